@@ -1,0 +1,104 @@
+//! Command-line interface. Doc comments here are the `--help` text.
+
+use crate::provider::Provider;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "zencheck", version, about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe an endpoint: /models, chat (plain, streamed, with usage, with tools)
+    Probe(ProbeArgs),
+    /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
+    Mock(MockArgs),
+    /// Probe the built-in provider: one healthy and several broken targets, offline
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Provider preset: base URL, key variable and provider-worded hints
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+
+    /// Base URL ending before /chat/completions (e.g. http://127.0.0.1:11434/v1); overrides the preset's
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Model id to probe; repeat for several. Without it, only /models is checked
+    #[arg(long = "model", short = 'm', value_name = "ID")]
+    pub models: Vec<String>,
+
+    /// Environment variable holding the API key [default: the preset's, e.g. OPENCODE_API_KEY]. Unset means no auth header
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
+
+    /// Extra request header, `Name: value`; repeatable
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Seconds to wait for response headers, and for each silence inside a body or stream
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+
+    /// Seconds to wait for a TCP/TLS connection
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+
+    /// Seconds one request may take from send to last byte
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub max_time: f64,
+
+    /// A 429 whose Retry-After is at most this many seconds is waited out once; longer ones are reported
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub max_retry_wait: u64,
+
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+
+    /// Output format on stdout
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// A name for the target in the report [default: the provider or the host]
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MockArgs {
+    /// Scenario to serve (see --list)
+    #[arg(long, required_unless_present = "list")]
+    pub scenario: Option<String>,
+
+    /// Port on 127.0.0.1; 0 picks a free one
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// List the scenarios and what each reproduces
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Run every scenario, not just the showcase
+    #[arg(long)]
+    pub all: bool,
+
+    /// Seconds each demo probe waits before calling a silence a timeout or a stall
+    #[arg(long, value_name = "SECS", default_value_t = 2.0)]
+    pub timeout: f64,
+}

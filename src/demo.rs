@@ -1,0 +1,67 @@
+//! `zencheck demo`: start the built-in provider in several scenarios, probe each, show
+//! the reports, and check that each broken one was diagnosed as expected. Offline.
+
+use crate::cli::DemoArgs;
+use crate::http::{Http, Limits};
+use crate::mock::{self, Info, SCENARIOS};
+use crate::report::{render_failures, render_table, Report};
+use crate::target::Target;
+use crate::RunError;
+use std::time::Duration;
+
+pub const DEMO_MODEL: &str = "mock-small";
+
+/// Did the report say what the scenario should make it say?
+pub fn diagnosed(info: &Info, report: &Report) -> bool {
+    match info.expect {
+        None => report.summary.fail == 0 && report.summary.warn == 0 && report.summary.pass > 0,
+        Some((check, kind)) => report.checks.iter().any(|c| c.check == check && c.kind == Some(kind)),
+    }
+}
+
+/// Runs the demo; `Ok(true)` when every scenario was diagnosed as expected.
+pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
+    let chosen: Vec<&Info> = SCENARIOS.iter().filter(|i| args.all || i.showcase).collect();
+    let idle = crate::secs(args.timeout, "--timeout")?;
+    let limits = Limits { idle, total: idle * 4, max_retry_wait: Duration::from_secs(2), ..Limits::default() };
+    let http = Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?;
+    let mut servers = Vec::new();
+    for info in &chosen {
+        servers.push(mock::start(info.scenario, 0).await.map_err(|e| RunError::Mock(e.to_string()))?);
+    }
+    let probes = servers.iter().zip(&chosen).map(|(server, info)| {
+        let target = Target {
+            name: info.name.to_string(),
+            provider: info.zen.then_some(crate::provider::Provider::Zen),
+            base_url: server.base_url(),
+            base_url_fix: None,
+            key_env: None,
+            key: None,
+            headers: Vec::new(),
+            models: vec![DEMO_MODEL.to_string()],
+        };
+        let http = &http;
+        async move { crate::probe::probe(http, &target, 4, None).await }
+    });
+    let reports = futures_util::future::join_all(probes).await;
+
+    let mut ok = 0;
+    for (info, report) in chosen.iter().zip(&reports) {
+        let good = diagnosed(info, report);
+        ok += usize::from(good);
+        let expect = match info.expect {
+            Some((check, kind)) => format!("expect {} on {check}", kind.code()),
+            None => "expect a clean pass".to_string(),
+        };
+        let verdict = if good { "as expected" } else { "NOT AS EXPECTED" };
+        println!("━━ scenario `{}`: {}\n   {expect}: {verdict}\n", info.name, info.summary);
+        if info.expect.is_none() || !good {
+            print!("{}", render_table(report, color));
+        } else {
+            print!("{}", render_failures(report, color));
+        }
+        println!();
+    }
+    println!("demo: {ok} of {} scenarios diagnosed as expected", chosen.len());
+    Ok(ok == chosen.len())
+}

@@ -1,0 +1,355 @@
+//! The closed list of failure kinds: stable code, short title, and the one thing to change.
+//!
+//! Every hint zencheck prints is written here, so the whole table can be reviewed at a
+//! glance. Codes are part of the JSON contract: renaming one needs a CHANGELOG entry.
+
+use crate::provider::Provider;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Auth,
+    Billing,
+    RateLimit,
+    AccessDenied,
+    ModelNotFound,
+    WrongRoute,
+    ParamRejected,
+    ParamIgnored,
+    BadRequest,
+    ServerError,
+    Timeout,
+    Network,
+    BaseUrl,
+    BadResponse,
+    ModelMismatch,
+    NotSse,
+    StreamMalformed,
+    StreamTruncated,
+    StreamStalled,
+    StreamError,
+    StreamNoDone,
+    StreamBuffered,
+}
+
+/// What a hint may mention beyond the kind itself. All optional: a hint must read well
+/// with none of it.
+#[derive(Debug, Default, Clone)]
+pub struct HintContext<'a> {
+    pub provider: Option<Provider>,
+    pub key_env: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub param: Option<&'a str>,
+    pub suggestions: &'a [String],
+    /// The error page came from a reverse proxy (HTML 502/503/504), not the model server.
+    pub gateway: bool,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 22] = [
+        Kind::Auth,
+        Kind::Billing,
+        Kind::RateLimit,
+        Kind::AccessDenied,
+        Kind::ModelNotFound,
+        Kind::WrongRoute,
+        Kind::ParamRejected,
+        Kind::ParamIgnored,
+        Kind::BadRequest,
+        Kind::ServerError,
+        Kind::Timeout,
+        Kind::Network,
+        Kind::BaseUrl,
+        Kind::BadResponse,
+        Kind::ModelMismatch,
+        Kind::NotSse,
+        Kind::StreamMalformed,
+        Kind::StreamTruncated,
+        Kind::StreamStalled,
+        Kind::StreamError,
+        Kind::StreamNoDone,
+        Kind::StreamBuffered,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Auth => "auth",
+            Kind::Billing => "billing",
+            Kind::RateLimit => "rate_limit",
+            Kind::AccessDenied => "access_denied",
+            Kind::ModelNotFound => "model_not_found",
+            Kind::WrongRoute => "wrong_route",
+            Kind::ParamRejected => "param_rejected",
+            Kind::ParamIgnored => "param_ignored",
+            Kind::BadRequest => "bad_request",
+            Kind::ServerError => "server_error",
+            Kind::Timeout => "timeout",
+            Kind::Network => "network",
+            Kind::BaseUrl => "base_url",
+            Kind::BadResponse => "bad_response",
+            Kind::ModelMismatch => "model_mismatch",
+            Kind::NotSse => "not_sse",
+            Kind::StreamMalformed => "stream_malformed",
+            Kind::StreamTruncated => "stream_truncated",
+            Kind::StreamStalled => "stream_stalled",
+            Kind::StreamError => "stream_error",
+            Kind::StreamNoDone => "stream_no_done",
+            Kind::StreamBuffered => "stream_buffered",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Auth => "Authentication rejected",
+            Kind::Billing => "Billing or quota exhausted",
+            Kind::RateLimit => "Rate limited",
+            Kind::AccessDenied => "Access denied",
+            Kind::ModelNotFound => "Model not found",
+            Kind::WrongRoute => "Model served on another route",
+            Kind::ParamRejected => "Parameter rejected",
+            Kind::ParamIgnored => "Parameter accepted but ignored",
+            Kind::BadRequest => "Request rejected",
+            Kind::ServerError => "Server error",
+            Kind::Timeout => "Timed out",
+            Kind::Network => "Network failure",
+            Kind::BaseUrl => "Base URL is wrong",
+            Kind::BadResponse => "Malformed response",
+            Kind::ModelMismatch => "Another model answered",
+            Kind::NotSse => "Stream is not SSE",
+            Kind::StreamMalformed => "Malformed stream event",
+            Kind::StreamTruncated => "Stream cut short",
+            Kind::StreamStalled => "Stream stalled",
+            Kind::StreamError => "Error inside the stream",
+            Kind::StreamNoDone => "Stream ends without [DONE]",
+            Kind::StreamBuffered => "Stream arrives all at once",
+        }
+    }
+
+    /// The one thing to change. Worded for the provider when zencheck knows it.
+    pub fn hint(self, cx: &HintContext<'_>) -> String {
+        let p = cx.provider;
+        let key_env = cx.key_env.unwrap_or("the key variable (--api-key-env)");
+        let model = cx.model.unwrap_or("the model");
+        match self {
+            Kind::Auth => match p {
+                Some(Provider::Zen) => format!(
+                    "Zen rejected the key: create one at https://opencode.ai/auth and export it as {key_env}. \
+                     The body's error.type says AuthError; any other 401 type from Zen is not a key problem."
+                ),
+                Some(Provider::Ollama | Provider::Lmstudio) => "This server normally needs no key: a 401 means a proxy in front of it demands one. \
+                     Send the proxy's key with --api-key-env or --header."
+                    .to_string(),
+                Some(Provider::Vllm) => format!(
+                    "vLLM was started with --api-key: export the same value as {key_env}."
+                ),
+                Some(Provider::Litellm) => format!(
+                    "LiteLLM wants its master key or a virtual key: export it as {key_env}."
+                ),
+                _ => format!(
+                    "Check that {key_env} holds a current key for this base URL (keys are per provider, and per project on OpenAI), \
+                     and that nothing between you and the server strips the Authorization header."
+                ),
+            },
+            Kind::Billing => match p {
+                Some(Provider::Zen) => "Add a payment method or credits in the OpenCode Zen console, or raise the monthly limit. \
+                     Retrying will not help."
+                    .to_string(),
+                Some(Provider::Openai) => "insufficient_quota is billing, not a rate limit: add credit on the OpenAI billing page or raise the project's budget. \
+                     SDKs raise it as RateLimitError and retry it; stop them."
+                    .to_string(),
+                _ => "The account has no credit or hit a spending cap: top it up or raise the limit with the provider. \
+                     Do not retry: it will not pass on its own."
+                    .to_string(),
+            },
+            Kind::RateLimit => match cx.retry_after_secs {
+                Some(s) => format!(
+                    "The server asked to wait {s} s (Retry-After). Lower the request rate or concurrency (--concurrency), \
+                     or ask the provider for a higher tier; zencheck waits it out only when it is short (--max-retry-wait)."
+                ),
+                None => "Lower the request rate or concurrency (--concurrency) and retry with backoff; \
+                     check the x-ratelimit-* headers or the message for when the window resets."
+                    .to_string(),
+            },
+            Kind::AccessDenied => match p {
+                Some(Provider::Zen) => "Zen's free models answer only the OpenCode client itself (FreeTierError): \
+                     use a paid model with a key that has credit, or call it through opencode. Do not imitate the client."
+                    .to_string(),
+                _ => format!(
+                    "The key is valid but may not use {model} from here: check the key's project/organisation permissions, \
+                     the model's access tier, and region restrictions."
+                ),
+            },
+            Kind::ModelNotFound => {
+                let closest = if cx.suggestions.is_empty() {
+                    "Pick an id from GET /models".to_string()
+                } else {
+                    format!("Closest listed ids: {}", cx.suggestions.join(", "))
+                };
+                let how = match p {
+                    Some(Provider::Ollama) => format!(" Run `ollama pull {model}` first, or use the exact tag `ollama list` shows."),
+                    Some(Provider::Vllm) => " vLLM serves only its --served-model-name (or the model path it was started with).".to_string(),
+                    Some(Provider::Lmstudio) => " Load the model in LM Studio first; its id is the one in the server tab.".to_string(),
+                    Some(Provider::Zen) => " Zen answers an unknown id with 401 ModelError; its /models list is the only live truth.".to_string(),
+                    Some(Provider::Openrouter) => " OpenRouter ids carry the vendor prefix (openai/…, anthropic/…).".to_string(),
+                    _ => String::new(),
+                };
+                format!("{closest}.{how}")
+            }
+            Kind::WrongRoute => match p {
+                Some(Provider::Zen) => format!(
+                    "Zen serves {model} on another route: GPT models on /responses (@ai-sdk/openai), Claude on /messages \
+                     (@ai-sdk/anthropic), the rest on /chat/completions (@ai-sdk/openai-compatible). Call that route."
+                ),
+                _ => format!("The server offers {model} only on another API route: call the route the provider documents for it."),
+            },
+            Kind::ParamRejected => param_rejected_hint(cx.param),
+            Kind::ParamIgnored => param_ignored_hint(cx.param),
+            Kind::BadRequest => "Read the provider's message in the evidence: the request shape is refused. \
+                 Compare it with what your client sends (zencheck sends a minimal valid request)."
+                .to_string(),
+            Kind::ServerError => {
+                if cx.gateway {
+                    "The error page came from a reverse proxy, not the model server: check that the upstream is up and \
+                     reachable from the proxy, and the proxy's upstream timeouts (nginx proxy_read_timeout)."
+                        .to_string()
+                } else {
+                    "The server failed on its side: retry later with backoff, check the provider's status page, \
+                     and quote the request id when reporting it."
+                        .to_string()
+                }
+            }
+            Kind::Timeout => {
+                if cx.gateway {
+                    "A proxy gave up waiting for the upstream (504/524): raise its read timeout, or stream so bytes flow \
+                     before it expires (Cloudflare cuts at about 100 s)."
+                        .to_string()
+                } else {
+                    "No answer within the bound. Is the server overloaded or loading the model? Raise --timeout only if a \
+                     slow first byte is expected; your app's client will wait just as long (openai-python 600 s, the AI SDK has no limit)."
+                        .to_string()
+                }
+            }
+            Kind::Network => "Check the host and port, that the server is running and listening on that interface, \
+                 and any proxy or firewall between. A TLS error means the scheme (http vs https) or the certificate is wrong."
+                .to_string(),
+            Kind::BaseUrl => "Give the base URL that ends just before /chat/completions (usually …/v1): clients append the \
+                 endpoint path themselves. Many servers need the /v1 suffix (Ollama, vLLM, LM Studio, LiteLLM)."
+                .to_string(),
+            Kind::BadResponse => "The answer is not the OpenAI shape your client expects. An HTML page with 200 means a login page, \
+                 captive portal or proxy answered instead of the API: check the base URL and what sits in front of it."
+                .to_string(),
+            Kind::ModelMismatch => format!(
+                "The server answered with another model than {model}: a silent fallback or an alias. SDKs do not notice. \
+                 Check the gateway's routing/fallback settings and that the id is one it serves."
+            ),
+            Kind::NotSse => "The server ignored stream:true or answered with a non-SSE content type. If a proxy rewrites it, \
+                 stop it; if the server cannot stream, turn streaming off in your client for this endpoint."
+                .to_string(),
+            Kind::StreamMalformed => "An event's data is not JSON: your client will drop it silently (AI SDK) or raise a bare \
+                 JSONDecodeError (openai-python). Fix the server or proxy that rewrites the stream."
+                .to_string(),
+            Kind::StreamTruncated => "The stream ended before finish_reason/[DONE]: the upstream died after sending headers or a \
+                 proxy cut it. Check server logs around the request id and the proxy's timeouts; make the server send an error \
+                 event instead of closing the socket."
+                .to_string(),
+            Kind::StreamStalled => "The stream went silent with the socket open. Find what holds it (upstream stuck, a proxy \
+                 waiting to fill a buffer); give your client an idle timeout, since the AI SDK has none."
+                .to_string(),
+            Kind::StreamError => "The server reported an error inside a 200 stream: its message is in the evidence. Your client \
+                 only sees it if it reads error events (AI SDK: onError; openai-python raises)."
+                .to_string(),
+            Kind::StreamNoDone => "The stream ends without `data: [DONE]`. Common SDKs tolerate it, but strict clients wait for \
+                 it until they time out: have the server send it, or end on finish_reason in your client."
+                .to_string(),
+            Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream. For nginx set \
+                 `proxy_buffering off` (or send `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs."
+                .to_string(),
+        }
+    }
+}
+
+fn param_rejected_hint(param: Option<&str>) -> String {
+    match param {
+        Some("stream_options") | Some("include_usage") => "The endpoint refuses stream_options, which opencode and the AI SDK send \
+             on every stream (includeUsage) and pydantic-ai always sends. opencode: set \"includeUsage\": false in the provider's \
+             options; AI SDK: createOpenAICompatible({ includeUsage: false }); LiteLLM: drop_params: true."
+            .to_string(),
+        Some("tool_choice") => "The endpoint refuses this tool_choice. vLLM: start with --enable-auto-tool-choice \
+             --tool-call-parser <parser>; Mistral wants \"any\" instead of \"required\"; never send tool_choice without tools, \
+             and omit the key rather than sending null."
+            .to_string(),
+        Some("tools") => "The model or endpoint does not take tools: pick a model with tool support, or turn tools off for it \
+             in your client (opencode: \"tool_call\": false in the model's config)."
+            .to_string(),
+        Some("max_tokens") => "This model wants max_completion_tokens instead of max_tokens (OpenAI reasoning models): \
+             send that, or let your SDK pick the parameter for the model."
+            .to_string(),
+        Some(other) => format!(
+            "Stop sending `{other}` to this endpoint: omit the key rather than sending null, or let a gateway drop it \
+             (LiteLLM: drop_params: true)."
+        ),
+        None => "Remove the parameter the message names, or let a gateway drop unsupported ones (LiteLLM: drop_params: true)."
+            .to_string(),
+    }
+}
+
+fn param_ignored_hint(param: Option<&str>) -> String {
+    match param {
+        Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
+             token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."
+            .to_string(),
+        Some(p) => format!(
+            "The endpoint accepted `{p}` without effect: do not rely on it here. A 200 is not proof; check the effect in your app."
+        ),
+        None => "The endpoint accepted the parameter without effect: do not rely on it here.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        let codes: HashSet<_> = Kind::ALL.iter().map(|k| k.code()).collect();
+        assert_eq!(codes.len(), Kind::ALL.len());
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_code(k.code()), Some(k));
+            // serde's name is the same stable code.
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.code()));
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_title_and_a_hint_for_every_provider() {
+        use clap::ValueEnum;
+        let providers = std::iter::once(None).chain(Provider::value_variants().iter().copied().map(Some));
+        for p in providers {
+            for k in Kind::ALL {
+                let cx = HintContext { provider: p, ..Default::default() };
+                assert!(!k.title().is_empty());
+                assert!(k.hint(&cx).len() > 30, "{k:?} {p:?} hint too thin");
+            }
+        }
+    }
+
+    #[test]
+    fn model_not_found_hint_names_the_closest_ids() {
+        let s = vec!["gpt-4o-mini".to_string()];
+        let cx = HintContext { suggestions: &s, ..Default::default() };
+        assert!(Kind::ModelNotFound.hint(&cx).contains("gpt-4o-mini"));
+    }
+
+    #[test]
+    fn stream_options_hint_gives_the_opencode_fix() {
+        let cx = HintContext { param: Some("stream_options"), ..Default::default() };
+        assert!(Kind::ParamRejected.hint(&cx).contains("\"includeUsage\": false"));
+    }
+}

@@ -1,0 +1,270 @@
+//! The HTTP client: every wait bounded, every body capped, transport failures turned
+//! into findings, and a short `Retry-After` honoured once.
+
+use crate::classify::one_line;
+use crate::failure::Kind;
+use crate::outcome::{Evidence, Finding, Timing};
+use crate::target::Target;
+use reqwest::header::HeaderMap;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+/// Response headers that carry a request id, most specific first.
+const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",
+    "x-amz-request-id",
+    "apim-request-id",
+    "x-litellm-call-id",
+    "x-groq-id",
+    "cf-ray",
+];
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect: Duration,
+    /// Bounds the wait for headers and every idle gap inside a body.
+    pub idle: Duration,
+    /// Bounds one request from send to last byte.
+    pub total: Duration,
+    /// A 429 whose Retry-After is at most this long is waited out once.
+    pub max_retry_wait: Duration,
+    /// Cap on a non-streamed body.
+    pub body_cap: usize,
+    /// Cap on the bytes of one stream.
+    pub stream_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect: Duration::from_secs(10),
+            idle: Duration::from_secs(30),
+            total: Duration::from_secs(120),
+            max_retry_wait: Duration::from_secs(10),
+            body_cap: 4 << 20,
+            stream_cap: 8 << 20,
+        }
+    }
+}
+
+/// How the key travels. OpenAI-style routes take a bearer token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    Bearer,
+}
+
+/// A response whose headers have arrived; the body is still on the wire.
+pub struct Opened {
+    pub response: reqwest::Response,
+    pub started: Instant,
+    pub deadline: Instant,
+    pub headers_ms: u64,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub request_id: Option<String>,
+    /// Seconds waited for a Retry-After before this attempt.
+    pub waited_secs: Option<u64>,
+}
+
+/// A whole (capped) answer.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub request_id: Option<String>,
+    pub retry_after_secs: Option<u64>,
+    pub body: Vec<u8>,
+    pub timing: Timing,
+    pub waited_secs: Option<u64>,
+}
+
+impl Answer {
+    pub fn evidence(&self) -> Evidence {
+        Evidence { http_status: Some(self.status), provider_message: None, request_id: self.request_id.clone() }
+    }
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    pub limits: Limits,
+}
+
+impl Http {
+    pub fn new(limits: Limits) -> Result<Http, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(limits.connect)
+            .user_agent(concat!("zencheck/", env!("CARGO_PKG_VERSION")))
+            // Proxies from the environment would send loopback probes elsewhere.
+            .no_proxy()
+            .build()?;
+        Ok(Http { client, limits })
+    }
+
+    fn build(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> reqwest::RequestBuilder {
+        let mut req = self.client.request(method, target.endpoint(path));
+        if let Some(key) = &target.key {
+            req = match auth {
+                Auth::Bearer => req.bearer_auth(key.expose_secret()),
+            };
+        }
+        for (name, value) in &target.headers {
+            req = req.header(name.as_str(), value.expose_secret());
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req
+    }
+
+    /// Send and wait for headers. A 429 with a short Retry-After is waited out once.
+    pub async fn open(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> Result<Opened, Finding> {
+        let mut waited = None;
+        loop {
+            let started = Instant::now();
+            let deadline = started + self.limits.total;
+            let send = self.build(target, method.clone(), path, body, auth).send();
+            let wait = self.limits.idle.min(self.limits.total);
+            let response = match tokio::time::timeout(wait, send).await {
+                Err(_) => {
+                    return Err(Finding::fail(Kind::Timeout, format!("no response headers within {} s", wait.as_secs_f32()))
+                        .with_timing(Timing { total: Some(ms(started)), ..Default::default() }));
+                }
+                Ok(Err(e)) => return Err(transport_finding(&e, started)),
+                Ok(Ok(r)) => r,
+            };
+            let headers_ms = ms(started);
+            let status = response.status().as_u16();
+            let retry_after = retry_after_secs(response.headers());
+            if status == 429 && waited.is_none() {
+                if let Some(secs) = retry_after.filter(|s| Duration::from_secs(*s) <= self.limits.max_retry_wait) {
+                    // Drain what the server sent (bounded) so the connection can be reused.
+                    let _ = tokio::time::timeout(Duration::from_secs(2), response.bytes()).await;
+                    tokio::time::sleep(Duration::from_secs(secs)).await;
+                    waited = Some(secs);
+                    continue;
+                }
+            }
+            return Ok(Opened {
+                content_type: header_str(response.headers(), "content-type"),
+                request_id: request_id(response.headers()),
+                response,
+                started,
+                deadline,
+                headers_ms,
+                status,
+                waited_secs: waited,
+            });
+        }
+    }
+
+    /// Send, then read the whole body under the cap and the idle/total bounds.
+    pub async fn call(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> Result<Answer, Finding> {
+        let opened = self.open(target, method, path, body, auth).await?;
+        self.read_body(opened).await
+    }
+
+    /// Read the rest of an opened response under the cap and the idle/total bounds.
+    pub async fn read_body(&self, mut o: Opened) -> Result<Answer, Finding> {
+        let retry_after = retry_after_secs(o.response.headers());
+        let mut buf = Vec::new();
+        let evidence = Evidence { http_status: Some(o.status), provider_message: None, request_id: o.request_id.clone() };
+        loop {
+            let left = o.deadline.saturating_duration_since(Instant::now());
+            let wait = self.limits.idle.min(left);
+            let timing = Timing { headers: Some(o.headers_ms), first_token: None, total: Some(ms(o.started)) };
+            match tokio::time::timeout(wait, o.response.chunk()).await {
+                Err(_) => {
+                    let what = if left <= self.limits.idle { "the total time bound" } else { "the idle bound" };
+                    return Err(Finding::fail(Kind::Timeout, format!("body stalled after {} bytes ({what}, {} s)", buf.len(), wait.as_secs_f32()))
+                        .with_evidence(evidence)
+                        .with_timing(timing));
+                }
+                Ok(Err(e)) => {
+                    let mut f = transport_finding(&e, o.started).with_evidence(evidence);
+                    f.detail = format!("body cut after {} bytes: {}", buf.len(), f.detail);
+                    return Err(f.with_timing(timing));
+                }
+                Ok(Ok(None)) => break,
+                Ok(Ok(Some(chunk))) => {
+                    buf.extend_from_slice(&chunk);
+                    if buf.len() > self.limits.body_cap {
+                        return Err(Finding::fail(Kind::BadResponse, format!("body larger than the {} byte cap", self.limits.body_cap))
+                            .with_evidence(evidence)
+                            .with_timing(timing));
+                    }
+                }
+            }
+        }
+        Ok(Answer {
+            status: o.status,
+            content_type: o.content_type,
+            request_id: o.request_id,
+            retry_after_secs: retry_after,
+            body: buf,
+            timing: Timing { headers: Some(o.headers_ms), first_token: None, total: Some(ms(o.started)) },
+            waited_secs: o.waited_secs,
+        })
+    }
+}
+
+pub fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub fn request_id(h: &HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS.iter().find_map(|n| header_str(h, n)).map(|s| one_line(&s))
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare on these APIs), or
+/// `retry-after-ms` rounded up.
+pub fn retry_after_secs(h: &HeaderMap) -> Option<u64> {
+    if let Some(s) = header_str(h, "retry-after").and_then(|v| v.parse::<f64>().ok()) {
+        return Some(s.max(0.0).ceil() as u64);
+    }
+    header_str(h, "retry-after-ms").and_then(|v| v.parse::<f64>().ok()).map(|m| (m / 1000.0).ceil() as u64)
+}
+
+/// Name a transport failure by walking the error's source chain (DNS, refused, reset,
+/// TLS, closed without answer), since reqwest's own message is generic.
+pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
+    let mut chain = Vec::new();
+    let mut io_kind = None;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            io_kind.get_or_insert(io.kind());
+        }
+        chain.push(s.to_string());
+        src = s.source();
+    }
+    let text = chain.join(": ").to_ascii_lowercase();
+    let timing = Timing { total: Some(ms(started)), ..Default::default() };
+    let (kind, detail) = if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
+        let what = if e.is_connect() { "connecting" } else { "waiting" };
+        (Kind::Timeout, format!("timed out {what}"))
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || text.contains("connection refused") {
+        (Kind::Network, "connection refused: nothing is listening at that host and port".to_string())
+    } else if text.contains("dns") || text.contains("lookup") || text.contains("name or service not known") {
+        (Kind::Network, "DNS lookup failed: the host name does not resolve".to_string())
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("ssl") || text.contains("handshake") {
+        (Kind::Network, format!("TLS failed (http vs https, or a bad certificate): {}", one_line(&text)))
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) || text.contains("reset") {
+        (Kind::Network, "connection reset by the server".to_string())
+    } else if text.contains("closed before message completed") || text.contains("incomplete") || io_kind == Some(std::io::ErrorKind::UnexpectedEof) {
+        (Kind::Network, "the server closed the connection without a complete answer".to_string())
+    } else {
+        (Kind::Network, format!("request failed: {}", one_line(&if text.is_empty() { e.to_string() } else { text })))
+    };
+    Finding::fail(kind, detail).with_timing(timing)
+}

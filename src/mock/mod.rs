@@ -1,0 +1,239 @@
+//! The built-in faulty provider: an OpenAI-compatible server on 127.0.0.1 that reproduces
+//! one behaviour per scenario, with framing faults made real on the wire.
+
+mod reply;
+mod scenario;
+
+pub use scenario::{Info, Scenario, SCENARIOS};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use reply::{Ask, Ending};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Models the mock serves (the model-not-found scenario serves others).
+pub const MODELS: &[&str] = &["mock-small", "mock-large"];
+const MODELS_RENAMED: &[&str] = &["mock-small-2025", "mock-large"];
+/// Gap between stream frames: slow enough to look like a real model.
+const PACE: Duration = Duration::from_millis(15);
+/// How long the buffering scenario holds the stream before the burst.
+const BURST_AFTER: Duration = Duration::from_millis(1500);
+/// How long "never" lasts, so a forgotten mock cannot hold a socket forever.
+const NEVER: Duration = Duration::from_secs(600);
+
+/// A running mock; stops when dropped.
+pub struct MockServer {
+    pub addr: SocketAddr,
+    pub scenario: Scenario,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MockServer {
+    /// The base URL to probe (with /v1, as clients are configured).
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Start serving `scenario` on 127.0.0.1:`port` (0 for a free port).
+pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let task = if scenario == Scenario::Network {
+        tokio::spawn(close_without_answer(listener))
+    } else {
+        let app = router(scenario);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        })
+    };
+    Ok(MockServer { addr, scenario, task })
+}
+
+/// Read the request, then close: the client sees the connection end with no response.
+async fn close_without_answer(listener: tokio::net::TcpListener) {
+    use tokio::io::AsyncReadExt;
+    while let Ok((mut sock, _)) = listener.accept().await {
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 64 << 10];
+            let _ = tokio::time::timeout(Duration::from_millis(200), sock.read(&mut buf)).await;
+        });
+    }
+}
+
+struct Mock {
+    scenario: Scenario,
+    /// Request bodies already answered with 429 (rate-limit-brief).
+    seen: Mutex<HashSet<String>>,
+    next_id: AtomicU64,
+}
+
+impl Mock {
+    fn request_id(&self) -> String {
+        format!("req_mock_{}", self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+    fn models(&self) -> &'static [&'static str] {
+        if self.scenario == Scenario::ModelNotFound {
+            MODELS_RENAMED
+        } else {
+            MODELS
+        }
+    }
+    /// Answers every route gets in this scenario, before routing matters.
+    async fn global(&self, headers: &HeaderMap, key: &str) -> Option<Response> {
+        let id = self.request_id();
+        match self.scenario {
+            Scenario::Timeout => {
+                tokio::time::sleep(NEVER).await;
+                Some(reply::text_response(504, "text/plain", "too late"))
+            }
+            Scenario::BaseUrl => Some(reply::text_response(404, "text/plain; charset=utf-8", "404 page not found\n")),
+            Scenario::ServerError => Some(reply::text_response(502, "text/html", reply::NGINX_502)),
+            Scenario::BadResponse => Some(reply::text_response(200, "text/html; charset=utf-8", reply::LOGIN_PAGE)),
+            Scenario::Auth => {
+                let msg = match headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
+                    // Echo the key the way careless servers do, so redaction is tested for real.
+                    Some(token) => format!("Incorrect API key provided: {token}. You can find your API key in your account settings."),
+                    None => "You didn't provide an API key.".to_string(),
+                };
+                Some(reply::openai_error(401, &msg, "invalid_request_error", Some("invalid_api_key"), None, &id))
+            }
+            Scenario::RateLimitBrief => {
+                let first = self.seen.lock().expect("mock lock").insert(key.to_string());
+                first.then(|| {
+                    let r = reply::openai_error(429, "Rate limit reached for requests. Please try again in 1s.", "requests", Some("rate_limit_exceeded"), None, &id);
+                    reply::with_header(r, "retry-after", "1")
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+fn router(scenario: Scenario) -> Router {
+    let state = Arc::new(Mock { scenario, seen: Mutex::new(HashSet::new()), next_id: AtomicU64::new(1) });
+    Router::new()
+        .route("/v1/models", get(list_models))
+        .route("/v1/chat/completions", post(chat))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found(State(m): State<Arc<Mock>>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    if let Some(r) = m.global(&headers, uri.path()).await {
+        return r;
+    }
+    reply::openai_error(404, &format!("Unknown request URL: {}", uri.path()), "invalid_request_error", Some("unknown_url"), None, &m.request_id())
+}
+
+async fn list_models(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
+    if let Some(r) = m.global(&headers, "GET /models").await {
+        return r;
+    }
+    let data: Vec<Value> = m.models().iter().map(|id| json!({"id": id, "object": "model", "created": reply::CREATED, "owned_by": "zencheck-mock"})).collect();
+    reply::json_response(200, &json!({"object": "list", "data": data}), &m.request_id())
+}
+
+async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
+    let raw = String::from_utf8_lossy(&body).to_string();
+    if let Some(r) = m.global(&headers, &raw).await {
+        return r;
+    }
+    let id = m.request_id();
+    let Ok(v) = serde_json::from_str::<Value>(&raw) else {
+        return reply::openai_error(400, "We could not parse the JSON body of your request.", "invalid_request_error", None, None, &id);
+    };
+    let ask = Ask::parse(&v);
+    match m.scenario {
+        Scenario::Billing => {
+            return reply::openai_error(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", Some("insufficient_quota"), None, &id)
+        }
+        Scenario::RateLimit => {
+            let r = reply::openai_error(429, "Rate limit reached for requests per min (RPM): Limit 3, Used 3. Please try again in 120s.", "requests", Some("rate_limit_exceeded"), None, &id);
+            return reply::with_header(r, "retry-after", "120");
+        }
+        Scenario::AccessDenied => {
+            return reply::zen_error(403, "FreeTierError", "Free models are only available in the opencode client. Add credits to use them from other clients.", &id)
+        }
+        Scenario::WrongRoute => return reply::zen_error(401, "ModelError", &format!("Model {} is not supported for format oa-compat", ask.model), &id),
+        Scenario::BadRequest => {
+            return reply::json_response(400, &json!({"object": "error", "message": "Request validation failed: the prompt was rejected by the input guard", "type": "BadRequestError", "param": null, "code": 400}), &id)
+        }
+        Scenario::StreamOptionsRejected if v.get("stream_options").is_some() => {
+            return reply::openai_error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error", None, None, &id)
+        }
+        _ => {}
+    }
+    if !m.models().contains(&ask.model.as_str()) {
+        let msg = format!("The model `{}` does not exist or you do not have access to it.", ask.model);
+        return reply::openai_error(404, &msg, "invalid_request_error", Some("model_not_found"), Some("model"), &id);
+    }
+    // Real providers answer with a dated variant of the id asked for.
+    let answered = if m.scenario == Scenario::ModelMismatch { "mock-fallback".to_string() } else { format!("{}-2025-01-01", ask.model) };
+    if !ask.stream || m.scenario == Scenario::NotSse {
+        let mut c = reply::completion(&ask, &answered);
+        if m.scenario == Scenario::HealthyExtras {
+            c["cost"] = json!("0.00001840");
+        }
+        return reply::json_response(200, &c, &id);
+    }
+    stream(&m, &ask, &answered, id)
+}
+
+fn stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
+    let s = m.scenario;
+    let extras = s == Scenario::HealthyExtras;
+    let with_usage = (ask.include_usage || extras) && s != Scenario::UsageIgnored;
+    let chunks = reply::stream_chunks(ask, model, with_usage);
+    let mut frames: Vec<Bytes> = Vec::new();
+    if extras {
+        frames.push(Bytes::from_static(b": keep-alive\r\n\r\n"));
+    }
+    let mut ending = Ending::Close;
+    let mut done = true;
+    for (i, c) in chunks.iter().enumerate() {
+        // Faults strike after the role chunk and two pieces of content.
+        if i == 3 {
+            match s {
+                Scenario::StreamTruncated => (ending, done) = (Ending::Cut, false),
+                Scenario::StreamStalled => (ending, done) = (Ending::Stall, false),
+                Scenario::StreamError => {
+                    frames.push(reply::frame(&json!({"error": {"message": "Upstream provider overloaded (zencheck mock)", "type": "server_error", "code": "overloaded"}}).to_string(), false));
+                    done = false;
+                }
+                Scenario::StreamMalformed => frames.push(reply::frame("{'choices': [{'delta': {'content': ' oops'}}]}", false)),
+                _ => {}
+            }
+            if !done {
+                break;
+            }
+        }
+        frames.push(reply::frame(&c.to_string(), extras));
+    }
+    if s == Scenario::StreamNoDone {
+        done = false;
+    }
+    if done {
+        frames.push(reply::frame("[DONE]", extras));
+        if extras {
+            frames.push(reply::frame(&json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "choices": [], "cost": "0.00001840"}).to_string(), true));
+        }
+    }
+    let burst = (s == Scenario::StreamBuffered).then_some(BURST_AFTER);
+    reply::sse(frames, PACE, burst, ending, id)
+}

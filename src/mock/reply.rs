@@ -1,0 +1,216 @@
+//! What the built-in provider says: completions, SSE frames, and error bodies in the
+//! envelopes real servers use.
+
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub const ANSWER: &str = "pong from the zencheck mock";
+pub const CREATED: u64 = 1_763_700_000;
+
+/// What a chat request asked for, as far as the mock cares.
+pub struct Ask {
+    pub model: String,
+    pub stream: bool,
+    pub include_usage: bool,
+    pub max_tokens: Option<u64>,
+    /// The tool to call, when tools are offered and tool_choice allows a call.
+    pub tool: Option<(String, Value)>,
+    pub prompt_tokens: u64,
+}
+
+impl Ask {
+    pub fn parse(v: &Value) -> Ask {
+        let tools = v.get("tools").and_then(Value::as_array).cloned().unwrap_or_default();
+        let choice = v.get("tool_choice").cloned().unwrap_or(Value::Null);
+        let named = choice.pointer("/function/name").and_then(Value::as_str);
+        let tool = if choice == json!("none") {
+            None
+        } else {
+            tools
+                .iter()
+                .map(|t| (t.pointer("/function/name").and_then(Value::as_str).unwrap_or("tool").to_string(), t.pointer("/function/parameters").cloned().unwrap_or(json!({}))))
+                .find(|(n, _)| named.is_none_or(|want| want == n))
+        };
+        let prompt_tokens = v.get("messages").map(|m| m.to_string().split_whitespace().count() as u64).unwrap_or(1);
+        Ask {
+            model: v.get("model").and_then(Value::as_str).unwrap_or("").to_string(),
+            stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
+            include_usage: v.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
+            max_tokens: v.get("max_tokens").or(v.get("max_completion_tokens")).and_then(Value::as_u64),
+            tool,
+            prompt_tokens,
+        }
+    }
+
+    /// The answer's tokens, cut at the output cap; and whether the cap cut it.
+    pub fn tokens(&self) -> (Vec<String>, bool) {
+        let words: Vec<String> = ANSWER.split(' ').enumerate().map(|(i, w)| if i == 0 { w.to_string() } else { format!(" {w}") }).collect();
+        let cap = self.max_tokens.unwrap_or(u64::MAX) as usize;
+        let cut = words.len() > cap;
+        (words.into_iter().take(cap).collect(), cut)
+    }
+
+    pub fn usage(&self, completion: usize) -> Value {
+        json!({"prompt_tokens": self.prompt_tokens, "completion_tokens": completion, "total_tokens": self.prompt_tokens + completion as u64})
+    }
+}
+
+/// Arguments for a call to a tool with this JSON schema: every required property filled.
+pub fn tool_arguments(schema: &Value) -> String {
+    let mut args = serde_json::Map::new();
+    let props = schema.get("properties").cloned().unwrap_or(json!({}));
+    for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        let v = match props.pointer(&format!("/{name}/type")).and_then(Value::as_str) {
+            Some("number") | Some("integer") => json!(1),
+            Some("boolean") => json!(true),
+            _ => json!("Paris"),
+        };
+        args.insert(name.to_string(), v);
+    }
+    Value::Object(args).to_string()
+}
+
+pub fn completion(ask: &Ask, answered_model: &str) -> Value {
+    let (message, finish, n) = match &ask.tool {
+        Some((name, schema)) => (
+            json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_mock1", "type": "function", "function": {"name": name, "arguments": tool_arguments(schema)}}]}),
+            "tool_calls",
+            8,
+        ),
+        None => {
+            let (tokens, cut) = ask.tokens();
+            (json!({"role": "assistant", "content": tokens.concat()}), if cut { "length" } else { "stop" }, tokens.len())
+        }
+    };
+    json!({
+        "id": "chatcmpl-mock", "object": "chat.completion", "created": CREATED, "model": answered_model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": ask.usage(n),
+    })
+}
+
+fn chunk(model: &str, delta: Value, finish: Option<&str>) -> Value {
+    json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": CREATED, "model": model,
+           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+}
+
+/// The JSON payloads of a healthy stream, in order (without [DONE]). `content_frames` is
+/// how many of them carry content, so faults can be injected after the first few.
+pub fn stream_chunks(ask: &Ask, model: &str, with_usage: bool) -> Vec<Value> {
+    let mut out = vec![chunk(model, json!({"role": "assistant", "content": ""}), None)];
+    let (finish, n) = match &ask.tool {
+        Some((name, schema)) => {
+            out.push(chunk(model, json!({"tool_calls": [{"index": 0, "id": "call_mock1", "type": "function", "function": {"name": name, "arguments": ""}}]}), None));
+            let args = tool_arguments(schema);
+            let mid = args.len() / 2;
+            for piece in [&args[..mid], &args[mid..]] {
+                out.push(chunk(model, json!({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}), None));
+            }
+            ("tool_calls", 8)
+        }
+        None => {
+            let (tokens, cut) = ask.tokens();
+            for t in &tokens {
+                out.push(chunk(model, json!({"content": t}), None));
+            }
+            (if cut { "length" } else { "stop" }, tokens.len())
+        }
+    };
+    out.push(chunk(model, json!({}), Some(finish)));
+    if with_usage {
+        out.push(json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": CREATED, "model": model, "choices": [], "usage": ask.usage(n)}));
+    }
+    out
+}
+
+pub fn frame(data: &str, crlf: bool) -> Bytes {
+    let nl = if crlf { "\r\n" } else { "\n" };
+    Bytes::from(format!("data: {data}{nl}{nl}"))
+}
+
+/// How a streamed body ends on the wire.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The chunked terminator: a clean end.
+    Close,
+    /// Abort the connection without the terminator.
+    Cut,
+    /// Keep the socket open and send nothing more.
+    Stall,
+}
+
+/// An SSE response written frame by frame with `pace` between frames, or in one burst
+/// after `burst_after`.
+pub fn sse(frames: Vec<Bytes>, pace: Duration, burst_after: Option<Duration>, ending: Ending, request_id: String) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
+    tokio::spawn(async move {
+        if let Some(wait) = burst_after {
+            tokio::time::sleep(wait).await;
+            let all: Vec<u8> = frames.iter().flat_map(|f| f.iter().copied()).collect();
+            if tx.send(Ok(Bytes::from(all))).await.is_err() {
+                return;
+            }
+        } else {
+            for f in frames {
+                if tx.send(Ok(f)).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(pace).await;
+            }
+        }
+        match ending {
+            Ending::Close => {}
+            // hyper aborts the connection when the body stream fails: no terminator.
+            Ending::Cut => drop(tx.send(Err(std::io::Error::other("zencheck mock: connection cut"))).await),
+            Ending::Stall => {
+                tokio::select! {
+                    _ = tx.closed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .header("x-request-id", request_id)
+        .body(body)
+        .expect("static response parts are valid")
+}
+
+pub fn json_response(status: u16, v: &Value, request_id: &str) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-request-id", request_id)
+        .body(Body::from(v.to_string()))
+        .expect("static response parts are valid")
+}
+
+pub fn with_header(mut r: Response, name: &'static str, value: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+    r
+}
+
+pub fn text_response(status: u16, content_type: &str, body: &'static str) -> Response {
+    Response::builder().status(status).header(header::CONTENT_TYPE, content_type).body(Body::from(body)).expect("static response parts are valid")
+}
+
+pub fn openai_error(status: u16, message: &str, etype: &str, code: Option<&str>, param: Option<&str>, request_id: &str) -> Response {
+    json_response(status, &json!({"error": {"message": message, "type": etype, "param": param, "code": code}}), request_id)
+}
+
+pub fn zen_error(status: u16, etype: &str, message: &str, request_id: &str) -> Response {
+    json_response(status, &json!({"type": "error", "error": {"type": etype, "message": message}}), request_id)
+}
+
+pub const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
+pub const LOGIN_PAGE: &str = "<!doctype html><html><head><title>Sign in - Corporate SSO</title></head><body><form action=\"/login\"><input name=\"user\"></form></body></html>";

@@ -1,0 +1,168 @@
+//! What one check found: a value, never an `Err`. A 502 is as ordinary a result as a 200.
+
+use crate::failure::Kind;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Warn,
+    Unsupported,
+    Skip,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::Unsupported => "unsupported",
+            Status::Skip => "skip",
+        }
+    }
+}
+
+/// Milliseconds from the moment the request was sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Timing {
+    pub headers: Option<u64>,
+    pub first_token: Option<u64>,
+    pub total: Option<u64>,
+}
+
+/// What the server said, quoted rather than paraphrased.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub http_status: Option<u16>,
+    pub provider_message: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub status: Status,
+    pub kind: Option<Kind>,
+    pub detail: String,
+    pub evidence: Evidence,
+    pub timing: Timing,
+    /// The parameter a rejection or an ignored effect is about.
+    pub param: Option<String>,
+    /// Closest model ids, for `model_not_found`.
+    pub suggestions: Vec<String>,
+    /// The error page came from a reverse proxy rather than the API server.
+    pub gateway: bool,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Finding {
+    pub fn new(status: Status, kind: Option<Kind>, detail: impl Into<String>) -> Finding {
+        Finding {
+            status,
+            kind,
+            detail: detail.into(),
+            evidence: Evidence::default(),
+            timing: Timing::default(),
+            param: None,
+            suggestions: Vec::new(),
+            gateway: false,
+            retry_after_secs: None,
+        }
+    }
+    pub fn pass(detail: impl Into<String>) -> Finding {
+        Finding::new(Status::Pass, None, detail)
+    }
+    pub fn fail(kind: Kind, detail: impl Into<String>) -> Finding {
+        Finding::new(Status::Fail, Some(kind), detail)
+    }
+    pub fn warn(kind: Kind, detail: impl Into<String>) -> Finding {
+        Finding::new(Status::Warn, Some(kind), detail)
+    }
+    pub fn skip(detail: impl Into<String>) -> Finding {
+        Finding::new(Status::Skip, None, detail)
+    }
+    pub fn with_evidence(mut self, evidence: Evidence) -> Finding {
+        self.evidence = evidence;
+        self
+    }
+    pub fn with_timing(mut self, timing: Timing) -> Finding {
+        self.timing = timing;
+        self
+    }
+    pub fn with_param(mut self, param: impl Into<String>) -> Finding {
+        self.param = Some(param.into());
+        self
+    }
+}
+
+/// Problems noticed while judging one answer. The worst decides the check's status; the
+/// others still reach the detail, so nothing observed is thrown away.
+#[derive(Default)]
+pub struct Problems {
+    list: Vec<(Status, Kind, String, Option<String>)>,
+}
+
+impl Problems {
+    pub fn fail(&mut self, kind: Kind, detail: impl Into<String>) {
+        self.list.push((Status::Fail, kind, detail.into(), None));
+    }
+    pub fn warn(&mut self, kind: Kind, detail: impl Into<String>) {
+        self.list.push((Status::Warn, kind, detail.into(), None));
+    }
+    pub fn warn_param(&mut self, kind: Kind, param: &str, detail: impl Into<String>) {
+        self.list.push((Status::Warn, kind, detail.into(), Some(param.to_string())));
+    }
+
+    /// The finding: the first failure, else the first warning, else a pass described by
+    /// `pass_detail`. Further problems are appended to the detail.
+    pub fn into_finding(self, pass_detail: String) -> Finding {
+        let first = self
+            .list
+            .iter()
+            .position(|p| p.0 == Status::Fail)
+            .or(if self.list.is_empty() { None } else { Some(0) });
+        let Some(i) = first else {
+            return Finding::pass(pass_detail);
+        };
+        let (status, kind, detail, param) = self.list[i].clone();
+        let others: Vec<&str> = self
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, p)| p.2.as_str())
+            .collect();
+        let detail = if others.is_empty() {
+            detail
+        } else {
+            format!("{detail}; also: {}", others.join("; "))
+        };
+        let mut f = Finding::new(status, Some(kind), detail);
+        f.param = param;
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_failure_wins_over_earlier_warnings() {
+        let mut p = Problems::default();
+        p.warn(Kind::StreamNoDone, "no [DONE]");
+        p.fail(Kind::StreamMalformed, "bad json");
+        let f = p.into_finding("ok".into());
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(f.kind, Some(Kind::StreamMalformed));
+        assert_eq!(f.detail, "bad json; also: no [DONE]");
+    }
+
+    #[test]
+    fn no_problem_is_a_pass() {
+        let f = Problems::default().into_finding("fine".into());
+        assert_eq!((f.status, f.kind, f.detail.as_str()), (Status::Pass, None, "fine"));
+    }
+}

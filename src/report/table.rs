@@ -1,0 +1,117 @@
+//! The human renderer: a row per check, then the failures with evidence and a fix.
+
+use super::{CheckResult, Report};
+use crate::outcome::Status;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
+
+/// Width used when stdout is not a terminal (CI logs, pipes).
+const DEFAULT_WIDTH: u16 = 140;
+
+pub fn render_table(r: &Report, color: bool) -> String {
+    let mut out = header(r);
+    let mut checks = new_table(color);
+    checks.set_header(vec!["Status", "Check", "Model", "Detail", "Headers", "1st token", "Total"]);
+    for c in &r.checks {
+        checks.add_row(vec![
+            status_cell(c.status, color),
+            Cell::new(&c.check),
+            Cell::new(c.model.as_deref().unwrap_or("")),
+            Cell::new(&c.detail),
+            Cell::new(fmt_ms(c.timing_ms.headers)),
+            Cell::new(fmt_ms(c.timing_ms.first_token)),
+            Cell::new(fmt_ms(c.timing_ms.total)),
+        ]);
+    }
+    out.push_str(&checks.to_string());
+    out.push('\n');
+    let failures = render_failures(r, color);
+    if !failures.is_empty() {
+        out.push_str("\nFailures and warnings\n");
+        out.push_str(&failures);
+    }
+    out.push_str(&format!("\n{}\n", r.summary.line()));
+    out
+}
+
+/// The failures table alone (empty when nothing failed or warned).
+pub fn render_failures(r: &Report, color: bool) -> String {
+    let problems: Vec<&CheckResult> = r.checks.iter().filter(|c| c.kind.is_some()).collect();
+    if problems.is_empty() {
+        return String::new();
+    }
+    let mut t = new_table(color);
+    t.set_header(vec!["Problem", "Where", "Evidence", "Fix"]);
+    for c in problems {
+        let kind = c.kind.expect("filtered on kind");
+        let problem = format!("{} {}\n[{}]", c.status.as_str().to_uppercase(), c.title.as_deref().unwrap_or(""), kind.code());
+        let mut cell = Cell::new(problem);
+        if color {
+            cell = cell.fg(status_color(c.status));
+        }
+        let place = match (&c.model, &c.endpoint) {
+            (Some(m), Some(e)) => format!("{}\n{m}\n{e}", c.check),
+            (None, Some(e)) => format!("{}\n{e}", c.check),
+            _ => c.check.clone(),
+        };
+        t.add_row(vec![cell, Cell::new(place), Cell::new(evidence(c)), Cell::new(c.hint.as_deref().unwrap_or(""))]);
+    }
+    format!("{t}\n")
+}
+
+fn header(r: &Report) -> String {
+    let t = &r.target;
+    let key = match &t.api_key_env {
+        Some(env) if t.api_key_present => format!("key ${env} (set)"),
+        Some(env) => format!("key ${env} (not set: no auth header)"),
+        None => "no key".to_string(),
+    };
+    let provider = t.provider.map(|p| format!(" · {}", p.name())).unwrap_or_default();
+    let models = if t.models.is_empty() { "no --model".to_string() } else { t.models.join(", ") };
+    format!("zencheck {} · {}{provider} · {key} · {models}\n", r.zencheck_version, t.base_url)
+}
+
+fn evidence(c: &CheckResult) -> String {
+    let mut lines = vec![c.detail.clone()];
+    if let Some(m) = &c.provider_message {
+        lines.push(format!("provider: \"{m}\""));
+    }
+    if let Some(id) = &c.request_id {
+        lines.push(format!("request id: {id}"));
+    }
+    lines.join("\n")
+}
+
+fn new_table(color: bool) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    if !color {
+        t.force_no_tty();
+    }
+    if t.width().is_none() {
+        t.set_width(DEFAULT_WIDTH);
+    }
+    t
+}
+
+fn status_color(s: Status) -> Color {
+    match s {
+        Status::Pass => Color::Green,
+        Status::Fail => Color::Red,
+        Status::Warn => Color::Yellow,
+        Status::Unsupported => Color::Magenta,
+        Status::Skip => Color::DarkGrey,
+    }
+}
+
+fn status_cell(s: Status, color: bool) -> Cell {
+    let cell = Cell::new(s.as_str().to_uppercase());
+    if color {
+        cell.fg(status_color(s))
+    } else {
+        cell
+    }
+}
+
+fn fmt_ms(v: Option<u64>) -> String {
+    v.map(|m| format!("{m} ms")).unwrap_or_default()
+}
