@@ -44,12 +44,19 @@ pub fn parse_error_body(content_type: Option<&str>, body: &[u8]) -> ErrorBody {
     let looks_html = content_type.is_some_and(|c| c.contains("html"))
         || trimmed.starts_with('<') && trimmed.to_ascii_lowercase().contains("<html");
     if looks_html {
-        return ErrorBody { message: html_message(trimmed), html: true, ..Default::default() };
+        return ErrorBody {
+            message: html_message(trimmed),
+            html: true,
+            ..Default::default()
+        };
     }
     match serde_json::from_str::<Value>(trimmed) {
         Ok(v) if v.is_object() => from_json(&v),
         _ if trimmed.is_empty() => ErrorBody::default(),
-        _ => ErrorBody { message: Some(one_line(trimmed)), ..Default::default() },
+        _ => ErrorBody {
+            message: Some(one_line(trimmed)),
+            ..Default::default()
+        },
     }
 }
 
@@ -64,7 +71,9 @@ fn from_json(v: &Value) -> ErrorBody {
             out.param = str_of(e.get("param"));
             // Some gateways nest one level deeper: {"error":{"error":{"message":…}}}.
             if out.message.is_none() {
-                out.message = e.get("error").and_then(|inner| message_of(inner.get("message")).or_else(|| str_of(Some(inner))));
+                out.message = e.get("error").and_then(|inner| {
+                    message_of(inner.get("message")).or_else(|| str_of(Some(inner)))
+                });
             }
         }
         Some(Value::String(s)) => out.message = Some(one_line(s)),
@@ -96,10 +105,14 @@ fn from_json(v: &Value) -> ErrorBody {
 fn message_of(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.trim().is_empty() => Some(one_line(s)),
-        Value::Object(o) => message_of(o.get("message")).or_else(|| Some(one_line(&Value::Object(o.clone()).to_string()))),
-        Value::Array(a) if !a.is_empty() => {
-            Some(one_line(&a.iter().filter_map(|x| message_of(Some(x))).collect::<Vec<_>>().join("; ")))
-        }
+        Value::Object(o) => message_of(o.get("message"))
+            .or_else(|| Some(one_line(&Value::Object(o.clone()).to_string()))),
+        Value::Array(a) if !a.is_empty() => Some(one_line(
+            &a.iter()
+                .filter_map(|x| message_of(Some(x)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
         _ => None,
     }
 }
@@ -124,13 +137,28 @@ fn fastapi_detail(detail: &Value) -> (Option<String>, Option<String>) {
                     let loc: Vec<String> = it
                         .get("loc")
                         .and_then(Value::as_array)
-                        .map(|l| l.iter().map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string())).collect())
+                        .map(|l| {
+                            l.iter()
+                                .map(|x| {
+                                    x.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| x.to_string())
+                                })
+                                .collect()
+                        })
                         .unwrap_or_default();
                     if param.is_none() {
-                        param = loc.iter().find(|s| KNOWN_PARAMS.contains(&s.as_str())).cloned();
+                        param = loc
+                            .iter()
+                            .find(|s| KNOWN_PARAMS.contains(&s.as_str()))
+                            .cloned();
                     }
                     let msg = it.get("msg").and_then(Value::as_str).unwrap_or("invalid");
-                    if loc.is_empty() { msg.to_string() } else { format!("{}: {msg}", loc.join(".")) }
+                    if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{}: {msg}", loc.join("."))
+                    }
                 })
                 .collect();
             (Some(one_line(&parts.join("; "))), param)
@@ -145,7 +173,15 @@ fn find_message_deep(v: &Value, depth: u8) -> Option<String> {
     }
     match v {
         Value::Object(o) => {
-            for key in ["message", "msg", "error_message", "errorMessage", "description", "detail", "error"] {
+            for key in [
+                "message",
+                "msg",
+                "error_message",
+                "errorMessage",
+                "description",
+                "detail",
+                "error",
+            ] {
                 if let Some(Value::String(s)) = o.get(key) {
                     if !s.trim().is_empty() {
                         return Some(one_line(s));
@@ -201,7 +237,11 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
     let etype = body.etype.as_deref().unwrap_or("");
     let code = body.code.as_deref().unwrap_or("").to_ascii_lowercase();
     let all = format!("{msg} {} {code}", etype.to_ascii_lowercase());
-    let verdict = |kind| Verdict { kind, param: None, gateway: false };
+    let verdict = |kind| Verdict {
+        kind,
+        param: None,
+        gateway: false,
+    };
 
     // Zen names its error classes; they are more precise than any status.
     match etype {
@@ -213,23 +253,44 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
         "RateLimitError" | "FreeUsageLimitError" => return verdict(Kind::RateLimit),
         _ => {}
     }
+    // LiteLLM without a database answers any key but the master key this way: it could
+    // not look the key up, so the key is what is wrong.
+    if msg.contains("no connected db") {
+        return verdict(Kind::Auth);
+    }
     if body.html && matches!(status, 502 | 503) {
-        return Verdict { kind: Kind::ServerError, param: None, gateway: true };
+        return Verdict {
+            kind: Kind::ServerError,
+            param: None,
+            gateway: true,
+        };
     }
     if matches!(status, 504 | 524) {
-        return Verdict { kind: Kind::Timeout, param: None, gateway: true };
+        return Verdict {
+            kind: Kind::Timeout,
+            param: None,
+            gateway: true,
+        };
     }
     if is_billing(&all, status) {
         return verdict(Kind::Billing);
     }
-    if status == 429 || all.contains("rate limit") || all.contains("rate_limit") || all.contains("too many requests") {
+    if status == 429
+        || all.contains("rate limit")
+        || all.contains("rate_limit")
+        || all.contains("too many requests")
+    {
         return verdict(Kind::RateLimit);
     }
     if let Some(param) = blamed_param(body, &msg, sent) {
         // A 5xx counts only when its words say the parameter is not supported: a
         // server that crashes on `tools` is still refusing `tools`.
         if (400..500).contains(&status) || refusal_words(&msg) {
-            return Verdict { kind: Kind::ParamRejected, param: Some(param), gateway: false };
+            return Verdict {
+                kind: Kind::ParamRejected,
+                param: Some(param),
+                gateway: false,
+            };
         }
     }
     if msg.contains("for format") && msg.contains("not supported") {
@@ -241,12 +302,18 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
         401 => verdict(Kind::Auth),
         402 => verdict(Kind::Billing),
         403 => verdict(Kind::AccessDenied),
-        404 if model_words || msg.contains("model") || msg.contains("deployment") => verdict(Kind::ModelNotFound),
+        404 if model_words || msg.contains("model") || msg.contains("deployment") => {
+            verdict(Kind::ModelNotFound)
+        }
         404 | 405 => verdict(Kind::BaseUrl),
         408 => verdict(Kind::Timeout),
         400..=499 if model_words => verdict(Kind::ModelNotFound),
         400..=499 => verdict(Kind::BadRequest),
-        500..=599 => Verdict { kind: Kind::ServerError, param: None, gateway: body.html },
+        500..=599 => Verdict {
+            kind: Kind::ServerError,
+            param: None,
+            gateway: body.html,
+        },
         // A 2xx/3xx that still carries an error body.
         _ if model_words => verdict(Kind::ModelNotFound),
         _ => verdict(Kind::BadResponse),
@@ -258,20 +325,51 @@ fn is_billing(all: &str, status: u16) -> bool {
         return true;
     }
     // "Quota exceeded … per minute" is a rate limit, not billing.
-    let rate_words = all.contains("per minute") || all.contains("per day") || all.contains("rate limit");
-    let billing_words = ["insufficient balance", "credit", "billing", "payment", "exceeded your current quota", "out of funds"];
+    let rate_words =
+        all.contains("per minute") || all.contains("per day") || all.contains("rate limit");
+    let billing_words = [
+        "insufficient balance",
+        "credit",
+        "billing",
+        "payment",
+        "exceeded your current quota",
+        "out of funds",
+    ];
     !rate_words && billing_words.iter().any(|w| all.contains(w))
 }
 
 fn refusal_words(msg: &str) -> bool {
-    ["not supported", "unsupported", "does not support", "unrecognized", "unknown parameter", "not permitted", "extra", "not allowed", "invalid"]
-        .iter()
-        .any(|w| msg.contains(w))
+    [
+        "not supported",
+        "unsupported",
+        "does not support",
+        "unrecognized",
+        "unknown parameter",
+        "not permitted",
+        "extra",
+        "not allowed",
+        "invalid",
+    ]
+    .iter()
+    .any(|w| msg.contains(w))
 }
 
 fn mentions_missing_model(all: &str) -> bool {
     let model = all.contains("model") || all.contains("deployment");
-    let missing = ["not found", "does not exist", "not supported", "invalid model", "unknown model", "no such model", "model_not_found", "deploymentnotfound", "is disabled", "try pulling", "no models loaded", "not a valid model"];
+    let missing = [
+        "not found",
+        "does not exist",
+        "not supported",
+        "invalid model",
+        "unknown model",
+        "no such model",
+        "model_not_found",
+        "deploymentnotfound",
+        "is disabled",
+        "try pulling",
+        "no models loaded",
+        "not a valid model",
+    ];
     model && missing.iter().any(|w| all.contains(w))
 }
 
@@ -283,7 +381,10 @@ fn blamed_param(body: &ErrorBody, msg: &str, sent: &[&str]) -> Option<String> {
         mentions_word(msg, p) || (spaced != p && mentions_word(msg, &spaced))
     };
     if let Some(p) = body.param.as_deref() {
-        if let Some(hit) = KNOWN_PARAMS.iter().find(|k| p == **k || p.ends_with(&format!(".{k}")) || p.starts_with(&format!("{k}."))) {
+        if let Some(hit) = KNOWN_PARAMS
+            .iter()
+            .find(|k| p == **k || p.ends_with(&format!(".{k}")) || p.starts_with(&format!("{k}.")))
+        {
             return Some(canonical_param(hit).to_string());
         }
     }
@@ -296,7 +397,11 @@ fn blamed_param(body: &ErrorBody, msg: &str, sent: &[&str]) -> Option<String> {
 
 /// `include_usage` lives inside `stream_options`: blame the key a client can remove.
 fn canonical_param(p: &str) -> &str {
-    if p == "include_usage" { "stream_options" } else { p }
+    if p == "include_usage" {
+        "stream_options"
+    } else {
+        p
+    }
 }
 
 /// `needle` occurs in `hay` not as part of a longer identifier.
@@ -314,7 +419,11 @@ mod tests {
     use super::*;
 
     fn kind_of(status: u16, body: &str, sent: &[&str]) -> Verdict {
-        classify(status, &parse_error_body(Some("application/json"), body.as_bytes()), sent)
+        classify(
+            status,
+            &parse_error_body(Some("application/json"), body.as_bytes()),
+            sent,
+        )
     }
 
     #[test]
@@ -336,13 +445,43 @@ mod tests {
     #[test]
     fn zen_envelopes_by_error_class() {
         let cases = [
-            (401, "ModelError", "Model gpt-4o-mini is not supported", Kind::ModelNotFound),
-            (401, "ModelError", "Model gpt-5 is not supported for format oa-compat", Kind::WrongRoute),
-            (401, "CreditsError", "No payment method. Add one at …", Kind::Billing),
-            (401, "MonthlyLimitError", "Monthly limit reached", Kind::Billing),
+            (
+                401,
+                "ModelError",
+                "Model gpt-4o-mini is not supported",
+                Kind::ModelNotFound,
+            ),
+            (
+                401,
+                "ModelError",
+                "Model gpt-5 is not supported for format oa-compat",
+                Kind::WrongRoute,
+            ),
+            (
+                401,
+                "CreditsError",
+                "No payment method. Add one at …",
+                Kind::Billing,
+            ),
+            (
+                401,
+                "MonthlyLimitError",
+                "Monthly limit reached",
+                Kind::Billing,
+            ),
             (401, "AuthError", "Invalid API key.", Kind::Auth),
-            (403, "FreeTierError", "Free models are only available in opencode", Kind::AccessDenied),
-            (429, "FreeUsageLimitError", "Rate limit exceeded", Kind::RateLimit),
+            (
+                403,
+                "FreeTierError",
+                "Free models are only available in opencode",
+                Kind::AccessDenied,
+            ),
+            (
+                429,
+                "FreeUsageLimitError",
+                "Rate limit exceeded",
+                Kind::RateLimit,
+            ),
         ];
         for (status, ty, msg, want) in cases {
             let body = format!(r#"{{"type":"error","error":{{"type":"{ty}","message":"{msg}"}}}}"#);
@@ -356,27 +495,74 @@ mod tests {
     fn quota_429_is_billing_but_rate_429_is_rate_limit() {
         assert_eq!(kind_of(429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#, &[]).kind, Kind::Billing);
         assert_eq!(kind_of(429, r#"{"error":{"message":"Rate limit reached. Please try again in 50.5s","code":"rate_limit_exceeded"}}"#, &[]).kind, Kind::RateLimit);
-        assert_eq!(kind_of(429, r#"{"error":{"code":429,"message":"Quota exceeded for requests per minute"}}"#, &[]).kind, Kind::RateLimit);
+        assert_eq!(
+            kind_of(
+                429,
+                r#"{"error":{"code":429,"message":"Quota exceeded for requests per minute"}}"#,
+                &[]
+            )
+            .kind,
+            Kind::RateLimit
+        );
     }
 
     #[test]
     fn a_rejected_parameter_is_named() {
-        let azure = kind_of(400, r#"{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error"}}"#, &["stream_options"]);
-        assert_eq!((azure.kind, azure.param.as_deref()), (Kind::ParamRejected, Some("stream_options")));
-        let mistral = kind_of(422, r#"{"detail":[{"type":"extra_forbidden","loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted"}]}"#, &["stream_options"]);
-        assert_eq!((mistral.kind, mistral.param.as_deref()), (Kind::ParamRejected, Some("stream_options")));
-        let vllm = kind_of(400, r#"{"object":"error","message":"\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set","type":"BadRequestError","code":400}"#, &["tools", "tool_choice"]);
-        assert_eq!((vllm.kind, vllm.param.as_deref()), (Kind::ParamRejected, Some("tool_choice")));
-        let openai = kind_of(400, r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","param":"max_tokens","code":"unsupported_parameter"}}"#, &["max_tokens"]);
-        assert_eq!((openai.kind, openai.param.as_deref()), (Kind::ParamRejected, Some("max_tokens")));
+        let azure = kind_of(
+            400,
+            r#"{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error"}}"#,
+            &["stream_options"],
+        );
+        assert_eq!(
+            (azure.kind, azure.param.as_deref()),
+            (Kind::ParamRejected, Some("stream_options"))
+        );
+        let mistral = kind_of(
+            422,
+            r#"{"detail":[{"type":"extra_forbidden","loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted"}]}"#,
+            &["stream_options"],
+        );
+        assert_eq!(
+            (mistral.kind, mistral.param.as_deref()),
+            (Kind::ParamRejected, Some("stream_options"))
+        );
+        let vllm = kind_of(
+            400,
+            r#"{"object":"error","message":"\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set","type":"BadRequestError","code":400}"#,
+            &["tools", "tool_choice"],
+        );
+        assert_eq!(
+            (vllm.kind, vllm.param.as_deref()),
+            (Kind::ParamRejected, Some("tool_choice"))
+        );
+        let openai = kind_of(
+            400,
+            r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","param":"max_tokens","code":"unsupported_parameter"}}"#,
+            &["max_tokens"],
+        );
+        assert_eq!(
+            (openai.kind, openai.param.as_deref()),
+            (Kind::ParamRejected, Some("max_tokens"))
+        );
         // A crash on tools that says so is still a rejection of tools.
-        let crash = kind_of(500, r#"{"error":{"message":"this model does not support tools"}}"#, &["tools"]);
-        assert_eq!((crash.kind, crash.param.as_deref()), (Kind::ParamRejected, Some("tools")));
+        let crash = kind_of(
+            500,
+            r#"{"error":{"message":"this model does not support tools"}}"#,
+            &["tools"],
+        );
+        assert_eq!(
+            (crash.kind, crash.param.as_deref()),
+            (Kind::ParamRejected, Some("tools"))
+        );
     }
 
     #[test]
     fn a_parameter_not_sent_is_not_blamed() {
-        let v = kind_of(400, r#"{"error":{"message":"tools are not supported"}}"#, &["stream_options"]);
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"tools are not supported"}}"#,
+            &["stream_options"],
+        );
         assert_eq!(v.kind, Kind::BadRequest);
     }
 
@@ -396,27 +582,59 @@ mod tests {
         let b = parse_error_body(Some("text/plain"), b"404 page not found\n");
         assert_eq!(b.message.as_deref(), Some("404 page not found"));
         assert_eq!(classify(404, &b, &[]).kind, Kind::BaseUrl);
-        assert_eq!(classify(500, &parse_error_body(None, b""), &[]).kind, Kind::ServerError);
+        assert_eq!(
+            classify(500, &parse_error_body(None, b""), &[]).kind,
+            Kind::ServerError
+        );
     }
 
     #[test]
     fn model_not_found_shapes() {
         for (status, body) in [
-            (404, r#"{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}"#),
-            (404, r#"{"error":{"message":"model \"llama9\" not found, try pulling it first"}}"#),
-            (404, r#"{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}"#),
-            (400, r#"{"error":{"message":"400: Invalid model name passed in model=nope. Call `/v1/models` to view available models for your key."}}"#),
+            (
+                404,
+                r#"{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}"#,
+            ),
+            (
+                404,
+                r#"{"error":{"message":"model \"llama9\" not found, try pulling it first"}}"#,
+            ),
+            (
+                404,
+                r#"{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}"#,
+            ),
+            (
+                400,
+                r#"{"error":{"message":"400: Invalid model name passed in model=nope. Call `/v1/models` to view available models for your key."}}"#,
+            ),
         ] {
-            assert_eq!(kind_of(status, body, &[]).kind, Kind::ModelNotFound, "{body}");
+            assert_eq!(
+                kind_of(status, body, &[]).kind,
+                Kind::ModelNotFound,
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn zen_provider_passthrough_keeps_the_message() {
         let b = parse_error_body(None, br#"{"error":{"message":"Error from provider (DeepSeek): Thinking mode does not support this tool_choice","type":"invalid_request_error"}}"#);
-        assert!(b.message.as_deref().unwrap().starts_with("Error from provider (DeepSeek)"));
+        assert!(b
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("Error from provider (DeepSeek)"));
         let v = classify(400, &b, &["tools", "tool_choice"]);
-        assert_eq!((v.kind, v.param.as_deref()), (Kind::ParamRejected, Some("tool_choice")));
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("tool_choice"))
+        );
+    }
+
+    #[test]
+    fn litellm_unknown_virtual_key_is_auth() {
+        // Observed from the LiteLLM proxy 1.106 with a master key and no database.
+        assert_eq!(kind_of(400, r#"{"error":{"message":"No connected db.","type":"no_db_connection","param":null,"code":"400"}}"#, &[]).kind, Kind::Auth);
     }
 
     #[test]

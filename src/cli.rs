@@ -4,7 +4,11 @@ use crate::provider::Provider;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "zencheck", version, about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change.")]
+#[command(
+    name = "zencheck",
+    version,
+    about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

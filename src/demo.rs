@@ -15,19 +15,34 @@ pub const DEMO_MODEL: &str = "mock-small";
 pub fn diagnosed(info: &Info, report: &Report) -> bool {
     match info.expect {
         None => report.summary.fail == 0 && report.summary.warn == 0 && report.summary.pass > 0,
-        Some((check, kind)) => report.checks.iter().any(|c| c.check == check && c.kind == Some(kind)),
+        Some((check, kind)) => report
+            .checks
+            .iter()
+            .any(|c| c.check == check && c.kind == Some(kind)),
     }
 }
 
 /// Runs the demo; `Ok(true)` when every scenario was diagnosed as expected.
 pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
-    let chosen: Vec<&Info> = SCENARIOS.iter().filter(|i| args.all || i.showcase).collect();
+    let chosen: Vec<&Info> = SCENARIOS
+        .iter()
+        .filter(|i| args.all || i.showcase)
+        .collect();
     let idle = crate::secs(args.timeout, "--timeout")?;
-    let limits = Limits { idle, total: idle * 4, max_retry_wait: Duration::from_secs(2), ..Limits::default() };
+    let limits = Limits {
+        idle,
+        total: idle * 4,
+        max_retry_wait: Duration::from_secs(2),
+        ..Limits::default()
+    };
     let http = Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?;
     let mut servers = Vec::new();
     for info in &chosen {
-        servers.push(mock::start(info.scenario, 0).await.map_err(|e| RunError::Mock(e.to_string()))?);
+        servers.push(
+            mock::start(info.scenario, 0)
+                .await
+                .map_err(|e| RunError::Mock(e.to_string()))?,
+        );
     }
     let probes = servers.iter().zip(&chosen).map(|(server, info)| {
         let target = Target {
@@ -53,8 +68,15 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
             Some((check, kind)) => format!("expect {} on {check}", kind.code()),
             None => "expect a clean pass".to_string(),
         };
-        let verdict = if good { "as expected" } else { "NOT AS EXPECTED" };
-        println!("━━ scenario `{}`: {}\n   {expect}: {verdict}\n", info.name, info.summary);
+        let verdict = if good {
+            "as expected"
+        } else {
+            "NOT AS EXPECTED"
+        };
+        println!(
+            "━━ scenario `{}`: {}\n   {expect}: {verdict}\n",
+            info.name, info.summary
+        );
         if info.expect.is_none() || !good {
             print!("{}", render_table(report, color));
         } else {
@@ -62,6 +84,9 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
         }
         println!();
     }
-    println!("demo: {ok} of {} scenarios diagnosed as expected", chosen.len());
+    println!(
+        "demo: {ok} of {} scenarios diagnosed as expected",
+        chosen.len()
+    );
     Ok(ok == chosen.len())
 }

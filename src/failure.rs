@@ -187,7 +187,9 @@ impl Kind {
             },
             Kind::ModelNotFound => {
                 let closest = if cx.suggestions.is_empty() {
-                    "Pick an id from GET /models".to_string()
+                    "Pick an id the server lists (run zencheck probe without --model to see them); check the spelling, \
+                     the vendor prefix and any date suffix"
+                        .to_string()
                 } else {
                     format!("Closest listed ids: {}", cx.suggestions.join(", "))
                 };
@@ -214,7 +216,12 @@ impl Kind {
                  Compare it with what your client sends (zencheck sends a minimal valid request)."
                 .to_string(),
             Kind::ServerError => {
-                if cx.gateway {
+                if p == Some(Provider::Litellm) && !cx.gateway {
+                    format!(
+                        "LiteLLM failed on its side, or on the upstream it routes to (the message names it). \
+                         LiteLLM also answers a request without a key with a bare 500: check that {key_env} is set."
+                    )
+                } else if cx.gateway {
                     "The error page came from a reverse proxy, not the model server: check that the upstream is up and \
                      reachable from the proxy, and the proxy's upstream timeouts (nginx proxy_read_timeout)."
                         .to_string()
@@ -267,8 +274,9 @@ impl Kind {
             Kind::StreamNoDone => "The stream ends without `data: [DONE]`. Common SDKs tolerate it, but strict clients wait for \
                  it until they time out: have the server send it, or end on finish_reason in your client."
                 .to_string(),
-            Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream. For nginx set \
-                 `proxy_buffering off` (or send `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs."
+            Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
+                 whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
+                 `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."
                 .to_string(),
         }
     }
@@ -323,17 +331,24 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::from_code(k.code()), Some(k));
             // serde's name is the same stable code.
-            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.code()));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.code())
+            );
         }
     }
 
     #[test]
     fn every_kind_has_a_title_and_a_hint_for_every_provider() {
         use clap::ValueEnum;
-        let providers = std::iter::once(None).chain(Provider::value_variants().iter().copied().map(Some));
+        let providers =
+            std::iter::once(None).chain(Provider::value_variants().iter().copied().map(Some));
         for p in providers {
             for k in Kind::ALL {
-                let cx = HintContext { provider: p, ..Default::default() };
+                let cx = HintContext {
+                    provider: p,
+                    ..Default::default()
+                };
                 assert!(!k.title().is_empty());
                 assert!(k.hint(&cx).len() > 30, "{k:?} {p:?} hint too thin");
             }
@@ -343,13 +358,21 @@ mod tests {
     #[test]
     fn model_not_found_hint_names_the_closest_ids() {
         let s = vec!["gpt-4o-mini".to_string()];
-        let cx = HintContext { suggestions: &s, ..Default::default() };
+        let cx = HintContext {
+            suggestions: &s,
+            ..Default::default()
+        };
         assert!(Kind::ModelNotFound.hint(&cx).contains("gpt-4o-mini"));
     }
 
     #[test]
     fn stream_options_hint_gives_the_opencode_fix() {
-        let cx = HintContext { param: Some("stream_options"), ..Default::default() };
-        assert!(Kind::ParamRejected.hint(&cx).contains("\"includeUsage\": false"));
+        let cx = HintContext {
+            param: Some("stream_options"),
+            ..Default::default()
+        };
+        assert!(Kind::ParamRejected
+            .hint(&cx)
+            .contains("\"includeUsage\": false"));
     }
 }

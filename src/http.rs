@@ -83,7 +83,11 @@ pub struct Answer {
 
 impl Answer {
     pub fn evidence(&self) -> Evidence {
-        Evidence { http_status: Some(self.status), provider_message: None, request_id: self.request_id.clone() }
+        Evidence {
+            http_status: Some(self.status),
+            provider_message: None,
+            request_id: self.request_id.clone(),
+        }
     }
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -107,7 +111,14 @@ impl Http {
         Ok(Http { client, limits })
     }
 
-    fn build(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> reqwest::RequestBuilder {
+    fn build(
+        &self,
+        target: &Target,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        auth: Auth,
+    ) -> reqwest::RequestBuilder {
         let mut req = self.client.request(method, target.endpoint(path));
         if let Some(key) = &target.key {
             req = match auth {
@@ -124,7 +135,14 @@ impl Http {
     }
 
     /// Send and wait for headers. A 429 with a short Retry-After is waited out once.
-    pub async fn open(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> Result<Opened, Finding> {
+    pub async fn open(
+        &self,
+        target: &Target,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        auth: Auth,
+    ) -> Result<Opened, Finding> {
         let mut waited = None;
         loop {
             let started = Instant::now();
@@ -133,8 +151,14 @@ impl Http {
             let wait = self.limits.idle.min(self.limits.total);
             let response = match tokio::time::timeout(wait, send).await {
                 Err(_) => {
-                    return Err(Finding::fail(Kind::Timeout, format!("no response headers within {} s", wait.as_secs_f32()))
-                        .with_timing(Timing { total: Some(ms(started)), ..Default::default() }));
+                    return Err(Finding::fail(
+                        Kind::Timeout,
+                        format!("no response headers within {} s", wait.as_secs_f32()),
+                    )
+                    .with_timing(Timing {
+                        total: Some(ms(started)),
+                        ..Default::default()
+                    }));
                 }
                 Ok(Err(e)) => return Err(transport_finding(&e, started)),
                 Ok(Ok(r)) => r,
@@ -143,7 +167,9 @@ impl Http {
             let status = response.status().as_u16();
             let retry_after = retry_after_secs(response.headers());
             if status == 429 && waited.is_none() {
-                if let Some(secs) = retry_after.filter(|s| Duration::from_secs(*s) <= self.limits.max_retry_wait) {
+                if let Some(secs) =
+                    retry_after.filter(|s| Duration::from_secs(*s) <= self.limits.max_retry_wait)
+                {
                     // Drain what the server sent (bounded) so the connection can be reused.
                     let _ = tokio::time::timeout(Duration::from_secs(2), response.bytes()).await;
                     tokio::time::sleep(Duration::from_secs(secs)).await;
@@ -165,7 +191,14 @@ impl Http {
     }
 
     /// Send, then read the whole body under the cap and the idle/total bounds.
-    pub async fn call(&self, target: &Target, method: reqwest::Method, path: &str, body: Option<&Value>, auth: Auth) -> Result<Answer, Finding> {
+    pub async fn call(
+        &self,
+        target: &Target,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        auth: Auth,
+    ) -> Result<Answer, Finding> {
         let opened = self.open(target, method, path, body, auth).await?;
         self.read_body(opened).await
     }
@@ -174,17 +207,36 @@ impl Http {
     pub async fn read_body(&self, mut o: Opened) -> Result<Answer, Finding> {
         let retry_after = retry_after_secs(o.response.headers());
         let mut buf = Vec::new();
-        let evidence = Evidence { http_status: Some(o.status), provider_message: None, request_id: o.request_id.clone() };
+        let evidence = Evidence {
+            http_status: Some(o.status),
+            provider_message: None,
+            request_id: o.request_id.clone(),
+        };
         loop {
             let left = o.deadline.saturating_duration_since(Instant::now());
             let wait = self.limits.idle.min(left);
-            let timing = Timing { headers: Some(o.headers_ms), first_token: None, total: Some(ms(o.started)) };
+            let timing = Timing {
+                headers: Some(o.headers_ms),
+                first_token: None,
+                total: Some(ms(o.started)),
+            };
             match tokio::time::timeout(wait, o.response.chunk()).await {
                 Err(_) => {
-                    let what = if left <= self.limits.idle { "the total time bound" } else { "the idle bound" };
-                    return Err(Finding::fail(Kind::Timeout, format!("body stalled after {} bytes ({what}, {} s)", buf.len(), wait.as_secs_f32()))
-                        .with_evidence(evidence)
-                        .with_timing(timing));
+                    let what = if left <= self.limits.idle {
+                        "the total time bound"
+                    } else {
+                        "the idle bound"
+                    };
+                    return Err(Finding::fail(
+                        Kind::Timeout,
+                        format!(
+                            "body stalled after {} bytes ({what}, {} s)",
+                            buf.len(),
+                            wait.as_secs_f32()
+                        ),
+                    )
+                    .with_evidence(evidence)
+                    .with_timing(timing));
                 }
                 Ok(Err(e)) => {
                     let mut f = transport_finding(&e, o.started).with_evidence(evidence);
@@ -195,9 +247,12 @@ impl Http {
                 Ok(Ok(Some(chunk))) => {
                     buf.extend_from_slice(&chunk);
                     if buf.len() > self.limits.body_cap {
-                        return Err(Finding::fail(Kind::BadResponse, format!("body larger than the {} byte cap", self.limits.body_cap))
-                            .with_evidence(evidence)
-                            .with_timing(timing));
+                        return Err(Finding::fail(
+                            Kind::BadResponse,
+                            format!("body larger than the {} byte cap", self.limits.body_cap),
+                        )
+                        .with_evidence(evidence)
+                        .with_timing(timing));
                     }
                 }
             }
@@ -208,7 +263,11 @@ impl Http {
             request_id: o.request_id,
             retry_after_secs: retry_after,
             body: buf,
-            timing: Timing { headers: Some(o.headers_ms), first_token: None, total: Some(ms(o.started)) },
+            timing: Timing {
+                headers: Some(o.headers_ms),
+                first_token: None,
+                total: Some(ms(o.started)),
+            },
             waited_secs: o.waited_secs,
         })
     }
@@ -219,11 +278,17 @@ pub fn ms(since: Instant) -> u64 {
 }
 
 fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 pub fn request_id(h: &HeaderMap) -> Option<String> {
-    REQUEST_ID_HEADERS.iter().find_map(|n| header_str(h, n)).map(|s| one_line(&s))
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|n| header_str(h, n))
+        .map(|s| one_line(&s))
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare on these APIs), or
@@ -232,7 +297,9 @@ pub fn retry_after_secs(h: &HeaderMap) -> Option<u64> {
     if let Some(s) = header_str(h, "retry-after").and_then(|v| v.parse::<f64>().ok()) {
         return Some(s.max(0.0).ceil() as u64);
     }
-    header_str(h, "retry-after-ms").and_then(|v| v.parse::<f64>().ok()).map(|m| (m / 1000.0).ceil() as u64)
+    header_str(h, "retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|m| (m / 1000.0).ceil() as u64)
 }
 
 /// Name a transport failure by walking the error's source chain (DNS, refused, reset,
@@ -249,22 +316,62 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
         src = s.source();
     }
     let text = chain.join(": ").to_ascii_lowercase();
-    let timing = Timing { total: Some(ms(started)), ..Default::default() };
+    let timing = Timing {
+        total: Some(ms(started)),
+        ..Default::default()
+    };
     let (kind, detail) = if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
-        let what = if e.is_connect() { "connecting" } else { "waiting" };
+        let what = if e.is_connect() {
+            "connecting"
+        } else {
+            "waiting"
+        };
         (Kind::Timeout, format!("timed out {what}"))
-    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) || text.contains("connection refused") {
-        (Kind::Network, "connection refused: nothing is listening at that host and port".to_string())
-    } else if text.contains("dns") || text.contains("lookup") || text.contains("name or service not known") {
-        (Kind::Network, "DNS lookup failed: the host name does not resolve".to_string())
-    } else if text.contains("certificate") || text.contains("tls") || text.contains("ssl") || text.contains("handshake") {
-        (Kind::Network, format!("TLS failed (http vs https, or a bad certificate): {}", one_line(&text)))
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused)
+        || text.contains("connection refused")
+    {
+        (
+            Kind::Network,
+            "connection refused: nothing is listening at that host and port".to_string(),
+        )
+    } else if text.contains("dns")
+        || text.contains("lookup")
+        || text.contains("name or service not known")
+    {
+        (
+            Kind::Network,
+            "DNS lookup failed: the host name does not resolve".to_string(),
+        )
+    } else if text.contains("certificate")
+        || text.contains("tls")
+        || text.contains("ssl")
+        || text.contains("handshake")
+    {
+        (
+            Kind::Network,
+            format!(
+                "TLS failed (http vs https, or a bad certificate): {}",
+                one_line(&text)
+            ),
+        )
     } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) || text.contains("reset") {
         (Kind::Network, "connection reset by the server".to_string())
-    } else if text.contains("closed before message completed") || text.contains("incomplete") || io_kind == Some(std::io::ErrorKind::UnexpectedEof) {
-        (Kind::Network, "the server closed the connection without a complete answer".to_string())
+    } else if text.contains("closed before message completed")
+        || text.contains("incomplete")
+        || io_kind == Some(std::io::ErrorKind::UnexpectedEof)
+    {
+        (
+            Kind::Network,
+            "the server closed the connection without a complete answer".to_string(),
+        )
     } else {
-        (Kind::Network, format!("request failed: {}", one_line(&if text.is_empty() { e.to_string() } else { text })))
+        (
+            Kind::Network,
+            format!(
+                "request failed: {}",
+                one_line(&if text.is_empty() { e.to_string() } else { text })
+            ),
+        )
     };
     Finding::fail(kind, detail).with_timing(timing)
 }

@@ -4,6 +4,10 @@
 //! `run` drives everything, so tests can call it in-process; `main.rs` only parses
 //! arguments and maps the outcome to an exit code.
 
+// A failed check travels as `Err(Finding)` inside the checks; it is a value, not an
+// exceptional path, and boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod check;
 pub mod classify;
 pub mod cli;
@@ -40,7 +44,10 @@ pub enum RunError {
     #[diagnostic(code(zencheck::usage), help("see `zencheck probe --help`"))]
     Usage(String),
     #[error(transparent)]
-    #[diagnostic(code(zencheck::target), help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1"))]
+    #[diagnostic(
+        code(zencheck::target),
+        help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1")
+    )]
     Target(#[from] target::TargetError),
     #[error("unknown scenario `{0}`")]
     #[diagnostic(code(zencheck::scenario), help("`zencheck mock --list` names them"))]
@@ -49,7 +56,10 @@ pub enum RunError {
     #[diagnostic(code(zencheck::client))]
     Client(String),
     #[error("could not start the mock server: {0}")]
-    #[diagnostic(code(zencheck::mock), help("is the port already in use? --port 0 picks a free one"))]
+    #[diagnostic(
+        code(zencheck::mock),
+        help("is the port already in use? --port 0 picks a free one")
+    )]
     Mock(String),
 }
 
@@ -66,7 +76,13 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Probe(args) => probe_command(&args).await,
         Command::Mock(args) => mock_command(&args).await,
-        Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| if all_ok { EXIT_OK } else { EXIT_CHECK_FAILED }),
+        Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| {
+            if all_ok {
+                EXIT_OK
+            } else {
+                EXIT_CHECK_FAILED
+            }
+        }),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -86,7 +102,10 @@ fn stdout_color() -> bool {
 async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     let progress = (args.format == Format::Table && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(0);
-        pb.set_style(indicatif::ProgressStyle::with_template("{spinner} probing: {pos}/{len} checks").expect("static template"));
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} probing: {pos}/{len} checks")
+                .expect("static template"),
+        );
         pb.enable_steady_tick(Duration::from_millis(120));
         pb
     });
@@ -98,11 +117,18 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         Format::Table => print!("{}", report::render_table(&report, stdout_color())),
         Format::Json => println!("{}", report.to_json()),
     }
-    Ok(if report.failed() { EXIT_CHECK_FAILED } else { EXIT_OK })
+    Ok(if report.failed() {
+        EXIT_CHECK_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Build the target from flags and the environment, probe it, and return the report.
-pub async fn probe_report(args: &ProbeArgs, progress: Option<&indicatif::ProgressBar>) -> Result<Report, RunError> {
+pub async fn probe_report(
+    args: &ProbeArgs,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<Report, RunError> {
     let target = build_target(args)?;
     if args.concurrency == 0 {
         return Err(RunError::Usage("--concurrency must be at least 1".into()));
@@ -125,7 +151,9 @@ pub(crate) fn secs(v: f64, flag: &str) -> Result<Duration, RunError> {
     if v.is_finite() && v > 0.0 && v <= 86_400.0 {
         Ok(Duration::from_secs_f64(v))
     } else {
-        Err(RunError::Usage(format!("{flag} takes a number of seconds above 0, got {v}")))
+        Err(RunError::Usage(format!(
+            "{flag} takes a number of seconds above 0, got {v}"
+        )))
     }
 }
 
@@ -133,37 +161,78 @@ pub fn build_target(args: &ProbeArgs) -> Result<Target, RunError> {
     let raw = match (&args.base_url, args.provider) {
         (Some(u), _) => u.clone(),
         (None, Some(p)) => p.base_url().to_string(),
-        (None, None) => return Err(RunError::Usage("give --base-url URL or --provider NAME".into())),
+        (None, None) => {
+            return Err(RunError::Usage(
+                "give --base-url URL or --provider NAME".into(),
+            ))
+        }
     };
     let (base_url, base_url_fix) = normalise_base_url(&raw)?;
-    let parsed = url::Url::parse(&base_url).map_err(|e| target::TargetError::BadUrl(raw.clone(), e.to_string()))?;
+    let parsed = url::Url::parse(&base_url)
+        .map_err(|e| target::TargetError::BadUrl(raw.clone(), e.to_string()))?;
     let provider = args.provider.or_else(|| Provider::infer(&parsed));
-    let key_env = args.api_key_env.clone().or_else(|| provider.and_then(Provider::key_env).map(str::to_string));
-    let key = key_env.as_deref().and_then(|v| std::env::var(v).ok()).filter(|k| !k.trim().is_empty()).map(|k| secrecy::SecretString::from(k.trim().to_string()));
-    let headers = args.headers.iter().map(|h| parse_header(h)).collect::<Result<Vec<_>, _>>()?;
+    let key_env = args
+        .api_key_env
+        .clone()
+        .or_else(|| provider.and_then(Provider::key_env).map(str::to_string));
+    let key = key_env
+        .as_deref()
+        .and_then(|v| std::env::var(v).ok())
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| secrecy::SecretString::from(k.trim().to_string()));
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
     let name = args.name.clone().unwrap_or_else(|| match provider {
         Some(p) if args.base_url.is_none() => format!("{p:?}").to_lowercase(),
-        _ => parsed.host_str().map(|h| match parsed.port() {
-            Some(port) => format!("{h}:{port}"),
-            None => h.to_string(),
-        }).unwrap_or_else(|| "target".into()),
+        _ => parsed
+            .host_str()
+            .map(|h| match parsed.port() {
+                Some(port) => format!("{h}:{port}"),
+                None => h.to_string(),
+            })
+            .unwrap_or_else(|| "target".into()),
     });
-    Ok(Target { name, provider, base_url, base_url_fix, key_env, key, headers, models: args.models.clone() })
+    Ok(Target {
+        name,
+        provider,
+        base_url,
+        base_url_fix,
+        key_env,
+        key,
+        headers,
+        models: args.models.clone(),
+    })
 }
 
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
     if args.list {
         for i in mock::SCENARIOS {
-            let expect = i.expect.map(|(c, k)| format!("{} on {c}", k.code())).unwrap_or_else(|| "clean pass".into());
+            let expect = i
+                .expect
+                .map(|(c, k)| format!("{} on {c}", k.code()))
+                .unwrap_or_else(|| "clean pass".into());
             println!("{:<24} {}  [{expect}]", i.name, i.summary);
         }
         return Ok(EXIT_OK);
     }
     let name = args.scenario.as_deref().unwrap_or_default();
-    let scenario = mock::Scenario::from_name(name).ok_or_else(|| RunError::UnknownScenario(name.to_string()))?;
-    let server = mock::start(scenario, args.port).await.map_err(|e| RunError::Mock(e.to_string()))?;
-    println!("zencheck mock: scenario `{name}` listening on {}", server.base_url());
-    println!("try: zencheck probe --base-url {} --model {}", server.base_url(), demo::DEMO_MODEL);
+    let scenario = mock::Scenario::from_name(name)
+        .ok_or_else(|| RunError::UnknownScenario(name.to_string()))?;
+    let server = mock::start(scenario, args.port)
+        .await
+        .map_err(|e| RunError::Mock(e.to_string()))?;
+    println!(
+        "zencheck mock: scenario `{name}` listening on {}",
+        server.base_url()
+    );
+    println!(
+        "try: zencheck probe --base-url {} --model {}",
+        server.base_url(),
+        demo::DEMO_MODEL
+    );
     let _ = tokio::signal::ctrl_c().await;
     Ok(EXIT_OK)
 }

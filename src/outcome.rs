@@ -91,6 +91,15 @@ impl Finding {
         self.timing = timing;
         self
     }
+    /// Say that the answer came only after waiting out a 429's Retry-After.
+    pub fn note_retry(mut self, waited_secs: Option<u64>) -> Finding {
+        if let Some(s) = waited_secs {
+            self.detail.push_str(&format!(
+                " · after a 429, retried once {s} s later (Retry-After)"
+            ));
+        }
+        self
+    }
     pub fn with_param(mut self, param: impl Into<String>) -> Finding {
         self.param = Some(param.into());
         self
@@ -112,7 +121,8 @@ impl Problems {
         self.list.push((Status::Warn, kind, detail.into(), None));
     }
     pub fn warn_param(&mut self, kind: Kind, param: &str, detail: impl Into<String>) {
-        self.list.push((Status::Warn, kind, detail.into(), Some(param.to_string())));
+        self.list
+            .push((Status::Warn, kind, detail.into(), Some(param.to_string())));
     }
 
     /// The finding: the first failure, else the first warning, else a pass described by
@@ -163,6 +173,9 @@ mod tests {
     #[test]
     fn no_problem_is_a_pass() {
         let f = Problems::default().into_finding("fine".into());
-        assert_eq!((f.status, f.kind, f.detail.as_str()), (Status::Pass, None, "fine"));
+        assert_eq!(
+            (f.status, f.kind, f.detail.as_str()),
+            (Status::Pass, None, "fine")
+        );
     }
 }

@@ -10,7 +10,12 @@ use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
 /// Run every check against `target`, at most `concurrency` requests at a time.
-pub async fn probe(http: &Http, target: &Target, concurrency: usize, progress: Option<&ProgressBar>) -> Report {
+pub async fn probe(
+    http: &Http,
+    target: &Target,
+    concurrency: usize,
+    progress: Option<&ProgressBar>,
+) -> Report {
     let cx = Ctx { http, target };
     let mut jobs: Vec<(CheckId, Option<usize>)> = vec![(CheckId::ModelsList, None)];
     for i in 0..target.models.len() {
@@ -20,7 +25,9 @@ pub async fn probe(http: &Http, target: &Target, concurrency: usize, progress: O
         pb.set_length(jobs.len() as u64);
     }
     let cx = &cx;
-    let done: Vec<(CheckId, Option<usize>, Finding, Option<Vec<String>>)> = futures_util::stream::iter(jobs)
+    // (check, model index, finding, ids when the check was models.list)
+    type Ran = (CheckId, Option<usize>, Finding, Option<Vec<String>>);
+    let done: Vec<Ran> = futures_util::stream::iter(jobs)
         .map(|(id, mi)| async move {
             let model = mi.map(|i| target.models[i].as_str());
             let (finding, ids) = match (id, model) {
@@ -41,13 +48,20 @@ pub async fn probe(http: &Http, target: &Target, concurrency: usize, progress: O
         .await;
 
     let listed = done.iter().find_map(|d| d.3.clone());
-    let mut rows: Vec<(Option<usize>, CheckId, Finding)> = done.into_iter().map(|(id, mi, f, _)| (mi, id, f)).collect();
+    let mut rows: Vec<(Option<usize>, CheckId, Finding)> =
+        done.into_iter().map(|(id, mi, f, _)| (mi, id, f)).collect();
     for (i, m) in target.models.iter().enumerate() {
-        rows.push((Some(i), CheckId::ModelsExists, models::exists(listed.as_deref(), m)));
+        rows.push((
+            Some(i),
+            CheckId::ModelsExists,
+            models::exists(listed.as_deref(), m),
+        ));
     }
     if target.models.is_empty() {
         let why = match &listed {
-            Some(ids) if !ids.is_empty() => format!("no --model given; pick one of the {} listed ids", ids.len()),
+            Some(ids) if !ids.is_empty() => {
+                format!("no --model given; pick one of the {} listed ids", ids.len())
+            }
             _ => "no --model given".to_string(),
         };
         for c in CheckId::GENERATION {
@@ -55,12 +69,29 @@ pub async fn probe(http: &Http, target: &Target, concurrency: usize, progress: O
         }
     }
     if let Some(fix) = &target.base_url_fix {
-        let f = Finding::warn(Kind::BaseUrl, format!("`{}` ends in {}: probing {} instead", fix.given, fix.stripped, target.base_url));
+        let f = Finding::warn(
+            Kind::BaseUrl,
+            format!(
+                "`{}` ends in {}: probing {} instead",
+                fix.given, fix.stripped, target.base_url
+            ),
+        );
         rows.push((None, CheckId::TargetBaseUrl, f));
+    }
+    // A generation check that hit an unknown model gets the closest listed ids too.
+    for (mi, _, f) in rows.iter_mut() {
+        if let (Some(i), Some(Kind::ModelNotFound), Some(ids)) = (*mi, f.kind, &listed) {
+            if f.suggestions.is_empty() {
+                f.suggestions = models::closest(ids, &target.models[i], 3);
+            }
+        }
     }
     // Target-wide rows first, then each model's rows in check order.
     rows.sort_by_key(|(mi, id, _)| (mi.map_or(0, |i| i + 1), *id));
-    let results = rows.into_iter().map(|(mi, id, f)| result(target, id, mi.map(|i| target.models[i].as_str()), f)).collect();
+    let results = rows
+        .into_iter()
+        .map(|(mi, id, f)| result(target, id, mi.map(|i| target.models[i].as_str()), f))
+        .collect();
     Report::new(target.info(), listed, results, &target.secrets())
 }
 

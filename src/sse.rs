@@ -27,10 +27,16 @@ pub enum End {
     /// The connection broke mid-body (e.g. no chunked terminator).
     Cut(String),
     /// No byte for the idle bound while the socket stayed open.
-    Stalled { idle_ms: u64 },
+    Stalled {
+        idle_ms: u64,
+    },
     /// Bytes kept coming, but the whole stream outran the total bound.
-    TotalTimeout { total_ms: u64 },
-    TooLarge { cap: usize },
+    TotalTimeout {
+        total_ms: u64,
+    },
+    TooLarge {
+        cap: usize,
+    },
     /// Not decodable as SSE (invalid UTF-8 or framing).
     Undecodable(String),
 }
@@ -85,7 +91,11 @@ impl Book {
 fn last_boundary(buf: &[u8]) -> Option<usize> {
     [&b"\n\n"[..], b"\r\n\r\n", b"\r\r"]
         .iter()
-        .filter_map(|pat| buf.windows(pat.len()).rposition(|w| w == *pat).map(|i| i + pat.len()))
+        .filter_map(|pat| {
+            buf.windows(pat.len())
+                .rposition(|w| w == *pat)
+                .map(|i| i + pat.len())
+        })
         .max()
 }
 
@@ -110,14 +120,22 @@ where
         match events.next().await {
             None => break End::Clean,
             Some(Ok(ev)) => out.push(TimedEvent {
-                event: if ev.event.is_empty() { "message".to_string() } else { ev.event },
+                event: if ev.event.is_empty() {
+                    "message".to_string()
+                } else {
+                    ev.event
+                },
                 data: ev.data,
                 at_ms: bounds.started.elapsed().as_millis() as u64,
             }),
             Some(Err(EventStreamError::Transport(e))) => {
                 break match e {
-                    ReadError::Idle(d) => End::Stalled { idle_ms: d.as_millis() as u64 },
-                    ReadError::Total => End::TotalTimeout { total_ms: bounds.started.elapsed().as_millis() as u64 },
+                    ReadError::Idle(d) => End::Stalled {
+                        idle_ms: d.as_millis() as u64,
+                    },
+                    ReadError::Total => End::TotalTimeout {
+                        total_ms: bounds.started.elapsed().as_millis() as u64,
+                    },
                     ReadError::TooLarge(cap) => End::TooLarge { cap },
                     ReadError::Transport(m) => End::Cut(m),
                 }
@@ -127,12 +145,27 @@ where
     };
     let book = book.lock().expect("sse bookkeeping lock");
     let tail = String::from_utf8_lossy(&book.pending).to_string();
-    let unterminated_tail = tail.lines().any(|l| l.starts_with("data")).then(|| crate::classify::one_line(&tail));
-    Transcript { events: out, end, bytes: book.bytes, unterminated_tail, ended_at_ms: bounds.started.elapsed().as_millis() as u64 }
+    let unterminated_tail = tail
+        .lines()
+        .any(|l| l.starts_with("data"))
+        .then(|| crate::classify::one_line(&tail));
+    Transcript {
+        events: out,
+        end,
+        bytes: book.bytes,
+        unterminated_tail,
+        ended_at_ms: bounds.started.elapsed().as_millis() as u64,
+    }
 }
 
 /// The body's bytes, with each wait bounded; after the first error the stream ends.
-fn bounded_bytes<S, E>(body: S, idle: Duration, deadline: Instant, cap: usize, book: Arc<Mutex<Book>>) -> impl Stream<Item = Result<Bytes, ReadError>>
+fn bounded_bytes<S, E>(
+    body: S,
+    idle: Duration,
+    deadline: Instant,
+    cap: usize,
+    book: Arc<Mutex<Book>>,
+) -> impl Stream<Item = Result<Bytes, ReadError>>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
@@ -180,18 +213,47 @@ mod tests {
     use super::*;
 
     fn chunks(parts: &[&str]) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
-        futures_util::stream::iter(parts.iter().map(|p| Ok(Bytes::copy_from_slice(p.as_bytes()))).collect::<Vec<_>>())
+        futures_util::stream::iter(
+            parts
+                .iter()
+                .map(|p| Ok(Bytes::copy_from_slice(p.as_bytes())))
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn bounds() -> Bounds {
-        Bounds { started: Instant::now(), idle: Duration::from_secs(2), deadline: Instant::now() + Duration::from_secs(5), cap: 1 << 20 }
+        Bounds {
+            started: Instant::now(),
+            idle: Duration::from_secs(2),
+            deadline: Instant::now() + Duration::from_secs(5),
+            cap: 1 << 20,
+        }
     }
 
     #[tokio::test]
     async fn events_split_across_chunks_and_crlf_are_read() {
-        let t = read(chunks(&["data: {\"a\"", ":1}\r\n\r\n: keep-alive\r\n\r\nevent: ping\r\ndata: x\r\n\r\n", "data: [DONE]\n\n"]), bounds()).await;
-        let data: Vec<_> = t.events.iter().map(|e| (e.event.as_str(), e.data.as_str())).collect();
-        assert_eq!(data, vec![("message", "{\"a\":1}"), ("ping", "x"), ("message", "[DONE]")]);
+        let t = read(
+            chunks(&[
+                "data: {\"a\"",
+                ":1}\r\n\r\n: keep-alive\r\n\r\nevent: ping\r\ndata: x\r\n\r\n",
+                "data: [DONE]\n\n",
+            ]),
+            bounds(),
+        )
+        .await;
+        let data: Vec<_> = t
+            .events
+            .iter()
+            .map(|e| (e.event.as_str(), e.data.as_str()))
+            .collect();
+        assert_eq!(
+            data,
+            vec![
+                ("message", "{\"a\":1}"),
+                ("ping", "x"),
+                ("message", "[DONE]")
+            ]
+        );
         assert_eq!(t.end, End::Clean);
         assert_eq!(t.unterminated_tail, None);
     }
@@ -205,7 +267,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_transport_error_is_a_cut() {
-        let s = futures_util::stream::iter(vec![Ok(Bytes::from_static(b"data: 1\n\n")), Err(std::io::Error::other("incomplete chunked read"))]);
+        let s = futures_util::stream::iter(vec![
+            Ok(Bytes::from_static(b"data: 1\n\n")),
+            Err(std::io::Error::other("incomplete chunked read")),
+        ]);
         let t = read(s, bounds()).await;
         assert_eq!(t.events.len(), 1);
         assert!(matches!(t.end, End::Cut(ref m) if m.contains("incomplete")));
@@ -213,8 +278,14 @@ mod tests {
 
     #[tokio::test]
     async fn silence_is_a_stall_within_the_idle_bound() {
-        let s = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(b"data: 1\n\n"))]).chain(futures_util::stream::pending());
-        let b = Bounds { idle: Duration::from_millis(200), ..bounds() };
+        let s = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(Bytes::from_static(
+            b"data: 1\n\n",
+        ))])
+        .chain(futures_util::stream::pending());
+        let b = Bounds {
+            idle: Duration::from_millis(200),
+            ..bounds()
+        };
         let t0 = Instant::now();
         let t = read(Box::pin(s), b).await;
         assert_eq!(t.end, End::Stalled { idle_ms: 200 });
@@ -224,16 +295,31 @@ mod tests {
     #[tokio::test]
     async fn the_byte_cap_ends_the_read() {
         let big = "data: xxxxxxxxxx\n\n".repeat(100);
-        let t = read(chunks(&[&big, &big]), Bounds { cap: 1000, ..bounds() }).await;
+        let t = read(
+            chunks(&[&big, &big]),
+            Bounds {
+                cap: 1000,
+                ..bounds()
+            },
+        )
+        .await;
         assert_eq!(t.end, End::TooLarge { cap: 1000 });
     }
 
     #[tokio::test]
     async fn recorded_zen_stream_with_trailing_cost_frame() {
-        let body = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/sse/zen_chat_cost_after_done.txt")).unwrap();
+        let body = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/sse/zen_chat_cost_after_done.txt"
+        ))
+        .unwrap();
         let t = read(chunks(&[&body]), bounds()).await;
         assert_eq!(t.end, End::Clean);
-        let done = t.events.iter().position(|e| e.data == "[DONE]").expect("[DONE] present");
+        let done = t
+            .events
+            .iter()
+            .position(|e| e.data == "[DONE]")
+            .expect("[DONE] present");
         assert!(done < t.events.len() - 1, "a frame follows [DONE]");
     }
 }

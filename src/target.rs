@@ -5,7 +5,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 /// Endpoint suffixes people paste by mistake at the end of a base URL.
-const ENDPOINT_SUFFIXES: &[&str] = &["/chat/completions", "/completions", "/responses", "/messages", "/models", "/embeddings"];
+const ENDPOINT_SUFFIXES: &[&str] = &[
+    "/chat/completions",
+    "/completions",
+    "/responses",
+    "/messages",
+    "/models",
+    "/embeddings",
+];
 
 #[derive(Debug)]
 pub struct Target {
@@ -52,7 +59,8 @@ pub enum TargetError {
 /// Trim slashes, check the scheme, and strip an endpoint suffix (reported as a fix).
 pub fn normalise_base_url(input: &str) -> Result<(String, Option<BaseUrlFix>), TargetError> {
     let trimmed = input.trim().trim_end_matches('/');
-    let url = url::Url::parse(trimmed).map_err(|e| TargetError::BadUrl(input.to_string(), e.to_string()))?;
+    let url = url::Url::parse(trimmed)
+        .map_err(|e| TargetError::BadUrl(input.to_string(), e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(TargetError::BadScheme(input.to_string()));
     }
@@ -62,7 +70,10 @@ pub fn normalise_base_url(input: &str) -> Result<(String, Option<BaseUrlFix>), T
         if let Some(suffix) = ENDPOINT_SUFFIXES.iter().find(|s| base.ends_with(*s)) {
             base.truncate(base.len() - suffix.len());
             let base_trimmed = base.trim_end_matches('/').to_string();
-            fix = Some(BaseUrlFix { given: trimmed.to_string(), stripped: suffix.to_string() });
+            fix = Some(BaseUrlFix {
+                given: trimmed.to_string(),
+                stripped: suffix.to_string(),
+            });
             base = base_trimmed;
         }
     }
@@ -70,13 +81,21 @@ pub fn normalise_base_url(input: &str) -> Result<(String, Option<BaseUrlFix>), T
 }
 
 pub fn parse_header(raw: &str) -> Result<(String, SecretString), TargetError> {
-    let (name, value) = raw.split_once(':').ok_or_else(|| TargetError::BadHeader(raw.to_string()))?;
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| TargetError::BadHeader(raw.to_string()))?;
     let name = name.trim();
-    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
     if !valid {
         return Err(TargetError::BadHeader(raw.to_string()));
     }
-    Ok((name.to_string(), SecretString::from(value.trim().to_string())))
+    Ok((
+        name.to_string(),
+        SecretString::from(value.trim().to_string()),
+    ))
 }
 
 impl Target {
@@ -98,7 +117,11 @@ impl Target {
     /// Every secret value this target holds: the key and the values of headers that
     /// carry credentials. Reports are scrubbed of all of them before rendering.
     pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.key.iter().map(|k| k.expose_secret().to_string()).collect();
+        let mut out: Vec<String> = self
+            .key
+            .iter()
+            .map(|k| k.expose_secret().to_string())
+            .collect();
         for (name, value) in &self.headers {
             if is_credential_header(name) {
                 let v = value.expose_secret();
@@ -116,7 +139,11 @@ impl Target {
 
 pub fn is_credential_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n == "authorization" || n.contains("key") || n.contains("token") || n.contains("secret") || n == "cookie"
+    n == "authorization"
+        || n.contains("key")
+        || n.contains("token")
+        || n.contains("secret")
+        || n == "cookie"
 }
 
 #[cfg(test)]
@@ -125,23 +152,39 @@ mod tests {
 
     #[test]
     fn trailing_slashes_are_trimmed() {
-        assert_eq!(normalise_base_url("http://h:1/v1///").unwrap(), ("http://h:1/v1".to_string(), None));
+        assert_eq!(
+            normalise_base_url("http://h:1/v1///").unwrap(),
+            ("http://h:1/v1".to_string(), None)
+        );
     }
 
     #[test]
     fn an_endpoint_suffix_is_stripped_and_reported() {
-        let (base, fix) = normalise_base_url("https://opencode.ai/zen/v1/chat/completions/").unwrap();
+        let (base, fix) =
+            normalise_base_url("https://opencode.ai/zen/v1/chat/completions/").unwrap();
         assert_eq!(base, "https://opencode.ai/zen/v1");
         assert_eq!(fix.unwrap().stripped, "/chat/completions");
         let (base, fix) = normalise_base_url("http://127.0.0.1:4000/models").unwrap();
-        assert_eq!((base.as_str(), fix.is_some()), ("http://127.0.0.1:4000", true));
+        assert_eq!(
+            (base.as_str(), fix.is_some()),
+            ("http://127.0.0.1:4000", true)
+        );
     }
 
     #[test]
     fn bad_urls_are_refused() {
-        assert!(matches!(normalise_base_url("localhost:11434/v1"), Err(TargetError::BadScheme(_)) | Err(TargetError::BadUrl(..))));
-        assert!(matches!(normalise_base_url("ftp://x/v1"), Err(TargetError::BadScheme(_))));
-        assert!(matches!(normalise_base_url("not a url"), Err(TargetError::BadUrl(..))));
+        assert!(matches!(
+            normalise_base_url("localhost:11434/v1"),
+            Err(TargetError::BadScheme(_)) | Err(TargetError::BadUrl(..))
+        ));
+        assert!(matches!(
+            normalise_base_url("ftp://x/v1"),
+            Err(TargetError::BadScheme(_))
+        ));
+        assert!(matches!(
+            normalise_base_url("not a url"),
+            Err(TargetError::BadUrl(..))
+        ));
     }
 
     #[test]
@@ -156,12 +199,18 @@ mod tests {
             base_url_fix: None,
             key_env: None,
             key: Some(SecretString::from("sk-secret-1")),
-            headers: vec![parse_header("Authorization: Bearer tok-9999").unwrap(), parse_header("X-Title: app").unwrap()],
+            headers: vec![
+                parse_header("Authorization: Bearer tok-9999").unwrap(),
+                parse_header("X-Title: app").unwrap(),
+            ],
             models: vec![],
         };
         let s = t.secrets();
         assert!(s.contains(&"sk-secret-1".to_string()) && s.contains(&"tok-9999".to_string()));
         assert!(!s.iter().any(|x| x == "app"));
-        assert!(!format!("{t:?}").contains("sk-secret-1"), "Debug must not print the key");
+        assert!(
+            !format!("{t:?}").contains("sk-secret-1"),
+            "Debug must not print the key"
+        );
     }
 }

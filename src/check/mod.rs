@@ -34,7 +34,12 @@ impl CheckId {
         CheckId::ChatTools,
     ];
     /// The checks that send a generation request for one model.
-    pub const GENERATION: [CheckId; 4] = [CheckId::ChatBasic, CheckId::ChatStream, CheckId::ChatStreamUsage, CheckId::ChatTools];
+    pub const GENERATION: [CheckId; 4] = [
+        CheckId::ChatBasic,
+        CheckId::ChatStream,
+        CheckId::ChatStreamUsage,
+        CheckId::ChatTools,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -86,21 +91,41 @@ pub fn chat_request(model: &str, stream: bool, extra: Value) -> Value {
 
 /// The optional parameters a request body carries: only these may be blamed.
 pub fn sent_params(body: &Value) -> Vec<&'static str> {
-    KNOWN_PARAMS.iter().copied().filter(|p| body.get(*p).is_some()).collect()
+    KNOWN_PARAMS
+        .iter()
+        .copied()
+        .filter(|p| body.get(*p).is_some())
+        .collect()
 }
 
 /// A non-2xx answer (or an error body inside a 2xx) as a finding, quoting the server.
-pub fn error_finding(status: u16, content_type: Option<&str>, body: &[u8], request_id: Option<String>, retry_after: Option<u64>, sent: &[&str]) -> Finding {
+pub fn error_finding(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    request_id: Option<String>,
+    retry_after: Option<u64>,
+    sent: &[&str],
+) -> Finding {
     let parsed = parse_error_body(content_type, body);
     let verdict = classify(status, &parsed, sent);
-    let label = parsed.etype.as_deref().or(parsed.code.as_deref()).map(|t| format!(" {t}")).unwrap_or_default();
+    let label = parsed
+        .etype
+        .as_deref()
+        .or(parsed.code.as_deref())
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
     let mut detail = format!("HTTP {status}{label}");
     if let Some(p) = &verdict.param {
         detail.push_str(&format!(": `{p}` refused"));
     } else if parsed.html {
         detail.push_str(" (HTML page)");
     }
-    let mut f = Finding::fail(verdict.kind, detail).with_evidence(Evidence { http_status: Some(status), provider_message: parsed.message, request_id });
+    let mut f = Finding::fail(verdict.kind, detail).with_evidence(Evidence {
+        http_status: Some(status),
+        provider_message: parsed.message,
+        request_id,
+    });
     f.param = verdict.param;
     f.gateway = verdict.gateway;
     f.retry_after_secs = retry_after;
@@ -108,7 +133,15 @@ pub fn error_finding(status: u16, content_type: Option<&str>, body: &[u8], reque
 }
 
 pub fn answer_error(a: &Answer, sent: &[&str]) -> Finding {
-    error_finding(a.status, a.content_type.as_deref(), &a.body, a.request_id.clone(), a.retry_after_secs, sent).with_timing(a.timing)
+    error_finding(
+        a.status,
+        a.content_type.as_deref(),
+        &a.body,
+        a.request_id.clone(),
+        a.retry_after_secs,
+        sent,
+    )
+    .with_timing(a.timing)
 }
 
 /// Parse a 2xx body that must be JSON; HTML and other text become `bad_response`.
@@ -116,15 +149,29 @@ pub fn json_body(a: &Answer) -> Result<Value, Finding> {
     let text = String::from_utf8_lossy(&a.body);
     let ct = a.content_type.as_deref().unwrap_or("");
     if ct.contains("html") || text.trim_start().starts_with('<') {
-        let page = parse_error_body(Some("text/html"), &a.body).message.unwrap_or_default();
-        return Err(Finding::fail(crate::failure::Kind::BadResponse, format!("HTTP {} with an HTML page instead of JSON: \"{page}\"", a.status))
-            .with_evidence(a.evidence())
-            .with_timing(a.timing));
+        let page = parse_error_body(Some("text/html"), &a.body)
+            .message
+            .unwrap_or_default();
+        return Err(Finding::fail(
+            crate::failure::Kind::BadResponse,
+            format!(
+                "HTTP {} with an HTML page instead of JSON: \"{page}\"",
+                a.status
+            ),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing));
     }
     serde_json::from_str(&text).map_err(|e| {
-        Finding::fail(crate::failure::Kind::BadResponse, format!("body is not JSON ({e}): {}", crate::classify::one_line(&text.chars().take(120).collect::<String>())))
-            .with_evidence(a.evidence())
-            .with_timing(a.timing)
+        Finding::fail(
+            crate::failure::Kind::BadResponse,
+            format!(
+                "body is not JSON ({e}): {}",
+                crate::classify::one_line(&text.chars().take(120).collect::<String>())
+            ),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
     })
 }
 
@@ -166,7 +213,11 @@ mod tests {
 
     #[test]
     fn sent_params_reads_the_body() {
-        let b = chat_request("m", true, json!({"stream_options": {"include_usage": true}}));
+        let b = chat_request(
+            "m",
+            true,
+            json!({"stream_options": {"include_usage": true}}),
+        );
         assert_eq!(sent_params(&b), vec!["stream_options", "max_tokens"]);
     }
 }

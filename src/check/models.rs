@@ -7,7 +7,17 @@ use crate::outcome::{Finding, Status};
 
 /// GET {base}/models. Returns the ids when the list could be read.
 pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
-    let answer = match cx.http.call(cx.target, reqwest::Method::GET, "/models", None, Auth::Bearer).await {
+    let answer = match cx
+        .http
+        .call(
+            cx.target,
+            reqwest::Method::GET,
+            "/models",
+            None,
+            Auth::Bearer,
+        )
+        .await
+    {
         Ok(a) => a,
         Err(f) => return (f, None),
     };
@@ -26,21 +36,48 @@ pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
         Err(f) => return (f, None),
     };
     let Some(data) = v.get("data").and_then(|d| d.as_array()) else {
-        let keys: Vec<_> = v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-        let f = Finding::fail(Kind::BadResponse, format!("expected {{\"data\":[{{\"id\":…}}]}}, got keys [{}]", keys.join(", ")))
-            .with_evidence(answer.evidence())
-            .with_timing(answer.timing);
+        let keys: Vec<_> = v
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        let f = Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "expected {{\"data\":[{{\"id\":…}}]}}, got keys [{}]",
+                keys.join(", ")
+            ),
+        )
+        .with_evidence(answer.evidence())
+        .with_timing(answer.timing);
         return (f, None);
     };
-    let ids: Vec<String> = data.iter().filter_map(|m| m.get("id").and_then(|i| i.as_str()).map(str::to_string)).collect();
+    let ids: Vec<String> = data
+        .iter()
+        .filter_map(|m| m.get("id").and_then(|i| i.as_str()).map(str::to_string))
+        .collect();
     let f = if ids.len() < data.len() {
-        Finding::fail(Kind::BadResponse, format!("{} of {} entries in data[] have no string id", data.len() - ids.len(), data.len()))
+        Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "{} of {} entries in data[] have no string id",
+                data.len() - ids.len(),
+                data.len()
+            ),
+        )
     } else if ids.is_empty() {
-        Finding::warn(Kind::BadResponse, "the model list is empty: no model is loaded or the key sees none")
+        Finding::warn(
+            Kind::BadResponse,
+            "the model list is empty: no model is loaded or the key sees none",
+        )
     } else {
         Finding::pass(format!("{} models: {}", ids.len(), preview(&ids)))
     };
-    (f.with_evidence(answer.evidence()).with_timing(answer.timing), Some(ids))
+    (
+        f.with_evidence(answer.evidence())
+            .with_timing(answer.timing)
+            .note_retry(answer.waited_secs),
+        Some(ids),
+    )
 }
 
 fn preview(ids: &[String]) -> String {
@@ -60,7 +97,10 @@ pub fn exists(ids: Option<&[String]>, model: &str) -> Finding {
     if ids.iter().any(|i| i == model) {
         return Finding::pass("listed");
     }
-    let mut f = Finding::fail(Kind::ModelNotFound, format!("`{model}` is not among the {} listed ids", ids.len()));
+    let mut f = Finding::fail(
+        Kind::ModelNotFound,
+        format!("`{model}` is not among the {} listed ids", ids.len()),
+    );
     f.suggestions = closest(ids, model, 3);
     f
 }
@@ -85,7 +125,11 @@ pub fn closest(ids: &[String], wanted: &str, n: usize) -> Vec<String> {
         .filter(|(s, _)| *s >= 0.75)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored.into_iter().take(n).map(|(_, id)| id.clone()).collect()
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, id)| id.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -98,9 +142,18 @@ mod tests {
 
     #[test]
     fn closest_ids_rank_containment_and_similarity() {
-        let list = ids(&["gpt-5-nano", "gpt-5", "claude-sonnet-4-5", "big-pickle", "kimi-k2"]);
+        let list = ids(&[
+            "gpt-5-nano",
+            "gpt-5",
+            "claude-sonnet-4-5",
+            "big-pickle",
+            "kimi-k2",
+        ]);
         assert_eq!(closest(&list, "gpt-5-mini", 2), vec!["gpt-5", "gpt-5-nano"]);
-        assert_eq!(closest(&list, "claude-sonnet-4.5", 1), vec!["claude-sonnet-4-5"]);
+        assert_eq!(
+            closest(&list, "claude-sonnet-4.5", 1),
+            vec!["claude-sonnet-4-5"]
+        );
         assert!(closest(&list, "zzzzzz", 3).is_empty());
     }
 
@@ -110,7 +163,10 @@ mod tests {
         assert_eq!(exists(Some(&list), "mock-large").status, Status::Pass);
         let f = exists(Some(&list), "mock-small");
         assert_eq!(f.kind, Some(Kind::ModelNotFound));
-        assert_eq!(f.suggestions.first().map(String::as_str), Some("mock-small-2025"));
+        assert_eq!(
+            f.suggestions.first().map(String::as_str),
+            Some("mock-small-2025")
+        );
         assert_eq!(exists(None, "x").status, Status::Skip);
     }
 }

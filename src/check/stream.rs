@@ -25,17 +25,40 @@ pub async fn stream(cx: &Ctx<'_>, model: &str) -> Finding {
 }
 
 pub async fn stream_usage(cx: &Ctx<'_>, model: &str) -> Finding {
-    run(cx, chat_request(model, true, json!({"stream_options": {"include_usage": true}})), model, true).await
+    run(
+        cx,
+        chat_request(
+            model,
+            true,
+            json!({"stream_options": {"include_usage": true}}),
+        ),
+        model,
+        true,
+    )
+    .await
 }
 
 /// Send a streaming request and judge what came back.
 pub async fn run(cx: &Ctx<'_>, body: Value, model: &str, want_usage: bool) -> Finding {
     let sent = sent_params(&body);
-    let opened = match cx.http.open(cx.target, reqwest::Method::POST, "/chat/completions", Some(&body), Auth::Bearer).await {
+    let opened = match cx
+        .http
+        .open(
+            cx.target,
+            reqwest::Method::POST,
+            "/chat/completions",
+            Some(&body),
+            Auth::Bearer,
+        )
+        .await
+    {
         Ok(o) => o,
         Err(f) => return f,
     };
-    let is_sse = opened.content_type.as_deref().is_some_and(|c| c.contains("text/event-stream"));
+    let is_sse = opened
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("text/event-stream"));
     if !(200..300).contains(&opened.status) || !is_sse {
         let ok = (200..300).contains(&opened.status);
         let a = match cx.http.read_body(opened).await {
@@ -44,18 +67,28 @@ pub async fn run(cx: &Ctx<'_>, body: Value, model: &str, want_usage: bool) -> Fi
         };
         if !ok {
             // A streamed request refused before it started gets a JSON error body.
-            return answer_error(&a, &sent);
+            return answer_error(&a, &sent).note_retry(a.waited_secs);
         }
-        return not_sse(&a, &sent);
+        return not_sse(&a, &sent).note_retry(a.waited_secs);
     }
-    let evidence = crate::outcome::Evidence { http_status: Some(opened.status), provider_message: None, request_id: opened.request_id.clone() };
+    let evidence = crate::outcome::Evidence {
+        http_status: Some(opened.status),
+        provider_message: None,
+        request_id: opened.request_id.clone(),
+    };
     let headers_ms = opened.headers_ms;
-    let bounds = sse::Bounds { started: opened.started, idle: cx.http.limits.idle, deadline: opened.deadline, cap: cx.http.limits.stream_cap };
+    let waited = opened.waited_secs;
+    let bounds = sse::Bounds {
+        started: opened.started,
+        idle: cx.http.limits.idle,
+        deadline: opened.deadline,
+        cap: cx.http.limits.stream_cap,
+    };
     let transcript = sse::read(opened.response.bytes_stream(), bounds).await;
     let mut f = judge_chat_stream(&transcript, headers_ms, model, want_usage);
     f.evidence.http_status = evidence.http_status;
     f.evidence.request_id = evidence.request_id;
-    f
+    f.note_retry(waited)
 }
 
 /// A 2xx that is not SSE: an error body, a whole completion (stream ignored), or junk.
@@ -64,12 +97,23 @@ fn not_sse(a: &crate::http::Answer, sent: &[&str]) -> Finding {
     let v: Option<Value> = serde_json::from_slice(&a.body).ok();
     let f = match &v {
         Some(v) if v.get("error").is_some_and(|e| !e.is_null()) => return answer_error(a, sent),
-        Some(v) if v.get("choices").is_some() => Finding::fail(Kind::NotSse, format!("stream:true answered with one whole completion ({ct}): streaming was ignored")),
+        Some(v) if v.get("choices").is_some() => Finding::fail(
+            Kind::NotSse,
+            format!("stream:true answered with one whole completion ({ct}): streaming was ignored"),
+        ),
         _ if ct.contains("html") => {
-            let page = parse_error_body(Some(&ct), &a.body).message.unwrap_or_default();
-            Finding::fail(Kind::BadResponse, format!("stream:true answered with an HTML page: \"{page}\""))
+            let page = parse_error_body(Some(&ct), &a.body)
+                .message
+                .unwrap_or_default();
+            Finding::fail(
+                Kind::BadResponse,
+                format!("stream:true answered with an HTML page: \"{page}\""),
+            )
         }
-        _ => Finding::fail(Kind::NotSse, format!("content type is `{ct}`, not text/event-stream")),
+        _ => Finding::fail(
+            Kind::NotSse,
+            format!("content type is `{ct}`, not text/event-stream"),
+        ),
     };
     f.with_evidence(a.evidence()).with_timing(a.timing)
 }
@@ -91,7 +135,12 @@ struct Assembly {
 }
 
 /// Judge a chat-completions stream transcript. Pure: unit tests feed it recordings.
-pub fn judge_chat_stream(t: &Transcript, headers_ms: u64, asked: &str, want_usage: bool) -> Finding {
+pub fn judge_chat_stream(
+    t: &Transcript,
+    headers_ms: u64,
+    asked: &str,
+    want_usage: bool,
+) -> Finding {
     let mut p = Problems::default();
     let mut a = Assembly::default();
     let mut malformed = 0usize;
@@ -107,16 +156,36 @@ pub fn judge_chat_stream(t: &Transcript, headers_ms: u64, asked: &str, want_usag
             continue;
         }
         let parsed = serde_json::from_str::<Value>(data);
-        if ev.event == "error" || parsed.as_ref().is_ok_and(|v| v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none()) {
-            let msg = parse_error_body(Some("application/json"), data.as_bytes()).message.unwrap_or_else(|| excerpt(data, 200));
-            p.fail(Kind::StreamError, format!("error event after {} chunks: {}", a.chunks, excerpt(&msg, 120)));
+        if ev.event == "error"
+            || parsed.as_ref().is_ok_and(|v| {
+                v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none()
+            })
+        {
+            let msg = parse_error_body(Some("application/json"), data.as_bytes())
+                .message
+                .unwrap_or_else(|| excerpt(data, 200));
+            p.fail(
+                Kind::StreamError,
+                format!(
+                    "error event after {} chunks: {}",
+                    a.chunks,
+                    excerpt(&msg, 120)
+                ),
+            );
             a.error_message.get_or_insert(msg);
             continue;
         }
         let Ok(v) = parsed else {
             malformed += 1;
             if malformed == 1 {
-                p.fail(Kind::StreamMalformed, format!("event {} is not JSON: {}", a.chunks + malformed, excerpt(data, 80)));
+                p.fail(
+                    Kind::StreamMalformed,
+                    format!(
+                        "event {} is not JSON: {}",
+                        a.chunks + malformed,
+                        excerpt(data, 80)
+                    ),
+                );
             }
             continue;
         };
@@ -125,20 +194,54 @@ pub fn judge_chat_stream(t: &Transcript, headers_ms: u64, asked: &str, want_usag
     }
     match &t.end {
         End::Clean => {}
-        End::Cut(why) => p.fail(Kind::StreamTruncated, format!("connection cut after {} chunks ({why})", a.chunks)),
-        End::Stalled { idle_ms } => p.fail(Kind::StreamStalled, format!("no byte for {} s after {} chunks; the socket stayed open", idle_ms / 1000, a.chunks)),
-        End::TotalTimeout { total_ms } => p.fail(Kind::Timeout, format!("still streaming at the total bound ({} s)", total_ms / 1000)),
-        End::TooLarge { cap } => p.fail(Kind::BadResponse, format!("stream larger than the {cap} byte cap")),
-        End::Undecodable(why) => p.fail(Kind::StreamMalformed, format!("not decodable as SSE: {why}")),
+        End::Cut(why) => p.fail(
+            Kind::StreamTruncated,
+            format!("connection cut after {} chunks ({why})", a.chunks),
+        ),
+        End::Stalled { idle_ms } => p.fail(
+            Kind::StreamStalled,
+            format!(
+                "no byte for {} s after {} chunks; the socket stayed open",
+                idle_ms / 1000,
+                a.chunks
+            ),
+        ),
+        End::TotalTimeout { total_ms } => p.fail(
+            Kind::Timeout,
+            format!("still streaming at the total bound ({} s)", total_ms / 1000),
+        ),
+        End::TooLarge { cap } => p.fail(
+            Kind::BadResponse,
+            format!("stream larger than the {cap} byte cap"),
+        ),
+        End::Undecodable(why) => p.fail(
+            Kind::StreamMalformed,
+            format!("not decodable as SSE: {why}"),
+        ),
     }
     let ended_cleanly = t.end == End::Clean;
     if ended_cleanly && a.error_message.is_none() {
         match (&a.finish, a.done_at) {
             (None, None) => match &t.unterminated_tail {
-                Some(tail) => p.fail(Kind::StreamTruncated, format!("the last event never ended (no blank line): {}", excerpt(tail, 60))),
-                None => p.fail(Kind::StreamTruncated, format!("body ended after {} chunks without finish_reason or [DONE]", a.chunks)),
+                Some(tail) => p.fail(
+                    Kind::StreamTruncated,
+                    format!(
+                        "the last event never ended (no blank line): {}",
+                        excerpt(tail, 60)
+                    ),
+                ),
+                None => p.fail(
+                    Kind::StreamTruncated,
+                    format!(
+                        "body ended after {} chunks without finish_reason or [DONE]",
+                        a.chunks
+                    ),
+                ),
             },
-            (Some(f), None) => p.warn(Kind::StreamNoDone, format!("finish_reason {f} arrived but no `data: [DONE]`")),
+            (Some(f), None) => p.warn(
+                Kind::StreamNoDone,
+                format!("finish_reason {f} arrived but no `data: [DONE]`"),
+            ),
             (None, Some(_)) => p.warn(Kind::BadResponse, "[DONE] without any finish_reason"),
             (Some(_), Some(_)) => {}
         }
@@ -159,10 +262,17 @@ pub fn judge_chat_stream(t: &Transcript, headers_ms: u64, asked: &str, want_usag
         p.warn(Kind::StreamBuffered, b);
     }
     if let Some(got) = a.models.iter().find(|m| !same_model(asked, m)) {
-        p.warn(Kind::ModelMismatch, format!("asked for `{asked}`, `{got}` answered"));
+        p.warn(
+            Kind::ModelMismatch,
+            format!("asked for `{asked}`, `{got}` answered"),
+        );
     }
     if want_usage && a.usage.is_none() && ended_cleanly && a.error_message.is_none() {
-        p.warn_param(Kind::ParamIgnored, "stream_options", "stream_options.include_usage was accepted but no usage chunk arrived");
+        p.warn_param(
+            Kind::ParamIgnored,
+            "stream_options",
+            "stream_options.include_usage was accepted but no usage chunk arrived",
+        );
     }
 
     let first_token = a.content_at.first().copied();
@@ -170,22 +280,47 @@ pub fn judge_chat_stream(t: &Transcript, headers_ms: u64, asked: &str, want_usag
     let said = if a.calls.is_empty() {
         format!("\"{}\"", excerpt(&a.text, 40))
     } else {
-        let calls: Vec<Value> = a.calls.values().map(|(n, args)| json!({"function": {"name": n, "arguments": args}})).collect();
+        let calls: Vec<Value> = a
+            .calls
+            .values()
+            .map(|(n, args)| json!({"function": {"name": n, "arguments": args}}))
+            .collect();
         describe_calls(&calls)
     };
-    let mut summary = format!("{said} · {} chunks · finish {} · {}", a.chunks, a.finish.as_deref().unwrap_or("-"), if a.done_at.is_some() { "[DONE]" } else { "no [DONE]" });
+    let mut summary = format!(
+        "{said} · {} chunks · finish {} · {}",
+        a.chunks,
+        a.finish.as_deref().unwrap_or("-"),
+        if a.done_at.is_some() {
+            "[DONE]"
+        } else {
+            "no [DONE]"
+        }
+    );
     if let Some(u) = &a.usage {
-        summary.push_str(&format!(" · usage {}+{}", u.get("prompt_tokens").unwrap_or(&Value::Null), u.get("completion_tokens").unwrap_or(&Value::Null)));
+        summary.push_str(&format!(
+            " · usage {}+{}",
+            u.get("prompt_tokens").unwrap_or(&Value::Null),
+            u.get("completion_tokens").unwrap_or(&Value::Null)
+        ));
     }
     summary.push_str(&format!(" · max gap {max_gap} ms"));
     let mut f = p.into_finding(summary);
-    f.timing = Timing { headers: Some(headers_ms), first_token, total: Some(t.ended_at_ms) };
+    f.timing = Timing {
+        headers: Some(headers_ms),
+        first_token,
+        total: Some(t.ended_at_ms),
+    };
     f.evidence.provider_message = a.error_message;
     f
 }
 
 fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
-    if let Some(m) = v.get("model").and_then(Value::as_str).filter(|m| !m.is_empty()) {
+    if let Some(m) = v
+        .get("model")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+    {
         if !a.models.iter().any(|x| x == m) {
             a.models.push(m.to_string());
         }
@@ -193,15 +328,31 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
     if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
         a.usage = Some(u.clone());
     }
-    let Some(choices) = v.get("choices").and_then(Value::as_array) else { return };
+    let Some(choices) = v.get("choices").and_then(Value::as_array) else {
+        return;
+    };
     // Only the first choice: the probe asks for one.
-    let Some(c) = choices.iter().find(|c| c.get("index").and_then(Value::as_u64).unwrap_or(0) == 0) else { return };
+    let Some(c) = choices
+        .iter()
+        .find(|c| c.get("index").and_then(Value::as_u64).unwrap_or(0) == 0)
+    else {
+        return;
+    };
     let delta = c.get("delta").unwrap_or(&Value::Null);
-    if let Some(piece) = delta.get("content").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+    if let Some(piece) = delta
+        .get("content")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
         a.text.push_str(piece);
         a.content_at.push(at_ms);
     }
-    for tc in delta.get("tool_calls").and_then(Value::as_array).into_iter().flatten() {
+    for tc in delta
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let idx = tc.get("index").and_then(Value::as_u64).unwrap_or(0);
         let entry = a.calls.entry(idx).or_default();
         if let Some(n) = tc.pointer("/function/name").and_then(Value::as_str) {
@@ -221,8 +372,15 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
 fn bunching(content_at: &[u64]) -> Option<String> {
     let (first, last) = (*content_at.first()?, *content_at.last()?);
     let spread = last - first;
-    let bunched = content_at.len() >= BUNCHED_MIN_EVENTS && first >= BUNCHED_MIN_WAIT_MS && spread <= (first / BUNCHED_SPREAD_RATIO).max(5);
-    bunched.then(|| format!("{} content chunks arrived within {spread} ms, after {first} ms of silence", content_at.len()))
+    let bunched = content_at.len() >= BUNCHED_MIN_EVENTS
+        && first >= BUNCHED_MIN_WAIT_MS
+        && spread <= (first / BUNCHED_SPREAD_RATIO).max(5);
+    bunched.then(|| {
+        format!(
+            "{} content chunks arrived within {spread} ms, after {first} ms of silence",
+            content_at.len()
+        )
+    })
 }
 
 fn max_gap(headers_ms: u64, events: &[sse::TimedEvent]) -> u64 {
@@ -242,28 +400,60 @@ mod tests {
     use crate::sse::TimedEvent;
 
     fn transcript(frames: &[(&str, u64)], end: End) -> Transcript {
-        let events = frames.iter().map(|(d, at)| TimedEvent { event: "message".into(), data: d.to_string(), at_ms: *at }).collect();
-        Transcript { events, end, bytes: 0, unterminated_tail: None, ended_at_ms: frames.last().map(|f| f.1).unwrap_or(0) }
+        let events = frames
+            .iter()
+            .map(|(d, at)| TimedEvent {
+                event: "message".into(),
+                data: d.to_string(),
+                at_ms: *at,
+            })
+            .collect();
+        Transcript {
+            events,
+            end,
+            bytes: 0,
+            unterminated_tail: None,
+            ended_at_ms: frames.last().map(|f| f.1).unwrap_or(0),
+        }
     }
 
-    const ROLE: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
+    const ROLE: &str =
+        r#"{"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
     const PO: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"content":"po"}}]}"#;
     const NG: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"content":"ng"}}]}"#;
     const STOP: &str = r#"{"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
-    const USAGE: &str = r#"{"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}"#;
+    const USAGE: &str =
+        r#"{"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2}}"#;
 
     #[test]
     fn a_healthy_stream_passes_with_first_token_after_the_role_chunk() {
-        let t = transcript(&[(ROLE, 10), (PO, 30), (NG, 50), (STOP, 60), ("[DONE]", 61)], End::Clean);
+        let t = transcript(
+            &[(ROLE, 10), (PO, 30), (NG, 50), (STOP, 60), ("[DONE]", 61)],
+            End::Clean,
+        );
         let f = judge_chat_stream(&t, 5, "m", false);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
-        assert_eq!(f.timing.first_token, Some(30), "the role-only chunk is not the first token");
+        assert_eq!(
+            f.timing.first_token,
+            Some(30),
+            "the role-only chunk is not the first token"
+        );
         assert!(f.detail.contains("\"pong\""));
     }
 
     #[test]
     fn usage_chunk_with_empty_choices_and_frames_after_done_are_fine() {
-        let t = transcript(&[(PO, 30), (NG, 50), (STOP, 60), (USAGE, 61), ("[DONE]", 62), (r#"{"choices":[],"cost":"0.1"}"#, 63)], End::Clean);
+        let t = transcript(
+            &[
+                (PO, 30),
+                (NG, 50),
+                (STOP, 60),
+                (USAGE, 61),
+                ("[DONE]", 62),
+                (r#"{"choices":[],"cost":"0.1"}"#, 63),
+            ],
+            End::Clean,
+        );
         let f = judge_chat_stream(&t, 5, "m", true);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert!(f.detail.contains("usage 5+2"));
@@ -273,17 +463,33 @@ mod tests {
     fn missing_usage_when_asked_is_ignored_param() {
         let t = transcript(&[(PO, 30), (STOP, 60), ("[DONE]", 61)], End::Clean);
         let f = judge_chat_stream(&t, 5, "m", true);
-        assert_eq!((f.status, f.kind, f.param.as_deref()), (Status::Warn, Some(Kind::ParamIgnored), Some("stream_options")));
+        assert_eq!(
+            (f.status, f.kind, f.param.as_deref()),
+            (
+                Status::Warn,
+                Some(Kind::ParamIgnored),
+                Some("stream_options")
+            )
+        );
     }
 
     #[test]
     fn end_conditions_map_to_kinds() {
         let cut = transcript(&[(PO, 30)], End::Cut("incomplete chunked read".into()));
-        assert_eq!(judge_chat_stream(&cut, 5, "m", false).kind, Some(Kind::StreamTruncated));
+        assert_eq!(
+            judge_chat_stream(&cut, 5, "m", false).kind,
+            Some(Kind::StreamTruncated)
+        );
         let stall = transcript(&[(PO, 30)], End::Stalled { idle_ms: 2000 });
-        assert_eq!(judge_chat_stream(&stall, 5, "m", false).kind, Some(Kind::StreamStalled));
+        assert_eq!(
+            judge_chat_stream(&stall, 5, "m", false).kind,
+            Some(Kind::StreamStalled)
+        );
         let quiet_end = transcript(&[(PO, 30)], End::Clean);
-        assert_eq!(judge_chat_stream(&quiet_end, 5, "m", false).kind, Some(Kind::StreamTruncated));
+        assert_eq!(
+            judge_chat_stream(&quiet_end, 5, "m", false).kind,
+            Some(Kind::StreamTruncated)
+        );
         let no_done = transcript(&[(PO, 30), (STOP, 40)], End::Clean);
         let f = judge_chat_stream(&no_done, 5, "m", false);
         assert_eq!((f.status, f.kind), (Status::Warn, Some(Kind::StreamNoDone)));
@@ -291,12 +497,32 @@ mod tests {
 
     #[test]
     fn error_frames_and_malformed_frames() {
-        let err = transcript(&[(PO, 30), (r#"{"error":{"message":"overloaded","type":"server_error"}}"#, 40)], End::Clean);
+        let err = transcript(
+            &[
+                (PO, 30),
+                (
+                    r#"{"error":{"message":"overloaded","type":"server_error"}}"#,
+                    40,
+                ),
+            ],
+            End::Clean,
+        );
         let f = judge_chat_stream(&err, 5, "m", false);
         assert_eq!(f.kind, Some(Kind::StreamError));
         assert_eq!(f.evidence.provider_message.as_deref(), Some("overloaded"));
-        let bad = transcript(&[(PO, 30), ("{'choices': []}", 40), (STOP, 50), ("[DONE]", 51)], End::Clean);
-        assert_eq!(judge_chat_stream(&bad, 5, "m", false).kind, Some(Kind::StreamMalformed));
+        let bad = transcript(
+            &[
+                (PO, 30),
+                ("{'choices': []}", 40),
+                (STOP, 50),
+                ("[DONE]", 51),
+            ],
+            End::Clean,
+        );
+        assert_eq!(
+            judge_chat_stream(&bad, 5, "m", false).kind,
+            Some(Kind::StreamMalformed)
+        );
     }
 
     #[test]

@@ -62,7 +62,11 @@ pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer>
             let _ = axum::serve(listener, app).await;
         })
     };
-    Ok(MockServer { addr, scenario, task })
+    Ok(MockServer {
+        addr,
+        scenario,
+        task,
+    })
 }
 
 /// Read the request, then close: the client sees the connection end with no response.
@@ -102,21 +106,43 @@ impl Mock {
                 tokio::time::sleep(NEVER).await;
                 Some(reply::text_response(504, "text/plain", "too late"))
             }
-            Scenario::BaseUrl => Some(reply::text_response(404, "text/plain; charset=utf-8", "404 page not found\n")),
+            Scenario::BaseUrl => Some(reply::text_response(
+                404,
+                "text/plain; charset=utf-8",
+                "404 page not found\n",
+            )),
             Scenario::ServerError => Some(reply::text_response(502, "text/html", reply::NGINX_502)),
-            Scenario::BadResponse => Some(reply::text_response(200, "text/html; charset=utf-8", reply::LOGIN_PAGE)),
+            Scenario::BadResponse => Some(reply::text_response(
+                200,
+                "text/html; charset=utf-8",
+                reply::LOGIN_PAGE,
+            )),
             Scenario::Auth => {
                 let msg = match headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
                     // Echo the key the way careless servers do, so redaction is tested for real.
                     Some(token) => format!("Incorrect API key provided: {token}. You can find your API key in your account settings."),
                     None => "You didn't provide an API key.".to_string(),
                 };
-                Some(reply::openai_error(401, &msg, "invalid_request_error", Some("invalid_api_key"), None, &id))
+                Some(reply::openai_error(
+                    401,
+                    &msg,
+                    "invalid_request_error",
+                    Some("invalid_api_key"),
+                    None,
+                    &id,
+                ))
             }
             Scenario::RateLimitBrief => {
                 let first = self.seen.lock().expect("mock lock").insert(key.to_string());
                 first.then(|| {
-                    let r = reply::openai_error(429, "Rate limit reached for requests. Please try again in 1s.", "requests", Some("rate_limit_exceeded"), None, &id);
+                    let r = reply::openai_error(
+                        429,
+                        "Rate limit reached for requests. Please try again in 1s.",
+                        "requests",
+                        Some("rate_limit_exceeded"),
+                        None,
+                        &id,
+                    );
                     reply::with_header(r, "retry-after", "1")
                 })
             }
@@ -126,7 +152,11 @@ impl Mock {
 }
 
 fn router(scenario: Scenario) -> Router {
-    let state = Arc::new(Mock { scenario, seen: Mutex::new(HashSet::new()), next_id: AtomicU64::new(1) });
+    let state = Arc::new(Mock {
+        scenario,
+        seen: Mutex::new(HashSet::new()),
+        next_id: AtomicU64::new(1),
+    });
     Router::new()
         .route("/v1/models", get(list_models))
         .route("/v1/chat/completions", post(chat))
@@ -134,11 +164,22 @@ fn router(scenario: Scenario) -> Router {
         .with_state(state)
 }
 
-async fn not_found(State(m): State<Arc<Mock>>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+async fn not_found(
+    State(m): State<Arc<Mock>>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     if let Some(r) = m.global(&headers, uri.path()).await {
         return r;
     }
-    reply::openai_error(404, &format!("Unknown request URL: {}", uri.path()), "invalid_request_error", Some("unknown_url"), None, &m.request_id())
+    reply::openai_error(
+        404,
+        &format!("Unknown request URL: {}", uri.path()),
+        "invalid_request_error",
+        Some("unknown_url"),
+        None,
+        &m.request_id(),
+    )
 }
 
 async fn list_models(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response {
@@ -146,7 +187,11 @@ async fn list_models(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response
         return r;
     }
     let data: Vec<Value> = m.models().iter().map(|id| json!({"id": id, "object": "model", "created": reply::CREATED, "owned_by": "zencheck-mock"})).collect();
-    reply::json_response(200, &json!({"object": "list", "data": data}), &m.request_id())
+    reply::json_response(
+        200,
+        &json!({"object": "list", "data": data}),
+        &m.request_id(),
+    )
 }
 
 async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -156,7 +201,14 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
     }
     let id = m.request_id();
     let Ok(v) = serde_json::from_str::<Value>(&raw) else {
-        return reply::openai_error(400, "We could not parse the JSON body of your request.", "invalid_request_error", None, None, &id);
+        return reply::openai_error(
+            400,
+            "We could not parse the JSON body of your request.",
+            "invalid_request_error",
+            None,
+            None,
+            &id,
+        );
     };
     let ask = Ask::parse(&v);
     match m.scenario {
@@ -180,11 +232,25 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
         _ => {}
     }
     if !m.models().contains(&ask.model.as_str()) {
-        let msg = format!("The model `{}` does not exist or you do not have access to it.", ask.model);
-        return reply::openai_error(404, &msg, "invalid_request_error", Some("model_not_found"), Some("model"), &id);
+        let msg = format!(
+            "The model `{}` does not exist or you do not have access to it.",
+            ask.model
+        );
+        return reply::openai_error(
+            404,
+            &msg,
+            "invalid_request_error",
+            Some("model_not_found"),
+            Some("model"),
+            &id,
+        );
     }
     // Real providers answer with a dated variant of the id asked for.
-    let answered = if m.scenario == Scenario::ModelMismatch { "mock-fallback".to_string() } else { format!("{}-2025-01-01", ask.model) };
+    let answered = if m.scenario == Scenario::ModelMismatch {
+        "mock-fallback".to_string()
+    } else {
+        format!("{}-2025-01-01", ask.model)
+    };
     if !ask.stream || m.scenario == Scenario::NotSse {
         let mut c = reply::completion(&ask, &answered);
         if m.scenario == Scenario::HealthyExtras {
@@ -216,7 +282,10 @@ fn stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
                     frames.push(reply::frame(&json!({"error": {"message": "Upstream provider overloaded (zencheck mock)", "type": "server_error", "code": "overloaded"}}).to_string(), false));
                     done = false;
                 }
-                Scenario::StreamMalformed => frames.push(reply::frame("{'choices': [{'delta': {'content': ' oops'}}]}", false)),
+                Scenario::StreamMalformed => frames.push(reply::frame(
+                    "{'choices': [{'delta': {'content': ' oops'}}]}",
+                    false,
+                )),
                 _ => {}
             }
             if !done {

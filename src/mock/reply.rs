@@ -24,7 +24,11 @@ pub struct Ask {
 
 impl Ask {
     pub fn parse(v: &Value) -> Ask {
-        let tools = v.get("tools").and_then(Value::as_array).cloned().unwrap_or_default();
+        let tools = v
+            .get("tools")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let choice = v.get("tool_choice").cloned().unwrap_or(Value::Null);
         let named = choice.pointer("/function/name").and_then(Value::as_str);
         let tool = if choice == json!("none") {
@@ -32,15 +36,38 @@ impl Ask {
         } else {
             tools
                 .iter()
-                .map(|t| (t.pointer("/function/name").and_then(Value::as_str).unwrap_or("tool").to_string(), t.pointer("/function/parameters").cloned().unwrap_or(json!({}))))
+                .map(|t| {
+                    (
+                        t.pointer("/function/name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("tool")
+                            .to_string(),
+                        t.pointer("/function/parameters")
+                            .cloned()
+                            .unwrap_or(json!({})),
+                    )
+                })
                 .find(|(n, _)| named.is_none_or(|want| want == n))
         };
-        let prompt_tokens = v.get("messages").map(|m| m.to_string().split_whitespace().count() as u64).unwrap_or(1);
+        let prompt_tokens = v
+            .get("messages")
+            .map(|m| m.to_string().split_whitespace().count() as u64)
+            .unwrap_or(1);
         Ask {
-            model: v.get("model").and_then(Value::as_str).unwrap_or("").to_string(),
+            model: v
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             stream: v.get("stream").and_then(Value::as_bool).unwrap_or(false),
-            include_usage: v.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false),
-            max_tokens: v.get("max_tokens").or(v.get("max_completion_tokens")).and_then(Value::as_u64),
+            include_usage: v
+                .pointer("/stream_options/include_usage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            max_tokens: v
+                .get("max_tokens")
+                .or(v.get("max_completion_tokens"))
+                .and_then(Value::as_u64),
             tool,
             prompt_tokens,
         }
@@ -48,7 +75,17 @@ impl Ask {
 
     /// The answer's tokens, cut at the output cap; and whether the cap cut it.
     pub fn tokens(&self) -> (Vec<String>, bool) {
-        let words: Vec<String> = ANSWER.split(' ').enumerate().map(|(i, w)| if i == 0 { w.to_string() } else { format!(" {w}") }).collect();
+        let words: Vec<String> = ANSWER
+            .split(' ')
+            .enumerate()
+            .map(|(i, w)| {
+                if i == 0 {
+                    w.to_string()
+                } else {
+                    format!(" {w}")
+                }
+            })
+            .collect();
         let cap = self.max_tokens.unwrap_or(u64::MAX) as usize;
         let cut = words.len() > cap;
         (words.into_iter().take(cap).collect(), cut)
@@ -63,8 +100,17 @@ impl Ask {
 pub fn tool_arguments(schema: &Value) -> String {
     let mut args = serde_json::Map::new();
     let props = schema.get("properties").cloned().unwrap_or(json!({}));
-    for name in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-        let v = match props.pointer(&format!("/{name}/type")).and_then(Value::as_str) {
+    for name in schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let v = match props
+            .pointer(&format!("/{name}/type"))
+            .and_then(Value::as_str)
+        {
             Some("number") | Some("integer") => json!(1),
             Some("boolean") => json!(true),
             _ => json!("Paris"),
@@ -83,7 +129,11 @@ pub fn completion(ask: &Ask, answered_model: &str) -> Value {
         ),
         None => {
             let (tokens, cut) = ask.tokens();
-            (json!({"role": "assistant", "content": tokens.concat()}), if cut { "length" } else { "stop" }, tokens.len())
+            (
+                json!({"role": "assistant", "content": tokens.concat()}),
+                if cut { "length" } else { "stop" },
+                tokens.len(),
+            )
         }
     };
     json!({
@@ -101,14 +151,22 @@ fn chunk(model: &str, delta: Value, finish: Option<&str>) -> Value {
 /// The JSON payloads of a healthy stream, in order (without [DONE]). `content_frames` is
 /// how many of them carry content, so faults can be injected after the first few.
 pub fn stream_chunks(ask: &Ask, model: &str, with_usage: bool) -> Vec<Value> {
-    let mut out = vec![chunk(model, json!({"role": "assistant", "content": ""}), None)];
+    let mut out = vec![chunk(
+        model,
+        json!({"role": "assistant", "content": ""}),
+        None,
+    )];
     let (finish, n) = match &ask.tool {
         Some((name, schema)) => {
             out.push(chunk(model, json!({"tool_calls": [{"index": 0, "id": "call_mock1", "type": "function", "function": {"name": name, "arguments": ""}}]}), None));
             let args = tool_arguments(schema);
             let mid = args.len() / 2;
             for piece in [&args[..mid], &args[mid..]] {
-                out.push(chunk(model, json!({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}), None));
+                out.push(chunk(
+                    model,
+                    json!({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}),
+                    None,
+                ));
             }
             ("tool_calls", 8)
         }
@@ -145,7 +203,13 @@ pub enum Ending {
 
 /// An SSE response written frame by frame with `pace` between frames, or in one burst
 /// after `burst_after`.
-pub fn sse(frames: Vec<Bytes>, pace: Duration, burst_after: Option<Duration>, ending: Ending, request_id: String) -> Response {
+pub fn sse(
+    frames: Vec<Bytes>,
+    pace: Duration,
+    burst_after: Option<Duration>,
+    ending: Ending,
+    request_id: String,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     tokio::spawn(async move {
         if let Some(wait) = burst_after {
@@ -165,7 +229,10 @@ pub fn sse(frames: Vec<Bytes>, pace: Duration, burst_after: Option<Duration>, en
         match ending {
             Ending::Close => {}
             // hyper aborts the connection when the body stream fails: no terminator.
-            Ending::Cut => drop(tx.send(Err(std::io::Error::other("zencheck mock: connection cut"))).await),
+            Ending::Cut => drop(
+                tx.send(Err(std::io::Error::other("zencheck mock: connection cut")))
+                    .await,
+            ),
             Ending::Stall => {
                 tokio::select! {
                     _ = tx.closed() => {}
@@ -174,7 +241,9 @@ pub fn sse(frames: Vec<Bytes>, pace: Duration, burst_after: Option<Duration>, en
             }
         }
     });
-    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
+    let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "text/event-stream")
@@ -201,15 +270,34 @@ pub fn with_header(mut r: Response, name: &'static str, value: &str) -> Response
 }
 
 pub fn text_response(status: u16, content_type: &str, body: &'static str) -> Response {
-    Response::builder().status(status).header(header::CONTENT_TYPE, content_type).body(Body::from(body)).expect("static response parts are valid")
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("static response parts are valid")
 }
 
-pub fn openai_error(status: u16, message: &str, etype: &str, code: Option<&str>, param: Option<&str>, request_id: &str) -> Response {
-    json_response(status, &json!({"error": {"message": message, "type": etype, "param": param, "code": code}}), request_id)
+pub fn openai_error(
+    status: u16,
+    message: &str,
+    etype: &str,
+    code: Option<&str>,
+    param: Option<&str>,
+    request_id: &str,
+) -> Response {
+    json_response(
+        status,
+        &json!({"error": {"message": message, "type": etype, "param": param, "code": code}}),
+        request_id,
+    )
 }
 
 pub fn zen_error(status: u16, etype: &str, message: &str, request_id: &str) -> Response {
-    json_response(status, &json!({"type": "error", "error": {"type": etype, "message": message}}), request_id)
+    json_response(
+        status,
+        &json!({"type": "error", "error": {"type": etype, "message": message}}),
+        request_id,
+    )
 }
 
 pub const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";

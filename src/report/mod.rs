@@ -52,7 +52,12 @@ pub struct Report {
 
 impl Report {
     /// Build the report and scrub every secret from it, so no renderer can leak one.
-    pub fn new(target: TargetInfo, models_available: Option<Vec<String>>, checks: Vec<CheckResult>, secrets: &[String]) -> Report {
+    pub fn new(
+        target: TargetInfo,
+        models_available: Option<Vec<String>>,
+        checks: Vec<CheckResult>,
+        secrets: &[String],
+    ) -> Report {
         let mut summary = Summary::default();
         for c in &checks {
             *match c.status {
@@ -63,7 +68,14 @@ impl Report {
                 Status::Skip => &mut summary.skip,
             } += 1;
         }
-        let mut r = Report { schema_version: SCHEMA_VERSION, zencheck_version: env!("CARGO_PKG_VERSION").to_string(), target, models_available, summary, checks };
+        let mut r = Report {
+            schema_version: SCHEMA_VERSION,
+            zencheck_version: env!("CARGO_PKG_VERSION").to_string(),
+            target,
+            models_available,
+            summary,
+            checks,
+        };
         r.redact(secrets);
         r
     }
@@ -87,7 +99,16 @@ impl Report {
         self.models_available.iter_mut().flatten().for_each(scrub);
         for c in &mut self.checks {
             scrub(&mut c.detail);
-            for s in [&mut c.hint, &mut c.provider_message, &mut c.request_id, &mut c.model, &mut c.param].into_iter().flatten() {
+            for s in [
+                &mut c.hint,
+                &mut c.provider_message,
+                &mut c.request_id,
+                &mut c.model,
+                &mut c.param,
+            ]
+            .into_iter()
+            .flatten()
+            {
                 scrub(s);
             }
         }
@@ -100,7 +121,10 @@ impl Report {
 
 impl Summary {
     pub fn line(&self) -> String {
-        format!("{} pass, {} fail, {} warn, {} unsupported, {} skip", self.pass, self.fail, self.warn, self.unsupported, self.skip)
+        format!(
+            "{} pass, {} fail, {} warn, {} unsupported, {} skip",
+            self.pass, self.fail, self.warn, self.unsupported, self.skip
+        )
     }
 }
 
@@ -128,11 +152,32 @@ mod tests {
 
     #[test]
     fn secrets_echoed_by_a_server_are_scrubbed() {
-        let info = TargetInfo { name: "t".into(), provider: None, base_url: "http://x".into(), api_key_env: Some("K".into()), api_key_present: true, models: vec![] };
-        let r = Report::new(info, None, vec![row("HTTP 401", Some("Incorrect API key provided: sk-live-777"))], &["sk-live-777".into()]);
+        let info = TargetInfo {
+            name: "t".into(),
+            provider: None,
+            base_url: "http://x".into(),
+            api_key_env: Some("K".into()),
+            api_key_present: true,
+            models: vec![],
+        };
+        let r = Report::new(
+            info,
+            None,
+            vec![row(
+                "HTTP 401",
+                Some("Incorrect API key provided: sk-live-777"),
+            )],
+            &["sk-live-777".into()],
+        );
         assert!(!r.to_json().contains("sk-live-777"));
         assert!(r.to_json().contains("[redacted]"));
-        assert_eq!(r.summary, Summary { fail: 1, ..Default::default() });
+        assert_eq!(
+            r.summary,
+            Summary {
+                fail: 1,
+                ..Default::default()
+            }
+        );
         assert!(r.failed());
     }
 }

@@ -10,7 +10,15 @@ const DEFAULT_WIDTH: u16 = 140;
 pub fn render_table(r: &Report, color: bool) -> String {
     let mut out = header(r);
     let mut checks = new_table(color);
-    checks.set_header(vec!["Status", "Check", "Model", "Detail", "Headers", "1st token", "Total"]);
+    checks.set_header(vec![
+        "Status",
+        "Check",
+        "Model",
+        "Detail",
+        "Headers",
+        "1st token",
+        "Total",
+    ]);
     for c in &r.checks {
         checks.add_row(vec![
             status_cell(c.status, color),
@@ -33,27 +41,48 @@ pub fn render_table(r: &Report, color: bool) -> String {
     out
 }
 
-/// The failures table alone (empty when nothing failed or warned).
+/// The failures table alone (empty when nothing failed or warned). Checks that failed
+/// the same way (same kind, status, provider message and fix) share one row, so a dead
+/// key reads as one problem, not five.
 pub fn render_failures(r: &Report, color: bool) -> String {
-    let problems: Vec<&CheckResult> = r.checks.iter().filter(|c| c.kind.is_some()).collect();
-    if problems.is_empty() {
+    let mut groups: Vec<Vec<&CheckResult>> = Vec::new();
+    for c in r.checks.iter().filter(|c| c.kind.is_some()) {
+        let same = |g: &&mut Vec<&CheckResult>| {
+            let h = g[0];
+            (h.status, h.kind, &h.provider_message, &h.hint, &h.model)
+                == (c.status, c.kind, &c.provider_message, &c.hint, &c.model)
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(c),
+            None => groups.push(vec![c]),
+        }
+    }
+    if groups.is_empty() {
         return String::new();
     }
     let mut t = new_table(color);
     t.set_header(vec!["Problem", "Where", "Evidence", "Fix"]);
-    for c in problems {
+    for g in groups {
+        let c = g[0];
         let kind = c.kind.expect("filtered on kind");
-        let problem = format!("{} {}\n[{}]", c.status.as_str().to_uppercase(), c.title.as_deref().unwrap_or(""), kind.code());
+        let problem = format!(
+            "{} {}\n[{}]",
+            c.status.as_str().to_uppercase(),
+            c.title.as_deref().unwrap_or(""),
+            kind.code()
+        );
         let mut cell = Cell::new(problem);
         if color {
             cell = cell.fg(status_color(c.status));
         }
-        let place = match (&c.model, &c.endpoint) {
-            (Some(m), Some(e)) => format!("{}\n{m}\n{e}", c.check),
-            (None, Some(e)) => format!("{}\n{e}", c.check),
-            _ => c.check.clone(),
-        };
-        t.add_row(vec![cell, Cell::new(place), Cell::new(evidence(c)), Cell::new(c.hint.as_deref().unwrap_or(""))]);
+        let mut place: Vec<String> = g.iter().map(|x| x.check.clone()).collect();
+        place.extend(c.model.clone());
+        t.add_row(vec![
+            cell,
+            Cell::new(place.join("\n")),
+            Cell::new(evidence(c)),
+            Cell::new(c.hint.as_deref().unwrap_or("")),
+        ]);
     }
     format!("{t}\n")
 }
@@ -65,9 +94,19 @@ fn header(r: &Report) -> String {
         Some(env) => format!("key ${env} (not set: no auth header)"),
         None => "no key".to_string(),
     };
-    let provider = t.provider.map(|p| format!(" · {}", p.name())).unwrap_or_default();
-    let models = if t.models.is_empty() { "no --model".to_string() } else { t.models.join(", ") };
-    format!("zencheck {} · {}{provider} · {key} · {models}\n", r.zencheck_version, t.base_url)
+    let provider = t
+        .provider
+        .map(|p| format!(" · {}", p.name()))
+        .unwrap_or_default();
+    let models = if t.models.is_empty() {
+        "no --model".to_string()
+    } else {
+        t.models.join(", ")
+    };
+    format!(
+        "zencheck {} · {}{provider} · {key} · {models}\n",
+        r.zencheck_version, t.base_url
+    )
 }
 
 fn evidence(c: &CheckResult) -> String {
@@ -83,7 +122,8 @@ fn evidence(c: &CheckResult) -> String {
 
 fn new_table(color: bool) -> Table {
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     if !color {
         t.force_no_tty();
     }

@@ -1,0 +1,234 @@
+//! Tier 3: the real binary. Exit codes, the stdout/stderr split, the JSON report against
+//! the committed schema, and no key in any output.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use zencheck::mock::{self, Scenario};
+
+/// A key no server or renderer could produce by accident.
+const KEY: &str = "sk-zc-test-9f8e7d6c5b4a39281706";
+
+fn zencheck() -> Command {
+    let mut c = Command::cargo_bin("zencheck").unwrap();
+    c.env_remove("NO_COLOR")
+        .env("ZC_TEST_KEY", KEY)
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+/// Run the binary while a mock serves on this test's runtime.
+async fn run(scenario: Scenario, args: &[&str]) -> std::process::Output {
+    let server = mock::start(scenario, 0).await.unwrap();
+    let mut argv: Vec<String> = vec!["probe".into(), "--base-url".into(), server.base_url()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let out = tokio::task::spawn_blocking(move || zencheck().args(&argv).output().unwrap())
+        .await
+        .unwrap();
+    drop(server);
+    out
+}
+
+fn schema() -> jsonschema::Validator {
+    let s: Value = serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
+    jsonschema::validator_for(&s).expect("the committed schema compiles")
+}
+
+fn assert_valid(report: &Value) {
+    let v = schema();
+    let errors: Vec<String> = v
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match schema/report.schema.json: {errors:#?}\n{report:#}"
+    );
+}
+
+fn stdout_json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_target_exits_0_with_a_schema_valid_report() {
+    let out = run(Scenario::Healthy, &["-m", "mock-small", "--format", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = stdout_json(&out);
+    assert_valid(&report);
+    assert_eq!(report["summary"]["fail"], 0);
+    assert_eq!(report["summary"]["pass"], 6);
+    // Nothing but the report on stdout; off a terminal, no progress line on stderr.
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_check_exits_1_and_names_its_kind() {
+    let out = run(
+        Scenario::StreamTruncated,
+        &["-m", "mock-small", "--format", "json"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout_json(&out);
+    assert_valid(&report);
+    let stream = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "chat.stream")
+        .unwrap();
+    assert_eq!(stream["kind"], "stream_truncated");
+    assert_eq!(stream["status"], "fail");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warnings_alone_exit_0() {
+    let out = run(
+        Scenario::StreamNoDone,
+        &["-m", "mock-small", "--format", "json"],
+    )
+    .await;
+    let report = stdout_json(&out);
+    assert_valid(&report);
+    assert!(report["summary"]["warn"].as_u64().unwrap() > 0);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_never_appears_in_any_output_even_when_the_server_echoes_it() {
+    for format in ["table", "json"] {
+        let out = run(
+            Scenario::Auth,
+            &[
+                "-m",
+                "mock-small",
+                "--api-key-env",
+                "ZC_TEST_KEY",
+                "--header",
+                "X-Api-Key: hdr-secret-5566",
+                "--format",
+                format,
+            ],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The server did receive and echo the key: the redaction is what hides it.
+        assert!(all.contains("[redacted]"), "{format}: {all}");
+        if format == "json" {
+            assert!(
+                all.contains("Incorrect API key provided: [redacted]"),
+                "{all}"
+            );
+        }
+        assert!(!all.contains(KEY), "{format} output leaks the key");
+        assert!(
+            !all.contains("hdr-secret-5566"),
+            "{format} output leaks a credential header"
+        );
+        assert!(
+            all.contains("ZC_TEST_KEY"),
+            "{format}: the report should name the variable"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_output_off_a_terminal_has_no_colour_and_ends_with_the_summary() {
+    let out = run(Scenario::ServerError, &["-m", "mock-small"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "ANSI escapes off a terminal");
+    assert!(
+        text.contains("Failures and warnings")
+            && text.contains("[server_error]")
+            && text.contains("502 Bad Gateway")
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("0 pass, 5 fail, 0 warn, 0 unsupported, 0 skip")
+            || text.contains("5 fail"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_the_fix() {
+    let out = zencheck().args(["probe", "-m", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--base-url"));
+
+    let out = zencheck()
+        .args(["probe", "--base-url", "localhost:11434/v1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = zencheck()
+        .args([
+            "probe",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--header",
+            "no-colon",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = zencheck()
+        .args(["probe", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = zencheck()
+        .args(["mock", "--scenario", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list"));
+}
+
+#[test]
+fn mock_list_names_every_scenario() {
+    let out = zencheck().args(["mock", "--list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for info in mock::SCENARIOS {
+        assert!(text.contains(info.name), "{} missing", info.name);
+    }
+}
+
+#[test]
+fn demo_runs_offline_and_every_scenario_is_diagnosed() {
+    let out = zencheck().args(["demo"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let shown = mock::SCENARIOS.iter().filter(|i| i.showcase).count();
+    assert!(
+        text.contains(&format!(
+            "demo: {shown} of {shown} scenarios diagnosed as expected"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("NOT AS EXPECTED"));
+}

@@ -1,0 +1,363 @@
+//! Tier 2: probes run in-process against real servers on 127.0.0.1 — the built-in mock in
+//! every scenario, and small servers written here for framings the mock does not produce.
+
+mod common;
+
+use common::{check, chunked, plain, probe, raw_server, After};
+use std::time::{Duration, Instant};
+use zencheck::check::{stream, Ctx};
+use zencheck::failure::Kind;
+use zencheck::http::{Http, Limits};
+use zencheck::mock::{self, SCENARIOS};
+use zencheck::outcome::Status;
+use zencheck::target::Target;
+
+fn target(base_url: String) -> Target {
+    Target {
+        name: "t".into(),
+        provider: None,
+        base_url,
+        base_url_fix: None,
+        key_env: None,
+        key: None,
+        headers: vec![],
+        models: vec!["m".into()],
+    }
+}
+
+fn quick() -> Limits {
+    Limits {
+        idle: Duration::from_secs(1),
+        total: Duration::from_secs(5),
+        max_retry_wait: Duration::from_secs(2),
+        ..Limits::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_mock_scenario_is_diagnosed_as_expected() {
+    let t0 = Instant::now();
+    let mut servers = Vec::new();
+    for info in SCENARIOS {
+        servers.push(mock::start(info.scenario, 0).await.unwrap());
+    }
+    let probes = servers.iter().zip(SCENARIOS).map(|(s, info)| async move {
+        let url = s.base_url();
+        let mut args = vec![
+            "--base-url",
+            &url,
+            "--model",
+            "mock-small",
+            "--timeout",
+            "2",
+            "--max-time",
+            "8",
+            "--max-retry-wait",
+            "2",
+        ];
+        if info.zen {
+            args.extend(["--provider", "zen"]);
+        }
+        (info, probe(&args).await)
+    });
+    for (info, report) in futures_util::future::join_all(probes).await {
+        assert!(
+            zencheck::demo::diagnosed(info, &report),
+            "scenario {} not diagnosed as expected:\n{}",
+            info.name,
+            report.to_json()
+        );
+        if let Some((_, kind)) = info.expect {
+            let row = report.checks.iter().find(|c| c.kind == Some(kind)).unwrap();
+            assert!(
+                row.hint.as_deref().is_some_and(|h| h.len() > 30),
+                "{}: no hint",
+                info.name
+            );
+        }
+    }
+    // Stalls and silent servers are bounded by the timeout, and a long Retry-After
+    // (rate-limit: 120 s) is reported rather than waited out; 2 s bounds all silences.
+    assert!(
+        t0.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        t0.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn evidence_quotes_the_provider_and_the_request_id() {
+    let s = mock::start(mock::Scenario::StreamOptionsRejected, 0)
+        .await
+        .unwrap();
+    let r = probe(&["--base-url", &s.base_url(), "-m", "mock-small"]).await;
+    let row = check(&r, "chat.stream_usage");
+    assert_eq!(
+        (row.status, row.kind, row.param.as_deref()),
+        (
+            Status::Fail,
+            Some(Kind::ParamRejected),
+            Some("stream_options")
+        )
+    );
+    assert_eq!(row.http_status, Some(400));
+    assert_eq!(
+        row.provider_message.as_deref(),
+        Some("Unrecognized request argument supplied: stream_options")
+    );
+    assert!(row.request_id.as_deref().unwrap().starts_with("req_mock_"));
+    assert!(row.hint.as_deref().unwrap().contains("includeUsage"));
+    // The same endpoint streams fine without stream_options.
+    assert_eq!(check(&r, "chat.stream").status, Status::Pass);
+}
+
+#[tokio::test]
+async fn zen_provider_words_the_hints_for_zen() {
+    let s = mock::start(mock::Scenario::WrongRoute, 0).await.unwrap();
+    let r = probe(&[
+        "--provider",
+        "zen",
+        "--base-url",
+        &s.base_url(),
+        "-m",
+        "mock-small",
+    ])
+    .await;
+    let row = check(&r, "chat.basic");
+    assert_eq!(row.kind, Some(Kind::WrongRoute));
+    assert!(
+        row.hint.as_deref().unwrap().contains("/responses"),
+        "{:?}",
+        row.hint
+    );
+    assert_eq!(r.target.api_key_env.as_deref(), Some("OPENCODE_API_KEY"));
+}
+
+#[tokio::test]
+async fn without_a_model_only_the_list_runs_and_generation_is_skipped_with_a_reason() {
+    let s = mock::start(mock::Scenario::Healthy, 0).await.unwrap();
+    let r = probe(&["--base-url", &s.base_url()]).await;
+    assert_eq!(
+        r.models_available.as_deref(),
+        Some(&["mock-small".to_string(), "mock-large".to_string()][..])
+    );
+    for id in [
+        "chat.basic",
+        "chat.stream",
+        "chat.stream_usage",
+        "chat.tools",
+    ] {
+        let row = check(&r, id);
+        assert_eq!(row.status, Status::Skip);
+        assert!(row.detail.contains("2 listed ids"), "{}", row.detail);
+    }
+    assert_eq!(r.summary.pass, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_run_concurrently() {
+    use axum::{routing::any, Router};
+    // Every request takes 300 ms: five in a row would take 1.5 s.
+    let app = Router::new().fallback(any(|| async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        ([("content-type", "application/json")], r#"{"data":[{"id":"m"}],"model":"m","choices":[{"message":{"content":"pong"},"finish_reason":"stop"}],"usage":{}}"#)
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let t0 = Instant::now();
+    let r = probe(&["--base-url", &format!("http://{addr}/v1"), "-m", "m"]).await;
+    let took = t0.elapsed();
+    assert_eq!(check(&r, "chat.basic").status, Status::Pass);
+    assert!(
+        took < Duration::from_millis(1000),
+        "5 requests of 300 ms took {took:?}: not concurrent"
+    );
+    // With one at a time they are sequential: the bound above is measured, not assumed.
+    let t1 = Instant::now();
+    probe(&[
+        "--base-url",
+        &format!("http://{addr}/v1"),
+        "-m",
+        "m",
+        "--concurrency",
+        "1",
+    ])
+    .await;
+    assert!(
+        t1.elapsed() >= Duration::from_millis(1500),
+        "sequential run took {:?}",
+        t1.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_bounded_by_the_timeout() {
+    let addr = raw_server(Vec::new(), After::Hold).await;
+    let t0 = Instant::now();
+    let r = probe(&[
+        "--base-url",
+        &format!("http://{addr}/v1"),
+        "-m",
+        "m",
+        "--timeout",
+        "1",
+    ])
+    .await;
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t0.elapsed()
+    );
+    for c in r.checks.iter().filter(|c| c.check != "models.exists") {
+        assert_eq!(c.kind, Some(Kind::Timeout), "{}", c.check);
+    }
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_network_failure() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let r = probe(&[
+        "--base-url",
+        &format!("http://127.0.0.1:{port}/v1"),
+        "-m",
+        "m",
+    ])
+    .await;
+    let row = check(&r, "chat.basic");
+    assert_eq!(row.kind, Some(Kind::Network));
+    assert!(row.detail.contains("refused"), "{}", row.detail);
+}
+
+async fn judge_stream(response: Vec<u8>, after: After) -> zencheck::outcome::Finding {
+    let addr = raw_server(response, after).await;
+    let http = Http::new(quick()).unwrap();
+    let t = target(format!("http://{addr}/v1"));
+    stream::stream(
+        &Ctx {
+            http: &http,
+            target: &t,
+        },
+        "m",
+    )
+    .await
+}
+
+const ROLE: &str =
+    r#"{"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
+const C1: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"content":"po"}}]}"#;
+const C2: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"content":"ng"}}]}"#;
+const STOP: &str = r#"{"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+
+#[tokio::test]
+async fn odd_but_legal_framing_passes() {
+    // No space after "data:", comments, an id field, chunk boundaries inside events,
+    // and frames after [DONE]: all legal SSE.
+    let body = format!(": hello\n\ndata:{ROLE}\nid: 1\n\ndata: {C1}\n\n: ping\n\ndata: {C2}\n\ndata: {STOP}\n\ndata: [DONE]\n\ndata: {{\"choices\":[],\"cost\":\"0.01\"}}\n\n");
+    let (a, b) = body.split_at(body.len() / 2);
+    let (b, c) = b.split_at(7);
+    let f = judge_stream(
+        chunked(
+            "200 OK",
+            "text/event-stream; charset=utf-8",
+            &[a, b, c],
+            true,
+        ),
+        After::Close,
+    )
+    .await;
+    assert_eq!(f.status, Status::Pass, "{}", f.detail);
+    assert!(f.detail.contains("\"pong\""));
+}
+
+#[tokio::test]
+async fn a_chunked_body_cut_without_terminator_is_truncated() {
+    let parts = [format!("data: {ROLE}\n\n"), format!("data: {C1}\n\n")];
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let f = judge_stream(
+        chunked("200 OK", "text/event-stream", &parts, false),
+        After::Close,
+    )
+    .await;
+    assert_eq!(f.kind, Some(Kind::StreamTruncated), "{}", f.detail);
+}
+
+#[tokio::test]
+async fn a_last_event_without_its_blank_line_is_truncated() {
+    let body = format!(
+        "data: {ROLE}\n\ndata: {C1}\n\ndata: {{\"choices\":[{{\"delta\":{{\"content\":\"ng\"}}"
+    );
+    let f = judge_stream(
+        chunked("200 OK", "text/event-stream", &[&body], true),
+        After::Close,
+    )
+    .await;
+    assert_eq!(f.kind, Some(Kind::StreamTruncated));
+    assert!(f.detail.contains("never ended"), "{}", f.detail);
+}
+
+#[tokio::test]
+async fn a_named_error_event_is_a_stream_error_with_its_message() {
+    let body = format!("data: {C1}\n\nevent: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}}}\n\n");
+    let f = judge_stream(
+        chunked("200 OK", "text/event-stream", &[&body], true),
+        After::Close,
+    )
+    .await;
+    assert_eq!(f.kind, Some(Kind::StreamError));
+    assert_eq!(f.evidence.provider_message.as_deref(), Some("Overloaded"));
+}
+
+#[tokio::test]
+async fn a_json_error_body_on_a_streamed_request_is_classified() {
+    let body = r#"{"error":{"message":"Rate limit exceeded","code":"rate_limit_exceeded"}}"#;
+    let f = judge_stream(
+        plain("429 Too Many Requests", "application/json", body),
+        After::Close,
+    )
+    .await;
+    assert_eq!(
+        (f.kind, f.evidence.http_status),
+        (Some(Kind::RateLimit), Some(429))
+    );
+}
+
+#[tokio::test]
+async fn an_endless_stream_is_capped() {
+    use axum::{body::Body, routing::post, Router};
+    let app = Router::new().route(
+        "/v1/chat/completions",
+        post(|| async {
+            let chunk = format!("data: {C1}\n\n").repeat(200);
+            let s = futures_util::stream::repeat_with(move || {
+                Ok::<_, std::io::Error>(bytes::Bytes::from(chunk.clone()))
+            });
+            (
+                [("content-type", "text/event-stream")],
+                Body::from_stream(s),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = Http::new(Limits {
+        stream_cap: 256 << 10,
+        ..quick()
+    })
+    .unwrap();
+    let t = target(format!("http://{addr}/v1"));
+    let f = stream::stream(
+        &Ctx {
+            http: &http,
+            target: &t,
+        },
+        "m",
+    )
+    .await;
+    assert_eq!(f.kind, Some(Kind::BadResponse));
+    assert!(f.detail.contains("cap"), "{}", f.detail);
+}
