@@ -1,6 +1,7 @@
 //! Command-line interface. Doc comments here are the `--help` text.
 
 use crate::provider::Provider;
+use crate::route::Route;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -16,8 +17,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Probe an endpoint: /models, chat (plain, streamed, with usage, with tools)
-    Probe(ProbeArgs),
+    /// Probe an endpoint: /models; chat, /responses and /messages; the parameters each accepts
+    Probe(Box<ProbeArgs>),
     /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
     Mock(MockArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
@@ -79,6 +80,22 @@ pub struct ProbeArgs {
     /// A name for the target in the report [default: the provider or the host]
     #[arg(long)]
     pub name: Option<String>,
+
+    /// Run only these checks: ids, families or prefix globs (`chat.stream`, `responses`, `chat.tool_choice_*`); comma-separated or repeated
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub checks: Vec<String>,
+
+    /// Leave out these checks (same patterns as --checks)
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Routes to probe for every model [default: chat and responses, plus messages for Claude models]
+    #[arg(long, value_enum, value_name = "ROUTE", value_delimiter = ',')]
+    pub routes: Vec<Route>,
+
+    /// Print the requests a run would send (key shown as $VARIABLE) and how many; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Args)]

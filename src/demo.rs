@@ -3,7 +3,8 @@
 
 use crate::cli::DemoArgs;
 use crate::http::{Http, Limits};
-use crate::mock::{self, Info, SCENARIOS};
+use crate::mock::{self, Expect, Info, SCENARIOS};
+use crate::outcome::Status;
 use crate::report::{render_failures, render_table, Report};
 use crate::target::Target;
 use crate::RunError;
@@ -13,12 +14,20 @@ pub const DEMO_MODEL: &str = "mock-small";
 
 /// Did the report say what the scenario should make it say?
 pub fn diagnosed(info: &Info, report: &Report) -> bool {
+    let clean = report.summary.fail == 0 && report.summary.warn == 0 && report.summary.pass > 0;
     match info.expect {
-        None => report.summary.fail == 0 && report.summary.warn == 0 && report.summary.pass > 0,
-        Some((check, kind)) => report
+        Expect::Clean => clean,
+        Expect::Kind(check, kind) => report
             .checks
             .iter()
             .any(|c| c.check == check && c.kind == Some(kind)),
+        Expect::Unsupported(check) => {
+            clean
+                && report
+                    .checks
+                    .iter()
+                    .any(|c| c.check == check && c.status == Status::Unsupported)
+        }
     }
 }
 
@@ -53,10 +62,14 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
             key_env: None,
             key: None,
             headers: Vec::new(),
-            models: vec![DEMO_MODEL.to_string()],
+            models: info.models.iter().map(|m| m.to_string()).collect(),
         };
         let http = &http;
-        async move { crate::probe::probe(http, &target, 4, None).await }
+        let opts = crate::probe::Options {
+            concurrency: 4,
+            ..Default::default()
+        };
+        async move { crate::probe::probe(http, &target, &opts, None).await }
     });
     let reports = futures_util::future::join_all(probes).await;
 
@@ -64,10 +77,7 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
     for (info, report) in chosen.iter().zip(&reports) {
         let good = diagnosed(info, report);
         ok += usize::from(good);
-        let expect = match info.expect {
-            Some((check, kind)) => format!("expect {} on {check}", kind.code()),
-            None => "expect a clean pass".to_string(),
-        };
+        let expect = format!("expect {}", info.expect.describe());
         let verdict = if good {
             "as expected"
         } else {
@@ -77,7 +87,8 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
             "━━ scenario `{}`: {}\n   {expect}: {verdict}\n",
             info.name, info.summary
         );
-        if info.expect.is_none() || !good {
+        // Clean and multi-model scenarios show the whole table; broken ones their failures.
+        if matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good {
             print!("{}", render_table(report, color));
         } else {
             print!("{}", render_failures(report, color));

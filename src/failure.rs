@@ -45,6 +45,8 @@ pub struct HintContext<'a> {
     /// The error page came from a reverse proxy (HTML 502/503/504), not the model server.
     pub gateway: bool,
     pub retry_after_secs: Option<u64>,
+    /// Where the provider serves this model, when it pins families to routes (Zen).
+    pub home: Option<&'a str>,
 }
 
 impl Kind {
@@ -203,8 +205,12 @@ impl Kind {
                 };
                 format!("{closest}.{how}")
             }
-            Kind::WrongRoute => match p {
-                Some(Provider::Zen) => format!(
+            Kind::WrongRoute => match (p, cx.home) {
+                (Some(Provider::Zen), Some(home)) => format!(
+                    "Zen serves {model} on {home}: call that route, through that package if you use the AI SDK or an \
+                     opencode custom provider."
+                ),
+                (Some(Provider::Zen), None) => format!(
                     "Zen serves {model} on another route: GPT models on /responses (@ai-sdk/openai), Claude on /messages \
                      (@ai-sdk/anthropic), the rest on /chat/completions (@ai-sdk/openai-compatible). Call that route."
                 ),

@@ -51,10 +51,67 @@ impl Default for Limits {
     }
 }
 
-/// How the key travels. OpenAI-style routes take a bearer token.
+/// How the key travels: OpenAI-style routes take a bearer token, Anthropic's /messages
+/// an `x-api-key` (with the `anthropic-version` it requires).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
     Bearer,
+    Anthropic,
+}
+
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// One request as data: what a check sends, and what `--dry-run` prints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: reqwest::Method,
+    pub path: &'static str,
+    pub body: Option<Value>,
+    pub auth: Auth,
+}
+
+impl Request {
+    pub fn get(path: &'static str) -> Request {
+        Request {
+            method: reqwest::Method::GET,
+            path,
+            body: None,
+            auth: Auth::Bearer,
+        }
+    }
+    pub fn post(path: &'static str, body: Value, auth: Auth) -> Request {
+        Request {
+            method: reqwest::Method::POST,
+            path,
+            body: Some(body),
+            auth,
+        }
+    }
+    /// The optional parameters the body carries: only these may be blamed for a refusal.
+    pub fn sent_params(&self) -> Vec<&'static str> {
+        let body = self.body.as_ref();
+        crate::classify::KNOWN_PARAMS
+            .iter()
+            .copied()
+            .filter(|p| body.and_then(|b| b.get(*p)).is_some())
+            .collect()
+    }
+    /// Headers besides the target's own, with the key written as `key_ref`.
+    pub fn auth_headers(&self, key_ref: Option<&str>) -> Vec<(&'static str, String)> {
+        let mut h = Vec::new();
+        match (self.auth, key_ref) {
+            (Auth::Bearer, Some(k)) => h.push(("Authorization", format!("Bearer {k}"))),
+            (Auth::Anthropic, Some(k)) => h.push(("x-api-key", k.to_string())),
+            _ => {}
+        }
+        if self.auth == Auth::Anthropic {
+            h.push(("anthropic-version", ANTHROPIC_VERSION.to_string()));
+        }
+        if self.body.is_some() {
+            h.push(("Content-Type", "application/json".to_string()));
+        }
+        h
+    }
 }
 
 /// A response whose headers have arrived; the body is still on the wire.
@@ -111,43 +168,31 @@ impl Http {
         Ok(Http { client, limits })
     }
 
-    fn build(
-        &self,
-        target: &Target,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&Value>,
-        auth: Auth,
-    ) -> reqwest::RequestBuilder {
-        let mut req = self.client.request(method, target.endpoint(path));
-        if let Some(key) = &target.key {
-            req = match auth {
-                Auth::Bearer => req.bearer_auth(key.expose_secret()),
-            };
+    fn build(&self, target: &Target, r: &Request) -> reqwest::RequestBuilder {
+        let mut req = self
+            .client
+            .request(r.method.clone(), target.endpoint(r.path));
+        let key = target.key.as_ref().map(|k| k.expose_secret());
+        for (name, value) in r.auth_headers(key) {
+            req = req.header(name, value);
         }
+        // The user's headers last, so they can override anything above.
         for (name, value) in &target.headers {
             req = req.header(name.as_str(), value.expose_secret());
         }
-        if let Some(b) = body {
-            req = req.json(b);
+        if let Some(b) = &r.body {
+            req = req.body(b.to_string());
         }
         req
     }
 
     /// Send and wait for headers. A 429 with a short Retry-After is waited out once.
-    pub async fn open(
-        &self,
-        target: &Target,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&Value>,
-        auth: Auth,
-    ) -> Result<Opened, Finding> {
+    pub async fn open(&self, target: &Target, r: &Request) -> Result<Opened, Finding> {
         let mut waited = None;
         loop {
             let started = Instant::now();
             let deadline = started + self.limits.total;
-            let send = self.build(target, method.clone(), path, body, auth).send();
+            let send = self.build(target, r).send();
             let wait = self.limits.idle.min(self.limits.total);
             let response = match tokio::time::timeout(wait, send).await {
                 Err(_) => {
@@ -191,15 +236,8 @@ impl Http {
     }
 
     /// Send, then read the whole body under the cap and the idle/total bounds.
-    pub async fn call(
-        &self,
-        target: &Target,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<&Value>,
-        auth: Auth,
-    ) -> Result<Answer, Finding> {
-        let opened = self.open(target, method, path, body, auth).await?;
+    pub async fn call(&self, target: &Target, r: &Request) -> Result<Answer, Finding> {
+        let opened = self.open(target, r).await?;
         self.read_body(opened).await
     }
 

@@ -19,6 +19,8 @@ pub mod outcome;
 pub mod probe;
 pub mod provider;
 pub mod report;
+pub mod reproduce;
+pub mod route;
 pub mod sse;
 pub mod target;
 
@@ -100,6 +102,15 @@ fn stdout_color() -> bool {
 }
 
 async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
+    if args.dry_run {
+        let target = build_target(args)?;
+        let planned = probe::planned_requests(&target, &options(args)?);
+        match args.format {
+            Format::Table => print!("{}", reproduce::describe(&target, &planned)),
+            Format::Json => println!("{:#}", reproduce::describe_json(&target, &planned)),
+        }
+        return Ok(EXIT_OK);
+    }
     let progress = (args.format == Format::Table && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(0);
         pb.set_style(
@@ -130,11 +141,24 @@ pub async fn probe_report(
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Report, RunError> {
     let target = build_target(args)?;
+    let opts = options(args)?;
+    let http = Http::new(limits(args)?).map_err(|e| RunError::Client(e.to_string()))?;
+    Ok(probe::probe(&http, &target, &opts, progress).await)
+}
+
+pub fn options(args: &ProbeArgs) -> Result<probe::Options, RunError> {
     if args.concurrency == 0 {
         return Err(RunError::Usage("--concurrency must be at least 1".into()));
     }
-    let http = Http::new(limits(args)?).map_err(|e| RunError::Client(e.to_string()))?;
-    Ok(probe::probe(&http, &target, args.concurrency, progress).await)
+    let selection = check::Selection::new(&args.checks, &args.skip).map_err(RunError::Usage)?;
+    let routes = (!args.routes.is_empty()).then(|| args.routes.clone());
+    let explicit = routes.is_some() || !args.checks.is_empty();
+    Ok(probe::Options {
+        concurrency: args.concurrency,
+        selection,
+        routes,
+        explicit,
+    })
 }
 
 pub fn limits(args: &ProbeArgs) -> Result<Limits, RunError> {
@@ -210,11 +234,7 @@ pub fn build_target(args: &ProbeArgs) -> Result<Target, RunError> {
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
     if args.list {
         for i in mock::SCENARIOS {
-            let expect = i
-                .expect
-                .map(|(c, k)| format!("{} on {c}", k.code()))
-                .unwrap_or_else(|| "clean pass".into());
-            println!("{:<24} {}  [{expect}]", i.name, i.summary);
+            println!("{:<24} {}  [{}]", i.name, i.summary, i.expect.describe());
         }
         return Ok(EXIT_OK);
     }

@@ -125,8 +125,14 @@ impl Problems {
             .push((Status::Warn, kind, detail.into(), Some(param.to_string())));
     }
 
+    pub fn fail_param(&mut self, kind: Kind, param: &str, detail: impl Into<String>) {
+        self.list
+            .push((Status::Fail, kind, detail.into(), Some(param.to_string())));
+    }
+
     /// The finding: the first failure, else the first warning, else a pass described by
-    /// `pass_detail`. Further problems are appended to the detail.
+    /// `pass_detail`. Further problems are appended to the detail; so is `pass_detail` when
+    /// only warnings were found, since the answer itself was good.
     pub fn into_finding(self, pass_detail: String) -> Finding {
         let first = self
             .list
@@ -144,11 +150,14 @@ impl Problems {
             .filter(|(j, _)| *j != i)
             .map(|(_, p)| p.2.as_str())
             .collect();
-        let detail = if others.is_empty() {
+        let mut detail = if others.is_empty() {
             detail
         } else {
             format!("{detail}; also: {}", others.join("; "))
         };
+        if status == Status::Warn && !pass_detail.is_empty() {
+            detail = format!("{detail} · got {pass_detail}");
+        }
         let mut f = Finding::new(status, Some(kind), detail);
         f.param = param;
         f
@@ -168,6 +177,16 @@ mod tests {
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.kind, Some(Kind::StreamMalformed));
         assert_eq!(f.detail, "bad json; also: no [DONE]");
+    }
+
+    #[test]
+    fn a_warning_keeps_what_was_good_about_the_answer() {
+        let mut p = Problems::default();
+        p.warn(Kind::StreamNoDone, "no [DONE]");
+        assert_eq!(
+            p.into_finding("\"pong\"".into()).detail,
+            "no [DONE] · got \"pong\""
+        );
     }
 
     #[test]

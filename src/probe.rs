@@ -1,61 +1,219 @@
-//! Plans the checks for one target, runs them concurrently, and builds the report.
+//! Plans the checks for one target, runs them concurrently in two stages, and builds the
+//! report.
+//!
+//! Stage 1 sends `/models` and each route's `basic` check; stage 2 the rest of each route.
+//! The basic answer decides two things first: which output-cap parameter the model takes
+//! (`max_tokens`, or `max_completion_tokens` for reasoning models), and whether more
+//! requests are pointless (a dead key, an unknown model, a route the server lacks).
 
-use crate::check::{self, chat, models, stream, CheckId, Ctx};
+use crate::check::{self, models, CheckId, Ctx, Selection, TokenCap};
 use crate::failure::{HintContext, Kind};
-use crate::http::Http;
-use crate::outcome::Finding;
+use crate::http::{Http, Request};
+use crate::outcome::{Finding, Status};
 use crate::report::{CheckResult, Report};
+use crate::route::{self, Home, Route};
 use crate::target::Target;
 use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
-/// Run every check against `target`, at most `concurrency` requests at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub concurrency: usize,
+    pub selection: Selection,
+    /// Routes to probe for every model; `None` picks per model (see `route::default_routes`).
+    pub routes: Option<Vec<Route>>,
+    /// The user named the routes or checks: a route they asked for that refuses the model
+    /// is a failure, not just information.
+    pub explicit: bool,
+}
+
+/// One model's planned checks on one route, basic first when it runs.
+pub struct RoutePlan {
+    pub model: usize,
+    pub route: Route,
+    pub checks: Vec<CheckId>,
+}
+
+/// Kinds after which the route's other checks would only repeat the same failure.
+const BLOCKING: [Kind; 9] = [
+    Kind::Auth,
+    Kind::Billing,
+    Kind::AccessDenied,
+    Kind::ModelNotFound,
+    Kind::WrongRoute,
+    Kind::Network,
+    Kind::BaseUrl,
+    Kind::RateLimit,
+    Kind::Timeout,
+];
+
+/// The generation checks a run will make, per model and route.
+pub fn plan(target: &Target, opts: &Options) -> Vec<RoutePlan> {
+    let mut out = Vec::new();
+    for (i, m) in target.models.iter().enumerate() {
+        let routes = opts
+            .routes
+            .clone()
+            .unwrap_or_else(|| route::default_routes(target.provider, m));
+        for r in routes {
+            let basic = CheckId::basic_of(r);
+            let wanted: Vec<CheckId> = CheckId::ALL
+                .into_iter()
+                .filter(|c| c.route() == Some(r) && opts.selection.wants(*c))
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            // chat.max_tokens is judged from chat.basic's answer, so it needs chat.basic.
+            let needs_basic = wanted.contains(&basic) || wanted.contains(&CheckId::ChatMaxTokens);
+            let mut checks: Vec<CheckId> = if needs_basic { vec![basic] } else { vec![] };
+            checks.extend(wanted.into_iter().filter(|c| *c != basic));
+            out.push(RoutePlan {
+                model: i,
+                route: r,
+                checks,
+            });
+        }
+    }
+    out
+}
+
+/// Every request a run would send if nothing failed (`--dry-run`).
+pub fn planned_requests(
+    target: &Target,
+    opts: &Options,
+) -> Vec<(CheckId, Option<String>, Request)> {
+    let mut out = Vec::new();
+    if wants_list(target, opts) {
+        out.push((CheckId::ModelsList, None, Request::get("/models")));
+    }
+    for p in plan(target, opts) {
+        let model = &target.models[p.model];
+        for c in p.checks {
+            if let Some(r) = check::request(c, model, TokenCap::MaxTokens) {
+                out.push((c, Some(model.clone()), r));
+            }
+        }
+    }
+    out
+}
+
+fn wants_list(target: &Target, opts: &Options) -> bool {
+    target.models.is_empty()
+        || opts.selection.wants(CheckId::ModelsList)
+        || opts.selection.wants(CheckId::ModelsExists)
+}
+
+struct Row {
+    model: Option<usize>,
+    id: CheckId,
+    finding: Finding,
+}
+
+/// Run every planned check against `target`, at most `concurrency` requests at a time.
 pub async fn probe(
     http: &Http,
     target: &Target,
-    concurrency: usize,
+    opts: &Options,
     progress: Option<&ProgressBar>,
 ) -> Report {
     let cx = Ctx { http, target };
-    let mut jobs: Vec<(CheckId, Option<usize>)> = vec![(CheckId::ModelsList, None)];
-    for i in 0..target.models.len() {
-        jobs.extend(CheckId::GENERATION.iter().map(|c| (*c, Some(i))));
-    }
-    if let Some(pb) = progress {
-        pb.set_length(jobs.len() as u64);
-    }
-    let cx = &cx;
-    // (check, model index, finding, ids when the check was models.list)
-    type Ran = (CheckId, Option<usize>, Finding, Option<Vec<String>>);
-    let done: Vec<Ran> = futures_util::stream::iter(jobs)
-        .map(|(id, mi)| async move {
-            let model = mi.map(|i| target.models[i].as_str());
-            let (finding, ids) = match (id, model) {
-                (CheckId::ModelsList, _) => models::list(cx).await,
-                (CheckId::ChatBasic, Some(m)) => (chat::basic(cx, m).await, None),
-                (CheckId::ChatTools, Some(m)) => (chat::tools(cx, m).await, None),
-                (CheckId::ChatStream, Some(m)) => (stream::stream(cx, m).await, None),
-                (CheckId::ChatStreamUsage, Some(m)) => (stream::stream_usage(cx, m).await, None),
-                (other, _) => unreachable!("{other:?} is not planned as a job"),
-            };
-            if let Some(pb) = progress {
-                pb.inc(1);
-            }
-            (id, mi, finding, ids)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    let plans = plan(target, opts);
+    let mut caps = vec![TokenCap::MaxTokens; target.models.len()];
+    let mut rows: Vec<Row> = Vec::new();
 
-    let listed = done.iter().find_map(|d| d.3.clone());
-    let mut rows: Vec<(Option<usize>, CheckId, Finding)> =
-        done.into_iter().map(|(id, mi, f, _)| (mi, id, f)).collect();
-    for (i, m) in target.models.iter().enumerate() {
-        rows.push((
-            Some(i),
-            CheckId::ModelsExists,
-            models::exists(listed.as_deref(), m),
-        ));
+    // Stage 1: the model list and each route's basic check.
+    let mut stage1: Vec<(CheckId, Option<usize>)> = plans
+        .iter()
+        .filter(|p| p.checks.first() == Some(&CheckId::basic_of(p.route)))
+        .map(|p| (p.checks[0], Some(p.model)))
+        .collect();
+    let list_job = wants_list(target, opts);
+    if list_job {
+        stage1.insert(0, (CheckId::ModelsList, None));
+    }
+    let (listed, mut done) = run_jobs(&cx, stage1, &caps, opts.concurrency, progress).await;
+
+    // A model that refuses max_tokens gets chat.basic again with max_completion_tokens,
+    // and every later chat check uses that.
+    let refused: Vec<usize> = done
+        .iter()
+        .filter(|r| r.id == CheckId::ChatBasic && refuses_max_tokens(&r.finding))
+        .filter_map(|r| r.model)
+        .collect();
+    let mut max_tokens_rows = Vec::new();
+    for r in done.iter_mut().filter(|r| r.id == CheckId::ChatBasic) {
+        let i = r.model.expect("chat.basic runs per model");
+        max_tokens_rows.push(Row {
+            model: Some(i),
+            id: CheckId::ChatMaxTokens,
+            finding: judge_max_tokens(&r.finding),
+        });
+    }
+    if !refused.is_empty() {
+        refused
+            .iter()
+            .for_each(|i| caps[*i] = TokenCap::MaxCompletionTokens);
+        let retry: Vec<_> = refused
+            .iter()
+            .map(|i| (CheckId::ChatBasic, Some(*i)))
+            .collect();
+        let (_, again) = run_jobs(&cx, retry, &caps, opts.concurrency, progress).await;
+        done.retain(|r| {
+            !(r.id == CheckId::ChatBasic && refused.contains(&r.model.unwrap_or(usize::MAX)))
+        });
+        done.extend(again);
+    }
+    rows.extend(
+        max_tokens_rows
+            .into_iter()
+            .filter(|r| opts.selection.wants(r.id)),
+    );
+
+    // Route-level verdicts from the basic answers: unsupported routes, wrong routes.
+    for r in done.iter_mut() {
+        adjust_for_route(target, opts, r);
+    }
+
+    // Stage 2: the rest of each route, unless its basic answer makes them pointless.
+    let mut stage2 = Vec::new();
+    for p in &plans {
+        let basic = done
+            .iter()
+            .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
+            .map(|r| &r.finding);
+        let blocked = basic.and_then(|b| blocked_because(b, p.route));
+        for c in p
+            .checks
+            .iter()
+            .filter(|c| **c != CheckId::basic_of(p.route) && **c != CheckId::ChatMaxTokens)
+        {
+            match &blocked {
+                Some(why) => rows.push(Row {
+                    model: Some(p.model),
+                    id: *c,
+                    finding: check::skipped(why),
+                }),
+                None => stage2.push((*c, Some(p.model))),
+            }
+        }
+    }
+    let (_, later) = run_jobs(&cx, stage2, &caps, opts.concurrency, progress).await;
+    for mut r in later {
+        adjust_for_route(target, opts, &mut r);
+        rows.push(r);
+    }
+    // The basic checks ran for the others' sake; report them only when selected.
+    rows.extend(done.into_iter().filter(|r| opts.selection.wants(r.id)));
+
+    if opts.selection.wants(CheckId::ModelsExists) {
+        for (i, m) in target.models.iter().enumerate() {
+            rows.push(Row {
+                model: Some(i),
+                id: CheckId::ModelsExists,
+                finding: models::exists(listed.as_deref(), m),
+            });
+        }
     }
     if target.models.is_empty() {
         let why = match &listed {
@@ -64,8 +222,15 @@ pub async fn probe(
             }
             _ => "no --model given".to_string(),
         };
-        for c in CheckId::GENERATION {
-            rows.push((None, c, check::skipped(&why)));
+        for c in [CheckId::ChatBasic, CheckId::ResponsesBasic]
+            .into_iter()
+            .filter(|c| opts.selection.wants(*c))
+        {
+            rows.push(Row {
+                model: None,
+                id: c,
+                finding: check::skipped(&why),
+            });
         }
     }
     if let Some(fix) = &target.base_url_fix {
@@ -76,26 +241,166 @@ pub async fn probe(
                 fix.given, fix.stripped, target.base_url
             ),
         );
-        rows.push((None, CheckId::TargetBaseUrl, f));
+        rows.push(Row {
+            model: None,
+            id: CheckId::TargetBaseUrl,
+            finding: f,
+        });
     }
-    // A generation check that hit an unknown model gets the closest listed ids too.
-    for (mi, _, f) in rows.iter_mut() {
-        if let (Some(i), Some(Kind::ModelNotFound), Some(ids)) = (*mi, f.kind, &listed) {
-            if f.suggestions.is_empty() {
-                f.suggestions = models::closest(ids, &target.models[i], 3);
+    // A check that hit an unknown model gets the closest listed ids too.
+    for r in rows.iter_mut() {
+        if let (Some(i), Some(Kind::ModelNotFound), Some(ids)) = (r.model, r.finding.kind, &listed)
+        {
+            if r.finding.suggestions.is_empty() {
+                r.finding.suggestions = models::closest(ids, &target.models[i], 3);
             }
         }
     }
     // Target-wide rows first, then each model's rows in check order.
-    rows.sort_by_key(|(mi, id, _)| (mi.map_or(0, |i| i + 1), *id));
-    let results = rows
-        .into_iter()
-        .map(|(mi, id, f)| result(target, id, mi.map(|i| target.models[i].as_str()), f))
-        .collect();
+    rows.sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
+    let results = rows.into_iter().map(|r| result(target, r)).collect();
     Report::new(target.info(), listed, results, &target.secrets())
 }
 
-fn result(target: &Target, id: CheckId, model: Option<&str>, f: Finding) -> CheckResult {
+/// Run jobs concurrently; returns the model list if `models.list` was among them.
+async fn run_jobs(
+    cx: &Ctx<'_>,
+    jobs: Vec<(CheckId, Option<usize>)>,
+    caps: &[TokenCap],
+    concurrency: usize,
+    progress: Option<&ProgressBar>,
+) -> (Option<Vec<String>>, Vec<Row>) {
+    if let Some(pb) = progress {
+        pb.inc_length(jobs.len() as u64);
+    }
+    let ran: Vec<(Row, Option<Vec<String>>)> = futures_util::stream::iter(jobs)
+        .map(|(id, model)| async move {
+            let (finding, ids) = match model {
+                None => models::list(cx).await,
+                Some(i) => (
+                    check::run(cx, id, &cx.target.models[i], caps[i]).await,
+                    None,
+                ),
+            };
+            if let Some(pb) = progress {
+                pb.inc(1);
+            }
+            (Row { model, id, finding }, ids)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let listed = ran.iter().find_map(|(_, ids)| ids.clone());
+    (listed, ran.into_iter().map(|(r, _)| r).collect())
+}
+
+fn refuses_max_tokens(f: &Finding) -> bool {
+    f.kind == Some(Kind::ParamRejected) && f.param.as_deref() == Some("max_tokens")
+}
+
+/// `chat.max_tokens`, read off the first `chat.basic` answer.
+fn judge_max_tokens(basic: &Finding) -> Finding {
+    if refuses_max_tokens(basic) {
+        let mut f = Finding::warn(Kind::ParamRejected, "refuses max_tokens and wants max_completion_tokens: zencheck used that for the other chat checks").with_param("max_tokens");
+        f.evidence = basic.evidence.clone();
+        f.timing = basic.timing;
+        f
+    } else if basic
+        .evidence
+        .http_status
+        .is_some_and(|s| (200..300).contains(&s))
+    {
+        Finding::pass("max_tokens accepted")
+    } else {
+        check::skipped(&format!(
+            "chat.basic failed before max_tokens could be judged ({})",
+            basic.kind.map_or("no answer", |k| k.code())
+        ))
+    }
+}
+
+/// A route the server lacks is `unsupported`, unless the model lives only there; a route
+/// that refuses a model the provider serves elsewhere is `wrong_route` — a warning when the
+/// route table predicted it and the user did not ask for that route, a failure otherwise.
+fn adjust_for_route(target: &Target, opts: &Options, row: &mut Row) {
+    let (Some(i), Some(route)) = (row.model, row.id.route()) else {
+        return;
+    };
+    let home = route::home(target.provider, &target.models[i]);
+    let (f, explicit) = (&mut row.finding, opts.explicit);
+    let elsewhere = home.is_some_and(|h| h != Home::Route(route));
+    if elsewhere && matches!(f.kind, Some(Kind::ModelNotFound) | Some(Kind::WrongRoute)) {
+        f.kind = Some(Kind::WrongRoute);
+        f.suggestions.clear();
+        if !explicit {
+            f.status = Status::Warn;
+        }
+    } else if route != Route::Chat
+        && home != Some(Home::Route(route))
+        && f.status == Status::Fail
+        && route_missing(f)
+    {
+        f.status = Status::Unsupported;
+        f.kind = None;
+        f.detail = format!("this server has no {} route ({})", route.path(), f.detail);
+    }
+}
+
+fn route_missing(f: &Finding) -> bool {
+    let msg = f
+        .evidence
+        .provider_message
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let says_route = [
+        "endpoint",
+        "route",
+        "url",
+        "path",
+        "/responses",
+        "/messages",
+    ]
+    .iter()
+    .any(|w| msg.contains(w));
+    let says_missing = [
+        "not supported",
+        "unsupported",
+        "not found",
+        "unknown",
+        "invalid url",
+        "not implemented",
+    ]
+    .iter()
+    .any(|w| msg.contains(w));
+    f.kind == Some(Kind::BaseUrl)
+        || matches!(f.evidence.http_status, Some(400..=499 | 501)) && says_route && says_missing
+}
+
+fn blocked_because(basic: &Finding, route: Route) -> Option<String> {
+    let id = CheckId::basic_of(route).id();
+    if basic.status == Status::Unsupported {
+        return Some(format!(
+            "the server has no {} route (see {id})",
+            route.path()
+        ));
+    }
+    // A wrong route may be only a warning, but it blocks the route all the same.
+    let failed = matches!(basic.status, Status::Fail | Status::Warn);
+    basic
+        .kind
+        .filter(|k| BLOCKING.contains(k) && failed)
+        .map(|k| format!("{id} failed with {}: fix that first", k.code()))
+}
+
+fn result(target: &Target, r: Row) -> CheckResult {
+    let model = r.model.map(|i| target.models[i].as_str());
+    let f = r.finding;
+    // Name the model's home route only when it is not the route that refused it.
+    let home = model
+        .and_then(|m| route::home(target.provider, m))
+        .filter(|h| r.id.route().is_none_or(|rt| *h != Home::Route(rt)))
+        .map(Home::describe);
     let cx = HintContext {
         provider: target.provider,
         key_env: target.key_env.as_deref(),
@@ -104,11 +409,12 @@ fn result(target: &Target, id: CheckId, model: Option<&str>, f: Finding) -> Chec
         suggestions: &f.suggestions,
         gateway: f.gateway,
         retry_after_secs: f.retry_after_secs,
+        home: home.as_deref(),
     };
     CheckResult {
-        check: id.id().to_string(),
+        check: r.id.id().to_string(),
         model: model.map(str::to_string),
-        endpoint: id.endpoint().map(str::to_string),
+        endpoint: r.id.endpoint().map(str::to_string),
         status: f.status,
         kind: f.kind,
         title: f.kind.map(|k| k.title().to_string()),

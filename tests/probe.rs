@@ -5,10 +5,10 @@ mod common;
 
 use common::{check, chunked, plain, probe, raw_server, After};
 use std::time::{Duration, Instant};
-use zencheck::check::{stream, Ctx};
+use zencheck::check::{self, CheckId, Ctx, TokenCap};
 use zencheck::failure::Kind;
 use zencheck::http::{Http, Limits};
-use zencheck::mock::{self, SCENARIOS};
+use zencheck::mock::{self, Expect, SCENARIOS};
 use zencheck::outcome::Status;
 use zencheck::target::Target;
 
@@ -46,8 +46,6 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         let mut args = vec![
             "--base-url",
             &url,
-            "--model",
-            "mock-small",
             "--timeout",
             "2",
             "--max-time",
@@ -58,6 +56,9 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         if info.zen {
             args.extend(["--provider", "zen"]);
         }
+        for m in info.models {
+            args.extend(["--model", m]);
+        }
         (info, probe(&args).await)
     });
     for (info, report) in futures_util::future::join_all(probes).await {
@@ -67,7 +68,7 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
             info.name,
             report.to_json()
         );
-        if let Some((_, kind)) = info.expect {
+        if let Expect::Kind(_, kind) = info.expect {
             let row = report.checks.iter().find(|c| c.kind == Some(kind)).unwrap();
             assert!(
                 row.hint.as_deref().is_some_and(|h| h.len() > 30),
@@ -141,12 +142,8 @@ async fn without_a_model_only_the_list_runs_and_generation_is_skipped_with_a_rea
         r.models_available.as_deref(),
         Some(&["mock-small".to_string(), "mock-large".to_string()][..])
     );
-    for id in [
-        "chat.basic",
-        "chat.stream",
-        "chat.stream_usage",
-        "chat.tools",
-    ] {
+    // One skip row per default route says why; nothing was sent to generate.
+    for id in ["chat.basic", "responses.basic"] {
         let row = check(&r, id);
         assert_eq!(row.status, Status::Skip);
         assert!(row.detail.contains("2 listed ids"), "{}", row.detail);
@@ -157,7 +154,8 @@ async fn without_a_model_only_the_list_runs_and_generation_is_skipped_with_a_rea
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_run_concurrently() {
     use axum::{routing::any, Router};
-    // Every request takes 300 ms: five in a row would take 1.5 s.
+    // Every request takes 300 ms. The five requests below (models.list and chat.basic, then
+    // three more chat checks) take 1.5 s one at a time, two rounds (~0.6 s) at once.
     let app = Router::new().fallback(any(|| async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         ([("content-type", "application/json")], r#"{"data":[{"id":"m"}],"model":"m","choices":[{"message":{"content":"pong"},"finish_reason":"stop"}],"usage":{}}"#)
@@ -166,8 +164,11 @@ async fn checks_run_concurrently() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let t0 = Instant::now();
-    let r = probe(&["--base-url", &format!("http://{addr}/v1"), "-m", "m"]).await;
+    let url = format!("http://{addr}/v1");
+    let checks = "models.list,chat.basic,chat.stream,chat.stream_usage,chat.tools";
+    let r = probe(&["--base-url", &url, "-m", "m", "--checks", checks]).await;
     let took = t0.elapsed();
+    assert_eq!(r.checks.len(), 5, "{}", r.to_json());
     assert_eq!(check(&r, "chat.basic").status, Status::Pass);
     assert!(
         took < Duration::from_millis(1000),
@@ -177,9 +178,11 @@ async fn checks_run_concurrently() {
     let t1 = Instant::now();
     probe(&[
         "--base-url",
-        &format!("http://{addr}/v1"),
+        &url,
         "-m",
         "m",
+        "--checks",
+        checks,
         "--concurrency",
         "1",
     ])
@@ -209,8 +212,16 @@ async fn a_server_that_never_answers_is_bounded_by_the_timeout() {
         "took {:?}",
         t0.elapsed()
     );
-    for c in r.checks.iter().filter(|c| c.check != "models.exists") {
-        assert_eq!(c.kind, Some(Kind::Timeout), "{}", c.check);
+    // Everything sent timed out; what depends on a timed-out basic check was skipped.
+    for c in &r.checks {
+        match c.status {
+            Status::Fail => assert_eq!(c.kind, Some(Kind::Timeout), "{}", c.check),
+            Status::Skip => {}
+            other => panic!("{}: {other:?}", c.check),
+        }
+    }
+    for id in ["models.list", "chat.basic", "responses.basic"] {
+        assert_eq!(check(&r, id).kind, Some(Kind::Timeout), "{id}");
     }
 }
 
@@ -236,12 +247,14 @@ async fn judge_stream(response: Vec<u8>, after: After) -> zencheck::outcome::Fin
     let addr = raw_server(response, after).await;
     let http = Http::new(quick()).unwrap();
     let t = target(format!("http://{addr}/v1"));
-    stream::stream(
+    check::run(
         &Ctx {
             http: &http,
             target: &t,
         },
+        CheckId::ChatStream,
         "m",
+        TokenCap::MaxTokens,
     )
     .await
 }
@@ -350,12 +363,14 @@ async fn an_endless_stream_is_capped() {
     })
     .unwrap();
     let t = target(format!("http://{addr}/v1"));
-    let f = stream::stream(
+    let f = check::run(
         &Ctx {
             http: &http,
             target: &t,
         },
+        CheckId::ChatStream,
         "m",
+        TokenCap::MaxTokens,
     )
     .await;
     assert_eq!(f.kind, Some(Kind::BadResponse));

@@ -1,77 +1,118 @@
-//! Non-streaming `/chat/completions`: `chat.basic` and `chat.tools`.
+//! `/chat/completions` requests, and the judge of non-streaming answers (`chat.basic`,
+//! `chat.tools`, `chat.tool_choice_*`). A 200 is not proof: the effect is checked.
 
-use super::{
-    answer_error, chat_request, error_finding, json_body, same_model, sent_params, Ctx,
-    MAX_TOKENS_TOOLS,
-};
+use super::{answer_json, judge_usage_and_model, TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use crate::failure::Kind;
-use crate::http::{Answer, Auth};
+use crate::http::Answer;
 use crate::outcome::{Finding, Problems};
 use serde_json::{json, Value};
 
 /// The one small tool the tool checks offer.
 pub const TOOL_NAME: &str = "get_weather";
+pub const TOOL_PROMPT: &str = "What is the weather in Paris? Use the get_weather tool.";
+const TOOL_DESCRIPTION: &str = "Get the current weather for a city.";
 
-pub fn weather_tool() -> Value {
-    json!([{
-        "type": "function",
-        "function": {
-            "name": TOOL_NAME,
-            "description": "Get the current weather for a city.",
-            "parameters": {
-                "type": "object",
-                "properties": {"city": {"type": "string", "description": "City name"}},
-                "required": ["city"]
-            }
-        }
-    }])
+pub fn tool_parameters() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"city": {"type": "string", "description": "City name"}},
+        "required": ["city"]
+    })
 }
 
-pub const TOOL_PROMPT: &str = "What is the weather in Paris? Use the get_weather tool.";
+/// A minimal chat request; `extra` keys are added on top.
+pub fn chat_request(model: &str, stream: bool, cap: TokenCap, extra: Value) -> Value {
+    let mut body = json!({
+        "model": model,
+        "messages": [{"role": "user", "content": PROMPT}],
+        cap.key(): MAX_TOKENS,
+        "stream": stream,
+    });
+    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        b.extend(extra);
+    }
+    body
+}
 
-/// A request that offers the weather tool with the given `tool_choice`.
-pub fn tool_request(model: &str, stream: bool, tool_choice: Value) -> Value {
+/// A request that offers the weather tool with the given `tool_choice` (JSON `null`
+/// included: some client libraries send exactly that).
+pub fn tool_request(model: &str, stream: bool, cap: TokenCap, tool_choice: Value) -> Value {
+    let tools = json!([{"type": "function", "function": {"name": TOOL_NAME, "description": TOOL_DESCRIPTION, "parameters": tool_parameters()}}]);
     let mut body = chat_request(
         model,
         stream,
-        json!({"tools": weather_tool(), "tool_choice": tool_choice, "max_tokens": MAX_TOKENS_TOOLS}),
+        cap,
+        json!({"tools": tools, "tool_choice": tool_choice}),
     );
+    body[cap.key()] = json!(MAX_TOKENS_TOOLS);
     body["messages"] = json!([{"role": "user", "content": TOOL_PROMPT}]);
     body
 }
 
-pub async fn basic(cx: &Ctx<'_>, model: &str) -> Finding {
-    let body = chat_request(model, false, json!({}));
-    send_and_judge(cx, model, &body).await
+/// What `tool_choice` asked for, so the answer's effect can be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolExpect {
+    /// No tool, or `auto`: any well-formed answer will do.
+    Any,
+    /// `"required"`: at least one call.
+    Required,
+    /// `"none"`: no call.
+    Forbidden,
+    /// `{"type":"function","function":{"name":…}}`: a call to that tool.
+    Named,
 }
 
-/// `tool_choice:"auto"` with one tool: accepted, and whatever comes back is well formed.
-pub async fn tools(cx: &Ctx<'_>, model: &str) -> Finding {
-    let body = tool_request(model, false, json!("auto"));
-    send_and_judge(cx, model, &body).await
-}
-
-async fn send_and_judge(cx: &Ctx<'_>, model: &str, body: &Value) -> Finding {
-    let sent = sent_params(body);
-    match cx
-        .http
-        .call(
-            cx.target,
-            reqwest::Method::POST,
-            "/chat/completions",
-            Some(body),
-            Auth::Bearer,
-        )
-        .await
-    {
-        Err(f) => f,
-        Ok(a) if !a.is_success() => answer_error(&a, &sent).note_retry(a.waited_secs),
-        Ok(a) => judge_completion(&a, model, &sent).note_retry(a.waited_secs),
+/// Record `param_ignored` when the calls made do not honour `tool_choice`.
+pub fn judge_tool_choice(
+    expect: ToolExpect,
+    names: &[&str],
+    text: &str,
+    finish: Option<&str>,
+    p: &mut Problems,
+) {
+    let answered = if text.trim().is_empty() {
+        "an empty answer".to_string()
+    } else {
+        format!("prose: \"{}\"", excerpt(text, 50))
+    };
+    let empty_calls = if finish == Some("tool_calls") {
+        " (finish_reason tool_calls, but no calls)"
+    } else {
+        ""
+    };
+    match expect {
+        ToolExpect::Any => {}
+        ToolExpect::Required if names.is_empty() => p.fail_param(
+            Kind::ParamIgnored,
+            "tool_choice",
+            format!("tool_choice \"required\" was answered with {answered}{empty_calls}"),
+        ),
+        ToolExpect::Named if !names.contains(&TOOL_NAME) => {
+            let got = if names.is_empty() {
+                format!("{answered}{empty_calls}")
+            } else {
+                format!("a call to {}", names.join(", "))
+            };
+            p.fail_param(
+                Kind::ParamIgnored,
+                "tool_choice",
+                format!("tool_choice named {TOOL_NAME} but got {got}"),
+            )
+        }
+        ToolExpect::Forbidden if !names.is_empty() => p.fail_param(
+            Kind::ParamIgnored,
+            "tool_choice",
+            format!(
+                "tool_choice \"none\" but the model called {}",
+                names.join(", ")
+            ),
+        ),
+        _ => {}
     }
 }
 
 /// Judge a 2xx non-streaming answer.
-pub fn judge_completion(a: &Answer, asked: &str, sent: &[&str]) -> Finding {
+pub fn judge_completion(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
     if a.content_type
         .as_deref()
         .is_some_and(|c| c.contains("event-stream"))
@@ -83,40 +124,19 @@ pub fn judge_completion(a: &Answer, asked: &str, sent: &[&str]) -> Finding {
         .with_evidence(a.evidence())
         .with_timing(a.timing);
     }
-    let v = match json_body(a) {
+    let v = match answer_json(a) {
         Ok(v) => v,
         Err(f) => return f,
     };
-    // Some servers put an error body inside a 200.
-    if v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none() {
-        let mut f = error_finding(
-            a.status,
-            a.content_type.as_deref(),
-            &a.body,
-            a.request_id.clone(),
-            None,
-            sent,
-        );
-        f.detail = format!("{} (an error body inside HTTP {})", f.detail, a.status);
-        return f.with_timing(a.timing);
-    }
     let mut p = Problems::default();
-    let summary = judge_completion_value(&v, asked, &mut p);
-    let mut f = p
-        .into_finding(summary)
+    let summary = judge_completion_value(&v, asked, expect, &mut p);
+    p.into_finding(summary)
         .with_evidence(a.evidence())
-        .with_timing(a.timing);
-    if f.kind.is_some() {
-        f.evidence.provider_message = v
-            .get("model")
-            .and_then(Value::as_str)
-            .map(|m| format!("model: {m}"));
-    }
-    f
+        .with_timing(a.timing)
 }
 
 /// Record the problems of a parsed completion and return the pass summary.
-fn judge_completion_value(v: &Value, asked: &str, p: &mut Problems) -> String {
+fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Problems) -> String {
     let Some(choice) = v
         .get("choices")
         .and_then(Value::as_array)
@@ -144,13 +164,18 @@ fn judge_completion_value(v: &Value, asked: &str, p: &mut Problems) -> String {
             p.fail(Kind::BadResponse, format!("tool_calls[{i}]: {why}"));
         }
     }
-    if finish == Some("tool_calls") && calls.is_empty() {
+    let names: Vec<&str> = calls
+        .iter()
+        .filter_map(|c| c.pointer("/function/name").and_then(Value::as_str))
+        .collect();
+    judge_tool_choice(expect, &names, text, finish, p);
+    if finish == Some("tool_calls") && calls.is_empty() && expect == ToolExpect::Any {
         p.fail(
             Kind::BadResponse,
             "finish_reason is tool_calls but tool_calls is empty",
         );
     }
-    if text.trim().is_empty() && calls.is_empty() {
+    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any {
         let why = if finish == Some("length") {
             " (the output cap went elsewhere, e.g. to reasoning)"
         } else {
@@ -158,41 +183,18 @@ fn judge_completion_value(v: &Value, asked: &str, p: &mut Problems) -> String {
         };
         p.warn(Kind::BadResponse, format!("empty answer{why}"));
     }
-    let usage = v.get("usage").filter(|u| u.is_object());
-    if usage.is_none() {
-        p.warn(
-            Kind::BadResponse,
-            "no usage in the answer: token counts will read zero",
-        );
-    }
-    if let Some(got) = v.get("model").and_then(Value::as_str) {
-        if !same_model(asked, got) {
-            p.warn(
-                Kind::ModelMismatch,
-                format!("asked for `{asked}`, `{got}` answered"),
-            );
-        }
-    }
+    let tokens = judge_usage_and_model(v, asked, ("prompt_tokens", "completion_tokens"), p);
     let said = if calls.is_empty() {
         format!("\"{}\"", excerpt(text, 40))
     } else {
         describe_calls(&calls)
     };
-    let tokens = usage
-        .map(|u| {
-            format!(
-                " · {}+{} tokens",
-                u.get("prompt_tokens").unwrap_or(&Value::Null),
-                u.get("completion_tokens").unwrap_or(&Value::Null)
-            )
-        })
-        .unwrap_or_default();
     format!("{said} · finish {}{tokens}", finish.unwrap_or("-"))
 }
 
 /// A tool call names a function and carries arguments that parse as a JSON object.
 pub fn check_tool_call(call: &Value) -> Result<(), String> {
-    let f = call.get("function").ok_or("no function object")?;
+    let f = call.get("function").unwrap_or(call);
     let name = f
         .get("name")
         .and_then(Value::as_str)
@@ -208,11 +210,12 @@ pub fn check_tool_call(call: &Value) -> Result<(), String> {
     }
 }
 
+/// `called get_weather({"city":"Paris"})`, for calls in the chat or Responses shape.
 pub fn describe_calls(calls: &[Value]) -> String {
     let parts: Vec<String> = calls
         .iter()
         .map(|c| {
-            let f = &c["function"];
+            let f = c.get("function").unwrap_or(c);
             format!(
                 "{}({})",
                 f["name"].as_str().unwrap_or("?"),
@@ -249,6 +252,9 @@ mod tests {
         }
     }
 
+    const PROSE: &str = r#"{"model":"m","choices":[{"message":{"content":"It is sunny."},"finish_reason":"stop"}],"usage":{}}"#;
+    const CALL: &str = r#"{"model":"m","choices":[{"message":{"tool_calls":[{"id":"1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},"finish_reason":"tool_calls"}],"usage":{}}"#;
+
     #[test]
     fn a_complete_answer_passes() {
         let a = answer(
@@ -256,7 +262,7 @@ mod tests {
             "application/json",
             r#"{"model":"m-2025","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1}}"#,
         );
-        let f = judge_completion(&a, "m", &[]);
+        let f = judge_completion(&a, "m", ToolExpect::Any);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert!(f.detail.contains("pong") && f.detail.contains("9+1"));
     }
@@ -266,7 +272,7 @@ mod tests {
         let f = judge_completion(
             &answer(200, "text/html", "<html><title>Sign in</title></html>"),
             "m",
-            &[],
+            ToolExpect::Any,
         );
         assert_eq!(f.kind, Some(Kind::BadResponse));
         assert!(f.detail.contains("Sign in"));
@@ -279,7 +285,7 @@ mod tests {
             "application/json",
             r#"{"model":"other","choices":[{"message":{"content":"pong"},"finish_reason":"stop"}],"usage":{}}"#,
         );
-        let f = judge_completion(&a, "mock-small", &[]);
+        let f = judge_completion(&a, "mock-small", ToolExpect::Any);
         assert_eq!(
             (f.status, f.kind),
             (Status::Warn, Some(Kind::ModelMismatch))
@@ -293,7 +299,7 @@ mod tests {
             "application/json",
             r#"{"choices":[{"message":{"tool_calls":[{"id":"1","type":"function","function":{"name":"get_weather","arguments":"{city: Paris"}}]},"finish_reason":"tool_calls"}],"usage":{}}"#,
         );
-        let f = judge_completion(&a, "m", &[]);
+        let f = judge_completion(&a, "m", ToolExpect::Any);
         assert_eq!((f.status, f.kind), (Status::Fail, Some(Kind::BadResponse)));
     }
 
@@ -304,6 +310,47 @@ mod tests {
             "application/json",
             r#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#,
         );
-        assert_eq!(judge_completion(&a, "m", &[]).kind, Some(Kind::Billing));
+        assert_eq!(
+            judge_completion(&a, "m", ToolExpect::Any).kind,
+            Some(Kind::Billing)
+        );
+    }
+
+    #[test]
+    fn tool_choice_effects_are_checked() {
+        let prose = answer(200, "application/json", PROSE);
+        let call = answer(200, "application/json", CALL);
+        for (a, expect, ignored) in [
+            (&prose, ToolExpect::Required, true),
+            (&call, ToolExpect::Required, false),
+            (&prose, ToolExpect::Named, true),
+            (&call, ToolExpect::Named, false),
+            (&call, ToolExpect::Forbidden, true),
+            (&prose, ToolExpect::Forbidden, false),
+            (&prose, ToolExpect::Any, false),
+        ] {
+            let f = judge_completion(a, "m", expect);
+            if ignored {
+                assert_eq!(
+                    (f.status, f.kind, f.param.as_deref()),
+                    (Status::Fail, Some(Kind::ParamIgnored), Some("tool_choice")),
+                    "{expect:?}"
+                );
+            } else {
+                assert_eq!(f.status, Status::Pass, "{expect:?}: {}", f.detail);
+            }
+        }
+        let empty = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":null,"tool_calls":[]},"finish_reason":"tool_calls"}],"usage":{}}"#,
+        );
+        let f = judge_completion(&empty, "m", ToolExpect::Required);
+        assert_eq!(f.kind, Some(Kind::ParamIgnored));
+        assert!(
+            f.detail.contains("finish_reason tool_calls, but no calls"),
+            "{}",
+            f.detail
+        );
     }
 }

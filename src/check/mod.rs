@@ -1,14 +1,22 @@
 //! The checks, one file per family. Each returns a [`Finding`]; none returns `Err`.
+//!
+//! A check's request is data ([`request`]), so `--dry-run` prints exactly what a run sends.
 
 pub mod chat;
+pub mod messages;
 pub mod models;
+pub mod responses;
 pub mod stream;
 
-use crate::classify::{classify, parse_error_body, KNOWN_PARAMS};
-use crate::http::{Answer, Http};
+use crate::classify::{classify, parse_error_body};
+use crate::failure::Kind;
+use crate::http::{Answer, Http, Request};
 use crate::outcome::{Evidence, Finding, Status};
+use crate::route::Route;
+use crate::sse::{self, Transcript};
 use crate::target::Target;
-use serde_json::{json, Value};
+use chat::ToolExpect;
+use serde_json::Value;
 
 /// Stable check ids: part of the JSON contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -17,28 +25,43 @@ pub enum CheckId {
     ModelsList,
     ModelsExists,
     ChatBasic,
+    ChatMaxTokens,
     ChatStream,
     ChatStreamUsage,
     ChatTools,
+    ChatToolChoiceRequired,
+    ChatToolChoiceNone,
+    ChatToolChoiceNamed,
+    ChatToolChoiceNull,
+    ChatStreamTools,
+    ResponsesBasic,
+    ResponsesStream,
+    ResponsesTools,
+    MessagesBasic,
+    MessagesStream,
 }
 
 impl CheckId {
     /// In report order.
-    pub const ALL: [CheckId; 7] = [
+    pub const ALL: [CheckId; 18] = [
         CheckId::TargetBaseUrl,
         CheckId::ModelsList,
         CheckId::ModelsExists,
         CheckId::ChatBasic,
+        CheckId::ChatMaxTokens,
         CheckId::ChatStream,
         CheckId::ChatStreamUsage,
         CheckId::ChatTools,
-    ];
-    /// The checks that send a generation request for one model.
-    pub const GENERATION: [CheckId; 4] = [
-        CheckId::ChatBasic,
-        CheckId::ChatStream,
-        CheckId::ChatStreamUsage,
-        CheckId::ChatTools,
+        CheckId::ChatToolChoiceRequired,
+        CheckId::ChatToolChoiceNone,
+        CheckId::ChatToolChoiceNamed,
+        CheckId::ChatToolChoiceNull,
+        CheckId::ChatStreamTools,
+        CheckId::ResponsesBasic,
+        CheckId::ResponsesStream,
+        CheckId::ResponsesTools,
+        CheckId::MessagesBasic,
+        CheckId::MessagesStream,
     ];
 
     pub fn id(self) -> &'static str {
@@ -47,9 +70,31 @@ impl CheckId {
             CheckId::ModelsList => "models.list",
             CheckId::ModelsExists => "models.exists",
             CheckId::ChatBasic => "chat.basic",
+            CheckId::ChatMaxTokens => "chat.max_tokens",
             CheckId::ChatStream => "chat.stream",
             CheckId::ChatStreamUsage => "chat.stream_usage",
             CheckId::ChatTools => "chat.tools",
+            CheckId::ChatToolChoiceRequired => "chat.tool_choice_required",
+            CheckId::ChatToolChoiceNone => "chat.tool_choice_none",
+            CheckId::ChatToolChoiceNamed => "chat.tool_choice_named",
+            CheckId::ChatToolChoiceNull => "chat.tool_choice_null",
+            CheckId::ChatStreamTools => "chat.stream_tools",
+            CheckId::ResponsesBasic => "responses.basic",
+            CheckId::ResponsesStream => "responses.stream",
+            CheckId::ResponsesTools => "responses.tools",
+            CheckId::MessagesBasic => "messages.basic",
+            CheckId::MessagesStream => "messages.stream",
+        }
+    }
+
+    /// The generation route the check exercises; `None` for target-wide checks.
+    pub fn route(self) -> Option<Route> {
+        use CheckId::*;
+        match self {
+            TargetBaseUrl | ModelsList | ModelsExists => None,
+            ResponsesBasic | ResponsesStream | ResponsesTools => Some(Route::Responses),
+            MessagesBasic | MessagesStream => Some(Route::Messages),
+            _ => Some(Route::Chat),
         }
     }
 
@@ -57,8 +102,99 @@ impl CheckId {
         match self {
             CheckId::TargetBaseUrl => None,
             CheckId::ModelsList | CheckId::ModelsExists => Some("/models"),
-            _ => Some("/chat/completions"),
+            other => other.route().map(Route::path),
         }
+    }
+
+    /// The check every other check of its route waits for (it also settles `max_tokens`).
+    pub fn basic_of(route: Route) -> CheckId {
+        match route {
+            Route::Chat => CheckId::ChatBasic,
+            Route::Responses => CheckId::ResponsesBasic,
+            Route::Messages => CheckId::MessagesBasic,
+        }
+    }
+
+    fn streams(self) -> bool {
+        matches!(
+            self,
+            CheckId::ChatStream
+                | CheckId::ChatStreamUsage
+                | CheckId::ChatStreamTools
+                | CheckId::ResponsesStream
+                | CheckId::MessagesStream
+        )
+    }
+
+    fn tool_expect(self) -> ToolExpect {
+        match self {
+            CheckId::ChatToolChoiceRequired
+            | CheckId::ChatStreamTools
+            | CheckId::ResponsesTools => ToolExpect::Required,
+            CheckId::ChatToolChoiceNone => ToolExpect::Forbidden,
+            CheckId::ChatToolChoiceNamed => ToolExpect::Named,
+            _ => ToolExpect::Any,
+        }
+    }
+}
+
+/// Which parameter caps the output of a chat request. OpenAI's reasoning models refuse
+/// `max_tokens` and want `max_completion_tokens`; `chat.basic` finds out which.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenCap {
+    MaxTokens,
+    MaxCompletionTokens,
+}
+
+impl TokenCap {
+    pub fn key(self) -> &'static str {
+        match self {
+            TokenCap::MaxTokens => "max_tokens",
+            TokenCap::MaxCompletionTokens => "max_completion_tokens",
+        }
+    }
+}
+
+/// The request a check sends for `model`; `None` for checks that send none of their own.
+pub fn request(id: CheckId, model: &str, cap: TokenCap) -> Option<Request> {
+    use serde_json::json;
+    use CheckId::*;
+    let chat_post = |body: Value| {
+        Some(Request::post(
+            Route::Chat.path(),
+            body,
+            crate::http::Auth::Bearer,
+        ))
+    };
+    match id {
+        TargetBaseUrl | ModelsExists | ChatMaxTokens => None,
+        ModelsList => Some(Request::get("/models")),
+        ChatBasic => chat_post(chat::chat_request(model, false, cap, json!({}))),
+        ChatStream => chat_post(chat::chat_request(model, true, cap, json!({}))),
+        ChatStreamUsage => chat_post(chat::chat_request(
+            model,
+            true,
+            cap,
+            json!({"stream_options": {"include_usage": true}}),
+        )),
+        ChatTools => chat_post(chat::tool_request(model, false, cap, json!("auto"))),
+        ChatToolChoiceRequired => {
+            chat_post(chat::tool_request(model, false, cap, json!("required")))
+        }
+        ChatToolChoiceNone => chat_post(chat::tool_request(model, false, cap, json!("none"))),
+        ChatToolChoiceNamed => chat_post(chat::tool_request(
+            model,
+            false,
+            cap,
+            json!({"type": "function", "function": {"name": chat::TOOL_NAME}}),
+        )),
+        ChatToolChoiceNull => chat_post(chat::tool_request(model, false, cap, Value::Null)),
+        ChatStreamTools => chat_post(chat::tool_request(model, true, cap, json!("required"))),
+        ResponsesBasic => Some(responses::request(model, false, false)),
+        ResponsesStream => Some(responses::request(model, true, false)),
+        ResponsesTools => Some(responses::request(model, false, true)),
+        MessagesBasic => Some(messages::request(model, false)),
+        MessagesStream => Some(messages::request(model, true)),
     }
 }
 
@@ -75,27 +211,102 @@ pub const MAX_TOKENS: u64 = 16;
 /// Output cap when a tool call is expected: a call with its JSON arguments needs more.
 pub const MAX_TOKENS_TOOLS: u64 = 64;
 
-/// A minimal chat request; `extra` keys are added on top.
-pub fn chat_request(model: &str, stream: bool, extra: Value) -> Value {
-    let mut body = json!({
-        "model": model,
-        "messages": [{"role": "user", "content": PROMPT}],
-        "max_tokens": MAX_TOKENS,
-        "stream": stream,
-    });
-    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
-        b.extend(extra);
+/// Run one generation check for `model`.
+pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Finding {
+    let Some(req) = request(id, model, cap) else {
+        return skipped("sends no request of its own");
+    };
+    let expect = id.tool_expect();
+    let mut f = match (id.route(), id.streams()) {
+        (Some(Route::Chat), false) => {
+            send_json(cx, &req, |a| chat::judge_completion(a, model, expect)).await
+        }
+        (Some(Route::Chat), true) => {
+            send_stream(cx, &req, |t, h| {
+                stream::judge_chat_stream(t, h, model, id == CheckId::ChatStreamUsage, expect)
+            })
+            .await
+        }
+        (Some(Route::Responses), false) => {
+            send_json(cx, &req, |a| responses::judge(a, model, expect)).await
+        }
+        (Some(Route::Responses), true) => {
+            send_stream(cx, &req, |t, h| responses::judge_stream(t, h, model)).await
+        }
+        (Some(Route::Messages), false) => send_json(cx, &req, |a| messages::judge(a, model)).await,
+        (Some(Route::Messages), true) => {
+            send_stream(cx, &req, |t, h| messages::judge_stream(t, h, model)).await
+        }
+        (None, _) => unreachable!("{id:?} is not a generation check"),
+    };
+    // Whether a client library's explicit `null` is accepted is information, not an
+    // outage: the fix is to omit the key.
+    if id == CheckId::ChatToolChoiceNull && f.kind == Some(Kind::ParamRejected) {
+        f.status = Status::Warn;
     }
-    body
+    f
 }
 
-/// The optional parameters a request body carries: only these may be blamed.
-pub fn sent_params(body: &Value) -> Vec<&'static str> {
-    KNOWN_PARAMS
-        .iter()
-        .copied()
-        .filter(|p| body.get(*p).is_some())
-        .collect()
+/// Send a non-streaming request; judge a 2xx with `judge`, classify anything else.
+pub async fn send_json(
+    cx: &Ctx<'_>,
+    req: &Request,
+    judge: impl FnOnce(&Answer) -> Finding,
+) -> Finding {
+    match cx.http.call(cx.target, req).await {
+        Err(f) => f,
+        Ok(a) if !a.is_success() => answer_error(&a, &req.sent_params()).note_retry(a.waited_secs),
+        Ok(a) => judge(&a).note_retry(a.waited_secs),
+    }
+}
+
+/// Send a streaming request. A refusal before the stream starts is classified; a 2xx
+/// that is not SSE is `not_sse`; an SSE body is read under the bounds and judged.
+pub async fn send_stream(
+    cx: &Ctx<'_>,
+    req: &Request,
+    judge: impl FnOnce(&Transcript, u64) -> Finding,
+) -> Finding {
+    let sent = req.sent_params();
+    let opened = match cx.http.open(cx.target, req).await {
+        Ok(o) => o,
+        Err(f) => return f,
+    };
+    let ok = (200..300).contains(&opened.status);
+    let is_sse = opened
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("text/event-stream"));
+    if !ok || !is_sse {
+        let a = match cx.http.read_body(opened).await {
+            Ok(a) => a,
+            Err(f) => return f,
+        };
+        // A streamed request refused before it started gets a JSON error body.
+        let f = if ok {
+            stream::not_sse(&a, &sent)
+        } else {
+            answer_error(&a, &sent)
+        };
+        return f.note_retry(a.waited_secs);
+    }
+    let evidence = Evidence {
+        http_status: Some(opened.status),
+        provider_message: None,
+        request_id: opened.request_id.clone(),
+    };
+    let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
+    let bounds = sse::Bounds {
+        started: opened.started,
+        idle: cx.http.limits.idle,
+        deadline: opened.deadline,
+        cap: cx.http.limits.stream_cap,
+    };
+    let transcript = sse::read(opened.response.bytes_stream(), bounds).await;
+    let mut f = judge(&transcript, headers_ms);
+    f.evidence.http_status = evidence.http_status;
+    f.evidence.request_id = evidence.request_id;
+    f.note_retry(waited)
 }
 
 /// A non-2xx answer (or an error body inside a 2xx) as a finding, quoting the server.
@@ -153,7 +364,7 @@ pub fn json_body(a: &Answer) -> Result<Value, Finding> {
             .message
             .unwrap_or_default();
         return Err(Finding::fail(
-            crate::failure::Kind::BadResponse,
+            Kind::BadResponse,
             format!(
                 "HTTP {} with an HTML page instead of JSON: \"{page}\"",
                 a.status
@@ -164,14 +375,73 @@ pub fn json_body(a: &Answer) -> Result<Value, Finding> {
     }
     serde_json::from_str(&text).map_err(|e| {
         Finding::fail(
-            crate::failure::Kind::BadResponse,
-            format!(
-                "body is not JSON ({e}): {}",
-                crate::classify::one_line(&text.chars().take(120).collect::<String>())
-            ),
+            Kind::BadResponse,
+            format!("body is not JSON ({e}): {}", chat::excerpt(&text, 120)),
         )
         .with_evidence(a.evidence())
         .with_timing(a.timing)
+    })
+}
+
+/// A 2xx body that must be a JSON answer: HTML, non-JSON and error bodies become findings.
+pub fn answer_json(a: &Answer) -> Result<Value, Finding> {
+    let v = json_body(a)?;
+    match error_inside_2xx(a, &v) {
+        Some(f) => Err(f),
+        None => Ok(v),
+    }
+}
+
+/// What every non-streamed answer is checked for beyond its shape: usage is there, and the
+/// model asked for answered. Returns the token counts for the summary (`usage` keys vary
+/// by API: `prompt_tokens`/`completion_tokens`, or `input_tokens`/`output_tokens`).
+pub fn judge_usage_and_model(
+    v: &Value,
+    asked: &str,
+    keys: (&str, &str),
+    p: &mut crate::outcome::Problems,
+) -> String {
+    if let Some(got) = v.get("model").and_then(Value::as_str) {
+        if !same_model(asked, got) {
+            p.warn(
+                Kind::ModelMismatch,
+                format!("asked for `{asked}`, `{got}` answered"),
+            );
+        }
+    }
+    match v.get("usage").filter(|u| u.is_object()) {
+        Some(u) => format!(
+            " · {}+{} tokens",
+            u.get(keys.0).unwrap_or(&Value::Null),
+            u.get(keys.1).unwrap_or(&Value::Null)
+        ),
+        None => {
+            p.warn(
+                Kind::BadResponse,
+                "no usage in the answer: token counts will read zero",
+            );
+            String::new()
+        }
+    }
+}
+
+/// An error body inside a 2xx (some servers do that), classified like any error.
+pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
+    let has_error = v.get("error").is_some_and(|e| !e.is_null())
+        || v.get("type").and_then(Value::as_str) == Some("error");
+    let has_answer =
+        v.get("choices").is_some() || v.get("output").is_some() || v.get("content").is_some();
+    (has_error && !has_answer).then(|| {
+        let mut f = error_finding(
+            a.status,
+            a.content_type.as_deref(),
+            &a.body,
+            a.request_id.clone(),
+            None,
+            &[],
+        );
+        f.detail = format!("{} (an error body inside HTTP {})", f.detail, a.status);
+        f.with_timing(a.timing)
     })
 }
 
@@ -192,14 +462,59 @@ pub fn skipped(why: &str) -> Finding {
     Finding::new(Status::Skip, None, why)
 }
 
+/// Which checks a run includes: `--checks` and `--skip` patterns, each an id (`chat.basic`),
+/// a family (`chat`), or a prefix glob (`chat.*`, `chat.tool_choice_*`).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+impl Selection {
+    /// Refuses a pattern that matches no check, so a typo cannot silently select nothing.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Selection, String> {
+        for p in include.iter().chain(exclude) {
+            if !CheckId::ALL.iter().any(|c| pattern_matches(p, c.id())) {
+                let ids: Vec<&str> = CheckId::ALL.iter().map(|c| c.id()).collect();
+                return Err(format!(
+                    "`{p}` matches no check; ids are: {}",
+                    ids.join(", ")
+                ));
+            }
+        }
+        Ok(Selection {
+            include: include.to_vec(),
+            exclude: exclude.to_vec(),
+        })
+    }
+
+    pub fn wants(&self, id: CheckId) -> bool {
+        let included =
+            self.include.is_empty() || self.include.iter().any(|p| pattern_matches(p, id.id()));
+        included && !self.exclude.iter().any(|p| pattern_matches(p, id.id()))
+    }
+}
+
+fn pattern_matches(pattern: &str, id: &str) -> bool {
+    let p = pattern.trim();
+    match p.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => id == p || id.split('.').next() == Some(p),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique() {
+    fn ids_are_unique_and_well_formed() {
         let ids: std::collections::HashSet<_> = CheckId::ALL.iter().map(|c| c.id()).collect();
         assert_eq!(ids.len(), CheckId::ALL.len());
+        assert!(
+            CheckId::ALL.windows(2).all(|w| w[0] < w[1]),
+            "ALL is in report order"
+        );
     }
 
     #[test]
@@ -212,12 +527,52 @@ mod tests {
     }
 
     #[test]
+    fn every_generation_request_caps_its_output() {
+        for id in CheckId::ALL {
+            let Some(req) = request(id, "m", TokenCap::MaxTokens) else {
+                continue;
+            };
+            let Some(body) = req.body else { continue };
+            let cap = ["max_tokens", "max_completion_tokens", "max_output_tokens"]
+                .iter()
+                .find_map(|k| body.get(*k))
+                .and_then(Value::as_u64);
+            assert!(
+                cap.is_some_and(|c| c <= MAX_TOKENS_TOOLS),
+                "{} sends no output cap",
+                id.id()
+            );
+        }
+    }
+
+    #[test]
+    fn the_token_cap_parameter_is_the_one_asked_for() {
+        let r = request(CheckId::ChatStream, "m", TokenCap::MaxCompletionTokens).unwrap();
+        let body = r.body.unwrap();
+        assert_eq!(body["max_completion_tokens"], MAX_TOKENS);
+        assert!(body.get("max_tokens").is_none());
+    }
+
+    #[test]
     fn sent_params_reads_the_body() {
-        let b = chat_request(
-            "m",
-            true,
-            json!({"stream_options": {"include_usage": true}}),
+        let r = request(CheckId::ChatStreamUsage, "m", TokenCap::MaxTokens).unwrap();
+        assert_eq!(r.sent_params(), vec!["stream_options", "max_tokens"]);
+        let null = request(CheckId::ChatToolChoiceNull, "m", TokenCap::MaxTokens).unwrap();
+        assert!(
+            null.sent_params().contains(&"tool_choice"),
+            "an explicit null is sent"
         );
-        assert_eq!(sent_params(&b), vec!["stream_options", "max_tokens"]);
+    }
+
+    #[test]
+    fn selection_patterns() {
+        let s = Selection::new(&["chat.*".into()], &["chat.tool_choice_*".into()]).unwrap();
+        assert!(s.wants(CheckId::ChatStream));
+        assert!(!s.wants(CheckId::ChatToolChoiceNone));
+        assert!(!s.wants(CheckId::ResponsesBasic));
+        let family = Selection::new(&["responses".into()], &[]).unwrap();
+        assert!(family.wants(CheckId::ResponsesTools) && !family.wants(CheckId::ChatBasic));
+        assert!(Selection::new(&["chat.nope".into()], &[]).is_err());
+        assert!(Selection::default().wants(CheckId::MessagesStream));
     }
 }

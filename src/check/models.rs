@@ -2,22 +2,12 @@
 
 use super::{answer_error, json_body, Ctx};
 use crate::failure::Kind;
-use crate::http::Auth;
+use crate::http::Request;
 use crate::outcome::{Finding, Status};
 
 /// GET {base}/models. Returns the ids when the list could be read.
 pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
-    let answer = match cx
-        .http
-        .call(
-            cx.target,
-            reqwest::Method::GET,
-            "/models",
-            None,
-            Auth::Bearer,
-        )
-        .await
-    {
+    let answer = match cx.http.call(cx.target, &Request::get("/models")).await {
         Ok(a) => a,
         Err(f) => return (f, None),
     };

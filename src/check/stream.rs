@@ -1,15 +1,17 @@
-//! Streaming `/chat/completions`: `chat.stream` and `chat.stream_usage`.
+//! Streamed answers: what every stream is judged on (how it ended, bursts, gaps), and the
+//! chat-completions stream judge (`chat.stream`, `chat.stream_usage`, `chat.stream_tools`).
 //!
 //! The status line of a stream is sent before the model has produced anything, so a 200
 //! proves little: only the events and how the body ended tell the truth.
 
-use super::chat::{check_tool_call, describe_calls, excerpt};
-use super::{answer_error, chat_request, same_model, sent_params, Ctx};
+use super::answer_error;
+use super::chat::{check_tool_call, describe_calls, excerpt, judge_tool_choice, ToolExpect};
+use super::same_model;
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
-use crate::http::Auth;
+use crate::http::Answer;
 use crate::outcome::{Finding, Problems, Timing};
-use crate::sse::{self, End, Transcript};
+use crate::sse::{End, TimedEvent, Transcript};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -20,87 +22,22 @@ const BUNCHED_MIN_WAIT_MS: u64 = 400;
 /// …within a spread this small compared with that wait (with a floor of 5 ms).
 const BUNCHED_SPREAD_RATIO: u64 = 50;
 
-pub async fn stream(cx: &Ctx<'_>, model: &str) -> Finding {
-    run(cx, chat_request(model, true, json!({})), model, false).await
-}
-
-pub async fn stream_usage(cx: &Ctx<'_>, model: &str) -> Finding {
-    run(
-        cx,
-        chat_request(
-            model,
-            true,
-            json!({"stream_options": {"include_usage": true}}),
-        ),
-        model,
-        true,
-    )
-    .await
-}
-
-/// Send a streaming request and judge what came back.
-pub async fn run(cx: &Ctx<'_>, body: Value, model: &str, want_usage: bool) -> Finding {
-    let sent = sent_params(&body);
-    let opened = match cx
-        .http
-        .open(
-            cx.target,
-            reqwest::Method::POST,
-            "/chat/completions",
-            Some(&body),
-            Auth::Bearer,
-        )
-        .await
-    {
-        Ok(o) => o,
-        Err(f) => return f,
-    };
-    let is_sse = opened
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.contains("text/event-stream"));
-    if !(200..300).contains(&opened.status) || !is_sse {
-        let ok = (200..300).contains(&opened.status);
-        let a = match cx.http.read_body(opened).await {
-            Ok(a) => a,
-            Err(f) => return f,
-        };
-        if !ok {
-            // A streamed request refused before it started gets a JSON error body.
-            return answer_error(&a, &sent).note_retry(a.waited_secs);
-        }
-        return not_sse(&a, &sent).note_retry(a.waited_secs);
-    }
-    let evidence = crate::outcome::Evidence {
-        http_status: Some(opened.status),
-        provider_message: None,
-        request_id: opened.request_id.clone(),
-    };
-    let headers_ms = opened.headers_ms;
-    let waited = opened.waited_secs;
-    let bounds = sse::Bounds {
-        started: opened.started,
-        idle: cx.http.limits.idle,
-        deadline: opened.deadline,
-        cap: cx.http.limits.stream_cap,
-    };
-    let transcript = sse::read(opened.response.bytes_stream(), bounds).await;
-    let mut f = judge_chat_stream(&transcript, headers_ms, model, want_usage);
-    f.evidence.http_status = evidence.http_status;
-    f.evidence.request_id = evidence.request_id;
-    f.note_retry(waited)
-}
-
 /// A 2xx that is not SSE: an error body, a whole completion (stream ignored), or junk.
-fn not_sse(a: &crate::http::Answer, sent: &[&str]) -> Finding {
+pub fn not_sse(a: &Answer, sent: &[&str]) -> Finding {
     let ct = a.content_type.clone().unwrap_or_else(|| "none".into());
     let v: Option<Value> = serde_json::from_slice(&a.body).ok();
     let f = match &v {
         Some(v) if v.get("error").is_some_and(|e| !e.is_null()) => return answer_error(a, sent),
-        Some(v) if v.get("choices").is_some() => Finding::fail(
-            Kind::NotSse,
-            format!("stream:true answered with one whole completion ({ct}): streaming was ignored"),
-        ),
+        Some(v)
+            if v.get("choices").is_some()
+                || v.get("output").is_some()
+                || v.get("content").is_some() =>
+        {
+            Finding::fail(
+                Kind::NotSse,
+                format!("stream:true answered with one whole answer ({ct}): streaming was ignored"),
+            )
+        }
         _ if ct.contains("html") => {
             let page = parse_error_body(Some(&ct), &a.body)
                 .message
@@ -118,6 +55,106 @@ fn not_sse(a: &crate::http::Answer, sent: &[&str]) -> Finding {
     f.with_evidence(a.evidence()).with_timing(a.timing)
 }
 
+/// How the body ended, as problems. Returns true when it ended cleanly.
+pub fn judge_end(t: &Transcript, events_seen: usize, p: &mut Problems) -> bool {
+    match &t.end {
+        End::Clean => return true,
+        End::Cut(why) => p.fail(
+            Kind::StreamTruncated,
+            format!("connection cut after {events_seen} events ({why})"),
+        ),
+        End::Stalled { idle_ms } => p.fail(
+            Kind::StreamStalled,
+            format!(
+                "no byte for {} s after {events_seen} events; the socket stayed open",
+                idle_ms / 1000
+            ),
+        ),
+        End::TotalTimeout { total_ms } => p.fail(
+            Kind::Timeout,
+            format!("still streaming at the total bound ({} s)", total_ms / 1000),
+        ),
+        End::TooLarge { cap } => p.fail(
+            Kind::BadResponse,
+            format!("stream larger than the {cap} byte cap"),
+        ),
+        End::Undecodable(why) => p.fail(
+            Kind::StreamMalformed,
+            format!("not decodable as SSE: {why}"),
+        ),
+    }
+    false
+}
+
+/// A clean end that still lacks the stream's own terminal marker is a truncation; say
+/// so, naming an unfinished last event when there is one.
+pub fn missing_terminal(t: &Transcript, what: &str, events_seen: usize, p: &mut Problems) {
+    match &t.unterminated_tail {
+        Some(tail) => p.fail(
+            Kind::StreamTruncated,
+            format!(
+                "the last event never ended (no blank line): {}",
+                excerpt(tail, 60)
+            ),
+        ),
+        None => p.fail(
+            Kind::StreamTruncated,
+            format!("body ended after {events_seen} events without {what}"),
+        ),
+    }
+}
+
+/// Detect a buffering proxy (or simulated streaming): many content events after a long
+/// silence, all at once.
+pub fn bunching(content_at: &[u64]) -> Option<String> {
+    let (first, last) = (*content_at.first()?, *content_at.last()?);
+    let spread = last - first;
+    let bunched = content_at.len() >= BUNCHED_MIN_EVENTS
+        && first >= BUNCHED_MIN_WAIT_MS
+        && spread <= (first / BUNCHED_SPREAD_RATIO).max(5);
+    bunched.then(|| {
+        format!(
+            "{} content chunks arrived within {spread} ms, after {first} ms of silence",
+            content_at.len()
+        )
+    })
+}
+
+pub fn max_gap(headers_ms: u64, events: &[TimedEvent]) -> u64 {
+    let mut prev = headers_ms;
+    let mut gap = 0;
+    for e in events {
+        gap = gap.max(e.at_ms.saturating_sub(prev));
+        prev = e.at_ms;
+    }
+    gap
+}
+
+/// The problem of an event that carries an error; its message for the evidence.
+pub fn error_event(data: &str, after: usize, p: &mut Problems) -> String {
+    let msg = parse_error_body(Some("application/json"), data.as_bytes())
+        .message
+        .unwrap_or_else(|| excerpt(data, 200));
+    p.fail(
+        Kind::StreamError,
+        format!("error event after {after} events: {}", excerpt(&msg, 120)),
+    );
+    msg
+}
+
+/// Checks common to every stream once its events are read: no text, a burst, another model.
+pub fn judge_content(content_at: &[u64], models: &[String], asked: &str, p: &mut Problems) {
+    if let Some(b) = bunching(content_at) {
+        p.warn(Kind::StreamBuffered, b);
+    }
+    if let Some(got) = models.iter().find(|m| !same_model(asked, m)) {
+        p.warn(
+            Kind::ModelMismatch,
+            format!("asked for `{asked}`, `{got}` answered"),
+        );
+    }
+}
+
 /// What the chunks of a chat stream added up to.
 #[derive(Default)]
 struct Assembly {
@@ -126,7 +163,6 @@ struct Assembly {
     content_at: Vec<u64>,
     finish: Option<String>,
     done_at: Option<u64>,
-    after_done: usize,
     usage: Option<Value>,
     models: Vec<String>,
     /// Tool-call fragments by index: (name, arguments).
@@ -140,6 +176,7 @@ pub fn judge_chat_stream(
     headers_ms: u64,
     asked: &str,
     want_usage: bool,
+    expect: ToolExpect,
 ) -> Finding {
     let mut p = Problems::default();
     let mut a = Assembly::default();
@@ -147,7 +184,6 @@ pub fn judge_chat_stream(
     for ev in &t.events {
         if a.done_at.is_some() {
             // Frames after [DONE] are legal (Zen sends a cost chunk there).
-            a.after_done += 1;
             continue;
         }
         let data = ev.data.trim();
@@ -156,22 +192,11 @@ pub fn judge_chat_stream(
             continue;
         }
         let parsed = serde_json::from_str::<Value>(data);
-        if ev.event == "error"
-            || parsed.as_ref().is_ok_and(|v| {
-                v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none()
-            })
-        {
-            let msg = parse_error_body(Some("application/json"), data.as_bytes())
-                .message
-                .unwrap_or_else(|| excerpt(data, 200));
-            p.fail(
-                Kind::StreamError,
-                format!(
-                    "error event after {} chunks: {}",
-                    a.chunks,
-                    excerpt(&msg, 120)
-                ),
-            );
+        let error_body = parsed.as_ref().is_ok_and(|v| {
+            v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none()
+        });
+        if ev.event == "error" || error_body {
+            let msg = error_event(data, a.chunks, &mut p);
             a.error_message.get_or_insert(msg);
             continue;
         }
@@ -192,52 +217,10 @@ pub fn judge_chat_stream(
         a.chunks += 1;
         absorb_chunk(&mut a, &v, ev.at_ms);
     }
-    match &t.end {
-        End::Clean => {}
-        End::Cut(why) => p.fail(
-            Kind::StreamTruncated,
-            format!("connection cut after {} chunks ({why})", a.chunks),
-        ),
-        End::Stalled { idle_ms } => p.fail(
-            Kind::StreamStalled,
-            format!(
-                "no byte for {} s after {} chunks; the socket stayed open",
-                idle_ms / 1000,
-                a.chunks
-            ),
-        ),
-        End::TotalTimeout { total_ms } => p.fail(
-            Kind::Timeout,
-            format!("still streaming at the total bound ({} s)", total_ms / 1000),
-        ),
-        End::TooLarge { cap } => p.fail(
-            Kind::BadResponse,
-            format!("stream larger than the {cap} byte cap"),
-        ),
-        End::Undecodable(why) => p.fail(
-            Kind::StreamMalformed,
-            format!("not decodable as SSE: {why}"),
-        ),
-    }
-    let ended_cleanly = t.end == End::Clean;
-    if ended_cleanly && a.error_message.is_none() {
+    let clean = judge_end(t, a.chunks, &mut p);
+    if clean && a.error_message.is_none() {
         match (&a.finish, a.done_at) {
-            (None, None) => match &t.unterminated_tail {
-                Some(tail) => p.fail(
-                    Kind::StreamTruncated,
-                    format!(
-                        "the last event never ended (no blank line): {}",
-                        excerpt(tail, 60)
-                    ),
-                ),
-                None => p.fail(
-                    Kind::StreamTruncated,
-                    format!(
-                        "body ended after {} chunks without finish_reason or [DONE]",
-                        a.chunks
-                    ),
-                ),
-            },
+            (None, None) => missing_terminal(t, "finish_reason or [DONE]", a.chunks, &mut p),
             (Some(f), None) => p.warn(
                 Kind::StreamNoDone,
                 format!("finish_reason {f} arrived but no `data: [DONE]`"),
@@ -245,29 +228,24 @@ pub fn judge_chat_stream(
             (None, Some(_)) => p.warn(Kind::BadResponse, "[DONE] without any finish_reason"),
             (Some(_), Some(_)) => {}
         }
-    }
-    if a.chunks == 0 && a.error_message.is_none() && ended_cleanly && malformed == 0 {
-        p.fail(Kind::BadResponse, "the stream carried no completion chunk");
+        if a.chunks == 0 && malformed == 0 {
+            p.fail(Kind::BadResponse, "the stream carried no completion chunk");
+        }
     }
     for (i, (name, args)) in &a.calls {
-        let call = json!({"function": {"name": name, "arguments": args}});
-        if let Err(why) = check_tool_call(&call) {
+        if let Err(why) = check_tool_call(&json!({"function": {"name": name, "arguments": args}})) {
             p.fail(Kind::BadResponse, format!("streamed tool call {i}: {why}"));
         }
     }
-    if a.chunks > 0 && a.text.trim().is_empty() && a.calls.is_empty() && a.error_message.is_none() {
-        p.warn(Kind::BadResponse, "no text in the stream");
+    if clean && a.error_message.is_none() && a.chunks > 0 {
+        let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
+        judge_tool_choice(expect, &names, &a.text, a.finish.as_deref(), &mut p);
+        if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
+            p.warn(Kind::BadResponse, "no text in the stream");
+        }
     }
-    if let Some(b) = bunching(&a.content_at) {
-        p.warn(Kind::StreamBuffered, b);
-    }
-    if let Some(got) = a.models.iter().find(|m| !same_model(asked, m)) {
-        p.warn(
-            Kind::ModelMismatch,
-            format!("asked for `{asked}`, `{got}` answered"),
-        );
-    }
-    if want_usage && a.usage.is_none() && ended_cleanly && a.error_message.is_none() {
+    judge_content(&a.content_at, &a.models, asked, &mut p);
+    if want_usage && a.usage.is_none() && clean && a.error_message.is_none() {
         p.warn_param(
             Kind::ParamIgnored,
             "stream_options",
@@ -275,8 +253,6 @@ pub fn judge_chat_stream(
         );
     }
 
-    let first_token = a.content_at.first().copied();
-    let max_gap = max_gap(headers_ms, &t.events);
     let said = if a.calls.is_empty() {
         format!("\"{}\"", excerpt(&a.text, 40))
     } else {
@@ -304,11 +280,11 @@ pub fn judge_chat_stream(
             u.get("completion_tokens").unwrap_or(&Value::Null)
         ));
     }
-    summary.push_str(&format!(" · max gap {max_gap} ms"));
+    summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));
     let mut f = p.into_finding(summary);
     f.timing = Timing {
         headers: Some(headers_ms),
-        first_token,
+        first_token: a.content_at.first().copied(),
         total: Some(t.ended_at_ms),
     };
     f.evidence.provider_message = a.error_message;
@@ -368,38 +344,12 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
     }
 }
 
-/// Detect a buffering proxy: many content events after a long silence, all at once.
-fn bunching(content_at: &[u64]) -> Option<String> {
-    let (first, last) = (*content_at.first()?, *content_at.last()?);
-    let spread = last - first;
-    let bunched = content_at.len() >= BUNCHED_MIN_EVENTS
-        && first >= BUNCHED_MIN_WAIT_MS
-        && spread <= (first / BUNCHED_SPREAD_RATIO).max(5);
-    bunched.then(|| {
-        format!(
-            "{} content chunks arrived within {spread} ms, after {first} ms of silence",
-            content_at.len()
-        )
-    })
-}
-
-fn max_gap(headers_ms: u64, events: &[sse::TimedEvent]) -> u64 {
-    let mut prev = headers_ms;
-    let mut gap = 0;
-    for e in events {
-        gap = gap.max(e.at_ms.saturating_sub(prev));
-        prev = e.at_ms;
-    }
-    gap
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::outcome::Status;
-    use crate::sse::TimedEvent;
 
-    fn transcript(frames: &[(&str, u64)], end: End) -> Transcript {
+    pub(crate) fn transcript(frames: &[(&str, u64)], end: End) -> Transcript {
         let events = frames
             .iter()
             .map(|(d, at)| TimedEvent {
@@ -417,6 +367,10 @@ mod tests {
         }
     }
 
+    fn judge(t: &Transcript, want_usage: bool) -> Finding {
+        judge_chat_stream(t, 5, "m", want_usage, ToolExpect::Any)
+    }
+
     const ROLE: &str =
         r#"{"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"#;
     const PO: &str = r#"{"model":"m","choices":[{"index":0,"delta":{"content":"po"}}]}"#;
@@ -431,7 +385,7 @@ mod tests {
             &[(ROLE, 10), (PO, 30), (NG, 50), (STOP, 60), ("[DONE]", 61)],
             End::Clean,
         );
-        let f = judge_chat_stream(&t, 5, "m", false);
+        let f = judge(&t, false);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert_eq!(
             f.timing.first_token,
@@ -454,7 +408,7 @@ mod tests {
             ],
             End::Clean,
         );
-        let f = judge_chat_stream(&t, 5, "m", true);
+        let f = judge(&t, true);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert!(f.detail.contains("usage 5+2"));
     }
@@ -462,7 +416,7 @@ mod tests {
     #[test]
     fn missing_usage_when_asked_is_ignored_param() {
         let t = transcript(&[(PO, 30), (STOP, 60), ("[DONE]", 61)], End::Clean);
-        let f = judge_chat_stream(&t, 5, "m", true);
+        let f = judge(&t, true);
         assert_eq!(
             (f.status, f.kind, f.param.as_deref()),
             (
@@ -476,22 +430,12 @@ mod tests {
     #[test]
     fn end_conditions_map_to_kinds() {
         let cut = transcript(&[(PO, 30)], End::Cut("incomplete chunked read".into()));
-        assert_eq!(
-            judge_chat_stream(&cut, 5, "m", false).kind,
-            Some(Kind::StreamTruncated)
-        );
+        assert_eq!(judge(&cut, false).kind, Some(Kind::StreamTruncated));
         let stall = transcript(&[(PO, 30)], End::Stalled { idle_ms: 2000 });
-        assert_eq!(
-            judge_chat_stream(&stall, 5, "m", false).kind,
-            Some(Kind::StreamStalled)
-        );
+        assert_eq!(judge(&stall, false).kind, Some(Kind::StreamStalled));
         let quiet_end = transcript(&[(PO, 30)], End::Clean);
-        assert_eq!(
-            judge_chat_stream(&quiet_end, 5, "m", false).kind,
-            Some(Kind::StreamTruncated)
-        );
-        let no_done = transcript(&[(PO, 30), (STOP, 40)], End::Clean);
-        let f = judge_chat_stream(&no_done, 5, "m", false);
+        assert_eq!(judge(&quiet_end, false).kind, Some(Kind::StreamTruncated));
+        let f = judge(&transcript(&[(PO, 30), (STOP, 40)], End::Clean), false);
         assert_eq!((f.status, f.kind), (Status::Warn, Some(Kind::StreamNoDone)));
     }
 
@@ -507,7 +451,7 @@ mod tests {
             ],
             End::Clean,
         );
-        let f = judge_chat_stream(&err, 5, "m", false);
+        let f = judge(&err, false);
         assert_eq!(f.kind, Some(Kind::StreamError));
         assert_eq!(f.evidence.provider_message.as_deref(), Some("overloaded"));
         let bad = transcript(
@@ -519,10 +463,7 @@ mod tests {
             ],
             End::Clean,
         );
-        assert_eq!(
-            judge_chat_stream(&bad, 5, "m", false).kind,
-            Some(Kind::StreamMalformed)
-        );
+        assert_eq!(judge(&bad, false).kind, Some(Kind::StreamMalformed));
     }
 
     #[test]
@@ -535,13 +476,22 @@ mod tests {
     }
 
     #[test]
-    fn streamed_tool_calls_assemble() {
+    fn streamed_tool_calls_assemble_and_a_forced_call_must_come() {
         let a = r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"get_weather","arguments":""}}]}}]}"#;
         let b = r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]}}]}"#;
         let c = r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]},"finish_reason":"tool_calls"}]}"#;
         let t = transcript(&[(a, 10), (b, 20), (c, 30), ("[DONE]", 31)], End::Clean);
-        let f = judge_chat_stream(&t, 5, "m", false);
+        let f = judge_chat_stream(&t, 5, "m", false, ToolExpect::Required);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert!(f.detail.contains("get_weather({\"city\":\"Paris\"})"));
+        let prose = transcript(
+            &[(PO, 10), (NG, 20), (STOP, 30), ("[DONE]", 31)],
+            End::Clean,
+        );
+        let f = judge_chat_stream(&prose, 5, "m", false, ToolExpect::Required);
+        assert_eq!(
+            (f.kind, f.param.as_deref()),
+            (Some(Kind::ParamIgnored), Some("tool_choice"))
+        );
     }
 }

@@ -4,7 +4,7 @@
 mod reply;
 mod scenario;
 
-pub use scenario::{Info, Scenario, SCENARIOS};
+pub use scenario::{Expect, Info, Scenario, SCENARIOS};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,6 +23,8 @@ use std::time::Duration;
 /// Models the mock serves (the model-not-found scenario serves others).
 pub const MODELS: &[&str] = &["mock-small", "mock-large"];
 const MODELS_RENAMED: &[&str] = &["mock-small-2025", "mock-large"];
+/// The zen-routes scenario serves one model of each of Zen's route families.
+const ZEN_MODELS: &[&str] = &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"];
 /// Gap between stream frames: slow enough to look like a real model.
 const PACE: Duration = Duration::from_millis(15);
 /// How long the buffering scenario holds the stream before the burst.
@@ -92,10 +94,10 @@ impl Mock {
         format!("req_mock_{}", self.next_id.fetch_add(1, Ordering::Relaxed))
     }
     fn models(&self) -> &'static [&'static str] {
-        if self.scenario == Scenario::ModelNotFound {
-            MODELS_RENAMED
-        } else {
-            MODELS
+        match self.scenario {
+            Scenario::ModelNotFound => MODELS_RENAMED,
+            Scenario::ZenRoutes => ZEN_MODELS,
+            _ => MODELS,
         }
     }
     /// Answers every route gets in this scenario, before routing matters.
@@ -160,6 +162,8 @@ fn router(scenario: Scenario) -> Router {
     Router::new()
         .route("/v1/models", get(list_models))
         .route("/v1/chat/completions", post(chat))
+        .route("/v1/responses", post(responses))
+        .route("/v1/messages", post(messages))
         .fallback(not_found)
         .with_state(state)
 }
@@ -172,13 +176,17 @@ async fn not_found(
     if let Some(r) = m.global(&headers, uri.path()).await {
         return r;
     }
+    unknown_url(uri.path(), &m.request_id())
+}
+
+fn unknown_url(path: &str, id: &str) -> Response {
     reply::openai_error(
         404,
-        &format!("Unknown request URL: {}", uri.path()),
+        &format!("Invalid URL (POST {path})"),
         "invalid_request_error",
         Some("unknown_url"),
         None,
-        &m.request_id(),
+        id,
     )
 }
 
@@ -194,76 +202,232 @@ async fn list_models(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response
     )
 }
 
-async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
-    let raw = String::from_utf8_lossy(&body).to_string();
-    if let Some(r) = m.global(&headers, &raw).await {
-        return r;
+/// Which wire format a route speaks, for the route's own errors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Chat,
+    Responses,
+    Messages,
+}
+
+impl Route {
+    fn path(self) -> &'static str {
+        match self {
+            Route::Chat => "/v1/chat/completions",
+            Route::Responses => "/v1/responses",
+            Route::Messages => "/v1/messages",
+        }
+    }
+    /// The format name Zen uses in "not supported for format F".
+    fn zen_format(self) -> &'static str {
+        match self {
+            Route::Chat => "oa-compat",
+            Route::Responses => "openai",
+            Route::Messages => "anthropic",
+        }
+    }
+}
+
+/// Everything a generation route may refuse before answering: the scenario's global
+/// behaviour, its refusals, the body, the model. `Ok` carries the parsed request.
+async fn gate(
+    m: &Mock,
+    route: Route,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Value, Ask), Response> {
+    let raw = String::from_utf8_lossy(body).to_string();
+    if let Some(r) = m.global(headers, &raw).await {
+        return Err(r);
     }
     let id = m.request_id();
     let Ok(v) = serde_json::from_str::<Value>(&raw) else {
-        return reply::openai_error(
+        return Err(reply::openai_error(
             400,
             "We could not parse the JSON body of your request.",
             "invalid_request_error",
             None,
             None,
             &id,
-        );
+        ));
     };
     let ask = Ask::parse(&v);
-    match m.scenario {
-        Scenario::Billing => {
-            return reply::openai_error(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", Some("insufficient_quota"), None, &id)
-        }
+    let chat = route == Route::Chat;
+    let refusal = match m.scenario {
+        Scenario::Billing => Some(reply::openai_error(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", Some("insufficient_quota"), None, &id)),
         Scenario::RateLimit => {
             let r = reply::openai_error(429, "Rate limit reached for requests per min (RPM): Limit 3, Used 3. Please try again in 120s.", "requests", Some("rate_limit_exceeded"), None, &id);
-            return reply::with_header(r, "retry-after", "120");
+            Some(reply::with_header(r, "retry-after", "120"))
         }
-        Scenario::AccessDenied => {
-            return reply::zen_error(403, "FreeTierError", "Free models are only available in the opencode client. Add credits to use them from other clients.", &id)
+        Scenario::AccessDenied => Some(reply::zen_error(403, "FreeTierError", "Free models are only available in the opencode client. Add credits to use them from other clients.", &id)),
+        Scenario::BadRequest => Some(reply::json_response(400, &json!({"object": "error", "message": "Request validation failed: the prompt was rejected by the input guard", "type": "BadRequestError", "param": null, "code": 400}), &id)),
+        Scenario::ChatOnly if !chat => Some(unknown_url(route.path(), &id)),
+        Scenario::WrongRoute if chat => Some(zen_format_error(&ask.model, route, &id)),
+        Scenario::StreamOptionsRejected if chat && v.get("stream_options").is_some() => {
+            Some(reply::openai_error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error", None, None, &id))
         }
-        Scenario::WrongRoute => return reply::zen_error(401, "ModelError", &format!("Model {} is not supported for format oa-compat", ask.model), &id),
-        Scenario::BadRequest => {
-            return reply::json_response(400, &json!({"object": "error", "message": "Request validation failed: the prompt was rejected by the input guard", "type": "BadRequestError", "param": null, "code": 400}), &id)
+        Scenario::ToolChoiceRejected if chat && v.get("tool_choice") == Some(&json!("auto")) => Some(reply::json_response(
+            400,
+            &json!({"object": "error", "message": "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set", "type": "BadRequestError", "param": null, "code": 400}),
+            &id,
+        )),
+        Scenario::StrictValidator if chat && v.get("tool_choice") == Some(&Value::Null) => Some(reply::json_response(
+            422,
+            &json!({"detail": [{"type": "literal_error", "loc": ["body", "tool_choice"], "msg": "Input should be 'none', 'auto' or 'required'", "input": null}]}),
+            &id,
+        )),
+        Scenario::ToolsUnsupported if chat && v.get("tools").is_some() => {
+            Some(reply::openai_error(500, "registry.ollama.ai/library/gemma3:1b does not support tools", "api_error", None, None, &id))
         }
-        Scenario::StreamOptionsRejected if v.get("stream_options").is_some() => {
-            return reply::openai_error(400, "Unrecognized request argument supplied: stream_options", "invalid_request_error", None, None, &id)
-        }
-        _ => {}
+        Scenario::ReasoningModel if chat && v.get("max_tokens").is_some() => Some(reply::openai_error(
+            400,
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+            "invalid_request_error",
+            Some("unsupported_parameter"),
+            Some("max_tokens"),
+            &id,
+        )),
+        _ => None,
+    };
+    if let Some(r) = refusal {
+        return Err(r);
+    }
+    if route == Route::Messages && !headers.contains_key("anthropic-version") {
+        return Err(reply::json_response(
+            400,
+            &json!({"type": "error", "error": {"type": "invalid_request_error", "message": "anthropic-version: header is required"}}),
+            &id,
+        ));
     }
     if !m.models().contains(&ask.model.as_str()) {
         let msg = format!(
             "The model `{}` does not exist or you do not have access to it.",
             ask.model
         );
-        return reply::openai_error(
+        return Err(reply::openai_error(
             404,
             &msg,
             "invalid_request_error",
             Some("model_not_found"),
             Some("model"),
             &id,
-        );
+        ));
     }
-    // Real providers answer with a dated variant of the id asked for.
-    let answered = if m.scenario == Scenario::ModelMismatch {
-        "mock-fallback".to_string()
+    if m.scenario == Scenario::ZenRoutes && zen_route_of(&ask.model) != route {
+        return Err(zen_format_error(&ask.model, route, &id));
+    }
+    Ok((v, ask))
+}
+
+fn zen_format_error(model: &str, route: Route, id: &str) -> Response {
+    reply::zen_error(
+        401,
+        "ModelError",
+        &format!(
+            "Model {model} is not supported for format {}",
+            route.zen_format()
+        ),
+        id,
+    )
+}
+
+/// Zen's family table: GPT on /responses, Claude on /messages, the rest on chat.
+fn zen_route_of(model: &str) -> Route {
+    if model.starts_with("gpt-") {
+        Route::Responses
+    } else if model.starts_with("claude-") {
+        Route::Messages
     } else {
-        format!("{}-2025-01-01", ask.model)
+        Route::Chat
+    }
+}
+
+impl Mock {
+    /// Real providers answer with a dated variant of the id asked for.
+    fn answered_model(&self, asked: &str) -> String {
+        if self.scenario == Scenario::ModelMismatch {
+            "mock-fallback".to_string()
+        } else {
+            format!("{asked}-2025-01-01")
+        }
+    }
+    fn extras(&self) -> bool {
+        matches!(self.scenario, Scenario::HealthyExtras | Scenario::ZenRoutes)
+    }
+    /// The ask as this scenario treats it: some servers never call a tool.
+    fn adjust(&self, mut ask: Ask) -> Ask {
+        if self.scenario == Scenario::ToolChoiceIgnored {
+            ask.tool = None;
+        }
+        ask
+    }
+}
+
+async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (_, ask) = match gate(&m, Route::Chat, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
+    let ask = m.adjust(ask);
+    let id = m.request_id();
+    let answered = m.answered_model(&ask.model);
     if !ask.stream || m.scenario == Scenario::NotSse {
         let mut c = reply::completion(&ask, &answered);
-        if m.scenario == Scenario::HealthyExtras {
+        if m.extras() {
             c["cost"] = json!("0.00001840");
         }
         return reply::json_response(200, &c, &id);
     }
-    stream(&m, &ask, &answered, id)
+    chat_stream(&m, &ask, &answered, id)
 }
 
-fn stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
+async fn responses(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (_, ask) = match gate(&m, Route::Responses, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let ask = m.adjust(ask);
+    let id = m.request_id();
+    let answered = m.answered_model(&ask.model);
+    if !ask.stream {
+        return reply::json_response(
+            200,
+            &reply::response_object(&ask, &answered, "completed", reply::response_output(&ask)),
+            &id,
+        );
+    }
+    let fail_after = (m.scenario == Scenario::ResponsesFailed).then_some(2);
+    reply::sse(
+        reply::response_events(&ask, &answered, fail_after, m.extras()),
+        PACE,
+        None,
+        Ending::Close,
+        id,
+    )
+}
+
+async fn messages(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (_, ask) = match gate(&m, Route::Messages, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let id = m.request_id();
+    let answered = m.answered_model(&ask.model);
+    if !ask.stream {
+        return reply::json_response(200, &reply::anthropic_message(&ask, &answered), &id);
+    }
+    reply::sse(
+        reply::anthropic_events(&ask, &answered, m.extras()),
+        PACE,
+        None,
+        Ending::Close,
+        id,
+    )
+}
+
+fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
     let s = m.scenario;
-    let extras = s == Scenario::HealthyExtras;
+    let extras = m.extras();
     let with_usage = (ask.include_usage || extras) && s != Scenario::UsageIgnored;
     let chunks = reply::stream_chunks(ask, model, with_usage);
     let mut frames: Vec<Bytes> = Vec::new();

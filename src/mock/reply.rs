@@ -30,27 +30,31 @@ impl Ask {
             .cloned()
             .unwrap_or_default();
         let choice = v.get("tool_choice").cloned().unwrap_or(Value::Null);
-        let named = choice.pointer("/function/name").and_then(Value::as_str);
+        // Chat names a forced tool under "function"; the Responses API flat.
+        let named = choice
+            .pointer("/function/name")
+            .or(choice.get("name"))
+            .and_then(Value::as_str);
         let tool = if choice == json!("none") {
             None
         } else {
             tools
                 .iter()
                 .map(|t| {
+                    let f = t.get("function").unwrap_or(t);
                     (
-                        t.pointer("/function/name")
+                        f.get("name")
                             .and_then(Value::as_str)
                             .unwrap_or("tool")
                             .to_string(),
-                        t.pointer("/function/parameters")
-                            .cloned()
-                            .unwrap_or(json!({})),
+                        f.get("parameters").cloned().unwrap_or(json!({})),
                     )
                 })
                 .find(|(n, _)| named.is_none_or(|want| want == n))
         };
         let prompt_tokens = v
             .get("messages")
+            .or(v.get("input"))
             .map(|m| m.to_string().split_whitespace().count() as u64)
             .unwrap_or(1);
         Ask {
@@ -64,9 +68,9 @@ impl Ask {
                 .pointer("/stream_options/include_usage")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            max_tokens: v
-                .get("max_tokens")
-                .or(v.get("max_completion_tokens"))
+            max_tokens: ["max_tokens", "max_completion_tokens", "max_output_tokens"]
+                .iter()
+                .find_map(|k| v.get(*k))
                 .and_then(Value::as_u64),
             tool,
             prompt_tokens,
@@ -302,3 +306,128 @@ pub fn zen_error(status: u16, etype: &str, message: &str, request_id: &str) -> R
 
 pub const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
 pub const LOGIN_PAGE: &str = "<!doctype html><html><head><title>Sign in - Corporate SSO</title></head><body><form action=\"/login\"><input name=\"user\"></form></body></html>";
+
+/// An SSE frame with an `event:` line, as the Responses and Anthropic streams send.
+pub fn event_frame(event: &str, data: &Value) -> Bytes {
+    Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
+}
+
+/// A Responses API answer: text, or a function call when a tool must be called.
+pub fn response_object(ask: &Ask, model: &str, status: &str, output: Vec<Value>) -> Value {
+    let n = if ask.tool.is_some() {
+        8
+    } else {
+        ask.tokens().0.len()
+    };
+    json!({
+        "id": "resp_mock", "object": "response", "created_at": CREATED, "status": status, "model": model,
+        "output": output,
+        "usage": {"input_tokens": ask.prompt_tokens, "output_tokens": n, "total_tokens": ask.prompt_tokens + n as u64},
+    })
+}
+
+pub fn response_output(ask: &Ask) -> Vec<Value> {
+    match &ask.tool {
+        Some((name, schema)) => {
+            vec![
+                json!({"type": "function_call", "id": "fc_mock", "call_id": "call_mock1", "name": name, "arguments": tool_arguments(schema), "status": "completed"}),
+            ]
+        }
+        None => vec![
+            json!({"type": "message", "id": "msg_mock", "status": "completed", "role": "assistant",
+                            "content": [{"type": "output_text", "text": ask.tokens().0.concat(), "annotations": []}]}),
+        ],
+    }
+}
+
+/// The events of a Responses stream; with `fail_after`, `response.failed` replaces the
+/// rest after that many deltas.
+pub fn response_events(
+    ask: &Ask,
+    model: &str,
+    fail_after: Option<usize>,
+    extras: bool,
+) -> Vec<Bytes> {
+    let mut seq = 0u64;
+    let mut ev = |ty: &str, mut data: Value| {
+        data["type"] = json!(ty);
+        data["sequence_number"] = json!(seq);
+        seq += 1;
+        event_frame(ty, &data)
+    };
+    let mut out = vec![ev(
+        "response.created",
+        json!({"response": response_object(ask, model, "in_progress", vec![])}),
+    )];
+    out.push(ev(
+        "response.output_item.added",
+        json!({"output_index": 0, "item": {"type": "message", "role": "assistant", "content": []}}),
+    ));
+    for (i, t) in ask.tokens().0.iter().enumerate() {
+        if fail_after == Some(i) {
+            let failed = json!({"status": "failed", "error": {"code": "server_error", "message": "The upstream model failed mid-response (zencheck mock)"}});
+            out.push(ev("response.failed", json!({"response": failed})));
+            return out;
+        }
+        out.push(ev(
+            "response.output_text.delta",
+            json!({"output_index": 0, "content_index": 0, "delta": t}),
+        ));
+    }
+    out.push(ev(
+        "response.completed",
+        json!({"response": response_object(ask, model, "completed", response_output(ask))}),
+    ));
+    if extras {
+        out.push(event_frame(
+            "ping",
+            &json!({"type": "ping", "cost": "0.00002100"}),
+        ));
+    }
+    out
+}
+
+pub fn anthropic_message(ask: &Ask, model: &str) -> Value {
+    let (tokens, cut) = ask.tokens();
+    json!({"id": "msg_mock", "type": "message", "role": "assistant", "model": model,
+           "content": [{"type": "text", "text": tokens.concat()}],
+           "stop_reason": if cut { "max_tokens" } else { "end_turn" }, "stop_sequence": null,
+           "usage": {"input_tokens": ask.prompt_tokens, "output_tokens": tokens.len()}})
+}
+
+pub fn anthropic_events(ask: &Ask, model: &str, extras: bool) -> Vec<Bytes> {
+    let (tokens, cut) = ask.tokens();
+    let mut start = anthropic_message(ask, model);
+    start["content"] = json!([]);
+    start["stop_reason"] = Value::Null;
+    let mut out = vec![
+        event_frame(
+            "message_start",
+            &json!({"type": "message_start", "message": start}),
+        ),
+        event_frame(
+            "content_block_start",
+            &json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ),
+        event_frame("ping", &json!({"type": "ping"})),
+    ];
+    for t in &tokens {
+        out.push(event_frame("content_block_delta", &json!({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": t}})));
+    }
+    out.push(event_frame(
+        "content_block_stop",
+        &json!({"type": "content_block_stop", "index": 0}),
+    ));
+    out.push(event_frame("message_delta", &json!({"type": "message_delta", "delta": {"stop_reason": if cut { "max_tokens" } else { "end_turn" }}, "usage": {"output_tokens": tokens.len()}})));
+    out.push(event_frame(
+        "message_stop",
+        &json!({"type": "message_stop"}),
+    ));
+    if extras {
+        out.push(event_frame(
+            "ping",
+            &json!({"type": "ping", "cost": "0.00003000"}),
+        ));
+    }
+    out
+}

@@ -13,8 +13,15 @@ pub enum Scenario {
     AccessDenied,
     ModelNotFound,
     WrongRoute,
+    ZenRoutes,
     StreamOptionsRejected,
     UsageIgnored,
+    ToolChoiceIgnored,
+    ToolChoiceRejected,
+    StrictValidator,
+    ToolsUnsupported,
+    ReasoningModel,
+    ChatOnly,
     BadRequest,
     ServerError,
     Timeout,
@@ -29,27 +36,41 @@ pub enum Scenario {
     StreamError,
     StreamNoDone,
     StreamBuffered,
+    ResponsesFailed,
+}
+
+/// What a probe of the scenario must report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// Nothing failed or warned.
+    Clean,
+    /// This kind on this check.
+    Kind(&'static str, Kind),
+    /// This check is `unsupported`, and nothing failed.
+    Unsupported(&'static str),
 }
 
 pub struct Info {
     pub scenario: Scenario,
     pub name: &'static str,
     pub summary: &'static str,
-    /// The kind a probe must report (on the check named), or `None` for a clean pass.
-    pub expect: Option<(&'static str, Kind)>,
+    pub expect: Expect,
     /// Shown by `zencheck demo` without `--all`.
     pub showcase: bool,
-    /// Probe it as OpenCode Zen, whose error classes it imitates.
+    /// Probe it as OpenCode Zen, whose error classes and routes it imitates.
     pub zen: bool,
+    /// The models to probe it with.
+    pub models: &'static [&'static str],
 }
+
+const MOCK: &[&str] = &["mock-small"];
 
 const fn info(
     scenario: Scenario,
     name: &'static str,
     summary: &'static str,
-    expect: Option<(&'static str, Kind)>,
+    expect: Expect,
     showcase: bool,
-    zen: bool,
 ) -> Info {
     Info {
         scenario,
@@ -57,211 +78,55 @@ const fn info(
         summary,
         expect,
         showcase,
-        zen,
+        zen: false,
+        models: MOCK,
     }
 }
 
+const fn zen(mut i: Info) -> Info {
+    i.zen = true;
+    i
+}
+
+use Expect::{Clean, Kind as K, Unsupported};
+
 pub const SCENARIOS: &[Info] = &[
-    info(
-        Scenario::Healthy,
-        "healthy",
-        "a correct OpenAI-compatible server, streams paced like a real model",
-        None,
-        true,
-        false,
-    ),
-    info(
-        Scenario::HealthyExtras,
-        "healthy-extras",
-        "correct, with Zen's extras: SSE comments, CRLF lines, a cost chunk after [DONE]",
-        None,
-        false,
-        true,
-    ),
-    info(
-        Scenario::Auth,
-        "auth",
-        "401 invalid_api_key, echoing the key it was sent",
-        Some(("chat.basic", Kind::Auth)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::Billing,
-        "billing",
-        "429 insufficient_quota: billing dressed as a rate limit",
-        Some(("chat.basic", Kind::Billing)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::RateLimit,
-        "rate-limit",
-        "429 rate_limit_exceeded with Retry-After: 120",
-        Some(("chat.basic", Kind::RateLimit)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::RateLimitBrief,
-        "rate-limit-brief",
-        "each request's first attempt gets 429 with Retry-After: 1, the retry passes",
-        None,
-        false,
-        false,
-    ),
-    info(
-        Scenario::AccessDenied,
-        "access-denied",
-        "Zen's 403 FreeTierError for clients other than opencode",
-        Some(("chat.basic", Kind::AccessDenied)),
-        false,
-        true,
-    ),
-    info(
-        Scenario::ModelNotFound,
-        "model-not-found",
-        "serves mock-small-2025 and mock-large; anything else is 404 model_not_found",
-        Some(("models.exists", Kind::ModelNotFound)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::WrongRoute,
-        "wrong-route",
-        "Zen's 401 ModelError: the model is not supported for format oa-compat",
-        Some(("chat.basic", Kind::WrongRoute)),
-        false,
-        true,
-    ),
-    info(
-        Scenario::StreamOptionsRejected,
-        "stream-options-rejected",
-        "400 Unrecognized request argument supplied: stream_options (old Azure)",
-        Some(("chat.stream_usage", Kind::ParamRejected)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::UsageIgnored,
-        "usage-ignored",
-        "accepts stream_options.include_usage but never sends usage",
-        Some(("chat.stream_usage", Kind::ParamIgnored)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::BadRequest,
-        "bad-request",
-        "400 in vLLM's envelope for every generation request",
-        Some(("chat.basic", Kind::BadRequest)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::ServerError,
-        "server-error",
-        "nginx's HTML 502 Bad Gateway page",
-        Some(("chat.basic", Kind::ServerError)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::Timeout,
-        "timeout",
-        "accepts the connection, never sends headers",
-        Some(("chat.basic", Kind::Timeout)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::Network,
-        "network",
-        "accepts the connection and closes it without a word",
-        Some(("chat.basic", Kind::Network)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::BaseUrl,
-        "base-url",
-        "plain-text 404 on every path, as a server probed at the wrong prefix answers",
-        Some(("chat.basic", Kind::BaseUrl)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::BadResponse,
-        "bad-response",
-        "200 with an HTML login page instead of JSON",
-        Some(("chat.basic", Kind::BadResponse)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::ModelMismatch,
-        "model-mismatch",
-        "answers as mock-fallback whatever model is asked",
-        Some(("chat.basic", Kind::ModelMismatch)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::NotSse,
-        "not-sse",
-        "answers stream:true with one application/json completion",
-        Some(("chat.stream", Kind::NotSse)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::StreamMalformed,
-        "stream-malformed",
-        "a stream event whose data is a Python dict, not JSON",
-        Some(("chat.stream", Kind::StreamMalformed)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::StreamTruncated,
-        "stream-truncated",
-        "closes the socket mid-stream without the chunked terminator",
-        Some(("chat.stream", Kind::StreamTruncated)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::StreamStalled,
-        "stream-stalled",
-        "sends two chunks, then silence with the socket open",
-        Some(("chat.stream", Kind::StreamStalled)),
-        true,
-        false,
-    ),
-    info(
-        Scenario::StreamError,
-        "stream-error",
-        "an error event inside a 200 stream",
-        Some(("chat.stream", Kind::StreamError)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::StreamNoDone,
-        "stream-no-done",
-        "finish_reason arrives but data: [DONE] never does",
-        Some(("chat.stream", Kind::StreamNoDone)),
-        false,
-        false,
-    ),
-    info(
-        Scenario::StreamBuffered,
-        "stream-buffered",
-        "holds the whole stream and sends it in one burst, like a buffering proxy",
-        Some(("chat.stream", Kind::StreamBuffered)),
-        true,
-        false,
-    ),
+    info(Scenario::Healthy, "healthy", "a correct OpenAI-compatible server: chat, /responses and /messages, streams paced like a real model", Clean, true),
+    zen(info(Scenario::HealthyExtras, "healthy-extras", "correct, with Zen's extras: SSE comments, CRLF lines, cost frames after [DONE] and pings", Clean, false)),
+    info(Scenario::Auth, "auth", "401 invalid_api_key, echoing the key it was sent", K("chat.basic", Kind::Auth), true),
+    info(Scenario::Billing, "billing", "429 insufficient_quota: billing dressed as a rate limit", K("chat.basic", Kind::Billing), false),
+    info(Scenario::RateLimit, "rate-limit", "429 rate_limit_exceeded with Retry-After: 120", K("chat.basic", Kind::RateLimit), false),
+    info(Scenario::RateLimitBrief, "rate-limit-brief", "each request's first attempt gets 429 with Retry-After: 1, the retry passes", Clean, false),
+    zen(info(Scenario::AccessDenied, "access-denied", "Zen's 403 FreeTierError for clients other than opencode", K("chat.basic", Kind::AccessDenied), false)),
+    info(Scenario::ModelNotFound, "model-not-found", "serves mock-small-2025 and mock-large; anything else is 404 model_not_found", K("models.exists", Kind::ModelNotFound), true),
+    zen(info(Scenario::WrongRoute, "wrong-route", "Zen's 401 ModelError on chat: the model is not supported for format oa-compat", K("chat.basic", Kind::WrongRoute), false)),
+    Info {
+        models: &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"],
+        ..zen(info(Scenario::ZenRoutes, "zen-routes", "Zen's route table: GPT only on /responses, Claude only on /messages, the rest only on chat", K("chat.basic", Kind::WrongRoute), true))
+    },
+    info(Scenario::StreamOptionsRejected, "stream-options-rejected", "400 Unrecognized request argument supplied: stream_options (old Azure)", K("chat.stream_usage", Kind::ParamRejected), true),
+    info(Scenario::UsageIgnored, "usage-ignored", "accepts stream_options.include_usage but never sends usage", K("chat.stream_usage", Kind::ParamIgnored), false),
+    info(Scenario::ToolChoiceIgnored, "tool-choice-ignored", "accepts tools and any tool_choice, always answers in prose", K("chat.tool_choice_required", Kind::ParamIgnored), true),
+    info(Scenario::ToolChoiceRejected, "tool-choice-rejected", "vLLM without --enable-auto-tool-choice: 400 on tool_choice auto and required", K("chat.tools", Kind::ParamRejected), false),
+    info(Scenario::StrictValidator, "strict-validator", "a pydantic validator: 422 on \"tool_choice\": null", K("chat.tool_choice_null", Kind::ParamRejected), false),
+    info(Scenario::ToolsUnsupported, "tools-unsupported", "a model without tool support: 500 \"does not support tools\"", K("chat.tools", Kind::ParamRejected), false),
+    info(Scenario::ReasoningModel, "reasoning-model", "refuses max_tokens (OpenAI's unsupported_parameter), wants max_completion_tokens", K("chat.max_tokens", Kind::ParamRejected), false),
+    info(Scenario::ChatOnly, "chat-only", "no /responses and no /messages route: plain 404s", Unsupported("responses.basic"), false),
+    info(Scenario::BadRequest, "bad-request", "400 in vLLM's envelope for every generation request", K("chat.basic", Kind::BadRequest), false),
+    info(Scenario::ServerError, "server-error", "nginx's HTML 502 Bad Gateway page", K("chat.basic", Kind::ServerError), true),
+    info(Scenario::Timeout, "timeout", "accepts the connection, never sends headers", K("chat.basic", Kind::Timeout), false),
+    info(Scenario::Network, "network", "accepts the connection and closes it without a word", K("chat.basic", Kind::Network), false),
+    info(Scenario::BaseUrl, "base-url", "plain-text 404 on every path, as a server probed at the wrong prefix answers", K("chat.basic", Kind::BaseUrl), false),
+    info(Scenario::BadResponse, "bad-response", "200 with an HTML login page instead of JSON", K("chat.basic", Kind::BadResponse), false),
+    info(Scenario::ModelMismatch, "model-mismatch", "answers as mock-fallback whatever model is asked", K("chat.basic", Kind::ModelMismatch), false),
+    info(Scenario::NotSse, "not-sse", "answers stream:true on chat with one application/json completion", K("chat.stream", Kind::NotSse), false),
+    info(Scenario::StreamMalformed, "stream-malformed", "a chat stream event whose data is a Python dict, not JSON", K("chat.stream", Kind::StreamMalformed), false),
+    info(Scenario::StreamTruncated, "stream-truncated", "closes the socket mid-stream without the chunked terminator", K("chat.stream", Kind::StreamTruncated), true),
+    info(Scenario::StreamStalled, "stream-stalled", "sends two chunks, then silence with the socket open", K("chat.stream", Kind::StreamStalled), true),
+    info(Scenario::StreamError, "stream-error", "an error event inside a 200 chat stream", K("chat.stream", Kind::StreamError), false),
+    info(Scenario::StreamNoDone, "stream-no-done", "finish_reason arrives but data: [DONE] never does", K("chat.stream", Kind::StreamNoDone), false),
+    info(Scenario::StreamBuffered, "stream-buffered", "holds the whole stream and sends it in one burst, like a buffering proxy", K("chat.stream", Kind::StreamBuffered), true),
+    info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
 ];
 
 impl Scenario {
@@ -282,6 +147,16 @@ impl Scenario {
     }
 }
 
+impl Expect {
+    pub fn describe(self) -> String {
+        match self {
+            Expect::Clean => "a clean pass".to_string(),
+            Expect::Kind(check, kind) => format!("{} on {check}", kind.code()),
+            Expect::Unsupported(check) => format!("{check} unsupported"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,7 +166,13 @@ mod tests {
     fn every_failure_kind_has_a_scenario() {
         let covered: HashSet<Kind> = SCENARIOS
             .iter()
-            .filter_map(|i| i.expect.map(|e| e.1))
+            .filter_map(|i| {
+                if let Expect::Kind(_, k) = i.expect {
+                    Some(k)
+                } else {
+                    None
+                }
+            })
             .collect();
         for k in Kind::ALL {
             assert!(covered.contains(&k), "no scenario reproduces {k:?}");

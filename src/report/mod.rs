@@ -3,7 +3,7 @@
 
 mod table;
 
-pub use table::{render_failures, render_table};
+pub use table::{render_failures, render_grid, render_table};
 
 use crate::failure::Kind;
 use crate::outcome::{Status, Timing};

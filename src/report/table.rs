@@ -9,6 +9,8 @@ const DEFAULT_WIDTH: u16 = 140;
 
 pub fn render_table(r: &Report, color: bool) -> String {
     let mut out = header(r);
+    // With several models, per-model rows become a grid; target-wide rows stay a list.
+    let grid = r.target.models.len() > 1;
     let mut checks = new_table(color);
     checks.set_header(vec![
         "Status",
@@ -19,7 +21,7 @@ pub fn render_table(r: &Report, color: bool) -> String {
         "1st token",
         "Total",
     ]);
-    for c in &r.checks {
+    for c in r.checks.iter().filter(|c| !grid || c.model.is_none()) {
         checks.add_row(vec![
             status_cell(c.status, color),
             Cell::new(&c.check),
@@ -32,6 +34,10 @@ pub fn render_table(r: &Report, color: bool) -> String {
     }
     out.push_str(&checks.to_string());
     out.push('\n');
+    if grid {
+        out.push_str("\nCapabilities (check × model)\n");
+        out.push_str(&render_grid(r, color));
+    }
     let failures = render_failures(r, color);
     if !failures.is_empty() {
         out.push_str("\nFailures and warnings\n");
@@ -39,6 +45,64 @@ pub fn render_table(r: &Report, color: bool) -> String {
     }
     out.push_str(&format!("\n{}\n", r.summary.line()));
     out
+}
+
+/// One row per check, one column per model: what a support engineer reads at a glance.
+pub fn render_grid(r: &Report, color: bool) -> String {
+    let models = &r.target.models;
+    let mut ids: Vec<&str> = Vec::new();
+    for c in r.checks.iter().filter(|c| c.model.is_some()) {
+        if !ids.contains(&c.check.as_str()) {
+            ids.push(&c.check);
+        }
+    }
+    let mut t = new_table(color);
+    t.set_header(
+        std::iter::once("Check")
+            .chain(models.iter().map(String::as_str))
+            .collect::<Vec<_>>(),
+    );
+    for id in ids {
+        let mut row = vec![Cell::new(id)];
+        for m in models {
+            let cell = match r
+                .checks
+                .iter()
+                .find(|c| c.check == id && c.model.as_deref() == Some(m))
+            {
+                Some(c) => {
+                    let cell = Cell::new(verdict(c));
+                    if color {
+                        cell.fg(status_color(c.status))
+                    } else {
+                        cell
+                    }
+                }
+                None => Cell::new(""),
+            };
+            row.push(cell);
+        }
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+/// The grid's word for a result: parameter outcomes read as accepted/rejected/ignored.
+fn verdict(c: &CheckResult) -> String {
+    use crate::failure::Kind;
+    match (c.status, c.kind) {
+        (Status::Pass, _) => "pass".into(),
+        (Status::Skip, _) => "skip".into(),
+        (Status::Unsupported, _) => "unsupported".into(),
+        (_, Some(Kind::ParamRejected)) => {
+            format!("rejected ({})", c.param.as_deref().unwrap_or("param"))
+        }
+        (_, Some(Kind::ParamIgnored)) => {
+            format!("ignored ({})", c.param.as_deref().unwrap_or("param"))
+        }
+        (s, Some(k)) => format!("{} {}", s.as_str().to_uppercase(), k.code()),
+        (s, None) => s.as_str().to_uppercase(),
+    }
 }
 
 /// The failures table alone (empty when nothing failed or warned). Checks that failed

@@ -12,7 +12,7 @@ pub fn probe_args(args: &[&str]) -> ProbeArgs {
     let mut full = vec!["zencheck", "probe"];
     full.extend_from_slice(args);
     match Cli::try_parse_from(full).expect("valid arguments").command {
-        Command::Probe(p) => p,
+        Command::Probe(p) => *p,
         _ => unreachable!(),
     }
 }

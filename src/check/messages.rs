@@ -1,0 +1,220 @@
+//! `/messages` (Anthropic Messages, as Zen serves Claude): `messages.basic`,
+//! `messages.stream`. The key goes in `x-api-key`, with `anthropic-version`.
+
+use super::chat::excerpt;
+use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal};
+use super::{answer_json, judge_usage_and_model, MAX_TOKENS, PROMPT};
+use crate::failure::Kind;
+use crate::http::{Answer, Auth, Request};
+use crate::outcome::{Finding, Problems, Timing};
+use crate::route::Route;
+use crate::sse::Transcript;
+use serde_json::{json, Value};
+
+pub fn request(model: &str, stream: bool) -> Request {
+    let mut body = json!({"model": model, "max_tokens": MAX_TOKENS, "messages": [{"role": "user", "content": PROMPT}]});
+    if stream {
+        body["stream"] = json!(true);
+    }
+    Request::post(Route::Messages.path(), body, Auth::Anthropic)
+}
+
+pub fn judge(a: &Answer, asked: &str) -> Finding {
+    let v = match answer_json(a) {
+        Ok(v) => v,
+        Err(f) => return f,
+    };
+    let mut p = Problems::default();
+    let Some(content) = v.get("content").and_then(Value::as_array) else {
+        p.fail(
+            Kind::BadResponse,
+            "no content[] in the answer: not the Anthropic Messages shape",
+        );
+        return p
+            .into_finding(String::new())
+            .with_evidence(a.evidence())
+            .with_timing(a.timing);
+    };
+    let text: String = content
+        .iter()
+        .filter_map(|b| b.get("text").and_then(Value::as_str))
+        .collect();
+    let stop = v.get("stop_reason").and_then(Value::as_str);
+    if stop.is_none() {
+        p.warn(Kind::BadResponse, "no stop_reason");
+    }
+    if text.trim().is_empty() {
+        p.warn(Kind::BadResponse, "empty answer");
+    }
+    let tokens = judge_usage_and_model(&v, asked, ("input_tokens", "output_tokens"), &mut p);
+    let summary = format!(
+        "\"{}\" · stop {}{tokens}",
+        excerpt(&text, 40),
+        stop.unwrap_or("-")
+    );
+    p.into_finding(summary)
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+}
+
+/// Judge an Anthropic event stream: `message_start` … `content_block_delta` …
+/// `message_delta` … `message_stop`; `ping` and unknown events are tolerated.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    let mut p = Problems::default();
+    let (mut text, mut content_at, mut models) = (String::new(), Vec::new(), Vec::new());
+    let (mut stopped, mut stop_reason, mut error_message) = (false, None::<String>, None::<String>);
+    let mut events = 0usize;
+    let mut malformed = false;
+    for ev in &t.events {
+        let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
+            if !malformed {
+                p.fail(
+                    Kind::StreamMalformed,
+                    format!(
+                        "event {} is not JSON: {}",
+                        events + 1,
+                        excerpt(&ev.data, 80)
+                    ),
+                );
+            }
+            malformed = true;
+            continue;
+        };
+        events += 1;
+        match v
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or(ev.event.as_str())
+        {
+            "message_start" => {
+                if let Some(m) = v.pointer("/message/model").and_then(Value::as_str) {
+                    models.push(m.to_string());
+                }
+            }
+            "content_block_delta" => {
+                if let Some(d) = v
+                    .pointer("/delta/text")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
+                {
+                    text.push_str(d);
+                    content_at.push(ev.at_ms);
+                }
+            }
+            "message_delta" => {
+                stop_reason = v
+                    .pointer("/delta/stop_reason")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }
+            "message_stop" => stopped = true,
+            "error" => {
+                let msg = error_event(&ev.data, events, &mut p);
+                error_message.get_or_insert(msg);
+            }
+            _ => {}
+        }
+    }
+    let clean = judge_end(t, events, &mut p);
+    if clean && !stopped && error_message.is_none() {
+        missing_terminal(t, "message_stop", events, &mut p);
+    }
+    if clean && stopped && text.trim().is_empty() {
+        p.warn(Kind::BadResponse, "no text in the stream");
+    }
+    judge_content(&content_at, &models, asked, &mut p);
+    let summary = format!(
+        "\"{}\" · {events} events · stop {} · {} · max gap {} ms",
+        excerpt(&text, 40),
+        stop_reason.as_deref().unwrap_or("-"),
+        if stopped {
+            "message_stop"
+        } else {
+            "no message_stop"
+        },
+        max_gap(headers_ms, &t.events)
+    );
+    let mut f = p.into_finding(summary);
+    f.timing = Timing {
+        headers: Some(headers_ms),
+        first_token: content_at.first().copied(),
+        total: Some(t.ended_at_ms),
+    };
+    f.evidence.provider_message = error_message;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Status;
+    use crate::sse::{End, TimedEvent};
+
+    fn transcript(frames: &[&str], end: End) -> Transcript {
+        let events = frames
+            .iter()
+            .enumerate()
+            .map(|(i, d)| TimedEvent {
+                event: "message".into(),
+                data: d.to_string(),
+                at_ms: 10 * (i as u64 + 1),
+            })
+            .collect();
+        Transcript {
+            events,
+            end,
+            bytes: 0,
+            unterminated_tail: None,
+            ended_at_ms: 100,
+        }
+    }
+
+    const START: &str = r#"{"type":"message_start","message":{"model":"claude-haiku-4-5","usage":{"input_tokens":9}}}"#;
+    const DELTA: &str =
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"pong"}}"#;
+    const MDELTA: &str = r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}}"#;
+    const STOP: &str = r#"{"type":"message_stop"}"#;
+
+    #[test]
+    fn a_full_anthropic_stream_with_zen_ping_passes() {
+        let f = judge_stream(
+            &transcript(
+                &[
+                    START,
+                    r#"{"type":"ping"}"#,
+                    DELTA,
+                    MDELTA,
+                    STOP,
+                    r#"{"type":"ping","cost":"0.0002"}"#,
+                ],
+                End::Clean,
+            ),
+            5,
+            "claude-haiku-4-5",
+        );
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+    }
+
+    #[test]
+    fn overloaded_error_event_and_missing_stop() {
+        let err = r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let f = judge_stream(
+            &transcript(&[START, DELTA, err], End::Clean),
+            5,
+            "claude-haiku-4-5",
+        );
+        assert_eq!(
+            (f.kind, f.evidence.provider_message.as_deref()),
+            (Some(Kind::StreamError), Some("Overloaded"))
+        );
+        assert_eq!(
+            judge_stream(
+                &transcript(&[START, DELTA], End::Clean),
+                5,
+                "claude-haiku-4-5"
+            )
+            .kind,
+            Some(Kind::StreamTruncated)
+        );
+    }
+}

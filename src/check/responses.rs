@@ -1,0 +1,334 @@
+//! `/responses` (OpenAI Responses API): `responses.basic`, `responses.stream`,
+//! `responses.tools`. Its stream is typed events ending in `response.completed` (or
+//! `.incomplete` / `.failed`); there is no `[DONE]` to demand.
+
+use super::chat::{
+    check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_parameters, ToolExpect,
+    TOOL_NAME, TOOL_PROMPT,
+};
+use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal};
+use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
+use crate::failure::Kind;
+use crate::http::{Answer, Auth, Request};
+use crate::outcome::{Finding, Problems, Timing};
+use crate::route::Route;
+use crate::sse::Transcript;
+use serde_json::{json, Value};
+
+pub fn request(model: &str, stream: bool, tools: bool) -> Request {
+    // The Responses API refuses max_output_tokens below 16.
+    let mut body =
+        json!({"model": model, "input": PROMPT, "max_output_tokens": MAX_TOKENS.max(16)});
+    if stream {
+        body["stream"] = json!(true);
+    }
+    if tools {
+        body["input"] = json!(TOOL_PROMPT);
+        body["max_output_tokens"] = json!(MAX_TOKENS_TOOLS);
+        // The Responses API's tool shape is flat: no nested "function" object.
+        body["tools"] = json!([{"type": "function", "name": TOOL_NAME, "description": "Get the current weather for a city.", "parameters": tool_parameters()}]);
+        body["tool_choice"] = json!("required");
+    }
+    Request::post(Route::Responses.path(), body, Auth::Bearer)
+}
+
+/// Judge a 2xx non-streaming Responses answer.
+pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
+    let v = match answer_json(a) {
+        Ok(v) => v,
+        Err(f) => return f,
+    };
+    let mut p = Problems::default();
+    let Some(output) = v.get("output").and_then(Value::as_array) else {
+        p.fail(
+            Kind::BadResponse,
+            "no output[] in the answer: not the Responses shape",
+        );
+        return p
+            .into_finding(String::new())
+            .with_evidence(a.evidence())
+            .with_timing(a.timing);
+    };
+    let text = output_text(output);
+    let calls: Vec<&Value> = output
+        .iter()
+        .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
+        .collect();
+    for c in &calls {
+        if let Err(why) = check_tool_call(c) {
+            p.fail(Kind::BadResponse, format!("function_call: {why}"));
+        }
+    }
+    let status = v.get("status").and_then(Value::as_str);
+    match status {
+        Some("completed") | Some("incomplete") => {}
+        Some("failed") => {
+            let msg = v
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .unwrap_or("no message");
+            p.fail(
+                Kind::ServerError,
+                format!("status failed: {}", excerpt(msg, 120)),
+            );
+        }
+        Some(other) => p.warn(Kind::BadResponse, format!("unexpected status `{other}`")),
+        None => p.warn(Kind::BadResponse, "no status"),
+    }
+    let names: Vec<&str> = calls
+        .iter()
+        .filter_map(|c| c.get("name").and_then(Value::as_str))
+        .collect();
+    judge_tool_choice(expect, &names, &text, None, &mut p);
+    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any {
+        let why = if status == Some("incomplete") {
+            " (incomplete: the output cap went elsewhere, e.g. to reasoning)"
+        } else {
+            ""
+        };
+        p.warn(Kind::BadResponse, format!("empty answer{why}"));
+    }
+    let tokens = judge_usage_and_model(&v, asked, ("input_tokens", "output_tokens"), &mut p);
+    let said = if calls.is_empty() {
+        format!("\"{}\"", excerpt(&text, 40))
+    } else {
+        describe_calls(&calls.into_iter().cloned().collect::<Vec<_>>())
+    };
+    let summary = format!("{said} · status {}{tokens}", status.unwrap_or("-"));
+    p.into_finding(summary)
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+}
+
+/// The text of every `message` item's `output_text` parts.
+fn output_text(output: &[Value]) -> String {
+    output
+        .iter()
+        .filter(|i| i.get("type").and_then(Value::as_str) == Some("message"))
+        .flat_map(|i| {
+            i.get("content")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|c| c.get("text").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// Judge a Responses event stream. Unknown event types (ping, cost frames) are tolerated.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    let mut p = Problems::default();
+    let (mut text, mut content_at, mut models) = (String::new(), Vec::new(), Vec::new());
+    let (mut terminal, mut error_message, mut usage) =
+        (None::<String>, None::<String>, None::<Value>);
+    let mut events = 0usize;
+    let mut malformed = false;
+    for ev in &t.events {
+        let data = ev.data.trim();
+        if data == "[DONE]" {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(data) else {
+            if !malformed {
+                p.fail(
+                    Kind::StreamMalformed,
+                    format!("event {} is not JSON: {}", events + 1, excerpt(data, 80)),
+                );
+            }
+            malformed = true;
+            continue;
+        };
+        events += 1;
+        // The type is in the data; the `event:` line repeats it (and may be absent).
+        let ty = v
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or(ev.event.as_str());
+        match ty {
+            "response.output_text.delta" => {
+                if let Some(d) = v
+                    .get("delta")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
+                {
+                    text.push_str(d);
+                    content_at.push(ev.at_ms);
+                }
+            }
+            "response.created" | "response.completed" | "response.incomplete" => {
+                if let Some(m) = v.pointer("/response/model").and_then(Value::as_str) {
+                    if !models.iter().any(|x| x == m) {
+                        models.push(m.to_string());
+                    }
+                }
+                if ty != "response.created" {
+                    terminal = Some(ty.to_string());
+                    usage = v
+                        .pointer("/response/usage")
+                        .filter(|u| u.is_object())
+                        .cloned();
+                }
+            }
+            "response.failed" => {
+                let msg = v
+                    .pointer("/response/error/message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("response.failed without a message")
+                    .to_string();
+                p.fail(
+                    Kind::StreamError,
+                    format!(
+                        "response.failed after {events} events: {}",
+                        excerpt(&msg, 120)
+                    ),
+                );
+                error_message.get_or_insert(msg);
+                terminal = Some(ty.to_string());
+            }
+            "error" => {
+                let msg = error_event(data, events, &mut p);
+                error_message.get_or_insert(msg);
+            }
+            _ => {}
+        }
+    }
+    let clean = judge_end(t, events, &mut p);
+    if clean && terminal.is_none() && error_message.is_none() {
+        missing_terminal(t, "response.completed", events, &mut p);
+    }
+    if clean && error_message.is_none() && terminal.is_some() && text.trim().is_empty() {
+        p.warn(Kind::BadResponse, "no output_text in the stream");
+    }
+    judge_content(&content_at, &models, asked, &mut p);
+    let mut summary = format!(
+        "\"{}\" · {events} events · {}",
+        excerpt(&text, 40),
+        terminal.as_deref().unwrap_or("no terminal event")
+    );
+    if let Some(u) = &usage {
+        summary.push_str(&format!(
+            " · usage {}+{}",
+            u.get("input_tokens").unwrap_or(&Value::Null),
+            u.get("output_tokens").unwrap_or(&Value::Null)
+        ));
+    }
+    summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));
+    let mut f = p.into_finding(summary);
+    f.timing = Timing {
+        headers: Some(headers_ms),
+        first_token: content_at.first().copied(),
+        total: Some(t.ended_at_ms),
+    };
+    f.evidence.provider_message = error_message;
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Status;
+    use crate::sse::{End, TimedEvent};
+
+    fn transcript(frames: &[(&str, &str)]) -> Transcript {
+        let events = frames
+            .iter()
+            .enumerate()
+            .map(|(i, (e, d))| TimedEvent {
+                event: e.to_string(),
+                data: d.to_string(),
+                at_ms: 10 * (i as u64 + 1),
+            })
+            .collect();
+        Transcript {
+            events,
+            end: End::Clean,
+            bytes: 0,
+            unterminated_tail: None,
+            ended_at_ms: 100,
+        }
+    }
+
+    const CREATED: (&str, &str) = (
+        "response.created",
+        r#"{"type":"response.created","sequence_number":0,"response":{"model":"gpt-5-nano","status":"in_progress"}}"#,
+    );
+    const DELTA: (&str, &str) = (
+        "response.output_text.delta",
+        r#"{"type":"response.output_text.delta","sequence_number":1,"delta":"pong"}"#,
+    );
+    const DONE: (&str, &str) = (
+        "response.completed",
+        r#"{"type":"response.completed","sequence_number":2,"response":{"model":"gpt-5-nano","status":"completed","usage":{"input_tokens":9,"output_tokens":1}}}"#,
+    );
+
+    #[test]
+    fn a_completed_stream_with_pings_and_cost_frames_passes_without_done() {
+        let ping = ("ping", r#"{"type":"ping","cost":"0.0001"}"#);
+        let f = judge_stream(
+            &transcript(&[CREATED, ping, DELTA, DONE, ping]),
+            5,
+            "gpt-5-nano",
+        );
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        assert!(f.detail.contains("usage 9+1"));
+    }
+
+    #[test]
+    fn failed_and_error_events_are_stream_errors() {
+        let failed = (
+            "response.failed",
+            r#"{"type":"response.failed","response":{"status":"failed","error":{"code":"server_error","message":"upstream broke"}}}"#,
+        );
+        let f = judge_stream(&transcript(&[CREATED, DELTA, failed]), 5, "gpt-5-nano");
+        assert_eq!(
+            (f.kind, f.evidence.provider_message.as_deref()),
+            (Some(Kind::StreamError), Some("upstream broke"))
+        );
+        let err = (
+            "error",
+            r#"{"type":"error","code":"rate_limit_exceeded","message":"slow down"}"#,
+        );
+        assert_eq!(
+            judge_stream(&transcript(&[CREATED, err]), 5, "gpt-5-nano").kind,
+            Some(Kind::StreamError)
+        );
+    }
+
+    #[test]
+    fn no_terminal_event_is_truncation() {
+        assert_eq!(
+            judge_stream(&transcript(&[CREATED, DELTA]), 5, "gpt-5-nano").kind,
+            Some(Kind::StreamTruncated)
+        );
+    }
+
+    #[test]
+    fn non_streaming_answer_and_forced_tool_call() {
+        let answer = |body: &str| Answer {
+            status: 200,
+            content_type: Some("application/json".into()),
+            request_id: None,
+            retry_after_secs: None,
+            body: body.as_bytes().to_vec(),
+            timing: Timing::default(),
+            waited_secs: None,
+        };
+        let text = answer(
+            r#"{"object":"response","status":"completed","model":"gpt-5-nano","output":[{"type":"reasoning"},{"type":"message","content":[{"type":"output_text","text":"pong"}]}],"usage":{"input_tokens":9,"output_tokens":1}}"#,
+        );
+        assert_eq!(
+            judge(&text, "gpt-5-nano", ToolExpect::Any).status,
+            Status::Pass
+        );
+        assert_eq!(
+            judge(&text, "gpt-5-nano", ToolExpect::Required).kind,
+            Some(Kind::ParamIgnored)
+        );
+        let call = answer(
+            r#"{"status":"completed","model":"gpt-5-nano","output":[{"type":"function_call","name":"get_weather","arguments":"{\"city\":\"Paris\"}","call_id":"c1"}],"usage":{}}"#,
+        );
+        let f = judge(&call, "gpt-5-nano", ToolExpect::Required);
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        assert!(f.detail.contains("get_weather"));
+    }
+}

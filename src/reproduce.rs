@@ -1,0 +1,86 @@
+//! Requests as a person can read and replay them: the key is written as a reference to
+//! its environment variable, never its value.
+
+use crate::http::Request;
+use crate::target::{is_credential_header, Target};
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+
+/// `$OPENAI_API_KEY`, or `None` when the target has no key variable.
+pub fn key_ref(target: &Target) -> Option<String> {
+    target.key_env.as_ref().map(|v| format!("${v}"))
+}
+
+/// The headers a request carries, credentials hidden: the key as `$VAR`, credential-like
+/// extra headers as `[redacted]`.
+pub fn headers(target: &Target, req: &Request) -> Vec<(String, String)> {
+    let key = target.key.is_some().then(|| key_ref(target)).flatten();
+    let mut out: Vec<(String, String)> = req
+        .auth_headers(key.as_deref())
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect();
+    for (name, value) in &target.headers {
+        let shown = if is_credential_header(name) {
+            "[redacted]".to_string()
+        } else {
+            value.expose_secret().to_string()
+        };
+        out.push((name.clone(), shown));
+    }
+    out
+}
+
+/// Text for `--dry-run`.
+pub fn describe(
+    target: &Target,
+    planned: &[(crate::check::CheckId, Option<String>, Request)],
+) -> String {
+    let mut out = format!(
+        "zencheck dry run: {} requests to {} (nothing sent)\n",
+        planned.len(),
+        target.base_url
+    );
+    if let (Some(env), None) = (&target.key_env, &target.key) {
+        out.push_str(&format!(
+            "note: ${env} is not set, so no key would be sent\n"
+        ));
+    }
+    for (id, model, req) in planned {
+        let what = match model {
+            Some(m) => format!("{} · {m}", id.id()),
+            None => id.id().to_string(),
+        };
+        out.push_str(&format!(
+            "\n{} {}    [{what}]\n",
+            req.method,
+            target.endpoint(req.path)
+        ));
+        for (n, v) in headers(target, req) {
+            out.push_str(&format!("  {n}: {v}\n"));
+        }
+        if let Some(b) = &req.body {
+            out.push_str(&format!("  {b}\n"));
+        }
+    }
+    out.push_str(
+        "\nA run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
+         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped.\n",
+    );
+    out
+}
+
+/// JSON for `--dry-run --format json`.
+pub fn describe_json(
+    target: &Target,
+    planned: &[(crate::check::CheckId, Option<String>, Request)],
+) -> Value {
+    let requests: Vec<Value> = planned
+        .iter()
+        .map(|(id, model, req)| {
+            let headers: serde_json::Map<String, Value> = headers(target, req).into_iter().map(|(n, v)| (n, json!(v))).collect();
+            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.endpoint(req.path), "headers": headers, "body": req.body})
+        })
+        .collect();
+    json!({"dry_run": true, "base_url": target.base_url, "count": requests.len(), "requests": requests})
+}
