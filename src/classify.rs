@@ -282,6 +282,9 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
     {
         return verdict(Kind::RateLimit);
     }
+    if mentions_context_overflow(&all) {
+        return verdict(Kind::ContextOverflow);
+    }
     if let Some(param) = blamed_param(body, &msg, sent) {
         // A 5xx counts only when its words say the parameter is not supported: a
         // server that crashes on `tools` is still refusing `tools`.
@@ -336,6 +339,20 @@ fn is_billing(all: &str, status: u16) -> bool {
         "out of funds",
     ];
     !rate_words && billing_words.iter().any(|w| all.contains(w))
+}
+
+pub fn mentions_context_overflow(all: &str) -> bool {
+    [
+        "context length",
+        "context window",
+        "maximum context",
+        "context_length_exceeded",
+        "prompt is too long",
+        "too many input tokens",
+        "reduce the length of the messages",
+    ]
+    .iter()
+    .any(|w| all.contains(w))
 }
 
 fn refusal_words(msg: &str) -> bool {
@@ -629,6 +646,17 @@ mod tests {
             (v.kind, v.param.as_deref()),
             (Kind::ParamRejected, Some("tool_choice"))
         );
+    }
+
+    #[test]
+    fn context_overflow_is_its_own_kind() {
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","code":"context_length_exceeded","param":"messages"}}"#,
+            &["max_tokens"],
+        );
+        assert_eq!(v.kind, Kind::ContextOverflow);
+        assert_eq!(kind_of(400, r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#, &[]).kind, Kind::ContextOverflow);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Command-line interface. Doc comments here are the `--help` text.
 
+use crate::policy::FailOn;
 use crate::provider::Provider;
 use crate::route::Route;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +23,8 @@ pub enum Command {
     Probe(Box<ProbeArgs>),
     /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
     Mock(MockArgs),
+    /// Classify a pasted error (message, status + body, opencode error object, SSE transcript) offline
+    Explain(ExplainArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
     Demo(DemoArgs),
 }
@@ -29,6 +33,8 @@ pub enum Command {
 pub enum Format {
     Table,
     Json,
+    Junit,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -53,29 +59,61 @@ pub struct ProbeArgs {
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 
-    /// Seconds to wait for response headers, and for each silence inside a body or stream
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    /// Seconds to wait for response headers, and for each silence inside a body or stream [default: 30]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_TIMEOUT")]
+    pub timeout: Option<f64>,
 
-    /// Seconds to wait for a TCP/TLS connection
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub connect_timeout: f64,
+    /// Seconds to wait for a TCP/TLS connection [default: 10]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_CONNECT_TIMEOUT")]
+    pub connect_timeout: Option<f64>,
 
-    /// Seconds one request may take from send to last byte
-    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
-    pub max_time: f64,
+    /// Seconds one request may take from send to last byte [default: 120]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_MAX_TIME")]
+    pub max_time: Option<f64>,
 
-    /// A 429 whose Retry-After is at most this many seconds is waited out once; longer ones are reported
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub max_retry_wait: u64,
+    /// A 429 whose Retry-After is at most this many seconds is waited out once; longer ones are reported [default: 10]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_MAX_RETRY_WAIT")]
+    pub max_retry_wait: Option<u64>,
 
-    /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub concurrency: usize,
+    /// Requests in flight at once per target [default: 4]
+    #[arg(long, value_name = "N", env = "ZENCHECK_CONCURRENCY")]
+    pub concurrency: Option<usize>,
 
-    /// Output format on stdout
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Requests in flight at once per host:port, across targets [default: 4]
+    #[arg(long, value_name = "N", env = "ZENCHECK_PER_HOST")]
+    pub per_host: Option<usize>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table, env = "ZENCHECK_FORMAT")]
     pub format: Format,
+
+    /// Write the report to FILE instead of stdout; a short summary still goes to stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// What fails the run (exit 1) [default: fail]
+    #[arg(long, value_enum, env = "ZENCHECK_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
+
+    /// A previous `--format json` report: a check that passed there and does not now is a regression, and fails the run
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Checks this application depends on (patterns as for --checks): anything but a pass fails the run
+    #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
+    pub require: Vec<String>,
+
+    /// For every check that did not pass, print the curl command that reproduces it (the key as $VARIABLE)
+    #[arg(long)]
+    pub curl: bool,
+
+    /// Config file [default: ./zencheck.toml when present]. Used when no --base-url/--provider is given
+    #[arg(long, value_name = "PATH", env = "ZENCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Run only the named targets of the config file; repeatable
+    #[arg(long = "target", value_name = "NAME", value_delimiter = ',')]
+    pub targets: Vec<String>,
 
     /// A name for the target in the report [default: the provider or the host]
     #[arg(long)]
@@ -111,6 +149,20 @@ pub struct MockArgs {
     /// List the scenarios and what each reproduces
     #[arg(long)]
     pub list: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// What the user saw; read from stdin when absent or `-`
+    pub text: Option<String>,
+
+    /// Word the hint for this provider
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+
+    /// Output format (table or json)
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -69,7 +69,7 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
             concurrency: 4,
             ..Default::default()
         };
-        async move { crate::probe::probe(http, &target, &opts, None).await }
+        async move { Report::new(vec![crate::probe::probe(http, &target, &opts, None).await]) }
     });
     let reports = futures_util::future::join_all(probes).await;
 

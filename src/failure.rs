@@ -31,6 +31,9 @@ pub enum Kind {
     StreamError,
     StreamNoDone,
     StreamBuffered,
+    ContextOverflow,
+    OutputLength,
+    Aborted,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -50,7 +53,7 @@ pub struct HintContext<'a> {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Auth,
         Kind::Billing,
         Kind::RateLimit,
@@ -73,7 +76,14 @@ impl Kind {
         Kind::StreamError,
         Kind::StreamNoDone,
         Kind::StreamBuffered,
+        Kind::ContextOverflow,
+        Kind::OutputLength,
+        Kind::Aborted,
     ];
+
+    /// Kinds that only `zencheck explain` (or opencode's own errors) produce: a probe's
+    /// tiny requests cannot overflow anything or be aborted by a user.
+    pub const EXPLAIN_ONLY: [Kind; 2] = [Kind::OutputLength, Kind::Aborted];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -99,6 +109,9 @@ impl Kind {
             Kind::StreamError => "stream_error",
             Kind::StreamNoDone => "stream_no_done",
             Kind::StreamBuffered => "stream_buffered",
+            Kind::ContextOverflow => "context_overflow",
+            Kind::OutputLength => "output_length",
+            Kind::Aborted => "aborted",
         }
     }
 
@@ -130,6 +143,41 @@ impl Kind {
             Kind::StreamError => "Error inside the stream",
             Kind::StreamNoDone => "Stream ends without [DONE]",
             Kind::StreamBuffered => "Stream arrives all at once",
+            Kind::ContextOverflow => "Context window exceeded",
+            Kind::OutputLength => "Output cut at its length limit",
+            Kind::Aborted => "Request aborted by the client",
+        }
+    }
+
+    /// What the failure means, and how it looks from an application (field guide §9), for
+    /// `zencheck explain`.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Kind::Auth => "The server refused the credentials. SDKs raise AuthenticationError; the AI SDK's streamText shows an empty stream and reports it only to onError.",
+            Kind::Billing => "The account cannot pay for the request: no credit, quota or spending cap reached. It does not pass by retrying, although SDKs classify a 429 insufficient_quota as a rate limit and retry it.",
+            Kind::RateLimit => "Too many requests or tokens in the current window. It passes after a wait; the server usually says how long (Retry-After, x-ratelimit-*).",
+            Kind::AccessDenied => "The key is valid but not allowed to use this model or route from here.",
+            Kind::ModelNotFound => "The server does not serve this model id (status varies: 404, 400 on LiteLLM, 401 on Zen). The id is wrong, not loaded, or not available to this key.",
+            Kind::WrongRoute => "The model exists, but this API route (wire format) does not serve it; another route does.",
+            Kind::ParamRejected => "The server refused a request parameter it does not support. Streaming clients see an empty stream or a generic error.",
+            Kind::ParamIgnored => "The server accepted a parameter and did not honour it; nothing errors, the effect is just missing.",
+            Kind::BadRequest => "The server refused the request's shape or content.",
+            Kind::ServerError => "The server or a proxy in front of it failed. Often transient; a proxy's HTML page means the upstream is down or slow.",
+            Kind::Timeout => "No answer came in time. Clients wait long by default (openai-python 600 s per read; the AI SDK sets no limit).",
+            Kind::Network => "The connection failed before any HTTP answer: DNS, refused, reset, TLS, or closed.",
+            Kind::BaseUrl => "The URL does not point at the API: wrong path prefix (often a missing /v1) or an endpoint pasted into the base URL.",
+            Kind::BadResponse => "The answer is not in the shape clients expect (HTML with 200, non-JSON, missing fields); clients fail later on a missing field.",
+            Kind::ModelMismatch => "A different model answered than the one asked for; SDKs do not notice.",
+            Kind::NotSse => "A streaming request was answered without an event stream.",
+            Kind::StreamMalformed => "A stream event is not valid JSON: the AI SDK drops it silently, openai-python raises a bare JSONDecodeError.",
+            Kind::StreamTruncated => "The stream stopped before its end marker (a cut connection or a dead upstream): openai-python raises, the AI SDK returns partial text with finishReason 'error'.",
+            Kind::StreamStalled => "The stream went silent with the connection open; only an idle timeout ends it.",
+            Kind::StreamError => "The server sent an error event inside a successful (200) stream.",
+            Kind::StreamNoDone => "The stream never sent `data: [DONE]`; common SDKs accept that, strict clients wait.",
+            Kind::StreamBuffered => "The stream arrived in one burst at the end: something buffers it, so users see no progressive output.",
+            Kind::ContextOverflow => "The input is longer than the model's context window.",
+            Kind::OutputLength => "The model stopped because it reached the output token limit, not because it was done.",
+            Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
         }
     }
 
@@ -280,6 +328,16 @@ impl Kind {
             Kind::StreamNoDone => "The stream ends without `data: [DONE]`. Common SDKs tolerate it, but strict clients wait for \
                  it until they time out: have the server send it, or end on finish_reason in your client."
                 .to_string(),
+            Kind::ContextOverflow => format!(
+                "The prompt (messages, tools, files) is longer than {model}'s context window: trim the history, summarise or \
+                 truncate it, send fewer tool definitions, or pick a model with a larger window."
+            ),
+            Kind::OutputLength => "The answer hit the output cap (max_tokens / max_output_tokens) before it finished: raise the \
+                 cap, or ask for shorter output. Reasoning models spend part of the cap on reasoning."
+                .to_string(),
+            Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
+                 connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."
+                .to_string(),
             Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
                  whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
                  `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."
@@ -358,6 +416,13 @@ mod tests {
                 assert!(!k.title().is_empty());
                 assert!(k.hint(&cx).len() > 30, "{k:?} {p:?} hint too thin");
             }
+        }
+    }
+
+    #[test]
+    fn every_kind_says_what_it_means() {
+        for k in Kind::ALL {
+            assert!(k.meaning().len() > 30, "{k:?}");
         }
     }
 

@@ -8,8 +8,11 @@ use crate::target::Target;
 use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::error::Error as _;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// Response headers that carry a request id, most specific first.
 const REQUEST_ID_HEADERS: &[&str] = &[
@@ -36,6 +39,8 @@ pub struct Limits {
     pub body_cap: usize,
     /// Cap on the bytes of one stream.
     pub stream_cap: usize,
+    /// Requests in flight at once to one host:port, across all targets.
+    pub per_host: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +52,7 @@ impl Default for Limits {
             max_retry_wait: Duration::from_secs(10),
             body_cap: 4 << 20,
             stream_cap: 8 << 20,
+            per_host: 4,
         }
     }
 }
@@ -125,6 +131,8 @@ pub struct Opened {
     pub request_id: Option<String>,
     /// Seconds waited for a Retry-After before this attempt.
     pub waited_secs: Option<u64>,
+    /// This request's place under the per-host limit, held until the body is read.
+    pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// A whole (capped) answer.
@@ -155,6 +163,8 @@ impl Answer {
 pub struct Http {
     client: reqwest::Client,
     pub limits: Limits,
+    /// One semaphore per host:port, shared by every target on that host.
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl Http {
@@ -165,7 +175,11 @@ impl Http {
             // Proxies from the environment would send loopback probes elsewhere.
             .no_proxy()
             .build()?;
-        Ok(Http { client, limits })
+        Ok(Http {
+            client,
+            limits,
+            hosts: Arc::default(),
+        })
     }
 
     fn build(&self, target: &Target, r: &Request) -> reqwest::RequestBuilder {
@@ -186,8 +200,28 @@ impl Http {
         req
     }
 
+    /// Wait for a place under the per-host limit.
+    async fn host_permit(&self, target: &Target) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let host = url::Url::parse(&target.base_url).ok().map(|u| {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or(""),
+                u.port_or_known_default().unwrap_or(0)
+            )
+        })?;
+        let sem = self
+            .hosts
+            .lock()
+            .expect("host map lock")
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_host.max(1))))
+            .clone();
+        sem.acquire_owned().await.ok()
+    }
+
     /// Send and wait for headers. A 429 with a short Retry-After is waited out once.
     pub async fn open(&self, target: &Target, r: &Request) -> Result<Opened, Finding> {
+        let permit = self.host_permit(target).await;
         let mut waited = None;
         loop {
             let started = Instant::now();
@@ -231,6 +265,7 @@ impl Http {
                 headers_ms,
                 status,
                 waited_secs: waited,
+                permit,
             });
         }
     }

@@ -11,27 +11,29 @@
 pub mod check;
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod demo;
+pub mod explain;
 pub mod failure;
 pub mod http;
 pub mod mock;
 pub mod outcome;
+pub mod policy;
 pub mod probe;
 pub mod provider;
 pub mod report;
 pub mod reproduce;
 pub mod route;
+pub mod setup;
 pub mod sse;
 pub mod target;
 
 use cli::{Cli, Command, Format, MockArgs, ProbeArgs};
-use http::{Http, Limits};
-use provider::Provider;
+use http::Http;
 use report::Report;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
-use target::{normalise_base_url, parse_header, Target};
 
 /// Exit codes: documented in the README; clap itself exits 2 on usage errors.
 pub const EXIT_OK: u8 = 0;
@@ -51,9 +53,21 @@ pub enum RunError {
         help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1")
     )]
     Target(#[from] target::TargetError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<config::ConfigError>),
     #[error("unknown scenario `{0}`")]
     #[diagnostic(code(zencheck::scenario), help("`zencheck mock --list` names them"))]
     UnknownScenario(String),
+    #[error("cannot use the baseline {path}: {why}")]
+    #[diagnostic(
+        code(zencheck::baseline),
+        help("pass a report written earlier by `zencheck probe --format json`")
+    )]
+    Baseline { path: String, why: String },
+    #[error("cannot {what}: {why}")]
+    #[diagnostic(code(zencheck::io))]
+    Io { what: String, why: String },
     #[error("could not start the HTTP client: {0}")]
     #[diagnostic(code(zencheck::client))]
     Client(String),
@@ -69,7 +83,11 @@ impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {
             RunError::Usage(_) | RunError::Target(_) | RunError::UnknownScenario(_) => EXIT_USAGE,
-            RunError::Client(_) | RunError::Mock(_) => EXIT_COULD_NOT_RUN,
+            RunError::Config(_)
+            | RunError::Baseline { .. }
+            | RunError::Io { .. }
+            | RunError::Client(_)
+            | RunError::Mock(_) => EXIT_COULD_NOT_RUN,
         }
     }
 }
@@ -78,6 +96,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Probe(args) => probe_command(&args).await,
         Command::Mock(args) => mock_command(&args).await,
+        Command::Explain(args) => explain::command(&args),
         Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| {
             if all_ok {
                 EXIT_OK
@@ -103,15 +122,19 @@ fn stdout_color() -> bool {
 
 async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     if args.dry_run {
-        let target = build_target(args)?;
-        let planned = probe::planned_requests(&target, &options(args)?);
-        match args.format {
-            Format::Table => print!("{}", reproduce::describe(&target, &planned)),
-            Format::Json => println!("{:#}", reproduce::describe_json(&target, &planned)),
+        let run = setup::build(args)?;
+        for (target, opts) in &run.targets {
+            let planned = probe::planned_requests(target, opts);
+            match args.format {
+                Format::Json => println!("{:#}", reproduce::describe_json(target, &planned)),
+                _ => print!("{}", reproduce::describe(target, &planned)),
+            }
         }
         return Ok(EXIT_OK);
     }
-    let progress = (args.format == Format::Table && std::io::stderr().is_terminal()).then(|| {
+    let interactive =
+        args.format == Format::Table && args.output.is_none() && std::io::stderr().is_terminal();
+    let progress = interactive.then(|| {
         let pb = indicatif::ProgressBar::new(0);
         pb.set_style(
             indicatif::ProgressStyle::with_template("{spinner} probing: {pos}/{len} checks")
@@ -124,9 +147,26 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    match args.format {
-        Format::Table => print!("{}", report::render_table(&report, stdout_color())),
-        Format::Json => println!("{}", report.to_json()),
+    // Colour only when the table goes to the terminal, never into a file.
+    let rendered = match args.format {
+        Format::Table => report::render_table(&report, args.output.is_none() && stdout_color()),
+        Format::Json => report.to_json() + "\n",
+        Format::Junit => report::render_junit(&report),
+        Format::Markdown => report::render_markdown(&report),
+    };
+    match &args.output {
+        None => print!("{rendered}"),
+        Some(path) => {
+            std::fs::write(path, &rendered).map_err(|e| RunError::Io {
+                what: format!("write {}", path.display()),
+                why: e.to_string(),
+            })?;
+            println!("{}", report.summary.line());
+            if report.failed() {
+                println!("FAILED: {}", report.outcome.reasons.join("; "));
+            }
+            println!("report written to {}", path.display());
+        }
     }
     Ok(if report.failed() {
         EXIT_CHECK_FAILED
@@ -135,40 +175,31 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     })
 }
 
-/// Build the target from flags and the environment, probe it, and return the report.
+/// Resolve the targets, probe them concurrently, and judge the result under the policy.
 pub async fn probe_report(
     args: &ProbeArgs,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Report, RunError> {
-    let target = build_target(args)?;
-    let opts = options(args)?;
-    let http = Http::new(limits(args)?).map_err(|e| RunError::Client(e.to_string()))?;
-    Ok(probe::probe(&http, &target, &opts, progress).await)
-}
-
-pub fn options(args: &ProbeArgs) -> Result<probe::Options, RunError> {
-    if args.concurrency == 0 {
-        return Err(RunError::Usage("--concurrency must be at least 1".into()));
-    }
-    let selection = check::Selection::new(&args.checks, &args.skip).map_err(RunError::Usage)?;
-    let routes = (!args.routes.is_empty()).then(|| args.routes.clone());
-    let explicit = routes.is_some() || !args.checks.is_empty();
-    Ok(probe::Options {
-        concurrency: args.concurrency,
-        selection,
-        routes,
-        explicit,
-    })
-}
-
-pub fn limits(args: &ProbeArgs) -> Result<Limits, RunError> {
-    Ok(Limits {
-        connect: secs(args.connect_timeout, "--connect-timeout")?,
-        idle: secs(args.timeout, "--timeout")?,
-        total: secs(args.max_time, "--max-time")?,
-        max_retry_wait: Duration::from_secs(args.max_retry_wait),
-        ..Limits::default()
-    })
+    let run = setup::build(args)?;
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let fail = |why: String| RunError::Baseline {
+                path: path.display().to_string(),
+                why,
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+            Some(policy::Baseline::from_json(&text).map_err(fail)?)
+        }
+    };
+    let http = Http::new(run.limits).map_err(|e| RunError::Client(e.to_string()))?;
+    let probes = run
+        .targets
+        .iter()
+        .map(|(t, o)| probe::probe(&http, t, o, progress));
+    let mut report = Report::new(futures_util::future::join_all(probes).await);
+    policy::judge(&mut report, run.fail_on, baseline.as_ref());
+    Ok(report)
 }
 
 pub(crate) fn secs(v: f64, flag: &str) -> Result<Duration, RunError> {
@@ -179,56 +210,6 @@ pub(crate) fn secs(v: f64, flag: &str) -> Result<Duration, RunError> {
             "{flag} takes a number of seconds above 0, got {v}"
         )))
     }
-}
-
-pub fn build_target(args: &ProbeArgs) -> Result<Target, RunError> {
-    let raw = match (&args.base_url, args.provider) {
-        (Some(u), _) => u.clone(),
-        (None, Some(p)) => p.base_url().to_string(),
-        (None, None) => {
-            return Err(RunError::Usage(
-                "give --base-url URL or --provider NAME".into(),
-            ))
-        }
-    };
-    let (base_url, base_url_fix) = normalise_base_url(&raw)?;
-    let parsed = url::Url::parse(&base_url)
-        .map_err(|e| target::TargetError::BadUrl(raw.clone(), e.to_string()))?;
-    let provider = args.provider.or_else(|| Provider::infer(&parsed));
-    let key_env = args
-        .api_key_env
-        .clone()
-        .or_else(|| provider.and_then(Provider::key_env).map(str::to_string));
-    let key = key_env
-        .as_deref()
-        .and_then(|v| std::env::var(v).ok())
-        .filter(|k| !k.trim().is_empty())
-        .map(|k| secrecy::SecretString::from(k.trim().to_string()));
-    let headers = args
-        .headers
-        .iter()
-        .map(|h| parse_header(h))
-        .collect::<Result<Vec<_>, _>>()?;
-    let name = args.name.clone().unwrap_or_else(|| match provider {
-        Some(p) if args.base_url.is_none() => format!("{p:?}").to_lowercase(),
-        _ => parsed
-            .host_str()
-            .map(|h| match parsed.port() {
-                Some(port) => format!("{h}:{port}"),
-                None => h.to_string(),
-            })
-            .unwrap_or_else(|| "target".into()),
-    });
-    Ok(Target {
-        name,
-        provider,
-        base_url,
-        base_url_fix,
-        key_env,
-        key,
-        headers,
-        models: args.models.clone(),
-    })
 }
 
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {

@@ -10,7 +10,7 @@ use crate::check::{self, models, CheckId, Ctx, Selection, TokenCap};
 use crate::failure::{HintContext, Kind};
 use crate::http::{Http, Request};
 use crate::outcome::{Finding, Status};
-use crate::report::{CheckResult, Report};
+use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};
 use crate::target::Target;
 use futures_util::StreamExt;
@@ -25,6 +25,10 @@ pub struct Options {
     /// The user named the routes or checks: a route they asked for that refuses the model
     /// is a failure, not just information.
     pub explicit: bool,
+    /// Check patterns the application depends on (`require` in the config).
+    pub require: Vec<String>,
+    /// Attach a reproducing curl command to every check that did not pass.
+    pub curl: bool,
 }
 
 /// One model's planned checks on one route, basic first when it runs.
@@ -116,7 +120,7 @@ pub async fn probe(
     target: &Target,
     opts: &Options,
     progress: Option<&ProgressBar>,
-) -> Report {
+) -> TargetRun {
     let cx = Ctx { http, target };
     let plans = plan(target, opts);
     let mut caps = vec![TokenCap::MaxTokens; target.models.len()];
@@ -258,8 +262,17 @@ pub async fn probe(
     }
     // Target-wide rows first, then each model's rows in check order.
     rows.sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
-    let results = rows.into_iter().map(|r| result(target, r)).collect();
-    Report::new(target.info(), listed, results, &target.secrets())
+    let checks = rows
+        .into_iter()
+        .map(|r| result(target, opts, &caps, r))
+        .collect();
+    TargetRun {
+        info: target.info(),
+        models_available: listed,
+        require: opts.require.clone(),
+        checks,
+        secrets: target.secrets(),
+    }
 }
 
 /// Run jobs concurrently; returns the model list if `models.list` was among them.
@@ -393,8 +406,18 @@ fn blocked_because(basic: &Finding, route: Route) -> Option<String> {
         .map(|k| format!("{id} failed with {}: fix that first", k.code()))
 }
 
-fn result(target: &Target, r: Row) -> CheckResult {
+fn result(target: &Target, opts: &Options, caps: &[TokenCap], r: Row) -> CheckResult {
     let model = r.model.map(|i| target.models[i].as_str());
+    let not_passed = !matches!(r.finding.status, Status::Pass | Status::Skip);
+    let curl = match (opts.curl && not_passed, r.model, r.id) {
+        (false, _, _) => None,
+        (true, None, CheckId::ModelsList) => {
+            Some(crate::reproduce::curl(target, &Request::get("/models")))
+        }
+        (true, Some(i), id) => check::request(id, &target.models[i], caps[i])
+            .map(|req| crate::reproduce::curl(target, &req)),
+        _ => None,
+    };
     let f = r.finding;
     // Name the model's home route only when it is not the route that refused it.
     let home = model
@@ -425,5 +448,12 @@ fn result(target: &Target, r: Row) -> CheckResult {
         provider_message: f.evidence.provider_message,
         request_id: f.evidence.request_id,
         timing_ms: f.timing,
+        required: opts
+            .require
+            .iter()
+            .any(|p| check::pattern_matches(p, r.id.id())),
+        baseline: None,
+        curl,
+        target: target.name.clone(),
     }
 }

@@ -7,6 +7,7 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
 /// `$OPENAI_API_KEY`, or `None` when the target has no key variable.
+/// (An environment variable name cannot contain quotes or `$`, so it is safe in double quotes.)
 pub fn key_ref(target: &Target) -> Option<String> {
     target.key_env.as_ref().map(|v| format!("${v}"))
 }
@@ -83,4 +84,40 @@ pub fn describe_json(
         })
         .collect();
     json!({"dry_run": true, "base_url": target.base_url, "count": requests.len(), "requests": requests})
+}
+
+/// The request as a curl command. The key appears as `$VAR` inside double quotes, so the
+/// shell fills it in; the body goes in single quotes, so nothing else is expanded.
+pub fn curl(target: &Target, req: &Request) -> String {
+    let mut parts = vec!["curl -sS".to_string()];
+    if req
+        .body
+        .as_ref()
+        .is_some_and(|b| b.get("stream") == Some(&serde_json::Value::Bool(true)))
+    {
+        parts.push("-N".to_string());
+    }
+    if req.method != reqwest::Method::GET {
+        parts.push(format!("-X {}", req.method));
+    }
+    parts.push(single_quote(&target.endpoint(req.path)));
+    let key = target.key.is_some().then(|| key_ref(target)).flatten();
+    for (name, value) in headers(target, req) {
+        let header = format!("{name}: {value}");
+        // Double quotes only around the key reference, so the shell fills it in; the
+        // variable name is a plain identifier, so nothing else in it can expand.
+        let quoted = match &key {
+            Some(k) if value.ends_with(k.as_str()) => format!("\"{header}\""),
+            _ => single_quote(&header),
+        };
+        parts.push(format!("-H {quoted}"));
+    }
+    if let Some(b) = &req.body {
+        parts.push(format!("-d {}", single_quote(&b.to_string())));
+    }
+    parts.join(" ")
+}
+
+fn single_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }

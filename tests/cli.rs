@@ -168,14 +168,22 @@ async fn table_output_off_a_terminal_has_no_colour_and_ends_with_the_summary() {
             && text.contains("[server_error]")
             && text.contains("502 Bad Gateway")
     );
-    let last = text.trim_end().lines().last().unwrap();
+    let last = text
+        .lines()
+        .find(|l| l.contains(" pass, ") && l.ends_with(" skip"))
+        .expect("a summary line");
     let fails: u32 = last
         .split(", ")
         .nth(1)
         .and_then(|f| f.strip_suffix(" fail"))
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("summary line: {last}"));
-    assert!(last.ends_with(" skip") && fails > 0, "{last}");
+    assert!(fails > 0, "{last}");
+    assert!(
+        text.trim_end()
+            .ends_with(&format!("FAILED: {fails} check(s) failed")),
+        "the verdict closes the output: {text}"
+    );
 }
 
 #[test]

@@ -131,7 +131,10 @@ async fn zen_provider_words_the_hints_for_zen() {
         "{:?}",
         row.hint
     );
-    assert_eq!(r.target.api_key_env.as_deref(), Some("OPENCODE_API_KEY"));
+    assert_eq!(
+        r.target.as_ref().unwrap().api_key_env.as_deref(),
+        Some("OPENCODE_API_KEY")
+    );
 }
 
 #[tokio::test]

@@ -268,10 +268,12 @@ pub async fn send_stream(
     judge: impl FnOnce(&Transcript, u64) -> Finding,
 ) -> Finding {
     let sent = req.sent_params();
-    let opened = match cx.http.open(cx.target, req).await {
+    let mut opened = match cx.http.open(cx.target, req).await {
         Ok(o) => o,
         Err(f) => return f,
     };
+    // Hold the per-host place until the stream has been read.
+    let _permit = opened.permit.take();
     let ok = (200..300).contains(&opened.status);
     let is_sse = opened
         .content_type
@@ -495,7 +497,8 @@ impl Selection {
     }
 }
 
-fn pattern_matches(pattern: &str, id: &str) -> bool {
+/// Does `pattern` (an id, a family, or a prefix glob) select the check `id`?
+pub fn pattern_matches(pattern: &str, id: &str) -> bool {
     let p = pattern.trim();
     match p.strip_suffix('*') {
         Some(prefix) => id.starts_with(prefix),

@@ -261,6 +261,14 @@ async fn gate(
         }
         Scenario::AccessDenied => Some(reply::zen_error(403, "FreeTierError", "Free models are only available in the opencode client. Add credits to use them from other clients.", &id)),
         Scenario::BadRequest => Some(reply::json_response(400, &json!({"object": "error", "message": "Request validation failed: the prompt was rejected by the input guard", "type": "BadRequestError", "param": null, "code": 400}), &id)),
+        Scenario::ContextOverflow => Some(reply::openai_error(
+            400,
+            "This model's maximum context length is 16 tokens. However, your messages resulted in 24 tokens. Please reduce the length of the messages.",
+            "invalid_request_error",
+            Some("context_length_exceeded"),
+            Some("messages"),
+            &id,
+        )),
         Scenario::ChatOnly if !chat => Some(unknown_url(route.path(), &id)),
         Scenario::WrongRoute if chat => Some(zen_format_error(&ask.model, route, &id)),
         Scenario::StreamOptionsRejected if chat && v.get("stream_options").is_some() => {

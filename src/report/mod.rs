@@ -1,19 +1,35 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
+mod junit;
+mod markdown;
 mod table;
 
+pub use junit::render_junit;
+pub use markdown::render_markdown;
 pub use table::{render_failures, render_grid, render_table};
 
 use crate::failure::Kind;
 use crate::outcome::{Status, Timing};
+use crate::policy::FailOn;
 use crate::target::TargetInfo;
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Passed in the baseline, does not now.
+    Regressed,
+    /// Did not pass in the baseline, does now.
+    Fixed,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
+    /// The name of the target this check ran against.
+    pub target: String,
     pub check: String,
     pub model: Option<String>,
     pub endpoint: Option<String>,
@@ -28,6 +44,13 @@ pub struct CheckResult {
     pub provider_message: Option<String>,
     pub request_id: Option<String>,
     pub timing_ms: Timing,
+    /// The target's `require` names this check: anything but a pass fails the run.
+    pub required: bool,
+    /// Compared with `--baseline`.
+    pub baseline: Option<Change>,
+    /// With `--curl`, on checks that did not pass: the request as a curl command, the key
+    /// written as its variable.
+    pub curl: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -37,51 +60,106 @@ pub struct Summary {
     pub warn: usize,
     pub unsupported: usize,
     pub skip: usize,
+    pub regressed: usize,
+    pub fixed: usize,
+}
+
+/// One probed target: what it is, what it served, how it did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    #[serde(flatten)]
+    pub info: TargetInfo,
+    /// The ids `models.list` returned, when it could read them.
+    pub models_available: Option<Vec<String>>,
+    pub require: Vec<String>,
+    pub summary: Summary,
+}
+
+/// Whether the run failed under the policy, and why.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub fail_on: FailOn,
+    pub failed: bool,
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub schema_version: u32,
     pub zencheck_version: String,
-    pub target: TargetInfo,
-    /// The ids `models.list` returned, when it could read them.
+    /// The run's target when it has exactly one (else null; see `targets`).
+    pub target: Option<TargetInfo>,
+    /// `models_available` of the run's one target (else null).
     pub models_available: Option<Vec<String>>,
+    pub targets: Vec<TargetReport>,
     pub summary: Summary,
+    pub outcome: Outcome,
     pub checks: Vec<CheckResult>,
 }
 
+/// What probing one target produced, before it joins the report.
+pub struct TargetRun {
+    pub info: TargetInfo,
+    pub models_available: Option<Vec<String>>,
+    pub require: Vec<String>,
+    pub checks: Vec<CheckResult>,
+    pub secrets: Vec<String>,
+}
+
+fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
+    let mut s = Summary::default();
+    for c in checks {
+        *match c.status {
+            Status::Pass => &mut s.pass,
+            Status::Fail => &mut s.fail,
+            Status::Warn => &mut s.warn,
+            Status::Unsupported => &mut s.unsupported,
+            Status::Skip => &mut s.skip,
+        } += 1;
+    }
+    s
+}
+
 impl Report {
-    /// Build the report and scrub every secret from it, so no renderer can leak one.
-    pub fn new(
-        target: TargetInfo,
-        models_available: Option<Vec<String>>,
-        checks: Vec<CheckResult>,
-        secrets: &[String],
-    ) -> Report {
-        let mut summary = Summary::default();
-        for c in &checks {
-            *match c.status {
-                Status::Pass => &mut summary.pass,
-                Status::Fail => &mut summary.fail,
-                Status::Warn => &mut summary.warn,
-                Status::Unsupported => &mut summary.unsupported,
-                Status::Skip => &mut summary.skip,
-            } += 1;
+    /// Join the targets' runs and scrub every secret of every target from the result, so
+    /// no renderer can leak one. The outcome is decided by `policy::judge`.
+    pub fn new(runs: Vec<TargetRun>) -> Report {
+        let secrets: Vec<String> = runs.iter().flat_map(|r| r.secrets.clone()).collect();
+        let single =
+            (runs.len() == 1).then(|| (runs[0].info.clone(), runs[0].models_available.clone()));
+        let mut checks = Vec::new();
+        let mut targets = Vec::new();
+        for run in runs {
+            let summary = summarise(run.checks.iter());
+            targets.push(TargetReport {
+                info: run.info,
+                models_available: run.models_available,
+                require: run.require,
+                summary,
+            });
+            checks.extend(run.checks);
         }
+        let (target, models_available) = match single {
+            Some((t, m)) => (Some(t), m),
+            None => (None, None),
+        };
         let mut r = Report {
             schema_version: SCHEMA_VERSION,
             zencheck_version: env!("CARGO_PKG_VERSION").to_string(),
             target,
             models_available,
-            summary,
+            summary: summarise(checks.iter()),
+            targets,
+            outcome: Outcome::default(),
             checks,
         };
-        r.redact(secrets);
+        r.redact(&secrets);
+        crate::policy::judge(&mut r, FailOn::default(), None);
         r
     }
 
     pub fn failed(&self) -> bool {
-        self.summary.fail > 0
+        self.outcome.failed
     }
 
     fn redact(&mut self, secrets: &[String]) {
@@ -95,8 +173,18 @@ impl Report {
                 }
             }
         };
-        scrub(&mut self.target.base_url);
+        for t in self
+            .target
+            .iter_mut()
+            .chain(self.targets.iter_mut().map(|t| &mut t.info))
+        {
+            scrub(&mut t.base_url);
+        }
         self.models_available.iter_mut().flatten().for_each(scrub);
+        self.targets
+            .iter_mut()
+            .flat_map(|t| t.models_available.iter_mut().flatten())
+            .for_each(scrub);
         for c in &mut self.checks {
             scrub(&mut c.detail);
             for s in [
@@ -105,6 +193,7 @@ impl Report {
                 &mut c.request_id,
                 &mut c.model,
                 &mut c.param,
+                &mut c.curl,
             ]
             .into_iter()
             .flatten()
@@ -117,58 +206,113 @@ impl Report {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("the report serialises")
     }
+
+    /// Does this check count against the run (for renderers that mark failures)?
+    pub fn counts_as_failure(&self, c: &CheckResult) -> bool {
+        c.status == Status::Fail
+            || (c.required && c.status != Status::Pass)
+            || c.baseline == Some(Change::Regressed)
+            || (self.outcome.fail_on == FailOn::Warn && c.status == Status::Warn)
+    }
+}
+
+/// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
+pub fn evidence_and_fix(c: &CheckResult) -> String {
+    let mut lines = vec![format!("detail: {}", c.detail)];
+    if let Some(s) = c.http_status {
+        lines.push(format!("HTTP status: {s}"));
+    }
+    if let Some(m) = &c.provider_message {
+        lines.push(format!("provider message: {m}"));
+    }
+    if let Some(id) = &c.request_id {
+        lines.push(format!("request id: {id}"));
+    }
+    if let Some(h) = &c.hint {
+        lines.push(format!("fix: {h}"));
+    }
+    if let Some(curl) = &c.curl {
+        lines.push(format!("reproduce: {curl}"));
+    }
+    lines.join("\n")
 }
 
 impl Summary {
     pub fn line(&self) -> String {
-        format!(
+        let mut s = format!(
             "{} pass, {} fail, {} warn, {} unsupported, {} skip",
             self.pass, self.fail, self.warn, self.unsupported, self.skip
-        )
+        );
+        if self.regressed + self.fixed > 0 {
+            s.push_str(&format!(
+                " ({} regressed, {} fixed since the baseline)",
+                self.regressed, self.fixed
+            ));
+        }
+        s
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn row(detail: &str, msg: Option<&str>) -> CheckResult {
+    pub(crate) fn row(
+        target: &str,
+        check: &str,
+        status: Status,
+        kind: Option<Kind>,
+    ) -> CheckResult {
         CheckResult {
-            check: "chat.basic".into(),
+            target: target.into(),
+            check: check.into(),
             model: Some("m".into()),
             endpoint: Some("/chat/completions".into()),
-            status: Status::Fail,
-            kind: Some(Kind::Auth),
-            title: Some(Kind::Auth.title().into()),
-            detail: detail.into(),
-            hint: None,
+            status,
+            kind,
+            title: kind.map(|k| k.title().into()),
+            detail: "HTTP 401".into(),
+            hint: kind.map(|k| k.hint(&Default::default())),
             param: None,
             http_status: Some(401),
-            provider_message: msg.map(str::to_string),
-            request_id: None,
+            provider_message: None,
+            request_id: Some("req_1".into()),
             timing_ms: Timing::default(),
+            required: false,
+            baseline: None,
+            curl: None,
+        }
+    }
+
+    pub(crate) fn info(name: &str) -> TargetInfo {
+        TargetInfo {
+            name: name.into(),
+            provider: None,
+            base_url: "http://x".into(),
+            api_key_env: Some("K".into()),
+            api_key_present: true,
+            models: vec!["m".into()],
+        }
+    }
+
+    pub(crate) fn run(name: &str, checks: Vec<CheckResult>) -> TargetRun {
+        TargetRun {
+            info: info(name),
+            models_available: None,
+            require: vec![],
+            checks,
+            secrets: vec![],
         }
     }
 
     #[test]
     fn secrets_echoed_by_a_server_are_scrubbed() {
-        let info = TargetInfo {
-            name: "t".into(),
-            provider: None,
-            base_url: "http://x".into(),
-            api_key_env: Some("K".into()),
-            api_key_present: true,
-            models: vec![],
-        };
-        let r = Report::new(
-            info,
-            None,
-            vec![row(
-                "HTTP 401",
-                Some("Incorrect API key provided: sk-live-777"),
-            )],
-            &["sk-live-777".into()],
-        );
+        let mut c = row("t", "chat.basic", Status::Fail, Some(Kind::Auth));
+        c.provider_message = Some("Incorrect API key provided: sk-live-777".into());
+        let r = Report::new(vec![TargetRun {
+            secrets: vec!["sk-live-777".into()],
+            ..run("t", vec![c])
+        }]);
         assert!(!r.to_json().contains("sk-live-777"));
         assert!(r.to_json().contains("[redacted]"));
         assert_eq!(
@@ -179,5 +323,14 @@ mod tests {
             }
         );
         assert!(r.failed());
+    }
+
+    #[test]
+    fn one_target_fills_target_and_several_fill_only_targets() {
+        let one = Report::new(vec![run("a", vec![])]);
+        assert_eq!(one.target.as_ref().map(|t| t.name.as_str()), Some("a"));
+        let two = Report::new(vec![run("a", vec![]), run("b", vec![])]);
+        assert!(two.target.is_none());
+        assert_eq!(two.targets.len(), 2);
     }
 }

@@ -1,6 +1,7 @@
-//! The human renderer: a row per check, then the failures with evidence and a fix.
+//! The human renderer: per target, a row per check (or a grid for several models), then
+//! the failures with evidence and a fix, then the verdict.
 
-use super::{CheckResult, Report};
+use super::{CheckResult, Report, TargetReport};
 use crate::outcome::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
@@ -8,113 +9,96 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement,
 const DEFAULT_WIDTH: u16 = 140;
 
 pub fn render_table(r: &Report, color: bool) -> String {
-    let mut out = header(r);
-    // With several models, per-model rows become a grid; target-wide rows stay a list.
-    let grid = r.target.models.len() > 1;
-    let mut checks = new_table(color);
-    checks.set_header(vec![
-        "Status",
-        "Check",
-        "Model",
-        "Detail",
-        "Headers",
-        "1st token",
-        "Total",
-    ]);
-    for c in r.checks.iter().filter(|c| !grid || c.model.is_none()) {
-        checks.add_row(vec![
-            status_cell(c.status, color),
-            Cell::new(&c.check),
-            Cell::new(c.model.as_deref().unwrap_or("")),
-            Cell::new(&c.detail),
-            Cell::new(fmt_ms(c.timing_ms.headers)),
-            Cell::new(fmt_ms(c.timing_ms.first_token)),
-            Cell::new(fmt_ms(c.timing_ms.total)),
+    let mut out = String::new();
+    for t in &r.targets {
+        let checks: Vec<&CheckResult> = r
+            .checks
+            .iter()
+            .filter(|c| c.target == t.info.name)
+            .collect();
+        // With several models, per-model rows become a grid; target-wide rows stay a list.
+        let grid = t.info.models.len() > 1;
+        out.push_str(&header(r, t));
+        let mut table = new_table(color);
+        table.set_header(vec![
+            "Status",
+            "Check",
+            "Model",
+            "Detail",
+            "Headers",
+            "1st token",
+            "Total",
         ]);
-    }
-    out.push_str(&checks.to_string());
-    out.push('\n');
-    if grid {
-        out.push_str("\nCapabilities (check × model)\n");
-        out.push_str(&render_grid(r, color));
+        for c in checks.iter().filter(|c| !grid || c.model.is_none()) {
+            table.add_row(vec![
+                status_cell(c, color),
+                Cell::new(&c.check),
+                Cell::new(c.model.as_deref().unwrap_or("")),
+                Cell::new(&c.detail),
+                Cell::new(fmt_ms(c.timing_ms.headers)),
+                Cell::new(fmt_ms(c.timing_ms.first_token)),
+                Cell::new(fmt_ms(c.timing_ms.total)),
+            ]);
+        }
+        out.push_str(&format!("{table}\n"));
+        if grid {
+            out.push_str("\nCapabilities (check × model)\n");
+            out.push_str(&render_grid(&checks, &t.info.models, color));
+        }
+        out.push('\n');
     }
     let failures = render_failures(r, color);
     if !failures.is_empty() {
-        out.push_str("\nFailures and warnings\n");
+        out.push_str("Failures and warnings\n");
         out.push_str(&failures);
     }
+    let curls: Vec<&CheckResult> = r.checks.iter().filter(|c| c.curl.is_some()).collect();
+    if !curls.is_empty() {
+        out.push_str("\nReproduce\n");
+        for c in curls {
+            out.push_str(&format!(
+                "# {}\n{}\n",
+                place(r, c).replace('\n', " · "),
+                c.curl.as_deref().unwrap_or("")
+            ));
+        }
+    }
     out.push_str(&format!("\n{}\n", r.summary.line()));
+    if r.failed() {
+        out.push_str(&format!("FAILED: {}\n", r.outcome.reasons.join("; ")));
+    }
     out
 }
 
-/// One row per check, one column per model: what a support engineer reads at a glance.
-pub fn render_grid(r: &Report, color: bool) -> String {
-    let models = &r.target.models;
-    let mut ids: Vec<&str> = Vec::new();
-    for c in r.checks.iter().filter(|c| c.model.is_some()) {
-        if !ids.contains(&c.check.as_str()) {
-            ids.push(&c.check);
-        }
-    }
-    let mut t = new_table(color);
-    t.set_header(
-        std::iter::once("Check")
-            .chain(models.iter().map(String::as_str))
-            .collect::<Vec<_>>(),
-    );
-    for id in ids {
-        let mut row = vec![Cell::new(id)];
-        for m in models {
-            let cell = match r
-                .checks
-                .iter()
-                .find(|c| c.check == id && c.model.as_deref() == Some(m))
-            {
-                Some(c) => {
-                    let cell = Cell::new(verdict(c));
-                    if color {
-                        cell.fg(status_color(c.status))
-                    } else {
-                        cell
-                    }
-                }
-                None => Cell::new(""),
-            };
-            row.push(cell);
-        }
-        t.add_row(row);
-    }
-    format!("{t}\n")
-}
-
-/// The grid's word for a result: parameter outcomes read as accepted/rejected/ignored.
-fn verdict(c: &CheckResult) -> String {
-    use crate::failure::Kind;
-    match (c.status, c.kind) {
-        (Status::Pass, _) => "pass".into(),
-        (Status::Skip, _) => "skip".into(),
-        (Status::Unsupported, _) => "unsupported".into(),
-        (_, Some(Kind::ParamRejected)) => {
-            format!("rejected ({})", c.param.as_deref().unwrap_or("param"))
-        }
-        (_, Some(Kind::ParamIgnored)) => {
-            format!("ignored ({})", c.param.as_deref().unwrap_or("param"))
-        }
-        (s, Some(k)) => format!("{} {}", s.as_str().to_uppercase(), k.code()),
-        (s, None) => s.as_str().to_uppercase(),
-    }
-}
-
-/// The failures table alone (empty when nothing failed or warned). Checks that failed
-/// the same way (same kind, status, provider message and fix) share one row, so a dead
+/// The failures table alone (empty when nothing failed or warned). Checks that failed the
+/// same way (same target, kind, status, provider message and fix) share one row, so a dead
 /// key reads as one problem, not five.
 pub fn render_failures(r: &Report, color: bool) -> String {
     let mut groups: Vec<Vec<&CheckResult>> = Vec::new();
-    for c in r.checks.iter().filter(|c| c.kind.is_some()) {
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| c.kind.is_some() || r.counts_as_failure(c))
+    {
         let same = |g: &&mut Vec<&CheckResult>| {
             let h = g[0];
-            (h.status, h.kind, &h.provider_message, &h.hint, &h.model)
-                == (c.status, c.kind, &c.provider_message, &c.hint, &c.model)
+            (
+                &h.target,
+                h.status,
+                h.kind,
+                &h.provider_message,
+                &h.hint,
+                &h.model,
+                h.required,
+            ) == (
+                &c.target,
+                c.status,
+                c.kind,
+                &c.provider_message,
+                &c.hint,
+                &c.model,
+                c.required,
+            )
         };
         match groups.iter_mut().find(|g| same(g)) {
             Some(g) => g.push(c),
@@ -128,22 +112,24 @@ pub fn render_failures(r: &Report, color: bool) -> String {
     t.set_header(vec!["Problem", "Where", "Evidence", "Fix"]);
     for g in groups {
         let c = g[0];
-        let kind = c.kind.expect("filtered on kind");
-        let problem = format!(
-            "{} {}\n[{}]",
-            c.status.as_str().to_uppercase(),
-            c.title.as_deref().unwrap_or(""),
-            kind.code()
-        );
+        let problem = match c.kind {
+            Some(k) => format!(
+                "{} {}\n[{}]",
+                c.status.as_str().to_uppercase(),
+                c.title.as_deref().unwrap_or(""),
+                k.code()
+            ),
+            None => format!("{}: required", c.status.as_str().to_uppercase()),
+        };
         let mut cell = Cell::new(problem);
         if color {
             cell = cell.fg(status_color(c.status));
         }
-        let mut place: Vec<String> = g.iter().map(|x| x.check.clone()).collect();
-        place.extend(c.model.clone());
+        let mut where_: Vec<String> = g.iter().map(|x| x.check.clone()).collect();
+        where_.push(place(r, c));
         t.add_row(vec![
             cell,
-            Cell::new(place.join("\n")),
+            Cell::new(where_.join("\n")),
             Cell::new(evidence(c)),
             Cell::new(c.hint.as_deref().unwrap_or("")),
         ]);
@@ -151,26 +137,108 @@ pub fn render_failures(r: &Report, color: bool) -> String {
     format!("{t}\n")
 }
 
-fn header(r: &Report) -> String {
-    let t = &r.target;
-    let key = match &t.api_key_env {
-        Some(env) if t.api_key_present => format!("key ${env} (set)"),
+/// One row per check, one column per model: what a support engineer reads at a glance.
+pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for c in checks.iter().filter(|c| c.model.is_some()) {
+        if !ids.contains(&c.check.as_str()) {
+            ids.push(&c.check);
+        }
+    }
+    let mut t = new_table(color);
+    t.set_header(
+        std::iter::once("Check")
+            .chain(models.iter().map(String::as_str))
+            .collect::<Vec<_>>(),
+    );
+    for id in ids {
+        let mut row = vec![Cell::new(id)];
+        for m in models {
+            row.push(
+                match checks
+                    .iter()
+                    .find(|c| c.check == id && c.model.as_deref() == Some(m))
+                {
+                    Some(c) => {
+                        let cell = Cell::new(verdict(c));
+                        if color {
+                            cell.fg(status_color(c.status))
+                        } else {
+                            cell
+                        }
+                    }
+                    None => Cell::new(""),
+                },
+            );
+        }
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+/// The grid's word for a result: parameter outcomes read as rejected/ignored.
+fn verdict(c: &CheckResult) -> String {
+    use crate::failure::Kind;
+    let word = match (c.status, c.kind) {
+        (Status::Pass, _) => "pass".into(),
+        (Status::Skip, _) => "skip".into(),
+        (Status::Unsupported, _) => "unsupported".into(),
+        (_, Some(Kind::ParamRejected)) => {
+            format!("rejected ({})", c.param.as_deref().unwrap_or("param"))
+        }
+        (_, Some(Kind::ParamIgnored)) => {
+            format!("ignored ({})", c.param.as_deref().unwrap_or("param"))
+        }
+        (s, Some(k)) => format!("{} {}", s.as_str().to_uppercase(), k.code()),
+        (s, None) => s.as_str().to_uppercase(),
+    };
+    match c.baseline {
+        Some(super::Change::Regressed) => format!("{word} (regressed)"),
+        _ => word,
+    }
+}
+
+fn header(r: &Report, t: &TargetReport) -> String {
+    let i = &t.info;
+    let key = match &i.api_key_env {
+        Some(env) if i.api_key_present => format!("key ${env} (set)"),
         Some(env) => format!("key ${env} (not set: no auth header)"),
         None => "no key".to_string(),
     };
-    let provider = t
+    let provider = i
         .provider
         .map(|p| format!(" · {}", p.name()))
         .unwrap_or_default();
-    let models = if t.models.is_empty() {
+    let models = if i.models.is_empty() {
         "no --model".to_string()
     } else {
-        t.models.join(", ")
+        i.models.join(", ")
+    };
+    let name = if r.targets.len() > 1 {
+        format!("target {} · ", i.name)
+    } else {
+        String::new()
     };
     format!(
-        "zencheck {} · {}{provider} · {key} · {models}\n",
-        r.zencheck_version, t.base_url
+        "zencheck {} · {name}{}{provider} · {key} · {models}\n",
+        r.zencheck_version, i.base_url
     )
+}
+
+/// Where a check ran: the model, and the target when there are several.
+fn place(r: &Report, c: &CheckResult) -> String {
+    let mut parts = Vec::new();
+    if r.targets.len() > 1 {
+        parts.push(format!("target {}", c.target));
+    }
+    parts.extend(c.model.clone());
+    if c.required {
+        parts.push("required".into());
+    }
+    if c.baseline == Some(super::Change::Regressed) {
+        parts.push("regressed".into());
+    }
+    parts.join("\n")
 }
 
 fn evidence(c: &CheckResult) -> String {
@@ -207,10 +275,14 @@ fn status_color(s: Status) -> Color {
     }
 }
 
-fn status_cell(s: Status, color: bool) -> Cell {
-    let cell = Cell::new(s.as_str().to_uppercase());
+fn status_cell(c: &CheckResult, color: bool) -> Cell {
+    let mut word = c.status.as_str().to_uppercase();
+    if c.baseline == Some(super::Change::Regressed) {
+        word.push_str("\nregressed");
+    }
+    let cell = Cell::new(word);
     if color {
-        cell.fg(status_color(s))
+        cell.fg(status_color(c.status))
     } else {
         cell
     }

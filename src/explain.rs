@@ -1,0 +1,551 @@
+//! `zencheck explain`: classify what a user saw, offline, with the probe's own classifier.
+//!
+//! Accepts an HTTP status with a body (`HTTP/1.1 429 …`, `401 {…}`, openai-python's
+//! `Error code: 400 - {'error': …}`), a bare error body (JSON, HTML or text), an opencode
+//! error object (`{name, data}`, or a whole `opencode run --format json` error line), or an
+//! SSE transcript.
+
+use crate::check::{messages, responses, stream};
+use crate::classify::{
+    classify, mentions_context_overflow, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS,
+};
+use crate::cli::{ExplainArgs, Format};
+use crate::failure::{HintContext, Kind};
+use crate::provider::Provider;
+use crate::sse::{End, TimedEvent, Transcript};
+use crate::RunError;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Read;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    /// What the input was read as: `http`, `body`, `opencode`, `sse` or `text`.
+    pub read_as: &'static str,
+    pub kind: Option<Kind>,
+    pub title: String,
+    pub meaning: String,
+    pub hint: String,
+    pub http_status: Option<u16>,
+    pub error_type: Option<String>,
+    pub provider_message: Option<String>,
+    pub param: Option<String>,
+    pub detail: String,
+}
+
+pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
+    let text = match args.text.as_deref() {
+        Some(t) if t != "-" => t.to_string(),
+        _ => {
+            let mut s = String::new();
+            std::io::stdin()
+                .take(1 << 20)
+                .read_to_string(&mut s)
+                .map_err(|e| RunError::Io {
+                    what: "read stdin".into(),
+                    why: e.to_string(),
+                })?;
+            s
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(RunError::Usage(
+            "nothing to explain: pass the error text as an argument or on stdin".into(),
+        ));
+    }
+    let e = explain(&text, args.provider);
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&e).expect("serialises")),
+        _ => print!("{}", render(&e)),
+    }
+    Ok(crate::EXIT_OK)
+}
+
+pub fn render(e: &Explanation) -> String {
+    let mut out = match e.kind {
+        Some(k) => format!("kind:    {} ({})\n", k.code(), e.title),
+        None => format!("kind:    none ({})\n", e.title),
+    };
+    let mut seen = Vec::new();
+    if let Some(s) = e.http_status {
+        seen.push(format!("HTTP {s}"));
+    }
+    seen.extend(e.error_type.clone());
+    if let Some(m) = &e.provider_message {
+        seen.push(format!("\"{m}\""));
+    }
+    if seen.is_empty() {
+        seen.push(e.detail.clone());
+    }
+    out.push_str(&format!("read as: {}: {}\n", e.read_as, seen.join(" · ")));
+    if let Some(p) = &e.param {
+        out.push_str(&format!("param:   {p}\n"));
+    }
+    out.push_str(&format!("means:   {}\nfix:     {}\n", e.meaning, e.hint));
+    out
+}
+
+pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
+    let text = input.trim();
+    if text.lines().any(|l| l.trim_start().starts_with("data:")) {
+        return from_sse(text, provider);
+    }
+    let (status, rest) = leading_status(text);
+    let body_start = rest.find(['{', '<']).unwrap_or(rest.len());
+    let body = &rest[body_start..];
+    if let Some(v) = parse_json_like(body) {
+        if let Some(err) = opencode_error(&v) {
+            return from_opencode(err, provider);
+        }
+        let parsed = parse_error_body(Some("application/json"), v.to_string().as_bytes());
+        let status = status.or_else(|| {
+            parsed
+                .code
+                .as_deref()
+                .and_then(|c| c.parse().ok())
+                .filter(|s| (400..600).contains(s))
+        });
+        return from_body(
+            if status.is_some() { "http" } else { "body" },
+            status,
+            parsed,
+            provider,
+        );
+    }
+    if body.starts_with('<') {
+        return from_body(
+            "http",
+            status,
+            parse_error_body(Some("text/html"), body.as_bytes()),
+            provider,
+        );
+    }
+    let parsed = ErrorBody {
+        message: Some(one_line(text)),
+        ..Default::default()
+    };
+    from_body(
+        if status.is_some() { "http" } else { "text" },
+        status,
+        parsed,
+        provider,
+    )
+}
+
+/// `HTTP/1.1 429 Too Many …`, `401 {…}`, `Error code: 400 - {…}`, `status: 502`: the first
+/// status-like number before the body starts.
+fn leading_status(text: &str) -> (Option<u16>, &str) {
+    let head_end = text.find(['{', '<']).unwrap_or(text.len()).min(200);
+    let head = &text[..head_end];
+    let status = head
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 3)
+        .filter_map(|t| t.parse::<u16>().ok())
+        .find(|s| (400..600).contains(s) || *s == 200);
+    (status, text)
+}
+
+/// JSON, or the Python literal openai-python prints (`{'error': {'message': …, 'param': None}}`).
+fn parse_json_like(s: &str) -> Option<Value> {
+    let s = s.trim();
+    if !s.starts_with('{') {
+        return None;
+    }
+    if let Ok(v) = serde_json::from_str::<Value>(s) {
+        return Some(v);
+    }
+    // A last } may be followed by prose; cut there.
+    let s = &s[..=s.rfind('}')?];
+    serde_json::from_str(s).ok().or_else(|| {
+        let converted = s
+            .replace('\'', "\"")
+            .replace(": None", ": null")
+            .replace(": True", ": true")
+            .replace(": False", ": false");
+        serde_json::from_str(&converted).ok()
+    })
+}
+
+/// opencode's `{name, data}` error, bare or inside `{"type":"error","error":{…}}`.
+fn opencode_error(v: &Value) -> Option<&Value> {
+    let e = if v.get("name").is_some() {
+        v
+    } else {
+        v.get("error").filter(|e| e.get("name").is_some())?
+    };
+    (e.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.ends_with("Error"))
+        && e.get("data").is_some())
+    .then_some(e)
+}
+
+fn from_opencode(e: &Value, provider: Option<Provider>) -> Explanation {
+    let name = e["name"].as_str().unwrap_or("UnknownError");
+    let data = &e["data"];
+    let message = data.get("message").and_then(Value::as_str).map(one_line);
+    let status = data
+        .get("statusCode")
+        .and_then(Value::as_u64)
+        .map(|s| s as u16);
+    let kind = match name {
+        "ProviderAuthError" => Some(Kind::Auth),
+        "ProviderModelNotFoundError" => Some(Kind::ModelNotFound),
+        "ContextOverflowError" => Some(Kind::ContextOverflow),
+        "MessageOutputLengthError" => Some(Kind::OutputLength),
+        "MessageAbortedError" => Some(Kind::Aborted),
+        _ => None,
+    };
+    if let Some(k) = kind {
+        let detail = format!("opencode {name}");
+        return explained(
+            "opencode",
+            Some(k),
+            status,
+            Some(name.to_string()),
+            message,
+            None,
+            detail,
+            provider,
+        );
+    }
+    // APIError (and UnknownError) carry the provider's answer: classify that.
+    let body = data
+        .get("responseBody")
+        .and_then(Value::as_str)
+        .map(|b| parse_error_body(None, b.as_bytes()))
+        .filter(|b| b.message.is_some());
+    let parsed = body.unwrap_or(ErrorBody {
+        message: message.clone(),
+        ..Default::default()
+    });
+    let mut x = from_body("opencode", status, parsed, provider);
+    x.error_type = Some(match &x.error_type {
+        Some(t) => format!("{name} ({t})"),
+        None => name.to_string(),
+    });
+    if data.get("isRetryable") == Some(&Value::Bool(true)) {
+        x.detail.push_str("; opencode marks it retryable");
+    }
+    x
+}
+
+fn from_body(
+    read_as: &'static str,
+    status: Option<u16>,
+    body: ErrorBody,
+    provider: Option<Provider>,
+) -> Explanation {
+    let (kind, param) = match status {
+        Some(s) if s >= 400 => {
+            let v = classify(s, &body, KNOWN_PARAMS);
+            (Some(v.kind), v.param)
+        }
+        _ => (classify_words(&body), None),
+    };
+    let detail = match (status, &body.message) {
+        (Some(s), _) => format!("HTTP {s}"),
+        (None, Some(m)) => format!("\"{}\"", one_line(m)),
+        _ => "no message".into(),
+    };
+    let mut x = explained(
+        read_as,
+        kind,
+        status,
+        body.etype.clone().or(body.code.clone()),
+        body.message.clone(),
+        param,
+        detail,
+        provider,
+    );
+    if kind.is_none() && body.message.as_deref().is_some_and(is_masked) {
+        x.title = "a masked error".into();
+        x.meaning = "A generic message that some layer (an SDK, LiteLLM, a web framework) put in place of the real error; it carries no cause.".into();
+        x.hint = "Find the real status and body: the AI SDK passes them only to onError; LiteLLM exceptions carry .status_code and \
+                  .message; or run `zencheck probe` against the same base URL and model to see the provider's own answer."
+            .into();
+    }
+    x
+}
+
+/// Without a status, read the words (an exception's text, a log line).
+fn classify_words(body: &ErrorBody) -> Option<Kind> {
+    let m = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let via_status = |s: u16| Some(classify(s, body, KNOWN_PARAMS).kind);
+    if mentions_context_overflow(&m) {
+        Some(Kind::ContextOverflow)
+    } else if has(&["toolchoiceviolation"]) {
+        Some(Kind::ParamIgnored)
+    } else if has(&[
+        "api key",
+        "api_key",
+        "unauthorized",
+        "authentication",
+        "invalid_api_key",
+    ]) {
+        via_status(401)
+    } else if has(&[
+        "insufficient_quota",
+        "quota",
+        "billing",
+        "credit",
+        "payment",
+    ]) {
+        via_status(402)
+    } else if has(&["rate limit", "rate_limit", "too many requests"]) {
+        Some(Kind::RateLimit)
+    } else if has(&[
+        "unrecognized request argument",
+        "extra inputs are not permitted",
+        "unknown parameter",
+        "unsupported parameter",
+        "does not support tools",
+    ]) {
+        via_status(400)
+    } else if has(&["model"])
+        && has(&[
+            "not found",
+            "does not exist",
+            "not supported",
+            "invalid model",
+        ])
+    {
+        via_status(404)
+    } else if has(&[
+        "econnrefused",
+        "connection refused",
+        "enotfound",
+        "getaddrinfo",
+        "name or service not known",
+        "certificate",
+        "econnreset",
+        "connection reset",
+    ]) {
+        Some(Kind::Network)
+    } else if has(&[
+        "incomplete chunked",
+        "peer closed connection",
+        "premature close",
+        "terminated",
+        "unexpected eof",
+    ]) {
+        Some(Kind::StreamTruncated)
+    } else if has(&["timed out", "timeout", "etimedout"]) {
+        Some(Kind::Timeout)
+    } else if has(&["jsondecodeerror", "expecting value", "unexpected token"]) {
+        Some(Kind::StreamMalformed)
+    } else if has(&[
+        "bad gateway",
+        "service unavailable",
+        "internal server error",
+    ]) {
+        Some(Kind::ServerError)
+    } else {
+        None
+    }
+}
+
+fn is_masked(m: &str) -> bool {
+    let l = m.to_ascii_lowercase();
+    [
+        "an error occurred",
+        "something went wrong",
+        "nooutputgeneratederror",
+        "no output generated",
+        "internal error",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn explained(
+    read_as: &'static str,
+    kind: Option<Kind>,
+    status: Option<u16>,
+    error_type: Option<String>,
+    message: Option<String>,
+    param: Option<String>,
+    detail: String,
+    provider: Option<Provider>,
+) -> Explanation {
+    let cx = HintContext {
+        provider,
+        param: param.as_deref(),
+        ..Default::default()
+    };
+    Explanation {
+        read_as,
+        kind,
+        title: kind.map_or("not recognised", |k| k.title()).to_string(),
+        meaning: kind.map_or("zencheck cannot tell the cause from this text alone.", |k| k.meaning()).to_string(),
+        hint: kind.map(|k| k.hint(&cx)).unwrap_or_else(|| "Paste the HTTP status and the response body, or run `zencheck probe` against the same endpoint and model.".to_string()),
+        http_status: status,
+        error_type,
+        provider_message: message,
+        param,
+        detail,
+    }
+}
+
+/// A pasted stream: judged as the API it looks like. The paste has no timing, and its end
+/// is taken as a clean end of the body.
+fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
+    let mut events = Vec::new();
+    let mut event = String::new();
+    let mut data: Vec<&str> = Vec::new();
+    let mut flush = |event: &mut String, data: &mut Vec<&str>| {
+        if !data.is_empty() {
+            let name = if event.is_empty() {
+                "message".to_string()
+            } else {
+                std::mem::take(event)
+            };
+            events.push(TimedEvent {
+                event: name,
+                data: data.join("\n"),
+                at_ms: 0,
+            });
+        }
+        event.clear();
+        data.clear();
+    };
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            flush(&mut event, &mut data);
+        } else if let Some(v) = line.strip_prefix("data:") {
+            data.push(v.strip_prefix(' ').unwrap_or(v));
+        } else if let Some(v) = line.strip_prefix("event:") {
+            event = v.trim().to_string();
+        }
+    }
+    flush(&mut event, &mut data);
+    let t = Transcript {
+        events,
+        end: End::Clean,
+        bytes: text.len(),
+        unterminated_tail: None,
+        ended_at_ms: 0,
+    };
+    let has = |needle: &str| {
+        t.events
+            .iter()
+            .any(|e| e.data.contains(needle) || e.event.contains(needle))
+    };
+    let (api, f) = if has("response.") {
+        ("a /responses stream", responses::judge_stream(&t, 0, ""))
+    } else if has("message_start") || has("content_block") {
+        (
+            "an Anthropic /messages stream",
+            messages::judge_stream(&t, 0, ""),
+        )
+    } else {
+        (
+            "a chat-completions stream",
+            stream::judge_chat_stream(&t, 0, "", false, crate::check::chat::ToolExpect::Any),
+        )
+    };
+    let detail = format!("{api} of {} events: {}", t.events.len(), f.detail);
+    match f.kind {
+        // An empty model id always "mismatches": the paste carries no asked-for model.
+        Some(Kind::ModelMismatch) | None => {
+            let mut x = explained("sse", None, None, None, None, None, detail, provider);
+            x.title = "the stream looks complete".into();
+            x.meaning = "Every event parsed and the stream ended with its end marker.".into();
+            x.hint = "If the app still failed, the problem is after the stream (the client's parsing or rendering), or the status or body before it.".into();
+            x
+        }
+        Some(k) => explained(
+            "sse",
+            Some(k),
+            f.evidence.http_status,
+            None,
+            f.evidence.provider_message,
+            f.param,
+            detail,
+            provider,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(s: &str) -> Option<Kind> {
+        explain(s, None).kind
+    }
+
+    #[test]
+    fn statuses_with_bodies_in_the_common_envelopes() {
+        assert_eq!(kind("HTTP/1.1 401 Unauthorized\n\n{\"type\":\"error\",\"error\":{\"type\":\"ModelError\",\"message\":\"Model gpt-4o-mini is not supported\"}}"), Some(Kind::ModelNotFound));
+        assert_eq!(kind("429 {\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}"), Some(Kind::Billing));
+        assert_eq!(kind("Error code: 400 - {'error': {'message': \"Unrecognized request argument supplied: stream_options\", 'type': 'invalid_request_error', 'param': None, 'code': None}}"), Some(Kind::ParamRejected));
+        assert_eq!(
+            kind("502 <html><head><title>502 Bad Gateway</title></head></html>"),
+            Some(Kind::ServerError)
+        );
+        assert_eq!(kind("{\"object\":\"error\",\"message\":\"The model `x` does not exist.\",\"type\":\"NotFoundError\",\"code\":404}"), Some(Kind::ModelNotFound));
+        assert_eq!(kind("{\"detail\":[{\"loc\":[\"body\",\"stream_options\"],\"msg\":\"Extra inputs are not permitted\",\"type\":\"extra_forbidden\"}]}"), Some(Kind::ParamRejected));
+        assert_eq!(
+            kind(
+                "403 {\"type\":\"error\",\"error\":{\"type\":\"FreeTierError\",\"message\":\"…\"}}"
+            ),
+            Some(Kind::AccessDenied)
+        );
+    }
+
+    #[test]
+    fn opencode_named_errors() {
+        let api = r#"{"type":"error","error":{"name":"APIError","data":{"message":"Unauthorized","statusCode":401,"isRetryable":false,"responseBody":"{\"type\":\"error\",\"error\":{\"type\":\"CreditsError\",\"message\":\"Insufficient balance\"}}"}}}"#;
+        let x = explain(api, Some(Provider::Zen));
+        assert_eq!((x.kind, x.http_status), (Some(Kind::Billing), Some(401)));
+        assert!(x.error_type.as_deref().unwrap().starts_with("APIError"));
+        for (name, want) in [
+            ("ProviderAuthError", Kind::Auth),
+            ("ProviderModelNotFoundError", Kind::ModelNotFound),
+            ("ContextOverflowError", Kind::ContextOverflow),
+            ("MessageOutputLengthError", Kind::OutputLength),
+            ("MessageAbortedError", Kind::Aborted),
+        ] {
+            assert_eq!(
+                kind(&format!(r#"{{"name":"{name}","data":{{"message":"x"}}}}"#)),
+                Some(want),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn masked_and_plain_messages() {
+        let x = explain("An error occurred", None);
+        assert_eq!(x.kind, None);
+        assert_eq!(x.title, "a masked error");
+        assert!(x.hint.contains("onError"));
+        assert_eq!(
+            kind("connect ECONNREFUSED 127.0.0.1:4000"),
+            Some(Kind::Network)
+        );
+        assert_eq!(
+            kind("openai.AuthenticationError: Incorrect API key provided"),
+            Some(Kind::Auth)
+        );
+    }
+
+    #[test]
+    fn sse_transcripts() {
+        let cut = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"po\"}}]}\n\n";
+        assert_eq!(kind(cut), Some(Kind::StreamTruncated));
+        let err = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}]}\n\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n";
+        let x = explain(err, None);
+        assert_eq!(
+            (x.kind, x.provider_message.as_deref()),
+            (Some(Kind::StreamError), Some("overloaded"))
+        );
+        let ok = "data: {\"choices\":[{\"delta\":{\"content\":\"pong\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+        assert_eq!(kind(ok), None);
+        let failed = "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"error\":{\"message\":\"boom\"}}}\n\n";
+        assert_eq!(kind(failed), Some(Kind::StreamError));
+    }
+}

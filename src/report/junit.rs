@@ -1,0 +1,61 @@
+//! JUnit XML: one testsuite per target, one testcase per check, for GitHub and GitLab
+//! test reporting. A check fails its testcase when it counts against the run.
+
+use super::{CheckResult, Report};
+use crate::outcome::Status;
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
+
+pub fn render_junit(r: &Report) -> String {
+    let mut out = quick_junit::Report::new("zencheck");
+    for t in &r.targets {
+        let mut suite = TestSuite::new(t.info.name.as_str());
+        suite.add_property(("base_url", t.info.base_url.as_str()));
+        for c in r.checks.iter().filter(|c| c.target == t.info.name) {
+            let mut case = TestCase::new(case_name(c), status(r, c));
+            case.set_classname(format!("zencheck.{}", t.info.name));
+            if let Some(ms) = c.timing_ms.total {
+                case.set_time(Duration::from_millis(ms));
+            }
+            suite.add_test_case(case);
+        }
+        out.add_test_suite(suite);
+    }
+    out.to_string().expect("JUnit serialises to a string")
+}
+
+fn case_name(c: &CheckResult) -> String {
+    match &c.model {
+        Some(m) => format!("{} [{m}]", c.check),
+        None => c.check.clone(),
+    }
+}
+
+fn status(r: &Report, c: &CheckResult) -> TestCaseStatus {
+    if r.counts_as_failure(c) {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        let title = c
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} did not pass", c.check));
+        let why = match (c.required, c.baseline) {
+            (_, Some(super::Change::Regressed)) => " (regressed: it passed in the baseline)",
+            (true, _) => " (required)",
+            _ => "",
+        };
+        s.set_message(format!("{title}{why}: {}", c.detail));
+        if let Some(k) = c.kind {
+            s.set_type(k.code());
+        }
+        s.set_description(super::evidence_and_fix(c));
+        return s;
+    }
+    match c.status {
+        Status::Skip | Status::Unsupported => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!("{}: {}", c.status.as_str(), c.detail));
+            s
+        }
+        _ => TestCaseStatus::success(),
+    }
+}

@@ -1,0 +1,186 @@
+//! Markdown for a support ticket: the targets (never a key), zencheck's version, a summary
+//! line, the failures with evidence and fix, and every check in a collapsible section.
+//! Renders on GitHub.
+
+use super::{CheckResult, Report};
+use crate::outcome::Status;
+
+pub fn render_markdown(r: &Report) -> String {
+    let verdict = if r.failed() {
+        "❌ failed"
+    } else {
+        "✅ passed"
+    };
+    let mut out = format!("## zencheck report: {verdict}\n\n");
+    out.push_str(&format!(
+        "zencheck {} · `--fail-on {}` · {}\n\n",
+        r.zencheck_version,
+        fail_on(r),
+        r.summary.line()
+    ));
+    if !r.outcome.reasons.is_empty() {
+        out.push_str(&format!(
+            "**Why:** {}\n\n",
+            cell(&r.outcome.reasons.join("; "))
+        ));
+    }
+    out.push_str(
+        "| Target | Base URL | Provider | Key | Models | Result |\n|---|---|---|---|---|---|\n",
+    );
+    for t in &r.targets {
+        let i = &t.info;
+        let key = match &i.api_key_env {
+            Some(env) => format!(
+                "`${env}` ({})",
+                if i.api_key_present { "set" } else { "not set" }
+            ),
+            None => "none".to_string(),
+        };
+        let models = if i.models.is_empty() {
+            "–".to_string()
+        } else {
+            i.models.join(", ")
+        };
+        let provider = i.provider.map(|p| p.name()).unwrap_or("–");
+        out.push_str(&format!(
+            "| {} | {} | {provider} | {key} | {} | {} |\n",
+            cell(&i.name),
+            cell(&i.base_url),
+            cell(&models),
+            t.summary.line()
+        ));
+    }
+    let problems: Vec<&CheckResult> = r
+        .checks
+        .iter()
+        .filter(|c| c.kind.is_some() || r.counts_as_failure(c))
+        .collect();
+    if !problems.is_empty() {
+        out.push_str("\n### Failures and warnings\n\n| | Problem | Where | Evidence | Fix |\n|---|---|---|---|---|\n");
+        for c in &problems {
+            let icon = if r.counts_as_failure(c) {
+                "❌"
+            } else {
+                "⚠️"
+            };
+            let problem = match c.kind {
+                Some(k) => format!(
+                    "**{}** `{}`",
+                    cell(c.title.as_deref().unwrap_or("")),
+                    k.code()
+                ),
+                None => format!("**{} is {}**", c.check, c.status.as_str()),
+            };
+            out.push_str(&format!(
+                "| {icon} | {problem} | {} | {} | {} |\n",
+                place(c),
+                evidence(c),
+                cell(c.hint.as_deref().unwrap_or(""))
+            ));
+        }
+        let curls: Vec<&&CheckResult> = problems.iter().filter(|c| c.curl.is_some()).collect();
+        if !curls.is_empty() {
+            out.push_str("\n<details>\n<summary>Reproduce with curl</summary>\n\n");
+            for c in curls {
+                out.push_str(&format!(
+                    "{}:\n\n```sh\n{}\n```\n\n",
+                    place(c),
+                    c.curl.as_deref().unwrap_or("")
+                ));
+            }
+            out.push_str("</details>\n");
+        }
+    }
+    out.push_str(&format!(
+        "\n<details>\n<summary>All {} checks</summary>\n\n",
+        r.checks.len()
+    ));
+    out.push_str("| Status | Target | Check | Model | Detail | Headers | 1st token | Total |\n|---|---|---|---|---|---|---|---|\n");
+    for c in &r.checks {
+        let ms = |v: Option<u64>| v.map(|m| format!("{m} ms")).unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} | {} | {} | {} | {} |\n",
+            status_word(c),
+            cell(&c.target),
+            c.check,
+            cell(c.model.as_deref().unwrap_or("")),
+            cell(&c.detail),
+            ms(c.timing_ms.headers),
+            ms(c.timing_ms.first_token),
+            ms(c.timing_ms.total)
+        ));
+    }
+    out.push_str("\n</details>\n");
+    out
+}
+
+fn fail_on(r: &Report) -> &'static str {
+    match r.outcome.fail_on {
+        crate::policy::FailOn::Fail => "fail",
+        crate::policy::FailOn::Warn => "warn",
+        crate::policy::FailOn::Never => "never",
+    }
+}
+
+fn status_word(c: &CheckResult) -> String {
+    let base = match c.status {
+        Status::Pass => "✅ pass",
+        Status::Fail => "❌ fail",
+        Status::Warn => "⚠️ warn",
+        Status::Unsupported => "➖ unsupported",
+        Status::Skip => "⏭️ skip",
+    };
+    match c.baseline {
+        Some(super::Change::Regressed) => format!("{base} (regressed)"),
+        Some(super::Change::Fixed) => format!("{base} (fixed)"),
+        None => base.to_string(),
+    }
+}
+
+fn place(c: &CheckResult) -> String {
+    let mut p = format!("{} · `{}`", cell(&c.target), c.check);
+    if let Some(m) = &c.model {
+        p.push_str(&format!(" · {}", cell(m)));
+    }
+    if c.required {
+        p.push_str(" · required");
+    }
+    p
+}
+
+fn evidence(c: &CheckResult) -> String {
+    let mut parts = vec![cell(&c.detail)];
+    if let Some(m) = &c.provider_message {
+        parts.push(format!("provider: “{}”", cell(m)));
+    }
+    if let Some(id) = &c.request_id {
+        parts.push(format!("request id `{}`", id.replace('`', "'")));
+    }
+    parts.join("<br>")
+}
+
+/// Text safe inside a table cell: no pipes, no line breaks, no raw HTML.
+fn cell(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::Kind;
+    use crate::report::tests::{row, run};
+
+    #[test]
+    fn cells_are_escaped_and_failures_listed() {
+        let mut c = row("zen", "chat.basic", Status::Fail, Some(Kind::ServerError));
+        c.provider_message = Some("<html>502 | Bad Gateway</html>".into());
+        let md = render_markdown(&Report::new(vec![run("zen", vec![c])]));
+        assert!(md.starts_with("## zencheck report: ❌ failed"));
+        assert!(md.contains("&lt;html&gt;502 \\| Bad Gateway"), "{md}");
+        assert!(md.contains("<details>") && md.contains("`server_error`"));
+    }
+}

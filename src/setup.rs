@@ -1,0 +1,258 @@
+//! From flags, `ZENCHECK_*` variables and `zencheck.toml` to the targets a run probes.
+//! Precedence, highest first: flags, environment, file, built-in defaults.
+
+use crate::check::Selection;
+use crate::cli::ProbeArgs;
+use crate::config::{self, Settings, TargetConfig};
+use crate::http::Limits;
+use crate::policy::FailOn;
+use crate::probe::Options;
+use crate::provider::Provider;
+use crate::route::Route;
+use crate::target::{normalise_base_url, parse_header, Target, TargetError};
+use crate::RunError;
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// Everything a `zencheck probe` run needs.
+pub struct Run {
+    pub targets: Vec<(Target, Options)>,
+    pub limits: Limits,
+    pub fail_on: FailOn,
+}
+
+/// What defines one target, before it is checked and resolved.
+struct Spec {
+    name: Option<String>,
+    provider: Option<Provider>,
+    base_url: Option<String>,
+    api_key_env: Option<String>,
+    headers: Vec<String>,
+    models: Vec<String>,
+    checks: Vec<String>,
+    skip: Vec<String>,
+    routes: Vec<Route>,
+    require: Vec<String>,
+}
+
+pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
+    let adhoc = args.base_url.is_some() || args.provider.is_some();
+    if adhoc && !args.targets.is_empty() {
+        return Err(RunError::Usage("--target picks targets of the config file; it cannot be combined with --base-url or --provider".into()));
+    }
+    let loaded = config::find(args.config.as_deref()).map_err(|e| RunError::Config(Box::new(e)))?;
+    let settings = loaded
+        .as_ref()
+        .map(|l| l.config.settings.clone())
+        .unwrap_or_default();
+    let specs = if adhoc {
+        vec![spec_from_flags(args)]
+    } else {
+        let Some(l) = &loaded else {
+            return Err(RunError::Usage(format!(
+                "give --base-url URL or --provider NAME, or write a {} (see zencheck.example.toml)",
+                config::DEFAULT_FILE
+            )));
+        };
+        if l.config.targets.is_empty() {
+            return Err(RunError::Usage(format!(
+                "{} defines no [targets.NAME]",
+                l.path.display()
+            )));
+        }
+        for wanted in &args.targets {
+            if !l.config.targets.contains_key(wanted) {
+                let names: Vec<&str> = l.config.targets.keys().map(String::as_str).collect();
+                return Err(RunError::Usage(format!(
+                    "no target `{wanted}` in {}; it has: {}",
+                    l.path.display(),
+                    names.join(", ")
+                )));
+            }
+        }
+        l.config
+            .targets
+            .iter()
+            .filter(|(name, _)| args.targets.is_empty() || args.targets.contains(name))
+            .map(|(name, t)| spec_from_config(name, t, args))
+            .collect()
+    };
+    let concurrency = args.concurrency.or(settings.concurrency).unwrap_or(4);
+    if concurrency == 0 {
+        return Err(RunError::Usage("--concurrency must be at least 1".into()));
+    }
+    let mut targets = Vec::new();
+    for spec in specs {
+        let options = options(&spec, concurrency, args.curl)?;
+        targets.push((target(spec)?, options));
+    }
+    let mut names: Vec<&str> = targets.iter().map(|(t, _)| t.name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err(RunError::Usage(
+            "two targets have the same name: give each a distinct --name".into(),
+        ));
+    }
+    Ok(Run {
+        targets,
+        limits: limits(args, &settings)?,
+        fail_on: args.fail_on.or(settings.fail_on).unwrap_or_default(),
+    })
+}
+
+fn spec_from_flags(args: &ProbeArgs) -> Spec {
+    Spec {
+        name: args.name.clone(),
+        provider: args.provider,
+        base_url: args.base_url.clone(),
+        api_key_env: args.api_key_env.clone(),
+        headers: args.headers.clone(),
+        models: args.models.clone(),
+        checks: args.checks.clone(),
+        skip: args.skip.clone(),
+        routes: args.routes.clone(),
+        require: args.require.clone(),
+    }
+}
+
+/// A config target, with any flag given on the command line taking precedence.
+fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> Spec {
+    let or = |flag: &Vec<String>, file: &Vec<String>| {
+        if flag.is_empty() {
+            file.clone()
+        } else {
+            flag.clone()
+        }
+    };
+    let file_models: Vec<String> = t.models.iter().map(|m| m.get_ref().clone()).collect();
+    let mut headers: Vec<String> = t
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.get_ref()))
+        .collect();
+    headers.extend(args.headers.iter().cloned());
+    Spec {
+        name: Some(name.to_string()),
+        provider: t.provider,
+        base_url: t.base_url.as_ref().map(|b| b.get_ref().clone()),
+        api_key_env: args.api_key_env.clone().or_else(|| t.api_key_env.clone()),
+        headers,
+        models: or(&args.models, &file_models),
+        checks: or(&args.checks, &t.checks),
+        skip: or(&args.skip, &t.skip),
+        routes: if args.routes.is_empty() {
+            t.routes.clone()
+        } else {
+            args.routes.clone()
+        },
+        require: or(&args.require, &t.require),
+    }
+}
+
+fn options(spec: &Spec, concurrency: usize, curl: bool) -> Result<Options, RunError> {
+    // A required check always runs: it joins an explicit --checks list.
+    let mut include = spec.checks.clone();
+    if !include.is_empty() {
+        include.extend(spec.require.iter().cloned());
+    }
+    let selection = Selection::new(&include, &spec.skip).map_err(RunError::Usage)?;
+    Selection::new(&spec.require, &[]).map_err(|e| RunError::Usage(format!("require: {e}")))?;
+    let routes = (!spec.routes.is_empty()).then(|| spec.routes.clone());
+    let explicit = routes.is_some() || !spec.checks.is_empty();
+    Ok(Options {
+        concurrency,
+        selection,
+        routes,
+        explicit,
+        require: spec.require.clone(),
+        curl,
+    })
+}
+
+fn target(spec: Spec) -> Result<Target, RunError> {
+    let raw = match (&spec.base_url, spec.provider) {
+        (Some(u), _) => u.clone(),
+        (None, Some(p)) => p.base_url().to_string(),
+        (None, None) => {
+            return Err(RunError::Usage(format!(
+                "target `{}` needs base_url or provider",
+                spec.name.unwrap_or_default()
+            )))
+        }
+    };
+    let (base_url, base_url_fix) = normalise_base_url(&raw)?;
+    let parsed =
+        url::Url::parse(&base_url).map_err(|e| TargetError::BadUrl(raw.clone(), e.to_string()))?;
+    let provider = spec.provider.or_else(|| Provider::infer(&parsed));
+    let key_env = spec
+        .api_key_env
+        .or_else(|| provider.and_then(Provider::key_env).map(str::to_string));
+    if let Some(v) = &key_env {
+        // Written as $NAME in reproductions: it must be a plain shell variable name.
+        let valid = v
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(RunError::Usage(format!(
+                "`{v}` is not an environment variable name (letters, digits, _)"
+            )));
+        }
+    }
+    let key = key_env
+        .as_deref()
+        .and_then(|v| std::env::var(v).ok())
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .map(SecretString::from);
+    let headers = spec
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let name = spec.name.unwrap_or_else(|| match provider {
+        Some(p) if spec.base_url.is_none() => format!("{p:?}").to_lowercase(),
+        _ => match (parsed.host_str(), parsed.port()) {
+            (Some(h), Some(port)) => format!("{h}:{port}"),
+            (Some(h), None) => h.to_string(),
+            _ => "target".into(),
+        },
+    });
+    Ok(Target {
+        name,
+        provider,
+        base_url,
+        base_url_fix,
+        key_env,
+        key,
+        headers,
+        models: spec.models,
+    })
+}
+
+fn limits(args: &ProbeArgs, s: &Settings) -> Result<Limits, RunError> {
+    let d = Limits::default();
+    let secs =
+        |flag: Option<f64>, file: Option<f64>, default: Duration, name: &str| match flag.or(file) {
+            Some(v) => crate::secs(v, name),
+            None => Ok(default),
+        };
+    Ok(Limits {
+        connect: secs(
+            args.connect_timeout,
+            s.connect_timeout,
+            d.connect,
+            "--connect-timeout",
+        )?,
+        idle: secs(args.timeout, s.timeout, d.idle, "--timeout")?,
+        total: secs(args.max_time, s.max_time, d.total, "--max-time")?,
+        max_retry_wait: args
+            .max_retry_wait
+            .or(s.max_retry_wait)
+            .map(Duration::from_secs)
+            .unwrap_or(d.max_retry_wait),
+        per_host: args.per_host.or(s.per_host).unwrap_or(d.per_host).max(1),
+        ..d
+    })
+}
