@@ -61,7 +61,14 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         }
         (info, probe(&args).await)
     });
-    for (info, report) in futures_util::future::join_all(probes).await {
+    // Six scenarios at a time: all 34 at once (~500 requests on two threads) can starve the
+    // client long enough to make a paced healthy stream look like a buffered burst.
+    use futures_util::StreamExt;
+    let reports: Vec<_> = futures_util::stream::iter(probes)
+        .buffer_unordered(6)
+        .collect()
+        .await;
+    for (info, report) in reports {
         assert!(
             zencheck::demo::diagnosed(info, &report),
             "scenario {} not diagnosed as expected:\n{}",
@@ -80,7 +87,7 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
     // Stalls and silent servers are bounded by the timeout, and a long Retry-After
     // (rate-limit: 120 s) is reported rather than waited out; 2 s bounds all silences.
     assert!(
-        t0.elapsed() < Duration::from_secs(10),
+        t0.elapsed() < Duration::from_secs(30),
         "took {:?}",
         t0.elapsed()
     );

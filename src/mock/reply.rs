@@ -35,22 +35,30 @@ impl Ask {
             .pointer("/function/name")
             .or(choice.get("name"))
             .and_then(Value::as_str);
-        let tool = if choice == json!("none") {
-            None
-        } else {
-            tools
-                .iter()
-                .map(|t| {
-                    let f = t.get("function").unwrap_or(t);
-                    (
-                        f.get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or("tool")
-                            .to_string(),
-                        f.get("parameters").cloned().unwrap_or(json!({})),
-                    )
-                })
-                .find(|(n, _)| named.is_none_or(|want| want == n))
+        let offered = tools.iter().map(|t| {
+            let f = t.get("function").unwrap_or(t);
+            (
+                f.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("tool")
+                    .to_string(),
+                f.get("parameters").cloned().unwrap_or(json!({})),
+            )
+        });
+        // Like a real model: a forced choice is obeyed; with "auto" a tool is called only
+        // when the user's last message names it, and never right after a tool result
+        // (otherwise an agent such as opencode would loop forever).
+        let last = last_message(v);
+        let forced = matches!(choice.as_str(), Some("required")) || named.is_some();
+        let tool = match choice.as_str() {
+            Some("none") => None,
+            _ if forced => offered
+                .into_iter()
+                .find(|(n, _)| named.is_none_or(|want| want == n)),
+            _ if last.0 == "tool" => None,
+            _ => offered
+                .into_iter()
+                .find(|(n, _)| last.1.contains(n.as_str())),
         };
         let prompt_tokens = v
             .get("messages")
@@ -98,6 +106,32 @@ impl Ask {
     pub fn usage(&self, completion: usize) -> Value {
         json!({"prompt_tokens": self.prompt_tokens, "completion_tokens": completion, "total_tokens": self.prompt_tokens + completion as u64})
     }
+}
+
+/// The role and text of the request's last message (chat `messages` or Responses `input`).
+fn last_message(v: &Value) -> (String, String) {
+    if let Some(input) = v.get("input").and_then(Value::as_str) {
+        return ("user".into(), input.to_string());
+    }
+    let Some(m) = v
+        .get("messages")
+        .or(v.get("input"))
+        .and_then(Value::as_array)
+        .and_then(|m| m.last())
+    else {
+        return (String::new(), String::new());
+    };
+    let role = m.get("role").and_then(Value::as_str).unwrap_or(
+        if m.get("type").and_then(Value::as_str) == Some("function_call_output") {
+            "tool"
+        } else {
+            ""
+        },
+    );
+    (
+        role.to_string(),
+        m.get("content").map(Value::to_string).unwrap_or_default(),
+    )
 }
 
 /// Arguments for a call to a tool with this JSON schema: every required property filled.
