@@ -431,6 +431,84 @@ fn mentions_word(hay: &str, needle: &str) -> bool {
     })
 }
 
+/// Without a status, read the words (an exception's text, a log line).
+pub fn classify_words(body: &ErrorBody) -> Option<Kind> {
+    let m = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let via_status = |s: u16| Some(classify(s, body, KNOWN_PARAMS).kind);
+    if mentions_context_overflow(&m) {
+        Some(Kind::ContextOverflow)
+    } else if has(&["toolchoiceviolation"]) {
+        Some(Kind::ParamIgnored)
+    } else if has(&[
+        "api key",
+        "api_key",
+        "unauthorized",
+        "authentication",
+        "invalid_api_key",
+    ]) {
+        via_status(401)
+    } else if has(&[
+        "insufficient_quota",
+        "quota",
+        "billing",
+        "credit",
+        "payment",
+    ]) {
+        via_status(402)
+    } else if has(&["rate limit", "rate_limit", "too many requests"]) {
+        Some(Kind::RateLimit)
+    } else if has(&[
+        "unrecognized request argument",
+        "extra inputs are not permitted",
+        "unknown parameter",
+        "unsupported parameter",
+        "does not support tools",
+    ]) {
+        via_status(400)
+    } else if has(&["model"])
+        && has(&[
+            "not found",
+            "does not exist",
+            "not supported",
+            "invalid model",
+        ])
+    {
+        via_status(404)
+    } else if has(&[
+        "econnrefused",
+        "connection refused",
+        "enotfound",
+        "getaddrinfo",
+        "name or service not known",
+        "certificate",
+        "econnreset",
+        "connection reset",
+    ]) {
+        Some(Kind::Network)
+    } else if has(&[
+        "incomplete chunked",
+        "peer closed connection",
+        "premature close",
+        "terminated",
+        "unexpected eof",
+    ]) {
+        Some(Kind::StreamTruncated)
+    } else if has(&["timed out", "timeout", "etimedout"]) {
+        Some(Kind::Timeout)
+    } else if has(&["jsondecodeerror", "expecting value", "unexpected token"]) {
+        Some(Kind::StreamMalformed)
+    } else if has(&[
+        "bad gateway",
+        "service unavailable",
+        "internal server error",
+    ]) {
+        Some(Kind::ServerError)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

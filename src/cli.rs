@@ -25,6 +25,8 @@ pub enum Command {
     Mock(MockArgs),
     /// Classify a pasted error (message, status + body, opencode error object, SSE transcript) offline
     Explain(ExplainArgs),
+    /// Check opencode itself: a running `opencode serve`, or `opencode run`
+    Opencode(OpencodeArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
     Demo(DemoArgs),
 }
@@ -111,9 +113,13 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PATH", env = "ZENCHECK_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Run only the named targets of the config file; repeatable
+    /// Run only the named targets of the config file (or providers of --opencode-config); repeatable
     #[arg(long = "target", value_name = "NAME", value_delimiter = ',')]
     pub targets: Vec<String>,
+
+    /// Probe every custom provider (options.baseURL) of this opencode.json, as opencode calls it
+    #[arg(long, value_name = "PATH")]
+    pub opencode_config: Option<PathBuf>,
 
     /// A name for the target in the report [default: the provider or the host]
     #[arg(long)]
@@ -149,6 +155,80 @@ pub struct MockArgs {
     /// List the scenarios and what each reproduces
     #[arg(long)]
     pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OpencodeArgs {
+    #[command(subcommand)]
+    pub command: OpencodeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpencodeCommand {
+    /// Check a running `opencode serve`: health, providers, a prompt, its event stream, model selection
+    ServeCheck(ServeCheckArgs),
+    /// Run `opencode run --format json` once and report what its exit code hides
+    RunCheck(RunCheckArgs),
+}
+
+/// Where a report goes and what fails the run: shared by the opencode checks.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout; a short summary still goes to stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// What fails the run (exit 1) [default: fail]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeCheckArgs {
+    /// The opencode server
+    #[arg(long, default_value = "http://127.0.0.1:4096")]
+    pub url: String,
+
+    /// provider/model as opencode names it (e.g. opencode/big-pickle)
+    #[arg(long, short = 'm')]
+    pub model: String,
+
+    /// Variable holding the server password (OPENCODE_SERVER_PASSWORD on the server side), sent as basic auth
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+
+    /// Seconds the prompt may take, and each wait
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub timeout: f64,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunCheckArgs {
+    /// provider/model as opencode names it (e.g. opencode/big-pickle)
+    #[arg(long, short = 'm')]
+    pub model: String,
+
+    /// The opencode binary [default: `opencode` on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub opencode_bin: Option<PathBuf>,
+
+    /// Folder to run opencode in (its project) [default: the current folder]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Seconds `opencode run` may take before it is killed
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
+    pub timeout: f64,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Clone, Args)]

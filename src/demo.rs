@@ -63,6 +63,7 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
             key: None,
             headers: Vec::new(),
             models: info.models.iter().map(|m| m.to_string()).collect(),
+            opencode_provider: None,
         };
         let http = &http;
         let opts = crate::probe::Options {

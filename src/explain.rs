@@ -6,9 +6,7 @@
 //! SSE transcript.
 
 use crate::check::{messages, responses, stream};
-use crate::classify::{
-    classify, mentions_context_overflow, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS,
-};
+use crate::classify::{classify, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS};
 use crate::cli::{ExplainArgs, Format};
 use crate::failure::{HintContext, Kind};
 use crate::provider::Provider;
@@ -181,53 +179,18 @@ fn opencode_error(v: &Value) -> Option<&Value> {
 }
 
 fn from_opencode(e: &Value, provider: Option<Provider>) -> Explanation {
-    let name = e["name"].as_str().unwrap_or("UnknownError");
-    let data = &e["data"];
-    let message = data.get("message").and_then(Value::as_str).map(one_line);
-    let status = data
-        .get("statusCode")
-        .and_then(Value::as_u64)
-        .map(|s| s as u16);
-    let kind = match name {
-        "ProviderAuthError" => Some(Kind::Auth),
-        "ProviderModelNotFoundError" => Some(Kind::ModelNotFound),
-        "ContextOverflowError" => Some(Kind::ContextOverflow),
-        "MessageOutputLengthError" => Some(Kind::OutputLength),
-        "MessageAbortedError" => Some(Kind::Aborted),
-        _ => None,
-    };
-    if let Some(k) = kind {
-        let detail = format!("opencode {name}");
-        return explained(
-            "opencode",
-            Some(k),
-            status,
-            Some(name.to_string()),
-            message,
-            None,
-            detail,
-            provider,
-        );
-    }
-    // APIError (and UnknownError) carry the provider's answer: classify that.
-    let body = data
-        .get("responseBody")
-        .and_then(Value::as_str)
-        .map(|b| parse_error_body(None, b.as_bytes()))
-        .filter(|b| b.message.is_some());
-    let parsed = body.unwrap_or(ErrorBody {
-        message: message.clone(),
-        ..Default::default()
+    let oc = crate::opencode::read_error(e);
+    let error_type = Some(match &oc.error_type {
+        Some(t) => format!("{} ({t})", oc.name),
+        None => oc.name.clone(),
     });
-    let mut x = from_body("opencode", status, parsed, provider);
-    x.error_type = Some(match &x.error_type {
-        Some(t) => format!("{name} ({t})"),
-        None => name.to_string(),
-    });
-    if data.get("isRetryable") == Some(&Value::Bool(true)) {
-        x.detail.push_str("; opencode marks it retryable");
+    let mut detail = format!("opencode {}", oc.name);
+    if oc.retryable {
+        detail.push_str("; opencode marks it retryable");
     }
-    x
+    explained(
+        "opencode", oc.kind, oc.status, error_type, oc.message, oc.param, detail, provider,
+    )
 }
 
 fn from_body(
@@ -241,7 +204,7 @@ fn from_body(
             let v = classify(s, &body, KNOWN_PARAMS);
             (Some(v.kind), v.param)
         }
-        _ => (classify_words(&body), None),
+        _ => (crate::classify::classify_words(&body), None),
     };
     let detail = match (status, &body.message) {
         (Some(s), _) => format!("HTTP {s}"),
@@ -266,84 +229,6 @@ fn from_body(
             .into();
     }
     x
-}
-
-/// Without a status, read the words (an exception's text, a log line).
-fn classify_words(body: &ErrorBody) -> Option<Kind> {
-    let m = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
-    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
-    let via_status = |s: u16| Some(classify(s, body, KNOWN_PARAMS).kind);
-    if mentions_context_overflow(&m) {
-        Some(Kind::ContextOverflow)
-    } else if has(&["toolchoiceviolation"]) {
-        Some(Kind::ParamIgnored)
-    } else if has(&[
-        "api key",
-        "api_key",
-        "unauthorized",
-        "authentication",
-        "invalid_api_key",
-    ]) {
-        via_status(401)
-    } else if has(&[
-        "insufficient_quota",
-        "quota",
-        "billing",
-        "credit",
-        "payment",
-    ]) {
-        via_status(402)
-    } else if has(&["rate limit", "rate_limit", "too many requests"]) {
-        Some(Kind::RateLimit)
-    } else if has(&[
-        "unrecognized request argument",
-        "extra inputs are not permitted",
-        "unknown parameter",
-        "unsupported parameter",
-        "does not support tools",
-    ]) {
-        via_status(400)
-    } else if has(&["model"])
-        && has(&[
-            "not found",
-            "does not exist",
-            "not supported",
-            "invalid model",
-        ])
-    {
-        via_status(404)
-    } else if has(&[
-        "econnrefused",
-        "connection refused",
-        "enotfound",
-        "getaddrinfo",
-        "name or service not known",
-        "certificate",
-        "econnreset",
-        "connection reset",
-    ]) {
-        Some(Kind::Network)
-    } else if has(&[
-        "incomplete chunked",
-        "peer closed connection",
-        "premature close",
-        "terminated",
-        "unexpected eof",
-    ]) {
-        Some(Kind::StreamTruncated)
-    } else if has(&["timed out", "timeout", "etimedout"]) {
-        Some(Kind::Timeout)
-    } else if has(&["jsondecodeerror", "expecting value", "unexpected token"]) {
-        Some(Kind::StreamMalformed)
-    } else if has(&[
-        "bad gateway",
-        "service unavailable",
-        "internal server error",
-    ]) {
-        Some(Kind::ServerError)
-    } else {
-        None
-    }
 }
 
 fn is_masked(m: &str) -> bool {

@@ -34,6 +34,7 @@ pub enum Kind {
     ContextOverflow,
     OutputLength,
     Aborted,
+    ProviderInit,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -50,10 +51,12 @@ pub struct HintContext<'a> {
     pub retry_after_secs: Option<u64>,
     /// Where the provider serves this model, when it pins families to routes (Zen).
     pub home: Option<&'a str>,
+    /// The target is a provider of an opencode.json: fixes name its config keys.
+    pub opencode_provider: Option<&'a str>,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Auth,
         Kind::Billing,
         Kind::RateLimit,
@@ -79,11 +82,13 @@ impl Kind {
         Kind::ContextOverflow,
         Kind::OutputLength,
         Kind::Aborted,
+        Kind::ProviderInit,
     ];
 
-    /// Kinds that only `zencheck explain` (or opencode's own errors) produce: a probe's
-    /// tiny requests cannot overflow anything or be aborted by a user.
-    pub const EXPLAIN_ONLY: [Kind; 2] = [Kind::OutputLength, Kind::Aborted];
+    /// Kinds that only `zencheck explain` and the opencode checks produce: a probe's tiny
+    /// requests cannot hit an output limit or be aborted by a user, and only opencode loads
+    /// provider packages.
+    pub const NOT_FROM_PROBES: [Kind; 3] = [Kind::OutputLength, Kind::Aborted, Kind::ProviderInit];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -112,6 +117,7 @@ impl Kind {
             Kind::ContextOverflow => "context_overflow",
             Kind::OutputLength => "output_length",
             Kind::Aborted => "aborted",
+            Kind::ProviderInit => "provider_init",
         }
     }
 
@@ -146,6 +152,7 @@ impl Kind {
             Kind::ContextOverflow => "Context window exceeded",
             Kind::OutputLength => "Output cut at its length limit",
             Kind::Aborted => "Request aborted by the client",
+            Kind::ProviderInit => "Provider package failed to load",
         }
     }
 
@@ -178,6 +185,7 @@ impl Kind {
             Kind::ContextOverflow => "The input is longer than the model's context window.",
             Kind::OutputLength => "The model stopped because it reached the output token limit, not because it was done.",
             Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
+            Kind::ProviderInit => "opencode could not load the provider's AI SDK package, so no request reached the provider.",
         }
     }
 
@@ -200,6 +208,11 @@ impl Kind {
                 ),
                 Some(Provider::Litellm) => format!(
                     "LiteLLM wants its master key or a virtual key: export it as {key_env}."
+                ),
+                _ if cx.opencode_provider.is_some() => format!(
+                    "The provider refused opencode's key: set options.apiKey of provider \"{}\" in opencode.json (or \
+                     {{env:VAR}} pointing at a current key), or run `opencode auth login`.",
+                    cx.opencode_provider.unwrap_or_default()
                 ),
                 _ => format!(
                     "Check that {key_env} holds a current key for this base URL (keys are per provider, and per project on OpenAI), \
@@ -264,7 +277,13 @@ impl Kind {
                 ),
                 _ => format!("The server offers {model} only on another API route: call the route the provider documents for it."),
             },
-            Kind::ParamRejected => param_rejected_hint(cx.param),
+            Kind::ParamRejected => match (cx.opencode_provider, cx.param) {
+                (Some(id), Some("stream_options")) => format!(
+                    "opencode sends stream_options on every turn to this provider and the endpoint refuses it: in opencode.json set \
+                     \"provider\": {{\"{id}\": {{\"options\": {{\"includeUsage\": false}}}}}}."
+                ),
+                _ => param_rejected_hint(cx.param),
+            },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
             Kind::BadRequest => "Read the provider's message in the evidence: the request shape is refused. \
                  Compare it with what your client sends (zencheck sends a minimal valid request)."
@@ -305,6 +324,10 @@ impl Kind {
             Kind::BadResponse => "The answer is not the OpenAI shape your client expects. An HTML page with 200 means a login page, \
                  captive portal or proxy answered instead of the API: check the base URL and what sits in front of it."
                 .to_string(),
+            Kind::ModelMismatch if cx.opencode_provider.is_some() => "opencode used another model than the one asked for: send the \
+                 model nested, {\"model\":{\"providerID\",\"modelID\"}}, in POST /session/{id}/message; a flat providerID/modelID \
+                 is ignored and the server's default model answers (upgrade or patch an SDK that sends it flat)."
+                .to_string(),
             Kind::ModelMismatch => format!(
                 "The server answered with another model than {model}: a silent fallback or an alias. SDKs do not notice. \
                  Check the gateway's routing/fallback settings and that the id is one it serves."
@@ -334,6 +357,10 @@ impl Kind {
             ),
             Kind::OutputLength => "The answer hit the output cap (max_tokens / max_output_tokens) before it finished: raise the \
                  cap, or ask for shorter output. Reasoning models spend part of the cap on reasoning."
+                .to_string(),
+            Kind::ProviderInit => "opencode could not load the provider's npm package: packages other than the ones bundled in its \
+                 binary (such as @ai-sdk/openai-compatible) are downloaded at run time, which fails offline or behind a proxy. Use a \
+                 bundled package, or start opencode once online so it caches the package."
                 .to_string(),
             Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
                  connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."

@@ -17,6 +17,7 @@ pub mod explain;
 pub mod failure;
 pub mod http;
 pub mod mock;
+pub mod opencode;
 pub mod outcome;
 pub mod policy;
 pub mod probe;
@@ -28,7 +29,7 @@ pub mod setup;
 pub mod sse;
 pub mod target;
 
-use cli::{Cli, Command, Format, MockArgs, ProbeArgs};
+use cli::{Cli, Command, Format, MockArgs, OpencodeCommand, ProbeArgs};
 use http::Http;
 use report::Report;
 use std::io::IsTerminal;
@@ -97,6 +98,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Probe(args) => probe_command(&args).await,
         Command::Mock(args) => mock_command(&args).await,
         Command::Explain(args) => explain::command(&args),
+        Command::Opencode(args) => opencode_command(args.command).await,
         Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| {
             if all_ok {
                 EXIT_OK
@@ -147,14 +149,19 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
+    emit(&report, args.format, args.output.as_deref())
+}
+
+/// Print (or write) the report in `format`; the exit code follows its outcome.
+fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> Result<u8, RunError> {
     // Colour only when the table goes to the terminal, never into a file.
-    let rendered = match args.format {
-        Format::Table => report::render_table(&report, args.output.is_none() && stdout_color()),
+    let rendered = match format {
+        Format::Table => report::render_table(report, output.is_none() && stdout_color()),
         Format::Json => report.to_json() + "\n",
-        Format::Junit => report::render_junit(&report),
-        Format::Markdown => report::render_markdown(&report),
+        Format::Junit => report::render_junit(report),
+        Format::Markdown => report::render_markdown(report),
     };
-    match &args.output {
+    match output {
         None => print!("{rendered}"),
         Some(path) => {
             std::fs::write(path, &rendered).map_err(|e| RunError::Io {
@@ -173,6 +180,48 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     } else {
         EXIT_OK
     })
+}
+
+async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
+    let (run, report_args) = match cmd {
+        OpencodeCommand::ServeCheck(a) => {
+            let password = match &a.password_env {
+                Some(v) => Some(
+                    std::env::var(v)
+                        .map(secrecy::SecretString::from)
+                        .map_err(|_| RunError::Usage(format!("{v} is not set")))?,
+                ),
+                None => None,
+            };
+            let sc = opencode::serve::ServeCheck {
+                url: a.url.clone(),
+                model: opencode::ModelRef::parse(&a.model)?,
+                password_env: a.password_env.clone(),
+                password,
+                timeout: secs(a.timeout, "--timeout")?,
+            };
+            (opencode::serve::check(&sc).await?, a.report)
+        }
+        OpencodeCommand::RunCheck(a) => {
+            let dir = match &a.dir {
+                Some(d) => d.clone(),
+                None => std::env::current_dir().map_err(|e| RunError::Io {
+                    what: "find the current folder".into(),
+                    why: e.to_string(),
+                })?,
+            };
+            let rc = opencode::run::RunCheck {
+                model: opencode::ModelRef::parse(&a.model)?,
+                bin: opencode::run::find_bin(a.opencode_bin.as_deref())?,
+                dir,
+                timeout: secs(a.timeout, "--timeout")?,
+            };
+            (opencode::run::check(&rc).await?, a.report)
+        }
+    };
+    let mut report = Report::new(vec![run]);
+    policy::judge(&mut report, report_args.fail_on.unwrap_or_default(), None);
+    emit(&report, report_args.format, report_args.output.as_deref())
 }
 
 /// Resolve the targets, probe them concurrently, and judge the result under the policy.

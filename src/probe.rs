@@ -428,32 +428,15 @@ fn result(target: &Target, opts: &Options, caps: &[TokenCap], r: Row) -> CheckRe
         provider: target.provider,
         key_env: target.key_env.as_deref(),
         model,
-        param: f.param.as_deref(),
-        suggestions: &f.suggestions,
-        gateway: f.gateway,
-        retry_after_secs: f.retry_after_secs,
         home: home.as_deref(),
+        opencode_provider: target.opencode_provider.as_deref(),
+        ..Default::default()
     };
-    CheckResult {
-        check: r.id.id().to_string(),
-        model: model.map(str::to_string),
-        endpoint: r.id.endpoint().map(str::to_string),
-        status: f.status,
-        kind: f.kind,
-        title: f.kind.map(|k| k.title().to_string()),
-        hint: f.kind.map(|k| k.hint(&cx)),
-        detail: f.detail,
-        param: f.param,
-        http_status: f.evidence.http_status,
-        provider_message: f.evidence.provider_message,
-        request_id: f.evidence.request_id,
-        timing_ms: f.timing,
-        required: opts
-            .require
-            .iter()
-            .any(|p| check::pattern_matches(p, r.id.id())),
-        baseline: None,
-        curl,
-        target: target.name.clone(),
-    }
+    let mut row = CheckResult::from_finding(&target.name, r.id.id(), r.id.endpoint(), f, &cx);
+    row.required = opts
+        .require
+        .iter()
+        .any(|p| check::pattern_matches(p, r.id.id()));
+    row.curl = curl;
+    row
 }

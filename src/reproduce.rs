@@ -15,7 +15,11 @@ pub fn key_ref(target: &Target) -> Option<String> {
 /// The headers a request carries, credentials hidden: the key as `$VAR`, credential-like
 /// extra headers as `[redacted]`.
 pub fn headers(target: &Target, req: &Request) -> Vec<(String, String)> {
-    let key = target.key.is_some().then(|| key_ref(target)).flatten();
+    // A key with no variable (written in an opencode.json) is shown hidden, not dropped.
+    let key = target
+        .key
+        .is_some()
+        .then(|| key_ref(target).unwrap_or_else(|| "[redacted]".into()));
     let mut out: Vec<(String, String)> = req
         .auth_headers(key.as_deref())
         .into_iter()

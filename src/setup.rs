@@ -33,10 +33,16 @@ struct Spec {
     skip: Vec<String>,
     routes: Vec<Route>,
     require: Vec<String>,
+    /// A key given directly (an opencode.json's options.apiKey), not through a variable.
+    key: Option<SecretString>,
+    opencode_provider: Option<String>,
 }
 
 pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     let adhoc = args.base_url.is_some() || args.provider.is_some();
+    if adhoc && args.opencode_config.is_some() {
+        return Err(RunError::Usage("--opencode-config probes the providers of that file; it cannot be combined with --base-url or --provider".into()));
+    }
     if adhoc && !args.targets.is_empty() {
         return Err(RunError::Usage("--target picks targets of the config file; it cannot be combined with --base-url or --provider".into()));
     }
@@ -45,7 +51,9 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
         .as_ref()
         .map(|l| l.config.settings.clone())
         .unwrap_or_default();
-    let specs = if adhoc {
+    let specs = if let Some(path) = &args.opencode_config {
+        opencode_specs(path, args)?
+    } else if adhoc {
         vec![spec_from_flags(args)]
     } else {
         let Some(l) = &loaded else {
@@ -100,6 +108,49 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     })
 }
 
+/// Every custom provider of an opencode.json, with the checks opencode's requests depend on.
+fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>, RunError> {
+    let loaded = crate::opencode::config::load(path)?;
+    for (id, why) in &loaded.skipped {
+        eprintln!(
+            "zencheck: skipping provider `{id}` of {}: {why}",
+            path.display()
+        );
+    }
+    for wanted in &args.targets {
+        if !loaded.providers.iter().any(|p| &p.id == wanted) {
+            return Err(RunError::Usage(format!(
+                "no custom provider `{wanted}` in {}",
+                path.display()
+            )));
+        }
+    }
+    let or =
+        |flag: &Vec<String>, file: Vec<String>| if flag.is_empty() { file } else { flag.clone() };
+    Ok(loaded
+        .providers
+        .into_iter()
+        .filter(|p| args.targets.is_empty() || args.targets.contains(&p.id))
+        .map(|p| {
+            let (checks, require) = p.checks_and_require();
+            Spec {
+                name: Some(p.id.clone()),
+                provider: None,
+                base_url: Some(p.base_url),
+                api_key_env: p.key_env,
+                headers: args.headers.clone(),
+                models: or(&args.models, p.models),
+                checks: or(&args.checks, checks),
+                skip: args.skip.clone(),
+                routes: vec![Route::Chat],
+                require: or(&args.require, require),
+                key: p.key,
+                opencode_provider: Some(p.id),
+            }
+        })
+        .collect())
+}
+
 fn spec_from_flags(args: &ProbeArgs) -> Spec {
     Spec {
         name: args.name.clone(),
@@ -112,6 +163,8 @@ fn spec_from_flags(args: &ProbeArgs) -> Spec {
         skip: args.skip.clone(),
         routes: args.routes.clone(),
         require: args.require.clone(),
+        key: None,
+        opencode_provider: None,
     }
 }
 
@@ -146,6 +199,8 @@ fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> Spec {
             args.routes.clone()
         },
         require: or(&args.require, &t.require),
+        key: None,
+        opencode_provider: None,
     }
 }
 
@@ -225,9 +280,10 @@ fn target(spec: Spec) -> Result<Target, RunError> {
         base_url,
         base_url_fix,
         key_env,
-        key,
+        key: spec.key.or(key),
         headers,
         models: spec.models,
+        opencode_provider: spec.opencode_provider,
     })
 }
 

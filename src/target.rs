@@ -27,6 +27,8 @@ pub struct Target {
     pub key: Option<SecretString>,
     pub headers: Vec<(String, SecretString)>,
     pub models: Vec<String>,
+    /// The provider id when the target comes from an opencode.json.
+    pub opencode_provider: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +206,7 @@ mod tests {
                 parse_header("X-Title: app").unwrap(),
             ],
             models: vec![],
+            opencode_provider: None,
         };
         let s = t.secrets();
         assert!(s.contains(&"sk-secret-1".to_string()) && s.contains(&"tok-9999".to_string()));

@@ -22,6 +22,7 @@ fn target(base_url: String) -> Target {
         key: None,
         headers: vec![],
         models: vec!["m".into()],
+        opencode_provider: None,
     }
 }
 

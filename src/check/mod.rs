@@ -412,11 +412,7 @@ pub fn judge_usage_and_model(
         }
     }
     match v.get("usage").filter(|u| u.is_object()) {
-        Some(u) => format!(
-            " · {}+{} tokens",
-            u.get(keys.0).unwrap_or(&Value::Null),
-            u.get(keys.1).unwrap_or(&Value::Null)
-        ),
+        Some(u) => format!(" · {} tokens", token_counts(u, keys)),
         None => {
             p.warn(
                 Kind::BadResponse,
@@ -425,6 +421,15 @@ pub fn judge_usage_and_model(
             String::new()
         }
     }
+}
+
+/// `12+3`: input and output token counts from a usage object, under the API's own keys.
+pub fn token_counts(usage: &Value, keys: (&str, &str)) -> String {
+    format!(
+        "{}+{}",
+        usage.get(keys.0).unwrap_or(&Value::Null),
+        usage.get(keys.1).unwrap_or(&Value::Null)
+    )
 }
 
 /// An error body inside a 2xx (some servers do that), classified like any error.

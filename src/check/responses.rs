@@ -207,9 +207,8 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     );
     if let Some(u) = &usage {
         summary.push_str(&format!(
-            " · usage {}+{}",
-            u.get("input_tokens").unwrap_or(&Value::Null),
-            u.get("output_tokens").unwrap_or(&Value::Null)
+            " · usage {}",
+            super::token_counts(u, ("input_tokens", "output_tokens"))
         ));
     }
     summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));

@@ -275,9 +275,8 @@ pub fn judge_chat_stream(
     );
     if let Some(u) = &a.usage {
         summary.push_str(&format!(
-            " · usage {}+{}",
-            u.get("prompt_tokens").unwrap_or(&Value::Null),
-            u.get("completion_tokens").unwrap_or(&Value::Null)
+            " · usage {}",
+            super::token_counts(u, ("prompt_tokens", "completion_tokens"))
         ));
     }
     summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));

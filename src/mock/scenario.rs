@@ -178,7 +178,7 @@ mod tests {
             .collect();
         for k in Kind::ALL
             .into_iter()
-            .filter(|k| !Kind::EXPLAIN_ONLY.contains(k))
+            .filter(|k| !Kind::NOT_FROM_PROBES.contains(k))
         {
             assert!(covered.contains(&k), "no scenario reproduces {k:?}");
         }

@@ -53,6 +53,50 @@ pub struct CheckResult {
     pub curl: Option<String>,
 }
 
+impl CheckResult {
+    /// A report row from a finding; the hint is written for `cx` (the model, the provider…).
+    /// The finding's own parameter and suggestions reach the hint too.
+    pub fn from_finding(
+        target: &str,
+        check: &str,
+        endpoint: Option<&str>,
+        f: crate::outcome::Finding,
+        cx: &crate::failure::HintContext<'_>,
+    ) -> CheckResult {
+        let hint_cx = crate::failure::HintContext {
+            param: cx.param.or(f.param.as_deref()),
+            suggestions: if cx.suggestions.is_empty() {
+                &f.suggestions
+            } else {
+                cx.suggestions
+            },
+            gateway: cx.gateway || f.gateway,
+            retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
+            ..cx.clone()
+        };
+        let hint = f.kind.map(|k| k.hint(&hint_cx));
+        CheckResult {
+            target: target.to_string(),
+            check: check.to_string(),
+            model: cx.model.map(str::to_string),
+            endpoint: endpoint.map(str::to_string),
+            status: f.status,
+            kind: f.kind,
+            title: f.kind.map(|k| k.title().to_string()),
+            hint,
+            detail: f.detail,
+            param: f.param,
+            http_status: f.evidence.http_status,
+            provider_message: f.evidence.provider_message,
+            request_id: f.evidence.request_id,
+            timing_ms: f.timing,
+            required: false,
+            baseline: None,
+            curl: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub pass: usize,
@@ -163,14 +207,15 @@ impl Report {
     }
 
     fn redact(&mut self, secrets: &[String]) {
-        if secrets.is_empty() {
-            return;
-        }
         let scrub = |s: &mut String| {
             for secret in secrets {
                 if s.contains(secret.as_str()) {
                     *s = s.replace(secret.as_str(), "[redacted]");
                 }
+            }
+            // Keys zencheck never held (opencode's own, echoed by a provider) by their shape.
+            if KEY_PREFIXES.iter().any(|p| s.contains(p)) {
+                *s = mask_key_like(s);
             }
         };
         for t in self
@@ -214,6 +259,38 @@ impl Report {
             || c.baseline == Some(Change::Regressed)
             || (self.outcome.fail_on == FailOn::Warn && c.status == Status::Warn)
     }
+}
+
+/// Prefixes of API keys as providers issue them (OpenAI, Anthropic, OpenRouter, Groq…).
+const KEY_PREFIXES: [&str; 3] = ["sk-", "sk_", "gsk_"];
+
+/// Replace every key-shaped token (a known prefix and at least 12 more key characters)
+/// with its prefix and `[redacted]`.
+fn mask_key_like(s: &str) -> String {
+    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some((i, prefix)) = KEY_PREFIXES
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let starts_word = rest[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_key_char(c));
+        let tail = &rest[i + prefix.len()..];
+        let len = tail.find(|c: char| !is_key_char(c)).unwrap_or(tail.len());
+        out.push_str(&rest[..i + prefix.len()]);
+        if starts_word && len >= 12 {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&tail[..len]);
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
@@ -323,6 +400,23 @@ pub(crate) mod tests {
             }
         );
         assert!(r.failed());
+    }
+
+    #[test]
+    fn key_shaped_tokens_are_masked_even_when_unknown() {
+        assert_eq!(
+            mask_key_like("Incorrect API key provided: sk-proj-abcdef123456789."),
+            "Incorrect API key provided: sk-[redacted]."
+        );
+        assert_eq!(
+            mask_key_like("gsk_0123456789abcdef and task-sk-xyz"),
+            "gsk_[redacted] and task-sk-xyz"
+        );
+        assert_eq!(
+            mask_key_like("model sk-small"),
+            "model sk-small",
+            "short tokens are not keys"
+        );
     }
 
     #[test]

@@ -96,3 +96,16 @@ pub fn chunked(status: &str, content_type: &str, parts: &[&str], terminate: bool
 pub fn plain(status: &str, content_type: &str, body: &str) -> Vec<u8> {
     format!("HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).into_bytes()
 }
+
+/// Run `zencheck opencode serve-check` in-process against `url`.
+pub async fn serve_check(url: &str, model: &str, timeout: std::time::Duration) -> Report {
+    use zencheck::opencode::{serve, ModelRef};
+    let sc = serve::ServeCheck {
+        url: url.to_string(),
+        model: ModelRef::parse(model).unwrap(),
+        password_env: None,
+        password: None,
+        timeout,
+    };
+    Report::new(vec![serve::check(&sc).await.unwrap()])
+}

@@ -1,0 +1,235 @@
+//! `zencheck opencode run-check`: `opencode run --format json` as a wrapper script uses it.
+//!
+//! Its exit code is not to be trusted (versions before 1.18 exit 0 on provider errors), and
+//! piped stdout is cut at 64 KiB, so stdout goes to a file and the JSON events decide.
+
+use super::{read_error, ModelRef};
+use crate::check::chat::excerpt;
+use crate::failure::{HintContext, Kind};
+use crate::outcome::{Finding, Timing};
+use crate::report::{CheckResult, TargetRun};
+use crate::target::TargetInfo;
+use crate::RunError;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const PROMPT: &str = "Reply with the single word: pong";
+/// Cap on what is read back from opencode's output file.
+const OUTPUT_CAP: u64 = 8 << 20;
+
+pub struct RunCheck {
+    pub model: ModelRef,
+    pub bin: PathBuf,
+    pub dir: PathBuf,
+    pub timeout: Duration,
+}
+
+/// The binary to run: `--opencode-bin`, else `opencode` on PATH.
+pub fn find_bin(explicit: Option<&Path>) -> Result<PathBuf, RunError> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("opencode"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| RunError::Io {
+            what: "find opencode".into(),
+            why: "no `opencode` on PATH: install it (npm i -g opencode-ai) or pass --opencode-bin"
+                .into(),
+        })
+}
+
+pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
+    let io = |what: &str, e: std::io::Error| RunError::Io {
+        what: what.to_string(),
+        why: e.to_string(),
+    };
+    let out = tempfile::NamedTempFile::new().map_err(|e| io("create a temporary file", e))?;
+    let err = tempfile::NamedTempFile::new().map_err(|e| io("create a temporary file", e))?;
+    let model = rc.model.to_string();
+    let mut cmd = tokio::process::Command::new(&rc.bin);
+    cmd.args(["run", "--format", "json", "-m", &model, PROMPT])
+        .current_dir(&rc.dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(out.reopen().map_err(|e| io("open the output file", e))?)
+        .stderr(err.reopen().map_err(|e| io("open the output file", e))?)
+        .kill_on_drop(true);
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| io(&format!("run {}", rc.bin.display()), e))?;
+    let exit = match tokio::time::timeout(rc.timeout, child.wait()).await {
+        Ok(Ok(status)) => Some(status.code()),
+        Ok(Err(e)) => return Err(io("wait for opencode", e)),
+        Err(_) => {
+            let _ = child.kill().await;
+            None
+        }
+    };
+    let ms = started.elapsed().as_millis() as u64;
+    let stdout = read_capped(out.path());
+    let stderr = read_capped(err.path());
+    let finding = judge(&stdout, &stderr, exit, rc.timeout).with_timing(Timing {
+        total: Some(ms),
+        ..Default::default()
+    });
+    let cx = HintContext {
+        model: Some(&model),
+        opencode_provider: Some(&rc.model.provider),
+        ..Default::default()
+    };
+    let checks = vec![CheckResult::from_finding(
+        "opencode run",
+        "opencode.run",
+        None,
+        finding,
+        &cx,
+    )];
+    let info = TargetInfo {
+        name: "opencode run".into(),
+        provider: None,
+        base_url: rc.bin.display().to_string(),
+        api_key_env: None,
+        api_key_present: false,
+        models: vec![model],
+    };
+    Ok(TargetRun {
+        info,
+        models_available: None,
+        require: vec![],
+        checks,
+        secrets: vec![],
+    })
+}
+
+fn read_capped(p: &Path) -> String {
+    use std::io::Read;
+    let mut s = Vec::new();
+    if let Ok(f) = std::fs::File::open(p) {
+        let _ = f.take(OUTPUT_CAP).read_to_end(&mut s);
+    }
+    String::from_utf8_lossy(&s).to_string()
+}
+
+/// Judge opencode's JSON lines and exit code. `exit` is `None` after a timeout, and
+/// `Some(None)` when the process was killed by a signal.
+pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Duration) -> Finding {
+    let events: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l.trim()).ok())
+        .collect();
+    let text: String = events
+        .iter()
+        .filter(|e| e.get("type") == Some(&Value::from("text")))
+        .filter_map(|e| e.pointer("/part/text").and_then(Value::as_str))
+        .collect();
+    let finish = events
+        .iter()
+        .rev()
+        .find(|e| e.get("type") == Some(&Value::from("step_finish")));
+    let code = exit.flatten();
+    if let Some(e) = events
+        .iter()
+        .find(|e| e.get("type") == Some(&Value::from("error")))
+    {
+        let oc = read_error(e.get("error").unwrap_or(&Value::Null));
+        let mut f = oc.finding("opencode run printed an error event");
+        if code == Some(0) {
+            f.detail.push_str(
+                "; opencode exited 0, so a script that trusts its exit code sees success",
+            );
+        }
+        return f;
+    }
+    let Some(code) = exit else {
+        return Finding::fail(
+            Kind::Timeout,
+            format!(
+                "opencode run did not finish within {} s (killed)",
+                timeout.as_secs()
+            ),
+        );
+    };
+    if code != Some(0) {
+        let why = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("no message on stderr");
+        return Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "opencode run exited {} without an error event: {}",
+                code.map_or("by a signal".into(), |c| c.to_string()),
+                excerpt(why, 160)
+            ),
+        );
+    }
+    if text.trim().is_empty() {
+        let stray = if stdout.trim().is_empty() {
+            "no output at all".to_string()
+        } else {
+            format!("{} events, no text", events.len())
+        };
+        return Finding::fail(
+            Kind::BadResponse,
+            format!("opencode run exited 0 with {stray}"),
+        );
+    }
+    let usage = finish
+        .and_then(|f| f.pointer("/part/tokens"))
+        .map(|t| {
+            format!(
+                " · {} tokens",
+                crate::check::token_counts(t, ("input", "output"))
+            )
+        })
+        .unwrap_or_default();
+    let cost = finish
+        .and_then(|f| f.pointer("/part/cost"))
+        .map(|c| format!(" · cost {c}"))
+        .unwrap_or_default();
+    Finding::pass(format!("\"{}\"{usage}{cost}", excerpt(&text, 40)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Status;
+
+    const T: Duration = Duration::from_secs(60);
+    const ERROR_LINE: &str = r#"{"type":"error","timestamp":1,"sessionID":"ses_1","error":{"name":"APIError","data":{"message":"Incorrect API key provided","statusCode":401,"isRetryable":false,"responseBody":"{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"}}}"#;
+
+    #[test]
+    fn an_error_event_with_exit_0_is_a_failure_that_says_so() {
+        let f = judge(ERROR_LINE, "", Some(Some(0)), T);
+        assert_eq!((f.status, f.kind), (Status::Fail, Some(Kind::Auth)));
+        assert!(f.detail.contains("exited 0"), "{}", f.detail);
+        assert_eq!(
+            judge(ERROR_LINE, "", Some(Some(1)), T).kind,
+            Some(Kind::Auth)
+        );
+    }
+
+    #[test]
+    fn a_good_run_reports_text_tokens_and_cost() {
+        let out = "{\"type\":\"step_start\"}\n{\"type\":\"text\",\"part\":{\"text\":\"pong\"}}\n{\"type\":\"step_finish\",\"part\":{\"reason\":\"stop\",\"tokens\":{\"input\":10,\"output\":1},\"cost\":0.0002}}\n";
+        let f = judge(out, "", Some(Some(0)), T);
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        assert!(f.detail.contains("10+1 tokens") && f.detail.contains("cost 0.0002"));
+    }
+
+    #[test]
+    fn silence_crashes_and_timeouts() {
+        assert_eq!(
+            judge("", "", Some(Some(0)), T).kind,
+            Some(Kind::BadResponse)
+        );
+        assert!(judge("", "Error: boom\n", Some(Some(2)), T)
+            .detail
+            .contains("boom"));
+        assert_eq!(judge("", "", None, T).kind, Some(Kind::Timeout));
+    }
+}
