@@ -135,11 +135,20 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
 fn leading_status(text: &str) -> (Option<u16>, &str) {
     let head_end = text.find(['{', '<']).unwrap_or(text.len()).min(200);
     let head = &text[..head_end];
-    let status = head
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|t| t.len() == 3)
-        .filter_map(|t| t.parse::<u16>().ok())
-        .find(|s| (400..600).contains(s) || *s == 200);
+    // A whole three-digit token, not part of an address or a version (10.0.0.1:443, 1.18.33).
+    let bytes = head.as_bytes();
+    let status = (0..head.len().saturating_sub(2)).find_map(|i| {
+        let token = head.get(i..i + 3)?;
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + 3).copied();
+        let glued =
+            |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b':' || c == b'.');
+        let s: u16 = token
+            .parse()
+            .ok()
+            .filter(|_| token.bytes().all(|b| b.is_ascii_digit()))?;
+        (!glued(before) && !glued(after) && ((400..600).contains(&s) || s == 200)).then_some(s)
+    });
     (status, text)
 }
 

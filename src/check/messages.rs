@@ -24,17 +24,15 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
         Ok(v) => v,
         Err(f) => return f,
     };
-    let mut p = Problems::default();
     let Some(content) = v.get("content").and_then(Value::as_array) else {
-        p.fail(
+        return Finding::fail(
             Kind::BadResponse,
             "no content[] in the answer: not the Anthropic Messages shape",
-        );
-        return p
-            .into_finding(String::new())
-            .with_evidence(a.evidence())
-            .with_timing(a.timing);
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing);
     };
+    let mut p = Problems::default();
     let text: String = content
         .iter()
         .filter_map(|b| b.get("text").and_then(Value::as_str))

@@ -38,17 +38,15 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
         Ok(v) => v,
         Err(f) => return f,
     };
-    let mut p = Problems::default();
     let Some(output) = v.get("output").and_then(Value::as_array) else {
-        p.fail(
+        return Finding::fail(
             Kind::BadResponse,
             "no output[] in the answer: not the Responses shape",
-        );
-        return p
-            .into_finding(String::new())
-            .with_evidence(a.evidence())
-            .with_timing(a.timing);
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing);
     };
+    let mut p = Problems::default();
     let text = output_text(output);
     let calls: Vec<&Value> = output
         .iter()
