@@ -235,7 +235,7 @@ fn mock_list_names_every_scenario() {
 }
 
 #[test]
-fn demo_runs_offline_and_every_scenario_is_diagnosed() {
+fn demo_runs_offline_and_diagnoses_its_showcase_scenarios() {
     let out = zencheck().args(["demo"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{text}");
