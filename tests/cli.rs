@@ -1,7 +1,10 @@
 //! Tier 3: the real binary. Exit codes, the stdout/stderr split, the JSON report against
 //! the committed schema, and no key in any output.
 
+mod common;
+
 use assert_cmd::Command;
+use common::assert_valid;
 use serde_json::Value;
 use zencheck::mock::{self, Scenario};
 
@@ -26,23 +29,6 @@ async fn run(scenario: Scenario, args: &[&str]) -> std::process::Output {
         .unwrap();
     drop(server);
     out
-}
-
-fn schema() -> jsonschema::Validator {
-    let s: Value = serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
-    jsonschema::validator_for(&s).expect("the committed schema compiles")
-}
-
-fn assert_valid(report: &Value) {
-    let v = schema();
-    let errors: Vec<String> = v
-        .iter_errors(report)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match schema/report.schema.json: {errors:#?}\n{report:#}"
-    );
 }
 
 fn stdout_json(out: &std::process::Output) -> Value {

@@ -2,7 +2,10 @@
 //! output format, the fail policy, a baseline, reproduction commands, config diagnostics,
 //! and `zencheck explain` — all through the real binary.
 
+mod common;
+
 use assert_cmd::Command;
+use common::assert_valid;
 use serde_json::Value;
 use std::path::Path;
 use zencheck::mock::{self, MockServer, Scenario};
@@ -63,15 +66,6 @@ fn text(out: &std::process::Output) -> String {
     )
 }
 
-fn schema_errors(report: &Value) -> Vec<String> {
-    let s: Value = serde_json::from_str(include_str!("../schema/report.schema.json")).unwrap();
-    jsonschema::validator_for(&s)
-        .unwrap()
-        .iter_errors(report)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_targets_in_every_format() {
     let s = setup(&[
@@ -88,7 +82,7 @@ async fn three_targets_in_every_format() {
     let out = run(dir, &["--format", "json", "--curl"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(schema_errors(&report), Vec::<String>::new());
+    assert_valid(&report);
     let targets = report["targets"].as_array().unwrap();
     assert_eq!(
         targets
@@ -296,7 +290,7 @@ async fn a_baseline_turns_a_new_failure_into_a_regression() {
     let out = run(after.dir.path(), &["--format", "json", "--baseline", &b]).await;
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(schema_errors(&report), Vec::<String>::new());
+    assert_valid(&report);
     let stream = report["checks"]
         .as_array()
         .unwrap()

@@ -109,3 +109,18 @@ pub async fn serve_check(url: &str, model: &str, timeout: std::time::Duration) -
     };
     Report::new(vec![serve::check(&sc).await.unwrap()])
 }
+
+/// Fail with every violation when `report` does not match the committed JSON Schema.
+pub fn assert_valid(report: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schema/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the committed schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match schema/report.schema.json: {errors:#?}\n{report:#}"
+    );
+}
