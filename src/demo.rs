@@ -2,12 +2,12 @@
 //! the reports, and check that each broken one was diagnosed as expected. Offline.
 
 use crate::cli::DemoArgs;
+use crate::error::RunError;
 use crate::http::{Http, Limits};
 use crate::mock::{self, Expect, Info, SCENARIOS};
 use crate::outcome::Status;
 use crate::report::{render_failures, render_table, Report};
 use crate::target::Target;
-use crate::RunError;
 use std::time::Duration;
 
 pub const DEMO_MODEL: &str = "mock-small";
@@ -37,7 +37,7 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
         .iter()
         .filter(|i| args.all || i.showcase)
         .collect();
-    let idle = crate::secs(args.timeout, "--timeout")?;
+    let idle = crate::error::secs(args.timeout, "--timeout")?;
     let limits = Limits {
         idle,
         total: idle * 4,

@@ -8,10 +8,10 @@
 use crate::check::{messages, responses, stream};
 use crate::classify::{classify, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS};
 use crate::cli::{ExplainArgs, Format};
+use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::provider::Provider;
 use crate::sse::{End, TimedEvent, Transcript};
-use crate::RunError;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
@@ -56,7 +56,7 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&e).expect("serialises")),
         _ => print!("{}", render(&e)),
     }
-    Ok(crate::EXIT_OK)
+    Ok(crate::error::EXIT_OK)
 }
 
 pub fn render(e: &Explanation) -> String {

@@ -13,6 +13,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod error;
 pub mod explain;
 pub mod failure;
 pub mod http;
@@ -29,69 +30,13 @@ pub mod setup;
 pub mod sse;
 pub mod target;
 
+pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_USAGE};
+
 use cli::{Cli, Command, Format, MockArgs, OpencodeCommand, ProbeArgs};
 use http::Http;
 use report::Report;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
-
-/// Exit codes: documented in the README; clap itself exits 2 on usage errors.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_CHECK_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
-pub const EXIT_COULD_NOT_RUN: u8 = 3;
-
-/// zencheck itself could not run. A failing check is never one of these.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum RunError {
-    #[error("{0}")]
-    #[diagnostic(code(zencheck::usage), help("see `zencheck probe --help`"))]
-    Usage(String),
-    #[error(transparent)]
-    #[diagnostic(
-        code(zencheck::target),
-        help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1")
-    )]
-    Target(#[from] target::TargetError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Config(Box<config::ConfigError>),
-    #[error("unknown scenario `{0}`")]
-    #[diagnostic(code(zencheck::scenario), help("`zencheck mock --list` names them"))]
-    UnknownScenario(String),
-    #[error("cannot use the baseline {path}: {why}")]
-    #[diagnostic(
-        code(zencheck::baseline),
-        help("pass a report written earlier by `zencheck probe --format json`")
-    )]
-    Baseline { path: String, why: String },
-    #[error("cannot {what}: {why}")]
-    #[diagnostic(code(zencheck::io))]
-    Io { what: String, why: String },
-    #[error("could not start the HTTP client: {0}")]
-    #[diagnostic(code(zencheck::client))]
-    Client(String),
-    #[error("could not start the mock server: {0}")]
-    #[diagnostic(
-        code(zencheck::mock),
-        help("is the port already in use? --port 0 picks a free one")
-    )]
-    Mock(String),
-}
-
-impl RunError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            RunError::Usage(_) | RunError::Target(_) | RunError::UnknownScenario(_) => EXIT_USAGE,
-            RunError::Config(_)
-            | RunError::Baseline { .. }
-            | RunError::Io { .. }
-            | RunError::Client(_)
-            | RunError::Mock(_) => EXIT_COULD_NOT_RUN,
-        }
-    }
-}
 
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -142,7 +87,7 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
             indicatif::ProgressStyle::with_template("{spinner} probing: {pos}/{len} checks")
                 .expect("static template"),
         );
-        pb.enable_steady_tick(Duration::from_millis(120));
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
     let report = probe_report(args, progress.as_ref()).await?;
@@ -198,7 +143,7 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
                 model: opencode::ModelRef::parse(&a.model)?,
                 password_env: a.password_env.clone(),
                 password,
-                timeout: secs(a.timeout, "--timeout")?,
+                timeout: error::secs(a.timeout, "--timeout")?,
             };
             (opencode::serve::check(&sc).await?, a.report)
         }
@@ -214,7 +159,7 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
                 model: opencode::ModelRef::parse(&a.model)?,
                 bin: opencode::run::find_bin(a.opencode_bin.as_deref())?,
                 dir,
-                timeout: secs(a.timeout, "--timeout")?,
+                timeout: error::secs(a.timeout, "--timeout")?,
             };
             (opencode::run::check(&rc).await?, a.report)
         }
@@ -249,16 +194,6 @@ pub async fn probe_report(
     let mut report = Report::new(futures_util::future::join_all(probes).await);
     policy::judge(&mut report, run.fail_on, baseline.as_ref());
     Ok(report)
-}
-
-pub(crate) fn secs(v: f64, flag: &str) -> Result<Duration, RunError> {
-    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
-        Ok(Duration::from_secs_f64(v))
-    } else {
-        Err(RunError::Usage(format!(
-            "{flag} takes a number of seconds above 0, got {v}"
-        )))
-    }
 }
 
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {

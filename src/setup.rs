@@ -4,13 +4,13 @@
 use crate::check::Selection;
 use crate::cli::ProbeArgs;
 use crate::config::{self, Settings, TargetConfig};
+use crate::error::RunError;
 use crate::http::Limits;
 use crate::policy::FailOn;
 use crate::probe::Options;
 use crate::provider::Provider;
 use crate::route::Route;
 use crate::target::{normalise_base_url, parse_header, Target, TargetError};
-use crate::RunError;
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -291,7 +291,7 @@ fn limits(args: &ProbeArgs, s: &Settings) -> Result<Limits, RunError> {
     let d = Limits::default();
     let secs =
         |flag: Option<f64>, file: Option<f64>, default: Duration, name: &str| match flag.or(file) {
-            Some(v) => crate::secs(v, name),
+            Some(v) => crate::error::secs(v, name),
             None => Ok(default),
         };
     Ok(Limits {

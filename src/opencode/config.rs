@@ -5,7 +5,7 @@
 //! `stream:true` with `stream_options.include_usage` (unless `"includeUsage": false`), and
 //! `tools` with `tool_choice:"auto"`. So for such a provider those capabilities are required.
 
-use crate::RunError;
+use crate::error::RunError;
 use secrecy::SecretString;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

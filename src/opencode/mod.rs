@@ -9,9 +9,9 @@ pub mod serve;
 use crate::classify::{
     classify, classify_words, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS,
 };
+use crate::error::RunError;
 use crate::failure::Kind;
 use crate::outcome::{Evidence, Finding};
-use crate::RunError;
 use serde_json::Value;
 
 /// `provider/model`, split at the first slash (model ids may contain more).

@@ -5,11 +5,11 @@
 
 use super::{read_error, ModelRef};
 use crate::check::chat::excerpt;
+use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::outcome::{Finding, Timing};
 use crate::report::{CheckResult, TargetRun};
 use crate::target::TargetInfo;
-use crate::RunError;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -157,12 +157,12 @@ async fn collect_events(client: &Client, tx: tokio::sync::mpsc::UnboundedSender<
 }
 
 /// The checks, as one target's run.
-pub async fn check(sc: &ServeCheck) -> Result<TargetRun, crate::RunError> {
+pub async fn check(sc: &ServeCheck) -> Result<TargetRun, crate::error::RunError> {
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .no_proxy()
         .build()
-        .map_err(|e| crate::RunError::Client(e.to_string()))?;
+        .map_err(|e| crate::error::RunError::Client(e.to_string()))?;
     let client = Client {
         http,
         base: sc.url.trim_end_matches('/').to_string(),

@@ -1,0 +1,72 @@
+//! How "zencheck could not run" reaches the user: the error type and the exit codes.
+//! Lower layers import this module, never the crate root.
+
+use std::time::Duration;
+
+/// Exit codes: documented in the README; clap itself exits 2 on usage errors.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_CHECK_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_COULD_NOT_RUN: u8 = 3;
+
+/// zencheck itself could not run. A failing check is never one of these.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    #[error("{0}")]
+    #[diagnostic(code(zencheck::usage), help("see `zencheck probe --help`"))]
+    Usage(String),
+    #[error(transparent)]
+    #[diagnostic(
+        code(zencheck::target),
+        help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1")
+    )]
+    Target(#[from] crate::target::TargetError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<crate::config::ConfigError>),
+    #[error("unknown scenario `{0}`")]
+    #[diagnostic(code(zencheck::scenario), help("`zencheck mock --list` names them"))]
+    UnknownScenario(String),
+    #[error("cannot use the baseline {path}: {why}")]
+    #[diagnostic(
+        code(zencheck::baseline),
+        help("pass a report written earlier by `zencheck probe --format json`")
+    )]
+    Baseline { path: String, why: String },
+    #[error("cannot {what}: {why}")]
+    #[diagnostic(code(zencheck::io))]
+    Io { what: String, why: String },
+    #[error("could not start the HTTP client: {0}")]
+    #[diagnostic(code(zencheck::client))]
+    Client(String),
+    #[error("could not start the mock server: {0}")]
+    #[diagnostic(
+        code(zencheck::mock),
+        help("is the port already in use? --port 0 picks a free one")
+    )]
+    Mock(String),
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Usage(_) | RunError::Target(_) | RunError::UnknownScenario(_) => EXIT_USAGE,
+            RunError::Config(_)
+            | RunError::Baseline { .. }
+            | RunError::Io { .. }
+            | RunError::Client(_)
+            | RunError::Mock(_) => EXIT_COULD_NOT_RUN,
+        }
+    }
+}
+
+/// A duration flag in seconds: finite, above 0, at most a day.
+pub(crate) fn secs(v: f64, flag: &str) -> Result<Duration, RunError> {
+    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+        Ok(Duration::from_secs_f64(v))
+    } else {
+        Err(RunError::Usage(format!(
+            "{flag} takes a number of seconds above 0, got {v}"
+        )))
+    }
+}
