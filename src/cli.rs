@@ -73,6 +73,10 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", env = "ZENCHECK_MAX_TIME")]
     pub max_time: Option<f64>,
 
+    /// Seconds the whole run may take; checks unfinished then are reported as `timeout` and the report is still written [default: 300]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_DEADLINE")]
+    pub deadline: Option<f64>,
+
     /// A 429 whose Retry-After is at most this many seconds is waited out once; longer ones are reported [default: 10]
     #[arg(long, value_name = "SECS", env = "ZENCHECK_MAX_RETRY_WAIT")]
     pub max_retry_wait: Option<u64>,

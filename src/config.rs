@@ -34,6 +34,8 @@ pub struct Settings {
     pub connect_timeout: Option<f64>,
     pub max_time: Option<f64>,
     pub max_retry_wait: Option<u64>,
+    /// Seconds the whole run may take (`--deadline`).
+    pub deadline: Option<f64>,
     /// Requests in flight at once per target.
     pub concurrency: Option<usize>,
     /// Requests in flight at once per host (host:port), across all targets.

@@ -28,6 +28,7 @@ pub mod reproduce;
 pub mod route;
 pub mod setup;
 pub mod sse;
+pub mod stop;
 pub mod target;
 
 pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_USAGE};
@@ -174,7 +175,21 @@ pub async fn probe_report(
     args: &ProbeArgs,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Report, RunError> {
-    let run = setup::build(args)?;
+    probe_report_until(args, progress, stop::Stop::default()).await
+}
+
+/// [`probe_report`] that also ends when `stop` fires; the run's `--deadline` is added to it.
+pub async fn probe_report_until(
+    args: &ProbeArgs,
+    progress: Option<&indicatif::ProgressBar>,
+    stop: stop::Stop,
+) -> Result<Report, RunError> {
+    let mut run = setup::build(args)?;
+    // One instant for the whole run, shared by every target.
+    let stop = stop.with_deadline(run.deadline, "--deadline");
+    for (_, o) in &mut run.targets {
+        o.stop = stop.clone();
+    }
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {

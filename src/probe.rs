@@ -29,6 +29,8 @@ pub struct Options {
     pub require: Vec<String>,
     /// Attach a reproducing curl command to every check that did not pass.
     pub curl: bool,
+    /// When the run must end (deadline, Ctrl-C): unfinished checks become findings.
+    pub stop: crate::stop::Stop,
 }
 
 /// One model's planned checks on one route, basic first when it runs.
@@ -136,7 +138,7 @@ pub async fn probe(
     if list_job {
         stage1.insert(0, (CheckId::ModelsList, None));
     }
-    let (listed, mut done) = run_jobs(&cx, stage1, &caps, opts.concurrency, progress).await;
+    let (listed, mut done) = run_jobs(&cx, stage1, &caps, opts, progress).await;
 
     // A model that refuses max_tokens gets chat.basic again with max_completion_tokens,
     // and every later chat check uses that.
@@ -162,7 +164,7 @@ pub async fn probe(
             .iter()
             .map(|i| (CheckId::ChatBasic, Some(*i)))
             .collect();
-        let (_, again) = run_jobs(&cx, retry, &caps, opts.concurrency, progress).await;
+        let (_, again) = run_jobs(&cx, retry, &caps, opts, progress).await;
         done.retain(|r| {
             !(r.id == CheckId::ChatBasic && refused.contains(&r.model.unwrap_or(usize::MAX)))
         });
@@ -202,7 +204,7 @@ pub async fn probe(
             }
         }
     }
-    let (_, later) = run_jobs(&cx, stage2, &caps, opts.concurrency, progress).await;
+    let (_, later) = run_jobs(&cx, stage2, &caps, opts, progress).await;
     for mut r in later {
         adjust_for_route(target, opts, &mut r);
         rows.push(r);
@@ -280,7 +282,7 @@ async fn run_jobs(
     cx: &Ctx<'_>,
     jobs: Vec<(CheckId, Option<usize>)>,
     caps: &[TokenCap],
-    concurrency: usize,
+    opts: &Options,
     progress: Option<&ProgressBar>,
 ) -> (Option<Vec<String>>, Vec<Row>) {
     if let Some(pb) = progress {
@@ -288,19 +290,23 @@ async fn run_jobs(
     }
     let ran: Vec<(Row, Option<Vec<String>>)> = futures_util::stream::iter(jobs)
         .map(|(id, model)| async move {
-            let (finding, ids) = match model {
-                None => models::list(cx).await,
-                Some(i) => (
-                    check::run(cx, id, &cx.target.models[i], caps[i]).await,
-                    None,
-                ),
+            // Under the run's deadline and interrupt: a check cut off is a finding too.
+            let job = async {
+                match model {
+                    None => models::list(cx).await,
+                    Some(i) => (
+                        check::run(cx, id, &cx.target.models[i], caps[i]).await,
+                        None,
+                    ),
+                }
             };
+            let (finding, ids) = opts.stop.bound(job, |f| (f, None)).await;
             if let Some(pb) = progress {
                 pb.inc(1);
             }
             (Row { model, id, finding }, ids)
         })
-        .buffer_unordered(concurrency.max(1))
+        .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
     let listed = ran.iter().find_map(|(_, ids)| ids.clone());

@@ -19,6 +19,8 @@ pub struct Run {
     pub targets: Vec<(Target, Options)>,
     pub limits: Limits,
     pub fail_on: FailOn,
+    /// The whole run's bound (`--deadline`, `deadline`); see `stop`.
+    pub deadline: Duration,
 }
 
 /// What defines one target, before it is checked and resolved.
@@ -105,6 +107,10 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
         targets,
         limits: limits(args, &settings)?,
         fail_on: args.fail_on.or(settings.fail_on).unwrap_or_default(),
+        deadline: match args.deadline.or(settings.deadline) {
+            Some(v) => crate::error::secs(v, "--deadline")?,
+            None => crate::stop::DEFAULT_DEADLINE,
+        },
     })
 }
 
@@ -221,6 +227,7 @@ fn options(spec: &Spec, concurrency: usize, curl: bool) -> Result<Options, RunEr
         explicit,
         require: spec.require.clone(),
         curl,
+        stop: Default::default(),
     })
 }
 
