@@ -473,4 +473,22 @@ mod tests {
             .hint(&cx)
             .contains("\"includeUsage\": false"));
     }
+
+    /// `Kind::ALL` is hand-kept; serde's derive knows every variant and names them all when
+    /// it refuses an unknown one, so a variant missing from ALL fails here.
+    #[test]
+    fn all_lists_every_kind() {
+        let err = serde_json::from_str::<Kind>("\"no_such_kind\"")
+            .unwrap_err()
+            .to_string();
+        let (_, expected) = err.split_once("expected one of ").expect(&err);
+        let mut declared: Vec<&str> = expected
+            .split(',')
+            .map(|s| s.split('`').nth(1).unwrap_or(""))
+            .collect();
+        let mut listed: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
+        declared.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, declared, "Kind::ALL must list every variant");
+    }
 }

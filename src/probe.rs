@@ -6,7 +6,7 @@
 //! (`max_tokens`, or `max_completion_tokens` for reasoning models), and whether more
 //! requests are pointless (a dead key, an unknown model, a route the server lacks).
 
-use crate::check::{self, models, CheckId, Ctx, Selection, TokenCap};
+use crate::check::{self, models, CheckId, Ctx, Selection, Stage, TokenCap};
 use crate::failure::{HintContext, Kind};
 use crate::http::{Http, Request};
 use crate::outcome::{Finding, Status};
@@ -64,14 +64,17 @@ pub fn plan(target: &Target, opts: &Options) -> Vec<RoutePlan> {
         for r in routes {
             let basic = CheckId::basic_of(r);
             let wanted: Vec<CheckId> = CheckId::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|c| c.route() == Some(r) && opts.selection.wants(*c))
                 .collect();
             if wanted.is_empty() {
                 continue;
             }
             // chat.max_tokens is judged from chat.basic's answer, so it needs chat.basic.
-            let needs_basic = wanted.contains(&basic) || wanted.contains(&CheckId::ChatMaxTokens);
+            let needs_basic = wanted
+                .iter()
+                .any(|c| *c == basic || c.stage() == Stage::FromBasic);
             let mut checks: Vec<CheckId> = if needs_basic { vec![basic] } else { vec![] };
             checks.extend(wanted.into_iter().filter(|c| *c != basic));
             out.push(RoutePlan {
@@ -189,11 +192,7 @@ pub async fn probe(
             .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
             .map(|r| &r.finding);
         let blocked = basic.and_then(|b| blocked_because(b, p.route));
-        for c in p
-            .checks
-            .iter()
-            .filter(|c| **c != CheckId::basic_of(p.route) && **c != CheckId::ChatMaxTokens)
-        {
+        for c in p.checks.iter().filter(|c| c.stage() == Stage::Main) {
             match &blocked {
                 Some(why) => rows.push(Row {
                     model: Some(p.model),

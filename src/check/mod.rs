@@ -2,11 +2,17 @@
 //!
 //! A check's request is data ([`request`]), so `--dry-run` prints exactly what a run sends.
 
+mod builtin;
 pub mod chat;
 pub mod messages;
 pub mod models;
+mod registry;
 pub mod responses;
+pub mod spec;
 pub mod stream;
+
+pub use registry::CheckId;
+pub use spec::{Cost, Judge, Spec, Stage};
 
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
@@ -15,126 +21,37 @@ use crate::outcome::{Evidence, Finding, Status};
 use crate::route::Route;
 use crate::sse::{self, Transcript};
 use crate::target::Target;
-use chat::ToolExpect;
 use serde_json::Value;
 
-/// Stable check ids: part of the JSON contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CheckId {
-    TargetBaseUrl,
-    ModelsList,
-    ModelsExists,
-    ChatBasic,
-    ChatMaxTokens,
-    ChatStream,
-    ChatStreamUsage,
-    ChatTools,
-    ChatToolChoiceRequired,
-    ChatToolChoiceNone,
-    ChatToolChoiceNamed,
-    ChatToolChoiceNull,
-    ChatStreamTools,
-    ResponsesBasic,
-    ResponsesStream,
-    ResponsesTools,
-    MessagesBasic,
-    MessagesStream,
-}
-
 impl CheckId {
-    /// In report order.
-    pub const ALL: [CheckId; 18] = [
-        CheckId::TargetBaseUrl,
-        CheckId::ModelsList,
-        CheckId::ModelsExists,
-        CheckId::ChatBasic,
-        CheckId::ChatMaxTokens,
-        CheckId::ChatStream,
-        CheckId::ChatStreamUsage,
-        CheckId::ChatTools,
-        CheckId::ChatToolChoiceRequired,
-        CheckId::ChatToolChoiceNone,
-        CheckId::ChatToolChoiceNamed,
-        CheckId::ChatToolChoiceNull,
-        CheckId::ChatStreamTools,
-        CheckId::ResponsesBasic,
-        CheckId::ResponsesStream,
-        CheckId::ResponsesTools,
-        CheckId::MessagesBasic,
-        CheckId::MessagesStream,
-    ];
-
     pub fn id(self) -> &'static str {
-        match self {
-            CheckId::TargetBaseUrl => "target.base_url",
-            CheckId::ModelsList => "models.list",
-            CheckId::ModelsExists => "models.exists",
-            CheckId::ChatBasic => "chat.basic",
-            CheckId::ChatMaxTokens => "chat.max_tokens",
-            CheckId::ChatStream => "chat.stream",
-            CheckId::ChatStreamUsage => "chat.stream_usage",
-            CheckId::ChatTools => "chat.tools",
-            CheckId::ChatToolChoiceRequired => "chat.tool_choice_required",
-            CheckId::ChatToolChoiceNone => "chat.tool_choice_none",
-            CheckId::ChatToolChoiceNamed => "chat.tool_choice_named",
-            CheckId::ChatToolChoiceNull => "chat.tool_choice_null",
-            CheckId::ChatStreamTools => "chat.stream_tools",
-            CheckId::ResponsesBasic => "responses.basic",
-            CheckId::ResponsesStream => "responses.stream",
-            CheckId::ResponsesTools => "responses.tools",
-            CheckId::MessagesBasic => "messages.basic",
-            CheckId::MessagesStream => "messages.stream",
-        }
+        self.spec().id
     }
 
     /// The generation route the check exercises; `None` for target-wide checks.
     pub fn route(self) -> Option<Route> {
-        use CheckId::*;
-        match self {
-            TargetBaseUrl | ModelsList | ModelsExists => None,
-            ResponsesBasic | ResponsesStream | ResponsesTools => Some(Route::Responses),
-            MessagesBasic | MessagesStream => Some(Route::Messages),
-            _ => Some(Route::Chat),
-        }
+        self.spec().route
     }
 
     pub fn endpoint(self) -> Option<&'static str> {
-        match self {
-            CheckId::TargetBaseUrl => None,
-            CheckId::ModelsList | CheckId::ModelsExists => Some("/models"),
-            other => other.route().map(Route::path),
-        }
+        self.spec().endpoint()
+    }
+
+    pub fn stage(self) -> Stage {
+        self.spec().stage
+    }
+
+    pub fn cost(self) -> Cost {
+        self.spec().cost
     }
 
     /// The check every other check of its route waits for (it also settles `max_tokens`).
     pub fn basic_of(route: Route) -> CheckId {
-        match route {
-            Route::Chat => CheckId::ChatBasic,
-            Route::Responses => CheckId::ResponsesBasic,
-            Route::Messages => CheckId::MessagesBasic,
-        }
-    }
-
-    fn streams(self) -> bool {
-        matches!(
-            self,
-            CheckId::ChatStream
-                | CheckId::ChatStreamUsage
-                | CheckId::ChatStreamTools
-                | CheckId::ResponsesStream
-                | CheckId::MessagesStream
-        )
-    }
-
-    fn tool_expect(self) -> ToolExpect {
-        match self {
-            CheckId::ChatToolChoiceRequired
-            | CheckId::ChatStreamTools
-            | CheckId::ResponsesTools => ToolExpect::Required,
-            CheckId::ChatToolChoiceNone => ToolExpect::Forbidden,
-            CheckId::ChatToolChoiceNamed => ToolExpect::Named,
-            _ => ToolExpect::Any,
-        }
+        CheckId::ALL
+            .iter()
+            .copied()
+            .find(|c| c.route() == Some(route) && c.stage() == Stage::Basic)
+            .expect("every route has a basic check (registry test)")
     }
 }
 
@@ -155,47 +72,14 @@ impl TokenCap {
     }
 }
 
-/// The request a check sends for `model`; `None` for checks that send none of their own.
+/// The requests a check sends for `model`, in order (none for checks the probe derives).
+pub fn requests(id: CheckId, model: &str, cap: TokenCap) -> Vec<Request> {
+    id.spec().build.map(|b| b(model, cap)).unwrap_or_default()
+}
+
+/// The (first) request a check sends for `model`; `None` for checks that send none.
 pub fn request(id: CheckId, model: &str, cap: TokenCap) -> Option<Request> {
-    use serde_json::json;
-    use CheckId::*;
-    let chat_post = |body: Value| {
-        Some(Request::post(
-            Route::Chat.path(),
-            body,
-            crate::http::Auth::Bearer,
-        ))
-    };
-    match id {
-        TargetBaseUrl | ModelsExists | ChatMaxTokens => None,
-        ModelsList => Some(Request::get("/models")),
-        ChatBasic => chat_post(chat::chat_request(model, false, cap, json!({}))),
-        ChatStream => chat_post(chat::chat_request(model, true, cap, json!({}))),
-        ChatStreamUsage => chat_post(chat::chat_request(
-            model,
-            true,
-            cap,
-            json!({"stream_options": {"include_usage": true}}),
-        )),
-        ChatTools => chat_post(chat::tool_request(model, false, cap, json!("auto"))),
-        ChatToolChoiceRequired => {
-            chat_post(chat::tool_request(model, false, cap, json!("required")))
-        }
-        ChatToolChoiceNone => chat_post(chat::tool_request(model, false, cap, json!("none"))),
-        ChatToolChoiceNamed => chat_post(chat::tool_request(
-            model,
-            false,
-            cap,
-            json!({"type": "function", "function": {"name": chat::TOOL_NAME}}),
-        )),
-        ChatToolChoiceNull => chat_post(chat::tool_request(model, false, cap, Value::Null)),
-        ChatStreamTools => chat_post(chat::tool_request(model, true, cap, json!("required"))),
-        ResponsesBasic => Some(responses::request(model, false, false)),
-        ResponsesStream => Some(responses::request(model, true, false)),
-        ResponsesTools => Some(responses::request(model, false, true)),
-        MessagesBasic => Some(messages::request(model, false)),
-        MessagesStream => Some(messages::request(model, true)),
-    }
+    requests(id, model, cap).into_iter().next()
 }
 
 /// What every check needs.
@@ -213,35 +97,14 @@ pub const MAX_TOKENS_TOOLS: u64 = 64;
 
 /// Run one generation check for `model`.
 pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Finding {
-    let Some(req) = request(id, model, cap) else {
-        return skipped("sends no request of its own");
+    let spec = id.spec();
+    let mut f = match (spec.judge, request(id, model, cap)) {
+        (Judge::Run(run), _) => run(cx, model, cap).await,
+        (Judge::Json(judge), Some(req)) => send_json(cx, &req, |a| judge(a, model)).await,
+        (Judge::Stream(judge), Some(req)) => send_stream(cx, &req, |t, h| judge(t, h, model)).await,
+        (Judge::Probe, _) | (_, None) => return skipped("sends no request of its own"),
     };
-    let expect = id.tool_expect();
-    let mut f = match (id.route(), id.streams()) {
-        (Some(Route::Chat), false) => {
-            send_json(cx, &req, |a| chat::judge_completion(a, model, expect)).await
-        }
-        (Some(Route::Chat), true) => {
-            send_stream(cx, &req, |t, h| {
-                stream::judge_chat_stream(t, h, model, id == CheckId::ChatStreamUsage, expect)
-            })
-            .await
-        }
-        (Some(Route::Responses), false) => {
-            send_json(cx, &req, |a| responses::judge(a, model, expect)).await
-        }
-        (Some(Route::Responses), true) => {
-            send_stream(cx, &req, |t, h| responses::judge_stream(t, h, model)).await
-        }
-        (Some(Route::Messages), false) => send_json(cx, &req, |a| messages::judge(a, model)).await,
-        (Some(Route::Messages), true) => {
-            send_stream(cx, &req, |t, h| messages::judge_stream(t, h, model)).await
-        }
-        (None, _) => unreachable!("{id:?} is not a generation check"),
-    };
-    // Whether a client library's explicit `null` is accepted is information, not an
-    // outage: the fix is to omit the key.
-    if id == CheckId::ChatToolChoiceNull && f.kind == Some(Kind::ParamRejected) {
+    if spec.rejection_warns && f.kind == Some(Kind::ParamRejected) {
         f.status = Status::Warn;
     }
     f
@@ -495,9 +358,13 @@ impl Selection {
         })
     }
 
+    /// Without `--checks`, the default checks; with it, whatever it names.
     pub fn wants(&self, id: CheckId) -> bool {
-        let included =
-            self.include.is_empty() || self.include.iter().any(|p| pattern_matches(p, id.id()));
+        let included = if self.include.is_empty() {
+            id.spec().default
+        } else {
+            self.include.iter().any(|p| pattern_matches(p, id.id()))
+        };
         included && !self.exclude.iter().any(|p| pattern_matches(p, id.id()))
     }
 }
@@ -536,7 +403,7 @@ mod tests {
 
     #[test]
     fn every_generation_request_caps_its_output() {
-        for id in CheckId::ALL {
+        for &id in CheckId::ALL {
             let Some(req) = request(id, "m", TokenCap::MaxTokens) else {
                 continue;
             };

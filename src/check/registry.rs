@@ -1,0 +1,116 @@
+//! The one list of checks. A new check is one file holding its [`Spec`] and one line here;
+//! the enum of ids, report order, selection, planning, dry runs and costs all derive from
+//! this list.
+
+use super::spec::Spec;
+use super::*;
+
+macro_rules! registry {
+    ($($variant:ident => $spec:path,)*) => {
+        /// Stable check ids: part of the JSON contract. Declared in report order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CheckId {
+            $($variant,)*
+        }
+
+        impl CheckId {
+            /// Every check, in report order.
+            pub const ALL: &'static [CheckId] = &[$(CheckId::$variant,)*];
+
+            pub fn spec(self) -> &'static Spec {
+                match self {
+                    $(CheckId::$variant => &$spec,)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    TargetBaseUrl => builtin::TARGET_BASE_URL,
+    ModelsList => builtin::MODELS_LIST,
+    ModelsExists => builtin::MODELS_EXISTS,
+    ChatBasic => builtin::CHAT_BASIC,
+    ChatMaxTokens => builtin::CHAT_MAX_TOKENS,
+    ChatStream => builtin::CHAT_STREAM,
+    ChatStreamUsage => builtin::CHAT_STREAM_USAGE,
+    ChatTools => builtin::CHAT_TOOLS,
+    ChatToolChoiceRequired => builtin::CHAT_TOOL_CHOICE_REQUIRED,
+    ChatToolChoiceNone => builtin::CHAT_TOOL_CHOICE_NONE,
+    ChatToolChoiceNamed => builtin::CHAT_TOOL_CHOICE_NAMED,
+    ChatToolChoiceNull => builtin::CHAT_TOOL_CHOICE_NULL,
+    ChatStreamTools => builtin::CHAT_STREAM_TOOLS,
+    ResponsesBasic => builtin::RESPONSES_BASIC,
+    ResponsesStream => builtin::RESPONSES_STREAM,
+    ResponsesTools => builtin::RESPONSES_TOOLS,
+    MessagesBasic => builtin::MESSAGES_BASIC,
+    MessagesStream => builtin::MESSAGES_STREAM,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::Route;
+
+    /// The output cap a request body declares, under whichever key its API uses.
+    fn output_cap(r: &crate::http::Request) -> u64 {
+        let body = r.body.as_ref();
+        ["max_tokens", "max_completion_tokens", "max_output_tokens"]
+            .iter()
+            .find_map(|k| {
+                body.and_then(|b| b.get(*k))
+                    .and_then(serde_json::Value::as_u64)
+            })
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn every_route_has_exactly_one_basic_check() {
+        for r in [Route::Chat, Route::Responses, Route::Messages] {
+            let basics = CheckId::ALL
+                .iter()
+                .filter(|c| c.route() == Some(r) && c.stage() == Stage::Basic)
+                .count();
+            assert_eq!(basics, 1, "{r:?}");
+            assert_eq!(CheckId::basic_of(r).route(), Some(r));
+        }
+    }
+
+    #[test]
+    fn declared_costs_match_what_the_builders_send() {
+        for &c in CheckId::ALL {
+            let reqs = requests(c, "m", TokenCap::MaxTokens);
+            let declared = c.cost();
+            assert_eq!(
+                declared.requests as usize,
+                reqs.len(),
+                "{}: requests",
+                c.id()
+            );
+            let caps: u64 = reqs.iter().map(output_cap).sum();
+            assert_eq!(declared.output_tokens, caps, "{}: output tokens", c.id());
+        }
+    }
+
+    #[test]
+    fn ids_name_their_family_and_route() {
+        for &c in CheckId::ALL {
+            let s = c.spec();
+            assert!(s.id.contains('.'), "{}", s.id);
+            if let Some(r) = s.route {
+                assert_eq!(
+                    s.family(),
+                    format!("{r:?}").to_ascii_lowercase(),
+                    "{} is on {r:?}",
+                    s.id
+                );
+            }
+            let sends = s.build.is_some();
+            match s.judge {
+                Judge::Probe => assert!(s.route.is_none() || s.stage == Stage::FromBasic),
+                Judge::Json(_) | Judge::Stream(_) => assert!(sends, "{} builds no request", s.id),
+                Judge::Run(_) => {}
+            }
+        }
+    }
+}

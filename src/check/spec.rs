@@ -1,0 +1,110 @@
+//! What a check is, as data: its id, route, stage, requests, judge and cost. The registry
+//! (`registry.rs`) lists one [`Spec`] per check; every list of checks derives from it.
+
+use super::{Ctx, TokenCap};
+use crate::http::{Answer, Request};
+use crate::outcome::Finding;
+use crate::route::Route;
+use crate::sse::Transcript;
+use futures_util::future::BoxFuture;
+
+/// When a check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Target-wide and first (`models.list`), or read off the run itself (`target.base_url`,
+    /// `models.exists`): sends nothing per model.
+    Target,
+    /// The route's first check: every other check of its route waits for it.
+    Basic,
+    /// Judged from the basic answer, no request of its own (`chat.max_tokens`).
+    FromBasic,
+    /// The rest of the route, once its basic check has passed far enough.
+    Main,
+}
+
+/// Builds the requests a check sends for a model, in order. A multi-turn check lists every
+/// turn; a later turn that depends on an earlier answer shows a placeholder (dry run).
+pub type Build = fn(&str, TokenCap) -> Vec<Request>;
+
+/// A check that drives its own requests (several turns, a comparison).
+pub type RunFn = for<'a> fn(&'a Ctx<'a>, &'a str, TokenCap) -> BoxFuture<'a, Finding>;
+
+/// How a check's answer is judged.
+#[derive(Clone, Copy)]
+pub enum Judge {
+    /// The probe computes it (target-wide and derived checks).
+    Probe,
+    /// One non-streaming request; a 2xx is judged by the function, the rest classified.
+    Json(fn(&Answer, &str) -> Finding),
+    /// One streaming request: the transcript and the time to headers are judged.
+    Stream(fn(&Transcript, u64, &str) -> Finding),
+    /// The check sends its requests itself.
+    Run(RunFn),
+}
+
+/// What a check costs at most when everything goes right (and its one permitted retry).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// Requests sent, per model.
+    pub requests: u32,
+    /// The sum of the output caps of those requests.
+    pub output_tokens: u64,
+}
+
+/// One check.
+#[derive(Clone, Copy)]
+pub struct Spec {
+    /// Stable id (`family.name`): part of the JSON contract.
+    pub id: &'static str,
+    /// The generation route; `None` for target-wide checks.
+    pub route: Option<Route>,
+    /// Endpoint of a target-wide check (`/models`); generation checks use their route's.
+    pub path: Option<&'static str>,
+    pub stage: Stage,
+    pub build: Option<Build>,
+    pub judge: Judge,
+    pub cost: Cost,
+    /// Runs without `--checks` naming it. Checks that cost several turns may stay out.
+    pub default: bool,
+    /// A `param_rejected` here is information (a warning), not an outage.
+    pub rejection_warns: bool,
+}
+
+impl Spec {
+    /// The defaults a generation check starts from: main stage, on by default.
+    pub const fn main(
+        id: &'static str,
+        route: Route,
+        build: Build,
+        judge: Judge,
+        cost: Cost,
+    ) -> Spec {
+        Spec {
+            id,
+            route: Some(route),
+            path: None,
+            stage: Stage::Main,
+            build: Some(build),
+            judge,
+            cost,
+            default: true,
+            rejection_warns: false,
+        }
+    }
+
+    pub fn endpoint(&self) -> Option<&'static str> {
+        self.path.or(self.route.map(Route::path))
+    }
+
+    pub fn family(&self) -> &'static str {
+        self.id.split('.').next().unwrap_or(self.id)
+    }
+}
+
+/// `Cost { requests, output_tokens }`, short.
+pub const fn cost(requests: u32, output_tokens: u64) -> Cost {
+    Cost {
+        requests,
+        output_tokens,
+    }
+}
