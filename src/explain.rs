@@ -11,7 +11,6 @@ use crate::cli::{ExplainArgs, Format};
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::provider::Provider;
-use crate::sse::{End, TimedEvent, Transcript};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
@@ -29,29 +28,43 @@ pub struct Explanation {
     pub provider_message: Option<String>,
     pub param: Option<String>,
     pub detail: String,
+    /// The input was longer than [`INPUT_CAP`] and only its start was read.
+    pub input_truncated: bool,
 }
 
+/// The most of a paste that is read; a longer one is cut there, and the output says so.
+pub const INPUT_CAP: usize = 1 << 20;
+
 pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
-    let text = match args.text.as_deref() {
-        Some(t) if t != "-" => t.to_string(),
+    let raw = match args.text.as_deref() {
+        Some(t) if t != "-" => t.as_bytes().to_vec(),
         _ => {
-            let mut s = String::new();
+            let mut buf = Vec::new();
             std::io::stdin()
-                .take(1 << 20)
-                .read_to_string(&mut s)
+                .take(INPUT_CAP as u64 + 1)
+                .read_to_end(&mut buf)
                 .map_err(|e| RunError::Io {
                     what: "read stdin".into(),
                     why: e.to_string(),
                 })?;
-            s
+            buf
         }
     };
+    let truncated = raw.len() > INPUT_CAP;
+    // A paste is what a terminal gave us: invalid UTF-8 is read lossily, never refused.
+    let text = String::from_utf8_lossy(&raw[..raw.len().min(INPUT_CAP)]);
     if text.trim().is_empty() {
         return Err(RunError::Usage(
             "nothing to explain: pass the error text as an argument or on stdin".into(),
         ));
     }
-    let e = explain(&text, args.provider);
+    let mut e = explain(&text, args.provider);
+    if truncated {
+        e.input_truncated = true;
+        e.detail.push_str(&format!(
+            "; input cut at {INPUT_CAP} bytes, the rest was not read"
+        ));
+    }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&e).expect("serialises")),
         _ => print!("{}", render(&e)),
@@ -80,11 +93,49 @@ pub fn render(e: &Explanation) -> String {
         out.push_str(&format!("param:   {p}\n"));
     }
     out.push_str(&format!("means:   {}\nfix:     {}\n", e.meaning, e.hint));
+    if e.input_truncated {
+        out.push_str(&format!(
+            "note:    the input was cut at {INPUT_CAP} bytes\n"
+        ));
+    }
+    // Pasted text may carry terminal escapes; none reach the terminal.
+    out.chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
+/// Key-shaped tokens (`sk-…`, `gsk_…`) and bearer credentials in a paste, masked.
+fn mask_secrets(s: &str) -> String {
+    let s = crate::report::mask_key_like(s);
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    // "Authorization: Bearer …" and `AIza…` (Google) keys have no sk- prefix.
+    while let Some(i) = ["Bearer ", "bearer ", "AIza"]
+        .iter()
+        .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
+        .min_by_key(|(i, _)| *i)
+        .map(|(i, n)| i + n)
+    {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+            .unwrap_or(tail.len());
+        if len >= 12 && !tail[..len].contains("[redacted]") {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(&tail[..len]);
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
     out
 }
 
 pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
-    let text = input.trim();
+    // Keys pasted along with the error never reach the output, as in reports.
+    let masked = mask_secrets(input);
+    let text = masked.trim();
     if text.lines().any(|l| l.trim_start().starts_with("data:")) {
         return from_sse(text, provider);
     }
@@ -133,7 +184,10 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
 /// `HTTP/1.1 429 Too Many …`, `401 {…}`, `Error code: 400 - {…}`, `status: 502`: the first
 /// status-like number before the body starts.
 fn leading_status(text: &str) -> (Option<u16>, &str) {
-    let head_end = text.find(['{', '<']).unwrap_or(text.len()).min(200);
+    let mut head_end = text.find(['{', '<']).unwrap_or(text.len()).min(200);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
     let head = &text[..head_end];
     // A whole three-digit token, not part of an address or a version (10.0.0.1:443, 1.18.33).
     let bytes = head.as_bytes();
@@ -280,48 +334,16 @@ fn explained(
         provider_message: message,
         param,
         detail,
+        input_truncated: false,
     }
 }
 
 /// A pasted stream: judged as the API it looks like. The paste has no timing, and its end
 /// is taken as a clean end of the body.
 fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
-    let mut events = Vec::new();
-    let mut event = String::new();
-    let mut data: Vec<&str> = Vec::new();
-    let mut flush = |event: &mut String, data: &mut Vec<&str>| {
-        if !data.is_empty() {
-            let name = if event.is_empty() {
-                "message".to_string()
-            } else {
-                std::mem::take(event)
-            };
-            events.push(TimedEvent {
-                event: name,
-                data: data.join("\n"),
-                at_ms: 0,
-            });
-        }
-        event.clear();
-        data.clear();
-    };
-    for line in text.lines().map(str::trim_end) {
-        if line.is_empty() {
-            flush(&mut event, &mut data);
-        } else if let Some(v) = line.strip_prefix("data:") {
-            data.push(v.strip_prefix(' ').unwrap_or(v));
-        } else if let Some(v) = line.strip_prefix("event:") {
-            event = v.trim().to_string();
-        }
-    }
-    flush(&mut event, &mut data);
-    let t = Transcript {
-        events,
-        end: End::Clean,
-        bytes: text.len(),
-        unterminated_tail: None,
-        ended_at_ms: 0,
-    };
+    // A copied transcript loses the blank line after its last event: the paste's end is
+    // taken as a clean end of the body.
+    let t = crate::sse::parse_complete(&format!("{text}\n\n"));
     let has = |needle: &str| {
         t.events
             .iter()

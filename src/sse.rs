@@ -144,17 +144,56 @@ where
         }
     };
     let book = book.lock().expect("sse bookkeeping lock");
-    let tail = String::from_utf8_lossy(&book.pending).to_string();
-    let unterminated_tail = tail
-        .lines()
-        .any(|l| l.starts_with("data"))
-        .then(|| crate::classify::one_line(&tail));
     Transcript {
         events: out,
         end,
         bytes: book.bytes,
-        unterminated_tail,
+        unterminated_tail: unterminated_tail(&book.pending),
         ended_at_ms: bounds.started.elapsed().as_millis() as u64,
+    }
+}
+
+/// The bytes after the last blank line, when they hold a `data` line.
+fn unterminated_tail(pending: &[u8]) -> Option<String> {
+    let tail = String::from_utf8_lossy(pending);
+    tail.lines()
+        .any(|l| l.starts_with("data"))
+        .then(|| crate::classify::one_line(&tail))
+}
+
+/// A whole body already in memory (a pasted transcript, for `zencheck explain`): the same
+/// parser and tail check as [`read`], without a clock (every `at_ms` is 0) or bounds (the
+/// caller capped the text).
+pub fn parse_complete(body: &str) -> Transcript {
+    use futures_util::FutureExt;
+    let chunk = Bytes::copy_from_slice(body.as_bytes());
+    let mut events =
+        futures_util::stream::iter([Ok::<_, std::convert::Infallible>(chunk)]).eventsource();
+    let mut out = Vec::new();
+    // Every item of an in-memory stream is ready: `now_or_never` never sees a pending one.
+    let end = loop {
+        match events.next().now_or_never().flatten() {
+            None => break End::Clean,
+            Some(Ok(ev)) => out.push(TimedEvent {
+                event: if ev.event.is_empty() {
+                    "message".to_string()
+                } else {
+                    ev.event
+                },
+                data: ev.data,
+                at_ms: 0,
+            }),
+            Some(Err(e)) => break End::Undecodable(e.to_string()),
+        }
+    };
+    let mut book = Book::default();
+    book.feed(body.as_bytes());
+    Transcript {
+        events: out,
+        end,
+        bytes: book.bytes,
+        unterminated_tail: unterminated_tail(&book.pending),
+        ended_at_ms: 0,
     }
 }
 

@@ -266,7 +266,7 @@ const KEY_PREFIXES: [&str; 3] = ["sk-", "sk_", "gsk_"];
 
 /// Replace every key-shaped token (a known prefix and at least 12 more key characters)
 /// with its prefix and `[redacted]`.
-fn mask_key_like(s: &str) -> String {
+pub(crate) fn mask_key_like(s: &str) -> String {
     let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
