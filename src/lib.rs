@@ -30,6 +30,7 @@ pub mod setup;
 pub mod sse;
 pub mod stop;
 pub mod target;
+pub mod verdict;
 
 pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_USAGE};
 

@@ -3,22 +3,11 @@
 
 use crate::outcome::Status;
 use crate::report::{Change, Report};
-use clap::ValueEnum;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    /// A failed check, a required check that did not pass, or a regression fails the run
-    #[default]
-    Fail,
-    /// Warnings fail the run too
-    Warn,
-    /// Nothing fails the run (exit 0 whenever zencheck could run)
-    Never,
-}
+/// The rule itself lives in `verdict`; named here too, where callers look for the policy.
+pub use crate::verdict::FailOn;
 
 /// The statuses of a previous report, by (target, check, model).
 pub struct Baseline(HashMap<(String, String, String), String>);
@@ -67,49 +56,5 @@ pub fn judge(report: &mut Report, fail_on: FailOn, baseline: Option<&Baseline>) 
             };
         }
     }
-    let mut reasons = Vec::new();
-    let count = |f: &dyn Fn(&crate::report::CheckResult) -> bool| {
-        report.checks.iter().filter(|c| f(c)).count()
-    };
-    let failed = count(&|c| c.status == Status::Fail);
-    if failed > 0 {
-        reasons.push(format!("{failed} check(s) failed"));
-    }
-    let missing: Vec<String> = report
-        .checks
-        .iter()
-        .filter(|c| c.required && c.status != Status::Pass)
-        .map(where_)
-        .collect();
-    if !missing.is_empty() {
-        reasons.push(format!("required but not passing: {}", missing.join(", ")));
-    }
-    let regressed: Vec<String> = report
-        .checks
-        .iter()
-        .filter(|c| c.baseline == Some(Change::Regressed))
-        .map(where_)
-        .collect();
-    if !regressed.is_empty() {
-        reasons.push(format!(
-            "passed in the baseline, not now: {}",
-            regressed.join(", ")
-        ));
-    }
-    let warned = count(&|c| c.status == Status::Warn);
-    if fail_on == FailOn::Warn && warned > 0 {
-        reasons.push(format!("{warned} warning(s) with --fail-on warn"));
-    }
-    report.summary.regressed = regressed.len();
-    report.summary.fixed = count(&|c| c.baseline == Some(Change::Fixed));
-    report.outcome.failed = fail_on != FailOn::Never && !reasons.is_empty();
-    report.outcome.fail_on = fail_on;
-    report.outcome.reasons = reasons;
-}
-
-fn where_(c: &crate::report::CheckResult) -> String {
-    match &c.model {
-        Some(m) => format!("{}/{} ({m})", c.target, c.check),
-        None => format!("{}/{}", c.target, c.check),
-    }
+    report.decide(fail_on);
 }

@@ -116,9 +116,9 @@ pub fn render_markdown(r: &Report) -> String {
 
 fn fail_on(r: &Report) -> &'static str {
     match r.outcome.fail_on {
-        crate::policy::FailOn::Fail => "fail",
-        crate::policy::FailOn::Warn => "warn",
-        crate::policy::FailOn::Never => "never",
+        crate::verdict::FailOn::Fail => "fail",
+        crate::verdict::FailOn::Warn => "warn",
+        crate::verdict::FailOn::Never => "never",
     }
 }
 

@@ -11,20 +11,13 @@ pub use table::{render_failures, render_grid, render_table};
 
 use crate::failure::Kind;
 use crate::outcome::{Status, Timing};
-use crate::policy::FailOn;
 use crate::target::TargetInfo;
+use crate::verdict::{self, FailOn};
 use serde::Serialize;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    /// Passed in the baseline, does not now.
-    Regressed,
-    /// Did not pass in the baseline, does now.
-    Fixed,
-}
+pub use crate::verdict::Change;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -198,12 +191,47 @@ impl Report {
             checks,
         };
         r.redact(&secrets);
-        crate::policy::judge(&mut r, FailOn::default(), None);
+        r.decide(FailOn::default());
         r
     }
 
+    /// Decide the outcome under `fail_on` from the checks as they are marked (`required`,
+    /// `baseline`): whether the run failed and why. `policy::judge` marks, then decides.
+    pub fn decide(&mut self, fail_on: FailOn) {
+        let counted: Vec<(verdict::Against, String)> = self
+            .checks
+            .iter()
+            .map(|c| (Self::against(fail_on, c), where_(c)))
+            .collect();
+        self.summary.regressed = self
+            .checks
+            .iter()
+            .filter(|c| c.baseline == Some(Change::Regressed))
+            .count();
+        self.summary.fixed = self
+            .checks
+            .iter()
+            .filter(|c| c.baseline == Some(Change::Fixed))
+            .count();
+        self.outcome = Outcome {
+            fail_on,
+            failed: verdict::run_fails(fail_on, counted.iter().map(|(a, _)| *a)),
+            reasons: verdict::reasons(&counted),
+        };
+    }
+
+    fn against(fail_on: FailOn, c: &CheckResult) -> verdict::Against {
+        verdict::counts_against(fail_on, c.status, c.required, c.baseline)
+    }
+
+    /// The run failed: the exit code follows this.
     pub fn failed(&self) -> bool {
-        self.outcome.failed
+        verdict::run_fails(
+            self.outcome.fail_on,
+            self.checks
+                .iter()
+                .map(|c| Self::against(self.outcome.fail_on, c)),
+        )
     }
 
     fn redact(&mut self, secrets: &[String]) {
@@ -254,10 +282,15 @@ impl Report {
 
     /// Does this check count against the run (for renderers that mark failures)?
     pub fn counts_as_failure(&self, c: &CheckResult) -> bool {
-        c.status == Status::Fail
-            || (c.required && c.status != Status::Pass)
-            || c.baseline == Some(Change::Regressed)
-            || (self.outcome.fail_on == FailOn::Warn && c.status == Status::Warn)
+        Self::against(self.outcome.fail_on, c).any()
+    }
+}
+
+/// Where a check ran, for the outcome's reasons: `target/check (model)`.
+fn where_(c: &CheckResult) -> String {
+    match &c.model {
+        Some(m) => format!("{}/{} ({m})", c.target, c.check),
+        None => format!("{}/{}", c.target, c.check),
     }
 }
 

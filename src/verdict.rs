@@ -1,0 +1,134 @@
+//! What fails a run: the one rule. `policy::judge` (the outcome and its reasons), every
+//! renderer that marks a check as failing, and so the exit code, all ask `counts_against`,
+//! so they cannot disagree. Pure: it looks only at a check's status, whether it is
+//! required, and how it compares with the baseline.
+
+use crate::outcome::Status;
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// A failed check, a required check that did not pass, or a regression fails the run
+    #[default]
+    Fail,
+    /// Warnings fail the run too
+    Warn,
+    /// Nothing fails the run (exit 0 whenever zencheck could run)
+    Never,
+}
+
+/// How a check compares with the same check in `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Passed in the baseline, does not now.
+    Regressed,
+    /// Did not pass in the baseline, does now.
+    Fixed,
+}
+
+/// Why one check counts against the run: every rule it breaks (a required check that
+/// failed is both `failed` and `required`), so each reason lists all the checks it applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Against {
+    pub failed: bool,
+    /// Required (the target's `require`) and not a pass.
+    pub required: bool,
+    /// Passed in the baseline, does not now.
+    pub regressed: bool,
+    /// A warning, under `--fail-on warn`.
+    pub warned: bool,
+}
+
+impl Against {
+    /// The check counts against the run.
+    pub fn any(self) -> bool {
+        self.failed || self.required || self.regressed || self.warned
+    }
+}
+
+/// Does this check count against the run under `fail_on`, and why? Under `never` a check
+/// still counts (renderers mark it), it only does not fail the run: see `run_fails`.
+pub fn counts_against(
+    fail_on: FailOn,
+    status: Status,
+    required: bool,
+    baseline: Option<Change>,
+) -> Against {
+    Against {
+        failed: status == Status::Fail,
+        required: required && status != Status::Pass,
+        regressed: baseline == Some(Change::Regressed),
+        warned: fail_on == FailOn::Warn && status == Status::Warn,
+    }
+}
+
+/// The run fails when some check counts against it, unless the policy is `never`.
+pub fn run_fails(fail_on: FailOn, counted: impl IntoIterator<Item = Against>) -> bool {
+    fail_on != FailOn::Never && counted.into_iter().any(Against::any)
+}
+
+/// The outcome's reasons, from what each check broke (with where it ran, e.g.
+/// `zen/chat.basic (kimi-k2)`).
+pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
+    let of = |rule: fn(&Against) -> bool| -> Vec<&str> {
+        counted
+            .iter()
+            .filter(|(a, _)| rule(a))
+            .map(|(_, w)| w.as_str())
+            .collect()
+    };
+    let mut reasons = Vec::new();
+    let failed = of(|a| a.failed).len();
+    if failed > 0 {
+        reasons.push(format!("{failed} check(s) failed"));
+    }
+    let required = of(|a| a.required);
+    if !required.is_empty() {
+        reasons.push(format!("required but not passing: {}", required.join(", ")));
+    }
+    let regressed = of(|a| a.regressed);
+    if !regressed.is_empty() {
+        reasons.push(format!(
+            "passed in the baseline, not now: {}",
+            regressed.join(", ")
+        ));
+    }
+    let warned = of(|a| a.warned).len();
+    if warned > 0 {
+        reasons.push(format!("{warned} warning(s) with --fail-on warn"));
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_required_failure_breaks_two_rules_and_never_fails_no_run() {
+        let a = counts_against(FailOn::Fail, Status::Fail, true, None);
+        assert!(a.failed && a.required && !a.regressed && !a.warned);
+        assert!(run_fails(FailOn::Fail, [a]));
+        assert!(!run_fails(FailOn::Never, [a]));
+        assert_eq!(
+            reasons(&[(a, "t/chat.basic (m)".into())]),
+            [
+                "1 check(s) failed",
+                "required but not passing: t/chat.basic (m)"
+            ]
+        );
+    }
+
+    #[test]
+    fn warnings_count_only_under_warn() {
+        assert!(!counts_against(FailOn::Fail, Status::Warn, false, None).any());
+        assert!(counts_against(FailOn::Warn, Status::Warn, false, None).warned);
+        assert!(
+            counts_against(FailOn::Fail, Status::Skip, false, Some(Change::Regressed)).regressed
+        );
+        assert!(!run_fails(FailOn::Fail, [Against::default()]));
+    }
+}
