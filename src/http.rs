@@ -8,6 +8,7 @@ use crate::target::Target;
 use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
@@ -63,6 +64,11 @@ impl Default for Limits {
 pub enum Auth {
     Bearer,
     Anthropic,
+    /// HTTP basic auth with this user and the key as password (`opencode serve` with
+    /// `OPENCODE_SERVER_PASSWORD` wants user "opencode").
+    Basic {
+        user: &'static str,
+    },
 }
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -71,7 +77,8 @@ pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub method: reqwest::Method,
-    pub path: &'static str,
+    /// Appended to the target's base URL; owned when it carries an id (`/session/{id}`).
+    pub path: Cow<'static, str>,
     pub body: Option<Value>,
     pub auth: Auth,
 }
@@ -80,7 +87,7 @@ impl Request {
     pub fn get(path: &'static str) -> Request {
         Request {
             method: reqwest::Method::GET,
-            path,
+            path: Cow::Borrowed(path),
             body: None,
             auth: Auth::Bearer,
         }
@@ -88,8 +95,22 @@ impl Request {
     pub fn post(path: &'static str, body: Value, auth: Auth) -> Request {
         Request {
             method: reqwest::Method::POST,
-            path,
+            path: Cow::Borrowed(path),
             body: Some(body),
+            auth,
+        }
+    }
+    /// Any method, a path that may be built at run time, and an optional JSON body.
+    pub fn new(
+        method: reqwest::Method,
+        path: impl Into<Cow<'static, str>>,
+        body: Option<Value>,
+        auth: Auth,
+    ) -> Request {
+        Request {
+            method,
+            path: path.into(),
+            body,
             auth,
         }
     }
@@ -185,8 +206,11 @@ impl Http {
     fn build(&self, target: &Target, r: &Request) -> reqwest::RequestBuilder {
         let mut req = self
             .client
-            .request(r.method.clone(), target.endpoint(r.path));
+            .request(r.method.clone(), target.endpoint(&r.path));
         let key = target.key.as_ref().map(|k| k.expose_secret());
+        if let (Auth::Basic { user }, Some(k)) = (r.auth, key) {
+            req = req.basic_auth(user, Some(k));
+        }
         for (name, value) in r.auth_headers(key) {
             req = req.header(name, value);
         }

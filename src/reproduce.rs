@@ -59,7 +59,7 @@ pub fn describe(
         out.push_str(&format!(
             "\n{} {}    [{what}]\n",
             req.method,
-            target.endpoint(req.path)
+            target.endpoint(&req.path)
         ));
         for (n, v) in headers(target, req) {
             out.push_str(&format!("  {n}: {v}\n"));
@@ -84,7 +84,7 @@ pub fn describe_json(
         .iter()
         .map(|(id, model, req)| {
             let headers: serde_json::Map<String, Value> = headers(target, req).into_iter().map(|(n, v)| (n, json!(v))).collect();
-            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.endpoint(req.path), "headers": headers, "body": req.body})
+            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.endpoint(&req.path), "headers": headers, "body": req.body})
         })
         .collect();
     json!({"dry_run": true, "base_url": target.base_url, "count": requests.len(), "requests": requests})
@@ -104,7 +104,7 @@ pub fn curl(target: &Target, req: &Request) -> String {
     if req.method != reqwest::Method::GET {
         parts.push(format!("-X {}", req.method));
     }
-    parts.push(single_quote(&target.endpoint(req.path)));
+    parts.push(single_quote(&target.endpoint(&req.path)));
     let key = target.key.is_some().then(|| key_ref(target)).flatten();
     for (name, value) in headers(target, req) {
         let header = format!("{name}: {value}");

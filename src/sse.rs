@@ -112,14 +112,28 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
 {
+    let mut out = Vec::new();
+    let mut t = read_each(body, bounds, |e| out.push(e)).await;
+    t.events = out;
+    t
+}
+
+/// As `read`, but each event goes to `on_event` as it arrives instead of into the
+/// transcript (whose `events` stay empty): for a long-lived stream whose caller keeps only
+/// what it needs, and may stop reading by dropping the future.
+pub async fn read_each<S, E, F>(body: S, bounds: Bounds, mut on_event: F) -> Transcript
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::error::Error,
+    F: FnMut(TimedEvent),
+{
     let book = Arc::new(Mutex::new(Book::default()));
     let bytes = bounded_bytes(body, bounds.idle, bounds.deadline, bounds.cap, book.clone());
     let mut events = Box::pin(bytes.eventsource());
-    let mut out = Vec::new();
     let end = loop {
         match events.next().await {
             None => break End::Clean,
-            Some(Ok(ev)) => out.push(TimedEvent {
+            Some(Ok(ev)) => on_event(TimedEvent {
                 event: if ev.event.is_empty() {
                     "message".to_string()
                 } else {
@@ -145,7 +159,7 @@ where
     };
     let book = book.lock().expect("sse bookkeeping lock");
     Transcript {
-        events: out,
+        events: Vec::new(),
         end,
         bytes: book.bytes,
         unterminated_tail: unterminated_tail(&book.pending),
