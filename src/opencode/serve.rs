@@ -8,39 +8,57 @@
 use super::{read_error, ModelRef};
 use crate::check::chat::excerpt;
 use crate::check::models::closest;
+use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
-use crate::http::transport_finding;
+use crate::http::{Auth, Http, Limits, Request};
 use crate::outcome::{Evidence, Finding, Status, Timing};
 use crate::report::{CheckResult, TargetRun};
-use crate::target::TargetInfo;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
-use secrecy::{ExposeSecret, SecretString};
+use crate::sse;
+use crate::target::Target;
+use secrecy::SecretString;
 use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 const PROMPT: &str = "Reply with the single word: pong";
-/// Cap on a JSON body from the server.
-const BODY_CAP: usize = 4 << 20;
+/// Bound on each call besides the prompt: health, providers, a new session, the config.
+const CALL_WAIT: Duration = Duration::from_secs(10);
 /// How long the event stream may take to say `server.connected`.
 const CONNECT_WAIT: Duration = Duration::from_secs(5);
 /// After the prompt returns, how long the events of its end may still take to arrive.
 const EVENT_GRACE: Duration = Duration::from_secs(2);
+/// Deleting the sessions zencheck made may run this far past `--timeout`, no further.
+const CLEANUP_WAIT: Duration = Duration::from_secs(1);
+/// Events of `/event` kept for the judge (those naming a session); the rest are counted.
+const KEPT_CAP: usize = 10_000;
+/// Room past `KEPT_CAP` for idle and error events, which end a prompt.
+const END_RESERVE: usize = 64;
+/// Distinct types of the events not kept (heartbeats, other sessions), for the report.
+const KINDS_CAP: usize = 32;
+/// Longest type name or id kept from one event.
+const FIELD_CAP: usize = 128;
+/// `opencode serve` with OPENCODE_SERVER_PASSWORD wants basic auth as "opencode".
+const AUTH: Auth = Auth::Basic { user: "opencode" };
 
 pub struct ServeCheck {
     pub url: String,
     pub model: ModelRef,
     pub password_env: Option<String>,
     pub password: Option<SecretString>,
-    /// Bounds the prompt (opencode sends a large system prompt and tools) and each wait.
+    /// Bounds the whole check: every request and wait ends by then.
     pub timeout: Duration,
 }
 
+/// The shared HTTP client, the server as its target, and the check's deadline.
+#[derive(Clone)]
 struct Client {
-    http: reqwest::Client,
-    base: String,
-    password: Option<SecretString>,
+    http: Http,
+    target: Arc<Target>,
     timeout: Duration,
+    deadline: Instant,
 }
 
 /// One answer from the server: status and JSON (or `Null` when the body was not JSON).
@@ -51,125 +69,304 @@ struct Got {
 }
 
 impl Client {
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let r = self.http.request(method, format!("{}{path}", self.base));
-        match &self.password {
-            // `opencode serve` with OPENCODE_SERVER_PASSWORD wants basic auth as "opencode".
-            Some(p) => r.basic_auth("opencode", Some(p.expose_secret())),
-            None => r,
-        }
+    fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
+    fn spent(&self) -> Finding {
+        Finding::fail(
+            Kind::Timeout,
+            format!(
+                "the --timeout of {} s ran out before this step",
+                self.timeout.as_secs_f32()
+            ),
+        )
+    }
+
+    /// The shared client with its wait for headers cut to `headers` and the whole request
+    /// to `total`; the connect, idle-gap and body bounds are its own.
+    fn within(&self, headers: Duration, total: Duration) -> Http {
+        let mut h = self.http.clone();
+        h.limits.idle = headers.min(total);
+        h.limits.total = total;
+        h
+    }
+
+    /// One request, bounded by `bound` and by what is left of `--timeout`.
     async fn call(
         &self,
         method: reqwest::Method,
-        path: &str,
-        body: Option<&Value>,
-        wait: Duration,
+        path: impl Into<Cow<'static, str>>,
+        body: Option<Value>,
+        bound: Duration,
     ) -> Result<Got, Finding> {
-        let started = Instant::now();
-        let mut req = self.request(method, path);
-        if let Some(b) = body {
-            req = req.json(b);
+        let left = self.left();
+        if left.is_zero() {
+            return Err(self.spent());
         }
-        let mut resp = match tokio::time::timeout(wait, req.send()).await {
-            Err(_) => {
-                return Err(Finding::fail(
+        let b = bound.min(left);
+        self.send(Request::new(method, path, body, AUTH), self.within(b, b))
+            .await
+    }
+
+    async fn send(&self, r: Request, http: Http) -> Result<Got, Finding> {
+        // The client bounds each attempt; this bounds a retried one too.
+        let total = http.limits.total;
+        let answer = tokio::time::timeout(total, http.call(&self.target, &r))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Finding::fail(
                     Kind::Timeout,
-                    format!("no answer within {} s", wait.as_secs()),
+                    format!("no complete answer within {} s", total.as_secs_f32()),
                 ))
-            }
-            Ok(Err(e)) => return Err(transport_finding(&e, started)),
-            Ok(Ok(r)) => r,
-        };
-        let status = resp.status().as_u16();
-        let mut buf = Vec::new();
-        loop {
-            match tokio::time::timeout(self.timeout, resp.chunk()).await {
-                Ok(Ok(Some(c))) if buf.len() + c.len() <= BODY_CAP => buf.extend_from_slice(&c),
-                Ok(Ok(Some(_))) => {
-                    return Err(Finding::fail(
-                        Kind::BadResponse,
-                        format!("body larger than {BODY_CAP} bytes"),
-                    ))
-                }
-                Ok(Ok(None)) => break,
-                Ok(Err(e)) => return Err(transport_finding(&e, started)),
-                Err(_) => return Err(Finding::fail(Kind::Timeout, "the body stalled")),
+            });
+        match answer {
+            Ok(a) => Ok(Got {
+                status: a.status,
+                body: serde_json::from_slice(&a.body).unwrap_or(Value::Null),
+                ms: a.timing.total.unwrap_or(0),
+            }),
+            Err(mut f) => {
+                f.detail = format!("{} {}: {}", r.method, r.path, f.detail);
+                Err(f)
             }
         }
-        Ok(Got {
-            status,
-            body: serde_json::from_slice(&buf).unwrap_or(Value::Null),
-            ms: started.elapsed().as_millis() as u64,
-        })
     }
 }
 
-/// An event of `GET /event`, kept with its arrival time.
+/// An event of `GET /event` that names a session, reduced to what the judge reads.
 #[derive(Debug, Clone)]
 struct Seen {
     at: Instant,
     kind: String,
-    session: Option<String>,
-    props: Value,
+    session: String,
+    /// `message.updated` of an assistant message: its id.
+    assistant_message: Option<String>,
+    /// `message.part.updated` of a text part: the message it belongs to.
+    text_part_of: Option<String>,
+    /// `message.part.delta` of the text field.
+    text_delta: bool,
+    idle: bool,
+    /// `session.error`: the error's name.
+    error: Option<String>,
 }
 
-fn session_of(props: &Value) -> Option<String> {
+/// What the judge needs of `GET /event`, folded in as events arrive so that memory stays
+/// bounded whatever the server sends: at most `KEPT_CAP` events that name a session, the
+/// types of the rest (heartbeats are not kept), and counts.
+#[derive(Default)]
+struct EventBook {
+    /// Once the prompt's session is known, only its events are kept.
+    focus: Option<String>,
+    count: usize,
+    kept: Vec<Seen>,
+    dropped: usize,
+    others: BTreeSet<String>,
+    /// The focused session's idle status has arrived.
+    idle: bool,
+    /// The stream could not be opened or ended before zencheck stopped reading it.
+    ended: Option<(Kind, String)>,
+}
+
+fn capped(s: &str) -> String {
+    s.chars().take(FIELD_CAP).collect()
+}
+
+fn session_of(props: &Value) -> Option<&str> {
     ["/sessionID", "/info/sessionID", "/part/sessionID"]
         .iter()
         .find_map(|p| props.pointer(p))
         .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
-/// Read the event stream into a channel until the task is aborted.
-async fn collect_events(client: &Client, tx: tokio::sync::mpsc::UnboundedSender<Seen>) {
-    let Ok(Ok(resp)) = tokio::time::timeout(
-        CONNECT_WAIT,
-        client.request(reqwest::Method::GET, "/event").send(),
-    )
-    .await
-    else {
-        return;
-    };
-    let mut events = resp.bytes_stream().eventsource();
-    while let Some(Ok(ev)) = events.next().await {
+impl EventBook {
+    fn add(&mut self, ev: &sse::TimedEvent) {
+        self.count += 1;
         let v: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
-        let props = v.get("properties").cloned().unwrap_or(Value::Null);
-        let kind = v
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or(&ev.event)
-            .to_string();
-        if tx
-            .send(Seen {
-                at: Instant::now(),
-                session: session_of(&props),
-                kind,
-                props,
+        let props = v.get("properties").unwrap_or(&Value::Null);
+        let kind = capped(v.get("type").and_then(Value::as_str).unwrap_or(&ev.event));
+        let session = session_of(props).map(capped);
+        let Some(session) = session.filter(|s| self.focus.as_ref().is_none_or(|f| f == s)) else {
+            self.other(kind);
+            return;
+        };
+        let str_at = |p: &str| props.pointer(p).and_then(Value::as_str).map(capped);
+        let seen = Seen {
+            at: Instant::now(),
+            assistant_message: (kind == "message.updated"
+                && props.pointer("/info/role") == Some(&json!("assistant")))
+            .then(|| str_at("/info/id"))
+            .flatten(),
+            text_part_of: (kind == "message.part.updated"
+                && props.pointer("/part/type") == Some(&json!("text")))
+            .then(|| str_at("/part/messageID"))
+            .flatten(),
+            text_delta: kind == "message.part.delta" && props.get("field") == Some(&json!("text")),
+            idle: kind == "session.idle" || props.pointer("/status/type") == Some(&json!("idle")),
+            error: (kind == "session.error")
+                .then(|| str_at("/error/name").unwrap_or_else(|| "?".into())),
+            kind,
+            session,
+        };
+        // Past the cap, room is left for the few events that end a prompt.
+        let ends = seen.idle || seen.error.is_some();
+        if self.kept.len() >= KEPT_CAP && !(ends && self.kept.len() < KEPT_CAP + END_RESERVE) {
+            self.dropped += 1;
+            return;
+        }
+        self.idle |= seen.idle && self.focus.as_ref() == Some(&seen.session);
+        self.kept.push(seen);
+    }
+
+    fn other(&mut self, kind: String) {
+        if self.others.len() < KINDS_CAP {
+            self.others.insert(kind);
+        }
+    }
+
+    /// Keep only `session`'s events from now on.
+    fn focus(&mut self, session: &str) {
+        let kept = std::mem::take(&mut self.kept);
+        for e in kept {
+            if e.session == session {
+                self.idle |= e.idle;
+                self.kept.push(e);
+            } else {
+                self.other(e.kind);
+            }
+        }
+        self.focus = Some(session.to_string());
+    }
+}
+
+/// Read `GET /event` into `book` until the stream ends or the task is aborted.
+async fn read_events(client: Client, book: Arc<Mutex<EventBook>>, wake: Arc<Notify>) {
+    let ended = match open_events(&client).await {
+        Err(why) => why,
+        Ok(opened) => {
+            let bounds = sse::Bounds {
+                started: opened.started,
+                idle: client.timeout,
+                deadline: opened.deadline,
+                cap: client.http.limits.stream_cap,
+            };
+            let t = sse::read_each(opened.response.bytes_stream(), bounds, |ev| {
+                book.lock().expect("event book lock").add(&ev);
+                wake.notify_one();
             })
-            .is_err()
-        {
+            .await;
+            stream_end(&t.end)
+        }
+    };
+    book.lock().expect("event book lock").ended = Some(ended);
+    wake.notify_one();
+}
+
+async fn open_events(client: &Client) -> Result<crate::http::Opened, (Kind, String)> {
+    let left = client.left();
+    let http = client.within(CONNECT_WAIT, left);
+    let r = Request::new(reqwest::Method::GET, "/event", None, AUTH);
+    let open = tokio::time::timeout(CONNECT_WAIT.min(left), http.open(&client.target, &r));
+    let opened = match open.await {
+        Err(_) => {
+            return Err((
+                Kind::Timeout,
+                format!(
+                    "GET /event: no response headers within {} s",
+                    CONNECT_WAIT.as_secs()
+                ),
+            ))
+        }
+        Ok(Err(f)) => {
+            return Err((
+                f.kind.unwrap_or(Kind::Network),
+                format!("GET /event: {}", f.detail),
+            ))
+        }
+        Ok(Ok(o)) => o,
+    };
+    if !(200..300).contains(&opened.status) {
+        return Err((
+            Kind::BadResponse,
+            format!("GET /event answered HTTP {}", opened.status),
+        ));
+    }
+    Ok(opened)
+}
+
+/// How the event stream ended on its own, as a kind and words.
+fn stream_end(end: &sse::End) -> (Kind, String) {
+    match end {
+        sse::End::Clean => (
+            Kind::StreamTruncated,
+            "the server closed the event stream".into(),
+        ),
+        sse::End::Cut(m) => (
+            Kind::StreamTruncated,
+            format!("the event stream broke: {m}"),
+        ),
+        sse::End::Stalled { idle_ms } => (
+            Kind::StreamStalled,
+            format!("the event stream was silent for {} s", idle_ms / 1000),
+        ),
+        sse::End::TotalTimeout { total_ms } => (
+            Kind::Timeout,
+            format!("the --timeout ran out after {} s", total_ms / 1000),
+        ),
+        sse::End::TooLarge { cap } => (
+            Kind::BadResponse,
+            format!("the event stream sent more than its {cap} byte cap"),
+        ),
+        sse::End::Undecodable(m) => (
+            Kind::StreamMalformed,
+            format!("the event stream is not SSE: {m}"),
+        ),
+    }
+}
+
+/// Wait until `done` holds or `until` passes, woken by the event reader.
+async fn wait_for(wake: &Notify, until: Instant, mut done: impl FnMut() -> bool) {
+    while !done() {
+        let woken = tokio::time::timeout_at(until.into(), wake.notified()).await;
+        if woken.is_err() {
             return;
         }
     }
 }
 
 /// The checks, as one target's run.
-pub async fn check(sc: &ServeCheck) -> Result<TargetRun, crate::error::RunError> {
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .no_proxy()
-        .build()
-        .map_err(|e| crate::error::RunError::Client(e.to_string()))?;
+pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
+    let started = Instant::now();
+    let base = sc.url.trim().trim_end_matches('/').to_string();
+    match url::Url::parse(&base) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+        _ => {
+            return Err(RunError::Usage(format!(
+                "--url must be an http:// or https:// URL, got `{base}`"
+            )))
+        }
+    }
+    let limits = Limits {
+        connect: Limits::default().connect.min(sc.timeout),
+        // A 429 from opencode is reported, not waited out.
+        max_retry_wait: Duration::ZERO,
+        ..Limits::default()
+    };
+    let http = Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?;
+    let model = sc.model.to_string();
+    let mut target = Target::bare(
+        "opencode",
+        base,
+        sc.password_env.clone(),
+        sc.password.clone(),
+    );
+    target.models = vec![model.clone()];
     let client = Client {
         http,
-        base: sc.url.trim_end_matches('/').to_string(),
-        password: sc.password.clone(),
+        target: Arc::new(target),
         timeout: sc.timeout,
+        deadline: started + sc.timeout,
     };
-    let model = sc.model.to_string();
     let mut rows: Vec<(&'static str, &'static str, Finding)> = Vec::new();
 
     let health = health(&client).await;
@@ -218,25 +415,12 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, crate::error::RunError>
         .into_iter()
         .map(|(id, ep, f)| CheckResult::from_finding("opencode", id, Some(ep), f, &cx))
         .collect();
-    let info = TargetInfo {
-        name: "opencode".into(),
-        provider: None,
-        base_url: client.base.clone(),
-        api_key_env: sc.password_env.clone(),
-        api_key_present: sc.password.is_some(),
-        models: vec![model],
-    };
-    let secrets = sc
-        .password
-        .iter()
-        .map(|p| p.expose_secret().to_string())
-        .collect();
     Ok(TargetRun {
-        info,
+        info: client.target.info(),
         models_available: None,
         require: vec![],
         checks,
-        secrets,
+        secrets: client.target.secrets(),
     })
 }
 
@@ -245,7 +429,7 @@ fn skip(why: &str) -> Finding {
 }
 
 async fn health(client: &Client) -> Finding {
-    match client.call(reqwest::Method::GET, "/global/health", None, Duration::from_secs(10)).await {
+    match client.call(reqwest::Method::GET, "/global/health", None, CALL_WAIT).await {
         Err(f) => f,
         Ok(g) if g.status == 401 => Finding::fail(Kind::Auth, "HTTP 401: the server has OPENCODE_SERVER_PASSWORD set; pass it with --password-env VAR").with_evidence(ev(g.status)),
         Ok(g) if g.body.get("healthy") == Some(&Value::Bool(true)) => {
@@ -266,12 +450,7 @@ fn ev(status: u16) -> Evidence {
 /// Is the model configured? Returns the provider's other model ids for the flat-form test.
 async fn providers(client: &Client, want: &ModelRef) -> (Finding, Option<Vec<String>>) {
     let g = match client
-        .call(
-            reqwest::Method::GET,
-            "/config/providers",
-            None,
-            Duration::from_secs(10),
-        )
+        .call(reqwest::Method::GET, "/config/providers", None, CALL_WAIT)
         .await
     {
         Ok(g) => g,
@@ -341,23 +520,25 @@ async fn prompt_and_events(
     want: &ModelRef,
     provider_models: Option<&Vec<String>>,
 ) -> (Finding, Finding, Finding) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let reader = {
-        let c = Client {
-            http: client.http.clone(),
-            base: client.base.clone(),
-            password: client.password.clone(),
-            timeout: client.timeout,
-        };
-        tokio::spawn(async move { collect_events(&c, tx).await })
-    };
+    let book = Arc::new(Mutex::new(EventBook::default()));
+    let wake = Arc::new(Notify::new());
+    let reader = tokio::spawn(read_events(client.clone(), book.clone(), wake.clone()));
+    let lock = || book.lock().expect("event book lock");
     // Subscribe first, so no event of the prompt can be missed.
-    let first = tokio::time::timeout(CONNECT_WAIT, rx.recv())
-        .await
-        .ok()
-        .flatten();
+    let until = client.deadline.min(Instant::now() + CONNECT_WAIT);
+    wait_for(&wake, until, || {
+        let b = lock();
+        b.count > 0 || b.ended.is_some()
+    })
+    .await;
     let mut sessions = Vec::new();
-    let result = prompt(client, want, &mut sessions, false).await;
+    let result = match new_session(client, &mut sessions).await {
+        Ok(id) => {
+            lock().focus(&id);
+            prompt(client, &id, want, false).await
+        }
+        Err(f) => Err(f),
+    };
     let sent = result
         .as_ref()
         .map(|r| r.sent)
@@ -365,26 +546,14 @@ async fn prompt_and_events(
     let session = sessions.first().cloned();
 
     // Let the events of the prompt's end arrive, then stop reading.
-    let mut seen: Vec<Seen> = first.into_iter().collect();
-    let deadline = Instant::now() + EVENT_GRACE;
-    while let Ok(Some(e)) = tokio::time::timeout(
-        deadline.saturating_duration_since(Instant::now()),
-        rx.recv(),
-    )
-    .await
-    {
-        let idle = e.session == session
-            && (e.kind == "session.idle"
-                || e.props.pointer("/status/type") == Some(&json!("idle")));
-        seen.push(e);
-        if idle {
-            break;
-        }
-    }
+    let until = client.deadline.min(Instant::now() + EVENT_GRACE);
+    wait_for(&wake, until, || {
+        let b = lock();
+        b.idle || b.ended.is_some()
+    })
+    .await;
     reader.abort();
-    while let Ok(e) = rx.try_recv() {
-        seen.push(e);
-    }
+    let seen = std::mem::take(&mut *lock());
 
     let prompt_finding = match &result {
         Ok(r) => r.finding.clone(),
@@ -397,17 +566,19 @@ async fn prompt_and_events(
         }
         _ => skip("the prompt did not answer (see opencode.prompt)"),
     };
-    for id in &sessions {
-        // Leave the server as it was; a refusal is not worth failing a check over.
-        let _ = client
-            .call(
-                reqwest::Method::DELETE,
-                &format!("/session/{id}"),
-                None,
-                Duration::from_secs(10),
-            )
-            .await;
-    }
+    // Leave the server as it was; a refusal is not worth failing a check over. Bounded
+    // on its own, so that even a spent --timeout leaves no session behind on a sane server.
+    let bound = client.left().clamp(CLEANUP_WAIT, CALL_WAIT);
+    let deletes = sessions.iter().map(|id| {
+        let r = Request::new(
+            reqwest::Method::DELETE,
+            format!("/session/{id}"),
+            None,
+            AUTH,
+        );
+        client.send(r, client.within(bound, bound))
+    });
+    futures_util::future::join_all(deletes).await;
     (prompt_finding, events, selection)
 }
 
@@ -417,20 +588,14 @@ struct Answer {
     answered_by: Option<String>,
 }
 
-/// Create a session and send the prompt, nested (`{"model":{providerID, modelID}}`) or
-/// flat (`providerID`/`modelID` at the top level, as some SDKs send it).
-async fn prompt(
-    client: &Client,
-    want: &ModelRef,
-    sessions: &mut Vec<String>,
-    flat: bool,
-) -> Result<Answer, Finding> {
+/// Create a session (remembered in `sessions`, to be deleted afterwards).
+async fn new_session(client: &Client, sessions: &mut Vec<String>) -> Result<String, Finding> {
     let created = client
         .call(
             reqwest::Method::POST,
             "/session",
-            Some(&json!({})),
-            Duration::from_secs(10),
+            Some(json!({})),
+            CALL_WAIT,
         )
         .await?;
     let Some(id) = created
@@ -449,6 +614,13 @@ async fn prompt(
         .with_evidence(ev(created.status)));
     };
     sessions.push(id.clone());
+    Ok(id)
+}
+
+/// Send the prompt in session `id`, nested (`{"model":{providerID, modelID}}`) or flat
+/// (`providerID`/`modelID` at the top level, as some SDKs send it). opencode answers
+/// when the model has finished, so the wait for headers is the whole remaining bound.
+async fn prompt(client: &Client, id: &str, want: &ModelRef, flat: bool) -> Result<Answer, Finding> {
     let parts = json!([{"type": "text", "text": PROMPT}]);
     let body = if flat {
         json!({"providerID": want.provider, "modelID": want.model, "parts": parts})
@@ -459,8 +631,8 @@ async fn prompt(
     let g = client
         .call(
             reqwest::Method::POST,
-            &format!("/session/{id}/message"),
-            Some(&body),
+            format!("/session/{id}/message"),
+            Some(body),
             client.timeout,
         )
         .await?;
@@ -533,53 +705,65 @@ async fn prompt(
 }
 
 /// Did `/event` carry this session's answer (or its error) and its idle status?
-fn judge_events(seen: &[Seen], session: Option<&str>, sent: Instant, prompt: &Finding) -> Finding {
-    if seen.is_empty() {
+fn judge_events(
+    book: &EventBook,
+    session: Option<&str>,
+    sent: Instant,
+    prompt: &Finding,
+) -> Finding {
+    // Why the stream stopped early, when it did: part of every verdict that lacks events.
+    let ended = book
+        .ended
+        .as_ref()
+        .map(|(_, why)| format!(" ({why})"))
+        .unwrap_or_default();
+    if book.count == 0 {
+        let kind = book.ended.as_ref().map_or(Kind::StreamStalled, |e| e.0);
         return Finding::fail(
-            Kind::StreamStalled,
+            kind,
             format!(
-                "GET /event delivered no event at all within {} s",
+                "GET /event delivered no event at all within {} s{ended}",
                 CONNECT_WAIT.as_secs()
             ),
         );
     }
-    let ours: Vec<&Seen> = seen
+    let ours: Vec<&Seen> = book
+        .kept
         .iter()
-        .filter(|e| session.is_some() && e.session.as_deref() == session)
+        .filter(|e| Some(e.session.as_str()) == session)
         .collect();
     let assistant_ids: Vec<&str> = ours
         .iter()
-        .filter(|e| {
-            e.kind == "message.updated"
-                && e.props.pointer("/info/role") == Some(&json!("assistant"))
-        })
-        .filter_map(|e| e.props.pointer("/info/id").and_then(Value::as_str))
+        .filter_map(|e| e.assistant_message.as_deref())
         .collect();
-    let is_text = |e: &&&Seen| match e.kind.as_str() {
-        "message.part.delta" => e.props.get("field") == Some(&json!("text")),
-        "message.part.updated" => {
-            e.props.pointer("/part/type") == Some(&json!("text"))
-                && e.props
-                    .pointer("/part/messageID")
-                    .and_then(Value::as_str)
+    let parts: Vec<&&Seen> = ours
+        .iter()
+        .filter(|e| {
+            e.text_delta
+                || e.text_part_of
+                    .as_deref()
                     .is_some_and(|m| assistant_ids.contains(&m))
-        }
-        _ => false,
-    };
-    let parts: Vec<&&Seen> = ours.iter().filter(is_text).collect();
-    let idle = ours.iter().any(|e| {
-        e.kind == "session.idle" || e.props.pointer("/status/type") == Some(&json!("idle"))
-    });
-    let error = ours.iter().find(|e| e.kind == "session.error");
+        })
+        .collect();
+    let idle = ours.iter().any(|e| e.idle);
+    let error = ours.iter().find_map(|e| e.error.as_deref());
     let others: Vec<&str> = {
-        let mut k: Vec<&str> = seen
-            .iter()
-            .filter(|e| e.session.as_deref() != session || session.is_none())
-            .map(|e| e.kind.as_str())
-            .collect();
-        k.sort_unstable();
-        k.dedup();
-        k
+        let mut k: BTreeSet<&str> = book.others.iter().map(String::as_str).collect();
+        k.extend(
+            book.kept
+                .iter()
+                .filter(|e| Some(e.session.as_str()) != session)
+                .map(|e| e.kind.as_str()),
+        );
+        k.into_iter().collect()
+    };
+    let dropped = if book.dropped > 0 {
+        format!(
+            "; {} events past the first {KEPT_CAP} were not kept",
+            book.dropped
+        )
+    } else {
+        String::new()
     };
     let first_ms = parts
         .first()
@@ -590,24 +774,20 @@ fn judge_events(seen: &[Seen], session: Option<&str>, sent: Instant, prompt: &Fi
     };
     if prompt.status == Status::Fail {
         return match error {
-            Some(e) => Finding::pass(format!(
-                "the failure reached /event as session.error ({}){}",
-                e.props
-                    .pointer("/error/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?"),
+            Some(name) => Finding::pass(format!(
+                "the failure reached /event as session.error ({name}){}",
                 if idle { ", then idle" } else { "" }
             )),
             None if ours.is_empty() => Finding::fail(
                 Kind::StreamStalled,
                 format!(
-                    "the prompt failed but /event said nothing about this session (only {})",
+                    "the prompt failed but /event said nothing about this session (only {}){ended}{dropped}",
                     others.join(", ")
                 ),
             ),
             None => Finding::warn(
                 Kind::StreamError,
-                "the prompt failed, but /event carried no session.error for it",
+                format!("the prompt failed, but /event carried no session.error for it{ended}{dropped}"),
             ),
         };
     }
@@ -621,13 +801,14 @@ fn judge_events(seen: &[Seen], session: Option<&str>, sent: Instant, prompt: &Fi
                 ours.len()
             )
         };
-        return Finding::fail(Kind::StreamStalled, format!("the prompt answered, but /event delivered {what}: a client that renders from the event stream shows nothing")).with_timing(timing);
+        let kind = book.ended.as_ref().map_or(Kind::StreamStalled, |e| e.0);
+        return Finding::fail(kind, format!("the prompt answered, but /event delivered {what}{ended}{dropped}: a client that renders from the event stream shows nothing")).with_timing(timing);
     }
     if !idle {
         return Finding::warn(
             Kind::StreamTruncated,
             format!(
-                "{} text events for this session, but no idle status within {} s of the answer",
+                "{} text events for this session, but no idle status within {} s of the answer{ended}{dropped}",
                 parts.len(),
                 EVENT_GRACE.as_secs()
             ),
@@ -668,12 +849,7 @@ async fn model_selection(
         }
     }
     let default = client
-        .call(
-            reqwest::Method::GET,
-            "/config",
-            None,
-            Duration::from_secs(10),
-        )
+        .call(reqwest::Method::GET, "/config", None, CALL_WAIT)
         .await
         .ok()
         .and_then(|g| {
@@ -696,7 +872,11 @@ async fn model_selection(
         return Finding::pass(format!("{asked} answered; the flat form was not tried: {asked} is the server's default and its provider has no other model"));
     };
     let flat_asked = flat.to_string();
-    match prompt(client, &flat, sessions, true).await {
+    let answer = match new_session(client, sessions).await {
+        Ok(id) => prompt(client, &id, &flat, true).await,
+        Err(f) => Err(f),
+    };
+    match answer {
         Ok(Answer { answered_by: Some(a), .. }) if a == flat_asked => Finding::pass(format!("{asked} answered; the flat providerID/modelID form is honoured too")),
         // Information for SDK users, not a failure of this server's nested form.
         Ok(Answer { answered_by: Some(a), .. }) => Finding::pass(format!(
@@ -705,5 +885,49 @@ async fn model_selection(
         )),
         Ok(_) => Finding::pass(format!("{asked} answered; the flat-form answer named no model")),
         Err(f) => Finding::pass(format!("{asked} answered; the flat-form test could not run: {}", f.detail)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(data: &str) -> sse::TimedEvent {
+        sse::TimedEvent {
+            event: "message".into(),
+            data: data.into(),
+            at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_event_book_keeps_only_what_the_judge_reads() {
+        let mut b = EventBook::default();
+        b.add(&event(r#"{"type":"server.heartbeat","properties":{}}"#));
+        b.add(&event(
+            r#"{"type":"session.status","properties":{"sessionID":"ses_other","status":{"type":"idle"}}}"#,
+        ));
+        b.focus("ses_1");
+        assert!(!b.idle, "another session's idle is not ours");
+        for _ in 0..KEPT_CAP + 5 {
+            b.add(&event(r#"{"type":"message.part.delta","properties":{"sessionID":"ses_1","field":"text","delta":"p"}}"#));
+            b.add(&event(r#"{"type":"server.heartbeat","properties":{}}"#));
+        }
+        b.add(&event(
+            r#"{"type":"session.idle","properties":{"sessionID":"ses_1"}}"#,
+        ));
+        assert_eq!(b.count, 2 * (KEPT_CAP + 5) + 3);
+        assert_eq!((b.kept.len(), b.dropped), (KEPT_CAP + 1, 5));
+        assert!(b.idle, "the idle status is kept past the cap");
+        assert_eq!(
+            b.others.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["server.heartbeat", "session.status"]
+        );
+        let long = format!(
+            r#"{{"type":"{}","properties":{{}}}}"#,
+            "é".repeat(FIELD_CAP * 2)
+        );
+        b.add(&event(&long));
+        assert!(b.others.iter().all(|k| k.chars().count() <= FIELD_CAP));
     }
 }
