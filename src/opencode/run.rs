@@ -69,12 +69,18 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
         }
     };
     let ms = started.elapsed().as_millis() as u64;
-    let stdout = read_capped(out.path());
-    let stderr = read_capped(err.path());
-    let finding = judge(&stdout, &stderr, exit, rc.timeout).with_timing(Timing {
+    let (stdout, more) = read_capped(out.path());
+    let (stderr, _) = read_capped(err.path());
+    let mut finding = judge(&stdout, &stderr, exit, rc.timeout).with_timing(Timing {
         total: Some(ms),
         ..Default::default()
     });
+    if more && finding.status != crate::outcome::Status::Pass {
+        finding.detail.push_str(&format!(
+            "; opencode printed more than {} MiB, the rest was not read",
+            OUTPUT_CAP >> 20
+        ));
+    }
     let cx = HintContext {
         model: Some(&model),
         opencode_provider: Some(&rc.model.provider),
@@ -104,36 +110,72 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
     })
 }
 
-fn read_capped(p: &Path) -> String {
+/// At most `OUTPUT_CAP` bytes of the file, and whether there was more.
+fn read_capped(p: &Path) -> (String, bool) {
     use std::io::Read;
     let mut s = Vec::new();
     if let Ok(f) = std::fs::File::open(p) {
-        let _ = f.take(OUTPUT_CAP).read_to_end(&mut s);
+        let _ = f.take(OUTPUT_CAP + 1).read_to_end(&mut s);
     }
-    String::from_utf8_lossy(&s).to_string()
+    let more = s.len() as u64 > OUTPUT_CAP;
+    s.truncate(OUTPUT_CAP as usize);
+    let text =
+        String::from_utf8(s).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (text, more)
+}
+
+/// Longest line of opencode's output that is parsed: an event of a tiny prompt is far
+/// smaller, and parsing is what could cost memory beyond the output cap.
+const LINE_CAP: usize = 1 << 20;
+/// Cap on the answer's text kept for the report (which shows 40 characters of it).
+const TEXT_CAP: usize = 4 << 10;
+
+/// The events the verdict needs, folded line by line so that memory stays bounded
+/// whatever opencode prints: the answer's text (capped), the last `step_finish` and the
+/// first `error`.
+#[derive(Default)]
+struct Events {
+    count: usize,
+    text: String,
+    finish: Option<Value>,
+    error: Option<Value>,
+}
+
+fn fold(stdout: &str) -> Events {
+    let mut ev = Events::default();
+    for line in stdout.lines().filter(|l| l.len() <= LINE_CAP) {
+        let Ok(e) = serde_json::from_str::<Value>(line.trim()) else {
+            continue;
+        };
+        ev.count += 1;
+        match e.get("type").and_then(Value::as_str) {
+            Some("text") => {
+                let t = e
+                    .pointer("/part/text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let room = TEXT_CAP.saturating_sub(ev.text.len());
+                ev.text.extend(t.chars().take(room));
+            }
+            Some("step_finish") => ev.finish = Some(e),
+            Some("error") if ev.error.is_none() => ev.error = Some(e),
+            _ => {}
+        }
+    }
+    ev
 }
 
 /// Judge opencode's JSON lines and exit code. `exit` is `None` after a timeout, and
 /// `Some(None)` when the process was killed by a signal.
 pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Duration) -> Finding {
-    let events: Vec<Value> = stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str(l.trim()).ok())
-        .collect();
-    let text: String = events
-        .iter()
-        .filter(|e| e.get("type") == Some(&Value::from("text")))
-        .filter_map(|e| e.pointer("/part/text").and_then(Value::as_str))
-        .collect();
-    let finish = events
-        .iter()
-        .rev()
-        .find(|e| e.get("type") == Some(&Value::from("step_finish")));
+    let Events {
+        count,
+        text,
+        finish,
+        error,
+    } = fold(stdout);
     let code = exit.flatten();
-    if let Some(e) = events
-        .iter()
-        .find(|e| e.get("type") == Some(&Value::from("error")))
-    {
+    if let Some(e) = &error {
         let oc = read_error(e.get("error").unwrap_or(&Value::Null));
         let mut f = oc.finding("opencode run printed an error event");
         if code == Some(0) {
@@ -171,7 +213,7 @@ pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Dur
         let stray = if stdout.trim().is_empty() {
             "no output at all".to_string()
         } else {
-            format!("{} events, no text", events.len())
+            format!("{count} events, no text")
         };
         return Finding::fail(
             Kind::BadResponse,
@@ -179,6 +221,7 @@ pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Dur
         );
     }
     let usage = finish
+        .as_ref()
         .and_then(|f| f.pointer("/part/tokens"))
         .map(|t| {
             format!(
@@ -188,6 +231,7 @@ pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Dur
         })
         .unwrap_or_default();
     let cost = finish
+        .as_ref()
         .and_then(|f| f.pointer("/part/cost"))
         .map(|c| format!(" · cost {c}"))
         .unwrap_or_default();
@@ -219,6 +263,20 @@ mod tests {
         let f = judge(out, "", Some(Some(0)), T);
         assert_eq!(f.status, Status::Pass, "{}", f.detail);
         assert!(f.detail.contains("10+1 tokens") && f.detail.contains("cost 0.0002"));
+    }
+
+    #[test]
+    fn only_what_the_verdict_needs_is_kept() {
+        let text = "{\"type\":\"text\",\"part\":{\"text\":\"pong pong \"}}\n";
+        let huge = format!(
+            "{{\"type\":\"error\",\"pad\":\"{}\"}}\n",
+            "x".repeat(LINE_CAP)
+        );
+        let out = format!("{huge}{}{ERROR_LINE}\n{ERROR_LINE}\n", text.repeat(2000));
+        let ev = fold(&out);
+        assert_eq!(ev.count, 2002, "the over-long line is not parsed");
+        assert_eq!(ev.text.len(), TEXT_CAP);
+        assert_eq!(judge(&out, "", Some(Some(1)), T).kind, Some(Kind::Auth));
     }
 
     #[test]
