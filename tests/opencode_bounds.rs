@@ -1,6 +1,7 @@
 //! `zencheck opencode serve-check` against hostile servers of our own on 127.0.0.1: an
-//! `/event` that floods, and servers that trickle bytes or `: ping` comments forever. The
-//! real binary must end within `--timeout` + 2 s and stay under 100 MB of memory.
+//! `/event` that floods (events, or one line that never ends), and servers that trickle
+//! bytes or `: ping` comments forever. The real binary must end within `--timeout` + 2 s
+//! and stay under 100 MB of memory.
 //!
 //! Memory is the binary's own peak resident set (`VmHWM` in /proc/PID/status, a high-water
 //! mark the kernel keeps), read every 10 ms while it runs: only the last few milliseconds
@@ -22,6 +23,8 @@ const RSS_LIMIT_KB: u64 = 100 * 1024;
 enum Hostile {
     /// `/event` sends events as fast as the socket takes them, forever.
     Flood,
+    /// `/event` sends one line that never ends, as fast as the socket takes it.
+    LongLine,
     /// `/event` sends only `: ping` every 100 ms; the prompt's answer arrives one byte per
     /// 100 ms and never ends.
     Trickle,
@@ -50,7 +53,7 @@ async fn hostile_server(mode: Hostile) -> String {
 
 async fn message(State(mode): State<Hostile>, Path(id): Path<String>) -> axum::response::Response {
     match mode {
-        Hostile::Flood => {
+        Hostile::Flood | Hostile::LongLine => {
             // Long enough for a reader without a cap to fill any memory.
             tokio::time::sleep(Duration::from_secs(3)).await;
             Json(json!({"info": {"id": "msg_1", "sessionID": id, "role": "assistant", "providerID": "local", "modelID": "m"},
@@ -88,6 +91,12 @@ async fn events(State(mode): State<Hostile>) -> axum::response::Response {
                 ));
             }
             let block = bytes::Bytes::from(block);
+            axum::body::Body::from_stream(futures_util::stream::repeat_with(move || {
+                Ok::<_, std::io::Error>(block.clone())
+            }))
+        }
+        Hostile::LongLine => {
+            let block = bytes::Bytes::from(format!("data: {}", "x".repeat(64 << 10)));
             axum::body::Body::from_stream(futures_util::stream::repeat_with(move || {
                 Ok::<_, std::io::Error>(block.clone())
             }))
@@ -240,6 +249,17 @@ async fn a_flooding_event_stream_is_capped() {
         detail.contains("byte cap") && detail.contains("not kept"),
         "{detail}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_line_that_never_ends_is_bounded() {
+    let url = hostile_server(Hostile::LongLine).await;
+    let run = tokio::task::spawn_blocking(move || serve_check(url, 4))
+        .await
+        .unwrap();
+    assert_bounded(&run, 4);
+    let events = check(&run.report, "opencode.events");
+    assert_eq!(events["status"], "fail", "{events:#}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
