@@ -293,3 +293,41 @@ async fn a_trickled_health_answer_ends_at_the_timeout() {
     assert_eq!(check(&run.report, "opencode.health")["kind"], "timeout");
     assert_eq!(check(&run.report, "opencode.events")["status"], "skip");
 }
+
+/// A stand-in `opencode` that prints events forever and never exits.
+#[test]
+fn an_opencode_run_that_prints_forever_is_killed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("opencode");
+    std::fs::write(
+        &bin,
+        "#!/bin/sh\nexec yes '{\"type\":\"step_start\",\"part\":{}}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let started = Instant::now();
+    let out = assert_cmd::Command::cargo_bin("zencheck")
+        .unwrap()
+        .timeout(Duration::from_secs(60))
+        .args([
+            "opencode",
+            "run-check",
+            "--model",
+            "local/m",
+            "--format",
+            "json",
+            "--timeout",
+            "30",
+            "--opencode-bin",
+        ])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &report["checks"][0];
+    assert_eq!(c["kind"], "bad_response", "{c:#}");
+    assert!(c["detail"].as_str().unwrap().contains("64 MiB"), "{c:#}");
+    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
+}

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 const PROMPT: &str = "Reply with the single word: pong";
 /// Cap on what is read back from opencode's output file.
 const OUTPUT_CAP: u64 = 8 << 20;
+/// opencode is killed when its stdout or stderr file grows past this.
+const DISK_CAP: u64 = 64 << 20;
 
 pub struct RunCheck {
     pub model: ModelRef,
@@ -60,18 +62,43 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
     let mut child = cmd
         .spawn()
         .map_err(|e| io(&format!("run {}", rc.bin.display()), e))?;
-    let exit = match tokio::time::timeout(rc.timeout, child.wait()).await {
-        Ok(Ok(status)) => Some(status.code()),
-        Ok(Err(e)) => return Err(io("wait for opencode", e)),
-        Err(_) => {
-            let _ = child.kill().await;
-            None
+    // Wait for the exit, the timeout, or output beyond any sane answer (it goes to disk).
+    let deadline = tokio::time::Instant::now() + rc.timeout;
+    let mut watch = tokio::time::interval(Duration::from_millis(100));
+    let mut runaway = false;
+    let exit = loop {
+        tokio::select! {
+            status = child.wait() => match status {
+                Ok(status) => break Some(status.code()),
+                Err(e) => return Err(io("wait for opencode", e)),
+            },
+            _ = tokio::time::sleep_until(deadline) => break None,
+            _ = watch.tick() => {
+                let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+                if size(out.path()).max(size(err.path())) > DISK_CAP {
+                    runaway = true;
+                    break None;
+                }
+            }
         }
     };
+    if exit.is_none() {
+        let _ = child.kill().await;
+    }
     let ms = started.elapsed().as_millis() as u64;
     let (stdout, more) = read_capped(out.path());
     let (stderr, _) = read_capped(err.path());
-    let mut finding = judge(&stdout, &stderr, exit, rc.timeout).with_timing(Timing {
+    let mut finding = match judge(&stdout, &stderr, exit, rc.timeout) {
+        f if runaway && f.kind == Some(Kind::Timeout) => Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "opencode run printed more than {} MiB without finishing (killed)",
+                DISK_CAP >> 20
+            ),
+        ),
+        f => f,
+    }
+    .with_timing(Timing {
         total: Some(ms),
         ..Default::default()
     });
