@@ -106,7 +106,7 @@ pub fn render(e: &Explanation) -> String {
 
 /// Key-shaped tokens (`sk-…`, `gsk_…`) and bearer credentials in a paste, masked.
 fn mask_secrets(s: &str) -> String {
-    let s = crate::report::mask_key_like(s);
+    let s = crate::redact::mask_key_like(s);
     let mut out = String::with_capacity(s.len());
     let mut rest = s.as_str();
     // "Authorization: Bearer …" and `AIza…` (Google) keys have no sk- prefix.

@@ -23,6 +23,7 @@ pub mod outcome;
 pub mod policy;
 pub mod probe;
 pub mod provider;
+pub mod redact;
 pub mod report;
 pub mod reproduce;
 pub mod route;

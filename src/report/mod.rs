@@ -11,6 +11,7 @@ pub use table::{render_failures, render_grid, render_table};
 
 use crate::failure::Kind;
 use crate::outcome::{Status, Timing};
+use crate::redact::{strip_controls, Redactor};
 use crate::target::TargetInfo;
 use crate::verdict::{self, FailOn};
 use serde::Serialize;
@@ -161,7 +162,7 @@ impl Report {
     /// Join the targets' runs and scrub every secret of every target from the result, so
     /// no renderer can leak one. The outcome is decided by `policy::judge`.
     pub fn new(runs: Vec<TargetRun>) -> Report {
-        let secrets: Vec<String> = runs.iter().flat_map(|r| r.secrets.clone()).collect();
+        let redactor = Redactor::new(runs.iter().flat_map(|r| r.secrets.iter()));
         let single =
             (runs.len() == 1).then(|| (runs[0].info.clone(), runs[0].models_available.clone()));
         let mut checks = Vec::new();
@@ -190,7 +191,7 @@ impl Report {
             outcome: Outcome::default(),
             checks,
         };
-        r.redact(&secrets);
+        r.sanitize(&redactor);
         r.decide(FailOn::default());
         r
     }
@@ -234,44 +235,39 @@ impl Report {
         )
     }
 
-    fn redact(&mut self, secrets: &[String]) {
-        let scrub = |s: &mut String| {
-            for secret in secrets {
-                if s.contains(secret.as_str()) {
-                    *s = s.replace(secret.as_str(), "[redacted]");
-                }
-            }
-            // Keys zencheck never held (opencode's own, echoed by a provider) by their shape.
-            if KEY_PREFIXES.iter().any(|p| s.contains(p)) {
-                *s = mask_key_like(s);
+    /// Every string that may hold server text or a secret: secrets replaced, control
+    /// characters removed, and each capped, so a 4 MB model id cannot become a 9 MB report.
+    fn sanitize(&mut self, r: &Redactor) {
+        let clean = |cap: usize| {
+            move |s: &mut String| {
+                let c = strip_controls(&r.scrub(s));
+                *s = cap_chars(&c, cap);
             }
         };
+        let (id, text) = (clean(ID_CAP), clean(TEXT_CAP));
         for t in self
             .target
             .iter_mut()
             .chain(self.targets.iter_mut().map(|t| &mut t.info))
         {
-            scrub(&mut t.base_url);
+            text(&mut t.base_url);
+            t.models.iter_mut().for_each(&id);
         }
-        self.models_available.iter_mut().flatten().for_each(scrub);
+        self.models_available.iter_mut().flatten().for_each(&id);
         self.targets
             .iter_mut()
             .flat_map(|t| t.models_available.iter_mut().flatten())
-            .for_each(scrub);
+            .for_each(&id);
         for c in &mut self.checks {
-            scrub(&mut c.detail);
-            for s in [
-                &mut c.hint,
-                &mut c.provider_message,
-                &mut c.request_id,
-                &mut c.model,
-                &mut c.param,
-                &mut c.curl,
-            ]
-            .into_iter()
-            .flatten()
+            text(&mut c.detail);
+            c.model.iter_mut().for_each(&id);
+            c.param.iter_mut().for_each(&id);
+            c.request_id.iter_mut().for_each(&id);
+            for s in [&mut c.hint, &mut c.provider_message, &mut c.curl]
+                .into_iter()
+                .flatten()
             {
-                scrub(s);
+                text(s);
             }
         }
     }
@@ -294,36 +290,17 @@ fn where_(c: &CheckResult) -> String {
     }
 }
 
-/// Prefixes of API keys as providers issue them (OpenAI, Anthropic, OpenRouter, Groq…).
-const KEY_PREFIXES: [&str; 3] = ["sk-", "sk_", "gsk_"];
+/// Longest model id, parameter or request id a report keeps (ids are short in practice).
+const ID_CAP: usize = 256;
+/// Longest detail, message, hint or reproduction a report keeps.
+const TEXT_CAP: usize = 4096;
 
-/// Replace every key-shaped token (a known prefix and at least 12 more key characters)
-/// with its prefix and `[redacted]`.
-pub(crate) fn mask_key_like(s: &str) -> String {
-    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some((i, prefix)) = KEY_PREFIXES
-        .iter()
-        .filter_map(|p| rest.find(p).map(|i| (i, *p)))
-        .min_by_key(|(i, _)| *i)
-    {
-        let starts_word = rest[..i]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_key_char(c));
-        let tail = &rest[i + prefix.len()..];
-        let len = tail.find(|c: char| !is_key_char(c)).unwrap_or(tail.len());
-        out.push_str(&rest[..i + prefix.len()]);
-        if starts_word && len >= 12 {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(&tail[..len]);
-        }
-        rest = &tail[len..];
+/// At most `cap` characters, with `…` when cut.
+pub fn cap_chars(s: &str, cap: usize) -> String {
+    match s.char_indices().nth(cap) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
     }
-    out.push_str(rest);
-    out
 }
 
 /// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
@@ -436,20 +413,13 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn key_shaped_tokens_are_masked_even_when_unknown() {
-        assert_eq!(
-            mask_key_like("Incorrect API key provided: sk-proj-abcdef123456789."),
-            "Incorrect API key provided: sk-[redacted]."
-        );
-        assert_eq!(
-            mask_key_like("gsk_0123456789abcdef and task-sk-xyz"),
-            "gsk_[redacted] and task-sk-xyz"
-        );
-        assert_eq!(
-            mask_key_like("model sk-small"),
-            "model sk-small",
-            "short tokens are not keys"
-        );
+    fn server_text_is_stripped_of_controls_and_capped() {
+        let mut c = row("t", "chat.basic", Status::Fail, Some(Kind::Auth));
+        c.detail = "all checks passed\r\x1b[2Kreal".into();
+        c.model = Some("m".repeat(10_000));
+        let r = Report::new(vec![run("t", vec![c])]);
+        assert_eq!(r.checks[0].detail, "all checks passed[2Kreal");
+        assert!(r.checks[0].model.as_ref().unwrap().chars().count() <= ID_CAP + 1);
     }
 
     #[test]
