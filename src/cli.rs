@@ -89,6 +89,22 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "N", env = "ZENCHECK_PER_HOST")]
     pub per_host: Option<usize>,
 
+    /// Send every request through this proxy (http://, https:// or socks5://) [default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, minus NO_PROXY; loopback is always direct]
+    #[arg(long, value_name = "URL", env = "ZENCHECK_PROXY")]
+    pub proxy: Option<String>,
+
+    /// Ignore every proxy setting and connect directly
+    #[arg(long, conflicts_with = "proxy")]
+    pub no_proxy: bool,
+
+    /// Also trust the CA certificates in this PEM file (a private CA, a TLS-inspecting proxy); SSL_CERT_FILE and SSL_CERT_DIR are honoured too
+    #[arg(long, value_name = "FILE", env = "ZENCHECK_CACERT")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not verify TLS certificates (every report then says so, loudly). Only to confirm a certificate problem
+    #[arg(long)]
+    pub insecure: bool,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table, env = "ZENCHECK_FORMAT")]
     pub format: Format,

@@ -102,7 +102,7 @@ pub fn find(explicit: Option<&Path>) -> Result<Option<Loaded>, ConfigError> {
         None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
         None => return Ok(None),
     };
-    let text = std::fs::read_to_string(&path)
+    let text = crate::files::read_text(&path)
         .map_err(|e| ConfigError::plain(format!("cannot read {}: {e}", path.display()), None))?;
     let config = parse(&path.display().to_string(), &text, &|v| {
         std::env::var(v).ok()

@@ -55,15 +55,9 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
     }
     let probes = servers.iter().zip(&chosen).map(|(server, info)| {
         let target = Target {
-            name: info.name.to_string(),
             provider: info.zen.then_some(crate::provider::Provider::Zen),
-            base_url: server.base_url(),
-            base_url_fix: None,
-            key_env: None,
-            key: None,
-            headers: Vec::new(),
             models: info.models.iter().map(|m| m.to_string()).collect(),
-            opencode_provider: None,
+            ..Target::new(info.name, &server.base_url()).expect("the mock's URL is valid")
         };
         let http = &http;
         let opts = crate::probe::Options {

@@ -47,6 +47,24 @@ pub enum RunError {
     Mock(String),
 }
 
+impl From<crate::http::ClientError> for RunError {
+    fn from(e: crate::http::ClientError) -> RunError {
+        use crate::transport::TransportError;
+        match e {
+            crate::http::ClientError::Transport(t @ TransportError::BadProxy { .. }) => {
+                RunError::Usage(t.to_string())
+            }
+            crate::http::ClientError::Transport(t @ TransportError::Cacert { .. }) => {
+                RunError::Io {
+                    what: "set up TLS".into(),
+                    why: t.to_string(),
+                }
+            }
+            crate::http::ClientError::Build(why) => RunError::Client(why),
+        }
+    }
+}
+
 impl RunError {
     pub fn exit_code(&self) -> u8 {
         match self {

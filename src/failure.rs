@@ -35,6 +35,7 @@ pub enum Kind {
     OutputLength,
     Aborted,
     ProviderInit,
+    Redirect,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -56,7 +57,7 @@ pub struct HintContext<'a> {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Auth,
         Kind::Billing,
         Kind::RateLimit,
@@ -83,6 +84,7 @@ impl Kind {
         Kind::OutputLength,
         Kind::Aborted,
         Kind::ProviderInit,
+        Kind::Redirect,
     ];
 
     /// Kinds that only `zencheck explain` and the opencode checks produce: a probe's tiny
@@ -118,6 +120,7 @@ impl Kind {
             Kind::OutputLength => "output_length",
             Kind::Aborted => "aborted",
             Kind::ProviderInit => "provider_init",
+            Kind::Redirect => "redirect",
         }
     }
 
@@ -153,6 +156,7 @@ impl Kind {
             Kind::OutputLength => "Output cut at its length limit",
             Kind::Aborted => "Request aborted by the client",
             Kind::ProviderInit => "Provider package failed to load",
+            Kind::Redirect => "Redirected elsewhere",
         }
     }
 
@@ -186,6 +190,7 @@ impl Kind {
             Kind::OutputLength => "The model stopped because it reached the output token limit, not because it was done.",
             Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
             Kind::ProviderInit => "opencode could not load the provider's AI SDK package, so no request reached the provider.",
+            Kind::Redirect => "The server answered with a redirect instead of the API: the base URL is an old or moved address (http instead of https, a missing or extra path).",
         }
     }
 
@@ -357,6 +362,10 @@ impl Kind {
             ),
             Kind::OutputLength => "The answer hit the output cap (max_tokens / max_output_tokens) before it finished: raise the \
                  cap, or ask for shorter output. Reasoning models spend part of the cap on reasoning."
+                .to_string(),
+            Kind::Redirect => "Use the address the redirect points to as the base URL, if you trust it (https, the exact path): \
+                 SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), and a redirect to another \
+                 host carries your key there."
                 .to_string(),
             Kind::ProviderInit => "opencode could not load the provider's npm package: packages other than the ones bundled in its \
                  binary (such as @ai-sdk/openai-compatible) are downloaded at run time, which fails offline or behind a proxy. Use a \

@@ -4,7 +4,9 @@
 use crate::classify::one_line;
 use crate::failure::Kind;
 use crate::outcome::{Evidence, Finding, Timing};
+use crate::redact::Redactor;
 use crate::target::Target;
+use crate::transport::{ConnectWatch, Transport, TransportError};
 use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
 use serde_json::Value;
@@ -154,6 +156,8 @@ pub struct Opened {
     pub waited_secs: Option<u64>,
     /// This request's place under the per-host limit, held until the body is read.
     pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// The target's secrets: every byte read from this response passes through it first.
+    pub redactor: Arc<Redactor>,
 }
 
 /// A whole (capped) answer.
@@ -184,21 +188,39 @@ impl Answer {
 pub struct Http {
     client: reqwest::Client,
     pub limits: Limits,
+    pub transport: Transport,
+    connects: ConnectWatch,
     /// One semaphore per host:port, shared by every target on that host.
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl Http {
-    pub fn new(limits: Limits) -> Result<Http, reqwest::Error> {
-        let client = reqwest::Client::builder()
+    /// A client with the proxy from the environment and the system's certificates.
+    pub fn new(limits: Limits) -> Result<Http, ClientError> {
+        Http::with_transport(limits, Transport::default())
+    }
+
+    pub fn with_transport(limits: Limits, transport: Transport) -> Result<Http, ClientError> {
+        let connects = ConnectWatch::default();
+        let builder = reqwest::Client::builder()
             .connect_timeout(limits.connect)
             .user_agent(concat!("zencheck/", env!("CARGO_PKG_VERSION")))
-            // Proxies from the environment would send loopback probes elsewhere.
-            .no_proxy()
-            .build()?;
+            // A redirect would carry the key (x-api-key, api-key, a query) to another
+            // origin, maybe over plain http, and turn a POST into a GET: it is reported,
+            // never followed. Without redirects there is no Referer to send either.
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .connector_layer(connects.clone());
+        let client = transport
+            .apply(builder)
+            .map_err(ClientError::Transport)?
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))?;
         Ok(Http {
             client,
             limits,
+            transport,
+            connects,
             hosts: Arc::default(),
         })
     }
@@ -207,6 +229,12 @@ impl Http {
         let mut req = self
             .client
             .request(r.method.clone(), target.endpoint(&r.path));
+        if let Some((user, pass)) = &target.basic_auth {
+            req = req.basic_auth(
+                user.expose_secret(),
+                pass.as_ref().map(|p| p.expose_secret()),
+            );
+        }
         let key = target.key.as_ref().map(|k| k.expose_secret());
         if let (Auth::Basic { user }, Some(k)) = (r.auth, key) {
             req = req.basic_auth(user, Some(k));
@@ -245,29 +273,35 @@ impl Http {
 
     /// Send and wait for headers. A 429 with a short Retry-After is waited out once.
     pub async fn open(&self, target: &Target, r: &Request) -> Result<Opened, Finding> {
+        let redactor = Arc::new(target.redactor());
+        let scrubbed = |mut f: Finding| {
+            f.detail = redactor.scrub(&f.detail);
+            f
+        };
         let permit = self.host_permit(target).await;
         let mut waited = None;
         loop {
             let started = Instant::now();
             let deadline = started + self.limits.total;
-            let send = self.build(target, r).send();
-            let wait = self.limits.idle.min(self.limits.total);
-            let response = match tokio::time::timeout(wait, send).await {
-                Err(_) => {
-                    return Err(Finding::fail(
-                        Kind::Timeout,
-                        format!("no response headers within {} s", wait.as_secs_f32()),
-                    )
-                    .with_timing(Timing {
+            let response = match self.send_for_headers(self.build(target, r), started).await {
+                Err(detail) => {
+                    return Err(Finding::fail(Kind::Timeout, detail).with_timing(Timing {
                         total: Some(ms(started)),
                         ..Default::default()
                     }));
                 }
-                Ok(Err(e)) => return Err(transport_finding(&e, started)),
-                Ok(Ok(r)) => r,
+                Ok(r) => r.map_err(|e| scrubbed(transport_finding(&e, started))),
             };
             let headers_ms = ms(started);
+            let response = response?;
             let status = response.status().as_u16();
+            if (300..400).contains(&status) && status != 304 {
+                return Err(redirect_finding(&response, &redactor).with_timing(Timing {
+                    headers: Some(headers_ms),
+                    total: Some(ms(started)),
+                    ..Default::default()
+                }));
+            }
             let retry_after = retry_after_secs(response.headers());
             if status == 429 && waited.is_none() {
                 if let Some(secs) =
@@ -281,8 +315,10 @@ impl Http {
                 }
             }
             return Ok(Opened {
-                content_type: header_str(response.headers(), "content-type"),
-                request_id: request_id(response.headers()),
+                content_type: header_str(response.headers(), "content-type")
+                    .map(|c| redactor.scrub(&c)),
+                request_id: request_id(response.headers()).map(|id| redactor.scrub(&id)),
+                redactor,
                 response,
                 started,
                 deadline,
@@ -291,6 +327,45 @@ impl Http {
                 waited_secs: waited,
                 permit,
             });
+        }
+    }
+
+    /// Send and wait for the response headers. The connection has its own bound (reqwest's
+    /// connect timeout, named when it fires); the wait for headers starts counting only
+    /// once no connection attempt is in flight, so a slow connect is never misnamed as a
+    /// silent server, and a silent server is named within `--timeout` of connecting.
+    async fn send_for_headers(
+        &self,
+        req: reqwest::RequestBuilder,
+        started: Instant,
+    ) -> Result<Result<reqwest::Response, reqwest::Error>, String> {
+        let send = req.send();
+        tokio::pin!(send);
+        let header_wait = self.limits.idle;
+        let mut silent_since = Instant::now();
+        loop {
+            let left = (started + self.limits.total).saturating_duration_since(Instant::now());
+            let tick = header_wait
+                .saturating_sub(silent_since.elapsed())
+                .min(Duration::from_millis(100))
+                .min(left);
+            match tokio::time::timeout(tick, &mut send).await {
+                Ok(r) => return Ok(r),
+                Err(_) if left <= tick => {
+                    return Err(format!(
+                        "no response headers within the total bound ({} s, --max-time)",
+                        self.limits.total.as_secs_f32()
+                    ))
+                }
+                Err(_) if self.connects.connecting() => silent_since = Instant::now(),
+                Err(_) if silent_since.elapsed() >= header_wait => {
+                    return Err(format!(
+                        "connected, but no response headers within {} s (--timeout)",
+                        header_wait.as_secs_f32()
+                    ))
+                }
+                Err(_) => {}
+            }
         }
     }
 
@@ -337,7 +412,11 @@ impl Http {
                 }
                 Ok(Err(e)) => {
                     let mut f = transport_finding(&e, o.started).with_evidence(evidence);
-                    f.detail = format!("body cut after {} bytes: {}", buf.len(), f.detail);
+                    f.detail = o.redactor.scrub(&format!(
+                        "body cut after {} bytes: {}",
+                        buf.len(),
+                        f.detail
+                    ));
                     return Err(f.with_timing(timing));
                 }
                 Ok(Ok(None)) => break,
@@ -359,7 +438,8 @@ impl Http {
             content_type: o.content_type,
             request_id: o.request_id,
             retry_after_secs: retry_after,
-            body: buf,
+            // Scrubbed whole, before any judge parses, cuts or quotes it.
+            body: o.redactor.scrub_bytes(buf),
             timing: Timing {
                 headers: Some(o.headers_ms),
                 first_token: None,
@@ -368,6 +448,80 @@ impl Http {
             waited_secs: o.waited_secs,
         })
     }
+}
+
+impl Http {
+    /// Read an opened event stream under the idle, total and byte bounds; every event's
+    /// data is scrubbed of the target's secrets as it is read.
+    pub async fn read_stream(&self, o: Opened) -> crate::sse::Transcript {
+        let bounds = crate::sse::Bounds {
+            started: o.started,
+            idle: self.limits.idle,
+            deadline: o.deadline,
+            cap: self.limits.stream_cap,
+        };
+        let mut t = crate::sse::read(o.response.bytes_stream(), bounds).await;
+        for e in &mut t.events {
+            e.data = o.redactor.scrub(&e.data);
+            e.event = o.redactor.scrub(&e.event);
+        }
+        t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
+        if let crate::sse::End::Cut(m) | crate::sse::End::Undecodable(m) = &mut t.end {
+            *m = o.redactor.scrub(m);
+        }
+        t
+    }
+}
+
+/// zencheck could not build its HTTP client (a bad --proxy or --cacert, usually).
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("{0}")]
+    Build(String),
+}
+
+/// A 3xx answer: where it points and what following it would have done with the key.
+fn redirect_finding(r: &reqwest::Response, redactor: &Redactor) -> Finding {
+    let status = r.status().as_u16();
+    let from = r.url().clone();
+    let location = header_str(r.headers(), "location");
+    let to = location.as_deref().and_then(|l| from.join(l).ok());
+    let shown = |u: &url::Url| crate::redact::url_for_display(&redactor.scrub(u.as_str()));
+    let mut detail = match (&location, &to) {
+        (_, Some(to)) => format!("HTTP {status} redirect to {}", shown(to)),
+        (Some(l), None) => format!(
+            "HTTP {status} redirect to an unusable Location `{}`",
+            crate::redact::strip_controls(&redactor.scrub(l))
+        ),
+        (None, None) => format!("HTTP {status} redirect without a Location"),
+    };
+    if let Some(to) = &to {
+        if from.scheme() == "https" && to.scheme() == "http" {
+            detail.push_str(
+                "; it drops from https to plain http, so the key would travel unencrypted",
+            );
+        } else if from.scheme() != to.scheme() {
+            detail.push_str(&format!(
+                "; the scheme changes from {} to {}",
+                from.scheme(),
+                to.scheme()
+            ));
+        }
+        if from.origin() != to.origin() {
+            detail.push_str("; it leaves this origin, taking the key's headers with it");
+        }
+        if matches!(status, 301..=303) {
+            detail.push_str("; clients turn a POST into a GET on it");
+        }
+    }
+    detail.push_str(" (zencheck does not follow redirects)");
+    Finding::fail(Kind::Redirect, detail).with_evidence(Evidence {
+        http_status: Some(status),
+        provider_message: None,
+        request_id: request_id(r.headers()).map(|id| redactor.scrub(&id)),
+    })
 }
 
 pub fn ms(since: Instant) -> u64 {
@@ -400,7 +554,9 @@ pub fn retry_after_secs(h: &HeaderMap) -> Option<u64> {
 }
 
 /// Name a transport failure by walking the error's source chain (DNS, refused, reset,
-/// TLS, closed without answer), since reqwest's own message is generic.
+/// TLS, closed without answer), since reqwest's own message is generic. The chain's own
+/// words are kept as written (a TLS alert's `UnknownIssuer` means something); only the
+/// matching is case-blind.
 pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
     let mut chain = Vec::new();
     let mut io_kind = None;
@@ -409,21 +565,36 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             io_kind.get_or_insert(io.kind());
         }
-        chain.push(s.to_string());
+        let text = s.to_string();
+        if !chain.contains(&text) {
+            chain.push(text);
+        }
         src = s.source();
     }
-    let text = chain.join(": ").to_ascii_lowercase();
+    let words = if chain.is_empty() {
+        e.to_string()
+    } else {
+        chain.join(": ")
+    };
+    let text = words.to_ascii_lowercase();
     let timing = Timing {
         total: Some(ms(started)),
         ..Default::default()
     };
     let (kind, detail) = if e.is_timeout() || io_kind == Some(std::io::ErrorKind::TimedOut) {
-        let what = if e.is_connect() {
-            "connecting"
+        if e.is_connect() {
+            (
+                Kind::Timeout,
+                "no connection within the connect bound (--connect-timeout): the host does not answer on that port \
+                 (a firewall, a wrong port or address)"
+                    .to_string(),
+            )
         } else {
-            "waiting"
-        };
-        (Kind::Timeout, format!("timed out {what}"))
+            (
+                Kind::Timeout,
+                "timed out waiting for the server".to_string(),
+            )
+        }
     } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused)
         || text.contains("connection refused")
     {
@@ -444,13 +615,7 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
         || text.contains("ssl")
         || text.contains("handshake")
     {
-        (
-            Kind::Network,
-            format!(
-                "TLS failed (http vs https, or a bad certificate): {}",
-                one_line(&text)
-            ),
-        )
+        (Kind::Network, tls_detail(&text, &words))
     } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) || text.contains("reset") {
         (Kind::Network, "connection reset by the server".to_string())
     } else if text.contains("closed before message completed")
@@ -464,11 +629,32 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
     } else {
         (
             Kind::Network,
-            format!(
-                "request failed: {}",
-                one_line(&if text.is_empty() { e.to_string() } else { text })
-            ),
+            format!("request failed: {}", one_line(&words)),
         )
     };
-    Finding::fail(kind, detail).with_timing(timing)
+    Finding::fail(kind, crate::redact::strip_controls(&detail)).with_timing(timing)
+}
+
+/// A TLS failure's cause in words a person can act on, then rustls' own words.
+fn tls_detail(lower: &str, words: &str) -> String {
+    let cause = if lower.contains("unknownissuer")
+        || lower.contains("unknown issuer")
+        || lower.contains("self-signed")
+        || lower.contains("self signed")
+    {
+        "untrusted or self-signed certificate: give its CA with --cacert FILE (or SSL_CERT_FILE)"
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        "the certificate is for another host name: use the name it was issued for"
+    } else if lower.contains("expired") {
+        "the certificate has expired (or this machine's clock is wrong)"
+    } else if lower.contains("invalidcontenttype")
+        || lower.contains("corrupt message")
+        || lower.contains("wrong version")
+        || lower.contains("invalid message")
+    {
+        "the server does not speak TLS on that port: use http:// instead of https://"
+    } else {
+        "TLS handshake failed (http vs https, or a bad certificate)"
+    };
+    format!("TLS failed: {cause} ({})", one_line(words))
 }

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod explain;
 pub mod failure;
+pub mod files;
 pub mod http;
 pub mod mock;
 pub mod opencode;
@@ -31,6 +32,7 @@ pub mod setup;
 pub mod sse;
 pub mod stop;
 pub mod target;
+pub mod transport;
 pub mod verdict;
 
 pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_USAGE};
@@ -199,11 +201,11 @@ pub async fn probe_report_until(
                 path: path.display().to_string(),
                 why,
             };
-            let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+            let text = files::read_text(path).map_err(fail)?;
             Some(policy::Baseline::from_json(&text).map_err(fail)?)
         }
     };
-    let http = Http::new(run.limits).map_err(|e| RunError::Client(e.to_string()))?;
+    let http = Http::with_transport(run.limits, run.transport).map_err(RunError::from)?;
     let probes = run
         .targets
         .iter()

@@ -12,7 +12,7 @@ use crate::http::{Http, Request};
 use crate::outcome::{Finding, Status};
 use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};
-use crate::target::Target;
+use crate::target::{Target, TargetInfo};
 use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
@@ -268,7 +268,11 @@ pub async fn probe(
         .map(|r| result(target, opts, &caps, r))
         .collect();
     TargetRun {
-        info: target.info(),
+        info: TargetInfo {
+            proxy: http.transport.shown_proxy(&target.base_url),
+            insecure: http.transport.insecure,
+            ..target.info()
+        },
         models_available: listed,
         require: opts.require.clone(),
         checks,

@@ -2,7 +2,8 @@
 //! its environment variable, never its value.
 
 use crate::http::Request;
-use crate::target::{is_credential_header, Target};
+use crate::redact::is_credential_header;
+use crate::target::Target;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 
@@ -26,10 +27,11 @@ pub fn headers(target: &Target, req: &Request) -> Vec<(String, String)> {
         .map(|(n, v)| (n.to_string(), v))
         .collect();
     for (name, value) in &target.headers {
-        let shown = if is_credential_header(name) {
+        let value = value.expose_secret();
+        let shown = if is_credential_header(name, value) {
             "[redacted]".to_string()
         } else {
-            value.expose_secret().to_string()
+            value.to_string()
         };
         out.push((name.clone(), shown));
     }
@@ -44,7 +46,7 @@ pub fn describe(
     let mut out = format!(
         "zencheck dry run: {} requests to {} (nothing sent)\n",
         planned.len(),
-        target.base_url
+        target.shown_url()
     );
     if let (Some(env), None) = (&target.key_env, &target.key) {
         out.push_str(&format!(
@@ -59,7 +61,7 @@ pub fn describe(
         out.push_str(&format!(
             "\n{} {}    [{what}]\n",
             req.method,
-            target.endpoint(&req.path)
+            target.shown_endpoint(&req.path)
         ));
         for (n, v) in headers(target, req) {
             out.push_str(&format!("  {n}: {v}\n"));
@@ -84,14 +86,15 @@ pub fn describe_json(
         .iter()
         .map(|(id, model, req)| {
             let headers: serde_json::Map<String, Value> = headers(target, req).into_iter().map(|(n, v)| (n, json!(v))).collect();
-            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.endpoint(&req.path), "headers": headers, "body": req.body})
+            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": req.body})
         })
         .collect();
-    json!({"dry_run": true, "base_url": target.base_url, "count": requests.len(), "requests": requests})
+    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "requests": requests})
 }
 
-/// The request as a curl command. The key appears as `$VAR` inside double quotes, so the
-/// shell fills it in; the body goes in single quotes, so nothing else is expanded.
+/// The request as a curl command. Everything is single-quoted, so pasting it runs nothing
+/// but curl, except zencheck's own auth header, which is double-quoted so the shell fills
+/// in `$VAR` (a plain identifier, checked when the target was built).
 pub fn curl(target: &Target, req: &Request) -> String {
     let mut parts = vec!["curl -sS".to_string()];
     if req
@@ -104,14 +107,13 @@ pub fn curl(target: &Target, req: &Request) -> String {
     if req.method != reqwest::Method::GET {
         parts.push(format!("-X {}", req.method));
     }
-    parts.push(single_quote(&target.endpoint(&req.path)));
+    parts.push(single_quote(&target.shown_endpoint(&req.path)));
     let key = target.key.is_some().then(|| key_ref(target)).flatten();
-    for (name, value) in headers(target, req) {
+    let own = req.auth_headers(key.as_deref()).len();
+    for (i, (name, value)) in headers(target, req).into_iter().enumerate() {
         let header = format!("{name}: {value}");
-        // Double quotes only around the key reference, so the shell fills it in; the
-        // variable name is a plain identifier, so nothing else in it can expand.
         let quoted = match &key {
-            Some(k) if value.ends_with(k.as_str()) => format!("\"{header}\""),
+            Some(k) if i < own && value.ends_with(k.as_str()) => format!("\"{header}\""),
             _ => single_quote(&header),
         };
         parts.push(format!("-H {quoted}"));

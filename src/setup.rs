@@ -11,6 +11,7 @@ use crate::probe::Options;
 use crate::provider::Provider;
 use crate::route::Route;
 use crate::target::{normalise_base_url, parse_header, Target, TargetError};
+use crate::transport::{ProxyChoice, Transport};
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use std::time::Duration;
 pub struct Run {
     pub targets: Vec<(Target, Options)>,
     pub limits: Limits,
+    pub transport: Transport,
     pub fail_on: FailOn,
     /// The whole run's bound (`--deadline`, `deadline`); see `stop`.
     pub deadline: Duration,
@@ -106,6 +108,15 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     Ok(Run {
         targets,
         limits: limits(args, &settings)?,
+        transport: Transport {
+            proxy: match (&args.proxy, args.no_proxy) {
+                (_, true) => ProxyChoice::Direct,
+                (Some(p), false) => ProxyChoice::Given(p.clone()),
+                (None, false) => ProxyChoice::Environment,
+            },
+            cacert: args.cacert.clone(),
+            insecure: args.insecure,
+        },
         fail_on: args.fail_on.or(settings.fail_on).unwrap_or_default(),
         deadline: match args.deadline.or(settings.deadline) {
             Some(v) => crate::error::secs(v, "--deadline")?,
@@ -242,9 +253,14 @@ fn target(spec: Spec) -> Result<Target, RunError> {
             )))
         }
     };
-    let (base_url, base_url_fix) = normalise_base_url(&raw)?;
+    if spec.models.iter().any(|m| m.trim().is_empty()) {
+        return Err(RunError::Usage(
+            "--model needs a model id; an empty one was given".into(),
+        ));
+    }
+    let b = normalise_base_url(&raw)?;
     let parsed =
-        url::Url::parse(&base_url).map_err(|e| TargetError::BadUrl(raw.clone(), e.to_string()))?;
+        url::Url::parse(&b.base).map_err(|e| TargetError::BadUrl(b.base.clone(), e.to_string()))?;
     let provider = spec.provider.or_else(|| Provider::infer(&parsed));
     let key_env = spec
         .api_key_env
@@ -258,16 +274,18 @@ fn target(spec: Spec) -> Result<Target, RunError> {
             && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             return Err(RunError::Usage(format!(
-                "`{v}` is not an environment variable name (letters, digits, _)"
+                "`{}` is not an environment variable name (letters, digits, _)",
+                crate::redact::strip_controls(v)
             )));
         }
     }
-    let key = key_env
+    let key = match key_env
         .as_deref()
-        .and_then(|v| std::env::var(v).ok())
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .map(SecretString::from);
+        .and_then(|v| std::env::var(v).ok().map(|k| (v, k)))
+    {
+        Some((var, k)) => key_from_variable(var, &k)?,
+        None => None,
+    };
     let headers = spec
         .headers
         .iter()
@@ -284,14 +302,39 @@ fn target(spec: Spec) -> Result<Target, RunError> {
     Ok(Target {
         name,
         provider,
-        base_url,
-        base_url_fix,
+        base_url: b.base,
+        query: b.query.map(SecretString::from),
+        basic_auth: b
+            .userinfo
+            .map(|(u, p)| (SecretString::from(u), p.map(SecretString::from))),
+        base_url_fix: b.fix,
         key_env,
         key: spec.key.or(key),
         headers,
         models: spec.models,
         opencode_provider: spec.opencode_provider,
     })
+}
+
+/// The key as a variable holds it. A value with a line break cannot be sent (usage error);
+/// one with a `Bearer ` prefix or quotes is sent as the application would send it, with a
+/// warning, and the redactor also knows its bare form.
+fn key_from_variable(var: &str, raw: &str) -> Result<Option<SecretString>, RunError> {
+    let k = raw.trim();
+    if k.is_empty() {
+        return Ok(None);
+    }
+    if k.chars().any(char::is_control) {
+        return Err(RunError::Usage(format!(
+            "${var} holds a line break or control character (value hidden): write the key on one line"
+        )));
+    }
+    if let Some(why) = crate::redact::key_value_mistake(k) {
+        eprintln!(
+            "zencheck: warning: ${var} {why}; it is sent as it is, as your application would"
+        );
+    }
+    Ok(Some(SecretString::from(k.to_string())))
 }
 
 fn limits(args: &ProbeArgs, s: &Settings) -> Result<Limits, RunError> {
@@ -315,7 +358,10 @@ fn limits(args: &ProbeArgs, s: &Settings) -> Result<Limits, RunError> {
             .or(s.max_retry_wait)
             .map(Duration::from_secs)
             .unwrap_or(d.max_retry_wait),
-        per_host: args.per_host.or(s.per_host).unwrap_or(d.per_host).max(1),
+        per_host: match args.per_host.or(s.per_host).unwrap_or(d.per_host) {
+            0 => return Err(RunError::Usage("--per-host must be at least 1".into())),
+            n => n,
+        },
         ..d
     })
 }

@@ -1,6 +1,7 @@
 //! What is probed: a normalised base URL, an optional secret key, extra headers, models.
 
 use crate::provider::Provider;
+use crate::redact::{is_credential_header, is_secret_param, strip_controls, url_for_display};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -18,8 +19,14 @@ const ENDPOINT_SUFFIXES: &[&str] = &[
 pub struct Target {
     pub name: String,
     pub provider: Option<Provider>,
-    /// Without a trailing slash; endpoints are appended to it.
+    /// scheme://host[:port]/path without a trailing slash, user info or query: safe to
+    /// print. Endpoints are appended to it.
     pub base_url: String,
+    /// The base URL's query (Azure's `api-version`, sometimes its `api-key`), kept as a
+    /// secret and sent after every endpoint path. Shown only through [`Target::shown_url`].
+    pub query: Option<SecretString>,
+    /// User and password written in the URL, sent as basic auth.
+    pub basic_auth: Option<(SecretString, Option<SecretString>)>,
     /// Set when the given URL ended in an endpoint path and was corrected.
     pub base_url_fix: Option<BaseUrlFix>,
     pub key_env: Option<String>,
@@ -33,12 +40,13 @@ pub struct Target {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrlFix {
+    /// As given, secrets replaced.
     pub given: String,
     pub stripped: String,
 }
 
 /// The target as the report shows it: never the key, only where it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TargetInfo {
     pub name: String,
     pub provider: Option<Provider>,
@@ -46,58 +54,109 @@ pub struct TargetInfo {
     pub api_key_env: Option<String>,
     pub api_key_present: bool,
     pub models: Vec<String>,
+    /// The proxy requests went through (secrets hidden), or null for direct.
+    pub proxy: Option<String>,
+    /// TLS certificates were not verified (`--insecure`).
+    pub insecure: bool,
 }
 
+/// A usage error about a target. Every message shows the URL with its secrets replaced and
+/// a header by its name only, since these lines land in CI logs.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TargetError {
     #[error("base URL `{0}` is not a valid URL: {1}")]
     BadUrl(String, String),
     #[error("base URL `{0}` must start with http:// or https://")]
     BadScheme(String),
-    #[error("header `{0}` must look like `Name: value`")]
+    #[error("base URL `{0}` has a #fragment, which is never sent to a server; remove it")]
+    Fragment(String),
+    #[error("header `{0}` must look like `Name: value` (a name of letters, digits, - and _)")]
     BadHeader(String),
+    #[error("the value of header `{0}` holds a line break or control character (value hidden)")]
+    BadHeaderValue(String),
 }
 
-/// Trim slashes, check the scheme, and strip an endpoint suffix (reported as a fix).
-pub fn normalise_base_url(input: &str) -> Result<(String, Option<BaseUrlFix>), TargetError> {
-    let trimmed = input.trim().trim_end_matches('/');
-    let url = url::Url::parse(trimmed)
-        .map_err(|e| TargetError::BadUrl(input.to_string(), e.to_string()))?;
+/// A base URL taken apart: what is printed, what is sent, what is secret.
+#[derive(Debug)]
+pub struct BaseUrl {
+    pub base: String,
+    pub query: Option<String>,
+    pub userinfo: Option<(String, Option<String>)>,
+    pub fix: Option<BaseUrlFix>,
+}
+
+/// Check the scheme and host, refuse a fragment, strip an endpoint suffix from the path
+/// (reported as a fix), and keep the query apart so endpoints join the path, not the query.
+pub fn normalise_base_url(input: &str) -> Result<BaseUrl, TargetError> {
+    let shown = url_for_display(input);
+    let trimmed = input.trim();
+    let mut url =
+        url::Url::parse(trimmed).map_err(|e| TargetError::BadUrl(shown.clone(), e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(TargetError::BadScheme(input.to_string()));
+        return Err(TargetError::BadScheme(shown));
     }
-    let mut base = trimmed.to_string();
+    // `http:///v1` parses with `v1` as the host; a person meant a host that is missing.
+    let after_scheme = &trimmed[url.scheme().len() + 1..];
+    if after_scheme.starts_with("///") || url.host_str().is_none_or(str::is_empty) {
+        return Err(TargetError::BadUrl(shown, "it has no host".into()));
+    }
+    if url.fragment().is_some() {
+        return Err(TargetError::Fragment(shown));
+    }
+    let query = url.query().filter(|q| !q.is_empty()).map(str::to_string);
+    let userinfo = (!url.username().is_empty() || url.password().is_some()).then(|| {
+        (
+            percent_decode(url.username()),
+            url.password().map(percent_decode),
+        )
+    });
+    url.set_query(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let mut base = url.as_str().trim_end_matches('/').to_string();
     let mut fix = None;
-    if url.query().is_none() {
-        if let Some(suffix) = ENDPOINT_SUFFIXES.iter().find(|s| base.ends_with(*s)) {
-            base.truncate(base.len() - suffix.len());
-            let base_trimmed = base.trim_end_matches('/').to_string();
-            fix = Some(BaseUrlFix {
-                given: trimmed.to_string(),
-                stripped: suffix.to_string(),
-            });
-            base = base_trimmed;
-        }
+    if let Some(suffix) = ENDPOINT_SUFFIXES.iter().find(|s| base.ends_with(*s)) {
+        base.truncate(base.len() - suffix.len());
+        base = base.trim_end_matches('/').to_string();
+        fix = Some(BaseUrlFix {
+            given: shown.trim_end_matches('/').to_string(),
+            stripped: suffix.to_string(),
+        });
     }
-    Ok((base, fix))
+    Ok(BaseUrl {
+        base,
+        query,
+        userinfo,
+        fix,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 pub fn parse_header(raw: &str) -> Result<(String, SecretString), TargetError> {
-    let (name, value) = raw
-        .split_once(':')
-        .ok_or_else(|| TargetError::BadHeader(raw.to_string()))?;
+    let Some((name, value)) = raw.split_once(':') else {
+        // No colon: the text may be a bare key pasted as a header; show none of it.
+        return Err(TargetError::BadHeader("(no `:` in it)".into()));
+    };
     let name = name.trim();
     let valid = !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
     if !valid {
-        return Err(TargetError::BadHeader(raw.to_string()));
+        let shown: String = strip_controls(name).chars().take(40).collect();
+        return Err(TargetError::BadHeader(shown));
     }
-    Ok((
-        name.to_string(),
-        SecretString::from(value.trim().to_string()),
-    ))
+    let value = value.trim();
+    if value.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(TargetError::BadHeaderValue(name.to_string()));
+    }
+    Ok((name.to_string(), SecretString::from(value.to_string())))
 }
 
 impl Target {
@@ -113,6 +172,8 @@ impl Target {
             name: name.to_string(),
             provider: None,
             base_url,
+            query: None,
+            basic_auth: None,
             base_url_fix: None,
             key_env,
             key,
@@ -122,23 +183,71 @@ impl Target {
         }
     }
 
+    /// A target with nothing but a name and a base URL (tests, the demo).
+    pub fn new(name: &str, base_url: &str) -> Result<Target, TargetError> {
+        let b = normalise_base_url(base_url)?;
+        Ok(Target {
+            name: name.to_string(),
+            provider: None,
+            base_url: b.base,
+            query: b.query.map(SecretString::from),
+            basic_auth: b
+                .userinfo
+                .map(|(u, p)| (SecretString::from(u), p.map(SecretString::from))),
+            base_url_fix: b.fix,
+            key_env: None,
+            key: None,
+            headers: Vec::new(),
+            models: Vec::new(),
+            opencode_provider: None,
+        })
+    }
+
+    /// Where a request for `path` goes: the path joins the base's path, the query stays last.
+    /// May hold secrets (the query): send it, never print it.
     pub fn endpoint(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        match &self.query {
+            Some(q) => format!("{}{path}?{}", self.base_url, q.expose_secret()),
+            None => format!("{}{path}", self.base_url),
+        }
+    }
+
+    /// [`Target::endpoint`] as a person may see it: secrets in the query and user info
+    /// replaced (the reader still sees that they were there).
+    pub fn shown_endpoint(&self, path: &str) -> String {
+        let mut s = format!("{}{path}", self.base_url);
+        if let Some(q) = &self.query {
+            s = url_for_display(&format!("{s}?{}", q.expose_secret()));
+        }
+        if self.basic_auth.is_some() {
+            s = s.replacen("://", "://[redacted]@", 1);
+        }
+        s
+    }
+
+    /// The base URL as reports show it.
+    pub fn shown_url(&self) -> String {
+        self.shown_endpoint("")
     }
 
     pub fn info(&self) -> TargetInfo {
         TargetInfo {
             name: self.name.clone(),
             provider: self.provider,
-            base_url: self.base_url.clone(),
+            base_url: self.shown_url(),
             api_key_env: self.key_env.clone(),
             api_key_present: self.key.is_some(),
             models: self.models.clone(),
+            proxy: None,
+            insecure: false,
         }
     }
 
-    /// Every secret value this target holds: the key and the values of headers that
-    /// carry credentials. Reports are scrubbed of all of them before rendering.
+    /// Every secret value this target holds: the key, the values of headers that carry
+    /// credentials, user info and secret query values of the URL. The [`Redactor`] built
+    /// from them adds the forms they are echoed in.
+    ///
+    /// [`Redactor`]: crate::redact::Redactor
     pub fn secrets(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .key
@@ -146,56 +255,84 @@ impl Target {
             .map(|k| k.expose_secret().to_string())
             .collect();
         for (name, value) in &self.headers {
-            if is_credential_header(name) {
-                let v = value.expose_secret();
+            let v = value.expose_secret();
+            if is_credential_header(name, v) {
                 out.push(v.to_string());
-                // "Bearer sk-…": the bare token may be echoed on its own.
-                if let Some((_, token)) = v.split_once(' ') {
-                    out.push(token.to_string());
+            }
+        }
+        if let Some((u, p)) = &self.basic_auth {
+            out.push(u.expose_secret().to_string());
+            out.extend(p.iter().map(|p| p.expose_secret().to_string()));
+        }
+        if let Some(q) = &self.query {
+            let q = q.expose_secret();
+            for (k, v) in url::form_urlencoded::parse(q.as_bytes()) {
+                if is_secret_param(&k) {
+                    out.push(v.into_owned());
+                }
+            }
+            // The raw, percent-encoded forms too: a server may echo the URL it got.
+            for (k, v) in q.split('&').filter_map(|p| p.split_once('=')) {
+                if is_secret_param(k) {
+                    out.push(v.to_string());
                 }
             }
         }
-        out.retain(|s| s.len() >= 4);
         out
     }
-}
 
-pub fn is_credential_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "authorization"
-        || n.contains("key")
-        || n.contains("token")
-        || n.contains("secret")
-        || n == "cookie"
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        crate::redact::Redactor::new(self.secrets())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn base(s: &str) -> String {
+        normalise_base_url(s).unwrap().base
+    }
+
     #[test]
     fn trailing_slashes_are_trimmed() {
-        assert_eq!(
-            normalise_base_url("http://h:1/v1///").unwrap(),
-            ("http://h:1/v1".to_string(), None)
-        );
+        assert_eq!(base("http://h:1/v1///"), "http://h:1/v1");
     }
 
     #[test]
     fn an_endpoint_suffix_is_stripped_and_reported() {
-        let (base, fix) =
-            normalise_base_url("https://opencode.ai/zen/v1/chat/completions/").unwrap();
-        assert_eq!(base, "https://opencode.ai/zen/v1");
-        assert_eq!(fix.unwrap().stripped, "/chat/completions");
-        let (base, fix) = normalise_base_url("http://127.0.0.1:4000/models").unwrap();
+        let b = normalise_base_url("https://opencode.ai/zen/v1/chat/completions/").unwrap();
+        assert_eq!(b.base, "https://opencode.ai/zen/v1");
+        assert_eq!(b.fix.unwrap().stripped, "/chat/completions");
+        let b = normalise_base_url("http://127.0.0.1:4000/models").unwrap();
         assert_eq!(
-            (base.as_str(), fix.is_some()),
+            (b.base.as_str(), b.fix.is_some()),
             ("http://127.0.0.1:4000", true)
         );
     }
 
     #[test]
-    fn bad_urls_are_refused() {
+    fn the_query_stays_a_query_and_its_secrets_are_hidden() {
+        let t = Target::new(
+            "az",
+            "https://me:pa55word@x.openai.azure.com/openai/v1?api-version=2024-10-21&api-key=AZK-123456",
+        )
+        .unwrap();
+        assert_eq!(
+            t.endpoint("/chat/completions"),
+            "https://x.openai.azure.com/openai/v1/chat/completions?api-version=2024-10-21&api-key=AZK-123456"
+        );
+        assert_eq!(
+            t.shown_endpoint("/models"),
+            "https://[redacted]@x.openai.azure.com/openai/v1/models?api-version=2024-10-21&api-key=[redacted]"
+        );
+        let s = t.secrets();
+        assert!(s.contains(&"AZK-123456".to_string()) && s.contains(&"pa55word".to_string()));
+        assert!(!t.info().base_url.contains("pa55word"));
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_showing_their_secrets() {
         assert!(matches!(
             normalise_base_url("localhost:11434/v1"),
             Err(TargetError::BadScheme(_)) | Err(TargetError::BadUrl(..))
@@ -208,6 +345,23 @@ mod tests {
             normalise_base_url("not a url"),
             Err(TargetError::BadUrl(..))
         ));
+        assert!(matches!(
+            normalise_base_url("http:///v1"),
+            Err(TargetError::BadUrl(..))
+        ));
+        let e = normalise_base_url("https://h/v1#api-key=SECRET99").unwrap_err();
+        assert!(matches!(e, TargetError::Fragment(_)));
+        let e = normalise_base_url("ftp://u:SECRET99@h/v1?key=SECRET98").unwrap_err();
+        assert!(!e.to_string().contains("SECRET9"), "{e}");
+    }
+
+    #[test]
+    fn header_errors_name_the_header_only() {
+        let e = parse_header("sk-live-0123456789").unwrap_err();
+        assert!(!e.to_string().contains("0123456789"), "{e}");
+        let e = parse_header("api-key: abc\r\nX-Evil: 1").unwrap_err();
+        assert_eq!(e, TargetError::BadHeaderValue("api-key".into()));
+        assert!(!e.to_string().contains("abc"));
     }
 
     #[test]
@@ -216,22 +370,22 @@ mod tests {
         assert_eq!(n, "X-Title");
         assert!(parse_header("no colon here").is_err());
         let t = Target {
-            name: "t".into(),
-            provider: None,
-            base_url: "http://x".into(),
-            base_url_fix: None,
-            key_env: None,
             key: Some(SecretString::from("sk-secret-1")),
             headers: vec![
                 parse_header("Authorization: Bearer tok-9999").unwrap(),
+                parse_header("Helicone-Auth: Bearer hel-7777").unwrap(),
                 parse_header("X-Title: app").unwrap(),
             ],
-            models: vec![],
-            opencode_provider: None,
+            ..Target::new("t", "http://x").unwrap()
         };
         let s = t.secrets();
-        assert!(s.contains(&"sk-secret-1".to_string()) && s.contains(&"tok-9999".to_string()));
+        assert!(s.contains(&"sk-secret-1".to_string()));
         assert!(!s.iter().any(|x| x == "app"));
+        let r = t.redactor();
+        assert_eq!(
+            r.scrub("echo tok-9999 hel-7777"),
+            "echo [redacted] [redacted]"
+        );
         assert!(
             !format!("{t:?}").contains("sk-secret-1"),
             "Debug must not print the key"

@@ -14,15 +14,8 @@ use zencheck::target::Target;
 
 fn target(base_url: String) -> Target {
     Target {
-        name: "t".into(),
-        provider: None,
-        base_url,
-        base_url_fix: None,
-        key_env: None,
-        key: None,
-        headers: vec![],
         models: vec!["m".into()],
-        opencode_provider: None,
+        ..Target::new("t", &base_url).unwrap()
     }
 }
 

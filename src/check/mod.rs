@@ -19,7 +19,7 @@ use crate::failure::Kind;
 use crate::http::{Answer, Http, Request};
 use crate::outcome::{Evidence, Finding, Status};
 use crate::route::Route;
-use crate::sse::{self, Transcript};
+use crate::sse::Transcript;
 use crate::target::Target;
 use serde_json::Value;
 
@@ -161,13 +161,7 @@ pub async fn send_stream(
         request_id: opened.request_id.clone(),
     };
     let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
-    let bounds = sse::Bounds {
-        started: opened.started,
-        idle: cx.http.limits.idle,
-        deadline: opened.deadline,
-        cap: cx.http.limits.stream_cap,
-    };
-    let transcript = sse::read(opened.response.bytes_stream(), bounds).await;
+    let transcript = cx.http.read_stream(opened).await;
     let mut f = judge(&transcript, headers_ms);
     f.evidence.http_status = evidence.http_status;
     f.evidence.request_id = evidence.request_id;

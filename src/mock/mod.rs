@@ -108,6 +108,13 @@ impl Mock {
                 tokio::time::sleep(NEVER).await;
                 Some(reply::text_response(504, "text/plain", "too late"))
             }
+            Scenario::Redirect => Some(
+                Response::builder()
+                    .status(301)
+                    .header("location", "http://127.0.0.1:9/v1/chat/completions")
+                    .body(axum::body::Body::from("Moved Permanently"))
+                    .expect("static response"),
+            ),
             Scenario::BaseUrl => Some(reply::text_response(
                 404,
                 "text/plain; charset=utf-8",

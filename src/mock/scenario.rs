@@ -38,6 +38,7 @@ pub enum Scenario {
     StreamNoDone,
     StreamBuffered,
     ResponsesFailed,
+    Redirect,
 }
 
 /// What a probe of the scenario must report.
@@ -129,6 +130,7 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::StreamNoDone, "stream-no-done", "finish_reason arrives but data: [DONE] never does", K("chat.stream", Kind::StreamNoDone), false),
     info(Scenario::StreamBuffered, "stream-buffered", "holds the whole stream and sends it in one burst, like a buffering proxy", K("chat.stream", Kind::StreamBuffered), true),
     info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
+    info(Scenario::Redirect, "redirect", "answers every request with a 301 to plain http on another port, as a moved gateway does", K("chat.basic", Kind::Redirect), false),
 ];
 
 impl Scenario {

@@ -59,7 +59,7 @@ pub fn load(path: &Path) -> Result<Loaded, RunError> {
         what: format!("read {}", path.display()),
         why,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let text = crate::files::read_text(path).map_err(fail)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, &dir, &|v| std::env::var(v).ok()).map_err(fail)
 }
@@ -143,7 +143,7 @@ fn resolve(s: &str, dir: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<
                 None => dir.join(file),
             };
             Some(
-                std::fs::read_to_string(&path)
+                crate::files::read_text(&path)
                     .map_err(|e| format!("{{file:{file}}}: {e}"))?
                     .trim()
                     .to_string(),

@@ -127,6 +127,7 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
         api_key_env: None,
         api_key_present: false,
         models: vec![model],
+        ..Default::default()
     };
     Ok(TargetRun {
         info,

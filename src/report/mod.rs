@@ -379,6 +379,7 @@ pub(crate) mod tests {
             api_key_env: Some("K".into()),
             api_key_present: true,
             models: vec!["m".into()],
+            ..Default::default()
         }
     }
 
