@@ -29,6 +29,8 @@ pub enum Command {
     Opencode(OpencodeArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
     Demo(DemoArgs),
+    /// Serve the config's targets as a Prometheus multi-target exporter (/probe, /metrics), with a cost guard
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +162,25 @@ pub struct ProbeArgs {
     /// Print the requests a run would send (key shown as $VARIABLE) and how many; send nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Config file whose [targets.NAME] /probe?target=NAME runs [default: ./zencheck.toml]
+    #[arg(long, value_name = "PATH", env = "ZENCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Address to listen on; loopback unless you say otherwise
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
+    pub listen: String,
+
+    /// Variable holding a bearer token that every endpoint but /-/healthy then requires
+    #[arg(long, value_name = "VAR")]
+    pub auth_token_env: Option<String>,
+
+    /// Generation probes (modules chat, stream, full) the exporter runs per hour at most; then it answers from cache [default: config `max_probes_per_hour`, else no limit]
+    #[arg(long, value_name = "N")]
+    pub max_probes_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]

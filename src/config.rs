@@ -24,6 +24,17 @@ pub struct Config {
     /// In file order: the report lists targets as the file does.
     #[serde(default)]
     pub targets: IndexMap<String, TargetConfig>,
+    /// `zencheck serve`'s own settings.
+    #[serde(default)]
+    pub serve: ServeSettings,
+}
+
+/// The `[serve]` table: the exporter's whole-process cost guard.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSettings {
+    /// Generation probes per hour at most, across targets; then answers come from cache.
+    pub max_probes_per_hour: Option<u32>,
 }
 
 /// Run-wide settings; each has a flag and a `ZENCHECK_*` variable that override it.
@@ -63,6 +74,10 @@ pub struct TargetConfig {
     /// fails the run.
     #[serde(default)]
     pub require: Vec<String>,
+    /// `zencheck serve`: the module a scrape without `module=` gets.
+    pub module: Option<crate::serve::Module>,
+    /// `zencheck serve`: seconds a result is reused before the target is probed again.
+    pub min_interval: Option<f64>,
 }
 
 /// A configuration problem, pointing at the file's text where it can.

@@ -28,6 +28,7 @@ pub mod redact;
 pub mod report;
 pub mod reproduce;
 pub mod route;
+pub mod serve;
 pub mod setup;
 pub mod sse;
 pub mod stop;
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Mock(args) => mock_command(&args).await,
         Command::Explain(args) => explain::command(&args),
         Command::Opencode(args) => opencode_command(args.command).await,
+        Command::Serve(args) => serve::command(&args).await,
         Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| {
             if all_ok {
                 EXIT_OK

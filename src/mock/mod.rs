@@ -36,6 +36,8 @@ const NEVER: Duration = Duration::from_secs(600);
 pub struct MockServer {
     pub addr: SocketAddr,
     pub scenario: Scenario,
+    /// Requests received so far: what a probe cost (serve mode's cost guard is tested on it).
+    hits: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -43,6 +45,10 @@ impl MockServer {
     /// The base URL to probe (with /v1, as clients are configured).
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
+    }
+    /// How many requests the mock has received.
+    pub fn requests(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
     }
 }
 
@@ -56,10 +62,17 @@ impl Drop for MockServer {
 pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
+    let hits = Arc::new(AtomicU64::new(0));
     let task = if scenario == Scenario::Network {
         tokio::spawn(close_without_answer(listener))
     } else {
-        let app = router(scenario);
+        let counter = hits.clone();
+        let app = router(scenario).layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                next.run(req)
+            },
+        ));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         })
@@ -67,6 +80,7 @@ pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer>
     Ok(MockServer {
         addr,
         scenario,
+        hits,
         task,
     })
 }

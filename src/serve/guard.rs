@@ -1,0 +1,143 @@
+//! The cost guard: a result reused inside `min_interval`, one run shared by concurrent
+//! scrapes of the same target and module (single flight), and a whole-exporter budget of
+//! generation probes per hour.
+
+use super::module::Module;
+use crate::report::Report;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One finished probe of a target in a module.
+pub struct Outcome {
+    pub report: Report,
+    /// When the probe finished.
+    pub at: Instant,
+    pub duration: Duration,
+}
+
+impl Outcome {
+    pub fn age(&self) -> Duration {
+        self.at.elapsed()
+    }
+}
+
+/// One (target, module): its last outcome, and a lock held while a probe runs, so a
+/// concurrent scrape waits for that run instead of starting its own.
+#[derive(Default)]
+pub struct Slot {
+    pub running: Arc<tokio::sync::Mutex<()>>,
+    last: Mutex<Option<Arc<Outcome>>>,
+}
+
+impl Slot {
+    pub fn last(&self) -> Option<Arc<Outcome>> {
+        self.last.lock().expect("slot lock").clone()
+    }
+    pub fn set(&self, o: Arc<Outcome>) {
+        *self.last.lock().expect("slot lock") = Some(o);
+    }
+}
+
+#[derive(Default)]
+pub struct Guard {
+    slots: Mutex<HashMap<(String, Module), Arc<Slot>>>,
+    budget: Option<Budget>,
+}
+
+impl Guard {
+    pub fn new(max_probes_per_hour: Option<u32>) -> Guard {
+        Guard {
+            slots: Mutex::default(),
+            budget: max_probes_per_hour.map(Budget::new),
+        }
+    }
+
+    pub fn slot(&self, target: &str, module: Module) -> Arc<Slot> {
+        self.slots
+            .lock()
+            .expect("slot map lock")
+            .entry((target.to_string(), module))
+            .or_default()
+            .clone()
+    }
+
+    /// Take one generation probe from the budget; `false` when the hour's budget is spent.
+    pub fn spend(&self) -> bool {
+        self.budget.as_ref().is_none_or(|b| b.spend(Instant::now()))
+    }
+
+    /// (per hour, spent in the last hour), when there is a budget.
+    pub fn budget(&self) -> Option<(u32, u32)> {
+        self.budget
+            .as_ref()
+            .map(|b| (b.per_hour, b.spent(Instant::now())))
+    }
+}
+
+/// A sliding hour of generation probes.
+struct Budget {
+    per_hour: u32,
+    spent: Mutex<VecDeque<Instant>>,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl Budget {
+    fn new(per_hour: u32) -> Budget {
+        Budget {
+            per_hour,
+            spent: Mutex::default(),
+        }
+    }
+    fn expire(q: &mut VecDeque<Instant>, now: Instant) {
+        while q.front().is_some_and(|t| now.duration_since(*t) >= HOUR) {
+            q.pop_front();
+        }
+    }
+    fn spend(&self, now: Instant) -> bool {
+        let mut q = self.spent.lock().expect("budget lock");
+        Self::expire(&mut q, now);
+        if q.len() as u64 >= u64::from(self.per_hour) {
+            return false;
+        }
+        q.push_back(now);
+        true
+    }
+    fn spent(&self, now: Instant) -> u32 {
+        let mut q = self.spent.lock().expect("budget lock");
+        Self::expire(&mut q, now);
+        q.len() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_a_sliding_hour() {
+        let b = Budget::new(2);
+        let t0 = Instant::now();
+        assert!(b.spend(t0) && b.spend(t0));
+        assert!(!b.spend(t0 + Duration::from_secs(10)));
+        assert_eq!(b.spent(t0 + Duration::from_secs(10)), 2);
+        assert!(b.spend(t0 + HOUR), "an hour later the budget is back");
+        assert!(Guard::new(None).spend(), "no budget: no limit");
+        let none = Budget::new(0);
+        assert!(!none.spend(t0));
+    }
+
+    #[test]
+    fn a_target_and_module_share_one_slot() {
+        let g = Guard::default();
+        assert!(Arc::ptr_eq(
+            &g.slot("a", Module::Chat),
+            &g.slot("a", Module::Chat)
+        ));
+        assert!(!Arc::ptr_eq(
+            &g.slot("a", Module::Chat),
+            &g.slot("a", Module::Catalog)
+        ));
+    }
+}

@@ -1,0 +1,361 @@
+//! What `/probe` and `/metrics` answer, in OpenMetrics text through the official
+//! `prometheus-client` crate: a fresh registry per probe answer (as blackbox_exporter does)
+//! and one long-lived registry for the exporter itself.
+//!
+//! Labels hold only bounded values zencheck chose or the config names (model ids, check
+//! ids, statuses, kind codes, target and module names): never a URL, a key or server text.
+
+use super::guard::Outcome;
+use super::module::Module;
+use crate::outcome::Status;
+use crate::report::CheckResult;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::DescriptorEncoder;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::info::Info;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::{Registry, Unit};
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+type Labels = Vec<(String, String)>;
+type FGauge = Gauge<f64, AtomicU64>;
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The answer to one `/probe`: the outcome's metrics, `age` old (0 when just probed).
+pub fn probe_answer(o: &Outcome, age: Duration) -> String {
+    let mut reg = Registry::default();
+    let success = Gauge::<i64>::default();
+    success.set(i64::from(!o.report.failed()));
+    reg.register(
+        "probe_success",
+        "Whether the target passed under its fail policy (1) or not (0). The result may be cached: see zencheck_probe_age_seconds",
+        success,
+    );
+    let duration = FGauge::default();
+    duration.set(o.duration.as_secs_f64());
+    reg.register_with_unit(
+        "probe_duration",
+        "How long the probe took (of the cached result, when cached)",
+        Unit::Seconds,
+        duration,
+    );
+    let age_g = FGauge::default();
+    age_g.set(age.as_secs_f64());
+    reg.register_with_unit(
+        "zencheck_probe_age",
+        "Seconds since this result was probed: above 0 it is a cached result (min_interval, single flight or the probe budget)",
+        Unit::Seconds,
+        age_g,
+    );
+
+    let check_success = Family::<Labels, Gauge>::default();
+    let check_status = Family::<Labels, Gauge>::default();
+    let required = Family::<Labels, Gauge>::default();
+    let ttft = Family::<Labels, FGauge>::default();
+    let gap = Family::<Labels, FGauge>::default();
+    let requests = Family::<Labels, Gauge>::default();
+    let tokens = Family::<Labels, Gauge>::default();
+    let mut failures = Vec::new();
+    let mut per_model: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for c in &o.report.checks {
+        let model = c.model.as_deref().unwrap_or("");
+        let mc = labels(&[("model", model), ("check", &c.check)]);
+        match c.status {
+            Status::Pass => check_success.get_or_create(&mc).set(1),
+            Status::Fail | Status::Warn => check_success.get_or_create(&mc).set(0),
+            Status::Unsupported | Status::Skip => 0,
+        };
+        if c.required {
+            required.get_or_create(&mc).set(1);
+        }
+        for s in [
+            Status::Pass,
+            Status::Fail,
+            Status::Warn,
+            Status::Unsupported,
+            Status::Skip,
+        ] {
+            let mut l = mc.clone();
+            l.push(("status".into(), s.as_str().into()));
+            check_status.get_or_create(&l).set(i64::from(s == c.status));
+        }
+        if let (Some(kind), Status::Fail | Status::Warn) = (c.kind, c.status) {
+            let mut l = mc.clone();
+            l.push(("kind".into(), kind.code().into()));
+            failures.push(l);
+        }
+        if let Some(ms) = c.timing_ms.first_token {
+            ttft.get_or_create(&mc).set(ms as f64 / 1000.0);
+        }
+        let m = measures(&c.detail);
+        if let Some(ms) = m.max_gap_ms {
+            gap.get_or_create(&mc).set(ms as f64 / 1000.0);
+        }
+        if let Some(model) = &c.model {
+            let e = per_model.entry(model.clone()).or_default();
+            e.0 += i64::from(sent_request(c));
+            e.1 += m.output_tokens.unwrap_or(0) as i64;
+        }
+    }
+    for (model, (n, t)) in &per_model {
+        let l = labels(&[("model", model)]);
+        requests.get_or_create(&l).set(*n);
+        tokens.get_or_create(&l).set(*t);
+    }
+    reg.register(
+        "zencheck_check_success",
+        "1 when the check passed, 0 when it failed or warned (unsupported and skipped checks are absent; see zencheck_check_status)",
+        check_success,
+    );
+    reg.register(
+        "zencheck_check_status",
+        "1 for the status the check has (pass, fail, warn, unsupported, skip), 0 for the others",
+        check_status,
+    );
+    reg.register(
+        "zencheck_check_required",
+        "1 for the checks the target's `require` names: the application depends on them",
+        required,
+    );
+    reg.register_collector(Box::new(FailureInfo(failures)));
+    reg.register_with_unit(
+        "zencheck_ttft",
+        "Time from sending the request to the first content token",
+        Unit::Seconds,
+        ttft,
+    );
+    reg.register_with_unit(
+        "zencheck_stream_max_gap",
+        "The largest silence between events of a stream",
+        Unit::Seconds,
+        gap,
+    );
+    reg.register(
+        "zencheck_requests",
+        "Requests the probe sent for the model (what the probe cost)",
+        requests,
+    );
+    reg.register(
+        "zencheck_output_tokens",
+        "Output tokens the servers reported for the model's answers in this probe",
+        tokens,
+    );
+    encode(&reg)
+}
+
+/// What `/probe` answers when the hour's budget is spent and nothing is cached.
+pub fn budget_exhausted_answer() -> String {
+    let mut reg = Registry::default();
+    let g = Gauge::<i64>::default();
+    g.set(1);
+    reg.register(
+        "zencheck_probe_budget_exhausted",
+        "1: max_probes_per_hour is spent and this target and module have no cached result, so nothing was probed",
+        g,
+    );
+    encode(&reg)
+}
+
+fn encode(reg: &Registry) -> String {
+    let mut out = String::new();
+    prometheus_client::encoding::text::encode(&mut out, reg).expect("writing to a String");
+    out
+}
+
+/// `zencheck_failure_info{model,check,kind} 1`: one info sample per failing or warning check.
+#[derive(Debug)]
+struct FailureInfo(Vec<Labels>);
+
+impl Collector for FailureInfo {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut m = encoder.encode_descriptor(
+            "zencheck_failure",
+            "The failure kind of each check that failed or warned (stable codes, see the README).",
+            None,
+            MetricType::Info,
+        )?;
+        for l in &self.0 {
+            m.encode_info(l)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the check sent a request of its own (the reads off other answers did not).
+fn sent_request(c: &CheckResult) -> bool {
+    c.status != Status::Skip
+        && !matches!(
+            c.check.as_str(),
+            "models.exists" | "chat.max_tokens" | "target.base_url"
+        )
+}
+
+/// Numbers the checks write into their detail (`· max gap 120 ms`, `· 9+1 tokens`,
+/// `· usage 9+1`): the report has no fields of its own for them.
+#[derive(Debug, Default, PartialEq)]
+pub struct Measures {
+    pub max_gap_ms: Option<u64>,
+    pub output_tokens: Option<u64>,
+}
+
+pub fn measures(detail: &str) -> Measures {
+    let mut m = Measures::default();
+    for part in detail.split(" · ") {
+        let part = part.trim();
+        if let Some(ms) = part
+            .strip_prefix("max gap ")
+            .and_then(|s| s.strip_suffix(" ms"))
+        {
+            m.max_gap_ms = ms.parse().ok().or(m.max_gap_ms);
+        }
+        let counts = part
+            .strip_suffix(" tokens")
+            .or_else(|| part.strip_prefix("usage "));
+        if let Some((_, out)) = counts.and_then(|c| c.split_once('+')) {
+            m.output_tokens = out.parse().ok().or(m.output_tokens);
+        }
+    }
+    m
+}
+
+/// The exporter's own metrics, for `GET /metrics`.
+pub struct Exporter {
+    registry: Registry,
+    probes: Family<Labels, Counter>,
+    cache_hits: Family<Labels, Counter>,
+    durations: Family<Labels, Histogram>,
+    budget_refusals: Counter,
+    budget_spent: Gauge,
+    budget_limit: Gauge,
+}
+
+impl Exporter {
+    pub fn new(budget: Option<u32>) -> Exporter {
+        let mut registry = Registry::default();
+        let probes = Family::<Labels, Counter>::default();
+        let cache_hits = Family::<Labels, Counter>::default();
+        let durations = Family::<Labels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.05, 2.0, 12))
+        });
+        let budget_refusals = Counter::default();
+        let budget_spent = Gauge::default();
+        let budget_limit = Gauge::default();
+        budget_limit.set(budget.map_or(-1, i64::from));
+        registry.register(
+            "zencheck_probes",
+            "Probes run, by target, module and result (success or failure)",
+            probes.clone(),
+        );
+        registry.register(
+            "zencheck_cache_hits",
+            "Scrapes answered from a cached result, by target and module",
+            cache_hits.clone(),
+        );
+        registry.register_with_unit(
+            "zencheck_probe_duration",
+            "How long probes took, by target and module",
+            Unit::Seconds,
+            durations.clone(),
+        );
+        registry.register(
+            "zencheck_probe_budget_refusals",
+            "Generation probes not run because max_probes_per_hour was spent",
+            budget_refusals.clone(),
+        );
+        registry.register(
+            "zencheck_probe_budget_spent",
+            "Generation probes run in the last hour",
+            budget_spent.clone(),
+        );
+        registry.register(
+            "zencheck_probe_budget_per_hour",
+            "max_probes_per_hour (-1: no budget)",
+            budget_limit.clone(),
+        );
+        registry.register(
+            "zencheck_build",
+            "zencheck's version",
+            Info::new(vec![("version", env!("CARGO_PKG_VERSION"))]),
+        );
+        Exporter {
+            registry,
+            probes,
+            cache_hits,
+            durations,
+            budget_refusals,
+            budget_spent,
+            budget_limit,
+        }
+    }
+
+    pub fn probed(&self, target: &str, module: Module, o: &Outcome) {
+        let result = if o.report.failed() {
+            "failure"
+        } else {
+            "success"
+        };
+        let tm = labels(&[("target", target), ("module", module.name())]);
+        let mut l = tm.clone();
+        l.push(("result".into(), result.into()));
+        self.probes.get_or_create(&l).inc();
+        self.durations
+            .get_or_create(&tm)
+            .observe(o.duration.as_secs_f64());
+    }
+
+    pub fn cache_hit(&self, target: &str, module: Module) {
+        self.cache_hits
+            .get_or_create(&labels(&[("target", target), ("module", module.name())]))
+            .inc();
+    }
+
+    pub fn budget_refused(&self) {
+        self.budget_refusals.inc();
+    }
+
+    pub fn render(&self, budget: Option<(u32, u32)>) -> String {
+        if let Some((_, spent)) = budget {
+            self.budget_spent.set(i64::from(spent));
+        }
+        let _ = &self.budget_limit;
+        encode(&self.registry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_read_the_checks_own_suffixes() {
+        assert_eq!(
+            measures("\"pong\" · 12 chunks · finish stop · [DONE] · usage 9+3 · max gap 120 ms"),
+            Measures {
+                max_gap_ms: Some(120),
+                output_tokens: Some(3)
+            }
+        );
+        assert_eq!(
+            measures("\"pong\" · finish stop · 9+1 tokens").output_tokens,
+            Some(1)
+        );
+        assert_eq!(measures("HTTP 401 invalid_api_key"), Measures::default());
+        assert_eq!(measures("usage null+null").output_tokens, None);
+    }
+}

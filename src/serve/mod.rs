@@ -1,0 +1,336 @@
+//! `zencheck serve`: the config's targets as a Prometheus multi-target exporter, in the
+//! pattern of blackbox_exporter (`/probe?target=NAME&module=MODULE`), with a guard on what
+//! probes cost (see `guard`). It uses the one probe engine and HTTP client of `probe`.
+//!
+//! A target is a config target's name, never a URL: the exporter holds API keys and must
+//! not send them to an address a caller names.
+
+pub mod guard;
+pub mod metrics;
+pub mod module;
+mod routes;
+
+pub use module::Module;
+
+use crate::cli::{ProbeArgs, ServeArgs};
+use crate::error::{RunError, EXIT_OK};
+use crate::http::Http;
+use crate::policy::FailOn;
+use crate::probe::Options;
+use crate::report::Report;
+use crate::stop::Stop;
+use crate::target::Target;
+use guard::{Guard, Outcome};
+use indexmap::IndexMap;
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One config target as the exporter runs it.
+struct Entry {
+    target: Target,
+    opts: Options,
+    /// The module of a scrape without `module=`.
+    module: Module,
+    /// The config's `min_interval`; else each module's default.
+    min_interval: Option<Duration>,
+}
+
+/// Everything the endpoints share.
+pub struct State {
+    http: Http,
+    targets: IndexMap<String, Entry>,
+    fail_on: FailOn,
+    /// The probe's bound when a scrape does not send its timeout.
+    deadline: Duration,
+    guard: Guard,
+    metrics: metrics::Exporter,
+    token: Option<SecretString>,
+    /// The last outcome of each target, whatever its module (`/report`).
+    reports: Mutex<HashMap<String, Arc<Outcome>>>,
+}
+
+/// A running exporter; `stop` drains it.
+pub struct Server {
+    pub addr: SocketAddr,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    drain: Duration,
+}
+
+impl Server {
+    /// Stop accepting, let in-flight scrapes (and their probes) finish within the drain
+    /// bound, then return.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let mut task = self.task;
+        if tokio::time::timeout(self.drain, &mut task).await.is_err() {
+            eprintln!(
+                "zencheck serve: in-flight probes did not finish within {} s; stopping anyway",
+                self.drain.as_secs()
+            );
+            task.abort();
+        }
+    }
+}
+
+/// Parse the config's targets exactly as `zencheck probe --config PATH` would.
+fn probe_args(config: Option<&std::path::Path>) -> Result<ProbeArgs, RunError> {
+    #[derive(clap::Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        probe: ProbeArgs,
+    }
+    use clap::Parser;
+    let mut argv: Vec<std::ffi::OsString> = vec!["zencheck serve".into()];
+    if let Some(p) = config {
+        argv.push("--config".into());
+        argv.push(p.into());
+    }
+    Wrap::try_parse_from(argv)
+        .map(|w| w.probe)
+        .map_err(|e| RunError::Usage(e.to_string()))
+}
+
+/// Load the config, bind `--listen` and serve until [`Server::stop`].
+pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
+    let probe_args = probe_args(args.config.as_deref())?;
+    let loaded = crate::config::find(probe_args.config.as_deref())
+        .map_err(|e| RunError::Config(Box::new(e)))?;
+    let Some(loaded) = loaded else {
+        return Err(RunError::Usage(format!(
+            "zencheck serve probes the targets of a config file: write a {} or give --config PATH",
+            crate::config::DEFAULT_FILE
+        )));
+    };
+    let run = crate::setup::build(&probe_args)?;
+    let mut targets = IndexMap::new();
+    for (target, opts) in run.targets {
+        let file = loaded.config.targets.get(&target.name);
+        let min_interval = match file.and_then(|t| t.min_interval) {
+            None => None,
+            Some(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => {
+                Some(Duration::from_secs_f64(v))
+            }
+            Some(v) => {
+                return Err(RunError::Usage(format!(
+                    "target `{}`: min_interval takes seconds from 0 to 86400, got {v}",
+                    target.name
+                )))
+            }
+        };
+        let entry = Entry {
+            module: file.and_then(|t| t.module).unwrap_or(Module::Catalog),
+            min_interval,
+            target,
+            opts,
+        };
+        targets.insert(entry.target.name.clone(), entry);
+    }
+    let token = match &args.auth_token_env {
+        None => None,
+        Some(var) => match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Some(SecretString::from(t.trim().to_string())),
+            _ => {
+                return Err(RunError::Usage(format!(
+                    "--auth-token-env: {var} is not set"
+                )))
+            }
+        },
+    };
+    let addr: SocketAddr = args.listen.parse().map_err(|_| {
+        RunError::Usage(format!(
+            "--listen takes an address and port such as 127.0.0.1:9464, got `{}`",
+            args.listen
+        ))
+    })?;
+    let budget = args
+        .max_probes_per_hour
+        .or(loaded.config.serve.max_probes_per_hour);
+    // One attempt, no retry: a Retry-After is reported, never waited out, in serve mode.
+    let limits = crate::http::Limits {
+        max_retry_wait: Duration::ZERO,
+        ..run.limits
+    };
+    let state = Arc::new(State {
+        http: Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?,
+        targets,
+        fail_on: run.fail_on,
+        deadline: run.deadline,
+        guard: Guard::new(budget),
+        metrics: metrics::Exporter::new(budget),
+        token,
+        reports: Mutex::default(),
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| RunError::Io {
+            what: format!("listen on {addr}"),
+            why: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| RunError::Io {
+        what: "read the listening address".into(),
+        why: e.to_string(),
+    })?;
+    let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
+    let drain = run.deadline.min(Duration::from_secs(60)) + Duration::from_secs(2);
+    let app = routes::router(state);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Server {
+        addr,
+        shutdown,
+        task,
+        drain,
+    })
+}
+
+/// `zencheck serve`: run until SIGTERM (or Ctrl-C), drain, exit 0.
+pub async fn command(args: &ServeArgs) -> Result<u8, RunError> {
+    let server = start(args).await?;
+    eprintln!(
+        "zencheck serve: listening on http://{} (GET /probe?target=NAME&module=catalog|chat|stream|full, /metrics, /report?target=NAME, /-/healthy)",
+        server.addr
+    );
+    shutdown_signal().await;
+    eprintln!("zencheck serve: stopping; draining in-flight probes");
+    server.stop().await;
+    Ok(EXIT_OK)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// What a scrape is answered with.
+pub enum Answer {
+    Metrics(String),
+    /// The probe of this target and module outlived the scrape's deadline and there is no
+    /// earlier result to give.
+    Busy,
+}
+
+impl State {
+    fn min_interval(&self, name: &str, module: Module) -> Duration {
+        self.targets[name]
+            .min_interval
+            .unwrap_or_else(|| module.default_min_interval())
+    }
+
+    /// The guard's decision for one scrape: cached, shared, refused by the budget, or a
+    /// new probe bounded by `bound`.
+    async fn answer(
+        self: &Arc<Self>,
+        name: &str,
+        module: Module,
+        bound: Duration,
+        source: &'static str,
+    ) -> Answer {
+        let arrived = Instant::now();
+        let until = arrived + bound;
+        let min_interval = self.min_interval(name, module);
+        let slot = self.guard.slot(name, module);
+        let hit = |o: Arc<Outcome>| {
+            self.metrics.cache_hit(name, module);
+            Answer::Metrics(metrics::probe_answer(&o, o.age()))
+        };
+        if let Some(o) = slot.last().filter(|o| o.age() < min_interval) {
+            return hit(o);
+        }
+        let lock = tokio::time::timeout_at(until.into(), slot.running.clone().lock_owned()).await;
+        let Ok(lock) = lock else {
+            return slot.last().map_or(Answer::Busy, hit);
+        };
+        // A run that finished while this scrape waited for it is this scrape's answer too.
+        if let Some(o) = slot
+            .last()
+            .filter(|o| o.at >= arrived || o.age() < min_interval)
+        {
+            return hit(o);
+        }
+        if module.generates() && !self.guard.spend() {
+            self.metrics.budget_refused();
+            return match slot.last() {
+                Some(o) => hit(o),
+                None => Answer::Metrics(metrics::budget_exhausted_answer()),
+            };
+        }
+        let bound = until.saturating_duration_since(Instant::now());
+        let (state, name) = (self.clone(), name.to_string());
+        // Spawned, so the probe finishes and fills the cache even if the scraper hangs up.
+        let job = tokio::spawn(async move {
+            let _lock = lock;
+            let o = Arc::new(state.run(&name, module, bound, source).await);
+            slot.set(o.clone());
+            state
+                .reports
+                .lock()
+                .expect("reports lock")
+                .insert(name.clone(), o.clone());
+            state.metrics.probed(&name, module, &o);
+            eprintln!(
+                "zencheck serve: probed {name} ({}) in {:.1} s: {}",
+                module.name(),
+                o.duration.as_secs_f64(),
+                if o.report.failed() {
+                    "failure"
+                } else {
+                    "success"
+                }
+            );
+            o
+        });
+        match job.await {
+            Ok(o) => Answer::Metrics(metrics::probe_answer(&o, Duration::ZERO)),
+            Err(_) => Answer::Busy,
+        }
+    }
+
+    /// Probe one target in one module, within `bound`.
+    async fn run(
+        &self,
+        name: &str,
+        module: Module,
+        bound: Duration,
+        source: &'static str,
+    ) -> Outcome {
+        let e = &self.targets[name];
+        let mut opts = e.opts.clone();
+        opts.selection = module.selection(&e.opts.selection);
+        opts.stop = Stop::default().with_deadline(bound, source);
+        let started = Instant::now();
+        let run = crate::probe::probe(&self.http, &e.target, &opts, None).await;
+        let mut report = Report::new(vec![run]);
+        crate::policy::judge(&mut report, self.fail_on, None);
+        Outcome {
+            report,
+            at: Instant::now(),
+            duration: started.elapsed(),
+        }
+    }
+}

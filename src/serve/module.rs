@@ -1,0 +1,149 @@
+//! Modules are cost tiers: what one `/probe` of a target may send.
+
+use crate::check::{CheckId, Selection};
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Module {
+    /// `GET /models` only: free.
+    Catalog,
+    /// Adds each route's basic (non-streamed) answer per model.
+    Chat,
+    /// Adds the streaming checks.
+    Stream,
+    /// Everything the target's config selects.
+    Full,
+}
+
+/// Cached this long unless the target says otherwise: a generation module costs money.
+pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(300);
+
+impl Module {
+    pub const ALL: [Module; 4] = [Module::Catalog, Module::Chat, Module::Stream, Module::Full];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Catalog => "catalog",
+            Module::Chat => "chat",
+            Module::Stream => "stream",
+            Module::Full => "full",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Module> {
+        Module::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    /// Whether the module sends generation requests (which cost tokens, so money).
+    pub fn generates(self) -> bool {
+        self != Module::Catalog
+    }
+
+    pub fn default_min_interval(self) -> Duration {
+        if self.generates() {
+            DEFAULT_MIN_INTERVAL
+        } else {
+            Duration::ZERO
+        }
+    }
+
+    /// The check patterns of the tier (`None`: the target's own selection, unchanged).
+    fn patterns(self) -> Option<&'static [&'static str]> {
+        const CATALOG: &[&str] = &["models.*"];
+        const CHAT: &[&str] = &["models.*", "*.basic", "chat.max_tokens"];
+        const STREAM: &[&str] = &[
+            "models.*",
+            "*.basic",
+            "chat.max_tokens",
+            "chat.stream",
+            "chat.stream_usage",
+            "responses.stream",
+            "messages.stream",
+        ];
+        match self {
+            Module::Catalog => Some(CATALOG),
+            Module::Chat => Some(CHAT),
+            Module::Stream => Some(STREAM),
+            Module::Full => None,
+        }
+    }
+
+    /// The checks this module runs for a target whose config selects `target`: the tier,
+    /// within what the target selects (a tier never adds a check the target left out).
+    pub fn selection(self, target: &Selection) -> Selection {
+        let Some(patterns) = self.patterns() else {
+            return target.clone();
+        };
+        let tier = |id: CheckId| patterns.iter().any(|p| tier_matches(p, id.id()));
+        let ids: Vec<String> = CheckId::ALL
+            .iter()
+            .copied()
+            .filter(|c| tier(*c) && target.wants(*c))
+            .map(|c| c.id().to_string())
+            .collect();
+        // An empty include list would mean "every check": fall back to the free one.
+        let ids = if ids.is_empty() {
+            vec![CheckId::ModelsList.id().to_string()]
+        } else {
+            ids
+        };
+        Selection::new(&ids, &[]).expect("ids taken from CheckId::ALL")
+    }
+}
+
+/// `*.basic` (a suffix glob) besides the prefix globs and ids of `check::pattern_matches`.
+fn tier_matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_prefix('*') {
+        Some(suffix) => id.ends_with(suffix),
+        None => crate::check::pattern_matches(pattern, id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(s: &Selection) -> Vec<&'static str> {
+        CheckId::ALL
+            .iter()
+            .copied()
+            .filter(|c| s.wants(*c))
+            .map(CheckId::id)
+            .collect()
+    }
+
+    #[test]
+    fn tiers_grow_and_stay_within_the_targets_selection() {
+        let all = Selection::default();
+        assert_eq!(
+            ids(&Module::Catalog.selection(&all)),
+            ["models.list", "models.exists"]
+        );
+        let chat = ids(&Module::Chat.selection(&all));
+        assert!(chat.contains(&"chat.basic") && chat.contains(&"responses.basic"));
+        assert!(!chat
+            .iter()
+            .any(|c| c.contains("stream") || c.contains("tool")));
+        let stream = ids(&Module::Stream.selection(&all));
+        assert!(stream.contains(&"chat.stream") && !stream.contains(&"chat.stream_tools"));
+        assert_eq!(ids(&Module::Full.selection(&all)).len(), CheckId::ALL.len());
+        // The target probes only chat: the tier does not add /responses.
+        let only_chat = Selection::new(&["models.*".into(), "chat".into()], &[]).unwrap();
+        let chat = ids(&Module::Chat.selection(&only_chat));
+        assert!(!chat.contains(&"responses.basic"), "{chat:?}");
+        // A target that selects nothing of the tier gets the free check, never everything.
+        let tools = Selection::new(&["chat.tools".into()], &[]).unwrap();
+        assert_eq!(ids(&Module::Catalog.selection(&tools)), ["models.list"]);
+    }
+
+    #[test]
+    fn only_catalog_is_free_and_uncached_by_default() {
+        assert!(!Module::Catalog.generates());
+        assert_eq!(Module::Catalog.default_min_interval(), Duration::ZERO);
+        assert_eq!(Module::Stream.default_min_interval(), DEFAULT_MIN_INTERVAL);
+        assert_eq!(Module::from_name("stream"), Some(Module::Stream));
+        assert_eq!(Module::from_name("http://x"), None);
+    }
+}
