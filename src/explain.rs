@@ -6,7 +6,7 @@
 //! SSE transcript.
 
 use crate::check::{messages, responses, stream};
-use crate::classify::{classify, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS};
+use crate::classify::{decide, one_line, paste, ErrorBody, KNOWN_PARAMS};
 use crate::cli::{ExplainArgs, Format};
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
@@ -28,6 +28,12 @@ pub struct Explanation {
     pub provider_message: Option<String>,
     pub param: Option<String>,
     pub detail: String,
+    /// The request id the paste quotes (a header, a body field, an SDK's message).
+    pub request_id: Option<String>,
+    /// The wait the paste asks for: `retry-after`, "try again in 6ms", `retryDelay`.
+    pub retry_after_secs: Option<u64>,
+    /// The id of the classifier rule that decided (`src/classify/rules.rs`).
+    pub rule: Option<&'static str>,
     /// The input was longer than [`INPUT_CAP`] and only its start was read.
     pub input_truncated: bool,
 }
@@ -136,94 +142,125 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
     // Keys pasted along with the error never reach the output, as in reports.
     let masked = mask_secrets(input);
     let text = masked.trim();
-    if text.lines().any(|l| l.trim_start().starts_with("data:")) {
+    if looks_like_sse(text) {
         return from_sse(text, provider);
     }
-    let (status, rest) = leading_status(text);
-    let body_start = rest.find(['{', '<']).unwrap_or(rest.len());
-    let body = &rest[body_start..];
-    if let Some(v) = parse_json_like(body) {
-        if let Some(err) = opencode_error(&v) {
-            return from_opencode(err, provider);
-        }
-        let parsed = parse_error_body(Some("application/json"), v.to_string().as_bytes());
-        let status = status.or_else(|| {
-            parsed
-                .code
+    let reading = paste::read(text);
+    if let Some(err) = reading.value.as_ref().and_then(opencode_error) {
+        let mut x = from_opencode(err, provider);
+        // An UnknownError (or any opencode error without a kind) may still carry the cause
+        // in its message: "Model not found: …", "ProviderModelNotFoundError …".
+        if x.kind.is_none() {
+            if let Some(v) = x
+                .provider_message
                 .as_deref()
-                .and_then(|c| c.parse().ok())
-                .filter(|s| (400..600).contains(s))
-        });
-        return from_body(
-            if status.is_some() { "http" } else { "body" },
-            status,
-            parsed,
-            provider,
-        );
+                .and_then(|m| decide(None, &ErrorBody::default(), KNOWN_PARAMS, m))
+            {
+                x = with_kind(x, v.kind, v.param, v.rule, provider);
+            }
+        }
+        return x;
     }
-    if body.starts_with('<') {
-        return from_body(
-            "http",
-            status,
-            parse_error_body(Some("text/html"), body.as_bytes()),
-            provider,
-        );
+    from_reading(reading, provider)
+}
+
+/// An SSE transcript: lines starting at column 0 with `data:` or `event:`. An SDK's object
+/// dump has an indented `data:` property, and is no stream.
+fn looks_like_sse(text: &str) -> bool {
+    let mut fields = 0;
+    for line in text.lines().take(10_000) {
+        if line.starts_with("data:") || line.starts_with("event:") {
+            fields += 1;
+        } else if line.contains("statusCode") || line.contains("responseBody") {
+            return false;
+        }
     }
-    let parsed = ErrorBody {
-        message: Some(one_line(text)),
-        ..Default::default()
+    fields > 0
+}
+
+fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
+    let verdict = decide(r.status, &r.body, KNOWN_PARAMS, &r.context);
+    let detail = match (r.status, &r.body.message) {
+        (Some(s), _) => format!("HTTP {s}"),
+        (None, Some(m)) => format!("\"{}\"", one_line(m)),
+        _ => "no message".into(),
     };
-    from_body(
-        if status.is_some() { "http" } else { "text" },
-        status,
-        parsed,
+    let mut x = explained(
+        r.read_as,
+        verdict.as_ref().map(|v| v.kind),
+        r.status,
+        r.body.etype.clone().or(r.body.code.clone()),
+        r.body.message.clone(),
+        verdict.as_ref().and_then(|v| v.param.clone()),
+        detail,
         provider,
-    )
+    );
+    x.request_id = r.request_id;
+    x.retry_after_secs = r.retry_after_secs;
+    if let Some(v) = &verdict {
+        x.rule = Some(v.rule);
+        x = with_kind(x, v.kind, v.param.clone(), v.rule, provider);
+        if v.gateway {
+            x.hint = hint_for(
+                v.kind,
+                provider,
+                x.param.as_deref(),
+                v.rule,
+                true,
+                x.retry_after_secs,
+            );
+        }
+    }
+    if verdict.is_none() && x.provider_message.as_deref().is_some_and(is_masked) {
+        x.title = "a masked error".into();
+        x.meaning = "A generic message that some layer (an SDK, LiteLLM, a web framework) put in place of the real error; it carries no cause.".into();
+        x.hint = "Find the real status and body: the AI SDK passes them only to onError; LiteLLM exceptions carry .status_code and \
+                  .message; or run `zencheck probe` against the same base URL and model to see the provider's own answer."
+            .into();
+    }
+    x
 }
 
-/// `HTTP/1.1 429 Too Many …`, `401 {…}`, `Error code: 400 - {…}`, `status: 502`: the first
-/// status-like number before the body starts.
-fn leading_status(text: &str) -> (Option<u16>, &str) {
-    let mut head_end = text.find(['{', '<']).unwrap_or(text.len()).min(200);
-    while !text.is_char_boundary(head_end) {
-        head_end -= 1;
-    }
-    let head = &text[..head_end];
-    // A whole three-digit token, not part of an address or a version (10.0.0.1:443, 1.18.33).
-    let bytes = head.as_bytes();
-    let status = (0..head.len().saturating_sub(2)).find_map(|i| {
-        let token = head.get(i..i + 3)?;
-        let before = i.checked_sub(1).map(|j| bytes[j]);
-        let after = bytes.get(i + 3).copied();
-        let glued =
-            |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == b':' || c == b'.');
-        let s: u16 = token
-            .parse()
-            .ok()
-            .filter(|_| token.bytes().all(|b| b.is_ascii_digit()))?;
-        (!glued(before) && !glued(after) && ((400..600).contains(&s) || s == 200)).then_some(s)
-    });
-    (status, text)
+/// The explanation's kind, title, meaning and hint for a verdict.
+fn with_kind(
+    mut x: Explanation,
+    kind: Kind,
+    param: Option<String>,
+    rule: &'static str,
+    provider: Option<Provider>,
+) -> Explanation {
+    x.kind = Some(kind);
+    x.title = kind.title().to_string();
+    x.meaning = kind.meaning().to_string();
+    x.param = param.or(x.param);
+    x.rule = Some(rule);
+    x.hint = hint_for(
+        kind,
+        provider,
+        x.param.as_deref(),
+        rule,
+        false,
+        x.retry_after_secs,
+    );
+    x
 }
 
-/// JSON, or the Python literal openai-python prints (`{'error': {'message': …, 'param': None}}`).
-fn parse_json_like(s: &str) -> Option<Value> {
-    let s = s.trim();
-    if !s.starts_with('{') {
-        return None;
-    }
-    if let Ok(v) = serde_json::from_str::<Value>(s) {
-        return Some(v);
-    }
-    // A last } may be followed by prose; cut there.
-    let s = &s[..=s.rfind('}')?];
-    serde_json::from_str(s).ok().or_else(|| {
-        let converted = s
-            .replace('\'', "\"")
-            .replace(": None", ": null")
-            .replace(": True", ": true")
-            .replace(": False", ": false");
-        serde_json::from_str(&converted).ok()
+fn hint_for(
+    kind: Kind,
+    provider: Option<Provider>,
+    param: Option<&str>,
+    rule: &str,
+    gateway: bool,
+    retry_after_secs: Option<u64>,
+) -> String {
+    kind.hint(&HintContext {
+        provider,
+        param,
+        gateway,
+        retry_after_secs,
+        rule: Some(rule),
+        offline: true,
+        ..Default::default()
     })
 }
 
@@ -247,50 +284,15 @@ fn from_opencode(e: &Value, provider: Option<Provider>) -> Explanation {
         Some(t) => format!("{} ({t})", oc.name),
         None => oc.name.clone(),
     });
+    let request_id = oc.request_id.clone();
     let mut detail = format!("opencode {}", oc.name);
     if oc.retryable {
         detail.push_str("; opencode marks it retryable");
     }
-    explained(
-        "opencode", oc.kind, oc.status, error_type, oc.message, oc.param, detail, provider,
-    )
-}
-
-fn from_body(
-    read_as: &'static str,
-    status: Option<u16>,
-    body: ErrorBody,
-    provider: Option<Provider>,
-) -> Explanation {
-    let (kind, param) = match status {
-        Some(s) if s >= 400 => {
-            let v = classify(s, &body, KNOWN_PARAMS);
-            (Some(v.kind), v.param)
-        }
-        _ => (crate::classify::classify_words(&body), None),
-    };
-    let detail = match (status, &body.message) {
-        (Some(s), _) => format!("HTTP {s}"),
-        (None, Some(m)) => format!("\"{}\"", one_line(m)),
-        _ => "no message".into(),
-    };
     let mut x = explained(
-        read_as,
-        kind,
-        status,
-        body.etype.clone().or(body.code.clone()),
-        body.message.clone(),
-        param,
-        detail,
-        provider,
+        "opencode", oc.kind, oc.status, error_type, oc.message, oc.param, detail, provider,
     );
-    if kind.is_none() && body.message.as_deref().is_some_and(is_masked) {
-        x.title = "a masked error".into();
-        x.meaning = "A generic message that some layer (an SDK, LiteLLM, a web framework) put in place of the real error; it carries no cause.".into();
-        x.hint = "Find the real status and body: the AI SDK passes them only to onError; LiteLLM exceptions carry .status_code and \
-                  .message; or run `zencheck probe` against the same base URL and model to see the provider's own answer."
-            .into();
-    }
+    x.request_id = request_id;
     x
 }
 
@@ -321,6 +323,7 @@ fn explained(
     let cx = HintContext {
         provider,
         param: param.as_deref(),
+        offline: true,
         ..Default::default()
     };
     Explanation {
@@ -334,6 +337,9 @@ fn explained(
         provider_message: message,
         param,
         detail,
+        request_id: None,
+        retry_after_secs: None,
+        rule: None,
         input_truncated: false,
     }
 }

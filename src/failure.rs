@@ -36,6 +36,9 @@ pub enum Kind {
     Aborted,
     ProviderInit,
     Redirect,
+    RequestTooLarge,
+    ToolCallMalformed,
+    ContentFilter,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -54,10 +57,14 @@ pub struct HintContext<'a> {
     pub home: Option<&'a str>,
     /// The target is a provider of an opencode.json: fixes name its config keys.
     pub opencode_provider: Option<&'a str>,
+    /// The classifier rule that decided (`classify::rules`), for hints a rule words better.
+    pub rule: Option<&'a str>,
+    /// From `zencheck explain`: speak of the user's application, not of zencheck's flags.
+    pub offline: bool,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 27] = [
+    pub const ALL: [Kind; 30] = [
         Kind::Auth,
         Kind::Billing,
         Kind::RateLimit,
@@ -85,12 +92,23 @@ impl Kind {
         Kind::Aborted,
         Kind::ProviderInit,
         Kind::Redirect,
+        Kind::RequestTooLarge,
+        Kind::ToolCallMalformed,
+        Kind::ContentFilter,
     ];
 
     /// Kinds that only `zencheck explain` and the opencode checks produce: a probe's tiny
     /// requests cannot hit an output limit or be aborted by a user, and only opencode loads
-    /// provider packages.
-    pub const NOT_FROM_PROBES: [Kind; 3] = [Kind::OutputLength, Kind::Aborted, Kind::ProviderInit];
+    /// provider packages. Nor are its one-word prompts too large for a tier, a tool call to
+    /// parse, or a content filter's trigger: those come from `explain`.
+    pub const NOT_FROM_PROBES: [Kind; 6] = [
+        Kind::OutputLength,
+        Kind::Aborted,
+        Kind::ProviderInit,
+        Kind::RequestTooLarge,
+        Kind::ToolCallMalformed,
+        Kind::ContentFilter,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -121,6 +139,9 @@ impl Kind {
             Kind::Aborted => "aborted",
             Kind::ProviderInit => "provider_init",
             Kind::Redirect => "redirect",
+            Kind::RequestTooLarge => "request_too_large",
+            Kind::ToolCallMalformed => "tool_call_malformed",
+            Kind::ContentFilter => "content_filter",
         }
     }
 
@@ -157,6 +178,9 @@ impl Kind {
             Kind::Aborted => "Request aborted by the client",
             Kind::ProviderInit => "Provider package failed to load",
             Kind::Redirect => "Redirected elsewhere",
+            Kind::RequestTooLarge => "Request larger than the limit allows",
+            Kind::ToolCallMalformed => "Model emitted a malformed tool call",
+            Kind::ContentFilter => "Blocked by a content filter",
         }
     }
 
@@ -191,6 +215,9 @@ impl Kind {
             Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
             Kind::ProviderInit => "opencode could not load the provider's AI SDK package, so no request reached the provider.",
             Kind::Redirect => "The server answered with a redirect instead of the API: the base URL is an old or moved address (http instead of https, a missing or extra path).",
+            Kind::RequestTooLarge => "This one request needs more tokens than the account's per-minute window (or the server's size limit) allows at all: it never passes on retry, however long you wait.",
+            Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
+            Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
         }
     }
 
@@ -205,6 +232,9 @@ impl Kind {
                     "Zen rejected the key: create one at https://opencode.ai/auth and export it as {key_env}. \
                      The body's error.type says AuthError; any other 401 type from Zen is not a key problem."
                 ),
+                Some(Provider::Ollama | Provider::Lmstudio) if cx.offline => "This server normally needs no key: a 401 means a proxy \
+                     in front of it demands one. Send the proxy's key from your application."
+                    .to_string(),
                 Some(Provider::Ollama | Provider::Lmstudio) => "This server normally needs no key: a 401 means a proxy in front of it demands one. \
                      Send the proxy's key with --api-key-env or --header."
                     .to_string(),
@@ -219,11 +249,18 @@ impl Kind {
                      {{env:VAR}} pointing at a current key), or run `opencode auth login`.",
                     cx.opencode_provider.unwrap_or_default()
                 ),
+                _ if cx.offline => "Check that your application sends a current key for this base URL (keys are per provider, \
+                     and per project on OpenAI), and that nothing between it and the server strips the Authorization header."
+                    .to_string(),
                 _ => format!(
                     "Check that {key_env} holds a current key for this base URL (keys are per provider, and per project on OpenAI), \
                      and that nothing between you and the server strips the Authorization header."
                 ),
             },
+            Kind::Billing if cx.param == Some("max_tokens") => "The account can pay for a smaller answer only: lower max_tokens \
+                 (the provider reserves credit for the whole cap up front; clients such as opencode send 32000) or add credits. \
+                 Retrying as is will not pass."
+                .to_string(),
             Kind::Billing => match p {
                 Some(Provider::Zen) => "Add a payment method or credits in the OpenCode Zen console, or raise the monthly limit. \
                      Retrying will not help."
@@ -233,6 +270,15 @@ impl Kind {
                     .to_string(),
                 _ => "The account has no credit or hit a spending cap: top it up or raise the limit with the provider. \
                      Do not retry: it will not pass on its own."
+                    .to_string(),
+            },
+            Kind::RateLimit if cx.offline => match cx.retry_after_secs {
+                Some(s) => format!(
+                    "The server asked to wait {s} s: retry after that, then lower your application's request rate or \
+                     concurrency, or ask the provider for a higher tier."
+                ),
+                None => "Retry with backoff and lower your application's request rate or concurrency; the x-ratelimit-* \
+                     headers or the message say when the window resets."
                     .to_string(),
             },
             Kind::RateLimit => match cx.retry_after_secs {
@@ -254,7 +300,18 @@ impl Kind {
                 ),
             },
             Kind::ModelNotFound => {
-                let closest = if cx.suggestions.is_empty() {
+                let closest = if !cx.suggestions.is_empty() {
+                    format!("Closest listed ids: {}", cx.suggestions.join(", "))
+                } else if let Some(id) = cx.opencode_provider {
+                    format!(
+                        "Pick a model of provider \"{id}\" in opencode.json (its \"models\" keys) that the endpoint serves; check the \
+                         spelling, the vendor prefix and any date suffix"
+                    )
+                } else if cx.offline {
+                    "Use an id the server lists (GET …/v1/models with the same key); check the spelling, the vendor prefix and \
+                     any date suffix in what your application sends"
+                        .to_string()
+                } else if cx.suggestions.is_empty() {
                     "Pick an id the server lists (run zencheck probe without --model to see them); check the spelling, \
                      the vendor prefix and any date suffix"
                         .to_string()
@@ -262,11 +319,17 @@ impl Kind {
                     format!("Closest listed ids: {}", cx.suggestions.join(", "))
                 };
                 let how = match p {
-                    Some(Provider::Ollama) => format!(" Run `ollama pull {model}` first, or use the exact tag `ollama list` shows."),
+                    Some(Provider::Ollama) => match cx.model {
+                        Some(m) => format!(" Run `ollama pull {m}` first, or use the exact tag `ollama list` shows."),
+                        None => " Pull it first with `ollama pull` and the id your app sends, or use the exact tag `ollama list` shows.".to_string(),
+                    },
                     Some(Provider::Vllm) => " vLLM serves only its --served-model-name (or the model path it was started with).".to_string(),
                     Some(Provider::Lmstudio) => " Load the model in LM Studio first; its id is the one in the server tab.".to_string(),
                     Some(Provider::Zen) => " Zen answers an unknown id with 401 ModelError; its /models list is the only live truth.".to_string(),
                     Some(Provider::Openrouter) => " OpenRouter ids carry the vendor prefix (openai/…, anthropic/…).".to_string(),
+                    _ if cx.rule == Some("azure_deployment") => " On Azure the id is your deployment's name (Azure AI Foundry → \
+                         Deployments), not the model's; a deployment created in the last minutes may not be served yet."
+                        .to_string(),
                     _ => String::new(),
                 };
                 format!("{closest}.{how}")
@@ -313,6 +376,10 @@ impl Kind {
                 if cx.gateway {
                     "A proxy gave up waiting for the upstream (504/524): raise its read timeout, or stream so bytes flow \
                      before it expires (Cloudflare cuts at about 100 s)."
+                        .to_string()
+                } else if cx.offline {
+                    "No answer came in time: is the server overloaded or still loading the model? Check it is up, then raise \
+                     your client's timeout only if a slow first byte is expected."
                         .to_string()
                 } else {
                     "No answer within the bound. Is the server overloaded or loading the model? Raise --timeout only if a \
@@ -374,6 +441,19 @@ impl Kind {
             Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
                  connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."
                 .to_string(),
+            Kind::RequestTooLarge => "Shrink this request (fewer or shorter messages, fewer tool definitions, a lower max_tokens: some \
+                 providers count the whole max_tokens against the window) or move to a tier with a higher tokens-per-minute limit. \
+                 Retrying as is never passes."
+                .to_string(),
+            Kind::ToolCallMalformed => format!(
+                "{model} emitted a tool call the server could not parse (Groq: see failed_generation in the body). Retry the \
+                 request, lower the temperature, simplify the tool schemas, or pick a model that calls tools reliably; nothing \
+                 in your request's shape needs to change."
+            ),
+            Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer (Azure names the category in \
+                 innererror.content_filter_result): rephrase the content, or change the deployment's content filter settings \
+                 with the provider. Retrying the same text gives the same answer; no parameter needs to change."
+                .to_string(),
             Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
                  whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
                  `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."
@@ -395,8 +475,9 @@ fn param_rejected_hint(param: Option<&str>) -> String {
         Some("tools") => "The model or endpoint does not take tools: pick a model with tool support, or turn tools off for it \
              in your client (opencode: \"tool_call\": false in the model's config)."
             .to_string(),
-        Some("max_tokens") => "This model wants max_completion_tokens instead of max_tokens (OpenAI reasoning models): \
-             send that, or let your SDK pick the parameter for the model."
+        Some("max_tokens") => "The endpoint refuses this max_tokens. If the message says to use max_completion_tokens (OpenAI \
+             reasoning models), send that instead; if it names a maximum, lower max_tokens to it (opencode: the model's \
+             limit.output in opencode.json)."
             .to_string(),
         Some(other) => format!(
             "Stop sending `{other}` to this endpoint: omit the key rather than sending null, or let a gateway drop it \

@@ -1,0 +1,422 @@
+//! Envelope reading: whatever shape an error body comes in, out comes one [`ErrorBody`].
+//!
+//! Shapes read (each seen from a real server, field guide §2 and §5, and the corpus in
+//! `testdata/errors/`): OpenAI's `{"error":{message,type,param,code}}`; the same nested
+//! once more (`error.error`, Groq through Node); vLLM's `{"object":"error",…}` whose message
+//! may be an object; Zen's `{"type":"error","error":{"type":"ModelError",…}}`; FastAPI's
+//! `{"detail":[…]}`; Google's JSON *array* `[{"error":{code,status,details}}]` with
+//! `details[].reason` and `RetryInfo.retryDelay`; Azure's `innererror.code`; OpenRouter's
+//! `metadata.raw` holding the upstream body; a message that is itself a JSON body (Gemini
+//! through a gateway, litellm's `Error code: 400 - {…}`); Python reprs and Node literals
+//! (see [`super::loose`]); HTML pages (title or first heading); plain text.
+
+use super::loose;
+use super::{one_line, ErrorBody, KNOWN_PARAMS};
+use serde_json::Value;
+
+/// How many nested bodies (a message holding a body holding a message…) are unwrapped.
+const MAX_NESTING: u8 = 4;
+/// How many `{`/`[` starts are tried when looking for a body inside prose.
+const MAX_CANDIDATES: usize = 64;
+
+pub fn parse_error_body(content_type: Option<&str>, body: &[u8]) -> ErrorBody {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim();
+    if content_type.is_some_and(|c| c.contains("html")) || looks_html(trimmed) {
+        return html_body(trimmed);
+    }
+    if trimmed.is_empty() {
+        return ErrorBody::default();
+    }
+    if trimmed.starts_with(['{', '[']) {
+        if let Some(b) = whole_value(trimmed).and_then(|v| from_value(&v, 0)) {
+            return b;
+        }
+    }
+    if let Some((v, _)) = find_structure(trimmed) {
+        if let Some(b) = from_value(&v, 0) {
+            return b;
+        }
+    }
+    ErrorBody {
+        message: Some(one_line(trimmed)),
+        ..Default::default()
+    }
+}
+
+/// The text parsed as one value: strict JSON first, then the forgiving reader.
+fn whole_value(s: &str) -> Option<Value> {
+    if let Ok(v) = serde_json::from_str::<Value>(s) {
+        return Some(v);
+    }
+    loose::parse_prefix(s)
+        .map(|(v, _)| v)
+        .filter(|v| v.is_object() || v.is_array())
+}
+
+/// An HTML page, not an API answer: a proxy's error page, a login page, a web app.
+pub fn looks_html(s: &str) -> bool {
+    if !s.starts_with('<') {
+        return false;
+    }
+    let head: String = s
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "<html",
+        "<!doctype",
+        "<head",
+        "<body",
+        "<title",
+        "<h1",
+        "<center",
+    ]
+    .iter()
+    .any(|t| head.contains(t))
+}
+
+pub fn html_body(html: &str) -> ErrorBody {
+    ErrorBody {
+        message: html_message(html),
+        html: true,
+        ..Default::default()
+    }
+}
+
+fn html_message(html: &str) -> Option<String> {
+    // ASCII lowercasing keeps every byte offset, so indices found in `lower` cut `html`
+    // on the same char boundaries.
+    let lower = html.to_ascii_lowercase();
+    for tag in ["title", "h1"] {
+        let open = format!("<{tag}");
+        if let Some(start) = lower.find(&open) {
+            let after = start + lower[start..].find('>')? + 1;
+            let end = after + lower[after..].find(&format!("</{tag}"))?;
+            let text = one_line(&html[after..end]);
+            if !text.is_empty() {
+                return Some(text);
+            }
+        }
+    }
+    Some(one_line(html))
+}
+
+/// The first value inside `text` that looks like an error body, with its byte range.
+pub fn find_structure(text: &str) -> Option<(Value, std::ops::Range<usize>)> {
+    let mut from = 0;
+    let mut tried = 0;
+    while tried < MAX_CANDIDATES {
+        let i = from + text.get(from..)?.find(['{', '['])?;
+        tried += 1;
+        match loose::parse_prefix(&text[i..]) {
+            Some((v, used)) if error_like(&v) => return Some((v, i..i + used)),
+            // A value that parsed but is no error (request values, headers): skip it whole.
+            Some((_, used)) if used > 1 => from = i + used,
+            _ => from = i + 1,
+        }
+    }
+    None
+}
+
+/// A value that carries an error: an `error` member, a message-like member, or an SDK's
+/// wrapper of one (`statusCode`/`responseBody`).
+pub fn error_like(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.first().is_some_and(error_like),
+        Value::Object(o) => {
+            o.get("error").is_some_and(|e| !e.is_null())
+                || ["message", "msg", "detail", "error_message", "errorMessage"]
+                    .iter()
+                    .any(|k| o.get(*k).is_some_and(|m| m.is_string() || m.is_array()))
+                || o.contains_key("statusCode")
+                || o.contains_key("responseBody")
+                // opencode's `{name: "…Error", data: {…}}`.
+                || (o.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.ends_with("Error"))
+                    && o.contains_key("data"))
+        }
+        _ => false,
+    }
+}
+
+/// Normalise an error value; `None` when it holds nothing error-like.
+pub fn from_value(v: &Value, depth: u8) -> Option<ErrorBody> {
+    match v {
+        Value::Array(a) => a.iter().find_map(|x| from_value(x, depth)),
+        Value::Object(_) => Some(from_object(v, depth)),
+        Value::String(s) if !s.trim().is_empty() => Some(from_message_text(s, depth)),
+        _ => None,
+    }
+}
+
+fn from_object(v: &Value, depth: u8) -> ErrorBody {
+    let mut out = ErrorBody::default();
+    // Descend `error.error…`: the innermost object that says something is the real one.
+    let mut err = v.get("error");
+    for _ in 0..3 {
+        match err {
+            Some(Value::Object(e)) if e.get("message").is_none() && e.get("error").is_some() => {
+                read_fields(&mut out, err.expect("matched"));
+                err = e.get("error");
+            }
+            _ => break,
+        }
+    }
+    match err {
+        Some(e @ Value::Object(_)) => read_fields(&mut out, e),
+        Some(Value::String(s)) => out.message = Some(one_line(s)),
+        _ => {}
+    }
+    if out.message.is_none() {
+        out.message = message_of(v.get("message")).or_else(|| message_of(v.get("msg")));
+    }
+    if out.etype.is_none() {
+        out.etype = str_of(v.get("type")).filter(|t| t != "error");
+    }
+    if out.code.is_none() {
+        out.code = str_of(v.get("code"));
+    }
+    collect_tags(&mut out, v);
+    // Mistral nests FastAPI's detail in `message`: {"message":{"detail":[…]}}.
+    let detail = v
+        .get("detail")
+        .or_else(|| v.get("message").and_then(|m| m.get("detail")));
+    if out.message.is_none() || v.get("message").is_some_and(Value::is_object) {
+        if let Some(detail) = detail {
+            let (msg, param) = fastapi_detail(detail);
+            out.message = msg;
+            out.param = out.param.or(param);
+        }
+    }
+    if out.message.is_none() {
+        out.message = find_message_deep(v, 0);
+    }
+    // The upstream's own body, carried as a string (OpenRouter `metadata.raw`), or a
+    // message that is a whole body itself: the inner one names the real cause.
+    let raw_msg = err
+        .and_then(|e| e.get("message").or(Some(e)))
+        .and_then(Value::as_str)
+        .or_else(|| v.get("message").and_then(Value::as_str));
+    let inner = raw_upstream(v)
+        .or(raw_msg)
+        .filter(|_| depth < MAX_NESTING)
+        .and_then(|s| nested_body(s, depth));
+    if let Some(inner) = inner {
+        merge(&mut out, inner);
+    }
+    out
+}
+
+/// Read the fields of one `error` object.
+fn read_fields(out: &mut ErrorBody, e: &Value) {
+    if let Some(m) = message_of(e.get("message")) {
+        out.message = Some(m);
+    }
+    out.etype = str_of(e.get("type")).or(out.etype.take());
+    out.code = str_of(e.get("code")).or(out.code.take());
+    // Python and some gateways print a missing param as the string "None".
+    out.param = str_of(e.get("param"))
+        .filter(|p| !matches!(p.as_str(), "None" | "null" | "none"))
+        .or(out.param.take());
+    collect_tags(out, e);
+}
+
+/// Every code-like string the body carries, lowercased: `type`, `code`, Google's `status`
+/// and `details[].reason`/quota ids, Azure's `innererror.code`, Zen's error class.
+fn collect_tags(out: &mut ErrorBody, e: &Value) {
+    let mut add = |s: Option<String>| {
+        if let Some(s) = s {
+            let s = s.to_ascii_lowercase();
+            if !s.is_empty() && !out.tags.contains(&s) && out.tags.len() < 32 {
+                out.tags.push(s);
+            }
+        }
+    };
+    add(str_of(e.get("type")));
+    add(str_of(e.get("code")));
+    add(e.get("status").and_then(Value::as_str).map(str::to_string));
+    add(e
+        .get("innererror")
+        .and_then(|i| i.get("code"))
+        .and_then(|c| str_of(Some(c))));
+    if let Some(Value::Array(details)) = e.get("details") {
+        for d in details.iter().take(16) {
+            add(str_of(d.get("reason")));
+            if let Some(Value::Array(vs)) = d.get("violations") {
+                for q in vs.iter().take(8) {
+                    add(str_of(q.get("quotaId")));
+                }
+            }
+            if let Some(delay) = d.get("retryDelay").and_then(Value::as_str) {
+                out.retry_after_secs = out.retry_after_secs.or(seconds_of(delay));
+            }
+        }
+    }
+    if e.get("failed_generation").is_some() {
+        add(Some("failed_generation".into()));
+    }
+}
+
+/// `"43s"`, `"1.5s"`, `"250ms"` → whole seconds, rounded up.
+pub fn seconds_of(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (s, 1.0)
+    };
+    let v: f64 = num.trim().parse().ok()?;
+    (v.is_finite() && (0.0..1e9).contains(&v)).then(|| (v * scale).ceil() as u64)
+}
+
+fn raw_upstream(v: &Value) -> Option<&str> {
+    v.get("error")
+        .and_then(|e| e.get("metadata"))
+        .and_then(|m| m.get("raw"))
+        .and_then(Value::as_str)
+}
+
+/// A string that holds a whole error body (JSON or a repr), read as one.
+fn nested_body(s: &str, depth: u8) -> Option<ErrorBody> {
+    if !s.contains(['{', '[']) {
+        return None;
+    }
+    let (v, _) = find_structure(s)?;
+    let b = from_value(&v, depth + 1)?;
+    (b.message.is_some() || !b.tags.is_empty()).then_some(b)
+}
+
+/// The inner body wins where it says something; tags and a numeric code add up.
+fn merge(out: &mut ErrorBody, inner: ErrorBody) {
+    if inner.message.is_some() {
+        out.message = inner.message;
+    }
+    out.etype = inner.etype.or(out.etype.take());
+    if inner.code.is_some() {
+        out.code = inner.code;
+    }
+    out.param = inner.param.or(out.param.take());
+    for t in inner.tags {
+        if !out.tags.contains(&t) {
+            out.tags.push(t);
+        }
+    }
+    out.retry_after_secs = out.retry_after_secs.or(inner.retry_after_secs);
+}
+
+/// A message that arrives as bare text may still be a body (`"Error code: 400 - {…}"`).
+fn from_message_text(s: &str, depth: u8) -> ErrorBody {
+    let mut out = ErrorBody {
+        message: Some(one_line(s)),
+        ..Default::default()
+    };
+    if depth < MAX_NESTING {
+        if let Some(inner) = nested_body(s, depth) {
+            merge(&mut out, inner);
+        }
+    }
+    out
+}
+
+/// A message field may itself be an object (seen on vLLM) or an array of strings.
+fn message_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(one_line(s)),
+        Value::Object(o) => message_of(o.get("message"))
+            .or_else(|| Some(one_line(&Value::Object(o.clone()).to_string()))),
+        Value::Array(a) if !a.is_empty() => Some(one_line(
+            &a.iter()
+                .take(16)
+                .filter_map(|x| message_of(Some(x)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        _ => None,
+    }
+}
+
+pub fn str_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// FastAPI/pydantic 422: `{"detail":[{"loc":["body","stream_options"],"msg":"Extra inputs are not permitted"}]}`.
+fn fastapi_detail(detail: &Value) -> (Option<String>, Option<String>) {
+    match detail {
+        Value::String(s) => (Some(one_line(s)), None),
+        Value::Array(items) => {
+            let mut param = None;
+            let parts: Vec<String> = items
+                .iter()
+                .take(16)
+                .map(|it| {
+                    let loc: Vec<String> = it
+                        .get("loc")
+                        .and_then(Value::as_array)
+                        .map(|l| {
+                            l.iter()
+                                .map(|x| {
+                                    x.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| x.to_string())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if param.is_none() {
+                        param = loc
+                            .iter()
+                            .find(|s| KNOWN_PARAMS.contains(&s.as_str()))
+                            .cloned();
+                    }
+                    let msg = it.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+                    if loc.is_empty() {
+                        msg.to_string()
+                    } else {
+                        format!("{}: {msg}", loc.join("."))
+                    }
+                })
+                .collect();
+            (Some(one_line(&parts.join("; "))), param)
+        }
+        other => (message_of(Some(other)), None),
+    }
+}
+
+fn find_message_deep(v: &Value, depth: u8) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    match v {
+        Value::Object(o) => {
+            for key in [
+                "message",
+                "msg",
+                "error_message",
+                "errorMessage",
+                "description",
+                "detail",
+                "error",
+            ] {
+                if let Some(Value::String(s)) = o.get(key) {
+                    if !s.trim().is_empty() {
+                        return Some(one_line(s));
+                    }
+                }
+            }
+            o.values().find_map(|x| find_message_deep(x, depth + 1))
+        }
+        Value::Array(a) => a.iter().find_map(|x| find_message_deep(x, depth + 1)),
+        _ => None,
+    }
+}

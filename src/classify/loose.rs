@@ -1,0 +1,254 @@
+//! A forgiving reader for the object literals that clients print instead of JSON.
+//!
+//! openai-python prints a Python `repr` (`{'error': {'message': "it's", 'param': None}}`:
+//! single quotes, double quotes when the text holds a `'`, `None`/`True`/`False`); Node's
+//! `console.log` prints JavaScript literals (`{ error: { message: 'x', code: undefined } }`);
+//! pasted log lines keep `\n` escapes between tokens. serde_json reads none of them. This
+//! reads all three into a `serde_json::Value`, bounded in depth, and never panics.
+
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting read; deeper input is refused rather than recursed into.
+const MAX_DEPTH: usize = 48;
+
+/// Parse one value starting at the beginning of `s`; returns it and the bytes consumed.
+pub fn parse_prefix(s: &str) -> Option<(Value, usize)> {
+    let mut p = Parser {
+        b: s.as_bytes(),
+        s,
+        i: 0,
+    };
+    let v = p.value(0)?;
+    Some((v, p.i))
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    s: &'a str,
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Whitespace, and the literal `\n`/`\r`/`\t` escapes a log line keeps between tokens,
+    /// and the `+` joins of Node's multi-line string dumps (`'{\n' +`).
+    fn ws(&mut self) {
+        while let Some(c) = self.peek() {
+            match c {
+                b' ' | b'\n' | b'\r' | b'\t' => self.i += 1,
+                b'\\' if matches!(self.b.get(self.i + 1), Some(b'n' | b'r' | b't')) => self.i += 2,
+                _ => break,
+            }
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'"' | b'\'' | b'`' => self.string().map(Value::String),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => {
+                let word = self.ident()?;
+                Some(match word {
+                    "null" | "None" | "undefined" | "nil" => Value::Null,
+                    "true" | "True" => Value::Bool(true),
+                    "false" | "False" => Value::Bool(false),
+                    // `[Object]`, `[Array]`, `[Function: x]` in Node's shallow dumps.
+                    other => Value::String(other.to_string()),
+                })
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Value> {
+        self.i += 1;
+        let mut map = Map::new();
+        loop {
+            self.ws();
+            match self.peek()? {
+                b'}' => {
+                    self.i += 1;
+                    return Some(Value::Object(map));
+                }
+                b',' => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let key = match self.peek()? {
+                b'"' | b'\'' | b'`' => self.string()?,
+                // Node prints symbol keys as `[Symbol(vercel.ai.error)]`.
+                b'[' => {
+                    let end = self.s.get(self.i..)?.find(']')?;
+                    let k = self.s.get(self.i + 1..self.i + end)?.to_string();
+                    self.i += end + 1;
+                    k
+                }
+                _ => self.ident()?.to_string(),
+            };
+            self.ws();
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            let v = self.value(depth + 1)?;
+            map.insert(key, v);
+            self.ws();
+            // A string continued on the next line: `'{\n' + '  "error"…'`.
+            while self.peek() == Some(b'+') {
+                self.i += 1;
+                self.ws();
+                let more = self.string()?;
+                if let Some(Value::String(s)) = map.values_mut().last() {
+                    s.push_str(&more);
+                }
+                self.ws();
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Value> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            self.ws();
+            match self.peek()? {
+                b']' => {
+                    self.i += 1;
+                    return Some(Value::Array(out));
+                }
+                b',' => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // Node's `[Object]` placeholder inside an array is an identifier.
+            out.push(self.value(depth + 1)?);
+        }
+    }
+
+    fn ident(&mut self) -> Option<&str> {
+        let start = self.i;
+        while let Some(c) = self.peek() {
+            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.' | b'-' | b'@') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        self.s.get(start..self.i).filter(|_| self.i > start)
+    }
+
+    fn number(&mut self) -> Option<Value> {
+        let start = self.i;
+        while let Some(c) = self.peek() {
+            if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        let text = self.s.get(start..self.i)?;
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Value::Number(n.into()));
+        }
+        text.parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .or_else(|| Some(Value::String(text.to_string())))
+    }
+
+    /// A quoted string in any of the three quote styles, with the common escapes.
+    fn string(&mut self) -> Option<String> {
+        let quote = self.peek()?;
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let rest = self.s.get(self.i..)?;
+            let stop = rest.find([quote as char, '\\'])?;
+            out.push_str(&rest[..stop]);
+            self.i += stop;
+            if self.peek()? == quote {
+                self.i += 1;
+                return Some(out);
+            }
+            // A backslash escape.
+            self.i += 1;
+            let c = self.s.get(self.i..)?.chars().next()?;
+            self.i += c.len_utf8();
+            match c {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                'u' => {
+                    let hex = self.s.get(self.i..self.i + 4)?;
+                    let code = u32::from_str_radix(hex, 16).ok()?;
+                    self.i += 4;
+                    out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                }
+                'x' => {
+                    let hex = self.s.get(self.i..self.i + 2)?;
+                    let code = u32::from_str_radix(hex, 16).ok()?;
+                    self.i += 2;
+                    out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                }
+                other => out.push(other),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_repr_with_both_quote_styles() {
+        let s = r#"{'error': {'message': "Unsupported parameter: 'max_tokens' is not supported. Use 'max_completion_tokens' instead.", 'param': 'max_tokens', 'code': None, 'ok': True}} trailing"#;
+        let (v, used) = parse_prefix(s).unwrap();
+        assert_eq!(v["error"]["param"], json!("max_tokens"));
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unsupported parameter: 'max_tokens'"));
+        assert_eq!(v["error"]["code"], Value::Null);
+        assert_eq!(&s[used..], " trailing");
+    }
+
+    #[test]
+    fn node_literals_with_symbols_and_placeholders() {
+        let s = "{\n  cause: undefined,\n  statusCode: 401,\n  requestBodyValues: [Object],\n  data: { error: { message: 'Bad key', code: 'invalid_api_key' } },\n  [Symbol(vercel.ai.error)]: true\n}";
+        let (v, _) = parse_prefix(s).unwrap();
+        assert_eq!(v["statusCode"], json!(401));
+        assert_eq!(v["data"]["error"]["code"], json!("invalid_api_key"));
+    }
+
+    #[test]
+    fn joined_multiline_strings_and_literal_escapes() {
+        let s = "{ data: '[{\\n' +\n '  \"error\": 1}]' }";
+        let (v, _) = parse_prefix(s).unwrap();
+        assert_eq!(v["data"], json!("[{\n  \"error\": 1}]"));
+        let (v, _) = parse_prefix("{\\n  \"a\": 1\\n}").unwrap();
+        assert_eq!(v["a"], json!(1));
+    }
+
+    #[test]
+    fn deep_or_broken_input_is_refused_not_a_panic() {
+        assert!(parse_prefix(&"[".repeat(10_000)).is_none());
+        assert!(parse_prefix("{'a': 'unterminated").is_none());
+        assert!(parse_prefix("{'a': '\\u12").is_none());
+        assert!(parse_prefix("{é: 1}").is_none());
+    }
+}

@@ -1,0 +1,411 @@
+//! Reads an error answer (status + body) and names its failure kind.
+//!
+//! Two halves: [`envelope`] reads whatever shape the body comes in (and [`paste`] what a
+//! user copied from a terminal: an SDK's exception, a log line, a wrapper around a body)
+//! into one [`ErrorBody`]; [`rules`] is an ordered table, as data, from what was read to a
+//! kind and a parameter. The status alone lies (Zen answers an unknown model with 401), so
+//! the body is always read too. The probe and `zencheck explain` both come through here.
+
+mod envelope;
+mod loose;
+mod params;
+pub mod paste;
+pub mod rules;
+
+use crate::failure::Kind;
+
+pub use envelope::parse_error_body;
+
+/// The normalised content of an error body.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub message: Option<String>,
+    /// `error.type`, or Zen's error class name (`ModelError`, `CreditsError`…).
+    pub etype: Option<String>,
+    pub code: Option<String>,
+    /// The parameter the server blames (`error.param`, or the last element of a FastAPI `loc`).
+    pub param: Option<String>,
+    /// The body is an HTML page (a proxy's or a login page), not an API answer.
+    pub html: bool,
+    /// Every code-like string of the body, lowercased: `type`, `code`, Google's `status`
+    /// and `details[].reason`, Azure's `innererror.code`. Rules match on these.
+    pub tags: Vec<String>,
+    /// A wait the body itself asks for (Google's `RetryInfo.retryDelay`).
+    pub retry_after_secs: Option<u64>,
+}
+
+/// Parameters a probe may send; a message naming one of them is a parameter problem.
+/// Longer names first so `max_completion_tokens` is not read as `max_tokens`.
+pub const KNOWN_PARAMS: &[&str] = &[
+    "max_completion_tokens",
+    "max_output_tokens",
+    "parallel_tool_calls",
+    "response_format",
+    "stream_options",
+    "include_usage",
+    "tool_choice",
+    "temperature",
+    "max_tokens",
+    "tools",
+];
+
+const MESSAGE_CAP: usize = 400;
+
+/// Collapse whitespace and cap the length, on a char boundary.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    for word in s.split_whitespace() {
+        if count > 0 {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count == MESSAGE_CAP {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// The classification of one error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub kind: Kind,
+    /// The parameter the answer blames, when it blames one.
+    pub param: Option<String>,
+    pub gateway: bool,
+    /// The id of the rule that decided (`rules::RULES`).
+    pub rule: &'static str,
+}
+
+/// Classify an error answer. `sent` lists the optional parameters the request carried:
+/// only those can be blamed.
+pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
+    decide(Some(status), body, sent, "").unwrap_or(Verdict {
+        kind: Kind::BadResponse,
+        param: None,
+        gateway: false,
+        rule: "none",
+    })
+}
+
+/// Without a status, read the words (an exception's text, a log line).
+pub fn classify_words(body: &ErrorBody) -> Option<Kind> {
+    decide(None, body, KNOWN_PARAMS, "").map(|v| v.kind)
+}
+
+/// Longest wrapper text the rules read words from: its start and its end, where
+/// exception names and messages sit.
+const CONTEXT_CAP: usize = 32 << 10;
+
+/// The one decision both the probe and `explain` make. `context` is text around the body
+/// (an exception's name and message, a traceback) whose words count too.
+pub fn decide(
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+) -> Option<Verdict> {
+    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    let mut words = format!("{msg} {}", body.tags.join(" "));
+    if let Some(t) = &body.etype {
+        words.push(' ');
+        words.push_str(&t.to_lowercase());
+    }
+    words.push(' ');
+    words.push_str(&bounded(context).to_lowercase());
+    let facts = rules::Facts {
+        status,
+        body,
+        sent,
+        msg,
+        words,
+    };
+    let (rule, param) = rules::first_match(&facts)?;
+    Some(Verdict {
+        kind: rule.kind,
+        param,
+        gateway: rule.gateway,
+        rule: rule.id,
+    })
+}
+
+/// The start and end of a long text, cut on char boundaries.
+fn bounded(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= 2 * CONTEXT_CAP {
+        return s.into();
+    }
+    let mut a = CONTEXT_CAP;
+    while !s.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = s.len() - CONTEXT_CAP;
+    while !s.is_char_boundary(b) {
+        b += 1;
+    }
+    format!("{} … {}", &s[..a], &s[b..]).into()
+}
+
+/// The message says the prompt is longer than the model's window.
+pub fn mentions_context_overflow(all: &str) -> bool {
+    let body = ErrorBody {
+        message: Some(all.to_string()),
+        ..Default::default()
+    };
+    decide(None, &body, &[], "").is_some_and(|v| v.kind == Kind::ContextOverflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(status: u16, body: &str, sent: &[&str]) -> Verdict {
+        classify(
+            status,
+            &parse_error_body(Some("application/json"), body.as_bytes()),
+            sent,
+        )
+    }
+
+    #[test]
+    fn openai_envelope_is_read() {
+        let b = parse_error_body(None, br#"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"#);
+        assert_eq!(b.message.as_deref(), Some("Incorrect API key provided"));
+        assert_eq!(b.code.as_deref(), Some("invalid_api_key"));
+        assert_eq!(classify(401, &b, &[]).kind, Kind::Auth);
+    }
+
+    #[test]
+    fn vllm_object_error_envelope_with_nested_message() {
+        let b = parse_error_body(None, br#"{"object":"error","message":{"message":"The model `x` does not exist."},"type":"NotFoundError","code":404}"#);
+        assert_eq!(b.message.as_deref(), Some("The model `x` does not exist."));
+        assert_eq!(b.code.as_deref(), Some("404"));
+        assert_eq!(classify(404, &b, &[]).kind, Kind::ModelNotFound);
+    }
+
+    #[test]
+    fn zen_envelopes_by_error_class() {
+        let cases = [
+            (
+                401,
+                "ModelError",
+                "Model gpt-4o-mini is not supported",
+                Kind::ModelNotFound,
+            ),
+            (
+                401,
+                "ModelError",
+                "Model gpt-5 is not supported for format oa-compat",
+                Kind::WrongRoute,
+            ),
+            (
+                401,
+                "CreditsError",
+                "No payment method. Add one at …",
+                Kind::Billing,
+            ),
+            (
+                401,
+                "MonthlyLimitError",
+                "Monthly limit reached",
+                Kind::Billing,
+            ),
+            (401, "AuthError", "Invalid API key.", Kind::Auth),
+            (
+                403,
+                "FreeTierError",
+                "Free models are only available in opencode",
+                Kind::AccessDenied,
+            ),
+            (
+                429,
+                "FreeUsageLimitError",
+                "Rate limit exceeded",
+                Kind::RateLimit,
+            ),
+        ];
+        for (status, ty, msg, want) in cases {
+            let body = format!(r#"{{"type":"error","error":{{"type":"{ty}","message":"{msg}"}}}}"#);
+            let b = parse_error_body(None, body.as_bytes());
+            assert_eq!(b.etype.as_deref(), Some(ty));
+            assert_eq!(classify(status, &b, &[]).kind, want, "{ty}");
+        }
+    }
+
+    #[test]
+    fn quota_429_is_billing_but_rate_429_is_rate_limit() {
+        assert_eq!(kind_of(429, r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#, &[]).kind, Kind::Billing);
+        assert_eq!(kind_of(429, r#"{"error":{"message":"Rate limit reached. Please try again in 50.5s","code":"rate_limit_exceeded"}}"#, &[]).kind, Kind::RateLimit);
+        assert_eq!(
+            kind_of(
+                429,
+                r#"{"error":{"code":429,"message":"Quota exceeded for requests per minute"}}"#,
+                &[]
+            )
+            .kind,
+            Kind::RateLimit
+        );
+    }
+
+    #[test]
+    fn a_rejected_parameter_is_named() {
+        let azure = kind_of(
+            400,
+            r#"{"error":{"message":"Unrecognized request argument supplied: stream_options","type":"invalid_request_error"}}"#,
+            &["stream_options"],
+        );
+        assert_eq!(
+            (azure.kind, azure.param.as_deref()),
+            (Kind::ParamRejected, Some("stream_options"))
+        );
+        let mistral = kind_of(
+            422,
+            r#"{"detail":[{"type":"extra_forbidden","loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted"}]}"#,
+            &["stream_options"],
+        );
+        assert_eq!(
+            (mistral.kind, mistral.param.as_deref()),
+            (Kind::ParamRejected, Some("stream_options"))
+        );
+        let vllm = kind_of(
+            400,
+            r#"{"object":"error","message":"\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set","type":"BadRequestError","code":400}"#,
+            &["tools", "tool_choice"],
+        );
+        assert_eq!(
+            (vllm.kind, vllm.param.as_deref()),
+            (Kind::ParamRejected, Some("tool_choice"))
+        );
+        let openai = kind_of(
+            400,
+            r#"{"error":{"message":"Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.","param":"max_tokens","code":"unsupported_parameter"}}"#,
+            &["max_tokens"],
+        );
+        assert_eq!(
+            (openai.kind, openai.param.as_deref()),
+            (Kind::ParamRejected, Some("max_tokens"))
+        );
+        // A crash on tools that says so is still a rejection of tools.
+        let crash = kind_of(
+            500,
+            r#"{"error":{"message":"this model does not support tools"}}"#,
+            &["tools"],
+        );
+        assert_eq!(
+            (crash.kind, crash.param.as_deref()),
+            (Kind::ParamRejected, Some("tools"))
+        );
+    }
+
+    #[test]
+    fn a_parameter_not_sent_is_not_blamed() {
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"tools are not supported"}}"#,
+            &["stream_options"],
+        );
+        assert_eq!(v.kind, Kind::BadRequest);
+    }
+
+    #[test]
+    fn html_gateway_pages() {
+        let page = b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
+        let b = parse_error_body(Some("text/html"), page);
+        assert!(b.html);
+        assert_eq!(b.message.as_deref(), Some("502 Bad Gateway"));
+        let v = classify(502, &b, &[]);
+        assert_eq!((v.kind, v.gateway), (Kind::ServerError, true));
+        assert_eq!(classify(524, &b, &[]).kind, Kind::Timeout);
+    }
+
+    #[test]
+    fn plain_text_and_empty_bodies() {
+        let b = parse_error_body(Some("text/plain"), b"404 page not found\n");
+        assert_eq!(b.message.as_deref(), Some("404 page not found"));
+        assert_eq!(classify(404, &b, &[]).kind, Kind::BaseUrl);
+        assert_eq!(
+            classify(500, &parse_error_body(None, b""), &[]).kind,
+            Kind::ServerError
+        );
+    }
+
+    #[test]
+    fn model_not_found_shapes() {
+        for (status, body) in [
+            (
+                404,
+                r#"{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}"#,
+            ),
+            (
+                404,
+                r#"{"error":{"message":"model \"llama9\" not found, try pulling it first"}}"#,
+            ),
+            (
+                404,
+                r#"{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}"#,
+            ),
+            (
+                400,
+                r#"{"error":{"message":"400: Invalid model name passed in model=nope. Call `/v1/models` to view available models for your key."}}"#,
+            ),
+        ] {
+            assert_eq!(
+                kind_of(status, body, &[]).kind,
+                Kind::ModelNotFound,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn zen_provider_passthrough_keeps_the_message() {
+        let b = parse_error_body(None, br#"{"error":{"message":"Error from provider (DeepSeek): Thinking mode does not support this tool_choice","type":"invalid_request_error"}}"#);
+        assert!(b
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("Error from provider (DeepSeek)"));
+        let v = classify(400, &b, &["tools", "tool_choice"]);
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("tool_choice"))
+        );
+    }
+
+    #[test]
+    fn context_overflow_is_its_own_kind() {
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","code":"context_length_exceeded","param":"messages"}}"#,
+            &["max_tokens"],
+        );
+        assert_eq!(v.kind, Kind::ContextOverflow);
+        assert_eq!(kind_of(400, r#"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#, &[]).kind, Kind::ContextOverflow);
+    }
+
+    #[test]
+    fn litellm_unknown_virtual_key_is_auth() {
+        // Observed from the LiteLLM proxy 1.106 with a master key and no database.
+        assert_eq!(kind_of(400, r#"{"error":{"message":"No connected db.","type":"no_db_connection","param":null,"code":"400"}}"#, &[]).kind, Kind::Auth);
+    }
+
+    #[test]
+    fn long_messages_are_capped_on_a_char_boundary() {
+        let long = "é".repeat(1000);
+        let s = one_line(&long);
+        assert!(s.chars().count() <= MESSAGE_CAP + 1);
+    }
+
+    #[test]
+    fn words_are_matched_whole() {
+        use super::params::word_at;
+        assert!(word_at("bad 'tools' here", "tools").is_some());
+        assert!(word_at("tool_choice", "tools").is_none());
+        assert!(word_at("max_completion_tokens", "max_tokens").is_none());
+    }
+}

@@ -1,0 +1,157 @@
+//! Which parameter an answer blames.
+//!
+//! The explicit `param` field first; then the parameter the message names first (messages
+//! name the culprit before the alternative: "'max_tokens' is not supported … Use
+//! 'max_completion_tokens' instead"); then a name quoted after a refusal phrase. Only a
+//! parameter the request carried (`sent`) is blamed by a mention.
+
+use super::rules::Facts;
+use super::KNOWN_PARAMS;
+
+/// Names that are the request's content, not an optional parameter to drop.
+const CONTENT: &[&str] = &["messages", "model", "prompt", "input", "contents", "system"];
+
+/// Words naming a capability rather than the key: "tool use" is `tools`.
+const ALIASES: &[(&str, &str)] = &[
+    ("tool use", "tools"),
+    ("tool calling", "tools"),
+    ("function calling", "tools"),
+    ("tool calls", "tools"),
+    ("json mode", "response_format"),
+    ("structured output", "response_format"),
+];
+
+/// Codes that say "this parameter" on their own.
+const PARAM_CODES: &[&str] = &[
+    "unsupported_parameter",
+    "unknown_parameter",
+    "unsupported_value",
+    "extra_forbidden",
+];
+
+/// Phrases after which a server quotes the parameter it refuses.
+const REFUSAL_LEADS: &[&str] = &[
+    "argument supplied:",
+    "arguments supplied:",
+    "unknown parameter:",
+    "unsupported parameter:",
+    "unrecognized parameter:",
+    "unknown field",
+    "field:",
+    "unexpected keyword argument",
+];
+
+pub fn refusal_words(msg: &str) -> bool {
+    [
+        "not supported",
+        "unsupported",
+        "does not support",
+        "unrecognized",
+        "unknown parameter",
+        "unknown field",
+        "not permitted",
+        "extra inputs",
+        "not allowed",
+        "invalid",
+        "must be",
+        "only allowed",
+        "maximum allowed",
+        "cannot be used",
+        "requires",
+        "no endpoints found that support",
+    ]
+    .iter()
+    .any(|w| msg.contains(w))
+}
+
+/// The answer is about a parameter (not a parameter mentioned in passing).
+pub fn param_focus(f: &Facts) -> bool {
+    f.body.param.is_some()
+        || refusal_words(&f.msg)
+        || PARAM_CODES
+            .iter()
+            .any(|c| f.body.tags.iter().any(|t| t == c))
+}
+
+pub fn blamed(f: &Facts) -> Option<String> {
+    if let Some(p) = f.body.param.as_deref() {
+        if let Some(hit) = KNOWN_PARAMS.iter().find(|k| {
+            p == **k
+                || p.ends_with(&format!(".{k}"))
+                || p.starts_with(&format!("{k}."))
+                || p.starts_with(&format!("{k}["))
+        }) {
+            return Some(canonical(hit).to_string());
+        }
+        if is_ident(p) && !CONTENT.iter().any(|c| p.starts_with(c)) && param_focus(f) {
+            return Some(p.to_string());
+        }
+    }
+    if let Some(p) = first_mentioned(&f.msg, f.sent) {
+        return Some(p);
+    }
+    quoted_after_refusal(&f.msg)
+}
+
+/// The sent parameter (or capability alias) the message names first.
+fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    let mut consider = |at: Option<usize>, p: &'static str| {
+        if let Some(at) = at {
+            if sent.contains(&p) && best.is_none_or(|(b, _)| at < b) {
+                best = Some((at, p));
+            }
+        }
+    };
+    for k in KNOWN_PARAMS {
+        let canon = canonical(k);
+        consider(word_at(msg, k), canon);
+        let spaced = k.replace('_', " ");
+        if spaced != *k {
+            consider(word_at(msg, &spaced), canon);
+        }
+    }
+    for (alias, p) in ALIASES {
+        consider(msg.find(alias), p);
+    }
+    best.map(|(_, p)| p.to_string())
+}
+
+fn quoted_after_refusal(msg: &str) -> Option<String> {
+    REFUSAL_LEADS.iter().find_map(|lead| {
+        let i = msg.find(lead)? + lead.len();
+        let rest = msg[i..].trim_start_matches([' ', '\'', '"', '`']);
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        let name = name.trim_end_matches('.');
+        (is_ident(name) && !CONTENT.contains(&name)).then(|| canonical(name).to_string())
+    })
+}
+
+fn is_ident(p: &str) -> bool {
+    (2..=64).contains(&p.len())
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// `include_usage` lives inside `stream_options`: blame the key a client can remove.
+fn canonical(p: &str) -> &str {
+    if p == "include_usage" {
+        "stream_options"
+    } else {
+        p
+    }
+}
+
+/// Where `needle` occurs in `hay` not as part of a longer identifier.
+pub fn word_at(hay: &str, needle: &str) -> Option<usize> {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    hay.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + needle.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
