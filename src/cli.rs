@@ -31,6 +31,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the config's targets as a Prometheus multi-target exporter (/probe, /metrics), with a cost guard
     Serve(ServeArgs),
+    /// Render a saved JSON report again (table, markdown, junit), optionally against a baseline; sends nothing
+    Report(RenderArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of zencheck
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,13 +113,16 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub insecure: bool,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table, env = "ZENCHECK_FORMAT")]
-    pub format: Format,
+    /// Output format [default: from the extension of -o (.json, .xml, .md), else table]
+    #[arg(long, value_enum, env = "ZENCHECK_FORMAT")]
+    pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout; a short summary still goes to stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub outputs: crate::outputs::OutputArgs,
 
     /// What fails the run (exit 1) [default: fail]
     #[arg(long, value_enum, env = "ZENCHECK_FAIL_ON")]
@@ -215,17 +224,53 @@ pub enum OpencodeCommand {
 /// Where a report goes and what fails the run: shared by the opencode checks.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the extension of -o (.json, .xml, .md), else table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout; a short summary still goes to stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub outputs: crate::outputs::OutputArgs,
+
     /// What fails the run (exit 1) [default: fail]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// A report written by `--json FILE` or `--format json`
+    #[arg(value_name = "RUN.json")]
+    pub run: PathBuf,
+
+    /// A previous JSON report: mark regressions and fixes against it, and judge again
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Judge again under this policy [default: the report's own]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Output format [default: from the extension of -o (.json, .xml, .md), else table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the report to FILE instead of stdout; a short summary still goes to stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub outputs: crate::outputs::OutputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Args)]

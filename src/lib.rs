@@ -18,15 +18,18 @@ pub mod explain;
 pub mod failure;
 pub mod files;
 pub mod http;
+pub mod manual;
 pub mod mock;
 pub mod opencode;
 pub mod outcome;
+pub mod outputs;
 pub mod policy;
 pub mod probe;
 pub mod provider;
 pub mod redact;
 pub mod report;
 pub mod reproduce;
+pub mod rerender;
 pub mod route;
 pub mod serve;
 pub mod setup;
@@ -58,6 +61,9 @@ pub async fn run(cli: Cli) -> ExitCode {
                 EXIT_CHECK_FAILED
             }
         }),
+        Command::Report(args) => rerender::command(&args, stdout_color()),
+        Command::Completions(args) => manual::completions(args.shell),
+        Command::Man => manual::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -79,15 +85,17 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         let run = setup::build(args)?;
         for (target, opts) in &run.targets {
             let planned = probe::planned_requests(target, opts);
-            match args.format {
+            match outputs::format_for(args.format, args.output.as_deref()) {
                 Format::Json => println!("{:#}", reproduce::describe_json(target, &planned)),
                 _ => print!("{}", reproduce::describe(target, &planned)),
             }
         }
         return Ok(EXIT_OK);
     }
+    // Every output path is checked before the first request is sent.
+    let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?;
     let interactive =
-        args.format == Format::Table && args.output.is_none() && std::io::stderr().is_terminal();
+        plan.format() == Format::Table && plan.to_stdout() && std::io::stderr().is_terminal();
     let progress = interactive.then(|| {
         let pb = indicatif::ProgressBar::new(0);
         pb.set_style(
@@ -101,41 +109,23 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    emit(&report, args.format, args.output.as_deref())
-}
-
-/// Print (or write) the report in `format`; the exit code follows its outcome.
-fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> Result<u8, RunError> {
-    // Colour only when the table goes to the terminal, never into a file.
-    let rendered = match format {
-        Format::Table => report::render_table(report, output.is_none() && stdout_color()),
-        Format::Json => report.to_json() + "\n",
-        Format::Junit => report::render_junit(report),
-        Format::Markdown => report::render_markdown(report),
-    };
-    match output {
-        None => print!("{rendered}"),
-        Some(path) => {
-            std::fs::write(path, &rendered).map_err(|e| RunError::Io {
-                what: format!("write {}", path.display()),
-                why: e.to_string(),
-            })?;
-            println!("{}", report.summary.line());
-            if report.failed() {
-                println!("FAILED: {}", report.outcome.reasons.join("; "));
-            }
-            println!("report written to {}", path.display());
-        }
-    }
-    Ok(if report.failed() {
-        EXIT_CHECK_FAILED
-    } else {
-        EXIT_OK
-    })
+    plan.emit(&report, stdout_color())
 }
 
 async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
-    let (run, report_args) = match cmd {
+    let report_args = match &cmd {
+        OpencodeCommand::ServeCheck(a) => a.report.clone(),
+        OpencodeCommand::RunCheck(a) => a.report.clone(),
+    };
+    // Every output path is checked before opencode is asked anything.
+    let plan = outputs::Plan::prepare(
+        report_args.format,
+        report_args.output.as_deref(),
+        &report_args.outputs,
+    )?;
+    policy::needs_baseline(report_args.fail_on.unwrap_or_default(), false)?;
+    let clock = report::RunClock::start();
+    let run = match cmd {
         OpencodeCommand::ServeCheck(a) => {
             let password = match &a.password_env {
                 Some(v) => Some(
@@ -152,7 +142,7 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
                 password,
                 timeout: error::secs(a.timeout, "--timeout")?,
             };
-            (opencode::serve::check(&sc).await?, a.report)
+            opencode::serve::check(&sc).await?
         }
         OpencodeCommand::RunCheck(a) => {
             let dir = match &a.dir {
@@ -168,12 +158,12 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
                 dir,
                 timeout: error::secs(a.timeout, "--timeout")?,
             };
-            (opencode::run::check(&rc).await?, a.report)
+            opencode::run::check(&rc).await?
         }
     };
-    let mut report = Report::new(vec![run]);
+    let mut report = Report::new(vec![run]).timed(&clock);
     policy::judge(&mut report, report_args.fail_on.unwrap_or_default(), None);
-    emit(&report, report_args.format, report_args.output.as_deref())
+    plan.emit(&report, stdout_color())
 }
 
 /// Resolve the targets, probe them concurrently, and judge the result under the policy.
@@ -196,23 +186,19 @@ pub async fn probe_report_until(
     for (_, o) in &mut run.targets {
         o.stop = stop.clone();
     }
-    let baseline = match &args.baseline {
-        None => None,
-        Some(path) => {
-            let fail = |why: String| RunError::Baseline {
-                path: path.display().to_string(),
-                why,
-            };
-            let text = files::read_text(path).map_err(fail)?;
-            Some(policy::Baseline::from_json(&text).map_err(fail)?)
-        }
-    };
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(policy::Baseline::read)
+        .transpose()?;
+    policy::needs_baseline(run.fail_on, baseline.is_some())?;
     let http = Http::with_transport(run.limits, run.transport).map_err(RunError::from)?;
     let probes = run
         .targets
         .iter()
         .map(|(t, o)| probe::probe(&http, t, o, progress));
-    let mut report = Report::new(futures_util::future::join_all(probes).await);
+    let clock = report::RunClock::start();
+    let mut report = Report::new(futures_util::future::join_all(probes).await).timed(&clock);
     policy::judge(&mut report, run.fail_on, baseline.as_ref());
     Ok(report)
 }

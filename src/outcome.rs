@@ -1,9 +1,9 @@
 //! What one check found: a value, never an `Err`. A 502 is as ordinary a result as a 200.
 
 use crate::failure::Kind;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -26,7 +26,7 @@ impl Status {
 }
 
 /// Milliseconds from the moment the request was sent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timing {
     pub headers: Option<u64>,
     pub first_token: Option<u64>,

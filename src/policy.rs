@@ -13,6 +13,16 @@ pub use crate::verdict::FailOn;
 pub struct Baseline(HashMap<(String, String, String), String>);
 
 impl Baseline {
+    /// Read `--baseline FILE` (before anything is sent).
+    pub fn read(path: &std::path::Path) -> Result<Baseline, crate::error::RunError> {
+        let fail = |why: String| crate::error::RunError::Baseline {
+            path: path.display().to_string(),
+            why,
+        };
+        let text = crate::files::read_text(path).map_err(fail)?;
+        Baseline::from_json(&text).map_err(fail)
+    }
+
     /// Read a report written by `--format json`. Only the fields needed are read, so a
     /// report from an older zencheck with the same check ids still compares.
     pub fn from_json(text: &str) -> Result<Baseline, String> {
@@ -35,6 +45,16 @@ impl Baseline {
     }
 }
 
+/// `--fail-on new` judges against a baseline: without one, everything would be new.
+pub fn needs_baseline(fail_on: FailOn, have: bool) -> Result<(), crate::error::RunError> {
+    if fail_on == FailOn::New && !have {
+        return Err(crate::error::RunError::Usage(
+            "--fail-on new fails only on what changed since --baseline FILE: give one (a JSON report of an earlier run)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Mark regressions and fixes against `baseline`, then decide whether the run failed and
 /// say why.
 pub fn judge(report: &mut Report, fail_on: FailOn, baseline: Option<&Baseline>) {
@@ -46,6 +66,7 @@ pub fn judge(report: &mut Report, fail_on: FailOn, baseline: Option<&Baseline>) 
                 c.model.clone().unwrap_or_default(),
             );
             let Some(before) = b.0.get(&key) else {
+                c.baseline = Some(Change::New);
                 continue;
             };
             let (was, is) = (before == "pass", c.status == Status::Pass);

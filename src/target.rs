@@ -3,7 +3,7 @@
 use crate::provider::Provider;
 use crate::redact::{is_credential_header, is_secret_param, strip_controls, url_for_display};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Endpoint suffixes people paste by mistake at the end of a base URL.
 const ENDPOINT_SUFFIXES: &[&str] = &[
@@ -46,7 +46,7 @@ pub struct BaseUrlFix {
 }
 
 /// The target as the report shows it: never the key, only where it comes from.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub name: String,
     pub provider: Option<Provider>,

@@ -17,6 +17,8 @@ pub enum FailOn {
     Warn,
     /// Nothing fails the run (exit 0 whenever zencheck could run)
     Never,
+    /// Only what is new since --baseline fails the run: a regression, or a failure of a check absent from the baseline
+    New,
 }
 
 /// How a check compares with the same check in `--baseline`.
@@ -27,6 +29,8 @@ pub enum Change {
     Regressed,
     /// Did not pass in the baseline, does now.
     Fixed,
+    /// Absent from the baseline (a new check, model or target).
+    New,
 }
 
 /// Why one check counts against the run: every rule it breaks (a required check that
@@ -57,6 +61,17 @@ pub fn counts_against(
     required: bool,
     baseline: Option<Change>,
 ) -> Against {
+    if fail_on == FailOn::New {
+        // Known problems (in the baseline and not passing there) are tolerated; what is
+        // new since it is not.
+        let fresh = baseline == Some(Change::New);
+        return Against {
+            failed: fresh && status == Status::Fail,
+            required: fresh && required && status != Status::Pass,
+            regressed: baseline == Some(Change::Regressed),
+            warned: false,
+        };
+    }
     Against {
         failed: status == Status::Fail,
         required: required && status != Status::Pass,
@@ -130,5 +145,19 @@ mod tests {
             counts_against(FailOn::Fail, Status::Skip, false, Some(Change::Regressed)).regressed
         );
         assert!(!run_fails(FailOn::Fail, [Against::default()]));
+    }
+
+    #[test]
+    fn under_new_only_regressions_and_failures_absent_from_the_baseline_count() {
+        let known = counts_against(FailOn::New, Status::Fail, true, None);
+        assert!(
+            !known.any(),
+            "a failure the baseline already had is tolerated"
+        );
+        let fresh = counts_against(FailOn::New, Status::Fail, false, Some(Change::New));
+        assert!(fresh.failed);
+        let regressed = counts_against(FailOn::New, Status::Warn, false, Some(Change::Regressed));
+        assert!(regressed.regressed && !regressed.failed);
+        assert!(!counts_against(FailOn::New, Status::Warn, false, Some(Change::New)).any());
     }
 }

@@ -8,20 +8,59 @@ use std::time::Duration;
 
 pub fn render_junit(r: &Report) -> String {
     let mut out = quick_junit::Report::new("zencheck");
+    // The run's start and length (from the report, so `zencheck report` writes the same).
+    let started = r
+        .started_at
+        .as_deref()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+    if let Some(t) = started {
+        out.set_timestamp(t);
+    }
+    if let Some(ms) = r.duration_ms {
+        out.set_time(Duration::from_millis(ms));
+    }
     for t in &r.targets {
         let mut suite = TestSuite::new(t.info.name.as_str());
         suite.add_property(("base_url", t.info.base_url.as_str()));
-        for c in r.checks.iter().filter(|c| c.target == t.info.name) {
+        if let Some(ts) = started {
+            suite.set_timestamp(ts);
+        }
+        let checks: Vec<&CheckResult> = r
+            .checks
+            .iter()
+            .filter(|c| c.target == t.info.name)
+            .collect();
+        let warned = checks.iter().filter(|c| is_warning(r, c)).count();
+        suite.add_property(("warnings", warned.to_string().as_str()));
+        for c in checks {
             let mut case = TestCase::new(case_name(c), status(r, c));
             case.set_classname(format!("zencheck.{}", t.info.name));
             if let Some(ms) = c.timing_ms.total {
                 case.set_time(Duration::from_millis(ms));
+            }
+            // A warning passes the build but stays visible: its kind as a property, its
+            // evidence and fix in system-out.
+            if is_warning(r, c) {
+                let kind = c.kind.map(|k| k.code()).unwrap_or("warn");
+                case.add_property(("warning", kind));
+                let title = c.title.as_deref().unwrap_or("warning");
+                let word = match c.status {
+                    Status::Fail => "known failure (in the baseline, tolerated by --fail-on new)",
+                    _ => "warning",
+                };
+                case.set_system_out(format!("{word}: {title}\n{}", super::evidence_and_fix(c)));
             }
             suite.add_test_case(case);
         }
         out.add_test_suite(suite);
     }
     out.to_string().expect("JUnit serialises to a string")
+}
+
+/// A warning (or, under `--fail-on new`, a known failure) that does not count against the
+/// run; under `--fail-on warn` a warning fails its testcase instead.
+fn is_warning(r: &Report, c: &CheckResult) -> bool {
+    matches!(c.status, Status::Warn | Status::Fail) && !r.counts_as_failure(c)
 }
 
 fn case_name(c: &CheckResult) -> String {

@@ -13,8 +13,9 @@ pub fn render_markdown(r: &Report) -> String {
     };
     let mut out = format!("## zencheck report: {verdict}\n\n");
     out.push_str(&format!(
-        "zencheck {} · `--fail-on {}` · {}\n\n",
+        "zencheck {}{} · `--fail-on {}` · {}\n\n",
         r.zencheck_version,
+        super::when(r),
         fail_on(r),
         r.summary.line()
     ));
@@ -119,6 +120,7 @@ fn fail_on(r: &Report) -> &'static str {
         crate::verdict::FailOn::Fail => "fail",
         crate::verdict::FailOn::Warn => "warn",
         crate::verdict::FailOn::Never => "never",
+        crate::verdict::FailOn::New => "new",
     }
 }
 
@@ -133,7 +135,8 @@ fn status_word(c: &CheckResult) -> String {
     match c.baseline {
         Some(super::Change::Regressed) => format!("{base} (regressed)"),
         Some(super::Change::Fixed) => format!("{base} (fixed)"),
-        None => base.to_string(),
+        Some(super::Change::New) if c.status != Status::Pass => format!("{base} (new)"),
+        _ => base.to_string(),
     }
 }
 

@@ -14,13 +14,13 @@ use crate::outcome::{Status, Timing};
 use crate::redact::{strip_controls, Redactor};
 use crate::target::TargetInfo;
 use crate::verdict::{self, FailOn};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub use crate::verdict::Change;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     /// The name of the target this check ran against.
     pub target: String,
@@ -91,7 +91,7 @@ impl CheckResult {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -103,7 +103,7 @@ pub struct Summary {
 }
 
 /// One probed target: what it is, what it served, how it did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetReport {
     #[serde(flatten)]
     pub info: TargetInfo,
@@ -114,17 +114,23 @@ pub struct TargetReport {
 }
 
 /// Whether the run failed under the policy, and why.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Outcome {
     pub fail_on: FailOn,
     pub failed: bool,
     pub reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub zencheck_version: String,
+    /// When the run started (RFC 3339, UTC); null in reports of older versions.
+    #[serde(default)]
+    pub started_at: Option<String>,
+    /// How long the run took, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
     /// The run's target when it has exactly one (else null; see `targets`).
     pub target: Option<TargetInfo>,
     /// `models_available` of the run's one target (else null).
@@ -133,6 +139,22 @@ pub struct Report {
     pub summary: Summary,
     pub outcome: Outcome,
     pub checks: Vec<CheckResult>,
+}
+
+/// The start of a run: its wall-clock time for the report, a monotonic instant for its
+/// duration.
+pub struct RunClock {
+    started_at: String,
+    since: std::time::Instant,
+}
+
+impl RunClock {
+    pub fn start() -> RunClock {
+        RunClock {
+            started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            since: std::time::Instant::now(),
+        }
+    }
 }
 
 /// What probing one target produced, before it joins the report.
@@ -184,6 +206,8 @@ impl Report {
         let mut r = Report {
             schema_version: SCHEMA_VERSION,
             zencheck_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at: None,
+            duration_ms: None,
             target,
             models_available,
             summary: summarise(checks.iter()),
@@ -194,6 +218,18 @@ impl Report {
         r.sanitize(&redactor);
         r.decide(FailOn::default());
         r
+    }
+
+    /// Stamp when the run started and how long it took.
+    pub fn timed(mut self, clock: &RunClock) -> Report {
+        self.started_at = Some(clock.started_at.clone());
+        self.duration_ms = Some(clock.since.elapsed().as_millis() as u64);
+        self
+    }
+
+    /// Read a report written by `--json`/`--format json`, to render it again.
+    pub fn from_json(text: &str) -> Result<Report, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a zencheck JSON report: {e}"))
     }
 
     /// Decide the outcome under `fail_on` from the checks as they are marked (`required`,
@@ -301,6 +337,18 @@ pub fn cap_chars(s: &str, cap: usize) -> String {
         None => s.to_string(),
         Some((i, _)) => format!("{}…", &s[..i]),
     }
+}
+
+/// ` · started 2026-01-02T03:04:05.678Z · took 4.2 s`, or nothing for an older report.
+pub fn when(r: &Report) -> String {
+    let mut s = String::new();
+    if let Some(t) = &r.started_at {
+        s.push_str(&format!(" · started {t}"));
+    }
+    if let Some(ms) = r.duration_ms {
+        s.push_str(&format!(" · took {:.1} s", ms as f64 / 1000.0));
+    }
+    s
 }
 
 /// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
