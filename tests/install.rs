@@ -34,8 +34,15 @@ fn completions_cover_every_shell_and_the_subcommands() {
 #[test]
 fn the_man_page_documents_every_subcommand_and_its_flags() {
     let man = zencheck(&["man"]);
-    assert!(man.starts_with(".ie") || man.contains(".TH zencheck 1"), "{man}");
-    for section in ["ZENCHECK PROBE", "ZENCHECK REPORT", "ZENCHECK OPENCODE SERVE-CHECK"] {
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH zencheck 1"),
+        "{man}"
+    );
+    for section in [
+        "ZENCHECK PROBE",
+        "ZENCHECK REPORT",
+        "ZENCHECK OPENCODE SERVE-CHECK",
+    ] {
         assert!(man.contains(section), "no {section}");
     }
     assert!(man.contains("\\-\\-junit"), "probe's flags are listed");
