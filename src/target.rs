@@ -160,29 +160,6 @@ pub fn parse_header(raw: &str) -> Result<(String, SecretString), TargetError> {
 }
 
 impl Target {
-    /// A target that is not an LLM API (`opencode serve`): no provider, headers or models
-    /// of its own, and the key (if any) read from `key_env`.
-    pub fn bare(
-        name: &str,
-        base_url: String,
-        key_env: Option<String>,
-        key: Option<SecretString>,
-    ) -> Target {
-        Target {
-            name: name.to_string(),
-            provider: None,
-            base_url,
-            query: None,
-            basic_auth: None,
-            base_url_fix: None,
-            key_env,
-            key,
-            headers: Vec::new(),
-            models: Vec::new(),
-            opencode_provider: None,
-        }
-    }
-
     /// A target with nothing but a name and a base URL (tests, the demo).
     pub fn new(name: &str, base_url: &str) -> Result<Target, TargetError> {
         let b = normalise_base_url(base_url)?;

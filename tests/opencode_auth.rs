@@ -81,6 +81,14 @@ async fn the_password_goes_as_basic_auth_and_never_into_the_report() {
     assert!(!stdout.contains(PASSWORD), "{stdout}");
     assert_eq!(report["target"]["api_key_env"], "OC_TEST_PASSWORD");
 
+    // The password in the URL's user info, as some people write it: sent, never shown.
+    let with_userinfo = url.replacen("://", &format!("://opencode:{PASSWORD}@"), 1);
+    let (stdout, report) = tokio::task::spawn_blocking(move || serve_check(&with_userinfo, None))
+        .await
+        .unwrap();
+    assert_eq!(health(&report)["kind"], "bad_response", "{report:#}");
+    assert!(!stdout.contains(PASSWORD), "{stdout}");
+
     let (_, report) = tokio::task::spawn_blocking(move || serve_check(&url, None))
         .await
         .unwrap();

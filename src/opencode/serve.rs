@@ -244,6 +244,8 @@ async fn read_events(client: Client, book: Arc<Mutex<EventBook>>, wake: Arc<Noti
     let ended = match open_events(&client).await {
         Err(why) => why,
         Ok(opened) => {
+            // Scrubbed as it is read, as every stream is (`Http::read_stream`).
+            let redactor = opened.redactor.clone();
             let bounds = sse::Bounds {
                 started: opened.started,
                 idle: client.timeout,
@@ -251,11 +253,17 @@ async fn read_events(client: Client, book: Arc<Mutex<EventBook>>, wake: Arc<Noti
                 cap: client.http.limits.stream_cap,
             };
             let t = sse::read_each(opened.response.bytes_stream(), bounds, |ev| {
+                let ev = sse::TimedEvent {
+                    event: redactor.scrub(&ev.event),
+                    data: redactor.scrub(&ev.data),
+                    ..ev
+                };
                 book.lock().expect("event book lock").add(&ev);
                 wake.notify_one();
             })
             .await;
-            stream_end(&t.end)
+            let (kind, why) = stream_end(&t.end);
+            (kind, redactor.scrub(&why))
         }
     };
     book.lock().expect("event book lock").ended = Some(ended);
@@ -337,15 +345,12 @@ async fn wait_for(wake: &Notify, until: Instant, mut done: impl FnMut() -> bool)
 /// The checks, as one target's run.
 pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
     let started = Instant::now();
-    let base = sc.url.trim().trim_end_matches('/').to_string();
-    match url::Url::parse(&base) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-        _ => {
-            return Err(RunError::Usage(format!(
-                "--url must be an http:// or https:// URL, got `{base}`"
-            )))
-        }
-    }
+    // Parsed as every base URL is: user info and query kept as secrets, never shown.
+    let mut target =
+        Target::new("opencode", &sc.url).map_err(|e| RunError::Usage(format!("--url: {e}")))?;
+    target.key_env = sc.password_env.clone();
+    target.key = sc.password.clone();
+    target.models = vec![sc.model.to_string()];
     let limits = Limits {
         connect: Limits::default().connect.min(sc.timeout),
         // A 429 from opencode is reported, not waited out.
@@ -354,13 +359,6 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
     };
     let http = Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?;
     let model = sc.model.to_string();
-    let mut target = Target::bare(
-        "opencode",
-        base,
-        sc.password_env.clone(),
-        sc.password.clone(),
-    );
-    target.models = vec![model.clone()];
     let client = Client {
         http,
         target: Arc::new(target),
