@@ -8,6 +8,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_CHECK_FAILED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_COULD_NOT_RUN: u8 = 3;
+/// Ctrl-C cut the run short (128 + SIGINT, as shells report it); the partial report was written.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// zencheck itself could not run. A failing check is never one of these.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]

@@ -105,11 +105,43 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let report = probe_report(args, progress.as_ref()).await?;
-    if let Some(pb) = progress {
+    // A first Ctrl-C stops the run where it is and reports what finished; a second exits at once.
+    let interrupt = stop::Interrupt::default();
+    let run = probe_report_until(args, progress.as_ref(), interrupt.stop());
+    tokio::pin!(run);
+    let mut report = tokio::select! {
+        r = &mut run => r?,
+        _ = tokio::signal::ctrl_c() => {
+            interrupt.fire();
+            tokio::spawn(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(i32::from(error::EXIT_INTERRUPTED));
+                }
+            });
+            run.await?
+        }
+    };
+    if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
-    plan.emit(&report, stdout_color())
+    if !interrupt.fired() {
+        return plan.emit(&report, stdout_color());
+    }
+    let done = report
+        .checks
+        .iter()
+        .filter(|c| !c.detail.starts_with("interrupted (Ctrl-C)"))
+        .count();
+    let why =
+        format!("interrupted (Ctrl-C): a partial report of the {done} checks finished so far");
+    report.interrupted = true;
+    report.outcome.reasons.insert(0, why.clone());
+    let marked = plan.format() == Format::Table || !plan.to_stdout();
+    plan.emit(&report, stdout_color())?;
+    if marked {
+        println!("INTERRUPTED: {why}");
+    }
+    Ok(error::EXIT_INTERRUPTED)
 }
 
 async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {

@@ -1,6 +1,7 @@
 //! A whole run cut short still yields a report: `--deadline` against a server that trickles
 //! every generation answer (a byte well inside the idle bound, never the end), so only the
-//! run's deadline can end it.
+//! run's deadline can end it; and Ctrl-C (SIGINT to the real binary), which reports what
+//! finished.
 
 mod common;
 
@@ -111,4 +112,100 @@ async fn the_deadline_comes_from_the_config_file_too() {
         panic!("--deadline 0 was accepted");
     };
     assert_eq!(err.exit_code(), zencheck::EXIT_USAGE);
+}
+
+/// Start the real binary probing the trickling server; SIGINT it `signals` times once
+/// `/models` has surely been answered.
+async fn interrupted_run(
+    signals: usize,
+    out: &std::path::Path,
+) -> (std::process::Output, Duration) {
+    let addr = trickle_server().await;
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args([
+            "probe",
+            "--base-url",
+            &format!("http://{addr}/v1"),
+            "-m",
+            "slow-model",
+        ])
+        .args([
+            "--timeout",
+            "5",
+            "--max-time",
+            "30",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let started = Instant::now();
+    for _ in 0..signals {
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    (output, started.elapsed())
+}
+
+#[tokio::test]
+async fn a_first_ctrl_c_writes_the_partial_report_marked_interrupted_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let (output, took) = interrupted_run(1, &out).await;
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?} after Ctrl-C");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("INTERRUPTED: interrupted (Ctrl-C)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("report written to"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    common::assert_valid(&json);
+    assert_eq!(json["interrupted"], true);
+    assert!(json["outcome"]["reasons"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("interrupted (Ctrl-C)"));
+    let by_id = |id: &str| {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {json:#}"))
+            .clone()
+    };
+    assert_eq!(
+        by_id("models.list")["status"],
+        "pass",
+        "finished before Ctrl-C"
+    );
+    let basic = by_id("chat.basic");
+    assert_eq!(basic["status"], "skip");
+    assert!(basic["detail"]
+        .as_str()
+        .unwrap()
+        .contains("interrupted (Ctrl-C)"));
+}
+
+#[tokio::test]
+async fn a_second_ctrl_c_exits_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, took) = interrupted_run(2, &dir.path().join("r.json")).await;
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
 }

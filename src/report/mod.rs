@@ -139,6 +139,9 @@ pub struct Report {
     pub summary: Summary,
     pub outcome: Outcome,
     pub checks: Vec<CheckResult>,
+    /// The run was cut short by Ctrl-C: a partial report (present only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// The start of a run: its wall-clock time for the report, a monotonic instant for its
@@ -214,6 +217,7 @@ impl Report {
             targets,
             outcome: Outcome::default(),
             checks,
+            interrupted: false,
         };
         r.sanitize(&redactor);
         r.decide(FailOn::default());
