@@ -61,6 +61,10 @@ pub struct HintContext<'a> {
     pub rule: Option<&'a str>,
     /// From `zencheck explain`: speak of the user's application, not of zencheck's flags.
     pub offline: bool,
+    /// The request carried no credential at all (no key, no auth header).
+    pub no_key_sent: bool,
+    /// A well-known key variable that is set, when the target names none (OPENAI_API_KEY…).
+    pub key_candidate: Option<&'a str>,
 }
 
 impl Kind {
@@ -228,6 +232,7 @@ impl Kind {
         let model = cx.model.unwrap_or("the model");
         match self {
             Kind::Auth => match p {
+                _ if cx.no_key_sent && !cx.offline && cx.opencode_provider.is_none() => no_key_hint(cx),
                 Some(Provider::Zen) => format!(
                     "Zen rejected the key: create one at https://opencode.ai/auth and export it as {key_env}. \
                      The body's error.type says AuthError; any other 401 type from Zen is not a key problem."
@@ -459,6 +464,23 @@ impl Kind {
                  `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."
                 .to_string(),
         }
+    }
+}
+
+/// A 401 to a request that carried no key: say so, and how to send one.
+fn no_key_hint(cx: &HintContext<'_>) -> String {
+    match (cx.key_candidate, cx.key_env) {
+        (Some(v), _) => format!(
+            "No key was sent (no Authorization header), and the server wants one. {v} is set: \
+             add --api-key-env {v} to send it, or name the variable that holds this server's key."
+        ),
+        (None, Some(v)) => format!(
+            "No key was sent: {v} is not set (or empty). Export this server's key as {v}, or name \
+             another variable with --api-key-env."
+        ),
+        (None, None) => "No key was sent (no Authorization header), and the server wants one: export \
+             the key in a variable and pass --api-key-env NAME, or send -H 'Authorization: Bearer …'."
+            .to_string(),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod files;
 pub mod http;
 pub mod manual;
 pub mod mock;
+pub mod openai_env;
 pub mod opencode;
 pub mod outcome;
 pub mod outputs;

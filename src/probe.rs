@@ -439,6 +439,12 @@ fn result(target: &Target, opts: &Options, caps: &[TokenCap], r: Row) -> CheckRe
         model,
         home: home.as_deref(),
         opencode_provider: target.opencode_provider.as_deref(),
+        no_key_sent: target.sends_no_credentials(),
+        key_candidate: target
+            .key_env
+            .is_none()
+            .then(crate::openai_env::set_key_variable)
+            .flatten(),
         ..Default::default()
     };
     let mut row = CheckResult::from_finding(&target.name, r.id.id(), r.id.endpoint(), f, &cx);

@@ -6,6 +6,7 @@ use crate::cli::ProbeArgs;
 use crate::config::{self, Settings, TargetConfig};
 use crate::error::RunError;
 use crate::http::Limits;
+use crate::openai_env;
 use crate::policy::FailOn;
 use crate::probe::Options;
 use crate::provider::Provider;
@@ -55,14 +56,19 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
         .as_ref()
         .map(|l| l.config.settings.clone())
         .unwrap_or_default();
+    // OPENAI_BASE_URL alone names a target, when nothing else does.
+    let from_env = !adhoc
+        && args.opencode_config.is_none()
+        && loaded.is_none()
+        && openai_env::var(openai_env::BASE_URL).is_some();
     let specs = if let Some(path) = &args.opencode_config {
         opencode_specs(path, args)?
-    } else if adhoc {
-        vec![spec_from_flags(args)]
+    } else if adhoc || from_env {
+        vec![with_openai_env(spec_from_flags(args))]
     } else {
         let Some(l) = &loaded else {
             return Err(RunError::Usage(format!(
-                "give --base-url URL or --provider NAME, or write a {} (see zencheck.example.toml)",
+                "give --base-url URL or --provider NAME, set OPENAI_BASE_URL, or write a {} (see zencheck.example.toml)",
                 config::DEFAULT_FILE
             )));
         };
@@ -166,6 +172,29 @@ fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>,
             }
         })
         .collect())
+}
+
+/// The OPENAI_* variables fill what the flags left empty, for the target they describe:
+/// `--provider openai`, or one named by OPENAI_BASE_URL alone.
+fn with_openai_env(mut spec: Spec) -> Spec {
+    let openai = spec.provider == Some(Provider::Openai)
+        || (spec.provider.is_none() && spec.base_url.is_none());
+    let f = openai_env::fallback(
+        openai,
+        spec.base_url.as_deref(),
+        spec.api_key_env.as_deref(),
+        &spec.models,
+    );
+    if let Some(b) = f.base_url {
+        spec.base_url = Some(b);
+    }
+    if f.api_key_env.is_some() {
+        spec.api_key_env = f.api_key_env;
+    }
+    if !f.models.is_empty() {
+        spec.models = f.models;
+    }
+    spec
 }
 
 fn spec_from_flags(args: &ProbeArgs) -> Spec {
@@ -291,6 +320,21 @@ fn target(spec: Spec) -> Result<Target, RunError> {
         .iter()
         .map(|h| parse_header(h))
         .collect::<Result<Vec<_>, _>>()?;
+    let unkeyed = key_env.is_none()
+        && spec.key.is_none()
+        && provider.is_none()
+        && b.userinfo.is_none()
+        && !headers.iter().any(|(n, v)| {
+            use secrecy::ExposeSecret;
+            crate::redact::is_credential_header(n, v.expose_secret())
+        });
+    if let Some(v) = unkeyed.then(openai_env::set_key_variable).flatten() {
+        // Never sent unasked (it may be a key for another host): only named.
+        eprintln!(
+            "zencheck: no key is sent to {} (no --api-key-env); {v} is set: add --api-key-env {v} to send it",
+            crate::redact::url_for_display(&b.base)
+        );
+    }
     let name = spec.name.unwrap_or_else(|| match provider {
         Some(p) if spec.base_url.is_none() => format!("{p:?}").to_lowercase(),
         _ => match (parsed.host_str(), parsed.port()) {

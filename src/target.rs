@@ -202,6 +202,18 @@ impl Target {
         s
     }
 
+    /// No credential goes with the requests: no key, no basic auth, no credential header.
+    /// (A key in the base URL's query is a credential too.)
+    pub fn sends_no_credentials(&self) -> bool {
+        self.key.is_none()
+            && self.basic_auth.is_none()
+            && self.query.is_none()
+            && !self
+                .headers
+                .iter()
+                .any(|(n, v)| crate::redact::is_credential_header(n, v.expose_secret()))
+    }
+
     /// The base URL as reports show it.
     pub fn shown_url(&self) -> String {
         self.shown_endpoint("")
