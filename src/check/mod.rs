@@ -4,6 +4,7 @@
 
 mod builtin;
 pub mod chat;
+pub mod json_schema;
 pub mod messages;
 pub mod models;
 mod registry;

@@ -40,6 +40,7 @@ registry! {
     ChatToolChoiceNamed => builtin::CHAT_TOOL_CHOICE_NAMED,
     ChatToolChoiceNull => builtin::CHAT_TOOL_CHOICE_NULL,
     ChatStreamTools => builtin::CHAT_STREAM_TOOLS,
+    ChatJsonSchema => json_schema::SPEC,
     ResponsesBasic => builtin::RESPONSES_BASIC,
     ResponsesStream => builtin::RESPONSES_STREAM,
     ResponsesTools => builtin::RESPONSES_TOOLS,
