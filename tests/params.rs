@@ -73,6 +73,18 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     if b.max_tokens == Mode::Reject && v.get("max_tokens").is_some() {
         return bad(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", Some("max_tokens"));
     }
+    // What the application checks (structured output, the tool round trip, the error
+    // shape) need of a correct server.
+    let Some(messages) = v.get("messages").and_then(Value::as_array) else {
+        return bad(400, "'messages' must be an array", Some("messages"));
+    };
+    let after_tool = messages.last().and_then(|m| m["role"].as_str()) == Some("tool");
+    let text = match v.pointer("/response_format/type").and_then(Value::as_str) {
+        Some("json_schema") => json!({"city": "Paris", "temperature_c": 17}).to_string(),
+        Some("json_object") => json!({"answer": "pong"}).to_string(),
+        _ if after_tool => format!("Result: {}", messages.last().unwrap()["content"]),
+        _ => "pong".to_string(),
+    };
     let has_tools = v.get("tools").is_some();
     if has_tools && b.tools == Mode::Reject {
         return (
@@ -96,6 +108,7 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
         );
     }
     let call = has_tools
+        && !after_tool
         && match (b.tool_choice, choice) {
             (Mode::Ignore, Some(c)) if c == &json!("none") => true,
             (Mode::Ignore, _) => false,
@@ -109,7 +122,7 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
         let message = if call {
             json!({"role": "assistant", "content": null, "tool_calls": [tool_call]})
         } else {
-            json!({"role": "assistant", "content": "pong"})
+            json!({"role": "assistant", "content": text})
         };
         let finish = if call { "tool_calls" } else { "stop" };
         return Json(json!({"model": model, "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": {"prompt_tokens": 5, "completion_tokens": 1}})).into_response();
@@ -117,7 +130,7 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     let delta = if call {
         json!({"tool_calls": [tool_call]})
     } else {
-        json!({"content": "pong"})
+        json!({"content": text})
     };
     let mut frames = vec![
         json!({"model": model, "choices": [{"index": 0, "delta": delta}]}),

@@ -58,7 +58,11 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = structured_request(model, cap, response_format());
     let schema = schema();
     let f = send_json(cx, &req, |a| judge_chat(a, model, Some(&schema))).await;
-    name_rejection(f, "response_format", &["response_format", "json_schema", "schema"])
+    name_rejection(
+        f,
+        "response_format",
+        &["response_format", "json_schema", "schema"],
+    )
 }
 
 /// A 4xx that talks about the parameter but was classified as a plain bad request is a

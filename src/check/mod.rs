@@ -4,6 +4,8 @@
 
 mod builtin;
 pub mod chat;
+pub mod error_shape;
+pub mod json_object;
 pub mod json_schema;
 pub mod messages;
 pub mod models;
@@ -11,6 +13,9 @@ mod registry;
 pub mod responses;
 pub mod spec;
 pub mod stream;
+pub mod stream_tool_roundtrip;
+pub mod tool_roundtrip;
+pub mod tools_seen;
 
 pub use registry::CheckId;
 pub use spec::{Cost, Judge, Spec, Stage};

@@ -274,6 +274,11 @@ async fn gate(
     };
     let ask = Ask::parse(&v);
     let chat = route == Route::Chat;
+    if chat {
+        if let Some(r) = m.check_messages(&v, &id) {
+            return Err(r);
+        }
+    }
     let refusal = match m.scenario {
         Scenario::Billing => Some(reply::openai_error(429, "You exceeded your current quota, please check your plan and billing details.", "insufficient_quota", Some("insufficient_quota"), None, &id)),
         Scenario::RateLimit => {
@@ -385,10 +390,65 @@ impl Mock {
     }
     /// The ask as this scenario treats it: some servers never call a tool.
     fn adjust(&self, mut ask: Ask) -> Ask {
-        if self.scenario == Scenario::ToolChoiceIgnored {
-            ask.tool = None;
+        match self.scenario {
+            Scenario::ToolChoiceIgnored => ask.tool = None,
+            Scenario::ToolsDropped => {
+                ask.tool = None;
+                ask.prompt_tokens -= ask.tools_tokens;
+            }
+            Scenario::ToolLoop
+                if ask.tool.is_none() && ask.text.starts_with("The tool returned") =>
+            {
+                ask.tool = ask.offered.clone();
+            }
+            Scenario::SchemaIgnored if ask.format.as_deref() == Some("json_schema") => {
+                ask.text = json!({"answer": "pong"}).to_string();
+            }
+            Scenario::JsonObjectIgnored if ask.format.is_some() => {
+                ask.text = reply::ANSWER.to_string();
+            }
+            _ => {}
         }
         ask
+    }
+
+    /// What a chat server checks of `messages` before answering: an array, and tool
+    /// results that answer a call made earlier (OpenAI's rules). Some scenarios break it.
+    fn check_messages(&self, v: &Value, id: &str) -> Option<Response> {
+        let messages = v.get("messages")?;
+        let Some(list) = messages.as_array() else {
+            return match self.scenario {
+                Scenario::ErrorShape200 => None,
+                Scenario::ErrorShapeHtml => Some(reply::text_response(500, "text/html", reply::HTML_500)),
+                _ => Some(reply::openai_error(400, "Invalid type for 'messages': expected an array of objects, but got a string instead.", "invalid_request_error", Some("invalid_type"), Some("messages"), id)),
+            };
+        };
+        let results: Vec<&str> = list
+            .iter()
+            .filter(|m| m.get("role").and_then(Value::as_str) == Some("tool"))
+            .map(|m| m.get("tool_call_id").and_then(Value::as_str).unwrap_or(""))
+            .collect();
+        if results.is_empty() {
+            return None;
+        }
+        match self.scenario {
+            Scenario::ToolIdRejected => return Some(reply::openai_error(400, "Tool call id was call_mock1 but must be a-z, A-Z, 0-9, with a length of 9.", "invalid_request_error", None, None, id)),
+            Scenario::TemplateError => return Some(reply::openai_error(500, "Error rendering prompt with jinja template: Conversation roles must alternate user/assistant/user/assistant/...", "server_error", None, None, id)),
+            _ => {}
+        }
+        let called: Vec<&str> = list
+            .iter()
+            .flat_map(|m| {
+                m.get("tool_calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|c| c.get("id").and_then(Value::as_str))
+            .collect();
+        results.iter().find(|r| !called.contains(r)).map(|r| {
+            reply::openai_error(400, &format!("Invalid parameter: messages with role 'tool' must be a response to a preceding message with 'tool_calls' (no call has id '{r}')."), "invalid_request_error", None, Some("messages"), id)
+        })
     }
 }
 
@@ -402,6 +462,9 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
     let answered = m.answered_model(&ask.model);
     if !ask.stream || m.scenario == Scenario::NotSse {
         let mut c = reply::completion(&ask, &answered);
+        if m.scenario == Scenario::ToolIdMissing {
+            strip_call_ids(&mut c);
+        }
         if m.extras() {
             c["cost"] = json!("0.00001840");
         }
@@ -458,7 +521,10 @@ fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
     let s = m.scenario;
     let extras = m.extras();
     let with_usage = (ask.include_usage || extras) && s != Scenario::UsageIgnored;
-    let chunks = reply::stream_chunks(ask, model, with_usage);
+    let mut chunks = reply::stream_chunks(ask, model, with_usage);
+    if s == Scenario::ToolIdMissing {
+        chunks.iter_mut().for_each(strip_call_ids);
+    }
     let mut frames: Vec<Bytes> = Vec::new();
     if extras {
         frames.push(Bytes::from_static(b": keep-alive\r\n\r\n"));
@@ -498,4 +564,26 @@ fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
     }
     let burst = (s == Scenario::StreamBuffered).then_some(BURST_AFTER);
     reply::sse(frames, PACE, burst, ending, id)
+}
+
+/// Remove the `id` of every tool call in a completion or chunk (tool-id-missing).
+fn strip_call_ids(v: &mut Value) {
+    for choice in v
+        .get_mut("choices")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        for key in ["message", "delta"] {
+            if let Some(calls) = choice
+                .get_mut(key)
+                .and_then(|m| m.get_mut("tool_calls"))
+                .and_then(Value::as_array_mut)
+            {
+                for c in calls.iter_mut().filter_map(Value::as_object_mut) {
+                    c.remove("id");
+                }
+            }
+        }
+    }
 }

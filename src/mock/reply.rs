@@ -20,6 +20,16 @@ pub struct Ask {
     /// The tool to call, when tools are offered and tool_choice allows a call.
     pub tool: Option<(String, Value)>,
     pub prompt_tokens: u64,
+    /// The first tool offered, whatever `tool_choice` says.
+    pub offered: Option<(String, Value)>,
+    /// The output format asked for (`json_schema`, `json_object`), if any.
+    pub format: Option<String>,
+    /// How much of `prompt_tokens` the tools account for (a server that drops them
+    /// counts none).
+    pub tools_tokens: u64,
+    /// What the model answers in text: the usual line, JSON when a format asks for it, or
+    /// the tool's result after a tool turn.
+    pub text: String,
 }
 
 impl Ask {
@@ -49,6 +59,7 @@ impl Ask {
         // when the user's last message names it, and never right after a tool result
         // (otherwise an agent such as opencode would loop forever).
         let last = last_message(v);
+        let first_offered = offered.clone().next();
         let forced = matches!(choice.as_str(), Some("required")) || named.is_some();
         let tool = match choice.as_str() {
             Some("none") => None,
@@ -60,11 +71,31 @@ impl Ask {
                 .into_iter()
                 .find(|(n, _)| last.1.contains(n.as_str())),
         };
-        let prompt_tokens = v
-            .get("messages")
-            .or(v.get("input"))
-            .map(|m| m.to_string().split_whitespace().count() as u64)
-            .unwrap_or(1);
+        let words = |v: &Value| v.to_string().split_whitespace().count() as u64;
+        let tools_tokens = if tools.is_empty() {
+            0
+        } else {
+            words(&Value::Array(tools.clone())).max(1)
+        };
+        let prompt_tokens =
+            v.get("messages").or(v.get("input")).map(words).unwrap_or(1) + tools_tokens;
+        // Chat asks for a format in `response_format`, the Responses API in `text.format`.
+        let format = v
+            .get("response_format")
+            .or(v.pointer("/text/format"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let text = match format.get("type").and_then(Value::as_str) {
+            Some("json_schema") => tool_arguments(
+                format
+                    .pointer("/json_schema/schema")
+                    .or(format.get("schema"))
+                    .unwrap_or(&Value::Null),
+            ),
+            Some("json_object") => json!({"answer": "pong"}).to_string(),
+            _ if last.0 == "tool" => format!("The tool returned {}", last.1),
+            _ => ANSWER.to_string(),
+        };
         Ask {
             model: v
                 .get("model")
@@ -81,13 +112,21 @@ impl Ask {
                 .find_map(|k| v.get(*k))
                 .and_then(Value::as_u64),
             tool,
+            offered: first_offered,
+            format: format
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             prompt_tokens,
+            tools_tokens,
+            text,
         }
     }
 
     /// The answer's tokens, cut at the output cap; and whether the cap cut it.
     pub fn tokens(&self) -> (Vec<String>, bool) {
-        let words: Vec<String> = ANSWER
+        let words: Vec<String> = self
+            .text
             .split(' ')
             .enumerate()
             .map(|(i, w)| {
@@ -130,7 +169,10 @@ fn last_message(v: &Value) -> (String, String) {
     );
     (
         role.to_string(),
-        m.get("content").map(Value::to_string).unwrap_or_default(),
+        m.get("content")
+            .or(m.get("output"))
+            .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string))
+            .unwrap_or_default(),
     )
 }
 
@@ -339,6 +381,7 @@ pub fn zen_error(status: u16, etype: &str, message: &str, request_id: &str) -> R
 }
 
 pub const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
+pub const HTML_500: &str = "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>";
 pub const LOGIN_PAGE: &str = "<!doctype html><html><head><title>Sign in - Corporate SSO</title></head><body><form action=\"/login\"><input name=\"user\"></form></body></html>";
 
 /// An SSE frame with an `event:` line, as the Responses and Anthropic streams send.

@@ -39,6 +39,15 @@ pub enum Scenario {
     StreamBuffered,
     ResponsesFailed,
     Redirect,
+    SchemaIgnored,
+    JsonObjectIgnored,
+    ToolIdMissing,
+    ToolIdRejected,
+    TemplateError,
+    ToolLoop,
+    ToolsDropped,
+    ErrorShape200,
+    ErrorShapeHtml,
 }
 
 /// What a probe of the scenario must report.
@@ -129,6 +138,15 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::StreamError, "stream-error", "an error event inside a 200 chat stream", K("chat.stream", Kind::StreamError), false),
     info(Scenario::StreamNoDone, "stream-no-done", "finish_reason arrives but data: [DONE] never does", K("chat.stream", Kind::StreamNoDone), false),
     info(Scenario::StreamBuffered, "stream-buffered", "holds the whole stream and sends it in one burst, like a buffering proxy", K("chat.stream", Kind::StreamBuffered), true),
+    info(Scenario::SchemaIgnored, "schema-ignored", "accepts response_format json_schema and answers JSON that ignores the schema (a json_object fallback)", K("chat.json_schema", Kind::ParamIgnored), true),
+    info(Scenario::JsonObjectIgnored, "json-object-ignored", "accepts any response_format and answers in prose", K("chat.json_object", Kind::ParamIgnored), false),
+    info(Scenario::ToolIdMissing, "tool-id-missing", "tool calls without an id, streamed or not (Ollama, llama.cpp)", K("chat.tool_roundtrip", Kind::BadResponse), false),
+    info(Scenario::ToolIdRejected, "tool-id-rejected", "400 when the tool call id comes back: it must be 9 alphanumerics (Mistral)", K("chat.tool_roundtrip", Kind::ParamRejected), true),
+    info(Scenario::TemplateError, "template-error", "500 from a chat template that cannot render a tool message", K("chat.tool_roundtrip", Kind::ServerError), false),
+    info(Scenario::ToolLoop, "tool-loop", "calls the tool again after its result instead of answering", K("chat.tool_roundtrip", Kind::ParamIgnored), false),
+    info(Scenario::ToolsDropped, "tools-dropped", "drops the tools array (a template without tool support): no call, prompt_tokens unchanged", K("chat.tools_seen", Kind::ParamIgnored), false),
+    info(Scenario::ErrorShape200, "error-shape-200", "answers an invalid request (messages not an array) with 200", K("chat.error_shape", Kind::BadResponse), false),
+    info(Scenario::ErrorShapeHtml, "error-shape-html", "answers an invalid request with an HTML 500 page", K("chat.error_shape", Kind::BadResponse), false),
     info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
     info(Scenario::Redirect, "redirect", "answers every request with a 301 to plain http on another port, as a moved gateway does", K("chat.basic", Kind::Redirect), false),
 ];
