@@ -187,6 +187,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "VAR")]
     pub auth_token_env: Option<String>,
 
+    /// Seconds a probe may take when a scrape does not send X-Prometheus-Scrape-Timeout-Seconds [default: config `deadline`, else 300]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_DEADLINE")]
+    pub deadline: Option<f64>,
+
     /// Generation probes (modules chat, stream, full) the exporter runs per hour at most; then it answers from cache [default: config `max_probes_per_hour`, else no limit]
     #[arg(long, value_name = "N")]
     pub max_probes_per_hour: Option<u32>,

@@ -186,7 +186,11 @@ async fn only_config_target_names_are_probed_never_a_url() {
 #[tokio::test]
 async fn a_scrape_is_answered_before_its_timeout_when_the_server_stalls() {
     let m = mock(Scenario::Timeout).await;
-    let (s, _dir) = exporter(&target("stalls", &m, "module = \"chat\""), &[]).await;
+    let (s, _dir) = exporter(
+        &target("stalls", &m, "module = \"chat\""),
+        &["--deadline", "2.5"],
+    )
+    .await;
     let started = Instant::now();
     let (status, _, text) = get(
         &s,
@@ -215,6 +219,17 @@ async fn a_scrape_is_answered_before_its_timeout_when_the_server_stalls() {
         report.contains("the run deadline fired (the scrape timeout 1.5 s)"),
         "{report}"
     );
+    // Without the header, --deadline is the bound.
+    let started = Instant::now();
+    let (_, _, text) = get(&s, "/probe?target=stalls&module=catalog", &[]).await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(2400) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_eq!(sample(&text, "probe_success"), Some(0.0));
+    let (_, _, report) = get(&s, "/report?target=stalls", &[]).await;
+    assert!(report.contains("(--deadline 2.5 s)"), "{report}");
     s.stop().await;
 }
 

@@ -77,7 +77,7 @@ impl Server {
 }
 
 /// Parse the config's targets exactly as `zencheck probe --config PATH` would.
-fn probe_args(config: Option<&std::path::Path>) -> Result<ProbeArgs, RunError> {
+fn probe_args(args: &ServeArgs) -> Result<ProbeArgs, RunError> {
     #[derive(clap::Parser)]
     struct Wrap {
         #[command(flatten)]
@@ -85,9 +85,12 @@ fn probe_args(config: Option<&std::path::Path>) -> Result<ProbeArgs, RunError> {
     }
     use clap::Parser;
     let mut argv: Vec<std::ffi::OsString> = vec!["zencheck serve".into()];
-    if let Some(p) = config {
+    if let Some(p) = &args.config {
         argv.push("--config".into());
         argv.push(p.into());
+    }
+    if let Some(d) = args.deadline {
+        argv.push(format!("--deadline={d}").into());
     }
     Wrap::try_parse_from(argv)
         .map(|w| w.probe)
@@ -96,7 +99,7 @@ fn probe_args(config: Option<&std::path::Path>) -> Result<ProbeArgs, RunError> {
 
 /// Load the config, bind `--listen` and serve until [`Server::stop`].
 pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
-    let probe_args = probe_args(args.config.as_deref())?;
+    let probe_args = probe_args(args)?;
     let loaded = crate::config::find(probe_args.config.as_deref())
         .map_err(|e| RunError::Config(Box::new(e)))?;
     let Some(loaded) = loaded else {
@@ -164,6 +167,11 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
         token,
         reports: Mutex::default(),
     });
+    if !addr.ip().is_loopback() && state.token.is_none() {
+        eprintln!(
+            "zencheck serve: warning: listening on {addr} without --auth-token-env: anyone who can reach it can make this exporter spend its targets' keys"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| RunError::Io {
