@@ -383,4 +383,40 @@ mod tests {
         assert!(key_value_mistake("'sk-1'").is_some());
         assert!(key_value_mistake("sk-1").is_none());
     }
+
+    proptest::proptest! {
+        /// A key hidden in any text, in any of the forms a person writes it, leaves no piece
+        /// of 6 or more of its characters after scrubbing, however the result is cut; and
+        /// scrubbing twice changes nothing.
+        #[test]
+        fn no_piece_of_a_key_survives(
+            key in "[A-Za-z0-9]{16,40}",
+            form in 0usize..4,
+            before in "[ -~é✓…]{0,60}",
+            after in "[ -~é✓…]{0,60}",
+            cut in 0usize..200,
+        ) {
+            let given = match form { 0 => key.clone(), 1 => format!("Bearer {key}"), 2 => format!("\"{key}\""), _ => format!("'{key}'") };
+            let r = Redactor::new([given]);
+            // Text around the key uses none of its characters' runs: only the key can match.
+            let text = format!("{before}<{key}>{after} and again {}", &key[..key.len() - 1]);
+            let once = r.scrub(&text);
+            proptest::prop_assert_eq!(r.scrub(&once), once.clone());
+            let shown: String = once.chars().take(cut).collect();
+            for w in key.as_bytes().windows(6) {
+                let w = std::str::from_utf8(w).unwrap();
+                let in_context = before.contains(w) || after.contains(w);
+                proptest::prop_assert!(in_context || !shown.contains(w), "{} survives in {}", w, shown);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics_the_scrub(text in "\\PC{0,200}", secret in "\\PC{0,30}") {
+            let r = Redactor::new([secret]);
+            let s = r.scrub(&text);
+            proptest::prop_assert_eq!(r.scrub(&s), s.clone());
+            let _ = strip_controls(&s);
+            let _ = url_for_display(&text);
+        }
+    }
 }

@@ -1,14 +1,12 @@
 //! Reads a server-sent event stream into a timed transcript.
 //!
-//! Parsing is eventsource-stream's; this module adds what it does not do: bounds (an idle
+//! One linear parser with a line cap, and around it what a prober needs: bounds (an idle
 //! gap between bytes, a total deadline, a byte cap), arrival times, and noticing a final
-//! event that never got its blank line (eventsource-stream drops it silently). What the
-//! events mean is for the per-API checks to judge.
+//! event that never got its blank line. What the events mean is for the per-API checks
+//! to judge.
 
 use bytes::Bytes;
-use eventsource_stream::{EventStreamError, Eventsource};
 use futures_util::{Stream, StreamExt};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,51 +50,168 @@ pub struct Transcript {
     pub ended_at_ms: u64,
 }
 
-#[derive(Debug)]
-enum ReadError {
-    Idle(Duration),
-    Total,
-    TooLarge(usize),
-    Transport(String),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
-
-#[derive(Default)]
-struct Book {
-    bytes: usize,
-    /// Bytes after the last event boundary (blank line).
-    pending: Vec<u8>,
-}
+/// Longest line the reader accepts. Real events are a few KiB; a server that sends
+/// megabytes without a newline is broken or hostile, and is not buffered without end.
+pub const LINE_CAP: usize = 1 << 20;
 
 /// Longest unfinished event kept for the tail check; beyond it only the start matters.
 const PENDING_CAP: usize = 64 << 10;
 
-impl Book {
-    fn feed(&mut self, chunk: &[u8]) {
-        self.bytes += chunk.len();
-        self.pending.extend_from_slice(chunk);
-        if let Some(end) = last_boundary(&self.pending) {
-            self.pending.drain(..end);
+/// One event as the parser produced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub event: String,
+    pub data: String,
+}
+
+/// An incremental parser of the event stream format (WHATWG HTML, "server-sent events"):
+/// lines end in LF, CRLF or CR; `data:` lines join with a newline; a blank line dispatches;
+/// comments (`:`) and `id`/`retry` are skipped. Each byte is looked at once, whatever the
+/// chunking (a parser that rescans its buffer on every chunk is quadratic in one long line),
+/// and a line over [`LINE_CAP`] stops the parse instead of growing a buffer.
+///
+/// Hand-written rather than eventsource-stream's because that one rescans and has no cap.
+#[derive(Default)]
+pub struct Parser {
+    line: Vec<u8>,
+    /// The previous chunk ended in CR: a LF starting this one belongs to it.
+    after_cr: bool,
+    at_start: bool,
+    data: String,
+    has_data: bool,
+    event: String,
+    /// Raw text since the last dispatch (capped): what an unterminated tail shows.
+    since_dispatch: Vec<u8>,
+    bytes: usize,
+    overlong: bool,
+}
+
+impl Parser {
+    pub fn new() -> Parser {
+        Parser {
+            at_start: true,
+            ..Default::default()
         }
-        self.pending.truncate(PENDING_CAP);
+    }
+
+    /// Feed bytes; completed events are pushed to `out`. Err once a line passes the cap.
+    pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<Event>) -> Result<(), String> {
+        self.bytes += chunk.len();
+        if self.overlong {
+            return Err(overlong());
+        }
+        if self.after_cr && chunk.first() == Some(&b'\n') {
+            chunk = &chunk[1..];
+        }
+        self.after_cr = false;
+        while !chunk.is_empty() {
+            match chunk.iter().position(|b| *b == b'\n' || *b == b'\r') {
+                None => {
+                    self.push_line_bytes(chunk)?;
+                    break;
+                }
+                Some(i) => {
+                    self.push_line_bytes(&chunk[..i])?;
+                    let cr = chunk[i] == b'\r';
+                    chunk = &chunk[i + 1..];
+                    if cr {
+                        match chunk.first() {
+                            Some(b'\n') => chunk = &chunk[1..],
+                            None => self.after_cr = true,
+                            _ => {}
+                        }
+                    }
+                    self.end_line(out);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push_line_bytes(&mut self, b: &[u8]) -> Result<(), String> {
+        if self.line.len() + b.len() > LINE_CAP {
+            self.overlong = true;
+            self.line = Vec::new();
+            return Err(overlong());
+        }
+        self.line.extend_from_slice(b);
+        if self.since_dispatch.len() < PENDING_CAP {
+            let room = PENDING_CAP - self.since_dispatch.len();
+            self.since_dispatch
+                .extend_from_slice(&b[..b.len().min(room)]);
+        }
+        Ok(())
+    }
+
+    fn end_line(&mut self, out: &mut Vec<Event>) {
+        let mut line = std::mem::take(&mut self.line);
+        if self.at_start {
+            self.at_start = false;
+            if line.starts_with("\u{feff}".as_bytes()) {
+                line.drain(..3);
+            }
+        }
+        if self.since_dispatch.len() < PENDING_CAP {
+            self.since_dispatch.push(b'\n');
+        }
+        if line.is_empty() {
+            if self.has_data {
+                let mut data = std::mem::take(&mut self.data);
+                data.pop(); // the newline after the last data line
+                let event = std::mem::take(&mut self.event);
+                out.push(Event {
+                    event: if event.is_empty() {
+                        "message".to_string()
+                    } else {
+                        event
+                    },
+                    data,
+                });
+            }
+            self.data.clear();
+            self.event.clear();
+            self.has_data = false;
+            self.since_dispatch.clear();
+            return;
+        }
+        if line[0] == b':' {
+            return;
+        }
+        let (field, value) = match line.iter().position(|b| *b == b':') {
+            Some(i) => {
+                let v = &line[i + 1..];
+                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (&line[..], &[][..]),
+        };
+        match field {
+            b"data" => {
+                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push('\n');
+                self.has_data = true;
+            }
+            b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+            _ => {}
+        }
+    }
+
+    /// The bytes fed so far.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// What came after the last dispatched event, when it holds a `data` line: an event
+    /// the server never finished with a blank line.
+    pub fn unterminated_tail(&self) -> Option<String> {
+        let tail = String::from_utf8_lossy(&self.since_dispatch);
+        tail.lines()
+            .any(|l| l.starts_with("data"))
+            .then(|| crate::classify::one_line(&tail))
     }
 }
 
-/// Index just past the last blank line in any of SSE's three line-ending styles.
-fn last_boundary(buf: &[u8]) -> Option<usize> {
-    [&b"\n\n"[..], b"\r\n\r\n", b"\r\r"]
-        .iter()
-        .filter_map(|pat| {
-            buf.windows(pat.len())
-                .rposition(|w| w == *pat)
-                .map(|i| i + pat.len())
-        })
-        .max()
+fn overlong() -> String {
+    format!("an event-stream line longer than {} KiB", LINE_CAP >> 10)
 }
 
 pub struct Bounds {
@@ -121,133 +236,81 @@ where
 /// As `read`, but each event goes to `on_event` as it arrives instead of into the
 /// transcript (whose `events` stay empty): for a long-lived stream whose caller keeps only
 /// what it needs, and may stop reading by dropping the future.
-pub async fn read_each<S, E, F>(body: S, bounds: Bounds, mut on_event: F) -> Transcript
+pub async fn read_each<S, E, F>(mut body: S, bounds: Bounds, mut on_event: F) -> Transcript
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
     F: FnMut(TimedEvent),
 {
-    let book = Arc::new(Mutex::new(Book::default()));
-    let bytes = bounded_bytes(body, bounds.idle, bounds.deadline, bounds.cap, book.clone());
-    let mut events = Box::pin(bytes.eventsource());
+    let mut parser = Parser::new();
+    let mut batch = Vec::new();
     let end = loop {
-        match events.next().await {
-            None => break End::Clean,
-            Some(Ok(ev)) => on_event(TimedEvent {
-                event: if ev.event.is_empty() {
-                    "message".to_string()
-                } else {
-                    ev.event
-                },
-                data: ev.data,
-                at_ms: bounds.started.elapsed().as_millis() as u64,
-            }),
-            Some(Err(EventStreamError::Transport(e))) => {
-                break match e {
-                    ReadError::Idle(d) => End::Stalled {
-                        idle_ms: d.as_millis() as u64,
-                    },
-                    ReadError::Total => End::TotalTimeout {
-                        total_ms: bounds.started.elapsed().as_millis() as u64,
-                    },
-                    ReadError::TooLarge(cap) => End::TooLarge { cap },
-                    ReadError::Transport(m) => End::Cut(m),
+        let left = bounds.deadline.saturating_duration_since(Instant::now());
+        let wait = bounds.idle.min(left);
+        let chunk = match tokio::time::timeout(wait, body.next()).await {
+            Err(_) if left <= bounds.idle => {
+                break End::TotalTimeout {
+                    total_ms: bounds.started.elapsed().as_millis() as u64,
                 }
             }
-            Some(Err(e)) => break End::Undecodable(e.to_string()),
+            Err(_) => {
+                break End::Stalled {
+                    idle_ms: bounds.idle.as_millis() as u64,
+                }
+            }
+            Ok(None) => break End::Clean,
+            Ok(Some(Err(e))) => break End::Cut(error_chain(&e)),
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        if parser.bytes() + chunk.len() > bounds.cap {
+            break End::TooLarge { cap: bounds.cap };
+        }
+        let fed = parser.feed(&chunk, &mut batch);
+        let at_ms = bounds.started.elapsed().as_millis() as u64;
+        for e in batch.drain(..) {
+            on_event(TimedEvent {
+                event: e.event,
+                data: e.data,
+                at_ms,
+            });
+        }
+        if let Err(why) = fed {
+            break End::Undecodable(why);
         }
     };
-    let book = book.lock().expect("sse bookkeeping lock");
     Transcript {
         events: Vec::new(),
         end,
-        bytes: book.bytes,
-        unterminated_tail: unterminated_tail(&book.pending),
+        bytes: parser.bytes(),
+        unterminated_tail: parser.unterminated_tail(),
         ended_at_ms: bounds.started.elapsed().as_millis() as u64,
     }
-}
-
-/// The bytes after the last blank line, when they hold a `data` line.
-fn unterminated_tail(pending: &[u8]) -> Option<String> {
-    let tail = String::from_utf8_lossy(pending);
-    tail.lines()
-        .any(|l| l.starts_with("data"))
-        .then(|| crate::classify::one_line(&tail))
 }
 
 /// A whole body already in memory (a pasted transcript, for `zencheck explain`): the same
 /// parser and tail check as [`read`], without a clock (every `at_ms` is 0) or bounds (the
 /// caller capped the text).
 pub fn parse_complete(body: &str) -> Transcript {
-    use futures_util::FutureExt;
-    let chunk = Bytes::copy_from_slice(body.as_bytes());
-    let mut events =
-        futures_util::stream::iter([Ok::<_, std::convert::Infallible>(chunk)]).eventsource();
-    let mut out = Vec::new();
-    // Every item of an in-memory stream is ready: `now_or_never` never sees a pending one.
-    let end = loop {
-        match events.next().now_or_never().flatten() {
-            None => break End::Clean,
-            Some(Ok(ev)) => out.push(TimedEvent {
-                event: if ev.event.is_empty() {
-                    "message".to_string()
-                } else {
-                    ev.event
-                },
-                data: ev.data,
-                at_ms: 0,
-            }),
-            Some(Err(e)) => break End::Undecodable(e.to_string()),
-        }
+    let mut parser = Parser::new();
+    let mut events = Vec::new();
+    let end = match parser.feed(body.as_bytes(), &mut events) {
+        Ok(()) => End::Clean,
+        Err(why) => End::Undecodable(why),
     };
-    let mut book = Book::default();
-    book.feed(body.as_bytes());
     Transcript {
-        events: out,
+        events: events
+            .into_iter()
+            .map(|e| TimedEvent {
+                event: e.event,
+                data: e.data,
+                at_ms: 0,
+            })
+            .collect(),
         end,
-        bytes: book.bytes,
-        unterminated_tail: unterminated_tail(&book.pending),
+        bytes: parser.bytes(),
+        unterminated_tail: parser.unterminated_tail(),
         ended_at_ms: 0,
     }
-}
-
-/// The body's bytes, with each wait bounded; after the first error the stream ends.
-fn bounded_bytes<S, E>(
-    body: S,
-    idle: Duration,
-    deadline: Instant,
-    cap: usize,
-    book: Arc<Mutex<Book>>,
-) -> impl Stream<Item = Result<Bytes, ReadError>>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-    E: std::error::Error,
-{
-    futures_util::stream::unfold(Some(body), move |state| {
-        let book = book.clone();
-        async move {
-            let mut body = state?;
-            let left = deadline.saturating_duration_since(Instant::now());
-            let wait = idle.min(left);
-            let item = match tokio::time::timeout(wait, body.next()).await {
-                Err(_) if left <= idle => Err(ReadError::Total),
-                Err(_) => Err(ReadError::Idle(idle)),
-                Ok(None) => return None,
-                Ok(Some(Err(e))) => Err(ReadError::Transport(error_chain(&e))),
-                Ok(Some(Ok(chunk))) => {
-                    let mut b = book.lock().expect("sse bookkeeping lock");
-                    b.feed(&chunk);
-                    if b.bytes > cap {
-                        Err(ReadError::TooLarge(cap))
-                    } else {
-                        Ok(chunk)
-                    }
-                }
-            };
-            let next = if item.is_ok() { Some(body) } else { None };
-            Some((item, next))
-        }
-    })
 }
 
 /// reqwest says "error decoding response body"; the cause underneath is what matters.
@@ -280,6 +343,75 @@ mod tests {
             idle: Duration::from_secs(2),
             deadline: Instant::now() + Duration::from_secs(5),
             cap: 1 << 20,
+        }
+    }
+
+    fn parse_all(chunks: &[&[u8]]) -> (Vec<Event>, Result<(), String>) {
+        let mut p = Parser::new();
+        let mut out = Vec::new();
+        let mut r = Ok(());
+        for c in chunks {
+            r = r.and(p.feed(c, &mut out));
+        }
+        (out, r)
+    }
+
+    #[test]
+    fn cr_only_and_split_crlf_line_endings() {
+        let (ev, _) = parse_all(&[
+            b"data: a\r\r",
+            b"data: b\r",
+            b"\n\r\n",
+            b"event: e\ndata: c\n\n",
+        ]);
+        let got: Vec<_> = ev
+            .iter()
+            .map(|e| (e.event.as_str(), e.data.as_str()))
+            .collect();
+        assert_eq!(got, vec![("message", "a"), ("message", "b"), ("e", "c")]);
+    }
+
+    #[test]
+    fn multi_line_data_comments_and_a_bom() {
+        let (ev, _) = parse_all(&["\u{feff}: hi\ndata: 1\ndata:2\nid: 7\n\n".as_bytes()]);
+        assert_eq!(
+            ev,
+            vec![Event {
+                event: "message".into(),
+                data: "1\n2".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_line_past_the_cap_stops_the_parse() {
+        let big = vec![b'x'; LINE_CAP / 2 + 1];
+        let (ev, r) = parse_all(&[b"data: 1\n\ndata: ", &big, &big]);
+        assert_eq!(ev.len(), 1);
+        assert!(r.unwrap_err().contains("longer than"));
+    }
+
+    proptest::proptest! {
+        /// However the bytes are cut into chunks, the parser sees the same events, and no
+        /// input makes it panic.
+        #[test]
+        fn chunking_never_changes_the_events(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), cuts in proptest::collection::vec(0usize..600, 0..8)) {
+            let (whole, _) = parse_all(&[&body]);
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= body.len()).collect();
+            cuts.sort_unstable();
+            let mut parts: Vec<&[u8]> = Vec::new();
+            let mut at = 0;
+            for c in cuts { parts.push(&body[at..c]); at = c; }
+            parts.push(&body[at..]);
+            let (pieces, _) = parse_all(&parts);
+            proptest::prop_assert_eq!(whole, pieces);
+        }
+
+        #[test]
+        fn sse_shaped_text_never_panics(lines in proptest::collection::vec("(data|event|id|retry|:|)[: ]?[ -~é✓\r\n]{0,20}", 0..30)) {
+            let body = lines.join("\n");
+            let t = parse_complete(&body);
+            proptest::prop_assert!(t.bytes == body.len());
         }
     }
 
