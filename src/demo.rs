@@ -78,21 +78,21 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
         } else {
             "NOT AS EXPECTED"
         };
-        println!(
-            "━━ scenario `{}`: {}\n   {expect}: {verdict}\n",
+        let mut text = format!(
+            "━━ scenario `{}`: {}\n   {expect}: {verdict}\n\n",
             info.name, info.summary
         );
         // Clean and multi-model scenarios show the whole table; broken ones their failures.
         if matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good {
-            print!("{}", render_table(report, color));
+            text.push_str(&render_table(report, color));
         } else {
-            print!("{}", render_failures(report, color));
+            text.push_str(&render_failures(report, color));
         }
-        println!();
+        crate::out::println(&text)?;
     }
-    println!(
+    crate::out::println(&format!(
         "demo: {ok} of {} scenarios diagnosed as expected",
         chosen.len()
-    );
+    ))?;
     Ok(ok == chosen.len())
 }

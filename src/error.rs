@@ -38,6 +38,10 @@ pub enum RunError {
     #[error("cannot {what}: {why}")]
     #[diagnostic(code(zencheck::io))]
     Io { what: String, why: String },
+    /// stdout was closed under us (`| head`): nothing more can be shown; end quietly.
+    #[error("standard output was closed")]
+    #[diagnostic(code(zencheck::broken_pipe))]
+    BrokenPipe,
     #[error("could not start the HTTP client: {0}")]
     #[diagnostic(code(zencheck::client))]
     Client(String),
@@ -76,6 +80,8 @@ impl RunError {
             | RunError::Io { .. }
             | RunError::Client(_)
             | RunError::Mock(_) => EXIT_COULD_NOT_RUN,
+            // A reader that stopped reading (`| head`) is not a failure of the run.
+            RunError::BrokenPipe => EXIT_OK,
         }
     }
 }

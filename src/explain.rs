@@ -72,8 +72,10 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
         ));
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&e).expect("serialises")),
-        _ => print!("{}", render(&e)),
+        Format::Json => crate::out::println(
+            &serde_json::to_string_pretty(&e).expect("an explanation serialises"),
+        )?,
+        _ => crate::out::print(&render(&e))?,
     }
     Ok(crate::error::EXIT_OK)
 }

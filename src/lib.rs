@@ -22,6 +22,7 @@ pub mod manual;
 pub mod mock;
 pub mod openai_env;
 pub mod opencode;
+pub mod out;
 pub mod outcome;
 pub mod outputs;
 pub mod policy;
@@ -68,9 +69,10 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(RunError::BrokenPipe) => ExitCode::from(EXIT_OK),
         Err(e) => {
             let code = e.exit_code();
-            eprintln!("{:?}", miette::Report::new(e));
+            out::warn(&format!("{:?}", miette::Report::new(e)));
             ExitCode::from(code)
         }
     }
@@ -87,8 +89,10 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         for (target, opts) in &run.targets {
             let planned = probe::planned_requests(target, opts);
             match outputs::format_for(args.format, args.output.as_deref()) {
-                Format::Json => println!("{:#}", reproduce::describe_json(target, &planned)),
-                _ => print!("{}", reproduce::describe(target, &planned)),
+                Format::Json => {
+                    out::println(&format!("{:#}", reproduce::describe_json(target, &planned)))?
+                }
+                _ => out::print(&reproduce::describe(target, &planned))?,
             }
         }
         return Ok(EXIT_OK);
@@ -239,7 +243,12 @@ pub async fn probe_report_until(
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
     if args.list {
         for i in mock::SCENARIOS {
-            println!("{:<24} {}  [{}]", i.name, i.summary, i.expect.describe());
+            out::println(&format!(
+                "{:<24} {}  [{}]",
+                i.name,
+                i.summary,
+                i.expect.describe()
+            ))?;
         }
         return Ok(EXIT_OK);
     }
@@ -249,15 +258,15 @@ async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
     let server = mock::start(scenario, args.port)
         .await
         .map_err(|e| RunError::Mock(e.to_string()))?;
-    println!(
+    out::println(&format!(
         "zencheck mock: scenario `{name}` listening on {}",
         server.base_url()
-    );
-    println!(
+    ))?;
+    out::println(&format!(
         "try: zencheck probe --base-url {} --model {}",
         server.base_url(),
         demo::DEMO_MODEL
-    );
+    ))?;
     let _ = tokio::signal::ctrl_c().await;
     Ok(EXIT_OK)
 }

@@ -120,34 +120,44 @@ impl Plan {
     /// to a table printed on the terminal, never to a file.
     pub fn emit(self, report: &Report, color: bool) -> Result<u8, RunError> {
         let to_stdout = self.to_stdout();
-        if to_stdout {
-            print!("{}", render(report, self.main, color));
+        let verdict = if report.failed() {
+            crate::error::EXIT_CHECK_FAILED
+        } else {
+            crate::error::EXIT_OK
+        };
+        // A reader that stops early (`| head`) still gets the verdict as the exit code.
+        let shown = |r: Result<(), RunError>| match r {
+            Err(RunError::BrokenPipe) => Ok(false),
+            other => other.map(|()| true),
+        };
+        if to_stdout && !shown(crate::out::print(&render(report, self.main, color)))? {
+            return Ok(verdict);
         }
         let mut written = Vec::new();
         for s in self.sinks {
             write(s.how, &s.path, &render(report, s.format, false))?;
             written.push(s.path);
         }
+        let mut summary = Vec::new();
         if !to_stdout {
-            println!("{}", report.summary.line());
+            summary.push(report.summary.line());
             if report.failed() {
-                println!("FAILED: {}", report.outcome.reasons.join("; "));
+                summary.push(format!("FAILED: {}", report.outcome.reasons.join("; ")));
             }
         }
         for p in &written {
             let line = format!("report written to {}", p.display());
             if to_stdout {
                 // stdout carries only the report, so `--format json | jq` keeps working.
-                eprintln!("{line}");
+                crate::out::warn(&line);
             } else {
-                println!("{line}");
+                summary.push(line);
             }
         }
-        Ok(if report.failed() {
-            crate::error::EXIT_CHECK_FAILED
-        } else {
-            crate::error::EXIT_OK
-        })
+        if !summary.is_empty() {
+            shown(crate::out::println(&summary.join("\n")))?;
+        }
+        Ok(verdict)
     }
 }
 

@@ -135,10 +135,10 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
 fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>, RunError> {
     let loaded = crate::opencode::config::load(path)?;
     for (id, why) in &loaded.skipped {
-        eprintln!(
+        crate::out::warn(&format!(
             "zencheck: skipping provider `{id}` of {}: {why}",
             path.display()
-        );
+        ));
     }
     for wanted in &args.targets {
         if !loaded.providers.iter().any(|p| &p.id == wanted) {
@@ -374,9 +374,9 @@ fn key_from_variable(var: &str, raw: &str) -> Result<Option<SecretString>, RunEr
         )));
     }
     if let Some(why) = crate::redact::key_value_mistake(k) {
-        eprintln!(
+        crate::out::warn(&format!(
             "zencheck: warning: ${var} {why}; it is sent as it is, as your application would"
-        );
+        ));
     }
     Ok(Some(SecretString::from(k.to_string())))
 }

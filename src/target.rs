@@ -55,8 +55,10 @@ pub struct TargetInfo {
     pub api_key_present: bool,
     pub models: Vec<String>,
     /// The proxy requests went through (secrets hidden), or null for direct.
+    #[serde(default)]
     pub proxy: Option<String>,
     /// TLS certificates were not verified (`--insecure`).
+    #[serde(default)]
     pub insecure: bool,
 }
 
@@ -250,8 +252,13 @@ impl Target {
             }
         }
         if let Some((u, p)) = &self.basic_auth {
-            out.push(u.expose_secret().to_string());
-            out.extend(p.iter().map(|p| p.expose_secret().to_string()));
+            use base64::Engine as _;
+            let (u, p) = (u.expose_secret(), p.as_ref().map(|p| p.expose_secret()));
+            out.push(u.to_string());
+            out.extend(p.map(str::to_string));
+            // The Authorization header it becomes, which an echoing server sends back.
+            let pair = format!("{u}:{}", p.unwrap_or_default());
+            out.push(base64::engine::general_purpose::STANDARD.encode(pair));
         }
         if let Some(q) = &self.query {
             let q = q.expose_secret();

@@ -22,6 +22,9 @@ pub fn render_junit(r: &Report) -> String {
     for t in &r.targets {
         let mut suite = TestSuite::new(t.info.name.as_str());
         suite.add_property(("base_url", t.info.base_url.as_str()));
+        for note in super::transport_notes(&t.info) {
+            suite.add_property(("transport", note.as_str()));
+        }
         if let Some(ts) = started {
             suite.set_timestamp(ts);
         }

@@ -51,6 +51,11 @@ pub fn render_markdown(r: &Report) -> String {
             t.summary.line()
         ));
     }
+    for t in &r.targets {
+        for note in super::transport_notes(&t.info) {
+            out.push_str(&format!("\n> ⚠️ {}: {}\n", cell(&t.info.name), cell(&note)));
+        }
+    }
     let problems: Vec<&CheckResult> = r
         .checks
         .iter()
@@ -157,18 +162,30 @@ fn evidence(c: &CheckResult) -> String {
         parts.push(format!("provider: “{}”", cell(m)));
     }
     if let Some(id) = &c.request_id {
-        parts.push(format!("request id `{}`", id.replace('`', "'")));
+        parts.push(format!("request id {}", cell(id)));
     }
     parts.join("<br>")
 }
 
-/// Text safe inside a table cell: no pipes, no line breaks, no raw HTML.
+/// Text safe inside a table cell: no pipes, no line breaks, no raw HTML, and no Markdown
+/// of its own: a server's `![x](http://…)` must not become an image in a ticket, nor its
+/// `[openai.com](http://evil/…)` a link. Every punctuation mark Markdown acts on is escaped.
 fn cell(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' | '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '~' | '|' | '{' | '}' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -185,5 +202,15 @@ mod tests {
         assert!(md.starts_with("## zencheck report: ❌ failed"));
         assert!(md.contains("&lt;html&gt;502 \\| Bad Gateway"), "{md}");
         assert!(md.contains("<details>") && md.contains("`server_error`"));
+    }
+
+    #[test]
+    fn server_markdown_is_inert() {
+        let mut c = row("t", "chat.basic", Status::Fail, Some(Kind::BadRequest));
+        c.provider_message =
+            Some("see ![x](http://evil/p.png) or [openai.com](http://evil/)".into());
+        let md = render_markdown(&Report::new(vec![run("t", vec![c])]));
+        assert!(md.contains("\\!\\[x\\]\\(http://evil/p.png\\)"), "{md}");
+        assert!(!md.contains("[openai.com](http"), "{md}");
     }
 }

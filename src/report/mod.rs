@@ -355,6 +355,22 @@ pub fn when(r: &Report) -> String {
     s
 }
 
+/// How a target was reached, when that is worth a line in every report: a proxy, and
+/// loudly, certificates that were not checked.
+pub fn transport_notes(i: &TargetInfo) -> Vec<String> {
+    let mut notes = Vec::new();
+    if i.insecure {
+        notes.push(
+            "WARNING: --insecure: TLS certificates were NOT verified; anyone on the path could have answered"
+                .to_string(),
+        );
+    }
+    if let Some(p) = &i.proxy {
+        notes.push(format!("requests went through the proxy {p}"));
+    }
+    notes
+}
+
 /// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
 pub fn evidence_and_fix(c: &CheckResult) -> String {
     let mut lines = vec![format!("detail: {}", c.detail)];

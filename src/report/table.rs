@@ -32,9 +32,9 @@ pub fn render_table(r: &Report, color: bool) -> String {
         for c in checks.iter().filter(|c| !grid || c.model.is_none()) {
             table.add_row(vec![
                 status_cell(c, color),
-                Cell::new(&c.check),
-                Cell::new(c.model.as_deref().unwrap_or("")),
-                Cell::new(&c.detail),
+                text_cell(&c.check),
+                text_cell(c.model.as_deref().unwrap_or("")),
+                text_cell(&c.detail),
                 Cell::new(fmt_ms(c.timing_ms.headers)),
                 Cell::new(fmt_ms(c.timing_ms.first_token)),
                 Cell::new(fmt_ms(c.timing_ms.total)),
@@ -129,9 +129,9 @@ pub fn render_failures(r: &Report, color: bool) -> String {
         where_.push(place(r, c));
         t.add_row(vec![
             cell,
-            Cell::new(where_.join("\n")),
-            Cell::new(evidence(c)),
-            Cell::new(c.hint.as_deref().unwrap_or("")),
+            text_cell(&where_.join("\n")),
+            text_cell(&evidence(c)),
+            text_cell(c.hint.as_deref().unwrap_or("")),
         ]);
     }
     format!("{t}\n")
@@ -148,11 +148,12 @@ pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> S
     let mut t = new_table(color);
     t.set_header(
         std::iter::once("Check")
-            .chain(models.iter().map(String::as_str))
+            .map(text_cell)
+            .chain(models.iter().map(|m| text_cell(m)))
             .collect::<Vec<_>>(),
     );
     for id in ids {
-        let mut row = vec![Cell::new(id)];
+        let mut row = vec![text_cell(id)];
         for m in models {
             row.push(
                 match checks
@@ -219,10 +220,14 @@ fn header(r: &Report, t: &TargetReport) -> String {
     } else {
         String::new()
     };
-    format!(
+    let mut s = format!(
         "zencheck {} · {name}{}{provider} · {key} · {models}\n",
         r.zencheck_version, i.base_url
-    )
+    );
+    for note in super::transport_notes(i) {
+        s.push_str(&format!("{note}\n"));
+    }
+    s
 }
 
 /// Where a check ran: the model, and the target when there are several.
@@ -250,6 +255,33 @@ fn evidence(c: &CheckResult) -> String {
         lines.push(format!("request id: {id}"));
     }
     lines.join("\n")
+}
+
+/// Longest run without a break that a cell keeps whole; longer ones are broken here,
+/// because the table's own wrapping is quadratic in the length of one unbroken token (a
+/// hostile 4 MB model id cost minutes of CPU).
+const LONG_TOKEN: usize = 48;
+/// Most characters one cell shows.
+const CELL_CAP: usize = 2000;
+
+/// A cell of text (server text included), capped and with over-long tokens broken.
+fn text_cell(s: &str) -> Cell {
+    let capped = super::cap_chars(s, CELL_CAP);
+    let mut out = String::with_capacity(capped.len() + 8);
+    let mut run = 0;
+    for ch in capped.chars() {
+        if ch.is_whitespace() {
+            run = 0;
+        } else {
+            run += 1;
+            if run > LONG_TOKEN {
+                out.push('\n');
+                run = 1;
+            }
+        }
+        out.push(ch);
+    }
+    Cell::new(out)
 }
 
 fn new_table(color: bool) -> Table {
