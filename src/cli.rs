@@ -45,6 +45,8 @@ pub enum Format {
     Json,
     Junit,
     Markdown,
+    /// GitHub Actions annotations: ::error / ::warning per check that fails or warns
+    Github,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -168,6 +168,7 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Json => report.to_json() + "\n",
         Format::Junit => report::render_junit(report),
         Format::Markdown => report::render_markdown(report),
+        Format::Github => report::render_github(report),
     }
 }
 

@@ -1,10 +1,12 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
+mod github;
 mod junit;
 mod markdown;
 mod table;
 
+pub use github::render_github;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use table::{render_failures, render_grid, render_table};
