@@ -15,6 +15,9 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    #[command(flatten)]
+    pub term: crate::term::TermArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -32,7 +32,8 @@ pub fn diagnosed(info: &Info, report: &Report) -> bool {
 }
 
 /// Runs the demo; `Ok(true)` when every scenario was diagnosed as expected.
-pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
+pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, RunError> {
+    let color = term.stdout_color();
     let chosen: Vec<&Info> = SCENARIOS
         .iter()
         .filter(|i| args.all || i.showcase)
@@ -88,7 +89,10 @@ pub async fn run(args: &DemoArgs, color: bool) -> Result<bool, RunError> {
         } else {
             text.push_str(&render_failures(report, color));
         }
-        crate::out::println(&text)?;
+        // `-q` keeps only the demo's own verdict below.
+        if !term.quiet {
+            crate::out::println(&text)?;
+        }
     }
     crate::out::println(&format!(
         "demo: {ok} of {} scenarios diagnosed as expected",

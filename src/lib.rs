@@ -38,6 +38,7 @@ pub mod setup;
 pub mod sse;
 pub mod stop;
 pub mod target;
+pub mod term;
 pub mod transport;
 pub mod verdict;
 
@@ -50,20 +51,25 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
+    let term = cli.term;
     let result = match cli.command {
-        Command::Probe(args) => probe_command(&args).await,
+        Command::Probe(args) => probe_command(&args, term).await,
         Command::Mock(args) => mock_command(&args).await,
         Command::Explain(args) => explain::command(&args),
-        Command::Opencode(args) => opencode_command(args.command).await,
+        Command::Opencode(args) => opencode_command(args.command, term).await,
         Command::Serve(args) => serve::command(&args).await,
-        Command::Demo(args) => demo::run(&args, stdout_color()).await.map(|all_ok| {
-            if all_ok {
-                EXIT_OK
-            } else {
-                EXIT_CHECK_FAILED
-            }
-        }),
-        Command::Report(args) => rerender::command(&args, stdout_color()),
+        Command::Demo(args) => {
+            demo::run(&args, term).await.map(
+                |all_ok| {
+                    if all_ok {
+                        EXIT_OK
+                    } else {
+                        EXIT_CHECK_FAILED
+                    }
+                },
+            )
+        }
+        Command::Report(args) => rerender::command(&args, term),
         Command::Completions(args) => manual::completions(args.shell),
         Command::Man => manual::man(),
     };
@@ -78,12 +84,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Colour only on a terminal, and never with NO_COLOR set (https://no-color.org).
-fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
+async fn probe_command(args: &ProbeArgs, term: term::TermArgs) -> Result<u8, RunError> {
     if args.dry_run {
         let run = setup::build(args)?;
         for (target, opts) in &run.targets {
@@ -98,9 +99,12 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         return Ok(EXIT_OK);
     }
     // Every output path is checked before the first request is sent.
-    let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?;
-    let interactive =
-        plan.format() == Format::Table && plan.to_stdout() && std::io::stderr().is_terminal();
+    let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?
+        .quiet(term.quiet);
+    let interactive = !term.quiet
+        && plan.format() == Format::Table
+        && plan.to_stdout()
+        && std::io::stderr().is_terminal();
     let progress = interactive.then(|| {
         let pb = indicatif::ProgressBar::new(0);
         pb.set_style(
@@ -130,7 +134,7 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
         pb.finish_and_clear();
     }
     if !interrupt.fired() {
-        return plan.emit(&report, stdout_color());
+        return plan.emit(&report, term.stdout_color());
     }
     let done = report
         .checks
@@ -142,14 +146,14 @@ async fn probe_command(args: &ProbeArgs) -> Result<u8, RunError> {
     report.interrupted = true;
     report.outcome.reasons.insert(0, why.clone());
     let marked = plan.format() == Format::Table || !plan.to_stdout();
-    plan.emit(&report, stdout_color())?;
+    plan.emit(&report, term.stdout_color())?;
     if marked {
         println!("INTERRUPTED: {why}");
     }
     Ok(error::EXIT_INTERRUPTED)
 }
 
-async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
+async fn opencode_command(cmd: OpencodeCommand, term: term::TermArgs) -> Result<u8, RunError> {
     let report_args = match &cmd {
         OpencodeCommand::ServeCheck(a) => a.report.clone(),
         OpencodeCommand::RunCheck(a) => a.report.clone(),
@@ -159,7 +163,8 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
         report_args.format,
         report_args.output.as_deref(),
         &report_args.outputs,
-    )?;
+    )?
+    .quiet(term.quiet);
     policy::needs_baseline(report_args.fail_on.unwrap_or_default(), false)?;
     let clock = report::RunClock::start();
     let run = match cmd {
@@ -200,7 +205,7 @@ async fn opencode_command(cmd: OpencodeCommand) -> Result<u8, RunError> {
     };
     let mut report = Report::new(vec![run]).timed(&clock);
     policy::judge(&mut report, report_args.fail_on.unwrap_or_default(), None);
-    plan.emit(&report, stdout_color())
+    plan.emit(&report, term.stdout_color())
 }
 
 /// Resolve the targets, probe them concurrently, and judge the result under the policy.

@@ -64,6 +64,8 @@ pub struct Plan {
     main: Format,
     main_file: Option<usize>,
     sinks: Vec<Sink>,
+    /// `-q`: a table on stdout shrinks to the verdict, and written files are not listed.
+    quiet: bool,
 }
 
 impl Plan {
@@ -103,7 +105,14 @@ impl Plan {
             main,
             main_file: output.map(|_| 0),
             sinks,
+            quiet: false,
         })
+    }
+
+    /// `-q/--quiet`: only the verdict line (the summary and, when failed, why).
+    pub fn quiet(mut self, quiet: bool) -> Plan {
+        self.quiet = quiet;
+        self
     }
 
     /// The main report's format.
@@ -130,7 +139,12 @@ impl Plan {
             Err(RunError::BrokenPipe) => Ok(false),
             other => other.map(|()| true),
         };
-        if to_stdout && !shown(crate::out::print(&render(report, self.main, color)))? {
+        let main = if self.quiet && self.main == Format::Table {
+            verdict_lines(report)
+        } else {
+            render(report, self.main, color)
+        };
+        if to_stdout && !shown(crate::out::print(&main))? {
             return Ok(verdict);
         }
         let mut written = Vec::new();
@@ -145,7 +159,7 @@ impl Plan {
                 summary.push(format!("FAILED: {}", report.outcome.reasons.join("; ")));
             }
         }
-        for p in &written {
+        for p in written.iter().filter(|_| !self.quiet) {
             let line = format!("report written to {}", p.display());
             if to_stdout {
                 // stdout carries only the report, so `--format json | jq` keeps working.
@@ -159,6 +173,15 @@ impl Plan {
         }
         Ok(verdict)
     }
+}
+
+/// The verdict alone, as the table ends: the summary line and, when the run failed, why.
+pub fn verdict_lines(report: &Report) -> String {
+    let mut out = format!("{}\n", report.summary.line());
+    if report.failed() {
+        out.push_str(&format!("FAILED: {}\n", report.outcome.reasons.join("; ")));
+    }
+    out
 }
 
 /// A report in one format, exactly as every writer of that format writes it.

@@ -10,8 +10,8 @@ use crate::policy::{self, Baseline};
 use crate::report::{Report, SCHEMA_VERSION};
 use std::path::Path;
 
-pub fn command(args: &RenderArgs, color: bool) -> Result<u8, RunError> {
-    let plan = Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?;
+pub fn command(args: &RenderArgs, term: crate::term::TermArgs) -> Result<u8, RunError> {
+    let plan = Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?.quiet(term.quiet);
     let mut report = load(&args.run)?;
     if args.baseline.is_some() || args.fail_on.is_some() {
         let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
@@ -26,7 +26,7 @@ pub fn command(args: &RenderArgs, color: bool) -> Result<u8, RunError> {
         }
         policy::judge(&mut report, fail_on, baseline.as_ref());
     }
-    plan.emit(&report, color)
+    plan.emit(&report, term.stdout_color())
 }
 
 /// Read and parse a JSON report, bounded in size.

@@ -56,9 +56,12 @@ pub fn render_table(r: &Report, color: bool) -> String {
     if !curls.is_empty() {
         out.push_str("\nReproduce\n");
         for c in curls {
+            // Labelled with the check id (and model), so each command says what it reproduces.
+            let mut label = vec![c.check.clone()];
+            label.extend(Some(place(r, c).replace('\n', " · ")).filter(|p| !p.is_empty()));
             out.push_str(&format!(
                 "# {}\n{}\n",
-                place(r, c).replace('\n', " · "),
+                crate::redact::strip_controls(&label.join(" · ")),
                 c.curl.as_deref().unwrap_or("")
             ));
         }
@@ -290,6 +293,9 @@ fn new_table(color: bool) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic);
     if !color {
         t.force_no_tty();
+    } else {
+        // `--color always` / FORCE_COLOR colour a pipe too (a CI log).
+        t.enforce_styling();
     }
     if t.width().is_none() {
         t.set_width(DEFAULT_WIDTH);
