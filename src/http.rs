@@ -610,10 +610,17 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
             Kind::Network,
             "DNS lookup failed: the host name does not resolve".to_string(),
         )
-    } else if text.contains("certificate")
-        || text.contains("tls")
-        || text.contains("ssl")
-        || text.contains("handshake")
+    } else if [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+        "alert",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
     {
         (Kind::Network, tls_detail(&text, &words))
     } else if io_kind == Some(std::io::ErrorKind::ConnectionReset) || text.contains("reset") {

@@ -408,3 +408,25 @@ fn insecure_is_said_loudly_in_every_report() {
     let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
     assert!(json.contains("\"insecure\": true"), "{json}");
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_names_the_cause_and_keeps_the_words() {
+    let (base, _) = recording(|_| "plain".into_response()).await;
+    let url = base.replace("http://", "https://");
+    let r = probe(&[
+        "--base-url",
+        &format!("{url}/v1"),
+        "-m",
+        "m",
+        "--checks",
+        "models.list",
+    ])
+    .await;
+    let c = check(&r, "models.list");
+    assert_eq!(c.kind, Some(Kind::Network), "{}", r.to_json());
+    assert!(
+        c.detail.contains("does not speak TLS") && c.detail.contains("http://"),
+        "{}",
+        c.detail
+    );
+}
