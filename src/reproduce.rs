@@ -26,6 +26,10 @@ pub fn headers(target: &Target, req: &Request) -> Vec<(String, String)> {
         .into_iter()
         .map(|(n, v)| (n.to_string(), v))
         .collect();
+    if target.basic_auth.is_some() {
+        // From the URL's user info; sent as basic auth, shown only as being there.
+        out.push(("Authorization".into(), "Basic [redacted]".into()));
+    }
     for (name, value) in &target.headers {
         let value = value.expose_secret();
         let shown = if is_credential_header(name, value) {
