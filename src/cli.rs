@@ -176,6 +176,9 @@ pub struct ProbeArgs {
     /// Print the requests a run would send (key shown as $VARIABLE) and how many; send nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub observe: crate::observe::ObserveArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -158,6 +158,8 @@ pub struct Opened {
     pub permit: Option<tokio::sync::OwnedSemaphorePermit>,
     /// The target's secrets: every byte read from this response passes through it first.
     pub redactor: Arc<Redactor>,
+    /// This exchange's id in `-v`/`--trace` records, when observed.
+    pub trace_id: Option<u64>,
 }
 
 /// A whole (capped) answer.
@@ -192,6 +194,8 @@ pub struct Http {
     connects: ConnectWatch,
     /// One semaphore per host:port, shared by every target on that host.
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// `-v`/`--trace`: told of every request, response, body and frame.
+    observer: Option<Arc<crate::observe::Observer>>,
 }
 
 impl Http {
@@ -222,7 +226,14 @@ impl Http {
             transport,
             connects,
             hosts: Arc::default(),
+            observer: None,
         })
+    }
+
+    /// This client, reporting its exchange to `observer` (`-v`, `--trace`).
+    pub fn observed(mut self, observer: Option<crate::observe::Observer>) -> Http {
+        self.observer = observer.map(Arc::new);
+        self
     }
 
     fn build(&self, target: &Target, r: &Request) -> reqwest::RequestBuilder {
@@ -281,20 +292,35 @@ impl Http {
         let permit = self.host_permit(target).await;
         let mut waited = None;
         loop {
+            let trace_id = self.observer.as_ref().map(|o| {
+                let id = o.next_id();
+                o.request(id, target, r, &redactor);
+                id
+            });
+            let observed_failure = |f: Finding| {
+                if let (Some(o), Some(id)) = (&self.observer, trace_id) {
+                    o.failed(id, &f.detail);
+                }
+                f
+            };
             let started = Instant::now();
             let deadline = started + self.limits.total;
             let response = match self.send_for_headers(self.build(target, r), started).await {
                 Err(detail) => {
+                    observed_failure(Finding::fail(Kind::Timeout, detail.clone()));
                     return Err(Finding::fail(Kind::Timeout, detail).with_timing(Timing {
                         total: Some(ms(started)),
                         ..Default::default()
                     }));
                 }
-                Ok(r) => r.map_err(|e| scrubbed(transport_finding(&e, started))),
+                Ok(r) => r.map_err(|e| observed_failure(scrubbed(transport_finding(&e, started)))),
             };
             let headers_ms = ms(started);
             let response = response?;
             let status = response.status().as_u16();
+            if let (Some(o), Some(id)) = (&self.observer, trace_id) {
+                o.response(id, status, response.headers(), headers_ms, &redactor);
+            }
             if (300..400).contains(&status) && status != 304 {
                 return Err(redirect_finding(&response, &redactor).with_timing(Timing {
                     headers: Some(headers_ms),
@@ -326,6 +352,7 @@ impl Http {
                 status,
                 waited_secs: waited,
                 permit,
+                trace_id,
             });
         }
     }
@@ -376,7 +403,19 @@ impl Http {
     }
 
     /// Read the rest of an opened response under the cap and the idle/total bounds.
-    pub async fn read_body(&self, mut o: Opened) -> Result<Answer, Finding> {
+    pub async fn read_body(&self, o: Opened) -> Result<Answer, Finding> {
+        let id = o.trace_id;
+        let answer = self.read_body_unobserved(o).await;
+        if let (Some(obs), Some(id)) = (&self.observer, id) {
+            match &answer {
+                Ok(a) => obs.body(id, &a.body, a.timing.total.unwrap_or(0)),
+                Err(f) => obs.failed(id, &f.detail),
+            }
+        }
+        answer
+    }
+
+    async fn read_body_unobserved(&self, mut o: Opened) -> Result<Answer, Finding> {
         let retry_after = retry_after_secs(o.response.headers());
         let mut buf = Vec::new();
         let evidence = Evidence {
@@ -468,6 +507,9 @@ impl Http {
         t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
         if let crate::sse::End::Cut(m) | crate::sse::End::Undecodable(m) = &mut t.end {
             *m = o.redactor.scrub(m);
+        }
+        if let (Some(obs), Some(id)) = (&self.observer, o.trace_id) {
+            obs.stream(id, &t);
         }
         t
     }

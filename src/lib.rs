@@ -20,6 +20,7 @@ pub mod files;
 pub mod http;
 pub mod manual;
 pub mod mock;
+pub mod observe;
 pub mod openai_env;
 pub mod opencode;
 pub mod out;
@@ -234,7 +235,9 @@ pub async fn probe_report_until(
         .map(policy::Baseline::read)
         .transpose()?;
     policy::needs_baseline(run.fail_on, baseline.is_some())?;
-    let http = Http::with_transport(run.limits, run.transport).map_err(RunError::from)?;
+    let http = Http::with_transport(run.limits, run.transport)
+        .map_err(RunError::from)?
+        .observed(observe::Observer::from_args(&args.observe)?);
     let probes = run
         .targets
         .iter()

@@ -162,3 +162,145 @@ async fn each_curl_is_labelled_with_its_check_and_model() {
     );
     assert!(!s.contains(KEY));
 }
+
+/// A server that echoes every request header back: in a response header, in the body,
+/// and in SSE frames. Nothing it sends may bring the key to stderr or the trace.
+async fn echo_server() -> String {
+    use axum::response::{IntoResponse, Response};
+    async fn echo(req: axum::extract::Request) -> Response {
+        let seen: String = req
+            .headers()
+            .iter()
+            .map(|(n, v)| format!("{n}={} ", String::from_utf8_lossy(v.as_bytes())))
+            .collect();
+        let stream = req.uri().query().is_none()
+            && axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .map(|b| String::from_utf8_lossy(&b).contains("\"stream\":true"))
+                .unwrap_or(false);
+        let header: String = seen.chars().filter(|c| !c.is_control()).collect();
+        let body = if stream {
+            let chunk = serde_json::json!({"object": "chat.completion.chunk", "model": "m",
+                "choices": [{"index": 0, "delta": {"content": format!("you sent \x1b[31m{seen}")}, "finish_reason": null}]});
+            format!("data: {chunk}\n\ndata: [DONE]\n\n")
+        } else {
+            serde_json::json!({"object": "chat.completion", "model": "m", "choices": [{"index": 0,
+                "message": {"role": "assistant", "content": format!("pong; you sent {seen}")}, "finish_reason": "stop"}]}).to_string()
+        };
+        let mut r = Response::builder()
+            .status(200)
+            .header("x-echo", header.clone())
+            .header("set-cookie", format!("session={header}"))
+            .header(
+                "content-type",
+                if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                },
+            )
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        r.headers_mut()
+            .insert("x-request-id", "req_1".parse().unwrap());
+        r.into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, axum::Router::new().fallback(echo))
+            .await
+            .unwrap()
+    });
+    format!("http://{addr}/v1")
+}
+
+fn assert_no_key(what: &str, s: &str) {
+    assert!(!s.contains(KEY), "{what} holds the key:\n{s}");
+    for piece in KEY.as_bytes().windows(8) {
+        let piece = std::str::from_utf8(piece).unwrap();
+        assert!(
+            !s.contains(piece),
+            "{what} holds `{piece}` of the key:\n{s}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn verbose_and_trace_show_the_exchange_without_the_key() {
+    let url = echo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.jsonl");
+    let argv: Vec<String> = [
+        "probe",
+        "--base-url",
+        &url,
+        "-m",
+        "m",
+        "--api-key-env",
+        "ZC_TEST_KEY",
+        "--checks",
+        "chat.basic,chat.stream",
+        "-vv",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = tokio::task::spawn_blocking(move || zencheck().args(&argv).output().unwrap())
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_no_key("stderr", &err);
+    assert!(
+        !err.contains('\x1b'),
+        "no escape reaches the terminal: {err}"
+    );
+    assert!(
+        err.contains("> POST ") && err.contains("/chat/completions"),
+        "{err}"
+    );
+    assert!(
+        err.contains("> Authorization: Bearer $ZC_TEST_KEY"),
+        "{err}"
+    );
+    assert!(err.contains("< HTTP 200"), "{err}");
+    assert!(err.contains("< x-echo: "), "response headers: {err}");
+    assert!(
+        err.contains("ms event message: "),
+        "-vv shows frames: {err}"
+    );
+
+    let t = std::fs::read_to_string(&trace).unwrap();
+    assert_no_key("the trace", &t);
+    let records: Vec<serde_json::Value> = t
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let kinds: Vec<&str> = records.iter().filter_map(|r| r["type"].as_str()).collect();
+    for k in ["request", "response", "body", "sse", "stream_end"] {
+        assert!(kinds.contains(&k), "no {k} record in {kinds:?}");
+    }
+    let req = records.iter().find(|r| r["type"] == "request").unwrap();
+    assert!(req["ts"].as_str().is_some_and(|s| s.ends_with('Z')));
+    assert_eq!(req["headers"]["Authorization"], "Bearer $ZC_TEST_KEY");
+    let frame = records.iter().find(|r| r["type"] == "sse").unwrap();
+    assert!(frame["at_ms"].as_u64().is_some());
+}
+
+#[tokio::test]
+async fn one_v_shows_headers_and_sizes_but_no_bodies() {
+    let out = probe(Scenario::Healthy, &["-v", "--checks", "chat.basic"], &[]).await;
+    let err = text(&out.stderr);
+    assert!(err.contains("< HTTP 200 ("), "{err}");
+    assert!(
+        err.contains("< body: ") && err.contains(" bytes in "),
+        "{err}"
+    );
+    assert!(!err.contains("\"choices\""), "no body at -v: {err}");
+    assert_no_key("stderr", &err);
+    // Without -v nothing of the exchange is on stderr.
+    let quiet = probe(Scenario::Healthy, &["--checks", "chat.basic"], &[]).await;
+    assert!(!text(&quiet.stderr).contains("> POST"));
+}

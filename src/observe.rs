@@ -1,0 +1,243 @@
+//! Seeing the exchange: `-v` (requests and responses on stderr as they happen), `-vv`
+//! (bodies and SSE frames too, capped) and `--trace FILE` (every record as JSON Lines).
+//!
+//! The one HTTP client (`src/http.rs`) reports to an optional [`Observer`]; nothing here
+//! sends anything. What reaches a record is already hidden: request headers come from
+//! `reproduce::headers` (the key as `$VAR`), response headers and bodies pass through the
+//! target's `Redactor` (bodies are scrubbed at entry by `Http`; everything else here), and
+//! text bound for the terminal loses its control characters.
+
+use crate::error::RunError;
+use crate::http::Request;
+use crate::redact::{is_credential_header, strip_controls, Redactor};
+use crate::target::Target;
+use clap::Args;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ObserveArgs {
+    /// Print each request and response on stderr as it happens (method, URL, headers with credentials hidden, status, time to headers, body size); -vv adds bodies and SSE frames, capped
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Write the whole exchange to FILE as JSON Lines (one record per request, response, body and SSE frame, timestamped; secrets hidden), for a ticket
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}
+
+/// Most characters of one body (or one frame's data) shown on stderr under `-vv`.
+pub const SHOWN_BODY_CAP: usize = 2000;
+/// Most SSE frames of one stream shown on stderr under `-vv`; the rest are counted.
+pub const SHOWN_FRAMES_CAP: usize = 50;
+/// Most characters of one body or frame in the trace file.
+pub const TRACE_BODY_CAP: usize = 64 * 1024;
+/// Most SSE frames of one stream in the trace file.
+pub const TRACE_FRAMES_CAP: usize = 2000;
+
+/// Where the exchange is reported: stderr at a verbosity, and/or a trace file.
+pub struct Observer {
+    verbose: u8,
+    trace: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    next: AtomicU64,
+}
+
+impl Observer {
+    /// `None` when neither `-v` nor `--trace` was given. The trace file is created now,
+    /// before the first request, so a bad path costs nothing.
+    pub fn from_args(a: &ObserveArgs) -> Result<Option<Observer>, RunError> {
+        if a.verbose == 0 && a.trace.is_none() {
+            return Ok(None);
+        }
+        let trace = match &a.trace {
+            Some(p) => Some(Mutex::new(std::io::BufWriter::new(
+                std::fs::File::create(p).map_err(|e| RunError::Io {
+                    what: format!("create the trace file {}", p.display()),
+                    why: e.to_string(),
+                })?,
+            ))),
+            None => None,
+        };
+        Ok(Some(Observer {
+            verbose: a.verbose,
+            trace,
+            next: AtomicU64::new(1),
+        }))
+    }
+
+    /// A new exchange id, shared by the records of one request.
+    pub fn next_id(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn emit(&self, record: Value, line: Option<String>) {
+        if let (Some(line), true) = (line, self.verbose > 0) {
+            crate::out::warn(&line);
+        }
+        if let Some(t) = &self.trace {
+            let mut w = t.lock().expect("trace lock");
+            // A full disk must not stop the probe; the trace is a side product.
+            let _ = writeln!(w, "{record}").and_then(|()| w.flush());
+        }
+    }
+
+    /// A request about to be sent (each attempt, a Retry-After retry too).
+    pub fn request(&self, id: u64, target: &Target, req: &Request, redactor: &Redactor) {
+        let url = target.shown_endpoint(&req.path);
+        let headers = crate::reproduce::headers(target, req);
+        let body = req.body.as_ref().map(|b| redactor.scrub(&b.to_string()));
+        let mut line = format!("[{id}] > {} {}", req.method, strip_controls(&url));
+        for (n, v) in &headers {
+            line.push_str(&format!("\n[{id}] > {n}: {}", strip_controls(v)));
+        }
+        if let (Some(b), true) = (&body, self.verbose > 1) {
+            line.push_str(&format!("\n[{id}] > {}", shown(b)));
+        }
+        let headers: serde_json::Map<String, Value> =
+            headers.into_iter().map(|(n, v)| (n, json!(v))).collect();
+        self.emit(
+            json!({"type": "request", "id": id, "ts": now(), "target": target.name,
+                   "method": req.method.as_str(), "url": url, "headers": headers, "body": body}),
+            Some(line),
+        );
+    }
+
+    /// Response headers arrived after `headers_ms`.
+    pub fn response(
+        &self,
+        id: u64,
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        headers_ms: u64,
+        redactor: &Redactor,
+    ) {
+        let shown: Vec<(String, String)> = headers
+            .iter()
+            .map(|(n, v)| {
+                let v = String::from_utf8_lossy(v.as_bytes());
+                let v = if is_credential_header(n.as_str(), &v) {
+                    "[redacted]".to_string()
+                } else {
+                    redactor.scrub(&v)
+                };
+                (n.as_str().to_string(), v)
+            })
+            .collect();
+        let mut line = format!("[{id}] < HTTP {status} ({headers_ms} ms to headers)");
+        for (n, v) in &shown {
+            line.push_str(&format!("\n[{id}] < {n}: {}", strip_controls(v)));
+        }
+        let map: serde_json::Map<String, Value> =
+            shown.into_iter().map(|(n, v)| (n, json!(v))).collect();
+        self.emit(
+            json!({"type": "response", "id": id, "ts": now(), "status": status,
+                   "headers_ms": headers_ms, "headers": map}),
+            Some(line),
+        );
+    }
+
+    /// A whole body, already scrubbed by `Http`.
+    pub fn body(&self, id: u64, body: &[u8], total_ms: u64) {
+        let text = String::from_utf8_lossy(body);
+        let mut line = format!("[{id}] < body: {} bytes in {total_ms} ms", body.len());
+        if self.verbose > 1 && !text.is_empty() {
+            line.push_str(&format!("\n[{id}] < {}", shown(&text)));
+        }
+        let (kept, cut) = capped(&text, TRACE_BODY_CAP);
+        self.emit(
+            json!({"type": "body", "id": id, "ts": now(), "bytes": body.len(),
+                   "total_ms": total_ms, "body": kept, "truncated": cut}),
+            Some(line),
+        );
+    }
+
+    /// The request ended without a whole answer (a stall, a cut, a cap); `detail` is scrubbed.
+    pub fn failed(&self, id: u64, detail: &str) {
+        self.emit(
+            json!({"type": "error", "id": id, "ts": now(), "detail": detail}),
+            Some(format!("[{id}] ! {}", strip_controls(detail))),
+        );
+    }
+
+    /// A read event stream, its frames already scrubbed, each with its arrival time.
+    pub fn stream(&self, id: u64, t: &crate::sse::Transcript) {
+        for (i, e) in t.events.iter().enumerate() {
+            let line = (self.verbose > 1 && i < SHOWN_FRAMES_CAP).then(|| {
+                format!(
+                    "[{id}] < +{} ms event {}: {}",
+                    e.at_ms,
+                    strip_controls(&e.event),
+                    shown(&e.data)
+                )
+            });
+            if i < TRACE_FRAMES_CAP || line.is_some() {
+                let (kept, cut) = capped(&e.data, TRACE_BODY_CAP);
+                let record = json!({"type": "sse", "id": id, "at_ms": e.at_ms,
+                    "event": e.event, "data": kept, "truncated": cut});
+                if i < TRACE_FRAMES_CAP {
+                    self.emit(record, line);
+                } else if let Some(l) = line {
+                    crate::out::warn(&l);
+                }
+            }
+        }
+        let mut line = format!(
+            "[{id}] < stream: {} events, {} bytes, ended after {} ms ({:?})",
+            t.events.len(),
+            t.bytes,
+            t.ended_at_ms,
+            t.end
+        );
+        if self.verbose > 1 && t.events.len() > SHOWN_FRAMES_CAP {
+            line.push_str(&format!(
+                " ({} frames not shown)",
+                t.events.len() - SHOWN_FRAMES_CAP
+            ));
+        }
+        self.emit(
+            json!({"type": "stream_end", "id": id, "ts": now(), "events": t.events.len(),
+                   "bytes": t.bytes, "ended_at_ms": t.ended_at_ms,
+                   "end": format!("{:?}", t.end), "unterminated_tail": t.unterminated_tail}),
+            Some(strip_controls(&line)),
+        );
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// At most `cap` characters of `s`, and whether it was cut.
+fn capped(s: &str, cap: usize) -> (String, bool) {
+    match s.char_indices().nth(cap) {
+        Some((i, _)) => (s[..i].to_string(), true),
+        None => (s.to_string(), false),
+    }
+}
+
+/// A body as shown on stderr: control characters gone, capped, on as few lines as it has.
+fn shown(s: &str) -> String {
+    let (kept, cut) = capped(s, SHOWN_BODY_CAP);
+    let mut out = strip_controls(&kept);
+    if cut {
+        out.push_str(&format!(" … ({} characters in all)", s.chars().count()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_text_is_capped_and_loses_control_characters() {
+        let long = "x".repeat(SHOWN_BODY_CAP + 10);
+        let s = shown(&long);
+        assert!(s.ends_with(&format!("({} characters in all)", SHOWN_BODY_CAP + 10)));
+        assert_eq!(shown("a\x1b]0;title\x07b"), "a]0;titleb");
+        assert_eq!(capped("héllo", 2), ("hé".to_string(), true));
+    }
+}
