@@ -331,7 +331,11 @@ impl Http {
             let retry_after = retry_after_secs(response.headers());
             if status == 429 && waited.is_none() {
                 if let Some(secs) =
-                    retry_after.filter(|s| Duration::from_secs(*s) <= self.limits.max_retry_wait)
+                    // A zero bound (serve mode, --max-retry-wait 0) never retries, not even on `Retry-After: 0`.
+                    retry_after.filter(|s| {
+                        !self.limits.max_retry_wait.is_zero()
+                            && Duration::from_secs(*s) <= self.limits.max_retry_wait
+                    })
                 {
                     // Drain what the server sent (bounded) so the connection can be reused.
                     let _ = tokio::time::timeout(Duration::from_secs(2), response.bytes()).await;

@@ -203,7 +203,7 @@ async fn a_first_ctrl_c_writes_the_partial_report_marked_interrupted_and_exits_1
 }
 
 #[tokio::test]
-async fn a_second_ctrl_c_exits_at_once() {
+async fn two_quick_ctrl_cs_exit_130_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (output, took) = interrupted_run(2, &dir.path().join("r.json")).await;
     assert_eq!(output.status.code(), Some(130), "{output:?}");

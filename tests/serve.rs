@@ -393,3 +393,58 @@ async fn sigterm_drains_the_scrape_in_flight_and_exits_0() {
         200
     );
 }
+
+#[tokio::test]
+async fn serve_makes_one_attempt_and_reports_a_retry_after_instead_of_waiting() {
+    // The mock answers each request's first attempt with 429 and `Retry-After: 1`.
+    let m = mock(Scenario::RateLimitBrief).await;
+    let (s, _dir) = exporter(&target("limited", &m, ""), &[]).await;
+    let started = Instant::now();
+    let (_, _, text) = get(&s, "/probe?target=limited", &[]).await;
+    assert!(started.elapsed() < Duration::from_millis(900), "it waited");
+    assert_eq!(m.requests(), 1, "one attempt, no retry");
+    assert_eq!(sample(&text, "probe_success"), Some(0.0));
+    assert_eq!(
+        sample(
+            &text,
+            "zencheck_failure_info{model=\"\",check=\"models.list\",kind=\"rate_limit\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_zero_max_retry_wait_never_retries_not_even_on_retry_after_0() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let hits = Arc::new(AtomicU64::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::Relaxed);
+            (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "0"), ("content-type", "application/json")],
+                r#"{"error":{"message":"slow down","type":"rate_limit_exceeded"}}"#,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    common::probe(&["--base-url", &url]).await;
+    assert_eq!(
+        hits.load(Ordering::Relaxed),
+        2,
+        "by default a Retry-After: 0 is retried once"
+    );
+    common::probe(&["--base-url", &url, "--max-retry-wait", "0"]).await;
+    assert_eq!(
+        hits.load(Ordering::Relaxed),
+        3,
+        "--max-retry-wait 0: one attempt"
+    );
+}
