@@ -181,7 +181,7 @@ pub async fn probe(
 
     // Route-level verdicts from the basic answers: unsupported routes, wrong routes.
     for r in done.iter_mut() {
-        adjust_for_route(target, opts, r);
+        adjust_for_route(target, opts, listed.as_deref(), r);
     }
 
     // Stage 2: the rest of each route, unless its basic answer makes them pointless.
@@ -205,7 +205,7 @@ pub async fn probe(
     }
     let (_, later) = run_jobs(&cx, stage2, &caps, opts, progress).await;
     for mut r in later {
-        adjust_for_route(target, opts, &mut r);
+        adjust_for_route(target, opts, listed.as_deref(), &mut r);
         rows.push(r);
     }
     // The basic checks ran for the others' sake; report them only when selected.
@@ -220,6 +220,7 @@ pub async fn probe(
             });
         }
     }
+    settle_models_list(&mut rows);
     if target.models.is_empty() {
         let why = match &listed {
             Some(ids) if !ids.is_empty() => {
@@ -344,13 +345,16 @@ fn judge_max_tokens(basic: &Finding) -> Finding {
 /// A route the server lacks is `unsupported`, unless the model lives only there; a route
 /// that refuses a model the provider serves elsewhere is `wrong_route` — a warning when the
 /// route table predicted it and the user did not ask for that route, a failure otherwise.
-fn adjust_for_route(target: &Target, opts: &Options, row: &mut Row) {
+fn adjust_for_route(target: &Target, opts: &Options, listed: Option<&[String]>, row: &mut Row) {
     let (Some(i), Some(route)) = (row.model, row.id.route()) else {
         return;
     };
-    let home = route::home(target.provider, &target.models[i]);
+    let model = &target.models[i];
+    let home = route::home(target.provider, model);
     let (f, explicit) = (&mut row.finding, opts.explicit);
-    let elsewhere = home.is_some_and(|h| h != Home::Route(route));
+    // A model the server does not list is unknown, whatever family its name suggests.
+    let unlisted = listed.is_some_and(|ids| !ids.iter().any(|id| id.eq_ignore_ascii_case(model)));
+    let elsewhere = home.is_some_and(|h| h != Home::Route(route)) && !unlisted;
     if elsewhere && matches!(f.kind, Some(Kind::ModelNotFound) | Some(Kind::WrongRoute)) {
         f.kind = Some(Kind::WrongRoute);
         f.suggestions.clear();
@@ -365,6 +369,49 @@ fn adjust_for_route(target: &Target, opts: &Options, row: &mut Row) {
         f.status = Status::Unsupported;
         f.kind = None;
         f.detail = format!("this server has no {} route ({})", route.path(), f.detail);
+    }
+}
+
+/// `/models` alone cannot tell a server without that route from a base URL that is not the
+/// API; the generation routes can. A 404 there while every route 404s too is the base URL;
+/// a web page there while a generation route answers is a server without /models.
+fn settle_models_list(rows: &mut [Row]) {
+    let basics: Vec<&Finding> = rows
+        .iter()
+        .filter(|r| {
+            r.id.route()
+                .is_some_and(|route| CheckId::basic_of(route) == r.id)
+        })
+        .map(|r| &r.finding)
+        .collect();
+    let answered = basics.iter().any(|f| {
+        f.evidence
+            .http_status
+            .is_some_and(|s| (200..300).contains(&s))
+    });
+    let all_missing = !basics.is_empty()
+        && basics
+            .iter()
+            .all(|f| f.kind == Some(Kind::BaseUrl) || f.status == Status::Unsupported);
+    let Some(list) = rows.iter_mut().find(|r| r.id == CheckId::ModelsList) else {
+        return;
+    };
+    let f = &mut list.finding;
+    let no_route = f.status == Status::Unsupported && f.evidence.http_status == Some(404);
+    if no_route && all_missing {
+        f.status = Status::Fail;
+        f.kind = Some(Kind::BaseUrl);
+        f.detail = format!(
+            "{}, and every generation route answered 404 too: the base URL does not point at the API",
+            f.detail
+        );
+    } else if f.kind == Some(Kind::BaseUrl) && f.status == Status::Fail && answered {
+        f.status = Status::Unsupported;
+        f.kind = None;
+        f.detail = format!(
+            "{}; but the generation routes answer, so the base URL is right and this server has no /models",
+            f.detail
+        );
     }
 }
 

@@ -44,11 +44,8 @@ async fn litellm_proxy_verdicts() {
         base.iter().copied().chain(extra.iter().copied()).collect()
     };
 
-    // The proxy sometimes holds a stream ~0.5 s and then sends its (simulated) stream at
-    // once, notably right after start: that burst is real on the wire and is reported as
-    // a stream_buffered warning. Warm it up, and accept that warning on streams.
-    probe(&with(&["-m", "mock-gpt", "--checks", "chat.stream"])).await;
-
+    // From a cold start (CI runs this right after the proxy is up): its first streams come
+    // late, headers included, and then fast. That is a slow server, not a buffering one.
     let healthy = probe(&with(&[
         "-m",
         "mock-gpt",
@@ -57,11 +54,8 @@ async fn litellm_proxy_verdicts() {
     ]))
     .await;
     for c in &healthy.checks {
-        let streamed_burst = c.check.contains("stream")
-            && c.status == Status::Warn
-            && c.kind == Some(Kind::StreamBuffered);
         assert!(
-            c.status == Status::Pass || streamed_burst,
+            c.status == Status::Pass,
             "{}: {}",
             c.check,
             healthy.to_json()

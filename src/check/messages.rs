@@ -2,7 +2,7 @@
 //! `messages.stream`. The key goes in `x-api-key`, with `anthropic-version`.
 
 use super::chat::excerpt;
-use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal};
+use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, PROMPT};
 use crate::failure::Kind;
 use crate::http::{Answer, Auth, Request};
@@ -120,7 +120,16 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     if clean && stopped && text.trim().is_empty() {
         p.warn(Kind::BadResponse, "no text in the stream");
     }
-    judge_content(&content_at, &models, asked, &mut p);
+    judge_content(
+        Arrivals {
+            headers_ms,
+            content_at: &content_at,
+            produced_span_s: None,
+        },
+        &models,
+        asked,
+        &mut p,
+    );
     let summary = format!(
         "\"{}\" · {events} events · stop {} · {} · max gap {} ms",
         excerpt(&text, 40),

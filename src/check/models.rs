@@ -17,12 +17,20 @@ pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
         // not a failure by itself; the generation checks tell whether the URL is right.
         if f.kind == Some(Kind::BaseUrl) {
             f.status = Status::Unsupported;
+            f.kind = None;
             f.detail = format!("{}: no /models route here", f.detail);
         }
         return (f, None);
     }
     let v = match json_body(&answer) {
         Ok(v) => v,
+        // A web app (its HTML page with 200) at /models: the base URL points at a site, not
+        // at the API. The probe takes this back when a generation route answers.
+        Err(mut f) if f.kind == Some(Kind::BadResponse) && f.detail.contains("HTML page") => {
+            f.kind = Some(Kind::BaseUrl);
+            f.detail = format!("{}: the base URL serves a web page, not the API", f.detail);
+            return (f, None);
+        }
         Err(f) => return (f, None),
     };
     let Some(data) = v.get("data").and_then(|d| d.as_array()) else {

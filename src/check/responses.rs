@@ -6,7 +6,7 @@ use super::chat::{
     check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_parameters, ToolExpect,
     TOOL_NAME, TOOL_PROMPT,
 };
-use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal};
+use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use crate::failure::Kind;
 use crate::http::{Answer, Auth, Request};
@@ -197,7 +197,16 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     if clean && error_message.is_none() && terminal.is_some() && text.trim().is_empty() {
         p.warn(Kind::BadResponse, "no output_text in the stream");
     }
-    judge_content(&content_at, &models, asked, &mut p);
+    judge_content(
+        Arrivals {
+            headers_ms,
+            content_at: &content_at,
+            produced_span_s: None,
+        },
+        &models,
+        asked,
+        &mut p,
+    );
     let mut summary = format!(
         "\"{}\" · {events} events · {}",
         excerpt(&text, 40),

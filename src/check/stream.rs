@@ -104,18 +104,42 @@ pub fn missing_terminal(t: &Transcript, what: &str, events_seen: usize, p: &mut 
     }
 }
 
-/// Detect a buffering proxy (or simulated streaming): many content events after a long
-/// silence, all at once.
-pub fn bunching(content_at: &[u64]) -> Option<String> {
-    let (first, last) = (*content_at.first()?, *content_at.last()?);
+/// What a stream's arrival times say about buffering.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Arrivals<'a> {
+    /// When the response headers came, ms since the request was sent.
+    pub headers_ms: u64,
+    /// When each content event came.
+    pub content_at: &'a [u64],
+    /// How long the upstream took to make the chunks, by their own `created` stamps (s).
+    pub produced_span_s: Option<u64>,
+}
+
+/// Detect a buffering proxy (or simulated streaming). A buffering proxy passes the
+/// headers on and holds the body: a long silence *after the headers*, then every chunk at
+/// once. A busy or cold server delays everything, headers included, and then streams; that
+/// is no buffering (the real LiteLLM proxy, just started, answers so). Chunks stamped over
+/// seconds by the upstream but arriving within milliseconds were held too.
+pub fn bunching(a: Arrivals<'_>) -> Option<String> {
+    let (first, last) = (*a.content_at.first()?, *a.content_at.last()?);
+    let n = a.content_at.len();
+    if n < BUNCHED_MIN_EVENTS {
+        return None;
+    }
     let spread = last - first;
-    let bunched = content_at.len() >= BUNCHED_MIN_EVENTS
-        && first >= BUNCHED_MIN_WAIT_MS
-        && spread <= (first / BUNCHED_SPREAD_RATIO).max(5);
-    bunched.then(|| {
+    let silence = first.saturating_sub(a.headers_ms);
+    if silence >= BUNCHED_MIN_WAIT_MS && spread <= (silence / BUNCHED_SPREAD_RATIO).max(5) {
+        return Some(format!(
+            "headers after {} ms, then {silence} ms of silence, then {n} content chunks within {spread} ms",
+            a.headers_ms
+        ));
+    }
+    let produced_ms = a.produced_span_s? * 1000;
+    (produced_ms >= 2000 && spread <= (produced_ms / BUNCHED_SPREAD_RATIO).max(5)).then(|| {
         format!(
-            "{} content chunks arrived within {spread} ms, after {first} ms of silence",
-            content_at.len()
+            "{n} content chunks arrived within {spread} ms, but their created stamps span {} s: \
+             the upstream made them over time and something held them",
+            produced_ms / 1000
         )
     })
 }
@@ -142,9 +166,31 @@ pub fn error_event(data: &str, after: usize, p: &mut Problems) -> String {
     msg
 }
 
+/// An event that reports an error instead of a chunk, in any of the shapes servers use
+/// inside a 200 stream: OpenAI's `{"error":…}`, `{"type":"error",…}`, vLLM's
+/// `{"object":"error","message":…}`, OpenRouter's chunk with `finish_reason:"error"` and an
+/// `error` member, FastAPI's `{"detail":…}`, a bare `{"message":…,"code":…}`.
+pub fn is_stream_error(v: &Value) -> bool {
+    let is = |k: &str, want: &str| v.get(k).and_then(Value::as_str) == Some(want);
+    let choices = v.get("choices").and_then(Value::as_array);
+    let chunk_like = choices.is_some() || v.get("id").is_some() || v.get("object").is_some();
+    v.get("error")
+        .is_some_and(|e| !e.is_null() && e != &Value::Bool(false))
+        || is("object", "error")
+        || is("type", "error")
+        || choices.is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("error"))
+        })
+        || (!chunk_like
+            && (v.get("detail").is_some()
+                || v.get("message").is_some_and(Value::is_string)
+                    && (v.get("code").is_some() || v.get("type").is_some())))
+}
+
 /// Checks common to every stream once its events are read: no text, a burst, another model.
-pub fn judge_content(content_at: &[u64], models: &[String], asked: &str, p: &mut Problems) {
-    if let Some(b) = bunching(content_at) {
+pub fn judge_content(arrivals: Arrivals<'_>, models: &[String], asked: &str, p: &mut Problems) {
+    if let Some(b) = bunching(arrivals) {
         p.warn(Kind::StreamBuffered, b);
     }
     if let Some(got) = models.iter().find(|m| !same_model(asked, m)) {
@@ -168,6 +214,8 @@ struct Assembly {
     /// Tool-call fragments by index: (name, arguments).
     calls: BTreeMap<u64, (String, String)>,
     error_message: Option<String>,
+    /// The earliest and latest `created` stamp of the chunks (s).
+    created: Option<(u64, u64)>,
 }
 
 /// Judge a chat-completions stream transcript. Pure: unit tests feed it recordings.
@@ -192,9 +240,7 @@ pub fn judge_chat_stream(
             continue;
         }
         let parsed = serde_json::from_str::<Value>(data);
-        let error_body = parsed.as_ref().is_ok_and(|v| {
-            v.get("error").is_some_and(|e| !e.is_null()) && v.get("choices").is_none()
-        });
+        let error_body = parsed.as_ref().is_ok_and(is_stream_error);
         if ev.event == "error" || error_body {
             let msg = error_event(data, a.chunks, &mut p);
             a.error_message.get_or_insert(msg);
@@ -244,7 +290,16 @@ pub fn judge_chat_stream(
             p.warn(Kind::BadResponse, "no text in the stream");
         }
     }
-    judge_content(&a.content_at, &a.models, asked, &mut p);
+    judge_content(
+        Arrivals {
+            headers_ms,
+            content_at: &a.content_at,
+            produced_span_s: a.created.map(|(lo, hi)| hi - lo),
+        },
+        &a.models,
+        asked,
+        &mut p,
+    );
     if want_usage && a.usage.is_none() && clean && a.error_message.is_none() {
         p.warn_param(
             Kind::ParamIgnored,
@@ -302,6 +357,9 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
     }
     if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
         a.usage = Some(u.clone());
+    }
+    if let Some(c) = v.get("created").and_then(Value::as_u64) {
+        a.created = Some(a.created.map_or((c, c), |(lo, hi)| (lo.min(c), hi.max(c))));
     }
     let Some(choices) = v.get("choices").and_then(Value::as_array) else {
         return;
@@ -466,12 +524,63 @@ mod tests {
     }
 
     #[test]
-    fn bunching_needs_a_long_wait_and_a_tight_burst() {
-        assert!(bunching(&[1500, 1500, 1501, 1501, 1502]).is_some());
+    fn error_objects_in_other_shapes_inside_a_200_stream() {
+        for (shape, message) in [
+            (
+                r#"{"object":"error","message":"CUDA out of memory","type":"InternalServerError","code":500}"#,
+                "CUDA out of memory",
+            ),
+            (
+                r#"{"id":"gen-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}],"error":{"code":502,"message":"Provider disconnected"}}"#,
+                "Provider disconnected",
+            ),
+            (
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+                "Overloaded",
+            ),
+            (r#"{"detail":"upstream timed out"}"#, "upstream timed out"),
+            (
+                r#"{"message":"Internal error","code":500}"#,
+                "Internal error",
+            ),
+        ] {
+            let t = transcript(&[(PO, 30), (shape, 40), ("[DONE]", 41)], End::Clean);
+            let f = judge(&t, false);
+            assert_eq!(f.kind, Some(Kind::StreamError), "{shape}");
+            assert_eq!(
+                f.evidence.provider_message.as_deref(),
+                Some(message),
+                "{shape}"
+            );
+        }
+        // Usage and cost chunks are chunks, not errors.
+        assert!(!is_stream_error(
+            &serde_json::json!({"id":"c","choices":[],"usage":{"prompt_tokens":1}})
+        ));
+    }
+
+    #[test]
+    fn bunching_needs_silence_after_the_headers_and_a_tight_burst() {
+        let at = |headers_ms, content_at: &'static [u64]| Arrivals {
+            headers_ms,
+            content_at,
+            produced_span_s: None,
+        };
+        // A buffering proxy: headers at once, the body held 1.5 s, then all of it.
+        let held = bunching(at(2, &[1500, 1500, 1501, 1501, 1502])).unwrap();
+        assert!(held.contains("1498 ms of silence"), "{held}");
         // Fast local server: tight, but no long wait first.
-        assert!(bunching(&[3, 3, 4, 4, 5]).is_none());
+        assert!(bunching(at(1, &[3, 3, 4, 4, 5])).is_none());
         // Slow first token, then tokens at a normal pace.
-        assert!(bunching(&[1500, 1520, 1540, 1560, 1580]).is_none());
+        assert!(bunching(at(2, &[1500, 1520, 1540, 1560, 1580])).is_none());
+        // A cold server (LiteLLM just started): headers late too, then a quick stream.
+        assert!(bunching(at(948, &[948, 956, 957, 957, 958, 963])).is_none());
+        // Held by something that also held the headers: the chunks' own stamps give it away.
+        let stamped = Arrivals {
+            produced_span_s: Some(6),
+            ..at(3000, &[3001, 3001, 3002, 3002])
+        };
+        assert!(bunching(stamped).unwrap().contains("span 6 s"));
     }
 
     #[test]

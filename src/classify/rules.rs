@@ -292,7 +292,7 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     // --- Models that do not exist (by words).
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
-        any: MODEL_WORDS, also: MISSING_WORDS, unless: &["do not have access to the model", "does not have access to model", "not available in your region", "not available in your country"],
+        any: MODEL_WORDS, also: MISSING_WORDS, unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
         kind: Kind::ModelNotFound, ..R },
     // --- Keys.
     Rule { id: "auth_code", source: "OpenAI 401 invalid_api_key; Anthropic authentication_error; Gemini 400 API_KEY_INVALID in a JSON array",
@@ -335,7 +335,8 @@ pub static RULES: &[Rule] = &[
     Rule { id: "status_401", source: "HTTP 401", status: Status::In(&[401]), kind: Kind::Auth, ..R },
     Rule { id: "status_403", source: "HTTP 403", status: Status::In(&[403]), kind: Kind::AccessDenied, ..R },
     Rule { id: "status_404_model", source: "HTTP 404 naming a model or deployment", status: Status::In(&[404]),
-        any: &["model", "deployment"], kind: Kind::ModelNotFound, ..R },
+        any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route"],
+        kind: Kind::ModelNotFound, ..R },
     Rule { id: "status_404", source: "HTTP 404/405 \"404 page not found\", {\"detail\":\"Not Found\"}: the path is not the API",
         status: Status::In(&[404, 405]), kind: Kind::BaseUrl, ..R },
     Rule { id: "status_408", source: "HTTP 408", status: Status::In(&[408]), kind: Kind::Timeout, ..R },
