@@ -40,6 +40,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) of zencheck
     Man,
+    /// List every check: id, endpoint, cost, what it proves; offline
+    Checks(crate::checks_cmd::ChecksArgs),
+    /// Write a commented zencheck.toml here (never overwrites)
+    Init(crate::init::InitArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod check;
+pub mod checks_cmd;
 pub mod classify;
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod explain;
 pub mod failure;
 pub mod files;
 pub mod http;
+pub mod init;
 pub mod manual;
 pub mod mock;
 pub mod observe;
@@ -73,6 +75,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => rerender::command(&args, term),
         Command::Completions(args) => manual::completions(args.shell),
         Command::Man => manual::man(),
+        Command::Checks(args) => checks_cmd::command(&args),
+        Command::Init(args) => init::command(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

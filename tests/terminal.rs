@@ -304,3 +304,62 @@ async fn one_v_shows_headers_and_sizes_but_no_bodies() {
     let quiet = probe(Scenario::Healthy, &["--checks", "chat.basic"], &[]).await;
     assert!(!text(&quiet.stderr).contains("> POST"));
 }
+
+#[test]
+fn checks_lists_the_registry_offline() {
+    let out = zencheck()
+        .args(["checks", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let all: Vec<&str> = zencheck::check::CheckId::ALL
+        .iter()
+        .map(|c| c.id())
+        .collect();
+    assert_eq!(ids, all);
+    let basic = &v["checks"][ids.iter().position(|i| *i == "chat.basic").unwrap()];
+    assert_eq!(basic["endpoint"], "POST /chat/completions");
+    assert!(basic["requests"].as_u64().unwrap() >= 1);
+    assert!(basic["output_tokens"].as_u64().unwrap() > 0);
+    assert!(!basic["proves"].as_str().unwrap().is_empty());
+    let out = zencheck().arg("checks").output().unwrap();
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("chat.basic") && s.contains("POST /chat/completions"),
+        "{s}"
+    );
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+}
+
+#[test]
+fn init_writes_the_commented_config_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zencheck()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let path = dir.path().join("zencheck.toml");
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.starts_with('#') && written.contains("[targets."));
+    written
+        .parse::<toml::Table>()
+        .expect("the written config is TOML");
+    std::fs::write(&path, "mine").unwrap();
+    let again = zencheck()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+}

@@ -1,0 +1,47 @@
+//! `zencheck init`: write the commented example config, since a user with only the binary
+//! cannot see `zencheck.example.toml`. Never overwrites.
+
+use crate::error::RunError;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const EXAMPLE: &str = include_str!("../zencheck.example.toml");
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to write it
+    #[arg(value_name = "PATH", default_value = "zencheck.toml")]
+    pub path: PathBuf,
+}
+
+pub fn command(args: &InitArgs) -> Result<u8, RunError> {
+    let shown = args.path.display();
+    // create_new: an existing file (or a symlink to one) is never replaced.
+    let mut f = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(RunError::Usage(format!(
+                "{shown} already exists; zencheck init does not overwrite it (remove it, or give another path)"
+            )))
+        }
+        Err(e) => {
+            return Err(RunError::Io {
+                what: format!("create {shown}"),
+                why: e.to_string(),
+            })
+        }
+    };
+    f.write_all(EXAMPLE.as_bytes()).map_err(|e| RunError::Io {
+        what: format!("write {shown}"),
+        why: e.to_string(),
+    })?;
+    crate::out::println(&format!(
+        "wrote {shown}: edit its [targets.*], then run `zencheck probe`"
+    ))?;
+    Ok(crate::error::EXIT_OK)
+}
