@@ -344,19 +344,13 @@ fn target(spec: Spec) -> Result<Target, RunError> {
         },
     });
     Ok(Target {
-        name,
         provider,
-        base_url: b.base,
-        query: b.query.map(SecretString::from),
-        basic_auth: b
-            .userinfo
-            .map(|(u, p)| (SecretString::from(u), p.map(SecretString::from))),
-        base_url_fix: b.fix,
         key_env,
         key: spec.key.or(key),
         headers,
         models: spec.models,
         opencode_provider: spec.opencode_provider,
+        ..Target::from_base(&name, b)
     })
 }
 

@@ -164,8 +164,12 @@ pub fn parse_header(raw: &str) -> Result<(String, SecretString), TargetError> {
 impl Target {
     /// A target with nothing but a name and a base URL (tests, the demo).
     pub fn new(name: &str, base_url: &str) -> Result<Target, TargetError> {
-        let b = normalise_base_url(base_url)?;
-        Ok(Target {
+        Ok(Target::from_base(name, normalise_base_url(base_url)?))
+    }
+
+    /// A target from a base URL already taken apart; the rest left empty.
+    pub fn from_base(name: &str, b: BaseUrl) -> Target {
+        Target {
             name: name.to_string(),
             provider: None,
             base_url: b.base,
@@ -179,7 +183,7 @@ impl Target {
             headers: Vec::new(),
             models: Vec::new(),
             opencode_provider: None,
-        })
+        }
     }
 
     /// Where a request for `path` goes: the path joins the base's path, the query stays last.
