@@ -65,6 +65,8 @@ pub struct HintContext<'a> {
     pub no_key_sent: bool,
     /// A well-known key variable that is set, when the target names none (OPENAI_API_KEY…).
     pub key_candidate: Option<&'a str>,
+    /// The check the hint is for (`opencode.events`…), when a check words it its own way.
+    pub check: Option<&'a str>,
 }
 
 impl Kind {
@@ -415,6 +417,14 @@ impl Kind {
             Kind::StreamMalformed => "An event's data is not JSON: your client will drop it silently (AI SDK) or raise a bare \
                  JSONDecodeError (openai-python). Fix the server or proxy that rewrites the stream."
                 .to_string(),
+            Kind::StreamTruncated | Kind::StreamStalled | Kind::StreamNoDone
+                if cx.check == Some("opencode.events") =>
+            {
+                "opencode's /event stream never reported the session idle (session.status idle / session.idle) after the \
+                 prompt: the assistant's parts may never reach a client that waits for it. Check opencode's log for the \
+                 provider call, and give your client a timeout on the session rather than on the event stream."
+                    .to_string()
+            }
             Kind::StreamTruncated => "The stream ended before finish_reason/[DONE]: the upstream died after sending headers or a \
                  proxy cut it. Check server logs around the request id and the proxy's timeouts; make the server send an error \
                  event instead of closing the socket."
@@ -562,6 +572,46 @@ mod tests {
     fn every_kind_says_what_it_means() {
         for k in Kind::ALL {
             assert!(k.meaning().len() > 30, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn opencode_checks_get_opencode_words_and_no_hint_leaves_a_placeholder() {
+        let events = HintContext {
+            check: Some("opencode.events"),
+            opencode_provider: Some("local"),
+            ..Default::default()
+        };
+        assert!(Kind::StreamNoDone.hint(&events).contains("session"));
+        assert!(!Kind::StreamNoDone.hint(&events).contains("[DONE]"));
+        let serve = HintContext {
+            opencode_provider: Some("local"),
+            ..Default::default()
+        };
+        assert!(Kind::ModelNotFound.hint(&serve).contains("opencode.json"));
+        assert!(!Kind::ModelNotFound.hint(&serve).contains("zencheck probe"));
+        use clap::ValueEnum;
+        for p in std::iter::once(None).chain(Provider::value_variants().iter().copied().map(Some)) {
+            for offline in [false, true] {
+                let cx = HintContext {
+                    provider: p,
+                    offline,
+                    ..Default::default()
+                };
+                for k in Kind::ALL {
+                    let h = k.hint(&cx);
+                    assert!(
+                        !h.contains("pull the model") && !h.contains("{model}"),
+                        "{k:?} {p:?}: {h}"
+                    );
+                    if offline {
+                        assert!(
+                            !h.contains("--concurrency") && !h.contains("--timeout"),
+                            "{k:?} {p:?}: {h}"
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -68,6 +68,7 @@ impl CheckResult {
             },
             gateway: cx.gateway || f.gateway,
             retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
+            check: cx.check.or(Some(check)),
             ..cx.clone()
         };
         let hint = f.kind.map(|k| k.hint(&hint_cx));
