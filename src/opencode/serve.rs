@@ -716,14 +716,19 @@ fn judge_events(
         .map(|(_, why)| format!(" ({why})"))
         .unwrap_or_default();
     if book.count == 0 {
-        let kind = book.ended.as_ref().map_or(Kind::StreamStalled, |e| e.0);
-        return Finding::fail(
-            kind,
-            format!(
-                "GET /event delivered no event at all within {} s{ended}",
-                CONNECT_WAIT.as_secs()
+        return match &book.ended {
+            Some((kind, why)) => Finding::fail(
+                *kind,
+                format!("GET /event delivered no event at all: {why}"),
             ),
-        );
+            None => Finding::fail(
+                Kind::StreamStalled,
+                format!(
+                    "GET /event delivered no event at all within {} s",
+                    CONNECT_WAIT.as_secs()
+                ),
+            ),
+        };
     }
     let ours: Vec<&Seen> = book
         .kept
