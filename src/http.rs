@@ -305,6 +305,7 @@ impl Http {
             };
             let started = Instant::now();
             let deadline = started + self.limits.total;
+            crate::spend::request_sent();
             let response = match self.send_for_headers(self.build(target, r), started).await {
                 Err(detail) => {
                     observed_failure(Finding::fail(Kind::Timeout, detail.clone()));
@@ -476,6 +477,7 @@ impl Http {
                 }
             }
         }
+        crate::spend::body_seen(&buf);
         Ok(Answer {
             status: o.status,
             content_type: o.content_type,
@@ -504,6 +506,7 @@ impl Http {
             cap: self.limits.stream_cap,
         };
         let mut t = crate::sse::read(o.response.bytes_stream(), bounds).await;
+        crate::spend::stream_seen(&t.events);
         for e in &mut t.events {
             e.data = o.redactor.scrub(&e.data);
             e.event = o.redactor.scrub(&e.event);

@@ -38,6 +38,7 @@ pub mod rerender;
 pub mod route;
 pub mod serve;
 pub mod setup;
+pub mod spend;
 pub mod sse;
 pub mod stop;
 pub mod target;

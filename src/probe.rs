@@ -99,7 +99,8 @@ pub fn planned_requests(
     for p in plan(target, opts) {
         let model = &target.models[p.model];
         for c in p.checks {
-            if let Some(r) = check::request(c, model, TokenCap::MaxTokens) {
+            // Every turn of a multi-turn check; later turns show placeholders.
+            for r in check::requests(c, model, TokenCap::MaxTokens) {
                 out.push((c, Some(model.clone()), r));
             }
         }
@@ -119,8 +120,20 @@ struct Row {
     finding: Finding,
 }
 
-/// Run every planned check against `target`, at most `concurrency` requests at a time.
+/// Run every planned check against `target`, at most `concurrency` requests at a time;
+/// the run carries what it spent (requests, output tokens from usage).
 pub async fn probe(
+    http: &Http,
+    target: &Target,
+    opts: &Options,
+    progress: Option<&ProgressBar>,
+) -> TargetRun {
+    let (mut run, spent) = crate::spend::scope(probe_checks(http, target, opts, progress)).await;
+    run.spent = spent;
+    run
+}
+
+async fn probe_checks(
     http: &Http,
     target: &Target,
     opts: &Options,
@@ -278,6 +291,7 @@ pub async fn probe(
         require: opts.require.clone(),
         checks,
         secrets: target.secrets(),
+        spent: Default::default(),
     }
 }
 

@@ -48,9 +48,10 @@ pub fn describe(
     planned: &[(crate::check::CheckId, Option<String>, Request)],
 ) -> String {
     let mut out = format!(
-        "zencheck dry run: {} requests to {} (nothing sent)\n",
+        "zencheck dry run: {} requests to {}, at most {} output tokens (nothing sent)\n",
         planned.len(),
-        target.shown_url()
+        target.shown_url(),
+        output_cap(planned)
     );
     if let (Some(env), None) = (&target.key_env, &target.key) {
         out.push_str(&format!(
@@ -93,7 +94,20 @@ pub fn describe_json(
             json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": req.body})
         })
         .collect();
-    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "requests": requests})
+    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned), "requests": requests})
+}
+
+/// The sum of the output caps the planned requests carry.
+pub fn output_cap(planned: &[(crate::check::CheckId, Option<String>, Request)]) -> u64 {
+    planned
+        .iter()
+        .filter_map(|(_, _, r)| r.body.as_ref())
+        .filter_map(|b| {
+            ["max_tokens", "max_completion_tokens", "max_output_tokens"]
+                .iter()
+                .find_map(|k| b.get(*k).and_then(Value::as_u64))
+        })
+        .sum()
 }
 
 /// The request as a curl command. Everything is single-quoted, so pasting it runs nothing

@@ -380,3 +380,24 @@ async fn an_endless_stream_is_capped() {
     assert_eq!(f.kind, Some(Kind::BadResponse));
     assert!(f.detail.contains("cap"), "{}", f.detail);
 }
+
+#[tokio::test]
+async fn the_report_counts_requests_sent_and_output_tokens_spent() {
+    let s = mock::start(mock::Scenario::Healthy, 0).await.unwrap();
+    let checks = "chat.basic,chat.stream_usage,chat.tool_roundtrip";
+    let r = probe(&[
+        "--base-url",
+        &s.base_url(),
+        "-m",
+        "mock-small",
+        "--checks",
+        checks,
+    ])
+    .await;
+    let cost = r.cost.expect("a probe reports its cost");
+    // chat.basic, the stream, and the round trip's two turns.
+    assert_eq!(cost.requests, 4, "{}", r.to_json());
+    // The mock's usage: 5 tokens for "pong…" (twice), 8 for the call, 4 for the answer.
+    assert_eq!(cost.output_tokens, 5 + 5 + 8 + 4, "{}", r.to_json());
+    assert_eq!(r.targets[0].cost, Some(cost));
+}

@@ -135,6 +135,7 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
         require: vec![],
         checks,
         secrets: vec![],
+        spent: Default::default(),
     })
 }
 

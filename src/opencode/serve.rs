@@ -419,6 +419,7 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
         require: vec![],
         checks,
         secrets: client.target.secrets(),
+        spent: Default::default(),
     })
 }
 

@@ -114,6 +114,10 @@ pub struct TargetReport {
     pub models_available: Option<Vec<String>>,
     pub require: Vec<String>,
     pub summary: Summary,
+    /// What probing it cost: requests sent, output tokens from `usage` (null in reports of
+    /// older versions).
+    #[serde(default)]
+    pub cost: Option<crate::spend::Spent>,
 }
 
 /// Whether the run failed under the policy, and why.
@@ -140,6 +144,9 @@ pub struct Report {
     pub models_available: Option<Vec<String>>,
     pub targets: Vec<TargetReport>,
     pub summary: Summary,
+    /// What the run cost, summed over its targets (null in reports of older versions).
+    #[serde(default)]
+    pub cost: Option<crate::spend::Spent>,
     pub outcome: Outcome,
     pub checks: Vec<CheckResult>,
     /// The run was cut short by Ctrl-C: a partial report (present only when true).
@@ -170,6 +177,8 @@ pub struct TargetRun {
     pub require: Vec<String>,
     pub checks: Vec<CheckResult>,
     pub secrets: Vec<String>,
+    /// Requests sent and output tokens reported while probing it.
+    pub spent: crate::spend::Spent,
 }
 
 fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
@@ -202,6 +211,7 @@ impl Report {
                 models_available: run.models_available,
                 require: run.require,
                 summary,
+                cost: Some(run.spent),
             });
             checks.extend(run.checks);
         }
@@ -217,6 +227,12 @@ impl Report {
             target,
             models_available,
             summary: summarise(checks.iter()),
+            cost: Some(
+                targets
+                    .iter()
+                    .filter_map(|t| t.cost)
+                    .fold(Default::default(), crate::spend::Spent::plus),
+            ),
             targets,
             outcome: Outcome::default(),
             checks,
@@ -461,6 +477,7 @@ pub(crate) mod tests {
             require: vec![],
             checks,
             secrets: vec![],
+            spent: Default::default(),
         }
     }
 

@@ -67,6 +67,12 @@ pub fn render_table(r: &Report, color: bool) -> String {
         }
     }
     out.push_str(&format!("\n{}\n", r.summary.line()));
+    if let Some(c) = r.cost {
+        out.push_str(&format!(
+            "cost: {} requests, {} output tokens\n",
+            c.requests, c.output_tokens
+        ));
+    }
     if r.failed() {
         out.push_str(&format!("FAILED: {}\n", r.outcome.reasons.join("; ")));
     }

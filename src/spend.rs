@@ -1,0 +1,118 @@
+//! What a probe spent: requests sent and output tokens the servers reported in `usage`.
+//!
+//! Counted where requests leave and answers arrive (`http.rs`, the stream reader's caller),
+//! into the counter of the probe running on this task: `probe` runs each target inside
+//! [`scope`], so concurrent targets sharing one client keep their own totals.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A run's (or a target's) spend, as reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spent {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Output tokens the answers' `usage` reported (`completion_tokens` or `output_tokens`);
+    /// answers without usage count zero.
+    pub output_tokens: u64,
+}
+
+impl Spent {
+    pub fn plus(self, o: Spent) -> Spent {
+        Spent {
+            requests: self.requests + o.requests,
+            output_tokens: self.output_tokens + o.output_tokens,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Counter {
+    requests: AtomicU64,
+    output_tokens: AtomicU64,
+}
+
+impl Counter {
+    pub fn spent(&self) -> Spent {
+        Spent {
+            requests: self.requests.load(Ordering::Relaxed),
+            output_tokens: self.output_tokens.load(Ordering::Relaxed),
+        }
+    }
+}
+
+tokio::task_local! {
+    static COUNTER: Arc<Counter>;
+}
+
+/// Run `fut` with its own counter; returns what it spent beside its output.
+pub async fn scope<F: std::future::Future>(fut: F) -> (F::Output, Spent) {
+    let c = Arc::new(Counter::default());
+    let out = COUNTER.scope(c.clone(), fut).await;
+    (out, c.spent())
+}
+
+/// One request left (outside a probe's scope, nothing is counted).
+pub fn request_sent() {
+    let _ = COUNTER.try_with(|c| c.requests.fetch_add(1, Ordering::Relaxed));
+}
+
+/// An answer's `usage` object (chat, Responses or Messages keys).
+pub fn usage_seen(usage: &Value) {
+    let n = ["completion_tokens", "output_tokens"]
+        .iter()
+        .find_map(|k| usage.get(*k).and_then(Value::as_u64))
+        .unwrap_or(0);
+    if n > 0 {
+        let _ = COUNTER.try_with(|c| c.output_tokens.fetch_add(n, Ordering::Relaxed));
+    }
+}
+
+/// The output tokens of a JSON answer body, if it carries usage.
+pub fn body_seen(body: &[u8]) {
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
+            usage_seen(u);
+        }
+    }
+}
+
+/// The output tokens of a stream: the last usage any event carried (chat's final chunk,
+/// `response.completed`, Anthropic's `message_delta`).
+pub fn stream_seen(events: &[crate::sse::TimedEvent]) {
+    let last = events.iter().rev().find_map(|e| {
+        let v: Value = serde_json::from_str(e.data.trim()).ok()?;
+        v.get("usage")
+            .or(v.pointer("/response/usage"))
+            .filter(|u| u.is_object())
+            .cloned()
+    });
+    if let Some(u) = last {
+        usage_seen(&u);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_scope_counts_its_own() {
+        let ((), a) = scope(async {
+            request_sent();
+            body_seen(br#"{"usage":{"prompt_tokens":9,"completion_tokens":4}}"#);
+        })
+        .await;
+        let ((), b) = scope(async {
+            request_sent();
+            request_sent();
+            body_seen(br#"{"usage":{"input_tokens":9,"output_tokens":7}}"#);
+        })
+        .await;
+        assert_eq!((a.requests, a.output_tokens), (1, 4));
+        assert_eq!((b.requests, b.output_tokens), (2, 7));
+        request_sent(); // outside any probe: ignored, no panic
+    }
+}
