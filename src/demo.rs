@@ -79,9 +79,14 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
         } else {
             "NOT AS EXPECTED"
         };
+        let width = crate::report::line_width();
         let mut text = format!(
-            "━━ scenario `{}`: {}\n   {expect}: {verdict}\n\n",
-            info.name, info.summary
+            "{}\n   {expect}: {verdict}\n\n",
+            crate::report::wrap_words(
+                &format!("━━ scenario `{}`: {}", info.name, info.summary),
+                width,
+                "   "
+            )
         );
         // Clean and multi-model scenarios show the whole table; broken ones their failures.
         if matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good {

@@ -363,3 +363,69 @@ fn init_writes_the_commented_config_and_never_overwrites() {
     assert!(text(&again.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
 }
+
+/// Every line of `s` within `width` characters.
+fn assert_fits(s: &str, width: usize) {
+    for l in s.lines() {
+        assert!(l.chars().count() <= width, "over {width}: {l}\n{s}");
+    }
+}
+
+#[tokio::test]
+async fn the_table_fits_columns_and_never_splits_an_id() {
+    let json = probe(Scenario::Healthy, &["--format", "json"], &[]).await;
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let ids: Vec<String> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() > 5);
+    let narrow = text(
+        &probe(Scenario::Healthy, &[], &[("COLUMNS", "80")])
+            .await
+            .stdout,
+    );
+    assert_fits(&narrow, 80);
+    for id in &ids {
+        assert!(
+            narrow.contains(id.as_str()),
+            "{id} split or missing:\n{narrow}"
+        );
+    }
+    assert!(
+        narrow.contains("Time") && !narrow.contains("1st token"),
+        "{narrow}"
+    );
+    let wide = text(
+        &probe(Scenario::Healthy, &[], &[("COLUMNS", "120")])
+            .await
+            .stdout,
+    );
+    assert_fits(&wide, 120);
+    assert!(
+        wide.contains("1st token"),
+        "timings apart when wide: {wide}"
+    );
+    // A broken target's failures table fits too, its kind code whole.
+    let bad = text(
+        &probe(Scenario::Auth, &[], &[("COLUMNS", "80")])
+            .await
+            .stdout,
+    );
+    assert_fits(&bad, 80);
+    assert!(bad.contains("[auth]"), "{bad}");
+}
+
+#[test]
+fn demo_fits_80_columns() {
+    let out = zencheck()
+        .env("COLUMNS", "80")
+        .arg("demo")
+        .output()
+        .unwrap();
+    let s = text(&out.stdout);
+    assert!(s.contains("scenarios diagnosed as expected"), "{s}");
+    assert_fits(&s, 80);
+}

@@ -1,9 +1,11 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
+mod fit;
 mod github;
 mod junit;
 mod markdown;
+pub use fit::{line_width, wrap_words};
 mod table;
 
 pub use github::render_github;

@@ -6,7 +6,7 @@ use crate::outcome::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
 /// Width used when stdout is not a terminal (CI logs, pipes).
-const DEFAULT_WIDTH: u16 = 140;
+pub(super) const DEFAULT_WIDTH: u16 = 140;
 
 pub fn render_table(r: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -20,26 +20,41 @@ pub fn render_table(r: &Report, color: bool) -> String {
         let grid = t.info.models.len() > 1;
         out.push_str(&header(r, t));
         let mut table = new_table(color);
-        table.set_header(vec![
-            "Status",
-            "Check",
-            "Model",
-            "Detail",
-            "Headers",
-            "1st token",
-            "Total",
-        ]);
-        for c in checks.iter().filter(|c| !grid || c.model.is_none()) {
-            table.add_row(vec![
+        // Narrow (80 columns): the three timings share one column, so the detail keeps room.
+        let narrow = super::fit::narrow(&table);
+        let mut head = vec!["Status", "Check", "Model", "Detail"];
+        head.extend(if narrow {
+            &["Time"][..]
+        } else {
+            &["Headers", "1st token", "Total"][..]
+        });
+        table.set_header(head);
+        let rows: Vec<&&CheckResult> = checks
+            .iter()
+            .filter(|c| !grid || c.model.is_none())
+            .collect();
+        for c in &rows {
+            let mut row = vec![
                 status_cell(c, color),
                 text_cell(&c.check),
                 text_cell(c.model.as_deref().unwrap_or("")),
                 text_cell(&c.detail),
-                Cell::new(fmt_ms(c.timing_ms.headers)),
-                Cell::new(fmt_ms(c.timing_ms.first_token)),
-                Cell::new(fmt_ms(c.timing_ms.total)),
-            ]);
+            ];
+            if narrow {
+                row.push(Cell::new(super::fit::merged_time(&c.timing_ms)));
+            } else {
+                row.push(Cell::new(fmt_ms(c.timing_ms.headers)));
+                row.push(Cell::new(fmt_ms(c.timing_ms.first_token)));
+                row.push(Cell::new(fmt_ms(c.timing_ms.total)));
+            }
+            table.add_row(row);
         }
+        super::fit::keep_whole(&mut table, 1, rows.iter().map(|c| c.check.as_str()));
+        super::fit::keep_whole(
+            &mut table,
+            2,
+            rows.iter().filter_map(|c| c.model.as_deref()),
+        );
         out.push_str(&format!("{table}\n"));
         if grid {
             out.push_str("\nCapabilities (check × model)\n");
@@ -119,7 +134,11 @@ pub fn render_failures(r: &Report, color: bool) -> String {
     }
     let mut t = new_table(color);
     t.set_header(vec!["Problem", "Where", "Evidence", "Fix"]);
+    let mut codes = Vec::new();
+    let mut wheres = Vec::new();
     for g in groups {
+        codes.extend(g[0].kind.map(|k| format!("[{}]", k.code())));
+        wheres.extend(g.iter().map(|x| x.check.clone()));
         let c = g[0];
         let problem = match c.kind {
             Some(k) => format!(
@@ -143,6 +162,8 @@ pub fn render_failures(r: &Report, color: bool) -> String {
             text_cell(c.hint.as_deref().unwrap_or("")),
         ]);
     }
+    super::fit::keep_whole(&mut t, 0, codes.iter().map(String::as_str));
+    super::fit::keep_whole(&mut t, 1, wheres.iter().map(String::as_str));
     format!("{t}\n")
 }
 
@@ -183,6 +204,7 @@ pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> S
         }
         t.add_row(row);
     }
+    super::fit::keep_whole(&mut t, 0, checks.iter().map(|c| c.check.as_str()));
     format!("{t}\n")
 }
 
@@ -229,10 +251,14 @@ fn header(r: &Report, t: &TargetReport) -> String {
     } else {
         String::new()
     };
-    let mut s = format!(
-        "zencheck {} · {name}{}{provider} · {key} · {models}\n",
+    // Broken between its parts where it would pass the width, so it fits 80 columns.
+    let line = format!(
+        "zencheck {} · {name}{}{provider} · {key} · {models}",
         r.zencheck_version, i.base_url
     );
+    let parts: Vec<String> = line.split(" · ").map(str::to_string).collect();
+    let mut s = super::fit::join_wrapped(&parts, " · ", super::fit::line_width(), "  ");
+    s.push('\n');
     for note in super::transport_notes(i) {
         s.push_str(&format!("{note}\n"));
     }
@@ -304,7 +330,7 @@ fn new_table(color: bool) -> Table {
         t.enforce_styling();
     }
     if t.width().is_none() {
-        t.set_width(DEFAULT_WIDTH);
+        t.set_width(super::fit::columns().unwrap_or(DEFAULT_WIDTH));
     }
     t
 }
