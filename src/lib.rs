@@ -43,6 +43,7 @@ pub mod sse;
 pub mod stop;
 pub mod target;
 pub mod term;
+pub mod timings;
 pub mod transport;
 pub mod verdict;
 

@@ -55,6 +55,8 @@ pub struct Finding {
     /// The error page came from a reverse proxy rather than the API server.
     pub gateway: bool,
     pub retry_after_secs: Option<u64>,
+    /// A stream's content-chunk timings; `None` for answers that were not streamed.
+    pub stream: Option<crate::timings::StreamStats>,
 }
 
 impl Finding {
@@ -69,6 +71,7 @@ impl Finding {
             suggestions: Vec::new(),
             gateway: false,
             retry_after_secs: None,
+            stream: None,
         }
     }
     pub fn pass(detail: impl Into<String>) -> Finding {

@@ -401,3 +401,30 @@ async fn the_report_counts_requests_sent_and_output_tokens_spent() {
     assert_eq!(cost.output_tokens, 5 + 5 + 8 + 4, "{}", r.to_json());
     assert_eq!(r.targets[0].cost, Some(cost));
 }
+
+#[tokio::test]
+async fn streams_carry_their_timings_as_data() {
+    let s = mock::start(mock::Scenario::Healthy, 0).await.unwrap();
+    let r = probe(&[
+        "--base-url",
+        &s.base_url(),
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.stream,chat.basic",
+    ])
+    .await;
+    let st = check(&r, "chat.stream")
+        .stream
+        .clone()
+        .expect("a stream's timings");
+    // The mock paces its five content chunks 15 ms apart.
+    assert_eq!(st.content_chunks, 5, "{}", r.to_json());
+    assert!(st.gap_median_ms.is_some_and(|g| g >= 10), "{st:?}");
+    assert!(st.gap_max_ms >= st.gap_median_ms);
+    assert!(
+        st.chunks_per_sec.is_some_and(|c| c > 0.0 && c < 200.0),
+        "{st:?}"
+    );
+    assert!(check(&r, "chat.basic").stream.is_none());
+}

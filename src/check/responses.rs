@@ -225,6 +225,7 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
         first_token: content_at.first().copied(),
         total: Some(t.ended_at_ms),
     };
+    f.stream = Some(crate::timings::stream_stats(&content_at));
     f.evidence.provider_message = error_message;
     f
 }

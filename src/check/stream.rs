@@ -341,6 +341,7 @@ pub fn judge_chat_stream(
         first_token: a.content_at.first().copied(),
         total: Some(t.ended_at_ms),
     };
+    f.stream = Some(crate::timings::stream_stats(&a.content_at));
     f.evidence.provider_message = a.error_message;
     f
 }

@@ -42,6 +42,9 @@ pub struct CheckResult {
     pub provider_message: Option<String>,
     pub request_id: Option<String>,
     pub timing_ms: Timing,
+    /// A stream's content chunks: count, gaps between them, rate (null when not streamed).
+    #[serde(default)]
+    pub stream: Option<crate::timings::StreamStats>,
     /// The target's `require` names this check: anything but a pass fails the run.
     pub required: bool,
     /// Compared with `--baseline`.
@@ -89,6 +92,7 @@ impl CheckResult {
             provider_message: f.evidence.provider_message,
             request_id: f.evidence.request_id,
             timing_ms: f.timing,
+            stream: f.stream,
             required: false,
             baseline: None,
             curl: None,
@@ -454,6 +458,7 @@ pub(crate) mod tests {
             provider_message: None,
             request_id: Some("req_1".into()),
             timing_ms: Timing::default(),
+            stream: None,
             required: false,
             baseline: None,
             curl: None,

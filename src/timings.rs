@@ -1,0 +1,58 @@
+//! A stream's timings as data (`stream` in the JSON report): how many content chunks, the
+//! gaps between them, and their rate. Gaps are measured between content chunks only, so
+//! the wait for the first token (already `timing_ms.first_token`) cannot hide a stall.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamStats {
+    /// Chunks that carried content (text, reasoning or tool-call arguments); the role-only
+    /// first chunk and empty deltas do not count.
+    pub content_chunks: u64,
+    /// The longest gap between two consecutive content chunks (ms); null with fewer than two.
+    pub gap_max_ms: Option<u64>,
+    /// The median of those gaps (ms).
+    pub gap_median_ms: Option<u64>,
+    /// Content chunks per second from the first content chunk to the last; null with fewer
+    /// than two, or when they all came in the same millisecond.
+    pub chunks_per_sec: Option<f64>,
+}
+
+/// Stats of the content chunks received at these times (ms since the request was sent).
+pub fn stream_stats(content_at: &[u64]) -> StreamStats {
+    let mut gaps: Vec<u64> = content_at
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
+    gaps.sort_unstable();
+    let span = match (content_at.first(), content_at.last()) {
+        (Some(a), Some(b)) if b > a => Some(b - a),
+        _ => None,
+    };
+    StreamStats {
+        content_chunks: content_at.len() as u64,
+        gap_max_ms: gaps.last().copied(),
+        gap_median_ms: (!gaps.is_empty()).then(|| gaps[gaps.len() / 2]),
+        chunks_per_sec: span.map(|ms| {
+            let rate = (content_at.len() - 1) as f64 * 1000.0 / ms as f64;
+            (rate * 10.0).round() / 10.0
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_before_the_first_token_is_not_a_gap() {
+        // 500 ms to the first token, then a 300 ms stall among 20 ms gaps.
+        let s = stream_stats(&[500, 520, 540, 840, 860]);
+        assert_eq!(s.content_chunks, 5);
+        assert_eq!(s.gap_max_ms, Some(300));
+        assert_eq!(s.gap_median_ms, Some(20));
+        assert_eq!(s.chunks_per_sec, Some(11.1));
+        let one = stream_stats(&[700]);
+        assert_eq!((one.gap_max_ms, one.chunks_per_sec), (None, None));
+    }
+}
