@@ -303,7 +303,7 @@ pub struct ServeCheckArgs {
     #[arg(long, value_name = "VAR")]
     pub password_env: Option<String>,
 
-    /// Seconds the prompt may take, and each wait
+    /// Seconds the whole check may take (the prompt, the event stream and every other call)
     #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     pub timeout: f64,
 
@@ -342,9 +342,17 @@ pub struct ExplainArgs {
     #[arg(long, value_enum)]
     pub provider: Option<Provider>,
 
-    /// Output format (table or json)
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format: table (for a terminal), json (for tools), markdown (a ticket-ready block)
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+    pub format: ExplainFormat,
+}
+
+/// The formats `explain` can write (a pasted error has no JUnit form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Args)]

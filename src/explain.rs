@@ -7,7 +7,7 @@
 
 use crate::check::{messages, responses, stream};
 use crate::classify::{decide, one_line, paste, ErrorBody, KNOWN_PARAMS};
-use crate::cli::{ExplainArgs, Format};
+use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::provider::Provider;
@@ -72,12 +72,50 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
         ));
     }
     match args.format {
-        Format::Json => crate::out::println(
+        ExplainFormat::Json => crate::out::println(
             &serde_json::to_string_pretty(&e).expect("an explanation serialises"),
         )?,
-        _ => crate::out::print(&render(&e))?,
+        ExplainFormat::Markdown => crate::out::print(&render_markdown(&e))?,
+        ExplainFormat::Table => crate::out::print(&render(&e))?,
     }
     Ok(crate::error::EXIT_OK)
+}
+
+/// A block to paste into a ticket: what was read, what it means, the fix. Pasted text is
+/// escaped, so it cannot turn into links or images there.
+pub fn render_markdown(e: &Explanation) -> String {
+    use crate::report::markdown_text as md;
+    let kind = e.kind.map_or("none", Kind::code);
+    let mut out = format!(
+        "#### zencheck explain: `{kind}` — {}\n\n| | |\n| --- | --- |\n",
+        md(&e.title)
+    );
+    let mut row = |k: &str, v: &str| out.push_str(&format!("| {k} | {} |\n", md(v)));
+    row("read as", e.read_as);
+    if let Some(s) = e.http_status {
+        row("HTTP status", &s.to_string());
+    }
+    if let Some(t) = &e.error_type {
+        row("error type", t);
+    }
+    if let Some(m) = &e.provider_message {
+        row("provider message", m);
+    }
+    if let Some(id) = &e.request_id {
+        row("request id", id);
+    }
+    if let Some(s) = e.retry_after_secs {
+        row("retry after", &format!("{s} s"));
+    }
+    if let Some(p) = &e.param {
+        row("parameter", p);
+    }
+    row("means", &e.meaning);
+    row("fix", &e.hint);
+    if e.input_truncated {
+        row("note", &format!("the input was cut at {INPUT_CAP} bytes"));
+    }
+    crate::redact::strip_controls(&out)
 }
 
 pub fn render(e: &Explanation) -> String {

@@ -98,3 +98,25 @@ proptest! {
         let _ = classify(404, &b, &["tools"]);
     }
 }
+
+#[test]
+fn markdown_is_a_ticket_ready_block_and_only_supported_formats_are_offered() {
+    let paste = r#"Error code: 401 - {'error': {'message': 'Incorrect API key provided: see [docs](http://evil/) ![x](http://evil/p.png)', 'type': 'invalid_request_error', 'code': 'invalid_api_key'}}"#;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args(["explain", "--format", "markdown", paste])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{md}");
+    assert!(md.starts_with("#### zencheck explain: `auth`"), "{md}");
+    assert!(md.contains("| fix |"), "{md}");
+    assert!(
+        !md.contains("[docs](http") && !md.contains("![x](http"),
+        "{md}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args(["explain", "--format", "junit", paste])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -170,7 +170,7 @@ fn evidence(c: &CheckResult) -> String {
 /// Text safe inside a table cell: no pipes, no line breaks, no raw HTML, and no Markdown
 /// of its own: a server's `![x](http://…)` must not become an image in a ticket, nor its
 /// `[openai.com](http://evil/…)` a link. Every punctuation mark Markdown acts on is escaped.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for ch in s.chars() {
         match ch {

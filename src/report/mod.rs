@@ -10,6 +10,8 @@ mod table;
 
 pub use github::render_github;
 pub use junit::render_junit;
+/// Server text made inert inside Markdown (also for `explain --format markdown`).
+pub(crate) use markdown::cell as markdown_text;
 pub use markdown::render_markdown;
 pub use table::{render_failures, render_grid, render_table};
 
