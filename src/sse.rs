@@ -35,6 +35,10 @@ pub enum End {
     TooLarge {
         cap: usize,
     },
+    /// More events than a probe's stream can need: a flood of tiny events.
+    TooManyEvents {
+        cap: usize,
+    },
     /// Not decodable as SSE (invalid UTF-8 or framing).
     Undecodable(String),
 }
@@ -228,20 +232,39 @@ where
     E: std::error::Error,
 {
     let mut out = Vec::new();
-    let mut t = read_each(body, bounds, |e| out.push(e)).await;
+    let mut t = read_until(body, bounds, MAX_EVENTS, |e| out.push(e)).await;
     t.events = out;
     t
 }
 
+/// Most events [`read`] keeps. A chat answer of thousands of tokens is a few thousand
+/// events; a server that sends a million one-byte events is not answering.
+pub const MAX_EVENTS: usize = 100_000;
+
 /// As `read`, but each event goes to `on_event` as it arrives instead of into the
 /// transcript (whose `events` stay empty): for a long-lived stream whose caller keeps only
 /// what it needs, and may stop reading by dropping the future.
-pub async fn read_each<S, E, F>(mut body: S, bounds: Bounds, mut on_event: F) -> Transcript
+pub async fn read_each<S, E, F>(body: S, bounds: Bounds, on_event: F) -> Transcript
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
     F: FnMut(TimedEvent),
 {
+    read_until(body, bounds, usize::MAX, on_event).await
+}
+
+async fn read_until<S, E, F>(
+    mut body: S,
+    bounds: Bounds,
+    max_events: usize,
+    mut on_event: F,
+) -> Transcript
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::error::Error,
+    F: FnMut(TimedEvent),
+{
+    let mut count = 0usize;
     let mut parser = Parser::new();
     let mut batch = Vec::new();
     let end = loop {
@@ -267,12 +290,17 @@ where
         }
         let fed = parser.feed(&chunk, &mut batch);
         let at_ms = bounds.started.elapsed().as_millis() as u64;
-        for e in batch.drain(..) {
+        let over = count.saturating_add(batch.len()) > max_events;
+        for e in batch.drain(..).take(max_events - count.min(max_events)) {
+            count += 1;
             on_event(TimedEvent {
                 event: e.event,
                 data: e.data,
                 at_ms,
             });
+        }
+        if over {
+            break End::TooManyEvents { cap: max_events };
         }
         if let Err(why) = fed {
             break End::Undecodable(why);
@@ -475,6 +503,22 @@ mod tests {
         let t = read(Box::pin(s), b).await;
         assert_eq!(t.end, End::Stalled { idle_ms: 200 });
         assert!(t0.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_tiny_events_is_cut_at_the_event_cap() {
+        let flood = "data:x\n\n".repeat(MAX_EVENTS / 4 + 1);
+        let parts: Vec<&str> = std::iter::repeat_n(flood.as_str(), 5).collect();
+        let t = read(
+            chunks(&parts),
+            Bounds {
+                cap: 64 << 20,
+                ..bounds()
+            },
+        )
+        .await;
+        assert_eq!(t.end, End::TooManyEvents { cap: MAX_EVENTS });
+        assert_eq!(t.events.len(), MAX_EVENTS);
     }
 
     #[tokio::test]

@@ -78,6 +78,10 @@ pub fn judge_end(t: &Transcript, events_seen: usize, p: &mut Problems) -> bool {
             Kind::BadResponse,
             format!("stream larger than the {cap} byte cap"),
         ),
+        End::TooManyEvents { cap } => p.fail(
+            Kind::BadResponse,
+            format!("more than {cap} events in one stream: a flood, not an answer"),
+        ),
         End::Undecodable(why) => p.fail(
             Kind::StreamMalformed,
             format!("not decodable as SSE: {why}"),

@@ -325,6 +325,10 @@ fn stream_end(end: &sse::End) -> (Kind, String) {
             Kind::BadResponse,
             format!("the event stream sent more than its {cap} byte cap"),
         ),
+        sse::End::TooManyEvents { cap } => (
+            Kind::BadResponse,
+            format!("the event stream sent more than {cap} events"),
+        ),
         sse::End::Undecodable(m) => (
             Kind::StreamMalformed,
             format!("the event stream is not SSE: {m}"),
