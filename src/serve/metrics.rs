@@ -101,7 +101,14 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             ttft.get_or_create(&mc).set(ms as f64 / 1000.0);
         }
         let m = measures(&c.detail);
-        if let Some(ms) = m.max_gap_ms {
+        // The structured stream timings (gaps between content chunks only) when the check
+        // has them; the detail's number from older reports otherwise.
+        let gap_ms = c
+            .stream
+            .as_ref()
+            .and_then(|s| s.gap_max_ms)
+            .or(m.max_gap_ms);
+        if let Some(ms) = gap_ms {
             gap.get_or_create(&mc).set(ms as f64 / 1000.0);
         }
         if let Some(model) = &c.model {
@@ -139,7 +146,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
     );
     reg.register_with_unit(
         "zencheck_stream_max_gap",
-        "The largest silence between events of a stream",
+        "The largest silence between two content chunks of a stream (the wait for the first token is zencheck_ttft_seconds)",
         Unit::Seconds,
         gap,
     );
