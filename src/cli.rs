@@ -361,6 +361,10 @@ pub struct DemoArgs {
     #[arg(long)]
     pub all: bool,
 
+    /// Show every check in the tables, passing ones too [default: one line per model says what passed]
+    #[arg(long)]
+    pub all_rows: bool,
+
     /// Seconds each demo probe waits before calling a silence a timeout or a stall
     #[arg(long, value_name = "SECS", default_value_t = 2.0)]
     pub timeout: f64,

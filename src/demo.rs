@@ -6,7 +6,7 @@ use crate::error::RunError;
 use crate::http::{Http, Limits};
 use crate::mock::{self, Expect, Info, SCENARIOS};
 use crate::outcome::Status;
-use crate::report::{render_failures, render_table, Report};
+use crate::report::{render_failures, render_table_with, Layout, Report};
 use crate::target::Target;
 use std::time::Duration;
 
@@ -90,7 +90,11 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
         );
         // Clean and multi-model scenarios show the whole table; broken ones their failures.
         if matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good {
-            text.push_str(&render_table(report, color));
+            let layout = Layout {
+                all: args.all_rows,
+                ..Default::default()
+            };
+            text.push_str(&render_table_with(report, color, layout));
         } else {
             text.push_str(&render_failures(report, color));
         }

@@ -24,6 +24,10 @@ pub struct OutputArgs {
     /// Also write the Markdown report to FILE (job summary, support ticket)
     #[arg(long = "markdown", value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+
+    /// Show every check in the table, passing ones too [default: one line per model says what passed]
+    #[arg(long = "all", visible_alias = "all-rows")]
+    pub all: bool,
 }
 
 /// The format `-o FILE` implies when `--format` is not given: `.json`, `.xml` (JUnit),
@@ -66,6 +70,8 @@ pub struct Plan {
     sinks: Vec<Sink>,
     /// `-q`: a table on stdout shrinks to the verdict, and written files are not listed.
     quiet: bool,
+    /// `--all`: the table shows every check, not one line per model for what passed.
+    all: bool,
 }
 
 impl Plan {
@@ -106,6 +112,7 @@ impl Plan {
             main_file: output.map(|_| 0),
             sinks,
             quiet: false,
+            all: extra.all,
         })
     }
 
@@ -142,14 +149,18 @@ impl Plan {
         let main = if self.quiet && self.main == Format::Table {
             verdict_lines(report)
         } else {
-            render(report, self.main, color)
+            render_with(report, self.main, color, self.all)
         };
         if to_stdout && !shown(crate::out::print(&main))? {
             return Ok(verdict);
         }
         let mut written = Vec::new();
         for s in self.sinks {
-            write(s.how, &s.path, &render(report, s.format, false))?;
+            write(
+                s.how,
+                &s.path,
+                &render_with(report, s.format, false, self.all),
+            )?;
             written.push(s.path);
         }
         let mut summary = Vec::new();
@@ -186,8 +197,20 @@ pub fn verdict_lines(report: &Report) -> String {
 
 /// A report in one format, exactly as every writer of that format writes it.
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_with(report, format, color, false)
+}
+
+/// [`render`], with `all`: a table with every check on its own row (`--all`).
+pub fn render_with(report: &Report, format: Format, color: bool, all: bool) -> String {
     match format {
-        Format::Table => report::render_table(report, color),
+        Format::Table => report::render_table_with(
+            report,
+            color,
+            report::Layout {
+                all,
+                ..Default::default()
+            },
+        ),
         Format::Json => report.to_json() + "\n",
         Format::Junit => report::render_junit(report),
         Format::Markdown => report::render_markdown(report),

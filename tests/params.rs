@@ -425,7 +425,11 @@ async fn several_models_share_one_grid() {
         "chat.basic",
     ])
     .await;
-    let text = zencheck::report::render_table(&r, false);
+    let all = zencheck::report::Layout {
+        all: true,
+        width: Some(120),
+    };
+    let text = zencheck::report::render_table_with(&r, false, all);
     assert!(text.contains("Capabilities (check × model)"));
     let row = text.lines().find(|l| l.contains("chat.basic")).unwrap();
     assert_eq!(row.matches("pass").count(), 2, "{row}");

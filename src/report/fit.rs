@@ -1,23 +1,58 @@
-//! Fitting the table to the terminal (#12): `COLUMNS` honoured when piped, the timing
-//! columns merged when narrow, and ids (check, model, kind code) never split.
+//! Fitting the table to the terminal (#12): the width to lay out for, the timing columns
+//! merged when narrow, text wrapped between words, and ids (check, model, kind code) never
+//! split.
 
 use crate::outcome::Timing;
 use comfy_table::{ColumnConstraint, Table, Width};
+use std::io::IsTerminal;
+use unicode_width::UnicodeWidthStr;
 
-/// Below this width the three timing columns become one.
-pub const NARROW_BELOW: u16 = 110;
+/// Below this width the table is laid out narrow: no box tables for rows, the detail on
+/// its own indented lines under each row.
+pub const NARROW_BELOW: usize = 110;
+
+/// Width used when neither `COLUMNS` nor a terminal says (CI logs, files).
+pub const DEFAULT_WIDTH: usize = 120;
 
 /// `COLUMNS`, when it is a sane width (a pipe has no terminal to ask).
-pub fn columns() -> Option<u16> {
+pub fn columns() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
-        .and_then(|v| v.trim().parse::<u16>().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|w| (20..=1000).contains(w))
 }
 
-/// Whether `t` will be laid out narrow.
-pub fn narrow(t: &Table) -> bool {
-    t.width().or_else(columns).is_some_and(|w| w < NARROW_BELOW)
+/// The width to lay out for: `COLUMNS` when set; else the terminal's that stdout is; else,
+/// when stdout is piped but stderr is a terminal (`zencheck … | less`), that terminal's,
+/// since the pipe ends on it; else [`DEFAULT_WIDTH`].
+pub fn line_width() -> usize {
+    if let Some(w) = columns() {
+        return w;
+    }
+    let of = |size: Option<(terminal_size::Width, terminal_size::Height)>| {
+        size.map(|(w, _)| usize::from(w.0)).filter(|w| *w >= 20)
+    };
+    if std::io::stdout().is_terminal() {
+        if let Some(w) = of(terminal_size::terminal_size_of(std::io::stdout())) {
+            return w;
+        }
+    }
+    if std::io::stderr().is_terminal() {
+        if let Some(w) = of(terminal_size::terminal_size_of(std::io::stderr())) {
+            return w;
+        }
+    }
+    DEFAULT_WIDTH
+}
+
+/// How many terminal columns `s` takes (wide characters count twice).
+pub fn cols(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` padded with spaces to `width` columns.
+pub fn pad(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(cols(s))))
 }
 
 /// Headers, first token and total in one cell: the total, and the first token when known.
@@ -30,12 +65,22 @@ pub fn merged_time(t: &Timing) -> String {
     }
 }
 
+/// The timings on one line, for the narrow layout: `139 ms (1st token 49 ms)`.
+pub fn time_line(t: &Timing) -> String {
+    match (t.first_token, t.total) {
+        (Some(f), Some(total)) => format!("{total} ms (1st token {f} ms)"),
+        (None, Some(total)) => format!("{total} ms"),
+        (Some(f), None) => format!("1st token {f} ms"),
+        (None, None) => String::new(),
+    }
+}
+
 /// Column `col` is never narrower than its longest word among `words` (plus padding), so
 /// `models.exists` is never printed as `models.exis/ts`.
 pub fn keep_whole<'a>(t: &mut Table, col: usize, words: impl Iterator<Item = &'a str>) {
     let longest = words
         .flat_map(str::split_whitespace)
-        .map(|w| w.chars().count())
+        .map(cols)
         .max()
         .unwrap_or(0);
     // Past 40 characters an id is hostile or absurd; the layout may break it then.
@@ -45,31 +90,20 @@ pub fn keep_whole<'a>(t: &mut Table, col: usize, words: impl Iterator<Item = &'a
     }
 }
 
-/// The width lines outside a table should keep to: the terminal's, else `COLUMNS`, else
-/// the table default.
-pub fn line_width() -> usize {
-    usize::from(
-        Table::new()
-            .width()
-            .or_else(columns)
-            .unwrap_or(super::table::DEFAULT_WIDTH),
-    )
-}
-
 /// `parts` joined by `sep`, starting a new line (indented by `indent`) where the next
 /// part would pass `width`. A part longer than the width stays whole on its own line.
 pub fn join_wrapped(parts: &[String], sep: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut line = 0;
     for (i, p) in parts.iter().enumerate() {
-        let len = p.chars().count();
-        if i > 0 && line + sep.chars().count() + len > width {
+        let len = cols(p);
+        if i > 0 && line + cols(sep) + len > width {
             out.push('\n');
             out.push_str(indent);
-            line = indent.chars().count();
+            line = cols(indent);
         } else if i > 0 {
             out.push_str(sep);
-            line += sep.chars().count();
+            line += cols(sep);
         }
         out.push_str(p);
         line += len;
@@ -81,6 +115,67 @@ pub fn join_wrapped(parts: &[String], sep: &str, width: usize, indent: &str) -> 
 pub fn wrap_words(text: &str, width: usize, indent: &str) -> String {
     let words: Vec<String> = text.split(' ').map(str::to_string).collect();
     join_wrapped(&words, " ", width, indent)
+}
+
+/// Text (server text included) as lines of at most `width` columns, broken between words;
+/// a word longer than a line (a hostile token) is cut, so no line passes the width.
+/// Line breaks in the text are kept.
+pub fn wrap_hard(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            let mut word = word.to_string();
+            loop {
+                let sep = usize::from(!line.is_empty());
+                if cols(&line) + sep + cols(&word) <= width {
+                    if sep == 1 {
+                        line.push(' ');
+                    }
+                    line.push_str(&word);
+                    break;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    continue;
+                }
+                // Alone and still too long: cut it at the width.
+                let (head, tail) = split_at_cols(&word, width);
+                lines.push(head);
+                word = tail;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+fn split_at_cols(s: &str, width: usize) -> (String, String) {
+    let mut used = 0;
+    for (i, ch) in s.char_indices() {
+        let w = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w > width && i > 0 {
+            return (s[..i].to_string(), s[i..].to_string());
+        }
+        used += w;
+    }
+    (s.to_string(), String::new())
+}
+
+/// `text` wrapped at `width` with `first` before its first line and `rest` (spaces of the
+/// same width) before every other: a labelled, indented block.
+pub fn block(first: &str, text: &str, width: usize) -> String {
+    let rest = " ".repeat(cols(first));
+    wrap_hard(text, width.saturating_sub(cols(first)))
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lead = if i == 0 { first } else { &rest };
+            format!("{lead}{l}").trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -101,6 +196,22 @@ mod tests {
         assert_eq!(
             wrap_words("averyverylongword x", 5, ""),
             "averyverylongword\nx"
+        );
+    }
+
+    #[test]
+    fn hard_wrapping_keeps_words_and_cuts_only_what_cannot_fit() {
+        assert_eq!(wrap_hard("aaa bbb ccc", 8), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap_hard("x\ny", 8), ["x", "y"]);
+        let long = "z".repeat(20);
+        let lines = wrap_hard(&format!("a {long}"), 8);
+        assert_eq!(lines, ["a", "zzzzzzzz", "zzzzzzzz", "zzzz"]);
+        assert!(wrap_hard("日本語のテキストです", 8)
+            .iter()
+            .all(|l| cols(l) <= 8));
+        assert_eq!(
+            block("  fix  ", "one two three", 14),
+            "  fix  one two\n       three"
         );
     }
 }

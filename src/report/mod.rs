@@ -3,6 +3,7 @@
 
 mod fit;
 mod github;
+mod group;
 mod junit;
 mod markdown;
 pub use fit::{line_width, wrap_words};
@@ -13,7 +14,7 @@ pub use junit::render_junit;
 /// Server text made inert inside Markdown (also for `explain --format markdown`).
 pub(crate) use markdown::cell as markdown_text;
 pub use markdown::render_markdown;
-pub use table::{render_failures, render_grid, render_table};
+pub use table::{render_failures, render_grid, render_table, render_table_with, Layout};
 
 use crate::failure::Kind;
 use crate::outcome::{Status, Timing};

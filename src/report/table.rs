@@ -1,14 +1,32 @@
-//! The human renderer: per target, a row per check (or a grid for several models), then
-//! the failures with evidence and a fix, then the verdict.
+//! The human renderer. Per target: a header, then by default one line per model saying
+//! what passed (`--all`: a row per check, or a grid for several models), then the failures,
+//! identical ones grouped, with evidence and a fix, then the verdict. Below
+//! [`fit::NARROW_BELOW`] columns rows are laid out as lines with the detail indented under
+//! them instead of boxes, so an 80-column terminal reads them without tall wrapped cells.
 
+use super::fit::{self, block, cols, join_wrapped, pad};
+use super::group::{self, Group};
 use super::{CheckResult, Report, TargetReport};
 use crate::outcome::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
-/// Width used when stdout is not a terminal (CI logs, pipes).
-pub(super) const DEFAULT_WIDTH: u16 = 140;
+/// How the table is laid out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    /// Every check on its own row (`--all`); else the passing checks of each model are
+    /// summed up in one line.
+    pub all: bool,
+    /// Columns to fit; `None`: `COLUMNS`, else the terminal's, else the default.
+    pub width: Option<usize>,
+}
 
 pub fn render_table(r: &Report, color: bool) -> String {
+    render_table_with(r, color, Layout::default())
+}
+
+pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
+    let width = layout.width.unwrap_or_else(fit::line_width);
+    let narrow = width < fit::NARROW_BELOW;
     let mut out = String::new();
     for t in &r.targets {
         let checks: Vec<&CheckResult> = r
@@ -16,55 +34,21 @@ pub fn render_table(r: &Report, color: bool) -> String {
             .iter()
             .filter(|c| c.target == t.info.name)
             .collect();
-        // With several models, per-model rows become a grid; target-wide rows stay a list.
-        let grid = t.info.models.len() > 1;
-        out.push_str(&header(r, t));
-        let mut table = new_table(color);
-        // Narrow (80 columns): the three timings share one column, so the detail keeps room.
-        let narrow = super::fit::narrow(&table);
-        let mut head = vec!["Status", "Check", "Model", "Detail"];
-        head.extend(if narrow {
-            &["Time"][..]
+        out.push_str(&header(r, t, width));
+        if !layout.all {
+            out.push_str(&compact(r, t, &checks, width, color));
+        } else if narrow {
+            out.push_str(&rows_narrow(&checks, width, color));
         } else {
-            &["Headers", "1st token", "Total"][..]
-        });
-        table.set_header(head);
-        let rows: Vec<&&CheckResult> = checks
-            .iter()
-            .filter(|c| !grid || c.model.is_none())
-            .collect();
-        for c in &rows {
-            let mut row = vec![
-                status_cell(c, color),
-                text_cell(&c.check),
-                text_cell(c.model.as_deref().unwrap_or("")),
-                text_cell(&c.detail),
-            ];
-            if narrow {
-                row.push(Cell::new(super::fit::merged_time(&c.timing_ms)));
-            } else {
-                row.push(Cell::new(fmt_ms(c.timing_ms.headers)));
-                row.push(Cell::new(fmt_ms(c.timing_ms.first_token)));
-                row.push(Cell::new(fmt_ms(c.timing_ms.total)));
-            }
-            table.add_row(row);
+            out.push_str(&rows_wide(&checks, &t.info.models, width, color));
         }
-        super::fit::keep_whole(&mut table, 1, rows.iter().map(|c| c.check.as_str()));
-        super::fit::keep_whole(
-            &mut table,
-            2,
-            rows.iter().filter_map(|c| c.model.as_deref()),
-        );
-        out.push_str(&format!("{table}\n"));
-        if grid {
-            out.push_str("\nCapabilities (check × model)\n");
-            out.push_str(&render_grid(&checks, &t.info.models, color));
-        }
-        out.push('\n');
     }
-    let failures = render_failures(r, color);
+    let failures = failures_at(r, color, width);
     if !failures.is_empty() {
-        out.push_str("Failures and warnings\n");
+        out.push_str("\nFailures and warnings\n");
+        if narrow {
+            out.push('\n');
+        }
         out.push_str(&failures);
     }
     let curls: Vec<&CheckResult> = r.checks.iter().filter(|c| c.curl.is_some()).collect();
@@ -89,93 +73,389 @@ pub fn render_table(r: &Report, color: bool) -> String {
         ));
     }
     if r.failed() {
-        out.push_str(&format!("FAILED: {}\n", r.outcome.reasons.join("; ")));
+        // Broken between reasons, never inside one (a reason names a check and a model).
+        let reasons: Vec<String> = r.outcome.reasons.iter().map(|s| cap(s)).collect();
+        let mut parts = vec!["FAILED:".to_string()];
+        parts.extend(reasons.iter().enumerate().map(|(i, s)| {
+            if i + 1 < reasons.len() {
+                format!("{s};")
+            } else {
+                s.clone()
+            }
+        }));
+        out.push_str(&format!("{}\n", join_wrapped(&parts, " ", width, "  ")));
     }
     out
 }
 
-/// The failures table alone (empty when nothing failed or warned). Checks that failed the
-/// same way (same target, kind, status, provider message and fix) share one row, so a dead
-/// key reads as one problem, not five.
+/// The failures alone (empty when nothing failed or warned), fitted to the terminal.
+/// Checks that failed the same way share one row (see [`group`]), so a dead key reads as
+/// one problem, not five.
 pub fn render_failures(r: &Report, color: bool) -> String {
-    let mut groups: Vec<Vec<&CheckResult>> = Vec::new();
-    for c in r
-        .checks
-        .iter()
-        .filter(|c| c.kind.is_some() || r.counts_as_failure(c))
-    {
-        let same = |g: &&mut Vec<&CheckResult>| {
-            let h = g[0];
-            (
-                &h.target,
-                h.status,
-                h.kind,
-                &h.provider_message,
-                &h.hint,
-                &h.model,
-                h.required,
-            ) == (
-                &c.target,
-                c.status,
-                c.kind,
-                &c.provider_message,
-                &c.hint,
-                &c.model,
-                c.required,
-            )
-        };
-        match groups.iter_mut().find(|g| same(g)) {
-            Some(g) => g.push(c),
-            None => groups.push(vec![c]),
+    failures_at(r, color, fit::line_width())
+}
+
+fn failures_at(r: &Report, color: bool, width: usize) -> String {
+    let groups = group::failures(r);
+    if groups.is_empty() {
+        String::new()
+    } else if width < fit::NARROW_BELOW {
+        failures_narrow(r, &groups, width, color)
+    } else {
+        failures_wide(r, &groups, width, color)
+    }
+}
+
+/// What a group's checks are, and where they ran: the check ids, then the model (or `N
+/// models: a, b`), the target when there are several, and its marks.
+fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
+    let mut lines = vec![g.check_ids().join(", ")];
+    let models = g.models();
+    match models.len() {
+        0 => {}
+        1 => lines.push(models[0].to_string()),
+        n => lines.push(format!("{n} models: {}", models.join(", "))),
+    }
+    let c = g.head();
+    if r.targets.len() > 1 {
+        lines.push(format!("target {}", c.target));
+    }
+    if c.required {
+        lines.push("required".into());
+    }
+    if c.baseline == Some(super::Change::Regressed) {
+        lines.push("regressed".into());
+    }
+    lines
+}
+
+/// The evidence of a group: the first check's detail and provider message (the group's
+/// checks share them), and every request id, a few at most.
+fn evidence_lines(g: &Group<'_>) -> Vec<String> {
+    let c = g.head();
+    let mut lines = vec![c.detail.clone()];
+    if let Some(m) = &c.provider_message {
+        lines.push(format!("provider: \"{m}\""));
+    }
+    let ids = g.request_ids();
+    match ids.len() {
+        0 => {}
+        1 => lines.push(format!("request id: {}", ids[0])),
+        n => {
+            let shown: Vec<&str> = ids.iter().take(3).copied().collect();
+            let more = if n > 3 {
+                format!(" (+{} more)", n - 3)
+            } else {
+                String::new()
+            };
+            lines.push(format!("request ids: {}{more}", shown.join(", ")));
         }
     }
-    if groups.is_empty() {
-        return String::new();
+    lines
+}
+
+fn problem_word(c: &CheckResult) -> String {
+    match c.kind {
+        Some(_) => c.status.as_str().to_uppercase(),
+        None => format!("{}: required", c.status.as_str().to_uppercase()),
     }
-    let mut t = new_table(color);
+}
+
+fn failures_wide(r: &Report, groups: &[Group<'_>], width: usize, color: bool) -> String {
+    let mut t = new_table(color, width);
     t.set_header(vec!["Problem", "Where", "Evidence", "Fix"]);
     let mut codes = Vec::new();
     let mut wheres = Vec::new();
     for g in groups {
-        codes.extend(g[0].kind.map(|k| format!("[{}]", k.code())));
-        wheres.extend(g.iter().map(|x| x.check.clone()));
-        let c = g[0];
+        let c = g.head();
+        codes.extend(c.kind.map(|k| format!("[{}]", k.code())));
         let problem = match c.kind {
             Some(k) => format!(
                 "{} {}\n[{}]",
-                c.status.as_str().to_uppercase(),
+                problem_word(c),
                 c.title.as_deref().unwrap_or(""),
                 k.code()
             ),
-            None => format!("{}: required", c.status.as_str().to_uppercase()),
+            None => problem_word(c),
         };
         let mut cell = Cell::new(problem);
         if color {
             cell = cell.fg(status_color(c.status));
         }
-        let mut where_: Vec<String> = g.iter().map(|x| x.check.clone()).collect();
-        where_.push(place(r, c));
+        let where_ = where_lines(r, g);
+        wheres.extend(g.check_ids().iter().map(|s| format!("{s},")));
+        wheres.extend(g.models().iter().map(|s| format!("{s},")));
         t.add_row(vec![
             cell,
             text_cell(&where_.join("\n")),
-            text_cell(&evidence(c)),
+            text_cell(&evidence_lines(g).join("\n")),
             text_cell(c.hint.as_deref().unwrap_or("")),
         ]);
     }
-    super::fit::keep_whole(&mut t, 0, codes.iter().map(String::as_str));
-    super::fit::keep_whole(&mut t, 1, wheres.iter().map(String::as_str));
+    fit::keep_whole(&mut t, 0, codes.iter().map(String::as_str));
+    fit::keep_whole(&mut t, 1, wheres.iter().map(String::as_str));
     format!("{t}\n")
+}
+
+/// Each group as a block: its status, title and kind code on one line, then where, the
+/// evidence and the fix, labelled and indented, each wrapped to the width.
+fn failures_narrow(r: &Report, groups: &[Group<'_>], width: usize, color: bool) -> String {
+    let mut out = String::new();
+    for (i, g) in groups.iter().enumerate() {
+        let c = g.head();
+        let word = problem_word(c);
+        let mut parts = vec![paint(&word, c.status, color)];
+        parts.extend(c.title.clone());
+        parts.extend(c.kind.map(|k| format!("[{}]", k.code())));
+        // The painted word's escape codes take no columns: measure the plain one.
+        let plain: Vec<String> = std::iter::once(word.clone())
+            .chain(parts[1..].iter().cloned())
+            .collect();
+        let first = join_wrapped(&plain, " ", width, "  ");
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&first.replacen(&word, &parts[0], 1));
+        out.push('\n');
+        let field = |label: &str, text: &str| block(&format!("  {label:<9} "), text, width);
+        out.push_str(&field("where", &cap(&where_lines(r, g).join("\n"))));
+        out.push('\n');
+        out.push_str(&field("evidence", &cap(&evidence_lines(g).join("\n"))));
+        out.push('\n');
+        if let Some(h) = &c.hint {
+            out.push_str(&field("fix", &cap(h)));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One line per model: how many checks passed, by family, and how many did not; the
+/// failures and warnings then get their own rows below. Target-wide checks that passed
+/// (`models.list`) get a line each.
+fn compact(
+    r: &Report,
+    t: &TargetReport,
+    checks: &[&CheckResult],
+    width: usize,
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    for c in checks
+        .iter()
+        .filter(|c| c.model.is_none() && c.status == Status::Pass)
+    {
+        let line = format!("{} {}: {}", "✓", c.check, c.detail);
+        out.push_str(&paint_mark(&one_line(&line, width), Status::Pass, color));
+        out.push('\n');
+    }
+    let label = t.info.models.iter().map(|m| cols(m)).max().unwrap_or(0);
+    for m in &t.info.models {
+        let mine: Vec<&&CheckResult> = checks
+            .iter()
+            .filter(|c| c.model.as_deref() == Some(m.as_str()))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let of = |s: Status| -> Vec<&str> {
+            mine.iter()
+                .filter(|c| c.status == s)
+                .map(|c| c.check.as_str())
+                .collect()
+        };
+        let failing = mine.iter().any(|c| r.counts_as_failure(c));
+        let mark = if failing || !of(Status::Fail).is_empty() {
+            ("✗", Status::Fail)
+        } else if !of(Status::Warn).is_empty() {
+            ("!", Status::Warn)
+        } else {
+            ("✓", Status::Pass)
+        };
+        let mut parts = Vec::new();
+        let passed = of(Status::Pass);
+        if !passed.is_empty() {
+            let n = passed.len();
+            let s = if n == 1 { "check" } else { "checks" };
+            parts.push(format!("{n} {s} passed ({})", families(&passed)));
+        }
+        for (s, word) in [
+            (Status::Fail, "failed"),
+            (Status::Warn, "warned"),
+            (Status::Unsupported, "unsupported"),
+            (Status::Skip, "skipped"),
+        ] {
+            let ids = of(s);
+            if ids.is_empty() {
+                continue;
+            }
+            if s == Status::Unsupported {
+                parts.push(format!("{} {word} ({})", ids.len(), families(&ids)));
+            } else {
+                parts.push(format!("{} {word}", ids.len()));
+            }
+        }
+        let head = format!("{} {}  ", mark.0, pad(m, label));
+        let indent = " ".repeat(cols(&head));
+        // The model and the counts are broken between parts, never inside one.
+        let body = join_wrapped(&parts, " · ", width.saturating_sub(cols(&head)), "");
+        let body = body.replace('\n', &format!("\n{indent}"));
+        out.push_str(&paint_mark(&format!("{head}{body}"), mark.1, color));
+        out.push('\n');
+    }
+    out
+}
+
+/// `chat 16, responses 3, models.exists`: checks counted by family (the id's first part),
+/// in the order they ran; a family of one is named by its id.
+fn families(ids: &[&str]) -> String {
+    let mut fams: Vec<(&str, Vec<&str>)> = Vec::new();
+    for id in ids {
+        let fam = id.split('.').next().unwrap_or(id);
+        match fams.iter_mut().find(|(f, _)| *f == fam) {
+            Some((_, v)) => v.push(id),
+            None => fams.push((fam, vec![id])),
+        }
+    }
+    fams.iter()
+        .map(|(f, v)| match v.as_slice() {
+            [one] => one.to_string(),
+            many => format!("{f} {}", many.len()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every check as a line (status, check, model, time) with its detail indented below.
+fn rows_narrow(checks: &[&CheckResult], width: usize, color: bool) -> String {
+    let w_status = checks
+        .iter()
+        .map(|c| c.status.as_str().len())
+        .max()
+        .unwrap_or(4);
+    let w_check = checks.iter().map(|c| cols(&c.check)).max().unwrap_or(0);
+    let w_model = checks
+        .iter()
+        .filter_map(|c| c.model.as_deref())
+        .map(cols)
+        .max()
+        .unwrap_or(0);
+    let indent = " ".repeat(w_status + 2);
+    let mut out = String::new();
+    for c in checks {
+        let word = c.status.as_str().to_uppercase();
+        let mut parts = vec![pad(&word, w_status), pad(&c.check, w_check)];
+        if w_model > 0 {
+            parts.push(pad(c.model.as_deref().unwrap_or(""), w_model));
+        }
+        let time = fit::time_line(&c.timing_ms);
+        if !time.is_empty() {
+            parts.push(time);
+        }
+        if c.baseline == Some(super::Change::Regressed) {
+            parts.push("regressed".into());
+        }
+        let line = if parts.iter().map(|p| cols(p) + 2).sum::<usize>() <= width + 2 {
+            parts.join("  ").trim_end().to_string()
+        } else {
+            let trimmed: Vec<String> = parts.iter().map(|p| p.trim_end().to_string()).collect();
+            join_wrapped(&trimmed, "  ", width, &indent)
+        };
+        out.push_str(&line.replacen(&word, &paint(&word, c.status, color), 1));
+        out.push('\n');
+        if !c.detail.is_empty() {
+            out.push_str(&block(&indent, &cap(&c.detail), width));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// From this width on, the headers, first-token and total times get a column each.
+const TIMINGS_APART_FROM: usize = 140;
+
+/// Every check as a table row; with several models, per-model rows become a grid when it
+/// fits the width (target-wide rows stay a list).
+fn rows_wide(checks: &[&CheckResult], models: &[String], width: usize, color: bool) -> String {
+    let grid = models.len() > 1 && grid_fits(checks, models, width);
+    let rows: Vec<&CheckResult> = checks
+        .iter()
+        .filter(|c| !grid || c.model.is_none())
+        .copied()
+        .collect();
+    let mut out = String::new();
+    if !rows.is_empty() {
+        let mut table = new_table(color, width);
+        // Under 140 columns the three timings share one column, so the detail keeps room.
+        let merged = width < TIMINGS_APART_FROM;
+        let mut head = vec!["Status", "Check", "Model", "Detail"];
+        head.extend(if merged {
+            &["Time"][..]
+        } else {
+            &["Headers", "1st token", "Total"][..]
+        });
+        table.set_header(head);
+        for c in &rows {
+            let mut row = vec![
+                status_cell(c, color),
+                text_cell(&c.check),
+                text_cell(c.model.as_deref().unwrap_or("")),
+                text_cell(&c.detail),
+            ];
+            if merged {
+                row.push(Cell::new(fit::merged_time(&c.timing_ms)));
+            } else {
+                row.push(Cell::new(fmt_ms(c.timing_ms.headers)));
+                row.push(Cell::new(fmt_ms(c.timing_ms.first_token)));
+                row.push(Cell::new(fmt_ms(c.timing_ms.total)));
+            }
+            table.add_row(row);
+        }
+        fit::keep_whole(&mut table, 1, rows.iter().map(|c| c.check.as_str()));
+        fit::keep_whole(
+            &mut table,
+            2,
+            rows.iter().filter_map(|c| c.model.as_deref()),
+        );
+        out.push_str(&format!("{table}\n"));
+    }
+    if grid {
+        out.push_str("\nCapabilities (check × model)\n");
+        out.push_str(&grid_at(checks, models, color, width));
+    }
+    out
+}
+
+/// Whether a check × model grid fits `width` with no id and no verdict word broken.
+fn grid_fits(checks: &[&CheckResult], models: &[String], width: usize) -> bool {
+    let longest_id = checks.iter().map(|c| cols(&c.check)).max().unwrap_or(0);
+    let column = |m: &String| {
+        checks
+            .iter()
+            .filter(|c| c.model.as_deref() == Some(m.as_str()))
+            .flat_map(|c| verdict(c).split_whitespace().map(cols).collect::<Vec<_>>())
+            .chain(std::iter::once(cols(m)))
+            .max()
+            .unwrap_or(0)
+    };
+    // Each column: its content, a space either side, one border.
+    let needed = 1 + longest_id + 3 + models.iter().map(|m| column(m) + 3).sum::<usize>();
+    needed <= width
 }
 
 /// One row per check, one column per model: what a support engineer reads at a glance.
 pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> String {
+    grid_at(checks, models, color, fit::line_width())
+}
+
+fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize) -> String {
     let mut ids: Vec<&str> = Vec::new();
     for c in checks.iter().filter(|c| c.model.is_some()) {
         if !ids.contains(&c.check.as_str()) {
             ids.push(&c.check);
         }
     }
-    let mut t = new_table(color);
+    let mut t = new_table(color, width);
     t.set_header(
         std::iter::once("Check")
             .map(text_cell)
@@ -204,7 +484,10 @@ pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> S
         }
         t.add_row(row);
     }
-    super::fit::keep_whole(&mut t, 0, checks.iter().map(|c| c.check.as_str()));
+    fit::keep_whole(&mut t, 0, checks.iter().map(|c| c.check.as_str()));
+    for (i, m) in models.iter().enumerate() {
+        fit::keep_whole(&mut t, i + 1, std::iter::once(m.as_str()));
+    }
     format!("{t}\n")
 }
 
@@ -230,7 +513,7 @@ fn verdict(c: &CheckResult) -> String {
     }
 }
 
-fn header(r: &Report, t: &TargetReport) -> String {
+fn header(r: &Report, t: &TargetReport, width: usize) -> String {
     let i = &t.info;
     let key = match &i.api_key_env {
         Some(env) if i.api_key_present => format!("key ${env} (set)"),
@@ -257,10 +540,11 @@ fn header(r: &Report, t: &TargetReport) -> String {
         r.zencheck_version, i.base_url
     );
     let parts: Vec<String> = line.split(" · ").map(str::to_string).collect();
-    let mut s = super::fit::join_wrapped(&parts, " · ", super::fit::line_width(), "  ");
+    let mut s = join_wrapped(&parts, " · ", width, "  ");
     s.push('\n');
     for note in super::transport_notes(i) {
-        s.push_str(&format!("{note}\n"));
+        s.push_str(&fit::wrap_words(&note, width, "  "));
+        s.push('\n');
     }
     s
 }
@@ -281,17 +565,6 @@ fn place(r: &Report, c: &CheckResult) -> String {
     parts.join("\n")
 }
 
-fn evidence(c: &CheckResult) -> String {
-    let mut lines = vec![c.detail.clone()];
-    if let Some(m) = &c.provider_message {
-        lines.push(format!("provider: \"{m}\""));
-    }
-    if let Some(id) = &c.request_id {
-        lines.push(format!("request id: {id}"));
-    }
-    lines.join("\n")
-}
-
 /// Longest run without a break that a cell keeps whole; longer ones are broken here,
 /// because the table's own wrapping is quadratic in the length of one unbroken token (a
 /// hostile 4 MB model id cost minutes of CPU).
@@ -299,9 +572,28 @@ const LONG_TOKEN: usize = 48;
 /// Most characters one cell shows.
 const CELL_CAP: usize = 2000;
 
+fn cap(s: &str) -> String {
+    super::cap_chars(s, CELL_CAP)
+}
+
+/// `s` cut to one line of `width` columns, with `…` when cut.
+fn one_line(s: &str, width: usize) -> String {
+    if cols(s) <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for ch in s.chars() {
+        if cols(&out) + 2 > width {
+            break;
+        }
+        out.push(ch);
+    }
+    format!("{out}…")
+}
+
 /// A cell of text (server text included), capped and with over-long tokens broken.
 fn text_cell(s: &str) -> Cell {
-    let capped = super::cap_chars(s, CELL_CAP);
+    let capped = cap(s);
     let mut out = String::with_capacity(capped.len() + 8);
     let mut run = 0;
     for ch in capped.chars() {
@@ -319,7 +611,7 @@ fn text_cell(s: &str) -> Cell {
     Cell::new(out)
 }
 
-fn new_table(color: bool) -> Table {
+fn new_table(color: bool, width: usize) -> Table {
     let mut t = Table::new();
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
@@ -329,9 +621,9 @@ fn new_table(color: bool) -> Table {
         // `--color always` / FORCE_COLOR colour a pipe too (a CI log).
         t.enforce_styling();
     }
-    if t.width().is_none() {
-        t.set_width(super::fit::columns().unwrap_or(DEFAULT_WIDTH));
-    }
+    // Always the width decided once for the whole report (not comfy-table's own guess,
+    // which is lost when colour is off on a terminal).
+    t.set_width(width.min(usize::from(u16::MAX)) as u16);
     t
 }
 
@@ -342,6 +634,33 @@ fn status_color(s: Status) -> Color {
         Status::Warn => Color::Yellow,
         Status::Unsupported => Color::Magenta,
         Status::Skip => Color::DarkGrey,
+    }
+}
+
+/// The ANSI colour of a status, for text outside a table.
+fn ansi(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "\x1b[32m",
+        Status::Fail => "\x1b[31m",
+        Status::Warn => "\x1b[33m",
+        Status::Unsupported => "\x1b[35m",
+        Status::Skip => "\x1b[90m",
+    }
+}
+
+fn paint(word: &str, s: Status, color: bool) -> String {
+    if color {
+        format!("{}{word}\x1b[0m", ansi(s))
+    } else {
+        word.to_string()
+    }
+}
+
+/// `line` with its leading mark (✓, ✗, !) coloured.
+fn paint_mark(line: &str, s: Status, color: bool) -> String {
+    match line.chars().next() {
+        Some(m) if color => format!("{}{m}\x1b[0m{}", ansi(s), &line[m.len_utf8()..]),
+        _ => line.to_string(),
     }
 }
 
