@@ -1,0 +1,162 @@
+//! At 80 columns (#12), through the real binary: `zencheck demo` (the showcase, and every
+//! scenario with every row), a multi-model probe against the built-in mock, and `zencheck
+//! report --all` of a saved multi-model run have no line wider than 80 display columns and
+//! never break a check id, model id or kind code across lines.
+
+use assert_cmd::Command;
+use unicode_width::UnicodeWidthStr;
+
+fn zencheck() -> Command {
+    let mut c = Command::cargo_bin("zencheck").unwrap();
+    for v in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] {
+        c.env_remove(v);
+    }
+    c.env("COLUMNS", "80")
+        .timeout(std::time::Duration::from_secs(90));
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Every id the output could hold: the registry's check ids, every kind code, the mock's
+/// model ids.
+fn ids() -> Vec<String> {
+    let json = stdout(zencheck().args(["checks", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut ids: Vec<String> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() > 10, "{json}");
+    ids.extend(
+        zencheck::failure::Kind::ALL
+            .iter()
+            .map(|k| k.code().to_string()),
+    );
+    for info in zencheck::mock::SCENARIOS {
+        ids.extend(info.models.iter().map(|m| m.to_string()));
+    }
+    ids.extend(["mock-small", "mock-large", "mock-nope"].map(String::from));
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// No line over 80 columns, and no id whose head ends one line and whose tail starts the
+/// next (box borders aside).
+fn assert_reads_at_80(what: &str, text: &str, ids: &[String]) {
+    assert!(!text.trim().is_empty(), "{what}: no output");
+    let lines: Vec<&str> = text.lines().collect();
+    for l in &lines {
+        let cols = UnicodeWidthStr::width(*l);
+        assert!(cols <= 80, "{what}: {cols} columns: {l}\n{text}");
+    }
+    let cell = |l: &str| {
+        l.trim_matches(|c: char| c.is_whitespace() || "│┆".contains(c))
+            .to_string()
+    };
+    let part_of_id = |c: char| c.is_alphanumeric() || "._-".contains(c);
+    for pair in lines.windows(2) {
+        let (a, b) = (cell(pair[0]), cell(pair[1]));
+        for id in ids {
+            for (at, _) in id.char_indices().skip(1) {
+                let (head, tail) = id.split_at(at);
+                let ends = a.ends_with(head)
+                    && !a[..a.len() - head.len()]
+                        .chars()
+                        .next_back()
+                        .is_some_and(part_of_id);
+                let starts =
+                    b.starts_with(tail) && !b[tail.len()..].chars().next().is_some_and(part_of_id);
+                assert!(
+                    !(ends && starts),
+                    "{what}: `{id}` split as `{head}` / `{tail}`:\n{}\n{}",
+                    pair[0],
+                    pair[1]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_demo_reads_at_80_columns() {
+    let ids = ids();
+    let showcase = stdout(zencheck().arg("demo"));
+    assert!(
+        showcase.contains("scenarios diagnosed as expected"),
+        "{showcase}"
+    );
+    assert_reads_at_80("demo", &showcase, &ids);
+    // Every scenario, every row: the narrow row layout and the multi-model list.
+    let every = stdout(zencheck().args(["demo", "--all", "--all-rows"]));
+    assert!(every.contains("scenarios diagnosed as expected"), "{every}");
+    assert!(every.contains("chat.stream_tool_roundtrip"), "{every}");
+    assert_reads_at_80("demo --all --all-rows", &every, &ids);
+}
+
+#[tokio::test]
+async fn a_multi_model_probe_reads_at_80_columns() {
+    let ids = ids();
+    let server = zencheck::mock::start(zencheck::mock::Scenario::StreamOptionsRejected, 0)
+        .await
+        .unwrap();
+    let url = server.base_url();
+    let run = |extra: &'static [&'static str]| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = zencheck();
+            c.args(["probe", "--base-url", &url])
+                .args(["-m", "mock-small", "-m", "mock-large", "-m", "mock-nope"])
+                .args(extra);
+            stdout(&mut c)
+        })
+    };
+    let compact = run(&[]).await.unwrap();
+    assert!(
+        compact.contains("2 models: mock-small, mock-large"),
+        "one entry for the rejection on both models: {compact}"
+    );
+    assert_reads_at_80("probe, 3 models", &compact, &ids);
+    let all = run(&["--all"]).await.unwrap();
+    assert!(all.contains("chat.tool_choice_named"), "{all}");
+    assert_reads_at_80("probe --all, 3 models", &all, &ids);
+    drop(server);
+}
+
+#[test]
+fn a_saved_multi_model_report_reads_at_80_columns() {
+    let ids = ids();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/reports/multi-model.json"
+    );
+    for args in [&["report", path][..], &["report", path, "--all"][..]] {
+        let text = stdout(zencheck().args(args));
+        assert!(text.contains("FAILED"), "{text}");
+        assert_reads_at_80(&args.join(" "), &text, &ids);
+    }
+}
+
+/// The check above can fail: a split id is caught, in a list or in a box cell.
+#[test]
+#[should_panic(expected = "split as")]
+fn a_split_id_is_caught() {
+    let ids = vec!["models.exists".to_string()];
+    assert_reads_at_80(
+        "sample",
+        "│ PASS ┆ models.exis ┆\n│      ┆ ts          ┆\n",
+        &ids,
+    );
+}
+
+#[test]
+fn an_id_ending_a_line_whole_is_not_a_split() {
+    let ids = vec!["chat.stream".to_string(), "chat.stream_usage".to_string()];
+    assert_reads_at_80("sample", "where chat.stream,\n  chat.stream_usage\n", &ids);
+}
