@@ -1,12 +1,72 @@
-//! The one list of checks. A new check is one file holding its [`Spec`] and one line here;
-//! the enum of ids, report order, selection, planning, dry runs and costs all derive from
-//! this list.
+//! The one list of checks. A new check is one file holding its [`Spec`] (named `SPEC`) and
+//! one line here, `CheckId => file,`: the file's module is declared from that line (no
+//! `pub mod` in `mod.rs`), and the enum of ids, report order, selection, planning, dry runs
+//! and costs all derive from this list. Checks that share a file name their spec instead,
+//! `CheckId => file::CONST,` (that file is declared in `mod.rs` by hand).
 
 use super::spec::Spec;
 use super::*;
 
+/// The list itself, handed to `$then`: `registry!` builds the ids from it here, and
+/// `declare_check_modules!` declares the one-file checks' modules in `mod.rs` (a module must
+/// be declared in its parent's file for `super::` and the file path to be the usual ones).
+macro_rules! with_checks {
+    ($then:ident) => {
+        $then! {
+            TargetBaseUrl => builtin::TARGET_BASE_URL,
+            ModelsList => builtin::MODELS_LIST,
+            ModelsExists => builtin::MODELS_EXISTS,
+            ChatBasic => builtin::CHAT_BASIC,
+            ChatMaxTokens => builtin::CHAT_MAX_TOKENS,
+            ChatStream => builtin::CHAT_STREAM,
+            ChatStreamUsage => builtin::CHAT_STREAM_USAGE,
+            ChatTools => builtin::CHAT_TOOLS,
+            ChatToolChoiceRequired => builtin::CHAT_TOOL_CHOICE_REQUIRED,
+            ChatToolChoiceNone => builtin::CHAT_TOOL_CHOICE_NONE,
+            ChatToolChoiceNamed => builtin::CHAT_TOOL_CHOICE_NAMED,
+            ChatToolChoiceNull => builtin::CHAT_TOOL_CHOICE_NULL,
+            ChatStreamTools => builtin::CHAT_STREAM_TOOLS,
+            ChatJsonSchema => json_schema,
+            ChatJsonObject => json_object,
+            ChatToolRoundtrip => tool_roundtrip,
+            ChatStreamToolRoundtrip => stream_tool_roundtrip,
+            ChatToolsSeen => tools_seen,
+            ChatErrorShape => error_shape,
+            ResponsesBasic => builtin::RESPONSES_BASIC,
+            ResponsesStream => builtin::RESPONSES_STREAM,
+            ResponsesTools => builtin::RESPONSES_TOOLS,
+            MessagesBasic => builtin::MESSAGES_BASIC,
+            MessagesStream => builtin::MESSAGES_STREAM,
+        }
+    };
+}
+
+/// `file` alone is a one-file check: declare its module. `file::CONST` declares nothing.
+macro_rules! check_module {
+    ($file:ident) => {
+        pub mod $file;
+    };
+    ($file:ident :: $spec:ident) => {};
+}
+
+/// The spec a registry line names: `file` means `file::SPEC`.
+macro_rules! spec_of {
+    ($file:ident) => {
+        &$file::SPEC
+    };
+    ($file:ident :: $spec:ident) => {
+        &$file::$spec
+    };
+}
+
+macro_rules! declare_check_modules {
+    ($($variant:ident => $file:ident $(:: $spec:ident)?,)*) => {
+        $(check_module!($file $(:: $spec)?);)*
+    };
+}
+
 macro_rules! registry {
-    ($($variant:ident => $spec:path,)*) => {
+    ($($variant:ident => $file:ident $(:: $spec:ident)?,)*) => {
         /// Stable check ids: part of the JSON contract. Declared in report order.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum CheckId {
@@ -19,39 +79,14 @@ macro_rules! registry {
 
             pub fn spec(self) -> &'static Spec {
                 match self {
-                    $(CheckId::$variant => &$spec,)*
+                    $(CheckId::$variant => spec_of!($file $(:: $spec)?),)*
                 }
             }
         }
     };
 }
 
-registry! {
-    TargetBaseUrl => builtin::TARGET_BASE_URL,
-    ModelsList => builtin::MODELS_LIST,
-    ModelsExists => builtin::MODELS_EXISTS,
-    ChatBasic => builtin::CHAT_BASIC,
-    ChatMaxTokens => builtin::CHAT_MAX_TOKENS,
-    ChatStream => builtin::CHAT_STREAM,
-    ChatStreamUsage => builtin::CHAT_STREAM_USAGE,
-    ChatTools => builtin::CHAT_TOOLS,
-    ChatToolChoiceRequired => builtin::CHAT_TOOL_CHOICE_REQUIRED,
-    ChatToolChoiceNone => builtin::CHAT_TOOL_CHOICE_NONE,
-    ChatToolChoiceNamed => builtin::CHAT_TOOL_CHOICE_NAMED,
-    ChatToolChoiceNull => builtin::CHAT_TOOL_CHOICE_NULL,
-    ChatStreamTools => builtin::CHAT_STREAM_TOOLS,
-    ChatJsonSchema => json_schema::SPEC,
-    ChatJsonObject => json_object::SPEC,
-    ChatToolRoundtrip => tool_roundtrip::SPEC,
-    ChatStreamToolRoundtrip => stream_tool_roundtrip::SPEC,
-    ChatToolsSeen => tools_seen::SPEC,
-    ChatErrorShape => error_shape::SPEC,
-    ResponsesBasic => builtin::RESPONSES_BASIC,
-    ResponsesStream => builtin::RESPONSES_STREAM,
-    ResponsesTools => builtin::RESPONSES_TOOLS,
-    MessagesBasic => builtin::MESSAGES_BASIC,
-    MessagesStream => builtin::MESSAGES_STREAM,
-}
+with_checks!(registry);
 
 #[cfg(test)]
 mod tests {
