@@ -196,8 +196,8 @@ mod tests {
                 }
             })
             .collect();
-        for k in Kind::ALL
-            .into_iter()
+        for &k in Kind::ALL
+            .iter()
             .filter(|k| !Kind::NOT_FROM_PROBES.contains(k))
         {
             assert!(covered.contains(&k), "no scenario reproduces {k:?}");
