@@ -505,18 +505,26 @@ impl Http {
             deadline: o.deadline,
             cap: self.limits.stream_cap,
         };
-        let mut t = crate::sse::read(o.response.bytes_stream(), bounds).await;
+        let redactor = &o.redactor;
+        let observer = self.observer.as_deref().zip(o.trace_id);
+        let mut frames = 0;
+        // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives.
+        let mut t = crate::sse::read_observed(o.response.bytes_stream(), bounds, |e| {
+            e.data = redactor.scrub(&e.data);
+            e.event = redactor.scrub(&e.event);
+            if let Some((obs, id)) = observer {
+                obs.frame(id, frames, e);
+            }
+            frames += 1;
+        })
+        .await;
         crate::spend::stream_seen(&t.events);
-        for e in &mut t.events {
-            e.data = o.redactor.scrub(&e.data);
-            e.event = o.redactor.scrub(&e.event);
-        }
         t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
         if let crate::sse::End::Cut(m) | crate::sse::End::Undecodable(m) = &mut t.end {
             *m = o.redactor.scrub(m);
         }
         if let (Some(obs), Some(id)) = (&self.observer, o.trace_id) {
-            obs.stream(id, &t);
+            obs.stream_end(id, &t);
         }
         t
     }

@@ -78,6 +78,7 @@ impl Observer {
             crate::out::warn(&line);
         }
         if let Some(t) = &self.trace {
+            let record = with_owner(record, belongs());
             let mut w = t.lock().expect("trace lock");
             // A full disk must not stop the probe; the trace is a side product.
             let _ = writeln!(w, "{record}").and_then(|()| w.flush());
@@ -89,7 +90,11 @@ impl Observer {
         let url = target.shown_endpoint(&req.path);
         let headers = crate::reproduce::headers(target, req);
         let body = req.body.as_ref().map(|b| redactor.scrub(&b.to_string()));
-        let mut line = format!("[{id}] > {} {}", req.method, strip_controls(&url));
+        let mut line = match belongs() {
+            Some(b) => format!("[{id}] * {}\n", owner(&b)),
+            None => String::new(),
+        };
+        line.push_str(&format!("[{id}] > {} {}", req.method, strip_controls(&url)));
         for (n, v) in &headers {
             line.push_str(&format!("\n[{id}] > {n}: {}", strip_controls(v)));
         }
@@ -162,28 +167,29 @@ impl Observer {
         );
     }
 
-    /// A read event stream, its frames already scrubbed, each with its arrival time.
-    pub fn stream(&self, id: u64, t: &crate::sse::Transcript) {
-        for (i, e) in t.events.iter().enumerate() {
-            let line = (self.verbose > 1 && i < SHOWN_FRAMES_CAP).then(|| {
-                format!(
-                    "[{id}] < +{} ms event {}: {}",
-                    e.at_ms,
-                    strip_controls(&e.event),
-                    shown(&e.data)
-                )
-            });
-            if i < TRACE_FRAMES_CAP || line.is_some() {
-                let (kept, cut) = capped(&e.data, TRACE_BODY_CAP);
-                let record = json!({"type": "sse", "id": id, "at_ms": e.at_ms,
-                    "event": e.event, "data": kept, "truncated": cut});
-                if i < TRACE_FRAMES_CAP {
-                    self.emit(record, line);
-                } else if let Some(l) = line {
-                    crate::out::warn(&l);
-                }
-            }
+    /// One frame of an event stream, already scrubbed, the moment it arrives; `index`
+    /// counts the stream's frames from 0 (the caps apply to it).
+    pub fn frame(&self, id: u64, index: usize, e: &crate::sse::TimedEvent) {
+        let line = (self.verbose > 1 && index < SHOWN_FRAMES_CAP).then(|| {
+            format!(
+                "[{id}] < +{} ms event {}: {}",
+                e.at_ms,
+                strip_controls(&e.event),
+                shown(&e.data)
+            )
+        });
+        if index < TRACE_FRAMES_CAP {
+            let (kept, cut) = capped(&e.data, TRACE_BODY_CAP);
+            let record = json!({"type": "sse", "id": id, "ts": now(), "at_ms": e.at_ms,
+                "event": e.event, "data": kept, "truncated": cut});
+            self.emit(record, line);
+        } else if let Some(l) = line {
+            crate::out::warn(&l);
         }
+    }
+
+    /// The end of an event stream whose frames went through [`Observer::frame`].
+    pub fn stream_end(&self, id: u64, t: &crate::sse::Transcript) {
         let mut line = format!(
             "[{id}] < stream: {} events, {} bytes, ended after {} ms ({:?})",
             t.events.len(),
@@ -204,6 +210,60 @@ impl Observer {
             Some(strip_controls(&line)),
         );
     }
+}
+
+tokio::task_local! {
+    /// The check (and model) whose requests the current task sends.
+    static BELONGS: Belongs;
+}
+
+/// Which check, for which model, an exchange belongs to.
+#[derive(Debug, Clone)]
+struct Belongs {
+    check: &'static str,
+    model: Option<String>,
+}
+
+/// Run `fut` as check `check` for `model`: every record of its exchange names them. The
+/// probe wraps each check in it; requests outside one (serve-check, opencode) name none.
+pub async fn belonging<F: std::future::Future>(
+    check: &'static str,
+    model: Option<String>,
+    fut: F,
+) -> F::Output {
+    BELONGS.scope(Belongs { check, model }, fut).await
+}
+
+fn belongs() -> Option<Belongs> {
+    BELONGS.try_with(Belongs::clone).ok()
+}
+
+/// `chat.stream (gpt-x)`: control characters gone (a model id comes from the user).
+fn owner(b: &Belongs) -> String {
+    match &b.model {
+        Some(m) => format!("{} ({})", b.check, strip_controls(m)),
+        None => b.check.to_string(),
+    }
+}
+
+/// The record with `check` and `model` right after its `id` (null outside a check).
+fn with_owner(record: Value, b: Option<Belongs>) -> Value {
+    let Value::Object(fields) = record else {
+        return record;
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in fields {
+        let after_id = k == "id";
+        out.insert(k, v);
+        if after_id {
+            out.insert("check".into(), json!(b.as_ref().map(|b| b.check)));
+            out.insert(
+                "model".into(),
+                json!(b.as_ref().and_then(|b| b.model.clone())),
+            );
+        }
+    }
+    Value::Object(out)
 }
 
 fn now() -> String {

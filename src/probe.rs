@@ -318,6 +318,9 @@ async fn run_jobs(
                     ),
                 }
             };
+            // Every record of `-v`/`--trace` names the check and model it belongs to.
+            let model_id = model.map(|i| cx.target.models[i].clone());
+            let job = crate::observe::belonging(id.id(), model_id, job);
             let (finding, ids) = opts.stop.bound(job, |f| (f, None)).await;
             if let Some(pb) = progress {
                 pb.inc(1);

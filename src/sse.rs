@@ -231,8 +231,24 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
 {
+    read_observed(body, bounds, |_| {}).await
+}
+
+/// As [`read`], with each event handed to `on_event` the moment it is parsed, before it is
+/// kept: the caller may rewrite it (scrub it) and show it while the stream is still open
+/// (`-vv`, `--trace`), instead of after its end.
+pub async fn read_observed<S, E, F>(body: S, bounds: Bounds, mut on_event: F) -> Transcript
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::error::Error,
+    F: FnMut(&mut TimedEvent),
+{
     let mut out = Vec::new();
-    let mut t = read_until(body, bounds, MAX_EVENTS, |e| out.push(e)).await;
+    let mut t = read_until(body, bounds, MAX_EVENTS, |mut e| {
+        on_event(&mut e);
+        out.push(e)
+    })
+    .await;
     t.events = out;
     t
 }

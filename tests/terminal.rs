@@ -287,6 +287,65 @@ async fn verbose_and_trace_show_the_exchange_without_the_key() {
     assert_eq!(req["headers"]["Authorization"], "Bearer $ZC_TEST_KEY");
     let frame = records.iter().find(|r| r["type"] == "sse").unwrap();
     assert!(frame["at_ms"].as_u64().is_some());
+    // Every record names the check and model it belongs to; -v names them too.
+    for r in &records {
+        assert_eq!(r["model"], "m", "{r}");
+        assert!(
+            ["chat.basic", "chat.stream"].contains(&r["check"].as_str().unwrap_or("")),
+            "{r}"
+        );
+    }
+    assert!(
+        records
+            .iter()
+            .any(|r| r["type"] == "sse" && r["check"] == "chat.stream"),
+        "{kinds:?}"
+    );
+    assert!(err.contains("] * chat.stream (m)"), "{err}");
+}
+
+#[tokio::test]
+async fn frames_are_shown_as_they_arrive() {
+    // Two chunks, then silence with the socket open until --timeout: a frame printed
+    // after the stream ended would carry the end's time.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.jsonl");
+    let out = probe(
+        Scenario::StreamStalled,
+        &[
+            "--checks",
+            "chat.stream",
+            "--timeout",
+            "2",
+            "-vv",
+            "--trace",
+            trace.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let ts = |r: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(r["ts"].as_str().expect("ts")).unwrap()
+    };
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let records: Vec<serde_json::Value> = t
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first = records
+        .iter()
+        .find(|r| r["type"] == "sse")
+        .expect("a frame");
+    let end = records.iter().find(|r| r["type"] == "stream_end").unwrap();
+    let lag = ts(end) - ts(first);
+    assert!(
+        lag.num_milliseconds() >= 1500,
+        "the first frame was written {lag} before the stream's end: {t}"
+    );
+    assert!(first["at_ms"].as_u64().unwrap() < 1000, "{first}");
+    let err = text(&out.stderr);
+    assert!(err.contains("< +"), "frames on stderr: {err}");
 }
 
 #[tokio::test]
