@@ -20,6 +20,50 @@ pub struct Cli {
     pub term: crate::term::TermArgs,
 }
 
+/// Parse the process's arguments as `Cli::parse` does (help, version and usage errors exit
+/// through clap), except that a value refused from a `ZENCHECK_*` variable names it.
+pub fn parse() -> Cli {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    Cli::try_parse_from(&argv).unwrap_or_else(|mut e| {
+        use clap::error::{ContextKind, ContextValue};
+        let flag = match e.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(a)) => a.split_whitespace().next().map(str::to_string),
+            _ => None,
+        };
+        if let Some(var) = flag.and_then(|f| variable_behind(&f, &argv)) {
+            let tip = format!("this value comes from {var}; fix or unset it");
+            e.insert(
+                ContextKind::Suggested,
+                ContextValue::StyledStrs(vec![tip.into()]),
+            );
+        }
+        e.exit()
+    })
+}
+
+/// The `ZENCHECK_*` variable that gave `flag` (`--timeout`) its value: one that is set, for
+/// a flag not given in `argv`.
+pub fn variable_behind(flag: &str, argv: &[String]) -> Option<String> {
+    use clap::CommandFactory;
+    let long = flag.strip_prefix("--")?;
+    let given = argv
+        .iter()
+        .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|r| r.starts_with('=')));
+    if given {
+        return None;
+    }
+    fn find(c: &clap::Command, long: &str) -> Option<String> {
+        c.get_arguments()
+            .filter(|a| a.get_long() == Some(long))
+            .find_map(|a| a.get_env().map(|v| v.to_string_lossy().into_owned()))
+            .filter(|v| std::env::var_os(v).is_some())
+            .or_else(|| c.get_subcommands().find_map(|s| find(s, long)))
+    }
+    find(&Cli::command(), long)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe an endpoint: /models; chat, /responses and /messages; the parameters each accepts

@@ -63,6 +63,8 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
         let http = &http;
         let opts = crate::probe::Options {
             concurrency: 4,
+            routes: (!info.routes.is_empty()).then(|| info.routes.to_vec()),
+            explicit: !info.routes.is_empty(),
             ..Default::default()
         };
         async move { Report::new(vec![crate::probe::probe(http, &target, &opts, None).await]) }

@@ -18,17 +18,26 @@ pub enum RunError {
     #[diagnostic(code(zencheck::usage), help("see `zencheck probe --help`"))]
     Usage(String),
     #[error(transparent)]
-    #[diagnostic(
-        code(zencheck::target),
-        help("a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1")
-    )]
+    #[diagnostic(transparent)]
     Target(#[from] crate::target::TargetError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(Box<crate::config::ConfigError>),
-    #[error("unknown scenario `{0}`")]
-    #[diagnostic(code(zencheck::scenario), help("`zencheck mock --list` names them"))]
-    UnknownScenario(String),
+    /// A usage error of the named subcommand, whose help it points at.
+    #[error("{message}")]
+    #[diagnostic(code(zencheck::usage), help("see `zencheck {command} --help`"))]
+    UsageOf {
+        message: String,
+        command: &'static str,
+    },
+    #[error("unknown scenario `{name}`")]
+    #[diagnostic(code(zencheck::scenario))]
+    UnknownScenario {
+        name: String,
+        /// The closest scenario names, and where the rest are listed.
+        #[help]
+        help: String,
+    },
     #[error("cannot use the baseline {path}: {why}")]
     #[diagnostic(
         code(zencheck::baseline),
@@ -72,9 +81,23 @@ impl From<crate::http::ClientError> for RunError {
 }
 
 impl RunError {
+    /// A usage error pointed at the help of `command` (`explain`, `opencode serve-check`…)
+    /// rather than `probe`'s; other errors unchanged.
+    pub fn of_command(self, command: &'static str) -> RunError {
+        match self {
+            RunError::Usage(message) if command != "probe" => {
+                RunError::UsageOf { message, command }
+            }
+            e => e,
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Usage(_) | RunError::Target(_) | RunError::UnknownScenario(_) => EXIT_USAGE,
+            RunError::Usage(_)
+            | RunError::UsageOf { .. }
+            | RunError::Target(_)
+            | RunError::UnknownScenario { .. } => EXIT_USAGE,
             RunError::Config(_)
             | RunError::Baseline { .. }
             | RunError::Io { .. }

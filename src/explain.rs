@@ -13,7 +13,7 @@ use crate::failure::{HintContext, Kind};
 use crate::provider::Provider;
 use serde::Serialize;
 use serde_json::Value;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
@@ -45,6 +45,12 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
     let raw = match args.text.as_deref() {
         Some(t) if t != "-" => t.as_bytes().to_vec(),
         _ => {
+            // At a terminal, a silent wait for stdin looks like a hang; piped input needs no word.
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "zencheck explain: paste the error, then press Ctrl-D (Ctrl-Z Enter on Windows)"
+                );
+            }
             let mut buf = Vec::new();
             std::io::stdin()
                 .take(INPUT_CAP as u64 + 1)

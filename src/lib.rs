@@ -57,6 +57,7 @@ use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let term = cli.term;
+    let command = command_name(&cli.command);
     let result = match cli.command {
         Command::Probe(args) => probe_command(&args, term).await,
         Command::Mock(args) => mock_command(&args).await,
@@ -80,7 +81,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Checks(args) => checks_cmd::command(&args),
         Command::Init(args) => init::command(&args),
     };
-    match result {
+    // A usage error points at the help of the subcommand that refused it.
+    match result.map_err(|e| from_variable(e).of_command(command)) {
         Ok(code) => ExitCode::from(code),
         Err(RunError::BrokenPipe) => ExitCode::from(EXIT_OK),
         Err(e) => {
@@ -88,6 +90,43 @@ pub async fn run(cli: Cli) -> ExitCode {
             out::warn(&format!("{:?}", miette::Report::new(e)));
             ExitCode::from(code)
         }
+    }
+}
+
+/// A usage error about a flag (`--timeout takes …`) whose value came from a `ZENCHECK_*`
+/// variable says so: the user did not type that flag.
+fn from_variable(e: RunError) -> RunError {
+    let RunError::Usage(m) = e else { return e };
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let var = m
+        .split_whitespace()
+        .next()
+        .and_then(|f| cli::variable_behind(f, &argv));
+    match var {
+        Some(var) => RunError::Usage(format!("{m} (from the environment variable {var})")),
+        None => RunError::Usage(m),
+    }
+}
+
+/// The subcommand as typed, for "see `zencheck NAME --help`".
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Probe(_) => "probe",
+        Command::Mock(_) => "mock",
+        Command::Explain(_) => "explain",
+        Command::Opencode(a) => match a.command {
+            OpencodeCommand::ServeCheck(_) => "opencode serve-check",
+            OpencodeCommand::RunCheck(_) => "opencode run-check",
+        },
+        Command::Demo(_) => "demo",
+        Command::Serve(_) => "serve",
+        Command::Report(_) => "report",
+        Command::Completions(_) => "completions",
+        Command::Man => "man",
+        Command::Checks(_) => "checks",
+        Command::Init(_) => "init",
     }
 }
 
@@ -267,8 +306,10 @@ async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
         return Ok(EXIT_OK);
     }
     let name = args.scenario.as_deref().unwrap_or_default();
-    let scenario = mock::Scenario::from_name(name)
-        .ok_or_else(|| RunError::UnknownScenario(name.to_string()))?;
+    let scenario = mock::Scenario::from_name(name).ok_or_else(|| RunError::UnknownScenario {
+        name: crate::redact::strip_controls(name),
+        help: mock::closest_hint(name),
+    })?;
     let server = mock::start(scenario, args.port)
         .await
         .map_err(|e| RunError::Mock(e.to_string()))?;

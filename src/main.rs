@@ -1,10 +1,9 @@
 //! Thin entry point: parse arguments, run, map the outcome to an exit code.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = zencheck::cli::Cli::parse();
+    let cli = zencheck::cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

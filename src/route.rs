@@ -93,9 +93,13 @@ pub fn home(provider: Option<Provider>, model: &str) -> Option<Home> {
     )
 }
 
-/// The routes probed for a model when the user did not choose: chat and responses, plus
-/// messages for Claude models (any provider may translate them).
+/// The routes probed for a model when the user did not choose: the one route the provider's
+/// table places it on (Zen), since the others could only answer `wrong_route`; else chat and
+/// responses, plus messages for Claude models (any provider may translate them).
 pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
+    if let Some(Home::Route(r)) = home(provider, model) {
+        return vec![r];
+    }
     let claude = model
         .rsplit('/')
         .next()
@@ -103,7 +107,7 @@ pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
         .to_ascii_lowercase()
         .starts_with("claude-");
     let mut routes = vec![Route::Chat, Route::Responses];
-    if claude || home(provider, model) == Some(Home::Route(Route::Messages)) {
+    if claude {
         routes.push(Route::Messages);
     }
     routes
@@ -140,6 +144,19 @@ mod tests {
         assert_eq!(
             default_routes(None, "anthropic/claude-haiku-4-5"),
             vec![Route::Chat, Route::Responses, Route::Messages]
+        );
+    }
+
+    #[test]
+    fn zen_models_are_probed_on_their_one_route() {
+        let z = Some(Provider::Zen);
+        assert_eq!(default_routes(z, "big-pickle"), vec![Route::Chat]);
+        assert_eq!(default_routes(z, "gpt-5-nano"), vec![Route::Responses]);
+        assert_eq!(default_routes(z, "claude-haiku-4-5"), vec![Route::Messages]);
+        // Google's route is not probed: the table's wrong_route hint then names it.
+        assert_eq!(
+            default_routes(z, "gemini-3-pro"),
+            vec![Route::Chat, Route::Responses]
         );
     }
 }

@@ -63,19 +63,61 @@ pub struct TargetInfo {
 }
 
 /// A usage error about a target. Every message shows the URL with its secrets replaced and
-/// a header by its name only, since these lines land in CI logs.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// a header by its name only, since these lines land in CI logs. Each says what fixes it: a
+/// header error is not followed by a hint about base URLs.
+#[derive(Debug, thiserror::Error, miette::Diagnostic, PartialEq, Eq)]
 pub enum TargetError {
     #[error("base URL `{0}` is not a valid URL: {1}")]
+    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
     BadUrl(String, String),
     #[error("base URL `{0}` must start with http:// or https://")]
+    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
     BadScheme(String),
+    /// `localhost:8080/v1`, `api.openai.com/v1`: the URL works once it has a scheme.
+    #[error("base URL `{given}` has no http:// or https://")]
+    #[diagnostic(code(zencheck::target), help("use --base-url {suggested}"))]
+    NoScheme { given: String, suggested: String },
     #[error("base URL `{0}` has a #fragment, which is never sent to a server; remove it")]
+    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
     Fragment(String),
     #[error("header `{0}` must look like `Name: value` (a name of letters, digits, - and _)")]
+    #[diagnostic(
+        code(zencheck::header),
+        help("for example -H 'X-Title: my-app'; the key goes in a variable: --api-key-env NAME")
+    )]
     BadHeader(String),
     #[error("the value of header `{0}` holds a line break or control character (value hidden)")]
+    #[diagnostic(code(zencheck::header), help("write the header's value on one line"))]
     BadHeaderValue(String),
+}
+
+const BASE_URL_HELP: &str =
+    "a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1";
+
+/// The scheme a base URL written without one most likely needs: `http://` for this machine
+/// and local networks (a host without a dot, a loopback or private address), else `https://`.
+fn likely_scheme(rest: &str) -> &'static str {
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = host_port.rsplit('@').next().unwrap_or(host_port);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let local = match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Err(_) => {
+            let h = host.to_ascii_lowercase();
+            h == "localhost" || h.ends_with(".localhost") || !h.contains('.')
+        }
+    };
+    if local {
+        "http"
+    } else {
+        "https"
+    }
 }
 
 /// A base URL taken apart: what is printed, what is sent, what is secret.
@@ -92,6 +134,21 @@ pub struct BaseUrl {
 pub fn normalise_base_url(input: &str) -> Result<BaseUrl, TargetError> {
     let shown = url_for_display(input);
     let trimmed = input.trim();
+    // A URL without a scheme (`localhost:8080/v1` even parses, with `localhost` as scheme):
+    // when adding one makes it a base URL, say which one.
+    let lower = trimmed.to_ascii_lowercase();
+    if !trimmed.contains("://") && !lower.starts_with("http:") && !lower.starts_with("https:") {
+        let candidate = format!("{}://{trimmed}", likely_scheme(trimmed));
+        if normalise_base_url(&candidate).is_ok() {
+            let suggested = url_for_display(&candidate);
+            return Err(TargetError::NoScheme {
+                given: suggested
+                    .split_once("://")
+                    .map_or(shown, |(_, r)| r.to_string()),
+                suggested,
+            });
+        }
+    }
     let mut url =
         url::Url::parse(trimmed).map_err(|e| TargetError::BadUrl(shown.clone(), e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -333,10 +390,21 @@ mod tests {
 
     #[test]
     fn bad_urls_are_refused_without_showing_their_secrets() {
-        assert!(matches!(
-            normalise_base_url("localhost:11434/v1"),
-            Err(TargetError::BadScheme(_)) | Err(TargetError::BadUrl(..))
-        ));
+        let no_scheme = |u: &str| match normalise_base_url(u) {
+            Err(TargetError::NoScheme { suggested, .. }) => suggested,
+            other => panic!("{u}: {other:?}"),
+        };
+        assert_eq!(no_scheme("localhost:11434/v1"), "http://localhost:11434/v1");
+        assert_eq!(no_scheme("127.0.0.1:8080/v1"), "http://127.0.0.1:8080/v1");
+        assert_eq!(no_scheme("[::1]:8080/v1"), "http://[::1]:8080/v1");
+        assert_eq!(
+            no_scheme("192.168.1.20:11434/v1"),
+            "http://192.168.1.20:11434/v1"
+        );
+        assert_eq!(no_scheme("ollama:11434/v1"), "http://ollama:11434/v1");
+        assert_eq!(no_scheme("api.openai.com/v1"), "https://api.openai.com/v1");
+        let e = normalise_base_url("u:SECRET99@api.example.com/v1").unwrap_err();
+        assert!(!format!("{e:?}").contains("SECRET9"), "{e:?}");
         assert!(matches!(
             normalise_base_url("ftp://x/v1"),
             Err(TargetError::BadScheme(_))

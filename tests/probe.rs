@@ -53,6 +53,15 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         for m in info.models {
             args.extend(["--model", m]);
         }
+        let routes: Vec<String> = info
+            .routes
+            .iter()
+            .map(|r| format!("{r:?}").to_lowercase())
+            .collect();
+        let routes = routes.join(",");
+        if !routes.is_empty() {
+            args.extend(["--routes", &routes]);
+        }
         (info, probe(&args).await)
     });
     // Six scenarios at a time: all 34 at once (~500 requests on two threads) can starve the
@@ -427,4 +436,59 @@ async fn streams_carry_their_timings_as_data() {
         "{st:?}"
     );
     assert!(check(&r, "chat.basic").stream.is_none());
+}
+
+/// Zen's route table knows each model's one route: unasked, only that route is probed, so
+/// healthy models pass even under `--fail-on warn`; `--routes` still asks for the others.
+#[tokio::test]
+async fn zen_models_are_probed_on_their_own_route_unless_routes_asks() {
+    let s = mock::start(mock::Scenario::ZenRoutes, 0).await.unwrap();
+    let url = s.base_url();
+    let mut args = vec!["--base-url", &url, "--provider", "zen", "--fail-on", "warn"];
+    args.extend([
+        "-m",
+        "gpt-5-nano",
+        "-m",
+        "claude-haiku-4-5",
+        "-m",
+        "big-pickle",
+    ]);
+    let r = probe(&args).await;
+    assert!(!r.outcome.failed, "{}", r.to_json());
+    assert_eq!((r.summary.warn, r.summary.fail), (0, 0), "{}", r.to_json());
+    let routes_of = |model: &str| {
+        let mut ids: Vec<&str> = r
+            .checks
+            .iter()
+            .filter(|c| c.model.as_deref() == Some(model) && c.check.ends_with(".basic"))
+            .map(|c| c.check.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(routes_of("gpt-5-nano"), ["responses.basic"]);
+    assert_eq!(routes_of("claude-haiku-4-5"), ["messages.basic"]);
+    assert_eq!(routes_of("big-pickle"), ["chat.basic"]);
+
+    // Asked for by name, the wrong route is probed and its refusal is a failure.
+    let r = probe(&[
+        "--base-url",
+        &url,
+        "--provider",
+        "zen",
+        "-m",
+        "big-pickle",
+        "--routes",
+        "chat,responses",
+    ])
+    .await;
+    let wrong = check(&r, "responses.basic");
+    assert_eq!(wrong.kind, Some(Kind::WrongRoute), "{}", r.to_json());
+    assert_eq!(wrong.status, Status::Fail);
+    assert!(wrong
+        .hint
+        .as_deref()
+        .unwrap_or("")
+        .contains("/chat/completions"));
+    assert_eq!(check(&r, "chat.basic").status, Status::Pass);
 }

@@ -1,6 +1,7 @@
 //! The behaviours the built-in provider can reproduce, and what zencheck should say of each.
 
 use crate::failure::Kind;
+use crate::route::Route;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
@@ -72,6 +73,8 @@ pub struct Info {
     pub zen: bool,
     /// The models to probe it with.
     pub models: &'static [&'static str],
+    /// The routes to probe (`--routes`); empty for the default choice.
+    pub routes: &'static [Route],
 }
 
 const MOCK: &[&str] = &["mock-small"];
@@ -91,6 +94,7 @@ const fn info(
         showcase,
         zen: false,
         models: MOCK,
+        routes: &[],
     }
 }
 
@@ -113,7 +117,9 @@ pub const SCENARIOS: &[Info] = &[
     zen(info(Scenario::WrongRoute, "wrong-route", "Zen's 401 ModelError on chat: the model is not supported for format oa-compat", K("chat.basic", Kind::WrongRoute), false)),
     Info {
         models: &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"],
-        ..zen(info(Scenario::ZenRoutes, "zen-routes", "Zen's route table: GPT only on /responses, Claude only on /messages, the rest only on chat", K("chat.basic", Kind::WrongRoute), true))
+        // Every route asked for: unasked, each model is probed on its own route only.
+        routes: &[Route::Chat, Route::Responses, Route::Messages],
+        ..zen(info(Scenario::ZenRoutes, "zen-routes", "Zen's route table, probed with --routes chat,responses,messages: GPT only on /responses, Claude only on /messages, the rest only on chat", K("chat.basic", Kind::WrongRoute), true))
     },
     info(Scenario::StreamOptionsRejected, "stream-options-rejected", "400 Unrecognized request argument supplied: stream_options (old Azure)", K("chat.stream_usage", Kind::ParamRejected), true),
     info(Scenario::UsageIgnored, "usage-ignored", "accepts stream_options.include_usage but never sends usage", K("chat.stream_usage", Kind::ParamIgnored), false),
@@ -169,6 +175,42 @@ impl Scenario {
     }
 }
 
+/// The help for an unknown scenario name: the closest names (a typo, `_` for `-`, a part of
+/// a name), and where the rest are listed.
+pub fn closest_hint(name: &str) -> String {
+    let asked = name.trim().to_ascii_lowercase().replace('_', "-");
+    let distance = |n: &str| {
+        if n.contains(asked.as_str()) && asked.len() >= 3 {
+            // A part of a name (`stall`, `zen`): as close as one typo.
+            1
+        } else {
+            strsim::levenshtein(&asked, n)
+        }
+    };
+    let best = SCENARIOS
+        .iter()
+        .map(|i| distance(i.name))
+        .min()
+        .unwrap_or(usize::MAX);
+    let near: Vec<&str> = SCENARIOS
+        .iter()
+        .filter(|i| best <= (asked.chars().count() / 3).max(2) && distance(i.name) == best)
+        .map(|i| i.name)
+        .take(3)
+        .collect();
+    match near.as_slice() {
+        [] => "`zencheck mock --list` names them".to_string(),
+        [one] => format!("did you mean `{one}`? `zencheck mock --list` names them all"),
+        many => format!(
+            "did you mean one of {}? `zencheck mock --list` names them all",
+            many.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 impl Expect {
     pub fn describe(self) -> String {
         match self {
@@ -211,5 +253,22 @@ mod tests {
         for i in SCENARIOS {
             assert_eq!(Scenario::from_name(i.name), Some(i.scenario));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_name_gets_the_closest_scenario() {
+        assert!(closest_hint("stream-stall").contains("`stream-stalled`"));
+        assert!(closest_hint("rate_limit").contains("`rate-limit`"));
+        assert!(closest_hint("helthy").contains("`healthy`"));
+        assert!(closest_hint("zen").contains("`zen-routes`"));
+        assert_eq!(
+            closest_hint("qqqqqqqqqq"),
+            "`zencheck mock --list` names them"
+        );
     }
 }

@@ -54,6 +54,21 @@ pub struct Loaded {
     pub skipped: Vec<(String, String)>,
 }
 
+/// What opencode's own reader accepts (Microsoft's jsonc-parser with `allowTrailingComma`):
+/// `//` and `/* */` comments and trailing commas; nothing else beyond JSON.
+const JSONC: jsonc_parser::ParseOptions = jsonc_parser::ParseOptions {
+    allow_comments: true,
+    allow_trailing_commas: true,
+    allow_loose_object_property_names: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
 pub fn load(path: &Path) -> Result<Loaded, RunError> {
     let fail = |why: String| RunError::Io {
         what: format!("read {}", path.display()),
@@ -64,15 +79,15 @@ pub fn load(path: &Path) -> Result<Loaded, RunError> {
     parse(&text, &dir, &|v| std::env::var(v).ok()).map_err(fail)
 }
 
-/// Parse the file (JSON with comments, as opencode allows) and resolve `{env:VAR}` and
+/// Parse the file (JSON with comments and trailing commas, as opencode allows) and resolve `{env:VAR}` and
 /// `{file:path}` references in its strings.
 pub fn parse(
     text: &str,
     dir: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, String> {
-    let stripped = json_comments::StripComments::new(text.as_bytes());
-    let v: Value = serde_json::from_reader(stripped).map_err(|e| format!("not JSON: {e}"))?;
+    let v: Value = jsonc_parser::parse_to_serde_value(text, &JSONC)
+        .map_err(|e| format!("not JSON with comments (JSONC): {e}"))?;
     let Some(map) = v.get("provider").and_then(Value::as_object) else {
         return Err("no \"provider\" object: nothing to probe".into());
     };
