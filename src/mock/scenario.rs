@@ -254,11 +254,6 @@ mod tests {
             assert_eq!(Scenario::from_name(i.name), Some(i.scenario));
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn an_unknown_name_gets_the_closest_scenario() {
