@@ -20,7 +20,8 @@ use indicatif::ProgressBar;
 pub struct Options {
     pub concurrency: usize,
     pub selection: Selection,
-    /// Routes to probe for every model; `None` picks per model (see `route::default_routes`).
+    /// Routes to probe for every model; `None` picks per model (see `route::default_routes`,
+    /// or `route::every_route` when checks were named).
     pub routes: Option<Vec<Route>>,
     /// The user named the routes or checks: a route they asked for that refuses the model
     /// is a failure, not just information.
@@ -57,10 +58,15 @@ const BLOCKING: [Kind; 9] = [
 pub fn plan(target: &Target, opts: &Options) -> Vec<RoutePlan> {
     let mut out = Vec::new();
     for (i, m) in target.models.iter().enumerate() {
-        let routes = opts
-            .routes
-            .clone()
-            .unwrap_or_else(|| route::default_routes(target.provider, m));
+        // Checks named without routes (`--checks chat.basic`) are probed where they were named,
+        // even off the model's route; unnamed, a model known to live on one route gets that one.
+        let routes = opts.routes.clone().unwrap_or_else(|| {
+            if opts.explicit {
+                route::every_route(target.provider, m)
+            } else {
+                route::default_routes(target.provider, m)
+            }
+        });
         for r in routes {
             let basic = CheckId::basic_of(r);
             let wanted: Vec<CheckId> = CheckId::ALL

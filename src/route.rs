@@ -97,9 +97,15 @@ pub fn home(provider: Option<Provider>, model: &str) -> Option<Home> {
 /// table places it on (Zen), since the others could only answer `wrong_route`; else chat and
 /// responses, plus messages for Claude models (any provider may translate them).
 pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
-    if let Some(Home::Route(r)) = home(provider, model) {
-        return vec![r];
+    match home(provider, model) {
+        Some(Home::Route(r)) => vec![r],
+        _ => every_route(provider, model),
     }
+}
+
+/// Every route a model may be asked on: chat and responses, plus messages for Claude models.
+/// Where the user named checks (`--checks`) but no routes, the checks decide among these.
+pub fn every_route(provider: Option<Provider>, model: &str) -> Vec<Route> {
     let claude = model
         .rsplit('/')
         .next()
@@ -107,7 +113,7 @@ pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
         .to_ascii_lowercase()
         .starts_with("claude-");
     let mut routes = vec![Route::Chat, Route::Responses];
-    if claude {
+    if claude || home(provider, model) == Some(Home::Route(Route::Messages)) {
         routes.push(Route::Messages);
     }
     routes
