@@ -90,15 +90,19 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
                 "   "
             )
         );
-        // Clean and multi-model scenarios show the whole table; broken ones their failures.
-        if matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good {
+        // Clean and multi-model scenarios show the whole table; broken ones their failures
+        // (with --all-rows, every row); one with no failure to show (a route unsupported)
+        // its table.
+        let failures = render_failures(report, color);
+        let whole = matches!(info.expect, Expect::Clean) || info.models.len() > 1 || !good;
+        if whole || args.all_rows || failures.is_empty() {
             let layout = Layout {
                 all: args.all_rows,
                 ..Default::default()
             };
             text.push_str(&render_table_with(report, color, layout));
         } else {
-            text.push_str(&render_failures(report, color));
+            text.push_str(&failures);
         }
         // `-q` keeps only the demo's own verdict below.
         if !term.quiet {

@@ -249,7 +249,16 @@ fn compact(
         out.push_str(&paint_mark(&one_line(&line, width), Status::Pass, color));
         out.push('\n');
     }
-    let label = t.info.models.iter().map(|m| cols(m)).max().unwrap_or(0);
+    // Models are padded to align their counts; an id too long for that gets its own line.
+    let fits = |m: &String| cols(m) + 4 <= width / 2;
+    let label = t
+        .info
+        .models
+        .iter()
+        .filter(|m| fits(m))
+        .map(|m| cols(m))
+        .max()
+        .unwrap_or(0);
     for m in &t.info.models {
         let mine: Vec<&&CheckResult> = checks
             .iter()
@@ -272,12 +281,26 @@ fn compact(
         } else {
             ("✓", Status::Pass)
         };
-        let mut parts = Vec::new();
+        // Unbreakable units: a line may break between them, never inside one (so never
+        // inside an id or between a family and its count).
+        let mut units: Vec<String> = Vec::new();
+        let part = |units: &mut Vec<String>, lead: String, items: Vec<String>| {
+            if let Some(last) = units.last_mut() {
+                last.push_str(" ·");
+            }
+            units.push(lead);
+            let n = items.len();
+            for (i, item) in items.into_iter().enumerate() {
+                let open = if i == 0 { "(" } else { "" };
+                let close = if i + 1 == n { ")" } else { "," };
+                units.push(format!("{open}{item}{close}"));
+            }
+        };
         let passed = of(Status::Pass);
         if !passed.is_empty() {
             let n = passed.len();
             let s = if n == 1 { "check" } else { "checks" };
-            parts.push(format!("{n} {s} passed ({})", families(&passed)));
+            part(&mut units, format!("{n} {s} passed"), families(&passed));
         }
         for (s, word) in [
             (Status::Fail, "failed"),
@@ -289,16 +312,21 @@ fn compact(
             if ids.is_empty() {
                 continue;
             }
-            if s == Status::Unsupported {
-                parts.push(format!("{} {word} ({})", ids.len(), families(&ids)));
+            let items = if s == Status::Unsupported {
+                families(&ids)
             } else {
-                parts.push(format!("{} {word}", ids.len()));
-            }
+                Vec::new()
+            };
+            part(&mut units, format!("{} {word}", ids.len()), items);
         }
-        let head = format!("{} {}  ", mark.0, pad(m, label));
-        let indent = " ".repeat(cols(&head));
-        // The model and the counts are broken between parts, never inside one.
-        let body = join_wrapped(&parts, " · ", width.saturating_sub(cols(&head)), "");
+        let (head, indent) = if fits(m) {
+            let head = format!("{} {}  ", mark.0, pad(m, label));
+            let indent = " ".repeat(cols(&head));
+            (head, indent)
+        } else {
+            (format!("{} {m}\n    ", mark.0), "    ".to_string())
+        };
+        let body = join_wrapped(&units, " ", width.saturating_sub(cols(&indent)), "");
         let body = body.replace('\n', &format!("\n{indent}"));
         out.push_str(&paint_mark(&format!("{head}{body}"), mark.1, color));
         out.push('\n');
@@ -306,9 +334,9 @@ fn compact(
     out
 }
 
-/// `chat 16, responses 3, models.exists`: checks counted by family (the id's first part),
-/// in the order they ran; a family of one is named by its id.
-fn families(ids: &[&str]) -> String {
+/// `chat 16`, `responses 3`, `models.exists`: checks counted by family (the id's first
+/// part), in the order they ran; a family of one is named by its id.
+fn families(ids: &[&str]) -> Vec<String> {
     let mut fams: Vec<(&str, Vec<&str>)> = Vec::new();
     for id in ids {
         let fam = id.split('.').next().unwrap_or(id);
@@ -322,8 +350,7 @@ fn families(ids: &[&str]) -> String {
             [one] => one.to_string(),
             many => format!("{f} {}", many.len()),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 /// Every check as a line (status, check, model, time) with its detail indented below.
@@ -679,4 +706,77 @@ fn status_cell(c: &CheckResult, color: bool) -> Cell {
 
 fn fmt_ms(v: Option<u64>) -> String {
     v.map(|m| format!("{m} ms")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::{info, row};
+    use crate::report::TargetRun;
+
+    fn report_for(models: &[&str], ids: &[&str]) -> Report {
+        let mut checks = Vec::new();
+        for m in models {
+            for id in ids {
+                let mut c = row("t", id, Status::Pass, None);
+                c.model = Some(m.to_string());
+                checks.push(c);
+            }
+        }
+        Report::new(vec![TargetRun {
+            info: crate::target::TargetInfo {
+                models: models.iter().map(|m| m.to_string()).collect(),
+                ..info("t")
+            },
+            models_available: None,
+            require: vec![],
+            checks,
+            secrets: vec![],
+            spent: Default::default(),
+        }])
+    }
+
+    fn at(r: &Report, width: usize) -> String {
+        render_table_with(
+            r,
+            false,
+            Layout {
+                all: false,
+                width: Some(width),
+            },
+        )
+    }
+
+    #[test]
+    fn compact_lines_fit_and_break_between_units() {
+        let ids = [
+            "models.exists",
+            "chat.basic",
+            "chat.stream",
+            "responses.basic",
+            "responses.stream",
+            "messages.basic",
+            "messages.stream",
+        ];
+        let long = "accounts/fireworks/models/llama-v3p1-405b-instruct-long";
+        let r = report_for(&["claude-haiku-4-5", long], &ids);
+        let text = at(&r, 80);
+        for l in text.lines() {
+            assert!(cols(l) <= 80, "{l}\n{text}");
+        }
+        // The long id has a line of its own; the counts are indented under it.
+        assert!(
+            text.contains(&format!("✓ {long}\n    7 checks passed")),
+            "{text}"
+        );
+        assert!(text.contains("messages 2)"), "{text}");
+        assert!(
+            text.contains("✓ claude-haiku-4-5  7 checks passed"),
+            "a short id keeps its counts beside it: {text}"
+        );
+        assert!(
+            !text.contains("chat\n"),
+            "a family is kept with its count: {text}"
+        );
+    }
 }
