@@ -10,7 +10,8 @@ use std::path::PathBuf;
 #[command(
     name = "zencheck",
     version,
-    about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change."
+    about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change.",
+    after_help = crate::help_examples::TOP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -67,26 +68,37 @@ pub fn variable_behind(flag: &str, argv: &[String]) -> Option<String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe an endpoint: /models; chat, /responses and /messages; the parameters each accepts
+    #[command(after_help = crate::help_examples::PROBE)]
     Probe(Box<ProbeArgs>),
     /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
+    #[command(after_help = crate::help_examples::MOCK)]
     Mock(MockArgs),
     /// Classify a pasted error (message, status + body, opencode error object, SSE transcript) offline
+    #[command(after_help = crate::help_examples::EXPLAIN)]
     Explain(ExplainArgs),
     /// Check opencode itself: a running `opencode serve`, or `opencode run`
+    #[command(after_help = crate::help_examples::OPENCODE)]
     Opencode(OpencodeArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
+    #[command(after_help = crate::help_examples::DEMO)]
     Demo(DemoArgs),
     /// Serve the config's targets as a Prometheus multi-target exporter (/probe, /metrics), with a cost guard
+    #[command(after_help = crate::help_examples::SERVE)]
     Serve(ServeArgs),
     /// Render a saved JSON report again (table, markdown, junit), optionally against a baseline; sends nothing
+    #[command(after_help = crate::help_examples::REPORT)]
     Report(RenderArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = crate::help_examples::COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Print the man page (roff) of zencheck
+    #[command(after_help = crate::help_examples::MAN)]
     Man,
     /// List every check: id, endpoint, cost, what it proves; offline
+    #[command(after_help = crate::help_examples::CHECKS)]
     Checks(crate::checks_cmd::ChecksArgs),
     /// Write a commented zencheck.toml here (never overwrites)
+    #[command(after_help = crate::help_examples::INIT)]
     Init(crate::init::InitArgs),
 }
 
@@ -276,8 +288,10 @@ pub struct OpencodeArgs {
 #[derive(Debug, Subcommand)]
 pub enum OpencodeCommand {
     /// Check a running `opencode serve`: health, providers, a prompt, its event stream, model selection
+    #[command(after_help = crate::help_examples::SERVE_CHECK)]
     ServeCheck(ServeCheckArgs),
     /// Run `opencode run --format json` once and report what its exit code hides
+    #[command(after_help = crate::help_examples::RUN_CHECK)]
     RunCheck(RunCheckArgs),
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod explain;
 pub mod failure;
 pub mod files;
+pub mod help_examples;
 pub mod http;
 pub mod init;
 pub mod manual;
