@@ -512,8 +512,15 @@ fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize
         t.add_row(row);
     }
     fit::keep_whole(&mut t, 0, checks.iter().map(|c| c.check.as_str()));
+    // A model's column keeps its id and every verdict word (`model_not_found`) whole.
     for (i, m) in models.iter().enumerate() {
-        fit::keep_whole(&mut t, i + 1, std::iter::once(m.as_str()));
+        let words: Vec<String> = checks
+            .iter()
+            .filter(|c| c.model.as_deref() == Some(m.as_str()))
+            .map(|c| verdict(c))
+            .chain(std::iter::once(m.clone()))
+            .collect();
+        fit::keep_whole(&mut t, i + 1, words.iter().map(String::as_str));
     }
     format!("{t}\n")
 }
@@ -778,5 +785,26 @@ mod tests {
             !text.contains("chat\n"),
             "a family is kept with its count: {text}"
         );
+    }
+
+    #[test]
+    fn a_grid_keeps_verdict_words_and_model_ids_whole() {
+        // Twelve models: the grid fits 110 columns only with the failing cell on two lines.
+        let models = [
+            "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10", "m11", "m12",
+        ];
+        let mut r = report_for(&models, &["chat.basic", "chat.tools"]);
+        r.checks[0].status = Status::Fail;
+        r.checks[0].kind = Some(crate::failure::Kind::ModelNotFound);
+        let all = Layout {
+            all: true,
+            width: Some(110),
+        };
+        let text = render_table_with(&r, false, all);
+        assert!(text.contains("Capabilities (check × model)"), "{text}");
+        assert!(text.contains("model_not_found"), "{text}");
+        for l in text.lines() {
+            assert!(cols(l) <= 110, "{l}\n{text}");
+        }
     }
 }
