@@ -229,7 +229,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
     pub skip: Vec<String>,
 
-    /// Routes to probe for every model [default: chat and responses, plus messages for Claude models]
+    /// Routes to probe for every model [default: chat and responses, plus messages for Claude models; embeddings alone for embedding models]
     #[arg(long, value_enum, value_name = "ROUTE", value_delimiter = ',')]
     pub routes: Vec<Route>,
 

@@ -452,6 +452,7 @@ fn route_missing(f: &Finding) -> bool {
         "path",
         "/responses",
         "/messages",
+        "/embeddings",
     ]
     .iter()
     .any(|w| msg.contains(w));

@@ -20,6 +20,8 @@ pub enum Route {
     Responses,
     /// POST /messages (Anthropic Messages)
     Messages,
+    /// POST /embeddings (OpenAI Embeddings)
+    Embeddings,
 }
 
 /// A route zencheck does not probe but can name (Zen's Gemini models).
@@ -31,6 +33,7 @@ impl Route {
             Route::Chat => "/chat/completions",
             Route::Responses => "/responses",
             Route::Messages => "/messages",
+            Route::Embeddings => "/embeddings",
         }
     }
 
@@ -40,6 +43,8 @@ impl Route {
             Route::Chat => "@ai-sdk/openai-compatible",
             Route::Responses => "@ai-sdk/openai",
             Route::Messages => "@ai-sdk/anthropic",
+            // Its textEmbeddingModel speaks /embeddings.
+            Route::Embeddings => "@ai-sdk/openai-compatible",
         }
     }
 
@@ -93,18 +98,23 @@ pub fn home(provider: Option<Provider>, model: &str) -> Option<Home> {
     )
 }
 
-/// The routes probed for a model when the user did not choose: the one route the provider's
+/// The routes probed for a model when the user did not choose: embeddings alone for
+/// embedding models, which every generation route refuses; the one route the provider's
 /// table places it on (Zen), since the others could only answer `wrong_route`; else chat and
 /// responses, plus messages for Claude models (any provider may translate them).
 pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
+    if is_embedding_model(model) {
+        return vec![Route::Embeddings];
+    }
     match home(provider, model) {
         Some(Home::Route(r)) => vec![r],
         _ => every_route(provider, model),
     }
 }
 
-/// Every route a model may be asked on: chat and responses, plus messages for Claude models.
-/// Where the user named checks (`--checks`) but no routes, the checks decide among these.
+/// Every route a model may be asked on: chat and responses, plus messages for Claude models
+/// and embeddings for embedding models. Where the user named checks (`--checks`) but no
+/// routes, the checks decide among these.
 pub fn every_route(provider: Option<Provider>, model: &str) -> Vec<Route> {
     let claude = model
         .rsplit('/')
@@ -116,12 +126,47 @@ pub fn every_route(provider: Option<Provider>, model: &str) -> Vec<Route> {
     if claude || home(provider, model) == Some(Home::Route(Route::Messages)) {
         routes.push(Route::Messages);
     }
+    if is_embedding_model(model) {
+        routes.push(Route::Embeddings);
+    }
     routes
+}
+
+/// `text-embedding-3-small`, `nomic-embed-text`, `bge-m3`, `intfloat/e5-large-v2`: ids
+/// that name an embedding model (by the words their makers put in them).
+pub fn is_embedding_model(model: &str) -> bool {
+    let m = model
+        .rsplit('/')
+        .next()
+        .unwrap_or(model)
+        .to_ascii_lowercase();
+    m.contains("embed")
+        || ["bge-", "gte-", "e5-", "multilingual-e5"]
+            .iter()
+            .any(|p| m.starts_with(p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedding_models_get_the_embeddings_route_alone() {
+        for m in [
+            "text-embedding-3-small",
+            "openai/text-embedding-ada-002",
+            "nomic-embed-text:latest",
+            "mxbai-embed-large",
+            "BAAI/bge-m3",
+            "intfloat/e5-large-v2",
+            "gemini-embedding-001",
+        ] {
+            assert_eq!(default_routes(None, m), vec![Route::Embeddings], "{m}");
+        }
+        for m in ["gpt-4o-mini", "kimi-k2", "qwen3-coder", "deepseek-r1"] {
+            assert!(!is_embedding_model(m), "{m}");
+        }
+    }
 
     #[test]
     fn zen_route_table_by_family() {

@@ -142,6 +142,68 @@ async fn litellm_proxy_verdicts() {
         (Some(Kind::ModelNotFound), Some(400))
     );
 
+    // What applications send, through a real gateway: mock_response answers every request
+    // with its canned prose, so LiteLLM accepts response_format and tools without enforcing
+    // them. That is what the checks must say (accepted but ignored), not a broken endpoint;
+    // and an invalid request gets LiteLLM's JSON 400, which is the right error shape.
+    let apps = probe(&with(&[
+        "-m",
+        "mock-gpt",
+        "--checks",
+        "chat.json_schema,chat.json_object,chat.tool_roundtrip,chat.stream_tool_roundtrip,chat.tools_seen,chat.error_shape",
+    ]))
+    .await;
+    let outcome = |id: &str| {
+        let c = check(&apps, id);
+        (c.status, c.kind, c.param.clone(), c.http_status)
+    };
+    let ignored = |param: &str| {
+        (
+            Status::Fail,
+            Some(Kind::ParamIgnored),
+            Some(param.to_string()),
+            Some(200),
+        )
+    };
+    for (id, param) in [
+        ("chat.json_schema", "response_format"),
+        ("chat.json_object", "response_format"),
+        ("chat.tool_roundtrip", "tool_choice"),
+        ("chat.stream_tool_roundtrip", "tool_choice"),
+        ("chat.tools_seen", "tools"),
+    ] {
+        assert_eq!(outcome(id), ignored(param), "{id}: {}", apps.to_json());
+    }
+    assert_eq!(
+        outcome("chat.error_shape"),
+        (Status::Pass, None, None, Some(400)),
+        "{}",
+        apps.to_json()
+    );
+
+    // An embedding model is probed on /embeddings alone. LiteLLM's mock_response answers
+    // one vector whatever the input count: a client sending two inputs cannot pair them.
+    let embed = probe(&with(&["-m", "mock-embed"])).await;
+    let generation: Vec<&str> = embed
+        .checks
+        .iter()
+        .filter(|c| c.endpoint.as_deref().is_some_and(|e| e != "/models"))
+        .map(|c| c.check.as_str())
+        .collect();
+    assert_eq!(generation, ["embeddings.basic"], "{}", embed.to_json());
+    let e = check(&embed, "embeddings.basic");
+    assert_eq!(
+        (e.status, e.kind, e.http_status),
+        (Status::Fail, Some(Kind::BadResponse), Some(200)),
+        "{}",
+        embed.to_json()
+    );
+    assert!(
+        e.detail.contains("2 inputs sent, 1 vector came back"),
+        "{}",
+        e.detail
+    );
+
     let wrong_key = probe(&[
         "--provider",
         "litellm",

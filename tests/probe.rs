@@ -153,13 +153,18 @@ async fn without_a_model_only_the_list_runs_and_generation_is_skipped_with_a_rea
     let r = probe(&["--base-url", &s.base_url()]).await;
     assert_eq!(
         r.models_available.as_deref(),
-        Some(&["mock-small".to_string(), "mock-large".to_string()][..])
+        Some(
+            &mock::MODELS
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()[..]
+        )
     );
     // One skip row per default route says why; nothing was sent to generate.
     for id in ["chat.basic", "responses.basic"] {
         let row = check(&r, id);
         assert_eq!(row.status, Status::Skip);
-        assert!(row.detail.contains("2 listed ids"), "{}", row.detail);
+        assert!(row.detail.contains("3 listed ids"), "{}", row.detail);
     }
     assert_eq!(r.summary.pass, 1);
 }
@@ -491,4 +496,47 @@ async fn zen_models_are_probed_on_their_own_route_unless_routes_asks() {
         .unwrap_or("")
         .contains("/chat/completions"));
     assert_eq!(check(&r, "chat.basic").status, Status::Pass);
+}
+
+#[tokio::test]
+async fn an_embedding_model_is_probed_on_embeddings_alone_and_a_server_without_it_says_so() {
+    let healthy = mock::start(mock::Scenario::Healthy, 0).await.unwrap();
+    let url = healthy.base_url();
+    let r = probe(&["--base-url", &url, "-m", mock::EMBED_MODEL]).await;
+    let routes: Vec<&str> = r
+        .checks
+        .iter()
+        .filter(|c| c.model.is_some())
+        .map(|c| c.check.as_str())
+        .collect();
+    assert_eq!(
+        routes,
+        ["models.exists", "embeddings.basic"],
+        "{}",
+        r.to_json()
+    );
+    let e = check(&r, "embeddings.basic");
+    assert_eq!(e.status, Status::Pass, "{}", r.to_json());
+    assert!(e.detail.contains("2 vectors of 8 floats"), "{}", e.detail);
+    // A chat model asked on /embeddings, named with --routes: the server's refusal, classified.
+    let chat = probe(&[
+        "--base-url",
+        &url,
+        "-m",
+        "mock-small",
+        "--routes",
+        "embeddings",
+    ])
+    .await;
+    assert_eq!(
+        check(&chat, "embeddings.basic").kind,
+        Some(Kind::ModelNotFound)
+    );
+    drop(healthy);
+    let chat_only = mock::start(mock::Scenario::ChatOnly, 0).await.unwrap();
+    let url = chat_only.base_url();
+    let r = probe(&["--base-url", &url, "-m", mock::EMBED_MODEL]).await;
+    let e = check(&r, "embeddings.basic");
+    assert_eq!(e.status, Status::Unsupported, "{}", r.to_json());
+    assert!(e.detail.contains("no /embeddings route"), "{}", e.detail);
 }

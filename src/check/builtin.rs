@@ -28,6 +28,7 @@ const fn target(
         cost: cost(if build.is_some() { 1 } else { 0 }, 0),
         default: true,
         rejection_warns: false,
+        proves: "",
     }
 }
 

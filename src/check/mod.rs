@@ -434,6 +434,10 @@ mod tests {
                 continue;
             };
             let Some(body) = req.body else { continue };
+            // An embedding generates no tokens: nothing to cap.
+            if id.route() == Some(Route::Embeddings) {
+                continue;
+            }
             let cap = ["max_tokens", "max_completion_tokens", "max_output_tokens"]
                 .iter()
                 .find_map(|k| body.get(*k))

@@ -37,6 +37,7 @@ macro_rules! with_checks {
             ResponsesTools => builtin::RESPONSES_TOOLS,
             MessagesBasic => builtin::MESSAGES_BASIC,
             MessagesStream => builtin::MESSAGES_STREAM,
+            EmbeddingsBasic => embeddings,
         }
     };
 }
@@ -107,7 +108,8 @@ mod tests {
 
     #[test]
     fn every_route_has_exactly_one_basic_check() {
-        for r in [Route::Chat, Route::Responses, Route::Messages] {
+        use clap::ValueEnum;
+        for &r in Route::value_variants() {
             let basics = CheckId::ALL
                 .iter()
                 .filter(|c| c.route() == Some(r) && c.stage() == Stage::Basic)

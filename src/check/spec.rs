@@ -68,6 +68,9 @@ pub struct Spec {
     pub default: bool,
     /// A `param_rejected` here is information (a warning), not an outage.
     pub rejection_warns: bool,
+    /// What the check proves, in a line (`zencheck checks`); empty for the first checks,
+    /// whose lines `checks_cmd` keeps.
+    pub proves: &'static str,
 }
 
 impl Spec {
@@ -89,6 +92,7 @@ impl Spec {
             cost,
             default: true,
             rejection_warns: false,
+            proves: "",
         }
     }
 

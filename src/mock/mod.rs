@@ -21,7 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Models the mock serves (the model-not-found scenario serves others).
-pub const MODELS: &[&str] = &["mock-small", "mock-large"];
+pub const MODELS: &[&str] = &["mock-small", "mock-large", EMBED_MODEL];
+/// The embedding model: `/embeddings` serves it, the generation routes refuse it.
+pub const EMBED_MODEL: &str = "mock-embed";
 const MODELS_RENAMED: &[&str] = &["mock-small-2025", "mock-large"];
 /// The zen-routes scenario serves one model of each of Zen's route families.
 const ZEN_MODELS: &[&str] = &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"];
@@ -185,6 +187,7 @@ fn router(scenario: Scenario) -> Router {
         .route("/v1/chat/completions", post(chat))
         .route("/v1/responses", post(responses))
         .route("/v1/messages", post(messages))
+        .route("/v1/embeddings", post(embeddings))
         .fallback(not_found)
         .with_state(state)
 }
@@ -229,6 +232,7 @@ enum Route {
     Chat,
     Responses,
     Messages,
+    Embeddings,
 }
 
 impl Route {
@@ -237,6 +241,7 @@ impl Route {
             Route::Chat => "/v1/chat/completions",
             Route::Responses => "/v1/responses",
             Route::Messages => "/v1/messages",
+            Route::Embeddings => "/v1/embeddings",
         }
     }
     /// The format name Zen uses in "not supported for format F".
@@ -245,6 +250,7 @@ impl Route {
             Route::Chat => "oa-compat",
             Route::Responses => "openai",
             Route::Messages => "anthropic",
+            Route::Embeddings => "openai",
         }
     }
 }
@@ -338,6 +344,25 @@ async fn gate(
             "The model `{}` does not exist or you do not have access to it.",
             ask.model
         );
+        return Err(reply::openai_error(
+            404,
+            &msg,
+            "invalid_request_error",
+            Some("model_not_found"),
+            Some("model"),
+            &id,
+        ));
+    }
+    // OpenAI's words when an embedding model is asked to generate, and the reverse.
+    if (ask.model == EMBED_MODEL) != (route == Route::Embeddings) {
+        let msg = if route == Route::Embeddings {
+            format!("The model `{}` does not support embeddings.", ask.model)
+        } else {
+            format!(
+                "This is not a chat model and thus not supported in the {} endpoint.",
+                route.path()
+            )
+        };
         return Err(reply::openai_error(
             404,
             &msg,
@@ -515,6 +540,16 @@ async fn messages(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -
         Ending::Close,
         id,
     )
+}
+
+async fn embeddings(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (v, ask) = match gate(&m, Route::Embeddings, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let id = m.request_id();
+    let answer = reply::embeddings(&v, &m.answered_model(&ask.model), m.scenario);
+    reply::json_response(200, &answer, &id)
 }
 
 fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {

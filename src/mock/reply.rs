@@ -508,3 +508,54 @@ pub fn anthropic_events(ask: &Ask, model: &str, extras: bool) -> Vec<Bytes> {
     }
     out
 }
+
+/// An `/embeddings` answer: one vector per input, floats or base64 as asked; the
+/// embeddings scenarios break it the way real servers do.
+pub fn embeddings(v: &Value, model: &str, scenario: crate::mock::Scenario) -> Value {
+    use crate::mock::Scenario;
+    use base64::Engine;
+    let inputs: Vec<String> = match v.get("input") {
+        Some(Value::Array(xs)) => xs.iter().map(|x| x.to_string()).collect(),
+        Some(x) => vec![x.to_string()],
+        None => Vec::new(),
+    };
+    let base64 = v.get("encoding_format").and_then(Value::as_str) == Some("base64")
+        || scenario == Scenario::EmbeddingsBase64;
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            // A vector that depends on the text: different inputs, different vectors.
+            let dims = if scenario == Scenario::EmbeddingsRagged && i > 0 {
+                7
+            } else {
+                8
+            };
+            let seed = text
+                .bytes()
+                .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32));
+            let xs: Vec<f32> = (0..dims)
+                .map(|d: u32| {
+                    ((seed.wrapping_add(d.wrapping_mul(2_654_435_761)) % 2000) as f32 / 1000.0)
+                        - 1.0
+                })
+                .collect();
+            let embedding = if base64 {
+                let bytes: Vec<u8> = xs.iter().flat_map(|x| x.to_le_bytes()).collect();
+                json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+            } else if scenario == Scenario::EmbeddingsMalformed {
+                // Numbers as strings, as a careless serializer writes them.
+                json!(xs.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>())
+            } else {
+                json!(xs)
+            };
+            json!({"object": "embedding", "index": i, "embedding": embedding})
+        })
+        .collect();
+    let tokens: u64 = inputs
+        .iter()
+        .map(|t| t.split_whitespace().count() as u64)
+        .sum();
+    json!({"object": "list", "model": model, "data": data,
+           "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+}

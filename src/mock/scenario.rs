@@ -49,6 +49,9 @@ pub enum Scenario {
     ToolsDropped,
     ErrorShape200,
     ErrorShapeHtml,
+    EmbeddingsMalformed,
+    EmbeddingsRagged,
+    EmbeddingsBase64,
 }
 
 /// What a probe of the scenario must report.
@@ -78,6 +81,7 @@ pub struct Info {
 }
 
 const MOCK: &[&str] = &["mock-small"];
+const EMBED: &[&str] = &[super::EMBED_MODEL];
 
 const fn info(
     scenario: Scenario,
@@ -154,6 +158,9 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::ToolsDropped, "tools-dropped", "drops the tools array (a template without tool support): no call, prompt_tokens unchanged", K("chat.tools_seen", Kind::ParamIgnored), false),
     info(Scenario::ErrorShape200, "error-shape-200", "answers an invalid request (messages not an array) with 200", K("chat.error_shape", Kind::BadResponse), false),
     info(Scenario::ErrorShapeHtml, "error-shape-html", "answers an invalid request with an HTML 500 page", K("chat.error_shape", Kind::BadResponse), false),
+    Info { models: EMBED, ..info(Scenario::EmbeddingsMalformed, "embeddings-malformed", "/embeddings answers vectors of numbers written as strings", K("embeddings.basic", Kind::BadResponse), false) },
+    Info { models: EMBED, ..info(Scenario::EmbeddingsRagged, "embeddings-ragged", "/embeddings answers vectors of different lengths for two inputs", K("embeddings.basic", Kind::BadResponse), false) },
+    Info { models: EMBED, ..info(Scenario::EmbeddingsBase64, "embeddings-base64", "/embeddings answers base64 strings when floats are asked", K("embeddings.basic", Kind::ParamIgnored), false) },
     info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
     info(Scenario::Redirect, "redirect", "answers every request with a 301 to plain http on another port, as a moved gateway does", K("chat.basic", Kind::Redirect), false),
 ];
