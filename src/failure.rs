@@ -68,6 +68,8 @@ pub struct HintContext<'a> {
     pub key_candidate: Option<&'a str>,
     /// The check the hint is for (`opencode.events`…), when a check words it its own way.
     pub check: Option<&'a str>,
+    /// A base URL that answers GET /models where this one 404s everywhere (it plus /v1).
+    pub answering_base_url: Option<&'a str>,
 }
 
 impl Kind {
@@ -368,6 +370,11 @@ impl Kind {
             Kind::Network => "Check the host and port, that the server is running and listening on that interface, \
                  and any proxy or firewall between. A TLS error means the scheme (http vs https) or the certificate is wrong."
                 .to_string(),
+            Kind::BaseUrl if cx.answering_base_url.is_some() => format!(
+                "use {0}: GET {0}/models answers. Give the base URL that ends just before /chat/completions; \
+                 clients append the endpoint path themselves.",
+                cx.answering_base_url.unwrap_or_default()
+            ),
             Kind::BaseUrl => "Give the base URL that ends just before /chat/completions (usually …/v1): clients append the \
                  endpoint path themselves. Many servers need the /v1 suffix (Ollama, vLLM, LM Studio, LiteLLM)."
                 .to_string(),

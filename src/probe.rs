@@ -240,6 +240,14 @@ async fn probe_checks(
         }
     }
     settle_models_list(&mut rows);
+    let below = if lacks_prefix(target, &rows) {
+        opts.stop.bound(models::answers_below(&cx), |_| None).await
+    } else {
+        None
+    };
+    if let Some(u) = &below {
+        point_below(&mut rows, u);
+    }
     if target.models.is_empty() {
         let why = match &listed {
             Some(ids) if !ids.is_empty() => {
@@ -285,7 +293,7 @@ async fn probe_checks(
     rows.sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
     let checks = rows
         .into_iter()
-        .map(|r| result(target, opts, &caps, r))
+        .map(|r| result(target, opts, &caps, below.as_deref(), r))
         .collect();
     TargetRun {
         info: TargetInfo {
@@ -438,6 +446,31 @@ fn settle_models_list(rows: &mut [Row]) {
     }
 }
 
+/// Every route 404s (a `base_url` failure), or, with no model to try, /models does: the URL
+/// may lack its `/v1`.
+fn lacks_prefix(target: &Target, rows: &[Row]) -> bool {
+    let wrong = |r: &Row| r.finding.kind == Some(Kind::BaseUrl) && r.finding.status == Status::Fail;
+    let no_list = |r: &Row| {
+        r.id == CheckId::ModelsList
+            && r.finding.status == Status::Unsupported
+            && r.finding.evidence.http_status == Some(404)
+    };
+    rows.iter()
+        .any(|r| wrong(r) || (target.models.is_empty() && no_list(r)))
+}
+
+/// `base` + /v1 answers: the 404s are the base URL's fault, and their hint names the URL.
+fn point_below(rows: &mut [Row], base: &str) {
+    for r in rows.iter_mut() {
+        let f = &mut r.finding;
+        if r.id == CheckId::ModelsList && f.status == Status::Unsupported {
+            f.status = Status::Fail;
+            f.kind = Some(Kind::BaseUrl);
+            f.detail = format!("{}, but {base}/models answers", f.detail);
+        }
+    }
+}
+
 fn route_missing(f: &Finding) -> bool {
     let msg = f
         .evidence
@@ -486,7 +519,13 @@ fn blocked_because(basic: &Finding, route: Route) -> Option<String> {
         .map(|k| format!("{id} failed with {}: fix that first", k.code()))
 }
 
-fn result(target: &Target, opts: &Options, caps: &[TokenCap], r: Row) -> CheckResult {
+fn result(
+    target: &Target,
+    opts: &Options,
+    caps: &[TokenCap],
+    answering_base_url: Option<&str>,
+    r: Row,
+) -> CheckResult {
     let model = r.model.map(|i| target.models[i].as_str());
     let not_passed = !matches!(r.finding.status, Status::Pass | Status::Skip);
     let curl = match (opts.curl && not_passed, r.model, r.id) {
@@ -516,6 +555,7 @@ fn result(target: &Target, opts: &Options, caps: &[TokenCap], r: Row) -> CheckRe
             .is_none()
             .then(crate::openai_env::set_key_variable)
             .flatten(),
+        answering_base_url,
         ..Default::default()
     };
     let mut row = CheckResult::from_finding(&target.name, r.id.id(), r.id.endpoint(), f, &cx);

@@ -288,3 +288,106 @@ fn explain_at_a_terminal_says_to_paste_then_ctrl_d() {
     assert!(status.success(), "{out}");
     assert!(out.contains("auth"), "{out}");
 }
+
+/// A server that serves only under /v1; counts the GET /v1/models it gets.
+async fn v1_only() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::routing::{get, post};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let lists = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = lists.clone();
+    let api = axum::Router::new()
+        .route(
+            "/models",
+            get(move || {
+                counted.fetch_add(1, Ordering::Relaxed);
+                async { axum::Json(serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]})) }
+            }),
+        )
+        .route(
+            "/chat/completions",
+            post(|| async { axum::Json(serde_json::json!({"id": "c", "object": "chat.completion", "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "pong"}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})) }),
+        );
+    // Everything else, / included, is axum's empty 404.
+    let app = axum::Router::new().nest("/v1", api);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), lists)
+}
+
+async fn probe_json(args: Vec<String>) -> Value {
+    let out = tokio::task::spawn_blocking(move || {
+        zencheck()
+            .arg("probe")
+            .args(&args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)))
+}
+
+#[tokio::test]
+async fn a_base_url_without_v1_is_told_the_url_that_answers() {
+    use std::sync::atomic::Ordering;
+    let (base, lists) = v1_only().await;
+    let want = format!("use {base}/v1");
+    for models in [vec!["-m", "m"], vec![]] {
+        let mut args = vec!["--base-url".to_string(), base.clone()];
+        args.extend(models.iter().map(|s| s.to_string()));
+        let before = lists.load(Ordering::Relaxed);
+        let v = probe_json(args).await;
+        let list = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "models.list")
+            .unwrap();
+        assert_eq!(list["kind"], "base_url", "{v}");
+        assert!(list["hint"].as_str().unwrap().contains(&want), "{v}");
+        // Once, and zencheck did not switch to it silently: nothing else passed.
+        assert_eq!(lists.load(Ordering::Relaxed) - before, 1, "{v}");
+        assert_eq!(v["summary"]["pass"], 0, "{v}");
+    }
+    // Given with /v1, it passes, and /v1/v1 is never tried.
+    let before = lists.load(Ordering::Relaxed);
+    let v = probe_json(vec![
+        "--base-url".into(),
+        format!("{base}/v1"),
+        "-m".into(),
+        "m".into(),
+        "--checks".into(),
+        "models,chat.basic".into(),
+    ])
+    .await;
+    assert_eq!(v["summary"]["fail"], 0, "{v}");
+    assert_eq!(lists.load(Ordering::Relaxed) - before, 1);
+}
+
+#[tokio::test]
+async fn a_server_that_404s_under_v1_too_gets_no_url_to_use() {
+    let app = axum::Router::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let v = probe_json(vec![
+        "--base-url".into(),
+        format!("http://{addr}/api"),
+        "-m".into(),
+        "m".into(),
+    ])
+    .await;
+    let hints: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "base_url")
+        .filter_map(|c| c["hint"].as_str())
+        .collect();
+    assert!(!hints.is_empty(), "{v}");
+    assert!(hints.iter().all(|h| !h.contains("use http")), "{v}");
+}

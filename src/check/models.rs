@@ -5,6 +5,25 @@ use crate::failure::Kind;
 use crate::http::Request;
 use crate::outcome::{Finding, Status};
 
+/// When every route 404s, the base URL may only lack its API prefix (`http://host:8080` for
+/// `http://host:8080/v1`): one GET {base}/v1/models, and the base URL to use if that answers
+/// with a model list. Never switched to silently: the report says which URL to give.
+pub async fn answers_below(cx: &Ctx<'_>) -> Option<String> {
+    if cx.target.base_url.ends_with("/v1") {
+        return None;
+    }
+    let answer = cx
+        .http
+        .call(cx.target, &Request::get("/v1/models"))
+        .await
+        .ok()?;
+    if !answer.is_success() {
+        return None;
+    }
+    json_body(&answer).ok()?.get("data")?.as_array()?;
+    Some(format!("{}/v1", cx.target.base_url))
+}
+
 /// GET {base}/models. Returns the ids when the list could be read.
 pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
     let answer = match cx.http.call(cx.target, &Request::get("/models")).await {

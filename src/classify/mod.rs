@@ -324,6 +324,16 @@ mod tests {
     }
 
     #[test]
+    fn openai_invalid_url_is_the_base_url_not_a_model() {
+        // GET https://api.openai.com/models (no /v1): the path names "models", not a model.
+        let b = parse_error_body(
+            None,
+            br#"{"error":{"message":"Invalid URL (GET /models)","type":"invalid_request_error","param":null,"code":null}}"#,
+        );
+        assert_eq!(classify(404, &b, &[]).kind, Kind::BaseUrl);
+    }
+
+    #[test]
     fn plain_text_and_empty_bodies() {
         let b = parse_error_body(Some("text/plain"), b"404 page not found\n");
         assert_eq!(b.message.as_deref(), Some("404 page not found"));

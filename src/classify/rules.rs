@@ -335,7 +335,7 @@ pub static RULES: &[Rule] = &[
     Rule { id: "status_401", source: "HTTP 401", status: Status::In(&[401]), kind: Kind::Auth, ..R },
     Rule { id: "status_403", source: "HTTP 403", status: Status::In(&[403]), kind: Kind::AccessDenied, ..R },
     Rule { id: "status_404_model", source: "HTTP 404 naming a model or deployment", status: Status::In(&[404]),
-        any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route"],
+        any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
         kind: Kind::ModelNotFound, ..R },
     Rule { id: "status_404", source: "HTTP 404/405 \"404 page not found\", {\"detail\":\"Not Found\"}: the path is not the API",
         status: Status::In(&[404, 405]), kind: Kind::BaseUrl, ..R },
