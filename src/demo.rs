@@ -54,6 +54,8 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
                 .map_err(|e| RunError::Mock(e.to_string()))?,
         );
     }
+    let progress = crate::progress::Progress::on_terminal(term.quiet);
+    let progress = progress.as_ref();
     let probes = servers.iter().zip(&chosen).map(|(server, info)| {
         let target = Target {
             provider: info.zen.then_some(crate::provider::Provider::Zen),
@@ -67,9 +69,16 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
             explicit: !info.routes.is_empty(),
             ..Default::default()
         };
-        async move { Report::new(vec![crate::probe::probe(http, &target, &opts, None).await]) }
+        async move {
+            Report::new(vec![
+                crate::probe::probe(http, &target, &opts, progress).await,
+            ])
+        }
     });
     let reports = futures_util::future::join_all(probes).await;
+    if let Some(p) = progress {
+        p.finish();
+    }
 
     let mut ok = 0;
     for (info, report) in chosen.iter().zip(&reports) {

@@ -31,6 +31,7 @@ pub mod outcome;
 pub mod outputs;
 pub mod policy;
 pub mod probe;
+pub mod progress;
 pub mod provider;
 pub mod redact;
 pub mod report;
@@ -53,7 +54,6 @@ pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_U
 use cli::{Cli, Command, Format, MockArgs, OpencodeCommand, ProbeArgs};
 use http::Http;
 use report::Report;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -148,19 +148,8 @@ async fn probe_command(args: &ProbeArgs, term: term::TermArgs) -> Result<u8, Run
     // Every output path is checked before the first request is sent.
     let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?
         .quiet(term.quiet);
-    let interactive = !term.quiet
-        && plan.format() == Format::Table
-        && plan.to_stdout()
-        && std::io::stderr().is_terminal();
-    let progress = interactive.then(|| {
-        let pb = indicatif::ProgressBar::new(0);
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} probing: {pos}/{len} checks")
-                .expect("static template"),
-        );
-        pb.enable_steady_tick(std::time::Duration::from_millis(120));
-        pb
-    });
+    // On stderr whenever it is a terminal, whatever the format or -o: stdout is untouched.
+    let progress = progress::Progress::on_terminal(term.quiet);
     // A first Ctrl-C stops the run where it is and reports what finished; a second exits at once.
     let interrupt = stop::Interrupt::default();
     let run = probe_report_until(args, progress.as_ref(), interrupt.stop());
@@ -177,8 +166,8 @@ async fn probe_command(args: &ProbeArgs, term: term::TermArgs) -> Result<u8, Run
             run.await?
         }
     };
-    if let Some(pb) = &progress {
-        pb.finish_and_clear();
+    if let Some(p) = &progress {
+        p.finish();
     }
     if !interrupt.fired() {
         return plan.emit(&report, term.stdout_color());
@@ -258,7 +247,7 @@ async fn opencode_command(cmd: OpencodeCommand, term: term::TermArgs) -> Result<
 /// Resolve the targets, probe them concurrently, and judge the result under the policy.
 pub async fn probe_report(
     args: &ProbeArgs,
-    progress: Option<&indicatif::ProgressBar>,
+    progress: Option<&progress::Progress>,
 ) -> Result<Report, RunError> {
     probe_report_until(args, progress, stop::Stop::default()).await
 }
@@ -266,7 +255,7 @@ pub async fn probe_report(
 /// [`probe_report`] that also ends when `stop` fires; the run's `--deadline` is added to it.
 pub async fn probe_report_until(
     args: &ProbeArgs,
-    progress: Option<&indicatif::ProgressBar>,
+    progress: Option<&progress::Progress>,
     stop: stop::Stop,
 ) -> Result<Report, RunError> {
     let mut run = setup::build(args)?;

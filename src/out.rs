@@ -25,6 +25,9 @@ pub fn println(text: &str) -> Result<(), RunError> {
 }
 
 /// A line on stderr; a closed stderr is ignored (the report on stdout is what matters).
+/// It goes above the progress line, if one is drawn.
 pub fn warn(text: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    crate::progress::suspend(|| {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    });
 }

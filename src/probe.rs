@@ -10,11 +10,11 @@ use crate::check::{self, models, CheckId, Ctx, Selection, Stage, TokenCap};
 use crate::failure::{HintContext, Kind};
 use crate::http::{Http, Request};
 use crate::outcome::{Finding, Status};
+use crate::progress::Progress;
 use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};
 use crate::target::{Target, TargetInfo};
 use futures_util::StreamExt;
-use indicatif::ProgressBar;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -120,6 +120,46 @@ fn wants_list(target: &Target, opts: &Options) -> bool {
         || opts.selection.wants(CheckId::ModelsExists)
 }
 
+/// The rows the report of this run will have, as `probe_checks` builds them (the progress
+/// line's total; `probe_checks` settles it with the real rows at the end).
+fn planned_rows(
+    target: &Target,
+    opts: &Options,
+    plans: &[RoutePlan],
+) -> Vec<(&'static str, Option<String>)> {
+    let mut rows: Vec<(CheckId, Option<usize>)> = Vec::new();
+    if wants_list(target, opts) && opts.selection.wants(CheckId::ModelsList) {
+        rows.push((CheckId::ModelsList, None));
+    }
+    for p in plans {
+        let wanted = p.checks.iter().filter(|c| opts.selection.wants(**c));
+        rows.extend(wanted.map(|c| (*c, Some(p.model))));
+    }
+    if opts.selection.wants(CheckId::ModelsExists) {
+        rows.extend((0..target.models.len()).map(|i| (CheckId::ModelsExists, Some(i))));
+    }
+    if target.models.is_empty() {
+        for c in [CheckId::ChatBasic, CheckId::ResponsesBasic] {
+            if opts.selection.wants(c) {
+                rows.push((c, None));
+            }
+        }
+    }
+    if target.base_url_fix.is_some() {
+        rows.push((CheckId::TargetBaseUrl, None));
+    }
+    row_keys(target, &rows)
+}
+
+fn row_keys(
+    target: &Target,
+    rows: &[(CheckId, Option<usize>)],
+) -> Vec<(&'static str, Option<String>)> {
+    rows.iter()
+        .map(|(c, m)| (c.id(), m.map(|i| target.models[i].clone())))
+        .collect()
+}
+
 struct Row {
     model: Option<usize>,
     id: CheckId,
@@ -132,7 +172,7 @@ pub async fn probe(
     http: &Http,
     target: &Target,
     opts: &Options,
-    progress: Option<&ProgressBar>,
+    progress: Option<&Progress>,
 ) -> TargetRun {
     let (mut run, spent) = crate::spend::scope(probe_checks(http, target, opts, progress)).await;
     run.spent = spent;
@@ -143,10 +183,13 @@ async fn probe_checks(
     http: &Http,
     target: &Target,
     opts: &Options,
-    progress: Option<&ProgressBar>,
+    progress: Option<&Progress>,
 ) -> TargetRun {
     let cx = Ctx { http, target };
     let plans = plan(target, opts);
+    if let Some(p) = progress {
+        p.plan(&target.name, planned_rows(target, opts, &plans));
+    }
     let mut caps = vec![TokenCap::MaxTokens; target.models.len()];
     let mut rows: Vec<Row> = Vec::new();
 
@@ -222,6 +265,9 @@ async fn probe_checks(
             }
         }
     }
+    if let Some(p) = progress {
+        p.only_left(&target.name, &row_keys(target, &stage2));
+    }
     let (_, later) = run_jobs(&cx, stage2, &caps, opts, progress).await;
     for mut r in later {
         adjust_for_route(target, opts, listed.as_deref(), &mut r);
@@ -291,6 +337,10 @@ async fn probe_checks(
     }
     // Target-wide rows first, then each model's rows in check order.
     rows.sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
+    if let Some(p) = progress {
+        let keys: Vec<_> = rows.iter().map(|r| (r.id, r.model)).collect();
+        p.settle(&target.name, row_keys(target, &keys));
+    }
     let checks = rows
         .into_iter()
         .map(|r| result(target, opts, &caps, below.as_deref(), r))
@@ -315,11 +365,8 @@ async fn run_jobs(
     jobs: Vec<(CheckId, Option<usize>)>,
     caps: &[TokenCap],
     opts: &Options,
-    progress: Option<&ProgressBar>,
+    progress: Option<&Progress>,
 ) -> (Option<Vec<String>>, Vec<Row>) {
-    if let Some(pb) = progress {
-        pb.inc_length(jobs.len() as u64);
-    }
     let ran: Vec<(Row, Option<Vec<String>>)> = futures_util::stream::iter(jobs)
         .map(|(id, model)| async move {
             // Under the run's deadline and interrupt: a check cut off is a finding too.
@@ -334,11 +381,11 @@ async fn run_jobs(
             };
             // Every record of `-v`/`--trace` names the check and model it belongs to.
             let model_id = model.map(|i| cx.target.models[i].clone());
+            // Shown as waiting on the progress line until it ends.
+            let waiting = progress.map(|p| p.begin(&cx.target.name, id.id(), model_id.clone()));
             let job = crate::observe::belonging(id.id(), model_id, job);
             let (finding, ids) = opts.stop.bound(job, |f| (f, None)).await;
-            if let Some(pb) = progress {
-                pb.inc(1);
-            }
+            drop(waiting);
             (Row { model, id, finding }, ids)
         })
         .buffer_unordered(opts.concurrency.max(1))
