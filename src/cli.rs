@@ -122,8 +122,11 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Model id to probe; repeat for several. Without it, only /models is checked
-    #[arg(long = "model", short = 'm', value_name = "ID")]
+    /// Model id to probe; repeat for several, or separate them with commas (`-m a,b`).
+    /// Without it, only /models is checked
+    // Model ids never hold a comma (no provider's catalogue has one), so a comma list is
+    // read as several models rather than probed as one id that cannot exist.
+    #[arg(long = "model", short = 'm', value_name = "ID", value_delimiter = ',')]
     pub models: Vec<String>,
 
     /// Environment variable holding the API key [default: the preset's, e.g. OPENCODE_API_KEY]. Unset means no auth header

@@ -305,3 +305,23 @@ fn an_unknown_check_pattern_is_a_usage_error() {
         "the error lists the ids"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_comma_separated_model_list_probes_each_model() {
+    let out = run(
+        Scenario::Healthy,
+        &["--model", "mock-small,mock-large", "--format", "json"],
+    )
+    .await;
+    let report = stdout_json(&out);
+    let mut models: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["model"].as_str())
+        .collect();
+    models.sort();
+    models.dedup();
+    assert_eq!(models, ["mock-large", "mock-small"], "{report}");
+    assert_eq!(out.status.code(), Some(0));
+}
