@@ -51,7 +51,8 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     if adhoc && !args.targets.is_empty() {
         return Err(RunError::Usage("--target picks targets of the config file; it cannot be combined with --base-url or --provider".into()));
     }
-    let loaded = config::find(args.config.as_deref()).map_err(|e| RunError::Config(Box::new(e)))?;
+    let mut loaded =
+        config::find(args.config.as_deref()).map_err(|e| RunError::Config(Box::new(e)))?;
     let settings = loaded
         .as_ref()
         .map(|l| l.config.settings.clone())
@@ -66,7 +67,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     } else if adhoc || from_env {
         vec![with_openai_env(spec_from_flags(args))]
     } else {
-        let Some(l) = &loaded else {
+        let Some(l) = &mut loaded else {
             return Err(RunError::Usage(format!(
                 "give --base-url URL or --provider NAME, set OPENAI_BASE_URL, or write a {} (see zencheck.example.toml)",
                 config::DEFAULT_FILE
@@ -88,10 +89,25 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
                 )));
             }
         }
+        let chosen = |name: &String| args.targets.is_empty() || args.targets.contains(name);
+        // A target with an unset ${VAR} stops the run only when the run uses it.
+        let used: Vec<String> = l
+            .config
+            .targets
+            .keys()
+            .filter(|n| chosen(n))
+            .cloned()
+            .collect();
+        if let Some(e) = used
+            .iter()
+            .find_map(|n| l.config.unresolved.shift_remove(n))
+        {
+            return Err(RunError::Config(Box::new(e)));
+        }
         l.config
             .targets
             .iter()
-            .filter(|(name, _)| args.targets.is_empty() || args.targets.contains(name))
+            .filter(|(name, _)| chosen(name))
             .map(|(name, t)| spec_from_config(name, t, args))
             .collect()
     };

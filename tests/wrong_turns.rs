@@ -391,3 +391,33 @@ async fn a_server_that_404s_under_v1_too_gets_no_url_to_use() {
     assert!(!hints.is_empty(), "{v}");
     assert!(hints.iter().all(|h| !h.contains("use http")), "{v}");
 }
+
+/// `zencheck init`'s template names `${GATEWAY_URL}`: while it is unset, the other targets
+/// and ad-hoc probes still run; only a run that uses that target is refused.
+#[test]
+fn an_unset_variable_stops_only_the_runs_that_use_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = zencheck()
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(0), "{}", text(&init.stderr));
+    let run = |args: &[&str]| {
+        let out = zencheck()
+            .current_dir(dir.path())
+            .env_remove("GATEWAY_URL")
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, out, err) = run(&["probe", "--target", "zen", "--dry-run"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("opencode.ai/zen"), "{out}");
+    let (code, _, err) = run(&["probe", "--base-url", "http://127.0.0.1:9/v1", "--dry-run"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = run(&["probe", "--dry-run"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("GATEWAY_URL is not set"), "{err}");
+}
