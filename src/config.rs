@@ -141,7 +141,7 @@ pub fn parse(
         message: format!("{name}: {}", e.message()),
         span: e.span().map(|r| (r.start, r.len()).into()),
         src: src(),
-        help: Some("see zencheck.example.toml for every key".to_string()),
+        help: Some("`zencheck init` writes a file with every key, commented".to_string()),
     })?;
     for (name, t) in config.targets.iter_mut() {
         let fields = t

@@ -69,7 +69,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     } else {
         let Some(l) = &mut loaded else {
             return Err(RunError::Usage(format!(
-                "give --base-url URL or --provider NAME, set OPENAI_BASE_URL, or write a {} (see zencheck.example.toml)",
+                "give --base-url URL or --provider NAME, set OPENAI_BASE_URL, or write a {} (`zencheck init` writes a commented one)",
                 config::DEFAULT_FILE
             )));
         };
