@@ -35,6 +35,8 @@ macro_rules! with_checks {
             ResponsesBasic => builtin::RESPONSES_BASIC,
             ResponsesStream => builtin::RESPONSES_STREAM,
             ResponsesTools => builtin::RESPONSES_TOOLS,
+            ResponsesJsonSchema => responses_json_schema,
+            ResponsesToolRoundtrip => responses_tool_roundtrip,
             MessagesBasic => builtin::MESSAGES_BASIC,
             MessagesStream => builtin::MESSAGES_STREAM,
             EmbeddingsBasic => embeddings,

@@ -99,7 +99,7 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
 }
 
 /// The text of every `message` item's `output_text` parts.
-fn output_text(output: &[Value]) -> String {
+pub fn output_text(output: &[Value]) -> String {
     output
         .iter()
         .filter(|i| i.get("type").and_then(Value::as_str) == Some("message"))

@@ -437,6 +437,57 @@ impl Mock {
         ask
     }
 
+    /// What a Responses server checks of `input` before answering: a `previous_response_id`
+    /// it stored, and tool outputs that answer a call (in the input, or in the stored
+    /// response). Some scenarios refuse what OpenAI accepts.
+    fn check_input(&self, v: &Value, id: &str) -> Option<Response> {
+        let items = v.get("input").and_then(Value::as_array)?;
+        let outputs: Vec<&str> = items
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call_output"))
+            .map(|i| i.get("call_id").and_then(Value::as_str).unwrap_or(""))
+            .collect();
+        if self.scenario == Scenario::FunctionCallOutputRejected && !outputs.is_empty() {
+            return Some(reply::openai_error(
+                400,
+                "Invalid value: 'function_call_output'. Supported values are: 'message'.",
+                "invalid_request_error",
+                Some("invalid_value"),
+                Some("input[2].type"),
+                id,
+            ));
+        }
+        let mut calls: Vec<&str> = items
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
+            .filter_map(|i| i.get("call_id").and_then(Value::as_str))
+            .collect();
+        if let Some(prev) = v.get("previous_response_id").and_then(Value::as_str) {
+            // The mock stores its one response (resp_mock), unless it says store: false.
+            if prev != "resp_mock" || self.scenario == Scenario::PreviousResponseUnsupported {
+                return Some(reply::openai_error(
+                    400,
+                    &format!("Previous response with id '{prev}' not found."),
+                    "invalid_request_error",
+                    None,
+                    Some("previous_response_id"),
+                    id,
+                ));
+            }
+            calls.push("call_mock1");
+        }
+        outputs.iter().find(|o| !calls.contains(o)).map(|o| {
+            reply::openai_error(
+                400,
+                &format!("No tool call found for function call output with call_id {o}."),
+                "invalid_request_error",
+                None,
+                Some("input"),
+                id,
+            )
+        })
+    }
+
     /// What a chat server checks of `messages` before answering: an array, and tool
     /// results that answer a call made earlier (OpenAI's rules). Some scenarios break it.
     fn check_messages(&self, v: &Value, id: &str) -> Option<Response> {
@@ -499,19 +550,31 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
 }
 
 async fn responses(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (_, ask) = match gate(&m, Route::Responses, &headers, &body).await {
+    let (v, ask) = match gate(&m, Route::Responses, &headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ask = m.adjust(ask);
+    let mut ask = m.adjust(ask);
     let id = m.request_id();
+    if let Some(r) = m.check_input(&v, &id) {
+        return r;
+    }
+    if m.scenario == Scenario::ResponsesSchemaIgnored && ask.format.is_some() {
+        ask.text = reply::ANSWER.to_string();
+    }
     let answered = m.answered_model(&ask.model);
     if !ask.stream {
-        return reply::json_response(
-            200,
-            &reply::response_object(&ask, &answered, "completed", reply::response_output(&ask)),
-            &id,
-        );
+        let mut answer =
+            reply::response_object(&ask, &answered, "completed", reply::response_output(&ask));
+        answer["store"] = json!(m.scenario != Scenario::PreviousResponseUnsupported);
+        if m.scenario == Scenario::CallIdMissing {
+            for item in answer["output"].as_array_mut().into_iter().flatten() {
+                if let Some(o) = item.as_object_mut() {
+                    o.remove("call_id");
+                }
+            }
+        }
+        return reply::json_response(200, &answer, &id);
     }
     let fail_after = (m.scenario == Scenario::ResponsesFailed).then_some(2);
     reply::sse(

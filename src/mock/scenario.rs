@@ -52,6 +52,10 @@ pub enum Scenario {
     EmbeddingsMalformed,
     EmbeddingsRagged,
     EmbeddingsBase64,
+    ResponsesSchemaIgnored,
+    FunctionCallOutputRejected,
+    CallIdMissing,
+    PreviousResponseUnsupported,
 }
 
 /// What a probe of the scenario must report.
@@ -161,6 +165,10 @@ pub const SCENARIOS: &[Info] = &[
     Info { models: EMBED, ..info(Scenario::EmbeddingsMalformed, "embeddings-malformed", "/embeddings answers vectors of numbers written as strings", K("embeddings.basic", Kind::BadResponse), false) },
     Info { models: EMBED, ..info(Scenario::EmbeddingsRagged, "embeddings-ragged", "/embeddings answers vectors of different lengths for two inputs", K("embeddings.basic", Kind::BadResponse), false) },
     Info { models: EMBED, ..info(Scenario::EmbeddingsBase64, "embeddings-base64", "/embeddings answers base64 strings when floats are asked", K("embeddings.basic", Kind::ParamIgnored), false) },
+    info(Scenario::ResponsesSchemaIgnored, "responses-schema-ignored", "/responses accepts text.format json_schema and answers in prose (chat enforces it)", K("responses.json_schema", Kind::ParamIgnored), false),
+    info(Scenario::FunctionCallOutputRejected, "function-call-output-rejected", "/responses calls tools but refuses a function_call_output item with 400 (a gateway that translates messages only)", K("responses.tool_roundtrip", Kind::ParamRejected), false),
+    info(Scenario::CallIdMissing, "call-id-missing", "/responses function_call items without a call_id", K("responses.tool_roundtrip", Kind::BadResponse), false),
+    info(Scenario::PreviousResponseUnsupported, "previous-response-unsupported", "/responses answers store: false and refuses previous_response_id (not found), as gateways that store nothing do", K("responses.tool_roundtrip", Kind::ParamRejected), false),
     info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
     info(Scenario::Redirect, "redirect", "answers every request with a 301 to plain http on another port, as a moved gateway does", K("chat.basic", Kind::Redirect), false),
 ];

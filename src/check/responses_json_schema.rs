@@ -1,0 +1,113 @@
+//! `responses.json_schema`: strict structured output on `/responses`, through
+//! `text.format: {type: "json_schema", name, strict: true, schema}` — the same schema, prompt
+//! and judge as `chat.json_schema`. Prose, or JSON that breaks the schema, is `param_ignored`
+//! (`text.format`); a refusal of the parameter is `param_rejected`.
+
+use super::json_schema::{judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
+use super::responses::output_text;
+use super::spec::{cost, Judge, Spec};
+use super::{answer_json, judge_usage_and_model, send_json, Ctx, TokenCap};
+use crate::failure::Kind;
+use crate::http::{Answer, Auth, Request};
+use crate::outcome::{Finding, Problems};
+use crate::route::Route;
+use serde_json::{json, Value};
+
+/// How a finding names the parameter: the Responses API nests it.
+pub const PARAM: &str = "text.format";
+
+pub const SPEC: Spec = Spec {
+    proves: "text.format json_schema: the answer validates against the schema",
+    ..Spec::main(
+        "responses.json_schema",
+        Route::Responses,
+        |m, _| vec![request(m)],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(1, MAX_TOKENS_JSON),
+    )
+};
+
+pub fn request(model: &str) -> Request {
+    let body = json!({
+        "model": model,
+        "input": JSON_PROMPT,
+        "max_output_tokens": MAX_TOKENS_JSON,
+        "text": {"format": {"type": "json_schema", "name": SCHEMA_NAME, "strict": true, "schema": schema()}},
+    });
+    Request::post(Route::Responses.path(), body, Auth::Bearer)
+}
+
+async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
+    let f = send_json(cx, &request(model), |a| judge(a, model)).await;
+    name_rejection(f, PARAM, &["text.format", "json_schema", "schema"])
+}
+
+/// Judge a 2xx Responses answer that was asked for JSON following the schema.
+pub fn judge(a: &Answer, asked: &str) -> Finding {
+    let v = match answer_json(a) {
+        Ok(v) => v,
+        Err(f) => return f,
+    };
+    let Some(output) = v.get("output").and_then(Value::as_array) else {
+        return Finding::fail(
+            Kind::BadResponse,
+            "no output[] in the answer: not the Responses shape",
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing);
+    };
+    let mut p = Problems::default();
+    // `incomplete` is the Responses API's finish_reason "length".
+    let cut = v.get("status").and_then(Value::as_str) == Some("incomplete");
+    let said = judge_text(&output_text(output), cut, Some(&schema()), PARAM, &mut p);
+    let tokens = judge_usage_and_model(&v, asked, ("input_tokens", "output_tokens"), &mut p);
+    p.into_finding(format!("{said}{tokens}"))
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::{Status, Timing};
+
+    fn answer(text: &str, status: &str) -> Answer {
+        let v = json!({"object": "response", "status": status, "model": "gpt-5-nano",
+            "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}],
+            "usage": {"input_tokens": 30, "output_tokens": 12}});
+        Answer {
+            status: 200,
+            content_type: Some("application/json".into()),
+            request_id: None,
+            retry_after_secs: None,
+            body: v.to_string().into_bytes(),
+            timing: Timing::default(),
+            waited_secs: None,
+        }
+    }
+
+    #[test]
+    fn valid_json_passes_and_prose_or_violations_ignore_text_format() {
+        let ok = judge(&answer(r#"{"city":"Paris","temperature_c":17}"#, "completed"), "gpt-5-nano");
+        assert_eq!(ok.status, Status::Pass, "{}", ok.detail);
+        for bad in ["It is 17 degrees.", r#"{"answer":"pong"}"#] {
+            let f = judge(&answer(bad, "completed"), "gpt-5-nano");
+            assert_eq!(
+                (f.kind, f.param.as_deref()),
+                (Some(Kind::ParamIgnored), Some(PARAM)),
+                "{bad}"
+            );
+        }
+        let cut = judge(&answer(r#"{"city":"Pa"#, "incomplete"), "gpt-5-nano");
+        assert_eq!(cut.kind, Some(Kind::OutputLength));
+    }
+
+    #[test]
+    fn the_format_is_nested_under_text() {
+        let b = request("m").body.unwrap();
+        assert_eq!(b["text"]["format"]["type"], "json_schema");
+        assert_eq!(b["text"]["format"]["strict"], true);
+        assert_eq!(b["text"]["format"]["schema"], schema());
+        assert!(b.get("response_format").is_none());
+    }
+}

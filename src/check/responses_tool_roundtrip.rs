@@ -1,0 +1,355 @@
+//! `responses.tool_roundtrip`: the tool round trip on `/responses`, both ways clients do it.
+//! Turn one forces a `function_call`; turn two replays the whole input with the call and a
+//! `function_call_output` item under its `call_id` (stateless clients, `store: false`); turn
+//! three sends only the `function_call_output` with `previous_response_id` (the OpenAI Agents
+//! SDK, Codex). Each answer must use the result's token.
+//!
+//! The full replay failing is a failure. `previous_response_id` needs a server that stores
+//! responses, and many gateways do not: its refusal is a warning that says so.
+
+use super::chat::{excerpt, tool_parameters, TOOL_NAME};
+use super::spec::{cost, Judge, Spec};
+use super::tool_roundtrip::{tool_result, ROUNDTRIP_PROMPT, TOKEN};
+use super::{answer_error, answer_json, send_json, Ctx, TokenCap, MAX_TOKENS_TOOLS};
+use crate::failure::Kind;
+use crate::http::{Answer, Auth, Request};
+use crate::outcome::{Finding, Problems, Status};
+use crate::route::Route;
+use serde_json::{json, Value};
+
+/// What a dry run shows for what turn one will return.
+pub const PLACEHOLDER_CALL_ID: &str = "<call_id of the function_call from turn 1>";
+pub const PLACEHOLDER_RESPONSE_ID: &str = "<id of the response from turn 1>";
+
+pub const SPEC: Spec = Spec {
+    proves: "a function_call answered by call_id, replayed and by previous_response_id",
+    ..Spec::main(
+        "responses.tool_roundtrip",
+        Route::Responses,
+        |m, _| {
+            let call = placeholder_call();
+            vec![
+                first_turn(m),
+                replayed(m, &call),
+                chained(m, PLACEHOLDER_RESPONSE_ID, PLACEHOLDER_CALL_ID),
+            ]
+        },
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(3, 3 * MAX_TOKENS_TOOLS),
+    )
+};
+
+fn tools() -> Value {
+    json!([{"type": "function", "name": TOOL_NAME, "description": "Get the current weather for a city.", "parameters": tool_parameters()}])
+}
+
+fn user_turn() -> Value {
+    json!({"role": "user", "content": ROUNDTRIP_PROMPT})
+}
+
+fn post(body: Value) -> Request {
+    Request::post(Route::Responses.path(), body, Auth::Bearer)
+}
+
+/// Turn one: the weather tool, forced.
+pub fn first_turn(model: &str) -> Request {
+    post(json!({
+        "model": model,
+        "input": [user_turn()],
+        "tools": tools(),
+        "tool_choice": "required",
+        "max_output_tokens": MAX_TOKENS_TOOLS,
+    }))
+}
+
+fn placeholder_call() -> Value {
+    json!({"type": "function_call", "call_id": PLACEHOLDER_CALL_ID, "name": TOOL_NAME, "arguments": "{\"city\":\"Paris\"}"})
+}
+
+fn output_item(call_id: &str) -> Value {
+    json!({"type": "function_call_output", "call_id": call_id, "output": tool_result()})
+}
+
+/// Turn two: the whole conversation again, the call as the server sent it (its `id` left
+/// out: a server that does not store items cannot resolve it) and its output.
+pub fn replayed(model: &str, call: &Value) -> Request {
+    let call_id = call.get("call_id").and_then(Value::as_str).unwrap_or("");
+    let mut item = json!({"type": "function_call", "call_id": call_id});
+    for k in ["name", "arguments"] {
+        item[k] = call.get(k).cloned().unwrap_or(Value::Null);
+    }
+    post(json!({
+        "model": model,
+        "input": [user_turn(), item, output_item(call_id)],
+        "tools": tools(),
+        "max_output_tokens": MAX_TOKENS_TOOLS,
+    }))
+}
+
+/// Turn three: only the output, the rest by reference to the stored first answer.
+pub fn chained(model: &str, response_id: &str, call_id: &str) -> Request {
+    post(json!({
+        "model": model,
+        "previous_response_id": response_id,
+        "input": [output_item(call_id)],
+        "tools": tools(),
+        "max_output_tokens": MAX_TOKENS_TOOLS,
+    }))
+}
+
+/// What turn one gave: the response's id (if any), the call, and whether it said `store: false`.
+struct First {
+    response_id: Option<String>,
+    call: Value,
+    not_stored: bool,
+}
+
+async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
+    let req = first_turn(model);
+    let a = match cx.http.call(cx.target, &req).await {
+        Err(f) => return f,
+        Ok(a) if !a.is_success() => return answer_error(&a, &req.sent_params()),
+        Ok(a) => a,
+    };
+    let first = match first_call(&a) {
+        Ok(c) => c,
+        Err(f) => return f,
+    };
+    let call_id = first.call["call_id"].as_str().unwrap_or("").to_string();
+    let req = replayed(model, &first.call);
+    let f = send_json(cx, &req, |a| judge_answer(a, "turn 2 (input replayed)")).await;
+    let f = refused(f, "turn 2 (input replayed)", &call_id);
+    if f.status == Status::Fail {
+        return f;
+    }
+    let Some(response_id) = first.response_id else {
+        return worse(
+            f,
+            Finding::warn(
+                Kind::BadResponse,
+                "turn 1's answer has no id: previous_response_id cannot refer to it",
+            ),
+        );
+    };
+    let req = chained(model, &response_id, &call_id);
+    let label = "turn 3 (previous_response_id)";
+    let chain = send_json(cx, &req, |a| judge_answer(a, label)).await;
+    worse(f, chain_finding(chain, first.not_stored))
+}
+
+/// The first function call of a Responses answer, with a `call_id` a client can answer.
+fn first_call(a: &Answer) -> Result<First, Finding> {
+    let v = answer_json(a)?;
+    let fail = |kind, param: Option<&str>, detail: String| {
+        let mut f = Finding::fail(kind, format!("turn 1: {detail}"))
+            .with_evidence(a.evidence())
+            .with_timing(a.timing);
+        f.param = param.map(str::to_string);
+        f
+    };
+    let output = v
+        .get("output")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            fail(
+                Kind::BadResponse,
+                None,
+                "no output[] in the answer: not the Responses shape".into(),
+            )
+        })?;
+    let Some(call) = output
+        .iter()
+        .find(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
+    else {
+        let text = super::responses::output_text(output);
+        return Err(fail(
+            Kind::ParamIgnored,
+            Some("tool_choice"),
+            format!(
+                "tool_choice \"required\" got no function_call (\"{}\"), so there is no result to send back",
+                excerpt(&text, 40)
+            ),
+        ));
+    };
+    if let Err(why) = super::chat::check_tool_call(call) {
+        return Err(fail(Kind::BadResponse, None, format!("function_call: {why}")));
+    }
+    match call.get("call_id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        Some(Value::String(_)) => return Err(fail(Kind::BadResponse, None, "the function_call's call_id is empty: a client cannot send the result back under it".into())),
+        Some(other) => return Err(fail(Kind::BadResponse, None, format!("the function_call's call_id is {}, not a string: a client cannot send the result back", excerpt(&other.to_string(), 24)))),
+        None => return Err(fail(Kind::BadResponse, None, "the function_call has no call_id: a client cannot send the result back (a function_call_output is matched by call_id, not by the item's id)".into())),
+    }
+    Ok(First {
+        response_id: v
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        call: call.clone(),
+        not_stored: v.get("store") == Some(&Value::Bool(false)),
+    })
+}
+
+/// Name what a refusal of the replayed turn means: the output item or its call_id.
+fn refused(mut f: Finding, label: &str, call_id: &str) -> Finding {
+    let status = f.evidence.http_status.unwrap_or(0);
+    if status < 300 {
+        return f;
+    }
+    let msg = f
+        .evidence
+        .provider_message
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let classed_as_request = matches!(f.kind, Some(Kind::BadRequest) | Some(Kind::ParamRejected));
+    if (400..500).contains(&status) && classed_as_request && msg.contains("call_id") {
+        f.kind = Some(Kind::ParamRejected);
+        f.param = Some("call_id".into());
+        f.detail = format!(
+            "{label}: the call_id `{}` was refused when sent back ({})",
+            excerpt(call_id, 40),
+            f.detail
+        );
+    } else if (400..500).contains(&status) && classed_as_request && msg.contains("function_call") {
+        f.kind = Some(Kind::ParamRejected);
+        f.param = Some("function_call_output".into());
+        f.detail = format!(
+            "{label}: the function_call_output item was refused: this /responses cannot take a tool result ({})",
+            f.detail
+        );
+    } else {
+        f.detail = format!("{label}, the tool result sent back: {}", f.detail);
+    }
+    f
+}
+
+/// The chained turn's verdict, a warning at worst: many gateways store no responses.
+fn chain_finding(mut f: Finding, not_stored: bool) -> Finding {
+    let status = f.evidence.http_status.unwrap_or(0);
+    let stored = if not_stored {
+        "turn 1 answered store: false, so "
+    } else {
+        ""
+    };
+    let blocking = matches!(
+        f.kind,
+        Some(Kind::Auth) | Some(Kind::Billing) | Some(Kind::RateLimit) | Some(Kind::Timeout) | Some(Kind::Network)
+    );
+    if status >= 400 && !blocking {
+        f.kind = Some(Kind::ParamRejected);
+        f.param = Some("previous_response_id".into());
+        f.detail = format!(
+            "turn 3: previous_response_id was refused ({}): {stored}this server does not keep responses; clients that chain turns (OpenAI Agents SDK, Codex) must send the whole input again, as turn 2 did",
+            f.detail
+        );
+    } else if f.status == Status::Fail {
+        f.detail = format!("{stored}{}", f.detail);
+    }
+    if f.status == Status::Fail {
+        f.status = Status::Warn;
+    }
+    f
+}
+
+/// The first finding unless the second is worse; a pass keeps both details.
+fn worse(first: Finding, second: Finding) -> Finding {
+    let rank = |s: Status| match s {
+        Status::Fail => 3,
+        Status::Warn => 2,
+        _ => 1,
+    };
+    if rank(second.status) > rank(first.status) {
+        let mut s = second;
+        if first.status == Status::Pass {
+            s.detail = format!("{} · {}", s.detail, first.detail);
+        }
+        s
+    } else {
+        let mut f = first;
+        if f.status == Status::Pass && second.status == Status::Pass {
+            f.detail = format!("{}; {}", f.detail, second.detail);
+        }
+        f
+    }
+}
+
+/// Judge the 2xx answer to the tool result: text that uses the result, no new call.
+fn judge_answer(a: &Answer, label: &str) -> Finding {
+    let v = match answer_json(a) {
+        Ok(v) => v,
+        Err(mut f) => {
+            f.detail = format!("{label}: {}", f.detail);
+            return f;
+        }
+    };
+    let output = v
+        .get("output")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let text = super::responses::output_text(&output);
+    let again = output
+        .iter()
+        .any(|i| i.get("type").and_then(Value::as_str) == Some("function_call"));
+    let mut p = Problems::default();
+    if again {
+        p.fail_param(
+            Kind::ParamIgnored,
+            "function_call_output",
+            format!("{label} called {TOOL_NAME} again instead of answering from its output: an agent loops"),
+        );
+    } else if text.trim().is_empty() {
+        p.warn(Kind::BadResponse, format!("{label} answered with no text"));
+    } else if !text.contains(TOKEN) && !text.contains(&TOKEN[3..]) {
+        p.warn_param(
+            Kind::ParamIgnored,
+            "function_call_output",
+            format!(
+                "{label} answered without the tool output's report_id {TOKEN}: \"{}\"",
+                excerpt(&text, 60)
+            ),
+        );
+    }
+    p.into_finding(format!("{label} answered \"{}\"", excerpt(&text, 40)))
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_turns_carry_the_call_id_and_the_response_id() {
+        let call = json!({"type": "function_call", "id": "fc_1", "call_id": "call_9", "name": TOOL_NAME, "arguments": "{}"});
+        let two = replayed("m", &call).body.unwrap();
+        let input = two["input"].as_array().unwrap();
+        assert_eq!(input.len(), 3);
+        assert_eq!(input[1]["call_id"], "call_9");
+        assert!(input[1].get("id").is_none(), "the stored item's id is not replayed");
+        assert_eq!(input[2]["type"], "function_call_output");
+        assert_eq!(input[2]["call_id"], "call_9");
+        let three = chained("m", "resp_1", "call_9").body.unwrap();
+        assert_eq!(three["previous_response_id"], "resp_1");
+        assert_eq!(three["input"][0]["call_id"], "call_9");
+        assert!(first_turn("m").body.unwrap()["tool_choice"] == "required");
+    }
+
+    #[test]
+    fn a_refused_chain_is_a_warning_that_says_why() {
+        let mut f = Finding::fail(Kind::BadRequest, "HTTP 400 invalid_request_error");
+        f.evidence.http_status = Some(400);
+        let w = chain_finding(f, true);
+        assert_eq!(
+            (w.status, w.kind, w.param.as_deref()),
+            (Status::Warn, Some(Kind::ParamRejected), Some("previous_response_id"))
+        );
+        assert!(w.detail.contains("store: false") && w.detail.contains("whole input"), "{}", w.detail);
+        let ok = Finding::pass("turn 2 answered");
+        let merged = worse(ok, w);
+        assert_eq!(merged.status, Status::Warn);
+        assert!(merged.detail.contains("turn 2 answered"), "{}", merged.detail);
+    }
+}
