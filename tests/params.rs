@@ -146,12 +146,28 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
 
 async fn responses(Json(v): Json<Value>) -> Response {
     let model = v["model"].as_str().unwrap_or("m");
-    let output = if v.get("tools").is_some() {
+    // A healthy /responses: honours text.format json_schema, and answers a
+    // function_call_output (replayed or by previous_response_id) from its output.
+    let tool_output = v["input"].as_array().and_then(|items| {
+        items
+            .iter()
+            .find(|i| i["type"] == "function_call_output")
+            .map(|i| i["output"].to_string())
+    });
+    let text = match (
+        &tool_output,
+        v.pointer("/text/format/type").and_then(Value::as_str),
+    ) {
+        (Some(out), _) => format!("Result: {out}"),
+        (None, Some("json_schema")) => json!({"city": "Paris", "temperature_c": 17}).to_string(),
+        _ => "pong".to_string(),
+    };
+    let output = if v.get("tools").is_some() && tool_output.is_none() {
         json!([{"type": "function_call", "name": "get_weather", "arguments": "{\"city\":\"Paris\"}", "call_id": "c1"}])
     } else {
-        json!([{"type": "message", "content": [{"type": "output_text", "text": "pong"}]}])
+        json!([{"type": "message", "content": [{"type": "output_text", "text": text}]}])
     };
-    let resp = json!({"object": "response", "status": "completed", "model": model, "output": output, "usage": {"input_tokens": 5, "output_tokens": 1}});
+    let resp = json!({"id": "resp_1", "object": "response", "status": "completed", "model": model, "output": output, "usage": {"input_tokens": 5, "output_tokens": 1}});
     if v["stream"].as_bool() != Some(true) {
         return Json(resp).into_response();
     }
