@@ -94,6 +94,10 @@ const PROVES: &[(&str, &str)] = &[
         "an invalid request gets a 4xx with a JSON error message",
     ),
     (
+        "chat.reasoning_effort",
+        "on a reasoning model, reasoning_effort low vs high changes reasoning_tokens",
+    ),
+    (
         "responses.basic",
         "POST /responses: output text, status, usage",
     ),

@@ -28,6 +28,12 @@ pub fn diagnosed(info: &Info, report: &Report) -> bool {
                     .iter()
                     .any(|c| c.check == check && c.status == Status::Unsupported)
         }
+        Expect::Reasoning(check, field) => {
+            clean
+                && report.checks.iter().any(|c| {
+                    c.check == check && c.reasoning.as_ref().is_some_and(|r| r.fields == [field])
+                })
+        }
     }
 }
 

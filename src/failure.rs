@@ -70,6 +70,9 @@ pub struct HintContext<'a> {
     pub check: Option<&'a str>,
     /// A base URL that answers GET /models where this one 404s everywhere (it plus /v1).
     pub answering_base_url: Option<&'a str>,
+    /// The answer showed reasoning (reasoning tokens or fields): an output cap it hit went
+    /// to reasoning, and the fix is worded for reasoning models.
+    pub reasoning: bool,
 }
 
 impl Kind {
@@ -77,11 +80,11 @@ impl Kind {
     pub const ALL: &'static [Kind] = Kind::VARIANTS;
 
     /// Kinds that only `zencheck explain` and the opencode checks produce: a probe's tiny
-    /// requests cannot hit an output limit or be aborted by a user, and only opencode loads
-    /// provider packages. Nor are its one-word prompts too large for a tier, a tool call to
-    /// parse, or a content filter's trigger: those come from `explain`.
-    pub const NOT_FROM_PROBES: [Kind; 6] = [
-        Kind::OutputLength,
+    /// requests cannot be aborted by a user, and only opencode loads provider packages (an
+    /// output limit a probe meets is a reasoning model's: `output_length`). Nor are its
+    /// one-word prompts too large for a tier, a tool call to parse, or a content filter's
+    /// trigger: those come from `explain`.
+    pub const NOT_FROM_PROBES: [Kind; 5] = [
         Kind::Aborted,
         Kind::ProviderInit,
         Kind::RequestTooLarge,
@@ -420,6 +423,19 @@ impl Kind {
                 "The prompt (messages, tools, files) is longer than {model}'s context window: trim the history, summarise or \
                  truncate it, send fewer tool definitions, or pick a model with a larger window."
             ),
+            Kind::OutputLength if cx.reasoning => match cx.opencode_provider {
+                Some(id) => format!(
+                    "The model spent the whole output cap on reasoning and wrote no answer: the endpoint works, the cap is too \
+                     small for a reasoning model. In opencode.json raise the model's \"limit\": {{\"output\": …}} under provider \
+                     \"{id}\" (reasoning models need hundreds to thousands of tokens even for a one-word answer), or set its \
+                     \"options\": {{\"reasoningEffort\": \"low\"}} if the endpoint honours reasoning_effort."
+                ),
+                None => "The model spent the whole output cap on reasoning and wrote no answer: the endpoint works, the cap is too \
+                     small for a reasoning model. Raise max_completion_tokens (or max_tokens / max_output_tokens; reasoning models \
+                     need hundreds to thousands of tokens even for a one-word answer), or lower reasoning_effort (\"low\", \
+                     \"minimal\") where the endpoint honours it. Do not count such an answer as an outage in a health check."
+                    .to_string(),
+            },
             Kind::OutputLength => "The answer hit the output cap (max_tokens / max_output_tokens) before it finished: raise the \
                  cap, or ask for shorter output. Reasoning models spend part of the cap on reasoning."
                 .to_string(),
@@ -485,6 +501,10 @@ fn param_rejected_hint(param: Option<&str>) -> String {
         Some("tools") => "The model or endpoint does not take tools: pick a model with tool support, or turn tools off for it \
              in your client (opencode: \"tool_call\": false in the model's config)."
             .to_string(),
+        Some("reasoning_effort") => "The endpoint refuses reasoning_effort for this model: stop sending it (opencode: remove \
+             \"reasoningEffort\" from the model's options in opencode.json; LiteLLM: drop_params: true) and bound the reasoning \
+             with the output cap (max_completion_tokens) instead."
+            .to_string(),
         Some("max_tokens") => "The endpoint refuses this max_tokens. If the message says to use max_completion_tokens (OpenAI \
              reasoning models), send that instead; if it names a maximum, lower max_tokens to it (opencode: the model's \
              limit.output in opencode.json)."
@@ -502,6 +522,10 @@ fn param_ignored_hint(param: Option<&str>) -> String {
     match param {
         Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
              token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."
+            .to_string(),
+        Some("reasoning_effort") => "The endpoint accepts reasoning_effort, but the model reasons just as long at low as at \
+             high: a gateway drops it on the way, or the model has no such setting. Do not count on it to cut cost or latency; \
+             bound the reasoning with the output cap (max_completion_tokens), or use the provider's own setting if it has one."
             .to_string(),
         Some(p) => format!(
             "The endpoint accepted `{p}` without effect: do not rely on it here. A 200 is not proof; check the effect in your app."
@@ -601,6 +625,31 @@ mod tests {
             ..Default::default()
         };
         assert!(Kind::ModelNotFound.hint(&cx).contains("gpt-4o-mini"));
+    }
+
+    #[test]
+    fn a_cap_spent_on_reasoning_gets_a_reasoning_fix() {
+        let plain = Kind::OutputLength.hint(&HintContext::default());
+        let cx = HintContext {
+            reasoning: true,
+            ..Default::default()
+        };
+        let h = Kind::OutputLength.hint(&cx);
+        assert_ne!(h, plain);
+        assert!(
+            h.contains("max_completion_tokens") && h.contains("reasoning_effort"),
+            "{h}"
+        );
+        let oc = HintContext {
+            reasoning: true,
+            opencode_provider: Some("local"),
+            ..Default::default()
+        };
+        let h = Kind::OutputLength.hint(&oc);
+        assert!(
+            h.contains("opencode.json") && h.contains("reasoningEffort") && h.contains("\"local\""),
+            "{h}"
+        );
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod policy;
 pub mod probe;
 pub mod progress;
 pub mod provider;
+pub mod reasoning;
 pub mod redact;
 pub mod report;
 pub mod reproduce;

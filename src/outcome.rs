@@ -57,6 +57,8 @@ pub struct Finding {
     pub retry_after_secs: Option<u64>,
     /// A stream's content-chunk timings; `None` for answers that were not streamed.
     pub stream: Option<crate::timings::StreamStats>,
+    /// What the answer showed of the model's reasoning; `None` when it showed none.
+    pub reasoning: Option<crate::reasoning::Reasoning>,
 }
 
 impl Finding {
@@ -72,6 +74,7 @@ impl Finding {
             gateway: false,
             retry_after_secs: None,
             stream: None,
+            reasoning: None,
         }
     }
     pub fn pass(detail: impl Into<String>) -> Finding {

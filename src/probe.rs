@@ -42,7 +42,7 @@ pub struct RoutePlan {
 }
 
 /// Kinds after which the route's other checks would only repeat the same failure.
-const BLOCKING: [Kind; 9] = [
+const BLOCKING: [Kind; 10] = [
     Kind::Auth,
     Kind::Billing,
     Kind::AccessDenied,
@@ -52,6 +52,8 @@ const BLOCKING: [Kind; 9] = [
     Kind::BaseUrl,
     Kind::RateLimit,
     Kind::Timeout,
+    // Reasoning spent even the reasoning-sized cap: every other check would too.
+    Kind::OutputLength,
 ];
 
 /// The generation checks a run will make, per model and route.
@@ -80,7 +82,7 @@ pub fn plan(target: &Target, opts: &Options) -> Vec<RoutePlan> {
             // chat.max_tokens is judged from chat.basic's answer, so it needs chat.basic.
             let needs_basic = wanted
                 .iter()
-                .any(|c| *c == basic || c.stage() == Stage::FromBasic);
+                .any(|c| *c == basic || matches!(c.stage(), Stage::FromBasic | Stage::Reasoning));
             let mut checks: Vec<CheckId> = if needs_basic { vec![basic] } else { vec![] };
             checks.extend(wanted.into_iter().filter(|c| *c != basic));
             out.push(RoutePlan {
@@ -224,7 +226,7 @@ async fn probe_checks(
     if !refused.is_empty() {
         refused
             .iter()
-            .for_each(|i| caps[*i] = TokenCap::MaxCompletionTokens);
+            .for_each(|i| caps[*i] = caps[*i].completion_tokens());
         let retry: Vec<_> = refused
             .iter()
             .map(|i| (CheckId::ChatBasic, Some(*i)))
@@ -240,6 +242,12 @@ async fn probe_checks(
             .into_iter()
             .filter(|r| opts.selection.wants(r.id)),
     );
+    // A model whose basic answer showed reasoning gets caps sized for it from now on.
+    for r in done.iter().filter(|r| r.finding.reasoning.is_some()) {
+        if let Some(i) = r.model {
+            caps[i] = caps[i].for_reasoning();
+        }
+    }
 
     // Route-level verdicts from the basic answers: unsupported routes, wrong routes.
     for r in done.iter_mut() {
@@ -254,7 +262,11 @@ async fn probe_checks(
             .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
             .map(|r| &r.finding);
         let blocked = basic.and_then(|b| blocked_because(b, p.route));
-        for c in p.checks.iter().filter(|c| c.stage() == Stage::Main) {
+        for c in p
+            .checks
+            .iter()
+            .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
+        {
             match &blocked {
                 Some(why) => rows.push(Row {
                     model: Some(p.model),

@@ -79,6 +79,12 @@ pub fn describe(
         "\nA run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
          max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped.\n",
     );
+    out.push_str(&format!(
+        "A model whose answers show reasoning gets every later request with its output cap raised to {cap} tokens, \
+         and a request whose whole cap went to reasoning is sent once more with {cap}; chat.reasoning_effort's \
+         requests go only to such a model.\n",
+        cap = crate::check::REASONING_MAX_TOKENS
+    ));
     out
 }
 
@@ -94,7 +100,8 @@ pub fn describe_json(
             json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": req.body})
         })
         .collect();
-    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned), "requests": requests})
+    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),
+           "reasoning_max_tokens": crate::check::REASONING_MAX_TOKENS, "requests": requests})
 }
 
 /// The sum of the output caps the planned requests carry.

@@ -12,10 +12,11 @@ use std::sync::Arc;
 /// A run's (or a target's) spend, as reported.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spent {
-    /// HTTP requests sent, retries included.
+    /// HTTP requests sent, retries included (a short `Retry-After`'s, `chat.basic` with
+    /// `max_completion_tokens`, a check sent again because reasoning spent its cap).
     pub requests: u64,
-    /// Output tokens the answers' `usage` reported (`completion_tokens` or `output_tokens`);
-    /// answers without usage count zero.
+    /// Output tokens the answers' `usage` reported (`completion_tokens` or `output_tokens`,
+    /// which include reasoning tokens); answers without usage count zero.
     pub output_tokens: u64,
 }
 

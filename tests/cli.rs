@@ -51,12 +51,22 @@ async fn healthy_target_exits_0_with_a_schema_valid_report() {
     );
     let report = stdout_json(&out);
     assert_valid(&report);
-    // Every check that ran passed: nothing failed, warned or was skipped.
+    // Every check that ran passed: nothing failed, warned or was skipped, but the check for
+    // reasoning models, which says why it does not apply.
     let checks = report["checks"].as_array().unwrap();
     assert!(checks.len() >= 15, "{report:#}");
     assert_eq!(
         report["summary"]["pass"].as_u64(),
-        Some(checks.len() as u64),
+        Some(checks.len() as u64 - 1),
+        "{report:#}"
+    );
+    let effort = checks
+        .iter()
+        .find(|c| c["check"] == "chat.reasoning_effort")
+        .unwrap();
+    assert_eq!(effort["status"], "skip", "{report:#}");
+    assert!(
+        checks.iter().all(|c| c["reasoning"].is_null()),
         "{report:#}"
     );
     // Nothing but the report on stdout; off a terminal, no progress line on stderr.
@@ -275,6 +285,7 @@ fn dry_run_sends_nothing_and_writes_the_key_as_a_variable() {
     let v = stdout_json(&out);
     let requests = v["requests"].as_array().unwrap();
     assert_eq!(v["count"].as_u64(), Some(requests.len() as u64));
+    assert_eq!(v["reasoning_max_tokens"].as_u64(), Some(1024));
     // /models, then every generation check of the chat and responses routes.
     assert_eq!(requests[0]["url"], format!("{url}/models"));
     assert!(requests
@@ -324,4 +335,71 @@ async fn a_comma_separated_model_list_probes_each_model() {
     models.dedup();
     assert_eq!(models, ["mock-large", "mock-small"], "{report}");
     assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reasoning_stream_reports_its_field_as_data_in_the_schema() {
+    let out = run(
+        Scenario::ReasoningField,
+        &["-m", "mock-small", "--format", "json"],
+    )
+    .await;
+    // Which field a stream reasons in is information, not a failure.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = stdout_json(&out);
+    assert_valid(&report);
+    let row = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {report:#}"))
+            .clone()
+    };
+    let stream = row("chat.stream");
+    assert_eq!(
+        stream["reasoning"]["fields"],
+        serde_json::json!(["reasoning"])
+    );
+    assert_eq!(stream["reasoning"]["chunks"], 6);
+    assert_eq!(row("chat.basic")["reasoning"]["tokens"], 24);
+    assert_eq!(row("chat.reasoning_effort")["status"], "pass", "{report:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cap_spent_on_reasoning_warns_and_exits_0() {
+    let out = run(
+        Scenario::ReasoningEatsCap,
+        &["-m", "mock-small", "--format", "json"],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning does not fail the run"
+    );
+    let report = stdout_json(&out);
+    assert_valid(&report);
+    let basic = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "chat.basic")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (basic["status"].as_str(), basic["kind"].as_str()),
+        (Some("warn"), Some("output_length")),
+        "{report:#}"
+    );
+    assert_eq!(
+        basic["reasoning"]["fields"],
+        serde_json::json!(["reasoning_content"])
+    );
 }

@@ -25,7 +25,7 @@ pub fn chat_request(model: &str, stream: bool, cap: TokenCap, extra: Value) -> V
     let mut body = json!({
         "model": model,
         "messages": [{"role": "user", "content": PROMPT}],
-        cap.key(): MAX_TOKENS,
+        cap.key(): cap.tokens(MAX_TOKENS),
         "stream": stream,
     });
     if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
@@ -44,7 +44,7 @@ pub fn tool_request(model: &str, stream: bool, cap: TokenCap, tool_choice: Value
         cap,
         json!({"tools": tools, "tool_choice": tool_choice}),
     );
-    body[cap.key()] = json!(MAX_TOKENS_TOOLS);
+    body[cap.key()] = json!(cap.tokens(MAX_TOKENS_TOOLS));
     body["messages"] = json!([{"role": "user", "content": TOOL_PROMPT}]);
     body
 }
@@ -130,9 +130,41 @@ pub fn judge_completion(a: &Answer, asked: &str, expect: ToolExpect) -> Finding 
     };
     let mut p = Problems::default();
     let summary = judge_completion_value(&v, asked, expect, &mut p);
-    p.into_finding(summary)
+    let mut f = p
+        .into_finding(summary)
         .with_evidence(a.evidence())
-        .with_timing(a.timing)
+        .with_timing(a.timing);
+    f.reasoning = crate::reasoning::of_completion(&v);
+    f
+}
+
+/// The problem of an answer with no text and no call that stopped at the cap while it
+/// reasoned: `output_length`, a warning (the endpoint works; the cap was too small), instead
+/// of an empty answer or an ignored `tool_choice`. True when it recorded it.
+pub fn reasoning_spent_cap(
+    text: &str,
+    calls: usize,
+    finish: Option<&str>,
+    reasoning: Option<&crate::reasoning::Reasoning>,
+    p: &mut Problems,
+) -> bool {
+    let Some(r) = reasoning.filter(|_| {
+        text.trim().is_empty() && calls == 0 && matches!(finish, Some("length" | "max_tokens"))
+    }) else {
+        return false;
+    };
+    let tokens = r
+        .tokens
+        .map(|t| format!(" ({t} reasoning tokens)"))
+        .unwrap_or_default();
+    p.warn(
+        Kind::OutputLength,
+        format!(
+            "reasoning spent the whole output cap{tokens}: no answer text, finish_reason {}",
+            finish.unwrap_or("-")
+        ),
+    );
+    true
 }
 
 /// Record the problems of a parsed completion and return the pass summary.
@@ -168,14 +200,20 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
         .iter()
         .filter_map(|c| c.pointer("/function/name").and_then(Value::as_str))
         .collect();
-    judge_tool_choice(expect, &names, text, finish, p);
+    let reasoning = crate::reasoning::of_completion(v);
+    if reasoning_spent_cap(text, calls.len(), finish, reasoning.as_ref(), p) {
+        // Nothing else can be judged of an answer that was never written.
+    } else {
+        judge_tool_choice(expect, &names, text, finish, p);
+    }
     if finish == Some("tool_calls") && calls.is_empty() && expect == ToolExpect::Any {
         p.fail(
             Kind::BadResponse,
             "finish_reason is tool_calls but tool_calls is empty",
         );
     }
-    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any {
+    let spent = reasoning.is_some() && finish == Some("length");
+    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any && !spent {
         let why = if finish == Some("length") {
             " (the output cap went elsewhere, e.g. to reasoning)"
         } else {
@@ -189,7 +227,10 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
     } else {
         describe_calls(&calls)
     };
-    format!("{said} · finish {}{tokens}", finish.unwrap_or("-"))
+    let thought = reasoning
+        .map(|r| format!(" · {}", r.describe("message.")))
+        .unwrap_or_default();
+    format!("{said} · finish {}{tokens}{thought}", finish.unwrap_or("-"))
 }
 
 /// A tool call names a function and carries arguments that parse as a JSON object.
@@ -313,6 +354,52 @@ mod tests {
         assert_eq!(
             judge_completion(&a, "m", ToolExpect::Any).kind,
             Some(Kind::Billing)
+        );
+    }
+
+    #[test]
+    fn a_cap_spent_on_reasoning_is_output_length_not_an_empty_or_ignored_answer() {
+        // o-series at a 16-token cap: nothing written, every token reasoning.
+        let spent = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":""},"finish_reason":"length"}],"usage":{"prompt_tokens":9,"completion_tokens":16,"completion_tokens_details":{"reasoning_tokens":16}}}"#,
+        );
+        for expect in [ToolExpect::Any, ToolExpect::Required, ToolExpect::Named] {
+            let f = judge_completion(&spent, "m", expect);
+            assert_eq!(
+                (f.status, f.kind, f.param.as_deref()),
+                (Status::Warn, Some(Kind::OutputLength), None),
+                "{expect:?}: {}",
+                f.detail
+            );
+            assert!(f.detail.contains("16 reasoning tokens"), "{}", f.detail);
+            assert_eq!(f.reasoning.as_ref().and_then(|r| r.tokens), Some(16));
+        }
+        // The same empty answer from a model that showed no reasoning stays what it was.
+        let plain = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":""},"finish_reason":"length"}],"usage":{"completion_tokens":16}}"#,
+        );
+        let f = judge_completion(&plain, "m", ToolExpect::Any);
+        assert_eq!(
+            (f.kind, f.reasoning.is_none()),
+            (Some(Kind::BadResponse), true)
+        );
+        // A reasoning model that answered passes and says where its reasoning was.
+        let ok = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":"pong","reasoning_content":"They want pong."},"finish_reason":"stop"}],"usage":{"completion_tokens":9,"completion_tokens_details":{"reasoning_tokens":8}}}"#,
+        );
+        let f = judge_completion(&ok, "m", ToolExpect::Any);
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        assert!(
+            f.detail
+                .contains("reasoning in message.reasoning_content (8 tokens)"),
+            "{}",
+            f.detail
         );
     }
 

@@ -49,7 +49,7 @@ fn response_format() -> Value {
 /// A chat request for a structured answer with this `response_format`.
 pub fn structured_request(model: &str, cap: TokenCap, format: Value) -> Request {
     let mut body = chat::chat_request(model, false, cap, json!({"response_format": format}));
-    body[cap.key()] = json!(MAX_TOKENS_JSON);
+    body[cap.key()] = json!(cap.tokens(MAX_TOKENS_JSON));
     body["messages"] = json!([{"role": "user", "content": JSON_PROMPT}]);
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
@@ -101,12 +101,21 @@ pub fn judge_chat(a: &Answer, asked: &str, schema: Option<&Value>) -> Finding {
         .pointer("/message/content")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let cut = choice.get("finish_reason").and_then(Value::as_str) == Some("length");
-    let said = judge_text(text, cut, schema, "response_format", &mut p);
+    let finish = choice.get("finish_reason").and_then(Value::as_str);
+    let cut = finish == Some("length");
+    let reasoning = crate::reasoning::of_completion(&v);
+    let said = if chat::reasoning_spent_cap(text, 0, finish, reasoning.as_ref(), &mut p) {
+        "no JSON".to_string()
+    } else {
+        judge_text(text, cut, schema, "response_format", &mut p)
+    };
     let tokens = judge_usage_and_model(&v, asked, ("prompt_tokens", "completion_tokens"), &mut p);
-    p.into_finding(format!("{said}{tokens}"))
+    let mut f = p
+        .into_finding(format!("{said}{tokens}"))
         .with_evidence(a.evidence())
-        .with_timing(a.timing)
+        .with_timing(a.timing);
+    f.reasoning = reasoning;
+    f
 }
 
 /// Does `text` answer a request for JSON? Records problems against `param`; returns the

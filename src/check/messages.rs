@@ -1,7 +1,7 @@
 //! `/messages` (Anthropic Messages, as Zen serves Claude): `messages.basic`,
 //! `messages.stream`. The key goes in `x-api-key`, with `anthropic-version`.
 
-use super::chat::excerpt;
+use super::chat::{excerpt, reasoning_spent_cap};
 use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, PROMPT};
 use crate::failure::Kind;
@@ -41,18 +41,26 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
     if stop.is_none() {
         p.warn(Kind::BadResponse, "no stop_reason");
     }
-    if text.trim().is_empty() {
+    let reasoning = crate::reasoning::of_message(&v);
+    if !reasoning_spent_cap(&text, 0, stop, reasoning.as_ref(), &mut p) && text.trim().is_empty() {
         p.warn(Kind::BadResponse, "empty answer");
     }
     let tokens = judge_usage_and_model(&v, asked, ("input_tokens", "output_tokens"), &mut p);
+    let thought = reasoning
+        .as_ref()
+        .map(|r| format!(" · {}", r.describe("content block ")))
+        .unwrap_or_default();
     let summary = format!(
-        "\"{}\" · stop {}{tokens}",
+        "\"{}\" · stop {}{tokens}{thought}",
         excerpt(&text, 40),
         stop.unwrap_or("-")
     );
-    p.into_finding(summary)
+    let mut f = p
+        .into_finding(summary)
         .with_evidence(a.evidence())
-        .with_timing(a.timing)
+        .with_timing(a.timing);
+    f.reasoning = reasoning;
+    f
 }
 
 /// Judge an Anthropic event stream: `message_start` … `content_block_delta` …
@@ -63,6 +71,7 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     let (mut stopped, mut stop_reason, mut error_message) = (false, None::<String>, None::<String>);
     let mut events = 0usize;
     let mut malformed = false;
+    let mut thinking = crate::reasoning::Reasoning::default();
     for ev in &t.events {
         let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
             if !malformed {
@@ -88,6 +97,18 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
                 if let Some(m) = v.pointer("/message/model").and_then(Value::as_str) {
                     models.push(m.to_string());
                 }
+            }
+            "content_block_start"
+                if v.pointer("/content_block/type").and_then(Value::as_str) == Some("thinking") =>
+            {
+                thinking.saw("thinking");
+            }
+            "content_block_delta"
+                if v.pointer("/delta/type").and_then(Value::as_str) == Some("thinking_delta") =>
+            {
+                thinking.saw("thinking");
+                *thinking.chunks.get_or_insert(0) += 1;
+                content_at.push(ev.at_ms);
             }
             "content_block_delta" => {
                 if let Some(d) = v
@@ -117,7 +138,11 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     if clean && !stopped && error_message.is_none() {
         missing_terminal(t, "message_stop", events, &mut p);
     }
-    if clean && stopped && text.trim().is_empty() {
+    let reasoning = thinking.seen();
+    let spent = clean
+        && stopped
+        && reasoning_spent_cap(&text, 0, stop_reason.as_deref(), reasoning.as_ref(), &mut p);
+    if clean && stopped && text.trim().is_empty() && !spent {
         p.warn(Kind::BadResponse, "no text in the stream");
     }
     judge_content(
@@ -149,6 +174,11 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     };
     f.stream = Some(crate::timings::stream_stats(&content_at));
     f.evidence.provider_message = error_message;
+    if let Some(r) = &reasoning {
+        f.detail
+            .push_str(&format!(" · {}", r.describe("content block ")));
+    }
+    f.reasoning = reasoning;
     f
 }
 

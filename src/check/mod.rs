@@ -59,26 +59,85 @@ impl CheckId {
     }
 }
 
-/// Which parameter caps the output of a chat request. OpenAI's reasoning models refuse
-/// `max_tokens` and want `max_completion_tokens`; `chat.basic` finds out which.
+/// Which parameter caps the output of a chat request, and how generous the caps are.
+/// OpenAI's reasoning models refuse `max_tokens` and want `max_completion_tokens`;
+/// `chat.basic` finds out which. A model whose answers show reasoning gets every cap raised
+/// to [`REASONING_MAX_TOKENS`], since reasoning spends the cap before any answer is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenCap {
-    MaxTokens,
-    MaxCompletionTokens,
+pub struct TokenCap {
+    completion_tokens: bool,
+    /// The least cap of every request: 0, or [`REASONING_MAX_TOKENS`] for a reasoning model.
+    floor: u64,
 }
 
+// Named like the variants of the enum this replaced, so call sites (and patterns) read the same.
+#[allow(non_upper_case_globals)]
 impl TokenCap {
+    pub const MaxTokens: TokenCap = TokenCap {
+        completion_tokens: false,
+        floor: 0,
+    };
+    pub const MaxCompletionTokens: TokenCap = TokenCap {
+        completion_tokens: true,
+        floor: 0,
+    };
+
     pub fn key(self) -> &'static str {
-        match self {
-            TokenCap::MaxTokens => "max_tokens",
-            TokenCap::MaxCompletionTokens => "max_completion_tokens",
+        if self.completion_tokens {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
         }
     }
+
+    /// The same parameter, with `max_completion_tokens`.
+    pub fn completion_tokens(self) -> TokenCap {
+        TokenCap {
+            completion_tokens: true,
+            ..self
+        }
+    }
+
+    /// The caps for a model that reasons: at least [`REASONING_MAX_TOKENS`] each.
+    pub fn for_reasoning(self) -> TokenCap {
+        TokenCap {
+            floor: REASONING_MAX_TOKENS,
+            ..self
+        }
+    }
+
+    /// The model was recognised as a reasoning model (its caps are raised).
+    pub fn reasoning(self) -> bool {
+        self.floor > 0
+    }
+
+    /// The cap a request whose own cap is `base` sends.
+    pub fn tokens(self, base: u64) -> u64 {
+        base.max(self.floor)
+    }
+}
+
+/// The keys an output cap goes under, by API: chat (two of them), Responses.
+pub const CAP_KEYS: [&str; 3] = ["max_tokens", "max_completion_tokens", "max_output_tokens"];
+
+/// Raise the output cap a request body carries to `cap.tokens(...)`, under whichever key its
+/// API uses; so builders that do not take a [`TokenCap`] (`/responses`, `/messages`) are
+/// sized for a reasoning model too.
+fn sized(mut req: Request, cap: TokenCap) -> Request {
+    if let Some(body) = req.body.as_mut().and_then(Value::as_object_mut) {
+        for k in CAP_KEYS {
+            if let Some(n) = body.get(k).and_then(Value::as_u64) {
+                body.insert(k.to_string(), Value::from(cap.tokens(n)));
+            }
+        }
+    }
+    req
 }
 
 /// The requests a check sends for `model`, in order (none for checks the probe derives).
 pub fn requests(id: CheckId, model: &str, cap: TokenCap) -> Vec<Request> {
-    id.spec().build.map(|b| b(model, cap)).unwrap_or_default()
+    let built = id.spec().build.map(|b| b(model, cap)).unwrap_or_default();
+    built.into_iter().map(|r| sized(r, cap)).collect()
 }
 
 /// The (first) request a check sends for `model`; `None` for checks that send none.
@@ -98,20 +157,46 @@ pub const PROMPT: &str = "Reply with the single word: pong";
 pub const MAX_TOKENS: u64 = 16;
 /// Output cap when a tool call is expected: a call with its JSON arguments needs more.
 pub const MAX_TOKENS_TOOLS: u64 = 64;
+/// Output cap of every request to a model whose answers show reasoning, and of the one retry
+/// a request gets when reasoning spent its whole first cap: enough for a low-effort
+/// reasoning about "pong" (DeepSeek R1, Qwen3 and o-series spend tens to hundreds of tokens
+/// there), small enough that a probe stays cheap.
+pub const REASONING_MAX_TOKENS: u64 = 1024;
 
 /// Run one generation check for `model`.
 pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Finding {
     let spec = id.spec();
-    let mut f = match (spec.judge, request(id, model, cap)) {
-        (Judge::Run(run), _) => run(cx, model, cap).await,
-        (Judge::Json(judge), Some(req)) => send_json(cx, &req, |a| judge(a, model)).await,
-        (Judge::Stream(judge), Some(req)) => send_stream(cx, &req, |t, h| judge(t, h, model)).await,
-        (Judge::Probe, _) | (_, None) => return skipped("sends no request of its own"),
-    };
+    if matches!(spec.judge, Judge::Probe) || request(id, model, cap).is_none() {
+        return skipped("sends no request of its own");
+    }
+    let mut f = attempt(cx, id, model, cap).await;
+    // Reasoning spent the whole cap before any answer: once more, with a cap sized for a
+    // reasoning model (only when the first cap was not that already).
+    if reasoning_spent_cap(&f) && !cap.reasoning() {
+        f = attempt(cx, id, model, cap.for_reasoning()).await;
+        f.detail.push_str(&format!(
+            " · retried once with a {REASONING_MAX_TOKENS}-token cap: reasoning spent the whole first one"
+        ));
+    }
     if spec.rejection_warns && f.kind == Some(Kind::ParamRejected) {
         f.status = Status::Warn;
     }
     f
+}
+
+/// One attempt at a check: its requests, sent and judged.
+async fn attempt(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Finding {
+    match (id.spec().judge, request(id, model, cap)) {
+        (Judge::Run(run), _) => run(cx, model, cap).await,
+        (Judge::Json(judge), Some(req)) => send_json(cx, &req, |a| judge(a, model)).await,
+        (Judge::Stream(judge), Some(req)) => send_stream(cx, &req, |t, h| judge(t, h, model)).await,
+        (Judge::Probe, _) | (_, None) => skipped("sends no request of its own"),
+    }
+}
+
+/// The answer stopped at its cap while the model reasoned, with nothing else written.
+pub fn reasoning_spent_cap(f: &Finding) -> bool {
+    f.kind == Some(Kind::OutputLength) && f.reasoning.is_some()
 }
 
 /// Send a non-streaming request; judge a 2xx with `judge`, classify anything else.
@@ -442,8 +527,14 @@ mod tests {
                 .iter()
                 .find_map(|k| body.get(*k))
                 .and_then(Value::as_u64);
+            // Checks for reasoning models only are sized for them from the start.
+            let most = if id.stage() == Stage::Reasoning {
+                REASONING_MAX_TOKENS
+            } else {
+                MAX_TOKENS_TOOLS
+            };
             assert!(
-                cap.is_some_and(|c| c <= MAX_TOKENS_TOOLS),
+                cap.is_some_and(|c| c <= most),
                 "{} sends no output cap",
                 id.id()
             );

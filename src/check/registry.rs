@@ -32,6 +32,7 @@ macro_rules! with_checks {
             ChatStreamToolRoundtrip => stream_tool_roundtrip,
             ChatToolsSeen => tools_seen,
             ChatErrorShape => error_shape,
+            ChatReasoningEffort => reasoning_effort,
             ResponsesBasic => builtin::RESPONSES_BASIC,
             ResponsesStream => builtin::RESPONSES_STREAM,
             ResponsesTools => builtin::RESPONSES_TOOLS,

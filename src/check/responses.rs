@@ -3,8 +3,8 @@
 //! `.incomplete` / `.failed`); there is no `[DONE]` to demand.
 
 use super::chat::{
-    check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_parameters, ToolExpect,
-    TOOL_NAME, TOOL_PROMPT,
+    check_tool_call, describe_calls, excerpt, judge_tool_choice, reasoning_spent_cap,
+    tool_parameters, ToolExpect, TOOL_NAME, TOOL_PROMPT,
 };
 use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
@@ -77,8 +77,14 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
         .iter()
         .filter_map(|c| c.get("name").and_then(Value::as_str))
         .collect();
-    judge_tool_choice(expect, &names, &text, None, &mut p);
-    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any {
+    let reasoning = crate::reasoning::of_response(&v);
+    // `incomplete` for the cap is the Responses API's `finish_reason: length`.
+    let cut = (status == Some("incomplete")).then_some("length");
+    let spent = reasoning_spent_cap(&text, calls.len(), cut, reasoning.as_ref(), &mut p);
+    if !spent {
+        judge_tool_choice(expect, &names, &text, None, &mut p);
+    }
+    if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any && !spent {
         let why = if status == Some("incomplete") {
             " (incomplete: the output cap went elsewhere, e.g. to reasoning)"
         } else {
@@ -92,10 +98,17 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
     } else {
         describe_calls(&calls.into_iter().cloned().collect::<Vec<_>>())
     };
-    let summary = format!("{said} · status {}{tokens}", status.unwrap_or("-"));
-    p.into_finding(summary)
+    let thought = reasoning
+        .as_ref()
+        .map(|r| format!(" · {}", r.describe("output item ")))
+        .unwrap_or_default();
+    let summary = format!("{said} · status {}{tokens}{thought}", status.unwrap_or("-"));
+    let mut f = p
+        .into_finding(summary)
         .with_evidence(a.evidence())
-        .with_timing(a.timing)
+        .with_timing(a.timing);
+    f.reasoning = reasoning;
+    f
 }
 
 /// The text of every `message` item's `output_text` parts.
@@ -121,6 +134,7 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
         (None::<String>, None::<String>, None::<Value>);
     let mut events = 0usize;
     let mut malformed = false;
+    let mut thinking = crate::reasoning::Reasoning::default();
     for ev in &t.events {
         let data = ev.data.trim();
         if data == "[DONE]" {
@@ -143,6 +157,16 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
             .and_then(Value::as_str)
             .unwrap_or(ev.event.as_str());
         match ty {
+            "response.reasoning_text.delta" | "response.reasoning_summary_text.delta" => {
+                thinking.saw("reasoning");
+                *thinking.chunks.get_or_insert(0) += 1;
+                content_at.push(ev.at_ms);
+            }
+            "response.output_item.added"
+                if v.pointer("/item/type").and_then(Value::as_str) == Some("reasoning") =>
+            {
+                thinking.saw("reasoning");
+            }
             "response.output_text.delta" => {
                 if let Some(d) = v
                     .get("delta")
@@ -194,7 +218,15 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     if clean && terminal.is_none() && error_message.is_none() {
         missing_terminal(t, "response.completed", events, &mut p);
     }
-    if clean && error_message.is_none() && terminal.is_some() && text.trim().is_empty() {
+    if let Some(u) = &usage {
+        thinking.read_usage(u);
+    }
+    let reasoning = thinking.seen();
+    let cut = (terminal.as_deref() == Some("response.incomplete")).then_some("length");
+    let spent = clean
+        && error_message.is_none()
+        && reasoning_spent_cap(&text, 0, cut, reasoning.as_ref(), &mut p);
+    if clean && error_message.is_none() && terminal.is_some() && text.trim().is_empty() && !spent {
         p.warn(Kind::BadResponse, "no output_text in the stream");
     }
     judge_content(
@@ -227,6 +259,11 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     };
     f.stream = Some(crate::timings::stream_stats(&content_at));
     f.evidence.provider_message = error_message;
+    if let Some(r) = &reasoning {
+        f.detail
+            .push_str(&format!(" · {}", r.describe("output item ")));
+    }
+    f.reasoning = reasoning;
     f
 }
 

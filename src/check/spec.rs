@@ -20,6 +20,9 @@ pub enum Stage {
     FromBasic,
     /// The rest of the route, once its basic check has passed far enough.
     Main,
+    /// Like `Main`, for reasoning models only: planned with the basic check, whose answer
+    /// tells whether the model reasons; a model that does not gets a skip, and no request.
+    Reasoning,
 }
 
 /// Builds the requests a check sends for a model, in order. A multi-turn check lists every
@@ -42,7 +45,11 @@ pub enum Judge {
     Run(RunFn),
 }
 
-/// What a check costs at most when everything goes right (and its one permitted retry).
+/// What a check sends when everything goes right: its first attempts, which `--dry-run`
+/// lists and sums. Retries are not in it — the one after a short `Retry-After`, `chat.basic`
+/// again with `max_completion_tokens`, and one per check at `REASONING_MAX_TOKENS` when
+/// reasoning spent its whole cap; `--dry-run` names them, and the report's spent totals
+/// (`spend.rs`) count every request sent and every output token reported, retries included.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cost {
     /// Requests sent, per model.

@@ -5,7 +5,9 @@
 //! proves little: only the events and how the body ended tell the truth.
 
 use super::answer_error;
-use super::chat::{check_tool_call, describe_calls, excerpt, judge_tool_choice, ToolExpect};
+use super::chat::{
+    check_tool_call, describe_calls, excerpt, judge_tool_choice, reasoning_spent_cap, ToolExpect,
+};
 use super::same_model;
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
@@ -220,6 +222,8 @@ struct Assembly {
     error_message: Option<String>,
     /// The earliest and latest `created` stamp of the chunks (s).
     created: Option<(u64, u64)>,
+    /// Which delta keys carried reasoning text, and in how many chunks.
+    reasoning: crate::reasoning::Reasoning,
 }
 
 /// Judge a chat-completions stream transcript. Pure: unit tests feed it recordings.
@@ -287,11 +291,18 @@ pub fn judge_chat_stream(
             p.fail(Kind::BadResponse, format!("streamed tool call {i}: {why}"));
         }
     }
+    if let Some(u) = &a.usage {
+        a.reasoning.read_usage(u);
+    }
+    let reasoning = a.reasoning.clone().seen();
     if clean && a.error_message.is_none() && a.chunks > 0 {
         let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
-        judge_tool_choice(expect, &names, &a.text, a.finish.as_deref(), &mut p);
-        if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
-            p.warn(Kind::BadResponse, "no text in the stream");
+        let finish = a.finish.as_deref();
+        if !reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p) {
+            judge_tool_choice(expect, &names, &a.text, finish, &mut p);
+            if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
+                p.warn(Kind::BadResponse, "no text in the stream");
+            }
         }
     }
     judge_content(
@@ -339,6 +350,9 @@ pub fn judge_chat_stream(
         ));
     }
     summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));
+    if let Some(r) = &reasoning {
+        summary.push_str(&format!(" · {}", r.describe("delta.")));
+    }
     let mut f = p.into_finding(summary);
     f.timing = Timing {
         headers: Some(headers_ms),
@@ -347,6 +361,7 @@ pub fn judge_chat_stream(
     };
     f.stream = Some(crate::timings::stream_stats(&a.content_at));
     f.evidence.provider_message = a.error_message;
+    f.reasoning = reasoning;
     f
 }
 
@@ -377,13 +392,25 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
         return;
     };
     let delta = c.get("delta").unwrap_or(&Value::Null);
+    // Reasoning deltas are content too: clients that read the field show them as it thinks.
+    let mut thought = false;
+    for field in crate::reasoning::chat_fields(delta) {
+        a.reasoning.saw(field);
+        thought = true;
+    }
+    if thought {
+        *a.reasoning.chunks.get_or_insert(0) += 1;
+        a.content_at.push(at_ms);
+    }
     if let Some(piece) = delta
         .get("content")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
         a.text.push_str(piece);
-        a.content_at.push(at_ms);
+        if !thought {
+            a.content_at.push(at_ms);
+        }
     }
     for tc in delta
         .get("tool_calls")
@@ -586,6 +613,75 @@ mod tests {
             ..at(3000, &[3001, 3001, 3002, 3002])
         };
         assert!(bunching(stamped).unwrap().contains("span 6 s"));
+    }
+
+    #[test]
+    fn reasoning_deltas_are_named_counted_and_timed() {
+        let think = |field: &str, at| {
+            (
+                format!(
+                    r#"{{"model":"m","choices":[{{"index":0,"delta":{{"{field}":"hmm "}}}}]}}"#
+                ),
+                at,
+            )
+        };
+        let (a, b) = (think("reasoning", 10), think("reasoning", 20));
+        let usage = r#"{"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"completion_tokens_details":{"reasoning_tokens":7}}}"#;
+        let frames = [
+            (a.0.as_str(), a.1),
+            (b.0.as_str(), b.1),
+            (PO, 30),
+            (NG, 40),
+            (STOP, 50),
+            (usage, 51),
+            ("[DONE]", 52),
+        ];
+        let f = judge(&transcript(&frames, End::Clean), true);
+        assert_eq!(f.status, Status::Pass, "{}", f.detail);
+        let r = f.reasoning.clone().expect("reasoning seen");
+        assert_eq!(
+            (r.fields, r.chunks, r.tokens),
+            (vec!["reasoning".to_string()], Some(2), Some(7))
+        );
+        assert!(
+            f.detail.contains("delta.reasoning (2 chunks, 7 tokens)"),
+            "{}",
+            f.detail
+        );
+        assert!(f.detail.contains("opencode"), "{}", f.detail);
+        // Reasoning is content to the reader: it counts in the timings.
+        assert_eq!(f.stream.as_ref().map(|s| s.content_chunks), Some(4));
+        // Both fields, in the order they came.
+        let c = think("reasoning_content", 10);
+        let frames = [
+            (c.0.as_str(), c.1),
+            (a.0.as_str(), 15),
+            (PO, 30),
+            (STOP, 50),
+            ("[DONE]", 52),
+        ];
+        let f = judge(&transcript(&frames, End::Clean), false);
+        assert_eq!(
+            f.reasoning.unwrap().fields,
+            ["reasoning_content", "reasoning"]
+        );
+    }
+
+    #[test]
+    fn a_stream_that_only_reasoned_until_the_cap_is_output_length() {
+        let t =
+            r#"{"model":"m","choices":[{"index":0,"delta":{"reasoning_content":"thinking "}}]}"#;
+        let cut = r#"{"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"#;
+        let tr = transcript(&[(t, 10), (t, 20), (cut, 30), ("[DONE]", 31)], End::Clean);
+        for expect in [ToolExpect::Any, ToolExpect::Required] {
+            let f = judge_chat_stream(&tr, 5, "m", false, expect);
+            assert_eq!(
+                (f.status, f.kind),
+                (Status::Warn, Some(Kind::OutputLength)),
+                "{expect:?}: {}",
+                f.detail
+            );
+        }
     }
 
     #[test]

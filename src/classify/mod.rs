@@ -37,6 +37,7 @@ pub struct ErrorBody {
 /// Parameters a probe may send; a message naming one of them is a parameter problem.
 /// Longer names first so `max_completion_tokens` is not read as `max_tokens`.
 pub const KNOWN_PARAMS: &[&str] = &[
+    "reasoning_effort",
     "max_completion_tokens",
     "max_output_tokens",
     "parallel_tool_calls",

@@ -415,6 +415,7 @@ impl Mock {
     }
     /// The ask as this scenario treats it: some servers never call a tool.
     fn adjust(&self, mut ask: Ask) -> Ask {
+        ask.thinking = self.thinking(ask.effort.as_deref());
         match self.scenario {
             Scenario::ToolChoiceIgnored => ask.tool = None,
             Scenario::ToolsDropped => {
@@ -486,6 +487,26 @@ impl Mock {
                 id,
             )
         })
+    }
+
+    /// How this scenario's model reasons at this `reasoning_effort`, if it is a reasoning
+    /// model: more tokens at higher efforts, unless the scenario ignores the effort.
+    fn thinking(&self, effort: Option<&str>) -> Option<reply::Thinking> {
+        let by_effort = match effort {
+            Some("none") => 0,
+            Some("minimal" | "low") => 8,
+            Some("high" | "xhigh") => 96,
+            _ => 24,
+        };
+        let (wants, field) = match self.scenario {
+            Scenario::ReasoningModel => (by_effort, None),
+            Scenario::Reasoning => (by_effort, Some("reasoning_content")),
+            Scenario::ReasoningField => (by_effort, Some("reasoning")),
+            Scenario::ReasoningEffortIgnored => (24, Some("reasoning_content")),
+            Scenario::ReasoningEatsCap => (u64::MAX, Some("reasoning_content")),
+            _ => return None,
+        };
+        Some(reply::Thinking { wants, field })
     }
 
     /// What a chat server checks of `messages` before answering: an array, and tool

@@ -30,7 +30,26 @@ pub struct Ask {
     /// What the model answers in text: the usual line, JSON when a format asks for it, or
     /// the tool's result after a tool turn.
     pub text: String,
+    /// `reasoning_effort` (chat) or `reasoning.effort` (Responses), if sent.
+    pub effort: Option<String>,
+    /// How the model reasons before answering, in scenarios with a reasoning model.
+    pub thinking: Option<Thinking>,
 }
+
+/// How a reasoning model of the mock thinks before it answers.
+#[derive(Clone, Copy, Debug)]
+pub struct Thinking {
+    /// Reasoning tokens it wants to spend; the cap stops it first if smaller.
+    pub wants: u64,
+    /// The chat key its reasoning text goes under; `None` sends none and counts the tokens
+    /// in usage only (OpenAI's reasoning models).
+    pub field: Option<&'static str>,
+}
+
+/// Words the mock's reasoning is made of.
+const THOUGHT: &str = "The user wants the single word pong, so I answer pong.";
+/// A stream sends reasoning in at most this many chunks, however long it is.
+const THOUGHT_CHUNKS: u64 = 6;
 
 impl Ask {
     pub fn parse(v: &Value) -> Ask {
@@ -120,7 +139,49 @@ impl Ask {
             prompt_tokens,
             tools_tokens,
             text,
+            effort: v
+                .get("reasoning_effort")
+                .or(v.pointer("/reasoning/effort"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            thinking: None,
         }
+    }
+
+    fn cap(&self) -> u64 {
+        self.max_tokens.unwrap_or(u64::MAX)
+    }
+
+    /// Reasoning tokens spent: what the model wants, up to the cap.
+    pub fn reasoning_tokens(&self) -> u64 {
+        self.thinking.map_or(0, |t| t.wants.min(self.cap()))
+    }
+
+    /// Tokens left for the answer once reasoning is done.
+    fn room(&self) -> u64 {
+        self.cap().saturating_sub(self.reasoning_tokens())
+    }
+
+    /// Reasoning spent the whole cap: no answer, no tool call.
+    pub fn thought_out(&self) -> bool {
+        self.thinking.is_some() && self.room() == 0
+    }
+
+    /// The tool call the model makes, unless reasoning spent the cap first.
+    pub fn call(&self) -> Option<&(String, Value)> {
+        self.tool.as_ref().filter(|_| !self.thought_out())
+    }
+
+    /// The reasoning text in stream pieces (none when it goes to usage only).
+    pub fn thought_pieces(&self) -> Vec<String> {
+        let n = self.reasoning_tokens();
+        if n == 0 || self.thinking.and_then(|t| t.field).is_none() {
+            return Vec::new();
+        }
+        let words: Vec<&str> = THOUGHT.split(' ').collect();
+        (0..n.min(THOUGHT_CHUNKS))
+            .map(|i| format!("{} ", words[i as usize % words.len()]))
+            .collect()
     }
 
     /// The answer's tokens, cut at the output cap; and whether the cap cut it.
@@ -137,13 +198,20 @@ impl Ask {
                 }
             })
             .collect();
-        let cap = self.max_tokens.unwrap_or(u64::MAX) as usize;
-        let cut = words.len() > cap;
-        (words.into_iter().take(cap).collect(), cut)
+        let room = self.room() as usize;
+        let cut = words.len() > room;
+        (words.into_iter().take(room).collect(), cut)
     }
 
+    /// Usage for an answer of `completion` tokens; reasoning counts in completion_tokens, as
+    /// OpenAI counts it, and again in its details.
     pub fn usage(&self, completion: usize) -> Value {
-        json!({"prompt_tokens": self.prompt_tokens, "completion_tokens": completion, "total_tokens": self.prompt_tokens + completion as u64})
+        let out = completion as u64 + self.reasoning_tokens();
+        let mut u = json!({"prompt_tokens": self.prompt_tokens, "completion_tokens": out, "total_tokens": self.prompt_tokens + out});
+        if self.thinking.is_some() {
+            u["completion_tokens_details"] = json!({"reasoning_tokens": self.reasoning_tokens()});
+        }
+        u
     }
 }
 
@@ -201,7 +269,7 @@ pub fn tool_arguments(schema: &Value) -> String {
 }
 
 pub fn completion(ask: &Ask, answered_model: &str) -> Value {
-    let (message, finish, n) = match &ask.tool {
+    let (mut message, finish, n) = match ask.call() {
         Some((name, schema)) => (
             json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_mock1", "type": "function", "function": {"name": name, "arguments": tool_arguments(schema)}}]}),
             "tool_calls",
@@ -216,6 +284,10 @@ pub fn completion(ask: &Ask, answered_model: &str) -> Value {
             )
         }
     };
+    if let Some(field) = ask.thinking.and_then(|t| t.field) {
+        message[field] = json!(ask.thought_pieces().concat());
+    }
+    let finish = if ask.thought_out() { "length" } else { finish };
     json!({
         "id": "chatcmpl-mock", "object": "chat.completion", "created": CREATED, "model": answered_model,
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
@@ -236,7 +308,12 @@ pub fn stream_chunks(ask: &Ask, model: &str, with_usage: bool) -> Vec<Value> {
         json!({"role": "assistant", "content": ""}),
         None,
     )];
-    let (finish, n) = match &ask.tool {
+    if let Some(field) = ask.thinking.and_then(|t| t.field) {
+        for piece in ask.thought_pieces() {
+            out.push(chunk(model, json!({field: piece}), None));
+        }
+    }
+    let (finish, n) = match ask.call() {
         Some((name, schema)) => {
             out.push(chunk(model, json!({"tool_calls": [{"index": 0, "id": "call_mock1", "type": "function", "function": {"name": name, "arguments": ""}}]}), None));
             let args = tool_arguments(schema);
@@ -391,20 +468,44 @@ pub fn event_frame(event: &str, data: &Value) -> Bytes {
 
 /// A Responses API answer: text, or a function call when a tool must be called.
 pub fn response_object(ask: &Ask, model: &str, status: &str, output: Vec<Value>) -> Value {
-    let n = if ask.tool.is_some() {
+    let n = if ask.call().is_some() {
         8
     } else {
-        ask.tokens().0.len()
+        ask.tokens().0.len() as u64
+    } + ask.reasoning_tokens();
+    let cut = ask.thinking.is_some() && ask.call().is_none() && ask.tokens().1;
+    let status = if status == "completed" && cut {
+        "incomplete"
+    } else {
+        status
     };
-    json!({
+    let mut usage = json!({"input_tokens": ask.prompt_tokens, "output_tokens": n, "total_tokens": ask.prompt_tokens + n});
+    if ask.thinking.is_some() {
+        usage["output_tokens_details"] = json!({"reasoning_tokens": ask.reasoning_tokens()});
+    }
+    let mut r = json!({
         "id": "resp_mock", "object": "response", "created_at": CREATED, "status": status, "model": model,
         "output": output,
-        "usage": {"input_tokens": ask.prompt_tokens, "output_tokens": n, "total_tokens": ask.prompt_tokens + n as u64},
-    })
+        "usage": usage,
+    });
+    if status == "incomplete" {
+        r["incomplete_details"] = json!({"reason": "max_output_tokens"});
+    }
+    r
 }
 
 pub fn response_output(ask: &Ask) -> Vec<Value> {
-    match &ask.tool {
+    let mut out = Vec::new();
+    if ask.thinking.is_some() {
+        // OpenAI's reasoning item: its text stays hidden unless a summary is asked for.
+        out.push(json!({"type": "reasoning", "id": "rs_mock", "summary": []}));
+    }
+    out.extend(response_items(ask));
+    out
+}
+
+fn response_items(ask: &Ask) -> Vec<Value> {
+    match ask.call() {
         Some((name, schema)) => {
             vec![
                 json!({"type": "function_call", "id": "fc_mock", "call_id": "call_mock1", "name": name, "arguments": tool_arguments(schema), "status": "completed"}),
@@ -451,10 +552,13 @@ pub fn response_events(
             json!({"output_index": 0, "content_index": 0, "delta": t}),
         ));
     }
-    out.push(ev(
-        "response.completed",
-        json!({"response": response_object(ask, model, "completed", response_output(ask))}),
-    ));
+    let done = response_object(ask, model, "completed", response_output(ask));
+    let terminal = if done["status"] == "incomplete" {
+        "response.incomplete"
+    } else {
+        "response.completed"
+    };
+    out.push(ev(terminal, json!({"response": done})));
     if extras {
         out.push(event_frame(
             "ping",

@@ -22,6 +22,10 @@ pub enum Scenario {
     StrictValidator,
     ToolsUnsupported,
     ReasoningModel,
+    Reasoning,
+    ReasoningEatsCap,
+    ReasoningEffortIgnored,
+    ReasoningField,
     ChatOnly,
     BadRequest,
     ContextOverflow,
@@ -67,6 +71,8 @@ pub enum Expect {
     Kind(&'static str, Kind),
     /// This check is `unsupported`, and nothing failed.
     Unsupported(&'static str),
+    /// Nothing failed or warned, and this check reports reasoning in exactly this field.
+    Reasoning(&'static str, &'static str),
 }
 
 pub struct Info {
@@ -136,7 +142,11 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::ToolChoiceRejected, "tool-choice-rejected", "vLLM without --enable-auto-tool-choice: 400 on tool_choice auto and required", K("chat.tools", Kind::ParamRejected), false),
     info(Scenario::StrictValidator, "strict-validator", "a pydantic validator: 422 on \"tool_choice\": null", K("chat.tool_choice_null", Kind::ParamRejected), false),
     info(Scenario::ToolsUnsupported, "tools-unsupported", "a model without tool support: 500 \"does not support tools\"", K("chat.tools", Kind::ParamRejected), false),
-    info(Scenario::ReasoningModel, "reasoning-model", "refuses max_tokens (OpenAI's unsupported_parameter), wants max_completion_tokens", K("chat.max_tokens", Kind::ParamRejected), false),
+    info(Scenario::ReasoningModel, "reasoning-model", "refuses max_tokens (OpenAI's unsupported_parameter), wants max_completion_tokens; reasons, counted in usage only", K("chat.max_tokens", Kind::ParamRejected), false),
+    info(Scenario::Reasoning, "reasoning", "a reasoning model that behaves: reasoning_content and reasoning_tokens, more at high reasoning_effort; 16 tokens are too few for its reasoning", Expect::Reasoning("chat.stream", "reasoning_content"), true),
+    info(Scenario::ReasoningEatsCap, "reasoning-eats-cap", "reasons until any cap runs out: empty content, finish_reason length, reasoning_tokens at the cap", K("chat.basic", Kind::OutputLength), true),
+    info(Scenario::ReasoningEffortIgnored, "reasoning-effort-ignored", "accepts reasoning_effort and reasons just as long at low as at high", K("chat.reasoning_effort", Kind::ParamIgnored), false),
+    info(Scenario::ReasoningField, "reasoning-field", "streams reasoning in delta.reasoning only (vLLM since the rename, Ollama, OpenRouter), which opencode drops", Expect::Reasoning("chat.stream", "reasoning"), false),
     info(Scenario::ChatOnly, "chat-only", "no /responses and no /messages route: plain 404s", Unsupported("responses.basic"), false),
     info(Scenario::BadRequest, "bad-request", "400 in vLLM's envelope for every generation request", K("chat.basic", Kind::BadRequest), false),
     info(Scenario::ContextOverflow, "context-overflow", "400 context_length_exceeded: a model with a tiny context window", K("chat.basic", Kind::ContextOverflow), false),
@@ -233,6 +243,9 @@ impl Expect {
             Expect::Clean => "a clean pass".to_string(),
             Expect::Kind(check, kind) => format!("{} on {check}", kind.code()),
             Expect::Unsupported(check) => format!("{check} unsupported"),
+            Expect::Reasoning(check, field) => {
+                format!("a clean pass, {check} reporting reasoning in `{field}`")
+            }
         }
     }
 }

@@ -48,6 +48,10 @@ pub struct CheckResult {
     /// A stream's content chunks: count, gaps between them, rate (null when not streamed).
     #[serde(default)]
     pub stream: Option<crate::timings::StreamStats>,
+    /// What the answer showed of the model's reasoning: which fields carried it, the tokens
+    /// the usage counted (null when the answer showed no reasoning).
+    #[serde(default)]
+    pub reasoning: Option<crate::reasoning::Reasoning>,
     /// The target's `require` names this check: anything but a pass fails the run.
     pub required: bool,
     /// Compared with `--baseline`.
@@ -77,6 +81,7 @@ impl CheckResult {
             gateway: cx.gateway || f.gateway,
             retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
             check: cx.check.or(Some(check)),
+            reasoning: cx.reasoning || f.reasoning.is_some(),
             ..cx.clone()
         };
         let hint = f.kind.map(|k| k.hint(&hint_cx));
@@ -96,6 +101,7 @@ impl CheckResult {
             request_id: f.evidence.request_id,
             timing_ms: f.timing,
             stream: f.stream,
+            reasoning: f.reasoning,
             required: false,
             baseline: None,
             curl: None,
@@ -462,6 +468,7 @@ pub(crate) mod tests {
             request_id: Some("req_1".into()),
             timing_ms: Timing::default(),
             stream: None,
+            reasoning: None,
             required: false,
             baseline: None,
             curl: None,
