@@ -267,12 +267,24 @@ async fn probe_checks(
             .iter()
             .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
         {
+            let reasons = caps[p.model].reasoning();
             match &blocked {
                 Some(why) => rows.push(Row {
                     model: Some(p.model),
                     id: *c,
                     finding: check::skipped(why),
                 }),
+                // A check for reasoning models says nothing of a model that does not reason,
+                // unless the user named it.
+                None if c.stage() == Stage::Reasoning && !reasons => {
+                    if opts.explicit {
+                        rows.push(Row {
+                            model: Some(p.model),
+                            id: *c,
+                            finding: check::skipped(check::NOT_REASONING),
+                        });
+                    }
+                }
                 None => stage2.push((*c, Some(p.model))),
             }
         }

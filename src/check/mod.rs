@@ -157,6 +157,9 @@ pub const PROMPT: &str = "Reply with the single word: pong";
 pub const MAX_TOKENS: u64 = 16;
 /// Output cap when a tool call is expected: a call with its JSON arguments needs more.
 pub const MAX_TOKENS_TOOLS: u64 = 64;
+/// Why a check for reasoning models did not run.
+pub const NOT_REASONING: &str =
+    "the model showed no reasoning in its basic check (no reasoning tokens or fields): this check is for reasoning models";
 /// Output cap of every request to a model whose answers show reasoning, and of the one retry
 /// a request gets when reasoning spent its whole first cap: enough for a low-effort
 /// reasoning about "pong" (DeepSeek R1, Qwen3 and o-series spend tens to hundreds of tokens

@@ -74,9 +74,7 @@ impl Spent {
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     if !cap.reasoning() {
-        return skipped(
-            "the model showed no reasoning in chat.basic (no reasoning tokens or fields): reasoning_effort does not apply",
-        );
+        return skipped(super::NOT_REASONING);
     }
     let mut spent = Vec::new();
     let mut last = None;
