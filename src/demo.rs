@@ -98,12 +98,13 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
         };
         let width = crate::report::line_width();
         let mut text = format!(
-            "{}\n   {expect}: {verdict}\n\n",
+            "{}\n{}\n\n",
             crate::report::wrap_words(
                 &format!("━━ scenario `{}`: {}", info.name, info.summary),
                 width,
                 "   "
-            )
+            ),
+            crate::report::wrap_words(&format!("   {expect}: {verdict}"), width, "   ")
         );
         // Clean and multi-model scenarios show the whole table; broken ones their failures
         // (with --all-rows, every row); one with no failure to show (a route unsupported)

@@ -244,7 +244,7 @@ impl Expect {
             Expect::Kind(check, kind) => format!("{} on {check}", kind.code()),
             Expect::Unsupported(check) => format!("{check} unsupported"),
             Expect::Reasoning(check, field) => {
-                format!("a clean pass, {check} reporting reasoning in `{field}`")
+                format!("a clean pass, reasoning in `{field}` on {check}")
             }
         }
     }
