@@ -256,6 +256,7 @@ async fn probe_checks(
 
     // Stage 2: the rest of each route, unless its basic answer makes them pointless.
     let mut stage2 = Vec::new();
+    let mut unplanned = Vec::new();
     for p in &plans {
         let basic = done
             .iter()
@@ -283,6 +284,8 @@ async fn probe_checks(
                             id: *c,
                             finding: check::skipped(check::NOT_REASONING),
                         });
+                    } else {
+                        unplanned.push((*c, Some(p.model)));
                     }
                 }
                 None => stage2.push((*c, Some(p.model))),
@@ -290,6 +293,7 @@ async fn probe_checks(
         }
     }
     if let Some(p) = progress {
+        p.unplan(&target.name, &row_keys(target, &unplanned));
         p.only_left(&target.name, &row_keys(target, &stage2));
     }
     let (_, later) = run_jobs(&cx, stage2, &caps, opts, progress).await;

@@ -126,6 +126,17 @@ impl Progress {
         }
     }
 
+    /// These planned rows of `target` will not be in its report after all (a check for
+    /// reasoning models, once the model showed none): the total shrinks.
+    pub fn unplan(&self, target: &str, rows: &[(&'static str, Option<String>)]) {
+        let mut s = self.lock();
+        for (c, m) in rows {
+            let k = (target.to_string(), *c, m.clone());
+            s.planned.remove(&k);
+            s.left.remove(&k);
+        }
+    }
+
     /// Of `target`'s rows, only these are still to come: the others were decided without a
     /// request of their own (skipped, judged from another answer).
     pub fn only_left(&self, target: &str, rows: &[(&'static str, Option<String>)]) {
