@@ -157,11 +157,11 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", env = "ZENCHECK_MAX_RETRY_WAIT")]
     pub max_retry_wait: Option<u64>,
 
-    /// Requests in flight at once per target [default: 4]
+    /// Checks in flight at once per target [default: the --per-host value]
     #[arg(long, value_name = "N", env = "ZENCHECK_CONCURRENCY")]
     pub concurrency: Option<usize>,
 
-    /// Requests in flight at once per host:port, across targets [default: 4]
+    /// Ceiling of requests in flight at once per host:port, across targets; a 429 halves the limit (and a short Retry-After pauses the host), calm answers raise it back [default: 32]
     #[arg(long, value_name = "N", env = "ZENCHECK_PER_HOST")]
     pub per_host: Option<usize>,
 
@@ -280,6 +280,14 @@ pub struct MockArgs {
     /// List the scenarios and what each reproduces
     #[arg(long)]
     pub list: bool,
+
+    /// Milliseconds to hold every request before answering (a remote provider's latency)
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Also serve this model id (repeatable): a gateway with many models
+    #[arg(long = "model", short = 'm', value_name = "ID")]
+    pub models: Vec<String>,
 }
 
 #[derive(Debug, Args)]

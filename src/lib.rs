@@ -21,6 +21,7 @@ pub mod files;
 pub mod help_examples;
 pub mod http;
 pub mod init;
+pub mod limit;
 pub mod manual;
 pub mod mock;
 pub mod observe;
@@ -301,7 +302,11 @@ async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
         name: crate::redact::strip_controls(name),
         help: mock::closest_hint(name),
     })?;
-    let server = mock::start(scenario, args.port)
+    let opts = mock::Options {
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        extra_models: args.models.clone(),
+    };
+    let server = mock::start_with(scenario, args.port, opts)
         .await
         .map_err(|e| RunError::Mock(e.to_string()))?;
     out::println(&format!(

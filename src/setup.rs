@@ -111,7 +111,12 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
             .map(|(name, t)| spec_from_config(name, t, args))
             .collect()
     };
-    let concurrency = args.concurrency.or(settings.concurrency).unwrap_or(4);
+    let limits = limits(args, &settings)?;
+    // A target's own bound defaults to the host's: the per-host limit is what keeps it polite.
+    let concurrency = args
+        .concurrency
+        .or(settings.concurrency)
+        .unwrap_or(limits.per_host);
     if concurrency == 0 {
         return Err(RunError::Usage("--concurrency must be at least 1".into()));
     }
@@ -129,7 +134,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     }
     Ok(Run {
         targets,
-        limits: limits(args, &settings)?,
+        limits,
         transport: Transport {
             proxy: match (&args.proxy, args.no_proxy) {
                 (_, true) => ProxyChoice::Direct,

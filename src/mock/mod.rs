@@ -60,8 +60,26 @@ impl Drop for MockServer {
     }
 }
 
+/// How the mock serves, beside its scenario (`zencheck mock --latency-ms`, `--model`).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Held before answering each request: a remote provider's round trip.
+    pub latency: Duration,
+    /// Model ids served beside the scenario's own (a gateway with many models).
+    pub extra_models: Vec<String>,
+}
+
 /// Start serving `scenario` on 127.0.0.1:`port` (0 for a free port).
 pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer> {
+    start_with(scenario, port, Options::default()).await
+}
+
+/// [`start`], with a latency and more models.
+pub async fn start_with(
+    scenario: Scenario,
+    port: u16,
+    opts: Options,
+) -> std::io::Result<MockServer> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let hits = Arc::new(AtomicU64::new(0));
@@ -69,10 +87,16 @@ pub async fn start(scenario: Scenario, port: u16) -> std::io::Result<MockServer>
         tokio::spawn(close_without_answer(listener))
     } else {
         let counter = hits.clone();
-        let app = router(scenario).layer(axum::middleware::from_fn(
+        let latency = opts.latency;
+        let app = router(scenario, opts.extra_models).layer(axum::middleware::from_fn(
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 counter.fetch_add(1, Ordering::Relaxed);
-                next.run(req)
+                async move {
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    next.run(req).await
+                }
             },
         ));
         tokio::spawn(async move {
@@ -103,6 +127,8 @@ struct Mock {
     /// Request bodies already answered with 429 (rate-limit-brief).
     seen: Mutex<HashSet<String>>,
     next_id: AtomicU64,
+    /// Served beside `models()` (`--model`).
+    extra_models: Vec<String>,
 }
 
 impl Mock {
@@ -115,6 +141,9 @@ impl Mock {
             Scenario::ZenRoutes => ZEN_MODELS,
             _ => MODELS,
         }
+    }
+    fn serves(&self, id: &str) -> bool {
+        self.models().contains(&id) || self.extra_models.iter().any(|m| m == id)
     }
     /// Answers every route gets in this scenario, before routing matters.
     async fn global(&self, headers: &HeaderMap, key: &str) -> Option<Response> {
@@ -176,11 +205,12 @@ impl Mock {
     }
 }
 
-fn router(scenario: Scenario) -> Router {
+fn router(scenario: Scenario, extra_models: Vec<String>) -> Router {
     let state = Arc::new(Mock {
         scenario,
         seen: Mutex::new(HashSet::new()),
         next_id: AtomicU64::new(1),
+        extra_models,
     });
     Router::new()
         .route("/v1/models", get(list_models))
@@ -218,7 +248,8 @@ async fn list_models(State(m): State<Arc<Mock>>, headers: HeaderMap) -> Response
     if let Some(r) = m.global(&headers, "GET /models").await {
         return r;
     }
-    let data: Vec<Value> = m.models().iter().map(|id| json!({"id": id, "object": "model", "created": reply::CREATED, "owned_by": "zencheck-mock"})).collect();
+    let ids = m.models().iter().copied();
+    let data: Vec<Value> = ids.chain(m.extra_models.iter().map(String::as_str)).map(|id| json!({"id": id, "object": "model", "created": reply::CREATED, "owned_by": "zencheck-mock"})).collect();
     reply::json_response(
         200,
         &json!({"object": "list", "data": data}),
@@ -339,7 +370,7 @@ async fn gate(
             &id,
         ));
     }
-    if !m.models().contains(&ask.model.as_str()) {
+    if !m.serves(&ask.model) {
         let msg = format!(
             "The model `{}` does not exist or you do not have access to it.",
             ask.model
