@@ -29,7 +29,7 @@ const REQUEST_ID_HEADERS: &[&str] = &[
 ];
 
 /// The default ceiling of requests in flight to one host (README: "Many models, fast"):
-/// 20 models of one gateway at 300 ms a request finish in ~5 s instead of ~35 s at 4, and a
+/// 20 models of one gateway at 300 ms a request finish in ~5 s instead of ~34 s at 4, and a
 /// host that answers 429 brings it down at once.
 pub const DEFAULT_PER_HOST: usize = 32;
 
