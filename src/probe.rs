@@ -276,9 +276,9 @@ async fn probe_checks(
                     finding: check::skipped(why),
                 }),
                 // A check for reasoning models says nothing of a model that does not reason,
-                // unless the user named it.
+                // unless the user named it in --checks (--routes alone does not).
                 None if c.stage() == Stage::Reasoning && !reasons => {
-                    if opts.explicit {
+                    if opts.selection.names(*c) {
                         rows.push(Row {
                             model: Some(p.model),
                             id: *c,

@@ -103,6 +103,28 @@ async fn the_field_a_stream_reasons_in_is_named() {
     assert!(st.detail.contains("opencode"), "{}", st.detail);
 }
 
+/// Naming routes is not naming the check: a model that does not reason gets no
+/// `chat.reasoning_effort` row, so a healthy report stays all-pass.
+#[tokio::test]
+async fn routes_alone_do_not_name_the_reasoning_check() {
+    let healthy = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let r = probe(&[
+        "--base-url",
+        &healthy.base_url(),
+        "-m",
+        "mock-small",
+        "--routes",
+        "chat",
+    ])
+    .await;
+    assert!(
+        r.checks.iter().all(|c| c.check != "chat.reasoning_effort"),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(r.summary.skip, 0, "{}", r.to_json());
+}
+
 #[tokio::test]
 async fn reasoning_effort_is_judged_only_on_reasoning_models() {
     let healthy = mock::start(Scenario::Healthy, 0).await.unwrap();

@@ -466,6 +466,12 @@ impl Selection {
     }
 
     /// Without `--checks`, the default checks; with it, whatever it names.
+    /// Whether `--checks` names this check (by id, family or glob), as opposed to the
+    /// default selection including it.
+    pub fn names(&self, id: CheckId) -> bool {
+        self.include.iter().any(|p| pattern_matches(p, id.id()))
+    }
+
     pub fn wants(&self, id: CheckId) -> bool {
         let included = if self.include.is_empty() {
             id.spec().default
