@@ -527,6 +527,11 @@ fn param_ignored_hint(param: Option<&str>) -> String {
              high: a gateway drops it on the way, or the model has no such setting. Do not count on it to cut cost or latency; \
              bound the reasoning with the output cap (max_completion_tokens), or use the provider's own setting if it has one."
             .to_string(),
+        Some("tools") => "The server took `tools` but the model never saw them (the prompt is the same size without \
+             them): its chat template or server setup has no tool support. llama.cpp: start llama-server with --jinja \
+             and a template that supports tools; vLLM: --enable-auto-tool-choice --tool-call-parser NAME; Ollama: a model \
+             whose template supports tools; a gateway: check that it forwards `tools`."
+            .to_string(),
         Some(p) => format!(
             "The endpoint accepted `{p}` without effect: do not rely on it here. A 200 is not proof; check the effect in your app."
         ),

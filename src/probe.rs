@@ -314,6 +314,7 @@ async fn probe_checks(
         }
     }
     settle_models_list(&mut rows);
+    blame_dropped_tools(&mut rows);
     let below = if lacks_prefix(target, &rows) {
         opts.stop.bound(models::answers_below(&cx), |_| None).await
     } else {
@@ -481,6 +482,34 @@ fn adjust_for_route(target: &Target, opts: &Options, listed: Option<&[String]>, 
 /// `/models` alone cannot tell a server without that route from a base URL that is not the
 /// API; the generation routes can. A 404 there while every route 404s too is the base URL;
 /// a web page there while a generation route answers is a server without /models.
+/// When `chat.tools_seen` showed that the server drops `tools` wholesale, a model's other
+/// chat tool checks that found "no tool call" are not about `tool_choice`: say what really
+/// happened, so the fix is the server's tool support, not the request's `tool_choice`.
+fn blame_dropped_tools(rows: &mut [Row]) {
+    let dropped: Vec<usize> = rows
+        .iter()
+        .filter(|r| {
+            r.id == CheckId::ChatToolsSeen
+                && r.finding.kind == Some(Kind::ParamIgnored)
+                && r.finding.param.as_deref() == Some("tools")
+        })
+        .filter_map(|r| r.model)
+        .collect();
+    for r in rows.iter_mut().filter(|r| {
+        r.id != CheckId::ChatToolsSeen
+            && r.id.route() == Some(Route::Chat)
+            && r.model.is_some_and(|m| dropped.contains(&m))
+            && r.finding.kind == Some(Kind::ParamIgnored)
+            && r.finding.param.as_deref() == Some("tool_choice")
+    }) {
+        r.finding.param = Some("tools".into());
+        r.finding.detail = format!(
+            "{}; chat.tools_seen shows the server drops `tools` before the model sees them, so no tool_choice could work",
+            r.finding.detail
+        );
+    }
+}
+
 fn settle_models_list(rows: &mut [Row]) {
     let basics: Vec<&Finding> = rows
         .iter()

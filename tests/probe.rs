@@ -122,6 +122,39 @@ async fn evidence_quotes_the_provider_and_the_request_id() {
     assert_eq!(check(&r, "chat.stream").status, Status::Pass);
 }
 
+/// A server that drops `tools` wholesale: every chat tool check that saw no call names
+/// `tools`, not `tool_choice`, and its fix is the server's tool support.
+#[tokio::test]
+async fn dropped_tools_are_blamed_on_tools_not_tool_choice() {
+    let s = mock::start(mock::Scenario::ToolsDropped, 0).await.unwrap();
+    let r = probe(&[
+        "--base-url",
+        &s.base_url(),
+        "-m",
+        "mock-small",
+        "--routes",
+        "chat",
+    ])
+    .await;
+    for id in [
+        "chat.tools_seen",
+        "chat.tool_choice_required",
+        "chat.stream_tools",
+    ] {
+        let row = check(&r, id);
+        assert_eq!(
+            (row.status, row.kind, row.param.as_deref()),
+            (Status::Fail, Some(Kind::ParamIgnored), Some("tools")),
+            "{id}: {}",
+            r.to_json()
+        );
+        assert!(row.hint.as_deref().unwrap().contains("--jinja"), "{id}");
+    }
+    assert!(check(&r, "chat.tool_choice_required")
+        .detail
+        .contains("chat.tools_seen"));
+}
+
 #[tokio::test]
 async fn zen_provider_words_the_hints_for_zen() {
     let s = mock::start(mock::Scenario::WrongRoute, 0).await.unwrap();
