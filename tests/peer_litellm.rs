@@ -1,23 +1,34 @@
 //! Against a real gateway this project did not write: the LiteLLM proxy from PyPI, run on
 //! 127.0.0.1 by `.ci/run` with `testdata/peers/litellm.yaml` (models that never leave the
 //! machine). `ZENCHECK_LITELLM_URL` points at it; without it the test is skipped, unless
-//! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
+//! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure. Its `up-*` models
+//! forward to the URLs in `ZENCHECK_LITELLM_UPSTREAM` and `ZENCHECK_LITELLM_UPSTREAM_REASONING`,
+//! where this test serves `zencheck mock`.
 
 mod common;
 
 use common::{check, probe};
 use zencheck::failure::Kind;
+use zencheck::mock::{self, MockServer, Scenario};
 use zencheck::outcome::Status;
 
 fn peer_url() -> Option<String> {
-    match std::env::var("ZENCHECK_LITELLM_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
+    peer_var(
+        "ZENCHECK_LITELLM_URL",
+        "a LiteLLM proxy running testdata/peers/litellm.yaml",
+    )
+}
+
+/// `var`, or None (skip) when unset; unset under `ZENCHECK_REQUIRE_PEERS=1` fails.
+fn peer_var(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
         _ => {
             assert!(
                 std::env::var("ZENCHECK_REQUIRE_PEERS").as_deref() != Ok("1"),
-                "ZENCHECK_REQUIRE_PEERS=1 but ZENCHECK_LITELLM_URL is not set"
+                "ZENCHECK_REQUIRE_PEERS=1 but {var} is not set (see .ci/run)"
             );
-            eprintln!("skipped: set ZENCHECK_LITELLM_URL to a LiteLLM proxy running testdata/peers/litellm.yaml");
+            eprintln!("skipped: set {var} to {what}");
             None
         }
     }
@@ -231,4 +242,127 @@ async fn litellm_proxy_verdicts() {
     .await;
     assert_eq!(check(&wrong_key, "chat.basic").kind, Some(Kind::Auth));
     assert!(!wrong_key.to_json().contains("sk-not-the-master-key"));
+
+    through_an_upstream(&base).await;
+}
+
+/// Start `zencheck mock` on the loopback URL in `var`, where LiteLLM's up-* models send.
+async fn upstream(var: &str, scenario: Scenario) -> Option<MockServer> {
+    let url = peer_var(var, "the loopback URL LiteLLM's up-* models forward to")?;
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{var}={url} is not http://127.0.0.1:PORT/v1"));
+    Some(
+        mock::start(scenario, port)
+            .await
+            .unwrap_or_else(|e| panic!("{var}: cannot serve the mock on port {port}: {e}")),
+    )
+}
+
+/// LiteLLM in front of a real upstream (`zencheck mock`, healthy, and a reasoning model):
+/// every request is translated by LiteLLM's openai/ adapter, its /responses bridge and its
+/// embeddings route, so the checks that its mock_response models can only call ignored must
+/// pass here, where the feature really works behind the gateway.
+async fn through_an_upstream(base: &[&str]) {
+    let with = |extra: &[&'static str]| -> Vec<&str> {
+        base.iter().copied().chain(extra.iter().copied()).collect()
+    };
+    let Some(healthy) = upstream("ZENCHECK_LITELLM_UPSTREAM", Scenario::Healthy).await else {
+        return;
+    };
+    let Some(reasoning) =
+        upstream("ZENCHECK_LITELLM_UPSTREAM_REASONING", Scenario::Reasoning).await
+    else {
+        return;
+    };
+    let apps = [
+        "chat.json_schema",
+        "chat.json_object",
+        "chat.tool_roundtrip",
+        "chat.stream_tool_roundtrip",
+        "chat.tools_seen",
+        "chat.error_shape",
+        "responses.basic",
+        "responses.json_schema",
+        "responses.tool_roundtrip",
+    ];
+    let checks = "chat.basic,chat.stream,chat.reasoning_effort,responses.basic,responses.stream,chat.json_schema,chat.json_object,chat.tool_roundtrip,chat.stream_tool_roundtrip,chat.tools_seen,chat.error_shape,responses.json_schema,responses.tool_roundtrip";
+
+    // LiteLLM's Anthropic-style /v1/messages route too, for an openai/ model.
+    let r = probe(&with(&[
+        "-m",
+        "up-healthy",
+        "--routes",
+        "chat,responses,messages",
+        "--checks",
+        checks,
+        "--checks",
+        "messages.basic",
+    ]))
+    .await;
+    for id in apps
+        .iter()
+        .chain(&["chat.basic", "chat.stream", "messages.basic"])
+    {
+        let c = check(&r, id);
+        assert_eq!(c.status, Status::Pass, "{id}: {}", r.to_json());
+    }
+    // Not a reasoning model: reasoning_effort, asked for by name, is skipped, not judged.
+    let effort = check(&r, "chat.reasoning_effort");
+    assert_eq!(
+        (effort.status, effort.kind),
+        (Status::Skip, None),
+        "{}",
+        r.to_json()
+    );
+    assert!(check(&r, "chat.stream").reasoning.is_none());
+    // Its /responses stream events carry the alias at the top but the upstream's own model id
+    // inside `response`, which is what an SDK reads: a warning, true of LiteLLM 1.106.2.
+    let rs = check(&r, "responses.stream");
+    assert_eq!(
+        (rs.status, rs.kind),
+        (Status::Warn, Some(Kind::ModelMismatch)),
+        "{}",
+        r.to_json()
+    );
+    // The answers came from the upstream, not from a canned reply: it saw every turn (two
+    // per round trip, three for /responses).
+    assert!(
+        healthy.requests() >= 15,
+        "the upstream saw {} requests",
+        healthy.requests()
+    );
+
+    // A reasoning model behind the gateway: LiteLLM passes reasoning_content and
+    // reasoning_tokens through, so zencheck recognises it and judges reasoning_effort.
+    let r = probe(&with(&["-m", "up-reasoning", "--checks", checks])).await;
+    for id in apps
+        .iter()
+        .chain(&["chat.basic", "chat.stream", "chat.reasoning_effort"])
+    {
+        let c = check(&r, id);
+        assert_eq!(c.status, Status::Pass, "{id}: {}", r.to_json());
+    }
+    let stream = check(&r, "chat.stream").reasoning.clone();
+    assert_eq!(
+        stream.map(|s| s.fields),
+        Some(vec!["reasoning_content".to_string()]),
+        "{}",
+        r.to_json()
+    );
+    let basic = check(&r, "chat.basic");
+    assert!(
+        basic.reasoning.as_ref().and_then(|s| s.tokens).unwrap_or(0) > 0,
+        "{}",
+        r.to_json()
+    );
+    assert!(reasoning.requests() > 0);
+
+    // Embeddings through LiteLLM's /embeddings: two inputs, two vectors of one length.
+    let e = probe(&with(&["-m", "up-embed"])).await;
+    let c = check(&e, "embeddings.basic");
+    assert_eq!(c.status, Status::Pass, "{}", e.to_json());
+    assert!(c.detail.contains("2 vectors"), "{}", c.detail);
 }
