@@ -117,6 +117,9 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
         };
     let model = v["model"].as_str().unwrap_or("m").to_string();
     let stream = v["stream"].as_bool().unwrap_or(false);
+    // The tools reach the prompt (as on a real server): chat.tools_seen must not read an
+    // ignored tool_choice as tools dropped wholesale.
+    let prompt_tokens = if has_tools { 60 } else { 5 };
     let tool_call = json!({"index": 0, "id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}});
     if !stream {
         let message = if call {
@@ -125,7 +128,7 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
             json!({"role": "assistant", "content": text})
         };
         let finish = if call { "tool_calls" } else { "stop" };
-        return Json(json!({"model": model, "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": {"prompt_tokens": 5, "completion_tokens": 1}})).into_response();
+        return Json(json!({"model": model, "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1}})).into_response();
     }
     let delta = if call {
         json!({"tool_calls": [tool_call]})
@@ -139,7 +142,7 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     if v.pointer("/stream_options/include_usage") == Some(&json!(true))
         && b.stream_options == Mode::Accept
     {
-        frames.push(json!({"model": model, "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": 1}}));
+        frames.push(json!({"model": model, "choices": [], "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 1}}));
     }
     sse(frames)
 }
