@@ -400,3 +400,107 @@ async fn a_cap_spent_on_reasoning_warns_and_exits_0() {
         serde_json::json!(["reasoning_content"])
     );
 }
+
+/// The README's cost table (under "Bounds and cost") against `zencheck checks --format json`:
+/// every check that sends requests has a row, and each row's first numbers are the declared
+/// requests and output tokens of every id it names (`_none` continues the id before it).
+#[test]
+fn the_readme_cost_table_matches_the_declared_costs() {
+    let out = zencheck()
+        .args(["checks", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let declared: std::collections::BTreeMap<String, (u64, u64)> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let n = |k: &str| c[k].as_u64().unwrap();
+            (
+                c["id"].as_str().unwrap().to_string(),
+                (n("requests"), n("output_tokens")),
+            )
+        })
+        .collect();
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("### Bounds and cost")
+        .nth(1)
+        .expect("README has a Bounds and cost section");
+    let section = section.split("\n### ").next().unwrap();
+    let first_number = |cell: &str| -> u64 {
+        let digits: String = cell
+            .trim_start_matches(|ch: char| !ch.is_ascii_digit())
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("no number in `{cell}`"))
+    };
+    let mut tabled = std::collections::BTreeSet::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+        assert_eq!(cells.len(), 3, "{row}");
+        let (requests, tokens) = (first_number(cells[1]), first_number(cells[2]));
+        let mut last = String::new();
+        for id in cells[0].split('`').skip(1).step_by(2) {
+            let id = match id.strip_prefix('_') {
+                Some(tail) => {
+                    let stem = last.rsplit_once('_').expect("a full id before `_…`").0;
+                    format!("{stem}_{tail}")
+                }
+                None => id.to_string(),
+            };
+            let Some(&(r, t)) = declared.get(&id) else {
+                panic!("the README's cost table names `{id}`, which is no check")
+            };
+            assert_eq!((requests, tokens), (r, t), "README cost row of {id}: {row}");
+            tabled.insert(id.clone());
+            last = id;
+        }
+    }
+    for (id, (r, t)) in &declared {
+        assert!(
+            tabled.contains(id) || (*r, *t) == (0, 0),
+            "{id} costs {r} requests and {t} tokens but has no row in the README's cost table"
+        );
+    }
+    // The sentence under the table: a default probe of one model (the chat and /responses
+    // routes and /models; the messages and embeddings routes are for other models).
+    let (r, t) = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["default"] == true
+                && matches!(
+                    c["route"].as_str(),
+                    None | Some("/chat/completions" | "/responses")
+                )
+        })
+        .fold((0, 0), |(r, t), c| {
+            (
+                r + c["requests"].as_u64().unwrap(),
+                t + c["output_tokens"].as_u64().unwrap(),
+            )
+        });
+    let prose = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    // The README groups thousands with a space: 3 312.
+    let grouped = |n: u64| match n {
+        0..1000 => n.to_string(),
+        _ => format!("{} {:03}", n / 1000, n % 1000),
+    };
+    assert!(
+        prose.contains(&format!(
+            "A default probe of one model is at most {r} requests"
+        )),
+        "the README's default-probe total is not {r} requests"
+    );
+    assert!(
+        prose.contains(&format!("combined cap of {} output tokens", grouped(t))),
+        "the README's default-probe cap is not {t} output tokens"
+    );
+}
