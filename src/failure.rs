@@ -336,6 +336,12 @@ impl Kind {
                 _ => param_rejected_hint(cx.param),
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
+            Kind::BadRequest | Kind::ServerError
+                if is_roundtrip(cx.check) && matches!(cx.param, Some("tool" | "content")) && !cx.gateway =>
+            {
+                roundtrip_refused_hint(self, p, cx.param)
+            }
+            Kind::BadResponse if cx.param == Some("tool_calls") => tool_calls_hint(p),
             Kind::BadRequest => "Read the provider's message in the evidence: the request shape is refused. \
                  Compare it with what your client sends (zencheck sends a minimal valid request)."
                 .to_string(),
@@ -488,8 +494,61 @@ fn no_key_hint(cx: &HintContext<'_>) -> String {
     }
 }
 
+/// The checks that send a tool result back in a second turn.
+fn is_roundtrip(check: Option<&str>) -> bool {
+    matches!(
+        check,
+        Some("chat.tool_roundtrip" | "chat.stream_tool_roundtrip" | "responses.tool_roundtrip")
+    )
+}
+
+/// A refusal (400) or failure (500) of the turn that carries the tool result, after the
+/// first turn worked: almost always the chat template, not an outage to wait out.
+fn roundtrip_refused_hint(kind: Kind, p: Option<Provider>, param: Option<&str>) -> String {
+    if param == Some("content") {
+        return "The server refuses the assistant message it produced itself when it comes back in the history (its \
+             content beside tool_calls: null or \"\"). Fix or upgrade the server; as a stopgap, make your client send \
+             content as the form this server takes (\"\" instead of null, or the reverse) for assistant messages with \
+             tool_calls."
+            .to_string();
+    }
+    let server = match p {
+        Some(Provider::Vllm) => "vLLM: pass a --chat-template that renders tool calls and role \"tool\" messages (the model's own tool template, e.g. from the vLLM examples), and for Mistral-family models --tokenizer-mode mistral --tool-call-parser mistral.",
+        Some(Provider::Ollama) => "Ollama: use a model whose template supports tools (`ollama show --template`), or upgrade Ollama.",
+        Some(Provider::Lmstudio) => "LM Studio: pick a model with tool support, or edit the model's prompt template so it accepts role \"tool\" messages.",
+        _ => "llama.cpp: start llama-server with --jinja and a template with tool support (--chat-template-file); vLLM: a --chat-template that renders tool messages; Mistral-family templates need strict user/assistant alternation.",
+    };
+    let what = if kind == Kind::ServerError {
+        "The first turn worked, so this 5xx is not an outage to retry: the server failed on the tool messages (read the message and the server's log; a jinja error means its chat template cannot render role \"tool\" or assistant tool_calls)."
+    } else {
+        "The server refused the turn that carries the tool result: read the message (a template that cannot render role \"tool\", ordering rules, the assistant message's content)."
+    };
+    format!("{what} {server} Agents break on every tool call until this is fixed.")
+}
+
+/// Tool calls a client cannot use as they are: no id, an id that is no string, shared ids,
+/// arguments that are an object or no JSON.
+fn tool_calls_hint(p: Option<Provider>) -> String {
+    let server = match p {
+        Some(Provider::Ollama) => "Upgrade Ollama (0.12.10 and later send ids on /v1) and use its /v1 route, whose arguments are strings.",
+        Some(Provider::Vllm) => "Check vLLM's --tool-call-parser matches the model, and upgrade vLLM.",
+        _ => "Upgrade the server (llama.cpp: a current llama-server with --jinja; Ollama 0.12.10 or later), or put a gateway that normalises tool calls (LiteLLM) in front.",
+    };
+    format!(
+        "The server's tool calls are not in the OpenAI shape (see the detail: an id missing, empty, not a string or shared, or arguments that are not a string holding a JSON object), so clients cannot send the result back under its id or parse the arguments. {server} As a stopgap, make your client fill in missing ids (the AI SDK does for non-streamed answers) and stringify object arguments."
+    )
+}
+
 fn param_rejected_hint(param: Option<&str>) -> String {
     match param {
+        Some("tool_call_id") => "The server refused the tool call id it issued itself, sent back with the result. Mistral-family templates want exactly 9 letters or digits (\"must be a-z, A-Z, 0-9, with a length of 9\"): on vLLM serve the model with --tokenizer-mode mistral --tool-call-parser mistral so it issues such ids; in your client, map ids to 9 alphanumerics before sending history back (opencode does this for Mistral). Do not drop tool_call_id: it is required."
+            .to_string(),
+        Some("call_id") => "The server refused the call_id of its own function_call when the output came back: a gateway that translates /responses may not keep the mapping. Send the call_id exactly as received; if it still fails, use /chat/completions for tool loops on this endpoint."
+            .to_string(),
+        Some("function_call_output") => "This /responses endpoint cannot take a tool result (a gateway that translates messages only): run tool loops on /chat/completions here, or upgrade the gateway."
+            .to_string(),
+        Some("previous_response_id") => "This server keeps no responses: send the whole conversation again each turn (input with the function_call and its function_call_output, store: false), instead of previous_response_id. Clients that chain turns (the OpenAI Agents SDK, Codex) need a setting for that, or another endpoint."
+            .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint refuses stream_options, which opencode and the AI SDK send \
              on every stream (includeUsage) and pydantic-ai always sends. opencode: set \"includeUsage\": false in the provider's \
              options; AI SDK: createOpenAICompatible({ includeUsage: false }); LiteLLM: drop_params: true."
@@ -520,6 +579,12 @@ fn param_rejected_hint(param: Option<&str>) -> String {
 
 fn param_ignored_hint(param: Option<&str>) -> String {
     match param {
+        Some("tool_choice") => "The forced tool call did not come: the server accepts tool_choice and downgrades it (llama.cpp and vLLM have treated \"required\" and named choices as \"auto\"). Do not rely on it here: check for the call in your app and retry or fall back, or use a server/parser that enforces it (vLLM with --tool-call-parser and guided decoding)."
+            .to_string(),
+        Some("tool") => "After the tool result the model called the tool again instead of answering (or answered without the result): the result does not reach it (a chat template that drops role \"tool\" messages or ignores tool_call_id), or the model loops. Agents repeat the call until their step limit. Check that the server's template renders tool results (llama.cpp: --jinja), or use a model that handles tool results."
+            .to_string(),
+        Some("function_call_output") => "After the function_call_output the model called the tool again (or answered without the output): the output does not reach it. A gateway translating /responses may drop the item; run tool loops on /chat/completions here, or upgrade the gateway."
+            .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
              token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."
             .to_string(),
@@ -527,10 +592,12 @@ fn param_ignored_hint(param: Option<&str>) -> String {
              high: a gateway drops it on the way, or the model has no such setting. Do not count on it to cut cost or latency; \
              bound the reasoning with the output cap (max_completion_tokens), or use the provider's own setting if it has one."
             .to_string(),
-        Some("tools") => "The server took `tools` but the model never saw them (the prompt is the same size without \
-             them): its chat template or server setup has no tool support. llama.cpp: start llama-server with --jinja \
-             and a template that supports tools; vLLM: --enable-auto-tool-choice --tool-call-parser NAME; Ollama: a model \
-             whose template supports tools; a gateway: check that it forwards `tools`."
+        Some("tools") => "The server took `tools`, but no tool call reaches the client: either the model never sees \
+             them (the prompt is the same size without them, see chat.tools_seen: llama.cpp drops them when the chat \
+             template has no tool support), or it calls and the call comes back as text in content (the server does not \
+             parse this model's tool-call syntax). llama.cpp: start llama-server with --jinja and a template that supports \
+             tools; vLLM: --enable-auto-tool-choice --tool-call-parser NAME; Ollama: a model whose template supports tools; \
+             a gateway: check that it forwards `tools`. Do not parse calls out of the text in your app; fix the server."
             .to_string(),
         Some(p) => format!(
             "The endpoint accepted `{p}` without effect: do not rely on it here. A 200 is not proof; check the effect in your app."

@@ -9,7 +9,9 @@
 //! - `message.reasoning` / `delta.reasoning` (vLLM since it renamed the field, Ollama,
 //!   OpenRouter, Groq's `reasoning_format: "parsed"`), with OpenRouter's structured
 //!   `reasoning_details` beside it;
-//! - `reasoning` output items on `/responses`, `thinking` blocks on `/messages`.
+//! - `reasoning` output items on `/responses`, `thinking` blocks on `/messages`;
+//! - `<think>…</think>` inside the answer text itself (DeepSeek-R1, Qwen3 on a server started
+//!   without a reasoning parser), reported as [`THINK_TAGS`].
 //!
 //! opencode (through `@ai-sdk/openai-compatible`) reads `reasoning_content` and drops
 //! `delta.reasoning`, so which field a stream uses is reported, not just that it reasons.
@@ -25,7 +27,8 @@ pub const CHAT_FIELDS: [&str; 3] = ["reasoning_content", "reasoning", "reasoning
 pub struct Reasoning {
     /// Where reasoning text came, in order of first appearance: `reasoning_content`,
     /// `reasoning`, `reasoning_details` (chat message or delta keys), `reasoning` (a
-    /// `/responses` output item or its stream events), `thinking` (a `/messages` block).
+    /// `/responses` output item or its stream events), `thinking` (a `/messages` block),
+    /// `think_tags` (`<think>` tags inside the answer text).
     /// Empty when only the usage counted reasoning tokens (OpenAI sends no reasoning text).
     pub fields: Vec<String>,
     /// Reasoning tokens the usage reported; null when the server did not say.
@@ -73,9 +76,23 @@ impl Reasoning {
         if self.fields.is_empty() {
             return format!("reasoning counted in usage only{counts}");
         }
-        let fields: Vec<String> = self.fields.iter().map(|f| format!("{prefix}{f}")).collect();
+        let fields: Vec<String> = self
+            .fields
+            .iter()
+            .map(|f| {
+                if f == THINK_TAGS {
+                    format!("{prefix}content as <think> tags")
+                } else {
+                    format!("{prefix}{f}")
+                }
+            })
+            .collect();
         let mut s = format!("reasoning in {}{counts}", fields.join(" and "));
-        if prefix == "delta." && !self.fields.iter().any(|f| f == "reasoning_content") {
+        if self.fields.iter().all(|f| f == THINK_TAGS) {
+            s.push_str(
+                ": the server parses no reasoning out, so clients show the thought as answer text (vLLM: --reasoning-parser; llama.cpp: --reasoning-format deepseek)",
+            );
+        } else if prefix == "delta." && !self.fields.iter().any(|f| f == "reasoning_content") {
             s.push_str(
                 ": clients that read only delta.reasoning_content (opencode) show no reasoning",
             );
@@ -114,11 +131,44 @@ pub fn chat_fields(message: &Value) -> impl Iterator<Item = &'static str> + '_ {
         .filter(move |k| has_text(message.get(*k)))
 }
 
+/// The name [`Reasoning::fields`] gives reasoning that came inside the answer text, between
+/// `<think>` and `</think>` (DeepSeek-R1 and Qwen3 on servers started without a reasoning
+/// parser: vLLM without `--reasoning-parser`, llama.cpp with `--reasoning-format none`, older
+/// Ollama). Clients show it as part of the answer unless they strip the tags themselves.
+pub const THINK_TAGS: &str = "think_tags";
+
+/// Split answer text into what the model answered and what it thought inside `<think>`
+/// tags. The opening tag may be missing: R1's and Qwen3's templates put `<think>` into the
+/// prompt, so the answer starts mid-thought and only `</think>` shows. A `<think>` never
+/// closed (the cap cut the thought) leaves no answer at all.
+pub fn split_think(text: &str) -> (String, Option<String>) {
+    let t = text.trim_start();
+    if let Some(rest) = t.strip_prefix("<think>") {
+        return match rest.split_once("</think>") {
+            Some((thought, answer)) => (answer.trim_start().to_string(), Some(thought.to_string())),
+            None => (String::new(), Some(rest.to_string())),
+        };
+    }
+    match t.split_once("</think>") {
+        Some((thought, answer)) => (answer.trim_start().to_string(), Some(thought.to_string())),
+        None => (text.to_string(), None),
+    }
+}
+
+/// The answer text of `text`, without a thought in `<think>` tags.
+pub fn answer_text(text: &str) -> String {
+    split_think(text).0
+}
+
 /// What a non-streamed chat completion shows of reasoning.
 pub fn of_completion(v: &Value) -> Option<Reasoning> {
     let mut r = Reasoning::default();
     if let Some(m) = v.pointer("/choices/0/message") {
         chat_fields(m).for_each(|f| r.saw(f));
+        let content = m.get("content").and_then(Value::as_str).unwrap_or("");
+        if split_think(content).1.is_some_and(|t| !t.trim().is_empty()) {
+            r.saw(THINK_TAGS);
+        }
     }
     if let Some(u) = v.get("usage") {
         r.read_usage(u);

@@ -80,6 +80,21 @@ pub fn judge_tool_choice(
     } else {
         ""
     };
+    if names.is_empty() && expect != ToolExpect::Forbidden {
+        if let Some(marker) = call_as_text(text) {
+            // The model did call; the server handed the call over as text. Not tool_choice's
+            // fault, and an app gets no tool call whatever it sends.
+            p.fail_param(
+                Kind::ParamIgnored,
+                "tools",
+                format!(
+                    "the model wrote its tool call into the answer text ({marker}: \"{}\") and the server did not parse it into tool_calls: apps receive prose, never a call",
+                    excerpt(text, 60)
+                ),
+            );
+            return;
+        }
+    }
     match expect {
         ToolExpect::Any => {}
         ToolExpect::Required if names.is_empty() => p.fail_param(
@@ -167,6 +182,26 @@ pub fn reasoning_spent_cap(
     true
 }
 
+/// The problem of an answer with no call that stopped at the output cap mid-text, when no
+/// reasoning field showed: a cap problem (`output_length`, a warning), not an ignored
+/// `tool_choice`. The one-word probes finish in a few tokens, so a cut there is most often a
+/// reasoning model whose server leaves the thought in the content without tags (DeepSeek-R1's
+/// template opens `<think>` in the prompt); the retry with a larger cap tells. True when it
+/// recorded it.
+pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Problems) -> bool {
+    if calls > 0 || text.trim().is_empty() || !matches!(finish, Some("length" | "max_tokens")) {
+        return false;
+    }
+    p.warn(
+        Kind::OutputLength,
+        format!(
+            "the answer stopped at the output cap before it finished: \"{}\" (a reasoning model thinking in its content?)",
+            excerpt(text, 50)
+        ),
+    );
+    true
+}
+
 /// Record the problems of a parsed completion and return the pass summary.
 fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Problems) -> String {
     let Some(choice) = v
@@ -181,7 +216,10 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
         p.fail(Kind::BadResponse, "choices[0] has no message object");
         return String::new();
     };
-    let text = message.get("content").and_then(Value::as_str).unwrap_or("");
+    // A thought in <think> tags is reasoning, not the answer (reported with the reasoning).
+    let text =
+        crate::reasoning::answer_text(message.get("content").and_then(Value::as_str).unwrap_or(""));
+    let text = text.as_str();
     let calls = message
         .get("tool_calls")
         .and_then(Value::as_array)
@@ -193,7 +231,11 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
     }
     for (i, call) in calls.iter().enumerate() {
         if let Err(why) = check_tool_call(call) {
-            p.fail(Kind::BadResponse, format!("tool_calls[{i}]: {why}"));
+            p.fail_param(
+                Kind::BadResponse,
+                "tool_calls",
+                format!("tool_calls[{i}]: {why}"),
+            );
         }
     }
     let names: Vec<&str> = calls
@@ -203,6 +245,11 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
     let reasoning = crate::reasoning::of_completion(v);
     if reasoning_spent_cap(text, calls.len(), finish, reasoning.as_ref(), p) {
         // Nothing else can be judged of an answer that was never written.
+    } else if expect != ToolExpect::Forbidden
+        && call_as_text(text).is_none()
+        && cut_at_cap(text, calls.len(), finish, p)
+    {
+        // Nor of one cut off before it got to a call or an answer.
     } else {
         judge_tool_choice(expect, &names, text, finish, p);
     }
@@ -241,7 +288,24 @@ pub fn check_tool_call(call: &Value) -> Result<(), String> {
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .ok_or("no function name")?;
-    let args = f.get("arguments").and_then(Value::as_str).unwrap_or("");
+    let args = match f.get("arguments") {
+        Some(Value::String(s)) => s.as_str(),
+        // Ollama's native API (and gateways that pass it through) send the object itself;
+        // the OpenAI shape is a string holding JSON, which every client parses.
+        Some(Value::Object(_)) => return Err(format!(
+            "{name} arguments are a JSON object, not a string holding JSON: openai-python and the AI SDK expect a string (JSON.parse / json.loads of it fails), and a server that wants it back as a string refuses the next turn"
+        )),
+        Some(Value::Null) | None => "",
+        Some(other) => return Err(format!(
+            "{name} arguments are {}, not a string holding a JSON object",
+            excerpt(&other.to_string(), 40)
+        )),
+    };
+    if args.trim().is_empty() {
+        return Err(format!(
+            "{name} has no arguments (the tool needs a city): clients parse an empty string as invalid JSON"
+        ));
+    }
     match serde_json::from_str::<Value>(args) {
         Ok(Value::Object(_)) => Ok(()),
         Ok(_) | Err(_) => Err(format!(
@@ -249,6 +313,34 @@ pub fn check_tool_call(call: &Value) -> Result<(), String> {
             excerpt(args, 60)
         )),
     }
+}
+
+/// A tool call written into the answer text instead of `tool_calls`: the model called, but
+/// the server did not parse it (vLLM without `--tool-call-parser`, llama.cpp without
+/// `--jinja`, a template whose call syntax the server does not know). Returns the marker seen.
+pub fn call_as_text(text: &str) -> Option<&'static str> {
+    let t = text.trim_start();
+    let t = t
+        .strip_prefix("```json")
+        .or_else(|| t.strip_prefix("```"))
+        .unwrap_or(t)
+        .trim_start();
+    const MARKERS: [&str; 6] = [
+        "<tool_call>",
+        "<|tool_call",
+        "[TOOL_CALLS]",
+        "<|python_tag|>",
+        "<function=",
+        "<|channel|>commentary to=",
+    ];
+    if let Some(m) = MARKERS.iter().find(|m| text.contains(**m)) {
+        return Some(m);
+    }
+    let named = text.contains(TOOL_NAME);
+    let json_call = t.starts_with('{')
+        && (t.contains("\"name\"") || t.contains("\"function\""))
+        && (t.contains("\"arguments\"") || t.contains("\"parameters\""));
+    (named && json_call).then_some("a JSON object with name and arguments")
 }
 
 /// `called get_weather({"city":"Paris"})`, for calls in the chat or Responses shape.
@@ -260,7 +352,12 @@ pub fn describe_calls(calls: &[Value]) -> String {
             format!(
                 "{}({})",
                 f["name"].as_str().unwrap_or("?"),
-                excerpt(f["arguments"].as_str().unwrap_or(""), 40)
+                excerpt(
+                    &f["arguments"]
+                        .as_str()
+                        .map_or_else(|| f["arguments"].to_string(), str::to_string),
+                    40
+                )
             )
         })
         .collect();

@@ -173,12 +173,18 @@ pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
         return skipped("sends no request of its own");
     }
     let mut f = attempt(cx, id, model, cap).await;
-    // Reasoning spent the whole cap before any answer: once more, with a cap sized for a
-    // reasoning model (only when the first cap was not that already).
-    if reasoning_spent_cap(&f) && !cap.reasoning() {
+    // Reasoning spent the whole cap before any answer, or the answer stopped at the cap: once
+    // more, with a cap sized for a reasoning model (only when the first cap was not that
+    // already). A server that leaves the thought in the content untagged shows it only so.
+    if f.kind == Some(Kind::OutputLength) && f.status != Status::Fail && !cap.reasoning() {
+        let why = if reasoning_spent_cap(&f) {
+            "reasoning spent the whole first one"
+        } else {
+            "the first answer stopped at its cap"
+        };
         f = attempt(cx, id, model, cap.for_reasoning()).await;
         f.detail.push_str(&format!(
-            " · retried once with a {REASONING_MAX_TOKENS}-token cap: reasoning spent the whole first one"
+            " · retried once with a {REASONING_MAX_TOKENS}-token cap: {why}"
         ));
     }
     if spec.rejection_warns && f.kind == Some(Kind::ParamRejected) {

@@ -60,16 +60,57 @@ pub struct Spent {
 impl Spent {
     pub fn of(v: &Value) -> Spent {
         let message = v.pointer("/choices/0/message").unwrap_or(&Value::Null);
-        let chars = reasoning::CHAT_FIELDS
+        let fields: usize = reasoning::CHAT_FIELDS
             .iter()
             .filter_map(|k| message.get(*k))
+            .filter(|r| !r.is_null())
             .map(|r| r.as_str().map_or_else(|| r.to_string().len(), str::len))
             .sum();
-        Spent {
-            tokens: v.get("usage").and_then(reasoning::usage_tokens),
-            chars,
-        }
+        let content = message.get("content").and_then(Value::as_str).unwrap_or("");
+        let tags = reasoning::split_think(content).1.map_or(0, |t| t.len());
+        let chars = fields + tags;
+        // A count of 0 beside reasoning text is a server that does not count (llama.cpp,
+        // vLLM and Ollama send the text and no or zero reasoning_tokens): no count at all.
+        let tokens = v
+            .get("usage")
+            .and_then(reasoning::usage_tokens)
+            .filter(|t| *t > 0 || chars == 0);
+        Spent { tokens, chars }
     }
+}
+
+/// A refusal of the request, named when it is about the effort: OpenAI-style 400s name
+/// `reasoning_effort`; Ollama maps it to its `think` option and answers (as a 400 or a 500)
+/// "think value \"low\" is not supported for this model" or "… does not support thinking".
+fn refused(f: Finding, effort: &str) -> Finding {
+    let msg = f
+        .evidence
+        .provider_message
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let f = name_rejection(f, "reasoning_effort", &["reasoning_effort", "reasoning effort", "effort", "think"]);
+    let names_it = ["reasoning_effort", "reasoning effort", "think value", "support thinking"]
+        .iter()
+        .any(|w| msg.contains(w));
+    let mut f = f;
+    if names_it
+        && matches!(
+            f.kind,
+            Some(Kind::ServerError | Kind::BadRequest | Kind::ModelNotFound)
+        )
+        && crate::classify::refusal_words(&msg)
+    {
+        // "… is not supported for this model" reads like an unknown model to the classifier;
+        // the model answered without the parameter, so it is the parameter.
+        // A 5xx that names the parameter and says it is unsupported is a refusal, not an outage.
+        f.kind = Some(Kind::ParamRejected);
+        f.param = Some("reasoning_effort".into());
+    }
+    if f.kind == Some(Kind::ParamRejected) {
+        f.detail = format!("reasoning_effort \"{effort}\" refused: {}", f.detail);
+    }
+    f
 }
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
@@ -84,7 +125,7 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
             Err(f) => return f,
             Ok(a) if !a.is_success() => {
                 let f = answer_error(&a, &req.sent_params());
-                return name_rejection(f, "reasoning_effort", &["reasoning_effort", "effort"]);
+                return refused(f, effort);
             }
             Ok(a) => a,
         };

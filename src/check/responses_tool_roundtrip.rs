@@ -204,7 +204,13 @@ fn refused(mut f: Finding, label: &str, call_id: &str) -> Finding {
         .unwrap_or("")
         .to_ascii_lowercase();
     let classed_as_request = matches!(f.kind, Some(Kind::BadRequest) | Some(Kind::ParamRejected));
-    if (400..500).contains(&status) && classed_as_request && msg.contains("call_id") {
+    let about_the_turn = classed_as_request || f.kind == Some(Kind::ServerError);
+    let rule = super::tool_roundtrip::refusal(&msg).filter(|_| about_the_turn);
+    // A gateway translating to chat passes its upstream's refusal of the id on (Mistral's
+    // "Tool call id was …", as a 400 or a 500).
+    let id_refused = (400..500).contains(&status) && classed_as_request && msg.contains("call_id")
+        || rule == Some(super::tool_roundtrip::Refusal::Id);
+    if id_refused {
         f.kind = Some(Kind::ParamRejected);
         f.param = Some("call_id".into());
         f.detail = format!(
@@ -217,6 +223,14 @@ fn refused(mut f: Finding, label: &str, call_id: &str) -> Finding {
         f.param = Some("function_call_output".into());
         f.detail = format!(
             "{label}: the function_call_output item was refused: this /responses cannot take a tool result ({})",
+            f.detail
+        );
+    } else if rule == Some(super::tool_roundtrip::Refusal::Template)
+        || (about_the_turn && status >= 500)
+    {
+        f.param = Some("tool".into());
+        f.detail = format!(
+            "{label}: the server failed on the tool result after turn 1 worked (a chat template that cannot render it, most often): {}",
             f.detail
         );
     } else {

@@ -48,7 +48,7 @@ pub enum Judge {
 /// What a check sends when everything goes right: its first attempts, which `--dry-run`
 /// lists and sums. Retries are not in it — the one after a short `Retry-After`, `chat.basic`
 /// again with `max_completion_tokens`, and one per check at `REASONING_MAX_TOKENS` when
-/// reasoning spent its whole cap; `--dry-run` names them, and the report's spent totals
+/// reasoning spent its whole cap or the answer stopped at it; `--dry-run` names them, and the report's spent totals
 /// (`spend.rs`) count every request sent and every output token reported, retries included.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cost {

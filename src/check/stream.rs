@@ -219,6 +219,9 @@ struct Assembly {
     models: Vec<String>,
     /// Tool-call fragments by index: (name, arguments).
     calls: BTreeMap<u64, (String, String)>,
+    /// What was wrong with the tool-call deltas themselves, once each; true for a failure
+    /// (no client can assemble it), false for a warning (some clients cope).
+    call_faults: Vec<(bool, String)>,
     error_message: Option<String>,
     /// The earliest and latest `created` stamp of the chunks (s).
     created: Option<(u64, u64)>,
@@ -288,17 +291,38 @@ pub fn judge_chat_stream(
     }
     for (i, (name, args)) in &a.calls {
         if let Err(why) = check_tool_call(&json!({"function": {"name": name, "arguments": args}})) {
-            p.fail(Kind::BadResponse, format!("streamed tool call {i}: {why}"));
+            p.fail_param(
+                Kind::BadResponse,
+                "tool_calls",
+                format!("streamed tool call {i}: {why}"),
+            );
+        }
+    }
+    for (fails, why) in &a.call_faults {
+        if *fails {
+            p.fail_param(Kind::BadResponse, "tool_calls", why.clone());
+        } else {
+            p.warn_param(Kind::BadResponse, "tool_calls", why.clone());
         }
     }
     if let Some(u) = &a.usage {
         a.reasoning.read_usage(u);
     }
+    let (answer, thought) = crate::reasoning::split_think(&a.text);
+    if thought.is_some_and(|t| !t.trim().is_empty()) {
+        a.reasoning.saw(crate::reasoning::THINK_TAGS);
+    }
+    a.text = answer;
     let reasoning = a.reasoning.clone().seen();
     if clean && a.error_message.is_none() && a.chunks > 0 {
         let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
         let finish = a.finish.as_deref();
-        if !reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p) {
+        let may_be_cut =
+            expect != ToolExpect::Forbidden && super::chat::call_as_text(&a.text).is_none();
+        let unwritten =
+            reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p)
+                || may_be_cut && super::chat::cut_at_cap(&a.text, names.len(), finish, &mut p);
+        if !unwritten {
             judge_tool_choice(expect, &names, &a.text, finish, &mut p);
             if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
                 p.warn(Kind::BadResponse, "no text in the stream");
@@ -365,6 +389,13 @@ pub fn judge_chat_stream(
     f
 }
 
+/// Note a fault of the tool-call deltas, once.
+fn fault(a: &mut Assembly, fails: bool, why: &str) {
+    if !a.call_faults.iter().any(|(_, f)| f == why) {
+        a.call_faults.push((fails, why.to_string()));
+    }
+}
+
 fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
     if let Some(m) = v
         .get("model")
@@ -418,14 +449,47 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
         .into_iter()
         .flatten()
     {
-        let idx = tc.get("index").and_then(Value::as_u64).unwrap_or(0);
+        let idx = match tc.get("index").and_then(Value::as_u64) {
+            Some(i) => i,
+            None => {
+                // Clients key fragments by index; with one call most cope, so a warning.
+                fault(
+                    a,
+                    false,
+                    "a tool_calls delta has no index: clients assemble fragments by index (openai-python's stream helper raises TypeError, strict parsers reject the chunk), and parallel calls would merge into one",
+                );
+                a.calls.keys().next_back().copied().unwrap_or(0)
+            }
+        };
         let entry = a.calls.entry(idx).or_default();
-        if let Some(n) = tc.pointer("/function/name").and_then(Value::as_str) {
-            entry.0.push_str(n);
+        if let Some(n) = tc
+            .pointer("/function/name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
+            if entry.0 == n {
+                // The whole name again in a later delta (llama.cpp before May 2025): the AI
+                // SDK keeps the first, clients that join fragments get the name twice.
+                let why = format!(
+                    "the function name `{}` is repeated in later tool_calls deltas: clients that join fragments get `{n}{n}`",
+                    excerpt(n, 40)
+                );
+                fault(a, false, &why);
+            } else {
+                a.calls.entry(idx).or_default().0.push_str(n);
+            }
         }
-        if let Some(args) = tc.pointer("/function/arguments").and_then(Value::as_str) {
-            entry.1.push_str(args);
-            a.content_at.push(at_ms);
+        match tc.pointer("/function/arguments") {
+            Some(Value::String(args)) => {
+                a.calls.entry(idx).or_default().1.push_str(args);
+                a.content_at.push(at_ms);
+            }
+            Some(Value::Object(_)) => fault(
+                a,
+                true,
+                "a tool_calls delta carries arguments as a JSON object, not a string fragment: clients concatenate strings and cannot assemble it",
+            ),
+            _ => {}
         }
     }
     if let Some(fr) = c.get("finish_reason").and_then(Value::as_str) {

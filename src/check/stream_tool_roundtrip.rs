@@ -5,13 +5,14 @@
 
 use super::chat::{check_tool_call, ToolExpect};
 use super::spec::{cost, Judge, Spec};
-use super::tool_roundtrip::{first_turn, placeholder_call, second_turn, second_turn_request};
+use super::tool_roundtrip::{first_turn, second_turn, second_turn_request, with_fault, Turn1};
 use super::{send_stream, stream, Ctx, TokenCap, MAX_TOKENS_TOOLS};
 use crate::failure::Kind;
 use crate::outcome::{Finding, Status};
 use crate::route::Route;
 use crate::sse::Transcript;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 pub const SPEC: Spec = Spec::main(
     "chat.stream_tool_roundtrip",
@@ -19,7 +20,7 @@ pub const SPEC: Spec = Spec::main(
     |m, c| {
         vec![
             first_turn(m, c, true),
-            second_turn_request(m, c, &placeholder_call()),
+            second_turn_request(m, c, &Turn1::placeholder()),
         ]
     },
     Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
@@ -28,79 +29,133 @@ pub const SPEC: Spec = Spec::main(
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = first_turn(model, cap, true);
-    let mut call = None;
+    let mut turn1 = None;
     let f = send_stream(cx, &req, |t, h| {
         let f = stream::judge_chat_stream(t, h, model, false, ToolExpect::Required);
-        if f.status == Status::Fail {
+        if f.status == Status::Fail || f.kind == Some(Kind::OutputLength) {
+            let mut f = f;
+            f.detail = format!("turn 1: {}", f.detail);
             return f;
         }
-        match streamed_call(t) {
+        match streamed_calls(t) {
             Ok(c) => {
-                call = Some(c);
+                turn1 = Some(c);
                 f
             }
             Err(why) => {
-                let mut bad = Finding::fail(Kind::BadResponse, format!("turn 1: {why}"));
+                let mut bad = Finding::fail(Kind::BadResponse, format!("turn 1: {why}"))
+                    .with_param("tool_calls");
                 bad.timing = f.timing;
                 bad
             }
         }
     })
     .await;
-    match call {
-        Some(c) => {
-            let mut second = second_turn(cx, model, cap, &c, "streamed: ").await;
-            second.timing = f.timing;
-            second
-        }
-        None => f,
+    let Some(turn1) = turn1 else {
+        return f;
+    };
+    let mut second = second_turn(cx, model, cap, &turn1, "streamed: ").await;
+    // A fault is turn one's: its evidence and timing are the stream's.
+    second = with_fault(second, &turn1, f.evidence.clone(), f.timing);
+    second.timing = f.timing;
+    if second.status == Status::Pass && f.status == Status::Warn {
+        // The round trip works; what turn one's stream warned of still stands.
+        let mut w = f;
+        w.detail = format!("turn 1: {} · then {}", w.detail, second.detail);
+        return w;
     }
+    second
 }
 
-/// The first streamed tool call: its first delta must carry `id` and `function.name`;
-/// the argument fragments of every delta for that index are joined.
-pub fn streamed_call(t: &Transcript) -> Result<Value, String> {
-    let mut first: Option<(u64, Value)> = None;
-    let mut args = String::new();
+/// The streamed tool calls, by index. The first delta of each index must carry `id` and
+/// `function.name` (the AI SDK refuses the stream otherwise; an id that only comes later is
+/// the fault named, and used); argument fragments are joined in order. A delta without
+/// `index` continues the call before it.
+pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
+    // index -> (id of the first delta, id seen later, name, arguments)
+    let mut calls: BTreeMap<u64, (Option<Value>, Option<Value>, String, String)> = BTreeMap::new();
+    let mut content = String::new();
     for ev in &t.events {
         let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
             continue;
         };
-        let deltas = v
-            .pointer("/choices/0/delta/tool_calls")
+        let Some(delta) = v.pointer("/choices/0/delta") else {
+            continue;
+        };
+        if let Some(c) = delta.get("content").and_then(Value::as_str) {
+            content.push_str(c);
+        }
+        for d in delta
+            .get("tool_calls")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for d in deltas {
-            let index = d.get("index").and_then(Value::as_u64).unwrap_or(0);
-            match &first {
-                None => first = Some((index, d.clone())),
-                Some((i, _)) if *i != index => continue,
-                Some(_) => {}
+            .into_iter()
+            .flatten()
+        {
+            let index = d
+                .get("index")
+                .and_then(Value::as_u64)
+                .unwrap_or_else(|| calls.keys().next_back().copied().unwrap_or(0));
+            let first = !calls.contains_key(&index);
+            let entry = calls.entry(index).or_default();
+            let id = d.get("id").filter(|i| !i.is_null()).cloned();
+            if first {
+                entry.0 = Some(id.unwrap_or(Value::Null));
+            } else if entry.1.is_none() && id.is_some() {
+                entry.1 = id;
+            }
+            if let Some(n) = d.pointer("/function/name").and_then(Value::as_str) {
+                if entry.2 != n {
+                    entry.2.push_str(n);
+                }
             }
             if let Some(a) = d.pointer("/function/arguments").and_then(Value::as_str) {
-                args.push_str(a);
+                entry.3.push_str(a);
             }
         }
     }
-    let (_, delta) = first.ok_or("no tool_calls delta in the stream")?;
-    let id = match delta.get("id") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        _ => {
-            return Err(
-                "the first tool_calls delta carries no id: the AI SDK (and opencode) reject the stream, and the result cannot be sent back"
-                    .into(),
-            )
+    if calls.is_empty() {
+        return Err("no tool_calls delta in the stream".into());
+    }
+    let mut late = None;
+    let mut out = Vec::new();
+    for (index, (first_id, later_id, name, args)) in calls {
+        if name.is_empty() {
+            return Err(format!("tool call {index}: no function name in its deltas"));
         }
+        let call = json!({"type": "function", "function": {"name": name, "arguments": args}});
+        check_tool_call(&call).map_err(|why| format!("streamed call {index}: {why}"))?;
+        let usable = |id: &Option<Value>| {
+            id.as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(|s| !s.trim().is_empty())
+        };
+        let mut call = call;
+        call["id"] = match (usable(&first_id), usable(&later_id)) {
+            (true, _) => first_id.unwrap_or(Value::Null),
+            (false, true) => {
+                late.get_or_insert(index);
+                later_id.unwrap_or(Value::Null)
+            }
+            (false, false) => first_id.unwrap_or(Value::Null),
+        };
+        out.push(call);
+    }
+    let content = if content.is_empty() {
+        Value::Null
+    } else {
+        Value::String(content)
     };
-    let name = delta
-        .pointer("/function/name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or("the first tool_calls delta carries no function name")?;
-    let call = json!({"id": id, "type": "function", "function": {"name": name, "arguments": args}});
-    check_tool_call(&call).map_err(|why| format!("streamed call: {why}"))?;
-    Ok(call)
+    let mut turn1 = Turn1::new(out, content);
+    if let Some(i) = late {
+        turn1.fault.get_or_insert(format!(
+            "tool call {i}'s id arrives only in a later delta, not the first: the AI SDK (and opencode) reject the stream (\"Expected 'id' to be a string\"); clients that collect the whole stream cope"
+        ));
+    } else if let Some(f) = turn1.fault.take() {
+        turn1.fault = Some(format!(
+            "{f}; in a stream, the first tool_calls delta must carry it: the AI SDK (and opencode) reject the stream"
+        ));
+    }
+    Ok(turn1)
 }
 
 #[cfg(test)]
@@ -131,12 +186,15 @@ mod tests {
             r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"get_weather","arguments":"{\"ci"}}]}}]}"#,
             r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"ty\":\"Paris\"}"}}]}}]}"#,
         ]);
-        let call = streamed_call(&good).unwrap();
-        assert_eq!(call["function"]["arguments"], "{\"city\":\"Paris\"}");
+        let turn1 = streamed_calls(&good).unwrap();
+        assert_eq!(turn1.calls[0]["function"]["arguments"], "{\"city\":\"Paris\"}");
+        assert_eq!((turn1.calls[0]["id"].as_str(), turn1.fault), (Some("c1"), None));
         let late = t(&[
             r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"get_weather","arguments":""}}]}}]}"#,
             r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"arguments":"{}"}}]}}]}"#,
         ]);
-        assert!(streamed_call(&late).unwrap_err().contains("no id"));
+        let turn1 = streamed_calls(&late).unwrap();
+        assert_eq!(turn1.calls[0]["id"], "c1", "the late id is the one sent back");
+        assert!(turn1.fault.unwrap().contains("only in a later delta"));
     }
 }

@@ -7,12 +7,12 @@
 //!
 //! The second turn is shared with `chat.stream_tool_roundtrip`.
 
-use super::chat::{self, excerpt, TOOL_NAME};
+use super::chat::{self, excerpt, ToolExpect, TOOL_NAME};
 use super::spec::{cost, Judge, Spec};
 use super::{answer_error, answer_json, send_json, Ctx, TokenCap, MAX_TOKENS_TOOLS};
 use crate::failure::Kind;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems, Status};
+use crate::outcome::{Evidence, Finding, Problems, Status, Timing};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -31,10 +31,7 @@ pub fn tool_result() -> String {
 pub const SPEC: Spec = Spec::main(
     "chat.tool_roundtrip",
     Route::Chat,
-    |m, c| {
-        let call = placeholder_call();
-        vec![first_turn(m, c, false), second_turn_request(m, c, &call)]
-    },
+    |m, c| vec![first_turn(m, c, false), second_turn_request(m, c, &Turn1::placeholder())],
     Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
     cost(2, 2 * MAX_TOKENS_TOOLS),
 );
@@ -46,23 +43,81 @@ pub fn first_turn(model: &str, cap: TokenCap, stream: bool) -> Request {
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
 
-pub fn placeholder_call() -> Value {
-    json!({"id": PLACEHOLDER_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": "{\"city\":\"Paris\"}"}})
+/// What turn one gave, as a client sends it back: every call (an agent answers each), the
+/// assistant message's `content` exactly as the server sent it (`null` or `""`: clients
+/// append the message they got), and what a client would have tripped on.
+#[derive(Debug, Clone)]
+pub struct Turn1 {
+    pub calls: Vec<Value>,
+    pub content: Value,
+    /// The calls' ids were unusable (missing, empty, not a string, shared) and zencheck filled
+    /// them in, as the AI SDK does, to learn whether the rest of the round trip works.
+    pub fault: Option<String>,
 }
 
-/// Turn two: the call as the server sent it, and its result under the same id.
-pub fn second_turn_request(model: &str, cap: TokenCap, call: &Value) -> Request {
-    let id = call.get("id").and_then(Value::as_str).unwrap_or("");
-    let mut call = call.clone();
-    if call.get("type").is_none() {
-        call["type"] = json!("function");
+impl Turn1 {
+    /// What a dry run shows for turn one's answer.
+    pub fn placeholder() -> Turn1 {
+        Turn1 {
+            calls: vec![json!({"id": PLACEHOLDER_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": "{\"city\":\"Paris\"}"}})],
+            content: Value::Null,
+            fault: None,
+        }
     }
+
+    /// Take `calls` as the server sent them, filling in the ids a client cannot use.
+    pub fn new(mut calls: Vec<Value>, content: Value) -> Turn1 {
+        let mut fault = None;
+        let mut seen: Vec<String> = Vec::new();
+        for (i, call) in calls.iter_mut().enumerate() {
+            let problem = match check_id(call) {
+                Err(why) => Some(why),
+                Ok(()) => {
+                    let id = call["id"].as_str().unwrap_or("").to_string();
+                    if seen.contains(&id) {
+                        Some(format!("two tool calls share the id `{}`: a client cannot tell their results apart", excerpt(&id, 40)))
+                    } else {
+                        seen.push(id);
+                        None
+                    }
+                }
+            };
+            if let Some(why) = problem {
+                fault.get_or_insert(why);
+                // Nine letters and digits: an id every template accepts (Mistral's included).
+                let id = format!("zccall{:03}", i + 1);
+                seen.push(id.clone());
+                call["id"] = json!(id);
+            }
+            if call.get("type").is_none() {
+                call["type"] = json!("function");
+            }
+        }
+        Turn1 { calls, content, fault }
+    }
+
+    fn ids(&self) -> String {
+        let ids: Vec<String> = self
+            .calls
+            .iter()
+            .map(|c| excerpt(c["id"].as_str().unwrap_or(""), 24))
+            .collect();
+        ids.join(", ")
+    }
+}
+
+/// Turn two: the calls as the server sent them, and a result under each id.
+pub fn second_turn_request(model: &str, cap: TokenCap, turn1: &Turn1) -> Request {
     let mut body = chat::tool_request(model, false, cap, json!("auto"));
-    body["messages"] = json!([
-        {"role": "user", "content": ROUNDTRIP_PROMPT},
-        {"role": "assistant", "content": null, "tool_calls": [call]},
-        {"role": "tool", "tool_call_id": id, "content": tool_result()},
-    ]);
+    let mut messages = vec![
+        json!({"role": "user", "content": ROUNDTRIP_PROMPT}),
+        json!({"role": "assistant", "content": turn1.content, "tool_calls": turn1.calls}),
+    ];
+    for call in &turn1.calls {
+        let id = call.get("id").and_then(Value::as_str).unwrap_or("");
+        messages.push(json!({"role": "tool", "tool_call_id": id, "content": tool_result()}));
+    }
+    body["messages"] = Value::Array(messages);
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
 
@@ -73,42 +128,50 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
         Ok(a) if !a.is_success() => return answer_error(&a, &req.sent_params()),
         Ok(a) => a,
     };
-    let call = match first_call(&a) {
-        Ok(c) => c,
+    let turn1 = match first_calls(&a, model) {
+        Ok(t) => t,
         Err(f) => return f,
     };
-    second_turn(cx, model, cap, &call, "").await
+    let second = second_turn(cx, model, cap, &turn1, "").await;
+    with_fault(second, &turn1, a.evidence(), a.timing)
 }
 
-/// The first tool call of a chat answer, with an id a client can send back.
-fn first_call(a: &Answer) -> Result<Value, Finding> {
-    let v = answer_json(a)?;
-    let fail = |kind, param: Option<&str>, detail: String| {
-        let mut f = Finding::fail(kind, format!("turn 1: {detail}"))
-            .with_evidence(a.evidence())
-            .with_timing(a.timing);
-        f.param = param.map(str::to_string);
-        f
-    };
-    let Some(call) = v.pointer("/choices/0/message/tool_calls/0") else {
-        let text = v
-            .pointer("/choices/0/message/content")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        return Err(fail(
-            Kind::ParamIgnored,
-            Some("tool_choice"),
-            format!(
-                "tool_choice \"required\" got no tool call (\"{}\"), so there is no result to send back",
-                excerpt(text, 40)
-            ),
-        ));
-    };
-    if let Err(why) = chat::check_tool_call(call) {
-        return Err(fail(Kind::BadResponse, None, why));
+/// The tool calls of turn one's answer. Anything that is no call a client can use (prose, a
+/// call written as text, a cap spent on reasoning, bad arguments) is the finding.
+fn first_calls(a: &Answer, model: &str) -> Result<Turn1, Finding> {
+    let judged = chat::judge_completion(a, model, ToolExpect::Required);
+    if judged.status == Status::Fail || judged.kind == Some(Kind::OutputLength) {
+        let mut f = judged;
+        f.detail = format!("turn 1: {}", f.detail);
+        if f.param.as_deref() == Some("tool_choice") {
+            f.detail.push_str(" (so there is no result to send back)");
+        }
+        return Err(f);
     }
-    check_id(call).map_err(|why| fail(Kind::BadResponse, None, why))?;
-    Ok(call.clone())
+    let v = answer_json(a)?;
+    let message = v.pointer("/choices/0/message").cloned().unwrap_or(Value::Null);
+    let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
+    Ok(Turn1::new(calls, message.get("content").cloned().unwrap_or(Value::Null)))
+}
+
+/// Turn one's id fault, if any, is the finding; what turn two did with the filled-in id says
+/// whether a client that makes one up gets through.
+pub fn with_fault(second: Finding, turn1: &Turn1, evidence: Evidence, timing: Timing) -> Finding {
+    let Some(fault) = &turn1.fault else {
+        return second;
+    };
+    let then = if second.status == Status::Pass {
+        "the round trip then works (a server that ignores ids)".to_string()
+    } else {
+        format!("it still failed: {}", second.detail)
+    };
+    Finding::fail(
+        Kind::BadResponse,
+        format!("turn 1: {fault}; with an id filled in, as the AI SDK does, {then}"),
+    )
+    .with_param("tool_calls")
+    .with_evidence(evidence)
+    .with_timing(timing)
 }
 
 /// A call a client can answer carries a non-empty string id.
@@ -116,63 +179,139 @@ pub fn check_id(call: &Value) -> Result<(), String> {
     match call.get("id") {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(()),
         Some(Value::String(_)) => Err("the tool call's id is empty: a client cannot send the result back under its tool_call_id".into()),
-        Some(other) => Err(format!("the tool call's id is {other}, not a string: a client cannot send the result back")),
-        None => Err("the tool call has no id: a client cannot send the result back under its tool_call_id (Ollama and llama.cpp servers do this)".into()),
+        Some(Value::Null) | None => Err("the tool call has no id: a client cannot send the result back under its tool_call_id (Ollama and llama.cpp servers do this)".into()),
+        Some(other) => Err(format!("the tool call's id is {}, not a string: typed clients (the AI SDK, openai-python's models) reject it, and the result cannot go back under it", excerpt(&other.to_string(), 24))),
     }
 }
 
-/// Send the result of `call` back and judge the answer. `turn1` describes the first turn
-/// for the pass detail.
+/// Send the results of turn one's calls back and judge the answer. `label` describes the
+/// first turn for the pass detail.
 pub async fn second_turn(
     cx: &Ctx<'_>,
     model: &str,
     cap: TokenCap,
-    call: &Value,
-    turn1: &str,
+    turn1: &Turn1,
+    label: &str,
 ) -> Finding {
-    let req = second_turn_request(model, cap, call);
-    let id = call.get("id").and_then(Value::as_str).unwrap_or("");
-    let f = send_json(cx, &req, |a| judge_second(a, id, turn1)).await;
+    let req = second_turn_request(model, cap, turn1);
+    let ids = turn1.ids();
+    let f = send_json(cx, &req, |a| judge_second(a, &ids, label)).await;
     if f.evidence.http_status.is_some_and(|s| s >= 300) {
-        refused_second(f, id)
+        refused_second(f, &ids, turn1)
     } else {
         f
     }
 }
 
-/// Name what a refusal of the second turn means.
-fn refused_second(mut f: Finding, id: &str) -> Finding {
-    let msg = f
-        .evidence
-        .provider_message
-        .as_deref()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+/// Why a server refused the second turn, read from its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The id it issued, echoed back (Mistral's "Tool call id was … but must be a-z, A-Z,
+    /// 0-9, with a length of 9", from Mistral's API, vLLM and mlx servers, as 400 or 500).
+    Id,
+    /// The chat template cannot render the tool messages (jinja "Conversation roles must
+    /// alternate", "Only user and assistant roles are supported!", llama.cpp "tool role not
+    /// supported"; vLLM answers 400, llama.cpp and LM Studio 500).
+    Template,
+    /// The assistant message's `content` beside its `tool_calls` (`null` or `""`).
+    Content,
+}
+
+/// Messages seen from real servers, lowercased, and what they mean. Order matters: an id
+/// rule quotes the template's own words, so ids first.
+const REFUSALS: &[(&str, Refusal)] = &[
+    ("tool call id", Refusal::Id),
+    ("tool_call_id", Refusal::Id),
+    ("tool_calls.id", Refusal::Id),
+    ("tool call ids", Refusal::Id),
+    ("with a length of 9", Refusal::Id),
+    ("template", Refusal::Template),
+    ("jinja", Refusal::Template),
+    ("raise_exception", Refusal::Template),
+    ("roles must alternate", Refusal::Template),
+    ("roles are supported", Refusal::Template),
+    ("role 'tool'", Refusal::Template),
+    ("role \"tool\"", Refusal::Template),
+    ("role: tool", Refusal::Template),
+    ("tool role", Refusal::Template),
+    ("unknown role", Refusal::Template),
+    ("unsupported role", Refusal::Template),
+    ("invalid role", Refusal::Template),
+    ("content must be", Refusal::Content),
+    ("content is required", Refusal::Content),
+    ("content field is required", Refusal::Content),
+    ("content cannot be", Refusal::Content),
+    ("content: input should be", Refusal::Content),
+    ("empty content", Refusal::Content),
+    ("non-empty content", Refusal::Content),
+    ("text content blocks must be non-empty", Refusal::Content),
+];
+
+pub fn refusal(msg: &str) -> Option<Refusal> {
+    let m = msg.to_ascii_lowercase();
+    REFUSALS.iter().find(|(w, _)| m.contains(w)).map(|(_, r)| *r)
+}
+
+/// Name what a refusal of the second turn means. Refusals that are not about the turn
+/// (a key, credit, a rate limit, a timeout) stay what they are.
+fn refused_second(mut f: Finding, ids: &str, turn1: &Turn1) -> Finding {
     let status = f.evidence.http_status.unwrap_or(0);
-    if (400..500).contains(&status)
-        && matches!(f.kind, Some(Kind::BadRequest) | Some(Kind::ParamRejected))
-        && (msg.contains("tool_call_id") || msg.contains("tool call id") || msg.contains(" id"))
-    {
-        f.kind = Some(Kind::ParamRejected);
-        f.param = Some("tool_call_id".into());
-        f.detail = format!(
-            "turn 2: the tool call id `{}` was refused when sent back ({})",
-            excerpt(id, 40),
-            f.detail
-        );
-    } else if msg.contains("template") || msg.contains("roles must alternate") {
-        f.detail = format!(
-            "turn 2: the chat template cannot render the tool messages ({})",
-            f.detail
-        );
-    } else {
-        f.detail = format!("turn 2 (the tool result sent back): {}", f.detail);
+    let about_the_turn = matches!(
+        f.kind,
+        Some(Kind::BadRequest | Kind::ParamRejected | Kind::ServerError)
+    );
+    let msg = f.evidence.provider_message.clone().unwrap_or_default();
+    match refusal(&msg).filter(|_| about_the_turn) {
+        Some(Refusal::Id) => {
+            let nine = if msg.contains("length of 9") {
+                format!(
+                    ": the template wants 9 letters or digits, and the server itself issued `{}` in turn 1",
+                    excerpt(ids, 40)
+                )
+            } else {
+                String::new()
+            };
+            f.kind = Some(Kind::ParamRejected);
+            f.param = Some("tool_call_id".into());
+            f.detail = format!(
+                "turn 2: the tool call id `{}` was refused when sent back{nine} ({})",
+                excerpt(ids, 40),
+                f.detail
+            );
+        }
+        Some(Refusal::Template) => {
+            f.param = Some("tool".into());
+            f.detail = format!(
+                "turn 2: the chat template cannot render the tool messages (the assistant tool_calls and the role \"tool\" result): {} — turn 1 worked, so this is the template, not an outage",
+                f.detail
+            );
+        }
+        Some(Refusal::Content) => {
+            let sent = if turn1.content.is_null() {
+                "content: null".to_string()
+            } else {
+                format!("content: {}", excerpt(&turn1.content.to_string(), 20))
+            };
+            f.param = Some("content".into());
+            f.detail = format!(
+                "turn 2: the server refuses the assistant message's {sent} beside its tool_calls, which is what it sent itself in turn 1: {}",
+                f.detail
+            );
+        }
+        None if about_the_turn && status >= 500 => {
+            f.param = Some("tool".into());
+            f.detail = format!(
+                "turn 2 (the tool result sent back): {} — turn 1 worked on the same server, so a 5xx here is most often a chat template failing on the tool messages (see the server's log)",
+                f.detail
+            );
+        }
+        None => f.detail = format!("turn 2 (the tool result sent back): {}", f.detail),
     }
     f
 }
 
 /// Judge the 2xx answer to the tool result: it must answer, using the result.
-pub fn judge_second(a: &Answer, id: &str, turn1: &str) -> Finding {
+pub fn judge_second(a: &Answer, ids: &str, label: &str) -> Finding {
     let v = match answer_json(a) {
         Ok(v) => v,
         Err(mut f) => {
@@ -182,7 +321,10 @@ pub fn judge_second(a: &Answer, id: &str, turn1: &str) -> Finding {
     };
     let mut p = Problems::default();
     let message = v.pointer("/choices/0/message").unwrap_or(&Value::Null);
-    let text = message.get("content").and_then(Value::as_str).unwrap_or("");
+    let finish = v.pointer("/choices/0/finish_reason").and_then(Value::as_str);
+    let text =
+        crate::reasoning::answer_text(message.get("content").and_then(Value::as_str).unwrap_or(""));
+    let reasoning = crate::reasoning::of_completion(&v);
     let again: Vec<&str> = message
         .get("tool_calls")
         .and_then(Value::as_array)
@@ -190,15 +332,19 @@ pub fn judge_second(a: &Answer, id: &str, turn1: &str) -> Finding {
         .flatten()
         .filter_map(|c| c.pointer("/function/name").and_then(Value::as_str))
         .collect();
-    if !again.is_empty() {
+    let again_as_text = again.is_empty() && chat::call_as_text(&text).is_some();
+    if !again.is_empty() || again_as_text {
+        let how = if again_as_text { " (written as text)" } else { "" };
+        let names = if again.is_empty() { TOOL_NAME.to_string() } else { again.join(", ") };
         p.fail_param(
             Kind::ParamIgnored,
             "tool",
             format!(
-                "turn 2 called {} again instead of answering from the tool result: an agent loops",
-                again.join(", ")
+                "turn 2 called {names} again{how} instead of answering from the tool result: the result did not reach the model, or it loops; an agent repeats the call until its step limit"
             ),
         );
+    } else if chat::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
+        // The retry with a larger cap follows (check::run).
     } else if text.trim().is_empty() {
         p.warn(Kind::BadResponse, "turn 2 answered with no text");
     } else if !text.contains(TOKEN) && !text.contains(&TOKEN[3..]) {
@@ -206,15 +352,15 @@ pub fn judge_second(a: &Answer, id: &str, turn1: &str) -> Finding {
             Kind::ParamIgnored,
             "tool",
             format!(
-                "turn 2 answered without the tool result's report_id {TOKEN}: \"{}\"",
-                excerpt(text, 60)
+                "turn 2 answered without the tool result's report_id {TOKEN}: \"{}\" (the result may not reach the model)",
+                excerpt(&text, 60)
             ),
         );
     }
     let summary = format!(
-        "{turn1}called {TOOL_NAME} (id {}), sent its result back, answered \"{}\"",
-        excerpt(id, 24),
-        excerpt(text, 40)
+        "{label}called {TOOL_NAME} (id {}), sent its result back, answered \"{}\"",
+        excerpt(ids, 24),
+        excerpt(&text, 40)
     );
     let mut f = p
         .into_finding(summary)
@@ -223,5 +369,6 @@ pub fn judge_second(a: &Answer, id: &str, turn1: &str) -> Finding {
     if f.status == Status::Pass {
         f.detail.push_str(" · the result was used");
     }
+    f.reasoning = reasoning;
     f
 }

@@ -32,8 +32,19 @@ fn without_tools(model: &str, cap: TokenCap) -> Request {
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
 
+/// `usage.prompt_tokens`, when the server counts them: servers that report no usage, or
+/// zeros (some report usage with every count 0), leave nothing to compare.
 fn prompt_tokens(v: &Value) -> Option<u64> {
-    v.pointer("/usage/prompt_tokens").and_then(Value::as_u64)
+    v.pointer("/usage/prompt_tokens")
+        .and_then(Value::as_u64)
+        .filter(|n| *n > 0)
+}
+
+/// Why nothing can be said, as a skip: an absent count is no evidence either way.
+fn cannot_tell(why: &str) -> Finding {
+    Finding::skip(format!(
+        "cannot tell whether the tools reach the model: {why} (this server reports no usable usage.prompt_tokens)"
+    ))
 }
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
@@ -52,12 +63,21 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
         .and_then(Value::as_array)
         .is_some_and(|c| !c.is_empty());
     let ev = a.evidence();
+    let said = v
+        .pointer("/choices/0/message/content")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if called {
         return Finding::pass("the model saw the tools: it called one").with_evidence(ev);
     }
+    if let Some(marker) = chat::call_as_text(said) {
+        return Finding::pass(format!(
+            "the model saw the tools: it wrote a call as text ({marker}), which the server did not parse into tool_calls (see chat.tool_choice_required)"
+        ))
+        .with_evidence(ev);
+    }
     let Some(with) = prompt_tokens(&v) else {
-        return Finding::skip("no tool call, and no usage.prompt_tokens to compare")
-            .with_evidence(ev);
+        return cannot_tell("no tool call came, and the answer has no prompt_tokens").with_evidence(ev);
     };
     let req = without_tools(model, cap);
     let b = match cx.http.call(cx.target, &req).await {
@@ -69,12 +89,8 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
         Ok(w) => prompt_tokens(&w),
         Err(f) => return f,
     };
-    let said = v
-        .pointer("/choices/0/message/content")
-        .and_then(Value::as_str)
-        .unwrap_or("");
     match without {
-        None => Finding::skip("no usage.prompt_tokens without tools to compare"),
+        None => cannot_tell("no tool call came, and the answer without tools has no prompt_tokens"),
         Some(n) if n == with => Finding::fail(
             Kind::ParamIgnored,
             format!(

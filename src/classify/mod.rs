@@ -15,6 +15,7 @@ pub mod rules;
 use crate::failure::Kind;
 
 pub use envelope::parse_error_body;
+pub use params::refusal_words;
 
 /// The normalised content of an error body.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
