@@ -13,6 +13,7 @@ use crate::outcome::{Finding, Status};
 use crate::progress::Progress;
 use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};
+use crate::spend::Spent;
 use crate::target::{Target, TargetInfo};
 use futures_util::StreamExt;
 
@@ -166,6 +167,8 @@ struct Row {
     model: Option<usize>,
     id: CheckId,
     finding: Finding,
+    /// What the check itself sent and was answered (none for rows judged from another's).
+    spent: Spent,
 }
 
 /// Run every planned check against `target`, at most `concurrency` requests at a time;
@@ -221,6 +224,7 @@ async fn probe_checks(
             model: Some(i),
             id: CheckId::ChatMaxTokens,
             finding: judge_max_tokens(&r.finding),
+            spent: Spent::default(),
         });
     }
     if !refused.is_empty() {
@@ -231,7 +235,14 @@ async fn probe_checks(
             .iter()
             .map(|i| (CheckId::ChatBasic, Some(*i)))
             .collect();
-        let (_, again) = run_jobs(&cx, retry, &caps, opts, progress).await;
+        let (_, mut again) = run_jobs(&cx, retry, &caps, opts, progress).await;
+        // The refused first attempt is replaced, but what it sent stays the check's cost.
+        for r in again.iter_mut() {
+            let first = done
+                .iter()
+                .find(|d| d.id == CheckId::ChatBasic && d.model == r.model);
+            r.spent = r.spent.plus(first.map_or(Spent::default(), |d| d.spent));
+        }
         done.retain(|r| {
             !(r.id == CheckId::ChatBasic && refused.contains(&r.model.unwrap_or(usize::MAX)))
         });
@@ -274,6 +285,7 @@ async fn probe_checks(
                     model: Some(p.model),
                     id: *c,
                     finding: check::skipped(why),
+                    spent: Spent::default(),
                 }),
                 // A check for reasoning models says nothing of a model that does not reason,
                 // unless the user named it in --checks (--routes alone does not).
@@ -283,6 +295,7 @@ async fn probe_checks(
                             model: Some(p.model),
                             id: *c,
                             finding: check::skipped(check::NOT_REASONING),
+                            spent: Spent::default(),
                         });
                     } else {
                         unplanned.push((*c, Some(p.model)));
@@ -310,6 +323,7 @@ async fn probe_checks(
                 model: Some(i),
                 id: CheckId::ModelsExists,
                 finding: models::exists(listed.as_deref(), m),
+                spent: Spent::default(),
             });
         }
     }
@@ -338,6 +352,7 @@ async fn probe_checks(
                 model: None,
                 id: c,
                 finding: check::skipped(&why),
+                spent: Spent::default(),
             });
         }
     }
@@ -353,6 +368,7 @@ async fn probe_checks(
             model: None,
             id: CheckId::TargetBaseUrl,
             finding: f,
+            spent: Spent::default(),
         });
     }
     // A check that hit an unknown model gets the closest listed ids too.
@@ -413,9 +429,19 @@ async fn run_jobs(
             // Shown as waiting on the progress line until it ends.
             let waiting = progress.map(|p| p.begin(&cx.target.name, id.id(), model_id.clone()));
             let job = crate::observe::belonging(id.id(), model_id, job);
-            let (finding, ids) = opts.stop.bound(job, |f| (f, None)).await;
+            // Its own spend, counted in the target's too (`spend::scope` nests).
+            let ((finding, ids), spent) =
+                crate::spend::scope(opts.stop.bound(job, |f| (f, None))).await;
             drop(waiting);
-            (Row { model, id, finding }, ids)
+            (
+                Row {
+                    model,
+                    id,
+                    finding,
+                    spent,
+                },
+                ids,
+            )
         })
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
@@ -663,6 +689,7 @@ fn result(
         ..Default::default()
     };
     let mut row = CheckResult::from_finding(&target.name, r.id.id(), r.id.endpoint(), f, &cx);
+    row.cost = Some(r.spent);
     row.required = opts
         .require
         .iter()

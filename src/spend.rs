@@ -33,6 +33,8 @@ impl Spent {
 pub struct Counter {
     requests: AtomicU64,
     output_tokens: AtomicU64,
+    /// The scope this one runs inside (a check's, inside its target's): it counts there too.
+    parent: Option<Arc<Counter>>,
 }
 
 impl Counter {
@@ -42,22 +44,36 @@ impl Counter {
             output_tokens: self.output_tokens.load(Ordering::Relaxed),
         }
     }
+    fn add(&self, requests: u64, output_tokens: u64) {
+        let mut c = Some(self);
+        while let Some(counter) = c {
+            counter.requests.fetch_add(requests, Ordering::Relaxed);
+            counter
+                .output_tokens
+                .fetch_add(output_tokens, Ordering::Relaxed);
+            c = counter.parent.as_deref();
+        }
+    }
 }
 
 tokio::task_local! {
     static COUNTER: Arc<Counter>;
 }
 
-/// Run `fut` with its own counter; returns what it spent beside its output.
+/// Run `fut` with its own counter; returns what it spent beside its output. Inside another
+/// scope (a check inside its target's probe) the spend counts in both.
 pub async fn scope<F: std::future::Future>(fut: F) -> (F::Output, Spent) {
-    let c = Arc::new(Counter::default());
+    let c = Arc::new(Counter {
+        parent: COUNTER.try_with(Arc::clone).ok(),
+        ..Counter::default()
+    });
     let out = COUNTER.scope(c.clone(), fut).await;
     (out, c.spent())
 }
 
 /// One request left (outside a probe's scope, nothing is counted).
 pub fn request_sent() {
-    let _ = COUNTER.try_with(|c| c.requests.fetch_add(1, Ordering::Relaxed));
+    let _ = COUNTER.try_with(|c| c.add(1, 0));
 }
 
 /// An answer's `usage` object (chat, Responses or Messages keys).
@@ -67,7 +83,7 @@ pub fn usage_seen(usage: &Value) {
         .find_map(|k| usage.get(*k).and_then(Value::as_u64))
         .unwrap_or(0);
     if n > 0 {
-        let _ = COUNTER.try_with(|c| c.output_tokens.fetch_add(n, Ordering::Relaxed));
+        let _ = COUNTER.try_with(|c| c.add(0, n));
     }
 }
 
@@ -115,5 +131,21 @@ mod tests {
         assert_eq!((a.requests, a.output_tokens), (1, 4));
         assert_eq!((b.requests, b.output_tokens), (2, 7));
         request_sent(); // outside any probe: ignored, no panic
+    }
+
+    #[tokio::test]
+    async fn a_nested_scope_counts_in_its_parent_too() {
+        let (inner, outer) = scope(async {
+            request_sent();
+            let ((), inner) = scope(async {
+                request_sent();
+                body_seen(br#"{"usage":{"completion_tokens":5}}"#);
+            })
+            .await;
+            inner
+        })
+        .await;
+        assert_eq!((inner.requests, inner.output_tokens), (1, 5));
+        assert_eq!((outer.requests, outer.output_tokens), (2, 5));
     }
 }

@@ -448,3 +448,46 @@ async fn a_zero_max_retry_wait_never_retries_not_even_on_retry_after_0() {
         "--max-retry-wait 0: one attempt"
     );
 }
+
+#[tokio::test]
+async fn the_cost_metrics_count_every_turn_and_every_output_token() {
+    // The full module on the reasoning mock: multi-turn checks (2 and 3 requests), reasoning
+    // tokens in usage, and chat.basic sent again with a larger cap.
+    let m = mock(Scenario::Reasoning).await;
+    let (s, _dir) = exporter(&target("full", &m, "module = \"full\""), &[]).await;
+    let (status, _, text) = get(&s, "/probe?target=full", &[]).await;
+    assert_eq!(status, 200);
+    let (_, _, report) = get(&s, "/report?target=full", &[]).await;
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    common::assert_valid(&report);
+    let requests = sample(&text, "zencheck_requests{model=\"mock-small\"}").expect("requests");
+    let tokens = sample(&text, "zencheck_output_tokens{model=\"mock-small\"}").expect("tokens");
+    // Everything the mock received but the one GET /models, which belongs to no model.
+    assert_eq!(requests, (m.requests() - 1) as f64, "{text}");
+    assert_eq!(report["cost"]["requests"].as_u64(), Some(m.requests()));
+    // Every output token the usage reported, the round trips' second turns included.
+    assert_eq!(
+        Some(tokens as u64),
+        report["cost"]["output_tokens"].as_u64(),
+        "{text}"
+    );
+    let per_check: u64 = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cost"]["requests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        per_check,
+        m.requests(),
+        "the checks' costs sum to the target's"
+    );
+    let roundtrip = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "responses.tool_roundtrip")
+        .expect("the full module runs responses.tool_roundtrip");
+    assert_eq!(roundtrip["cost"]["requests"], 3, "{roundtrip}");
+    s.stop().await;
+}

@@ -59,6 +59,11 @@ pub struct CheckResult {
     /// With `--curl`, on checks that did not pass: the request as a curl command, the key
     /// written as its variable.
     pub curl: Option<String>,
+    /// What this check itself sent (retries included) and the output tokens its answers'
+    /// usage reported; zero for rows judged from another check's answer or skipped. Null for
+    /// rows not from a probe (opencode checks) and in reports of older versions.
+    #[serde(default)]
+    pub cost: Option<crate::spend::Spent>,
 }
 
 impl CheckResult {
@@ -105,6 +110,7 @@ impl CheckResult {
             required: false,
             baseline: None,
             curl: None,
+            cost: None,
         }
     }
 }
@@ -472,6 +478,7 @@ pub(crate) mod tests {
             required: false,
             baseline: None,
             curl: None,
+            cost: None,
         }
     }
 

@@ -112,9 +112,16 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             gap.get_or_create(&mc).set(ms as f64 / 1000.0);
         }
         if let Some(model) = &c.model {
+            // The check's structured cost (every turn and retry it sent, the output tokens
+            // of every answer's usage); rows without one (older reports), read from the
+            // detail as one request.
+            let (n, t) = match c.cost {
+                Some(s) => (s.requests, s.output_tokens),
+                None => (u64::from(sent_request(c)), m.output_tokens.unwrap_or(0)),
+            };
             let e = per_model.entry(model.clone()).or_default();
-            e.0 += i64::from(sent_request(c));
-            e.1 += m.output_tokens.unwrap_or(0) as i64;
+            e.0 += n as i64;
+            e.1 += t as i64;
         }
     }
     for (model, (n, t)) in &per_model {
