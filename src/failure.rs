@@ -342,9 +342,26 @@ impl Kind {
                 roundtrip_refused_hint(self, p, cx.param)
             }
             Kind::BadResponse if cx.param == Some("tool_calls") => tool_calls_hint(p),
-            Kind::BadRequest => "Read the provider's message in the evidence: the request shape is refused. \
-                 Compare it with what your client sends (zencheck sends a minimal valid request)."
-                .to_string(),
+            Kind::BadRequest => match cx.rule {
+                Some("chat_template") => "The server's chat template cannot render this conversation (the error is the \
+                     template's, even as a 500: a retry sends the same messages and fails the same way). Usual causes: a \
+                     `tool` or `system` message the template does not take, two messages of one role in a row, an assistant \
+                     message holding only tool_calls. Fix the server (llama.cpp: --jinja with the model's tool-capable \
+                     template; vLLM: --chat-template) or merge and reorder the messages your client sends."
+                    .to_string(),
+                Some("tool_message_order") => "The conversation's tool turns are out of order: each `tool` message must \
+                     follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
+                     needs its answer before the next user turn. Check how your client trims history: a cut that drops \
+                     the assistant message is the usual cause."
+                    .to_string(),
+                Some("tool_call_id_format") => "The server refuses the tool_call_id it was sent back (Mistral accepts only \
+                     9 letters or digits). Send each call's id back exactly as it came; ids made by another provider or \
+                     by your client (after a model switch) must be rewritten to the format this server wants."
+                    .to_string(),
+                _ => "Read the provider's message in the evidence: the request shape is refused. \
+                     Compare it with what your client sends (zencheck sends a minimal valid request)."
+                    .to_string(),
+            },
             Kind::ServerError => {
                 if p == Some(Provider::Litellm) && !cx.gateway {
                     format!(
@@ -563,6 +580,11 @@ fn param_rejected_hint(param: Option<&str>) -> String {
         Some("reasoning_effort") => "The endpoint refuses reasoning_effort for this model: stop sending it (opencode: remove \
              \"reasoningEffort\" from the model's options in opencode.json; LiteLLM: drop_params: true) and bound the reasoning \
              with the output cap (max_completion_tokens) instead."
+            .to_string(),
+        Some("response_format") => "The endpoint refuses this response_format. When it refuses json_schema (DeepSeek and \
+             many local servers have only JSON mode), send {\"type\": \"json_object\"} with the schema in the prompt and \
+             validate the answer yourself; when it refuses both, ask for JSON in the prompt. A gateway's drop_params drops it \
+             silently: then nothing enforces the schema."
             .to_string(),
         Some("max_tokens") => "The endpoint refuses this max_tokens. If the message says to use max_completion_tokens (OpenAI \
              reasoning models), send that instead; if it names a maximum, lower max_tokens to it (opencode: the model's \

@@ -59,6 +59,8 @@ pub fn refusal_words(msg: &str) -> bool {
         "cannot be used",
         "requires",
         "no endpoints found that support",
+        // DeepSeek: "This response_format type is unavailable now" (json_schema).
+        "is unavailable now",
     ]
     .iter()
     .any(|w| msg.contains(w))

@@ -263,6 +263,17 @@ pub static RULES: &[Rule] = &[
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
         tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
         kind: Kind::ToolCallMalformed, ..R },
+    // --- The conversation, not a parameter: retrying the same messages never helps, even
+    // when the server says 500 (its template raised while rendering them).
+    Rule { id: "chat_template", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception); TGI \"Template error: syntax error: Conversation roles must alternate\"; vLLM \"default chat template is no longer allowed\"",
+        any: &["roles must alternate", "template error", "templateerror", "raise_exception", "chat template", "chat_template", "jinja", "only user and assistant roles are supported", "after the optional system message"],
+        kind: Kind::BadRequest, ..R },
+    Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
+        any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id"],
+        kind: Kind::BadRequest, ..R },
+    Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
+        any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
+        kind: Kind::BadRequest, ..R },
     // --- Models that do not exist (by code first).
     Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\"",
         tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, ..R },
