@@ -342,13 +342,10 @@ impl Kind {
                 roundtrip_refused_hint(self, p, cx.param)
             }
             Kind::BadResponse if cx.param == Some("tool_calls") => tool_calls_hint(p),
+            Kind::BadRequest | Kind::ServerError if matches!(cx.rule, Some("chat_template" | "chat_template_5xx")) => {
+                template_hint()
+            }
             Kind::BadRequest => match cx.rule {
-                Some("chat_template") => "The server's chat template cannot render this conversation (the error is the \
-                     template's, even as a 500: a retry sends the same messages and fails the same way). Usual causes: a \
-                     `tool` or `system` message the template does not take, two messages of one role in a row, an assistant \
-                     message holding only tool_calls. Fix the server (llama.cpp: --jinja with the model's tool-capable \
-                     template; vLLM: --chat-template) or merge and reorder the messages your client sends."
-                    .to_string(),
                 Some("tool_message_order") => "The conversation's tool turns are out of order: each `tool` message must \
                      follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \
@@ -554,6 +551,17 @@ fn tool_calls_hint(p: Option<Provider>) -> String {
     format!(
         "The server's tool calls are not in the OpenAI shape (see the detail: an id missing, empty, not a string or shared, or arguments that are not a string holding a JSON object), so clients cannot send the result back under its id or parse the arguments. {server} As a stopgap, make your client fill in missing ids (the AI SDK does for non-streamed answers) and stringify object arguments."
     )
+}
+
+/// A chat template that raised on the conversation: not a request shape zencheck can fix,
+/// and not an outage a retry outlives.
+fn template_hint() -> String {
+    "The server's chat template cannot render this conversation (the error is the \
+                     template's, even as a 500: a retry sends the same messages and fails the same way). Usual causes: a \
+                     `tool` or `system` message the template does not take, two messages of one role in a row, an assistant \
+                     message holding only tool_calls. Fix the server (llama.cpp: --jinja with the model's tool-capable \
+                     template; vLLM: --chat-template) or merge and reorder the messages your client sends."
+        .to_string()
 }
 
 fn param_rejected_hint(param: Option<&str>) -> String {

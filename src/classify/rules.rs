@@ -171,6 +171,19 @@ const CONTEXT_WORDS: &[&str] = &[
     "上下文长度",
 ];
 
+/// A chat template that raised while rendering the conversation.
+const TEMPLATE_WORDS: &[&str] = &[
+    "roles must alternate",
+    "template error",
+    "templateerror",
+    "raise_exception",
+    "chat template",
+    "chat_template",
+    "jinja",
+    "only user and assistant roles are supported",
+    "after the optional system message",
+];
+
 const MODEL_WORDS: &[&str] = &["model", "deployment", "模型"];
 const MISSING_WORDS: &[&str] = &[
     "not found",
@@ -265,9 +278,10 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ToolCallMalformed, ..R },
     // --- The conversation, not a parameter: retrying the same messages never helps, even
     // when the server says 500 (its template raised while rendering them).
-    Rule { id: "chat_template", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception); TGI \"Template error: syntax error: Conversation roles must alternate\"; vLLM \"default chat template is no longer allowed\"",
-        any: &["roles must alternate", "template error", "templateerror", "raise_exception", "chat template", "chat_template", "jinja", "only user and assistant roles are supported", "after the optional system message"],
-        kind: Kind::BadRequest, ..R },
+    Rule { id: "chat_template_5xx", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception)",
+        status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, ..R },
+    Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; vLLM 400 \"default chat template is no longer allowed\"",
+        any: TEMPLATE_WORDS, kind: Kind::BadRequest, ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
         any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id"],
         kind: Kind::BadRequest, ..R },
