@@ -188,6 +188,16 @@ pub fn of_response(v: &Value) -> Option<Reasoning> {
     {
         r.saw("reasoning");
     }
+    let text: String = items
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("content").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|c| c.get("text").and_then(Value::as_str))
+        .collect();
+    if split_think(&text).1.is_some_and(|t| !t.trim().is_empty()) {
+        r.saw(THINK_TAGS);
+    }
     if let Some(u) = v.get("usage") {
         r.read_usage(u);
     }
@@ -251,6 +261,34 @@ mod tests {
         // /messages: a thinking block.
         let msg = json!({"content":[{"type":"thinking","thinking":"…","signature":"x"},{"type":"text","text":"pong"}]});
         assert_eq!(of_message(&msg).unwrap().fields, ["thinking"]);
+    }
+
+    #[test]
+    fn think_tags_split_the_thought_from_the_answer() {
+        assert_eq!(
+            split_think("<think>They want pong.</think>\n\npong"),
+            ("pong".to_string(), Some("They want pong.".to_string()))
+        );
+        // R1's template opened the tag in the prompt: only the closing one shows.
+        assert_eq!(split_think("Okay.\n</think>\npong").0, "pong");
+        // Cut by the cap inside the thought: no answer at all.
+        assert_eq!(
+            split_think("<think>\nHmm, let me"),
+            (String::new(), Some("\nHmm, let me".to_string()))
+        );
+        // No tags: the text is the answer, and no reasoning.
+        assert_eq!(split_think("pong"), ("pong".to_string(), None));
+        let r = of_completion(&json!({"choices":[{"message":{"content":"<think>x</think>pong"}}]}))
+            .unwrap();
+        assert_eq!(r.fields, [THINK_TAGS]);
+        assert!(r.describe("message.").contains("--reasoning-parser"));
+        let resp = json!({"output":[{"type":"message","content":[{"type":"output_text","text":"hmm</think>pong"}]}]});
+        assert_eq!(of_response(&resp).unwrap().fields, [THINK_TAGS]);
+        // An empty pair is no reasoning.
+        assert_eq!(
+            of_completion(&json!({"choices":[{"message":{"content":"<think>\n\n</think>pong"}}]})),
+            None
+        );
     }
 
     #[test]

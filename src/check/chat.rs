@@ -537,4 +537,59 @@ mod tests {
             f.detail
         );
     }
+
+    #[test]
+    fn a_call_written_as_text_is_told_from_prose() {
+        for text in [
+            "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>",
+            "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]",
+            "```json\n{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}\n```",
+            "<|python_tag|>get_weather.call(city=\"Paris\")",
+        ] {
+            assert!(call_as_text(text).is_some(), "{text}");
+        }
+        for text in [
+            "It is sunny in Paris.",
+            "I would use get_weather, but I cannot.",
+            "{\"city\": \"Paris\"}",
+        ] {
+            assert_eq!(call_as_text(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_answer_cut_at_the_cap_is_output_length_not_an_ignored_tool_choice() {
+        let cut = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":"Okay, the user wants the weather in Paris, so I"},"finish_reason":"length"}],"usage":{}}"#,
+        );
+        for expect in [ToolExpect::Any, ToolExpect::Required, ToolExpect::Named] {
+            let f = judge_completion(&cut, "m", expect);
+            assert_eq!(
+                (f.status, f.kind, f.param.as_deref()),
+                (Status::Warn, Some(Kind::OutputLength), None),
+                "{expect:?}: {}",
+                f.detail
+            );
+        }
+        // tool_choice "none" answered with a cut text made no call: honoured, a pass.
+        assert_eq!(
+            judge_completion(&cut, "m", ToolExpect::Forbidden).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn arguments_that_are_an_object_or_empty_are_named() {
+        let obj = json!({"function": {"name": "get_weather", "arguments": {"city": "Paris"}}});
+        assert!(check_tool_call(&obj)
+            .unwrap_err()
+            .contains("a JSON object, not a string"));
+        let empty = json!({"function": {"name": "get_weather", "arguments": ""}});
+        assert!(check_tool_call(&empty)
+            .unwrap_err()
+            .contains("no arguments"));
+        assert!(describe_calls(&[obj]).contains("{\"city\":\"Paris\"}"));
+    }
 }

@@ -97,10 +97,14 @@ pub fn judge_chat(a: &Answer, asked: &str, schema: Option<&Value>) -> Finding {
             .with_evidence(a.evidence())
             .with_timing(a.timing);
     };
-    let text = choice
-        .pointer("/message/content")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    // A thought in <think> tags before the JSON is reasoning, not the answer.
+    let text = crate::reasoning::answer_text(
+        choice
+            .pointer("/message/content")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    );
+    let text = text.as_str();
     let finish = choice.get("finish_reason").and_then(Value::as_str);
     let cut = finish == Some("length");
     let reasoning = crate::reasoning::of_completion(&v);

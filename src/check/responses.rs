@@ -47,14 +47,19 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
         .with_timing(a.timing);
     };
     let mut p = Problems::default();
-    let text = output_text(output);
+    // A thought in <think> tags is reasoning, not the answer.
+    let text = crate::reasoning::answer_text(&output_text(output));
     let calls: Vec<&Value> = output
         .iter()
         .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
         .collect();
     for c in &calls {
         if let Err(why) = check_tool_call(c) {
-            p.fail(Kind::BadResponse, format!("function_call: {why}"));
+            p.fail_param(
+                Kind::BadResponse,
+                "tool_calls",
+                format!("function_call: {why}"),
+            );
         }
     }
     let status = v.get("status").and_then(Value::as_str);
@@ -80,7 +85,10 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
     let reasoning = crate::reasoning::of_response(&v);
     // `incomplete` for the cap is the Responses API's `finish_reason: length`.
     let cut = (status == Some("incomplete")).then_some("length");
-    let spent = reasoning_spent_cap(&text, calls.len(), cut, reasoning.as_ref(), &mut p);
+    let spent = reasoning_spent_cap(&text, calls.len(), cut, reasoning.as_ref(), &mut p)
+        || expect != ToolExpect::Forbidden
+            && super::chat::call_as_text(&text).is_none()
+            && super::chat::cut_at_cap(&text, calls.len(), cut, &mut p);
     if !spent {
         judge_tool_choice(expect, &names, &text, None, &mut p);
     }

@@ -449,6 +449,17 @@ impl Mock {
         ask.thinking = self.thinking(ask.effort.as_deref());
         match self.scenario {
             Scenario::ToolChoiceIgnored => ask.tool = None,
+            // The model calls, in its own syntax; the server hands that over as text.
+            Scenario::ToolCallAsText => {
+                if let Some((name, schema)) = ask.tool.take() {
+                    let args: Value = serde_json::from_str(&reply::tool_arguments(&schema))
+                        .unwrap_or(Value::Null);
+                    ask.text = format!(
+                        "<tool_call> {} </tool_call>",
+                        json!({"name": name, "arguments": args})
+                    );
+                }
+            }
             Scenario::ToolsDropped => {
                 ask.tool = None;
                 ask.prompt_tokens -= ask.tools_tokens;
@@ -533,6 +544,7 @@ impl Mock {
             Scenario::ReasoningModel => (by_effort, None),
             Scenario::Reasoning => (by_effort, Some("reasoning_content")),
             Scenario::ReasoningField => (by_effort, Some("reasoning")),
+            Scenario::ThinkTags => (by_effort, Some(reply::THINK_TAGS)),
             Scenario::ReasoningEffortIgnored => (24, Some("reasoning_content")),
             Scenario::ReasoningEatsCap => (u64::MAX, Some("reasoning_content")),
             _ => return None,

@@ -36,6 +36,10 @@ pub struct Ask {
     pub thinking: Option<Thinking>,
 }
 
+/// The [`Thinking::field`] of a model whose server leaves the thought in the content, in
+/// `<think>` tags (DeepSeek-R1, Qwen3 without a reasoning parser).
+pub const THINK_TAGS: &str = crate::reasoning::THINK_TAGS;
+
 /// How a reasoning model of the mock thinks before it answers.
 #[derive(Clone, Copy, Debug)]
 pub struct Thinking {
@@ -203,12 +207,28 @@ impl Ask {
         (words.into_iter().take(room).collect(), cut)
     }
 
+    /// The thought inside `<think>` tags, as a server without a reasoning parser leaves it in
+    /// the content; the closing tag only when the cap left room for an answer.
+    pub fn think_tagged(&self) -> String {
+        let close = if self.thought_out() {
+            ""
+        } else {
+            "</think>\n\n"
+        };
+        // A word per reasoning token: no count comes with it, so its length is the measure.
+        let words: Vec<&str> = THOUGHT.split(' ').collect();
+        let n = self.reasoning_tokens().min(4096) as usize;
+        let thought: Vec<&str> = (0..n).map(|i| words[i % words.len()]).collect();
+        format!("<think>{}{close}", thought.join(" "))
+    }
+
     /// Usage for an answer of `completion` tokens; reasoning counts in completion_tokens, as
-    /// OpenAI counts it, and again in its details.
+    /// OpenAI counts it, and again in its details (not by servers that leave the thought in
+    /// the content: they count no reasoning apart).
     pub fn usage(&self, completion: usize) -> Value {
         let out = completion as u64 + self.reasoning_tokens();
         let mut u = json!({"prompt_tokens": self.prompt_tokens, "completion_tokens": out, "total_tokens": self.prompt_tokens + out});
-        if self.thinking.is_some() {
+        if self.thinking.is_some_and(|t| t.field != Some(THINK_TAGS)) {
             u["completion_tokens_details"] = json!({"reasoning_tokens": self.reasoning_tokens()});
         }
         u
@@ -284,8 +304,13 @@ pub fn completion(ask: &Ask, answered_model: &str) -> Value {
             )
         }
     };
-    if let Some(field) = ask.thinking.and_then(|t| t.field) {
-        message[field] = json!(ask.thought_pieces().concat());
+    match ask.thinking.and_then(|t| t.field) {
+        Some(THINK_TAGS) => {
+            let answer = message["content"].as_str().unwrap_or("").to_string();
+            message["content"] = json!(format!("{}{answer}", ask.think_tagged()));
+        }
+        Some(field) => message[field] = json!(ask.thought_pieces().concat()),
+        None => {}
     }
     let finish = if ask.thought_out() { "length" } else { finish };
     json!({
@@ -308,10 +333,30 @@ pub fn stream_chunks(ask: &Ask, model: &str, with_usage: bool) -> Vec<Value> {
         json!({"role": "assistant", "content": ""}),
         None,
     )];
-    if let Some(field) = ask.thinking.and_then(|t| t.field) {
-        for piece in ask.thought_pieces() {
-            out.push(chunk(model, json!({field: piece}), None));
+    match ask.thinking.and_then(|t| t.field) {
+        Some(THINK_TAGS) => {
+            let pieces = ask.thought_pieces();
+            let last = pieces.len().saturating_sub(1);
+            for (i, piece) in pieces.into_iter().enumerate() {
+                let open = if i == 0 { "<think>" } else { "" };
+                let close = if i == last && !ask.thought_out() {
+                    "</think>\n\n"
+                } else {
+                    ""
+                };
+                out.push(chunk(
+                    model,
+                    json!({"content": format!("{open}{piece}{close}")}),
+                    None,
+                ));
+            }
         }
+        Some(field) => {
+            for piece in ask.thought_pieces() {
+                out.push(chunk(model, json!({field: piece}), None));
+            }
+        }
+        None => {}
     }
     let (finish, n) = match ask.call() {
         Some((name, schema)) => {
