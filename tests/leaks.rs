@@ -1,7 +1,8 @@
 //! The leak matrix: every way a person gives zencheck a key, against a hostile server that
 //! echoes every header and the URL it received back in error messages, model ids, stream
-//! events, request ids and redirects, through every output zencheck has. No output may hold
-//! the key, or any piece of 6 or more of its characters.
+//! events, request ids and redirects, through every output zencheck has (the table, JSON,
+//! JUnit, Markdown, `--curl`, `--dry-run`, `-v`, `-vv` and the `--trace` file). No output may
+//! hold the key, or any piece of 6 or more of its characters.
 
 use axum::extract::Request;
 use axum::http::HeaderMap;
@@ -222,8 +223,16 @@ fn run(way: &Way, dir: &Path, extra: &[&str]) -> (String, Vec<String>) {
         way.name
     );
     let mut files = Vec::new();
-    for f in ["r.json", "r.xml", "r.md", "o.json"] {
+    for f in ["r.json", "r.xml", "r.md", "o.json", "t.jsonl"] {
         if let Ok(t) = std::fs::read_to_string(dir.join(f)) {
+            if f == "t.jsonl" {
+                // The trace is for a ticket: every line a JSON record, even from this server.
+                for l in t.lines() {
+                    let r: Result<serde_json::Value, _> = serde_json::from_str(l);
+                    assert!(r.is_ok(), "{}: a trace line is not JSON: {l}", way.name);
+                }
+                assert!(t.contains("\"type\":\"response\""), "{}: {t}", way.name);
+            }
             files.push(t);
             let _ = std::fs::remove_file(dir.join(f));
         }
@@ -238,7 +247,7 @@ fn no_way_of_giving_a_key_leaks_it_through_any_output() {
     let mut leaks = Vec::new();
     let mut looked = 0;
     for way in ways(&addr) {
-        let runs: [&[&str]; 5] = [
+        let runs: [&[&str]; 7] = [
             &[
                 "--curl",
                 "--json",
@@ -252,6 +261,8 @@ fn no_way_of_giving_a_key_leaks_it_through_any_output() {
             &["-o", "o.json"],
             &["--dry-run"],
             &["--dry-run", "--format", "json"],
+            &["-v"],
+            &["-vv", "--trace", "t.jsonl", "--curl"],
         ];
         for extra in runs {
             let (text, files) = run(&way, dir.path(), extra);
@@ -266,7 +277,7 @@ fn no_way_of_giving_a_key_leaks_it_through_any_output() {
             }
         }
     }
-    assert!(looked > 80, "only {looked} outputs were read");
+    assert!(looked > 120, "only {looked} outputs were read");
     assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
 }
 
