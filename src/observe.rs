@@ -37,6 +37,11 @@ pub const SHOWN_FRAMES_CAP: usize = 50;
 pub const TRACE_BODY_CAP: usize = 64 * 1024;
 /// Most SSE frames of one stream in the trace file.
 pub const TRACE_FRAMES_CAP: usize = 2000;
+/// Most characters of one response header value (or SSE event name) on stderr: a server
+/// may send a header of tens of kilobytes, which would bury the exchange.
+pub const SHOWN_HEADER_CAP: usize = 300;
+/// Most characters of one response header value in the trace file.
+pub const TRACE_HEADER_CAP: usize = 8 * 1024;
 
 /// Where the exchange is reported: stderr at a verbosity, and/or a trace file.
 pub struct Observer {
@@ -126,14 +131,24 @@ impl Observer {
                 let v = if is_credential_header(n.as_str(), &v) {
                     "[redacted]".to_string()
                 } else {
-                    redactor.scrub(&v)
+                    // Scrubbed whole before the cut, so a cut cannot keep part of a key.
+                    let v = redactor.scrub(&v);
+                    match capped(&v, TRACE_HEADER_CAP) {
+                        (kept, false) => kept,
+                        (kept, true) => {
+                            format!("{kept} … ({} characters in all)", v.chars().count())
+                        }
+                    }
                 };
                 (n.as_str().to_string(), v)
             })
             .collect();
         let mut line = format!("[{id}] < HTTP {status} ({headers_ms} ms to headers)");
         for (n, v) in &shown {
-            line.push_str(&format!("\n[{id}] < {n}: {}", strip_controls(v)));
+            line.push_str(&format!(
+                "\n[{id}] < {n}: {}",
+                shown_capped(v, SHOWN_HEADER_CAP)
+            ));
         }
         let map: serde_json::Map<String, Value> =
             shown.into_iter().map(|(n, v)| (n, json!(v))).collect();
@@ -163,7 +178,7 @@ impl Observer {
     pub fn failed(&self, id: u64, detail: &str) {
         self.emit(
             json!({"type": "error", "id": id, "ts": now(), "detail": detail}),
-            Some(format!("[{id}] ! {}", strip_controls(detail))),
+            Some(format!("[{id}] ! {}", shown(detail))),
         );
     }
 
@@ -174,7 +189,7 @@ impl Observer {
             format!(
                 "[{id}] < +{} ms event {}: {}",
                 e.at_ms,
-                strip_controls(&e.event),
+                shown_capped(&e.event, SHOWN_HEADER_CAP),
                 shown(&e.data)
             )
         });
@@ -280,7 +295,12 @@ fn capped(s: &str, cap: usize) -> (String, bool) {
 
 /// A body as shown on stderr: control characters gone, capped, on as few lines as it has.
 fn shown(s: &str) -> String {
-    let (kept, cut) = capped(s, SHOWN_BODY_CAP);
+    shown_capped(s, SHOWN_BODY_CAP)
+}
+
+/// `s` for stderr: control characters gone, at most `cap` characters and a count.
+fn shown_capped(s: &str, cap: usize) -> String {
+    let (kept, cut) = capped(s, cap);
     let mut out = strip_controls(&kept);
     if cut {
         out.push_str(&format!(" … ({} characters in all)", s.chars().count()));
