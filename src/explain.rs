@@ -82,7 +82,7 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
             &serde_json::to_string_pretty(&e).expect("an explanation serialises"),
         )?,
         ExplainFormat::Markdown => crate::out::print(&render_markdown(&e))?,
-        ExplainFormat::Table => crate::out::print(&render(&e))?,
+        ExplainFormat::Table => crate::out::print(&render(&e, crate::report::fit::line_width()))?,
     }
     Ok(crate::error::EXIT_OK)
 }
@@ -124,11 +124,16 @@ pub fn render_markdown(e: &Explanation) -> String {
     crate::redact::strip_controls(&out)
 }
 
-pub fn render(e: &Explanation) -> String {
-    let mut out = match e.kind {
-        Some(k) => format!("kind:    {} ({})\n", k.code(), e.title),
-        None => format!("kind:    none ({})\n", e.title),
-    };
+/// The explanation for a terminal of `width` columns: each field a labelled block wrapped
+/// between words (a pasted error is often one line of hundreds of characters).
+pub fn render(e: &Explanation, width: usize) -> String {
+    let mut fields = vec![(
+        "kind:",
+        match e.kind {
+            Some(k) => format!("{} ({})", k.code(), e.title),
+            None => format!("none ({})", e.title),
+        },
+    )];
     let mut seen = Vec::new();
     if let Some(s) = e.http_status {
         seen.push(format!("HTTP {s}"));
@@ -140,20 +145,27 @@ pub fn render(e: &Explanation) -> String {
     if seen.is_empty() {
         seen.push(e.detail.clone());
     }
-    out.push_str(&format!("read as: {}: {}\n", e.read_as, seen.join(" · ")));
+    fields.push(("read as:", format!("{}: {}", e.read_as, seen.join(" · "))));
     if let Some(p) = &e.param {
-        out.push_str(&format!("param:   {p}\n"));
+        fields.push(("param:", p.clone()));
     }
-    out.push_str(&format!("means:   {}\nfix:     {}\n", e.meaning, e.hint));
+    fields.push(("means:", e.meaning.clone()));
+    fields.push(("fix:", e.hint.clone()));
     if e.input_truncated {
-        out.push_str(&format!(
-            "note:    the input was cut at {INPUT_CAP} bytes\n"
-        ));
+        fields.push(("note:", format!("the input was cut at {INPUT_CAP} bytes")));
     }
-    // Pasted text may carry terminal escapes; none reach the terminal.
-    out.chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .collect()
+    let mut out = String::new();
+    for (label, text) in fields {
+        // Pasted text may carry terminal escapes; none reach the terminal.
+        let text = crate::redact::strip_controls(&text).replace('\t', " ");
+        out.push_str(&crate::report::fit::block(
+            &format!("{label:<9}"),
+            &text,
+            width,
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 /// Key-shaped tokens (`sk-…`, `gsk_…`) and bearer credentials in a paste, masked.

@@ -142,7 +142,11 @@ async fn probe_command(args: &ProbeArgs, term: term::TermArgs) -> Result<u8, Run
                 Format::Json => {
                     out::println(&format!("{:#}", reproduce::describe_json(target, &planned)))?
                 }
-                _ => out::print(&reproduce::describe(target, &planned))?,
+                _ => out::print(&reproduce::describe(
+                    target,
+                    &planned,
+                    report::fit::line_width(),
+                ))?,
             }
         }
         return Ok(EXIT_OK);
@@ -287,14 +291,7 @@ pub async fn probe_report_until(
 
 async fn mock_command(args: &MockArgs) -> Result<u8, RunError> {
     if args.list {
-        for i in mock::SCENARIOS {
-            out::println(&format!(
-                "{:<24} {}  [{}]",
-                i.name,
-                i.summary,
-                i.expect.describe()
-            ))?;
-        }
+        out::print(&mock::scenario_list(report::fit::line_width()))?;
         return Ok(EXIT_OK);
     }
     let name = args.scenario.as_deref().unwrap_or_default();

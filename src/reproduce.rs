@@ -42,50 +42,57 @@ pub fn headers(target: &Target, req: &Request) -> Vec<(String, String)> {
     out
 }
 
-/// Text for `--dry-run`.
+/// Text for `--dry-run`, laid out for `width` columns: a request's label goes under its
+/// URL when both do not fit on a line, and a body is wrapped after its commas.
 pub fn describe(
     target: &Target,
     planned: &[(crate::check::CheckId, Option<String>, Request)],
+    width: usize,
 ) -> String {
-    let mut out = format!(
-        "zencheck dry run: {} requests to {}, at most {} output tokens (nothing sent)\n",
+    use crate::report::fit::{cols, wrap_words};
+    let para = |s: String| format!("{}\n", wrap_words(&s, width, ""));
+    let mut out = para(format!(
+        "zencheck dry run: {} requests to {}, at most {} output tokens (nothing sent)",
         planned.len(),
         target.shown_url(),
         output_cap(planned)
-    );
+    ));
     if let (Some(env), None) = (&target.key_env, &target.key) {
-        out.push_str(&format!(
-            "note: ${env} is not set, so no key would be sent\n"
-        ));
+        out.push_str(&para(format!(
+            "note: ${env} is not set, so no key would be sent"
+        )));
     }
     for (id, model, req) in planned {
         let what = match model {
             Some(m) => format!("{} · {m}", id.id()),
             None => id.id().to_string(),
         };
-        out.push_str(&format!(
-            "\n{} {}    [{what}]\n",
-            req.method,
-            target.shown_endpoint(&req.path)
-        ));
+        let line = format!("{} {}", req.method, target.shown_endpoint(&req.path));
+        let label = format!("[{what}]");
+        if cols(&line) + 4 + cols(&label) <= width {
+            out.push_str(&format!("\n{line}    {label}\n"));
+        } else {
+            out.push_str(&format!("\n{line}\n  {label}\n"));
+        }
         for (n, v) in headers(target, req) {
             out.push_str(&format!("  {n}: {v}\n"));
         }
         if let Some(b) = &req.body {
-            out.push_str(&format!("  {b}\n"));
+            out.push_str(&format!("  {}\n", json_wrapped(b, width - 2, "  ")));
         }
     }
-    out.push_str(
-        "\nA run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
-         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped.\n",
-    );
-    out.push_str(&format!(
+    out.push('\n');
+    out.push_str(&para(
+        "A run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
+         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped."
+            .to_string(),
+    ));
+    out.push_str(&para(format!(
         "A model whose answers show reasoning gets every later request with its output cap raised to {cap} tokens, \
          and a request whose whole cap went to reasoning, or whose answer stopped at its cap, is sent once more with \
-         {cap}; chat.reasoning_effort's \
-         requests go only to such a model.\n",
+         {cap}; chat.reasoning_effort's requests go only to such a model.",
         cap = crate::check::REASONING_MAX_TOKENS
-    ));
+    )));
     out
 }
 
@@ -152,4 +159,145 @@ pub fn curl(target: &Target, req: &Request) -> String {
 
 fn single_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A curl command from [`curl`] laid out for `width` columns: as it is when it fits, else
+/// one option per line joined by ` \` continuations, and a JSON body too long for its line
+/// pretty-printed inside its quotes (whitespace between JSON tokens changes nothing the
+/// server reads). Pasted into a shell, it runs the same request.
+pub fn curl_lines(cmd: &str, width: usize) -> String {
+    use crate::report::fit::cols;
+    if cols(cmd) <= width {
+        return cmd.to_string();
+    }
+    let words = shell_words(cmd);
+    let mut groups: Vec<String> = Vec::new();
+    let (mut i, mut in_options) = (0, false);
+    while i < words.len() {
+        let w = words[i];
+        let option = matches!(w, "-H" | "-d") && i + 1 < words.len();
+        if option {
+            let value = words[i + 1];
+            let mut g = format!("{w} {value}");
+            if w == "-d" && cols(&g) + 2 > width {
+                let body = wrapped_quoted(value, width);
+                g = format!("{w} {}", body.unwrap_or_else(|| value.to_string()));
+            }
+            groups.push(g);
+            in_options = true;
+            i += 2;
+        } else {
+            // The command and its flags up to the first header stay together.
+            match groups.last_mut() {
+                Some(head) if !in_options => {
+                    head.push(' ');
+                    head.push_str(w);
+                }
+                _ => groups.push(w.to_string()),
+            }
+            i += 1;
+        }
+    }
+    groups.join(" \\\n  ")
+}
+
+/// The words of a shell line as written (quotes kept), split at spaces outside quotes.
+fn shell_words(line: &str) -> Vec<&str> {
+    let (mut out, mut start, mut quote, mut escaped) = (Vec::new(), None, None, false);
+    for (i, c) in line.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
+            (Some('"'), '\\') | (None, '\\') => escaped = true,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, ' ') => {
+                if let Some(s) = start.take() {
+                    out.push(&line[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
+}
+
+/// A single-quoted JSON value (as [`single_quote`] writes it) wrapped by [`json_wrapped`],
+/// each line after the first indented to sit under the option; `None` when it is not one.
+fn wrapped_quoted(word: &str, width: usize) -> Option<String> {
+    let inner = word.strip_prefix('\'')?.strip_suffix('\'')?;
+    let value: Value = serde_json::from_str(&inner.replace("'\\''", "'")).ok()?;
+    // `  -d '` before the first line, four spaces before the others.
+    Some(single_quote(&json_wrapped(
+        &value,
+        width.saturating_sub(6),
+        "    ",
+    )))
+}
+
+/// `v` as compact JSON broken after commas (outside strings) where a line would pass
+/// `width`, every line after the first starting with `indent`: the same JSON, since
+/// whitespace between tokens means nothing, on a few lines instead of one very long one.
+/// A string longer than the line stays whole.
+pub fn json_wrapped(v: &Value, width: usize, indent: &str) -> String {
+    let compact = v.to_string();
+    let (mut parts, mut start, mut in_string, mut escaped) = (Vec::new(), 0, false, false);
+    for (i, c) in compact.char_indices() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') | (false, _, '"') => in_string = !in_string,
+            (false, _, ',') => {
+                parts.push(compact[start..=i].to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(compact[start..].to_string());
+    crate::report::fit::join_wrapped(&parts, "", width, indent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_curl_is_split_at_options_and_runs_the_same() {
+        let body =
+            r#"{"model":"m","messages":[{"role":"user","content":"it's a test"}],"max_tokens":16}"#;
+        let cmd = format!(
+            "curl -sS -X POST 'http://h/v1/chat/completions' -H \"Authorization: Bearer $K\" -H 'X-Title: a -H b' -d {}",
+            single_quote(body)
+        );
+        let short = curl_lines(&cmd, 1000);
+        assert_eq!(short, cmd);
+        let lines = curl_lines(&cmd, 80);
+        assert!(lines.lines().all(|l| l.chars().count() <= 80), "{lines}");
+        assert!(
+            lines.starts_with("curl -sS -X POST 'http://h/v1/chat/completions' \\\n"),
+            "{lines}"
+        );
+        assert!(lines.contains("\n  -H 'X-Title: a -H b' \\\n"), "{lines}");
+        assert!(
+            lines.contains("\n  -H \"Authorization: Bearer $K\" \\\n"),
+            "{lines}"
+        );
+        // The body, unquoted as a shell would, is the same JSON.
+        let quoted = lines.split_once("-d ").unwrap().1;
+        let unquoted = quoted.trim_matches('\'').replace("'\\''", "'");
+        let v: Value = serde_json::from_str(&unquoted).unwrap();
+        assert_eq!(v, serde_json::from_str::<Value>(body).unwrap());
+    }
 }

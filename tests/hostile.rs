@@ -245,7 +245,9 @@ fn curl_reproductions_single_quote_everything_but_the_key_reference() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
+    // A long command is split over lines with ` \` continuations; read it as the shell does.
+    let joined = stdout.replace(" \\\n  ", " ");
+    let line = joined
         .lines()
         .find(|l| l.contains("curl -sS"))
         .unwrap_or_else(|| panic!("no curl line in {stdout}"));

@@ -100,6 +100,22 @@ fn the_demo_reads_at_80_columns() {
     assert_reads_at_80("demo --all --all-rows", &every, &ids);
 }
 
+/// `zencheck probe --base-url URL ARGS` at 80 columns, off the runtime's thread (the mock
+/// answers on it); its stdout.
+async fn probe_stdout(url: &str, args: &[&str]) -> String {
+    let url = url.to_string();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut c = zencheck();
+        c.args(["probe", "--base-url", &url])
+            .env("ZC_WIDTH_KEY", "sk-width-test-key-0123456789")
+            .args(&args);
+        stdout(&mut c)
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_multi_model_probe_reads_at_80_columns() {
     let ids = ids();
@@ -107,23 +123,26 @@ async fn a_multi_model_probe_reads_at_80_columns() {
         .await
         .unwrap();
     let url = server.base_url();
-    let run = |extra: &'static [&'static str]| {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut c = zencheck();
-            c.args(["probe", "--base-url", &url])
-                .args(["-m", "mock-small", "-m", "mock-large", "-m", "mock-nope"])
-                .args(extra);
-            stdout(&mut c)
-        })
-    };
-    let compact = run(&[]).await.unwrap();
+    const MODELS: [&str; 6] = ["-m", "mock-small", "-m", "mock-large", "-m", "mock-nope"];
+    let compact = probe_stdout(&url, &MODELS).await;
     assert!(
         compact.contains("2 models: mock-small, mock-large"),
         "one entry for the rejection on both models: {compact}"
     );
     assert_reads_at_80("probe, 3 models", &compact, &ids);
-    let all = run(&["--all"]).await.unwrap();
+    let all = probe_stdout(
+        &url,
+        &[
+            "-m",
+            "mock-small",
+            "-m",
+            "mock-large",
+            "-m",
+            "mock-nope",
+            "--all",
+        ],
+    )
+    .await;
     assert!(all.contains("chat.tool_choice_named"), "{all}");
     assert_reads_at_80("probe --all, 3 models", &all, &ids);
     drop(server);
@@ -159,4 +178,111 @@ fn a_split_id_is_caught() {
 fn an_id_ending_a_line_whole_is_not_a_split() {
     let ids = vec!["chat.stream".to_string(), "chat.stream_usage".to_string()];
     assert_reads_at_80("sample", "where chat.stream,\n  chat.stream_usage\n", &ids);
+}
+
+/// `zencheck mock --list` and `explain` of a long pasted error: at 80 columns, no line
+/// wider and no id split (`init`'s config: tests/terminal.rs).
+#[test]
+fn the_scenario_list_and_an_explanation_read_at_80_columns() {
+    let ids = ids();
+    let list = stdout(zencheck().args(["mock", "--list"]));
+    for info in zencheck::mock::SCENARIOS {
+        assert!(
+            list.lines()
+                .any(|l| l.split_whitespace().next() == Some(info.name)),
+            "{} starts no line:\n{list}",
+            info.name
+        );
+    }
+    assert_reads_at_80("mock --list", &list, &ids);
+    let paste = format!(
+        "HTTP 400 {{\"error\":{{\"message\":\"Unrecognized request argument supplied: \
+         stream_options. {} request id {}\",\"type\":\"invalid_request_error\",\
+         \"param\":\"stream_options\",\"code\":null}}}}",
+        "A long explanation from a gateway that goes on. ".repeat(6),
+        "0123456789abcdef".repeat(6)
+    );
+    let explained = stdout(zencheck().args(["explain", &paste]));
+    assert!(explained.contains("param_rejected"), "{explained}");
+    assert_reads_at_80("explain", &explained, &ids);
+}
+
+/// `--dry-run` and `--curl` at 80 columns: labels under URLs, bodies wrapped after commas
+/// (a JSON string longer than a line is the only thing left wider); and a wrapped curl,
+/// pasted into a shell, still sends the request it reproduces.
+#[tokio::test]
+async fn dry_run_and_curl_read_at_80_columns_and_the_curl_still_runs() {
+    let ids = ids();
+    let server = zencheck::mock::start(zencheck::mock::Scenario::StreamOptionsRejected, 0)
+        .await
+        .unwrap();
+    let url = server.base_url();
+    const ARGS: &[&str] = &["-m", "mock-small", "-m", "mock-large"];
+    const KEY: &[&str] = &["--api-key-env", "ZC_WIDTH_KEY"];
+    let dry = probe_stdout(
+        &url,
+        &[
+            ARGS[0],
+            ARGS[1],
+            ARGS[2],
+            ARGS[3],
+            KEY[0],
+            KEY[1],
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert!(dry.contains("[chat.stream_usage · mock-small]"), "{dry}");
+    // Only a body line whose one JSON string is too long for any line may pass 80 columns.
+    let unbreakable = |l: &str| {
+        l.starts_with("  \"")
+            && l.split("\":\"").nth(1).is_some_and(|v| v.len() > 60)
+            && UnicodeWidthStr::width(l) > 80
+    };
+    let kept: String = dry
+        .lines()
+        .filter(|l| !unbreakable(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(kept.lines().count() + 40 > dry.lines().count(), "{dry}");
+    assert_reads_at_80("--dry-run", &kept, &ids);
+
+    let curl = probe_stdout(
+        &url,
+        &[ARGS[0], ARGS[1], ARGS[2], ARGS[3], KEY[0], KEY[1], "--curl"],
+    )
+    .await;
+    assert!(curl.contains("curl -sS"), "{curl}");
+    assert!(
+        curl.contains(" \\\n  -d '"),
+        "a long command is split: {curl}"
+    );
+    assert_reads_at_80("--curl", &curl, &ids);
+    // The first reproduction, as pasted: the lines after its label, up to the next label.
+    let cmd: Vec<&str> = curl
+        .lines()
+        .skip_while(|l| !l.starts_with("# chat.stream_usage"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("# ") && !l.is_empty())
+        .collect();
+    assert!(cmd.len() > 3, "{curl}");
+    let cmd = cmd.join("\n");
+    // Off the runtime's thread: the mock answers on it.
+    let cmd = format!("{cmd} --max-time 20");
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("sh")
+            .args(["-c", &cmd])
+            .env("ZC_WIDTH_KEY", "sk-width-test-key-0123456789")
+            .output()
+    })
+    .await
+    .unwrap();
+    if let Ok(out) = out {
+        let body = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            body.contains("Unrecognized request argument supplied: stream_options"),
+            "the wrapped curl sent the same request:\n{curl}\n{body}"
+        );
+    }
+    drop(server);
 }

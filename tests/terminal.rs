@@ -412,6 +412,11 @@ fn init_writes_the_commented_config_and_never_overwrites() {
     written
         .parse::<toml::Table>()
         .expect("the written config is TOML");
+    // Read in an 80-column editor or terminal: no line wider (display columns).
+    for l in written.lines() {
+        let cols = unicode_width::UnicodeWidthStr::width(l);
+        assert!(cols <= 80, "{cols} columns: {l}");
+    }
     std::fs::write(&path, "mine").unwrap();
     let again = zencheck()
         .current_dir(dir.path())

@@ -4,7 +4,7 @@
 mod reply;
 mod scenario;
 
-pub use scenario::{closest_hint, Expect, Info, Scenario, SCENARIOS};
+pub use scenario::{closest_hint, list as scenario_list, Expect, Info, Scenario, SCENARIOS};
 
 use axum::body::Bytes;
 use axum::extract::State;

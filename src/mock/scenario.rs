@@ -205,6 +205,49 @@ impl Scenario {
     }
 }
 
+/// `zencheck mock --list` for a terminal of `width` columns: each name, then what it
+/// serves and what zencheck should find, wrapped between words under a column of names. A
+/// name too long for the column has the text start on the line below it.
+pub fn list(width: usize) -> String {
+    use crate::report::fit::{cols, pad, wrap_hard};
+    let longest = SCENARIOS.iter().map(|i| i.name.len()).max().unwrap_or(0);
+    // Room for most names, not the longest few: the text keeps the width it needs.
+    let col = if width >= longest + 2 + 60 {
+        longest + 2
+    } else if width >= 26 + 30 {
+        26
+    } else {
+        4
+    };
+    let mut out = String::new();
+    for i in SCENARIOS {
+        // What zencheck should find stays whole: on the summary's last line if it fits.
+        let room = width.saturating_sub(col);
+        let mut lines = wrap_hard(i.summary, room);
+        let tag = format!("[{}]", i.expect.describe());
+        match lines.last_mut() {
+            Some(last) if cols(last) + 2 + cols(&tag) <= room => {
+                last.push_str("  ");
+                last.push_str(&tag);
+            }
+            _ => lines.extend(wrap_hard(&tag, room)),
+        }
+        let mut lead = if i.name.len() + 2 <= col {
+            pad(i.name, col)
+        } else {
+            out.push_str(i.name);
+            out.push('\n');
+            " ".repeat(col)
+        };
+        for l in lines {
+            out.push_str(format!("{lead}{l}").trim_end());
+            out.push('\n');
+            lead = " ".repeat(col);
+        }
+    }
+    out
+}
+
 /// The help for an unknown scenario name: the closest names (a typo, `_` for `-`, a part of
 /// a name), and where the rest are listed.
 pub fn closest_hint(name: &str) -> String {

@@ -1,7 +1,7 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
-mod fit;
+pub(crate) mod fit;
 mod github;
 mod group;
 mod junit;

@@ -58,10 +58,12 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
             // Labelled with the check id (and model), so each command says what it reproduces.
             let mut label = vec![c.check.clone()];
             label.extend(Some(place(r, c).replace('\n', " · ")).filter(|p| !p.is_empty()));
+            let label = crate::redact::strip_controls(&label.join(" · "));
+            let label: Vec<String> = label.split(' ').map(str::to_string).collect();
             out.push_str(&format!(
                 "# {}\n{}\n",
-                crate::redact::strip_controls(&label.join(" · ")),
-                c.curl.as_deref().unwrap_or("")
+                join_wrapped(&label, " ", width.saturating_sub(2), "# "),
+                crate::reproduce::curl_lines(c.curl.as_deref().unwrap_or(""), width)
             ));
         }
     }
