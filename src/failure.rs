@@ -351,10 +351,6 @@ impl Kind {
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \
                      the assistant message is the usual cause."
                     .to_string(),
-                Some("tool_call_id_format") => "The server refuses the tool_call_id it was sent back (Mistral accepts only \
-                     9 letters or digits). Send each call's id back exactly as it came; ids made by another provider or \
-                     by your client (after a model switch) must be rewritten to the format this server wants."
-                    .to_string(),
                 _ => "Read the provider's message in the evidence: the request shape is refused. \
                      Compare it with what your client sends (zencheck sends a minimal valid request)."
                     .to_string(),
@@ -566,7 +562,7 @@ fn template_hint() -> String {
 
 fn param_rejected_hint(param: Option<&str>) -> String {
     match param {
-        Some("tool_call_id") => "The server refused the tool call id it issued itself, sent back with the result. Mistral-family templates want exactly 9 letters or digits (\"must be a-z, A-Z, 0-9, with a length of 9\"): on vLLM serve the model with --tokenizer-mode mistral --tool-call-parser mistral so it issues such ids; in your client, map ids to 9 alphanumerics before sending history back (opencode does this for Mistral). Do not drop tool_call_id: it is required."
+        Some("tool_call_id") => "The server refused a tool call id sent back with the result. Mistral-family templates want exactly 9 letters or digits (\"must be a-z, A-Z, 0-9, with a length of 9\"): when the server issued the id itself, serve the model on vLLM with --tokenizer-mode mistral --tool-call-parser mistral so it issues such ids; when the ids in the history came from another provider or your client (after a model switch), map them to 9 alphanumerics before sending history back (opencode does this for Mistral). Do not drop tool_call_id: it is required."
             .to_string(),
         Some("call_id") => "The server refused the call_id of its own function_call when the output came back: a gateway that translates /responses may not keep the mapping. Send the call_id exactly as received; if it still fails, use /chat/completions for tool loops on this endpoint."
             .to_string(),

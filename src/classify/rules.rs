@@ -287,7 +287,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BadRequest, ..R },
     Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
         any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
-        kind: Kind::BadRequest, ..R },
+        kind: Kind::ParamRejected, param: Param::Fixed("tool_call_id"), ..R },
     // --- Models that do not exist (by code first).
     Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\"",
         tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, ..R },
