@@ -184,6 +184,15 @@ fn turn2_says(
     }
 }
 
+/// The round trip against a server that refuses turn two with `status` and `message`.
+async fn turn2_refused(status: u16, message: &'static str) -> zencheck::report::Report {
+    let (url, _) = serve(turn2_says(move |_| {
+        error(status, message, "invalid_request_error")
+    }))
+    .await;
+    run(&url, "chat.tool_roundtrip").await
+}
+
 fn assert_row(
     r: &CheckResult,
     status: Status,
@@ -440,15 +449,11 @@ async fn chat_template_errors_point_at_the_template_not_at_an_outage() {
 #[tokio::test]
 async fn an_echoed_id_refused_by_mistrals_rule_is_named_as_400_or_500() {
     for status in [400, 500] {
-        let (url, _) = serve(turn2_says(move |_| {
-            error(
-                status,
-                "Tool call id was call_1 but must be a-z, A-Z, 0-9, with a length of 9.",
-                "invalid_request_error",
-            )
-        }))
+        let r = turn2_refused(
+            status,
+            "Tool call id was call_1 but must be a-z, A-Z, 0-9, with a length of 9.",
+        )
         .await;
-        let r = run(&url, "chat.tool_roundtrip").await;
         assert_row(
             check(&r, "chat.tool_roundtrip"),
             Status::Fail,
@@ -622,5 +627,24 @@ async fn responses_replay_failing_on_a_template_is_named() {
         Some("tool"),
         &["after turn 1 worked"],
         &["not an outage to retry"],
+    );
+}
+
+#[tokio::test]
+async fn a_result_the_server_cannot_match_to_its_call_is_named() {
+    // What OpenAI says when the assistant message with tool_calls did not arrive before the
+    // tool message: a gateway that strips tool_calls from the history answers the same.
+    let r = turn2_refused(
+        400,
+        "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+    )
+    .await;
+    assert_row(
+        check(&r, "chat.tool_roundtrip"),
+        Status::Fail,
+        Some(Kind::BadRequest),
+        Some("tool"),
+        &["did not match the tool result", "`call_1`"],
+        &["ordering"],
     );
 }

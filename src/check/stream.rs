@@ -290,6 +290,19 @@ pub fn judge_chat_stream(
         }
     }
     for (i, (name, args)) in &a.calls {
+        if let Some(once) = doubled(args) {
+            // The whole arguments again in the last delta (seen from vLLM): clients that
+            // join fragments get `{…}{…}`.
+            p.fail_param(
+                Kind::BadResponse,
+                "tool_calls",
+                format!(
+                    "streamed tool call {i}: the complete arguments arrive twice ({} and again in a later delta): clients that join fragments get invalid JSON",
+                    excerpt(once, 40)
+                ),
+            );
+            continue;
+        }
         if let Err(why) = check_tool_call(&json!({"function": {"name": name, "arguments": args}})) {
             p.fail_param(
                 Kind::BadResponse,
@@ -387,6 +400,16 @@ pub fn judge_chat_stream(
     f.evidence.provider_message = a.error_message;
     f.reasoning = reasoning;
     f
+}
+
+/// `{"a":1}{"a":1}`: joined fragments that are one JSON object twice; the object once.
+fn doubled(args: &str) -> Option<&str> {
+    let t = args.trim();
+    if t.len() % 2 != 0 || t.is_empty() {
+        return None;
+    }
+    let (a, b) = t.split_at(t.len() / 2);
+    (a == b && serde_json::from_str::<Value>(a).is_ok_and(|v| v.is_object())).then_some(a)
 }
 
 /// Note a fault of the tool-call deltas, once.
@@ -746,6 +769,19 @@ mod tests {
                 f.detail
             );
         }
+    }
+
+    #[test]
+    fn arguments_sent_whole_twice_are_named() {
+        let a = r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}}]}"#;
+        let b = r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":\"Paris\"}"}}]},"finish_reason":"tool_calls"}]}"#;
+        let t = transcript(&[(a, 10), (b, 20), ("[DONE]", 21)], End::Clean);
+        let f = judge_chat_stream(&t, 5, "m", false, ToolExpect::Required);
+        assert_eq!(
+            (f.kind, f.param.as_deref()),
+            (Some(Kind::BadResponse), Some("tool_calls"))
+        );
+        assert!(f.detail.contains("arrive twice"), "{}", f.detail);
     }
 
     #[test]

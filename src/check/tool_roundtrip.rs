@@ -215,6 +215,10 @@ pub enum Refusal {
     Template,
     /// The assistant message's `content` beside its `tool_calls` (`null` or `""`).
     Content,
+    /// The result was not matched to the call sent right before it (OpenAI's "must be a
+    /// response to a preceding message with 'tool_calls'"): the server or a gateway dropped
+    /// or rewrote the assistant message, or matches ids differently.
+    Order,
 }
 
 /// Messages seen from real servers, lowercased, and what they mean. Order matters: an id
@@ -225,6 +229,10 @@ const REFUSALS: &[(&str, Refusal)] = &[
     ("tool_calls.id", Refusal::Id),
     ("tool call ids", Refusal::Id),
     ("with a length of 9", Refusal::Id),
+    ("must be a response to a preceding message", Refusal::Order),
+    ("must be a response to a preceeding message", Refusal::Order),
+    ("must be followed by tool messages", Refusal::Order),
+    ("preceding message with 'tool_calls'", Refusal::Order),
     ("template", Refusal::Template),
     ("jinja", Refusal::Template),
     ("raise_exception", Refusal::Template),
@@ -295,6 +303,14 @@ fn refused_second(mut f: Finding, ids: &str, turn1: &Turn1) -> Finding {
             f.param = Some("content".into());
             f.detail = format!(
                 "turn 2: the server refuses the assistant message's {sent} beside its tool_calls, which is what it sent itself in turn 1: {}",
+                f.detail
+            );
+        }
+        Some(Refusal::Order) => {
+            f.param = Some("tool".into());
+            f.detail = format!(
+                "turn 2: the server did not match the tool result to the assistant message with its tool_calls, sent right before it under the same id `{}`: it (or a gateway on the way) dropped or rewrote that message: {}",
+                excerpt(ids, 40),
                 f.detail
             );
         }
