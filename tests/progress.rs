@@ -48,9 +48,22 @@ struct Run {
 /// Run the binary with `args`; stderr (and stdout too when `stdout_on_terminal`) on a
 /// terminal when `on_terminal`, else piped.
 fn run(args: &[String], on_terminal: bool, stdout_on_terminal: bool) -> Run {
+    run_with(args, on_terminal, stdout_on_terminal, &[])
+}
+
+/// [`run`] with `env` set.
+fn run_with(
+    args: &[String],
+    on_terminal: bool,
+    stdout_on_terminal: bool,
+    env: &[(&str, &str)],
+) -> Run {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("zencheck"));
     for v in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "COLUMNS"] {
         c.env_remove(v);
+    }
+    for (k, v) in env {
+        c.env(k, v);
     }
     c.env("TERM", "xterm-256color")
         .args(args)
@@ -326,4 +339,51 @@ async fn the_planned_total_is_the_reports_row_count() {
     });
     // The three selections at once: the slow scenarios' bounds overlap.
     futures_util::future::join_all(runs).await;
+}
+
+/// `--color auto` on a real terminal: the table is coloured; NO_COLOR turns it off there,
+/// and `--color never` too; FORCE_COLOR=0 forces nothing. (Piped: tests/terminal.rs.)
+#[tokio::test(flavor = "multi_thread")]
+async fn colour_on_a_terminal_follows_auto_and_no_color() {
+    let server = mock::start(Scenario::Auth, 0).await.unwrap();
+    let args = probe_args(&server.base_url(), &[]);
+    let on_tty = |extra: &'static [&'static str], env: &'static [(&'static str, &'static str)]| {
+        let mut a = args.clone();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        tokio::task::spawn_blocking(move || run_with(&a, true, true, env))
+    };
+    // The FAIL status is drawn in colour: an SGR sequence just before it.
+    let coloured = |t: &str| t.contains("m✗") || t.contains("mFAIL");
+    let auto = on_tty(&[], &[]).await.unwrap();
+    assert_eq!(auto.code, Some(1), "{}", auto.terminal);
+    assert!(
+        coloured(&auto.terminal),
+        "auto on a terminal: {:?}",
+        auto.terminal
+    );
+    for (extra, env) in [
+        (&[][..], &[("NO_COLOR", "1")][..]),
+        (&["--color", "never"][..], &[][..]),
+    ] {
+        let r = on_tty(extra, env).await.unwrap();
+        assert!(r.terminal.contains("FAIL"), "{}", r.terminal);
+        assert!(
+            !coloured(&r.terminal),
+            "{extra:?} {env:?}: {:?}",
+            r.terminal
+        );
+    }
+    // Piped with FORCE_COLOR=0 or CLICOLOR_FORCE=false: not forced.
+    for env in [
+        &[("FORCE_COLOR", "0")][..],
+        &[("CLICOLOR_FORCE", "false")][..],
+    ] {
+        let a = args.clone();
+        let r = tokio::task::spawn_blocking(move || run_with(&a, false, false, env))
+            .await
+            .unwrap();
+        assert!(r.stdout.contains("FAIL"), "{}", r.stdout);
+        assert!(!r.stdout.contains("\x1b["), "{env:?}: {:?}", r.stdout);
+    }
+    drop(server);
 }

@@ -286,3 +286,28 @@ async fn dry_run_and_curl_read_at_80_columns_and_the_curl_still_runs() {
     }
     drop(server);
 }
+
+/// A model id too long for the indented "where" column but not for the line (gateways
+/// name models like this) gets a line of its own in the narrow failures, never split.
+#[tokio::test]
+async fn a_long_model_id_is_never_split() {
+    const LONG: &str = "a-very-long-model-identifier-from-a-gateway-provider-2026-12-01-preview";
+    let mut ids = ids();
+    ids.push(LONG.to_string());
+    let opts = zencheck::mock::Options {
+        latency: std::time::Duration::ZERO,
+        extra_models: vec![LONG.to_string()],
+    };
+    let server =
+        zencheck::mock::start_with(zencheck::mock::Scenario::StreamOptionsRejected, 0, opts)
+            .await
+            .unwrap();
+    let text = probe_stdout(&server.base_url(), &["-m", LONG, "-m", "mock-small"]).await;
+    assert!(text.contains("param_rejected"), "{text}");
+    assert!(
+        text.lines().any(|l| l.trim().trim_end_matches(',') == LONG),
+        "the id whole on a line of its own: {text}"
+    );
+    assert_reads_at_80("a long model id", &text, &ids);
+    drop(server);
+}

@@ -70,6 +70,19 @@ async fn quiet_prints_only_the_verdict() {
     assert!(!out.contains('│'), "no table: {out}");
 }
 
+/// `-q` keeps errors: a run that cannot start still says why on stderr, and prints no verdict.
+#[test]
+fn quiet_still_prints_errors() {
+    let out = zencheck()
+        .args(["-q", "probe", "--base-url", "127.0.0.1:9/v1", "-m", "m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("http://"), "the error and its hint: {err}");
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+}
+
 #[tokio::test]
 async fn quiet_keeps_json_and_does_not_list_written_files() {
     let dir = tempfile::tempdir().unwrap();

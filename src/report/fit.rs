@@ -164,18 +164,61 @@ fn split_at_cols(s: &str, width: usize) -> (String, String) {
 }
 
 /// `text` wrapped at `width` with `first` before its first line and `rest` (spaces of the
-/// same width) before every other: a labelled, indented block.
+/// same width) before every other: a labelled, indented block. A word too long for the
+/// indented room but not for the line (a long model id) gets a line of its own, indented
+/// less, so it is never split; only a word wider than the whole line is cut.
 pub fn block(first: &str, text: &str, width: usize) -> String {
-    let rest = " ".repeat(cols(first));
-    wrap_hard(text, width.saturating_sub(cols(first)))
+    let indent = cols(first);
+    let room = width.saturating_sub(indent);
+    // Each line with its lead: `None` the usual one, `Some(n)` n spaces.
+    let mut lines: Vec<(Option<usize>, String)> = Vec::new();
+    for para in text.split('\n') {
+        let mut chunk: Vec<&str> = Vec::new();
+        let mut any = false;
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            any = true;
+            let w = cols(word);
+            if w > room.max(8) && w + 2 <= width {
+                lines.extend(wrapped(&mut chunk, room));
+                if lines.is_empty() {
+                    lines.push((None, String::new()));
+                }
+                lines.push((Some(indent.min(width - w)), word.to_string()));
+            } else {
+                chunk.push(word);
+            }
+        }
+        lines.extend(wrapped(&mut chunk, room));
+        if !any {
+            lines.push((None, String::new()));
+        }
+    }
+    lines
         .iter()
         .enumerate()
-        .map(|(i, l)| {
-            let lead = if i == 0 { first } else { &rest };
+        .map(|(i, (lead, l))| {
+            let lead = match lead {
+                Some(n) => " ".repeat(*n),
+                None if i == 0 => first.to_string(),
+                None => " ".repeat(indent),
+            };
             format!("{lead}{l}").trim_end().to_string()
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The words gathered so far wrapped at `room` (and the gathering emptied).
+fn wrapped(chunk: &mut Vec<&str>, room: usize) -> Vec<(Option<usize>, String)> {
+    if chunk.is_empty() {
+        return Vec::new();
+    }
+    let out = wrap_hard(&chunk.join(" "), room)
+        .into_iter()
+        .map(|l| (None, l))
+        .collect();
+    chunk.clear();
+    out
 }
 
 #[cfg(test)]
@@ -213,5 +256,11 @@ mod tests {
             block("  fix  ", "one two three", 14),
             "  fix  one two\n       three"
         );
+        // Too long for the indented room, not for the line: its own line, indented less.
+        assert_eq!(
+            block("  where  ", "a model-id-of-12\nb", 16),
+            "  where  a\n  model-id-of-12\n         b"
+        );
+        assert_eq!(block("  w  ", "x", 16), "  w  x");
     }
 }

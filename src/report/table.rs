@@ -560,23 +560,47 @@ fn header(r: &Report, t: &TargetReport, width: usize) -> String {
         .provider
         .map(|p| format!(" · {}", p.name()))
         .unwrap_or_default();
-    let models = if i.models.is_empty() {
-        "no --model".to_string()
-    } else {
-        i.models.join(", ")
-    };
+    let models = "no --model".to_string();
     let name = if r.targets.len() > 1 {
         format!("target {} · ", i.name)
     } else {
         String::new()
     };
-    // Broken between its parts where it would pass the width, so it fits 80 columns.
+    // Broken between its parts where it would pass the width, so it fits 80 columns;
+    // the model list between its models (a comma ends a line), never inside an id.
     let line = format!(
-        "zencheck {} · {name}{}{provider} · {key} · {models}",
+        "zencheck {} · {name}{}{provider} · {key}",
         r.zencheck_version, i.base_url
     );
-    let parts: Vec<String> = line.split(" · ").map(str::to_string).collect();
-    let mut s = join_wrapped(&parts, " · ", width, "  ");
+    let mut units: Vec<(&str, String)> =
+        line.split(" · ").map(|p| (" · ", p.to_string())).collect();
+    let n = i.models.len();
+    if n == 0 {
+        units.push((" · ", models));
+    }
+    for (k, m) in i.models.iter().enumerate() {
+        let comma = if k + 1 < n { "," } else { "" };
+        units.push((if k == 0 { " · " } else { " " }, format!("{m}{comma}")));
+    }
+    // The whole list goes where it fits whole: this line, else the next one.
+    let list = i.models.join(", ");
+    let head = units.len() - n;
+    let mut s = String::new();
+    let mut used = 0;
+    for (k, (sep, u)) in units.iter().enumerate() {
+        let starts_list = n > 0 && k == head;
+        let list_breaks =
+            starts_list && used + cols(sep) + cols(&list) > width && 2 + cols(&list) <= width;
+        if list_breaks || (k > 0 && used + cols(sep) + cols(u) > width) {
+            s.push_str("\n  ");
+            used = 2;
+        } else if k > 0 {
+            s.push_str(sep);
+            used += cols(sep);
+        }
+        s.push_str(u);
+        used += cols(u);
+    }
     s.push('\n');
     for note in super::transport_notes(i) {
         s.push_str(&fit::wrap_words(&note, width, "  "));
