@@ -397,9 +397,7 @@ impl Kind {
             Kind::BaseUrl => "Give the base URL that ends just before /chat/completions (usually …/v1): clients append the \
                  endpoint path themselves. Many servers need the /v1 suffix (Ollama, vLLM, LM Studio, LiteLLM)."
                 .to_string(),
-            Kind::BadResponse => "The answer is not the OpenAI shape your client expects. An HTML page with 200 means a login page, \
-                 captive portal or proxy answered instead of the API: check the base URL and what sits in front of it."
-                .to_string(),
+            Kind::BadResponse => bad_response_hint(cx.check),
             Kind::ModelMismatch if cx.opencode_provider.is_some() => "opencode used another model than the one asked for: send the \
                  model nested, {\"model\":{\"providerID\",\"modelID\"}}, in POST /session/{id}/message; a flat providerID/modelID \
                  is ignored and the server's default model answers (upgrade or patch an SDK that sends it flat)."
@@ -570,6 +568,12 @@ fn param_rejected_hint(param: Option<&str>) -> String {
             .to_string(),
         Some("previous_response_id") => "This server keeps no responses: send the whole conversation again each turn (input with the function_call and its function_call_output, store: false), instead of previous_response_id. Clients that chain turns (the OpenAI Agents SDK, Codex) need a setting for that, or another endpoint."
             .to_string(),
+        Some("response_format") | Some("text.format") => "The endpoint or the model refuses this structured output \
+             (json_schema, strict mode or the schema itself; the message says which). Where it has only JSON mode (DeepSeek \
+             and many local servers), send {\"type\": \"json_object\"} with the schema in the prompt and validate the answer \
+             yourself; else use a model or provider with strict json_schema. A gateway's drop_params drops it silently: then \
+             nothing enforces the schema and your app parses prose."
+            .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint refuses stream_options, which opencode and the AI SDK send \
              on every stream (includeUsage) and pydantic-ai always sends. opencode: set \"includeUsage\": false in the provider's \
              options; AI SDK: createOpenAICompatible({ includeUsage: false }); LiteLLM: drop_params: true."
@@ -585,11 +589,6 @@ fn param_rejected_hint(param: Option<&str>) -> String {
              \"reasoningEffort\" from the model's options in opencode.json; LiteLLM: drop_params: true) and bound the reasoning \
              with the output cap (max_completion_tokens) instead."
             .to_string(),
-        Some("response_format") => "The endpoint refuses this response_format. When it refuses json_schema (DeepSeek and \
-             many local servers have only JSON mode), send {\"type\": \"json_object\"} with the schema in the prompt and \
-             validate the answer yourself; when it refuses both, ask for JSON in the prompt. A gateway's drop_params drops it \
-             silently: then nothing enforces the schema."
-            .to_string(),
         Some("max_tokens") => "The endpoint refuses this max_tokens. If the message says to use max_completion_tokens (OpenAI \
              reasoning models), send that instead; if it names a maximum, lower max_tokens to it (opencode: the model's \
              limit.output in opencode.json)."
@@ -603,6 +602,31 @@ fn param_rejected_hint(param: Option<&str>) -> String {
     }
 }
 
+/// `bad_response` says different things per check: an answer in the wrong place, an error in
+/// the wrong shape, a vector that is not one.
+fn bad_response_hint(check: Option<&str>) -> String {
+    match check {
+        Some("chat.json_schema" | "chat.json_object" | "responses.json_schema") => "The structured answer is not where \
+             clients read it: with the JSON in a reasoning field or item and content empty, the server's reasoning parser took \
+             the answer for reasoning (vLLM: check the --reasoning-parser for this model, or turn thinking off for structured \
+             requests); with Groq's json_validate_failed the server enforces the format by validating, so retry or raise the \
+             output cap. Parse content defensively either way."
+            .to_string(),
+        Some("chat.error_shape") => "Make the server, or the gateway in front of it, answer a refused request with a 4xx and \
+             a JSON body {\"error\": {\"message\": …, \"type\": …}}: it is the only error shape openai-node and the AI SDK \
+             read (other bodies reach users as \"400 status code (no body)\" or the bare status phrase), and a 5xx makes SDKs \
+             retry a request that can never pass."
+            .to_string(),
+        Some("embeddings.basic") => "The embeddings answer is not OpenAI's shape, which clients index blindly: data[] of \
+             {\"index\", \"embedding\": [floats]} in input order, one length, with usage. Point the base URL at the server's \
+             OpenAI-compatible route (Ollama: …/v1, not /api/embed; TEI: its /v1 route), or fix the adapter in front of it."
+            .to_string(),
+        _ => "The answer is not the OpenAI shape your client expects. An HTML page with 200 means a login page, \
+             captive portal or proxy answered instead of the API: check the base URL and what sits in front of it."
+            .to_string(),
+    }
+}
+
 fn param_ignored_hint(param: Option<&str>) -> String {
     match param {
         Some("tool_choice") => "The forced tool call did not come: the server accepts tool_choice and downgrades it (llama.cpp and vLLM have treated \"required\" and named choices as \"auto\"). Do not rely on it here: check for the call in your app and retry or fall back, or use a server/parser that enforces it (vLLM with --tool-call-parser and guided decoding)."
@@ -610,6 +634,14 @@ fn param_ignored_hint(param: Option<&str>) -> String {
         Some("tool") => "After the tool result the model called the tool again instead of answering (or answered without the result): the result does not reach it (a chat template that drops role \"tool\" messages or ignores tool_call_id), or the model loops. Agents repeat the call until their step limit. Check that the server's template renders tool results (llama.cpp: --jinja), or use a model that handles tool results."
             .to_string(),
         Some("function_call_output") => "After the function_call_output the model called the tool again (or answered without the output): the output does not reach it. A gateway translating /responses may drop the item; run tool loops on /chat/completions here, or upgrade the gateway."
+            .to_string(),
+        Some("response_format") | Some("text.format") => "The endpoint took the format and did not enforce it, so answers \
+             come as prose, fenced or off-schema JSON at random. Route structured requests to a server or provider that \
+             enforces it (vLLM and llama.cpp builds with structured outputs, OpenRouter with provider.require_parameters: \
+             true), and validate the answer in your app until then."
+            .to_string(),
+        Some("encoding_format") => "The endpoint returns base64 strings whatever encoding_format says: decode them in your \
+             client (little-endian float32), or use a client that does (openai-python asks for base64 and decodes it)."
             .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
              token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."

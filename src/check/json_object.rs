@@ -23,6 +23,6 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     name_rejection(
         f,
         "response_format",
-        &["response_format", "json_object", "json mode"],
+        &["response_format", "json_object", "json mode", "grammar", "guided"],
     )
 }

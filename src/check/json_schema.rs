@@ -4,7 +4,8 @@
 //! `param_ignored` — the bug users meet most (vLLM, llama.cpp, LiteLLM adapters, a gateway
 //! falling back to `json_object`); a refusal of the parameter is `param_rejected`.
 //!
-//! The text judge is shared by `chat.json_object` and `responses.json_schema`.
+//! The text judge (`structured.rs`) is shared by `chat.json_object` and `responses.json_schema`;
+//! so are [`name_rejection`] and [`message_text`].
 
 use super::chat::{self, excerpt};
 use super::spec::{cost, Judge, Spec};
@@ -58,31 +59,88 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = structured_request(model, cap, response_format());
     let schema = schema();
     let f = send_json(cx, &req, |a| judge_chat(a, model, Some(&schema))).await;
-    name_rejection(
-        f,
-        "response_format",
-        &["response_format", "json_schema", "schema"],
-    )
+    name_rejection(f, "response_format", SCHEMA_WORDS)
 }
 
-/// A 4xx that talks about the parameter but was classified as a plain bad request is a
-/// rejection of that parameter.
+/// Words of a refusal that is about a structured-output request: the key, the schema, strict
+/// mode, or the grammar a server compiles the schema into (llama.cpp "failed to parse
+/// grammar", vLLM's guided decoding and xgrammar).
+pub const SCHEMA_WORDS: &[&str] = &[
+    "response_format",
+    "json_schema",
+    "schema",
+    "strict",
+    "grammar",
+    "guided",
+    "structured output",
+    "xgrammar",
+];
+
+/// An error answer to a structured-output request, judged for what it says of the format:
+/// a 4xx (or a server's own 5xx) that talks about it refuses that parameter; Groq's
+/// `json_validate_failed` shows the format enforced, by validating what the model wrote.
 pub fn name_rejection(mut f: Finding, param: &str, words: &[&str]) -> Finding {
-    let says = f
+    let msg = f
         .evidence
         .provider_message
         .as_deref()
         .map(str::to_ascii_lowercase)
-        .is_some_and(|m| words.iter().any(|w| m.contains(w)));
-    let refused = matches!(f.evidence.http_status, Some(400..=422));
-    if refused && says && matches!(f.kind, Some(Kind::BadRequest) | Some(Kind::ParamRejected)) {
+        .unwrap_or_default();
+    let says = words.iter().any(|w| msg.contains(w));
+    // Groq validates the JSON after generation: the classifier's failed_generation rule
+    // reads it as a malformed tool call, which no tool here could be.
+    if f.kind == Some(Kind::ToolCallMalformed) && msg.contains("json") {
+        f.kind = Some(Kind::BadResponse);
+        f.status = Status::Warn;
+        f.param = None;
+        f.detail = format!(
+            "{}: the server checks the model's JSON against {param} after generating it and refused what the model wrote (Groq json_validate_failed): the format is enforced, but such requests fail with a 400 at random",
+            f.detail
+        );
+        return f;
+    }
+    // "strict mode is not supported for this model" reads like a missing model to the
+    // classifier; a model that is missing is "not found" or "does not exist".
+    let model_missing = ["not found", "not exist"].iter().any(|w| msg.contains(w));
+    let refused = match f.evidence.http_status {
+        Some(400..=422) => match f.kind {
+            Some(Kind::BadRequest | Kind::ParamRejected) => true,
+            Some(Kind::ModelNotFound) => !model_missing,
+            _ => false,
+        },
+        // An error body inside a 200 is a refusal with the wrong status.
+        Some(200..=299) => f.kind == Some(Kind::BadResponse) && f.detail.contains("an error body inside"),
+        // llama.cpp answers a schema it cannot turn into a grammar with a 500.
+        Some(500..=599) => f.kind == Some(Kind::ServerError) && !f.gateway,
+        _ => false,
+    };
+    if refused && says {
         f.kind = Some(Kind::ParamRejected);
         f.status = Status::Fail;
-        if f.param.is_none() {
+        // "Unknown parameter: 'text'" blames the key that holds the format.
+        let holder = f
+            .param
+            .as_deref()
+            .is_some_and(|p| param.starts_with(&format!("{p}.")));
+        if f.param.is_none() || holder {
             f.param = Some(param.to_string());
         }
     }
     f
+}
+
+/// A chat message's text: a string, or (Mistral's reasoning models) a list of parts whose
+/// `text` parts are the answer.
+pub fn message_text(message: Option<&Value>) -> String {
+    match message.and_then(|m| m.get("content")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter(|p| matches!(p.get("type").and_then(Value::as_str), Some("text" | "output_text") | None))
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect(),
+        _ => String::new(),
+    }
 }
 
 /// Judge a 2xx chat answer that was asked for JSON (validated against `schema` if given).
@@ -97,21 +155,29 @@ pub fn judge_chat(a: &Answer, asked: &str, schema: Option<&Value>) -> Finding {
             .with_evidence(a.evidence())
             .with_timing(a.timing);
     };
+    let message = choice.get("message");
     // A thought in <think> tags before the JSON is reasoning, not the answer.
-    let text = crate::reasoning::answer_text(
-        choice
-            .pointer("/message/content")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    );
-    let text = text.as_str();
+    let text = crate::reasoning::answer_text(&message_text(message));
     let finish = choice.get("finish_reason").and_then(Value::as_str);
-    let cut = finish == Some("length");
+    let cut = matches!(finish, Some("length" | "max_tokens"));
     let reasoning = crate::reasoning::of_completion(&v);
-    let said = if chat::reasoning_spent_cap(text, 0, finish, reasoning.as_ref(), &mut p) {
+    let said = if chat::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
         "no JSON".to_string()
+    } else if let Some(why) = elsewhere(message, &text) {
+        p.fail(Kind::BadResponse, why);
+        "no JSON in content".to_string()
+    } else if let Some(r) = refusal(message) {
+        p.fail_param(
+            Kind::ParamRejected,
+            "response_format",
+            format!(
+                "the model refused instead of answering to the format (message.refusal): \"{}\"",
+                excerpt(&r, 80)
+            ),
+        );
+        "a refusal".to_string()
     } else {
-        judge_text(text, cut, schema, "response_format", &mut p)
+        judge_text(&text, cut, schema, "response_format", &mut p)
     };
     let tokens = judge_usage_and_model(&v, asked, ("prompt_tokens", "completion_tokens"), &mut p);
     let mut f = p
@@ -122,126 +188,38 @@ pub fn judge_chat(a: &Answer, asked: &str, schema: Option<&Value>) -> Finding {
     f
 }
 
-/// Does `text` answer a request for JSON? Records problems against `param`; returns the
-/// pass summary.
-pub fn judge_text(
-    text: &str,
-    cut: bool,
-    schema: Option<&Value>,
-    param: &str,
-    p: &mut Problems,
-) -> String {
-    let t = text.trim();
-    let parsed = serde_json::from_str::<Value>(t);
-    match (&parsed, schema) {
-        (Err(_), _) if t.is_empty() => p.fail(
-            if cut {
-                Kind::OutputLength
-            } else {
-                Kind::BadResponse
-            },
-            format!(
-                "empty answer{}",
-                if cut {
-                    " at the output cap (reasoning may have used it)"
-                } else {
-                    ""
-                }
-            ),
-        ),
-        (Err(_), _) if cut && t.starts_with('{') => p.warn(
-            Kind::OutputLength,
-            format!(
-                "the JSON was cut at the output cap ({MAX_TOKENS_JSON} tokens): {}",
-                excerpt(t, 60)
-            ),
-        ),
-        (Err(_), _) => p.fail_param(
-            Kind::ParamIgnored,
-            param,
-            format!("{param} asked for JSON, got prose: \"{}\"", excerpt(t, 60)),
-        ),
-        (Ok(v), _) if !v.is_object() => p.fail_param(
-            Kind::ParamIgnored,
-            param,
-            format!("{param} asked for a JSON object, got {}", excerpt(t, 60)),
-        ),
-        (Ok(v), Some(schema)) => {
-            if let Some(why) = violation(schema, v) {
-                p.fail_param(
-                    Kind::ParamIgnored,
-                    param,
-                    format!(
-                        "the JSON does not follow the schema ({why}): {}",
-                        excerpt(t, 60)
-                    ),
-                );
-            }
-        }
-        (Ok(_), None) => {}
-    }
-    format!("JSON {}", excerpt(t, 60))
+/// `message.refusal`, OpenAI's field for a model that declines a structured request.
+fn refusal(message: Option<&Value>) -> Option<String> {
+    message
+        .and_then(|m| m.get("refusal"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
 }
 
-/// The first way `v` breaks `schema`, if any.
-pub fn violation(schema: &Value, v: &Value) -> Option<String> {
-    let validator = match jsonschema::validator_for(schema) {
-        Ok(val) => val,
-        Err(e) => return Some(format!("zencheck's schema does not compile: {e}")),
-    };
-    let errors: Vec<String> = validator
-        .iter_errors(v)
-        .map(|e| {
-            let at = e.instance_path().to_string();
-            if at.is_empty() {
-                e.to_string()
-            } else {
-                format!("{at}: {e}")
-            }
-        })
-        .collect();
-    match errors.len() {
-        0 => None,
-        1 => Some(errors[0].clone()),
-        n => Some(format!("{}; and {} more", errors[0], n - 1)),
+/// Content is empty but the JSON came in another field, where clients do not look for it:
+/// a reasoning field (a server whose reasoning parser takes the constrained answer for
+/// reasoning, vLLM) or a tool call (an adapter that emulates the format with a tool).
+fn elsewhere(message: Option<&Value>, text: &str) -> Option<String> {
+    let m = message?;
+    if !text.trim().is_empty() {
+        return None;
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn judge(text: &str, cut: bool) -> Finding {
-        let mut p = Problems::default();
-        let s = judge_text(text, cut, Some(&schema()), "response_format", &mut p);
-        p.into_finding(s)
-    }
-
-    #[test]
-    fn valid_json_passes_and_violations_are_ignored_params() {
-        assert_eq!(
-            judge(r#"{"city":"Paris","temperature_c":17}"#, false).status,
-            Status::Pass
-        );
-        for bad in [
-            r#"{"answer":"pong"}"#,
-            r#"{"city":"Paris","temperature_c":"warm"}"#,
-            "It is 17 degrees in Paris.",
-            "```json\n{\"city\":\"Paris\",\"temperature_c\":17}\n```",
-        ] {
-            let f = judge(bad, false);
-            assert_eq!(
-                (f.kind, f.param.as_deref()),
-                (Some(Kind::ParamIgnored), Some("response_format")),
-                "{bad}"
-            );
+    for field in crate::reasoning::CHAT_FIELDS {
+        if m.get(field)
+            .and_then(Value::as_str)
+            .is_some_and(super::structured::holds_object)
+        {
+            return Some(format!(
+                "content is empty and the JSON came in message.{field}: clients read content and get nothing (a reasoning parser that took the constrained answer for reasoning)"
+            ));
         }
     }
-
-    #[test]
-    fn a_cut_answer_is_the_output_cap_not_an_ignored_format() {
-        let f = judge(r#"{"city":"Pa"#, true);
-        assert_eq!((f.status, f.kind), (Status::Warn, Some(Kind::OutputLength)));
-        assert_eq!(judge("", true).kind, Some(Kind::OutputLength));
-    }
+    let args = m.pointer("/tool_calls/0/function/arguments")?.as_str()?;
+    super::structured::holds_object(args).then(|| {
+        "content is empty and the JSON came as a tool call's arguments: clients that asked for response_format read content and get nothing".to_string()
+    })
 }
+
+pub use super::structured::{judge_text, violation};

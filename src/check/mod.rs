@@ -14,6 +14,7 @@ pub mod models;
 pub mod responses;
 pub mod spec;
 pub mod stream;
+pub mod structured;
 
 pub use registry::CheckId;
 pub use spec::{Cost, Judge, Spec, Stage};

@@ -3,7 +3,8 @@
 //! and judge as `chat.json_schema`. Prose, or JSON that breaks the schema, is `param_ignored`
 //! (`text.format`); a refusal of the parameter is `param_rejected`.
 
-use super::json_schema::{judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
+use super::json_schema::{SCHEMA_WORDS, judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
+use super::chat::{excerpt, reasoning_spent_cap};
 use super::responses::output_text;
 use super::spec::{cost, Judge, Spec};
 use super::{answer_json, judge_usage_and_model, send_json, Ctx, TokenCap};
@@ -15,6 +16,7 @@ use serde_json::{json, Value};
 
 /// How a finding names the parameter: the Responses API nests it.
 pub const PARAM: &str = "text.format";
+
 
 pub const SPEC: Spec = Spec {
     proves: "text.format json_schema: the answer validates against the schema",
@@ -39,7 +41,9 @@ pub fn request(model: &str) -> Request {
 
 async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
     let f = send_json(cx, &request(model), |a| judge(a, model)).await;
-    name_rejection(f, PARAM, &["text.format", "json_schema", "schema"])
+    // chat.json_schema's words, and the Responses key: "Unknown parameter: 'text'".
+    let f = name_rejection(f, PARAM, SCHEMA_WORDS);
+    name_rejection(f, PARAM, &["text.format", "'text'"])
 }
 
 /// Judge a 2xx Responses answer that was asked for JSON following the schema.
@@ -58,12 +62,73 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
     };
     let mut p = Problems::default();
     // `incomplete` is the Responses API's finish_reason "length".
-    let cut = v.get("status").and_then(Value::as_str) == Some("incomplete");
-    let said = judge_text(&output_text(output), cut, Some(&schema()), PARAM, &mut p);
+    let incomplete = v.get("status").and_then(Value::as_str) == Some("incomplete");
+    let text = output_text(output);
+    let reasoning = crate::reasoning::of_response(&v);
+    let said = if reasoning_spent_cap(
+        &text,
+        0,
+        incomplete.then_some("length"),
+        reasoning.as_ref(),
+        &mut p,
+    ) {
+        "no JSON".to_string()
+    } else if let Some(r) = refusal(output).filter(|_| text.trim().is_empty()) {
+        p.fail_param(
+            Kind::ParamRejected,
+            PARAM,
+            format!(
+                "the model refused instead of answering to the format (a refusal content part): \"{}\"",
+                excerpt(&r, 80)
+            ),
+        );
+        "a refusal".to_string()
+    } else if text.trim().is_empty() && reasoning_holds_json(output) {
+        // vLLM with a reasoning parser: the answer escapes into the unconstrained reasoning item.
+        p.fail(
+            Kind::BadResponse,
+            "no output_text, and the JSON came in a reasoning item: clients read the message's output_text and get nothing (a reasoning parser that took the answer for reasoning, so the schema was not applied)",
+        );
+        "no JSON in output_text".to_string()
+    } else {
+        judge_text(&text, incomplete, Some(&schema()), PARAM, &mut p)
+    };
     let tokens = judge_usage_and_model(&v, asked, ("input_tokens", "output_tokens"), &mut p);
-    p.into_finding(format!("{said}{tokens}"))
+    let mut f = p
+        .into_finding(format!("{said}{tokens}"))
         .with_evidence(a.evidence())
-        .with_timing(a.timing)
+        .with_timing(a.timing);
+    f.reasoning = reasoning;
+    f
+}
+
+/// A `refusal` content part of a message item.
+fn refusal(output: &[Value]) -> Option<String> {
+    output
+        .iter()
+        .filter_map(|i| i.get("content").and_then(Value::as_array))
+        .flatten()
+        .filter(|c| c.get("type").and_then(Value::as_str) == Some("refusal"))
+        .find_map(|c| c.get("refusal").and_then(Value::as_str))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+}
+
+/// A reasoning item whose text (content or summary) holds a JSON object.
+fn reasoning_holds_json(output: &[Value]) -> bool {
+    output
+        .iter()
+        .filter(|i| i.get("type").and_then(Value::as_str) == Some("reasoning"))
+        .flat_map(|i| {
+            ["content", "summary"]
+                .iter()
+                .filter_map(|k| i.get(*k).and_then(Value::as_array))
+                .flatten()
+                .filter_map(|c| c.get("text").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+        })
+        .any(super::structured::holds_object)
 }
 
 #[cfg(test)]

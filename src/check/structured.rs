@@ -1,0 +1,299 @@
+//! Judging the text of an answer that was asked for JSON (`chat.json_schema`,
+//! `chat.json_object`, `responses.json_schema`).
+//!
+//! A server that enforces a format constrains decoding from the first token: the answer is
+//! bare JSON. What real servers send when they do not (vLLM without structured outputs,
+//! llama.cpp ignoring `json_schema`, a gateway that only prompts for JSON or falls back to
+//! `json_object`): JSON in a ```json fence, a sentence before it, JSON that breaks the
+//! schema, JSON encoded twice. (A reasoning model's `<think>…</think>` before the JSON is
+//! reasoning, reported as such by `reasoning.fields`; the JSON after it is judged.)
+//! Each is `param_ignored`, saying which, because a client that parses `content` fails on all
+//! of them. JSON cut at the output cap is `output_length`: the cap, not the format, failed.
+
+use super::chat::excerpt;
+use super::json_schema::MAX_TOKENS_JSON;
+use crate::failure::Kind;
+use crate::outcome::Problems;
+use serde_json::Value;
+
+/// Does `text` answer a request for JSON? Records problems against `param`; returns the
+/// pass summary.
+pub fn judge_text(
+    text: &str,
+    cut: bool,
+    schema: Option<&Value>,
+    param: &str,
+    p: &mut Problems,
+) -> String {
+    let t = text.trim();
+    let summary = format!("JSON {}", excerpt(t, 60));
+    if t.is_empty() {
+        let why = if cut {
+            " at the output cap (reasoning may have used it)"
+        } else {
+            ""
+        };
+        let kind = if cut {
+            Kind::OutputLength
+        } else {
+            Kind::BadResponse
+        };
+        p.fail(kind, format!("empty answer{why}"));
+        return summary;
+    }
+    // A thought in `<think>` tags before the answer is reasoning (the server parses none out:
+    // `reasoning.fields` says `think_tags`); the answer after it is judged. A cap that ran out
+    // inside the thought is the cap's fault.
+    let (answer, thought) = crate::reasoning::split_think(t);
+    if thought.is_some() {
+        if answer.trim().is_empty() && cut {
+            p.warn(
+                Kind::OutputLength,
+                format!(
+                    "the output cap ({MAX_TOKENS_JSON} tokens) ran out inside the model's <think> reasoning in content, before any JSON"
+                ),
+            );
+            return summary;
+        }
+        return judge_text(&answer, cut, schema, param, p);
+    }
+    // A fence around the JSON: no grammar writes one, the model followed the prompt.
+    if let Some(inner) = unfence(t) {
+        let v = judge_json_only(inner, cut, schema);
+        p.fail_param(
+            Kind::ParamIgnored,
+            param,
+            format!(
+                "the JSON came wrapped in a ``` fence{}: {param} was not enforced (a model following the prompt, not a grammar), and clients that parse content fail",
+                v.after()
+            ),
+        );
+        return summary;
+    }
+    match judge_json_only(t, cut, schema) {
+        Verdict::Valid => {}
+        Verdict::Cut => cut_warning(t, p),
+        Verdict::NotObject => p.fail_param(
+            Kind::ParamIgnored,
+            param,
+            format!("{param} asked for a JSON object, got {}", excerpt(t, 60)),
+        ),
+        Verdict::Twice => p.fail_param(
+            Kind::ParamIgnored,
+            param,
+            format!(
+                "{param} asked for a JSON object, got a JSON string holding one (encoded twice): {}",
+                excerpt(t, 60)
+            ),
+        ),
+        Verdict::Breaks(why) => p.fail_param(
+            Kind::ParamIgnored,
+            param,
+            format!(
+                "the JSON does not follow the schema ({why}): {}",
+                excerpt(t, 60)
+            ),
+        ),
+        Verdict::Prose => match embedded_object(t) {
+            Some(at) => p.fail_param(
+                Kind::ParamIgnored,
+                param,
+                format!(
+                    "{param} asked for bare JSON, got prose around it (\"{}\" before the object): clients that parse content fail",
+                    excerpt(&t[..at], 40)
+                ),
+            ),
+            None => p.fail_param(
+                Kind::ParamIgnored,
+                param,
+                format!("{param} asked for JSON, got prose: \"{}\"", excerpt(t, 60)),
+            ),
+        },
+    }
+    summary
+}
+
+fn cut_warning(t: &str, p: &mut Problems) {
+    p.warn(
+        Kind::OutputLength,
+        format!(
+            "the JSON was cut at the output cap ({MAX_TOKENS_JSON} tokens): {}",
+            excerpt(t, 60)
+        ),
+    );
+}
+
+/// What a piece of text is, read as the JSON answer.
+enum Verdict {
+    Valid,
+    /// Starts like JSON but ends early at the cap.
+    Cut,
+    NotObject,
+    /// A JSON string whose content is an object.
+    Twice,
+    Breaks(String),
+    Prose,
+}
+
+impl Verdict {
+    /// How a wrapper's finding goes on about what was inside it.
+    fn after(&self) -> String {
+        match self {
+            Verdict::Valid => String::new(),
+            Verdict::Breaks(why) => format!(" and does not follow the schema ({why})"),
+            Verdict::Cut => " and was cut at the output cap".into(),
+            Verdict::Prose | Verdict::NotObject | Verdict::Twice => {
+                " and what follows is no JSON object".into()
+            }
+        }
+    }
+}
+
+fn judge_json_only(t: &str, cut: bool, schema: Option<&Value>) -> Verdict {
+    match serde_json::from_str::<Value>(t) {
+        Ok(v @ Value::Object(_)) => match schema.and_then(|s| violation(s, &v)) {
+            Some(why) => Verdict::Breaks(why),
+            None => Verdict::Valid,
+        },
+        Ok(Value::String(s)) if serde_json::from_str::<Value>(&s).is_ok_and(|v| v.is_object()) => {
+            Verdict::Twice
+        }
+        Ok(_) => Verdict::NotObject,
+        Err(_) if cut && t.starts_with(['{', '[']) => Verdict::Cut,
+        Err(_) => Verdict::Prose,
+    }
+}
+
+/// The inside of a Markdown code fence that is the whole text (```json … ```).
+fn unfence(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix("```")?;
+    let body = rest.split_once('\n').map_or("", |(_, b)| b);
+    Some(body.trim_end().strip_suffix("```").unwrap_or(body).trim())
+}
+
+/// Where a JSON object starts inside prose, if one parses there.
+fn embedded_object(t: &str) -> Option<usize> {
+    t.match_indices('{').take(16).find_map(|(i, _)| {
+        let mut it = serde_json::Deserializer::from_str(&t[i..]).into_iter::<Value>();
+        matches!(it.next(), Some(Ok(Value::Object(_)))).then_some(i)
+    })
+}
+
+/// The first way `v` breaks `schema`, if any.
+pub fn violation(schema: &Value, v: &Value) -> Option<String> {
+    let validator = match jsonschema::validator_for(schema) {
+        Ok(val) => val,
+        Err(e) => return Some(format!("zencheck's schema does not compile: {e}")),
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
+        })
+        .collect();
+    match errors.len() {
+        0 => None,
+        1 => Some(errors[0].clone()),
+        n => Some(format!("{}; and {} more", errors[0], n - 1)),
+    }
+}
+
+/// A JSON object somewhere in `text` (bare, fenced or after prose): where an answer that
+/// went to the wrong field (reasoning, a tool call) would be found.
+pub fn holds_object(text: &str) -> bool {
+    let t = text.trim();
+    let t = unfence(t).unwrap_or(t);
+    embedded_object(t).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::json_schema::schema;
+    use super::*;
+    use crate::outcome::{Finding, Status};
+
+    fn judge(text: &str, cut: bool) -> Finding {
+        let mut p = Problems::default();
+        let s = judge_text(text, cut, Some(&schema()), "response_format", &mut p);
+        p.into_finding(s)
+    }
+
+    #[test]
+    fn valid_json_passes_and_violations_are_ignored_params() {
+        assert_eq!(
+            judge(r#"{"city":"Paris","temperature_c":17}"#, false).status,
+            Status::Pass
+        );
+        for (bad, says) in [
+            (r#"{"answer":"pong"}"#, "does not follow the schema"),
+            (
+                r#"{"city":"Paris","temperature_c":"warm"}"#,
+                "temperature_c",
+            ),
+            (
+                r#"{"city":"Paris","temperature_c":17,"sky":"clear"}"#,
+                "sky",
+            ),
+            ("It is 17 degrees in Paris.", "got prose"),
+            (
+                "```json\n{\"city\":\"Paris\",\"temperature_c\":17}\n```",
+                "fence",
+            ),
+            (
+                "Here is the JSON: {\"city\":\"Paris\",\"temperature_c\":17}",
+                "prose around it",
+            ),
+            (
+                "<think>Paris is mild.</think>\n{\"city\":\"Paris\"}",
+                "temperature_c",
+            ),
+            (
+                r#""{\"city\":\"Paris\",\"temperature_c\":17}""#,
+                "encoded twice",
+            ),
+            ("[17]", "JSON object"),
+        ] {
+            let f = judge(bad, false);
+            assert_eq!(
+                (f.kind, f.param.as_deref()),
+                (Some(Kind::ParamIgnored), Some("response_format")),
+                "{bad}"
+            );
+            assert!(f.detail.contains(says), "{says}: {}", f.detail);
+        }
+        let fenced_bad = judge("```json\n{\"city\":\"Paris\"}\n```", false);
+        assert!(
+            fenced_bad.detail.contains("temperature_c"),
+            "{}",
+            fenced_bad.detail
+        );
+    }
+
+    #[test]
+    fn a_cut_answer_is_the_output_cap_not_an_ignored_format() {
+        let f = judge(r#"{"city":"Pa"#, true);
+        assert_eq!((f.status, f.kind), (Status::Warn, Some(Kind::OutputLength)));
+        assert_eq!(judge("", true).kind, Some(Kind::OutputLength));
+        let thinking = judge("<think>The user wants the weather in", true);
+        assert_eq!(
+            thinking.kind,
+            Some(Kind::OutputLength),
+            "{}",
+            thinking.detail
+        );
+        // The template opened <think> in the prompt: only the closing tag shows, and the
+        // JSON after the thought is the answer.
+        let opened = judge(
+            "Paris is mild.</think>{\"city\":\"Paris\",\"temperature_c\":17}",
+            false,
+        );
+        assert_eq!(opened.status, Status::Pass, "{}", opened.detail);
+        // Uncut, an empty answer is malformed, not a cap.
+        assert_eq!(judge("", false).kind, Some(Kind::BadResponse));
+    }
+}
