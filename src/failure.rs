@@ -574,6 +574,9 @@ fn param_rejected_hint(param: Option<&str>) -> String {
              yourself; else use a model or provider with strict json_schema. A gateway's drop_params drops it silently: then \
              nothing enforces the schema and your app parses prose."
             .to_string(),
+        Some("encoding_format") => "The endpoint refuses encoding_format: leave it out (floats are the default). Note that \
+             openai-python sends encoding_format \"base64\" unless told otherwise, so it fails here the same way."
+            .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint refuses stream_options, which opencode and the AI SDK send \
              on every stream (includeUsage) and pydantic-ai always sends. opencode: set \"includeUsage\": false in the provider's \
              options; AI SDK: createOpenAICompatible({ includeUsage: false }); LiteLLM: drop_params: true."
@@ -612,10 +615,9 @@ fn bad_response_hint(check: Option<&str>) -> String {
              requests); with Groq's json_validate_failed the server enforces the format by validating, so retry or raise the \
              output cap. Parse content defensively either way."
             .to_string(),
-        Some("chat.error_shape") => "Make the server, or the gateway in front of it, answer a refused request with a 4xx and \
-             a JSON body {\"error\": {\"message\": …, \"type\": …}}: it is the only error shape openai-node and the AI SDK \
-             read (other bodies reach users as \"400 status code (no body)\" or the bare status phrase), and a 5xx makes SDKs \
-             retry a request that can never pass."
+        Some("chat.error_shape") => "Make the server, or the gateway in front of it, answer an invalid request with a 4xx \
+             and {\"error\": {\"message\": …, \"type\": …}}: the only error shape openai-node and the AI SDK read. A 5xx also \
+             makes SDKs retry a request that can never pass."
             .to_string(),
         Some("embeddings.basic") => "The embeddings answer is not OpenAI's shape, which clients index blindly: data[] of \
              {\"index\", \"embedding\": [floats]} in input order, one length, with usage. Point the base URL at the server's \

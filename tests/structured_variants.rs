@@ -373,3 +373,157 @@ async fn json_object_and_responses_json_schema_judge_the_same_variants() {
         "text refused",
     );
 }
+
+#[tokio::test]
+async fn error_shape_passes_only_the_envelope_clients_read() {
+    let warn = (Status::Warn, Some(Kind::BadResponse), None);
+    let openai = error(
+        400,
+        json!({"error": {"message": "Invalid type for 'messages': expected an array", "type": "invalid_request_error", "param": "messages", "code": "invalid_type"}}),
+    );
+    let j = judged("chat.error_shape", "m", openai).await;
+    assert_outcome(&j, (Status::Pass, None, None), "OpenAI envelope");
+    // Zen's envelope carries error.message too.
+    let zen = error(
+        400,
+        json!({"type": "error", "error": {"type": "invalid_request_error", "message": "messages: Expected array"}}),
+    );
+    let j = judged("chat.error_shape", "m", zen).await;
+    assert_outcome(&j, (Status::Pass, None, None), "Zen envelope");
+    for (case, c, word) in [
+        ("FastAPI 422", error(422, json!({"detail": [{"loc": ["body", "messages"], "msg": "Input should be a valid list", "type": "list_type"}]})), "detail"),
+        ("vLLM object error", error(400, json!({"object": "error", "message": "messages must be a list", "type": "BadRequestError", "param": null, "code": 400})), "top-level `message`"),
+        ("error as a string", error(400, json!({"error": "messages must be an array"})), "bare string"),
+        ("no message", error(400, json!({"status": "invalid"})), "no error message"),
+        ("Express HTML 400", Canned(400, "text/html; charset=utf-8", "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title></head><body><pre>TypeError: messages.map is not a function</pre></body></html>".into()), "HTML"),
+        ("text/plain 400", Canned(400, "text/plain", "Bad Request".into()), "not JSON"),
+        ("500 JSON", error(500, json!({"error": {"message": "'str' object has no attribute 'get'", "type": "server_error"}})), "retry"),
+        ("nginx 502", Canned(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>".into()), "HTML page"),
+    ] {
+        let j = judged("chat.error_shape", "m", c).await;
+        assert_outcome(&j, warn, case);
+        assert!(j.detail.contains(word), "{case}: {}", j.detail);
+        assert!(j.hint.contains("{\"error\""), "{case}: {}", j.hint);
+        assert!(!j.hint.contains("login page"), "{case}: {}", j.hint);
+    }
+    let j = judged("chat.error_shape", "m", ok_json(json!({"error": {"message": "messages must be an array", "type": "invalid_request_error"}}))).await;
+    assert_outcome(
+        &j,
+        (Status::Fail, Some(Kind::BadResponse), None),
+        "200 with an error",
+    );
+    assert!(j.detail.contains("error body"), "{}", j.detail);
+    let j = judged("chat.error_shape", "m", says("pong")).await;
+    assert_outcome(
+        &j,
+        (Status::Fail, Some(Kind::BadResponse), None),
+        "200 with an answer",
+    );
+    assert!(j.detail.contains("accepted"), "{}", j.detail);
+}
+
+#[tokio::test]
+async fn embeddings_answers_real_servers_get_wrong_say_what() {
+    const MODEL: &str = "text-embedding-3-small";
+    let list = |data: Value| json!({"object": "list", "model": MODEL, "data": data, "usage": {"prompt_tokens": 12, "total_tokens": 12}});
+    let item = |i: usize, e: Value| json!({"object": "embedding", "index": i, "embedding": e});
+    let fail = (Status::Fail, Some(Kind::BadResponse), None);
+    for (case, c, word) in [
+        (
+            "NaN written as is",
+            Canned(
+                200,
+                "application/json",
+                format!(
+                    r#"{{"object":"list","model":"{MODEL}","data":[{{"index":0,"embedding":[0.1,NaN]}},{{"index":1,"embedding":[0.2,0.3]}}],"usage":{{"prompt_tokens":12}}}}"#
+                ),
+            ),
+            "NaN",
+        ),
+        (
+            "NaN written as null",
+            ok_json(list(json!([
+                item(0, json!([0.1, null])),
+                item(1, json!([0.2, 0.3]))
+            ]))),
+            "null",
+        ),
+        (
+            "nested arrays",
+            ok_json(list(json!([
+                item(0, json!([[0.1, 0.2]])),
+                item(1, json!([[0.2, 0.3]]))
+            ]))),
+            "nested",
+        ),
+        (
+            "bare arrays in data",
+            ok_json(list(json!([[0.1, 0.2], [0.2, 0.3]]))),
+            "bare array",
+        ),
+        ("data empty", ok_json(list(json!([]))), "0 vectors"),
+        (
+            "ragged",
+            ok_json(list(json!([
+                item(0, json!([0.1, 0.2, 0.3])),
+                item(1, json!([0.2, 0.3]))
+            ]))),
+            "ragged",
+        ),
+        (
+            "Ollama native",
+            ok_json(json!({"model": MODEL, "embeddings": [[0.1, 0.2], [0.2, 0.3]]})),
+            "Ollama",
+        ),
+        (
+            "TEI native",
+            ok_json(json!([[0.1, 0.2], [0.2, 0.3]])),
+            "bare array",
+        ),
+    ] {
+        let j = judged("embeddings.basic", MODEL, c).await;
+        assert_outcome(&j, fail, case);
+        assert!(j.detail.contains(word), "{case}: {}", j.detail);
+        assert!(!j.hint.contains("login page"), "{case}: {}", j.hint);
+    }
+    let warn = (Status::Warn, Some(Kind::BadResponse), None);
+    let two = json!([item(0, json!([0.1, 0.2])), item(1, json!([0.3, 0.1]))]);
+    let mut no_usage = list(two.clone());
+    no_usage.as_object_mut().unwrap().remove("usage");
+    let mut zero_usage = list(two.clone());
+    zero_usage["usage"] = json!({"prompt_tokens": 0, "total_tokens": 0});
+    for (case, v, word) in [
+        ("no usage", no_usage, "usage"),
+        ("usage zero", zero_usage, "0 for two inputs"),
+        (
+            "zeros",
+            list(json!([
+                item(0, json!([0.0, 0.0])),
+                item(1, json!([0.3, 0.1]))
+            ])),
+            "all zeros",
+        ),
+    ] {
+        let j = judged("embeddings.basic", MODEL, ok_json(v)).await;
+        assert_outcome(&j, warn, case);
+        assert!(j.detail.contains(word), "{case}: {}", j.detail);
+    }
+    let j = judged("embeddings.basic", MODEL, ok_json(list(two))).await;
+    assert_outcome(&j, (Status::Pass, None, None), "healthy");
+    // A server that refuses encoding_format: the parameter named.
+    let refused = error(
+        400,
+        json!({"detail": [{"loc": ["body", "encoding_format"], "msg": "Extra inputs are not permitted", "type": "extra_forbidden"}]}),
+    );
+    let j = judged("embeddings.basic", MODEL, refused).await;
+    assert_outcome(
+        &j,
+        (
+            Status::Fail,
+            Some(Kind::ParamRejected),
+            Some("encoding_format"),
+        ),
+        "encoding_format refused",
+    );
+    assert!(j.hint.contains("leave it out"), "{}", j.hint);
+}

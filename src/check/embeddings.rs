@@ -1,7 +1,9 @@
 //! `embeddings.basic` on `/embeddings`: two inputs in one request, `encoding_format: float`.
 //! The answer must hold one vector of finite floats per input, both of the same length,
 //! and `usage`. A malformed answer (no `data`, a vector of something else than numbers,
-//! ragged dimensions, a vector missing) is `bad_response` with what was wrong; base64
+//! ragged dimensions, a vector missing) is `bad_response` with what was wrong, naming the
+//! shapes real servers send: Ollama's native `embeddings`, TEI's bare arrays, nested
+//! per-token arrays, a model's NaN written as `null` or as a bare `NaN`; base64
 //! strings although floats were asked are `param_ignored` on `encoding_format` (clients
 //! that asked for floats then hold a string). A server without the route is classified
 //! like any other route it lacks.
@@ -48,15 +50,28 @@ enum Vector {
 }
 
 fn vector(item: &Value) -> Result<Vector, String> {
+    if item.is_array() {
+        return Err("is a bare array, not an object with `embedding` (clients read data[i].embedding)".into());
+    }
     match item.get("embedding") {
         None => Err("has no `embedding`".into()),
         Some(Value::Array(xs)) if xs.is_empty() => Err("is an empty vector".into()),
+        Some(Value::Array(xs)) if xs[0].is_array() => Err(format!(
+            "is a nested array ({} arrays, a vector per token or per input?), not one flat vector of floats",
+            xs.len()
+        )),
         Some(Value::Array(xs)) => {
             let mut out = Vec::with_capacity(xs.len());
             for (i, x) in xs.iter().enumerate() {
-                match x.as_f64().filter(|f| f.is_finite()) {
-                    Some(f) => out.push(f),
-                    None => {
+                match x {
+                    Value::Number(n) => out.push(n.as_f64().unwrap_or(f64::NAN)),
+                    // JSON has no NaN: servers that meet one write null.
+                    Value::Null => {
+                        return Err(format!(
+                            "holds null at position {i}: a NaN or infinity the server wrote as null (the model produced non-finite values)"
+                        ))
+                    }
+                    _ => {
                         return Err(format!(
                             "holds {} at position {i}, not a number",
                             excerpt(&x.to_string(), 24)
@@ -82,11 +97,30 @@ fn vector(item: &Value) -> Result<Vector, String> {
     }
 }
 
+/// A body that is not JSON because it holds `NaN` or `Infinity` (Python's `json.dumps`
+/// writes them): say so, since "not JSON" alone points at the wrong layer.
+fn non_finite(a: &Answer) -> Option<Finding> {
+    let text = String::from_utf8_lossy(&a.body);
+    let found = ["NaN", "-Infinity", "Infinity"]
+        .into_iter()
+        .find(|w| text.contains(&format!(",{w}")) || text.contains(&format!("[{w}")) || text.contains(&format!(", {w}")))?;
+    serde_json::from_str::<Value>(&text).is_err().then(|| {
+        Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "the body holds {found} in a vector, which is not JSON: the model produced non-finite values and the server wrote them as is; clients fail to parse the whole answer"
+            ),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+    })
+}
+
 /// Judge a 2xx `/embeddings` answer.
 pub fn judge(a: &Answer, asked: &str) -> Finding {
     let v = match answer_json(a) {
         Ok(v) => v,
-        Err(f) => return f,
+        Err(f) => return non_finite(a).unwrap_or(f),
     };
     let done = |p: Problems, summary: String| {
         p.into_finding(summary)
@@ -95,10 +129,14 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
     };
     let mut p = Problems::default();
     let Some(data) = v.get("data").and_then(Value::as_array) else {
-        p.fail(
-            Kind::BadResponse,
-            "no data[] in the answer: not the embeddings shape",
-        );
+        let why = if v.get("embeddings").is_some() {
+            "no data[] in the answer, but `embeddings`: Ollama's native /api/embed shape, not OpenAI's"
+        } else if v.is_array() {
+            "the answer is a bare array, not {\"data\": [...]}: a native /embed shape (TEI), not OpenAI's"
+        } else {
+            "no data[] in the answer: not the embeddings shape"
+        };
+        p.fail(Kind::BadResponse, why);
         return done(p, String::new());
     };
     if data.len() != INPUTS.len() {
@@ -152,6 +190,11 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
                 shown.join(" and ")
             ),
         );
+    } else if let Some(i) = floats.iter().position(|xs| xs.iter().all(|x| *x == 0.0)) {
+        p.warn(
+            Kind::BadResponse,
+            format!("data[{i}].embedding is all zeros: a placeholder, not an embedding of the input"),
+        );
     } else if floats.len() == 2 && floats[0] == floats[1] {
         p.warn(
             Kind::BadResponse,
@@ -167,6 +210,13 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
         }
     }
     let tokens = match v.pointer("/usage/prompt_tokens").and_then(Value::as_u64) {
+        Some(0) => {
+            p.warn(
+                Kind::BadResponse,
+                "usage.prompt_tokens is 0 for two inputs: token counts and costs will read zero",
+            );
+            String::new()
+        }
         Some(n) => format!(" · {n} input tokens"),
         None => {
             p.warn(

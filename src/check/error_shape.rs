@@ -1,7 +1,10 @@
 //! `chat.error_shape`: a deliberately invalid request (`messages` is not an array) must get
-//! a 4xx whose JSON body carries an error message. A 200, a 5xx, an HTML page or a body
-//! without a message is `bad_response`: clients then show only "An error occurred" for
-//! every real error too.
+//! a 4xx whose JSON body carries its message in OpenAI's envelope, `{"error": {"message"}}`:
+//! the only shape every client reads. The AI SDK's error schema wants exactly it and shows the
+//! bare status phrase otherwise; openai-node reads `error.message` and shows "400 status code
+//! (no body)" for any other JSON; only openai-python prints a raw body. So a FastAPI `detail`
+//! list, vLLM's top-level `message`, an `error` string, an HTML or text page, a 5xx (which SDKs
+//! retry) are `bad_response` warnings, and a 200 (with an error body or an answer) fails.
 
 use super::chat::{self, excerpt};
 use super::spec::{cost, Judge, Spec};
@@ -37,57 +40,127 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
 
 pub fn judge(a: &Answer) -> Finding {
     let parsed = parse_error_body(a.content_type.as_deref(), &a.body);
-    let json_object = serde_json::from_slice::<Value>(&a.body).is_ok_and(|v| v.is_object());
-    let quoted = parsed.message.clone().unwrap_or_default();
+    let body = serde_json::from_slice::<Value>(&a.body)
+        .ok()
+        .filter(Value::is_object);
+    let quoted = excerpt(&parsed.message.clone().unwrap_or_default(), 80);
     let bad = |status, detail: String| {
         Finding::new(status, Some(Kind::BadResponse), detail)
             .with_evidence(a.evidence())
             .with_timing(a.timing)
     };
-    match a.status {
+    let s = a.status;
+    match s {
         // A refusal for the key, credit or rate says nothing about the error shape.
         401 | 402 | 403 | 429 => answer_error(a, &[]),
+        200..=299 if body.as_ref().is_some_and(error_body) => bad(
+            Status::Fail,
+            format!(
+                "HTTP {s} with an error body (\"{quoted}\") for a request whose `messages` is not an array: clients take it for an answer (openai-python returns it, and the app fails later on `.choices`)"
+            ),
+        ),
         200..=299 => bad(
             Status::Fail,
             format!(
-                "HTTP {} for a request whose `messages` is not an array: invalid requests are accepted{}",
-                a.status,
-                if json_object { "" } else { " (and the body is not JSON)" }
+                "HTTP {s} for a request whose `messages` is not an array: invalid requests are accepted{}",
+                if body.is_some() { "" } else { " (and the body is not JSON)" }
             ),
         ),
-        400..=499 if json_object && !quoted.is_empty() => Finding::pass(format!(
-            "HTTP {} with a JSON error: \"{}\"",
-            a.status,
-            excerpt(&quoted, 80)
-        ))
-        .with_evidence(a.evidence())
-        .with_timing(a.timing),
-        400..=499 if parsed.html => bad(
-            Status::Warn,
-            format!("HTTP {} with an HTML page instead of a JSON error", a.status),
-        ),
-        400..=499 if json_object => bad(
+        400..=499 => match (body.as_ref().map(|v| shape(v, !quoted.is_empty())), parsed.html) {
+            (Some(Shape::OpenAi(m)), _) => Finding::pass(format!(
+                "HTTP {s} with a JSON error: \"{}\"",
+                excerpt(&m, 80)
+            ))
+            .with_evidence(a.evidence())
+            .with_timing(a.timing),
+            (Some(Shape::Other(what)), _) => bad(
+                Status::Warn,
+                format!(
+                    "HTTP {s} with {what} (\"{quoted}\"), not OpenAI's {{\"error\": {{\"message\"}}}}: openai-python prints the raw body, but openai-node shows \"{s} status code (no body)\" and the AI SDK only \"{}\"",
+                    reason(s)
+                ),
+            ),
+            (Some(Shape::NoMessage), _) => bad(
+                Status::Warn,
+                format!(
+                    "HTTP {s} with JSON that carries no error message: {}",
+                    excerpt(&String::from_utf8_lossy(&a.body), 80)
+                ),
+            ),
+            (None, true) => bad(
+                Status::Warn,
+                format!("HTTP {s} with an HTML page (\"{quoted}\") instead of a JSON error: clients show \"{}\" or the page's markup", reason(s)),
+            ),
+            (None, false) if quoted.is_empty() => bad(
+                Status::Warn,
+                format!("HTTP {s} with an empty body: clients show only \"{}\"", reason(s)),
+            ),
+            (None, false) => bad(
+                Status::Warn,
+                format!(
+                    "HTTP {s} with a body that is not JSON: \"{quoted}\": clients show only \"{}\" or the raw text",
+                    reason(s)
+                ),
+            ),
+        },
+        500..=599 => bad(
             Status::Warn,
             format!(
-                "HTTP {} with JSON that carries no error message: {}",
-                a.status,
-                excerpt(&String::from_utf8_lossy(&a.body), 80)
+                "HTTP {s} for an invalid request (a 4xx was due){}: SDKs take it for a server failure and retry it (openai-python twice), though it can never pass",
+                match (parsed.html, quoted.is_empty()) {
+                    (true, _) => format!(", an HTML page \"{quoted}\""),
+                    (false, false) => format!(": \"{quoted}\""),
+                    (false, true) => String::new(),
+                }
             ),
         ),
-        400..=499 => bad(
+        _ => bad(
             Status::Warn,
-            format!(
-                "HTTP {} with a body that is not JSON: \"{}\"",
-                a.status,
-                excerpt(&quoted, 80)
-            ),
-        ),
-        s => bad(
-            Status::Warn,
-            format!(
-                "HTTP {s} for an invalid request (a client error, 4xx, was due){}",
-                if parsed.html { ": an HTML page" } else { "" }
-            ),
+            format!("HTTP {s} for an invalid request (a client error, 4xx, was due)"),
         ),
     }
+}
+
+/// How an error body carries its message, as clients read it.
+enum Shape {
+    /// `{"error": {"message": "…"}}`: the only shape every SDK reads (the AI SDK's schema
+    /// wants exactly it; openai-node reads `error.message`).
+    OpenAi(String),
+    /// A message elsewhere: FastAPI's `detail`, vLLM's top-level `message`, `error` as a string.
+    Other(&'static str),
+    NoMessage,
+}
+
+fn shape(v: &Value, has_message: bool) -> Shape {
+    let text = |x: Option<&Value>| x.and_then(Value::as_str).map(str::trim).filter(|m| !m.is_empty()).map(str::to_string);
+    if let Some(m) = text(v.pointer("/error/message")) {
+        return Shape::OpenAi(m);
+    }
+    match () {
+        _ if v.get("detail").is_some_and(|d| !d.is_null()) => Shape::Other("FastAPI's `detail`"),
+        _ if text(v.get("error")).is_some() => Shape::Other("`error` as a bare string"),
+        _ if v.get("message").is_some_and(|m| !m.is_null()) => Shape::Other("a top-level `message`"),
+        _ if v.pointer("/error/message").is_some_and(|m| m.is_object()) => {
+            Shape::Other("an object as `error.message`")
+        }
+        _ if has_message => Shape::Other("its message outside `error.message`"),
+        _ => Shape::NoMessage,
+    }
+}
+
+/// A JSON body that is an error, not an answer.
+fn error_body(v: &Value) -> bool {
+    v.get("choices").is_none()
+        && (v.get("error").is_some_and(|e| !e.is_null())
+            || v.get("object").and_then(Value::as_str) == Some("error")
+            || v.get("type").and_then(Value::as_str) == Some("error")
+            || v.get("detail").is_some_and(|d| !d.is_null()))
+}
+
+/// The status phrase a client falls back to ("Bad Request").
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|c| c.canonical_reason())
+        .unwrap_or("an error occurred")
 }

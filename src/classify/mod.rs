@@ -42,6 +42,7 @@ pub const KNOWN_PARAMS: &[&str] = &[
     "max_completion_tokens",
     "max_output_tokens",
     "parallel_tool_calls",
+    "encoding_format",
     "response_format",
     "stream_options",
     "include_usage",

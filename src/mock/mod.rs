@@ -560,6 +560,7 @@ impl Mock {
             return match self.scenario {
                 Scenario::ErrorShape200 => None,
                 Scenario::ErrorShapeHtml => Some(reply::text_response(500, "text/html", reply::HTML_500)),
+                Scenario::ErrorShapeDetail => Some(reply::text_response(422, "application/json", r#"{"detail":[{"type":"list_type","loc":["body","messages"],"msg":"Input should be a valid list","input":"this should be an array of messages"}]}"#)),
                 _ => Some(reply::openai_error(400, "Invalid type for 'messages': expected an array of objects, but got a string instead.", "invalid_request_error", Some("invalid_type"), Some("messages"), id)),
             };
         };
