@@ -32,20 +32,34 @@ pub fn request(model: &str, stream: bool, tools: bool) -> Request {
     Request::post(Route::Responses.path(), body, Auth::Bearer)
 }
 
+/// A 2xx answer as JSON, refused as not the Responses shape when it has no `output[]`.
+pub fn response_json(a: &Answer) -> Result<Value, Finding> {
+    let v = answer_json(a)?;
+    if v.get("output").and_then(Value::as_array).is_none() {
+        return Err(Finding::fail(Kind::BadResponse, NOT_RESPONSES)
+            .with_evidence(a.evidence())
+            .with_timing(a.timing));
+    }
+    Ok(v)
+}
+
+/// What a tool round trip or judge says of an answer without `output[]`.
+pub const NOT_RESPONSES: &str = "no output[] in the answer: not the Responses shape";
+
+/// The `output[]` of an answer `response_json` accepted.
+pub fn output_items(v: &Value) -> &[Value] {
+    v.get("output")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 /// Judge a 2xx non-streaming Responses answer.
 pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
-    let v = match answer_json(a) {
+    let v = match response_json(a) {
         Ok(v) => v,
         Err(f) => return f,
     };
-    let Some(output) = v.get("output").and_then(Value::as_array) else {
-        return Finding::fail(
-            Kind::BadResponse,
-            "no output[] in the answer: not the Responses shape",
-        )
-        .with_evidence(a.evidence())
-        .with_timing(a.timing);
-    };
+    let output = output_items(&v);
     let mut p = Problems::default();
     // A thought in <think> tags is reasoning, not the answer.
     let text = crate::reasoning::answer_text(&output_text(output));

@@ -5,9 +5,9 @@
 
 use super::json_schema::{SCHEMA_WORDS, judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
 use super::chat::{excerpt, reasoning_spent_cap};
-use super::responses::output_text;
+use super::responses::{output_items, output_text, response_json};
 use super::spec::{cost, Judge, Spec};
-use super::{answer_json, judge_usage_and_model, send_json, Ctx, TokenCap};
+use super::{judge_usage_and_model, send_json, Ctx, TokenCap};
 use crate::failure::Kind;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
@@ -48,18 +48,11 @@ async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
 
 /// Judge a 2xx Responses answer that was asked for JSON following the schema.
 pub fn judge(a: &Answer, asked: &str) -> Finding {
-    let v = match answer_json(a) {
+    let v = match response_json(a) {
         Ok(v) => v,
         Err(f) => return f,
     };
-    let Some(output) = v.get("output").and_then(Value::as_array) else {
-        return Finding::fail(
-            Kind::BadResponse,
-            "no output[] in the answer: not the Responses shape",
-        )
-        .with_evidence(a.evidence())
-        .with_timing(a.timing);
-    };
+    let output = output_items(&v);
     let mut p = Problems::default();
     // `incomplete` is the Responses API's finish_reason "length".
     let incomplete = v.get("status").and_then(Value::as_str) == Some("incomplete");

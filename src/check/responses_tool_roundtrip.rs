@@ -154,7 +154,7 @@ fn first_call(a: &Answer) -> Result<First, Finding> {
             fail(
                 Kind::BadResponse,
                 None,
-                "no output[] in the answer: not the Responses shape".into(),
+                super::responses::NOT_RESPONSES.into(),
             )
         })?;
     let Some(call) = output
