@@ -16,24 +16,7 @@ use crate::outcome::{Finding, Problems, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 
-/// Output cap for a structured answer: the object below is about 15 tokens.
-pub const MAX_TOKENS_JSON: u64 = 64;
-pub const SCHEMA_NAME: &str = "weather_report";
-pub const JSON_PROMPT: &str =
-    "Report the weather in Paris as JSON: the city, and the temperature in whole degrees Celsius.";
-
-/// A small schema a strict server can enforce: two required fields, nothing else.
-pub fn schema() -> Value {
-    json!({
-        "type": "object",
-        "properties": {
-            "city": {"type": "string"},
-            "temperature_c": {"type": "integer"}
-        },
-        "required": ["city", "temperature_c"],
-        "additionalProperties": false
-    })
-}
+pub use super::structured::{schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
 
 pub const SPEC: Spec = Spec::main(
     "chat.json_schema",

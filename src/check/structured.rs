@@ -11,10 +11,28 @@
 //! of them. JSON cut at the output cap is `output_length`: the cap, not the format, failed.
 
 use super::chat::excerpt;
-use super::json_schema::MAX_TOKENS_JSON;
 use crate::failure::Kind;
 use crate::outcome::Problems;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+/// Output cap for a structured answer: the object below is about 15 tokens.
+pub const MAX_TOKENS_JSON: u64 = 64;
+pub const SCHEMA_NAME: &str = "weather_report";
+pub const JSON_PROMPT: &str =
+    "Report the weather in Paris as JSON: the city, and the temperature in whole degrees Celsius.";
+
+/// A small schema a strict server can enforce: two required fields, nothing else.
+pub fn schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "temperature_c": {"type": "integer"}
+        },
+        "required": ["city", "temperature_c"],
+        "additionalProperties": false
+    })
+}
 
 /// Does `text` answer a request for JSON? Records problems against `param`; returns the
 /// pass summary.
@@ -213,7 +231,6 @@ pub fn holds_object(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::json_schema::schema;
     use super::*;
     use crate::outcome::{Finding, Status};
 
