@@ -7,6 +7,7 @@
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
 mod envelope;
+mod facts;
 mod loose;
 mod params;
 pub mod paste;

@@ -5,7 +5,7 @@
 //! 'max_completion_tokens' instead"); then a name quoted after a refusal phrase. Only a
 //! parameter the request carried (`sent`) is blamed by a mention.
 
-use super::rules::Facts;
+use super::facts::Facts;
 use super::KNOWN_PARAMS;
 
 /// Names that are the request's content, not an optional parameter to drop.

@@ -7,7 +7,8 @@
 //! `tests/corpus.rs` runs every one of them through this table. Read it like the hint
 //! table in `failure.rs`: order matters, specific before general, status last.
 
-use super::{params, ErrorBody};
+pub use super::facts::Facts;
+use super::params;
 use crate::failure::Kind;
 
 #[derive(Debug, Clone, Copy)]
@@ -61,23 +62,6 @@ const R: Rule = Rule {
     param: Param::None,
     gateway: false,
 };
-
-/// What a rule looks at.
-pub struct Facts<'a> {
-    pub status: Option<u16>,
-    pub body: &'a ErrorBody,
-    pub sent: &'a [&'a str],
-    /// The message, lowercased.
-    pub msg: String,
-    /// Message, codes and any wrapper text around the body, lowercased.
-    pub words: String,
-}
-
-impl Facts<'_> {
-    fn has(&self, ws: &[&str]) -> bool {
-        ws.iter().any(|w| self.words.contains(w))
-    }
-}
 
 impl Rule {
     fn status_ok(&self, s: Option<u16>) -> bool {
