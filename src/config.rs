@@ -80,7 +80,7 @@ pub struct TargetConfig {
     #[serde(default)]
     pub require: Vec<String>,
     /// `zencheck serve`: the module a scrape without `module=` gets.
-    pub module: Option<crate::serve::Module>,
+    pub module: Option<crate::check::tier::Tier>,
     /// `zencheck serve`: seconds a result is reused before the target is probed again.
     pub min_interval: Option<f64>,
 }
@@ -97,6 +97,12 @@ pub struct ConfigError {
     pub span: Option<SourceSpan>,
     #[help]
     pub help: Option<String>,
+}
+
+impl From<ConfigError> for crate::error::RunError {
+    fn from(e: ConfigError) -> crate::error::RunError {
+        crate::error::RunError::Config(Box::new(e))
+    }
 }
 
 impl ConfigError {

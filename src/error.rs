@@ -1,7 +1,12 @@
 //! How "zencheck could not run" reaches the user: the error type and the exit codes.
-//! Lower layers import this module, never the crate root.
+//! It imports nothing of the crate: a lower room's error becomes a `RunError` through a
+//! `From` beside that error's own type.
 
 use std::time::Duration;
+
+/// A lower room's error, carried whole so that its code, help and source spans render as
+/// its own type defines them.
+pub type Diag = Box<dyn miette::Diagnostic + Send + Sync>;
 
 /// Exit codes: documented in the README; clap itself exits 2 on usage errors.
 pub const EXIT_OK: u8 = 0;
@@ -19,10 +24,10 @@ pub enum RunError {
     Usage(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Target(#[from] crate::target::TargetError),
+    Target(Diag),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(Box<crate::config::ConfigError>),
+    Config(Diag),
     /// A usage error of the named subcommand, whose help it points at.
     #[error("{message}")]
     #[diagnostic(code(zencheck::usage), help("see `zencheck {command} --help`"))]
@@ -60,24 +65,6 @@ pub enum RunError {
         help("is the port already in use? --port 0 picks a free one")
     )]
     Mock(String),
-}
-
-impl From<crate::http::ClientError> for RunError {
-    fn from(e: crate::http::ClientError) -> RunError {
-        use crate::transport::TransportError;
-        match e {
-            crate::http::ClientError::Transport(t @ TransportError::BadProxy { .. }) => {
-                RunError::Usage(t.to_string())
-            }
-            crate::http::ClientError::Transport(t @ TransportError::Cacert { .. }) => {
-                RunError::Io {
-                    what: "set up TLS".into(),
-                    why: t.to_string(),
-                }
-            }
-            crate::http::ClientError::Build(why) => RunError::Client(why),
-        }
-    }
 }
 
 impl RunError {

@@ -553,6 +553,22 @@ pub enum ClientError {
     Build(String),
 }
 
+impl From<ClientError> for crate::error::RunError {
+    fn from(e: ClientError) -> crate::error::RunError {
+        use crate::error::RunError;
+        match e {
+            ClientError::Transport(t @ TransportError::BadProxy { .. }) => {
+                RunError::Usage(t.to_string())
+            }
+            ClientError::Transport(t @ TransportError::Cacert { .. }) => RunError::Io {
+                what: "set up TLS".into(),
+                why: t.to_string(),
+            },
+            ClientError::Build(why) => RunError::Client(why),
+        }
+    }
+}
+
 /// A 3xx answer: where it points and what following it would have done with the key.
 fn redirect_finding(r: &reqwest::Response, redactor: &Redactor) -> Finding {
     let status = r.status().as_u16();

@@ -51,8 +51,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     if adhoc && !args.targets.is_empty() {
         return Err(RunError::Usage("--target picks targets of the config file; it cannot be combined with --base-url or --provider".into()));
     }
-    let mut loaded =
-        config::find(args.config.as_deref()).map_err(|e| RunError::Config(Box::new(e)))?;
+    let mut loaded = config::find(args.config.as_deref()).map_err(RunError::from)?;
     let settings = loaded
         .as_ref()
         .map(|l| l.config.settings.clone())
@@ -102,7 +101,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
             .iter()
             .find_map(|n| l.config.unresolved.shift_remove(n))
         {
-            return Err(RunError::Config(Box::new(e)));
+            return Err(e.into());
         }
         l.config
             .targets

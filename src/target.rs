@@ -91,6 +91,12 @@ pub enum TargetError {
     BadHeaderValue(String),
 }
 
+impl From<TargetError> for crate::error::RunError {
+    fn from(e: TargetError) -> crate::error::RunError {
+        crate::error::RunError::Target(Box::new(e))
+    }
+}
+
 const BASE_URL_HELP: &str =
     "a base URL looks like https://opencode.ai/zen/v1 or http://127.0.0.1:11434/v1";
 

@@ -15,6 +15,7 @@ pub mod responses;
 pub mod spec;
 pub mod stream;
 pub mod structured;
+pub mod tier;
 
 pub use registry::CheckId;
 pub use spec::{Cost, Judge, Spec, Stage};

@@ -1,12 +1,12 @@
-//! Modules are cost tiers: what one `/probe` of a target may send.
+//! Check tiers by cost: which checks one run of a target may send, from the free catalog
+//! to everything its config selects (`zencheck serve` calls a tier a `module`).
 
-use crate::check::{CheckId, Selection};
+use super::{CheckId, Selection};
 use serde::Deserialize;
-use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Module {
+pub enum Tier {
     /// `GET /models` only: free.
     Catalog,
     /// Adds each route's basic (non-streamed) answer per model.
@@ -17,36 +17,25 @@ pub enum Module {
     Full,
 }
 
-/// Cached this long unless the target says otherwise: a generation module costs money.
-pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(300);
-
-impl Module {
-    pub const ALL: [Module; 4] = [Module::Catalog, Module::Chat, Module::Stream, Module::Full];
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Catalog, Tier::Chat, Tier::Stream, Tier::Full];
 
     pub fn name(self) -> &'static str {
         match self {
-            Module::Catalog => "catalog",
-            Module::Chat => "chat",
-            Module::Stream => "stream",
-            Module::Full => "full",
+            Tier::Catalog => "catalog",
+            Tier::Chat => "chat",
+            Tier::Stream => "stream",
+            Tier::Full => "full",
         }
     }
 
-    pub fn from_name(s: &str) -> Option<Module> {
-        Module::ALL.into_iter().find(|m| m.name() == s)
+    pub fn from_name(s: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|m| m.name() == s)
     }
 
-    /// Whether the module sends generation requests (which cost tokens, so money).
+    /// Whether the tier sends generation requests (which cost tokens, so money).
     pub fn generates(self) -> bool {
-        self != Module::Catalog
-    }
-
-    pub fn default_min_interval(self) -> Duration {
-        if self.generates() {
-            DEFAULT_MIN_INTERVAL
-        } else {
-            Duration::ZERO
-        }
+        self != Tier::Catalog
     }
 
     /// The check patterns of the tier (`None`: the target's own selection, unchanged).
@@ -63,14 +52,14 @@ impl Module {
             "messages.stream",
         ];
         match self {
-            Module::Catalog => Some(CATALOG),
-            Module::Chat => Some(CHAT),
-            Module::Stream => Some(STREAM),
-            Module::Full => None,
+            Tier::Catalog => Some(CATALOG),
+            Tier::Chat => Some(CHAT),
+            Tier::Stream => Some(STREAM),
+            Tier::Full => None,
         }
     }
 
-    /// The checks this module runs for a target whose config selects `target`: the tier,
+    /// The checks this tier runs for a target whose config selects `target`: the tier,
     /// within what the target selects (a tier never adds a check the target left out).
     pub fn selection(self, target: &Selection) -> Selection {
         let Some(patterns) = self.patterns() else {
@@ -97,7 +86,7 @@ impl Module {
 fn tier_matches(pattern: &str, id: &str) -> bool {
     match pattern.strip_prefix('*') {
         Some(suffix) => id.ends_with(suffix),
-        None => crate::check::pattern_matches(pattern, id),
+        None => super::pattern_matches(pattern, id),
     }
 }
 
@@ -118,32 +107,31 @@ mod tests {
     fn tiers_grow_and_stay_within_the_targets_selection() {
         let all = Selection::default();
         assert_eq!(
-            ids(&Module::Catalog.selection(&all)),
+            ids(&Tier::Catalog.selection(&all)),
             ["models.list", "models.exists"]
         );
-        let chat = ids(&Module::Chat.selection(&all));
+        let chat = ids(&Tier::Chat.selection(&all));
         assert!(chat.contains(&"chat.basic") && chat.contains(&"responses.basic"));
         assert!(!chat
             .iter()
             .any(|c| c.contains("stream") || c.contains("tool")));
-        let stream = ids(&Module::Stream.selection(&all));
+        let stream = ids(&Tier::Stream.selection(&all));
         assert!(stream.contains(&"chat.stream") && !stream.contains(&"chat.stream_tools"));
-        assert_eq!(ids(&Module::Full.selection(&all)).len(), CheckId::ALL.len());
+        assert_eq!(ids(&Tier::Full.selection(&all)).len(), CheckId::ALL.len());
         // The target probes only chat: the tier does not add /responses.
         let only_chat = Selection::new(&["models.*".into(), "chat".into()], &[]).unwrap();
-        let chat = ids(&Module::Chat.selection(&only_chat));
+        let chat = ids(&Tier::Chat.selection(&only_chat));
         assert!(!chat.contains(&"responses.basic"), "{chat:?}");
         // A target that selects nothing of the tier gets the free check, never everything.
         let tools = Selection::new(&["chat.tools".into()], &[]).unwrap();
-        assert_eq!(ids(&Module::Catalog.selection(&tools)), ["models.list"]);
+        assert_eq!(ids(&Tier::Catalog.selection(&tools)), ["models.list"]);
     }
 
     #[test]
-    fn only_catalog_is_free_and_uncached_by_default() {
-        assert!(!Module::Catalog.generates());
-        assert_eq!(Module::Catalog.default_min_interval(), Duration::ZERO);
-        assert_eq!(Module::Stream.default_min_interval(), DEFAULT_MIN_INTERVAL);
-        assert_eq!(Module::from_name("stream"), Some(Module::Stream));
-        assert_eq!(Module::from_name("http://x"), None);
+    fn only_catalog_is_free() {
+        assert!(!Tier::Catalog.generates());
+        assert!(Tier::Stream.generates());
+        assert_eq!(Tier::from_name("stream"), Some(Tier::Stream));
+        assert_eq!(Tier::from_name("http://x"), None);
     }
 }

@@ -2,7 +2,7 @@
 //! scrapes of the same target and module (single flight), and a whole-exporter budget of
 //! generation probes per hour.
 
-use super::module::Module;
+use crate::check::tier::Tier;
 use crate::report::Report;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -41,7 +41,7 @@ impl Slot {
 
 #[derive(Default)]
 pub struct Guard {
-    slots: Mutex<HashMap<(String, Module), Arc<Slot>>>,
+    slots: Mutex<HashMap<(String, Tier), Arc<Slot>>>,
     budget: Option<Budget>,
 }
 
@@ -53,7 +53,7 @@ impl Guard {
         }
     }
 
-    pub fn slot(&self, target: &str, module: Module) -> Arc<Slot> {
+    pub fn slot(&self, target: &str, module: Tier) -> Arc<Slot> {
         self.slots
             .lock()
             .expect("slot map lock")
@@ -132,12 +132,12 @@ mod tests {
     fn a_target_and_module_share_one_slot() {
         let g = Guard::default();
         assert!(Arc::ptr_eq(
-            &g.slot("a", Module::Chat),
-            &g.slot("a", Module::Chat)
+            &g.slot("a", Tier::Chat),
+            &g.slot("a", Tier::Chat)
         ));
         assert!(!Arc::ptr_eq(
-            &g.slot("a", Module::Chat),
-            &g.slot("a", Module::Catalog)
+            &g.slot("a", Tier::Chat),
+            &g.slot("a", Tier::Catalog)
         ));
     }
 }

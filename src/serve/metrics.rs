@@ -6,7 +6,7 @@
 //! ids, statuses, kind codes, target and module names): never a URL, a key or server text.
 
 use super::guard::Outcome;
-use super::module::Module;
+use crate::check::tier::Tier;
 use crate::outcome::Status;
 use crate::report::CheckResult;
 use prometheus_client::collector::Collector;
@@ -318,7 +318,7 @@ impl Exporter {
         }
     }
 
-    pub fn probed(&self, target: &str, module: Module, o: &Outcome) {
+    pub fn probed(&self, target: &str, module: Tier, o: &Outcome) {
         let result = if o.report.failed() {
             "failure"
         } else {
@@ -333,7 +333,7 @@ impl Exporter {
             .observe(o.duration.as_secs_f64());
     }
 
-    pub fn cache_hit(&self, target: &str, module: Module) {
+    pub fn cache_hit(&self, target: &str, module: Tier) {
         self.cache_hits
             .get_or_create(&labels(&[("target", target), ("module", module.name())]))
             .inc();

@@ -7,11 +7,9 @@
 
 pub mod guard;
 pub mod metrics;
-pub mod module;
 mod routes;
 
-pub use module::Module;
-
+use crate::check::tier::Tier;
 use crate::cli::{ProbeArgs, ServeArgs};
 use crate::error::{RunError, EXIT_OK};
 use crate::http::Http;
@@ -28,12 +26,25 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Cached this long unless the target says otherwise: a generation tier costs money.
+pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How long a module's result is reused when the config sets no `min_interval`: the free
+/// catalog is never cached.
+pub fn default_min_interval(module: Tier) -> Duration {
+    if module.generates() {
+        DEFAULT_MIN_INTERVAL
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// One config target as the exporter runs it.
 struct Entry {
     target: Target,
     opts: Options,
     /// The module of a scrape without `module=`.
-    module: Module,
+    module: Tier,
     /// The config's `min_interval`; else each module's default.
     min_interval: Option<Duration>,
 }
@@ -100,8 +111,7 @@ fn probe_args(args: &ServeArgs) -> Result<ProbeArgs, RunError> {
 /// Load the config, bind `--listen` and serve until [`Server::stop`].
 pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
     let probe_args = probe_args(args)?;
-    let loaded = crate::config::find(probe_args.config.as_deref())
-        .map_err(|e| RunError::Config(Box::new(e)))?;
+    let loaded = crate::config::find(probe_args.config.as_deref()).map_err(RunError::from)?;
     let Some(loaded) = loaded else {
         return Err(RunError::Usage(format!(
             "zencheck serve probes the targets of a config file: write a {} or give --config PATH",
@@ -125,7 +135,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
             }
         };
         let entry = Entry {
-            module: file.and_then(|t| t.module).unwrap_or(Module::Catalog),
+            module: file.and_then(|t| t.module).unwrap_or(Tier::Catalog),
             min_interval,
             target,
             opts,
@@ -244,10 +254,10 @@ pub enum Answer {
 }
 
 impl State {
-    fn min_interval(&self, name: &str, module: Module) -> Duration {
+    fn min_interval(&self, name: &str, module: Tier) -> Duration {
         self.targets[name]
             .min_interval
-            .unwrap_or_else(|| module.default_min_interval())
+            .unwrap_or_else(|| default_min_interval(module))
     }
 
     /// The guard's decision for one scrape: cached, shared, refused by the budget, or a
@@ -255,7 +265,7 @@ impl State {
     async fn answer(
         self: &Arc<Self>,
         name: &str,
-        module: Module,
+        module: Tier,
         bound: Duration,
         source: &'static str,
     ) -> Answer {
@@ -323,7 +333,7 @@ impl State {
     async fn run(
         &self,
         name: &str,
-        module: Module,
+        module: Tier,
         bound: Duration,
         source: &'static str,
     ) -> Outcome {
@@ -340,5 +350,16 @@ impl State {
             at: Instant::now(),
             duration: started.elapsed(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_free_catalog_is_uncached_by_default() {
+        assert_eq!(default_min_interval(Tier::Catalog), Duration::ZERO);
+        assert_eq!(default_min_interval(Tier::Stream), DEFAULT_MIN_INTERVAL);
     }
 }

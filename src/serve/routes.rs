@@ -1,7 +1,8 @@
 //! The exporter's endpoints: `/probe`, `/metrics`, `/report`, `/-/healthy`, and the bearer
 //! token that guards all but the last.
 
-use super::{metrics, Answer, Module, State};
+use super::{metrics, Answer, State};
+use crate::check::tier::Tier;
 use axum::extract::{Query, Request, State as With};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
@@ -115,7 +116,7 @@ async fn probe(
     };
     let module = match q.get("module") {
         None => entry.module,
-        Some(m) => match Module::from_name(m) {
+        Some(m) => match Tier::from_name(m) {
             Some(m) => m,
             None => {
                 return refuse(
