@@ -1,11 +1,108 @@
-//! `/chat/completions` requests, and the judge of non-streaming answers (`chat.basic`,
-//! `chat.tools`, `chat.tool_choice_*`). A 200 is not proof: the effect is checked.
+//! `/chat/completions` requests, and the non-streaming chat checks with their judge
+//! (`chat.basic`, `chat.max_tokens`, `chat.tools`, `chat.tool_choice_*`). A 200 is not
+//! proof: the effect is checked.
 
+use super::spec::{cost, Judge, Spec, Stage};
 use super::{answer_json, judge_usage_and_model, TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use crate::failure::Kind;
-use crate::http::Answer;
+use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
+use crate::route::Route;
 use serde_json::{json, Value};
+
+pub const CHAT_BASIC: Spec = Spec {
+    // Sent once more, with max_completion_tokens, when max_tokens is refused.
+    stage: Stage::Basic,
+    proves: "a tiny non-streaming chat answer: 2xx, JSON, choices, finish_reason, usage",
+    ..Spec::main(
+        "chat.basic",
+        Route::Chat,
+        |m, c| post(chat_request(m, false, c, json!({}))),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Any)),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const CHAT_MAX_TOKENS: Spec = Spec {
+    stage: Stage::FromBasic,
+    build: None,
+    judge: Judge::Probe,
+    proves: "max_tokens is accepted (else max_completion_tokens is used)",
+    ..Spec::main(
+        "chat.max_tokens",
+        Route::Chat,
+        |_, _| Vec::new(),
+        Judge::Probe,
+        cost(0, 0),
+    )
+};
+
+pub const CHAT_TOOLS: Spec = Spec {
+    proves: "a function tool with tool_choice auto is accepted; calls well formed",
+    ..Spec::main(
+        "chat.tools",
+        Route::Chat,
+        |m, c| post(tool_request(m, false, c, json!("auto"))),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Any)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
+
+pub const CHAT_TOOL_CHOICE_REQUIRED: Spec = Spec {
+    proves: "tool_choice \"required\" returns a parseable tool call",
+    ..Spec::main(
+        "chat.tool_choice_required",
+        Route::Chat,
+        |m, c| post(tool_request(m, false, c, json!("required"))),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Required)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
+
+pub const CHAT_TOOL_CHOICE_NONE: Spec = Spec {
+    proves: "tool_choice \"none\" returns no tool call",
+    ..Spec::main(
+        "chat.tool_choice_none",
+        Route::Chat,
+        |m, c| post(tool_request(m, false, c, json!("none"))),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Forbidden)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
+
+pub const CHAT_TOOL_CHOICE_NAMED: Spec = Spec {
+    proves: "a named tool_choice calls that tool",
+    ..Spec::main(
+        "chat.tool_choice_named",
+        Route::Chat,
+        |m, c| post(tool_request(m, false, c, named_choice())),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Named)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
+
+pub const CHAT_TOOL_CHOICE_NULL: Spec = Spec {
+    // Whether a client library's explicit `null` is accepted is information, not an
+    // outage: the fix is to omit the key.
+    rejection_warns: true,
+    proves: "an explicit \"tool_choice\": null is accepted",
+    ..Spec::main(
+        "chat.tool_choice_null",
+        Route::Chat,
+        |m, c| post(tool_request(m, false, c, Value::Null)),
+        Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Any)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
+
+/// One `POST /chat/completions` with `body`.
+pub fn post(body: Value) -> Vec<Request> {
+    vec![Request::post(Route::Chat.path(), body, Auth::Bearer)]
+}
+
+fn named_choice() -> Value {
+    json!({"type": "function", "function": {"name": TOOL_NAME}})
+}
 
 /// The one small tool the tool checks offer.
 pub const TOOL_NAME: &str = "get_weather";

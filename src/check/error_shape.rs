@@ -16,13 +16,16 @@ use crate::outcome::{Finding, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 
-pub const SPEC: Spec = Spec::main(
-    "chat.error_shape",
-    Route::Chat,
-    |m, c| vec![invalid_request(m, c)],
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(1, super::MAX_TOKENS),
-);
+pub const SPEC: Spec = Spec {
+    proves: "an invalid request gets a 4xx with a JSON error message",
+    ..Spec::main(
+        "chat.error_shape",
+        Route::Chat,
+        |m, c| vec![invalid_request(m, c)],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(1, super::MAX_TOKENS),
+    )
+};
 
 /// Valid JSON, invalid request: every OpenAI-compatible server must refuse it.
 fn invalid_request(model: &str, cap: TokenCap) -> Request {

@@ -9,13 +9,16 @@ use crate::outcome::Finding;
 use crate::route::Route;
 use serde_json::json;
 
-pub const SPEC: Spec = Spec::main(
-    "chat.json_object",
-    Route::Chat,
-    |m, c| vec![structured_request(m, c, json!({"type": "json_object"}))],
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(1, MAX_TOKENS_JSON),
-);
+pub const SPEC: Spec = Spec {
+    proves: "response_format json_object returns a JSON object",
+    ..Spec::main(
+        "chat.json_object",
+        Route::Chat,
+        |m, c| vec![structured_request(m, c, json!({"type": "json_object"}))],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(1, MAX_TOKENS_JSON),
+    )
+};
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = structured_request(model, cap, json!({"type": "json_object"}));

@@ -18,13 +18,16 @@ use serde_json::{json, Value};
 
 pub use super::structured::{schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
 
-pub const SPEC: Spec = Spec::main(
-    "chat.json_schema",
-    Route::Chat,
-    |m, c| vec![structured_request(m, c, response_format())],
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(1, MAX_TOKENS_JSON),
-);
+pub const SPEC: Spec = Spec {
+    proves: "strict json_schema output parses and validates",
+    ..Spec::main(
+        "chat.json_schema",
+        Route::Chat,
+        |m, c| vec![structured_request(m, c, response_format())],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(1, MAX_TOKENS_JSON),
+    )
+};
 
 fn response_format() -> Value {
     json!({"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "strict": true, "schema": schema()}})

@@ -1,7 +1,8 @@
-//! `/messages` (Anthropic Messages, as Zen serves Claude): `messages.basic`,
-//! `messages.stream`. The key goes in `x-api-key`, with `anthropic-version`.
+//! `/messages` (Anthropic Messages, as Zen serves Claude): the checks `messages.basic` and
+//! `messages.stream` with their judges. The key goes in `x-api-key`, with `anthropic-version`.
 
 use super::chat::{excerpt, reasoning_spent_cap};
+use super::spec::{cost, Judge, Spec, Stage};
 use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, PROMPT};
 use crate::failure::Kind;
@@ -10,6 +11,29 @@ use crate::outcome::{Finding, Problems, Timing};
 use crate::route::Route;
 use crate::sse::Transcript;
 use serde_json::{json, Value};
+
+pub const MESSAGES_BASIC: Spec = Spec {
+    stage: Stage::Basic,
+    proves: "Anthropic /messages: content text, stop_reason, usage",
+    ..Spec::main(
+        "messages.basic",
+        Route::Messages,
+        |m, _| vec![request(m, false)],
+        Judge::Json(judge),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const MESSAGES_STREAM: Spec = Spec {
+    proves: "the Anthropic event stream: message_start … message_stop",
+    ..Spec::main(
+        "messages.stream",
+        Route::Messages,
+        |m, _| vec![request(m, true)],
+        Judge::Stream(judge_stream),
+        cost(1, MAX_TOKENS),
+    )
+};
 
 pub fn request(model: &str, stream: bool) -> Request {
     let mut body = json!({"model": model, "max_tokens": MAX_TOKENS, "messages": [{"role": "user", "content": PROMPT}]});

@@ -7,7 +7,6 @@
 mod registry;
 with_checks!(declare_check_modules);
 
-mod builtin;
 pub mod chat;
 pub mod messages;
 pub mod models;

@@ -1,9 +1,24 @@
 //! `models.list` and `models.exists`: the only live truth about which ids exist.
 
+use super::spec::Spec;
 use super::{answer_error, json_body, Ctx};
 use crate::failure::Kind;
 use crate::http::Request;
 use crate::outcome::{Finding, Status};
+
+pub const MODELS_LIST: Spec = Spec {
+    proves: "GET /models answers JSON shaped {data:[{id…}]}",
+    ..Spec::target(
+        "models.list",
+        Some("/models"),
+        Some(|_, _| vec![Request::get("/models")]),
+    )
+};
+
+pub const MODELS_EXISTS: Spec = Spec {
+    proves: "each --model is listed (else the closest listed ids)",
+    ..Spec::target("models.exists", Some("/models"), None)
+};
 
 /// When every route 404s, the base URL may only lack its API prefix (`http://host:8080` for
 /// `http://host:8080/v1`): one GET {base}/v1/models, and the base URL to use if that answers

@@ -23,6 +23,7 @@ pub const EFFORT_PROMPT: &str = "What is 17 times 23? Reply with the number only
 pub const EFFORTS: [&str; 2] = ["low", "high"];
 
 pub const SPEC: Spec = Spec {
+    proves: "on a reasoning model, reasoning_effort low vs high changes reasoning_tokens",
     stage: Stage::Reasoning,
     // A refusal is information (stop sending it), not an outage.
     rejection_warns: true,

@@ -13,19 +13,19 @@ use super::*;
 macro_rules! with_checks {
     ($then:ident) => {
         $then! {
-            TargetBaseUrl => builtin::TARGET_BASE_URL,
-            ModelsList => builtin::MODELS_LIST,
-            ModelsExists => builtin::MODELS_EXISTS,
-            ChatBasic => builtin::CHAT_BASIC,
-            ChatMaxTokens => builtin::CHAT_MAX_TOKENS,
-            ChatStream => builtin::CHAT_STREAM,
-            ChatStreamUsage => builtin::CHAT_STREAM_USAGE,
-            ChatTools => builtin::CHAT_TOOLS,
-            ChatToolChoiceRequired => builtin::CHAT_TOOL_CHOICE_REQUIRED,
-            ChatToolChoiceNone => builtin::CHAT_TOOL_CHOICE_NONE,
-            ChatToolChoiceNamed => builtin::CHAT_TOOL_CHOICE_NAMED,
-            ChatToolChoiceNull => builtin::CHAT_TOOL_CHOICE_NULL,
-            ChatStreamTools => builtin::CHAT_STREAM_TOOLS,
+            TargetBaseUrl => base_url,
+            ModelsList => models::MODELS_LIST,
+            ModelsExists => models::MODELS_EXISTS,
+            ChatBasic => chat::CHAT_BASIC,
+            ChatMaxTokens => chat::CHAT_MAX_TOKENS,
+            ChatStream => stream::CHAT_STREAM,
+            ChatStreamUsage => stream::CHAT_STREAM_USAGE,
+            ChatTools => chat::CHAT_TOOLS,
+            ChatToolChoiceRequired => chat::CHAT_TOOL_CHOICE_REQUIRED,
+            ChatToolChoiceNone => chat::CHAT_TOOL_CHOICE_NONE,
+            ChatToolChoiceNamed => chat::CHAT_TOOL_CHOICE_NAMED,
+            ChatToolChoiceNull => chat::CHAT_TOOL_CHOICE_NULL,
+            ChatStreamTools => stream::CHAT_STREAM_TOOLS,
             ChatJsonSchema => json_schema,
             ChatJsonObject => json_object,
             ChatToolRoundtrip => tool_roundtrip,
@@ -33,13 +33,13 @@ macro_rules! with_checks {
             ChatToolsSeen => tools_seen,
             ChatErrorShape => error_shape,
             ChatReasoningEffort => reasoning_effort,
-            ResponsesBasic => builtin::RESPONSES_BASIC,
-            ResponsesStream => builtin::RESPONSES_STREAM,
-            ResponsesTools => builtin::RESPONSES_TOOLS,
+            ResponsesBasic => responses::RESPONSES_BASIC,
+            ResponsesStream => responses::RESPONSES_STREAM,
+            ResponsesTools => responses::RESPONSES_TOOLS,
             ResponsesJsonSchema => responses_json_schema,
             ResponsesToolRoundtrip => responses_tool_roundtrip,
-            MessagesBasic => builtin::MESSAGES_BASIC,
-            MessagesStream => builtin::MESSAGES_STREAM,
+            MessagesBasic => messages::MESSAGES_BASIC,
+            MessagesStream => messages::MESSAGES_STREAM,
             EmbeddingsBasic => embeddings,
         }
     };
@@ -135,6 +135,17 @@ mod tests {
             );
             let caps: u64 = reqs.iter().map(output_cap).sum();
             assert_eq!(declared.output_tokens, caps, "{}: output tokens", c.id());
+        }
+    }
+
+    #[test]
+    fn every_check_says_what_it_proves() {
+        for &c in CheckId::ALL {
+            assert!(
+                !c.spec().proves.is_empty(),
+                "{}: its spec says nothing in `proves`",
+                c.id()
+            );
         }
     }
 

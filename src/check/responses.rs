@@ -1,11 +1,12 @@
-//! `/responses` (OpenAI Responses API): `responses.basic`, `responses.stream`,
-//! `responses.tools`. Its stream is typed events ending in `response.completed` (or
+//! `/responses` (OpenAI Responses API): the checks `responses.basic`, `responses.stream`,
+//! `responses.tools` and their judges. Its stream is typed events ending in `response.completed` (or
 //! `.incomplete` / `.failed`); there is no `[DONE]` to demand.
 
 use super::chat::{
     check_tool_call, describe_calls, excerpt, judge_tool_choice, reasoning_spent_cap,
     tool_parameters, ToolExpect, TOOL_NAME, TOOL_PROMPT,
 };
+use super::spec::{cost, Judge, Spec, Stage};
 use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use crate::failure::Kind;
@@ -14,6 +15,40 @@ use crate::outcome::{Finding, Problems, Timing};
 use crate::route::Route;
 use crate::sse::Transcript;
 use serde_json::{json, Value};
+
+pub const RESPONSES_BASIC: Spec = Spec {
+    stage: Stage::Basic,
+    proves: "POST /responses: output text, status, usage",
+    ..Spec::main(
+        "responses.basic",
+        Route::Responses,
+        |m, _| vec![request(m, false, false)],
+        Judge::Json(|a, m| judge(a, m, ToolExpect::Any)),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const RESPONSES_STREAM: Spec = Spec {
+    proves: "the Responses event stream: deltas assemble, completed arrives",
+    ..Spec::main(
+        "responses.stream",
+        Route::Responses,
+        |m, _| vec![request(m, true, false)],
+        Judge::Stream(judge_stream),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const RESPONSES_TOOLS: Spec = Spec {
+    proves: "the Responses tool shape returns a function_call item",
+    ..Spec::main(
+        "responses.tools",
+        Route::Responses,
+        |m, _| vec![request(m, false, true)],
+        Judge::Json(|a, m| judge(a, m, ToolExpect::Required)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
 
 pub fn request(model: &str, stream: bool, tools: bool) -> Request {
     // The Responses API refuses max_output_tokens below 16.

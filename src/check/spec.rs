@@ -75,8 +75,7 @@ pub struct Spec {
     pub default: bool,
     /// A `param_rejected` here is information (a warning), not an outage.
     pub rejection_warns: bool,
-    /// What the check proves, in a line (`zencheck checks`); empty for the first checks,
-    /// whose lines `checks_cmd` keeps.
+    /// What the check proves, in a line (`zencheck checks`).
     pub proves: &'static str,
 }
 
@@ -97,6 +96,27 @@ impl Spec {
             build: Some(build),
             judge,
             cost,
+            default: true,
+            rejection_warns: false,
+            proves: "",
+        }
+    }
+
+    /// A target-wide check: first (`models.list`, which sends `build`), or read off the run
+    /// itself (no `build`).
+    pub const fn target(
+        id: &'static str,
+        path: Option<&'static str>,
+        build: Option<Build>,
+    ) -> Spec {
+        Spec {
+            id,
+            route: None,
+            path,
+            stage: Stage::Target,
+            build,
+            judge: Judge::Probe,
+            cost: cost(if build.is_some() { 1 } else { 0 }, 0),
             default: true,
             rejection_warns: false,
             proves: "",

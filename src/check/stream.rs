@@ -1,21 +1,64 @@
 //! Streamed answers: what every stream is judged on (how it ended, bursts, gaps), and the
-//! chat-completions stream judge (`chat.stream`, `chat.stream_usage`, `chat.stream_tools`).
+//! chat-completions stream checks with their judge (`chat.stream`, `chat.stream_usage`,
+//! `chat.stream_tools`).
 //!
 //! The status line of a stream is sent before the model has produced anything, so a 200
 //! proves little: only the events and how the body ended tell the truth.
 
-use super::answer_error;
 use super::chat::{
-    check_tool_call, describe_calls, excerpt, judge_tool_choice, reasoning_spent_cap, ToolExpect,
+    self, chat_request, check_tool_call, describe_calls, excerpt, judge_tool_choice,
+    reasoning_spent_cap, tool_request, ToolExpect,
 };
-use super::same_model;
+use super::spec::{cost, Judge, Spec};
+use super::{answer_error, same_model, MAX_TOKENS, MAX_TOKENS_TOOLS};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::http::Answer;
 use crate::outcome::{Finding, Problems, Timing};
+use crate::route::Route;
 use crate::sse::{End, TimedEvent, Transcript};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+pub const CHAT_STREAM: Spec = Spec {
+    proves: "a streamed answer: every event JSON, text assembles, [DONE], clean end",
+    ..Spec::main(
+        "chat.stream",
+        Route::Chat,
+        |m, c| chat::post(chat_request(m, true, c, json!({}))),
+        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, false, ToolExpect::Any)),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const CHAT_STREAM_USAGE: Spec = Spec {
+    proves: "stream_options.include_usage is accepted and usage arrives",
+    ..Spec::main(
+        "chat.stream_usage",
+        Route::Chat,
+        |m, c| {
+            chat::post(chat_request(
+                m,
+                true,
+                c,
+                json!({"stream_options": {"include_usage": true}}),
+            ))
+        },
+        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, true, ToolExpect::Any)),
+        cost(1, MAX_TOKENS),
+    )
+};
+
+pub const CHAT_STREAM_TOOLS: Spec = Spec {
+    proves: "streamed tool_calls deltas assemble into a valid call",
+    ..Spec::main(
+        "chat.stream_tools",
+        Route::Chat,
+        |m, c| chat::post(tool_request(m, true, c, json!("required"))),
+        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, false, ToolExpect::Required)),
+        cost(1, MAX_TOKENS_TOOLS),
+    )
+};
 
 /// A stream counts as bunched when at least this many content events arrive…
 const BUNCHED_MIN_EVENTS: usize = 4;

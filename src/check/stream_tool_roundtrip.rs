@@ -14,18 +14,21 @@ use crate::sse::Transcript;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-pub const SPEC: Spec = Spec::main(
-    "chat.stream_tool_roundtrip",
-    Route::Chat,
-    |m, c| {
-        vec![
-            first_turn(m, c, true),
-            second_turn_request(m, c, &Turn1::placeholder()),
-        ]
-    },
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(2, 2 * MAX_TOKENS_TOOLS),
-);
+pub const SPEC: Spec = Spec {
+    proves: "the tool round trip with turn one streamed",
+    ..Spec::main(
+        "chat.stream_tool_roundtrip",
+        Route::Chat,
+        |m, c| {
+            vec![
+                first_turn(m, c, true),
+                second_turn_request(m, c, &Turn1::placeholder()),
+            ]
+        },
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(2, 2 * MAX_TOKENS_TOOLS),
+    )
+};
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = first_turn(model, cap, true);

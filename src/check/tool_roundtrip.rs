@@ -28,13 +28,16 @@ pub fn tool_result() -> String {
     json!({"city": "Paris", "temperature_c": 17, "report_id": TOKEN}).to_string()
 }
 
-pub const SPEC: Spec = Spec::main(
-    "chat.tool_roundtrip",
-    Route::Chat,
-    |m, c| vec![first_turn(m, c, false), second_turn_request(m, c, &Turn1::placeholder())],
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(2, 2 * MAX_TOKENS_TOOLS),
-);
+pub const SPEC: Spec = Spec {
+    proves: "a tool call, its result sent back by id, and an answer using it",
+    ..Spec::main(
+        "chat.tool_roundtrip",
+        Route::Chat,
+        |m, c| vec![first_turn(m, c, false), second_turn_request(m, c, &Turn1::placeholder())],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(2, 2 * MAX_TOKENS_TOOLS),
+    )
+};
 
 /// Turn one: the weather tool, forced.
 pub fn first_turn(model: &str, cap: TokenCap, stream: bool) -> Request {

@@ -12,13 +12,16 @@ use crate::outcome::Finding;
 use crate::route::Route;
 use serde_json::{json, Value};
 
-pub const SPEC: Spec = Spec::main(
-    "chat.tools_seen",
-    Route::Chat,
-    |m, c| vec![with_tools(m, c), without_tools(m, c)],
-    Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-    cost(2, MAX_TOKENS_TOOLS + MAX_TOKENS),
-);
+pub const SPEC: Spec = Spec {
+    proves: "the server does not drop `tools` wholesale",
+    ..Spec::main(
+        "chat.tools_seen",
+        Route::Chat,
+        |m, c| vec![with_tools(m, c), without_tools(m, c)],
+        Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
+        cost(2, MAX_TOKENS_TOOLS + MAX_TOKENS),
+    )
+};
 
 fn with_tools(model: &str, cap: TokenCap) -> Request {
     let body = chat::tool_request(model, false, cap, json!("required"));
