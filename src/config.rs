@@ -88,7 +88,7 @@ pub struct TargetConfig {
 /// A configuration problem, pointing at the file's text where it can.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(zencheck::config))]
+#[diagnostic(code("zencheck::config"))]
 pub struct ConfigError {
     pub message: String,
     #[source_code]

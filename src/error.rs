@@ -20,7 +20,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RunError {
     #[error("{0}")]
-    #[diagnostic(code(zencheck::usage), help("see `zencheck probe --help`"))]
+    #[diagnostic(code("zencheck::usage"), help("see `zencheck probe --help`"))]
     Usage(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -30,13 +30,13 @@ pub enum RunError {
     Config(Diag),
     /// A usage error of the named subcommand, whose help it points at.
     #[error("{message}")]
-    #[diagnostic(code(zencheck::usage), help("see `zencheck {command} --help`"))]
+    #[diagnostic(code("zencheck::usage"), help("see `zencheck {command} --help`"))]
     UsageOf {
         message: String,
         command: &'static str,
     },
     #[error("unknown scenario `{name}`")]
-    #[diagnostic(code(zencheck::scenario))]
+    #[diagnostic(code("zencheck::scenario"))]
     UnknownScenario {
         name: String,
         /// The closest scenario names, and where the rest are listed.
@@ -45,23 +45,23 @@ pub enum RunError {
     },
     #[error("cannot use the baseline {path}: {why}")]
     #[diagnostic(
-        code(zencheck::baseline),
+        code("zencheck::baseline"),
         help("pass a report written earlier by `zencheck probe --format json`")
     )]
     Baseline { path: String, why: String },
     #[error("cannot {what}: {why}")]
-    #[diagnostic(code(zencheck::io))]
+    #[diagnostic(code("zencheck::io"))]
     Io { what: String, why: String },
     /// stdout was closed under us (`| head`): nothing more can be shown; end quietly.
     #[error("standard output was closed")]
-    #[diagnostic(code(zencheck::broken_pipe))]
+    #[diagnostic(code("zencheck::broken_pipe"))]
     BrokenPipe,
     #[error("could not start the HTTP client: {0}")]
-    #[diagnostic(code(zencheck::client))]
+    #[diagnostic(code("zencheck::client"))]
     Client(String),
     #[error("could not start the mock server: {0}")]
     #[diagnostic(
-        code(zencheck::mock),
+        code("zencheck::mock"),
         help("is the port already in use? --port 0 picks a free one")
     )]
     Mock(String),

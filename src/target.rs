@@ -68,26 +68,26 @@ pub struct TargetInfo {
 #[derive(Debug, thiserror::Error, miette::Diagnostic, PartialEq, Eq)]
 pub enum TargetError {
     #[error("base URL `{0}` is not a valid URL: {1}")]
-    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
+    #[diagnostic(code("zencheck::target"), help("{BASE_URL_HELP}"))]
     BadUrl(String, String),
     #[error("base URL `{0}` must start with http:// or https://")]
-    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
+    #[diagnostic(code("zencheck::target"), help("{BASE_URL_HELP}"))]
     BadScheme(String),
     /// `localhost:8080/v1`, `api.openai.com/v1`: the URL works once it has a scheme.
     #[error("base URL `{given}` has no http:// or https://")]
-    #[diagnostic(code(zencheck::target), help("use --base-url {suggested}"))]
+    #[diagnostic(code("zencheck::target"), help("use --base-url {suggested}"))]
     NoScheme { given: String, suggested: String },
     #[error("base URL `{0}` has a #fragment, which is never sent to a server; remove it")]
-    #[diagnostic(code(zencheck::target), help("{BASE_URL_HELP}"))]
+    #[diagnostic(code("zencheck::target"), help("{BASE_URL_HELP}"))]
     Fragment(String),
     #[error("header `{0}` must look like `Name: value` (a name of letters, digits, - and _)")]
     #[diagnostic(
-        code(zencheck::header),
+        code("zencheck::header"),
         help("for example -H 'X-Title: my-app'; the key goes in a variable: --api-key-env NAME")
     )]
     BadHeader(String),
     #[error("the value of header `{0}` holds a line break or control character (value hidden)")]
-    #[diagnostic(code(zencheck::header), help("write the header's value on one line"))]
+    #[diagnostic(code("zencheck::header"), help("write the header's value on one line"))]
     BadHeaderValue(String),
 }
 
