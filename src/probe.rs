@@ -8,12 +8,12 @@
 
 use crate::check::{self, models, CheckId, Ctx, Selection, Stage, TokenCap};
 use crate::failure::{HintContext, Kind};
+use crate::http::spend::Spent;
 use crate::http::{Http, Request};
 use crate::outcome::{Finding, Status};
 use crate::progress::Progress;
 use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};
-use crate::spend::Spent;
 use crate::target::{Target, TargetInfo};
 use futures_util::StreamExt;
 
@@ -179,7 +179,8 @@ pub async fn probe(
     opts: &Options,
     progress: Option<&Progress>,
 ) -> TargetRun {
-    let (mut run, spent) = crate::spend::scope(probe_checks(http, target, opts, progress)).await;
+    let (mut run, spent) =
+        crate::http::spend::scope(probe_checks(http, target, opts, progress)).await;
     run.spent = spent;
     run
 }
@@ -428,10 +429,10 @@ async fn run_jobs(
             let model_id = model.map(|i| cx.target.models[i].clone());
             // Shown as waiting on the progress line until it ends.
             let waiting = progress.map(|p| p.begin(&cx.target.name, id.id(), model_id.clone()));
-            let job = crate::observe::belonging(id.id(), model_id, job);
+            let job = crate::http::observe::belonging(id.id(), model_id, job);
             // Its own spend, counted in the target's too (`spend::scope` nests).
             let ((finding, ids), spent) =
-                crate::spend::scope(opts.stop.bound(job, |f| (f, None))).await;
+                crate::http::spend::scope(opts.stop.bound(job, |f| (f, None))).await;
             drop(waiting);
             (
                 Row {
@@ -661,10 +662,10 @@ fn result(
     let curl = match (opts.curl && not_passed, r.model, r.id) {
         (false, _, _) => None,
         (true, None, CheckId::ModelsList) => {
-            Some(crate::reproduce::curl(target, &Request::get("/models")))
+            Some(crate::http::curl::curl(target, &Request::get("/models")))
         }
         (true, Some(i), id) => check::request(id, &target.models[i], caps[i])
-            .map(|req| crate::reproduce::curl(target, &req)),
+            .map(|req| crate::http::curl::curl(target, &req)),
         _ => None,
     };
     let f = r.finding;
@@ -683,7 +684,7 @@ fn result(
         key_candidate: target
             .key_env
             .is_none()
-            .then(crate::openai_env::set_key_variable)
+            .then(crate::provider::set_key_variable)
             .flatten(),
         answering_base_url,
         ..Default::default()

@@ -85,6 +85,30 @@ impl Provider {
     }
 }
 
+/// Key variables people commonly have set, in the order a hint names them.
+pub const WELL_KNOWN_KEYS: [&str; 7] = [
+    "OPENAI_API_KEY",
+    "OPENCODE_API_KEY",
+    "OPENROUTER_API_KEY",
+    "GROQ_API_KEY",
+    "LITELLM_API_KEY",
+    "VLLM_API_KEY",
+    "ANTHROPIC_API_KEY",
+];
+
+/// A variable's value, trimmed; unset and blank are the same.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The first well-known key variable that is set (its name only, never its value).
+pub fn set_key_variable() -> Option<&'static str> {
+    WELL_KNOWN_KEYS.into_iter().find(|v| var(v).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use zencheck::classify::{classify, parse_error_body, KNOWN_PARAMS};
-use zencheck::explain::explain;
+use zencheck::cmd::explain::explain;
 
 struct Case {
     path: PathBuf,

@@ -119,7 +119,7 @@ async fn the_deadline_comes_from_the_config_file_too() {
     );
     // A malformed deadline is a usage error, not a run without bound.
     let args = common::probe_args(&["--base-url", "http://127.0.0.1:9/v1", "--deadline", "0"]);
-    let Err(err) = zencheck::probe_report(&args, None).await else {
+    let Err(err) = zencheck::cmd::probe::probe_report(&args, None).await else {
         panic!("--deadline 0 was accepted");
     };
     assert_eq!(err.exit_code(), zencheck::EXIT_USAGE);

@@ -4,7 +4,7 @@ use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::Value;
 use zencheck::classify::{classify, classify_words, parse_error_body, KNOWN_PARAMS};
-use zencheck::explain::{explain, INPUT_CAP};
+use zencheck::cmd::explain::{explain, INPUT_CAP};
 
 fn run(stdin: Vec<u8>, args: &[&str]) -> (Option<i32>, String) {
     let out = Command::cargo_bin("zencheck")

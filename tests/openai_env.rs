@@ -18,7 +18,7 @@ fn zencheck(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> std::process::Ou
         .env_remove("ZENCHECK_FAIL_ON")
         .env_remove("OPENAI_BASE_URL")
         .env_remove("OPENAI_MODEL");
-    for v in zencheck::openai_env::WELL_KNOWN_KEYS {
+    for v in zencheck::cli::openai_env::WELL_KNOWN_KEYS {
         c.env_remove(v);
     }
     for (k, v) in env {

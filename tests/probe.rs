@@ -73,7 +73,7 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         .await;
     for (info, report) in reports {
         assert!(
-            zencheck::demo::diagnosed(info, &report),
+            zencheck::cmd::demo::diagnosed(info, &report),
             "scenario {} not diagnosed as expected:\n{}",
             info.name,
             report.to_json()

@@ -132,7 +132,7 @@ fn probe_args(base_url: &str, extra: &[&str]) -> Vec<String> {
         "--base-url",
         base_url,
         "--model",
-        zencheck::demo::DEMO_MODEL,
+        zencheck::cmd::demo::DEMO_MODEL,
     ]
     .iter()
     .map(|s| s.to_string())

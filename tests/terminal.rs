@@ -25,7 +25,7 @@ async fn probe(scenario: Scenario, args: &[&str], env: &[(&str, &str)]) -> std::
         "--base-url".into(),
         server.base_url(),
         "--model".into(),
-        zencheck::demo::DEMO_MODEL.into(),
+        zencheck::cmd::demo::DEMO_MODEL.into(),
         "--api-key-env".into(),
         "ZC_TEST_KEY".into(),
     ];
@@ -170,7 +170,7 @@ async fn each_curl_is_labelled_with_its_check_and_model() {
     assert!(
         labels
             .iter()
-            .any(|l| l.starts_with("# chat.") && l.contains(zencheck::demo::DEMO_MODEL)),
+            .any(|l| l.starts_with("# chat.") && l.contains(zencheck::cmd::demo::DEMO_MODEL)),
         "{labels:?}"
     );
     assert!(!s.contains(KEY));

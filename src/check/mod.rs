@@ -21,10 +21,10 @@ pub use spec::{Cost, Judge, Spec, Stage};
 
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
+use crate::http::sse::Transcript;
 use crate::http::{Answer, Http, Request};
 use crate::outcome::{Evidence, Finding, Status};
 use crate::route::Route;
-use crate::sse::Transcript;
 use crate::target::Target;
 use serde_json::Value;
 

@@ -10,10 +10,10 @@ use super::spec::{cost, Judge, Spec, Stage};
 use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
 use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use crate::failure::Kind;
+use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems, Timing};
 use crate::route::Route;
-use crate::sse::Transcript;
 use serde_json::{json, Value};
 
 pub const RESPONSES_BASIC: Spec = Spec {
@@ -327,8 +327,8 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::sse::{End, TimedEvent};
     use crate::outcome::Status;
-    use crate::sse::{End, TimedEvent};
 
     fn transcript(frames: &[(&str, &str)]) -> Transcript {
         let events = frames

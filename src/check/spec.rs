@@ -2,10 +2,10 @@
 //! (`registry.rs`) lists one [`Spec`] per check; every list of checks derives from it.
 
 use super::{Ctx, TokenCap};
+use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
 use crate::outcome::Finding;
 use crate::route::Route;
-use crate::sse::Transcript;
 use futures_util::future::BoxFuture;
 
 /// When a check runs.

@@ -13,10 +13,10 @@ use super::spec::{cost, Judge, Spec};
 use super::{answer_error, same_model, MAX_TOKENS, MAX_TOKENS_TOOLS};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
+use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::http::Answer;
 use crate::outcome::{Finding, Problems, Timing};
 use crate::route::Route;
-use crate::sse::{End, TimedEvent, Transcript};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 

@@ -10,7 +10,7 @@ use super::{send_stream, stream, Ctx, TokenCap, MAX_TOKENS_TOOLS};
 use crate::failure::Kind;
 use crate::outcome::{Finding, Status};
 use crate::route::Route;
-use crate::sse::Transcript;
+use crate::http::sse::Transcript;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -164,7 +164,7 @@ pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sse::{End, TimedEvent};
+    use crate::http::sse::{End, TimedEvent};
 
     fn t(frames: &[&str]) -> Transcript {
         Transcript {

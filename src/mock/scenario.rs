@@ -211,7 +211,7 @@ impl Scenario {
 /// serves and what zencheck should find, wrapped between words under a column of names. A
 /// name too long for the column has the text start on the line below it.
 pub fn list(width: usize) -> String {
-    use crate::report::fit::{cols, pad, wrap_hard};
+    use crate::fit::{cols, pad, wrap_hard};
     let longest = SCENARIOS.iter().map(|i| i.name.len()).max().unwrap_or(0);
     // Room for most names, not the longest few: the text keeps the width it needs.
     let col = if width >= longest + 2 + 60 {

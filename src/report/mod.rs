@@ -1,12 +1,10 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
-pub(crate) mod fit;
 mod github;
 mod group;
 mod junit;
 mod markdown;
-pub use fit::{line_width, wrap_words};
 mod table;
 
 pub use github::render_github;
@@ -63,7 +61,7 @@ pub struct CheckResult {
     /// usage reported; zero for rows judged from another check's answer or skipped. Null for
     /// rows not from a probe (opencode checks) and in reports of older versions.
     #[serde(default)]
-    pub cost: Option<crate::spend::Spent>,
+    pub cost: Option<crate::http::spend::Spent>,
 }
 
 impl CheckResult {
@@ -138,7 +136,7 @@ pub struct TargetReport {
     /// What probing it cost: requests sent, output tokens from `usage` (null in reports of
     /// older versions).
     #[serde(default)]
-    pub cost: Option<crate::spend::Spent>,
+    pub cost: Option<crate::http::spend::Spent>,
 }
 
 /// Whether the run failed under the policy, and why.
@@ -167,7 +165,7 @@ pub struct Report {
     pub summary: Summary,
     /// What the run cost, summed over its targets (null in reports of older versions).
     #[serde(default)]
-    pub cost: Option<crate::spend::Spent>,
+    pub cost: Option<crate::http::spend::Spent>,
     pub outcome: Outcome,
     pub checks: Vec<CheckResult>,
     /// The run was cut short by Ctrl-C: a partial report (present only when true).
@@ -199,7 +197,7 @@ pub struct TargetRun {
     pub checks: Vec<CheckResult>,
     pub secrets: Vec<String>,
     /// Requests sent and output tokens reported while probing it.
-    pub spent: crate::spend::Spent,
+    pub spent: crate::http::spend::Spent,
 }
 
 fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
@@ -252,7 +250,7 @@ impl Report {
                 targets
                     .iter()
                     .filter_map(|t| t.cost)
-                    .fold(Default::default(), crate::spend::Spent::plus),
+                    .fold(Default::default(), crate::http::spend::Spent::plus),
             ),
             targets,
             outcome: Outcome::default(),

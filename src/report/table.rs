@@ -4,9 +4,9 @@
 //! [`fit::NARROW_BELOW`] columns rows are laid out as lines with the detail indented under
 //! them instead of boxes, so an 80-column terminal reads them without tall wrapped cells.
 
-use super::fit::{self, block, cols, join_wrapped, pad};
 use super::group::{self, Group};
 use super::{CheckResult, Report, TargetReport};
+use crate::fit::{self, block, cols, join_wrapped, pad};
 use crate::outcome::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
@@ -63,7 +63,7 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
             out.push_str(&format!(
                 "# {}\n{}\n",
                 join_wrapped(&label, " ", width.saturating_sub(2), "# "),
-                crate::reproduce::curl_lines(c.curl.as_deref().unwrap_or(""), width)
+                crate::http::curl::curl_lines(c.curl.as_deref().unwrap_or(""), width)
             ));
         }
     }

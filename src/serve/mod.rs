@@ -11,7 +11,7 @@ mod routes;
 
 use crate::check::tier::Tier;
 use crate::cli::{ProbeArgs, ServeArgs};
-use crate::error::{RunError, EXIT_OK};
+use crate::error::RunError;
 use crate::http::Http;
 use crate::policy::FailOn;
 use crate::probe::Options;
@@ -111,14 +111,14 @@ fn probe_args(args: &ServeArgs) -> Result<ProbeArgs, RunError> {
 /// Load the config, bind `--listen` and serve until [`Server::stop`].
 pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
     let probe_args = probe_args(args)?;
-    let loaded = crate::config::find(probe_args.config.as_deref()).map_err(RunError::from)?;
+    let loaded = crate::cli::config::find(probe_args.config.as_deref()).map_err(RunError::from)?;
     let Some(loaded) = loaded else {
         return Err(RunError::Usage(format!(
             "zencheck serve probes the targets of a config file: write a {} or give --config PATH",
-            crate::config::DEFAULT_FILE
+            crate::cli::config::DEFAULT_FILE
         )));
     };
-    let run = crate::setup::build(&probe_args)?;
+    let run = crate::cli::setup::build(&probe_args)?;
     let mut targets = IndexMap::new();
     for (target, opts) in run.targets {
         let file = loaded.config.targets.get(&target.name);
@@ -208,41 +208,6 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
         task,
         drain,
     })
-}
-
-/// `zencheck serve`: run until SIGTERM (or Ctrl-C), drain, exit 0.
-pub async fn command(args: &ServeArgs) -> Result<u8, RunError> {
-    let server = start(args).await?;
-    eprintln!(
-        "zencheck serve: listening on http://{} (GET /probe?target=NAME&module=catalog|chat|stream|full, /metrics, /report?target=NAME, /-/healthy)",
-        server.addr
-    );
-    shutdown_signal().await;
-    eprintln!("zencheck serve: stopping; draining in-flight probes");
-    server.stop().await;
-    Ok(EXIT_OK)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// What a scrape is answered with.

@@ -18,7 +18,7 @@ pub fn probe_args(args: &[&str]) -> ProbeArgs {
 }
 
 pub async fn probe(args: &[&str]) -> Report {
-    zencheck::probe_report(&probe_args(args), None)
+    zencheck::cmd::probe::probe_report(&probe_args(args), None)
         .await
         .expect("probe runs")
 }

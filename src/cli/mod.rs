@@ -1,5 +1,12 @@
 //! Command-line interface. Doc comments here are the `--help` text.
 
+pub mod config;
+pub mod help_examples;
+pub mod openai_env;
+pub mod outputs;
+pub mod setup;
+pub mod term;
+
 use crate::policy::FailOn;
 use crate::provider::Provider;
 use crate::route::Route;
@@ -11,14 +18,14 @@ use std::path::PathBuf;
     name = "zencheck",
     version,
     about = "Tells whether an OpenAI-compatible LLM endpoint really works for the way your app calls it, and if not, why and what to change.",
-    after_help = crate::help_examples::TOP
+    after_help = crate::cli::help_examples::TOP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
     #[command(flatten)]
-    pub term: crate::term::TermArgs,
+    pub term: crate::cli::term::TermArgs,
 }
 
 /// Parse the process's arguments as `Cli::parse` does (help, version and usage errors exit
@@ -68,38 +75,38 @@ pub fn variable_behind(flag: &str, argv: &[String]) -> Option<String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe an endpoint: /models; chat, /responses and /messages; the parameters each accepts
-    #[command(after_help = crate::help_examples::PROBE)]
+    #[command(after_help = crate::cli::help_examples::PROBE)]
     Probe(Box<ProbeArgs>),
     /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
-    #[command(after_help = crate::help_examples::MOCK)]
+    #[command(after_help = crate::cli::help_examples::MOCK)]
     Mock(MockArgs),
     /// Classify a pasted error (message, status + body, opencode error object, SSE transcript) offline
-    #[command(after_help = crate::help_examples::EXPLAIN)]
+    #[command(after_help = crate::cli::help_examples::EXPLAIN)]
     Explain(ExplainArgs),
     /// Check opencode itself: a running `opencode serve`, or `opencode run`
-    #[command(after_help = crate::help_examples::OPENCODE)]
+    #[command(after_help = crate::cli::help_examples::OPENCODE)]
     Opencode(OpencodeArgs),
     /// Probe the built-in provider: one healthy and several broken targets, offline
-    #[command(after_help = crate::help_examples::DEMO)]
+    #[command(after_help = crate::cli::help_examples::DEMO)]
     Demo(DemoArgs),
     /// Serve the config's targets as a Prometheus multi-target exporter (/probe, /metrics), with a cost guard
-    #[command(after_help = crate::help_examples::SERVE)]
+    #[command(after_help = crate::cli::help_examples::SERVE)]
     Serve(ServeArgs),
     /// Render a saved JSON report again (table, markdown, junit), optionally against a baseline; sends nothing
-    #[command(after_help = crate::help_examples::REPORT)]
+    #[command(after_help = crate::cli::help_examples::REPORT)]
     Report(RenderArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
-    #[command(after_help = crate::help_examples::COMPLETIONS)]
+    #[command(after_help = crate::cli::help_examples::COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Print the man page (roff) of zencheck
-    #[command(after_help = crate::help_examples::MAN)]
+    #[command(after_help = crate::cli::help_examples::MAN)]
     Man,
     /// List every check: id, endpoint, cost, what it proves; offline
-    #[command(after_help = crate::help_examples::CHECKS)]
-    Checks(crate::checks_cmd::ChecksArgs),
+    #[command(after_help = crate::cli::help_examples::CHECKS)]
+    Checks(ChecksArgs),
     /// Write a commented zencheck.toml here (never overwrites)
-    #[command(after_help = crate::help_examples::INIT)]
-    Init(crate::init::InitArgs),
+    #[command(after_help = crate::cli::help_examples::INIT)]
+    Init(InitArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -190,7 +197,7 @@ pub struct ProbeArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
-    pub outputs: crate::outputs::OutputArgs,
+    pub outputs: OutputArgs,
 
     /// What fails the run (exit 1) [default: fail]
     #[arg(long, value_enum, env = "ZENCHECK_FAIL_ON")]
@@ -241,7 +248,7 @@ pub struct ProbeArgs {
     pub dry_run: bool,
 
     #[command(flatten)]
-    pub observe: crate::observe::ObserveArgs,
+    pub observe: ObserveArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -299,10 +306,10 @@ pub struct OpencodeArgs {
 #[derive(Debug, Subcommand)]
 pub enum OpencodeCommand {
     /// Check a running `opencode serve`: health, providers, a prompt, its event stream, model selection
-    #[command(after_help = crate::help_examples::SERVE_CHECK)]
+    #[command(after_help = crate::cli::help_examples::SERVE_CHECK)]
     ServeCheck(ServeCheckArgs),
     /// Run `opencode run --format json` once and report what its exit code hides
-    #[command(after_help = crate::help_examples::RUN_CHECK)]
+    #[command(after_help = crate::cli::help_examples::RUN_CHECK)]
     RunCheck(RunCheckArgs),
 }
 
@@ -318,7 +325,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
-    pub outputs: crate::outputs::OutputArgs,
+    pub outputs: OutputArgs,
 
     /// What fails the run (exit 1) [default: fail]
     #[arg(long, value_enum)]
@@ -348,7 +355,7 @@ pub struct RenderArgs {
     pub output: Option<PathBuf>,
 
     #[command(flatten)]
-    pub outputs: crate::outputs::OutputArgs,
+    pub outputs: OutputArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -437,4 +444,49 @@ pub struct DemoArgs {
     /// Seconds each demo probe waits before calling a silence a timeout or a stall
     #[arg(long, value_name = "SECS", default_value_t = 2.0)]
     pub timeout: f64,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ObserveArgs {
+    /// Print each request and response on stderr as it happens (method, URL, headers with credentials hidden, status, time to headers, body size); -vv adds bodies and SSE frames, capped
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Write the whole exchange to FILE as JSON Lines (one record per request, response, body and SSE frame, timestamped; secrets hidden), for a ticket
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}
+
+/// Reports written beside the main one, from the same run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OutputArgs {
+    /// Also write the JSON report to FILE (for --baseline, `zencheck report`, tools)
+    #[arg(long = "json", value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Also write the JUnit XML report to FILE (CI test reporting)
+    #[arg(long = "junit", value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Also write the Markdown report to FILE (job summary, support ticket)
+    #[arg(long = "markdown", value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+
+    /// Show every check in the table, passing ones too [default: one line per model says what passed]
+    #[arg(long = "all", visible_alias = "all-rows")]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChecksArgs {
+    /// Output format: table (a list that fits 80 columns) or json
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to write it
+    #[arg(value_name = "PATH", default_value = "zencheck.toml")]
+    pub path: PathBuf,
 }

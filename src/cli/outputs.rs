@@ -3,32 +3,11 @@
 //! checked before the first request is sent, so a typo does not waste a paid run, and each
 //! file is written whole (a temporary file in the same folder, renamed into place).
 
-use crate::cli::Format;
+use crate::cli::{Format, OutputArgs};
 use crate::error::RunError;
 use crate::report::{self, Report};
-use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Reports written beside the main one, from the same run.
-#[derive(Debug, Clone, Default, Args)]
-pub struct OutputArgs {
-    /// Also write the JSON report to FILE (for --baseline, `zencheck report`, tools)
-    #[arg(long = "json", value_name = "FILE")]
-    pub json: Option<PathBuf>,
-
-    /// Also write the JUnit XML report to FILE (CI test reporting)
-    #[arg(long = "junit", value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-
-    /// Also write the Markdown report to FILE (job summary, support ticket)
-    #[arg(long = "markdown", value_name = "FILE")]
-    pub markdown: Option<PathBuf>,
-
-    /// Show every check in the table, passing ones too [default: one line per model says what passed]
-    #[arg(long = "all", visible_alias = "all-rows")]
-    pub all: bool,
-}
 
 /// The format `-o FILE` implies when `--format` is not given: `.json`, `.xml` (JUnit),
 /// `.md`/`.markdown`; anything else is the table.

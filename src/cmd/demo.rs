@@ -38,7 +38,7 @@ pub fn diagnosed(info: &Info, report: &Report) -> bool {
 }
 
 /// Runs the demo; `Ok(true)` when every scenario was diagnosed as expected.
-pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, RunError> {
+pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bool, RunError> {
     let color = term.stdout_color();
     let chosen: Vec<&Info> = SCENARIOS
         .iter()
@@ -96,15 +96,15 @@ pub async fn run(args: &DemoArgs, term: crate::term::TermArgs) -> Result<bool, R
         } else {
             "NOT AS EXPECTED"
         };
-        let width = crate::report::line_width();
+        let width = crate::fit::line_width();
         let mut text = format!(
             "{}\n{}\n\n",
-            crate::report::wrap_words(
+            crate::fit::wrap_words(
                 &format!("━━ scenario `{}`: {}", info.name, info.summary),
                 width,
                 "   "
             ),
-            crate::report::wrap_words(&format!("   {expect}: {verdict}"), width, "   ")
+            crate::fit::wrap_words(&format!("   {expect}: {verdict}"), width, "   ")
         );
         // Clean and multi-model scenarios show the whole table; broken ones their failures
         // (with --all-rows, every row); one with no failure to show (a route unsupported)

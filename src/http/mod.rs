@@ -2,19 +2,27 @@
 //! into findings, at most `per_host` requests in flight to one host (`limit.rs`), and a
 //! short `Retry-After` honoured once, by the whole host.
 
+pub mod curl;
+pub mod limit;
+pub mod observe;
+pub mod request;
+pub mod spend;
+pub mod sse;
+pub mod transport;
+
+pub use request::{Auth, Request, ANTHROPIC_VERSION};
+
 use crate::classify::one_line;
 use crate::failure::Kind;
 use crate::outcome::{Evidence, Finding, Timing};
 use crate::redact::Redactor;
 use crate::target::Target;
-use crate::transport::{ConnectWatch, Transport, TransportError};
 use reqwest::header::HeaderMap;
 use secrecy::ExposeSecret;
-use serde_json::Value;
-use std::borrow::Cow;
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use transport::{ConnectWatch, Transport, TransportError};
 
 /// Response headers that carry a request id, most specific first.
 const REQUEST_ID_HEADERS: &[&str] = &[
@@ -65,89 +73,6 @@ impl Default for Limits {
     }
 }
 
-/// How the key travels: OpenAI-style routes take a bearer token, Anthropic's /messages
-/// an `x-api-key` (with the `anthropic-version` it requires).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    Bearer,
-    Anthropic,
-    /// HTTP basic auth with this user and the key as password (`opencode serve` with
-    /// `OPENCODE_SERVER_PASSWORD` wants user "opencode").
-    Basic {
-        user: &'static str,
-    },
-}
-
-pub const ANTHROPIC_VERSION: &str = "2023-06-01";
-
-/// One request as data: what a check sends, and what `--dry-run` prints.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Request {
-    pub method: reqwest::Method,
-    /// Appended to the target's base URL; owned when it carries an id (`/session/{id}`).
-    pub path: Cow<'static, str>,
-    pub body: Option<Value>,
-    pub auth: Auth,
-}
-
-impl Request {
-    pub fn get(path: &'static str) -> Request {
-        Request {
-            method: reqwest::Method::GET,
-            path: Cow::Borrowed(path),
-            body: None,
-            auth: Auth::Bearer,
-        }
-    }
-    pub fn post(path: &'static str, body: Value, auth: Auth) -> Request {
-        Request {
-            method: reqwest::Method::POST,
-            path: Cow::Borrowed(path),
-            body: Some(body),
-            auth,
-        }
-    }
-    /// Any method, a path that may be built at run time, and an optional JSON body.
-    pub fn new(
-        method: reqwest::Method,
-        path: impl Into<Cow<'static, str>>,
-        body: Option<Value>,
-        auth: Auth,
-    ) -> Request {
-        Request {
-            method,
-            path: path.into(),
-            body,
-            auth,
-        }
-    }
-    /// The optional parameters the body carries: only these may be blamed for a refusal.
-    pub fn sent_params(&self) -> Vec<&'static str> {
-        let body = self.body.as_ref();
-        crate::classify::KNOWN_PARAMS
-            .iter()
-            .copied()
-            .filter(|p| body.and_then(|b| b.get(*p)).is_some())
-            .collect()
-    }
-    /// Headers besides the target's own, with the key written as `key_ref`.
-    pub fn auth_headers(&self, key_ref: Option<&str>) -> Vec<(&'static str, String)> {
-        let mut h = Vec::new();
-        match (self.auth, key_ref) {
-            (Auth::Bearer, Some(k)) => h.push(("Authorization", format!("Bearer {k}"))),
-            (Auth::Anthropic, Some(k)) => h.push(("x-api-key", k.to_string())),
-            _ => {}
-        }
-        if self.auth == Auth::Anthropic {
-            h.push(("anthropic-version", ANTHROPIC_VERSION.to_string()));
-        }
-        if self.body.is_some() {
-            h.push(("Content-Type", "application/json".to_string()));
-        }
-        h
-    }
-}
-
 /// A response whose headers have arrived; the body is still on the wire.
 pub struct Opened {
     pub response: reqwest::Response,
@@ -160,7 +85,7 @@ pub struct Opened {
     /// Seconds waited for a Retry-After before this attempt.
     pub waited_secs: Option<u64>,
     /// This request's place under the per-host limit, held until the body is read.
-    pub permit: Option<crate::limit::Permit>,
+    pub permit: Option<limit::Permit>,
     /// The target's secrets: every byte read from this response passes through it first.
     pub redactor: Arc<Redactor>,
     /// This exchange's id in `-v`/`--trace` records, when observed.
@@ -198,9 +123,9 @@ pub struct Http {
     pub transport: Transport,
     connects: ConnectWatch,
     /// One limit per host:port, shared by every target on that host.
-    hosts: Arc<crate::limit::Hosts>,
+    hosts: Arc<limit::Hosts>,
     /// `-v`/`--trace`: told of every request, response, body and frame.
-    observer: Option<Arc<crate::observe::Observer>>,
+    observer: Option<Arc<observe::Observer>>,
 }
 
 impl Http {
@@ -236,7 +161,7 @@ impl Http {
     }
 
     /// This client, reporting its exchange to `observer` (`-v`, `--trace`).
-    pub fn observed(mut self, observer: Option<crate::observe::Observer>) -> Http {
+    pub fn observed(mut self, observer: Option<observe::Observer>) -> Http {
         self.observer = observer.map(Arc::new);
         self
     }
@@ -269,7 +194,7 @@ impl Http {
     }
 
     /// The limit of the target's host:port (`None` for a URL without a host).
-    fn host_limit(&self, target: &Target) -> Option<Arc<crate::limit::Host>> {
+    fn host_limit(&self, target: &Target) -> Option<Arc<limit::Host>> {
         let u = url::Url::parse(&target.base_url).ok()?;
         let host = format!(
             "{}:{}",
@@ -280,7 +205,7 @@ impl Http {
     }
 
     /// What the per-host limit of `target` looks like now.
-    pub fn host_snapshot(&self, target: &Target) -> Option<crate::limit::Snapshot> {
+    pub fn host_snapshot(&self, target: &Target) -> Option<limit::Snapshot> {
         self.host_limit(target).map(|h| h.snapshot())
     }
 
@@ -313,7 +238,7 @@ impl Http {
             };
             let started = Instant::now();
             let deadline = started + self.limits.total;
-            crate::spend::request_sent();
+            spend::request_sent();
             let response = match self.send_for_headers(self.build(target, r), started).await {
                 Err(detail) => {
                     observed_failure(Finding::fail(Kind::Timeout, detail.clone()));
@@ -491,7 +416,7 @@ impl Http {
                 }
             }
         }
-        crate::spend::body_seen(&buf);
+        spend::body_seen(&buf);
         Ok(Answer {
             status: o.status,
             content_type: o.content_type,
@@ -512,8 +437,8 @@ impl Http {
 impl Http {
     /// Read an opened event stream under the idle, total and byte bounds; every event's
     /// data is scrubbed of the target's secrets as it is read.
-    pub async fn read_stream(&self, o: Opened) -> crate::sse::Transcript {
-        let bounds = crate::sse::Bounds {
+    pub async fn read_stream(&self, o: Opened) -> sse::Transcript {
+        let bounds = sse::Bounds {
             started: o.started,
             idle: self.limits.idle,
             deadline: o.deadline,
@@ -523,7 +448,7 @@ impl Http {
         let observer = self.observer.as_deref().zip(o.trace_id);
         let mut frames = 0;
         // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives.
-        let mut t = crate::sse::read_observed(o.response.bytes_stream(), bounds, |e| {
+        let mut t = sse::read_observed(o.response.bytes_stream(), bounds, |e| {
             e.data = redactor.scrub(&e.data);
             e.event = redactor.scrub(&e.event);
             if let Some((obs, id)) = observer {
@@ -532,9 +457,9 @@ impl Http {
             frames += 1;
         })
         .await;
-        crate::spend::stream_seen(&t.events);
+        spend::stream_seen(&t.events);
         t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
-        if let crate::sse::End::Cut(m) | crate::sse::End::Undecodable(m) = &mut t.end {
+        if let sse::End::Cut(m) | sse::End::Undecodable(m) = &mut t.end {
             *m = o.redactor.scrub(m);
         }
         if let (Some(obs), Some(id)) = (&self.observer, o.trace_id) {

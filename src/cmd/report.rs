@@ -3,14 +3,14 @@
 //! and JUnit written from the file are byte for byte those the run itself wrote. With
 //! `--baseline` or `--fail-on`, the checks are judged again first.
 
+use crate::cli::outputs::Plan;
 use crate::cli::RenderArgs;
 use crate::error::RunError;
-use crate::outputs::Plan;
 use crate::policy::{self, Baseline};
 use crate::report::{Report, SCHEMA_VERSION};
 use std::path::Path;
 
-pub fn command(args: &RenderArgs, term: crate::term::TermArgs) -> Result<u8, RunError> {
+pub fn command(args: &RenderArgs, term: crate::cli::term::TermArgs) -> Result<u8, RunError> {
     let plan = Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?.quiet(term.quiet);
     let mut report = load(&args.run)?;
     if args.baseline.is_some() || args.fail_on.is_some() {

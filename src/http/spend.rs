@@ -1,6 +1,6 @@
 //! What a probe spent: requests sent and output tokens the servers reported in `usage`.
 //!
-//! Counted where requests leave and answers arrive (`http.rs`, the stream reader's caller),
+//! Counted where requests leave and answers arrive (`http/mod.rs`, the stream reader's caller),
 //! into the counter of the probe running on this task: `probe` runs each target inside
 //! [`scope`], so concurrent targets sharing one client keep their own totals.
 
@@ -98,7 +98,7 @@ pub fn body_seen(body: &[u8]) {
 
 /// The output tokens of a stream: the last usage any event carried (chat's final chunk,
 /// `response.completed`, Anthropic's `message_delta`).
-pub fn stream_seen(events: &[crate::sse::TimedEvent]) {
+pub fn stream_seen(events: &[super::sse::TimedEvent]) {
     let last = events.iter().rev().find_map(|e| {
         let v: Value = serde_json::from_str(e.data.trim()).ok()?;
         v.get("usage")

@@ -2,17 +2,17 @@
 //! Precedence, highest first: flags, environment, file, built-in defaults.
 
 use crate::check::Selection;
+use crate::cli::config::{self, Settings, TargetConfig};
+use crate::cli::openai_env;
 use crate::cli::ProbeArgs;
-use crate::config::{self, Settings, TargetConfig};
 use crate::error::RunError;
+use crate::http::transport::{ProxyChoice, Transport};
 use crate::http::Limits;
-use crate::openai_env;
 use crate::policy::FailOn;
 use crate::probe::Options;
 use crate::provider::Provider;
 use crate::route::Route;
 use crate::target::{normalise_base_url, parse_header, Target, TargetError};
-use crate::transport::{ProxyChoice, Transport};
 use secrecy::SecretString;
 use std::time::Duration;
 

@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_committed_example_parses() {
-        let text = include_str!("../zencheck.example.toml");
+        let text = include_str!("../../zencheck.example.toml");
         let c =
             parse("zencheck.example.toml", text, &|_| Some("x".into())).expect("example parses");
         assert!(c.targets.len() >= 3);

@@ -82,7 +82,7 @@ pub fn command(args: &ExplainArgs) -> Result<u8, RunError> {
             &serde_json::to_string_pretty(&e).expect("an explanation serialises"),
         )?,
         ExplainFormat::Markdown => crate::out::print(&render_markdown(&e))?,
-        ExplainFormat::Table => crate::out::print(&render(&e, crate::report::fit::line_width()))?,
+        ExplainFormat::Table => crate::out::print(&render(&e, crate::fit::line_width()))?,
     }
     Ok(crate::error::EXIT_OK)
 }
@@ -158,11 +158,7 @@ pub fn render(e: &Explanation, width: usize) -> String {
     for (label, text) in fields {
         // Pasted text may carry terminal escapes; none reach the terminal.
         let text = crate::redact::strip_controls(&text).replace('\t', " ");
-        out.push_str(&crate::report::fit::block(
-            &format!("{label:<9}"),
-            &text,
-            width,
-        ));
+        out.push_str(&crate::fit::block(&format!("{label:<9}"), &text, width));
         out.push('\n');
     }
     out
@@ -407,7 +403,7 @@ fn explained(
 fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
     // A copied transcript loses the blank line after its last event: the paste's end is
     // taken as a clean end of the body.
-    let t = crate::sse::parse_complete(&format!("{text}\n\n"));
+    let t = crate::http::sse::parse_complete(&format!("{text}\n\n"));
     let has = |needle: &str| {
         t.events
             .iter()

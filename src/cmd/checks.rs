@@ -3,17 +3,9 @@
 //! read from the check's own spec).
 
 use crate::check::CheckId;
-use crate::cli::Format;
+use crate::cli::{ChecksArgs, Format};
 use crate::error::RunError;
-use clap::Args;
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, Args)]
-pub struct ChecksArgs {
-    /// Output format: table (a list that fits 80 columns) or json
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-}
 
 /// `GET /models`, `POST /chat/completions`, or empty for a check that sends nothing itself.
 fn endpoint(id: CheckId) -> String {

@@ -1,33 +1,20 @@
 //! Seeing the exchange: `-v` (requests and responses on stderr as they happen), `-vv`
 //! (bodies and SSE frames too, capped) and `--trace FILE` (every record as JSON Lines).
 //!
-//! The one HTTP client (`src/http.rs`) reports to an optional [`Observer`]; nothing here
+//! The one HTTP client (`http/mod.rs`) reports to an optional [`Observer`]; nothing here
 //! sends anything. What reaches a record is already hidden: request headers come from
-//! `reproduce::headers` (the key as `$VAR`), response headers and bodies pass through the
+//! `request::headers` (the key as `$VAR`), response headers and bodies pass through the
 //! target's `Redactor` (bodies are scrubbed at entry by `Http`; everything else here), and
 //! text bound for the terminal loses its control characters.
 
-use crate::error::RunError;
 use crate::http::Request;
 use crate::redact::{is_credential_header, strip_controls, Redactor};
 use crate::target::Target;
-use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-
-#[derive(Debug, Clone, Default, Args)]
-pub struct ObserveArgs {
-    /// Print each request and response on stderr as it happens (method, URL, headers with credentials hidden, status, time to headers, body size); -vv adds bodies and SSE frames, capped
-    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Write the whole exchange to FILE as JSON Lines (one record per request, response, body and SSE frame, timestamped; secrets hidden), for a ticket
-    #[arg(long, value_name = "FILE")]
-    pub trace: Option<PathBuf>,
-}
 
 /// Most characters of one body (or one frame's data) shown on stderr under `-vv`.
 pub const SHOWN_BODY_CAP: usize = 2000;
@@ -43,6 +30,23 @@ pub const SHOWN_HEADER_CAP: usize = 300;
 /// Most characters of one response header value in the trace file.
 pub const TRACE_HEADER_CAP: usize = 8 * 1024;
 
+/// The trace file could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create the trace file {}: {source}", path.display())]
+pub struct TraceError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+impl From<TraceError> for crate::error::RunError {
+    fn from(e: TraceError) -> crate::error::RunError {
+        crate::error::RunError::Io {
+            what: format!("create the trace file {}", e.path.display()),
+            why: e.source.to_string(),
+        }
+    }
+}
+
 /// Where the exchange is reported: stderr at a verbosity, and/or a trace file.
 pub struct Observer {
     verbose: u8,
@@ -53,21 +57,21 @@ pub struct Observer {
 impl Observer {
     /// `None` when neither `-v` nor `--trace` was given. The trace file is created now,
     /// before the first request, so a bad path costs nothing.
-    pub fn from_args(a: &ObserveArgs) -> Result<Option<Observer>, RunError> {
-        if a.verbose == 0 && a.trace.is_none() {
+    pub fn new(verbose: u8, trace: Option<&Path>) -> Result<Option<Observer>, TraceError> {
+        if verbose == 0 && trace.is_none() {
             return Ok(None);
         }
-        let trace = match &a.trace {
+        let trace = match trace {
             Some(p) => Some(Mutex::new(std::io::BufWriter::new(
-                std::fs::File::create(p).map_err(|e| RunError::Io {
-                    what: format!("create the trace file {}", p.display()),
-                    why: e.to_string(),
+                std::fs::File::create(p).map_err(|source| TraceError {
+                    path: p.to_path_buf(),
+                    source,
                 })?,
             ))),
             None => None,
         };
         Ok(Some(Observer {
-            verbose: a.verbose,
+            verbose,
             trace,
             next: AtomicU64::new(1),
         }))
@@ -93,7 +97,7 @@ impl Observer {
     /// A request about to be sent (each attempt, a Retry-After retry too).
     pub fn request(&self, id: u64, target: &Target, req: &Request, redactor: &Redactor) {
         let url = target.shown_endpoint(&req.path);
-        let headers = crate::reproduce::headers(target, req);
+        let headers = super::request::headers(target, req);
         let body = req.body.as_ref().map(|b| redactor.scrub(&b.to_string()));
         let mut line = match belongs() {
             Some(b) => format!("[{id}] * {}\n", owner(&b)),
@@ -184,7 +188,7 @@ impl Observer {
 
     /// One frame of an event stream, already scrubbed, the moment it arrives; `index`
     /// counts the stream's frames from 0 (the caps apply to it).
-    pub fn frame(&self, id: u64, index: usize, e: &crate::sse::TimedEvent) {
+    pub fn frame(&self, id: u64, index: usize, e: &super::sse::TimedEvent) {
         let line = (self.verbose > 1 && index < SHOWN_FRAMES_CAP).then(|| {
             format!(
                 "[{id}] < +{} ms event {}: {}",
@@ -204,7 +208,7 @@ impl Observer {
     }
 
     /// The end of an event stream whose frames went through [`Observer::frame`].
-    pub fn stream_end(&self, id: u64, t: &crate::sse::Transcript) {
+    pub fn stream_end(&self, id: u64, t: &super::sse::Transcript) {
         let mut line = format!(
             "[{id}] < stream: {} events, {} bytes, ended after {} ms ({:?})",
             t.events.len(),

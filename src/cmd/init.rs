@@ -1,19 +1,11 @@
 //! `zencheck init`: write the commented example config, since a user with only the binary
 //! cannot see `zencheck.example.toml`. Never overwrites.
 
+use crate::cli::InitArgs;
 use crate::error::RunError;
-use clap::Args;
 use std::io::Write;
-use std::path::PathBuf;
 
-pub const EXAMPLE: &str = include_str!("../zencheck.example.toml");
-
-#[derive(Debug, Clone, Args)]
-pub struct InitArgs {
-    /// Where to write it
-    #[arg(value_name = "PATH", default_value = "zencheck.toml")]
-    pub path: PathBuf,
-}
+pub const EXAMPLE: &str = include_str!("../../zencheck.example.toml");
 
 pub fn command(args: &InitArgs) -> Result<u8, RunError> {
     let shown = args.path.display();

@@ -1,5 +1,5 @@
 //! Shell completions and the man page, both generated from the one clap definition in
-//! `cli.rs`, so they cannot drift from `--help`.
+//! `cli/`, so they cannot drift from `--help`.
 
 use crate::cli::Cli;
 use crate::error::{RunError, EXIT_OK};

@@ -1,0 +1,197 @@
+//! `zencheck probe`: resolve the targets, probe them concurrently, judge the report under
+//! the policy and write it everywhere it was asked for; `--dry-run` shows the requests
+//! instead of sending them; Ctrl-C ends with a partial report.
+
+use crate::cli::outputs;
+use crate::cli::term::TermArgs;
+use crate::cli::{setup, Format, ProbeArgs};
+use crate::error::{self, RunError, EXIT_OK};
+use crate::http::curl::json_wrapped;
+use crate::http::request::headers;
+use crate::http::Request;
+use crate::http::{observe, Http};
+use crate::report::{self, Report};
+use crate::target::Target;
+use crate::{out, policy, probe, progress, stop};
+use serde_json::{json, Value};
+
+pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
+    if args.dry_run {
+        let run = setup::build(args)?;
+        for (target, opts) in &run.targets {
+            let planned = probe::planned_requests(target, opts);
+            match outputs::format_for(args.format, args.output.as_deref()) {
+                Format::Json => out::println(&format!("{:#}", describe_json(target, &planned)))?,
+                _ => out::print(&describe(target, &planned, crate::fit::line_width()))?,
+            }
+        }
+        return Ok(EXIT_OK);
+    }
+    // Every output path is checked before the first request is sent.
+    let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?
+        .quiet(term.quiet);
+    // On stderr whenever it is a terminal, whatever the format or -o: stdout is untouched.
+    let progress = progress::Progress::on_terminal(term.quiet);
+    // A first Ctrl-C stops the run where it is and reports what finished; a second exits at once.
+    let interrupt = stop::Interrupt::default();
+    let run = probe_report_until(args, progress.as_ref(), interrupt.stop());
+    tokio::pin!(run);
+    let mut report = tokio::select! {
+        r = &mut run => r?,
+        _ = tokio::signal::ctrl_c() => {
+            interrupt.fire();
+            tokio::spawn(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(i32::from(error::EXIT_INTERRUPTED));
+                }
+            });
+            run.await?
+        }
+    };
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    if !interrupt.fired() {
+        return plan.emit(&report, term.stdout_color());
+    }
+    let done = report
+        .checks
+        .iter()
+        .filter(|c| !c.detail.starts_with("interrupted (Ctrl-C)"))
+        .count();
+    let why =
+        format!("interrupted (Ctrl-C): a partial report of the {done} checks finished so far");
+    report.interrupted = true;
+    report.outcome.reasons.insert(0, why.clone());
+    let marked = plan.format() == Format::Table || !plan.to_stdout();
+    plan.emit(&report, term.stdout_color())?;
+    if marked {
+        println!("INTERRUPTED: {why}");
+    }
+    Ok(error::EXIT_INTERRUPTED)
+}
+
+/// Resolve the targets, probe them concurrently, and judge the result under the policy.
+pub async fn probe_report(
+    args: &ProbeArgs,
+    progress: Option<&progress::Progress>,
+) -> Result<Report, RunError> {
+    probe_report_until(args, progress, stop::Stop::default()).await
+}
+
+/// [`probe_report`] that also ends when `stop` fires; the run's `--deadline` is added to it.
+pub async fn probe_report_until(
+    args: &ProbeArgs,
+    progress: Option<&progress::Progress>,
+    stop: stop::Stop,
+) -> Result<Report, RunError> {
+    let mut run = setup::build(args)?;
+    // One instant for the whole run, shared by every target.
+    let stop = stop.with_deadline(run.deadline, "--deadline");
+    for (_, o) in &mut run.targets {
+        o.stop = stop.clone();
+    }
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(policy::Baseline::read)
+        .transpose()?;
+    policy::needs_baseline(run.fail_on, baseline.is_some())?;
+    let http = Http::with_transport(run.limits, run.transport)
+        .map_err(RunError::from)?
+        .observed(observe::Observer::new(
+            args.observe.verbose,
+            args.observe.trace.as_deref(),
+        )?);
+    let probes = run
+        .targets
+        .iter()
+        .map(|(t, o)| probe::probe(&http, t, o, progress));
+    let clock = report::RunClock::start();
+    let mut report = Report::new(futures_util::future::join_all(probes).await).timed(&clock);
+    policy::judge(&mut report, run.fail_on, baseline.as_ref());
+    Ok(report)
+}
+
+/// Text for `--dry-run`, laid out for `width` columns: a request's label goes under its
+/// URL when both do not fit on a line, and a body is wrapped after its commas.
+pub fn describe(
+    target: &Target,
+    planned: &[(crate::check::CheckId, Option<String>, Request)],
+    width: usize,
+) -> String {
+    use crate::fit::{cols, wrap_words};
+    let para = |s: String| format!("{}\n", wrap_words(&s, width, ""));
+    let mut out = para(format!(
+        "zencheck dry run: {} requests to {}, at most {} output tokens (nothing sent)",
+        planned.len(),
+        target.shown_url(),
+        output_cap(planned)
+    ));
+    if let (Some(env), None) = (&target.key_env, &target.key) {
+        out.push_str(&para(format!(
+            "note: ${env} is not set, so no key would be sent"
+        )));
+    }
+    for (id, model, req) in planned {
+        let what = match model {
+            Some(m) => format!("{} · {m}", id.id()),
+            None => id.id().to_string(),
+        };
+        let line = format!("{} {}", req.method, target.shown_endpoint(&req.path));
+        let label = format!("[{what}]");
+        if cols(&line) + 4 + cols(&label) <= width {
+            out.push_str(&format!("\n{line}    {label}\n"));
+        } else {
+            out.push_str(&format!("\n{line}\n  {label}\n"));
+        }
+        for (n, v) in headers(target, req) {
+            out.push_str(&format!("  {n}: {v}\n"));
+        }
+        if let Some(b) = &req.body {
+            out.push_str(&format!("  {}\n", json_wrapped(b, width - 2, "  ")));
+        }
+    }
+    out.push('\n');
+    out.push_str(&para(
+        "A run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
+         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped."
+            .to_string(),
+    ));
+    out.push_str(&para(format!(
+        "A model whose answers show reasoning gets every later request with its output cap raised to {cap} tokens, \
+         and a request whose whole cap went to reasoning, or whose answer stopped at its cap, is sent once more with \
+         {cap}; chat.reasoning_effort's requests go only to such a model.",
+        cap = crate::check::REASONING_MAX_TOKENS
+    )));
+    out
+}
+
+/// JSON for `--dry-run --format json`.
+pub fn describe_json(
+    target: &Target,
+    planned: &[(crate::check::CheckId, Option<String>, Request)],
+) -> Value {
+    let requests: Vec<Value> = planned
+        .iter()
+        .map(|(id, model, req)| {
+            let headers: serde_json::Map<String, Value> = headers(target, req).into_iter().map(|(n, v)| (n, json!(v))).collect();
+            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": req.body})
+        })
+        .collect();
+    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),
+           "reasoning_max_tokens": crate::check::REASONING_MAX_TOKENS, "requests": requests})
+}
+
+/// The sum of the output caps the planned requests carry.
+pub fn output_cap(planned: &[(crate::check::CheckId, Option<String>, Request)]) -> u64 {
+    planned
+        .iter()
+        .filter_map(|(_, _, r)| r.body.as_ref())
+        .filter_map(|b| {
+            ["max_tokens", "max_completion_tokens", "max_output_tokens"]
+                .iter()
+                .find_map(|k| b.get(*k).and_then(Value::as_u64))
+        })
+        .sum()
+}
