@@ -4,7 +4,7 @@
 # summary (never overwriting what earlier steps wrote), turn failing and warning checks into
 # ::error/::warning annotations, and set the outputs exit_code, verdict, failed, warned and
 # report. The test suite runs this very script against zencheck's built-in mock, with
-# GITHUB_OUTPUT and GITHUB_STEP_SUMMARY pointing at temporary files (tests/action.rs).
+# GITHUB_OUTPUT and GITHUB_STEP_SUMMARY pointing at temporary files (tests/binary/action.rs).
 #
 # Inputs (environment): INPUT_ARGS (extra probe arguments, split on whitespace),
 # INPUT_CONFIG, INPUT_FAIL_ON, INPUT_BASELINE; ZENCHECK_BIN (default: zencheck on PATH).

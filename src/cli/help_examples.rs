@@ -1,6 +1,6 @@
 //! The Examples section that ends each subcommand's `-h`/`--help`: commands that work as
 //! written (the key always in a variable), each line at most 80 columns
-//! (`tests/help.rs` holds them to it).
+//! (`tests/binary/help.rs` holds them to it).
 
 pub const TOP: &str = "\
 Examples:

@@ -1,10 +1,14 @@
-//! Helpers shared by the integration tests: probing in-process, and small servers on
-//! 127.0.0.1 for behaviours the built-in mock does not have.
+//! Helpers shared by every tier of the integration tests (each tier's `main.rs` declares
+//! this module): probing in-process and finding a row, small servers on 127.0.0.1 for
+//! behaviours the built-in mock does not have, the answers they send, and the schema check.
 #![allow(dead_code)]
 
 use clap::Parser;
 use std::net::SocketAddr;
 use zencheck::cli::{Cli, Command, ProbeArgs};
+use zencheck::failure::Kind;
+use zencheck::mock::{self, MockServer, Scenario};
+use zencheck::outcome::Status;
 use zencheck::report::{CheckResult, Report};
 
 /// Parse `zencheck probe ARGS…` exactly as the binary would.
@@ -28,6 +32,69 @@ pub fn check<'a>(r: &'a Report, id: &str) -> &'a CheckResult {
         .iter()
         .find(|c| c.check == id)
         .unwrap_or_else(|| panic!("no {id} in {}", r.to_json()))
+}
+
+/// Serve `app` on a free port of 127.0.0.1 for as long as the test's runtime lives.
+pub async fn serve_app(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// A `text/event-stream` answer: each frame a `data:` event, then `data: [DONE]`.
+pub fn sse(frames: &[serde_json::Value]) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut body = String::new();
+    for f in frames {
+        body.push_str(&format!("data: {f}\n\n"));
+    }
+    body.push_str("data: [DONE]\n\n");
+    ([("content-type", "text/event-stream")], body).into_response()
+}
+
+/// A chat completion as OpenAI shapes it: one choice holding `message`, ended by `finish`.
+pub fn chat_completion(
+    model: &str,
+    message: serde_json::Value,
+    finish: &str,
+    usage: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!({"id": "c1", "object": "chat.completion", "created": 1, "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage})
+}
+
+/// One chunk of a chat completion stream: one choice's `delta`, and its `finish` if any.
+pub fn chat_chunk(
+    model: &str,
+    delta: serde_json::Value,
+    finish: Option<&str>,
+) -> serde_json::Value {
+    serde_json::json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+}
+
+/// `usage` with these prompt and completion token counts.
+pub fn usage(prompt: u64, completion: u64) -> serde_json::Value {
+    serde_json::json!({"prompt_tokens": prompt, "completion_tokens": completion,
+        "total_tokens": prompt + completion})
+}
+
+/// Probe the built-in mock in `scenario` (`--base-url` its URL, then `args`); the mock is
+/// returned too, for its request count.
+pub async fn probe_mock(scenario: Scenario, args: &[&str]) -> (MockServer, Report) {
+    let server = mock::start(scenario, 0).await.unwrap();
+    let url = server.base_url();
+    let mut full = vec!["--base-url", url.as_str()];
+    full.extend_from_slice(args);
+    let report = probe(&full).await;
+    (server, report)
+}
+
+/// A row's verdict: its status, kind and parameter, to assert in one line.
+pub fn verdict(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
+    let c = check(r, id);
+    (c.status, c.kind, c.param.clone())
 }
 
 /// Serve raw bytes for every connection: read the request head, write `response`
@@ -123,4 +190,19 @@ pub fn assert_valid(report: &serde_json::Value) {
         errors.is_empty(),
         "report does not match schema/report.schema.json: {errors:#?}\n{report:#}"
     );
+}
+
+/// Set `name` in this process's environment, for a key zencheck reads by name in-process
+/// (`api_key_env`, `--auth-token-env`). Tests share their binary's process and run on
+/// several threads, so each name is one test's own and keeps one value: a second test
+/// setting it to another value fails here instead of racing. std orders every
+/// `std::env` read and write under one lock, and neither zencheck nor these tests read the
+/// environment any other way. What a child process needs goes to it alone
+/// (`Command::env`), never through here.
+pub fn set_env(name: &str, value: &str) {
+    if let Ok(was) = std::env::var(name) {
+        assert_eq!(was, value, "{name} is already set to another value");
+    }
+    // SAFETY: see above; every reader of the environment in this process goes through std.
+    unsafe { std::env::set_var(name, value) }
 }

@@ -1,0 +1,40 @@
+//! The real-peers tier: zencheck against software this project did not write, installed
+//! and started by `.ci/run` (or by the test itself) on 127.0.0.1 and kept offline: the
+//! LiteLLM proxy, opencode, Prometheus. Each module finds its peer through an environment
+//! variable or PATH and is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by
+//! CI) makes a missing peer a failure.
+//!
+//! A new peer is a new module here, with the same skip rule: the real model server
+//! (a small model served by llama.cpp, vLLM or Ollama) goes in `model_server.rs`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod litellm;
+mod opencode;
+mod prometheus;
+
+/// The value of `var`, or None when it is unset or empty: the peer is not there, and the
+/// test is skipped (see [`peer_missing`]).
+pub fn peer_var(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            peer_missing(
+                &format!("{var} is not set (see .ci/run)"),
+                &format!("set {var} to {what}"),
+            );
+            None
+        }
+    }
+}
+
+/// A peer that is not there: a skip that says `how` to provide it, or under
+/// `ZENCHECK_REQUIRE_PEERS=1` (CI) a failure saying what is `missing`.
+pub fn peer_missing(missing: &str, how: &str) {
+    assert!(
+        std::env::var("ZENCHECK_REQUIRE_PEERS").as_deref() != Ok("1"),
+        "ZENCHECK_REQUIRE_PEERS=1 but {missing}"
+    );
+    eprintln!("skipped: {how}");
+}

@@ -1,0 +1,226 @@
+//! Against the real scheduler fleet mode is for: Debian's `prometheus` package (installed by
+//! `.ci/run`), started here on loopback and scraping `zencheck serve` over mock targets
+//! (one healthy, one broken, one generating behind `min_interval`). Everything is asserted
+//! through Prometheus' own HTTP API. Without a `prometheus` binary
+//! (`ZENCHECK_PROMETHEUS_BIN`, else on PATH) the test is skipped, unless
+//! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
+
+use clap::Parser;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use zencheck::cli::{Cli, Command};
+use zencheck::mock::{self, Scenario};
+
+fn prometheus_bin() -> Option<PathBuf> {
+    let found = std::env::var_os("ZENCHECK_PROMETHEUS_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join("prometheus"))
+                    .find(|f| f.is_file())
+            })
+        })
+        .filter(|f| f.is_file());
+    if found.is_none() {
+        crate::peer_missing(
+            "no prometheus binary: `apt-get install prometheus` did not run or failed (see \
+             .ci/run's output), and ZENCHECK_PROMETHEUS_BIN is not set",
+            "install Debian's prometheus package or set ZENCHECK_PROMETHEUS_BIN",
+        );
+    }
+    found
+}
+
+/// Kills the Prometheus it holds when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn query(api: &str, q: &str) -> Vec<Value> {
+    let r: Value = reqwest::Client::new()
+        .get(url::Url::parse_with_params(&format!("{api}/api/v1/query"), [("query", q)]).unwrap())
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("Prometheus answers")
+        .json()
+        .await
+        .expect("Prometheus answers JSON");
+    assert_eq!(r["status"], "success", "{q}: {r}");
+    r["data"]["result"].as_array().cloned().unwrap_or_default()
+}
+
+fn value(sample: &Value) -> f64 {
+    sample["value"][1].as_str().unwrap().parse().unwrap()
+}
+
+/// Poll `q` until `done` holds for its result (bounded).
+async fn wait_for(api: &str, q: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let until = Instant::now() + Duration::from_secs(40);
+    loop {
+        let r = query(api, q).await;
+        if done(&r) {
+            return r;
+        }
+        assert!(Instant::now() < until, "Prometheus never had {q}: {r:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
+    let Some(bin) = prometheus_bin() else { return };
+    let good = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let bad = mock::start(Scenario::Auth, 0).await.unwrap();
+    let cached = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zencheck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[targets.good]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
+             [targets.bad]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
+             [targets.cached]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmin_interval = 300\n",
+            good.base_url(),
+            bad.base_url(),
+            cached.base_url()
+        ),
+    )
+    .unwrap();
+    let Command::Serve(args) = Cli::try_parse_from([
+        "zencheck",
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .unwrap()
+    .command
+    else {
+        unreachable!()
+    };
+    let exporter = zencheck::serve::start(&args).await.expect("serve starts");
+    let addr = exporter.addr;
+
+    // The multi-target pattern of deploy/prometheus/prometheus.yml, scraped every second.
+    let relabel = format!(
+        "    relabel_configs:\n\
+         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
+         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
+         \x20     - target_label: __address__\n        replacement: {addr}\n"
+    );
+    let prom_yml = format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+         scrape_configs:\n\
+         \x20 - job_name: catalog\n    metrics_path: /probe\n    params: {{module: [catalog]}}\n\
+         \x20   static_configs: [{{targets: [good, bad]}}]\n{relabel}\
+         \x20 - job_name: chat\n    metrics_path: /probe\n    params: {{module: [chat]}}\n\
+         \x20   static_configs: [{{targets: [cached]}}]\n{relabel}\
+         \x20 - job_name: exporter\n    static_configs: [{{targets: ['{addr}']}}]\n"
+    );
+    let prom_cfg = dir.path().join("prometheus.yml");
+    std::fs::write(&prom_cfg, prom_yml).unwrap();
+    let port = free_port();
+    let api = format!("http://127.0.0.1:{port}");
+    let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
+    let _prometheus = Running(
+        std::process::Command::new(&bin)
+            .arg(format!("--config.file={}", prom_cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts"),
+    );
+    let log_text =
+        || std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default();
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready = reqwest::Client::new()
+            .get(format!("{api}/-/ready"))
+            .timeout(Duration::from_secs(1))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "Prometheus not ready:\n{}",
+            log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // probe_success through Prometheus: 1 for the healthy target, 0 for the broken one.
+    let r = wait_for(&api, "probe_success{job=\"catalog\"}", |r| r.len() == 2).await;
+    for s in &r {
+        let want = if s["metric"]["instance"] == "good" {
+            1.0
+        } else {
+            0.0
+        };
+        assert_eq!(value(s), want, "{s}");
+    }
+    let r = query(
+        &api,
+        "zencheck_failure_info{instance=\"bad\",check=\"models.list\"}",
+    )
+    .await;
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["metric"]["kind"], "auth");
+    assert!(query(&api, "zencheck_failure_info{instance=\"good\"}")
+        .await
+        .is_empty());
+
+    // Several scrapes of the generating target inside its min_interval: one probe.
+    let scrapes = wait_for(
+        &api,
+        "count_over_time(probe_success{instance=\"cached\"}[1m])",
+        |r| r.first().is_some_and(|s| value(s) >= 4.0),
+    )
+    .await;
+    let age = query(&api, "zencheck_probe_age_seconds{instance=\"cached\"}").await;
+    assert!(
+        value(&age[0]) > 0.0,
+        "the later scrapes were cached: {age:?}"
+    );
+    let cost = query(&api, "zencheck_requests{instance=\"cached\"}").await;
+    // /models, then the model's requests: counted on the mock itself.
+    assert_eq!(
+        cached.requests() as f64,
+        1.0 + value(&cost[0]),
+        "{} scrapes cost more than one probe",
+        value(&scrapes[0])
+    );
+    let probes = wait_for(
+        &api,
+        "zencheck_probes_total{job=\"exporter\",target=\"cached\"}",
+        |r| !r.is_empty(),
+    )
+    .await;
+    assert_eq!(value(&probes[0]), 1.0, "{probes:?}");
+    exporter.stop().await;
+}
