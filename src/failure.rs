@@ -42,6 +42,34 @@ pub enum Kind {
     ContentFilter,
 }
 
+/// A check whose hints are worded its own way. A check names its family in its spec (and an
+/// opencode check by its typed id), never by its id string: a renamed check keeps its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckHint {
+    /// Sends a tool result back in a second turn (`chat.tool_roundtrip`…).
+    ToolRoundtrip,
+    /// Asks for structured output (`chat.json_schema`, `chat.json_object`…).
+    Structured,
+    /// Sends an invalid request on purpose (`chat.error_shape`).
+    ErrorShape,
+    /// Reads an embeddings answer (`embeddings.basic`).
+    Embeddings,
+    /// Waits on opencode's `/event` stream (`opencode.events`).
+    OpencodeEvents,
+}
+
+/// A classifier rule whose hint is worded better than its kind's: the rule names it in its
+/// own row (`classify::rules`), so a renamed rule keeps its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleHint {
+    /// Azure's DeploymentNotFound: the model id is the deployment's name.
+    AzureDeployment,
+    /// A chat template that raised on the conversation, as a 4xx or a 5xx.
+    ChatTemplate,
+    /// Tool turns out of order in the conversation.
+    ToolMessageOrder,
+}
+
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
 /// with none of it.
 #[derive(Debug, Default, Clone)]
@@ -58,16 +86,16 @@ pub struct HintContext<'a> {
     pub home: Option<&'a str>,
     /// The target is a provider of an opencode.json: fixes name its config keys.
     pub opencode_provider: Option<&'a str>,
-    /// The classifier rule that decided (`classify::rules`), for hints a rule words better.
-    pub rule: Option<&'a str>,
+    /// The classifier rule that decided, when it words the hint better (`classify::rules`).
+    pub rule: Option<RuleHint>,
     /// From `zencheck explain`: speak of the user's application, not of zencheck's flags.
     pub offline: bool,
     /// The request carried no credential at all (no key, no auth header).
     pub no_key_sent: bool,
     /// A well-known key variable that is set, when the target names none (OPENAI_API_KEY…).
     pub key_candidate: Option<&'a str>,
-    /// The check the hint is for (`opencode.events`…), when a check words it its own way.
-    pub check: Option<&'a str>,
+    /// The check the hint is for, when it words it its own way.
+    pub check: Option<CheckHint>,
     /// A base URL that answers GET /models where this one 404s everywhere (it plus /v1).
     pub answering_base_url: Option<&'a str>,
     /// The answer showed reasoning (reasoning tokens or fields): an output cap it hit went
@@ -310,7 +338,7 @@ impl Kind {
                     Some(Provider::Lmstudio) => " Load the model in LM Studio first; its id is the one in the server tab.".to_string(),
                     Some(Provider::Zen) => " Zen answers an unknown id with 401 ModelError; its /models list is the only live truth.".to_string(),
                     Some(Provider::Openrouter) => " OpenRouter ids carry the vendor prefix (openai/…, anthropic/…).".to_string(),
-                    _ if cx.rule == Some("azure_deployment") => " On Azure the id is your deployment's name (Azure AI Foundry → \
+                    _ if cx.rule == Some(RuleHint::AzureDeployment) => " On Azure the id is your deployment's name (Azure AI Foundry → \
                          Deployments), not the model's; a deployment created in the last minutes may not be served yet."
                         .to_string(),
                     _ => String::new(),
@@ -337,16 +365,16 @@ impl Kind {
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
             Kind::BadRequest | Kind::ServerError
-                if is_roundtrip(cx.check) && matches!(cx.param, Some("tool" | "content")) && !cx.gateway =>
+                if cx.check == Some(CheckHint::ToolRoundtrip) && matches!(cx.param, Some("tool" | "content")) && !cx.gateway =>
             {
                 roundtrip_refused_hint(self, p, cx.param)
             }
             Kind::BadResponse if cx.param == Some("tool_calls") => tool_calls_hint(p),
-            Kind::BadRequest | Kind::ServerError if matches!(cx.rule, Some("chat_template" | "chat_template_5xx")) => {
+            Kind::BadRequest | Kind::ServerError if cx.rule == Some(RuleHint::ChatTemplate) => {
                 template_hint()
             }
             Kind::BadRequest => match cx.rule {
-                Some("tool_message_order") => "The conversation's tool turns are out of order: each `tool` message must \
+                Some(RuleHint::ToolMessageOrder) => "The conversation's tool turns are out of order: each `tool` message must \
                      follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \
                      the assistant message is the usual cause."
@@ -413,7 +441,7 @@ impl Kind {
                  JSONDecodeError (openai-python). Fix the server or proxy that rewrites the stream."
                 .to_string(),
             Kind::StreamTruncated | Kind::StreamStalled | Kind::StreamNoDone
-                if cx.check == Some("opencode.events") =>
+                if cx.check == Some(CheckHint::OpencodeEvents) =>
             {
                 "opencode's /event stream never reported the session idle (session.status idle / session.idle) after the \
                  prompt: the assistant's parts may never reach a client that waits for it. Check opencode's log for the \
@@ -500,14 +528,6 @@ fn no_key_hint(cx: &HintContext<'_>) -> String {
              the key in a variable and pass --api-key-env NAME, or send -H 'Authorization: Bearer …'."
             .to_string(),
     }
-}
-
-/// The checks that send a tool result back in a second turn.
-fn is_roundtrip(check: Option<&str>) -> bool {
-    matches!(
-        check,
-        Some("chat.tool_roundtrip" | "chat.stream_tool_roundtrip" | "responses.tool_roundtrip")
-    )
 }
 
 /// A refusal (400) or failure (500) of the turn that carries the tool result, after the
@@ -607,19 +627,19 @@ fn param_rejected_hint(param: Option<&str>) -> String {
 
 /// `bad_response` says different things per check: an answer in the wrong place, an error in
 /// the wrong shape, a vector that is not one.
-fn bad_response_hint(check: Option<&str>) -> String {
+fn bad_response_hint(check: Option<CheckHint>) -> String {
     match check {
-        Some("chat.json_schema" | "chat.json_object" | "responses.json_schema") => "The structured answer is not where \
+        Some(CheckHint::Structured) => "The structured answer is not where \
              clients read it: with the JSON in a reasoning field or item and content empty, the server's reasoning parser took \
              the answer for reasoning (vLLM: check the --reasoning-parser for this model, or turn thinking off for structured \
              requests); with Groq's json_validate_failed the server enforces the format by validating, so retry or raise the \
              output cap. Parse content defensively either way."
             .to_string(),
-        Some("chat.error_shape") => "Make the server, or the gateway in front of it, answer an invalid request with a 4xx \
+        Some(CheckHint::ErrorShape) => "Make the server, or the gateway in front of it, answer an invalid request with a 4xx \
              and {\"error\": {\"message\": …, \"type\": …}}: the only error shape openai-node and the AI SDK read. A 5xx also \
              makes SDKs retry a request that can never pass."
             .to_string(),
-        Some("embeddings.basic") => "The embeddings answer is not OpenAI's shape, which clients index blindly: data[] of \
+        Some(CheckHint::Embeddings) => "The embeddings answer is not OpenAI's shape, which clients index blindly: data[] of \
              {\"index\", \"embedding\": [floats]} in input order, one length, with usage. Point the base URL at the server's \
              OpenAI-compatible route (Ollama: …/v1, not /api/embed; TEI: its /v1 route), or fix the adapter in front of it."
             .to_string(),
@@ -712,7 +732,7 @@ mod tests {
     #[test]
     fn opencode_checks_get_opencode_words_and_no_hint_leaves_a_placeholder() {
         let events = HintContext {
-            check: Some("opencode.events"),
+            check: Some(CheckHint::OpencodeEvents),
             opencode_provider: Some("local"),
             ..Default::default()
         };

@@ -6,7 +6,7 @@
 //! (`max_tokens`, or `max_completion_tokens` for reasoning models), and whether more
 //! requests are pointless (a dead key, an unknown model, a route the server lacks).
 
-use crate::check::{self, models, CheckId, Ctx, Selection, Stage, TokenCap};
+use crate::check::{self, chat, models, CheckId, Ctx, Derive, Selection, Stage, TokenCap};
 use crate::failure::{HintContext, Kind};
 use crate::http::spend::Spent;
 use crate::http::{Http, Request};
@@ -117,10 +117,28 @@ pub fn planned_requests(
     out
 }
 
+/// `models.list` runs when there is no model to probe, or when it or a check read off its
+/// list (`models.exists`) is selected.
 fn wants_list(target: &Target, opts: &Options) -> bool {
     target.models.is_empty()
         || opts.selection.wants(CheckId::ModelsList)
-        || opts.selection.wants(CheckId::ModelsExists)
+        || derived_from_list(opts).next().is_some()
+}
+
+/// The selected checks read off the model list.
+fn derived_from_list(opts: &Options) -> impl Iterator<Item = CheckId> + '_ {
+    CheckId::ALL
+        .iter()
+        .copied()
+        .filter(|c| matches!(c.derive(), Some(Derive::FromList(_))) && opts.selection.wants(*c))
+}
+
+/// The checks read off the target that have something to say of it.
+fn derived_from_target(target: &Target) -> impl Iterator<Item = (CheckId, Finding)> + '_ {
+    CheckId::ALL.iter().filter_map(|&c| match c.derive() {
+        Some(Derive::FromTarget(judge)) => judge(target).map(|f| (c, f)),
+        _ => None,
+    })
 }
 
 /// The rows the report of this run will have, as `probe_checks` builds them (the progress
@@ -138,8 +156,8 @@ fn planned_rows(
         let wanted = p.checks.iter().filter(|c| opts.selection.wants(**c));
         rows.extend(wanted.map(|c| (*c, Some(p.model))));
     }
-    if opts.selection.wants(CheckId::ModelsExists) {
-        rows.extend((0..target.models.len()).map(|i| (CheckId::ModelsExists, Some(i))));
+    for c in derived_from_list(opts) {
+        rows.extend((0..target.models.len()).map(|i| (c, Some(i))));
     }
     if target.models.is_empty() {
         for c in [CheckId::ChatBasic, CheckId::ResponsesBasic] {
@@ -148,9 +166,7 @@ fn planned_rows(
             }
         }
     }
-    if target.base_url_fix.is_some() {
-        rows.push((CheckId::TargetBaseUrl, None));
-    }
+    rows.extend(derived_from_target(target).map(|(c, _)| (c, None)));
     row_keys(target, &rows)
 }
 
@@ -191,155 +207,249 @@ async fn probe_checks(
     opts: &Options,
     progress: Option<&Progress>,
 ) -> TargetRun {
-    let cx = Ctx { http, target };
-    let plans = plan(target, opts);
-    if let Some(p) = progress {
-        p.plan(&target.name, planned_rows(target, opts, &plans));
-    }
-    let mut caps = vec![TokenCap::MaxTokens; target.models.len()];
-    let mut rows: Vec<Row> = Vec::new();
+    let mut run = Run::new(Ctx { http, target }, opts, progress);
+    run.list_and_basics().await;
+    run.derive_from_basics();
+    run.retry_refused_max_tokens().await;
+    run.size_for_reasoning();
+    run.judge_basics_by_route();
+    run.rest_of_each_route().await;
+    run.derive_from_list();
+    run.settle_across_rows().await;
+    run.skip_basics_without_model();
+    run.derive_from_target();
+    run.suggest_listed_models();
+    run.into_target_run()
+}
 
-    // Stage 1: the model list and each route's basic check.
-    let mut stage1: Vec<(CheckId, Option<usize>)> = plans
-        .iter()
-        .filter(|p| p.checks.first() == Some(&CheckId::basic_of(p.route)))
-        .map(|p| (p.checks[0], Some(p.model)))
-        .collect();
-    let list_job = wants_list(target, opts);
-    if list_job {
-        stage1.insert(0, (CheckId::ModelsList, None));
-    }
-    let (listed, mut done) = run_jobs(&cx, stage1, &caps, opts, progress).await;
+/// One target's run as it goes: each stage of `probe_checks` reads it and adds to it.
+struct Run<'a> {
+    cx: Ctx<'a>,
+    opts: &'a Options,
+    progress: Option<&'a Progress>,
+    plans: Vec<RoutePlan>,
+    /// Each model's output caps, settled by its basic answers.
+    caps: Vec<TokenCap>,
+    /// The model ids `models.list` read, when it could.
+    listed: Option<Vec<String>>,
+    /// The basic checks' rows: every other check of their route waits for them, and they are
+    /// reported only when selected.
+    basics: Vec<Row>,
+    /// The report's rows so far.
+    rows: Vec<Row>,
+    /// The base URL with `/v1` added, when every route 404s and that one answers.
+    below: Option<String>,
+}
 
-    // A model that refuses max_tokens gets chat.basic again with max_completion_tokens,
-    // and every later chat check uses that.
-    let refused: Vec<usize> = done
-        .iter()
-        .filter(|r| r.id == CheckId::ChatBasic && refuses_max_tokens(&r.finding))
-        .filter_map(|r| r.model)
-        .collect();
-    let mut max_tokens_rows = Vec::new();
-    for r in done.iter_mut().filter(|r| r.id == CheckId::ChatBasic) {
-        let i = r.model.expect("chat.basic runs per model");
-        max_tokens_rows.push(Row {
-            model: Some(i),
-            id: CheckId::ChatMaxTokens,
-            finding: judge_max_tokens(&r.finding),
-            spent: Spent::default(),
-        });
+impl<'a> Run<'a> {
+    fn new(cx: Ctx<'a>, opts: &'a Options, progress: Option<&'a Progress>) -> Run<'a> {
+        let plans = plan(cx.target, opts);
+        if let Some(p) = progress {
+            p.plan(&cx.target.name, planned_rows(cx.target, opts, &plans));
+        }
+        Run {
+            caps: vec![TokenCap::MaxTokens; cx.target.models.len()],
+            cx,
+            opts,
+            progress,
+            plans,
+            listed: None,
+            basics: Vec::new(),
+            rows: Vec::new(),
+            below: None,
+        }
     }
-    if !refused.is_empty() {
-        refused
+
+    fn target(&self) -> &'a Target {
+        self.cx.target
+    }
+
+    /// Stage 1: the model list and each route's basic check.
+    async fn list_and_basics(&mut self) {
+        let mut jobs: Vec<(CheckId, Option<usize>)> = self
+            .plans
             .iter()
-            .for_each(|i| caps[*i] = caps[*i].completion_tokens());
+            .filter(|p| p.checks.first() == Some(&CheckId::basic_of(p.route)))
+            .map(|p| (p.checks[0], Some(p.model)))
+            .collect();
+        if wants_list(self.target(), self.opts) {
+            jobs.insert(0, (CheckId::ModelsList, None));
+        }
+        let (listed, done) = run_jobs(&self.cx, jobs, &self.caps, self.opts, self.progress).await;
+        self.listed = listed;
+        self.basics = done;
+    }
+
+    /// The checks read off a basic answer (`chat.max_tokens`), from its first attempt.
+    fn derive_from_basics(&mut self) {
+        let mut derived = Vec::new();
+        for b in &self.basics {
+            let Some(route) = b.id.route() else { continue };
+            for &c in CheckId::ALL.iter().filter(|c| c.route() == Some(route)) {
+                if let Some(Derive::FromBasic(judge)) = c.derive() {
+                    derived.push(Row {
+                        model: Some(b.model.expect("a basic check runs per model")),
+                        id: c,
+                        finding: judge(&b.finding),
+                        spent: Spent::default(),
+                    });
+                }
+            }
+        }
+        let wanted = derived
+            .into_iter()
+            .filter(|r| self.opts.selection.wants(r.id));
+        self.rows.extend(wanted);
+    }
+
+    /// A model that refuses max_tokens gets chat.basic again with max_completion_tokens,
+    /// and every later chat check uses that.
+    async fn retry_refused_max_tokens(&mut self) {
+        let refused: Vec<usize> = self
+            .basics
+            .iter()
+            .filter(|r| r.id == CheckId::ChatBasic && chat::refuses_max_tokens(&r.finding))
+            .filter_map(|r| r.model)
+            .collect();
+        if refused.is_empty() {
+            return;
+        }
+        for i in &refused {
+            self.caps[*i] = self.caps[*i].completion_tokens();
+        }
         let retry: Vec<_> = refused
             .iter()
             .map(|i| (CheckId::ChatBasic, Some(*i)))
             .collect();
-        let (_, mut again) = run_jobs(&cx, retry, &caps, opts, progress).await;
+        let (_, mut again) = run_jobs(&self.cx, retry, &self.caps, self.opts, self.progress).await;
         // The refused first attempt is replaced, but what it sent stays the check's cost.
         for r in again.iter_mut() {
-            let first = done
+            let first = self
+                .basics
                 .iter()
                 .find(|d| d.id == CheckId::ChatBasic && d.model == r.model);
             r.spent = r.spent.plus(first.map_or(Spent::default(), |d| d.spent));
         }
-        done.retain(|r| {
+        self.basics.retain(|r| {
             !(r.id == CheckId::ChatBasic && refused.contains(&r.model.unwrap_or(usize::MAX)))
         });
-        done.extend(again);
-    }
-    rows.extend(
-        max_tokens_rows
-            .into_iter()
-            .filter(|r| opts.selection.wants(r.id)),
-    );
-    // A model whose basic answer showed reasoning gets caps sized for it from now on.
-    for r in done.iter().filter(|r| r.finding.reasoning.is_some()) {
-        if let Some(i) = r.model {
-            caps[i] = caps[i].for_reasoning();
-        }
+        self.basics.extend(again);
     }
 
-    // Route-level verdicts from the basic answers: unsupported routes, wrong routes.
-    for r in done.iter_mut() {
-        adjust_for_route(target, opts, listed.as_deref(), r);
-    }
-
-    // Stage 2: the rest of each route, unless its basic answer makes them pointless.
-    let mut stage2 = Vec::new();
-    let mut unplanned = Vec::new();
-    for p in &plans {
-        let basic = done
-            .iter()
-            .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
-            .map(|r| &r.finding);
-        let blocked = basic.and_then(|b| blocked_because(b, p.route));
-        for c in p
-            .checks
-            .iter()
-            .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
-        {
-            let reasons = caps[p.model].reasoning();
-            match &blocked {
-                Some(why) => rows.push(Row {
-                    model: Some(p.model),
-                    id: *c,
-                    finding: check::skipped(why),
-                    spent: Spent::default(),
-                }),
-                // A check for reasoning models says nothing of a model that does not reason,
-                // unless the user named it in --checks (--routes alone does not).
-                None if c.stage() == Stage::Reasoning && !reasons => {
-                    if opts.selection.names(*c) {
-                        rows.push(Row {
-                            model: Some(p.model),
-                            id: *c,
-                            finding: check::skipped(check::NOT_REASONING),
-                            spent: Spent::default(),
-                        });
-                    } else {
-                        unplanned.push((*c, Some(p.model)));
-                    }
-                }
-                None => stage2.push((*c, Some(p.model))),
+    /// A model whose basic answer showed reasoning gets caps sized for it from now on.
+    fn size_for_reasoning(&mut self) {
+        for r in self.basics.iter().filter(|r| r.finding.reasoning.is_some()) {
+            if let Some(i) = r.model {
+                self.caps[i] = self.caps[i].for_reasoning();
             }
         }
     }
-    if let Some(p) = progress {
-        p.unplan(&target.name, &row_keys(target, &unplanned));
-        p.only_left(&target.name, &row_keys(target, &stage2));
-    }
-    let (_, later) = run_jobs(&cx, stage2, &caps, opts, progress).await;
-    for mut r in later {
-        adjust_for_route(target, opts, listed.as_deref(), &mut r);
-        rows.push(r);
-    }
-    // The basic checks ran for the others' sake; report them only when selected.
-    rows.extend(done.into_iter().filter(|r| opts.selection.wants(r.id)));
 
-    if opts.selection.wants(CheckId::ModelsExists) {
-        for (i, m) in target.models.iter().enumerate() {
-            rows.push(Row {
-                model: Some(i),
-                id: CheckId::ModelsExists,
-                finding: models::exists(listed.as_deref(), m),
-                spent: Spent::default(),
-            });
+    /// Route-level verdicts from the basic answers: unsupported routes, wrong routes.
+    fn judge_basics_by_route(&mut self) {
+        let listed = self.listed.as_deref();
+        for r in self.basics.iter_mut() {
+            adjust_for_route(self.cx.target, self.opts, listed, r);
         }
     }
-    settle_models_list(&mut rows);
-    blame_dropped_tools(&mut rows);
-    let below = if lacks_prefix(target, &rows) {
-        opts.stop.bound(models::answers_below(&cx), |_| None).await
-    } else {
-        None
-    };
-    if let Some(u) = &below {
-        point_below(&mut rows, u);
+
+    /// Stage 2: the rest of each route, unless its basic answer makes them pointless.
+    async fn rest_of_each_route(&mut self) {
+        let mut jobs = Vec::new();
+        let mut unplanned = Vec::new();
+        for p in &self.plans {
+            let basic = self
+                .basics
+                .iter()
+                .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
+                .map(|r| &r.finding);
+            let blocked = basic.and_then(|b| blocked_because(b, p.route));
+            for c in p
+                .checks
+                .iter()
+                .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
+            {
+                let reasons = self.caps[p.model].reasoning();
+                match &blocked {
+                    Some(why) => self.rows.push(Row {
+                        model: Some(p.model),
+                        id: *c,
+                        finding: Finding::skip(why),
+                        spent: Spent::default(),
+                    }),
+                    // A check for reasoning models says nothing of a model that does not
+                    // reason, unless the user named it in --checks (--routes alone does not).
+                    None if c.stage() == Stage::Reasoning && !reasons => {
+                        if self.opts.selection.names(*c) {
+                            self.rows.push(Row {
+                                model: Some(p.model),
+                                id: *c,
+                                finding: Finding::skip(check::NOT_REASONING),
+                                spent: Spent::default(),
+                            });
+                        } else {
+                            unplanned.push((*c, Some(p.model)));
+                        }
+                    }
+                    None => jobs.push((*c, Some(p.model))),
+                }
+            }
+        }
+        let target = self.target();
+        if let Some(p) = self.progress {
+            p.unplan(&target.name, &row_keys(target, &unplanned));
+            p.only_left(&target.name, &row_keys(target, &jobs));
+        }
+        let (_, later) = run_jobs(&self.cx, jobs, &self.caps, self.opts, self.progress).await;
+        for mut r in later {
+            adjust_for_route(target, self.opts, self.listed.as_deref(), &mut r);
+            self.rows.push(r);
+        }
+        // The basic checks ran for the others' sake; report them only when selected.
+        let opts = self.opts;
+        let basics = std::mem::take(&mut self.basics);
+        self.rows
+            .extend(basics.into_iter().filter(|r| opts.selection.wants(r.id)));
     }
-    if target.models.is_empty() {
-        let why = match &listed {
+
+    /// The checks read off the model list, per model (`models.exists`).
+    fn derive_from_list(&mut self) {
+        let target = self.target();
+        for c in derived_from_list(self.opts) {
+            let Some(Derive::FromList(judge)) = c.derive() else {
+                continue;
+            };
+            for (i, m) in target.models.iter().enumerate() {
+                self.rows.push(Row {
+                    model: Some(i),
+                    id: c,
+                    finding: judge(self.listed.as_deref(), m),
+                    spent: Spent::default(),
+                });
+            }
+        }
+    }
+
+    /// What one row says of another: `/models` against the routes, dropped tools against the
+    /// tool checks, and a base URL that lacks `/v1` (one more request, to tell).
+    async fn settle_across_rows(&mut self) {
+        settle_models_list(&mut self.rows);
+        blame_dropped_tools(&mut self.rows);
+        if lacks_prefix(self.target(), &self.rows) {
+            let below = models::answers_below(&self.cx);
+            self.below = self.opts.stop.bound(below, |_| None).await;
+        }
+        if let Some(u) = &self.below {
+            point_below(&mut self.rows, u);
+        }
+    }
+
+    /// Without a model, the basic checks say why they did not run.
+    fn skip_basics_without_model(&mut self) {
+        if !self.target().models.is_empty() {
+            return;
+        }
+        let why = match &self.listed {
             Some(ids) if !ids.is_empty() => {
                 format!("no --model given; pick one of the {} listed ids", ids.len())
             }
@@ -347,61 +457,70 @@ async fn probe_checks(
         };
         for c in [CheckId::ChatBasic, CheckId::ResponsesBasic]
             .into_iter()
-            .filter(|c| opts.selection.wants(*c))
+            .filter(|c| self.opts.selection.wants(*c))
         {
-            rows.push(Row {
+            self.rows.push(Row {
                 model: None,
                 id: c,
-                finding: check::skipped(&why),
+                finding: Finding::skip(why.as_str()),
                 spent: Spent::default(),
             });
         }
     }
-    if let Some(fix) = &target.base_url_fix {
-        let f = Finding::warn(
-            Kind::BaseUrl,
-            format!(
-                "`{}` ends in {}: probing {} instead",
-                fix.given, fix.stripped, target.base_url
-            ),
-        );
-        rows.push(Row {
-            model: None,
-            id: CheckId::TargetBaseUrl,
-            finding: f,
-            spent: Spent::default(),
-        });
+
+    /// The checks read off the target as given (`target.base_url`), whatever the selection:
+    /// they say what the run itself changed.
+    fn derive_from_target(&mut self) {
+        for (id, finding) in derived_from_target(self.target()) {
+            self.rows.push(Row {
+                model: None,
+                id,
+                finding,
+                spent: Spent::default(),
+            });
+        }
     }
-    // A check that hit an unknown model gets the closest listed ids too.
-    for r in rows.iter_mut() {
-        if let (Some(i), Some(Kind::ModelNotFound), Some(ids)) = (r.model, r.finding.kind, &listed)
-        {
-            if r.finding.suggestions.is_empty() {
-                r.finding.suggestions = models::closest(ids, &target.models[i], 3);
+
+    /// A check that hit an unknown model gets the closest listed ids too.
+    fn suggest_listed_models(&mut self) {
+        let Some(ids) = &self.listed else { return };
+        for r in self.rows.iter_mut() {
+            if let (Some(i), Some(Kind::ModelNotFound)) = (r.model, r.finding.kind) {
+                if r.finding.suggestions.is_empty() {
+                    r.finding.suggestions = models::closest(ids, &self.cx.target.models[i], 3);
+                }
             }
         }
     }
-    // Target-wide rows first, then each model's rows in check order.
-    rows.sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
-    if let Some(p) = progress {
-        let keys: Vec<_> = rows.iter().map(|r| (r.id, r.model)).collect();
-        p.settle(&target.name, row_keys(target, &keys));
-    }
-    let checks = rows
-        .into_iter()
-        .map(|r| result(target, opts, &caps, below.as_deref(), r))
-        .collect();
-    TargetRun {
-        info: TargetInfo {
-            proxy: http.transport.shown_proxy(&target.base_url),
-            insecure: http.transport.insecure,
-            ..target.info()
-        },
-        models_available: listed,
-        require: opts.require.clone(),
-        checks,
-        secrets: target.secrets(),
-        spent: Default::default(),
+
+    /// Target-wide rows first, then each model's rows in check order.
+    fn into_target_run(mut self) -> TargetRun {
+        let target = self.target();
+        self.rows
+            .sort_by_key(|r| (r.model.map_or(0, |i| i + 1), r.id));
+        if let Some(p) = self.progress {
+            let keys: Vec<_> = self.rows.iter().map(|r| (r.id, r.model)).collect();
+            p.settle(&target.name, row_keys(target, &keys));
+        }
+        let (opts, caps, below) = (self.opts, &self.caps, self.below.as_deref());
+        let checks = self
+            .rows
+            .into_iter()
+            .map(|r| result(target, opts, caps, below, r))
+            .collect();
+        let http = self.cx.http;
+        TargetRun {
+            info: TargetInfo {
+                proxy: http.transport.shown_proxy(&target.base_url),
+                insecure: http.transport.insecure,
+                ..target.info()
+            },
+            models_available: self.listed,
+            require: opts.require.clone(),
+            checks,
+            secrets: target.secrets(),
+            spent: Default::default(),
+        }
     }
 }
 
@@ -449,31 +568,6 @@ async fn run_jobs(
         .await;
     let listed = ran.iter().find_map(|(_, ids)| ids.clone());
     (listed, ran.into_iter().map(|(r, _)| r).collect())
-}
-
-fn refuses_max_tokens(f: &Finding) -> bool {
-    f.kind == Some(Kind::ParamRejected) && f.param.as_deref() == Some("max_tokens")
-}
-
-/// `chat.max_tokens`, read off the first `chat.basic` answer.
-fn judge_max_tokens(basic: &Finding) -> Finding {
-    if refuses_max_tokens(basic) {
-        let mut f = Finding::warn(Kind::ParamRejected, "refuses max_tokens and wants max_completion_tokens: zencheck used that for the other chat checks").with_param("max_tokens");
-        f.evidence = basic.evidence.clone();
-        f.timing = basic.timing;
-        f
-    } else if basic
-        .evidence
-        .http_status
-        .is_some_and(|s| (200..300).contains(&s))
-    {
-        Finding::pass("max_tokens accepted")
-    } else {
-        check::skipped(&format!(
-            "chat.basic failed before max_tokens could be judged ({})",
-            basic.kind.map_or("no answer", |k| k.code())
-        ))
-    }
 }
 
 /// A route the server lacks is `unsupported`, unless the model lives only there; a route
@@ -687,6 +781,7 @@ fn result(
             .then(crate::provider::set_key_variable)
             .flatten(),
         answering_base_url,
+        check: r.id.spec().hint,
         ..Default::default()
     };
     let mut row = CheckResult::from_finding(&target.name, r.id.id(), r.id.endpoint(), f, &cx);

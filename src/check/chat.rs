@@ -2,8 +2,9 @@
 //! (`chat.basic`, `chat.max_tokens`, `chat.tools`, `chat.tool_choice_*`). A 200 is not
 //! proof: the effect is checked.
 
-use super::spec::{cost, Judge, Spec, Stage};
-use super::{answer_json, judge_usage_and_model, TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
+use super::answer::{answer_json, cut_at_cap, judge_usage_and_model, reasoning_spent_cap};
+use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
+use super::spec::{cost, Derive, Judge, Spec, Stage};
 use crate::failure::Kind;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
@@ -26,16 +27,41 @@ pub const CHAT_BASIC: Spec = Spec {
 pub const CHAT_MAX_TOKENS: Spec = Spec {
     stage: Stage::FromBasic,
     build: None,
-    judge: Judge::Probe,
     proves: "max_tokens is accepted (else max_completion_tokens is used)",
     ..Spec::main(
         "chat.max_tokens",
         Route::Chat,
         |_, _| Vec::new(),
-        Judge::Probe,
+        Judge::Derived(Derive::FromBasic(judge_max_tokens)),
         cost(0, 0),
     )
 };
+
+/// `chat.basic` refused `max_tokens`: the probe sends it again with `max_completion_tokens`.
+pub fn refuses_max_tokens(f: &Finding) -> bool {
+    f.kind == Some(Kind::ParamRejected) && f.param.as_deref() == Some("max_tokens")
+}
+
+/// `chat.max_tokens`, read off the first `chat.basic` answer.
+fn judge_max_tokens(basic: &Finding) -> Finding {
+    if refuses_max_tokens(basic) {
+        let mut f = Finding::warn(Kind::ParamRejected, "refuses max_tokens and wants max_completion_tokens: zencheck used that for the other chat checks").with_param("max_tokens");
+        f.evidence = basic.evidence.clone();
+        f.timing = basic.timing;
+        f
+    } else if basic
+        .evidence
+        .http_status
+        .is_some_and(|s| (200..300).contains(&s))
+    {
+        Finding::pass("max_tokens accepted")
+    } else {
+        Finding::skip(format!(
+            "chat.basic failed before max_tokens could be judged ({})",
+            basic.kind.map_or("no answer", |k| k.code())
+        ))
+    }
+}
 
 pub const CHAT_TOOLS: Spec = Spec {
     proves: "a function tool with tool_choice auto is accepted; calls well formed",
@@ -248,55 +274,6 @@ pub fn judge_completion(a: &Answer, asked: &str, expect: ToolExpect) -> Finding 
         .with_timing(a.timing);
     f.reasoning = crate::reasoning::of_completion(&v);
     f
-}
-
-/// The problem of an answer with no text and no call that stopped at the cap while it
-/// reasoned: `output_length`, a warning (the endpoint works; the cap was too small), instead
-/// of an empty answer or an ignored `tool_choice`. True when it recorded it.
-pub fn reasoning_spent_cap(
-    text: &str,
-    calls: usize,
-    finish: Option<&str>,
-    reasoning: Option<&crate::reasoning::Reasoning>,
-    p: &mut Problems,
-) -> bool {
-    let Some(r) = reasoning.filter(|_| {
-        text.trim().is_empty() && calls == 0 && matches!(finish, Some("length" | "max_tokens"))
-    }) else {
-        return false;
-    };
-    let tokens = r
-        .tokens
-        .map(|t| format!(" ({t} reasoning tokens)"))
-        .unwrap_or_default();
-    p.warn(
-        Kind::OutputLength,
-        format!(
-            "reasoning spent the whole output cap{tokens}: no answer text, finish_reason {}",
-            finish.unwrap_or("-")
-        ),
-    );
-    true
-}
-
-/// The problem of an answer with no call that stopped at the output cap mid-text, when no
-/// reasoning field showed: a cap problem (`output_length`, a warning), not an ignored
-/// `tool_choice`. The one-word probes finish in a few tokens, so a cut there is most often a
-/// reasoning model whose server leaves the thought in the content without tags (DeepSeek-R1's
-/// template opens `<think>` in the prompt); the retry with a larger cap tells. True when it
-/// recorded it.
-pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Problems) -> bool {
-    if calls > 0 || text.trim().is_empty() || !matches!(finish, Some("length" | "max_tokens")) {
-        return false;
-    }
-    p.warn(
-        Kind::OutputLength,
-        format!(
-            "the answer stopped at the output cap before it finished: \"{}\" (a reasoning model thinking in its content?)",
-            excerpt(text, 50)
-        ),
-    );
-    true
 }
 
 /// Record the problems of a parsed completion and return the pass summary.

@@ -10,8 +10,8 @@
 
 use super::chat::excerpt;
 use super::spec::{cost, Judge, Spec, Stage};
-use super::{answer_json, same_model};
-use crate::failure::Kind;
+use super::answer::{answer_json, same_model};
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
 use crate::route::Route;
@@ -27,6 +27,7 @@ pub const INPUTS: [&str; 2] = [
 pub const SPEC: Spec = Spec {
     stage: Stage::Basic,
     proves: "two inputs: a vector of finite floats each, one length, usage",
+    hint: Some(CheckHint::Embeddings),
     ..Spec::main(
         "embeddings.basic",
         Route::Embeddings,

@@ -8,9 +8,11 @@
 
 use super::chat::{self, excerpt};
 use super::spec::{cost, Judge, Spec};
-use super::{answer_error, Ctx, TokenCap};
+use super::answer::answer_error;
+use super::ask::TokenCap;
+use super::Ctx;
 use crate::classify::parse_error_body;
-use crate::failure::Kind;
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Status};
 use crate::route::Route;
@@ -18,12 +20,13 @@ use serde_json::{json, Value};
 
 pub const SPEC: Spec = Spec {
     proves: "an invalid request gets a 4xx with a JSON error message",
+    hint: Some(CheckHint::ErrorShape),
     ..Spec::main(
         "chat.error_shape",
         Route::Chat,
         |m, c| vec![invalid_request(m, c)],
         Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-        cost(1, super::MAX_TOKENS),
+        cost(1, super::ask::MAX_TOKENS),
     )
 };
 

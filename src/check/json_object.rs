@@ -4,13 +4,17 @@
 
 use super::json_schema::{judge_chat, name_rejection, structured_request, MAX_TOKENS_JSON};
 use super::spec::{cost, Judge, Spec};
-use super::{send_json, Ctx, TokenCap};
+use super::answer::send_json;
+use super::ask::TokenCap;
+use super::Ctx;
+use crate::failure::CheckHint;
 use crate::outcome::Finding;
 use crate::route::Route;
 use serde_json::json;
 
 pub const SPEC: Spec = Spec {
     proves: "response_format json_object returns a JSON object",
+    hint: Some(CheckHint::Structured),
     ..Spec::main(
         "chat.json_object",
         Route::Chat,

@@ -9,8 +9,10 @@
 
 use super::chat::{self, excerpt};
 use super::spec::{cost, Judge, Spec};
-use super::{answer_json, judge_usage_and_model, send_json, Ctx, TokenCap};
-use crate::failure::Kind;
+use super::answer::{answer_json, judge_usage_and_model, send_json};
+use super::ask::TokenCap;
+use super::Ctx;
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems, Status};
 use crate::route::Route;
@@ -20,6 +22,7 @@ pub use super::structured::{schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
 
 pub const SPEC: Spec = Spec {
     proves: "strict json_schema output parses and validates",
+    hint: Some(CheckHint::Structured),
     ..Spec::main(
         "chat.json_schema",
         Route::Chat,
@@ -147,7 +150,7 @@ pub fn judge_chat(a: &Answer, asked: &str, schema: Option<&Value>) -> Finding {
     let finish = choice.get("finish_reason").and_then(Value::as_str);
     let cut = matches!(finish, Some("length" | "max_tokens"));
     let reasoning = crate::reasoning::of_completion(&v);
-    let said = if chat::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
+    let said = if super::answer::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
         "no JSON".to_string()
     } else if let Some(why) = elsewhere(message, &text) {
         p.fail(Kind::BadResponse, why);

@@ -1,14 +1,17 @@
 //! `/messages` (Anthropic Messages, as Zen serves Claude): the checks `messages.basic` and
 //! `messages.stream` with their judges. The key goes in `x-api-key`, with `anthropic-version`.
 
-use super::chat::{excerpt, reasoning_spent_cap};
+use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
+use super::ask::{MAX_TOKENS, PROMPT};
+use super::chat::excerpt;
 use super::spec::{cost, Judge, Spec, Stage};
-use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
-use super::{answer_json, judge_usage_and_model, MAX_TOKENS, PROMPT};
+use super::stream::{
+    error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
+};
 use crate::failure::Kind;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems, Timing};
+use crate::outcome::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -180,7 +183,7 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
         &mut p,
     );
     let summary = format!(
-        "\"{}\" · {events} events · stop {} · {} · max gap {} ms",
+        "\"{}\" · {events} events · stop {} · {}",
         excerpt(&text, 40),
         stop_reason.as_deref().unwrap_or("-"),
         if stopped {
@@ -188,22 +191,19 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
         } else {
             "no message_stop"
         },
-        max_gap(headers_ms, &t.events)
     );
-    let mut f = p.into_finding(summary);
-    f.timing = Timing {
-        headers: Some(headers_ms),
-        first_token: content_at.first().copied(),
-        total: Some(t.ended_at_ms),
-    };
-    f.stream = Some(crate::timings::stream_stats(&content_at));
-    f.evidence.provider_message = error_message;
-    if let Some(r) = &reasoning {
-        f.detail
-            .push_str(&format!(" · {}", r.describe("content block ")));
-    }
-    f.reasoning = reasoning;
-    f
+    finish(
+        p,
+        summary,
+        Read {
+            transcript: t,
+            headers_ms,
+            content_at: &content_at,
+            error_message,
+            reasoning,
+            reasoning_in: "content block ",
+        },
+    )
 }
 
 #[cfg(test)]

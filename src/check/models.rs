@@ -1,7 +1,8 @@
 //! `models.list` and `models.exists`: the only live truth about which ids exist.
 
-use super::spec::Spec;
-use super::{answer_error, json_body, Ctx};
+use super::answer::{answer_error, json_body};
+use super::spec::{Derive, Judge, Spec};
+use super::Ctx;
 use crate::failure::Kind;
 use crate::http::Request;
 use crate::outcome::{Finding, Status};
@@ -12,12 +13,18 @@ pub const MODELS_LIST: Spec = Spec {
         "models.list",
         Some("/models"),
         Some(|_, _| vec![Request::get("/models")]),
+        Judge::Probe,
     )
 };
 
 pub const MODELS_EXISTS: Spec = Spec {
     proves: "each --model is listed (else the closest listed ids)",
-    ..Spec::target("models.exists", Some("/models"), None)
+    ..Spec::target(
+        "models.exists",
+        Some("/models"),
+        None,
+        Judge::Derived(Derive::FromList(exists)),
+    )
 };
 
 /// When every route 404s, the base URL may only lack its API prefix (`http://host:8080` for
@@ -124,7 +131,7 @@ fn preview(ids: &[String]) -> String {
 /// Is `model` among the listed ids? If not, name the closest.
 pub fn exists(ids: Option<&[String]>, model: &str) -> Finding {
     let Some(ids) = ids else {
-        return super::skipped("the model list could not be read (see models.list)");
+        return Finding::skip("the model list could not be read (see models.list)");
     };
     if ids.iter().any(|i| i == model) {
         return Finding::pass("listed");

@@ -9,7 +9,9 @@
 
 use super::json_schema::name_rejection;
 use super::spec::{cost, Judge, Spec, Stage};
-use super::{answer_error, answer_json, skipped, Ctx, TokenCap, REASONING_MAX_TOKENS};
+use super::answer::{answer_error, answer_json};
+use super::ask::{TokenCap, REASONING_MAX_TOKENS};
+use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
 use crate::outcome::Finding;
@@ -116,7 +118,7 @@ fn refused(f: Finding, effort: &str) -> Finding {
 
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     if !cap.reasoning() {
-        return skipped(super::NOT_REASONING);
+        return Finding::skip(super::NOT_REASONING);
     }
     let mut spent = Vec::new();
     let mut last = None;
@@ -156,11 +158,11 @@ pub fn judge(low: Spent, high: Spent, cap: u64) -> Finding {
             "characters of reasoning",
             64,
         ),
-        _ => return skipped("no reasoning_tokens and no reasoning text in the answers to compare"),
+        _ => return Finding::skip("no reasoning_tokens and no reasoning text in the answers to compare"),
     };
     let said = format!("{l} {unit} at reasoning_effort low, {h} at high");
     if low.tokens.is_some_and(|t| t >= cap) && high.tokens.is_some_and(|t| t >= cap) {
-        return skipped(&format!(
+        return Finding::skip(format!(
             "{said}: both spent the whole {cap}-token cap, so the effort cannot be judged"
         ));
     }

@@ -164,7 +164,13 @@ mod tests {
             }
             let sends = s.build.is_some();
             match s.judge {
-                Judge::Probe => assert!(s.route.is_none() || s.stage == Stage::FromBasic),
+                Judge::Probe => assert!(s.route.is_none() && sends, "{}", s.id),
+                Judge::Derived(d) => {
+                    assert!(!sends, "{} is derived: it builds no request", s.id);
+                    let from_basic = matches!(d, Derive::FromBasic(_));
+                    assert_eq!(from_basic, s.stage == Stage::FromBasic, "{}", s.id);
+                    assert_eq!(from_basic, s.route.is_some(), "{}", s.id);
+                }
                 Judge::Json(_) | Judge::Stream(_) => assert!(sends, "{} builds no request", s.id),
                 Judge::Run(_) => {}
             }

@@ -2,17 +2,20 @@
 //! `responses.tools` and their judges. Its stream is typed events ending in `response.completed` (or
 //! `.incomplete` / `.failed`); there is no `[DONE]` to demand.
 
+use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
+use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use super::chat::{
-    check_tool_call, describe_calls, excerpt, judge_tool_choice, reasoning_spent_cap,
-    tool_parameters, ToolExpect, TOOL_NAME, TOOL_PROMPT,
+    check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_parameters, ToolExpect,
+    TOOL_NAME, TOOL_PROMPT,
 };
 use super::spec::{cost, Judge, Spec, Stage};
-use super::stream::{error_event, judge_content, judge_end, max_gap, missing_terminal, Arrivals};
-use super::{answer_json, judge_usage_and_model, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
+use super::stream::{
+    error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
+};
 use crate::failure::Kind;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems, Timing};
+use crate::outcome::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -137,7 +140,7 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
     let spent = reasoning_spent_cap(&text, calls.len(), cut, reasoning.as_ref(), &mut p)
         || expect != ToolExpect::Forbidden
             && super::chat::call_as_text(&text).is_none()
-            && super::chat::cut_at_cap(&text, calls.len(), cut, &mut p);
+            && super::answer::cut_at_cap(&text, calls.len(), cut, &mut p);
     if !spent {
         judge_tool_choice(expect, &names, &text, None, &mut p);
     }
@@ -304,24 +307,21 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     if let Some(u) = &usage {
         summary.push_str(&format!(
             " · usage {}",
-            super::token_counts(u, ("input_tokens", "output_tokens"))
+            super::answer::token_counts(u, ("input_tokens", "output_tokens"))
         ));
     }
-    summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));
-    let mut f = p.into_finding(summary);
-    f.timing = Timing {
-        headers: Some(headers_ms),
-        first_token: content_at.first().copied(),
-        total: Some(t.ended_at_ms),
-    };
-    f.stream = Some(crate::timings::stream_stats(&content_at));
-    f.evidence.provider_message = error_message;
-    if let Some(r) = &reasoning {
-        f.detail
-            .push_str(&format!(" · {}", r.describe("output item ")));
-    }
-    f.reasoning = reasoning;
-    f
+    finish(
+        p,
+        summary,
+        Read {
+            transcript: t,
+            headers_ms,
+            content_at: &content_at,
+            error_message,
+            reasoning,
+            reasoning_in: "output item ",
+        },
+    )
 }
 
 #[cfg(test)]
@@ -329,6 +329,7 @@ mod tests {
     use super::*;
     use crate::http::sse::{End, TimedEvent};
     use crate::outcome::Status;
+    use crate::outcome::Timing;
 
     fn transcript(frames: &[(&str, &str)]) -> Transcript {
         let events = frames

@@ -4,11 +4,13 @@
 //! (`text.format`); a refusal of the parameter is `param_rejected`.
 
 use super::json_schema::{SCHEMA_WORDS, judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
-use super::chat::{excerpt, reasoning_spent_cap};
+use super::answer::{judge_usage_and_model, reasoning_spent_cap, send_json};
+use super::chat::excerpt;
 use super::responses::{output_items, output_text, response_json};
 use super::spec::{cost, Judge, Spec};
-use super::{judge_usage_and_model, send_json, Ctx, TokenCap};
-use crate::failure::Kind;
+use super::ask::TokenCap;
+use super::Ctx;
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
 use crate::route::Route;
@@ -20,6 +22,7 @@ pub const PARAM: &str = "text.format";
 
 pub const SPEC: Spec = Spec {
     proves: "text.format json_schema: the answer validates against the schema",
+    hint: Some(CheckHint::Structured),
     ..Spec::main(
         "responses.json_schema",
         Route::Responses,

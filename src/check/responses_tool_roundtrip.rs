@@ -10,8 +10,10 @@
 use super::chat::{excerpt, tool_parameters, TOOL_NAME};
 use super::spec::{cost, Judge, Spec};
 use super::tool_roundtrip::{tool_result, ROUNDTRIP_PROMPT, TOKEN};
-use super::{answer_error, answer_json, send_json, Ctx, TokenCap, MAX_TOKENS_TOOLS};
-use crate::failure::Kind;
+use super::answer::{answer_error, answer_json, send_json};
+use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
+use super::Ctx;
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems, Status};
 use crate::route::Route;
@@ -23,6 +25,7 @@ pub const PLACEHOLDER_RESPONSE_ID: &str = "<id of the response from turn 1>";
 
 pub const SPEC: Spec = Spec {
     proves: "a function_call answered by call_id, replayed and by previous_response_id",
+    hint: Some(CheckHint::ToolRoundtrip),
     ..Spec::main(
         "responses.tool_roundtrip",
         Route::Responses,

@@ -1,11 +1,14 @@
 //! What a check is, as data: its id, route, stage, requests, judge and cost. The registry
 //! (`registry.rs`) lists one [`Spec`] per check; every list of checks derives from it.
 
-use super::{Ctx, TokenCap};
+use super::ask::TokenCap;
+use super::Ctx;
+use crate::failure::CheckHint;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
 use crate::outcome::Finding;
 use crate::route::Route;
+use crate::target::Target;
 use futures_util::future::BoxFuture;
 
 /// When a check runs.
@@ -32,11 +35,25 @@ pub type Build = fn(&str, TokenCap) -> Vec<Request>;
 /// A check that drives its own requests (several turns, a comparison).
 pub type RunFn = for<'a> fn(&'a Ctx<'a>, &'a str, TokenCap) -> BoxFuture<'a, Finding>;
 
+/// How a check that sends nothing of its own is judged, from what the run already holds.
+#[derive(Clone, Copy)]
+pub enum Derive {
+    /// From its route's basic answer (the first attempt), per model: `chat.max_tokens`.
+    FromBasic(fn(&Finding) -> Finding),
+    /// From the model list (`None` when it could not be read), per model: `models.exists`.
+    FromList(fn(Option<&[String]>, &str) -> Finding),
+    /// From the target as given, once; `None` when there is nothing to say: `target.base_url`.
+    FromTarget(fn(&Target) -> Option<Finding>),
+}
+
 /// How a check's answer is judged.
 #[derive(Clone, Copy)]
 pub enum Judge {
-    /// The probe computes it (target-wide and derived checks).
+    /// The probe sends it first, for the whole target, and reads the model list from it
+    /// (`models.list`).
     Probe,
+    /// Read off the run: no request of its own.
+    Derived(Derive),
     /// One non-streaming request; a 2xx is judged by the function, the rest classified.
     Json(fn(&Answer, &str) -> Finding),
     /// One streaming request: the transcript and the time to headers are judged.
@@ -77,6 +94,8 @@ pub struct Spec {
     pub rejection_warns: bool,
     /// What the check proves, in a line (`zencheck checks`).
     pub proves: &'static str,
+    /// The hint wording the check asks for, when its findings need their own.
+    pub hint: Option<CheckHint>,
 }
 
 impl Spec {
@@ -99,6 +118,7 @@ impl Spec {
             default: true,
             rejection_warns: false,
             proves: "",
+            hint: None,
         }
     }
 
@@ -108,6 +128,7 @@ impl Spec {
         id: &'static str,
         path: Option<&'static str>,
         build: Option<Build>,
+        judge: Judge,
     ) -> Spec {
         Spec {
             id,
@@ -115,11 +136,12 @@ impl Spec {
             path,
             stage: Stage::Target,
             build,
-            judge: Judge::Probe,
+            judge,
             cost: cost(if build.is_some() { 1 } else { 0 }, 0),
             default: true,
             rejection_warns: false,
             proves: "",
+            hint: None,
         }
     }
 

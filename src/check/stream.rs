@@ -5,17 +5,19 @@
 //! The status line of a stream is sent before the model has produced anything, so a 200
 //! proves little: only the events and how the body ended tell the truth.
 
+use super::answer::{answer_error, reasoning_spent_cap, same_model};
+use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS};
 use super::chat::{
-    self, chat_request, check_tool_call, describe_calls, excerpt, judge_tool_choice,
-    reasoning_spent_cap, tool_request, ToolExpect,
+    self, chat_request, check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_request,
+    ToolExpect,
 };
 use super::spec::{cost, Judge, Spec};
-use super::{answer_error, same_model, MAX_TOKENS, MAX_TOKENS_TOOLS};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::http::Answer;
 use crate::outcome::{Finding, Problems, Timing};
+use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -191,6 +193,44 @@ pub fn bunching(a: Arrivals<'_>) -> Option<String> {
             produced_ms / 1000
         )
     })
+}
+
+/// What a stream judge read off a stream, for the finding it ends with.
+pub struct Read<'a> {
+    pub transcript: &'a Transcript,
+    pub headers_ms: u64,
+    /// When each content event (answer text or reasoning) came, ms since the request.
+    pub content_at: &'a [u64],
+    /// The server's own words, from an error event.
+    pub error_message: Option<String>,
+    pub reasoning: Option<Reasoning>,
+    /// Where the API carries reasoning, as the detail names it (`delta.`, `output item `).
+    pub reasoning_in: &'static str,
+}
+
+/// The one ending of every stream judge (chat, `/responses`, `/messages`): the summary gets
+/// the largest gap between events, the problems decide status and detail, and the finding
+/// carries the timings, the stream's pace, the server's error message and the reasoning
+/// seen, which the detail names too.
+pub fn finish(p: Problems, mut summary: String, r: Read<'_>) -> Finding {
+    summary.push_str(&format!(
+        " · max gap {} ms",
+        max_gap(r.headers_ms, &r.transcript.events)
+    ));
+    let mut f = p.into_finding(summary);
+    f.timing = Timing {
+        headers: Some(r.headers_ms),
+        first_token: r.content_at.first().copied(),
+        total: Some(r.transcript.ended_at_ms),
+    };
+    f.stream = Some(crate::timings::stream_stats(r.content_at));
+    f.evidence.provider_message = r.error_message;
+    if let Some(seen) = &r.reasoning {
+        f.detail
+            .push_str(&format!(" · {}", seen.describe(r.reasoning_in)));
+    }
+    f.reasoning = r.reasoning;
+    f
 }
 
 pub fn max_gap(headers_ms: u64, events: &[TimedEvent]) -> u64 {
@@ -377,7 +417,7 @@ pub fn judge_chat_stream(
             expect != ToolExpect::Forbidden && super::chat::call_as_text(&a.text).is_none();
         let unwritten =
             reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p)
-                || may_be_cut && super::chat::cut_at_cap(&a.text, names.len(), finish, &mut p);
+                || may_be_cut && super::answer::cut_at_cap(&a.text, names.len(), finish, &mut p);
         if !unwritten {
             judge_tool_choice(expect, &names, &a.text, finish, &mut p);
             if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
@@ -426,23 +466,21 @@ pub fn judge_chat_stream(
     if let Some(u) = &a.usage {
         summary.push_str(&format!(
             " · usage {}",
-            super::token_counts(u, ("prompt_tokens", "completion_tokens"))
+            super::answer::token_counts(u, ("prompt_tokens", "completion_tokens"))
         ));
     }
-    summary.push_str(&format!(" · max gap {} ms", max_gap(headers_ms, &t.events)));
-    if let Some(r) = &reasoning {
-        summary.push_str(&format!(" · {}", r.describe("delta.")));
-    }
-    let mut f = p.into_finding(summary);
-    f.timing = Timing {
-        headers: Some(headers_ms),
-        first_token: a.content_at.first().copied(),
-        total: Some(t.ended_at_ms),
-    };
-    f.stream = Some(crate::timings::stream_stats(&a.content_at));
-    f.evidence.provider_message = a.error_message;
-    f.reasoning = reasoning;
-    f
+    finish(
+        p,
+        summary,
+        Read {
+            transcript: t,
+            headers_ms,
+            content_at: &a.content_at,
+            error_message: a.error_message,
+            reasoning,
+            reasoning_in: "delta.",
+        },
+    )
 }
 
 /// `{"a":1}{"a":1}`: joined fragments that are one JSON object twice; the object once.

@@ -6,8 +6,10 @@
 use super::chat::{check_tool_call, ToolExpect};
 use super::spec::{cost, Judge, Spec};
 use super::tool_roundtrip::{first_turn, second_turn, second_turn_request, with_fault, Turn1};
-use super::{send_stream, stream, Ctx, TokenCap, MAX_TOKENS_TOOLS};
-use crate::failure::Kind;
+use super::answer::send_stream;
+use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
+use super::{stream, Ctx};
+use crate::failure::{CheckHint, Kind};
 use crate::outcome::{Finding, Status};
 use crate::route::Route;
 use crate::http::sse::Transcript;
@@ -16,6 +18,7 @@ use std::collections::BTreeMap;
 
 pub const SPEC: Spec = Spec {
     proves: "the tool round trip with turn one streamed",
+    hint: Some(CheckHint::ToolRoundtrip),
     ..Spec::main(
         "chat.stream_tool_roundtrip",
         Route::Chat,

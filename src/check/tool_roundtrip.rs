@@ -9,8 +9,10 @@
 
 use super::chat::{self, excerpt, ToolExpect, TOOL_NAME};
 use super::spec::{cost, Judge, Spec};
-use super::{answer_error, answer_json, send_json, Ctx, TokenCap, MAX_TOKENS_TOOLS};
-use crate::failure::Kind;
+use super::answer::{answer_error, answer_json, send_json};
+use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
+use super::Ctx;
+use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Evidence, Finding, Problems, Status, Timing};
 use crate::route::Route;
@@ -30,6 +32,7 @@ pub fn tool_result() -> String {
 
 pub const SPEC: Spec = Spec {
     proves: "a tool call, its result sent back by id, and an answer using it",
+    hint: Some(CheckHint::ToolRoundtrip),
     ..Spec::main(
         "chat.tool_roundtrip",
         Route::Chat,
@@ -362,7 +365,7 @@ pub fn judge_second(a: &Answer, ids: &str, label: &str) -> Finding {
                 "turn 2 called {names} again{how} instead of answering from the tool result: the result did not reach the model, or it loops; an agent repeats the call until its step limit"
             ),
         );
-    } else if chat::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
+    } else if super::answer::reasoning_spent_cap(&text, 0, finish, reasoning.as_ref(), &mut p) {
         // The retry with a larger cap follows (check::run).
     } else if text.trim().is_empty() {
         p.warn(Kind::BadResponse, "turn 2 answered with no text");

@@ -5,7 +5,9 @@
 
 use super::chat::{self, excerpt};
 use super::spec::{cost, Judge, Spec};
-use super::{answer_error, answer_json, Ctx, TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS};
+use super::answer::{answer_error, answer_json};
+use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS};
+use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
 use crate::outcome::Finding;

@@ -13,7 +13,7 @@ mod params;
 pub mod paste;
 pub mod rules;
 
-use crate::failure::Kind;
+use crate::failure::{Kind, RuleHint};
 
 pub use envelope::parse_error_body;
 pub use params::refusal_words;
@@ -85,6 +85,8 @@ pub struct Verdict {
     pub gateway: bool,
     /// The id of the rule that decided (`rules::RULES`).
     pub rule: &'static str,
+    /// The hint that rule words its own way, if any.
+    pub hint: Option<RuleHint>,
 }
 
 /// Classify an error answer. `sent` lists the optional parameters the request carried:
@@ -95,6 +97,7 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
         param: None,
         gateway: false,
         rule: "none",
+        hint: None,
     })
 }
 
@@ -136,6 +139,7 @@ pub fn decide(
         param,
         gateway: rule.gateway,
         rule: rule.id,
+        hint: rule.hint,
     })
 }
 

@@ -9,7 +9,7 @@
 
 pub use super::facts::Facts;
 use super::params;
-use crate::failure::Kind;
+use crate::failure::{Kind, RuleHint};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Status {
@@ -46,6 +46,8 @@ pub struct Rule {
     pub kind: Kind,
     pub param: Param,
     pub gateway: bool,
+    /// The hint this rule words better than its kind does.
+    pub hint: Option<RuleHint>,
 }
 
 const R: Rule = Rule {
@@ -61,6 +63,7 @@ const R: Rule = Rule {
     kind: Kind::BadRequest,
     param: Param::None,
     gateway: false,
+    hint: None,
 };
 
 impl Rule {
@@ -263,18 +266,18 @@ pub static RULES: &[Rule] = &[
     // --- The conversation, not a parameter: retrying the same messages never helps, even
     // when the server says 500 (its template raised while rendering them).
     Rule { id: "chat_template_5xx", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception)",
-        status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, ..R },
+        status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, hint: Some(RuleHint::ChatTemplate), ..R },
     Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; vLLM 400 \"default chat template is no longer allowed\"",
-        any: TEMPLATE_WORDS, kind: Kind::BadRequest, ..R },
+        any: TEMPLATE_WORDS, kind: Kind::BadRequest, hint: Some(RuleHint::ChatTemplate), ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
         any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id"],
-        kind: Kind::BadRequest, ..R },
+        kind: Kind::BadRequest, hint: Some(RuleHint::ToolMessageOrder), ..R },
     Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
         any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
         kind: Kind::ParamRejected, param: Param::Fixed("tool_call_id"), ..R },
     // --- Models that do not exist (by code first).
     Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\"",
-        tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, ..R },
+        tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..R },
     Rule { id: "model_code", source: "OpenAI 404 model_not_found; Groq 400 model_decommissioned; Azure 404 DeploymentNotFound; vLLM 404 NotFoundError",
         tags: &["model_not_found", "model_decommissioned", "deploymentnotfound", "notfounderror", "model_not_available", "invalid_model"],
         // OpenAI 403 "Project `proj_x` does not have access to model `gpt-4o`" carries

@@ -9,7 +9,7 @@ use crate::check::{messages, responses, stream};
 use crate::classify::{decide, one_line, paste, ErrorBody, KNOWN_PARAMS};
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
-use crate::failure::{HintContext, Kind};
+use crate::failure::{HintContext, Kind, RuleHint};
 use crate::provider::Provider;
 use serde::Serialize;
 use serde_json::Value;
@@ -210,7 +210,7 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
                 .as_deref()
                 .and_then(|m| decide(None, &ErrorBody::default(), KNOWN_PARAMS, m))
             {
-                x = with_kind(x, v.kind, v.param, v.rule, provider);
+                x = with_kind(x, v.kind, v.param, (v.rule, v.hint), provider);
             }
         }
         return x;
@@ -253,13 +253,13 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
     x.retry_after_secs = r.retry_after_secs;
     if let Some(v) = &verdict {
         x.rule = Some(v.rule);
-        x = with_kind(x, v.kind, v.param.clone(), v.rule, provider);
+        x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
         if v.gateway {
             x.hint = hint_for(
                 v.kind,
                 provider,
                 x.param.as_deref(),
-                v.rule,
+                v.hint,
                 true,
                 x.retry_after_secs,
             );
@@ -280,7 +280,7 @@ fn with_kind(
     mut x: Explanation,
     kind: Kind,
     param: Option<String>,
-    rule: &'static str,
+    (rule, hint): (&'static str, Option<RuleHint>),
     provider: Option<Provider>,
 ) -> Explanation {
     x.kind = Some(kind);
@@ -292,7 +292,7 @@ fn with_kind(
         kind,
         provider,
         x.param.as_deref(),
-        rule,
+        hint,
         false,
         x.retry_after_secs,
     );
@@ -303,7 +303,7 @@ fn hint_for(
     kind: Kind,
     provider: Option<Provider>,
     param: Option<&str>,
-    rule: &str,
+    rule: Option<RuleHint>,
     gateway: bool,
     retry_after_secs: Option<u64>,
 ) -> String {
@@ -312,7 +312,7 @@ fn hint_for(
         param,
         gateway,
         retry_after_secs,
-        rule: Some(rule),
+        rule,
         offline: true,
         ..Default::default()
     })

@@ -2,9 +2,12 @@
 //! (`serve-check`), `opencode run`'s failures (`run-check`), and a user's opencode.json
 //! (`probe --opencode-config`).
 
+pub mod check_id;
 pub mod config;
 pub mod run;
 pub mod serve;
+
+pub use check_id::OpencodeCheck;
 
 use crate::classify::{
     classify, classify_words, one_line, parse_error_body, ErrorBody, KNOWN_PARAMS,

@@ -3,8 +3,10 @@
 //! Its exit code is not to be trusted (versions before 1.18 exit 0 on provider errors), and
 //! piped stdout is cut at 64 KiB, so stdout goes to a file and the JSON events decide.
 
+use super::OpencodeCheck;
 use super::{read_error, ModelRef};
 use crate::check::chat::excerpt;
+use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::outcome::{Finding, Timing};
@@ -14,7 +16,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const PROMPT: &str = "Reply with the single word: pong";
 /// Cap on what is read back from opencode's output file.
 const OUTPUT_CAP: u64 = 8 << 20;
 /// opencode is killed when its stdout or stderr file grows past this.
@@ -111,12 +112,13 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
     let cx = HintContext {
         model: Some(&model),
         opencode_provider: Some(&rc.model.provider),
+        check: OpencodeCheck::Run.hint(),
         ..Default::default()
     };
     let checks = vec![CheckResult::from_finding(
         "opencode run",
-        "opencode.run",
-        None,
+        OpencodeCheck::Run.id(),
+        OpencodeCheck::Run.endpoint(),
         finding,
         &cx,
     )];

@@ -5,9 +5,11 @@
 //! heartbeats), and whether the model asked for is the one that answered — also with the
 //! flat `providerID`/`modelID` form some SDKs send, which opencode 1.18 ignores silently.
 
+use super::OpencodeCheck;
 use super::{read_error, ModelRef};
 use crate::check::chat::excerpt;
 use crate::check::models::closest;
+use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
 use crate::http::sse;
@@ -23,7 +25,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-const PROMPT: &str = "Reply with the single word: pong";
 /// Bound on each call besides the prompt: health, providers, a new session, the config.
 const CALL_WAIT: Duration = Duration::from_secs(10);
 /// How long the event stream may take to say `server.connected`.
@@ -369,41 +370,37 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
         timeout: sc.timeout,
         deadline: started + sc.timeout,
     };
-    let mut rows: Vec<(&'static str, &'static str, Finding)> = Vec::new();
+    let mut rows: Vec<(OpencodeCheck, Finding)> = Vec::new();
 
     let health = health(&client).await;
     let healthy = health.status == Status::Pass;
-    rows.push(("opencode.health", "/global/health", health));
+    rows.push((OpencodeCheck::Health, health));
     let configured = if healthy {
         providers(&client, &sc.model).await
     } else {
-        (skip("opencode.health failed"), None)
+        (Finding::skip("opencode.health failed"), None)
     };
     let ready = configured.0.status == Status::Pass;
-    rows.push(("opencode.providers", "/config/providers", configured.0));
+    rows.push((OpencodeCheck::Providers, configured.0));
 
     if ready {
         let (prompt, events, selection) =
             prompt_and_events(&client, &sc.model, configured.1.as_ref()).await;
-        rows.push(("opencode.prompt", "/session/{id}/message", prompt));
-        rows.push(("opencode.events", "/event", events));
-        rows.push((
-            "opencode.model_selection",
-            "/session/{id}/message",
-            selection,
-        ));
+        rows.push((OpencodeCheck::Prompt, prompt));
+        rows.push((OpencodeCheck::Events, events));
+        rows.push((OpencodeCheck::ModelSelection, selection));
     } else {
         let why = if healthy {
             "the model is not configured (see opencode.providers)"
         } else {
             "opencode.health failed"
         };
-        for (id, ep) in [
-            ("opencode.prompt", "/session/{id}/message"),
-            ("opencode.events", "/event"),
-            ("opencode.model_selection", "/session/{id}/message"),
+        for c in [
+            OpencodeCheck::Prompt,
+            OpencodeCheck::Events,
+            OpencodeCheck::ModelSelection,
         ] {
-            rows.push((id, ep, skip(why)));
+            rows.push((c, Finding::skip(why)));
         }
     }
 
@@ -415,7 +412,13 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
     };
     let checks = rows
         .into_iter()
-        .map(|(id, ep, f)| CheckResult::from_finding("opencode", id, Some(ep), f, &cx))
+        .map(|(c, f)| {
+            let cx = HintContext {
+                check: c.hint(),
+                ..cx.clone()
+            };
+            CheckResult::from_finding("opencode", c.id(), c.endpoint(), f, &cx)
+        })
         .collect();
     Ok(TargetRun {
         info: client.target.info(),
@@ -425,10 +428,6 @@ pub async fn check(sc: &ServeCheck) -> Result<TargetRun, RunError> {
         secrets: client.target.secrets(),
         spent: Default::default(),
     })
-}
-
-fn skip(why: &str) -> Finding {
-    Finding::new(Status::Skip, None, why)
 }
 
 async fn health(client: &Client) -> Finding {
@@ -567,7 +566,7 @@ async fn prompt_and_events(
         Ok(r) if r.finding.status != Status::Fail => {
             model_selection(client, want, r, provider_models, &mut sessions).await
         }
-        _ => skip("the prompt did not answer (see opencode.prompt)"),
+        _ => Finding::skip("the prompt did not answer (see opencode.prompt)"),
     };
     // Leave the server as it was; a refusal is not worth failing a check over. Bounded
     // on its own, so that even a spent --timeout leaves no session behind on a sane server.

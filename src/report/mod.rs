@@ -83,7 +83,6 @@ impl CheckResult {
             },
             gateway: cx.gateway || f.gateway,
             retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
-            check: cx.check.or(Some(check)),
             reasoning: cx.reasoning || f.reasoning.is_some(),
             ..cx.clone()
         };

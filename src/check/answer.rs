@@ -1,0 +1,314 @@
+//! Sending a check's request and reading the answer, the same for every judge: a refusal
+//! classified, a 2xx body that must be JSON, an error inside a 2xx, usage and the model
+//! that answered, an answer cut at the output cap.
+
+use super::chat::excerpt;
+use super::{stream, Ctx};
+use crate::classify::{classify, parse_error_body};
+use crate::failure::Kind;
+use crate::http::sse::Transcript;
+use crate::http::{Answer, Request};
+use crate::outcome::{Evidence, Finding, Problems};
+use serde_json::Value;
+
+/// Send a non-streaming request; judge a 2xx with `judge`, classify anything else.
+pub async fn send_json(
+    cx: &Ctx<'_>,
+    req: &Request,
+    judge: impl FnOnce(&Answer) -> Finding,
+) -> Finding {
+    match cx.http.call(cx.target, req).await {
+        Err(f) => f,
+        Ok(a) if !a.is_success() => answer_error(&a, &req.sent_params()).note_retry(a.waited_secs),
+        Ok(a) => judge(&a).note_retry(a.waited_secs),
+    }
+}
+
+/// Send a streaming request. A refusal before the stream starts is classified; a 2xx
+/// that is not SSE is `not_sse`; an SSE body is read under the bounds and judged.
+pub async fn send_stream(
+    cx: &Ctx<'_>,
+    req: &Request,
+    judge: impl FnOnce(&Transcript, u64) -> Finding,
+) -> Finding {
+    let sent = req.sent_params();
+    let mut opened = match cx.http.open(cx.target, req).await {
+        Ok(o) => o,
+        Err(f) => return f,
+    };
+    // Hold the per-host place until the stream has been read.
+    let _permit = opened.permit.take();
+    let ok = (200..300).contains(&opened.status);
+    let is_sse = opened
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.contains("text/event-stream"));
+    if !ok || !is_sse {
+        let a = match cx.http.read_body(opened).await {
+            Ok(a) => a,
+            Err(f) => return f,
+        };
+        // A streamed request refused before it started gets a JSON error body.
+        let f = if ok {
+            stream::not_sse(&a, &sent)
+        } else {
+            answer_error(&a, &sent)
+        };
+        return f.note_retry(a.waited_secs);
+    }
+    let evidence = Evidence {
+        http_status: Some(opened.status),
+        provider_message: None,
+        request_id: opened.request_id.clone(),
+    };
+    let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
+    let transcript = cx.http.read_stream(opened).await;
+    let mut f = judge(&transcript, headers_ms);
+    f.evidence.http_status = evidence.http_status;
+    f.evidence.request_id = evidence.request_id;
+    f.note_retry(waited)
+}
+
+/// A non-2xx answer (or an error body inside a 2xx) as a finding, quoting the server.
+pub fn error_finding(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    request_id: Option<String>,
+    retry_after: Option<u64>,
+    sent: &[&str],
+) -> Finding {
+    let parsed = parse_error_body(content_type, body);
+    let verdict = classify(status, &parsed, sent);
+    let label = parsed
+        .etype
+        .as_deref()
+        .or(parsed.code.as_deref())
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    let mut detail = format!("HTTP {status}{label}");
+    if let Some(p) = &verdict.param {
+        detail.push_str(&format!(": `{p}` refused"));
+    } else if parsed.html {
+        detail.push_str(" (HTML page)");
+    }
+    let mut f = Finding::fail(verdict.kind, detail).with_evidence(Evidence {
+        http_status: Some(status),
+        provider_message: parsed.message,
+        request_id,
+    });
+    f.param = verdict.param;
+    f.gateway = verdict.gateway;
+    f.retry_after_secs = retry_after;
+    f
+}
+
+pub fn answer_error(a: &Answer, sent: &[&str]) -> Finding {
+    error_finding(
+        a.status,
+        a.content_type.as_deref(),
+        &a.body,
+        a.request_id.clone(),
+        a.retry_after_secs,
+        sent,
+    )
+    .with_timing(a.timing)
+}
+
+/// Parse a 2xx body that must be JSON; HTML and other text become `bad_response`.
+pub fn json_body(a: &Answer) -> Result<Value, Finding> {
+    let text = String::from_utf8_lossy(&a.body);
+    let ct = a.content_type.as_deref().unwrap_or("");
+    if ct.contains("html") || text.trim_start().starts_with('<') {
+        let page = parse_error_body(Some("text/html"), &a.body)
+            .message
+            .unwrap_or_default();
+        return Err(Finding::fail(
+            Kind::BadResponse,
+            format!(
+                "HTTP {} with an HTML page instead of JSON: \"{page}\"",
+                a.status
+            ),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        Finding::fail(
+            Kind::BadResponse,
+            format!("body is not JSON ({e}): {}", excerpt(&text, 120)),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing)
+    })
+}
+
+/// A 2xx body that must be a JSON answer: HTML, non-JSON and error bodies become findings.
+pub fn answer_json(a: &Answer) -> Result<Value, Finding> {
+    let v = json_body(a)?;
+    match error_inside_2xx(a, &v) {
+        Some(f) => Err(f),
+        None => Ok(v),
+    }
+}
+
+/// What every non-streamed answer is checked for beyond its shape: usage is there, and the
+/// model asked for answered. Returns the token counts for the summary (`usage` keys vary
+/// by API: `prompt_tokens`/`completion_tokens`, or `input_tokens`/`output_tokens`).
+pub fn judge_usage_and_model(
+    v: &Value,
+    asked: &str,
+    keys: (&str, &str),
+    p: &mut crate::outcome::Problems,
+) -> String {
+    if let Some(got) = v.get("model").and_then(Value::as_str) {
+        if !same_model(asked, got) {
+            p.warn(
+                Kind::ModelMismatch,
+                format!("asked for `{asked}`, `{got}` answered"),
+            );
+        }
+    }
+    match v.get("usage").filter(|u| u.is_object()) {
+        Some(u) => format!(" · {} tokens", token_counts(u, keys)),
+        None => {
+            p.warn(
+                Kind::BadResponse,
+                "no usage in the answer: token counts will read zero",
+            );
+            String::new()
+        }
+    }
+}
+
+/// `12+3`: input and output token counts from a usage object, under the API's own keys.
+pub fn token_counts(usage: &Value, keys: (&str, &str)) -> String {
+    format!(
+        "{}+{}",
+        usage.get(keys.0).unwrap_or(&Value::Null),
+        usage.get(keys.1).unwrap_or(&Value::Null)
+    )
+}
+
+/// An error body inside a 2xx (some servers do that), classified like any error.
+pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
+    let has_error = v.get("error").is_some_and(|e| !e.is_null())
+        || v.get("type").and_then(Value::as_str) == Some("error");
+    let has_answer =
+        v.get("choices").is_some() || v.get("output").is_some() || v.get("content").is_some();
+    (has_error && !has_answer).then(|| {
+        let mut f = error_finding(
+            a.status,
+            a.content_type.as_deref(),
+            &a.body,
+            a.request_id.clone(),
+            None,
+            &[],
+        );
+        f.detail = format!("{} (an error body inside HTTP {})", f.detail, a.status);
+        f.with_timing(a.timing)
+    })
+}
+
+/// `same_model("gpt-4o", "gpt-4o-2024-08-06")`: a dated, versioned or vendor-prefixed
+/// variant is the same model; anything else answered in its place, even an id that shares
+/// a prefix (`gpt-4o` answered by `gpt-4o-mini`).
+pub fn same_model(asked: &str, got: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s.trim().to_ascii_lowercase();
+        let s = s.rsplit('/').next().unwrap_or(&s).to_string();
+        let s = s.strip_suffix(":latest").unwrap_or(&s);
+        s.strip_suffix("-latest").unwrap_or(s).to_string()
+    };
+    let (a, g) = (norm(asked), norm(got));
+    let (short, long) = if a.len() <= g.len() {
+        (&a, &g)
+    } else {
+        (&g, &a)
+    };
+    a == g
+        || long
+            .strip_prefix(short.as_str())
+            .is_some_and(version_suffix)
+}
+
+/// `-2024-08-06`, `-0613`, `-20241022-v1:0`, `-001`: a snapshot of the same model, not
+/// another model (`-mini`, `.1`, `:3b`).
+fn version_suffix(rest: &str) -> bool {
+    let Some(r) = rest.strip_prefix(['-', '@', ':']) else {
+        return false;
+    };
+    r.chars().take_while(char::is_ascii_digit).count() >= 3
+        && r.chars()
+            .all(|c| c.is_ascii_digit() || "-.:_v@".contains(c))
+}
+
+/// The problem of an answer with no text and no call that stopped at the cap while it
+/// reasoned: `output_length`, a warning (the endpoint works; the cap was too small), instead
+/// of an empty answer or an ignored `tool_choice`. True when it recorded it.
+pub fn reasoning_spent_cap(
+    text: &str,
+    calls: usize,
+    finish: Option<&str>,
+    reasoning: Option<&crate::reasoning::Reasoning>,
+    p: &mut Problems,
+) -> bool {
+    let Some(r) = reasoning.filter(|_| {
+        text.trim().is_empty() && calls == 0 && matches!(finish, Some("length" | "max_tokens"))
+    }) else {
+        return false;
+    };
+    let tokens = r
+        .tokens
+        .map(|t| format!(" ({t} reasoning tokens)"))
+        .unwrap_or_default();
+    p.warn(
+        Kind::OutputLength,
+        format!(
+            "reasoning spent the whole output cap{tokens}: no answer text, finish_reason {}",
+            finish.unwrap_or("-")
+        ),
+    );
+    true
+}
+
+/// The problem of an answer with no call that stopped at the output cap mid-text, when no
+/// reasoning field showed: a cap problem (`output_length`, a warning), not an ignored
+/// `tool_choice`. The one-word probes finish in a few tokens, so a cut there is most often a
+/// reasoning model whose server leaves the thought in the content without tags (DeepSeek-R1's
+/// template opens `<think>` in the prompt); the retry with a larger cap tells. True when it
+/// recorded it.
+pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Problems) -> bool {
+    if calls > 0 || text.trim().is_empty() || !matches!(finish, Some("length" | "max_tokens")) {
+        return false;
+    }
+    p.warn(
+        Kind::OutputLength,
+        format!(
+            "the answer stopped at the output cap before it finished: \"{}\" (a reasoning model thinking in its content?)",
+            excerpt(text, 50)
+        ),
+    );
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_identity_allows_dated_and_prefixed_variants_only() {
+        assert!(same_model("gpt-4o-mini", "gpt-4o-mini-2024-07-18"));
+        assert!(same_model("openai/gpt-4o", "gpt-4o"));
+        assert!(same_model("llama3.2", "llama3.2:latest"));
+        assert!(!same_model("mock-small", "mock-fallback"));
+        assert!(!same_model("gpt-4o", "claude-sonnet-4-5"));
+        assert!(!same_model("gpt-4o", "gpt-4o-mini"));
+        assert!(!same_model("gpt-5", "gpt-5.1"));
+        assert!(same_model(
+            "claude-3-5-sonnet-latest",
+            "claude-3-5-sonnet-20241022"
+        ));
+        assert!(same_model("gpt-4", "gpt-4-0613"));
+    }
+}
