@@ -66,6 +66,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Man => manual::man(),
         Command::Checks(args) => checks::command(&args),
         Command::Init(args) => init::command(&args),
+        Command::Mcp(args) => cmd::mcp::command(&args).await,
     };
     // A usage error points at the help of the subcommand that refused it.
     match result.map_err(|e| from_variable(e).of_command(command)) {
@@ -113,5 +114,6 @@ fn command_name(c: &Command) -> &'static str {
         Command::Man => "man",
         Command::Checks(_) => "checks",
         Command::Init(_) => "init",
+        Command::Mcp(_) => "mcp",
     }
 }

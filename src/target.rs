@@ -36,6 +36,9 @@ pub struct Target {
     pub models: Vec<String>,
     /// The provider id when the target comes from an opencode.json.
     pub opencode_provider: Option<String>,
+    /// Why no key goes to this target although one may have been named (`zencheck mcp`
+    /// sends keys only to the config's targets and to a preset's own host).
+    pub key_withheld: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +63,10 @@ pub struct TargetInfo {
     /// TLS certificates were not verified (`--insecure`).
     #[serde(default)]
     pub insecure: bool,
+    /// Why the target was probed with no key although one may have been named (`zencheck
+    /// mcp`); absent when keys went as configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_withheld: Option<String>,
 }
 
 /// A usage error about a target. Every message shows the URL with its secrets replaced and
@@ -246,6 +253,7 @@ impl Target {
             headers: Vec::new(),
             models: Vec::new(),
             opencode_provider: None,
+            key_withheld: None,
         }
     }
 
@@ -298,6 +306,7 @@ impl Target {
             models: self.models.clone(),
             proxy: None,
             insecure: false,
+            key_withheld: self.key_withheld.clone(),
         }
     }
 

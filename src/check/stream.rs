@@ -486,7 +486,7 @@ pub fn judge_chat_stream(
 /// `{"a":1}{"a":1}`: joined fragments that are one JSON object twice; the object once.
 fn doubled(args: &str) -> Option<&str> {
     let t = args.trim();
-    if t.len() % 2 != 0 || t.is_empty() {
+    if !t.len().is_multiple_of(2) || t.is_empty() {
         return None;
     }
     let (a, b) = t.split_at(t.len() / 2);

@@ -92,6 +92,12 @@ Examples:
   zencheck checks
   zencheck checks --format json";
 
+pub const MCP: &str = "\
+Examples:
+  # started by the agent (opencode, Claude Code, Cursor), never by hand:
+  zencheck mcp
+  zencheck mcp --config ~/zencheck.toml   # the targets its keys go to";
+
 pub const INIT: &str = "\
 Examples:
   zencheck init

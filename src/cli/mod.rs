@@ -107,6 +107,9 @@ pub enum Command {
     /// Write a commented zencheck.toml here (never overwrites)
     #[command(after_help = crate::cli::help_examples::INIT)]
     Init(InitArgs),
+    /// Serve probe, explain and list_checks to an AI agent: a Model Context Protocol server on stdio
+    #[command(after_help = crate::cli::help_examples::MCP)]
+    Mcp(McpArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -489,4 +492,12 @@ pub struct InitArgs {
     /// Where to write it
     #[arg(value_name = "PATH", default_value = "zencheck.toml")]
     pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Config file whose [targets.NAME] the `probe` tool may name; its keys go only to its
+    /// targets [default: ./zencheck.toml when present]
+    #[arg(long, value_name = "PATH", env = "ZENCHECK_CONFIG")]
+    pub config: Option<PathBuf>,
 }

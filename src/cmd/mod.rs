@@ -6,6 +6,7 @@ pub mod demo;
 pub mod explain;
 pub mod init;
 pub mod manual;
+pub mod mcp;
 pub mod mock;
 pub mod opencode;
 pub mod probe;

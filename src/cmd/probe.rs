@@ -85,7 +85,17 @@ pub async fn probe_report_until(
     progress: Option<&progress::Progress>,
     stop: stop::Stop,
 ) -> Result<Report, RunError> {
-    let mut run = setup::build(args)?;
+    probe_built(setup::build(args)?, args, progress, stop).await
+}
+
+/// [`probe_report_until`] for targets already resolved (`zencheck mcp` decides which of
+/// them may carry a key in between).
+pub async fn probe_built(
+    mut run: setup::Run,
+    args: &ProbeArgs,
+    progress: Option<&progress::Progress>,
+    stop: stop::Stop,
+) -> Result<Report, RunError> {
     // One instant for the whole run, shared by every target.
     let stop = stop.with_deadline(run.deadline, "--deadline");
     for (_, o) in &mut run.targets {

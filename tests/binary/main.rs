@@ -18,6 +18,7 @@ mod help;
 mod hostile;
 mod install;
 mod leaks;
+mod mcp_stdio;
 mod openai_env;
 mod opencode_auth;
 mod opencode_bounds;

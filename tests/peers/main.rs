@@ -1,8 +1,9 @@
 //! The real-peers tier: zencheck against software this project did not write, installed
 //! and started by `.ci/run` (or by the test itself) on 127.0.0.1 and kept offline: the
-//! LiteLLM proxy, opencode, Prometheus. Each module finds its peer through an environment
-//! variable or PATH and is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by
-//! CI) makes a missing peer a failure.
+//! LiteLLM proxy, opencode, Prometheus, the official MCP Python SDK (the client of
+//! `zencheck mcp`). Each module finds its peer through an environment variable or PATH and
+//! is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing
+//! peer a failure.
 //!
 //! A new peer is a new module here, with the same skip rule: the real model server
 //! (a small model served by llama.cpp, vLLM or Ollama) goes in `model_server.rs`.
@@ -11,6 +12,7 @@
 mod common;
 
 mod litellm;
+mod mcp;
 mod opencode;
 mod prometheus;
 

@@ -1,0 +1,94 @@
+//! `zencheck mcp` on the wire, without any SDK: JSON-RPC lines written to the real binary's
+//! stdin. Its stdout must hold protocol messages only, whatever zencheck has to say
+//! meanwhile (that goes to stderr). The full client test is `tests/peer_mcp.rs`.
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use zencheck::mock::{self, Scenario};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdout_carries_protocol_messages_only() {
+    let server = mock::start(Scenario::from_name("healthy").unwrap(), 0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .arg("mcp")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // Set, and not sent: zencheck says so on stderr, which must not reach stdout.
+        .env("OPENAI_API_KEY", "sk-stdio-test-0123456789abcdef")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "probe", "arguments": {"base_url": server.base_url(), "models": ["mock-small"],
+            "checks": ["chat.basic"]}}}),
+    ];
+    let mut stdin = child.stdin.take().unwrap();
+    for m in &messages {
+        stdin.write_all(format!("{m}\n").as_bytes()).await.unwrap();
+    }
+    // Close stdin only once the probe has answered: the session ends with it.
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let read = async {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        while stdout.read_line(&mut line).await.unwrap() > 0 {
+            let done = line.contains("\"id\":3");
+            lines.push(std::mem::take(&mut line));
+            if done {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("the probe answers within 60 s");
+    drop(stdin);
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
+        .await
+        .expect("the server exits when stdin closes")
+        .unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    lines.extend(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string),
+    );
+    let parsed: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON on stdout ({e}): {l}"))
+        })
+        .collect();
+    for m in &parsed {
+        assert_eq!(m["jsonrpc"], "2.0", "{m}");
+    }
+    let by_id = |id: u64| {
+        parsed
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap_or_else(|| panic!("no answer to {id}: {parsed:?}"))
+    };
+    assert_eq!(by_id(1)["result"]["serverInfo"]["name"], "zencheck");
+    assert_eq!(by_id(2)["result"]["tools"].as_array().unwrap().len(), 3);
+    let probe = &by_id(3)["result"];
+    assert_eq!(probe["structuredContent"]["summary"]["pass"], 1, "{probe}");
+    // What zencheck said on the way went to stderr.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no key is sent"), "{stderr}");
+    assert!(!stderr.contains("0123456789abcdef"), "{stderr}");
+}
