@@ -1,6 +1,6 @@
-//! Fitting the table to the terminal (#12): the width to lay out for, the timing columns
-//! merged when narrow, text wrapped between words, and ids (check, model, kind code) never
-//! split.
+//! Fitting text: to the terminal (the width to lay out for, the timing columns merged when
+//! narrow, text wrapped between words, ids never split), and to a length (the one set of
+//! cutting helpers: a prefix, a capped string, an excerpt on one line).
 
 use crate::outcome::Timing;
 use comfy_table::{ColumnConstraint, Table, Width};
@@ -43,6 +43,28 @@ pub fn line_width() -> usize {
         }
     }
     DEFAULT_WIDTH
+}
+
+/// At most `n` characters of `s`, cut on a character boundary, and whether it was cut.
+pub fn prefix(s: &str, n: usize) -> (&str, bool) {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => (&s[..i], true),
+        None => (s, false),
+    }
+}
+
+/// At most `n` characters, with `…` when cut.
+pub fn chars(s: &str, n: usize) -> String {
+    match prefix(s, n) {
+        (kept, true) => format!("{kept}…"),
+        (whole, false) => whole.to_string(),
+    }
+}
+
+/// `s` on one line (runs of whitespace made one space) and at most `n` characters, with `…`
+/// when cut: how a server's words are quoted in a detail.
+pub fn excerpt(s: &str, n: usize) -> String {
+    chars(&s.split_whitespace().collect::<Vec<_>>().join(" "), n)
 }
 
 /// How many terminal columns `s` takes (wide characters count twice).

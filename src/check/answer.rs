@@ -2,10 +2,10 @@
 //! classified, a 2xx body that must be JSON, an error inside a 2xx, usage and the model
 //! that answered, an answer cut at the output cap.
 
-use super::chat::excerpt;
 use super::{stream, Ctx};
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
 use crate::outcome::{Evidence, Finding, Problems};

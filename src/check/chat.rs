@@ -6,6 +6,7 @@ use super::answer::{answer_json, cut_at_cap, judge_usage_and_model, reasoning_sp
 use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use super::spec::{cost, Derive, Judge, Spec, Stage};
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};
 use crate::route::Route;
@@ -436,15 +437,6 @@ pub fn describe_calls(calls: &[Value]) -> String {
         })
         .collect();
     format!("called {}", parts.join(", "))
-}
-
-pub fn excerpt(s: &str, n: usize) -> String {
-    let one = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > n {
-        format!("{}…", one.chars().take(n).collect::<String>())
-    } else {
-        one
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! that asked for floats then hold a string). A server without the route is classified
 //! like any other route it lacks.
 
-use super::chat::excerpt;
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec, Stage};
 use super::answer::{answer_json, same_model};
 use crate::failure::{CheckHint, Kind};

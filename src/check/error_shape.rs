@@ -6,7 +6,8 @@
 //! list, vLLM's top-level `message`, an `error` string, an HTML or text page, a 5xx (which SDKs
 //! retry) are `bad_response` warnings, and a 200 (with an error body or an answer) fails.
 
-use super::chat::{self, excerpt};
+use super::chat;
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec};
 use super::answer::answer_error;
 use super::ask::TokenCap;

@@ -7,7 +7,8 @@
 //! The text judge (`structured.rs`) is shared by `chat.json_object` and `responses.json_schema`;
 //! so are [`name_rejection`] and [`message_text`].
 
-use super::chat::{self, excerpt};
+use super::chat;
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec};
 use super::answer::{answer_json, judge_usage_and_model, send_json};
 use super::ask::TokenCap;

@@ -3,12 +3,12 @@
 
 use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
 use super::ask::{MAX_TOKENS, PROMPT};
-use super::chat::excerpt;
 use super::spec::{cost, Judge, Spec, Stage};
 use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
 };
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};

@@ -5,14 +5,15 @@
 use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
 use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use super::chat::{
-    check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_parameters, ToolExpect,
-    TOOL_NAME, TOOL_PROMPT,
+    check_tool_call, describe_calls, judge_tool_choice, tool_parameters, ToolExpect, TOOL_NAME,
+    TOOL_PROMPT,
 };
 use super::spec::{cost, Judge, Spec, Stage};
 use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
 };
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
 use crate::outcome::{Finding, Problems};

@@ -5,7 +5,7 @@
 
 use super::json_schema::{SCHEMA_WORDS, judge_text, name_rejection, schema, JSON_PROMPT, MAX_TOKENS_JSON, SCHEMA_NAME};
 use super::answer::{judge_usage_and_model, reasoning_spent_cap, send_json};
-use super::chat::excerpt;
+use crate::fit::excerpt;
 use super::responses::{output_items, output_text, response_json};
 use super::spec::{cost, Judge, Spec};
 use super::ask::TokenCap;

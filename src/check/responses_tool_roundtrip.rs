@@ -7,7 +7,8 @@
 //! The full replay failing is a failure. `previous_response_id` needs a server that stores
 //! responses, and many gateways do not: its refusal is a warning that says so.
 
-use super::chat::{excerpt, tool_parameters, TOOL_NAME};
+use super::chat::{tool_parameters, TOOL_NAME};
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec};
 use super::tool_roundtrip::{tool_result, ROUNDTRIP_PROMPT, TOKEN};
 use super::answer::{answer_error, answer_json, send_json};

@@ -8,12 +8,13 @@
 use super::answer::{answer_error, reasoning_spent_cap, same_model};
 use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS};
 use super::chat::{
-    self, chat_request, check_tool_call, describe_calls, excerpt, judge_tool_choice, tool_request,
+    self, chat_request, check_tool_call, describe_calls, judge_tool_choice, tool_request,
     ToolExpect,
 };
 use super::spec::{cost, Judge, Spec};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::http::Answer;
 use crate::outcome::{Finding, Problems, Timing};

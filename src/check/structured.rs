@@ -10,8 +10,8 @@
 //! Each is `param_ignored`, saying which, because a client that parses `content` fails on all
 //! of them. JSON cut at the output cap is `output_length`: the cap, not the format, failed.
 
-use super::chat::excerpt;
 use crate::failure::Kind;
+use crate::fit::excerpt;
 use crate::outcome::Problems;
 use serde_json::{json, Value};
 

@@ -7,7 +7,8 @@
 //!
 //! The second turn is shared with `chat.stream_tool_roundtrip`.
 
-use super::chat::{self, excerpt, ToolExpect, TOOL_NAME};
+use super::chat::{self, ToolExpect, TOOL_NAME};
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec};
 use super::answer::{answer_error, answer_json, send_json};
 use super::ask::{TokenCap, MAX_TOKENS_TOOLS};

@@ -3,7 +3,8 @@
 //! call does not come, the same prompt is sent without tools: an unchanged `prompt_tokens`
 //! means the tools were dropped (`param_ignored`, `tools`).
 
-use super::chat::{self, excerpt};
+use super::chat;
+use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec};
 use super::answer::{answer_error, answer_json};
 use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS};

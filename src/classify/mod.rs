@@ -55,25 +55,9 @@ pub const KNOWN_PARAMS: &[&str] = &[
 
 const MESSAGE_CAP: usize = 400;
 
-/// Collapse whitespace and cap the length, on a char boundary.
+/// A message on one line, capped (on a char boundary).
 pub fn one_line(s: &str) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    for word in s.split_whitespace() {
-        if count > 0 {
-            out.push(' ');
-            count += 1;
-        }
-        for c in word.chars() {
-            if count == MESSAGE_CAP {
-                out.push('…');
-                return out;
-            }
-            out.push(c);
-            count += 1;
-        }
-    }
-    out
+    crate::fit::excerpt(s, MESSAGE_CAP)
 }
 
 /// The classification of one error answer.

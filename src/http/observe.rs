@@ -7,6 +7,7 @@
 //! target's `Redactor` (bodies are scrubbed at entry by `Http`; everything else here), and
 //! text bound for the terminal loses its control characters.
 
+use crate::fit::prefix;
 use crate::http::Request;
 use crate::redact::{is_credential_header, strip_controls, Redactor};
 use crate::target::Target;
@@ -137,8 +138,8 @@ impl Observer {
                 } else {
                     // Scrubbed whole before the cut, so a cut cannot keep part of a key.
                     let v = redactor.scrub(&v);
-                    match capped(&v, TRACE_HEADER_CAP) {
-                        (kept, false) => kept,
+                    match prefix(&v, TRACE_HEADER_CAP) {
+                        (kept, false) => kept.to_string(),
                         (kept, true) => {
                             format!("{kept} … ({} characters in all)", v.chars().count())
                         }
@@ -170,7 +171,7 @@ impl Observer {
         if self.verbose > 1 && !text.is_empty() {
             line.push_str(&format!("\n[{id}] < {}", shown(&text)));
         }
-        let (kept, cut) = capped(&text, TRACE_BODY_CAP);
+        let (kept, cut) = prefix(&text, TRACE_BODY_CAP);
         self.emit(
             json!({"type": "body", "id": id, "ts": now(), "bytes": body.len(),
                    "total_ms": total_ms, "body": kept, "truncated": cut}),
@@ -198,7 +199,7 @@ impl Observer {
             )
         });
         if index < TRACE_FRAMES_CAP {
-            let (kept, cut) = capped(&e.data, TRACE_BODY_CAP);
+            let (kept, cut) = prefix(&e.data, TRACE_BODY_CAP);
             let record = json!({"type": "sse", "id": id, "ts": now(), "at_ms": e.at_ms,
                 "event": e.event, "data": kept, "truncated": cut});
             self.emit(record, line);
@@ -289,14 +290,6 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// At most `cap` characters of `s`, and whether it was cut.
-fn capped(s: &str, cap: usize) -> (String, bool) {
-    match s.char_indices().nth(cap) {
-        Some((i, _)) => (s[..i].to_string(), true),
-        None => (s.to_string(), false),
-    }
-}
-
 /// A body as shown on stderr: control characters gone, capped, on as few lines as it has.
 fn shown(s: &str) -> String {
     shown_capped(s, SHOWN_BODY_CAP)
@@ -304,8 +297,8 @@ fn shown(s: &str) -> String {
 
 /// `s` for stderr: control characters gone, at most `cap` characters and a count.
 fn shown_capped(s: &str, cap: usize) -> String {
-    let (kept, cut) = capped(s, cap);
-    let mut out = strip_controls(&kept);
+    let (kept, cut) = prefix(s, cap);
+    let mut out = strip_controls(kept);
     if cut {
         out.push_str(&format!(" … ({} characters in all)", s.chars().count()));
     }
@@ -322,6 +315,6 @@ mod tests {
         let s = shown(&long);
         assert!(s.ends_with(&format!("({} characters in all)", SHOWN_BODY_CAP + 10)));
         assert_eq!(shown("a\x1b]0;title\x07b"), "a]0;titleb");
-        assert_eq!(capped("héllo", 2), ("hé".to_string(), true));
+        assert_eq!(prefix("héllo", 2), ("hé", true));
     }
 }

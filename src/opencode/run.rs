@@ -5,10 +5,10 @@
 
 use super::OpencodeCheck;
 use super::{read_error, ModelRef};
-use crate::check::chat::excerpt;
 use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
+use crate::fit::excerpt;
 use crate::outcome::{Finding, Timing};
 use crate::report::{CheckResult, TargetRun};
 use crate::target::TargetInfo;

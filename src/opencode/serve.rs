@@ -7,11 +7,11 @@
 
 use super::OpencodeCheck;
 use super::{read_error, ModelRef};
-use crate::check::chat::excerpt;
 use crate::check::models::closest;
 use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
+use crate::fit::excerpt;
 use crate::http::sse;
 use crate::http::{Auth, Http, Limits, Request};
 use crate::outcome::{Evidence, Finding, Status, Timing};
@@ -170,7 +170,7 @@ struct EventBook {
 }
 
 fn capped(s: &str) -> String {
-    s.chars().take(FIELD_CAP).collect()
+    crate::fit::prefix(s, FIELD_CAP).0.to_string()
 }
 
 fn session_of(props: &Value) -> Option<&str> {

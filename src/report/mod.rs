@@ -318,7 +318,7 @@ impl Report {
         let clean = |cap: usize| {
             move |s: &mut String| {
                 let c = strip_controls(&r.scrub(s));
-                *s = cap_chars(&c, cap);
+                *s = crate::fit::chars(&c, cap);
             }
         };
         let (id, text) = (clean(ID_CAP), clean(TEXT_CAP));
@@ -371,14 +371,6 @@ fn where_(c: &CheckResult) -> String {
 const ID_CAP: usize = 256;
 /// Longest detail, message, hint or reproduction a report keeps.
 const TEXT_CAP: usize = 4096;
-
-/// At most `cap` characters, with `…` when cut.
-pub fn cap_chars(s: &str, cap: usize) -> String {
-    match s.char_indices().nth(cap) {
-        None => s.to_string(),
-        Some((i, _)) => format!("{}…", &s[..i]),
-    }
-}
 
 /// ` · started 2026-01-02T03:04:05.678Z · took 4.2 s`, or nothing for an older report.
 pub fn when(r: &Report) -> String {

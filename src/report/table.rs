@@ -633,7 +633,7 @@ const LONG_TOKEN: usize = 48;
 const CELL_CAP: usize = 2000;
 
 fn cap(s: &str) -> String {
-    super::cap_chars(s, CELL_CAP)
+    crate::fit::chars(s, CELL_CAP)
 }
 
 /// `s` cut to one line of `width` columns, with `…` when cut.
