@@ -40,6 +40,7 @@ pub enum Kind {
     RequestTooLarge,
     ToolCallMalformed,
     ContentFilter,
+    Blocked,
 }
 
 /// A check whose hints are worded its own way. A check names its family in its spec (and an
@@ -68,6 +69,28 @@ pub enum RuleHint {
     ChatTemplate,
     /// Tool turns out of order in the conversation.
     ToolMessageOrder,
+    /// The server cannot fit the model in its memory.
+    ServerResources,
+    /// A forward proxy's 407.
+    ProxyAuth,
+    /// A proxy from HTTP(S)_PROXY answering for a local address.
+    ProxyForLocalhost,
+    /// https spoken to a plain-http port ("wrong version number").
+    TlsScheme,
+    /// A certificate the client does not trust.
+    TlsCertificate,
+    /// An output cap above the model's maximum.
+    ParamOverLimit,
+    /// A request body over a size limit (413, payload size).
+    BodyTooLarge,
+    /// A gateway with no provider the account's settings allow (OpenRouter).
+    ProviderRouting,
+    /// An organisation that must be verified first.
+    OrgVerification,
+    /// A region the provider does not serve.
+    RegionNotServed,
+    /// A Cloudflare edge page in front of the origin.
+    CloudflareGateway,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -112,12 +135,15 @@ impl Kind {
     /// output limit a probe meets is a reasoning model's: `output_length`). Nor are its
     /// one-word prompts too large for a tier, a tool call to parse, or a content filter's
     /// trigger: those come from `explain`.
-    pub const NOT_FROM_PROBES: [Kind; 5] = [
+    /// A WAF or risk-control block (`blocked`) is read by the probe's classifier too, but
+    /// no mock scenario serves a challenge page yet.
+    pub const NOT_FROM_PROBES: [Kind; 6] = [
         Kind::Aborted,
         Kind::ProviderInit,
         Kind::RequestTooLarge,
         Kind::ToolCallMalformed,
         Kind::ContentFilter,
+        Kind::Blocked,
     ];
 
     pub fn code(self) -> &'static str {
@@ -152,6 +178,7 @@ impl Kind {
             Kind::RequestTooLarge => "request_too_large",
             Kind::ToolCallMalformed => "tool_call_malformed",
             Kind::ContentFilter => "content_filter",
+            Kind::Blocked => "blocked",
         }
     }
 
@@ -191,6 +218,7 @@ impl Kind {
             Kind::RequestTooLarge => "Request larger than the limit allows",
             Kind::ToolCallMalformed => "Model emitted a malformed tool call",
             Kind::ContentFilter => "Blocked by a content filter",
+            Kind::Blocked => "Blocked by a firewall or risk control",
         }
     }
 
@@ -228,6 +256,7 @@ impl Kind {
             Kind::RequestTooLarge => "This one request needs more tokens than the account's per-minute window (or the server's size limit) allows at all: it never passes on retry, however long you wait.",
             Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
+            Kind::Blocked => "A web application firewall, a CDN's bot challenge or a relay's risk control refused the request before it reached the model: the credential was never judged and may be fine.",
         }
     }
 
@@ -301,6 +330,20 @@ impl Kind {
                      check the x-ratelimit-* headers or the message for when the window resets."
                     .to_string(),
             },
+            Kind::AccessDenied if cx.rule == Some(RuleHint::ProviderRouting) => "The gateway has providers for this model, but none \
+                 that your settings allow: check the account's privacy and data-policy settings (OpenRouter: \
+                 https://openrouter.ai/settings/privacy, where paid-model training and data retention exclude providers) and \
+                 any provider allow/ignore list in the request or the account, or pick a model an allowed provider serves."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::OrgVerification) => "The organisation behind the key must be verified \
+                 before it may use this model (or stream it): verify it in the provider's settings (OpenAI: Settings → \
+                 Organization → General → Verify), which can take a few minutes to apply; until then, call the model without \
+                 streaming if only streaming is gated, or use another model."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::RegionNotServed) => "The provider does not serve the region the request \
+                 comes from: call it from a supported region (a server there, or the provider's regional endpoint), or use a \
+                 provider that serves yours. A new key will not help."
+                .to_string(),
             Kind::AccessDenied => match p {
                 Some(Provider::Zen) => "Zen's free models answer only the OpenCode client itself (FreeTierError): \
                      use a paid model with a key that has credit, or call it through opencode. Do not imitate the client."
@@ -361,7 +404,7 @@ impl Kind {
                     "opencode sends stream_options on every turn to this provider and the endpoint refuses it: in opencode.json set \
                      \"provider\": {{\"{id}\": {{\"options\": {{\"includeUsage\": false}}}}}}."
                 ),
-                _ => param_rejected_hint(cx.param),
+                _ => param_rejected_hint(cx.param, cx.rule),
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
             Kind::BadRequest | Kind::ServerError
@@ -389,13 +432,23 @@ impl Kind {
                         "LiteLLM failed on its side, or on the upstream it routes to (the message names it). \
                          LiteLLM also answers a request without a key with a bare 500: check that {key_env} is set."
                     )
+                } else if cx.gateway && cx.rule == Some(RuleHint::CloudflareGateway) {
+                    "The page came from Cloudflare's edge, not the model server: Cloudflare could not get a valid answer from \
+                     the origin behind it (520-523: the origin is down, refused, or closed the connection). Check that the \
+                     origin server is up and reachable from Cloudflare; the Ray ID on the page identifies the request."
+                        .to_string()
                 } else if cx.gateway {
                     "The error page came from a reverse proxy, not the model server: check that the upstream is up and \
                      reachable from the proxy, and the proxy's upstream timeouts (nginx proxy_read_timeout)."
                         .to_string()
+                } else if cx.rule == Some(RuleHint::ServerResources) {
+                    "The server cannot fit the model in its memory (RAM, VRAM or KV cache): load a smaller or more quantised \
+                     model, lower its context size, or free memory on that machine. Sending the same request again fails the same way."
+                        .to_string()
                 } else {
-                    "The server failed on its side: retry later with backoff, check the provider's status page, \
-                     and quote the request id when reporting it."
+                    "The server failed on its side: check the provider's status page or the server's log, and quote the request \
+                     id when reporting it. A busy or restarting server (502, 503, 529) answers a later attempt with backoff; a \
+                     failure that repeats on the same request will not go away by itself."
                         .to_string()
                 }
             }
@@ -414,9 +467,28 @@ impl Kind {
                         .to_string()
                 }
             }
-            Kind::Network => "Check the host and port, that the server is running and listening on that interface, \
-                 and any proxy or firewall between. A TLS error means the scheme (http vs https) or the certificate is wrong."
-                .to_string(),
+            Kind::Network => match cx.rule {
+                Some(RuleHint::ProxyAuth) => "A forward proxy between your client and the server refused the \
+                     request (407 Proxy Authentication Required): give the proxy its credentials (http://user:pass@proxy:port in \
+                     HTTPS_PROXY, or your client's proxy setting), or bypass it for this host with NO_PROXY. The provider never \
+                     saw the request."
+                    .to_string(),
+                Some(RuleHint::ProxyForLocalhost) => "A proxy set in HTTP_PROXY/HTTPS_PROXY/ALL_PROXY answered for a local address and could \
+                     not reach the server: add localhost,127.0.0.1 to NO_PROXY (or unset the proxy for this client), then check the \
+                     server is listening."
+                    .to_string(),
+                Some(RuleHint::TlsScheme) => "The client and the server do not speak the same protocol on that port: https to a port that \
+                     answers plain http gives \"wrong version number\". Use http:// for a local server without TLS, or the port \
+                     that serves https."
+                    .to_string(),
+                Some(RuleHint::TlsCertificate) => "The server's certificate is not trusted by this client: a self-signed certificate or a \
+                     corporate proxy that intercepts TLS. Give the client the CA bundle (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, \
+                     NODE_EXTRA_CA_CERTS) rather than turning verification off."
+                    .to_string(),
+                _ => "Check the host and port, that the server is running and listening on that interface, and any proxy or \
+                     firewall between (HTTPS_PROXY, NO_PROXY). On a TLS error, check that the scheme (http vs https) matches the port."
+                    .to_string(),
+            },
             Kind::BaseUrl if cx.answering_base_url.is_some() => format!(
                 "use {0}: GET {0}/models answers. Give the base URL that ends just before /chat/completions; \
                  clients append the endpoint path themselves.",
@@ -492,6 +564,10 @@ impl Kind {
             Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
                  connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."
                 .to_string(),
+            Kind::RequestTooLarge if cx.rule == Some(RuleHint::BodyTooLarge) => "The request body is larger than the server, or a \
+                 proxy in front of it (nginx client_max_body_size), accepts: send less (fewer or smaller images and files, a \
+                 shorter history) or raise the size limit where it is set. Sending it unchanged fails the same way."
+                .to_string(),
             Kind::RequestTooLarge => "Shrink this request (fewer or shorter messages, fewer tool definitions, a lower max_tokens: some \
                  providers count the whole max_tokens against the window) or move to a tier with a higher tokens-per-minute limit. \
                  Retrying as is never passes."
@@ -502,8 +578,15 @@ impl Kind {
                  in your request's shape needs to change."
             ),
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer (Azure names the category in \
-                 innererror.content_filter_result): rephrase the content, or change the deployment's content filter settings \
-                 with the provider. Retrying the same text gives the same answer; no parameter needs to change."
+                 innererror.content_filter_result): rephrase the content, or ask the provider to relax the filter where it \
+                 offers that (Azure: the resource's content filter configuration). Sending the same text again gives the same \
+                 answer; the request's shape is fine."
+                .to_string(),
+            Kind::Blocked => "The credential may be fine: a firewall, CDN challenge or relay risk control stopped the request first. \
+                 Confirm by sending the same request with curl from another network (or read the page: a challenge, a \
+                 Ray ID or a 'blocked' notice names the layer); then ask the endpoint's operator to allow your address, client \
+                 or User-Agent, or go through an allowed network. Do not probe it again and again: repeated blocked requests \
+                 can get the address banned."
                 .to_string(),
             Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
                  whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
@@ -578,8 +661,16 @@ fn template_hint() -> String {
         .to_string()
 }
 
-fn param_rejected_hint(param: Option<&str>) -> String {
+fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
     match param {
+        Some(p @ ("max_tokens" | "max_completion_tokens" | "max_output_tokens" | "max_new_tokens"))
+            if rule == Some(RuleHint::ParamOverLimit) =>
+        {
+            format!(
+                "The {p} you send is above what this model allows: lower it to the maximum the message names (opencode: the \
+                 model's limit.output in opencode.json), or leave it out to get the model's default."
+            )
+        }
         Some("tool_call_id") => "The server refused a tool call id sent back with the result. Mistral-family templates want exactly 9 letters or digits (\"must be a-z, A-Z, 0-9, with a length of 9\"): when the server issued the id itself, serve the model on vLLM with --tokenizer-mode mistral --tool-call-parser mistral so it issues such ids; when the ids in the history came from another provider or your client (after a model switch), map them to 9 alphanumerics before sending history back (opencode does this for Mistral). Do not drop tool_call_id: it is required."
             .to_string(),
         Some("call_id") => "The server refused the call_id of its own function_call when the output came back: a gateway that translates /responses may not keep the mapping. Send the call_id exactly as received; if it still fails, use /chat/completions for tool loops on this endpoint."
@@ -612,9 +703,10 @@ fn param_rejected_hint(param: Option<&str>) -> String {
              \"reasoningEffort\" from the model's options in opencode.json; LiteLLM: drop_params: true) and bound the reasoning \
              with the output cap (max_completion_tokens) instead."
             .to_string(),
-        Some("max_tokens") => "The endpoint refuses this max_tokens. If the message says to use max_completion_tokens (OpenAI \
-             reasoning models), send that instead; if it names a maximum, lower max_tokens to it (opencode: the model's \
-             limit.output in opencode.json)."
+        Some("max_tokens") => "The endpoint refuses the max_tokens parameter itself. If the message says to use \
+             max_completion_tokens (OpenAI reasoning models), send that instead (opencode and the AI SDK do so for those \
+             models when they know them); if the endpoint takes no output cap under that name, stop sending it or let a gateway \
+             translate it (LiteLLM: drop_params: true)."
             .to_string(),
         Some(other) => format!(
             "Stop sending `{other}` to this endpoint: omit the key rather than sending null, or let a gateway drop it \

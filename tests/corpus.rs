@@ -21,13 +21,11 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 48.7;
+const HELD_OUT_FLOOR: f64 = 62.8;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
-const WHOLE_FLOOR: f64 = 63.3;
+const WHOLE_FLOOR: f64 = 85.7;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 0.0;
-/// Fixes that contain a word their case says to avoid, at most. Target: 0.
-const WRONG_WAY_CEILING: usize = 17;
+const CAUTIOUS_FLOOR: f64 = 26.6;
 
 struct Case {
     name: String,
@@ -79,7 +77,9 @@ fn read_case(path: &Path) -> Case {
         assert!(
             matches!(
                 key,
-                Some("kind" | "param" | "status" | "source" | "provenance" | "avoid" | "confidence")
+                Some(
+                    "kind" | "param" | "status" | "source" | "provenance" | "avoid" | "confidence"
+                )
             ),
             "{name}: unknown header line {line:?}"
         );
@@ -217,8 +217,10 @@ fn run(c: &Case) -> Outcome {
         }
     }
     if x.hint.contains("{model}") {
-        o.faults
-            .push(format!("explain {}: hint has a placeholder: {}", c.name, x.hint));
+        o.faults.push(format!(
+            "explain {}: hint has a placeholder: {}",
+            c.name, x.hint
+        ));
     }
     if let Some(status) = c.status {
         let ct = if c.text.trim_start().starts_with('<') {
@@ -279,10 +281,18 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         );
     }
     assert!(all.len() >= 600, "the corpus holds {} cases", all.len());
-    assert!(sources.len() >= 80, "the corpus has {} sources", sources.len());
+    assert!(
+        sources.len() >= 80,
+        "the corpus has {} sources",
+        sources.len()
+    );
     let is_held = |c: &Case| held.contains(&c.source);
     for c in all.iter().filter(|c| is_held(c)) {
-        assert!(c.has_provenance, "{}: a held-out case names its provenance", c.name);
+        assert!(
+            c.has_provenance,
+            "{}: a held-out case names its provenance",
+            c.name
+        );
     }
 
     // (cases, right) per source, per part; cautious answers on the low-confidence cases.
@@ -305,13 +315,19 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         if c.low {
             low_n += 1;
             low_cautious += usize::from(o.cautious);
+            if !o.cautious {
+                println!("confident where the case is uncertain: {}", c.name);
+            }
         }
         misses.extend(o.misses);
         wrong_way.extend(o.wrong_way);
         faults.extend(o.faults);
     }
 
-    println!("{:<28} {:>9} {:>6} {:>6}", "source", "part", "right", "cases");
+    println!(
+        "{:<28} {:>9} {:>6} {:>6}",
+        "source", "part", "right", "cases"
+    );
     for (s, (n, ok)) in &per_source {
         let part = if held.iter().any(|h| h == s) {
             "held-out"
@@ -351,8 +367,8 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         faults.join("\n")
     );
     assert!(
-        wrong_way.len() <= WRONG_WAY_CEILING,
-        "{} wrong-way fixes, more than {WRONG_WAY_CEILING}:\n{}",
+        wrong_way.is_empty(),
+        "{} wrong-way fixes (a fix with a word its case says to avoid):\n{}",
         wrong_way.len(),
         wrong_way.join("\n")
     );

@@ -81,8 +81,50 @@ pub fn html_body(html: &str) -> ErrorBody {
     ErrorBody {
         message: html_message(html),
         html: true,
+        page: Some(page_text(html)),
         ..Default::default()
     }
+}
+
+/// Longest page text kept: a CDN's or firewall's page says who blocked and why early on.
+const PAGE_CAP: usize = 4096;
+
+/// An HTML page's text: tags, scripts and styles dropped, whitespace collapsed, capped.
+fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while !rest.is_empty() && out.len() < PAGE_CAP {
+        match rest.find('<') {
+            Some(i) => {
+                out.push_str(&rest[..i]);
+                out.push(' ');
+                let tag = &rest[i..];
+                let lower: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
+                let close = if lower.starts_with("<script") {
+                    "</script>"
+                } else if lower.starts_with("<style") {
+                    "</style>"
+                } else {
+                    ">"
+                };
+                rest = match tag.to_ascii_lowercase().find(close) {
+                    Some(j) => &tag[j + close.len()..],
+                    None => "",
+                };
+            }
+            None => {
+                out.push_str(rest);
+                rest = "";
+            }
+        }
+    }
+    let mut text = one_line(&out.replace("&nbsp;", " ").replace("&bull;", "·"));
+    text.truncate(
+        text.char_indices()
+            .nth(PAGE_CAP)
+            .map_or(text.len(), |(i, _)| i),
+    );
+    text
 }
 
 fn html_message(html: &str) -> Option<String> {
@@ -127,7 +169,7 @@ pub fn error_like(v: &Value) -> bool {
         Value::Array(a) => a.first().is_some_and(error_like),
         Value::Object(o) => {
             o.get("error").is_some_and(|e| !e.is_null())
-                || ["message", "msg", "detail", "error_message", "errorMessage"]
+                || ["message", "msg", "detail", "error_message", "errorMessage", "error_msg"]
                     .iter()
                     .any(|k| o.get(*k).is_some_and(|m| m.is_string() || m.is_array()))
                 || o.contains_key("statusCode")
@@ -171,13 +213,21 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         _ => {}
     }
     if out.message.is_none() {
-        out.message = message_of(v.get("message")).or_else(|| message_of(v.get("msg")));
+        out.message = message_of(v.get("message"))
+            .or_else(|| message_of(v.get("msg")))
+            .or_else(|| message_of(v.get("error_msg")))
+            .or_else(|| message_of(v.get("base_resp").and_then(|b| b.get("status_msg"))));
     }
     if out.etype.is_none() {
         out.etype = str_of(v.get("type")).filter(|t| t != "error");
     }
     if out.code.is_none() {
-        out.code = str_of(v.get("code"));
+        out.code = str_of(v.get("code"))
+            .or_else(|| str_of(v.get("error_code")))
+            .or_else(|| {
+                v.get("base_resp")
+                    .and_then(|b| str_of(b.get("status_code")))
+            });
     }
     collect_tags(&mut out, v);
     // Mistral nests FastAPI's detail in `message`: {"message":{"detail":[…]}}.
@@ -237,6 +287,10 @@ fn collect_tags(out: &mut ErrorBody, e: &Value) {
     };
     add(str_of(e.get("type")));
     add(str_of(e.get("code")));
+    add(str_of(e.get("error_code")));
+    add(e
+        .get("base_resp")
+        .and_then(|b| str_of(b.get("status_code"))));
     add(e.get("status").and_then(Value::as_str).map(str::to_string));
     add(e
         .get("innererror")
@@ -404,6 +458,8 @@ fn find_message_deep(v: &Value, depth: u8) -> Option<String> {
                 "msg",
                 "error_message",
                 "errorMessage",
+                "error_msg",
+                "status_msg",
                 "description",
                 "detail",
                 "error",

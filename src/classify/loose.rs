@@ -56,8 +56,30 @@ impl Parser<'_> {
             b'"' | b'\'' | b'`' => self.string().map(Value::String),
             b'-' | b'0'..=b'9' => self.number(),
             _ => {
-                let word = self.ident()?;
-                Some(match word {
+                let word = self.ident()?.to_string();
+                // Rust's Debug output: `Some("x")`, `Ok(…)`, `Os { code: 10061 … }`.
+                self.ws();
+                if self.peek() == Some(b'(') {
+                    self.i += 1;
+                    self.ws();
+                    if self.peek() == Some(b')') {
+                        self.i += 1;
+                        return Some(Value::String(word));
+                    }
+                    let inner = self.value(depth + 1)?;
+                    // `ConnectError("tcp connect error", Os { … })`: the first value stands for all.
+                    while self.peek().is_some_and(|c| c != b')') {
+                        self.i += 1;
+                    }
+                    self.i += 1;
+                    return Some(if word == "None" { Value::Null } else { inner });
+                }
+                if self.peek() == Some(b'{')
+                    && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                {
+                    return self.object(depth + 1);
+                }
+                Some(match word.as_str() {
                     "null" | "None" | "undefined" | "nil" => Value::Null,
                     "true" | "True" => Value::Bool(true),
                     "false" | "False" => Value::Bool(false),

@@ -6,6 +6,7 @@
 //! kind and a parameter. The status alone lies (Zen answers an unknown model with 401), so
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
+pub mod codes;
 mod envelope;
 mod facts;
 mod loose;
@@ -34,6 +35,9 @@ pub struct ErrorBody {
     pub tags: Vec<String>,
     /// A wait the body itself asks for (Google's `RetryInfo.retryDelay`).
     pub retry_after_secs: Option<u64>,
+    /// An HTML page's text (tags stripped, capped): what a CDN's or firewall's page says
+    /// beyond its title.
+    pub page: Option<String>,
 }
 
 /// Parameters a probe may send; a message naming one of them is a parameter problem.
@@ -42,6 +46,7 @@ pub const KNOWN_PARAMS: &[&str] = &[
     "reasoning_effort",
     "max_completion_tokens",
     "max_output_tokens",
+    "max_new_tokens",
     "parallel_tool_calls",
     "encoding_format",
     "response_format",
@@ -60,6 +65,15 @@ pub fn one_line(s: &str) -> String {
     crate::fit::excerpt(s, MESSAGE_CAP)
 }
 
+/// How sure a verdict is: `Low` when it rests on the status alone, a client's exception
+/// name, or a message that reads two ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    High,
+    Low,
+}
+
 /// The classification of one error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -67,10 +81,13 @@ pub struct Verdict {
     /// The parameter the answer blames, when it blames one.
     pub param: Option<String>,
     pub gateway: bool,
-    /// The id of the rule that decided (`rules::RULES`).
+    /// The id of the rule that decided (`rules::RULES`), or `provider_code`.
     pub rule: &'static str,
     /// The hint that rule words its own way, if any.
     pub hint: Option<RuleHint>,
+    pub confidence: Confidence,
+    /// What the verdict rests on, in words: "Zhipu code 1301 (…)", "the message", "HTTP 403 alone".
+    pub evidence: String,
 }
 
 /// Classify an error answer. `sent` lists the optional parameters the request carried:
@@ -82,6 +99,8 @@ pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
         gateway: false,
         rule: "none",
         hint: None,
+        confidence: Confidence::Low,
+        evidence: format!("HTTP {status} alone"),
     })
 }
 
@@ -110,6 +129,8 @@ pub fn decide(
     }
     words.push(' ');
     words.push_str(&bounded(context).to_lowercase());
+    // A pasted line break inside a sentence ("considered high\n risk") is a space.
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
     let facts = rules::Facts {
         status,
         body,
@@ -117,14 +138,118 @@ pub fn decide(
         msg,
         words,
     };
-    let (rule, param) = rules::first_match(&facts)?;
-    Some(Verdict {
+    let verdict = |rule: &'static rules::Rule, param, confidence, evidence: String| Verdict {
         kind: rule.kind,
         param,
         gateway: rule.gateway,
         rule: rule.id,
         hint: rule.hint,
-    })
+        confidence,
+        evidence,
+    };
+    // The provider's own code, read per provider.
+    let code_text = format!(
+        "{} {} {} {} {}",
+        body.message.as_deref().unwrap_or(""),
+        body.code.as_deref().unwrap_or(""),
+        body.etype.as_deref().unwrap_or(""),
+        body.page.as_deref().unwrap_or(""),
+        bounded(context)
+    );
+    let code = codes::lookup(&code_text, &body.tags, status);
+    let from_code = |row: &codes::Row| {
+        let kind = row.kind();
+        let param = (kind == Kind::ParamRejected)
+            .then(|| params::blamed(&facts))
+            .flatten();
+        Verdict {
+            kind,
+            param,
+            gateway: false,
+            rule: "provider_code",
+            hint: None,
+            confidence: Confidence::High,
+            evidence: format!("{} code {} ({})", row.provider, row.code, row.says),
+        }
+    };
+    if let Some(row) = code.filter(|r| !r.weak) {
+        return Some(from_code(row));
+    }
+    if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Message) {
+        let by_status = rules::first_match(&facts, rules::Layer::Status).map(|(r, _)| r.kind);
+        let disagree = status
+            .zip(by_status)
+            .filter(|(s, k)| !agrees(*s, *k, rule.kind));
+        let two_ways = reads_two_ways(&facts.words, rule.kind);
+        let (confidence, evidence) = match disagree {
+            Some((s, k)) => (
+                Confidence::Low,
+                format!(
+                    "the message, although HTTP {s} alone would mean {}",
+                    k.code()
+                ),
+            ),
+            None if rule.cautious || two_ways => (
+                Confidence::Low,
+                "a message that can be read more than one way".to_string(),
+            ),
+            None => (Confidence::High, "the message".to_string()),
+        };
+        return Some(verdict(rule, param, confidence, evidence));
+    }
+    if let Some(row) = code {
+        return Some(from_code(row));
+    }
+    if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
+        let evidence = match status {
+            Some(s) => format!("HTTP {s} alone, with no message zencheck knows"),
+            None => "the text alone".into(),
+        };
+        return Some(verdict(rule, param, Confidence::Low, evidence));
+    }
+    if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Exception) {
+        return Some(verdict(
+            rule,
+            param,
+            Confidence::Low,
+            "the client's exception name only".into(),
+        ));
+    }
+    None
+}
+
+/// A status that says something of its own (not 400/422, which every refusal shares)
+/// agrees with the message's kind when both name the same family.
+fn agrees(status: u16, by_status: Kind, by_message: Kind) -> bool {
+    use Kind::*;
+    if matches!(status, 400 | 422) || by_status == by_message {
+        return true;
+    }
+    let family = |k: Kind| match k {
+        Auth | AccessDenied | Blocked => 1,
+        ModelNotFound | BaseUrl | WrongRoute => 2,
+        RateLimit => 3,
+        ServerError | Timeout | StreamError | StreamTruncated => 4,
+        RequestTooLarge | ContextOverflow => 5,
+        _ => 0,
+    };
+    family(by_status) != 0 && family(by_status) == family(by_message)
+}
+
+/// The message names two causes at once: "not found … or permission denied", "does not
+/// exist or you do not have access".
+fn reads_two_ways(words: &str, kind: Kind) -> bool {
+    matches!(kind, Kind::ModelNotFound | Kind::AccessDenied)
+        && [
+            "or permission denied",
+            "or you do not have access",
+            "or your project does not have access",
+            "or it may not exist",
+            "not found or",
+            "or does not have permission",
+        ]
+        .iter()
+        .any(|w| words.contains(w))
 }
 
 /// The start and end of a long text, cut on char boundaries.

@@ -13,6 +13,7 @@ const CONTENT: &[&str] = &["messages", "model", "prompt", "input", "contents", "
 
 /// Words naming a capability rather than the key: "tool use" is `tools`.
 const ALIASES: &[(&str, &str)] = &[
+    ("maximum tokens", "max_tokens"),
     ("tool use", "tools"),
     ("tool calling", "tools"),
     ("function calling", "tools"),
@@ -39,6 +40,8 @@ const REFUSAL_LEADS: &[&str] = &[
     "unknown field",
     "field:",
     "unexpected keyword argument",
+    "unknown name",
+    "property",
 ];
 
 pub fn refusal_words(msg: &str) -> bool {
@@ -61,6 +64,12 @@ pub fn refusal_words(msg: &str) -> bool {
         "no endpoints found that support",
         // DeepSeek: "This response_format type is unavailable now" (json_schema).
         "is unavailable now",
+        "参数非法",
+        "unknown name",
+        "cannot find field",
+        "must contain",
+        "不支持",
+        "无效",
     ]
     .iter()
     .any(|w| msg.contains(w))
@@ -92,7 +101,7 @@ pub fn blamed(f: &Facts) -> Option<String> {
     if let Some(p) = first_mentioned(&f.msg, f.sent) {
         return Some(p);
     }
-    quoted_after_refusal(&f.msg)
+    quoted_after_refusal(&f.msg, f.body.message.as_deref().unwrap_or(""))
 }
 
 /// The sent parameter (or capability alias) the message names first.
@@ -119,17 +128,88 @@ fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
     best.map(|(_, p)| p.to_string())
 }
 
-fn quoted_after_refusal(msg: &str) -> Option<String> {
+fn quoted_after_refusal(msg: &str, original: &str) -> Option<String> {
     REFUSAL_LEADS.iter().find_map(|lead| {
         let i = msg.find(lead)? + lead.len();
-        let rest = msg[i..].trim_start_matches([' ', '\'', '"', '`']);
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
-            .collect();
-        let name = name.trim_end_matches('.');
-        (is_ident(name) && !CONTENT.contains(&name)).then(|| canonical(name).to_string())
+        let name = ident_at(original, i).or_else(|| ident_at(msg, i))?;
+        let lower = name.to_ascii_lowercase();
+        (!CONTENT.contains(&lower.as_str())).then(|| api_spelling(&name))
     })
+}
+
+/// The identifier quoted (or not) at byte `i` of `text`, in its own case.
+fn ident_at(text: &str, i: usize) -> Option<String> {
+    let rest = text
+        .get(i..)?
+        .trim_start_matches([' ', '\'', '"', '`', '\\']);
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-')
+        .collect();
+    let name = name.trim_end_matches(['.', '-']);
+    is_ident(name).then(|| name.to_string())
+}
+
+/// A parameter as the API spells it: a JS client's camelCase name (`maxTokens`,
+/// `responseFormat`) maps to the known snake_case parameter; any other name keeps its
+/// spelling.
+fn api_spelling(name: &str) -> String {
+    let mut snake = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !snake.is_empty() {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    match KNOWN_PARAMS.iter().find(|k| **k == snake || **k == name) {
+        Some(k) => canonical(k).to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// The request field a message names as missing or invalid: `Required parameter "model"
+/// missing`, ``missing field `messages` ``, `'messages' must contain`, `max_tokens参数非法`.
+pub fn field_named(f: &Facts) -> Option<String> {
+    if let Some(p) = f.body.param.as_deref() {
+        let content = CONTENT.iter().any(|c| p.starts_with(c));
+        return (!content && is_ident(p)).then(|| p.to_string());
+    }
+    let original = f.body.message.as_deref().unwrap_or("");
+    let msg = &f.msg;
+    if msg.len() != original.len() {
+        return None;
+    }
+    for lead in [
+        "parameter ",
+        "parameter: ",
+        "field ",
+        "field: ",
+        "property ",
+        "argument ",
+    ] {
+        for (i, _) in msg.match_indices(lead).take(8) {
+            let at = i + lead.len();
+            if original[at..].starts_with(['"', '\'', '`', '\\']) {
+                if let Some(name) = ident_at(original, at) {
+                    return Some(api_spelling(&name));
+                }
+            }
+        }
+    }
+    let i = msg.find("参数")?;
+    let before: String = original[..i]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    is_ident(&before).then(|| api_spelling(&before))
 }
 
 fn is_ident(p: &str) -> bool {

@@ -34,8 +34,10 @@ pub fn read(text: &str) -> Reading {
     };
     if let Some((v, range)) = find_structure(text) {
         r.context = format!("{} {}", &text[..range.start], &text[range.end..]);
+        // `… failed: 403 {"error":…}`: the status written right before the body.
+        r.status = status_before_body(&text[..range.start]);
         if let Some(sdk) = sdk_wrapper(&v) {
-            r.status = sdk.0;
+            r.status = sdk.0.or(r.status);
             r.body = sdk.1;
         } else if let Some(b) = from_value(&v, 0) {
             r.body = b;
@@ -76,9 +78,48 @@ pub fn read(text: &str) -> Reading {
     if r.status.is_some() {
         r.read_as = "http";
     }
+    // A bare status line says nothing beyond its status: no words to read.
+    if r.read_as == "http" && bare_status_line(text) {
+        r.body.message = None;
+        r.context.clear();
+    }
     r.request_id = request_id(text);
     r.retry_after_secs = r.body.retry_after_secs.or_else(|| retry_after(text));
     r
+}
+
+/// `HTTP/1.1 429 Too Many Requests`, `502 Bad Gateway`, `429`: a status and its reason
+/// phrase, nothing more.
+fn bare_status_line(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    if t.lines().count() > 1 {
+        return false;
+    }
+    let t = t
+        .strip_prefix("http/1.1 ")
+        .or_else(|| t.strip_prefix("http/2 "))
+        .or_else(|| t.strip_prefix("http/1.0 "))
+        .unwrap_or(&t);
+    let Some(code) = t.get(..3).and_then(|c| c.parse::<u16>().ok()) else {
+        return false;
+    };
+    let rest = t[3..].trim();
+    rest.is_empty() || REASONS.iter().any(|(s, r)| *s == code && rest == *r)
+}
+
+/// An error status ending the text before a body (`Operation failed after 3 attempts: 403 `).
+fn status_before_body(before: &str) -> Option<u16> {
+    let t = before
+        .trim_end()
+        .trim_end_matches([':', '-', '='])
+        .trim_end();
+    let n = t.get(t.len().checked_sub(3)?..)?;
+    let edge = t[..t.len() - 3].chars().next_back();
+    (n.bytes().all(|b| b.is_ascii_digit())
+        && !edge.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.'))
+    .then(|| n.parse().ok())
+    .flatten()
+    .filter(|s| (400..600).contains(s))
 }
 
 /// The AI SDK's `APICallError` (and LangChain.js's copies of it): `statusCode`, and the
@@ -135,8 +176,6 @@ const STATUS_LEADS: &[&str] = &[
     "http/2 ",
     "http/2.0 ",
     "http ",
-    "error code:",
-    "error code ",
     "status code:",
     "status code ",
     "statuscode:",
@@ -149,11 +188,58 @@ const STATUS_LEADS: &[&str] = &[
     "'status':",
     "status=",
     "got status",
+    "status ",
+    "http_status_",
+    "httpstatuscode",
+    "http status code:",
+    "http_code",
+    "returned ",
+    "responded with ",
+    "failed with ",
+    "[",
+];
+
+/// Leads after which only an error status (4xx, 5xx) counts: a bare `code` may be a
+/// provider's code or a success.
+const ERROR_STATUS_LEADS: &[&str] = &[
+    "error code:",
+    "error code ",
     "api error:",
     "error:",
     "exception:",
-    "status ",
-    "[",
+    "code:",
+    "code=",
+    "'code':",
+    "\"code\":",
+    "<",
+    "(",
+    "got ",
+];
+
+/// The standard reason phrases: `403 Forbidden` is a status wherever it is written.
+const REASONS: &[(u16, &str)] = &[
+    (400, "bad request"),
+    (401, "unauthorized"),
+    (402, "payment required"),
+    (403, "forbidden"),
+    (404, "not found"),
+    (405, "method not allowed"),
+    (407, "proxy authentication required"),
+    (408, "request timeout"),
+    (409, "conflict"),
+    (413, "payload too large"),
+    (413, "request entity too large"),
+    (415, "unsupported media type"),
+    (422, "unprocessable entity"),
+    (424, "failed dependency"),
+    (429, "too many requests"),
+    (500, "internal server error"),
+    (501, "not implemented"),
+    (502, "bad gateway"),
+    (503, "service unavailable"),
+    (503, "service temporarily unavailable"),
+    (504, "gateway timeout"),
+    (504, "gateway time-out"),
 ];
 
 /// The first status written after one of [`STATUS_LEADS`], or leading the paste.
@@ -163,29 +249,86 @@ pub fn explicit_status(text: &str) -> Option<u16> {
     if let Some(s) = leading_status(text) {
         return Some(s);
     }
-    for lead in STATUS_LEADS {
+    let leads = STATUS_LEADS
+        .iter()
+        .map(|l| (l, false))
+        .chain(ERROR_STATUS_LEADS.iter().map(|l| (l, true)));
+    for (lead, errors_only) in leads {
         for (i, _) in lower.match_indices(lead).take(32) {
             let at = i + lead.len();
             if best.is_some_and(|(b, _)| b <= i) {
                 break;
             }
-            if let Some(s) = status_at(&lower[at..]) {
+            if let Some(s) = status_at(&lower[at..]).filter(|s| !errors_only || *s >= 400) {
                 best = Some((i, s));
                 break;
             }
         }
     }
+    if let Some((i, s)) = status_with_reason(&lower) {
+        if best.is_none_or(|(b, _)| i < b) {
+            best = Some((i, s));
+        }
+    }
     best.map(|(_, s)| s)
+}
+
+/// `403 Forbidden`, `429 Too Many Requests`, or an error status right before a body
+/// (`403 {"error":…}`): statuses by their context, wherever they stand.
+fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
+    let b = lower.as_bytes();
+    let mut i = 0;
+    let mut seen = 0;
+    while i + 3 <= b.len() && seen < 4096 {
+        let three = b[i..i + 3].iter().all(u8::is_ascii_digit);
+        let edge = i == 0
+            || !(b[i - 1].is_ascii_alphanumeric()
+                || matches!(b[i - 1], b'.' | b':' | b'_' | b'/' | b'-'));
+        if three && edge && b.get(i + 3).is_none_or(|c| !c.is_ascii_digit()) {
+            seen += 1;
+            let n: u16 = lower[i..i + 3].parse().ok()?;
+            let rest = lower[i + 3..].trim_start_matches([' ', '(', '-']);
+            if REASONS.iter().any(|(s, r)| *s == n && rest.starts_with(r)) {
+                return Some((i, n));
+            }
+            let error = (400..600).contains(&n);
+            // `403 {"error":…}`, openai-node's `429 status code (no body)`.
+            if error && (lower[i + 3..].starts_with(" {") || rest.starts_with("status code")) {
+                return Some((i, n));
+            }
+            // An exception class and its status: `google.api_core.exceptions.PermissionDenied: 403 …`.
+            let before = lower[..i].trim_end();
+            if error && before.ends_with(':') && lower[i + 3..].starts_with(' ') {
+                let class = before[..before.len() - 1]
+                    .rsplit(|c: char| c.is_whitespace())
+                    .next()
+                    .unwrap_or("");
+                if class.len() >= 4
+                    && class
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+                {
+                    return Some((i, n));
+                }
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// `429 Too Many Requests`, `502 Bad Gateway`, `401 {…}` at the start of a text.
 fn leading_status(text: &str) -> Option<u16> {
     let t = text.trim_start();
-    let t = t
+    match t
         .strip_prefix("Error:")
         .or_else(|| t.strip_prefix("error:"))
-        .unwrap_or(t);
-    status_at(t)
+    {
+        Some(rest) => status_at(rest).filter(|s| *s >= 400),
+        None => status_at(t),
+    }
 }
 
 /// A three-digit status at the start of `s` (after spaces, quotes or a colon), not part
@@ -197,11 +340,18 @@ fn status_at(s: &str) -> Option<u16> {
         return None;
     }
     let next = s.as_bytes().get(3).copied();
-    if next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b':' || c == b'_') {
+    // "429." ends a sentence; "502.1" is a version.
+    let then_digit = s.as_bytes().get(4).is_some_and(u8::is_ascii_digit);
+    if next.is_some_and(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, b':' | b'_' | b'%' | b'/')
+            || (c == b'.' && then_digit)
+    }) {
         return None;
     }
     let n: u16 = digits.parse().ok()?;
-    (100..600).contains(&n).then_some(n)
+    // 1xx answers are interim, never what a client reports: "error: 111" is an errno.
+    (200..600).contains(&n).then_some(n)
 }
 
 /// The status an SDK's exception class stands for (openai-python, anthropic, litellm).
@@ -337,6 +487,34 @@ mod tests {
         );
         assert_eq!(explicit_status("connect ECONNREFUSED 127.0.0.1:4000"), None);
         assert_eq!(explicit_status("nginx/1.18.0 version 502.1"), None);
+        // By context: a reason phrase, a body right after, a status-named field.
+        assert_eq!(
+            explicit_status("Operation failed after 3 attempts: 403 {\"error\":{}}"),
+            Some(403)
+        );
+        assert_eq!(
+            explicit_status("POST \"https://x/v1/messages\": 400 Bad Request {"),
+            Some(400)
+        );
+        assert_eq!(
+            explicit_status("Status Code: http_status_403 x-amzn"),
+            Some(403)
+        );
+        assert_eq!(
+            explicit_status("Unknown API response. Code: 422, Body: x"),
+            Some(422)
+        );
+        assert_eq!(
+            explicit_status("<400> InternalError.Algo.InvalidParameter"),
+            Some(400)
+        );
+        // Numbers that are not statuses: a progress percentage, a port, a line, a code.
+        assert_eq!(explicit_status("tests [100%] passed, 404 cases"), None);
+        assert_eq!(explicit_status("listening on 0.0.0.0:500 ok"), None);
+        assert_eq!(explicit_status("{\"code\": 200, \"msg\": \"ok\"}"), None);
+        assert_eq!(explicit_status("{\"error\":{\"code\":\"1210\"}}"), None);
+        assert_eq!(explicit_status("delayed connect error: 111"), None);
+        assert_eq!(explicit_status("Error: 200 rows written"), None);
     }
 
     #[test]

@@ -26,6 +26,18 @@ pub enum Param {
     /// The parameter the answer blames; the rule does not match when none is blamed.
     Blamed,
     Fixed(&'static str),
+    /// The request field the message names ("Required parameter \"model\" missing"), if any.
+    Field,
+}
+
+/// Which layer of evidence a rule reads: the message and codes, or the status alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Message,
+    /// Nothing but the status: read only when no message rule and no provider code spoke.
+    Status,
+    /// Nothing but a client's exception name (`RateLimitError`): the weakest evidence.
+    Exception,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +60,9 @@ pub struct Rule {
     pub gateway: bool,
     /// The hint this rule words better than its kind does.
     pub hint: Option<RuleHint>,
+    pub layer: Layer,
+    /// The words read two ways (not found *or* no access): the verdict is the likelier one.
+    pub cautious: bool,
 }
 
 const R: Rule = Rule {
@@ -64,6 +79,22 @@ const R: Rule = Rule {
     param: Param::None,
     gateway: false,
     hint: None,
+    layer: Layer::Message,
+    cautious: false,
+};
+
+/// A rule of the exception-name layer.
+const E: Rule = Rule {
+    layer: Layer::Exception,
+    status: Status::Unknown,
+    cautious: true,
+    ..R
+};
+
+/// A rule of the status layer.
+const S: Rule = Rule {
+    layer: Layer::Status,
+    ..R
 };
 
 impl Rule {
@@ -98,13 +129,17 @@ impl Rule {
             Param::None => Some(None),
             Param::Fixed(p) => Some(Some(p.to_string())),
             Param::Blamed => params::blamed(f).map(Some),
+            Param::Field => Some(params::field_named(f)),
         }
     }
 }
 
 /// The first matching rule, and the parameter it names.
-pub fn first_match(f: &Facts) -> Option<(&'static Rule, Option<String>)> {
-    RULES.iter().find_map(|r| r.try_match(f).map(|p| (r, p)))
+pub fn first_match(f: &Facts, layer: Layer) -> Option<(&'static Rule, Option<String>)> {
+    RULES
+        .iter()
+        .filter(|r| r.layer == layer)
+        .find_map(|r| r.try_match(f).map(|p| (r, p)))
 }
 
 /// "Requested 14368 > Limit 6000 tokens per minute": one request larger than the window
@@ -131,6 +166,92 @@ fn number_after(hay: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// The input is larger than the model's window, in any wording: an input or prompt (or its
+/// token count) that is longer than, exceeds or must be less than a maximum, a context, a
+/// sequence length, a KV size or an input-length range. Not the output cap (`max_tokens`
+/// over the model's limit is a parameter problem).
+fn input_over_window(f: &Facts) -> bool {
+    let m = &f.words;
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let input = has(&[
+        "input",
+        "prompt",
+        "request length",
+        "inputs",
+        "messages",
+        "token count",
+        "tokens",
+        "context",
+        "输入",
+        "上下文",
+        "token数",
+    ]);
+    let over = has(&[
+        "longer than",
+        "exceeds",
+        "exceed",
+        "greater than",
+        "too big",
+        "too long",
+        "larger than",
+        "more than",
+        "must have less than",
+        "less than or equal",
+        "should be [",
+        "range of input length",
+        "is over",
+        ">= n_ctx",
+        "too large",
+        "超过",
+        "超出",
+    ]);
+    let window = has(&[
+        "maximum model length",
+        "max_model_len",
+        "max_seq_len",
+        "max_input_len",
+        "context",
+        "kv size",
+        "n_ctx",
+        "maximum number of tokens",
+        "maximum length",
+        "max length",
+        "maxlength",
+        "max_length",
+        "limit",
+        "maximum",
+        "range of input length",
+        "allowed",
+        "max size",
+        "最大",
+        "长度",
+    ]);
+    let output = has(&[
+        "max_tokens",
+        "maximum tokens you requested",
+        "max_new_tokens",
+        "max_completion_tokens",
+        "output tokens",
+        "tokens per minute",
+        "per day",
+        "rate",
+        "payload size",
+        "bytes",
+        "monthly",
+        "per month",
+        "budget",
+        "credit",
+        "spend",
+    ]);
+    let strong = has(&[
+        "must have less than",
+        "range of input length",
+        ">= n_ctx",
+        "longer than the maximum",
+    ]);
+    input && over && (window || strong) && !output
+}
+
 fn has_retry_delay(f: &Facts) -> bool {
     f.body.retry_after_secs.is_some()
 }
@@ -146,6 +267,11 @@ const CONTEXT_WORDS: &[&str] = &[
     "exceeds the model's context",
     "prompt is too long",
     "prompt too long",
+    "expected maxlength",
+    "does not fit in context",
+    "n_keep",
+    "kv size",
+    "input length",
     "too many input tokens",
     "input is too long",
     "reduce the length of the messages",
@@ -185,6 +311,8 @@ const MISSING_WORDS: &[&str] = &[
     "is disabled",
     "try pulling",
     "no models loaded",
+    "no model is loaded",
+    "no model loaded",
     "not a valid model",
     "decommissioned",
     "no longer supported",
@@ -218,16 +346,63 @@ pub static RULES: &[Rule] = &[
         any: &["provideriniterror", "buninstallfailederror", "init provider"], kind: Kind::ProviderInit, ..R },
     Rule { id: "opencode_output_length", source: "opencode MessageOutputLengthError",
         any: &["messageoutputlengtherror"], kind: Kind::OutputLength, ..R },
+    Rule { id: "output_cut", source: "instructor \"The output is incomplete due to a max_tokens length limit\"; openai-python LengthFinishReasonError; finish_reason length",
+        any: &["output is incomplete due to a max_tokens", "max_tokens length limit", "lengthfinishreasonerror", "length limit was reached", "finish_reason='length'", "finish_reason: length", "finish_reason\":\"length",
+               "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated"],
+        kind: Kind::OutputLength, ..R },
     Rule { id: "aborted", source: "opencode MessageAbortedError; Node AbortError \"This operation was aborted\"",
         status: Status::Unknown,
         any: &["messageabortederror", "aborterror", "operation was aborted", "request was aborted", "the user aborted a request", "request aborted"],
         kind: Kind::Aborted, ..R },
     // --- Content filters: not a malformed request, and not the client's fault.
+    // --- A proxy between the client and the server: its own 407, or a local address that
+    // a system proxy answered for.
+    // --- A firewall, a CDN's bot challenge or a relay's risk control stopped the request
+    // before any model (or key check) saw it.
+    Rule { id: "waf_block", source: "Cloudflare 1020 \"Access denied … used Cloudflare to restrict access\" and \"Attention Required!\" challenge pages; Akamai \"Access Denied … Reference #18.…\"; a relay's \"Your request was blocked.\"",
+        any: &["your request was blocked", "request has been blocked", "request was blocked by", "you have been blocked", "attention required! | cloudflare", "just a moment...", "cf-chl", "challenge-platform",
+               "checking your browser", "enable javascript and cookies to continue", "web application firewall", "blocked by waf", "blocked by the firewall", "blocked by security", "used cloudflare to restrict access",
+               "error 1020", "error 1010", "error 1012", "bot protection", "risk control", "risk-control", "风控", "请求被拦截", "被拦截", "安全策略拦截"],
+        kind: Kind::Blocked, ..R },
+    Rule { id: "edge_access_denied", source: "Akamai 403 \"Access Denied. You don't have permission to access … on this server. Reference #18.ef3a2f17…\"",
+        html: Some(true), any: &["reference #"], also: &["access denied", "permission to access"], kind: Kind::Blocked, ..R },
+    Rule { id: "proxy_auth", source: "httpx.ProxyError: 407 Proxy Authentication Required; OSError: Tunnel connection failed: 407",
+        status: Status::Any, any: &["proxy authentication required", "proxyerror", "tunnel connection failed", "proxy error"],
+        kind: Kind::Network, hint: Some(RuleHint::ProxyAuth), ..R },
+    Rule { id: "proxy_auth_status", source: "HTTP 407 from a forward proxy", status: Status::In(&[407]), kind: Kind::Network, hint: Some(RuleHint::ProxyAuth), ..R },
+    Rule { id: "proxy_for_localhost", source: "openai-python \"POST http://127.0.0.1:11434/v1/chat/completions \\\"HTTP/1.1 502 Bad Gateway\\\"\" with HTTP_PROXY set: the proxy answered for a local address",
+        status: Status::In(&[502, 503, 504]),
+        // Local model servers that never answer 502 themselves: Ollama, LM Studio.
+        any: &["127.0.0.1:11434", "localhost:11434", "0.0.0.0:11434", "127.0.0.1:1234/", "localhost:1234/"],
+        also: &["http request:", "for url", "connection", "apiconnectionerror", "bad gateway"],
+        unless: &["upstream", "\"error\"", "'error'"], kind: Kind::Network, cautious: true, hint: Some(RuleHint::ProxyForLocalhost), ..R },
+    // --- The client library is older or newer than the code calling it: an interface was
+    // removed or renamed. Upgrading or pinning fixes it; no request changes.
+    Rule { id: "server_resources", source: "Ollama \"model requires more system memory (164.8 GiB) than is available (13.4 GiB)\"; CUDA out of memory",
+        any: &["more system memory", "than is available", "out of memory", "insufficient memory", "not enough memory", "failed to allocate", "oomkilled", "cudaerrormemoryallocation", "显存不足", "内存不足"],
+        unless: &["context", "too long", "prompt is"], kind: Kind::ServerError, hint: Some(RuleHint::ServerResources), ..R },
+    Rule { id: "library_version", source: "openai-python APIRemovedInV1 \"You tried to access openai.ChatCompletion, but this is no longer supported in openai>=1.0.0\"; LangChain \"openai has no ChatCompletion attribute\"",
+        any: &["apiremovedinv1", "no longer supported in openai>=", "has no chatcompletion attribute", "has no attribute 'chatcompletion'", "has no attribute 'completion'", "has no attribute 'chat'",
+               "old version of the openai package", "module 'openai' has no attribute", "pip install --upgrade openai", "no attribute 'openai'", "cannot import name 'openai'"],
+        kind: Kind::ProviderInit, ..R },
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
-        any: &["content management policy", "inappropriate content", "contentpolicyviolationerror", "content_policy_violation", "flagged by our safety", "blocked by content filter", "prohibited_content", "responsibleaipolicyviolation"],
+        any: &["content management policy", "inappropriate content", "contentpolicyviolationerror", "content_policy_violation", "flagged by our safety", "blocked by content filter", "prohibited_content", "responsibleaipolicyviolation",
+               "blocked for reason: safety", "blocked due to safety", "blocked due to prohibited", "prompt blocked", "response was blocked", "blockedreason", "finish_reason: safety", "finishreason.safety", "content exists risk",
+               "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
+               "敏感", "不安全", "内容审核", "违规", "风险"],
         kind: Kind::ContentFilter, ..R },
     // --- Gateways in front of the model server.
+    Rule { id: "sensitive_words", source: "MiniMax 1026 \"input new_sensitive\"; Ark \"the input text may contain sensitive information\"",
+        any: &["sensitive"], unless: &["case-sensitive", "case sensitive", "insensitive", "sensitive data", "sensitive header"], kind: Kind::ContentFilter, ..R },
+    Rule { id: "model_behaviour", source: "pydantic-ai UnexpectedModelBehavior \"Exceeded maximum retries (1) for result validation\": the model's tool calls never validated",
+        any: &["unexpectedmodelbehavior", "for result validation", "for output validation"], kind: Kind::ToolCallMalformed, cautious: true, ..R },
+    Rule { id: "adapter_parse", source: "DSPy AdapterParseError \"Adapter ChatAdapter failed to parse the LM response\"",
+        any: &["adapterparseerror", "failed to parse the lm response"], kind: Kind::BadResponse, cautious: true, ..R },
+    Rule { id: "cloudflare_timeout", source: "Cloudflare 524 \"A timeout occurred\" and 522 \"Connection timed out\" pages (Ray ID)",
+        status: Status::In(&[522, 524]), kind: Kind::Timeout, gateway: true, ..R },
+    Rule { id: "cloudflare_gateway", source: "Cloudflare 502/520/521/523 pages: \"Bad gateway … cloudflare\", \"Web server is returning an unknown error\" (Ray ID)",
+        status: Status::Range(500, 599), any: &["cloudflare", "cf-ray", "ray id", "cf-error"], kind: Kind::ServerError, gateway: true, hint: Some(RuleHint::CloudflareGateway), ..R },
     Rule { id: "gateway_page", source: "nginx/ALB 502 \"<title>502 Bad Gateway</title>\", 503 pages; Cloudflare 520-523",
         status: Status::In(&[502, 503, 520, 521, 523]), html: Some(true), kind: Kind::ServerError, gateway: true, ..R },
     Rule { id: "envoy_upstream", source: "Envoy 503 \"upstream connect error or disconnect/reset before headers\", \"no healthy upstream\"",
@@ -239,6 +414,12 @@ pub static RULES: &[Rule] = &[
         test: Some(requested_over_limit), kind: Kind::RequestTooLarge, ..R },
     Rule { id: "context_overflow", source: "OpenAI context_length_exceeded; llama.cpp exceed_context_size_error; Anthropic \"prompt is too long\"; vLLM/TGI maximum context length",
         tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, ..R },
+    Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
+        test: Some(input_over_window), kind: Kind::ContextOverflow, ..R },
+    Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
+        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length"],
+        also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
+        unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, hint: Some(RuleHint::BodyTooLarge), ..R },
     // --- Per-window quotas (they pass after the wait) before billing (it never does).
     Rule { id: "quota_window", source: "Gemini 429 RESOURCE_EXHAUSTED \"You exceeded your current quota\" with RetryInfo retryDelay '43s' and a PerMinute quota id",
         tags: &["resource_exhausted"], test: Some(has_retry_delay), kind: Kind::RateLimit, ..R },
@@ -248,17 +429,22 @@ pub static RULES: &[Rule] = &[
         any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, param: Param::Fixed("max_tokens"), ..R },
     Rule { id: "billing", source: "OpenAI 429 insufficient_quota; Anthropic 400 \"Your credit balance is too low\"; DeepSeek 402 \"Insufficient Balance\"; Qwen Arrearage",
         tags: &["insufficient_quota", "billing_hard_limit_reached", "insufficient_balance", "billing_not_active", "arrearage", "payment_required"],
-        any: &["insufficient balance", "insufficient_balance", "credit balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active"],
+        any: &["insufficient balance", "insufficient_balance", "credit balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
+               "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance"],
         kind: Kind::Billing, ..R },
-    Rule { id: "billing_402", source: "HTTP 402 Payment Required from any provider", status: Status::In(&[402]), kind: Kind::Billing, ..R },
+    Rule { id: "billing_402", source: "HTTP 402 Payment Required from any provider", status: Status::In(&[402]), kind: Kind::Billing, ..S },
     Rule { id: "rate_limit", source: "OpenAI 429 rate_limit_exceeded \"Rate limit reached … Please try again in 6ms\"; Anthropic rate_limit_error; Gemini RESOURCE_EXHAUSTED; Mistral \"Requests rate limit exceeded\"",
         tags: &["rate_limit_exceeded", "rate_limit_error", "ratelimiterror", "resource_exhausted", "throttlingexception", "too_many_requests", "ratelimitexceeded", "requests", "tokens"],
-        any: &["rate limit", "rate_limit", "ratelimit", "too many requests", "resource exhausted", "resource has been exhausted", "请求过于频繁", "频率"],
+        any: &["rate limit", "rate_limit", "ratelimit", "too many requests", "resource exhausted", "resource has been exhausted", "请求过于频繁", "频率", "daily quota", "exhausted your", "quota on this model",
+               "too many concurrent", "concurrency limit", "concurrent requests", "负载已饱和", "限流", "并发", "访问过于频繁", "throttl",
+               "qps", "request limit reached", "requests limit", "请求过多", "频繁", "超限"],
         unless: &["request too large"],
         kind: Kind::RateLimit, ..R },
-    Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..R },
+    Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
-        tags: &["overloaded_error", "unavailable"], any: &["overloaded"], kind: Kind::ServerError, ..R },
+        tags: &["overloaded_error", "unavailable"], any: &["overloaded"],
+        // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency.
+        test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
         tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
@@ -270,7 +456,7 @@ pub static RULES: &[Rule] = &[
     Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; vLLM 400 \"default chat template is no longer allowed\"",
         any: TEMPLATE_WORDS, kind: Kind::BadRequest, hint: Some(RuleHint::ChatTemplate), ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
-        any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id"],
+        any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
         kind: Kind::BadRequest, hint: Some(RuleHint::ToolMessageOrder), ..R },
     Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
         any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
@@ -287,14 +473,45 @@ pub static RULES: &[Rule] = &[
     Rule { id: "openrouter_no_endpoints_model", source: "OpenRouter 404 \"No endpoints found for deepseek/deepseek-r1:free.\"",
         any: &["no endpoints found for"], kind: Kind::ModelNotFound, ..R },
     Rule { id: "openrouter_data_policy", source: "OpenRouter 404 \"No endpoints found matching your data policy\"",
-        any: &["matching your data policy"], kind: Kind::AccessDenied, ..R },
+        any: &["matching your data policy"], kind: Kind::AccessDenied, hint: Some(RuleHint::ProviderRouting), ..R },
     // --- A parameter refused: the one the answer names.
+    // --- Account state: the key is fine, the account may not do this (yet).
+    Rule { id: "org_verification", source: "OpenAI 400 \"Your organization must be verified to stream this model\" / \"…to use the model\"",
+        any: &["organization must be verified", "organisation must be verified", "verify organization", "verify your organization", "organization is not verified", "organization verification"],
+        kind: Kind::AccessDenied, hint: Some(RuleHint::OrgVerification), ..R },
+    Rule { id: "region_not_served", source: "OpenAI 403 unsupported_country_region_territory; Gemini \"User location is not supported\"; a provider \"doesn't serve your region\"",
+        any: &["serve your region", "not available in your region", "not available in your country", "region is not supported", "region not supported", "unsupported region", "unsupported_country", "location is not supported",
+               "country, region, or territory", "not supported in your region", "地区", "区域不支持"],
+        kind: Kind::AccessDenied, hint: Some(RuleHint::RegionNotServed), ..R },
+    Rule { id: "account_state", source: "Bedrock AccessDeniedException \"You don't have access to the model with the specified model ID\"; \"Your account is not authorized to invoke this API operation\"; Ark \"has not activated the model\"",
+        any: &["don't have access to the model", "do not have access to the model", "does not have access to the model", "not authorized to invoke", "not authorized to access", "not authorized to use",
+               "is only authorized for use with", "has not activated", "not activated", "activate the model", "please activate", "service is not open", "not been enabled", "is not enabled for",
+               "eligible for using", "not eligible", "account has been locked", "account is locked", "account has been disabled", "account is disabled", "organization has been disabled", "access to model denied",
+               "access to this model", "does not work with your current plan", "not available on your plan", "upgrade your plan", "not included in your plan", "you do not have permission", "don't have permission",
+               "no permission", "permission to access", "not allowed to use", "not allowed for your account", "is not allowed to", "access denied", "access is denied", "accessdenied", "request not allowed",
+               "operation is denied", "endpoint that is currently closed", "restricted", "未开通", "没有权限", "无权", "权限不足", "拒绝访问"],
+        unless: &["does not exist or you do not have access", "not found or", "rate limit", "balance", "quota", "arrear", "credit", "payment",
+                  "invalid subscription key", "invalid api key", "invalid key", "api key is invalid", "incorrect api key", "key is not valid"],
+        kind: Kind::AccessDenied, ..R },
+    // --- The model is real but answers on another route or deployment type.
+    Rule { id: "route_words", source: "Azure OperationNotSupported \"The chatCompletion operation does not work with the specified model\"; Bedrock \"Invocation of model ID … with on-demand throughput isn't supported\"; \"does not support the '/v1/responses' API\"",
+        any: &["operation does not work with the specified model", "on-demand throughput", "inference profile", "does not support the '/v1/", "does not support the /v1/", "does not support the \"/v1/",
+               "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
+               "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported"],
+        kind: Kind::WrongRoute, ..R },
+    Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
+        any: &["unsupported for streaming", "does not support stream", "support the stream", "streaming is not supported", "streaming not supported", "not support streaming", "stream mode is not supported", "不支持流式"],
+        kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
     Rule { id: "capability_refused", source: "OpenRouter 404 \"No endpoints found that support tool use\" / \"…the provided 'tool_choice' value\"; Ollama 400 \"… does not support tools\"",
         any: &["no endpoints found that support", "does not support tools", "does not support tool", "tool use is not supported", "tools is not supported"],
         kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "wrong_route", source: "OpenAI 404 \"This is not a chat model and thus not supported in the v1/chat/completions endpoint\"; \"only supported in v1/responses\"",
         any: &["not a chat model", "only supported in v1/responses", "only supported in /v1/responses", "use the responses api", "not supported in the v1/chat/completions", "for format"],
         also: &["not supported", "only supported", "responses api", "did you mean"], kind: Kind::WrongRoute, ..R },
+    Rule { id: "param_over_limit", source: "Bedrock \"The maximum tokens you requested exceeds the model limit of 32768\"; TGI \"Error in `parameters.max_new_tokens`: ensure this value is less than or equal to 250\"",
+        any: &["exceeds the model limit", "exceed the model limit", "less than or equal", "must be less than", "must be <=", "greater than the maximum", "is greater than", "out of range", "too large", "at most", "the maximum is", "maximum allowed", "exceeds the maximum", "超过最大"],
+        unless: &["context", "prompt", "input"],
+        kind: Kind::ParamRejected, param: Param::Blamed, hint: Some(RuleHint::ParamOverLimit), ..R },
     Rule { id: "param_named", source: "OpenAI 400 unsupported_parameter 'max_tokens'; Azure \"Unrecognized request argument supplied: stream_options\"; Mistral 422 extra_forbidden; vLLM \"auto\" tool choice",
         status: Status::Range(400, 499), kind: Kind::ParamRejected, param: Param::Blamed,
         test: Some(params::param_focus), ..R },
@@ -302,7 +519,37 @@ pub static RULES: &[Rule] = &[
         status: Status::Range(500, 599), test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "param_words", source: "exception text naming a refused parameter (\"Unrecognized request argument supplied: stream_options\")",
         status: Status::Unknown, test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
+    // --- The request's own content is malformed (not an optional parameter).
+    Rule { id: "messages_invalid", source: "DeepSeek 422 \"Failed to deserialize the JSON body into the target type: messages[1]: invalid type\"; MiniMax 2013 \"chat content has invalid message role\"",
+        any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
+        also: &["deserialize", "invalid", "must", "missing", "expected", "not match", "unsupported", "empty"],
+        unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message"],
+        kind: Kind::BadRequest, param: Param::Fixed("messages"), ..R },
     // --- Models that do not exist (by words).
+    // --- The server says it failed, whatever the status.
+    Rule { id: "stream_error_words", source: "OpenRouter \"Mid-Stream Error\"; a gateway's \"provider stream error returned without a message\"",
+        any: &["mid-stream error", "midstream error", "stream error returned", "error in the stream", "provider stream error", "error event in stream"],
+        kind: Kind::StreamError, ..R },
+    Rule { id: "provider_routing", source: "OpenRouter 404 \"No allowed providers are available for the selected model\"; 502 \"Paid model training violation (account settings): 1 endpoint excluded\"",
+        any: &["no allowed providers", "allowed providers are available", "paid model training violation", "endpoint excluded", "endpoints excluded", "matching your data policy", "data policy", "provider preferences", "ignored providers"],
+        kind: Kind::AccessDenied, hint: Some(RuleHint::ProviderRouting), ..R },
+    Rule { id: "proxy_page", source: "Squid \"ERROR: The requested URL could not be retrieved … Invalid URL\"",
+        any: &["the requested url could not be retrieved"], also: &["invalid url"], kind: Kind::BaseUrl, ..R },
+    Rule { id: "proxy_unreachable", source: "Squid 502/503 page \"The requested URL could not be retrieved\" (the proxy could not reach the server)",
+        any: &["the requested url could not be retrieved", "generated by squid"], kind: Kind::Network, ..R },
+    Rule { id: "server_failed_words", source: "Azure \"The server had an error while processing your request\"; Bedrock \"Bedrock is unable to process your request\" / ModelNotReadyException \"not ready to serve inference requests\"",
+        any: &["server had an error", "unable to process your request", "not ready to serve", "trouble connecting to the model provider", "failed to get response from provider", "upstream error",
+               "engine is currently overloaded", "model is currently overloaded", "error occurred while processing your request", "error while processing", "service is temporarily unavailable", "temporarily unavailable", "internal error occurred", "负载已饱和", "服务繁忙", "系统繁忙"],
+        unless: &["rate limit", "quota"], kind: Kind::ServerError, ..R },
+    Rule { id: "url_words", source: "one-api \"Invalid URL(POST /v1/v1/chat/completions)\"; a base URL that already ends in /v1 joined with /v1 again",
+        any: &["/v1/v1/", "invalid url (post", "invalid url(post", "invalid url (get", "invalid url(get", "unsupported openapi method", "no route matched", "route not found", "no matching route", "ssrf", "invalid url provided"],
+        kind: Kind::BaseUrl, ..R },
+    Rule { id: "model_id_invalid", source: "Bedrock ValidationException \"Value '…' at 'modelId' failed to satisfy constraint\"; Cursor ERROR_BAD_MODEL_NAME \"AI Model Not Found\"",
+        any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "model not found", "model does not exist", "no such model", "unknown model",
+               // Volcengine Ark calls a model deployment an endpoint (ep-…).
+               "targeted an endpoint that does not exist"],
+        unless: &["do not have access", "does not have access", "permission"],
+        kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
         any: MODEL_WORDS, also: MISSING_WORDS, unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
         kind: Kind::ModelNotFound, ..R },
@@ -311,15 +558,28 @@ pub static RULES: &[Rule] = &[
         tags: &["invalid_api_key", "authentication_error", "api_key_invalid", "unauthenticated", "invalid_authentication", "authenticationerror", "incorrect_api_key", "missing_api_key", "invalid_key", "expired_api_key", "api_key_expired"],
         kind: Kind::Auth, ..R },
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
-        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api"],
+        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "鉴权失败", "令牌"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
         tags: &["permission_denied", "permissiondeniederror", "unsupported_country_region_territory", "access_denied", "failed_precondition"],
         any: &["location is not supported", "country, region, or territory not supported", "permission denied", "access denied", "not allowed to use", "does not have access", "not authorized to access"],
         kind: Kind::AccessDenied, ..R },
+    Rule { id: "body_invalid", source: "Anthropic 400 \"The request body is not valid JSON\"; Gemini \"Invalid JSON payload received\"; \"Required parameter \\\"model\\\" missing\"",
+        any: &["request body is not valid json", "could not parse the json body", "invalid json payload", "json body could not be decoded", "malformed json", "failed to deserialize", "missing required parameter",
+               "required parameter", "missing field", "must exist", "invalid parameter", "parameter is invalid", "parameters are invalid", "invalid params", "invalid argument", "is a required property", "field required", "missing_required_parameter", "cannot be empty", "must not be empty", "参数有误", "参数非法", "参数错误", "请求参数"],
+        unless: &["unknown name", "extra inputs", "unrecognized", "not supported", "unsupported"],
+        // A known optional parameter named invalid is refused, not a malformed request.
+        test: Some(|f| params::field_named(f).is_none_or(|p| !super::KNOWN_PARAMS.contains(&p.as_str()))),
+        kind: Kind::BadRequest, param: Param::Field, ..R },
     // --- Text without a status: the client's own failure words.
     Rule { id: "html_instead_of_json", source: "Node \"SyntaxError: Unexpected token '<', \\\"<!DOCTYPE \\\"... is not valid JSON\"; openai-python returns the HTML page as a str",
         status: Status::Unknown, any: &["unexpected token '<'", "unexpected token <", "\"<!doctype", "<!doctype html", "<html"], kind: Kind::BadResponse, ..R },
+    Rule { id: "error_page", source: "a proxy's error page pasted without its status: \"<title>Error</title>\", \"upstream connect error\", \"Service Unavailable\"",
+        status: Status::Unknown, html: Some(true), test: Some(|f| {
+            let title = f.msg.as_str();
+            ["error", "unavailable", "bad gateway", "timed out", "timeout", "failure", "failed", "upstream"].iter().any(|w| title.contains(w))
+        }),
+        kind: Kind::ServerError, gateway: true, cautious: true, ..R },
     Rule { id: "html_page", source: "an HTML page pasted without a status: openai-python returns a login page's HTML as the result (field guide §9)",
         status: Status::Unknown, html: Some(true), kind: Kind::BadResponse, ..R },
     Rule { id: "stream_cut", source: "httpx RemoteProtocolError \"peer closed connection without sending complete message body (incomplete chunked read)\"; undici \"TypeError: terminated\"",
@@ -329,10 +589,22 @@ pub static RULES: &[Rule] = &[
     Rule { id: "headers_timeout", source: "undici UND_ERR_HEADERS_TIMEOUT \"Headers Timeout Error\" / UND_ERR_BODY_TIMEOUT",
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "connect_timeout", source: "httpx ConnectTimeout; undici UND_ERR_CONNECT_TIMEOUT; curl (28) \"Failed to connect … Connection timed out\"",
-        status: Status::Unknown, any: &["connecttimeout", "connect timeout", "und_err_connect_timeout", "connection timed out", "connect_timeout"], kind: Kind::Network, ..R },
+        status: Status::Unknown, any: &["connecttimeout", "connect timeout", "und_err_connect_timeout", "connection timed out", "connect_timeout", "connect etimedout"], kind: Kind::Network, ..R },
+    Rule { id: "unreachable_words", source: "Cursor \"We had a problem reaching OpenAI\"; an agent's \"Unable to reach the model provider\"",
+        status: Status::Unknown, any: &["problem reaching", "unable to reach", "could not reach", "cannot reach", "failed to reach", "can't reach"], kind: Kind::Network, cautious: true, ..R },
+    Rule { id: "tls_scheme", source: "httpx ConnectError \"[SSL: WRONG_VERSION_NUMBER] wrong version number\": https to a plain-http port",
+        any: &["wrong version number", "wrong_version_number", "ssl: http_request", "packet length too long", "unknown protocol"], kind: Kind::Network, hint: Some(RuleHint::TlsScheme), ..R },
+    Rule { id: "tls_certificate", source: "requests SSLError \"certificate verify failed: self signed certificate in certificate chain\"; Node SELF_SIGNED_CERT_IN_CHAIN; Java PKIX path building failed",
+        any: &["certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "certificate has expired", "unable_to_verify_leaf_signature",
+               "self_signed_cert_in_chain", "depth_zero_self_signed_cert", "cert_has_expired", "pkix path building failed", "unable to find valid certification path", "x509: certificate", "invalidcertificate", "unknownissuer"],
+        kind: Kind::Network, hint: Some(RuleHint::TlsCertificate), ..R },
     Rule { id: "network", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError \"All connection attempts failed\"; Node ECONNREFUSED/ENOTFOUND/ECONNRESET; curl (6)/(7)/(35)/(52)/(60); requests ConnectionError",
         status: Status::Unknown,
-        any: &["apiconnectionerror", "connection error", "connecterror", "all connection attempts failed", "connection refused", "econnrefused", "enotfound", "getaddrinfo", "name or service not known", "nodename nor servname", "could not resolve host", "failed to establish a new connection", "max retries exceeded with url", "econnreset", "connection reset", "connection aborted", "empty reply from server", "server disconnected without sending a response", "remotedisconnected", "fetch failed", "und_err_socket", "socket hang up", "sslerror", "ssl_error", "ssl:", "certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "wrong version number", "certificate has expired", "tls handshake", "no route to host", "ehostunreach", "enetunreach", "eai_again", "curl: (6)", "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)", "curl: (60)", "network is unreachable", "connection closed"],
+        any: &["apiconnectionerror", "connection error", "connecterror", "all connection attempts failed", "connection refused", "econnrefused", "enotfound", "getaddrinfo", "name or service not known", "nodename nor servname", "could not resolve host", "failed to establish a new connection", "max retries exceeded with url", "econnreset", "connection reset", "connection aborted", "empty reply from server", "server disconnected without sending a response", "remotedisconnected", "fetch failed", "und_err_socket", "socket hang up", "sslerror", "ssl_error", "ssl:", "certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "wrong version number", "certificate has expired", "tls handshake", "no route to host", "ehostunreach", "enetunreach", "eai_again", "curl: (6)", "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)", "curl: (60)", "network is unreachable", "connection closed",
+               // Windows sockets (WSAECONNREFUSED 10061, WSAECONNRESET 10054, WSAETIMEDOUT 10060), Rust io kinds, Go and Java names.
+               "actively refused", "forcibly closed", "winerror 100", "os error 100", "socketexception", "wsaeconnrefused", "connectex", "connectionrefused", "connectionreset", "connectionaborted",
+               "tcp connect error", "dial tcp", "no such host", "name resolution", "unknownhostexception", "sslhandshakeexception", "connectexception", "broken pipe", "os error 111", "errno 61", "errno 111",
+               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error sending request", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时"],
         kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "deadline exceeded", "curl: (28)"], kind: Kind::Timeout, ..R },
@@ -341,20 +613,29 @@ pub static RULES: &[Rule] = &[
         kind: Kind::StreamMalformed, ..R },
     Rule { id: "tool_choice_violation", source: "AI SDK generateText ToolChoiceViolationError (a required tool call that never came)",
         status: Status::Unknown, any: &["toolchoiceviolation"], kind: Kind::ParamIgnored, param: Param::Fixed("tool_choice"), ..R },
+    Rule { id: "bad_request_words", source: "a body of {\"detail\":\"Bad Request\"} pasted without its status",
+        status: Status::Unknown, any: &["bad request", "badrequesterror", "invalid_request_error", "invalidrequesterror"], kind: Kind::BadRequest, cautious: true, ..R },
     Rule { id: "server_words", source: "exception text \"Bad Gateway\", \"Service Unavailable\", openai InternalServerError",
         status: Status::Unknown, any: &["bad gateway", "service unavailable", "internal server error", "internalservererror", "serviceunavailableerror", "gateway time-out"], kind: Kind::ServerError, ..R },
     // --- By status alone, last.
-    Rule { id: "status_401", source: "HTTP 401", status: Status::In(&[401]), kind: Kind::Auth, ..R },
-    Rule { id: "status_403", source: "HTTP 403", status: Status::In(&[403]), kind: Kind::AccessDenied, ..R },
+    Rule { id: "status_401", source: "HTTP 401", status: Status::In(&[401]), kind: Kind::Auth, ..S },
+    Rule { id: "status_403", source: "HTTP 403", status: Status::In(&[403]), kind: Kind::AccessDenied, ..S },
     Rule { id: "status_404_model", source: "HTTP 404 naming a model or deployment", status: Status::In(&[404]),
         any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
-        kind: Kind::ModelNotFound, ..R },
+        kind: Kind::ModelNotFound, ..S },
     Rule { id: "status_404", source: "HTTP 404/405 \"404 page not found\", {\"detail\":\"Not Found\"}: the path is not the API",
-        status: Status::In(&[404, 405]), kind: Kind::BaseUrl, ..R },
-    Rule { id: "status_408", source: "HTTP 408", status: Status::In(&[408]), kind: Kind::Timeout, ..R },
-    Rule { id: "status_413", source: "HTTP 413 Payload Too Large", status: Status::In(&[413]), kind: Kind::RequestTooLarge, ..R },
-    Rule { id: "status_4xx", source: "HTTP 4xx", status: Status::Range(400, 499), kind: Kind::BadRequest, ..R },
+        status: Status::In(&[404, 405]), kind: Kind::BaseUrl, ..S },
+    Rule { id: "status_408", source: "HTTP 408", status: Status::In(&[408]), kind: Kind::Timeout, ..S },
+    Rule { id: "status_413", source: "HTTP 413 Payload Too Large", status: Status::In(&[413]), kind: Kind::RequestTooLarge, hint: Some(RuleHint::BodyTooLarge), ..S },
+    Rule { id: "status_4xx", source: "HTTP 4xx", status: Status::Range(400, 499), kind: Kind::BadRequest, ..S },
     Rule { id: "status_5xx_page", source: "HTTP 5xx HTML page", status: Status::Range(500, 599), html: Some(true), kind: Kind::ServerError, gateway: true, ..R },
-    Rule { id: "status_5xx", source: "HTTP 5xx", status: Status::Range(500, 599), kind: Kind::ServerError, ..R },
-    Rule { id: "status_ok_page", source: "HTTP 200 with an HTML page (a login page, a web app)", status: Status::Range(100, 399), kind: Kind::BadResponse, ..R },
+    Rule { id: "status_5xx", source: "HTTP 5xx", status: Status::Range(500, 599), kind: Kind::ServerError, ..S },
+    Rule { id: "status_ok_page", source: "HTTP 200 with an HTML page (a login page, a web app)", status: Status::Range(100, 399), kind: Kind::BadResponse, ..S },
+    // --- A client's exception name, and nothing else: the weakest evidence, read last.
+    Rule { id: "exception_auth", source: "openai-python/anthropic AuthenticationError, Java UnauthorizedException", any: &["authenticationerror", "unauthorizedexception", "unauthenticated"], kind: Kind::Auth, ..E },
+    Rule { id: "exception_access", source: "PermissionDeniedError, ForbiddenException", any: &["permissiondeniederror", "permissiondenied", "forbiddenexception", "forbiddenerror"], kind: Kind::AccessDenied, ..E },
+    Rule { id: "exception_rate", source: "RateLimitError, TooManyRequestsException", any: &["ratelimiterror", "ratelimitexception", "toomanyrequests", "resourceexhausted"], kind: Kind::RateLimit, ..E },
+    Rule { id: "exception_not_found", source: "NotFoundError, NotFoundException", any: &["notfounderror", "notfoundexception"], kind: Kind::ModelNotFound, ..E },
+    Rule { id: "exception_bad_request", source: "BadRequestError, InvalidRequestError, UnprocessableEntityError, InvalidArgument", any: &["badrequesterror", "badrequestexception", "invalidrequesterror", "unprocessableentityerror", "invalidargument"], kind: Kind::BadRequest, ..E },
+    Rule { id: "exception_server", source: "InternalServerError, ServiceUnavailableError, APIError", any: &["internalservererror", "serviceunavailable", "apistatuserror", "servererror", "apierror"], kind: Kind::ServerError, ..E },
 ];

@@ -6,7 +6,7 @@
 //! SSE transcript.
 
 use crate::check::{messages, responses, stream};
-use crate::classify::{decide, one_line, paste, ErrorBody, KNOWN_PARAMS};
+use crate::classify::{decide, one_line, paste, Confidence, ErrorBody, Verdict, KNOWN_PARAMS};
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind, RuleHint};
@@ -32,8 +32,15 @@ pub struct Explanation {
     pub request_id: Option<String>,
     /// The wait the paste asks for: `retry-after`, "try again in 6ms", `retryDelay`.
     pub retry_after_secs: Option<u64>,
-    /// The id of the classifier rule that decided (`src/classify/rules.rs`).
+    /// The id of the classifier rule that decided (`src/classify/rules.rs`), or
+    /// `provider_code` (`src/classify/codes.toml`).
     pub rule: Option<&'static str>,
+    /// `high`, or `low` when the reading rests on thin or conflicting evidence (the status
+    /// alone, a client's exception name, a message that reads two ways): the kind is the
+    /// likeliest one, and the fix is one that is safe whichever reading is right.
+    pub confidence: Option<Confidence>,
+    /// What the reading rests on: a provider's code, the message, the status alone.
+    pub evidence: Option<String>,
     /// The input was longer than [`INPUT_CAP`] and only its start was read.
     pub input_truncated: bool,
 }
@@ -210,7 +217,8 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
                 .as_deref()
                 .and_then(|m| decide(None, &ErrorBody::default(), KNOWN_PARAMS, m))
             {
-                x = with_kind(x, v.kind, v.param, (v.rule, v.hint), provider);
+                x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
+                x = with_confidence(x, &v);
             }
         }
         return x;
@@ -264,6 +272,7 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
                 x.retry_after_secs,
             );
         }
+        x = with_confidence(x, v);
     }
     if verdict.is_none() && x.provider_message.as_deref().is_some_and(is_masked) {
         x.title = "a masked error".into();
@@ -271,6 +280,21 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
         x.hint = "Find the real status and body: the AI SDK passes them only to onError; LiteLLM exceptions carry .status_code and \
                   .message; or run `zencheck probe` against the same base URL and model to see the provider's own answer."
             .into();
+    }
+    x
+}
+
+/// A verdict's confidence and evidence; a low one is worded as the likeliest reading, with
+/// what it rests on and how to confirm it.
+fn with_confidence(mut x: Explanation, v: &Verdict) -> Explanation {
+    x.confidence = Some(v.confidence);
+    x.evidence = Some(v.evidence.clone());
+    if v.confidence == Confidence::Low {
+        x.title = format!("likely: {}", x.title);
+        x.meaning = format!("Likely, from {}: {}", v.evidence, x.meaning);
+        x.hint.push_str(
+            " This reading is a likely one, not a certain one: to confirm it, find the full HTTP status and response body the server sent.",
+        );
     }
     x
 }
@@ -394,6 +418,8 @@ fn explained(
         request_id: None,
         retry_after_secs: None,
         rule: None,
+        confidence: None,
+        evidence: None,
         input_truncated: false,
     }
 }
@@ -432,16 +458,39 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
             x.hint = "If the app still failed, the problem is after the stream (the client's parsing or rendering), or the status or body before it.".into();
             x
         }
-        Some(k) => explained(
-            "sse",
-            Some(k),
-            f.evidence.http_status,
-            None,
-            f.evidence.provider_message,
-            f.param,
-            detail,
-            provider,
-        ),
+        Some(k) => {
+            // An error event names its cause like any error body: read it the same way.
+            let read = (k == Kind::StreamError)
+                .then_some(f.evidence.provider_message.as_deref())
+                .flatten()
+                .and_then(|m| {
+                    let body = crate::classify::parse_error_body(None, m.as_bytes());
+                    decide(None, &body, KNOWN_PARAMS, "")
+                })
+                .filter(|v| {
+                    !matches!(
+                        v.kind,
+                        Kind::ServerError | Kind::BadRequest | Kind::StreamError
+                    )
+                });
+            let x = explained(
+                "sse",
+                Some(k),
+                f.evidence.http_status,
+                None,
+                f.evidence.provider_message,
+                f.param,
+                detail,
+                provider,
+            );
+            match read {
+                Some(v) => {
+                    let x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
+                    with_confidence(x, &v)
+                }
+                None => x,
+            }
+        }
     }
 }
 
@@ -523,5 +572,46 @@ mod tests {
         assert_eq!(kind(ok), None);
         let failed = "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"error\":{\"message\":\"boom\"}}}\n\n";
         assert_eq!(kind(failed), Some(Kind::StreamError));
+    }
+
+    #[test]
+    fn thin_evidence_is_a_likely_reading_that_says_what_it_rests_on() {
+        let x = explain("HTTP/1.1 429 Too Many Requests", None);
+        assert_eq!(x.kind, Some(Kind::RateLimit));
+        assert_eq!(x.confidence, Some(Confidence::Low));
+        assert!(x.title.starts_with("likely"), "{}", x.title);
+        assert!(x.evidence.as_deref().unwrap().contains("HTTP 429 alone"));
+        let json = serde_json::to_value(&x).unwrap();
+        assert_eq!(json["confidence"], "low");
+        // A message that says what happened is read with confidence.
+        let x = explain("Error code: 400 - {'error': {'message': \"This model's maximum context length is 8192 tokens\"}}", None);
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::ContextOverflow), Some(Confidence::High))
+        );
+    }
+
+    #[test]
+    fn a_provider_code_is_read_for_its_provider_and_outvotes_the_status() {
+        // MiniMax documents 1008 as insufficient balance; it arrives as a 500.
+        let x = explain(
+            r#"HTTP/1.1 500
+
+{"base_resp":{"status_code":1008,"status_msg":"insufficient balance"},"model":"MiniMax-M2"} minimax"#,
+            None,
+        );
+        assert_eq!(x.kind, Some(Kind::Billing));
+        assert_eq!(x.rule, Some("provider_code"));
+        assert!(x
+            .evidence
+            .as_deref()
+            .unwrap()
+            .starts_with("minimax code 1008"));
+    }
+
+    #[test]
+    fn an_sse_error_event_is_read_like_an_error_body() {
+        let t = "event: error\ndata: {\"error\":{\"message\":\"The input has 31430 tokens, but the context length only supports 30000 tokens.\"}}\n\n";
+        assert_eq!(kind(t), Some(Kind::ContextOverflow));
     }
 }
