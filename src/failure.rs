@@ -81,8 +81,8 @@ pub enum RuleHint {
     TlsCertificate,
     /// An output cap above the model's maximum.
     ParamOverLimit,
-    /// A request body over a size limit (413, payload size).
-    BodyTooLarge,
+    /// One request larger than the account's per-minute token window.
+    TooLargeForTier,
     /// A gateway with no provider the account's settings allow (OpenRouter).
     ProviderRouting,
     /// An organisation that must be verified first.
@@ -564,7 +564,7 @@ impl Kind {
             Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
                  connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."
                 .to_string(),
-            Kind::RequestTooLarge if cx.rule == Some(RuleHint::BodyTooLarge) => "The request body is larger than the server, or a \
+            Kind::RequestTooLarge if cx.rule != Some(RuleHint::TooLargeForTier) => "The request body is larger than the server, or a \
                  proxy in front of it (nginx client_max_body_size), accepts: send less (fewer or smaller images and files, a \
                  shorter history) or raise the size limit where it is set. Sending it unchanged fails the same way."
                 .to_string(),

@@ -162,7 +162,8 @@ impl Parser<'_> {
     fn ident(&mut self) -> Option<&str> {
         let start = self.i;
         while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.' | b'-' | b'@') {
+            // `r#type`: a Rust raw identifier in a Debug dump.
+            if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.' | b'-' | b'@' | b'#') {
                 self.i += 1;
             } else {
                 break;

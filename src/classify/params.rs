@@ -102,6 +102,24 @@ pub fn blamed(f: &Facts) -> Option<String> {
         return Some(p);
     }
     quoted_after_refusal(&f.msg, f.body.message.as_deref().unwrap_or(""))
+        .or_else(|| keyword_in_call(&f.words))
+}
+
+/// The parameter the user's own call passed, as a traceback quotes it
+/// (`client.chat.completions.create(…, stream_options={…})`), when the message names none.
+fn keyword_in_call(words: &str) -> Option<String> {
+    KNOWN_PARAMS
+        .iter()
+        .find(|k| {
+            words.match_indices(*k).take(8).any(|(i, _)| {
+                let after = words[i + k.len()..].trim_start();
+                after.starts_with('=')
+                    && !after.starts_with("==")
+                    && word_at(&words[i..], k) == Some(0)
+                    && !words[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+        .map(|k| canonical(k).to_string())
 }
 
 /// The sent parameter (or capability alias) the message names first.

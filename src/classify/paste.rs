@@ -298,7 +298,7 @@ fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
             }
             // An exception class and its status: `google.api_core.exceptions.PermissionDenied: 403 …`.
             let before = lower[..i].trim_end();
-            if error && before.ends_with(':') && lower[i + 3..].starts_with(' ') {
+            if error && before.ends_with(':') && lower[i + 3..].starts_with([' ', ':']) {
                 let class = before[..before.len() - 1]
                     .rsplit(|c: char| c.is_whitespace())
                     .next()

@@ -292,6 +292,14 @@ fn with_confidence(mut x: Explanation, v: &Verdict) -> Explanation {
     if v.confidence == Confidence::Low {
         x.title = format!("likely: {}", x.title);
         x.meaning = format!("Likely, from {}: {}", v.evidence, x.meaning);
+        if matches!(v.rule, "status_404" | "status_404_model") {
+            // A bare 404 reads three ways (a path, a model id, the service itself): a fix
+            // that picks one would send two of them the wrong way.
+            x.hint = "The answer carries its status and nothing that names the cause. Find the response body (the \
+                      message names what was not found), or send the same request with curl; if the same settings \
+                      worked before, or many users see it at once, the service itself is the likelier cause."
+                .to_string();
+        }
         x.hint.push_str(
             " This reading is a likely one, not a certain one: to confirm it, find the full HTTP status and response body the server sent.",
         );
@@ -371,6 +379,19 @@ fn from_opencode(e: &Value, provider: Option<Provider>) -> Explanation {
         "opencode", oc.kind, oc.status, error_type, oc.message, oc.param, detail, provider,
     );
     x.request_id = request_id;
+    // The error names what opencode asked for: the fix names it too.
+    let data = e.get("data");
+    let field = |k: &str| data.and_then(|d| d.get(k)).and_then(Value::as_str);
+    if let (Some(p), Some(m)) = (field("providerID"), field("modelID")) {
+        let (p, m) = (one_line(p), one_line(m));
+        x.detail.push_str(&format!("; model {p}/{m}"));
+        if x.kind.is_some() {
+            x.hint = format!(
+                "opencode asked provider \"{p}\" for model \"{m}\". {}",
+                x.hint
+            );
+        }
+    }
     x
 }
 
@@ -613,5 +634,38 @@ mod tests {
     fn an_sse_error_event_is_read_like_an_error_body() {
         let t = "event: error\ndata: {\"error\":{\"message\":\"The input has 31430 tokens, but the context length only supports 30000 tokens.\"}}\n\n";
         assert_eq!(kind(t), Some(Kind::ContextOverflow));
+    }
+
+    #[test]
+    fn the_pasted_call_names_the_parameter_and_opencode_names_the_model() {
+        // The message names no parameter; the user's own line in the traceback does.
+        let tb = "  File \"app.py\", line 12, in <module>\n    r = client.chat.completions.create(model=m, messages=msgs, stream_options={\"include_usage\": True})\nopenai.BadRequestError: Error code: 400 - {'error': {'message': 'Unrecognized request argument supplied', 'type': 'invalid_request_error'}}";
+        let x = explain(tb, None);
+        assert_eq!(
+            (x.kind, x.param.as_deref()),
+            (Some(Kind::ParamRejected), Some("stream_options"))
+        );
+        let oc = r#"{"name":"ProviderModelNotFoundError","data":{"providerID":"local","modelID":"qwen3:8b","suggestions":[]}}"#;
+        let x = explain(oc, None);
+        assert_eq!(x.kind, Some(Kind::ModelNotFound));
+        assert!(
+            x.hint.contains("\"local\" for model \"qwen3:8b\""),
+            "{}",
+            x.hint
+        );
+    }
+
+    #[test]
+    fn a_bare_404_gets_a_fix_that_is_safe_whichever_reading_is_right() {
+        let x = explain(
+            "unexpected status 404 Not Found: Unknown error, url: https://example.com/v1/responses",
+            None,
+        );
+        assert_eq!(x.confidence, Some(Confidence::Low));
+        let fix = x.hint.to_lowercase();
+        assert!(
+            !fix.contains("base url") && !fix.contains("model id") && !fix.contains("api key"),
+            "{fix}"
+        );
     }
 }
