@@ -57,7 +57,7 @@ pub struct ProbeInput {
     pub base_url: Option<String>,
     /// Provider preset: its base URL, key variable and provider-worded hints
     pub provider: Option<Provider>,
-    /// Model ids to probe; without any, only /models is checked
+    /// Model ids to probe (a comma also separates them); without any, only /models is checked
     #[serde(default)]
     pub models: Vec<String>,
     /// Run only these checks: ids, families or prefix globs (chat.stream, responses,
@@ -142,8 +142,15 @@ impl Server {
         let loaded = crate::cli::config::find(args.config.as_deref())
             .ok()
             .flatten();
-        args.models = input.models.clone();
-        args.checks = input.checks.clone();
+        // Comma lists read as the CLI reads `-m a,b` and `--checks a,b`.
+        let split = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .flat_map(|s| s.split(','))
+                .map(str::to_string)
+                .collect()
+        };
+        args.models = split(&input.models);
+        args.checks = split(&input.checks);
         args.api_key_env = input.api_key_env.clone();
         let adhoc = input.base_url.is_some() || input.provider.is_some();
         // Whether the targets come from the config file: only those may carry its keys.
@@ -191,7 +198,16 @@ impl Server {
     /// kind code and parameter, and the call's cost in requests and output tokens. Keys are
     /// sent only to targets of the config file and to a provider preset's own host; any
     /// other URL is probed with no key, and the result says so.
-    #[tool(output_schema = report_schema())]
+    // Not read-only: it spends the user's requests and tokens, so a client asks first.
+    #[tool(
+        output_schema = report_schema(),
+        annotations(
+            title = "Probe an LLM endpoint",
+            read_only_hint = false,
+            destructive_hint = false,
+            open_world_hint = true
+        )
+    )]
     async fn probe(
         &self,
         Parameters(input): Parameters<ProbeInput>,
@@ -230,7 +246,11 @@ impl Server {
     /// Classify a pasted error offline, as `zencheck explain --format json` does: an error
     /// message, an HTTP status and body, an opencode error object or an SSE transcript.
     /// Returns the kind code, what it means, the evidence read and the one fix. Sends nothing.
-    #[tool]
+    #[tool(annotations(
+        title = "Explain an LLM API error",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
     async fn explain(
         &self,
         Parameters(input): Parameters<ExplainInput>,
@@ -250,7 +270,11 @@ impl Server {
 
     /// Every check zencheck can run: id, endpoint, whether it runs by default, its cost in
     /// requests and output tokens, and what it proves. Sends nothing.
-    #[tool]
+    #[tool(annotations(
+        title = "List zencheck's checks",
+        read_only_hint = true,
+        open_world_hint = false
+    ))]
     async fn list_checks(&self) -> Result<CallToolResult, ErrorData> {
         let loaded = crate::cli::config::find(self.config.as_deref())
             .ok()

@@ -143,7 +143,8 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
         {"tool": "explain", "big_text": 10_000_000},
         // 11-12: still serving
         {"tool": "explain", "arguments": {"text": "HTTP 401 {\"error\":{\"code\":\"invalid_api_key\"}}"}},
-        {"tool": "probe", "arguments": {"base_url": healthy.base_url(), "checks": ["models"]}},
+        {"tool": "probe", "arguments": {"base_url": healthy.base_url(),
+            "models": ["mock-small,mock-large"], "checks": ["models"]}},
         // 13: an argument the schema does not have (headers could carry anything anywhere)
         {"tool": "probe", "arguments": {"base_url": foreign, "headers": ["Authorization: Bearer x"]}},
     ]);
@@ -204,6 +205,12 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
         probe_tool["output_schema"]["title"], "zencheck probe report",
         "{probe_tool}"
     );
+    // A probe spends the user's requests: not read-only, so clients ask before it runs;
+    // the other two send nothing.
+    for t in out["tools"].as_array().unwrap() {
+        let read_only = t["name"] != "probe";
+        assert_eq!(t["annotations"]["readOnlyHint"], read_only, "{t}");
+    }
 
     // list_checks: the same list as `zencheck checks --format json`.
     let listed = r[0]["structured"]["checks"].as_array().unwrap();
@@ -303,4 +310,11 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
     assert_eq!(r[11]["structured"]["kind"], "auth", "{}", r[11]);
     assert_eq!(r[12]["is_error"], false, "{}", r[12]);
     assert_eq!(r[12]["structured"]["outcome"]["failed"], false, "{}", r[12]);
+    // A comma list of models is several models, as `-m a,b` is.
+    assert_eq!(
+        r[12]["structured"]["targets"][0]["models"],
+        json!(["mock-small", "mock-large"]),
+        "{}",
+        r[12]
+    );
 }
