@@ -1,6 +1,7 @@
-//! A stream's timings as data (`stream` in the JSON report): how many content chunks, the
-//! gaps between them, and their rate. Gaps are measured between content chunks only, so
-//! the wait for the first token (already `timing_ms.first_token`) cannot hide a stall.
+//! A stream's timings as data (`stream` in the JSON report): how many content chunks, when
+//! each arrived, the gaps between them, and their rate. Gaps are measured between content
+//! chunks only, so the wait for the first token (already `timing_ms.first_token`) cannot
+//! hide a stall.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,17 @@ pub struct StreamStats {
     /// Content chunks per second from the first content chunk to the last; null with fewer
     /// than two, or when they all came in the same millisecond.
     pub chunks_per_sec: Option<f64>,
+    /// When each content chunk arrived (ms since the request was sent), the first
+    /// [`ARRIVALS_CAP`] of them: enough to redraw the stream from a saved report. Empty in
+    /// reports of older versions.
+    #[serde(default)]
+    pub arrivals_ms: Vec<u64>,
 }
+
+/// Most content-chunk arrival times a report keeps per check. A probe caps its output at a
+/// few dozen tokens, so a real stream fits whole; a flood of tiny events (up to the stream
+/// reader's event cap) does not make the report megabytes long.
+pub const ARRIVALS_CAP: usize = 512;
 
 /// Stats of the content chunks received at these times (ms since the request was sent).
 pub fn stream_stats(content_at: &[u64]) -> StreamStats {
@@ -37,6 +48,7 @@ pub fn stream_stats(content_at: &[u64]) -> StreamStats {
             let rate = (content_at.len() - 1) as f64 * 1000.0 / ms as f64;
             (rate * 10.0).round() / 10.0
         }),
+        arrivals_ms: content_at.iter().take(ARRIVALS_CAP).copied().collect(),
     }
 }
 
@@ -52,7 +64,17 @@ mod tests {
         assert_eq!(s.gap_max_ms, Some(300));
         assert_eq!(s.gap_median_ms, Some(20));
         assert_eq!(s.chunks_per_sec, Some(11.1));
+        assert_eq!(s.arrivals_ms, [500, 520, 540, 840, 860]);
         let one = stream_stats(&[700]);
         assert_eq!((one.gap_max_ms, one.chunks_per_sec), (None, None));
+    }
+
+    #[test]
+    fn arrival_times_are_kept_up_to_the_cap() {
+        let flood: Vec<u64> = (0..ARRIVALS_CAP as u64 + 100).collect();
+        let s = stream_stats(&flood);
+        assert_eq!(s.content_chunks, ARRIVALS_CAP as u64 + 100);
+        assert_eq!(s.arrivals_ms.len(), ARRIVALS_CAP);
+        assert_eq!(s.arrivals_ms.last(), Some(&(ARRIVALS_CAP as u64 - 1)));
     }
 }

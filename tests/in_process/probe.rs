@@ -451,6 +451,13 @@ async fn streams_carry_their_timings_as_data() {
         st.chunks_per_sec.is_some_and(|c| c > 0.0 && c < 200.0),
         "{st:?}"
     );
+    // Each content chunk's arrival, in order, the first one being the first token.
+    assert_eq!(st.arrivals_ms.len(), 5, "{st:?}");
+    assert!(st.arrivals_ms.windows(2).all(|w| w[0] <= w[1]), "{st:?}");
+    assert_eq!(
+        st.arrivals_ms.first().copied(),
+        check(&r, "chat.stream").timing_ms.first_token
+    );
     assert!(check(&r, "chat.basic").stream.is_none());
 }
 
