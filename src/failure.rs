@@ -33,6 +33,7 @@ pub enum Kind {
     StreamNoDone,
     StreamBuffered,
     ContextOverflow,
+    ContextTruncated,
     OutputLength,
     Aborted,
     ProviderInit,
@@ -171,6 +172,7 @@ impl Kind {
             Kind::StreamNoDone => "stream_no_done",
             Kind::StreamBuffered => "stream_buffered",
             Kind::ContextOverflow => "context_overflow",
+            Kind::ContextTruncated => "context_truncated",
             Kind::OutputLength => "output_length",
             Kind::Aborted => "aborted",
             Kind::ProviderInit => "provider_init",
@@ -211,6 +213,7 @@ impl Kind {
             Kind::StreamNoDone => "Stream ends without [DONE]",
             Kind::StreamBuffered => "Stream arrives all at once",
             Kind::ContextOverflow => "Context window exceeded",
+            Kind::ContextTruncated => "Long prompt cut silently",
             Kind::OutputLength => "Output cut at its length limit",
             Kind::Aborted => "Request aborted by the client",
             Kind::ProviderInit => "Provider package failed to load",
@@ -249,6 +252,7 @@ impl Kind {
             Kind::StreamNoDone => "The stream never sent `data: [DONE]`; common SDKs accept that, strict clients wait.",
             Kind::StreamBuffered => "The stream arrived in one burst at the end: something buffers it, so users see no progressive output.",
             Kind::ContextOverflow => "The input is longer than the model's context window.",
+            Kind::ContextTruncated => "A long prompt was answered as if its start was never sent: the server cut it without an error.",
             Kind::OutputLength => "The model stopped because it reached the output token limit, not because it was done.",
             Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
             Kind::ProviderInit => "opencode could not load the provider's AI SDK package, so no request reached the provider.",
@@ -537,6 +541,12 @@ impl Kind {
                 "The prompt (messages, tools, files) is longer than {model}'s context window: trim the history, summarise or \
                  truncate it, send fewer tool definitions, or pick a model with a larger window."
             ),
+            Kind::ContextTruncated => "The server cut a long prompt to fit its context window and answered anyway, so the \
+                 start of the conversation (system prompt, tool definitions, early turns) is lost without an error. Ollama: \
+                 raise num_ctx (OLLAMA_CONTEXT_LENGTH, or a Modelfile `PARAMETER num_ctx`: /v1 ignores per-request options); \
+                 llama.cpp: a larger --ctx-size; a gateway that trims history: turn it off and let the server refuse with \
+                 context_length_exceeded so agents compact."
+                .to_string(),
             Kind::OutputLength if cx.reasoning => match cx.opencode_provider {
                 Some(id) => format!(
                     "The model spent the whole output cap on reasoning and wrote no answer: the endpoint works, the cap is too \

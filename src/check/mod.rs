@@ -14,6 +14,7 @@ with_checks!(declare_check_modules);
 pub mod answer;
 pub mod ask;
 pub mod chat;
+pub mod long_prompt;
 pub mod messages;
 pub mod models;
 pub mod responses;
@@ -168,16 +169,26 @@ impl Selection {
     /// Whether `--checks` names this check (by id, family or glob), as opposed to the
     /// default selection including it.
     pub fn names(&self, id: CheckId) -> bool {
-        self.include.iter().any(|p| pattern_matches(p, id.id()))
+        self.include.iter().any(|p| selects(p, id))
     }
 
     pub fn wants(&self, id: CheckId) -> bool {
         let included = if self.include.is_empty() {
             id.spec().default
         } else {
-            self.include.iter().any(|p| pattern_matches(p, id.id()))
+            self.include.iter().any(|p| selects(p, id))
         };
         included && !self.exclude.iter().any(|p| pattern_matches(p, id.id()))
+    }
+}
+
+/// Does an include pattern select the check? A check declared `only_by_id` (a large input
+/// cost) only when the pattern is its id: `--checks '*'` and `--checks chat` leave it out.
+fn selects(pattern: &str, id: CheckId) -> bool {
+    if id.spec().only_by_id {
+        pattern.trim() == id.id()
+    } else {
+        pattern_matches(pattern, id.id())
     }
 }
 

@@ -73,6 +73,9 @@ pub struct Cost {
     pub requests: u32,
     /// The sum of the output caps of those requests.
     pub output_tokens: u64,
+    /// Input tokens sent, when a check sends a prompt far larger than a line (an estimate:
+    /// one token a filler word); 0 for the rest, whose prompts are a few dozen tokens.
+    pub input_tokens: u64,
 }
 
 /// One check.
@@ -90,6 +93,9 @@ pub struct Spec {
     pub cost: Cost,
     /// Runs without `--checks` naming it. Checks that cost several turns may stay out.
     pub default: bool,
+    /// Runs only when `--checks` names its id exactly: a family or a glob (`chat`, `*`)
+    /// leaves it out. For checks whose input-token cost is large.
+    pub only_by_id: bool,
     /// A `param_rejected` here is information (a warning), not an outage.
     pub rejection_warns: bool,
     /// What the check proves, in a line (`zencheck checks`).
@@ -116,6 +122,7 @@ impl Spec {
             judge,
             cost,
             default: true,
+            only_by_id: false,
             rejection_warns: false,
             proves: "",
             hint: None,
@@ -139,6 +146,7 @@ impl Spec {
             judge,
             cost: cost(if build.is_some() { 1 } else { 0 }, 0),
             default: true,
+            only_by_id: false,
             rejection_warns: false,
             proves: "",
             hint: None,
@@ -159,5 +167,15 @@ pub const fn cost(requests: u32, output_tokens: u64) -> Cost {
     Cost {
         requests,
         output_tokens,
+        input_tokens: 0,
+    }
+}
+
+/// A cost with a large prompt: `input_tokens` sent besides.
+pub const fn cost_with_input(requests: u32, output_tokens: u64, input_tokens: u64) -> Cost {
+    Cost {
+        requests,
+        output_tokens,
+        input_tokens,
     }
 }

@@ -28,6 +28,8 @@ pub fn json() -> Value {
                 "default": spec.default,
                 "requests": spec.cost.requests,
                 "output_tokens": spec.cost.output_tokens,
+                "input_tokens": spec.cost.input_tokens,
+                "only_by_id": spec.only_by_id,
                 "proves": spec.proves,
             })
         })
@@ -40,15 +42,24 @@ pub fn text() -> String {
     let width = CheckId::ALL.iter().map(|c| c.id().len()).max().unwrap_or(0);
     let mut out = String::from(
         "Every check, with what it costs: requests sent and their output-token cap\n\
-         (per model; `*`: runs only when --checks names it)\n\n",
+         (per model; `*`: runs only when --checks names it, `!`: only by its exact id)\n\n",
     );
     for &id in CheckId::ALL {
         let spec = id.spec();
-        let cost = match spec.cost.requests {
-            0 => "sends nothing".to_string(),
-            n => format!("{n} req, {} tok", spec.cost.output_tokens),
+        let cost = match (spec.cost.requests, spec.cost.input_tokens) {
+            (0, _) => "sends nothing".to_string(),
+            (n, 0) => format!("{n} req, {} tok", spec.cost.output_tokens),
+            (n, i) => format!(
+                "{n} req, {} tok, ~{}k in",
+                spec.cost.output_tokens,
+                i / 1000
+            ),
         };
-        let star = if spec.default { ' ' } else { '*' };
+        let star = match (spec.default, spec.only_by_id) {
+            (true, _) => ' ',
+            (false, false) => '*',
+            (false, true) => '!',
+        };
         out.push_str(&format!(
             "{:<width$}{star} {:<24} {cost}\n    {}\n",
             id.id(),

@@ -73,6 +73,7 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
             concurrency: 4,
             routes: (!info.routes.is_empty()).then(|| info.routes.to_vec()),
             explicit: !info.routes.is_empty(),
+            selection: scenario_selection(info),
             ..Default::default()
         };
         async move {
@@ -130,4 +131,15 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
         chosen.len()
     ))?;
     Ok(ok == chosen.len())
+}
+
+/// The checks a scenario is probed with: the defaults, or `chat.basic` and the opt-in checks
+/// it names.
+fn scenario_selection(info: &Info) -> crate::check::Selection {
+    if info.checks.is_empty() {
+        return crate::check::Selection::default();
+    }
+    let mut names = vec!["chat.basic".to_string()];
+    names.extend(info.checks.iter().map(|c| c.to_string()));
+    crate::check::Selection::new(&names, &[]).expect("a scenario names real checks")
 }

@@ -132,8 +132,14 @@ pub fn describe(
 ) -> String {
     use crate::fit::{cols, wrap_words};
     let para = |s: String| format!("{}\n", wrap_words(&s, width, ""));
+    let input = input_tokens(planned);
+    let input = if input > 0 {
+        format!(" and about {input} input tokens of long prompts")
+    } else {
+        String::new()
+    };
     let mut out = para(format!(
-        "zencheck dry run: {} requests to {}, at most {} output tokens (nothing sent)",
+        "zencheck dry run: {} requests to {}, at most {} output tokens{input} (nothing sent)",
         planned.len(),
         target.shown_url(),
         output_cap(planned)
@@ -190,7 +196,19 @@ pub fn describe_json(
         })
         .collect();
     json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),
+           "input_tokens": input_tokens(planned),
            "reasoning_max_tokens": crate::check::REASONING_MAX_TOKENS, "requests": requests})
+}
+
+/// The input tokens the planned checks declare (their long prompts), once per check and
+/// model: a multi-turn check lists one line per turn.
+pub fn input_tokens(planned: &[(crate::check::CheckId, Option<String>, Request)]) -> u64 {
+    let mut seen = std::collections::HashSet::new();
+    planned
+        .iter()
+        .filter(|(id, model, _)| seen.insert((*id, model.clone())))
+        .map(|(id, _, _)| id.cost().input_tokens)
+        .sum()
 }
 
 /// The sum of the output caps the planned requests carry.

@@ -3,6 +3,7 @@
 
 mod reply;
 mod scenario;
+mod window;
 
 pub use scenario::{closest_hint, list as scenario_list, Expect, Info, Scenario, SCENARIOS};
 
@@ -219,6 +220,8 @@ fn router(scenario: Scenario, extra_models: Vec<String>) -> Router {
         .route("/v1/messages", post(messages))
         .route("/v1/embeddings", post(embeddings))
         .fallback(not_found)
+        // Room for the context checks' long prompts (axum's default is 2 MB).
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .with_state(state)
 }
 
@@ -594,12 +597,15 @@ impl Mock {
 }
 
 async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (_, ask) = match gate(&m, Route::Chat, &headers, &body).await {
+    let (v, ask) = match gate(&m, Route::Chat, &headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ask = m.adjust(ask);
+    let mut ask = m.adjust(ask);
     let id = m.request_id();
+    if let Some(r) = m.window(&v, &mut ask, &id) {
+        return r;
+    }
     let answered = m.answered_model(&ask.model);
     if !ask.stream || m.scenario == Scenario::NotSse {
         let mut c = reply::completion(&ask, &answered);

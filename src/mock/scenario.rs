@@ -63,6 +63,9 @@ pub enum Scenario {
     FunctionCallOutputRejected,
     CallIdMissing,
     PreviousResponseUnsupported,
+    Overflow500,
+    OverflowUnrecognised,
+    ContextTruncated,
 }
 
 /// What a probe of the scenario must report.
@@ -91,6 +94,8 @@ pub struct Info {
     pub models: &'static [&'static str],
     /// The routes to probe (`--routes`); empty for the default choice.
     pub routes: &'static [Route],
+    /// Opt-in checks to run besides `chat.basic` (`--checks`); empty for the default checks.
+    pub checks: &'static [&'static str],
 }
 
 const MOCK: &[&str] = &["mock-small"];
@@ -112,6 +117,7 @@ const fn info(
         zen: false,
         models: MOCK,
         routes: &[],
+        checks: &[],
     }
 }
 
@@ -187,6 +193,9 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::PreviousResponseUnsupported, "previous-response-unsupported", "/responses answers store: false and refuses previous_response_id (not found), as gateways that store nothing do", K("responses.tool_roundtrip", Kind::ParamRejected), false),
     info(Scenario::ResponsesFailed, "responses-failed", "a /responses stream that ends in response.failed", K("responses.stream", Kind::StreamError), false),
     info(Scenario::Redirect, "redirect", "answers every request with a 301 to plain http on another port, as a moved gateway does", K("chat.basic", Kind::Redirect), false),
+    Info { checks: &["chat.context_overflow"], ..info(Scenario::Overflow500, "overflow-500", "answers a prompt over its window with an HTML 500, which clients read as an outage", K("chat.context_overflow", Kind::ServerError), false) },
+    Info { checks: &["chat.context_overflow"], ..info(Scenario::OverflowUnrecognised, "overflow-unrecognised", "refuses a prompt over its window with a 400 in words no agent reads as context overflow", K("chat.context_overflow", Kind::BadRequest), false) },
+    Info { checks: &["chat.truncation_canary", "chat.context_overflow"], ..info(Scenario::ContextTruncated, "context-truncated", "cuts long prompts to their last 4 096 tokens and answers anyway, as Ollama's default num_ctx on /v1 does", K("chat.truncation_canary", Kind::ContextTruncated), false) },
 ];
 
 impl Scenario {

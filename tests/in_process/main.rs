@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod context;
 mod diagnosis;
 mod host_limit;
 mod layout;

@@ -62,6 +62,11 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         if !routes.is_empty() {
             args.extend(["--routes", &routes]);
         }
+        // A scenario of an opt-in check names it (and chat.basic, which it waits for).
+        let checks = format!("chat.basic,{}", info.checks.join(","));
+        if !info.checks.is_empty() {
+            args.extend(["--checks", &checks]);
+        }
         (info, probe(&args).await)
     });
     // Six scenarios at a time: all 34 at once (~500 requests on two threads) can starve the
