@@ -117,7 +117,9 @@ mod tests {
             .any(|c| c.contains("stream") || c.contains("tool")));
         let stream = ids(&Tier::Stream.selection(&all));
         assert!(stream.contains(&"chat.stream") && !stream.contains(&"chat.stream_tools"));
-        assert_eq!(ids(&Tier::Full.selection(&all)).len(), CheckId::ALL.len());
+        // Full is the target's own selection: by default, every check on by default.
+        let defaults = CheckId::ALL.iter().filter(|c| c.spec().default).count();
+        assert_eq!(ids(&Tier::Full.selection(&all)).len(), defaults);
         // The target probes only chat: the tier does not add /responses.
         let only_chat = Selection::new(&["models.*".into(), "chat".into()], &[]).unwrap();
         let chat = ids(&Tier::Chat.selection(&only_chat));

@@ -317,7 +317,18 @@ async fn a_refused_max_tokens_switches_every_check_to_max_completion_tokens() {
         ..ACCEPT_ALL
     })
     .await;
-    let r = probe(&["--base-url", &url, "-m", "m", "--checks", "chat"]).await;
+    // The chat checks on by default (the opt-in canary needs a server that counts tokens).
+    let r = probe(&[
+        "--base-url",
+        &url,
+        "-m",
+        "m",
+        "--checks",
+        "chat",
+        "--skip",
+        "chat.truncation_canary",
+    ])
+    .await;
     assert_eq!(
         verdict(&r, "chat.max_tokens"),
         (
