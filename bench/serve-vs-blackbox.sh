@@ -69,6 +69,7 @@ min_interval = 0
 [targets.cached]
 base_url = "$upstream"
 models = ["mock-small"]
+module = "stream"
 min_interval = 3600
 EOF
 

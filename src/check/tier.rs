@@ -4,7 +4,8 @@
 use super::{CheckId, Selection};
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+/// Ordered by cost: a later tier sends everything an earlier one does, and more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// `GET /models` only: free.

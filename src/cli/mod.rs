@@ -268,6 +268,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "VAR")]
     pub auth_token_env: Option<String>,
 
+    /// Listen beyond loopback without --auth-token-env: anyone who can reach the port can make the exporter spend its targets' keys (without this flag it refuses to start)
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
+
+    /// Connections open at once at most; past it a new one is closed at once, so the ones held stay answerable
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_connections: u32,
+
     /// Seconds a probe may take when a scrape does not send X-Prometheus-Scrape-Timeout-Seconds [default: config `deadline`, else 300]
     #[arg(long, value_name = "SECS", env = "ZENCHECK_DEADLINE")]
     pub deadline: Option<f64>,

@@ -14,11 +14,21 @@ pub struct Outcome {
     /// When the probe finished.
     pub at: Instant,
     pub duration: Duration,
+    /// The probe's bound, when its deadline fired before it finished: what it says then
+    /// depends on how long its caller let it run, not only on the target.
+    pub cut: Option<Duration>,
 }
 
 impl Outcome {
     pub fn age(&self) -> Duration {
         self.at.elapsed()
+    }
+
+    /// Whether this result may answer a scrape whose probe would be bounded by `bound`: a
+    /// finished probe answers any; one cut short only a scrape that would have been cut as
+    /// soon or sooner, so a caller's tiny timeout never becomes everyone's outage.
+    pub fn serves(&self, bound: Duration) -> bool {
+        self.cut.is_none_or(|c| c >= bound)
     }
 }
 
@@ -39,17 +49,25 @@ impl Slot {
     }
 }
 
-#[derive(Default)]
 pub struct Guard {
     slots: Mutex<HashMap<(String, Tier), Arc<Slot>>>,
-    budget: Option<Budget>,
+    /// The generation probes of the last hour, counted with or without a limit (then
+    /// `u32::MAX`): an operator sizes `max_probes_per_hour` by watching
+    /// `zencheck_probe_budget_spent` first.
+    window: Budget,
+}
+
+impl Default for Guard {
+    fn default() -> Guard {
+        Guard::new(None)
+    }
 }
 
 impl Guard {
     pub fn new(max_probes_per_hour: Option<u32>) -> Guard {
         Guard {
             slots: Mutex::default(),
-            budget: max_probes_per_hour.map(Budget::new),
+            window: Budget::new(max_probes_per_hour.unwrap_or(u32::MAX)),
         }
     }
 
@@ -64,14 +82,12 @@ impl Guard {
 
     /// Take one generation probe from the budget; `false` when the hour's budget is spent.
     pub fn spend(&self) -> bool {
-        self.budget.as_ref().is_none_or(|b| b.spend(Instant::now()))
+        self.window.spend(Instant::now())
     }
 
-    /// (per hour, spent in the last hour), when there is a budget.
-    pub fn budget(&self) -> Option<(u32, u32)> {
-        self.budget
-            .as_ref()
-            .map(|b| (b.per_hour, b.spent(Instant::now())))
+    /// Generation probes run in the last hour, whether or not there is a budget.
+    pub fn spent(&self) -> u32 {
+        self.window.spent(Instant::now())
     }
 }
 
@@ -123,7 +139,12 @@ mod tests {
         assert!(!b.spend(t0 + Duration::from_secs(10)));
         assert_eq!(b.spent(t0 + Duration::from_secs(10)), 2);
         assert!(b.spend(t0 + HOUR), "an hour later the budget is back");
-        assert!(Guard::new(None).spend(), "no budget: no limit");
+        let unlimited = Guard::new(None);
+        assert!(
+            unlimited.spend() && unlimited.spend(),
+            "no budget: no limit"
+        );
+        assert_eq!(unlimited.spent(), 2, "counted all the same");
         let none = Budget::new(0);
         assert!(!none.spend(t0));
     }

@@ -6,6 +6,7 @@
 //! ids, statuses, kind codes, target and module names): never a URL, a key or server text.
 
 use super::guard::Outcome;
+use super::listen::Counts;
 use crate::check::tier::Tier;
 use crate::outcome::Status;
 use crate::report::CheckResult;
@@ -19,7 +20,7 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::{Registry, Unit};
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -256,7 +257,10 @@ pub struct Exporter {
     durations: Family<Labels, Histogram>,
     budget_refusals: Counter,
     budget_spent: Gauge,
-    budget_limit: Gauge,
+    module_refusals: Family<Labels, Counter>,
+    cut_short: Family<Labels, Counter>,
+    connections_open: Gauge,
+    connections_refused: Counter,
 }
 
 impl Exporter {
@@ -269,7 +273,7 @@ impl Exporter {
         });
         let budget_refusals = Counter::default();
         let budget_spent = Gauge::default();
-        let budget_limit = Gauge::default();
+        let budget_limit: Gauge = Gauge::default();
         budget_limit.set(budget.map_or(-1, i64::from));
         registry.register(
             "zencheck_probes",
@@ -294,13 +298,37 @@ impl Exporter {
         );
         registry.register(
             "zencheck_probe_budget_spent",
-            "Generation probes run in the last hour",
+            "Generation probes run in the last hour, counted with or without max_probes_per_hour",
             budget_spent.clone(),
         );
         registry.register(
             "zencheck_probe_budget_per_hour",
             "max_probes_per_hour (-1: no budget)",
-            budget_limit.clone(),
+            budget_limit,
+        );
+        let module_refusals = Family::<Labels, Counter>::default();
+        registry.register(
+            "zencheck_module_refusals",
+            "Scrapes refused (403) for asking a module above the target's configured one, by target and the module asked",
+            module_refusals.clone(),
+        );
+        let cut_short = Family::<Labels, Counter>::default();
+        registry.register(
+            "zencheck_probes_cut_short",
+            "Probes whose deadline (the scrape timeout or --deadline) fired before they finished, by target and module: their result answers only scrapes as short",
+            cut_short.clone(),
+        );
+        let connections_open = Gauge::default();
+        registry.register(
+            "zencheck_connections_open",
+            "Connections open now (at most --max-connections)",
+            connections_open.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "zencheck_connections_refused",
+            "Connections closed at once because --max-connections were open",
+            connections_refused.clone(),
         );
         registry.register(
             "zencheck_build",
@@ -314,11 +342,25 @@ impl Exporter {
             durations,
             budget_refusals,
             budget_spent,
-            budget_limit,
+            module_refusals,
+            cut_short,
+            connections_open,
+            connections_refused,
         }
     }
 
+    pub fn module_refused(&self, target: &str, module: Tier) {
+        self.module_refusals
+            .get_or_create(&labels(&[("target", target), ("module", module.name())]))
+            .inc();
+    }
+
     pub fn probed(&self, target: &str, module: Tier, o: &Outcome) {
+        if o.cut.is_some() {
+            self.cut_short
+                .get_or_create(&labels(&[("target", target), ("module", module.name())]))
+                .inc();
+        }
         let result = if o.report.failed() {
             "failure"
         } else {
@@ -343,11 +385,17 @@ impl Exporter {
         self.budget_refusals.inc();
     }
 
-    pub fn render(&self, budget: Option<(u32, u32)>) -> String {
-        if let Some((_, spent)) = budget {
-            self.budget_spent.set(i64::from(spent));
+    /// The exporter's metrics, with the last hour's generation probes (`spent`) and the
+    /// accept loop's counts as they are now.
+    pub fn render(&self, spent: u32, connections: &Counts) -> String {
+        self.budget_spent.set(i64::from(spent));
+        self.connections_open
+            .set(connections.open.load(Ordering::Relaxed) as i64);
+        let refused = connections.refused.load(Ordering::Relaxed) as u64;
+        let counted = self.connections_refused.get();
+        if refused > counted {
+            self.connections_refused.inc_by(refused - counted);
         }
-        let _ = &self.budget_limit;
         encode(&self.registry)
     }
 }

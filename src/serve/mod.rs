@@ -6,6 +6,7 @@
 //! not send them to an address a caller names.
 
 pub mod guard;
+pub mod listen;
 pub mod metrics;
 mod routes;
 
@@ -61,29 +62,24 @@ pub struct State {
     token: Option<SecretString>,
     /// The last outcome of each target, whatever its module (`/report`).
     reports: Mutex<HashMap<String, Arc<Outcome>>>,
+    /// The requests being answered, which the shutdown waits for.
+    in_flight: listen::InFlight,
+    connections: Arc<listen::Counts>,
 }
 
 /// A running exporter; `stop` drains it.
 pub struct Server {
     pub addr: SocketAddr,
-    shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
-    drain: Duration,
 }
 
 impl Server {
-    /// Stop accepting, let in-flight scrapes (and their probes) finish within the drain
-    /// bound, then return.
+    /// Stop accepting, let the scrapes being answered (and their probes) finish within the
+    /// drain bound, drop every other connection, then return.
     pub async fn stop(self) {
-        let _ = self.shutdown.send(());
-        let mut task = self.task;
-        if tokio::time::timeout(self.drain, &mut task).await.is_err() {
-            eprintln!(
-                "zencheck serve: in-flight probes did not finish within {} s; stopping anyway",
-                self.drain.as_secs()
-            );
-            task.abort();
-        }
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
     }
 }
 
@@ -176,10 +172,17 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
         metrics: metrics::Exporter::new(budget),
         token,
         reports: Mutex::default(),
+        in_flight: listen::InFlight::default(),
+        connections: Arc::default(),
     });
     if !addr.ip().is_loopback() && state.token.is_none() {
+        if !args.allow_unauthenticated {
+            return Err(RunError::Usage(format!(
+                "--listen {addr} is reachable beyond this machine and there is no --auth-token-env: anyone who can reach it could make this exporter spend its targets' keys. Give --auth-token-env VAR, listen on 127.0.0.1, or say --allow-unauthenticated"
+            )));
+        }
         eprintln!(
-            "zencheck serve: warning: listening on {addr} without --auth-token-env: anyone who can reach it can make this exporter spend its targets' keys"
+            "zencheck serve: warning: listening on {addr} without --auth-token-env (--allow-unauthenticated): anyone who can reach it can make this exporter spend its targets' keys"
         );
     }
     let listener = tokio::net::TcpListener::bind(addr)
@@ -192,21 +195,24 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
         what: "read the listening address".into(),
         why: e.to_string(),
     })?;
-    let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
+    let (shutdown, rx) = tokio::sync::watch::channel(false);
     let drain = run.deadline.min(Duration::from_secs(60)) + Duration::from_secs(2);
+    let (in_flight, counts) = (state.in_flight.clone(), state.connections.clone());
     let app = routes::router(state);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let max_connections = args.max_connections as usize;
+    let task = tokio::spawn(listen::serve(
+        listener,
+        app,
+        max_connections,
+        in_flight,
+        counts,
+        rx,
+        drain,
+    ));
     Ok(Server {
         addr,
         shutdown,
         task,
-        drain,
     })
 }
 
@@ -242,23 +248,30 @@ impl State {
             self.metrics.cache_hit(name, module);
             Answer::Metrics(metrics::probe_answer(&o, o.age()))
         };
-        if let Some(o) = slot.last().filter(|o| o.age() < min_interval) {
+        if let Some(o) = slot
+            .last()
+            .filter(|o| o.age() < min_interval && o.serves(bound))
+        {
             return hit(o);
         }
         let lock = tokio::time::timeout_at(until.into(), slot.running.clone().lock_owned()).await;
         let Ok(lock) = lock else {
-            return slot.last().map_or(Answer::Busy, hit);
+            return slot
+                .last()
+                .filter(|o| o.serves(bound))
+                .map_or(Answer::Busy, hit);
         };
-        // A run that finished while this scrape waited for it is this scrape's answer too.
+        // A run that finished while this scrape waited for it is this scrape's answer too,
+        // unless a shorter deadline than this scrape's cut it.
         if let Some(o) = slot
             .last()
-            .filter(|o| o.at >= arrived || o.age() < min_interval)
+            .filter(|o| (o.at >= arrived || o.age() < min_interval) && o.serves(bound))
         {
             return hit(o);
         }
         if module.generates() && !self.guard.spend() {
             self.metrics.budget_refused();
-            return match slot.last() {
+            return match slot.last().filter(|o| o.serves(bound)) {
                 Some(o) => hit(o),
                 None => Answer::Metrics(metrics::budget_exhausted_answer()),
             };
@@ -269,7 +282,14 @@ impl State {
         let job = tokio::spawn(async move {
             let _lock = lock;
             let o = Arc::new(state.run(&name, module, bound, source).await);
-            slot.set(o.clone());
+            // A result cut short replaces one that answers more scrapes only once that one
+            // is past min_interval.
+            let keep = slot.last().filter(|old| {
+                o.cut.is_some() && old.age() < min_interval && old.cut.is_none_or(|c| c > bound)
+            });
+            if keep.is_none() {
+                slot.set(o.clone());
+            }
             state
                 .reports
                 .lock()
@@ -277,13 +297,18 @@ impl State {
                 .insert(name.clone(), o.clone());
             state.metrics.probed(&name, module, &o);
             eprintln!(
-                "zencheck serve: probed {name} ({}) in {:.1} s: {}",
+                "zencheck serve: probed {name} ({}) in {:.1} s: {}{}",
                 module.name(),
                 o.duration.as_secs_f64(),
                 if o.report.failed() {
                     "failure"
                 } else {
                     "success"
+                },
+                if o.cut.is_some() {
+                    format!(" (cut short by {source})")
+                } else {
+                    String::new()
                 }
             );
             o
@@ -306,14 +331,17 @@ impl State {
         let mut opts = e.opts.clone();
         opts.selection = module.selection(&e.opts.selection);
         opts.stop = Stop::default().with_deadline(bound, source);
+        let clock = crate::report::RunClock::start();
         let started = Instant::now();
         let run = crate::probe::probe(&self.http, &e.target, &opts, None).await;
-        let mut report = Report::new(vec![run]);
+        let cut = opts.stop.fired().map(|_| bound);
+        let mut report = Report::new(vec![run]).timed(&clock);
         crate::policy::judge(&mut report, self.fail_on, None);
         Outcome {
             report,
             at: Instant::now(),
             duration: started.elapsed(),
+            cut,
         }
     }
 }

@@ -18,6 +18,10 @@ use std::time::Duration;
 const SCRAPE_TIMEOUT: &str = "x-prometheus-scrape-timeout-seconds";
 /// Left for encoding and the answer's way back, as blackbox_exporter does.
 const MARGIN: Duration = Duration::from_millis(500);
+/// A probe gets at least this long (or `--deadline`, if shorter), whatever timeout a
+/// scrape sends: a caller cannot make a probe that fails by design. Its result answers only
+/// scrapes as short, if it was cut (see `Outcome::serves`).
+const MIN_BOUND: Duration = Duration::from_secs(1);
 
 pub fn router(state: Arc<State>) -> Router {
     let guarded = Router::new()
@@ -28,7 +32,17 @@ pub fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/-/healthy", get(|| async { "OK\n" }))
         .merge(guarded)
+        // Prometheus always asks for gzip; answers go compressed when a client asks.
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        .layer(middleware::from_fn_with_state(state.clone(), answering))
         .with_state(state)
+}
+
+/// Counts the request as being answered until its response is made, so a shutdown waits
+/// for it (and for nothing else).
+async fn answering(With(s): With<Arc<State>>, req: Request, next: Next) -> Response {
+    let _answering = s.in_flight.enter();
+    next.run(req).await
 }
 
 /// One line of text: why a request was refused. Never echoes what the caller sent.
@@ -47,7 +61,7 @@ async fn auth(With(s): With<Arc<State>>, req: Request, next: Next) -> Response {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer)
             .unwrap_or("");
         if !same(given.as_bytes(), token.expose_secret().as_bytes()) {
             let mut r = refuse(
@@ -60,6 +74,15 @@ async fn auth(With(s): With<Arc<State>>, req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 7235), as Prometheus and every HTTP client may spell it.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_matches(' '))
 }
 
 /// Compare without stopping at the first difference, so timing does not reveal the token.
@@ -86,7 +109,7 @@ fn bound(headers: &HeaderMap, configured: Duration) -> (Duration, &'static str) 
         Some(t) => {
             let t = Duration::from_secs_f64(t.min(86_400.0));
             // A timeout under a second keeps half of itself rather than nothing.
-            let b = t.saturating_sub(MARGIN).max(t / 2);
+            let b = t.saturating_sub(MARGIN).max(t / 2).max(MIN_BOUND);
             (b.min(configured), "the scrape timeout")
         }
         None => (configured, "--deadline"),
@@ -126,6 +149,18 @@ async fn probe(
             }
         },
     };
+    // The configured module is a ceiling: a caller may ask less of a target, never more.
+    if module > entry.module {
+        s.metrics.module_refused(name, module);
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "module {} is above this target's configured module {} (its `module` in the config is the most a scrape may ask)",
+                module.name(),
+                entry.module.name()
+            ),
+        );
+    }
     let (bound, source) = bound(&headers, s.deadline);
     match s.answer(name, module, bound, source).await {
         Answer::Metrics(text) => (
@@ -146,7 +181,7 @@ async fn own_metrics(With(s): With<Arc<State>>) -> Response {
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
-        s.metrics.render(s.guard.budget()),
+        s.metrics.render(s.guard.spent(), &s.connections),
     )
         .into_response()
 }
@@ -167,9 +202,13 @@ async fn report(With(s): With<Arc<State>>, Query(q): Query<HashMap<String, Strin
             StatusCode::NOT_FOUND,
             "no probe of this target has run yet: scrape /probe first".into(),
         ),
+        // `started_at` and `duration_ms` are the probe's; `Age` how long ago it finished.
         Some(o) => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::AGE, o.age().as_secs().to_string()),
+            ],
             o.report.to_json() + "\n",
         )
             .into_response(),
@@ -188,11 +227,27 @@ mod tests {
         h.insert(SCRAPE_TIMEOUT, "2".parse().unwrap());
         assert_eq!(bound(&h, conf).0, Duration::from_millis(1500));
         h.insert(SCRAPE_TIMEOUT, "0.6".parse().unwrap());
-        assert_eq!(bound(&h, conf).0, Duration::from_millis(300));
+        assert_eq!(bound(&h, conf).0, MIN_BOUND, "a floor under a tiny timeout");
+        h.insert(SCRAPE_TIMEOUT, "0.001".parse().unwrap());
+        assert_eq!(bound(&h, conf).0, MIN_BOUND);
+        assert_eq!(
+            bound(&h, Duration::from_millis(200)).0,
+            Duration::from_millis(200),
+            "--deadline below the floor still holds"
+        );
         h.insert(SCRAPE_TIMEOUT, "nan".parse().unwrap());
         assert_eq!(bound(&h, conf).0, conf);
         h.insert(SCRAPE_TIMEOUT, "10".parse().unwrap());
         assert_eq!(bound(&h, Duration::from_secs(3)).0, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer t0k"), Some("t0k"));
+        assert_eq!(bearer("bearer t0k"), Some("t0k"));
+        assert_eq!(bearer("BEARER  t0k"), Some("t0k"));
+        assert_eq!(bearer("Basic t0k"), None);
+        assert_eq!(bearer("Bearert0k"), None);
     }
 
     #[test]

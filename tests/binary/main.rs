@@ -25,6 +25,7 @@ mod opencode_bounds;
 mod outputs;
 mod progress;
 mod reports;
+mod serve_hostile;
 mod table_snapshots;
 mod table_width;
 mod terminal;

@@ -96,7 +96,7 @@ async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
         format!(
             "[targets.good]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
              [targets.bad]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
-             [targets.cached]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmin_interval = 300\n",
+             [targets.cached]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmodule = \"chat\"\nmin_interval = 300\n",
             good.base_url(),
             bad.base_url(),
             cached.base_url()

@@ -1,0 +1,451 @@
+//! `zencheck serve` as the real binary against hostile and careless clients: slow and
+//! half-sent requests, too many connections, a module above the configured one, a tiny
+//! scrape timeout, an open listener without a token, SIGTERM with half-open connections;
+//! and what an operator reads: gzip when asked, the bearer scheme in any case, the probe
+//! count without a budget, `/report`'s times.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zencheck::mock::{self, MockServer, Options, Scenario};
+
+/// The exporter process; killed when the test ends, however it ends.
+struct Exporter {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn target(name: &str, m: &MockServer, extra: &str) -> String {
+    format!(
+        "[targets.{name}]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n{extra}\n",
+        m.base_url()
+    )
+}
+
+/// Start `zencheck serve` over `config` with `flags`, and read its address off stderr.
+fn exporter(config: &str, flags: &[&str]) -> Exporter {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zencheck.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .args(flags)
+        .env("ZENCHECK_SERVE_TOKEN", "t0ken-for-tests")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    // Keep draining stderr so the exporter never blocks writing its log.
+    std::thread::spawn(move || for _ in lines {});
+    Exporter {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
+
+async fn get(e: &Exporter, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .get(format!("http://{}{path}", e.addr))
+        .timeout(Duration::from_secs(20));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.expect("the exporter answers")
+}
+
+async fn text(e: &Exporter, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let r = get(e, path, headers).await;
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The value of the first sample whose name and labels start `prefix`.
+fn sample(text: &str, prefix: &str) -> Option<f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find(|l| {
+            l.starts_with(prefix)
+                && matches!(l.as_bytes().get(prefix.len()), Some(b' ' | b'{' | b','))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Whether the server closed `c` (EOF or reset) within `within`.
+fn closed_within(c: &mut TcpStream, within: Duration) -> bool {
+    c.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            // An answer (a 408, say) before the close: read on to the close.
+            Ok(_) => continue,
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                )
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_hundred_slow_clients_neither_hold_healthy_nor_their_connections() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(&target("t", &m, ""), &[]);
+    // 300 clients that send part of a request head and then nothing.
+    let mut slow: Vec<TcpStream> = (0..300)
+        .map(|_| {
+            let mut c = TcpStream::connect(&e.addr).unwrap();
+            c.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            c
+        })
+        .collect();
+    // And one that trickles a byte every 300 ms: never done, never idle.
+    let mut trickle = TcpStream::connect(&e.addr).unwrap();
+    let trickling = std::thread::spawn(move || {
+        let started = Instant::now();
+        let head = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Trickle: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        for b in head.iter().cycle() {
+            if trickle.write_all(&[*b]).is_err() || started.elapsed() > Duration::from_secs(30) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        started.elapsed()
+    });
+    let started = Instant::now();
+    let r = get(&e, "/-/healthy", &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "/-/healthy took {:?} beside 300 slow clients",
+        started.elapsed()
+    );
+    // The head of a request has 10 s: every slow client is dropped soon after.
+    let waited = Instant::now();
+    for c in slow.iter_mut() {
+        let left = Duration::from_secs(14).saturating_sub(waited.elapsed());
+        assert!(
+            closed_within(c, left.max(Duration::from_millis(50))),
+            "a client that never finished its head still holds a connection after {:?}",
+            waited.elapsed()
+        );
+    }
+    let trickled = trickling.join().unwrap();
+    assert!(
+        trickled < Duration::from_secs(14),
+        "a trickled head was read for {trickled:?}"
+    );
+    assert_eq!(get(&e, "/-/healthy", &[]).await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_are_closed_at_once_and_counted() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(&target("t", &m, ""), &["--max-connections", "20"]);
+    let held: Vec<TcpStream> = (0..20)
+        .map(|_| TcpStream::connect(&e.addr).unwrap())
+        .collect();
+    // Let the exporter take all twenty before the next one.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut over = TcpStream::connect(&e.addr).unwrap();
+    assert!(
+        closed_within(&mut over, Duration::from_secs(2)),
+        "the 21st connection was kept open"
+    );
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, metrics) = text(&e, "/metrics", &[]).await;
+    assert_eq!(status, 200);
+    assert!(
+        sample(&metrics, "zencheck_connections_refused_total").is_some_and(|v| v >= 1.0),
+        "{metrics}"
+    );
+    assert!(sample(&metrics, "zencheck_connections_open").is_some_and(|v| v >= 1.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_above_the_configured_one_is_refused_with_403_and_counted() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(&target("cheap", &m, "module = \"catalog\""), &[]);
+    let (status, why) = text(&e, "/probe?target=cheap&module=full", &[]).await;
+    assert_eq!(status, 403, "{why}");
+    assert!(why.contains("catalog"), "{why}");
+    assert_eq!(m.requests(), 0, "a refused scrape sent nothing");
+    let (status, _) = text(&e, "/probe?target=cheap&module=catalog", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(m.requests(), 1, "the catalog is /models alone");
+    let (_, metrics) = text(&e, "/metrics", &[]).await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "zencheck_module_refusals_total{target=\"cheap\",module=\"full\"}"
+        ),
+        Some(1.0),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tiny_scrape_timeout_never_becomes_everyones_outage() {
+    // Every request takes 1.2 s: a chat probe outlives the 1 s floor a tiny timeout gets,
+    // and fits in a normal scrape's 9.5 s.
+    let m = mock::start_with(
+        Scenario::Healthy,
+        0,
+        Options {
+            latency: Duration::from_millis(1200),
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let e = exporter(
+        &target("t", &m, "module = \"chat\"\nmin_interval = 300"),
+        &[],
+    );
+    let tiny = [("X-Prometheus-Scrape-Timeout-Seconds", "0.001")];
+    let normal = [("X-Prometheus-Scrape-Timeout-Seconds", "10")];
+    let started = Instant::now();
+    let (_, first) = text(&e, "/probe?target=t", &tiny).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "a floor under the probe time: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(sample(&first, "probe_success"), Some(0.0), "{first}");
+    // The next normal scrape probes again instead of reusing the cut result.
+    let (_, second) = text(&e, "/probe?target=t", &normal).await;
+    assert_eq!(sample(&second, "probe_success"), Some(1.0), "{second}");
+    assert_eq!(sample(&second, "zencheck_probe_age_seconds"), Some(0.0));
+    // And that whole result now answers every scrape, the tiny one included.
+    let sent = m.requests();
+    let (_, third) = text(&e, "/probe?target=t", &tiny).await;
+    assert_eq!(sample(&third, "probe_success"), Some(1.0), "{third}");
+    assert_eq!(m.requests(), sent, "answered from cache");
+    let (_, metrics) = text(&e, "/metrics", &[]).await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "zencheck_probes_cut_short_total{target=\"t\",module=\"chat\"}"
+        ),
+        Some(1.0),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn an_open_listener_without_a_token_refuses_to_start_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zencheck.toml");
+    std::fs::write(
+        &path,
+        "[targets.t]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodels = [\"m\"]\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--config"])
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("zencheck serve started on 0.0.0.0 without a token");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--allow-unauthenticated") && err.contains("--auth-token-env"),
+        "{err}"
+    );
+    // Said explicitly, it starts (and still warns).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .args([
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--allow-unauthenticated",
+            "--config",
+        ])
+        .arg(&path)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("warning"), "{first}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_gzipped_when_asked_and_plain_otherwise() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(&target("t", &m, ""), &[]);
+    let plain = get(&e, "/probe?target=t", &[]).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let zipped = get(&e, "/probe?target=t", &[("Accept-Encoding", "gzip")]).await;
+    assert_eq!(
+        zipped.headers().get("content-encoding").unwrap(),
+        "gzip",
+        "Prometheus asks for gzip"
+    );
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(
+        zipped.len() < plain.len(),
+        "{} >= {}",
+        zipped.len(),
+        plain.len()
+    );
+    // What gzip itself reads back is the OpenMetrics text.
+    let mut gunzip = Command::new("gzip")
+        .arg("-dc")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gzip on PATH");
+    gunzip.stdin.take().unwrap().write_all(&zipped).unwrap();
+    let out = gunzip.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("probe_success 1") && text.ends_with("# EOF\n"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(
+        &target("t", &m, ""),
+        &["--auth-token-env", "ZENCHECK_SERVE_TOKEN"],
+    );
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} t0ken-for-tests");
+        let (status, _) = text(&e, "/metrics", &[("Authorization", &auth)]).await;
+        assert_eq!(status, 200, "{scheme}");
+    }
+    let (status, _) = text(
+        &e,
+        "/metrics",
+        &[("Authorization", "Basic t0ken-for-tests")],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _) = text(&e, "/metrics", &[("Authorization", "bearer wrong")]).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_are_counted_without_a_budget_and_report_says_when_and_how_old() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(&target("t", &m, "module = \"chat\""), &[]);
+    let (_, metrics) = text(&e, "/metrics", &[]).await;
+    assert_eq!(sample(&metrics, "zencheck_probe_budget_spent"), Some(0.0));
+    assert_eq!(
+        sample(&metrics, "zencheck_probe_budget_per_hour"),
+        Some(-1.0)
+    );
+    assert_eq!(text(&e, "/probe?target=t", &[]).await.0, 200);
+    let (_, metrics) = text(&e, "/metrics", &[]).await;
+    assert_eq!(
+        sample(&metrics, "zencheck_probe_budget_spent"),
+        Some(1.0),
+        "{metrics}"
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let r = get(&e, "/report?target=t", &[]).await;
+    let age: u64 = r
+        .headers()
+        .get("age")
+        .expect("an Age header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..30).contains(&age), "age {age}");
+    let report: serde_json::Value = r.json().await.unwrap();
+    let started = report["started_at"].as_str().expect("started_at");
+    assert!(chrono_like(started), "{started}");
+    assert!(report["duration_ms"].as_u64().is_some(), "{report}");
+}
+
+/// `2026-12-06T07:00:00.123Z`, as the report writes it.
+fn chrono_like(s: &str) -> bool {
+    s.len() == 24 && s.ends_with('Z') && s.as_bytes()[10] == b'T'
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_is_not_held_by_half_open_or_idle_connections() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let mut e = exporter(&target("t", &m, ""), &[]);
+    // One connection idle, one with half a request head, one with a head whose body never
+    // comes.
+    let _idle = TcpStream::connect(&e.addr).unwrap();
+    let mut half = TcpStream::connect(&e.addr).unwrap();
+    half.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let mut body = TcpStream::connect(&e.addr).unwrap();
+    body.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nab")
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &e.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let until = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = e.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < until, "SIGTERM held past 10 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "SIGTERM took {:?}",
+        started.elapsed()
+    );
+}
