@@ -11,7 +11,7 @@ use crate::check::tier::Tier;
 use crate::outcome::Status;
 use crate::report::CheckResult;
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::DescriptorEncoder;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeGaugeValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -62,25 +62,53 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
         age_g,
     );
 
-    let check_success = Family::<Labels, Gauge>::default();
-    let check_status = Family::<Labels, Gauge>::default();
-    let required = Family::<Labels, Gauge>::default();
-    let ttft = Family::<Labels, FGauge>::default();
-    let gap = Family::<Labels, FGauge>::default();
-    let requests = Family::<Labels, Gauge>::default();
-    let tokens = Family::<Labels, Gauge>::default();
+    let mut check_success = Sorted::<i64>::new(
+        "zencheck_check_success",
+        "1 when the check passed, 0 when it failed or warned (unsupported and skipped checks are absent; see zencheck_check_status)",
+        None,
+    );
+    let mut check_status = Sorted::<i64>::new(
+        "zencheck_check_status",
+        "1 for the status the check has (pass, fail, warn, unsupported, skip), 0 for the others",
+        None,
+    );
+    let mut required = Sorted::<i64>::new(
+        "zencheck_check_required",
+        "1 for the checks the target's `require` names: the application depends on them",
+        None,
+    );
+    let mut ttft = Sorted::<f64>::new(
+        "zencheck_ttft",
+        "Time from sending the request to the first content token",
+        Some(Unit::Seconds),
+    );
+    let mut gap = Sorted::<f64>::new(
+        "zencheck_stream_max_gap",
+        "The largest silence between two content chunks of a stream (the wait for the first token is zencheck_ttft_seconds)",
+        Some(Unit::Seconds),
+    );
+    let mut requests = Sorted::<i64>::new(
+        "zencheck_requests",
+        "Requests the probe sent for the model (what the probe cost)",
+        None,
+    );
+    let mut tokens = Sorted::<i64>::new(
+        "zencheck_output_tokens",
+        "Output tokens the servers reported for the model's answers in this probe",
+        None,
+    );
     let mut failures = Vec::new();
     let mut per_model: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for c in &o.report.checks {
         let model = c.model.as_deref().unwrap_or("");
         let mc = labels(&[("model", model), ("check", &c.check)]);
         match c.status {
-            Status::Pass => check_success.get_or_create(&mc).set(1),
-            Status::Fail | Status::Warn => check_success.get_or_create(&mc).set(0),
-            Status::Unsupported | Status::Skip => 0,
+            Status::Pass => check_success.set(&mc, 1),
+            Status::Fail | Status::Warn => check_success.set(&mc, 0),
+            Status::Unsupported | Status::Skip => {}
         };
         if c.required {
-            required.get_or_create(&mc).set(1);
+            required.set(&mc, 1);
         }
         for s in [
             Status::Pass,
@@ -91,7 +119,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
         ] {
             let mut l = mc.clone();
             l.push(("status".into(), s.as_str().into()));
-            check_status.get_or_create(&l).set(i64::from(s == c.status));
+            check_status.set(&l, i64::from(s == c.status));
         }
         if let (Some(kind), Status::Fail | Status::Warn) = (c.kind, c.status) {
             let mut l = mc.clone();
@@ -99,7 +127,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             failures.push(l);
         }
         if let Some(ms) = c.timing_ms.first_token {
-            ttft.get_or_create(&mc).set(ms as f64 / 1000.0);
+            ttft.set(&mc, ms as f64 / 1000.0);
         }
         let m = measures(&c.detail);
         // The structured stream timings (gaps between content chunks only) when the check
@@ -110,7 +138,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             .and_then(|s| s.gap_max_ms)
             .or(m.max_gap_ms);
         if let Some(ms) = gap_ms {
-            gap.get_or_create(&mc).set(ms as f64 / 1000.0);
+            gap.set(&mc, ms as f64 / 1000.0);
         }
         if let Some(model) = &c.model {
             // The check's structured cost (every turn and retry it sent, the output tokens
@@ -127,47 +155,17 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
     }
     for (model, (n, t)) in &per_model {
         let l = labels(&[("model", model)]);
-        requests.get_or_create(&l).set(*n);
-        tokens.get_or_create(&l).set(*t);
+        requests.set(&l, *n);
+        tokens.set(&l, *t);
     }
-    reg.register(
-        "zencheck_check_success",
-        "1 when the check passed, 0 when it failed or warned (unsupported and skipped checks are absent; see zencheck_check_status)",
-        check_success,
-    );
-    reg.register(
-        "zencheck_check_status",
-        "1 for the status the check has (pass, fail, warn, unsupported, skip), 0 for the others",
-        check_status,
-    );
-    reg.register(
-        "zencheck_check_required",
-        "1 for the checks the target's `require` names: the application depends on them",
-        required,
-    );
+    reg.register_collector(Box::new(check_success));
+    reg.register_collector(Box::new(check_status));
+    reg.register_collector(Box::new(required));
     reg.register_collector(Box::new(FailureInfo(failures)));
-    reg.register_with_unit(
-        "zencheck_ttft",
-        "Time from sending the request to the first content token",
-        Unit::Seconds,
-        ttft,
-    );
-    reg.register_with_unit(
-        "zencheck_stream_max_gap",
-        "The largest silence between two content chunks of a stream (the wait for the first token is zencheck_ttft_seconds)",
-        Unit::Seconds,
-        gap,
-    );
-    reg.register(
-        "zencheck_requests",
-        "Requests the probe sent for the model (what the probe cost)",
-        requests,
-    );
-    reg.register(
-        "zencheck_output_tokens",
-        "Output tokens the servers reported for the model's answers in this probe",
-        tokens,
-    );
+    reg.register_collector(Box::new(ttft));
+    reg.register_collector(Box::new(gap));
+    reg.register_collector(Box::new(requests));
+    reg.register_collector(Box::new(tokens));
     encode(&reg)
 }
 
@@ -188,6 +186,48 @@ fn encode(reg: &Registry) -> String {
     let mut out = String::new();
     prometheus_client::encoding::text::encode(&mut out, reg).expect("writing to a String");
     out
+}
+
+/// One gauge family whose series come out sorted by their labels: a `Family` writes its
+/// series in hash order, a different one in every answer, and two scrapes of the same result
+/// should read the same.
+#[derive(Debug)]
+struct Sorted<V> {
+    name: &'static str,
+    help: String,
+    unit: Option<Unit>,
+    series: BTreeMap<Labels, V>,
+}
+
+impl<V> Sorted<V> {
+    fn new(name: &'static str, help: &str, unit: Option<Unit>) -> Sorted<V> {
+        Sorted {
+            name,
+            // As the registry writes a help text.
+            help: format!("{help}."),
+            unit,
+            series: BTreeMap::new(),
+        }
+    }
+
+    fn set(&mut self, labels: &Labels, v: V) {
+        self.series.insert(labels.clone(), v);
+    }
+}
+
+impl<V: EncodeGaugeValue + std::fmt::Debug + Send + Sync + 'static> Collector for Sorted<V> {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut m = encoder.encode_descriptor(
+            self.name,
+            &self.help,
+            self.unit.as_ref(),
+            MetricType::Gauge,
+        )?;
+        for (labels, v) in &self.series {
+            m.encode_family(labels)?.encode_gauge(v)?;
+        }
+        Ok(())
+    }
 }
 
 /// `zencheck_failure_info{model,check,kind} 1`: one info sample per failing or warning check.

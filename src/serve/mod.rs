@@ -216,6 +216,43 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
     })
 }
 
+/// `; failed: chat.basic on m [auth], …`: the checks that failed or warned and their kinds,
+/// for the probe's log line (at most ten, then how many more).
+fn failed_checks(report: &Report) -> String {
+    use crate::outcome::Status;
+    let bad: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .map(|c| {
+            let on = c
+                .model
+                .as_deref()
+                .map(|m| format!(" on {m}"))
+                .unwrap_or_default();
+            let kind = c
+                .kind
+                .map(|k| format!(" [{}]", k.code()))
+                .unwrap_or_default();
+            let warn = if c.status == Status::Warn {
+                " (warning)"
+            } else {
+                ""
+            };
+            format!("{}{on}{kind}{warn}", c.check)
+        })
+        .collect();
+    if bad.is_empty() {
+        return String::new();
+    }
+    let more = bad.len().saturating_sub(10);
+    let mut s = format!("; failed: {}", bad[..bad.len().min(10)].join(", "));
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
+}
+
 /// What a scrape is answered with.
 pub enum Answer {
     Metrics(String),
@@ -297,7 +334,7 @@ impl State {
                 .insert(name.clone(), o.clone());
             state.metrics.probed(&name, module, &o);
             eprintln!(
-                "zencheck serve: probed {name} ({}) in {:.1} s: {}{}",
+                "zencheck serve: probed {name} ({}) in {:.1} s: {}{}{}",
                 module.name(),
                 o.duration.as_secs_f64(),
                 if o.report.failed() {
@@ -309,7 +346,8 @@ impl State {
                     format!(" (cut short by {source})")
                 } else {
                     String::new()
-                }
+                },
+                failed_checks(&o.report)
             );
             o
         });

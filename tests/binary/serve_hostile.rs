@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zencheck::mock::{self, MockServer, Options, Scenario};
 
@@ -14,6 +15,8 @@ use zencheck::mock::{self, MockServer, Options, Scenario};
 struct Exporter {
     child: Child,
     addr: String,
+    /// The exporter's stderr lines after the first.
+    log: Arc<Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -53,10 +56,17 @@ fn exporter(config: &str, flags: &[&str]) -> Exporter {
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
     // Keep draining stderr so the exporter never blocks writing its log.
-    std::thread::spawn(move || for _ in lines {});
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(l);
+        }
+    });
     Exporter {
         child,
         addr,
+        log,
         _dir: dir,
     }
 }
@@ -448,4 +458,67 @@ async fn sigterm_is_not_held_by_half_open_or_idle_connections() {
         "SIGTERM took {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_scrapes_of_one_result_read_the_same_in_a_sorted_order() {
+    let m = mock::start_with(
+        Scenario::Healthy,
+        0,
+        Options {
+            extra_models: vec!["m-c".into(), "m-a".into(), "m-b".into()],
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let config = format!(
+        "[targets.t]\nbase_url = \"{}\"\nmodels = [\"mock-small\", \"m-c\", \"m-a\", \"m-b\"]\nmodule = \"stream\"\nmin_interval = 300\n",
+        m.base_url()
+    );
+    let e = exporter(&config, &[]);
+    let without_age = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with("zencheck_probe_age_seconds"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (_, first) = text(&e, "/probe?target=t", &[]).await;
+    let (_, second) = text(&e, "/probe?target=t", &[]).await;
+    assert!(sample(&second, "zencheck_probe_age_seconds").is_some_and(|a| a > 0.0));
+    assert_eq!(without_age(&first), without_age(&second));
+    let series: Vec<&str> = first
+        .lines()
+        .filter(|l| l.starts_with("zencheck_check_status{"))
+        .collect();
+    assert!(series.len() > 20, "{first}");
+    let mut sorted = series.clone();
+    sorted.sort();
+    assert_eq!(series, sorted, "series in label order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_line_of_a_probe_names_what_failed_and_the_kind() {
+    let m = mock::start(Scenario::Auth, 0).await.unwrap();
+    let e = exporter(&target("locked", &m, "module = \"chat\""), &[]);
+    let (_, answer) = text(&e, "/probe?target=locked", &[]).await;
+    assert_eq!(sample(&answer, "probe_success"), Some(0.0), "{answer}");
+    let until = Instant::now() + Duration::from_secs(5);
+    let line = loop {
+        let found = e
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.contains("probed locked (chat)"))
+            .cloned();
+        if let Some(l) = found {
+            break l;
+        }
+        assert!(Instant::now() < until, "no probe log line: {:?}", e.log);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(line.contains("failure; failed: "), "{line}");
+    assert!(line.contains("[auth]"), "{line}");
+    assert!(line.contains("chat.basic on mock-small [auth]"), "{line}");
 }
