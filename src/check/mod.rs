@@ -14,6 +14,7 @@ with_checks!(declare_check_modules);
 pub mod answer;
 pub mod ask;
 pub mod chat;
+pub mod instruction;
 pub mod long_prompt;
 pub mod messages;
 pub mod models;

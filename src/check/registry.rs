@@ -33,6 +33,8 @@ macro_rules! with_checks {
             ChatToolsSeen => tools_seen,
             ChatErrorShape => error_shape,
             ChatReasoningEffort => reasoning_effort,
+            ChatDeveloperRole => developer_role,
+            ChatContentParts => content_parts,
             ChatTruncationCanary => truncation_canary,
             ChatContextOverflow => context_overflow,
             ResponsesBasic => responses::RESPONSES_BASIC,

@@ -1,6 +1,7 @@
 //! The built-in faulty provider: an OpenAI-compatible server on 127.0.0.1 that reproduces
 //! one behaviour per scenario, with framing faults made real on the wire.
 
+mod follow;
 mod reply;
 mod scenario;
 mod window;
@@ -604,6 +605,9 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
     let mut ask = m.adjust(ask);
     let id = m.request_id();
     if let Some(r) = m.window(&v, &mut ask, &id) {
+        return r;
+    }
+    if let Some(r) = m.follow(&v, &mut ask, &id) {
         return r;
     }
     let answered = m.answered_model(&ask.model);

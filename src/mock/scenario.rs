@@ -66,6 +66,8 @@ pub enum Scenario {
     Overflow500,
     OverflowUnrecognised,
     ContextTruncated,
+    DeveloperDropped,
+    PartsRejected,
 }
 
 /// What a probe of the scenario must report.
@@ -196,6 +198,8 @@ pub const SCENARIOS: &[Info] = &[
     Info { checks: &["chat.context_overflow"], ..info(Scenario::Overflow500, "overflow-500", "answers a prompt over its window with an HTML 500, which clients read as an outage", K("chat.context_overflow", Kind::ServerError), false) },
     Info { checks: &["chat.context_overflow"], ..info(Scenario::OverflowUnrecognised, "overflow-unrecognised", "refuses a prompt over its window with a 400 in words no agent reads as context overflow", K("chat.context_overflow", Kind::BadRequest), false) },
     Info { checks: &["chat.truncation_canary", "chat.context_overflow"], ..info(Scenario::ContextTruncated, "context-truncated", "cuts long prompts to their last 4 096 tokens and answers anyway, as Ollama's default num_ctx on /v1 does", K("chat.truncation_canary", Kind::ContextTruncated), false) },
+    Info { checks: &["chat.developer_role"], ..info(Scenario::DeveloperDropped, "developer-dropped", "drops messages with role developer before the model sees them, as SGLang once did", K("chat.developer_role", Kind::ParamIgnored), false) },
+    Info { checks: &["chat.content_parts"], ..info(Scenario::PartsRejected, "parts-rejected", "refuses a message whose content is an array of text parts: it wants a string", K("chat.content_parts", Kind::ParamRejected), false) },
 ];
 
 impl Scenario {

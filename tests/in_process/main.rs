@@ -22,5 +22,6 @@ mod probe;
 mod reasoning;
 mod reasoning_variants;
 mod serve;
+mod shapes;
 mod structured_variants;
 mod tool_variants;
