@@ -120,6 +120,8 @@ pub enum Format {
     Markdown,
     /// GitHub Actions annotations: ::error / ::warning per check that fails or warns
     Github,
+    /// One self-contained HTML page: the run at a glance, failures by cause, stream timelines
+    Html,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -482,6 +484,10 @@ pub struct OutputArgs {
     /// Also write the Markdown report to FILE (job summary, support ticket)
     #[arg(long = "markdown", value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+
+    /// Also write the HTML report to FILE (one self-contained page, stream timelines)
+    #[arg(long = "html", value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Show every check in the table, passing ones too [default: one line per model says what passed]
     #[arg(long = "all", visible_alias = "all-rows")]

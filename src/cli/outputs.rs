@@ -1,5 +1,5 @@
 //! Where one run's reports go: the terminal report (or `-o FILE`) and any of `--json`,
-//! `--junit`, `--markdown` beside it, all rendered from the one `Report`. Every path is
+//! `--junit`, `--markdown`, `--html` beside it, all rendered from the one `Report`. Every path is
 //! checked before the first request is sent, so a typo does not waste a paid run, and each
 //! file is written whole (a temporary file in the same folder, renamed into place).
 
@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The format `-o FILE` implies when `--format` is not given: `.json`, `.xml` (JUnit),
-/// `.md`/`.markdown`; anything else is the table.
+/// `.md`/`.markdown`, `.html`/`.htm`; anything else is the table.
 pub fn format_for(format: Option<Format>, output: Option<&Path>) -> Format {
     if let Some(f) = format {
         return f;
@@ -23,6 +23,7 @@ pub fn format_for(format: Option<Format>, output: Option<&Path>) -> Format {
         Some("json") => Format::Json,
         Some("xml") => Format::Junit,
         Some("md" | "markdown") => Format::Markdown,
+        Some("html" | "htm") => Format::Html,
         _ => Format::Table,
     }
 }
@@ -70,6 +71,7 @@ impl Plan {
             (Format::Json, &extra.json),
             (Format::Junit, &extra.junit),
             (Format::Markdown, &extra.markdown),
+            (Format::Html, &extra.html),
         ] {
             if let Some(p) = p {
                 wanted.push((f, p));
@@ -194,6 +196,7 @@ pub fn render_with(report: &Report, format: Format, color: bool, all: bool) -> S
         Format::Junit => report::render_junit(report),
         Format::Markdown => report::render_markdown(report),
         Format::Github => report::render_github(report),
+        Format::Html => report::render_html(report),
     }
 }
 
@@ -280,6 +283,7 @@ mod tests {
         assert_eq!(f("r.json"), Format::Json);
         assert_eq!(f("r.XML"), Format::Junit);
         assert_eq!(f("r.md"), Format::Markdown);
+        assert_eq!(f("r.HTML"), Format::Html);
         assert_eq!(f("r.txt"), Format::Table);
         assert_eq!(
             format_for(Some(Format::Table), Some(Path::new("r.json"))),

@@ -3,11 +3,14 @@
 
 mod github;
 mod group;
+mod html;
 mod junit;
 mod markdown;
 mod table;
+mod timeline;
 
 pub use github::render_github;
+pub use html::render_html;
 pub use junit::render_junit;
 /// Server text made inert inside Markdown (also for `explain --format markdown`).
 pub(crate) use markdown::cell as markdown_text;

@@ -84,6 +84,8 @@ async fn one_run_writes_every_report_and_report_reproduces_each_byte_for_byte() 
             "run.xml",
             "--markdown",
             "run.md",
+            "--html",
+            "run.html",
         ],
     )
     .await;
@@ -121,6 +123,27 @@ async fn one_run_writes_every_report_and_report_reproduces_each_byte_for_byte() 
     let md = read(dir, "run.md");
     assert!(md.starts_with("## zencheck report: ❌ failed"), "{md}");
     assert!(md.contains(&format!("started {started}")), "{md}");
+    // The HTML page shows every check, and each streamed one as a timeline with a mark per
+    // content chunk the JSON recorded.
+    let html = read(dir, "run.html");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    let checks = json["checks"].as_array().unwrap();
+    assert_eq!(
+        html.matches("<details class=\"check ").count(),
+        checks.len()
+    );
+    let streamed: Vec<&Value> = checks.iter().filter(|c| !c["stream"].is_null()).collect();
+    assert!(!streamed.is_empty());
+    assert_eq!(
+        html.matches("<svg class=\"timeline").count(),
+        streamed.len()
+    );
+    let marks: usize = streamed
+        .iter()
+        .map(|c| c["stream"]["arrivals_ms"].as_array().unwrap().len())
+        .sum();
+    assert!(marks > 0);
+    assert_eq!(html.matches("<rect class=\"chunk\"").count(), marks);
     let suites = doc.root_element();
     assert!(suites.attribute("timestamp").is_some(), "{xml}");
     assert!(suites.attribute("time").is_some(), "{xml}");
@@ -158,6 +181,7 @@ async fn one_run_writes_every_report_and_report_reproduces_each_byte_for_byte() 
         ("junit", xml.as_str()),
         ("markdown", md.as_str()),
         ("json", json_text.as_str()),
+        ("html", html.as_str()),
     ] {
         let again = run(dir, &["report", "run.json", "--format", format]).await;
         assert_eq!(
@@ -175,6 +199,9 @@ async fn one_run_writes_every_report_and_report_reproduces_each_byte_for_byte() 
     let again = run(dir, &["report", "run.json", "-o", "again.xml"]).await;
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(read(dir, "again.xml"), xml);
+    let again = run(dir, &["report", "run.json", "-o", "again.html"]).await;
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(read(dir, "again.html"), html);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
