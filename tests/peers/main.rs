@@ -1,7 +1,7 @@
 //! The real-peers tier: zencheck against software this project did not write, installed
 //! and started by `.ci/run` (or by the test itself) on 127.0.0.1 and kept offline: the
 //! LiteLLM proxy, opencode, Prometheus, the official MCP Python SDK (the client of
-//! `zencheck mcp`). Each module finds its peer through an environment variable or PATH and
+//! `zencheck mcp`), headless Chromium (the reader of the HTML report). Each module finds its peer through an environment variable or PATH and
 //! is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing
 //! peer a failure.
 //!
@@ -11,6 +11,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod browser;
 mod litellm;
 mod mcp;
 mod opencode;
