@@ -4,7 +4,7 @@
 //! error messages are markup. From the DOM Chromium built: every failing check is a row with
 //! its kind, each streamed check has one timeline inside its row with a mark per recorded
 //! chunk, and nothing the server said became an element or an attribute. Its screenshot is
-//! decoded and must not be blank. Without a `chromium` (`ZENCHECK_CHROMIUM_BIN`, else on
+//! decoded and must not be blank, wide, at phone width and in dark mode. Without a `chromium` (`ZENCHECK_CHROMIUM_BIN`, else on
 //! PATH) the test is skipped, unless `ZENCHECK_REQUIRE_PEERS=1` (set by CI).
 
 use axum::response::IntoResponse;
@@ -222,21 +222,30 @@ fn elements(dom: &str) -> Vec<Element> {
     out
 }
 
-/// Distinct colours of a PNG's pixels.
-fn colours(png_path: &Path) -> usize {
+/// A PNG's pixels, as RGB triples.
+fn pixels(png_path: &Path) -> Vec<[u8; 3]> {
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(png_path).expect("a screenshot"),
     ));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut buf).expect("a frame");
-    let bytes = &buf[..info.buffer_size()];
     let step = info.color_type.samples();
-    bytes
+    assert!(step >= 3, "an RGB screenshot");
+    buf[..info.buffer_size()]
         .chunks(step)
-        .map(|p| p.iter().take(3).copied().collect::<Vec<u8>>())
-        .collect::<BTreeSet<_>>()
-        .len()
+        .map(|p| [p[0], p[1], p[2]])
+        .collect()
+}
+
+/// Distinct colours of a screenshot.
+fn colours(px: &[[u8; 3]]) -> usize {
+    px.iter().collect::<BTreeSet<_>>().len()
+}
+
+/// The page's background: the colour of the top-left pixel, as a brightness 0–255.
+fn background(px: &[[u8; 3]]) -> u32 {
+    px[0].iter().map(|&c| u32::from(c)).sum::<u32>() / 3
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -399,21 +408,34 @@ async fn the_html_report_in_a_real_browser() {
         assert!(ends.contains(&end), "{ends:?}");
     }
 
-    // The screenshot shows something: more than a few colours (a blank page has one).
-    for (size, name) in [("1200,2000", "wide.png"), ("390,844", "phone.png")] {
+    // The screenshot shows something: more than a few colours (a blank page has one); at
+    // phone width too; and the system's dark mode turns the page dark.
+    for (size, dark, name) in [
+        ("1200,2000", false, "wide.png"),
+        ("390,844", false, "phone.png"),
+        ("390,844", true, "dark.png"),
+    ] {
         let shot = dir.path().join(name);
-        run_chromium(
-            &bin,
-            &profile,
-            &page,
-            &[
-                format!("--window-size={size}"),
-                format!("--screenshot={}", shot.display()),
-                "--hide-scrollbars".into(),
-            ],
-        );
-        let n = colours(&shot);
+        let mut args = vec![
+            format!("--window-size={size}"),
+            format!("--screenshot={}", shot.display()),
+            "--hide-scrollbars".into(),
+        ];
+        if dark {
+            // prefers-color-scheme: dark (Blink's scheme 0).
+            args.push("--force-dark-mode".into());
+            args.push("--blink-settings=preferredColorScheme=0".into());
+        }
+        run_chromium(&bin, &profile, &page, &args);
+        let px = pixels(&shot);
+        let n = colours(&px);
         assert!(n > 16, "{name}: {n} colours, the page looks blank");
+        let bg = background(&px);
+        if dark {
+            assert!(bg < 64, "{name}: background brightness {bg}, not dark");
+        } else {
+            assert!(bg > 192, "{name}: background brightness {bg}, not light");
+        }
     }
     drop(servers);
 }
