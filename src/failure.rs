@@ -5,10 +5,13 @@
 
 use crate::provider::Provider;
 use serde::{Deserialize, Serialize};
-use strum::VariantArray;
+use strum::{IntoStaticStr, VariantArray};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, VariantArray, IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     Auth,
     Billing,
@@ -147,41 +150,10 @@ impl Kind {
         Kind::Blocked,
     ];
 
+    /// The stable code: strum's name for the variant, snake_case as serde writes it, so the
+    /// two cannot drift (`codes_are_unique_and_round_trip` holds them to it).
     pub fn code(self) -> &'static str {
-        match self {
-            Kind::Auth => "auth",
-            Kind::Billing => "billing",
-            Kind::RateLimit => "rate_limit",
-            Kind::AccessDenied => "access_denied",
-            Kind::ModelNotFound => "model_not_found",
-            Kind::WrongRoute => "wrong_route",
-            Kind::ParamRejected => "param_rejected",
-            Kind::ParamIgnored => "param_ignored",
-            Kind::BadRequest => "bad_request",
-            Kind::ServerError => "server_error",
-            Kind::Timeout => "timeout",
-            Kind::Network => "network",
-            Kind::BaseUrl => "base_url",
-            Kind::BadResponse => "bad_response",
-            Kind::ModelMismatch => "model_mismatch",
-            Kind::NotSse => "not_sse",
-            Kind::StreamMalformed => "stream_malformed",
-            Kind::StreamTruncated => "stream_truncated",
-            Kind::StreamStalled => "stream_stalled",
-            Kind::StreamError => "stream_error",
-            Kind::StreamNoDone => "stream_no_done",
-            Kind::StreamBuffered => "stream_buffered",
-            Kind::ContextOverflow => "context_overflow",
-            Kind::ContextTruncated => "context_truncated",
-            Kind::OutputLength => "output_length",
-            Kind::Aborted => "aborted",
-            Kind::ProviderInit => "provider_init",
-            Kind::Redirect => "redirect",
-            Kind::RequestTooLarge => "request_too_large",
-            Kind::ToolCallMalformed => "tool_call_malformed",
-            Kind::ContentFilter => "content_filter",
-            Kind::Blocked => "blocked",
-        }
+        self.into()
     }
 
     pub fn from_code(code: &str) -> Option<Kind> {

@@ -2,7 +2,7 @@
 //! narrow, text wrapped between words, ids never split), and to a length (the one set of
 //! cutting helpers: a prefix, a capped string, an excerpt on one line).
 
-use crate::outcome::Timing;
+use crate::finding::Timing;
 use comfy_table::{ColumnConstraint, Table, Width};
 use std::io::IsTerminal;
 use unicode_width::UnicodeWidthStr;

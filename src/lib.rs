@@ -15,12 +15,12 @@ pub mod cmd;
 pub mod error;
 pub mod failure;
 pub mod files;
+pub mod finding;
 pub mod fit;
 pub mod http;
 pub mod mock;
 pub mod opencode;
 pub mod out;
-pub mod outcome;
 pub mod policy;
 pub mod probe;
 pub mod progress;
@@ -33,7 +33,6 @@ pub mod serve;
 pub mod stop;
 pub mod target;
 pub mod timings;
-pub mod verdict;
 
 pub use error::{RunError, EXIT_CHECK_FAILED, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_USAGE};
 

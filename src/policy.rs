@@ -1,13 +1,126 @@
-//! When a run counts as failed: the `--fail-on` policy, required capabilities, and
-//! regressions against a previous report (`--baseline`).
+//! When a run counts as failed: the `--fail-on` policy, required capabilities, regressions
+//! against a previous report (`--baseline`), and the one rule all of them meet in.
+//! `Report::judge` (the outcome and its reasons), every renderer that marks a check as
+//! failing, and so the exit code, all ask `counts_against`, so they cannot disagree. The
+//! rule is pure: it looks only at a check's status, whether it is required, and how it
+//! compares with the baseline.
 
-use crate::outcome::Status;
-use crate::report::{Change, Report};
+use crate::finding::Status;
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// The rule itself lives in `verdict`; named here too, where callers look for the policy.
-pub use crate::verdict::FailOn;
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// A failed check, a required check that did not pass, or a regression fails the run
+    #[default]
+    Fail,
+    /// Warnings fail the run too
+    Warn,
+    /// Nothing fails the run (exit 0 whenever zencheck could run)
+    Never,
+    /// Only what is new since --baseline fails the run: a regression, or a failure of a check absent from the baseline
+    New,
+}
+
+/// How a check compares with the same check in `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Passed in the baseline, does not now.
+    Regressed,
+    /// Did not pass in the baseline, does now.
+    Fixed,
+    /// Absent from the baseline (a new check, model or target).
+    New,
+}
+
+/// Why one check counts against the run: every rule it breaks (a required check that
+/// failed is both `failed` and `required`), so each reason lists all the checks it applies to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Against {
+    pub failed: bool,
+    /// Required (the target's `require`) and not a pass.
+    pub required: bool,
+    /// Passed in the baseline, does not now.
+    pub regressed: bool,
+    /// A warning, under `--fail-on warn`.
+    pub warned: bool,
+}
+
+impl Against {
+    /// The check counts against the run.
+    pub fn any(self) -> bool {
+        self.failed || self.required || self.regressed || self.warned
+    }
+}
+
+/// Does this check count against the run under `fail_on`, and why? Under `never` a check
+/// still counts (renderers mark it), it only does not fail the run: see `run_fails`.
+pub fn counts_against(
+    fail_on: FailOn,
+    status: Status,
+    required: bool,
+    baseline: Option<Change>,
+) -> Against {
+    if fail_on == FailOn::New {
+        // Known problems (in the baseline and not passing there) are tolerated; what is
+        // new since it is not.
+        let fresh = baseline == Some(Change::New);
+        return Against {
+            failed: fresh && status == Status::Fail,
+            required: fresh && required && status != Status::Pass,
+            regressed: baseline == Some(Change::Regressed),
+            warned: false,
+        };
+    }
+    Against {
+        failed: status == Status::Fail,
+        required: required && status != Status::Pass,
+        regressed: baseline == Some(Change::Regressed),
+        warned: fail_on == FailOn::Warn && status == Status::Warn,
+    }
+}
+
+/// The run fails when some check counts against it, unless the policy is `never`.
+pub fn run_fails(fail_on: FailOn, counted: impl IntoIterator<Item = Against>) -> bool {
+    fail_on != FailOn::Never && counted.into_iter().any(Against::any)
+}
+
+/// The outcome's reasons, from what each check broke (with where it ran, e.g.
+/// `zen/chat.basic (kimi-k2)`).
+pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
+    let of = |rule: fn(&Against) -> bool| -> Vec<&str> {
+        counted
+            .iter()
+            .filter(|(a, _)| rule(a))
+            .map(|(_, w)| w.as_str())
+            .collect()
+    };
+    let mut reasons = Vec::new();
+    let failed = of(|a| a.failed).len();
+    if failed > 0 {
+        reasons.push(format!("{failed} check(s) failed"));
+    }
+    let required = of(|a| a.required);
+    if !required.is_empty() {
+        reasons.push(format!("required but not passing: {}", required.join(", ")));
+    }
+    let regressed = of(|a| a.regressed);
+    if !regressed.is_empty() {
+        reasons.push(format!(
+            "passed in the baseline, not now: {}",
+            regressed.join(", ")
+        ));
+    }
+    let warned = of(|a| a.warned).len();
+    if warned > 0 {
+        reasons.push(format!("{warned} warning(s) with --fail-on warn"));
+    }
+    reasons
+}
 
 /// The statuses of a previous report, by (target, check, model).
 pub struct Baseline(HashMap<(String, String, String), String>);
@@ -43,6 +156,19 @@ impl Baseline {
             .collect();
         Ok(Baseline(map))
     }
+
+    /// How the check `(target, check, model)`, now at `status`, compares with this
+    /// baseline: new when the baseline lacks it, regressed or fixed when pass flipped.
+    pub fn change(&self, key: &(String, String, String), status: Status) -> Option<Change> {
+        let Some(before) = self.0.get(key) else {
+            return Some(Change::New);
+        };
+        match (before == "pass", status == Status::Pass) {
+            (true, false) => Some(Change::Regressed),
+            (false, true) => Some(Change::Fixed),
+            _ => None,
+        }
+    }
 }
 
 /// `--fail-on new` judges against a baseline: without one, everything would be new.
@@ -55,27 +181,46 @@ pub fn needs_baseline(fail_on: FailOn, have: bool) -> Result<(), crate::error::R
     Ok(())
 }
 
-/// Mark regressions and fixes against `baseline`, then decide whether the run failed and
-/// say why.
-pub fn judge(report: &mut Report, fail_on: FailOn, baseline: Option<&Baseline>) {
-    if let Some(b) = baseline {
-        for c in &mut report.checks {
-            let key = (
-                c.target.clone(),
-                c.check.clone(),
-                c.model.clone().unwrap_or_default(),
-            );
-            let Some(before) = b.0.get(&key) else {
-                c.baseline = Some(Change::New);
-                continue;
-            };
-            let (was, is) = (before == "pass", c.status == Status::Pass);
-            c.baseline = match (was, is) {
-                (true, false) => Some(Change::Regressed),
-                (false, true) => Some(Change::Fixed),
-                _ => None,
-            };
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_required_failure_breaks_two_rules_and_never_fails_no_run() {
+        let a = counts_against(FailOn::Fail, Status::Fail, true, None);
+        assert!(a.failed && a.required && !a.regressed && !a.warned);
+        assert!(run_fails(FailOn::Fail, [a]));
+        assert!(!run_fails(FailOn::Never, [a]));
+        assert_eq!(
+            reasons(&[(a, "t/chat.basic (m)".into())]),
+            [
+                "1 check(s) failed",
+                "required but not passing: t/chat.basic (m)"
+            ]
+        );
     }
-    report.decide(fail_on);
+
+    #[test]
+    fn warnings_count_only_under_warn() {
+        assert!(!counts_against(FailOn::Fail, Status::Warn, false, None).any());
+        assert!(counts_against(FailOn::Warn, Status::Warn, false, None).warned);
+        assert!(
+            counts_against(FailOn::Fail, Status::Skip, false, Some(Change::Regressed)).regressed
+        );
+        assert!(!run_fails(FailOn::Fail, [Against::default()]));
+    }
+
+    #[test]
+    fn under_new_only_regressions_and_failures_absent_from_the_baseline_count() {
+        let known = counts_against(FailOn::New, Status::Fail, true, None);
+        assert!(
+            !known.any(),
+            "a failure the baseline already had is tolerated"
+        );
+        let fresh = counts_against(FailOn::New, Status::Fail, false, Some(Change::New));
+        assert!(fresh.failed);
+        let regressed = counts_against(FailOn::New, Status::Warn, false, Some(Change::Regressed));
+        assert!(regressed.regressed && !regressed.failed);
+        assert!(!counts_against(FailOn::New, Status::Warn, false, Some(Change::New)).any());
+    }
 }

@@ -8,9 +8,9 @@
 
 use crate::check::{self, chat, models, CheckId, Ctx, Derive, Selection, Stage, TokenCap};
 use crate::failure::{HintContext, Kind};
+use crate::finding::{Finding, Status};
 use crate::http::spend::Spent;
 use crate::http::{Http, Request};
-use crate::outcome::{Finding, Status};
 use crate::progress::Progress;
 use crate::report::{CheckResult, TargetRun};
 use crate::route::{self, Home, Route};

@@ -4,7 +4,7 @@
 //! (`timeout` for the deadline, `skip` for an interrupt), never a hang or a lost report.
 
 use crate::failure::Kind;
-use crate::outcome::{Finding, Status};
+use crate::finding::{Finding, Status};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;

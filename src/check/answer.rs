@@ -5,10 +5,10 @@
 use super::{stream, Ctx};
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
+use crate::finding::{Evidence, Finding, Problems};
 use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
-use crate::outcome::{Evidence, Finding, Problems};
 use serde_json::Value;
 
 /// Send a non-streaming request; judge a 2xx with `judge`, classify anything else.
@@ -159,7 +159,7 @@ pub fn judge_usage_and_model(
     v: &Value,
     asked: &str,
     keys: (&str, &str),
-    p: &mut crate::outcome::Problems,
+    p: &mut crate::finding::Problems,
 ) -> String {
     if let Some(got) = v.get("model").and_then(Value::as_str) {
         if !same_model(asked, got) {

@@ -3,7 +3,7 @@
 
 use super::spec::{Derive, Judge, Spec};
 use crate::failure::Kind;
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::target::Target;
 
 pub const SPEC: Spec = Spec {

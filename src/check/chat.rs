@@ -6,9 +6,9 @@ use super::answer::{answer_json, cut_at_cap, judge_usage_and_model, reasoning_sp
 use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS, PROMPT};
 use super::spec::{cost, Derive, Judge, Spec, Stage};
 use crate::failure::Kind;
+use crate::finding::{Finding, Problems};
 use crate::fit::excerpt;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -442,7 +442,7 @@ pub fn describe_calls(calls: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Status, Timing};
+    use crate::finding::{Status, Timing};
 
     fn answer(status: u16, ct: &str, body: &str) -> Answer {
         Answer {

@@ -16,7 +16,7 @@ use super::spec::{cost_with_input, Judge, Spec};
 use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::route::Route;
 use serde_json::json;
 

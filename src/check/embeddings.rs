@@ -13,7 +13,7 @@ use super::spec::{cost, Judge, Spec, Stage};
 use super::answer::{answer_json, same_model};
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems};
+use crate::finding::{Finding, Problems};
 use crate::route::Route;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -237,7 +237,7 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Status, Timing};
+    use crate::finding::{Status, Timing};
 
     fn answer(v: Value) -> Answer {
         Answer {

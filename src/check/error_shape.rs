@@ -15,7 +15,7 @@ use super::Ctx;
 use crate::classify::parse_error_body;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Status};
+use crate::finding::{Finding, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 

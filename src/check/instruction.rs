@@ -8,8 +8,8 @@ use super::ask::{TokenCap, MAX_TOKENS};
 use super::json_schema::{message_text, name_rejection};
 use super::Ctx;
 use crate::failure::Kind;
+use crate::finding::{Finding, Status};
 use crate::http::{Auth, Request};
-use crate::outcome::{Finding, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 

@@ -8,7 +8,7 @@ use super::answer::send_json;
 use super::ask::TokenCap;
 use super::Ctx;
 use crate::failure::CheckHint;
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::route::Route;
 use serde_json::json;
 

@@ -15,7 +15,7 @@ use super::ask::TokenCap;
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems, Status};
+use crate::finding::{Finding, Problems, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 

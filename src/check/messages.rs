@@ -8,10 +8,10 @@ use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
 };
 use crate::failure::Kind;
+use crate::finding::{Finding, Problems};
 use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -209,8 +209,8 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Status;
     use crate::http::sse::{End, TimedEvent};
-    use crate::outcome::Status;
 
     fn transcript(frames: &[&str], end: End) -> Transcript {
         let events = frames

@@ -30,8 +30,8 @@ pub use registry::CheckId;
 pub use spec::{Cost, Derive, Judge, Spec, Stage};
 
 use crate::failure::Kind;
+use crate::finding::{Finding, Status};
 use crate::http::{Http, Request};
-use crate::outcome::{Finding, Status};
 use crate::route::Route;
 use crate::target::Target;
 use answer::{send_json, send_stream};

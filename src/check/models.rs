@@ -4,8 +4,8 @@ use super::answer::{answer_error, json_body};
 use super::spec::{Derive, Judge, Spec};
 use super::Ctx;
 use crate::failure::Kind;
+use crate::finding::{Finding, Status};
 use crate::http::Request;
-use crate::outcome::{Finding, Status};
 
 pub const MODELS_LIST: Spec = Spec {
     proves: "GET /models answers JSON shaped {data:[{id…}]}",

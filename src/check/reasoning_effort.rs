@@ -14,7 +14,7 @@ use super::ask::{TokenCap, REASONING_MAX_TOKENS};
 use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -180,7 +180,7 @@ pub fn judge(low: Spent, high: Spent, cap: u64) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Status;
+    use crate::finding::Status;
 
     fn tokens(n: u64) -> Spent {
         Spent {

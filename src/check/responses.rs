@@ -13,10 +13,10 @@ use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
 };
 use crate::failure::Kind;
+use crate::finding::{Finding, Problems};
 use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -328,9 +328,9 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Status;
+    use crate::finding::Timing;
     use crate::http::sse::{End, TimedEvent};
-    use crate::outcome::Status;
-    use crate::outcome::Timing;
 
     fn transcript(frames: &[(&str, &str)]) -> Transcript {
         let events = frames

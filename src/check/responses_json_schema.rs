@@ -12,7 +12,7 @@ use super::ask::TokenCap;
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems};
+use crate::finding::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -130,7 +130,7 @@ fn reasoning_holds_json(output: &[Value]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Status, Timing};
+    use crate::finding::{Status, Timing};
 
     fn answer(text: &str, status: &str) -> Answer {
         let v = json!({"object": "response", "status": status, "model": "gpt-5-nano",

@@ -16,7 +16,7 @@ use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Problems, Status};
+use crate::finding::{Finding, Problems, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 

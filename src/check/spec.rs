@@ -4,9 +4,9 @@
 use super::ask::TokenCap;
 use super::Ctx;
 use crate::failure::CheckHint;
+use crate::finding::Finding;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
-use crate::outcome::Finding;
 use crate::route::Route;
 use crate::target::Target;
 use futures_util::future::BoxFuture;

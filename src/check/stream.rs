@@ -14,10 +14,10 @@ use super::chat::{
 use super::spec::{cost, Judge, Spec};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
+use crate::finding::{Finding, Problems, Timing};
 use crate::fit::excerpt;
 use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::http::Answer;
-use crate::outcome::{Finding, Problems, Timing};
 use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -605,7 +605,7 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Status;
+    use crate::finding::Status;
 
     pub(crate) fn transcript(frames: &[(&str, u64)], end: End) -> Transcript {
         let events = frames

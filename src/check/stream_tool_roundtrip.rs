@@ -10,7 +10,7 @@ use super::answer::send_stream;
 use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
 use super::{stream, Ctx};
 use crate::failure::{CheckHint, Kind};
-use crate::outcome::{Finding, Status};
+use crate::finding::{Finding, Status};
 use crate::route::Route;
 use crate::http::sse::Transcript;
 use serde_json::{json, Value};

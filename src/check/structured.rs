@@ -11,8 +11,8 @@
 //! of them. JSON cut at the output cap is `output_length`: the cap, not the format, failed.
 
 use crate::failure::Kind;
+use crate::finding::Problems;
 use crate::fit::excerpt;
-use crate::outcome::Problems;
 use serde_json::{json, Value};
 
 /// Output cap for a structured answer: the object below is about 15 tokens.
@@ -89,14 +89,14 @@ pub fn judge_text(
         return summary;
     }
     match judge_json_only(t, cut, schema) {
-        Verdict::Valid => {}
-        Verdict::Cut => cut_warning(t, p),
-        Verdict::NotObject => p.fail_param(
+        JsonShape::Valid => {}
+        JsonShape::Cut => cut_warning(t, p),
+        JsonShape::NotObject => p.fail_param(
             Kind::ParamIgnored,
             param,
             format!("{param} asked for a JSON object, got {}", excerpt(t, 60)),
         ),
-        Verdict::Twice => p.fail_param(
+        JsonShape::Twice => p.fail_param(
             Kind::ParamIgnored,
             param,
             format!(
@@ -104,7 +104,7 @@ pub fn judge_text(
                 excerpt(t, 60)
             ),
         ),
-        Verdict::Breaks(why) => p.fail_param(
+        JsonShape::Breaks(why) => p.fail_param(
             Kind::ParamIgnored,
             param,
             format!(
@@ -112,7 +112,7 @@ pub fn judge_text(
                 excerpt(t, 60)
             ),
         ),
-        Verdict::Prose => match embedded_object(t) {
+        JsonShape::Prose => match embedded_object(t) {
             Some(at) => p.fail_param(
                 Kind::ParamIgnored,
                 param,
@@ -142,7 +142,7 @@ fn cut_warning(t: &str, p: &mut Problems) {
 }
 
 /// What a piece of text is, read as the JSON answer.
-enum Verdict {
+enum JsonShape {
     Valid,
     /// Starts like JSON but ends early at the cap.
     Cut,
@@ -153,32 +153,32 @@ enum Verdict {
     Prose,
 }
 
-impl Verdict {
+impl JsonShape {
     /// How a wrapper's finding goes on about what was inside it.
     fn after(&self) -> String {
         match self {
-            Verdict::Valid => String::new(),
-            Verdict::Breaks(why) => format!(" and does not follow the schema ({why})"),
-            Verdict::Cut => " and was cut at the output cap".into(),
-            Verdict::Prose | Verdict::NotObject | Verdict::Twice => {
+            JsonShape::Valid => String::new(),
+            JsonShape::Breaks(why) => format!(" and does not follow the schema ({why})"),
+            JsonShape::Cut => " and was cut at the output cap".into(),
+            JsonShape::Prose | JsonShape::NotObject | JsonShape::Twice => {
                 " and what follows is no JSON object".into()
             }
         }
     }
 }
 
-fn judge_json_only(t: &str, cut: bool, schema: Option<&Value>) -> Verdict {
+fn judge_json_only(t: &str, cut: bool, schema: Option<&Value>) -> JsonShape {
     match serde_json::from_str::<Value>(t) {
         Ok(v @ Value::Object(_)) => match schema.and_then(|s| violation(s, &v)) {
-            Some(why) => Verdict::Breaks(why),
-            None => Verdict::Valid,
+            Some(why) => JsonShape::Breaks(why),
+            None => JsonShape::Valid,
         },
         Ok(Value::String(s)) if serde_json::from_str::<Value>(&s).is_ok_and(|v| v.is_object()) => {
-            Verdict::Twice
+            JsonShape::Twice
         }
-        Ok(_) => Verdict::NotObject,
-        Err(_) if cut && t.starts_with(['{', '[']) => Verdict::Cut,
-        Err(_) => Verdict::Prose,
+        Ok(_) => JsonShape::NotObject,
+        Err(_) if cut && t.starts_with(['{', '[']) => JsonShape::Cut,
+        Err(_) => JsonShape::Prose,
     }
 }
 
@@ -232,7 +232,7 @@ pub fn holds_object(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Finding, Status};
+    use crate::finding::{Finding, Status};
 
     fn judge(text: &str, cut: bool) -> Finding {
         let mut p = Problems::default();

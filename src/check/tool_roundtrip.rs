@@ -15,7 +15,7 @@ use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Evidence, Finding, Problems, Status, Timing};
+use crate::finding::{Evidence, Finding, Problems, Status, Timing};
 use crate::route::Route;
 use serde_json::{json, Value};
 

@@ -11,7 +11,7 @@ use super::ask::{TokenCap, MAX_TOKENS, MAX_TOKENS_TOOLS};
 use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::route::Route;
 use serde_json::{json, Value};
 

@@ -13,7 +13,7 @@ use super::spec::{cost_with_input, Judge, Spec};
 use super::Ctx;
 use crate::failure::Kind;
 use crate::http::{Auth, Request};
-use crate::outcome::Finding;
+use crate::finding::Finding;
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -126,10 +126,10 @@ mod tests {
     fn a_cut_prompt_fails_and_a_whole_one_passes() {
         let cut = judge(&answer("I do not know", 4096), CANARY_WORDS);
         assert_eq!(cut.kind, Some(Kind::ContextTruncated));
-        assert_eq!(cut.status, crate::outcome::Status::Fail);
+        assert_eq!(cut.status, crate::finding::Status::Fail);
         let whole = judge(&answer("Periwinkle", 13_400), CANARY_WORDS);
-        assert_eq!(whole.status, crate::outcome::Status::Pass);
+        assert_eq!(whole.status, crate::finding::Status::Pass);
         let unsure = judge(&answer("ok", 13_400), CANARY_WORDS);
-        assert_eq!(unsure.status, crate::outcome::Status::Warn);
+        assert_eq!(unsure.status, crate::finding::Status::Warn);
     }
 }

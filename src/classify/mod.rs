@@ -76,7 +76,7 @@ pub enum Confidence {
 
 /// The classification of one error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Classification {
     pub kind: Kind,
     /// The parameter the answer blames, when it blames one.
     pub param: Option<String>,
@@ -92,8 +92,8 @@ pub struct Verdict {
 
 /// Classify an error answer. `sent` lists the optional parameters the request carried:
 /// only those can be blamed.
-pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Verdict {
-    decide(Some(status), body, sent, "").unwrap_or(Verdict {
+pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Classification {
+    decide(Some(status), body, sent, "").unwrap_or(Classification {
         kind: Kind::BadResponse,
         param: None,
         gateway: false,
@@ -120,7 +120,7 @@ pub fn decide(
     body: &ErrorBody,
     sent: &[&str],
     context: &str,
-) -> Option<Verdict> {
+) -> Option<Classification> {
     let msg = body.message.as_deref().unwrap_or("").to_lowercase();
     let mut words = format!("{msg} {}", body.tags.join(" "));
     if let Some(t) = &body.etype {
@@ -138,15 +138,16 @@ pub fn decide(
         msg,
         words,
     };
-    let verdict = |rule: &'static rules::Rule, param, confidence, evidence: String| Verdict {
-        kind: rule.kind,
-        param,
-        gateway: rule.gateway,
-        rule: rule.id,
-        hint: rule.hint,
-        confidence,
-        evidence,
-    };
+    let verdict =
+        |rule: &'static rules::Rule, param, confidence, evidence: String| Classification {
+            kind: rule.kind,
+            param,
+            gateway: rule.gateway,
+            rule: rule.id,
+            hint: rule.hint,
+            confidence,
+            evidence,
+        };
     // The provider's own code, read per provider.
     let code_text = format!(
         "{} {} {} {} {}",
@@ -162,7 +163,7 @@ pub fn decide(
         let param = (kind == Kind::ParamRejected)
             .then(|| params::blamed(&facts))
             .flatten();
-        Verdict {
+        Classification {
             kind,
             param,
             gateway: false,
@@ -281,7 +282,7 @@ pub fn mentions_context_overflow(all: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn kind_of(status: u16, body: &str, sent: &[&str]) -> Verdict {
+    fn kind_of(status: u16, body: &str, sent: &[&str]) -> Classification {
         classify(
             status,
             &parse_error_body(Some("application/json"), body.as_bytes()),

@@ -27,7 +27,7 @@ pub struct Run {
 }
 
 /// What defines one target, before it is checked and resolved.
-struct Spec {
+struct TargetInput {
     name: Option<String>,
     provider: Option<Provider>,
     base_url: Option<String>,
@@ -152,7 +152,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
 }
 
 /// Every custom provider of an opencode.json, with the checks opencode's requests depend on.
-fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>, RunError> {
+fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<TargetInput>, RunError> {
     let loaded = crate::opencode::config::load(path)?;
     for (id, why) in &loaded.skipped {
         crate::out::warn(&format!(
@@ -176,7 +176,7 @@ fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>,
         .filter(|p| args.targets.is_empty() || args.targets.contains(&p.id))
         .map(|p| {
             let (checks, require) = p.checks_and_require();
-            Spec {
+            TargetInput {
                 name: Some(p.id.clone()),
                 provider: None,
                 base_url: Some(p.base_url),
@@ -196,7 +196,7 @@ fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Spec>,
 
 /// The OPENAI_* variables fill what the flags left empty, for the target they describe:
 /// `--provider openai`, or one named by OPENAI_BASE_URL alone.
-fn with_openai_env(mut spec: Spec) -> Spec {
+fn with_openai_env(mut spec: TargetInput) -> TargetInput {
     let openai = spec.provider == Some(Provider::Openai)
         || (spec.provider.is_none() && spec.base_url.is_none());
     let f = openai_env::fallback(
@@ -217,8 +217,8 @@ fn with_openai_env(mut spec: Spec) -> Spec {
     spec
 }
 
-fn spec_from_flags(args: &ProbeArgs) -> Spec {
-    Spec {
+fn spec_from_flags(args: &ProbeArgs) -> TargetInput {
+    TargetInput {
         name: args.name.clone(),
         provider: args.provider,
         base_url: args.base_url.clone(),
@@ -235,7 +235,7 @@ fn spec_from_flags(args: &ProbeArgs) -> Spec {
 }
 
 /// A config target, with any flag given on the command line taking precedence.
-fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> Spec {
+fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> TargetInput {
     let or = |flag: &Vec<String>, file: &Vec<String>| {
         if flag.is_empty() {
             file.clone()
@@ -250,7 +250,7 @@ fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> Spec {
         .map(|(k, v)| format!("{k}: {}", v.get_ref()))
         .collect();
     headers.extend(args.headers.iter().cloned());
-    Spec {
+    TargetInput {
         name: Some(name.to_string()),
         provider: t.provider,
         base_url: t.base_url.as_ref().map(|b| b.get_ref().clone()),
@@ -270,7 +270,7 @@ fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> Spec {
     }
 }
 
-fn options(spec: &Spec, concurrency: usize, curl: bool) -> Result<Options, RunError> {
+fn options(spec: &TargetInput, concurrency: usize, curl: bool) -> Result<Options, RunError> {
     // A required check always runs: it joins an explicit --checks list.
     let mut include = spec.checks.clone();
     if !include.is_empty() {
@@ -291,7 +291,7 @@ fn options(spec: &Spec, concurrency: usize, curl: bool) -> Result<Options, RunEr
     })
 }
 
-fn target(spec: Spec) -> Result<Target, RunError> {
+fn target(spec: TargetInput) -> Result<Target, RunError> {
     let raw = match (&spec.base_url, spec.provider) {
         (Some(u), _) => u.clone(),
         (None, Some(p)) => p.base_url().to_string(),

@@ -3,9 +3,9 @@
 
 use crate::cli::DemoArgs;
 use crate::error::RunError;
+use crate::finding::Status;
 use crate::http::{Http, Limits};
 use crate::mock::{self, Expect, Info, SCENARIOS};
-use crate::outcome::Status;
 use crate::report::{render_failures, render_table_with, Layout, Report};
 use crate::target::Target;
 use std::time::Duration;

@@ -6,7 +6,9 @@
 //! SSE transcript.
 
 use crate::check::{messages, responses, stream};
-use crate::classify::{decide, one_line, paste, Confidence, ErrorBody, Verdict, KNOWN_PARAMS};
+use crate::classify::{
+    decide, one_line, paste, Classification, Confidence, ErrorBody, KNOWN_PARAMS,
+};
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind, RuleHint};
@@ -286,7 +288,7 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
 
 /// A verdict's confidence and evidence; a low one is worded as the likeliest reading, with
 /// what it rests on and how to confirm it.
-fn with_confidence(mut x: Explanation, v: &Verdict) -> Explanation {
+fn with_confidence(mut x: Explanation, v: &Classification) -> Explanation {
     x.confidence = Some(v.confidence);
     x.evidence = Some(v.evidence.clone());
     if v.confidence == Confidence::Low {

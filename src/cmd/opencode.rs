@@ -59,6 +59,6 @@ pub async fn command(cmd: OpencodeCommand, term: TermArgs) -> Result<u8, RunErro
         }
     };
     let mut report = Report::new(vec![run]).timed(&clock);
-    policy::judge(&mut report, report_args.fail_on.unwrap_or_default(), None);
+    report.judge(report_args.fail_on.unwrap_or_default(), None);
     plan.emit(&report, term.stdout_color())
 }

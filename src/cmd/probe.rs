@@ -119,7 +119,7 @@ pub async fn probe_built(
         .map(|(t, o)| probe::probe(&http, t, o, progress));
     let clock = report::RunClock::start();
     let mut report = Report::new(futures_util::future::join_all(probes).await).timed(&clock);
-    policy::judge(&mut report, run.fail_on, baseline.as_ref());
+    report.judge(run.fail_on, baseline.as_ref());
     Ok(report)
 }
 

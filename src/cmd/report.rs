@@ -24,7 +24,7 @@ pub fn command(args: &RenderArgs, term: crate::cli::term::TermArgs) -> Result<u8
         if args.fail_on.is_some() {
             policy::needs_baseline(fail_on, baseline.is_some())?;
         }
-        policy::judge(&mut report, fail_on, baseline.as_ref());
+        report.judge(fail_on, baseline.as_ref());
     }
     plan.emit(&report, term.stdout_color())
 }

@@ -14,7 +14,7 @@ pub use request::{Auth, Request, ANTHROPIC_VERSION};
 
 use crate::classify::one_line;
 use crate::failure::Kind;
-use crate::outcome::{Evidence, Finding, Timing};
+use crate::finding::{Evidence, Finding, Timing};
 use crate::redact::Redactor;
 use crate::target::Target;
 use reqwest::header::HeaderMap;

@@ -14,7 +14,7 @@ use crate::classify::{
 };
 use crate::error::RunError;
 use crate::failure::Kind;
-use crate::outcome::{Evidence, Finding};
+use crate::finding::{Evidence, Finding};
 use serde_json::Value;
 
 /// `provider/model`, split at the first slash (model ids may contain more).

@@ -8,8 +8,8 @@ use super::{read_error, ModelRef};
 use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
+use crate::finding::{Finding, Timing};
 use crate::fit::excerpt;
-use crate::outcome::{Finding, Timing};
 use crate::report::{CheckResult, TargetRun};
 use crate::target::TargetInfo;
 use serde_json::Value;
@@ -103,7 +103,7 @@ pub async fn check(rc: &RunCheck) -> Result<TargetRun, RunError> {
         total: Some(ms),
         ..Default::default()
     });
-    if more && finding.status != crate::outcome::Status::Pass {
+    if more && finding.status != crate::finding::Status::Pass {
         finding.detail.push_str(&format!(
             "; opencode printed more than {} MiB, the rest was not read",
             OUTPUT_CAP >> 20
@@ -272,7 +272,7 @@ pub fn judge(stdout: &str, stderr: &str, exit: Option<Option<i32>>, timeout: Dur
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Status;
+    use crate::finding::Status;
 
     const T: Duration = Duration::from_secs(60);
     const ERROR_LINE: &str = r#"{"type":"error","timestamp":1,"sessionID":"ses_1","error":{"name":"APIError","data":{"message":"Incorrect API key provided","statusCode":401,"isRetryable":false,"responseBody":"{\"error\":{\"message\":\"Incorrect API key provided\",\"code\":\"invalid_api_key\"}}"}}}"#;

@@ -11,10 +11,10 @@ use crate::check::models::closest;
 use crate::check::PROMPT;
 use crate::error::RunError;
 use crate::failure::{HintContext, Kind};
+use crate::finding::{Evidence, Finding, Status, Timing};
 use crate::fit::excerpt;
 use crate::http::sse;
 use crate::http::{Auth, Http, Limits, Request};
-use crate::outcome::{Evidence, Finding, Status, Timing};
 use crate::report::{CheckResult, TargetRun};
 use crate::target::Target;
 use secrecy::SecretString;
@@ -584,7 +584,7 @@ async fn prompt_and_events(
     (prompt_finding, events, selection)
 }
 
-struct Answer {
+struct PromptReply {
     finding: Finding,
     sent: Instant,
     answered_by: Option<String>,
@@ -622,7 +622,12 @@ async fn new_session(client: &Client, sessions: &mut Vec<String>) -> Result<Stri
 /// Send the prompt in session `id`, nested (`{"model":{providerID, modelID}}`) or flat
 /// (`providerID`/`modelID` at the top level, as some SDKs send it). opencode answers
 /// when the model has finished, so the wait for headers is the whole remaining bound.
-async fn prompt(client: &Client, id: &str, want: &ModelRef, flat: bool) -> Result<Answer, Finding> {
+async fn prompt(
+    client: &Client,
+    id: &str,
+    want: &ModelRef,
+    flat: bool,
+) -> Result<PromptReply, Finding> {
     let parts = json!([{"type": "text", "text": PROMPT}]);
     let body = if flat {
         json!({"providerID": want.provider, "modelID": want.model, "parts": parts})
@@ -647,7 +652,7 @@ async fn prompt(client: &Client, id: &str, want: &ModelRef, flat: bool) -> Resul
             "POST /session/{{id}}/message answered HTTP {}",
             g.status
         ));
-        return Ok(Answer {
+        return Ok(PromptReply {
             finding: f.with_timing(timing),
             sent,
             answered_by: None,
@@ -663,7 +668,7 @@ async fn prompt(client: &Client, id: &str, want: &ModelRef, flat: bool) -> Resul
     };
     if let Some(err) = info.get("error").filter(|e| !e.is_null()) {
         let f = read_error(err).finding("the assistant message carries an error");
-        return Ok(Answer {
+        return Ok(PromptReply {
             finding: f.with_timing(timing),
             sent,
             answered_by,
@@ -699,7 +704,7 @@ async fn prompt(client: &Client, id: &str, want: &ModelRef, flat: bool) -> Resul
             answered_by.as_deref().unwrap_or("?")
         ))
     };
-    Ok(Answer {
+    Ok(PromptReply {
         finding: finding.with_timing(timing),
         sent,
         answered_by,
@@ -835,7 +840,7 @@ fn judge_events(
 async fn model_selection(
     client: &Client,
     want: &ModelRef,
-    nested: &Answer,
+    nested: &PromptReply,
     provider_models: Option<&Vec<String>>,
     sessions: &mut Vec<String>,
 ) -> Finding {
@@ -884,9 +889,9 @@ async fn model_selection(
         Err(f) => Err(f),
     };
     match answer {
-        Ok(Answer { answered_by: Some(a), .. }) if a == flat_asked => Finding::pass(format!("{asked} answered; the flat providerID/modelID form is honoured too")),
+        Ok(PromptReply { answered_by: Some(a), .. }) if a == flat_asked => Finding::pass(format!("{asked} answered; the flat providerID/modelID form is honoured too")),
         // Information for SDK users, not a failure of this server's nested form.
-        Ok(Answer { answered_by: Some(a), .. }) => Finding::pass(format!(
+        Ok(PromptReply { answered_by: Some(a), .. }) => Finding::pass(format!(
             "{asked} answered. Note for SDK users: the flat form (providerID/modelID at the top level) asking for {flat_asked} was \
              answered by {a}: this server ignores it silently, so SDKs must send {{\"model\":{{\"providerID\",\"modelID\"}}}}"
         )),

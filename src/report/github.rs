@@ -5,7 +5,7 @@
 //! every line break is escaped, so nothing a server says can start a workflow command.
 
 use super::{CheckResult, Report};
-use crate::outcome::Status;
+use crate::finding::Status;
 
 pub fn render_github(r: &Report) -> String {
     let mut out = String::new();

@@ -1,4 +1,4 @@
-//! Identical failures grouped for the human table (#12): the same failure seen on several
+//! Identical failures grouped for the human table: the same failure seen on several
 //! checks or several models reads as one problem, with one row naming all of them. The JSON
 //! report stays one entry per check (it is the contract); only the table groups.
 //!
@@ -51,7 +51,7 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
 #[derive(PartialEq)]
 struct Key<'a> {
     target: &'a str,
-    status: crate::outcome::Status,
+    status: crate::finding::Status,
     kind: Option<crate::failure::Kind>,
     http_status: Option<u16>,
     param: Option<&'a str>,
@@ -130,7 +130,7 @@ pub fn without_timings(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::failure::Kind;
-    use crate::outcome::Status;
+    use crate::finding::Status;
     use crate::report::tests::{row, run};
 
     #[test]

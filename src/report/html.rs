@@ -14,7 +14,7 @@
 //! sits inside its row and each chunk mark in it carries `data-ms`.
 
 use super::{timeline, CheckResult, Report};
-use crate::outcome::Status;
+use crate::finding::Status;
 
 const STYLE: &str = include_str!("html.css");
 
@@ -166,10 +166,10 @@ fn plural(n: usize) -> &'static str {
 
 fn fail_on(r: &Report) -> &'static str {
     match r.outcome.fail_on {
-        crate::verdict::FailOn::Fail => "fail",
-        crate::verdict::FailOn::Warn => "warn",
-        crate::verdict::FailOn::Never => "never",
-        crate::verdict::FailOn::New => "new",
+        crate::policy::FailOn::Fail => "fail",
+        crate::policy::FailOn::Warn => "warn",
+        crate::policy::FailOn::Never => "never",
+        crate::policy::FailOn::New => "new",
     }
 }
 
@@ -488,7 +488,7 @@ fn checks(r: &Report, out: &mut String) {
 mod tests {
     use super::*;
     use crate::failure::Kind;
-    use crate::outcome::Timing;
+    use crate::finding::Timing;
     use crate::report::tests::{row, run};
 
     const HOSTILE: &str =

@@ -2,7 +2,7 @@
 //! test reporting. A check fails its testcase when it counts against the run.
 
 use super::{CheckResult, Report};
-use crate::outcome::Status;
+use crate::finding::Status;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 

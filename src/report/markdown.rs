@@ -3,7 +3,7 @@
 //! Renders on GitHub.
 
 use super::{CheckResult, Report};
-use crate::outcome::Status;
+use crate::finding::Status;
 
 pub fn render_markdown(r: &Report) -> String {
     let verdict = if r.failed() {
@@ -122,10 +122,10 @@ pub fn render_markdown(r: &Report) -> String {
 
 fn fail_on(r: &Report) -> &'static str {
     match r.outcome.fail_on {
-        crate::verdict::FailOn::Fail => "fail",
-        crate::verdict::FailOn::Warn => "warn",
-        crate::verdict::FailOn::Never => "never",
-        crate::verdict::FailOn::New => "new",
+        crate::policy::FailOn::Fail => "fail",
+        crate::policy::FailOn::Warn => "warn",
+        crate::policy::FailOn::Never => "never",
+        crate::policy::FailOn::New => "new",
     }
 }
 

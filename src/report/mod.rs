@@ -18,15 +18,15 @@ pub use markdown::render_markdown;
 pub use table::{render_failures, render_grid, render_table, render_table_with, Layout};
 
 use crate::failure::Kind;
-use crate::outcome::{Status, Timing};
+use crate::finding::{Status, Timing};
+use crate::policy::{self, Baseline, FailOn};
 use crate::redact::{strip_controls, Redactor};
 use crate::target::TargetInfo;
-use crate::verdict::{self, FailOn};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub use crate::verdict::Change;
+pub use crate::policy::Change;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
@@ -74,7 +74,7 @@ impl CheckResult {
         target: &str,
         check: &str,
         endpoint: Option<&str>,
-        f: crate::outcome::Finding,
+        f: crate::finding::Finding,
         cx: &crate::failure::HintContext<'_>,
     ) -> CheckResult {
         let hint_cx = crate::failure::HintContext {
@@ -218,7 +218,7 @@ fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
 
 impl Report {
     /// Join the targets' runs and scrub every secret of every target from the result, so
-    /// no renderer can leak one. The outcome is decided by `policy::judge`.
+    /// no renderer can leak one. The outcome is decided by [`Report::judge`].
     pub fn new(runs: Vec<TargetRun>) -> Report {
         let redactor = Redactor::new(runs.iter().flat_map(|r| r.secrets.iter()));
         let single =
@@ -276,10 +276,26 @@ impl Report {
         serde_json::from_str(text).map_err(|e| format!("not a zencheck JSON report: {e}"))
     }
 
+    /// Mark regressions and fixes against `baseline`, then decide whether the run failed and
+    /// say why.
+    pub fn judge(&mut self, fail_on: FailOn, baseline: Option<&Baseline>) {
+        if let Some(b) = baseline {
+            for c in &mut self.checks {
+                let key = (
+                    c.target.clone(),
+                    c.check.clone(),
+                    c.model.clone().unwrap_or_default(),
+                );
+                c.baseline = b.change(&key, c.status);
+            }
+        }
+        self.decide(fail_on);
+    }
+
     /// Decide the outcome under `fail_on` from the checks as they are marked (`required`,
-    /// `baseline`): whether the run failed and why. `policy::judge` marks, then decides.
+    /// `baseline`): whether the run failed and why. [`Report::judge`] marks, then decides.
     pub fn decide(&mut self, fail_on: FailOn) {
-        let counted: Vec<(verdict::Against, String)> = self
+        let counted: Vec<(policy::Against, String)> = self
             .checks
             .iter()
             .map(|c| (Self::against(fail_on, c), where_(c)))
@@ -296,18 +312,18 @@ impl Report {
             .count();
         self.outcome = Outcome {
             fail_on,
-            failed: verdict::run_fails(fail_on, counted.iter().map(|(a, _)| *a)),
-            reasons: verdict::reasons(&counted),
+            failed: policy::run_fails(fail_on, counted.iter().map(|(a, _)| *a)),
+            reasons: policy::reasons(&counted),
         };
     }
 
-    fn against(fail_on: FailOn, c: &CheckResult) -> verdict::Against {
-        verdict::counts_against(fail_on, c.status, c.required, c.baseline)
+    fn against(fail_on: FailOn, c: &CheckResult) -> policy::Against {
+        policy::counts_against(fail_on, c.status, c.required, c.baseline)
     }
 
     /// The run failed: the exit code follows this.
     pub fn failed(&self) -> bool {
-        verdict::run_fails(
+        policy::run_fails(
             self.outcome.fail_on,
             self.checks
                 .iter()

@@ -6,8 +6,8 @@
 
 use super::group::{self, Group};
 use super::{CheckResult, Report, TargetReport};
+use crate::finding::Status;
 use crate::fit::{self, block, cols, join_wrapped, pad};
-use crate::outcome::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
 /// How the table is laid out.

@@ -357,7 +357,7 @@ pub fn caption(c: &CheckResult) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{Status, Timing};
+    use crate::finding::{Status, Timing};
     use crate::report::tests::row;
     use crate::timings::stream_stats;
 

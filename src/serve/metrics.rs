@@ -8,7 +8,7 @@
 use super::guard::Outcome;
 use super::listen::Counts;
 use crate::check::tier::Tier;
-use crate::outcome::Status;
+use crate::finding::Status;
 use crate::report::CheckResult;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeGaugeValue};

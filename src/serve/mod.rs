@@ -219,7 +219,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
 /// `; failed: chat.basic on m [auth], …`: the checks that failed or warned and their kinds,
 /// for the probe's log line (at most ten, then how many more).
 fn failed_checks(report: &Report) -> String {
-    use crate::outcome::Status;
+    use crate::finding::Status;
     let bad: Vec<String> = report
         .checks
         .iter()
@@ -374,7 +374,7 @@ impl State {
         let run = crate::probe::probe(&self.http, &e.target, &opts, None).await;
         let cut = opts.stop.fired().map(|_| bound);
         let mut report = Report::new(vec![run]).timed(&clock);
-        crate::policy::judge(&mut report, self.fail_on, None);
+        report.judge(self.fail_on, None);
         Outcome {
             report,
             at: Instant::now(),

@@ -84,7 +84,7 @@ async fn a_query_in_the_base_url_stays_a_query_and_is_never_shown() {
     let r = probe(&["--base-url", &url, "-m", "m", "--checks", "chat.basic"]).await;
     assert_eq!(
         check(&r, "chat.basic").status,
-        zencheck::outcome::Status::Pass,
+        zencheck::finding::Status::Pass,
         "{}",
         r.to_json()
     );

@@ -7,8 +7,8 @@ use clap::Parser;
 use std::net::SocketAddr;
 use zencheck::cli::{Cli, Command, ProbeArgs};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::mock::{self, MockServer, Scenario};
-use zencheck::outcome::Status;
 use zencheck::report::{CheckResult, Report};
 
 /// Parse `zencheck probe ARGS…` exactly as the binary would.

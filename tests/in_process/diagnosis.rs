@@ -13,7 +13,7 @@ use common::{check, probe};
 use serde_json::{json, Value};
 use std::time::Duration;
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 async fn serve(app: Router) -> String {
     let addr = common::serve_app(app).await;

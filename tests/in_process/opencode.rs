@@ -14,7 +14,7 @@ use common::{check, serve_check};
 use serde_json::{json, Value};
 use std::time::Duration;
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 /// A fake `opencode serve`: answers prompts, but its /event sends only heartbeats. With
 /// `ignore_model`, every prompt is answered by its default model.

@@ -12,7 +12,7 @@ use common::{check, probe, sse, verdict};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {

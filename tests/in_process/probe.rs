@@ -7,9 +7,9 @@ use common::{check, chunked, plain, probe, probe_mock, raw_server, After};
 use std::time::{Duration, Instant};
 use zencheck::check::{self, CheckId, Ctx, TokenCap};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::http::{Http, Limits};
 use zencheck::mock::{self, Expect, SCENARIOS};
-use zencheck::outcome::Status;
 use zencheck::target::Target;
 
 fn target(base_url: String) -> Target {
@@ -284,7 +284,7 @@ async fn nothing_listening_is_a_network_failure() {
     assert!(row.detail.contains("refused"), "{}", row.detail);
 }
 
-async fn judge_stream(response: Vec<u8>, after: After) -> zencheck::outcome::Finding {
+async fn judge_stream(response: Vec<u8>, after: After) -> zencheck::finding::Finding {
     let addr = raw_server(response, after).await;
     let http = Http::new(quick()).unwrap();
     let t = target(format!("http://{addr}/v1"));

@@ -9,8 +9,8 @@ use axum::Router;
 use common::{check, probe, probe_mock};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::mock::Scenario;
-use zencheck::outcome::Status;
 
 #[tokio::test]
 async fn a_reasoning_model_passes_after_one_retry_and_the_cost_counts_it() {

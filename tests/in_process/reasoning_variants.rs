@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use common::{check, probe, sse};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 async fn serve(handler: fn(&Value) -> Response) -> String {
     let app = Router::new().route(

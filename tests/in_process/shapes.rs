@@ -11,8 +11,8 @@ use axum::{Json, Router};
 use common::{probe, probe_mock, verdict};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::mock::Scenario;
-use zencheck::outcome::Status;
 
 const BOTH: &str = "chat.basic,chat.developer_role,chat.content_parts";
 

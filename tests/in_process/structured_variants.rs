@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use common::{check, probe};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 /// One answer for every POST: status, content type, body.
 #[derive(Clone)]

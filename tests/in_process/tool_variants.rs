@@ -13,7 +13,7 @@ use common::{check, probe, sse};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 use zencheck::report::CheckResult;
 
 type Handler = Arc<dyn Fn(&Value) -> Response + Send + Sync>;

@@ -340,7 +340,7 @@ async fn the_html_report_in_a_real_browser() {
     let failing: Vec<_> = report
         .checks
         .iter()
-        .filter(|c| c.status == zencheck::outcome::Status::Fail)
+        .filter(|c| c.status == zencheck::finding::Status::Fail)
         .collect();
     assert!(failing.len() >= 3, "stall, cut and the hostile server fail");
     for c in &failing {

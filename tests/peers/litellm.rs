@@ -10,8 +10,8 @@ use crate::common;
 use crate::peer_var;
 use common::{check, probe, verdict};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::mock::{self, MockServer, Scenario};
-use zencheck::outcome::Status;
 
 fn peer_url() -> Option<String> {
     peer_var(

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zencheck::failure::Kind;
+use zencheck::finding::Status;
 use zencheck::mock::{self, Scenario};
-use zencheck::outcome::Status;
 
 /// A key the `badkey` provider's mock echoes back; no output may contain it.
 const WRONG_KEY: &str = "sk-wrong-opencode-key-2468";

@@ -2,7 +2,7 @@
 //! agent reads first. It names each check that failed or warned with its kind code and
 //! parameter, says where no key was sent, and what the call cost.
 
-use crate::outcome::Status;
+use crate::finding::Status;
 use crate::report::Report;
 
 /// At most this many checks are listed; the JSON report has the rest.
