@@ -34,6 +34,7 @@ pub enum Kind {
     StreamStalled,
     StreamError,
     StreamNoDone,
+    StreamNoFinish,
     StreamBuffered,
     ContextOverflow,
     ContextTruncated,
@@ -61,6 +62,8 @@ pub enum CheckHint {
     Embeddings,
     /// Waits on opencode's `/event` stream (`opencode.events`).
     OpencodeEvents,
+    /// Asks for a model id that cannot exist (`chat.unknown_model`).
+    UnknownModel,
 }
 
 /// A classifier rule whose hint is worded better than its kind's: the rule names it in its
@@ -183,6 +186,7 @@ impl Kind {
             Kind::StreamStalled => "Stream stalled",
             Kind::StreamError => "Error inside the stream",
             Kind::StreamNoDone => "Stream ends without [DONE]",
+            Kind::StreamNoFinish => "Stream ends without a finish_reason",
             Kind::StreamBuffered => "Stream arrives all at once",
             Kind::ContextOverflow => "Context window exceeded",
             Kind::ContextTruncated => "Long prompt cut silently",
@@ -222,6 +226,7 @@ impl Kind {
             Kind::StreamStalled => "The stream went silent with the connection open; only an idle timeout ends it.",
             Kind::StreamError => "The server sent an error event inside a successful (200) stream.",
             Kind::StreamNoDone => "The stream never sent `data: [DONE]`; common SDKs accept that, strict clients wait.",
+            Kind::StreamNoFinish => "The stream ended (with `data: [DONE]`) but no chunk carried a `finish_reason`: strict clients treat every turn as aborted and retry; agents cannot tell a finished answer from a cut one.",
             Kind::StreamBuffered => "The stream arrived in one burst at the end: something buffers it, so users see no progressive output.",
             Kind::ContextOverflow => "The input is longer than the model's context window.",
             Kind::ContextTruncated => "A long prompt was answered as if its start was never sent: the server cut it without an error.",
@@ -478,6 +483,18 @@ impl Kind {
                  model nested, {\"model\":{\"providerID\",\"modelID\"}}, in POST /session/{id}/message; a flat providerID/modelID \
                  is ignored and the server's default model answers (upgrade or patch an SDK that sends it flat)."
                 .to_string(),
+            Kind::ModelMismatch if cx.check == Some(CheckHint::UnknownModel) => match p {
+                Some(Provider::Litellm) => "LiteLLM answers ids it does not serve with another model when the config has a \
+                     wildcard route (model_name: \"*\") or default_fallbacks: remove them or list the ids you serve, so a typo \
+                     fails with 400/404 instead of running another model. Until then, check every model id your app sends \
+                     against GET /models."
+                    .to_string(),
+                _ => "The gateway answers model ids it does not serve with a model of its own (a default model, a fallback \
+                     chain or a fuzzy match): turn that off or make unknown ids fail with 404 model_not_found, so a typo is \
+                     an error instead of another model, another price and another behaviour. Until then, check every model id \
+                     your app sends against GET /models."
+                    .to_string(),
+            },
             Kind::ModelMismatch => format!(
                 "The server answered with another model than {model}: a silent fallback or an alias. SDKs do not notice. \
                  Check the gateway's routing/fallback settings and that the id is one it serves."
@@ -509,6 +526,16 @@ impl Kind {
             Kind::StreamNoDone => "The stream ends without `data: [DONE]`. Common SDKs tolerate it, but strict clients wait for \
                  it until they time out: have the server send it, or end on finish_reason in your client."
                 .to_string(),
+            Kind::StreamNoFinish => match cx.provider {
+                Some(Provider::Zen) => "Zen streams this model without a final finish_reason (opencode#43379, #43882): strict \
+                     clients (oh-my-pi, the Pi agent SDK) abort every turn and retry. Use another model for streaming, or \
+                     treat [DONE] after content as finish_reason \"stop\" in your client until the gateway is fixed."
+                    .to_string(),
+                _ => "The server (or a gateway translating another API) must end every stream with a chunk whose \
+                     choices[0].finish_reason is set (stop, length, tool_calls). Until it does, strict clients fail each \
+                     turn and opencode before PR #47079 loops on it; a client can treat [DONE] after content as \"stop\"."
+                    .to_string(),
+            },
             Kind::ContextOverflow => format!(
                 "The prompt (messages, tools, files) is longer than {model}'s context window: trim the history, summarise or \
                  truncate it, send fewer tool definitions, or pick a model with a larger window."
@@ -643,6 +670,20 @@ fn template_hint() -> String {
         .to_string()
 }
 
+/// JSON Schema keywords gateways refuse in tool parameters (Gemini's OpenAPI subset, strict
+/// validators), in the order a refusal's message is searched for them.
+pub const SCHEMA_KEYWORDS: &[&str] = &[
+    "additionalProperties",
+    "$schema",
+    "$ref",
+    "$defs",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "const",
+    "patternProperties",
+];
+
 fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
     match param {
         Some(p @ ("max_tokens" | "max_completion_tokens" | "max_output_tokens" | "max_new_tokens"))
@@ -690,6 +731,12 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
              models when they know them); if the endpoint takes no output cap under that name, stop sending it or let a gateway \
              translate it (LiteLLM: drop_params: true)."
             .to_string(),
+        Some(k) if SCHEMA_KEYWORDS.contains(&k) => format!(
+            "The endpoint refuses the JSON Schema keyword `{k}` in a tool's parameters. zod-generated schemas (the AI SDK, \
+             opencode, generateObject) close every object with additionalProperties: false, so every such tool fails here, \
+             not just zencheck's. Make the gateway strip or translate the keywords its backend lacks (Gemini takes a subset \
+             of OpenAPI schema), or strip them in your client before sending; turning tools off is not the fix."
+        ),
         Some(other) => format!(
             "Stop sending `{other}` to this endpoint: omit the key rather than sending null, or let a gateway drop it \
              (LiteLLM: drop_params: true)."

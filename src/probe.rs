@@ -213,6 +213,7 @@ async fn probe_checks(
     run.retry_refused_max_tokens().await;
     run.size_for_reasoning();
     run.judge_basics_by_route();
+    run.tell_key_scope().await;
     run.rest_of_each_route().await;
     run.derive_from_list();
     run.settle_across_rows().await;
@@ -351,6 +352,36 @@ impl<'a> Run<'a> {
         for r in self.basics.iter_mut() {
             adjust_for_route(self.cx.target, self.opts, listed, r);
         }
+        // A web page on every route is the base URL's fault, not a malformed answer.
+        check::web_page::point_at_base_url(
+            self.basics
+                .iter_mut()
+                .filter(|r| r.id.route().is_some_and(|rt| CheckId::basic_of(rt) == r.id))
+                .map(|r| &mut r.finding)
+                .collect(),
+        );
+    }
+
+    /// The key lists but cannot infer: one keyless GET /models tells a key without the right
+    /// to generate from a /models that checks no key at all (`check::key_scope`).
+    async fn tell_key_scope(&mut self) {
+        use check::key_scope::{applies, explain, keyless_models, Keyless};
+        let listed = self.listed.is_some();
+        if !self.basics.iter().any(|r| applies(&r.finding, listed)) {
+            return;
+        }
+        let keyless = self
+            .opts
+            .stop
+            .bound(keyless_models(&self.cx), |_| Keyless::Unknown)
+            .await;
+        for r in self
+            .basics
+            .iter_mut()
+            .filter(|r| applies(&r.finding, listed))
+        {
+            explain(&mut r.finding, keyless);
+        }
     }
 
     /// Stage 2: the rest of each route, unless its basic answer makes them pointless.
@@ -364,14 +395,18 @@ impl<'a> Run<'a> {
                 .find(|r| r.model == Some(p.model) && r.id == CheckId::basic_of(p.route))
                 .map(|r| &r.finding);
             let blocked = basic.and_then(|b| blocked_because(b, p.route));
+            // An edge that cuts long answers advises streaming: the stream checks show
+            // whether that works, so they run.
+            let edge_cut = basic.is_some_and(check::edge::cut_by_edge);
             for c in p
                 .checks
                 .iter()
                 .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
             {
                 let reasons = self.caps[p.model].reasoning();
+                let streams = c.id().contains("stream");
                 match &blocked {
-                    Some(why) => self.rows.push(Row {
+                    Some(why) if !(edge_cut && streams) => self.rows.push(Row {
                         model: Some(p.model),
                         id: *c,
                         finding: Finding::skip(why),
@@ -391,7 +426,7 @@ impl<'a> Run<'a> {
                             unplanned.push((*c, Some(p.model)));
                         }
                     }
-                    None => jobs.push((*c, Some(p.model))),
+                    _ => jobs.push((*c, Some(p.model))),
                 }
             }
         }
@@ -640,10 +675,12 @@ fn settle_models_list(rows: &mut [Row]) {
         })
         .map(|r| &r.finding)
         .collect();
+    // A web page on a generation route is no answer (`web_page`): it does not make the URL right.
     let answered = basics.iter().any(|f| {
-        f.evidence
-            .http_status
-            .is_some_and(|s| (200..300).contains(&s))
+        f.kind != Some(Kind::BaseUrl)
+            && f.evidence
+                .http_status
+                .is_some_and(|s| (200..300).contains(&s))
     });
     let all_missing = !basics.is_empty()
         && basics

@@ -15,7 +15,7 @@ const ENDPOINT_SUFFIXES: &[&str] = &[
     "/embeddings",
 ];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Target {
     pub name: String,
     pub provider: Option<Provider>,

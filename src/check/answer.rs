@@ -92,6 +92,11 @@ pub fn error_finding(
     } else if parsed.html {
         detail.push_str(" (HTML page)");
     }
+    let page = String::from_utf8_lossy(&body[..body.len().min(16 << 10)]);
+    if let Some(note) = super::edge::timeout_note(status, &page) {
+        detail.push_str(": ");
+        detail.push_str(note);
+    }
     let mut f = Finding::fail(verdict.kind, detail).with_evidence(Evidence {
         http_status: Some(status),
         provider_message: parsed.message,
@@ -126,8 +131,9 @@ pub fn json_body(a: &Answer) -> Result<Value, Finding> {
         return Err(Finding::fail(
             Kind::BadResponse,
             format!(
-                "HTTP {} with an HTML page instead of JSON: \"{page}\"",
-                a.status
+                "HTTP {} {}: \"{page}\"",
+                a.status,
+                super::web_page::HTML_INSTEAD_OF_JSON
             ),
         )
         .with_evidence(a.evidence())
@@ -162,12 +168,7 @@ pub fn judge_usage_and_model(
     p: &mut crate::finding::Problems,
 ) -> String {
     if let Some(got) = v.get("model").and_then(Value::as_str) {
-        if !same_model(asked, got) {
-            p.warn(
-                Kind::ModelMismatch,
-                format!("asked for `{asked}`, `{got}` answered"),
-            );
-        }
+        super::model_swap::judge(asked, got, p);
     }
     match v.get("usage").filter(|u| u.is_object()) {
         Some(u) => format!(" · {} tokens", token_counts(u, keys)),
@@ -192,11 +193,7 @@ pub fn token_counts(usage: &Value, keys: (&str, &str)) -> String {
 
 /// An error body inside a 2xx (some servers do that), classified like any error.
 pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
-    let has_error = v.get("error").is_some_and(|e| !e.is_null())
-        || v.get("type").and_then(Value::as_str) == Some("error");
-    let has_answer =
-        v.get("choices").is_some() || v.get("output").is_some() || v.get("content").is_some();
-    (has_error && !has_answer).then(|| {
+    super::error_body::is_error_body(v).then(|| {
         let mut f = error_finding(
             a.status,
             a.content_type.as_deref(),
@@ -205,7 +202,16 @@ pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
             None,
             &[],
         );
-        f.detail = format!("{} (an error body inside HTTP {})", f.detail, a.status);
+        let said = f
+            .evidence
+            .provider_message
+            .as_deref()
+            .map(|m| format!(": \"{}\"", crate::fit::excerpt(m, 100)))
+            .unwrap_or_default();
+        f.detail = format!(
+            "{} (an error body inside HTTP {}{said}): clients take it for an answer and fail later on a missing `choices`",
+            f.detail, a.status
+        );
         f.with_timing(a.timing)
     })
 }

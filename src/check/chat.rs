@@ -54,6 +54,7 @@ fn judge_max_tokens(basic: &Finding) -> Finding {
         .evidence
         .http_status
         .is_some_and(|s| (200..300).contains(&s))
+        && !super::web_page::is_web_page(basic)
     {
         Finding::pass("max_tokens accepted")
     } else {
@@ -136,11 +137,15 @@ pub const TOOL_NAME: &str = "get_weather";
 pub const TOOL_PROMPT: &str = "What is the weather in Paris? Use the get_weather tool.";
 const TOOL_DESCRIPTION: &str = "Get the current weather for a city.";
 
+/// Shaped as applications send it: zod's JSON Schema (the AI SDK, opencode) closes every
+/// object with `additionalProperties: false`, so a gateway that refuses the keyword breaks
+/// every such tool; a bare schema would pass there and hide it.
 pub fn tool_parameters() -> Value {
     json!({
         "type": "object",
         "properties": {"city": {"type": "string", "description": "City name"}},
-        "required": ["city"]
+        "required": ["city"],
+        "additionalProperties": false
     })
 }
 

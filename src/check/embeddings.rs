@@ -10,7 +10,7 @@
 
 use crate::fit::excerpt;
 use super::spec::{cost, Judge, Spec, Stage};
-use super::answer::{answer_json, same_model};
+use super::answer::answer_json;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
 use crate::finding::{Finding, Problems};
@@ -203,12 +203,7 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
         );
     }
     if let Some(got) = v.get("model").and_then(Value::as_str) {
-        if !same_model(asked, got) {
-            p.warn(
-                Kind::ModelMismatch,
-                format!("asked for `{asked}`, `{got}` answered"),
-            );
-        }
+        super::model_swap::judge(asked, got, &mut p);
     }
     let tokens = match v.pointer("/usage/prompt_tokens").and_then(Value::as_u64) {
         Some(0) => {

@@ -14,15 +14,22 @@ with_checks!(declare_check_modules);
 pub mod answer;
 pub mod ask;
 pub mod chat;
+pub mod edge;
+pub mod error_body;
 pub mod instruction;
+pub mod key_scope;
 pub mod long_prompt;
 pub mod messages;
+pub mod model_swap;
 pub mod models;
 pub mod responses;
+pub mod schema_keywords;
 pub mod spec;
 pub mod stream;
+pub mod stream_shape;
 pub mod structured;
 pub mod tier;
+pub mod web_page;
 
 pub use answer::token_counts;
 pub use ask::{TokenCap, PROMPT, REASONING_MAX_TOKENS};
@@ -117,6 +124,7 @@ pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
             " · retried once with a {REASONING_MAX_TOKENS}-token cap: {why}"
         ));
     }
+    schema_keywords::name_keyword(&mut f);
     if spec.rejection_warns && f.kind == Some(Kind::ParamRejected) {
         f.status = Status::Warn;
     }

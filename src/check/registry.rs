@@ -32,6 +32,7 @@ macro_rules! with_checks {
             ChatStreamToolRoundtrip => stream_tool_roundtrip,
             ChatToolsSeen => tools_seen,
             ChatErrorShape => error_shape,
+            ChatUnknownModel => unknown_model,
             ChatReasoningEffort => reasoning_effort,
             ChatDeveloperRole => developer_role,
             ChatContentParts => content_parts,

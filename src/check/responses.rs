@@ -348,6 +348,7 @@ mod tests {
             bytes: 0,
             unterminated_tail: None,
             ended_at_ms: 100,
+            broken_utf8: 0,
         }
     }
 

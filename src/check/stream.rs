@@ -105,6 +105,17 @@ pub fn not_sse(a: &Answer, sent: &[&str]) -> Finding {
 
 /// How the body ended, as problems. Returns true when it ended cleanly.
 pub fn judge_end(t: &Transcript, events_seen: usize, p: &mut Problems) -> bool {
+    if t.broken_utf8 > 0 {
+        // Joined across network reads before decoding: only bytes broken inside one
+        // event's data get here, and no client can mend them.
+        p.fail(
+            Kind::StreamMalformed,
+            format!(
+                "{} event(s) carry bytes that are not UTF-8 inside their data: a multi-byte character was cut inside the event, and clients show U+FFFD (�) in its place",
+                t.broken_utf8
+            ),
+        );
+    }
     match &t.end {
         End::Clean => return true,
         End::Cut(why) => p.fail(
@@ -284,10 +295,7 @@ pub fn judge_content(arrivals: Arrivals<'_>, models: &[String], asked: &str, p: 
         p.warn(Kind::StreamBuffered, b);
     }
     if let Some(got) = models.iter().find(|m| !same_model(asked, m)) {
-        p.warn(
-            Kind::ModelMismatch,
-            format!("asked for `{asked}`, `{got}` answered"),
-        );
+        super::model_swap::judge(asked, got, p);
     }
 }
 
@@ -311,6 +319,10 @@ struct Assembly {
     created: Option<(u64, u64)>,
     /// Which delta keys carried reasoning text, and in how many chunks.
     reasoning: crate::reasoning::Reasoning,
+    /// When the first finish_reason came (ms since the request was sent).
+    finish_at: Option<u64>,
+    /// Chunks that crash clients reading choices[0].
+    shapes: super::stream_shape::Shapes,
 }
 
 /// Judge a chat-completions stream transcript. Pure: unit tests feed it recordings.
@@ -356,9 +368,15 @@ pub fn judge_chat_stream(
             continue;
         };
         a.chunks += 1;
+        a.shapes.note(&v);
         absorb_chunk(&mut a, &v, ev.at_ms);
+        if a.finish.is_some() && a.finish_at.is_none() {
+            a.finish_at = Some(ev.at_ms);
+        }
     }
     let clean = judge_end(t, a.chunks, &mut p);
+    never_closed(t, &a, &mut p);
+    a.shapes.judge(&mut p);
     if clean && a.error_message.is_none() {
         match (&a.finish, a.done_at) {
             (None, None) => missing_terminal(t, "finish_reason or [DONE]", a.chunks, &mut p),
@@ -366,7 +384,11 @@ pub fn judge_chat_stream(
                 Kind::StreamNoDone,
                 format!("finish_reason {f} arrived but no `data: [DONE]`"),
             ),
-            (None, Some(_)) => p.warn(Kind::BadResponse, "[DONE] without any finish_reason"),
+            (None, Some(_)) if a.chunks > 0 => p.fail(
+                Kind::StreamNoFinish,
+                "`data: [DONE]` arrived but no chunk carried a finish_reason: strict clients (oh-my-pi, the Pi agent SDK) raise \"stream closed before a finish_reason was received\" and retry the turn",
+            ),
+            (None, Some(_)) => {}
             (Some(_), Some(_)) => {}
         }
         if a.chunks == 0 && malformed == 0 {
@@ -482,6 +504,37 @@ pub fn judge_chat_stream(
             reasoning_in: "delta.",
         },
     )
+}
+
+/// The answer was over (a finish_reason, or [DONE]) and the connection stayed open until the
+/// idle bound: clients that read to the close (openai-python drains the body after [DONE])
+/// hang there. Says how long it stayed open after the end.
+fn never_closed(t: &Transcript, a: &Assembly, p: &mut Problems) {
+    let after = match t.end {
+        End::Stalled { idle_ms } => format!(
+            "nothing after it, cut at the {} s idle bound",
+            idle_ms / 1000
+        ),
+        // Bytes kept coming (keep-alive comments or pings) but no close.
+        End::TotalTimeout { total_ms } => format!(
+            "only keep-alives after it, cut at the {} s total bound",
+            total_ms / 1000
+        ),
+        _ => return,
+    };
+    let (what, at) = match (a.done_at, a.finish_at, a.finish.as_deref()) {
+        (Some(done), _, _) => ("`data: [DONE]`".to_string(), done),
+        (None, Some(at), Some(f)) => (format!("finish_reason {f}"), at),
+        _ => return,
+    };
+    let open_ms = t.ended_at_ms.saturating_sub(at);
+    p.fail(
+        Kind::StreamStalled,
+        format!(
+            "{what} arrived {at} ms in, then the connection stayed open {} s without closing ({after}): clients that read to the close hang",
+            open_ms / 1000
+        ),
+    );
 }
 
 /// `{"a":1}{"a":1}`: joined fragments that are one JSON object twice; the object once.
@@ -622,6 +675,7 @@ mod tests {
             bytes: 0,
             unterminated_tail: None,
             ended_at_ms: frames.last().map(|f| f.1).unwrap_or(0),
+            broken_utf8: 0,
         }
     }
 

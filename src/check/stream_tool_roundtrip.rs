@@ -183,6 +183,7 @@ mod tests {
             bytes: 0,
             unterminated_tail: None,
             ended_at_ms: 2,
+            broken_utf8: 0,
         }
     }
 

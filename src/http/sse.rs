@@ -52,6 +52,9 @@ pub struct Transcript {
     pub unterminated_tail: Option<String>,
     /// Milliseconds since the request was sent.
     pub ended_at_ms: u64,
+    /// Events whose data held bytes that are not UTF-8 (a character cut inside the event,
+    /// not across network reads: those are joined before decoding).
+    pub broken_utf8: usize,
 }
 
 /// Longest line the reader accepts. Real events are a few KiB; a server that sends
@@ -88,6 +91,10 @@ pub struct Parser {
     since_dispatch: Vec<u8>,
     bytes: usize,
     overlong: bool,
+    /// The event being read has a data line that is not UTF-8.
+    bad_utf8: bool,
+    /// Events dispatched with such a line.
+    broken_utf8: usize,
 }
 
 impl Parser {
@@ -160,6 +167,7 @@ impl Parser {
         }
         if line.is_empty() {
             if self.has_data {
+                self.broken_utf8 += usize::from(self.bad_utf8);
                 let mut data = std::mem::take(&mut self.data);
                 data.pop(); // the newline after the last data line
                 let event = std::mem::take(&mut self.event);
@@ -175,6 +183,7 @@ impl Parser {
             self.data.clear();
             self.event.clear();
             self.has_data = false;
+            self.bad_utf8 = false;
             self.since_dispatch.clear();
             return;
         }
@@ -190,6 +199,7 @@ impl Parser {
         };
         match field {
             b"data" => {
+                self.bad_utf8 |= std::str::from_utf8(value).is_err();
                 self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
                 self.has_data = true;
@@ -197,6 +207,11 @@ impl Parser {
             b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
             _ => {}
         }
+    }
+
+    /// Events dispatched so far whose data was not UTF-8.
+    pub fn broken_utf8(&self) -> usize {
+        self.broken_utf8
     }
 
     /// The bytes fed so far.
@@ -328,6 +343,7 @@ where
         bytes: parser.bytes(),
         unterminated_tail: parser.unterminated_tail(),
         ended_at_ms: bounds.started.elapsed().as_millis() as u64,
+        broken_utf8: parser.broken_utf8(),
     }
 }
 
@@ -354,6 +370,7 @@ pub fn parse_complete(body: &str) -> Transcript {
         bytes: parser.bytes(),
         unterminated_tail: parser.unterminated_tail(),
         ended_at_ms: 0,
+        broken_utf8: parser.broken_utf8(),
     }
 }
 

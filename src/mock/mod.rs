@@ -29,6 +29,10 @@ pub const EMBED_MODEL: &str = "mock-embed";
 const MODELS_RENAMED: &[&str] = &["mock-small-2025", "mock-large"];
 /// The zen-routes scenario serves one model of each of Zen's route families.
 const ZEN_MODELS: &[&str] = &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"];
+/// What the model-fallback scenario answers an id it does not serve with.
+const FALLBACK_MODEL: &str = "llama-3.1-8b-instant";
+/// Cloudflare's page when the origin sends nothing within 100 s (trimmed).
+const CLOUDFLARE_524: &str = "<!DOCTYPE html><html><head><title>opencode.example | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><span>Error code 524</span><p>The origin web server timed out responding to this request.</p><p>Cloudflare Ray ID: 8f1c2d3e4a5b6c7d</p></body></html>";
 /// Gap between stream frames: slow enough to look like a real model.
 const PACE: Duration = Duration::from_millis(15);
 /// How long the buffering scenario holds the stream before the burst.
@@ -326,6 +330,7 @@ async fn gate(
             let r = reply::openai_error(429, "Rate limit reached for requests per min (RPM): Limit 3, Used 3. Please try again in 120s.", "requests", Some("rate_limit_exceeded"), None, &id);
             Some(reply::with_header(r, "retry-after", "120"))
         }
+        Scenario::ModelsPublic => Some(reply::openai_error(401, "Invalid token (request id: 2026120607)", "invalid_request_error", Some("invalid_api_key"), None, &id)),
         Scenario::AccessDenied => Some(reply::zen_error(403, "FreeTierError", "Free models are only available in the opencode client. Add credits to use them from other clients.", &id)),
         Scenario::BadRequest => Some(reply::json_response(400, &json!({"object": "error", "message": "Request validation failed: the prompt was rejected by the input guard", "type": "BadRequestError", "param": null, "code": 400}), &id)),
         Scenario::ContextOverflow => Some(reply::openai_error(
@@ -354,6 +359,11 @@ async fn gate(
         Scenario::ToolsUnsupported if chat && v.get("tools").is_some() => {
             Some(reply::openai_error(500, "registry.ollama.ai/library/gemma3:1b does not support tools", "api_error", None, None, &id))
         }
+        Scenario::SchemaKeywordRefused if chat && v.get("tools").is_some_and(|t| t.to_string().contains("additionalProperties")) => Some(reply::json_response(
+            400,
+            &json!({"error": {"code": 400, "message": "Invalid JSON payload received. Unknown name \"additionalProperties\" at 'tools[0].function_declarations[0].parameters': Cannot find field.", "status": "INVALID_ARGUMENT"}}),
+            &id,
+        )),
         Scenario::ReasoningModel if chat && v.get("max_tokens").is_some() => Some(reply::openai_error(
             400,
             "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
@@ -374,7 +384,8 @@ async fn gate(
             &id,
         ));
     }
-    if !m.serves(&ask.model) {
+    // A fallback gateway answers every id, served or not.
+    if !m.serves(&ask.model) && m.scenario != Scenario::ModelFallback {
         let msg = format!(
             "The model `{}` does not exist or you do not have access to it.",
             ask.model
@@ -441,6 +452,8 @@ impl Mock {
     fn answered_model(&self, asked: &str) -> String {
         if self.scenario == Scenario::ModelMismatch {
             "mock-fallback".to_string()
+        } else if self.scenario == Scenario::ModelFallback && !self.serves(asked) {
+            FALLBACK_MODEL.to_string()
         } else {
             format!("{asked}-2025-01-01")
         }
@@ -611,6 +624,13 @@ async fn chat(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Re
         return r;
     }
     let answered = m.answered_model(&ask.model);
+    if !ask.stream && m.scenario == Scenario::EdgeTimeout {
+        return reply::text_response(524, "text/html; charset=UTF-8", CLOUDFLARE_524);
+    }
+    if !ask.stream && m.scenario == Scenario::ErrorIn200 {
+        let body = json!({"code": 500, "msg": "当前分组上游负载已饱和，请稍后再试 (upstream saturated, try again later)", "success": false, "data": null});
+        return reply::json_response(200, &body, &id);
+    }
     if !ask.stream || m.scenario == Scenario::NotSse {
         let mut c = reply::completion(&ask, &answered);
         if m.scenario == Scenario::ToolIdMissing {
@@ -698,11 +718,34 @@ fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
     if s == Scenario::ToolIdMissing {
         chunks.iter_mut().for_each(strip_call_ids);
     }
+    if s == Scenario::StreamNoFinish {
+        for c in chunks.iter_mut() {
+            for choice in c["choices"].as_array_mut().into_iter().flatten() {
+                if let Some(o) = choice.as_object_mut() {
+                    o.remove("finish_reason");
+                }
+            }
+        }
+    }
     let mut frames: Vec<Bytes> = Vec::new();
     if extras {
         frames.push(Bytes::from_static(b": keep-alive\r\n\r\n"));
     }
-    let mut ending = Ending::Close;
+    if s == Scenario::StreamEmptyChoices {
+        frames.push(reply::frame(&json!({"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": reply::CREATED, "model": model, "choices": []}).to_string(), false));
+    }
+    if s == Scenario::StreamUtf8Broken {
+        // "中" is E4 B8 AD: the event carries its first two bytes only.
+        let mut bad = b"data: {\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"".to_vec();
+        bad.extend_from_slice(&[0xE4, 0xB8]);
+        bad.extend_from_slice(b"\"}}]}\n\n");
+        frames.push(Bytes::from(bad));
+    }
+    let mut ending = if s == Scenario::StreamNeverCloses {
+        Ending::Stall
+    } else {
+        Ending::Close
+    };
     let mut done = true;
     for (i, c) in chunks.iter().enumerate() {
         // Faults strike after the role chunk and two pieces of content.

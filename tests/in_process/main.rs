@@ -14,6 +14,7 @@ mod common;
 
 mod context;
 mod diagnosis;
+mod field_failures;
 mod host_limit;
 mod layout;
 mod opencode;

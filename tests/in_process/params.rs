@@ -107,6 +107,10 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
             _ => true,
         };
     let model = v["model"].as_str().unwrap_or("m").to_string();
+    // A healthy server refuses ids it does not serve (chat.unknown_model asks for one).
+    if model.starts_with("zencheck-no-such-model") {
+        return bad(404, "The model does not exist", Some("model"));
+    }
     let stream = v["stream"].as_bool().unwrap_or(false);
     // The tools reach the prompt (as on a real server): chat.tools_seen must not read an
     // ignored tool_choice as tools dropped wholesale.
