@@ -144,13 +144,12 @@ impl Kind {
     /// trigger: those come from `explain`.
     /// A WAF or risk-control block (`blocked`) is read by the probe's classifier too, but
     /// no mock scenario serves a challenge page yet.
-    pub const NOT_FROM_PROBES: [Kind; 6] = [
+    pub const NOT_FROM_PROBES: [Kind; 5] = [
         Kind::Aborted,
         Kind::ProviderInit,
         Kind::RequestTooLarge,
         Kind::ToolCallMalformed,
         Kind::ContentFilter,
-        Kind::Blocked,
     ];
 
     /// The stable code: strum's name for the variant, snake_case as serde writes it, so the

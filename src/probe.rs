@@ -43,8 +43,10 @@ pub struct RoutePlan {
 }
 
 /// Kinds after which the route's other checks would only repeat the same failure.
-const BLOCKING: [Kind; 10] = [
+const BLOCKING: [Kind; 11] = [
     Kind::Auth,
+    // A firewall or risk control: more requests only risk getting the address banned.
+    Kind::Blocked,
     Kind::Billing,
     Kind::AccessDenied,
     Kind::ModelNotFound,

@@ -37,7 +37,7 @@ pub fn timeout_note(status: u16, page: &str) -> Option<&'static str> {
 
 /// A basic check an edge cut off waiting for its first byte (504 or 524), the kind of
 /// failure a stream avoids.
-pub fn cut_by_edge(f: &crate::outcome::Finding) -> bool {
+pub fn cut_by_edge(f: &crate::finding::Finding) -> bool {
     matches!(f.evidence.http_status, Some(504 | 524))
         && matches!(
             f.kind,

@@ -6,8 +6,8 @@
 
 use super::Ctx;
 use crate::failure::Kind;
+use crate::finding::Finding;
 use crate::http::Request;
-use crate::outcome::Finding;
 use crate::target::Target;
 
 /// What a keyless `GET /models` said, for [`explain`].

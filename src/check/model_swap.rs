@@ -6,7 +6,7 @@
 
 use super::answer::same_model;
 use crate::failure::Kind;
-use crate::outcome::Problems;
+use crate::finding::Problems;
 
 /// Judge `got` against `asked` into `p`.
 pub fn judge(asked: &str, got: &str, p: &mut Problems) {
@@ -66,7 +66,7 @@ pub fn maker(id: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Status;
+    use crate::finding::Status;
 
     fn verdict(asked: &str, got: &str) -> Option<Status> {
         let mut p = Problems::default();

@@ -3,7 +3,7 @@
 //! Applications send zod's schemas, which close every object with `additionalProperties: false`.
 
 use crate::failure::{Kind, SCHEMA_KEYWORDS};
-use crate::outcome::Finding;
+use crate::finding::Finding;
 
 /// A `param_rejected` on `tools` whose message names a schema keyword names the keyword.
 pub fn name_keyword(f: &mut Finding) {
@@ -25,7 +25,7 @@ pub fn name_keyword(f: &mut Finding) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Evidence;
+    use crate::finding::Evidence;
 
     #[test]
     fn a_refused_keyword_is_named_and_a_refused_tool_is_not() {

@@ -5,7 +5,7 @@
 //! `stream_options.include_usage` (`choices: []`, OpenAI's own shape) are normal.
 
 use crate::failure::Kind;
-use crate::outcome::Problems;
+use crate::finding::Problems;
 use serde_json::Value;
 
 /// What the chunks of one stream looked like, beside their content.

@@ -9,7 +9,7 @@ use super::answer::{answer_error, answer_json};
 use super::{Ctx, TokenCap};
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::outcome::{Finding, Status};
+use crate::finding::{Finding, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 

@@ -3,7 +3,7 @@
 //! URL points at a site, not at the API, and every row says so.
 
 use crate::failure::Kind;
-use crate::outcome::{Finding, Status};
+use crate::finding::{Finding, Status};
 
 /// How `json_body` words a 2xx HTML answer; read back here, so the two stay one phrase.
 pub const HTML_INSTEAD_OF_JSON: &str = "with an HTML page instead of JSON";

@@ -33,6 +33,8 @@ const ZEN_MODELS: &[&str] = &["gpt-5-nano", "claude-haiku-4-5", "big-pickle"];
 const FALLBACK_MODEL: &str = "llama-3.1-8b-instant";
 /// Cloudflare's page when the origin sends nothing within 100 s (trimmed).
 const CLOUDFLARE_524: &str = "<!DOCTYPE html><html><head><title>opencode.example | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><span>Error code 524</span><p>The origin web server timed out responding to this request.</p><p>Cloudflare Ray ID: 8f1c2d3e4a5b6c7d</p></body></html>";
+/// Cloudflare's managed challenge, as a client without JavaScript gets it (trimmed).
+const CLOUDFLARE_CHALLENGE: &str = "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body><div class=\"main-wrapper\"><h1>Enable JavaScript and cookies to continue</h1></div><script src=\"/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1\"></script></body></html>";
 /// Gap between stream frames: slow enough to look like a real model.
 const PACE: Duration = Duration::from_millis(15);
 /// How long the buffering scenario holds the stream before the burst.
@@ -172,6 +174,11 @@ impl Mock {
                 "404 page not found\n",
             )),
             Scenario::ServerError => Some(reply::text_response(502, "text/html", reply::NGINX_502)),
+            Scenario::WafChallenge => Some(reply::with_header(
+                reply::text_response(403, "text/html; charset=UTF-8", CLOUDFLARE_CHALLENGE),
+                "cf-ray",
+                "8f1c2d3e4a5b6c7d-AMS",
+            )),
             Scenario::BadResponse => Some(reply::text_response(
                 200,
                 "text/html; charset=utf-8",

@@ -12,6 +12,7 @@ pub enum Scenario {
     RateLimit,
     RateLimitBrief,
     AccessDenied,
+    WafChallenge,
     ModelsPublic,
     ModelNotFound,
     WrongRoute,
@@ -148,6 +149,7 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::RateLimitBrief, "rate-limit-brief", "each request's first attempt gets 429 with Retry-After: 1, the retry passes", Clean, false),
     zen(info(Scenario::AccessDenied, "access-denied", "Zen's 403 FreeTierError for clients other than opencode", K("chat.basic", Kind::AccessDenied), false)),
     info(Scenario::ModelsPublic, "models-public", "GET /models answers any request, key or none (a 'test connection' any key passes), while generation refuses the key with 401", K("chat.basic", Kind::Auth), false),
+    info(Scenario::WafChallenge, "waf-challenge", "Cloudflare's bot challenge (403 \"Just a moment...\" with cf-ray) for every request from a non-browser client: the key is never judged", K("chat.basic", Kind::Blocked), false),
     info(Scenario::ModelNotFound, "model-not-found", "serves mock-small-2025 and mock-large; anything else is 404 model_not_found", K("models.exists", Kind::ModelNotFound), true),
     zen(info(Scenario::WrongRoute, "wrong-route", "Zen's 401 ModelError on chat: the model is not supported for format oa-compat", K("chat.basic", Kind::WrongRoute), false)),
     Info {

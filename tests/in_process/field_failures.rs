@@ -9,7 +9,7 @@ use axum::routing::any;
 use common::{check, probe};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
-use zencheck::outcome::Status;
+use zencheck::finding::Status;
 
 /// A server on 127.0.0.1 answering every request with `reply(path, body)`.
 async fn serve<F>(reply: F) -> String
@@ -506,4 +506,37 @@ async fn an_edge_timeout_names_cloudflares_limit_and_the_stream_checks_still_run
         r.to_json()
     );
     assert_eq!(check(&r, "chat.tools").status, Status::Skip);
+}
+
+#[tokio::test]
+async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
+    const CHALLENGE: &str = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Enable JavaScript and cookies to continue</h1><script src=\"/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1\"></script></body></html>";
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let base = serve(move |_, _| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        html(403, CHALLENGE)
+    })
+    .await;
+    let r = probe(&["--base-url", &base, "--model", "gpt-4o", "--timeout", "3"]).await;
+    let basic = check(&r, "chat.basic");
+    assert_eq!(
+        (basic.status, basic.kind),
+        (Status::Fail, Some(Kind::Blocked)),
+        "{}",
+        r.to_json()
+    );
+    assert!(r.checks.iter().all(|c| c.kind != Some(Kind::Auth)));
+    assert!(
+        basic.hint.as_deref().unwrap_or("").contains("banned"),
+        "{:?}",
+        basic.hint
+    );
+    // The rest of each route is skipped: probing a firewall again and again gets addresses banned.
+    assert_eq!(check(&r, "chat.stream").status, Status::Skip);
+    assert!(
+        hits.load(std::sync::atomic::Ordering::Relaxed) <= 4,
+        "{} requests",
+        hits.load(std::sync::atomic::Ordering::Relaxed)
+    );
 }
