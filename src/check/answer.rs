@@ -20,8 +20,19 @@ pub async fn send_json(
     match cx.http.call(cx.target, req).await {
         Err(f) => f,
         Ok(a) if !a.is_success() => answer_error(&a, &req.sent_params()).note_retry(a.waited_secs),
-        Ok(a) => judge(&a).note_retry(a.waited_secs),
+        Ok(mut a) => {
+            a.sent_cap = sent_cap(req);
+            judge(&a).note_retry(a.waited_secs)
+        }
     }
+}
+
+/// The output cap a request's body carries, under whichever key its API uses.
+pub fn sent_cap(req: &Request) -> Option<u64> {
+    let body = req.body.as_ref()?;
+    super::ask::CAP_KEYS
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_u64))
 }
 
 /// Send a streaming request. A refusal before the stream starts is classified; a 2xx
@@ -280,10 +291,9 @@ pub fn reasoning_spent_cap(
 
 /// The problem of an answer with no call that stopped at the output cap mid-text, when no
 /// reasoning field showed: a cap problem (`output_length`, a warning), not an ignored
-/// `tool_choice`. The one-word probes finish in a few tokens, so a cut there is most often a
-/// reasoning model whose server leaves the thought in the content without tags (DeepSeek-R1's
-/// template opens `<think>` in the prompt); the retry with a larger cap tells. True when it
-/// recorded it.
+/// `tool_choice` (only when no call was forced: see `chat::may_blame_cap`). A route's basic
+/// check is retried with a larger cap after it (`check::run`), since its one-word prompt
+/// ends in a few tokens; other checks are not. True when it recorded it.
 pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Problems) -> bool {
     if calls > 0 || text.trim().is_empty() || !matches!(finish, Some("length" | "max_tokens")) {
         return false;
@@ -291,7 +301,7 @@ pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Proble
     p.warn(
         Kind::OutputLength,
         format!(
-            "the answer stopped at the output cap before it finished: \"{}\" (a reasoning model thinking in its content?)",
+            "the answer stopped at the output cap before it finished: \"{}\"",
             excerpt(text, 50)
         ),
     );

@@ -99,11 +99,11 @@ pub const CHAT_TOOL_CHOICE_NONE: Spec = Spec {
 };
 
 pub const CHAT_TOOL_CHOICE_NAMED: Spec = Spec {
-    proves: "a named tool_choice calls that tool",
+    proves: "a named tool_choice calls that tool, not the one the prompt asks for",
     ..Spec::main(
         "chat.tool_choice_named",
         Route::Chat,
-        |m, c| post(tool_request(m, false, c, named_choice())),
+        |m, c| post(named_tool_request(m, false, c)),
         Judge::Json(|a, m| judge_completion(a, m, ToolExpect::Named)),
         cost(1, MAX_TOKENS_TOOLS),
     )
@@ -128,14 +128,14 @@ pub fn post(body: Value) -> Vec<Request> {
     vec![Request::post(Route::Chat.path(), body, Auth::Bearer)]
 }
 
-fn named_choice() -> Value {
-    json!({"type": "function", "function": {"name": TOOL_NAME}})
-}
-
 /// The one small tool the tool checks offer.
 pub const TOOL_NAME: &str = "get_weather";
 pub const TOOL_PROMPT: &str = "What is the weather in Paris? Use the get_weather tool.";
 const TOOL_DESCRIPTION: &str = "Get the current weather for a city.";
+/// The second tool `chat.tool_choice_named` offers and names: the prompt points to the
+/// weather tool, so only a server that enforces the named choice calls this one (one that
+/// runs it as `auto`, as llama.cpp does with the object form, calls the weather tool).
+pub const NAMED_TOOL: &str = "get_time";
 
 /// Shaped as applications send it: zod's JSON Schema (the AI SDK, opencode) closes every
 /// object with `additionalProperties: false`, so a gateway that refuses the keyword breaks
@@ -178,6 +178,19 @@ pub fn tool_request(model: &str, stream: bool, cap: TokenCap, tool_choice: Value
     body
 }
 
+/// `chat.tool_choice_named`'s request: the weather tool and [`NAMED_TOOL`], the prompt asking
+/// for the weather, and `tool_choice` naming the other one.
+pub fn named_tool_request(model: &str, stream: bool, cap: TokenCap) -> Value {
+    let choice = json!({"type": "function", "function": {"name": NAMED_TOOL}});
+    let mut body = tool_request(model, stream, cap, choice);
+    let time = json!({"type": "function", "function": {"name": NAMED_TOOL, "description": "Get the current time in a time zone.",
+        "parameters": {"type": "object", "properties": {"zone": {"type": "string", "description": "IANA time zone"}}, "required": ["zone"]}}});
+    if let Some(tools) = body["tools"].as_array_mut() {
+        tools.push(time);
+    }
+    body
+}
+
 /// What `tool_choice` asked for, so the answer's effect can be checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ToolExpect {
@@ -187,7 +200,7 @@ pub enum ToolExpect {
     Required,
     /// `"none"`: no call.
     Forbidden,
-    /// `{"type":"function","function":{"name":…}}`: a call to that tool.
+    /// `{"type":"function","function":{"name":…}}` naming [`NAMED_TOOL`]: a call to it.
     Named,
 }
 
@@ -204,10 +217,11 @@ pub fn judge_tool_choice(
     } else {
         format!("prose: \"{}\"", excerpt(text, 50))
     };
-    let empty_calls = if finish == Some("tool_calls") {
-        " (finish_reason tool_calls, but no calls)"
-    } else {
-        ""
+    let empty_calls = match finish {
+        Some("tool_calls") => " (finish_reason tool_calls, but no calls)",
+        // A forced call is written first; one still missing at the cap never came.
+        Some("length" | "max_tokens") => " that ran to the output cap without a call",
+        _ => "",
     };
     if names.is_empty() && expect != ToolExpect::Forbidden {
         if let Some(marker) = call_as_text(text) {
@@ -231,16 +245,19 @@ pub fn judge_tool_choice(
             "tool_choice",
             format!("tool_choice \"required\" was answered with {answered}{empty_calls}"),
         ),
-        ToolExpect::Named if !names.contains(&TOOL_NAME) => {
+        ToolExpect::Named if !names.contains(&NAMED_TOOL) => {
             let got = if names.is_empty() {
                 format!("{answered}{empty_calls}")
             } else {
-                format!("a call to {}", names.join(", "))
+                format!(
+                    "a call to {}: the server ran the choice as auto, and the model took the tool the prompt asked for",
+                    names.join(", ")
+                )
             };
             p.fail_param(
                 Kind::ParamIgnored,
                 "tool_choice",
-                format!("tool_choice named {TOOL_NAME} but got {got}"),
+                format!("tool_choice named {NAMED_TOOL} (the prompt asks for {TOOL_NAME}) but got {got}"),
             )
         }
         ToolExpect::Forbidden if !names.is_empty() => p.fail_param(
@@ -251,6 +268,20 @@ pub fn judge_tool_choice(
                 names.join(", ")
             ),
         ),
+        // No call, as asked; but the model wrote one into the text, and the server passed
+        // the markup on as the answer, which an app shows its user as is.
+        ToolExpect::Forbidden => {
+            if let Some(marker) = call_as_text(text) {
+                p.fail_param(
+                    Kind::ParamIgnored,
+                    "tool_choice",
+                    format!(
+                        "tool_choice \"none\": no tool_calls, but the answer text is call markup ({marker}: \"{}\"), which apps show their users as the reply",
+                        excerpt(text, 60)
+                    ),
+                );
+            }
+        }
         _ => {}
     }
 }
@@ -280,6 +311,14 @@ pub fn judge_completion(a: &Answer, asked: &str, expect: ToolExpect) -> Finding 
         .with_timing(a.timing);
     f.reasoning = crate::reasoning::of_completion(&v);
     f
+}
+
+/// Whether an answer with no call that stopped at the cap is the cap's problem
+/// (`answer::cut_at_cap`) rather than a verdict on `tool_choice`: only when no call was forced
+/// and none was written as text. A forced call (`required`, a named tool) comes first or not
+/// at all; an answer that ran to the cap without one did not honour it.
+pub fn may_blame_cap(expect: ToolExpect, text: &str) -> bool {
+    expect == ToolExpect::Any && call_as_text(text).is_none()
 }
 
 /// Record the problems of a parsed completion and return the pass summary.
@@ -325,10 +364,7 @@ fn judge_completion_value(v: &Value, asked: &str, expect: ToolExpect, p: &mut Pr
     let reasoning = crate::reasoning::of_completion(v);
     if reasoning_spent_cap(text, calls.len(), finish, reasoning.as_ref(), p) {
         // Nothing else can be judged of an answer that was never written.
-    } else if expect != ToolExpect::Forbidden
-        && call_as_text(text).is_none()
-        && cut_at_cap(text, calls.len(), finish, p)
-    {
+    } else if may_blame_cap(expect, text) && cut_at_cap(text, calls.len(), finish, p) {
         // Nor of one cut off before it got to a call or an answer.
     } else {
         judge_tool_choice(expect, &names, text, finish, p);
@@ -458,11 +494,13 @@ mod tests {
             body: body.as_bytes().to_vec(),
             timing: Timing::default(),
             waited_secs: None,
+            sent_cap: None,
         }
     }
 
     const PROSE: &str = r#"{"model":"m","choices":[{"message":{"content":"It is sunny."},"finish_reason":"stop"}],"usage":{}}"#;
     const CALL: &str = r#"{"model":"m","choices":[{"message":{"tool_calls":[{"id":"1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},"finish_reason":"tool_calls"}],"usage":{}}"#;
+    const NAMED_CALL: &str = r#"{"model":"m","choices":[{"message":{"tool_calls":[{"id":"1","type":"function","function":{"name":"get_time","arguments":"{\"zone\":\"Europe/Paris\"}"}}]},"finish_reason":"tool_calls"}],"usage":{}}"#;
 
     #[test]
     fn a_complete_answer_passes() {
@@ -575,11 +613,14 @@ mod tests {
     fn tool_choice_effects_are_checked() {
         let prose = answer(200, "application/json", PROSE);
         let call = answer(200, "application/json", CALL);
+        let named = answer(200, "application/json", NAMED_CALL);
         for (a, expect, ignored) in [
             (&prose, ToolExpect::Required, true),
             (&call, ToolExpect::Required, false),
             (&prose, ToolExpect::Named, true),
-            (&call, ToolExpect::Named, false),
+            (&named, ToolExpect::Named, false),
+            // The tool the prompt asks for, not the one named: the choice ran as auto.
+            (&call, ToolExpect::Named, true),
             (&call, ToolExpect::Forbidden, true),
             (&prose, ToolExpect::Forbidden, false),
             (&prose, ToolExpect::Any, false),
@@ -610,6 +651,55 @@ mod tests {
     }
 
     #[test]
+    fn call_markup_in_the_content_under_tool_choice_none_is_flagged() {
+        // llama.cpp with a Hermes template: no tool_calls, the markup left in content.
+        let leaked = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"role":"assistant","content":"<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call>"},"finish_reason":"stop"}],"usage":{}}"#,
+        );
+        let f = judge_completion(&leaked, "m", ToolExpect::Forbidden);
+        assert_eq!(
+            (f.status, f.kind, f.param.as_deref()),
+            (Status::Fail, Some(Kind::ParamIgnored), Some("tool_choice")),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.detail.contains("<tool_call>") && f.detail.contains("apps show"),
+            "{}",
+            f.detail
+        );
+        // Prose that mentions the tool is not markup.
+        let prose = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":"I would use get_weather, but I may not."},"finish_reason":"stop"}],"usage":{}}"#,
+        );
+        assert_eq!(
+            judge_completion(&prose, "m", ToolExpect::Forbidden).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn the_named_request_offers_two_tools_and_names_the_one_not_asked_for() {
+        let b = named_tool_request("m", false, TokenCap::MaxTokens);
+        let names: Vec<&str> = b["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["function"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, [TOOL_NAME, NAMED_TOOL]);
+        assert_eq!(b["tool_choice"]["function"]["name"], NAMED_TOOL);
+        assert!(b["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains(TOOL_NAME));
+    }
+
+    #[test]
     fn a_call_written_as_text_is_told_from_prose() {
         for text in [
             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>",
@@ -635,15 +725,37 @@ mod tests {
             "application/json",
             r#"{"model":"m","choices":[{"message":{"content":"Okay, the user wants the weather in Paris, so I"},"finish_reason":"length"}],"usage":{}}"#,
         );
-        for expect in [ToolExpect::Any, ToolExpect::Required, ToolExpect::Named] {
+        let f = judge_completion(&cut, "m", ToolExpect::Any);
+        assert_eq!(
+            (f.status, f.kind, f.param.as_deref()),
+            (Status::Warn, Some(Kind::OutputLength), None),
+            "{}",
+            f.detail
+        );
+        assert!(!f.detail.contains("reasoning"), "{}", f.detail);
+        // A forced call comes first or not at all: one missing at the cap was not honoured.
+        for expect in [ToolExpect::Required, ToolExpect::Named] {
             let f = judge_completion(&cut, "m", expect);
             assert_eq!(
                 (f.status, f.kind, f.param.as_deref()),
-                (Status::Warn, Some(Kind::OutputLength), None),
+                (Status::Fail, Some(Kind::ParamIgnored), Some("tool_choice")),
                 "{expect:?}: {}",
                 f.detail
             );
+            assert!(
+                f.detail.contains("ran to the output cap without a call"),
+                "{}",
+                f.detail
+            );
         }
+        // Unless the model showed it was still reasoning when the cap came.
+        let thinking = answer(
+            200,
+            "application/json",
+            r#"{"model":"m","choices":[{"message":{"content":"<think>Okay, the user wants the weather"},"finish_reason":"length"}],"usage":{}}"#,
+        );
+        let f = judge_completion(&thinking, "m", ToolExpect::Required);
+        assert_eq!(f.kind, Some(Kind::OutputLength), "{}", f.detail);
         // tool_choice "none" answered with a cut text made no call: honoured, a pass.
         assert_eq!(
             judge_completion(&cut, "m", ToolExpect::Forbidden).status,

@@ -243,6 +243,7 @@ mod tests {
             body: v.to_string().into_bytes(),
             timing: Timing::default(),
             waited_secs: None,
+            sent_cap: None,
         }
     }
 

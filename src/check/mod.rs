@@ -110,14 +110,22 @@ pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
         return Finding::skip("sends no request of its own");
     }
     let mut f = attempt(cx, id, model, cap).await;
-    // Reasoning spent the whole cap before any answer, or the answer stopped at the cap: once
-    // more, with a cap sized for a reasoning model (only when the first cap was not that
-    // already). A server that leaves the thought in the content untagged shows it only so.
-    if f.kind == Some(Kind::OutputLength) && f.status != Status::Fail && !cap.reasoning() {
+    // Reasoning spent the whole cap before any answer, or an answer that shows reasoning
+    // stopped at the cap: once more, with a cap sized for a reasoning model (only when the
+    // first cap was not that already). An answer that shows none is not retried: a model
+    // that rambles to its cap would ramble to the larger one too, which on a CPU server costs
+    // minutes. The one exception is a route's basic check: its one-word prompt ends in a few
+    // tokens, so a cut there is most likely a thought left in the content untagged (R1's
+    // template opens `<think>` in the prompt), which only a larger cap shows; it decides the
+    // caps of every later check of the model, once.
+    let retry = f.reasoning.is_some() || id.stage() == Stage::Basic;
+    if f.kind == Some(Kind::OutputLength) && f.status != Status::Fail && !cap.reasoning() && retry {
         let why = if spent_on_reasoning(&f) {
             "reasoning spent the whole first one"
+        } else if f.reasoning.is_some() {
+            "the first answer, which shows reasoning, stopped at its cap"
         } else {
-            "the first answer stopped at its cap"
+            "the first answer stopped at its cap, as an untagged thought in the content would"
         };
         f = attempt(cx, id, model, cap.for_reasoning()).await;
         f.detail.push_str(&format!(

@@ -136,14 +136,14 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
         .filter_map(|c| c.get("name").and_then(Value::as_str))
         .collect();
     let reasoning = crate::reasoning::of_response(&v);
+    let at_cap = completed_at_cap(&v, a.sent_cap, &mut p);
     // `incomplete` for the cap is the Responses API's `finish_reason: length`.
-    let cut = (status == Some("incomplete")).then_some("length");
+    let cut = (status == Some("incomplete") || at_cap).then_some("length");
     let spent = reasoning_spent_cap(&text, calls.len(), cut, reasoning.as_ref(), &mut p)
-        || expect != ToolExpect::Forbidden
-            && super::chat::call_as_text(&text).is_none()
+        || super::chat::may_blame_cap(expect, &text)
             && super::answer::cut_at_cap(&text, calls.len(), cut, &mut p);
     if !spent {
-        judge_tool_choice(expect, &names, &text, None, &mut p);
+        judge_tool_choice(expect, &names, &text, cut, &mut p);
     }
     if text.trim().is_empty() && calls.is_empty() && expect == ToolExpect::Any && !spent {
         let why = if status == Some("incomplete") {
@@ -170,6 +170,30 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
         .with_timing(a.timing);
     f.reasoning = reasoning;
     f
+}
+
+/// `status: "completed"` although `usage.output_tokens` equals the cap the request sent, and
+/// no `incomplete_details`: the answer was most likely cut at the cap while the server calls
+/// it whole (OpenAI answers `incomplete`, `incomplete_details.reason: max_output_tokens`;
+/// llama.cpp's server says `completed`). Recorded as a warning; true when the answer is
+/// taken as cut.
+pub fn completed_at_cap(v: &Value, sent_cap: Option<u64>, p: &mut Problems) -> bool {
+    let out = v.pointer("/usage/output_tokens").and_then(Value::as_u64);
+    let says_whole = v.get("status").and_then(Value::as_str) == Some("completed")
+        && v.get("incomplete_details").is_none_or(Value::is_null);
+    match (out, sent_cap) {
+        (Some(out), Some(cap)) if says_whole && out >= cap => {
+            p.warn_param(
+                Kind::BadResponse,
+                "max_output_tokens",
+                format!(
+                    "status completed, but output_tokens {out} reached max_output_tokens {cap}: the answer was most likely cut at the cap, and nothing says so (OpenAI answers status incomplete with incomplete_details.reason max_output_tokens); clients that check status take a cut answer for a whole one"
+                ),
+            );
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The text of every `message` item's `output_text` parts.
@@ -416,6 +440,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             timing: Timing::default(),
             waited_secs: None,
+            sent_cap: None,
         };
         let text = answer(
             r#"{"object":"response","status":"completed","model":"gpt-5-nano","output":[{"type":"reasoning"},{"type":"message","content":[{"type":"output_text","text":"pong"}]}],"usage":{"input_tokens":9,"output_tokens":1}}"#,

@@ -57,8 +57,10 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
     };
     let output = output_items(&v);
     let mut p = Problems::default();
-    // `incomplete` is the Responses API's finish_reason "length".
-    let incomplete = v.get("status").and_then(Value::as_str) == Some("incomplete");
+    // `incomplete` is the Responses API's finish_reason "length"; a `completed` answer whose
+    // output tokens reached the cap was most likely cut too (llama.cpp's server says so).
+    let at_cap = super::responses::completed_at_cap(&v, a.sent_cap, &mut p);
+    let incomplete = v.get("status").and_then(Value::as_str) == Some("incomplete") || at_cap;
     let text = output_text(output);
     let reasoning = crate::reasoning::of_response(&v);
     let said = if reasoning_spent_cap(
@@ -144,6 +146,7 @@ mod tests {
             body: v.to_string().into_bytes(),
             timing: Timing::default(),
             waited_secs: None,
+            sent_cap: None,
         }
     }
 
@@ -161,6 +164,29 @@ mod tests {
         }
         let cut = judge(&answer(r#"{"city":"Pa"#, "incomplete"), "gpt-5-nano");
         assert_eq!(cut.kind, Some(Kind::OutputLength));
+    }
+
+    #[test]
+    fn completed_at_the_cap_is_flagged_and_judged_as_cut() {
+        // llama.cpp: JSON with its own keys, cut at max_output_tokens, status completed.
+        let text = "{\n  \"description\": \"Paris, France\",\n  \"location\": \"Paris, France\",\n  \"weather\": {\n    \"";
+        let mut a = answer(text, "completed");
+        a.sent_cap = Some(12);
+        let f = judge(&a, "gpt-5-nano");
+        assert_eq!((f.kind, f.param.as_deref()), (Some(Kind::ParamIgnored), Some(PARAM)), "{}", f.detail);
+        assert!(
+            f.detail.contains("keys outside the schema (description, location, weather)")
+                && f.detail.contains("cut at the output cap")
+                && !f.detail.contains("prose"),
+            "{}",
+            f.detail
+        );
+        assert!(f.detail.contains("status completed, but output_tokens 12"), "{}", f.detail);
+        // Below the cap, completed is believed.
+        a.sent_cap = Some(64);
+        let f = judge(&a, "gpt-5-nano");
+        assert!(!f.detail.contains("status completed"), "{}", f.detail);
+        assert!(f.detail.contains("does not parse"), "{}", f.detail);
     }
 
     #[test]

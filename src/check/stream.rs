@@ -436,8 +436,7 @@ pub fn judge_chat_stream(
     if clean && a.error_message.is_none() && a.chunks > 0 {
         let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
         let finish = a.finish.as_deref();
-        let may_be_cut =
-            expect != ToolExpect::Forbidden && super::chat::call_as_text(&a.text).is_none();
+        let may_be_cut = super::chat::may_blame_cap(expect, &a.text);
         let unwritten =
             reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p)
                 || may_be_cut && super::answer::cut_at_cap(&a.text, names.len(), finish, &mut p);

@@ -91,6 +91,23 @@ pub fn judge_text(
     match judge_json_only(t, cut, schema) {
         JsonShape::Valid => {}
         JsonShape::Cut => cut_warning(t, p),
+        JsonShape::Unfinished { off_schema } => {
+            let ending = if cut {
+                "was cut at the output cap".to_string()
+            } else {
+                "does not parse (cut short or malformed)".to_string()
+            };
+            let detail = if off_schema.is_empty() {
+                format!("{param} asked for JSON; the JSON {ending}: {}", excerpt(t, 60))
+            } else {
+                format!(
+                    "the JSON has keys outside the schema ({}), which a server enforcing {param} never writes, and {ending}: {}",
+                    off_schema.join(", "),
+                    excerpt(t, 60)
+                )
+            };
+            p.fail_param(Kind::ParamIgnored, param, detail);
+        }
         JsonShape::NotObject => p.fail_param(
             Kind::ParamIgnored,
             param,
@@ -150,6 +167,11 @@ enum JsonShape {
     /// A JSON string whose content is an object.
     Twice,
     Breaks(String),
+    /// Starts as a JSON object but does not parse: cut at the cap with keys a schema forbids,
+    /// or cut with no sign of the cap, or malformed. Not prose: what was seen is named.
+    Unfinished {
+        off_schema: Vec<String>,
+    },
     Prose,
 }
 
@@ -160,6 +182,11 @@ impl JsonShape {
             JsonShape::Valid => String::new(),
             JsonShape::Breaks(why) => format!(" and does not follow the schema ({why})"),
             JsonShape::Cut => " and was cut at the output cap".into(),
+            JsonShape::Unfinished { off_schema } if !off_schema.is_empty() => format!(
+                " and has keys outside the schema ({}) and does not parse",
+                off_schema.join(", ")
+            ),
+            JsonShape::Unfinished { .. } => " and does not parse".into(),
             JsonShape::Prose | JsonShape::NotObject | JsonShape::Twice => {
                 " and what follows is no JSON object".into()
             }
@@ -177,9 +204,78 @@ fn judge_json_only(t: &str, cut: bool, schema: Option<&Value>) -> JsonShape {
             JsonShape::Twice
         }
         Ok(_) => JsonShape::NotObject,
-        Err(_) if cut && t.starts_with(['{', '[']) => JsonShape::Cut,
+        Err(_) if t.starts_with('{') => {
+            let off_schema = schema.map(|s| off_schema_keys(s, t)).unwrap_or_default();
+            if cut && off_schema.is_empty() {
+                JsonShape::Cut
+            } else {
+                JsonShape::Unfinished { off_schema }
+            }
+        }
+        Err(_) if cut && t.starts_with('[') => JsonShape::Cut,
         Err(_) => JsonShape::Prose,
     }
+}
+
+/// The top-level keys of a JSON object's text (whole or cut short) that `schema` forbids
+/// (`additionalProperties: false` and not among its `properties`), in order of appearance.
+fn off_schema_keys(schema: &Value, text: &str) -> Vec<String> {
+    if schema.get("additionalProperties") != Some(&Value::Bool(false)) {
+        return Vec::new();
+    }
+    let allowed = schema.get("properties").and_then(Value::as_object);
+    let mut out: Vec<String> = Vec::new();
+    for key in top_level_keys(text) {
+        if !allowed.is_some_and(|a| a.contains_key(&key)) && !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
+/// The keys of the outermost object in `text`, read as far as the text goes (it may stop
+/// mid-value): strings at depth 1 followed by a colon.
+fn top_level_keys(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut current = String::new();
+    let mut last_string: Option<String> = None;
+    for c in text.chars() {
+        if in_string {
+            match c {
+                _ if escaped => {
+                    escaped = false;
+                    current.push(c);
+                }
+                '\\' => escaped = true,
+                '"' => {
+                    in_string = false;
+                    last_string = (depth == 1).then(|| std::mem::take(&mut current));
+                }
+                _ => current.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                current.clear();
+            }
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            ':' => {
+                if let Some(k) = last_string.take() {
+                    keys.push(k);
+                }
+            }
+            c if c.is_whitespace() => {}
+            _ => last_string = None,
+        }
+        if c != ':' && !c.is_whitespace() && c != '"' {
+            last_string = None;
+        }
+    }
+    keys
 }
 
 /// The inside of a Markdown code fence that is the whole text (```json … ```).
@@ -288,6 +384,53 @@ mod tests {
             fenced_bad.detail.contains("temperature_c"),
             "{}",
             fenced_bad.detail
+        );
+    }
+
+    #[test]
+    fn cut_json_is_described_by_what_was_seen_not_called_prose() {
+        // llama.cpp's /responses ignoring text.format: JSON with its own keys, cut at the cap.
+        let off = "{\n  \"description\": \"Paris, France\",\n  \"location\": \"Paris\",\n  \"city\": \"Paris\",\n  \"weather\": {\n    \"desc\": \"x\",\n    \"";
+        for cut in [true, false] {
+            let f = judge(off, cut);
+            assert_eq!(
+                (f.kind, f.param.as_deref()),
+                (Some(Kind::ParamIgnored), Some("response_format")),
+                "{}",
+                f.detail
+            );
+            assert!(
+                f.detail
+                    .contains("keys outside the schema (description, location, weather)"),
+                "{}",
+                f.detail
+            );
+            assert!(!f.detail.contains("prose"), "{}", f.detail);
+            let ending = if cut {
+                "cut at the output cap"
+            } else {
+                "does not parse"
+            };
+            assert!(f.detail.contains(ending), "{}", f.detail);
+        }
+        // Only keys of the schema, cut: the cap's fault.
+        let f = judge(r#"{"city":"Paris","temperature_c":1"#, true);
+        assert_eq!(f.kind, Some(Kind::OutputLength), "{}", f.detail);
+        // Only keys of the schema, no sign of the cap: JSON that does not parse, not prose.
+        let f = judge(r#"{"city":"Paris","temperature_c":1"#, false);
+        assert_eq!(f.kind, Some(Kind::ParamIgnored), "{}", f.detail);
+        assert!(
+            f.detail.contains("does not parse") && !f.detail.contains("prose"),
+            "{}",
+            f.detail
+        );
+    }
+
+    #[test]
+    fn top_level_keys_are_read_from_cut_text() {
+        assert_eq!(
+            top_level_keys(r#"{"a": "x:y", "b": {"c": 1}, "d\"e": [1, {"f": 2}], "g""#),
+            ["a", "b", "d\"e"]
         );
     }
 

@@ -101,6 +101,9 @@ pub struct Answer {
     pub body: Vec<u8>,
     pub timing: Timing,
     pub waited_secs: Option<u64>,
+    /// The output cap the request asked for (`max_tokens`, `max_completion_tokens`,
+    /// `max_output_tokens`), set by the check that sent it so a judge can hold usage to it.
+    pub sent_cap: Option<u64>,
 }
 
 impl Answer {
@@ -430,6 +433,7 @@ impl Http {
                 total: Some(ms(o.started)),
             },
             waited_secs: o.waited_secs,
+            sent_cap: None,
         })
     }
 }

@@ -241,3 +241,63 @@ async fn reasoning_effort_refused_by_name_or_through_ollamas_think_is_a_rejectio
         assert!(hint.contains("stop sending it"), "{hint}");
     }
 }
+
+/// The largest output cap any request to [`rambler`] carried.
+static RAMBLER_MAX_CAP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A small model that does not reason (SmolLM2-135M on llama.cpp): "pong" to the one-word
+/// prompt, and prose that runs to the cap, with no call, for anything longer.
+fn rambler(body: &Value) -> Response {
+    RAMBLER_MAX_CAP.fetch_max(cap(body), std::sync::atomic::Ordering::SeqCst);
+    if body.get("tools").is_none() {
+        return completion(
+            json!({"role": "assistant", "content": "pong"}),
+            "stop",
+            json!({"prompt_tokens": 9, "completion_tokens": 1}),
+        );
+    }
+    completion(
+        json!({"role": "assistant", "content": "The weather in Paris is mostly sunny, with a moderate breeze and"}),
+        "length",
+        json!({"prompt_tokens": 44, "completion_tokens": cap(body)}),
+    )
+}
+
+#[tokio::test]
+async fn a_model_that_shows_no_reasoning_is_not_retried_at_a_larger_cap() {
+    let url = serve(rambler).await;
+    let r = run(&url, "chat.basic,chat.tools,chat.tool_choice_required").await;
+    let tools = check(&r, "chat.tools");
+    assert_eq!(
+        (tools.status, tools.kind),
+        (Status::Warn, Some(Kind::OutputLength)),
+        "{}",
+        tools.detail
+    );
+    assert!(
+        !tools.detail.contains("retried") && !tools.detail.contains("reasoning"),
+        "{}",
+        tools.detail
+    );
+    // A forced call that did not come within the cap was not honoured.
+    let required = check(&r, "chat.tool_choice_required");
+    assert_eq!(
+        (required.status, required.kind, required.param.as_deref()),
+        (Status::Fail, Some(Kind::ParamIgnored), Some("tool_choice")),
+        "{}",
+        required.detail
+    );
+    assert!(
+        required
+            .detail
+            .contains("ran to the output cap without a call"),
+        "{}",
+        required.detail
+    );
+    assert_eq!(
+        RAMBLER_MAX_CAP.load(std::sync::atomic::Ordering::SeqCst),
+        64,
+        "no request was sent with a reasoning-sized cap"
+    );
+    assert_eq!(r.cost.expect("cost").requests, 3, "one request per check");
+}

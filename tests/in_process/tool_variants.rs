@@ -104,6 +104,15 @@ fn healthy(body: &Value) -> Response {
         );
     }
     if wants_tools(body) && body["tool_choice"] != "none" {
+        // A named choice is obeyed, whichever tool the prompt asked for.
+        if let Some(name) = body.pointer("/tool_choice/function/name") {
+            let named = json!({"id": "call_1", "type": "function", "function": {"name": name, "arguments": "{\"zone\":\"Europe/Paris\"}"}});
+            return completion(
+                body,
+                json!({"role": "assistant", "content": null, "tool_calls": [named]}),
+                "tool_calls",
+            );
+        }
         if body["stream"] == true {
             return sse(&[
                 chunk(
