@@ -420,6 +420,8 @@ fn limits(args: &ProbeArgs, s: &Settings) -> Result<Limits, RunError> {
             0 => return Err(RunError::Usage("--per-host must be at least 1".into())),
             n => n,
         },
+        per_host_chosen: args.per_host.or(s.per_host).is_some()
+            || args.concurrency.or(s.concurrency).is_some(),
         ..d
     })
 }

@@ -9,6 +9,15 @@
 //! instant, not only the one that got the 429. A longer one is not waited for (that request
 //! is reported as rate-limited) and only halves the limit.
 //!
+//! A local server (loopback, the local presets) starts lower, at [`LOCAL_START`], because
+//! a CPU server decodes a few requests at once and queues the rest, where they wait for
+//! headers until `--timeout` calls them dead. Its limit is then set by latency, as TCP
+//! Vegas does: after every `limit` answers, if their mean wait for headers is more than
+//! [`SLOWER`] times the quickest answer seen, the limit halves; otherwise it doubles (by one
+//! after the first halving), up to the ceiling. A server that says how many requests it decodes at
+//! once (llama.cpp's `/props` `total_slots`) gets that as its ceiling. None of this applies
+//! when the user set `--per-host` or `--concurrency`.
+//!
 //! Waiting here is bounded from outside: every check runs under the run's deadline and
 //! interrupt (`stop.rs`), a pause lasts at most `--max-retry-wait`, and a place frees when a
 //! request ends, which its own bounds (`--timeout`, `--max-time`) guarantee.
@@ -17,6 +26,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
+
+/// Where the limit of a local server starts when the user set none: enough for the first
+/// stage of a probe (`/models` and a basic check per route), little enough for a CPU server.
+pub const LOCAL_START: usize = 4;
+
+/// How much slower than the quickest answer the answers of a step may get, on average,
+/// before the limit halves.
+pub const SLOWER: u64 = 3;
 
 /// The limiters of every host this client talks to.
 #[derive(Default)]
@@ -27,13 +44,39 @@ pub struct Hosts {
 impl Hosts {
     /// The limiter of `host` ("name:port"); made at `ceiling` the first time it is asked for.
     pub fn host(&self, host: &str, ceiling: usize) -> Arc<Host> {
+        self.host_paced(host, ceiling, false)
+    }
+
+    /// The limiter of `host`; when `local` and it is made now, it starts at [`LOCAL_START`]
+    /// and latency moves it (see the module's words).
+    pub fn host_paced(&self, host: &str, ceiling: usize, local: bool) -> Arc<Host> {
         self.by_host
             .lock()
             .expect("host map lock")
             .entry(host.to_string())
-            .or_insert_with(|| Arc::new(Host::new(ceiling)))
+            .or_insert_with(|| {
+                let mut h = Host::new(ceiling);
+                if local {
+                    let s = h.state.get_mut().expect("fresh lock");
+                    s.limit = s.ceiling.min(LOCAL_START);
+                    s.paced = Some(Pace::default());
+                }
+                Arc::new(h)
+            })
             .clone()
     }
+}
+
+/// The latency record of a host whose limit latency moves.
+#[derive(Default)]
+struct Pace {
+    /// Milliseconds to headers of the answers of this step, and how many.
+    sum_ms: u64,
+    n: u64,
+    /// The quickest answer so far: what this host takes with no queue.
+    best_ms: Option<u64>,
+    /// The limit has halved once: it grows by one from now on, not by doubling.
+    slowed: bool,
 }
 
 /// One host's limit.
@@ -53,6 +96,13 @@ struct State {
     wave: u64,
     /// No request leaves before this instant (a Retry-After being honoured).
     paused_until: Option<Instant>,
+    /// Answers (of any status) received so far: a request that waited while this grew
+    /// waited in a queue the host was working through.
+    answers: u64,
+    /// Latency moves the limit (a local server); `None` for the 429-only rule.
+    paced: Option<Pace>,
+    /// The host was asked how many requests it serves at once.
+    slots_asked: bool,
 }
 
 /// What the limiter looks like now (for tests and `-v`).
@@ -74,6 +124,9 @@ impl Host {
                 calm: 0,
                 wave: 0,
                 paused_until: None,
+                answers: 0,
+                paced: None,
+                slots_asked: false,
             }),
             changed: Notify::new(),
         }
@@ -90,6 +143,23 @@ impl Host {
             in_flight: s.in_flight,
             ceiling: s.ceiling,
         }
+    }
+
+    /// Answers received from this host so far.
+    pub fn answers(&self) -> u64 {
+        self.lock().answers
+    }
+
+    /// True the first time only: whoever gets it asks the host for its slots.
+    pub fn first_to_ask_slots(&self) -> bool {
+        !std::mem::replace(&mut self.lock().slots_asked, true)
+    }
+
+    /// The host serves `slots` requests at once: more would only wait in its queue.
+    pub fn serves_at_once(&self, slots: usize) {
+        let mut s = self.lock();
+        s.ceiling = slots.max(1);
+        s.limit = s.limit.min(s.ceiling);
     }
 
     /// Wait for a place under the limit, and for any pause to end.
@@ -137,16 +207,68 @@ impl Permit {
     /// Only answers to requests sent since the last halving count: they were sent at the
     /// lower rate, the others say nothing about it.
     pub fn answered(&self) {
+        self.answered_in(None)
+    }
+
+    /// The host answered without a 429 after `headers_ms` to headers. On a host paced by
+    /// latency, every `limit` answers of this step decide the next step: halve when they
+    /// were on average [`SLOWER`] times slower than the quickest answer, else grow.
+    pub fn answered_in(&self, headers_ms: Option<u64>) {
         let mut s = self.host.lock();
+        s.answers += 1;
         if self.wave != s.wave {
             return;
         }
         s.calm += 1;
+        let st: &mut State = &mut s;
+        if let Some(pace) = st.paced.as_mut() {
+            if let Some(ms) = headers_ms {
+                pace.sum_ms += ms;
+                pace.n += 1;
+                pace.best_ms = Some(pace.best_ms.map_or(ms, |b| b.min(ms)));
+            }
+            let Some(best) = pace.best_ms.filter(|_| st.calm >= st.limit && pace.n > 0) else {
+                return;
+            };
+            let mean = pace.sum_ms / pace.n;
+            (pace.sum_ms, pace.n) = (0, 0);
+            let limit = st.limit;
+            let slower = limit > 1 && mean > best.saturating_mul(SLOWER).max(best + 100);
+            let next = if slower {
+                pace.slowed = true;
+                (limit / 2).max(1)
+            } else if pace.slowed {
+                (limit + 1).min(st.ceiling)
+            } else {
+                (limit * 2).min(st.ceiling)
+            };
+            st.calm = 0;
+            if next < limit {
+                st.wave += 1;
+            }
+            st.limit = next;
+            drop(s);
+            if next != limit {
+                self.host.changed.notify_waiters();
+            }
+            return;
+        }
         if s.limit < s.ceiling && s.calm >= s.limit {
             s.limit += 1;
             s.calm = 0;
             drop(s);
             self.host.changed.notify_waiters();
+        }
+    }
+
+    /// This request got no headers within the bound while the host kept answering others:
+    /// it waited in the host's queue, behind zencheck's own requests. Halve the limit
+    /// (once per wave), as for a 429, so the next attempt finds a shorter queue.
+    pub fn queued_too_long(&self) {
+        self.throttled(None);
+        let mut s = self.host.lock();
+        if let Some(p) = s.paced.as_mut() {
+            p.slowed = true;
         }
     }
 
@@ -201,6 +323,51 @@ mod tests {
         }
         assert_eq!(h.snapshot().limit, 8);
         assert_eq!(h.snapshot().in_flight, 0);
+    }
+
+    #[tokio::test]
+    async fn a_local_host_starts_low_grows_while_answers_keep_pace_and_halves_when_they_slow() {
+        let hosts = Hosts::default();
+        let h = hosts.host_paced("127.0.0.1:8080", 32, true);
+        assert_eq!(h.snapshot().limit, LOCAL_START);
+        // Steady answers: 4 answers at 100 ms double it, 8 more double it again.
+        for _ in 0..(4 + 8) {
+            h.acquire().await.answered_in(Some(100));
+        }
+        assert_eq!(h.snapshot().limit, 16);
+        // 16 answers five times slower: the queue grew, so the limit halves.
+        for _ in 0..16 {
+            h.acquire().await.answered_in(Some(500));
+        }
+        assert_eq!(h.snapshot().limit, 8);
+        // From then on it grows by one step at a time.
+        for _ in 0..8 {
+            h.acquire().await.answered_in(Some(100));
+        }
+        assert_eq!(h.snapshot().limit, 9);
+        // A remote host keeps the 429 rule and starts at the ceiling.
+        assert_eq!(
+            hosts
+                .host_paced("api.example.com:443", 32, false)
+                .snapshot()
+                .limit,
+            32
+        );
+    }
+
+    #[tokio::test]
+    async fn a_host_that_says_its_slots_is_capped_there_and_asked_once() {
+        let hosts = Hosts::default();
+        let h = hosts.host_paced("127.0.0.1:8080", 32, true);
+        assert!(h.first_to_ask_slots());
+        assert!(!h.first_to_ask_slots());
+        h.serves_at_once(2);
+        assert_eq!((h.snapshot().limit, h.snapshot().ceiling), (2, 2));
+        for _ in 0..20 {
+            h.acquire().await.answered_in(Some(10));
+        }
+        assert_eq!(h.snapshot().limit, 2, "never above what it serves");
+        assert_eq!(h.answers(), 20);
     }
 
     #[tokio::test]

@@ -57,7 +57,16 @@ pub struct Limits {
     /// The ceiling of requests in flight at once to one host:port, across all targets; the
     /// limit under it halves on a 429 and grows back (see `limit.rs`).
     pub per_host: usize,
+    /// The user chose the concurrency (`--per-host`, `--concurrency`): local servers are not
+    /// paced for them, and no server's slots are asked for.
+    pub per_host_chosen: bool,
 }
+
+/// How long an idle pooled connection may be reused. Servers close idle keep-alive
+/// connections after a few seconds (llama.cpp's server, Node and uvicorn after 5 s); a
+/// connection the client keeps longer is one the server may close just as a request goes
+/// out on it, and that request fails with no answer.
+pub const POOL_IDLE: Duration = Duration::from_secs(4);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -69,6 +78,7 @@ impl Default for Limits {
             body_cap: 4 << 20,
             stream_cap: 8 << 20,
             per_host: DEFAULT_PER_HOST,
+            per_host_chosen: false,
         }
     }
 }
@@ -122,6 +132,9 @@ impl Answer {
 #[derive(Clone)]
 pub struct Http {
     client: reqwest::Client,
+    /// The same client without a pool: every request on a new connection (the one resend
+    /// of a request whose kept-alive connection closed before any answer).
+    fresh: reqwest::Client,
     pub limits: Limits,
     pub transport: Transport,
     connects: ConnectWatch,
@@ -139,22 +152,30 @@ impl Http {
 
     pub fn with_transport(limits: Limits, transport: Transport) -> Result<Http, ClientError> {
         let connects = ConnectWatch::default();
-        let builder = reqwest::Client::builder()
-            .connect_timeout(limits.connect)
-            .user_agent(concat!("zencheck/", env!("CARGO_PKG_VERSION")))
-            // A redirect would carry the key (x-api-key, api-key, a query) to another
-            // origin, maybe over plain http, and turn a POST into a GET: it is reported,
-            // never followed. Without redirects there is no Referer to send either.
-            .redirect(reqwest::redirect::Policy::none())
-            .referer(false)
-            .connector_layer(connects.clone());
-        let client = transport
-            .apply(builder)
-            .map_err(ClientError::Transport)?
-            .build()
-            .map_err(|e| ClientError::Build(e.to_string()))?;
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(limits.connect)
+                .user_agent(concat!("zencheck/", env!("CARGO_PKG_VERSION")))
+                // A redirect would carry the key (x-api-key, api-key, a query) to another
+                // origin, maybe over plain http, and turn a POST into a GET: it is reported,
+                // never followed. Without redirects there is no Referer to send either.
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
+                .pool_idle_timeout(POOL_IDLE)
+                .connector_layer(connects.clone())
+        };
+        let build = |b: reqwest::ClientBuilder| {
+            transport
+                .apply(b)
+                .map_err(ClientError::Transport)?
+                .build()
+                .map_err(|e| ClientError::Build(e.to_string()))
+        };
+        let client = build(builder())?;
+        let fresh = build(builder().pool_max_idle_per_host(0))?;
         Ok(Http {
             client,
+            fresh,
             limits,
             transport,
             connects,
@@ -169,10 +190,9 @@ impl Http {
         self
     }
 
-    fn build(&self, target: &Target, r: &Request) -> reqwest::RequestBuilder {
-        let mut req = self
-            .client
-            .request(r.method.clone(), target.endpoint(&r.path));
+    fn build(&self, target: &Target, r: &Request, fresh: bool) -> reqwest::RequestBuilder {
+        let client = if fresh { &self.fresh } else { &self.client };
+        let mut req = client.request(r.method.clone(), target.endpoint(&r.path));
         if let Some((user, pass)) = &target.basic_auth {
             req = req.basic_auth(
                 user.expose_secret(),
@@ -196,7 +216,8 @@ impl Http {
         req
     }
 
-    /// The limit of the target's host:port (`None` for a URL without a host).
+    /// The limit of the target's host:port (`None` for a URL without a host). A local
+    /// server's is paced by latency unless the user chose the concurrency.
     fn host_limit(&self, target: &Target) -> Option<Arc<limit::Host>> {
         let u = url::Url::parse(&target.base_url).ok()?;
         let host = format!(
@@ -204,7 +225,38 @@ impl Http {
             u.host_str().unwrap_or(""),
             u.port_or_known_default().unwrap_or(0)
         );
-        Some(self.hosts.host(&host, self.limits.per_host))
+        let local = !self.limits.per_host_chosen && is_local(&u, target.provider);
+        Some(self.hosts.host_paced(&host, self.limits.per_host, local))
+    }
+
+    /// A llama.cpp server (`Server: llama.cpp`) says in `/props` how many requests it
+    /// decodes at once (`total_slots`); the rest wait in its queue. Asked once per host,
+    /// bounded to 3 s; the host's ceiling becomes that number. Nothing is asked when the
+    /// user chose the concurrency.
+    async fn learn_slots(&self, target: &Target, host: &limit::Host, headers: &HeaderMap) {
+        let llama = header_str(headers, "server").is_some_and(|s| s.starts_with("llama.cpp"));
+        if self.limits.per_host_chosen || !llama || !host.first_to_ask_slots() {
+            return;
+        }
+        let Ok(mut u) = url::Url::parse(&target.base_url) else {
+            return;
+        };
+        // `/props` is at the server's root, not under `/v1`.
+        let root = u
+            .path()
+            .trim_end_matches('/')
+            .trim_end_matches("/v1")
+            .to_string();
+        u.set_path(&format!("{root}/props"));
+        spend::request_sent();
+        let ask = async {
+            let r = self.client.get(u).send().await.ok()?;
+            let v: Value = r.json().await.ok()?;
+            v.get("total_slots").and_then(Value::as_u64)
+        };
+        if let Ok(Some(slots)) = tokio::time::timeout(Duration::from_secs(3), ask).await {
+            host.serves_at_once(slots.clamp(1, 1024) as usize);
+        }
     }
 
     /// What the per-host limit of `target` looks like now.
@@ -222,6 +274,11 @@ impl Http {
         };
         let host = self.host_limit(target);
         let mut waited = None;
+        // Each sent at most once more: on a new connection after a kept-alive one closed
+        // with no answer, or after a wait in the host's queue behind zencheck's own requests.
+        let mut fresh = false;
+        let mut requeued = false;
+        let mut note = String::new();
         loop {
             // Taken anew for each attempt: a retry waits out the host's pause like any other.
             let permit = match &host {
@@ -241,20 +298,72 @@ impl Http {
             };
             let started = Instant::now();
             let deadline = started + self.limits.total;
+            let answers_before = host.as_ref().map(|h| h.answers());
             spend::request_sent();
-            let response = match self.send_for_headers(self.build(target, r), started).await {
+            let sent = self
+                .send_for_headers(self.build(target, r, fresh), started)
+                .await;
+            let response = match sent {
                 Err(detail) => {
-                    observed_failure(Finding::fail(Kind::Timeout, detail.clone()));
-                    return Err(Finding::fail(Kind::Timeout, detail).with_timing(Timing {
+                    // Others to this host were answered while this one got nothing: it
+                    // waited in the server's queue behind zencheck's own requests.
+                    let others = match (&host, answers_before) {
+                        (Some(h), Some(b)) => h.answers().saturating_sub(b),
+                        _ => 0,
+                    };
+                    let mut f = Finding::fail(Kind::Timeout, format!("{detail}{note}"));
+                    if others > 0 {
+                        if let Some(p) = &permit {
+                            p.queued_too_long();
+                        }
+                        if !requeued {
+                            requeued = true;
+                            observed_failure(f);
+                            note = format!(
+                                " · sent once more at a lower concurrency: the first wait ended with no headers while {others} other requests of zencheck to this host were answered (zencheck's own queue)"
+                            );
+                            drop(permit);
+                            continue;
+                        }
+                        f.status = crate::finding::Status::Warn;
+                        f.detail = format!(
+                            "{detail}, while {others} other requests of zencheck to this host were answered: the server is up and working through zencheck's own queue (it serves fewer at once than were sent); {}",
+                            if self.limits.per_host_chosen {
+                                "lower --per-host, or raise --timeout"
+                            } else {
+                                "raise --timeout, or lower --per-host"
+                            }
+                        );
+                        f.detail.push_str(&note);
+                    }
+                    let f = observed_failure(f);
+                    return Err(f.with_timing(Timing {
                         total: Some(ms(started)),
                         ..Default::default()
                     }));
                 }
-                Ok(r) => r.map_err(|e| observed_failure(scrubbed(transport_finding(&e, started)))),
+                Ok(Err(e)) if !fresh && closed_unanswered(&e) => {
+                    // Most likely a kept-alive connection the server closed as the request
+                    // went out (its idle timeout): nothing was answered, so nothing was
+                    // done; once more on a new connection.
+                    observed_failure(scrubbed(transport_finding(&e, started)));
+                    fresh = true;
+                    note = " · sent once more on a new connection: the first closed without a byte of answer".to_string();
+                    drop(permit);
+                    continue;
+                }
+                Ok(r) => r.map_err(|e| {
+                    let mut f = scrubbed(transport_finding(&e, started));
+                    f.detail.push_str(&note);
+                    observed_failure(f)
+                }),
             };
             let headers_ms = ms(started);
             let response = response?;
             let status = response.status().as_u16();
+            if let Some(h) = &host {
+                self.learn_slots(target, h, response.headers()).await;
+            }
             if let (Some(o), Some(id)) = (&self.observer, trace_id) {
                 o.response(id, status, response.headers(), headers_ms, &redactor);
             }
@@ -274,7 +383,7 @@ impl Http {
             if let Some(p) = &permit {
                 match status {
                     429 => p.throttled(pause),
-                    _ => p.answered(),
+                    _ => p.answered_in(Some(headers_ms)),
                 }
             }
             if status == 429 && waited.is_none() {
@@ -567,6 +676,48 @@ pub fn retry_after_secs(h: &HeaderMap) -> Option<u64> {
     header_str(h, "retry-after-ms")
         .and_then(|v| v.parse::<f64>().ok())
         .map(|m| (m / 1000.0).ceil() as u64)
+}
+
+/// Is this host on this machine, or a preset of a server that runs on it? Loopback
+/// addresses and `localhost`, Ollama and LM Studio.
+fn is_local(u: &url::Url, provider: Option<crate::provider::Provider>) -> bool {
+    use crate::provider::Provider;
+    let loopback = match u.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
+        None => false,
+    };
+    loopback || matches!(provider, Some(Provider::Ollama | Provider::Lmstudio))
+}
+
+/// The connection closed (or was reset) before any byte of the answer: what a request sent on
+/// a kept-alive connection the server was closing looks like. Not a connect failure, not a
+/// timeout.
+fn closed_unanswered(e: &reqwest::Error) -> bool {
+    if e.is_connect() || e.is_timeout() || e.status().is_some() {
+        return false;
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return true;
+            }
+        }
+        let text = s.to_string().to_ascii_lowercase();
+        if text.contains("closed before message completed") || text.contains("connection reset") {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// Name a transport failure by walking the error's source chain (DNS, refused, reset,

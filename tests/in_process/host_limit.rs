@@ -22,6 +22,8 @@ struct Seen {
     arrivals: Mutex<Vec<Instant>>,
     /// When the one 429 went out.
     throttled_at: Mutex<Option<Instant>>,
+    /// The one slot of a server that decodes one request at a time.
+    slot: tokio::sync::Mutex<()>,
 }
 
 #[derive(Clone, Copy)]
@@ -32,6 +34,9 @@ enum Plan {
     FirstThrottled { hold: Duration, secs: u64 },
     /// Every request gets `429 Retry-After: secs`.
     AlwaysThrottled { secs: u64 },
+    /// One request at a time is held `hold` and answered; the others wait in the server's
+    /// queue (a CPU model server with one slot).
+    OneAtATime { hold: Duration },
 }
 
 /// An ordinary answer for the model asked for.
@@ -65,6 +70,12 @@ async fn serve(plan: Plan) -> (SocketAddr, Arc<Seen>) {
         let r = match plan {
             Plan::AlwaysThrottled { secs } => throttle(secs),
             Plan::FirstThrottled { secs, .. } if first => throttle(secs),
+            Plan::OneAtATime { hold } => {
+                let _slot = seen.slot.lock().await;
+                tokio::time::sleep(hold).await;
+                let model = body["model"].as_str().unwrap_or("");
+                axum::Json(completion(model)).into_response()
+            }
             Plan::Calm { hold } | Plan::FirstThrottled { hold, .. } => {
                 tokio::time::sleep(hold).await;
                 let model = body["model"].as_str().unwrap_or("");
@@ -90,14 +101,10 @@ fn models(n: usize) -> Vec<String> {
 }
 
 fn args<'a>(url: &'a str, extra: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec![
-        "--base-url",
-        url,
-        "--checks",
-        "chat.basic",
-        "--timeout",
-        "5",
-    ];
+    let mut a = vec!["--base-url", url, "--checks", "chat.basic"];
+    if !more.contains(&"--timeout") {
+        a.extend(["--timeout", "5"]);
+    }
     a.extend(extra.iter().map(String::as_str));
     a.extend_from_slice(more);
     a
@@ -236,4 +243,138 @@ async fn the_run_deadline_bounds_a_host_that_keeps_asking_to_wait() {
         .filter(|c| c.detail.contains("run deadline fired"))
         .count();
     assert!(cut > 0, "{}", r.to_json());
+}
+
+#[tokio::test]
+async fn a_timeout_in_the_servers_queue_behind_zencheck_is_not_called_the_servers_fault() {
+    // One slot, 600 ms a request, 1 s for headers: sent 6 at once, most wait in the queue
+    // past the bound while the server answers the others.
+    let (addr, seen) = serve(Plan::OneAtATime {
+        hold: Duration::from_millis(600),
+    })
+    .await;
+    let url = format!("http://{addr}/v1");
+    let m = models(6);
+    let r = common::probe(&args(&url, &m, &["--timeout", "1", "--per-host", "6"])).await;
+    assert_eq!(r.checks.len(), 6, "{}", r.to_json());
+    for c in &r.checks {
+        assert!(
+            c.status.as_str() != "fail",
+            "a wait zencheck caused is no failure of the server: {}",
+            r.to_json()
+        );
+        if c.kind.map(|k| k.code()) == Some("timeout") {
+            assert!(c.detail.contains("zencheck's own queue"), "{}", c.detail);
+        }
+    }
+    // Each was sent at most twice, and the queue was noticed at least once.
+    assert!(seen.arrivals.lock().unwrap().len() <= 12);
+    assert!(
+        r.checks
+            .iter()
+            .any(|c| c.detail.contains("zencheck's own queue")),
+        "{}",
+        r.to_json()
+    );
+}
+
+#[tokio::test]
+async fn a_local_server_is_probed_at_a_pace_it_serves_without_flags() {
+    // The same one-slot server, no --per-host or --concurrency: loopback starts low and
+    // grows only while answers keep pace, so nothing waits past a bound of 3 s (sent all
+    // at once, the last of 16 would wait 4 s).
+    let (addr, seen) = serve(Plan::OneAtATime {
+        hold: Duration::from_millis(250),
+    })
+    .await;
+    let url = format!("http://{addr}/v1");
+    let m = models(16);
+    let r = common::probe(&args(&url, &m, &["--timeout", "3"])).await;
+    assert!(
+        r.checks.iter().all(|c| c.status.as_str() == "pass"),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(seen.arrivals.lock().unwrap().len(), 16, "no resends");
+    assert!(seen.max_in_flight.load(Ordering::SeqCst) < 16);
+}
+
+/// A server that answers the first request of each connection (kept alive) and closes a
+/// connection without a byte when another request arrives on it: the close of an idle
+/// timeout crossing a request on its way.
+async fn closes_reused_connections() -> (SocketAddr, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut served = 0;
+                loop {
+                    // Read one request: the head, then Content-Length bytes of body.
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let head_end = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    while buf.len() < head_end + len {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    if served > 0 {
+                        return; // closed, nothing answered
+                    }
+                    served += 1;
+                    let asked: serde_json::Value =
+                        serde_json::from_slice(&buf[head_end..head_end + len]).unwrap_or_default();
+                    let body = completion(asked["model"].as_str().unwrap_or("")).to_string();
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nkeep-alive: timeout=5\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if sock.write_all(resp.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, requests)
+}
+
+#[tokio::test]
+async fn a_request_on_a_kept_alive_connection_the_server_closed_is_sent_once_more_on_a_new_one() {
+    let (addr, requests) = closes_reused_connections().await;
+    let url = format!("http://{addr}/v1");
+    let m = models(3);
+    // One at a time, so the second and third requests go out on the first's connection.
+    let r = common::probe(&args(&url, &m, &["--per-host", "1"])).await;
+    for c in &r.checks {
+        assert_eq!(c.status.as_str(), "pass", "{}", r.to_json());
+    }
+    // At least one request went out on a reused connection, was closed unanswered and was
+    // sent once more on a new connection; none more than once more.
+    let n = requests.load(Ordering::SeqCst);
+    assert!((4..=6).contains(&n), "{n} requests for 3 checks");
 }
