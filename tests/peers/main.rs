@@ -1,12 +1,12 @@
 //! The real-peers tier: zencheck against software this project did not write, installed
 //! and started by `.ci/run` (or by the test itself) on 127.0.0.1 and kept offline: the
 //! LiteLLM proxy, opencode, Prometheus, the official MCP Python SDK (the client of
-//! `zencheck mcp`), headless Chromium (the reader of the HTML report). Each module finds its peer through an environment variable or PATH and
-//! is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing
+//! `zencheck mcp`), headless Chromium (the reader of the HTML report), llama.cpp's server
+//! with a small model. Each module finds its peer through an environment variable or PATH
+//! and is skipped without it, unless `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing
 //! peer a failure.
 //!
-//! A new peer is a new module here, with the same skip rule: the real model server
-//! (a small model served by llama.cpp, vLLM or Ollama) goes in `model_server.rs`.
+//! A new peer is a new module here, with the same skip rule.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -14,6 +14,7 @@ mod common;
 mod browser;
 mod litellm;
 mod mcp;
+mod model_server;
 mod opencode;
 mod prometheus;
 
