@@ -115,7 +115,12 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     // The tools reach the prompt (as on a real server): chat.tools_seen must not read an
     // ignored tool_choice as tools dropped wholesale.
     let prompt_tokens = if has_tools { 60 } else { 5 };
-    let tool_call = json!({"index": 0, "id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}});
+    // A named choice is obeyed (unless ignored): the named tool is called.
+    let name = match (b.tool_choice, choice.and_then(|c| c.pointer("/function/name"))) {
+        (Mode::Accept, Some(n)) => n.as_str().unwrap_or("get_weather").to_string(),
+        _ => "get_weather".to_string(),
+    };
+    let tool_call = json!({"index": 0, "id": "c1", "type": "function", "function": {"name": name, "arguments": "{\"city\":\"Paris\"}"}});
     if !stream {
         let message = if call {
             json!({"role": "assistant", "content": null, "tool_calls": [tool_call]})
