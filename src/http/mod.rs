@@ -251,8 +251,8 @@ impl Http {
         spend::request_sent();
         let ask = async {
             let r = self.client.get(u).send().await.ok()?;
-            let v: Value = r.json().await.ok()?;
-            v.get("total_slots").and_then(Value::as_u64)
+            let v: serde_json::Value = r.json().await.ok()?;
+            v.get("total_slots").and_then(serde_json::Value::as_u64)
         };
         if let Ok(Some(slots)) = tokio::time::timeout(Duration::from_secs(3), ask).await {
             host.serves_at_once(slots.clamp(1, 1024) as usize);

@@ -116,7 +116,10 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     // ignored tool_choice as tools dropped wholesale.
     let prompt_tokens = if has_tools { 60 } else { 5 };
     // A named choice is obeyed (unless ignored): the named tool is called.
-    let name = match (b.tool_choice, choice.and_then(|c| c.pointer("/function/name"))) {
+    let name = match (
+        b.tool_choice,
+        choice.and_then(|c| c.pointer("/function/name")),
+    ) {
         (Mode::Accept, Some(n)) => n.as_str().unwrap_or("get_weather").to_string(),
         _ => "get_weather".to_string(),
     };
