@@ -23,7 +23,7 @@ pub const SPEC: Spec = Spec {
         "chat.unknown_model",
         Route::Chat,
         |_, c| vec![request(c)],
-        Judge::Run(|cx, _, c| Box::pin(run(cx, c))),
+        Judge::Run(|cx, model, c| Box::pin(run(cx, model, c))),
         cost(1, 1),
     )
 };
@@ -36,21 +36,22 @@ fn request(cap: TokenCap) -> Request {
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
 
-async fn run(cx: &Ctx<'_>, cap: TokenCap) -> Finding {
+async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     match cx.http.call(cx.target, &request(cap)).await {
         Err(f) => f,
-        Ok(a) => judge(&a).note_retry(a.waited_secs),
+        Ok(a) => judge(&a, model).note_retry(a.waited_secs),
     }
 }
 
-pub fn judge(a: &Answer) -> Finding {
+/// `model` is the model the run probes: the one a user of this endpoint means to reach.
+pub fn judge(a: &Answer, model: &str) -> Finding {
     let s = a.status;
     if a.is_success() {
         return match answer_json(a) {
             // An error body inside a 200 is a refusal, in a shape other checks judge.
             Err(f) if f.evidence.provider_message.is_some() => refused(a, &f),
             Err(f) => f,
-            Ok(v) => substituted(a, &v),
+            Ok(v) => substituted(a, &v, model),
         };
     }
     let f = answer_error(a, &[]);
@@ -85,9 +86,25 @@ fn refused(a: &Answer, f: &Finding) -> Finding {
     .with_timing(a.timing)
 }
 
-fn substituted(a: &Answer, v: &Value) -> Finding {
-    let who = match v.get("model").and_then(Value::as_str) {
-        Some(m) if !m.trim().is_empty() => format!("`{}` answered", excerpt(m, 80)),
+fn substituted(a: &Answer, v: &Value, model: &str) -> Finding {
+    let answered = v.get("model").and_then(Value::as_str).map(str::trim);
+    // The model under test answered: a server that serves one model whatever the id
+    // (llama.cpp, a single-model vLLM, a gateway's default). A typo still goes unnoticed, but
+    // no other model runs in this setup: worth knowing, not a broken endpoint.
+    if answered.is_some_and(|m| !m.is_empty() && same_model(m, model)) {
+        return Finding::warn(
+            Kind::ModelMismatch,
+            format!(
+                "asked for `{NO_SUCH_MODEL}`, a model id that cannot exist, and got HTTP {}: `{}`, the model under test, answered. The server answers any id with its one model (as llama.cpp and single-model servers do): a typo in a model id is never refused",
+                a.status,
+                excerpt(model, 80)
+            ),
+        )
+        .with_evidence(a.evidence())
+        .with_timing(a.timing);
+    }
+    let who = match answered {
+        Some(m) if !m.is_empty() => format!("`{}` answered", excerpt(m, 80)),
         _ => "an unnamed model answered (no `model` in the answer)".to_string(),
     };
     Finding::fail(
@@ -99,4 +116,10 @@ fn substituted(a: &Answer, v: &Value) -> Finding {
     )
     .with_evidence(a.evidence())
     .with_timing(a.timing)
+}
+
+/// The same model, ignoring case and a vendor prefix (`openai/gpt-4o` is `gpt-4o`).
+fn same_model(answered: &str, asked: &str) -> bool {
+    let base = |m: &str| m.rsplit('/').next().unwrap_or(m).to_ascii_lowercase();
+    base(answered) == base(asked)
 }

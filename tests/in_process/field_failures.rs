@@ -540,3 +540,27 @@ async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
         hits.load(std::sync::atomic::Ordering::Relaxed)
     );
 }
+
+/// llama.cpp and single-model servers answer any id with the one model they serve: the model
+/// under test answered, so nothing else ran. A typo goes unrefused (a warning), not a failure.
+#[tokio::test]
+async fn a_single_model_server_answering_any_id_with_the_model_under_test_is_a_warning() {
+    let base = serve(|path, _| {
+        if path.ends_with("/models") {
+            models(&["gpt-4o"])
+        } else {
+            completion("gpt-4o")
+        }
+    })
+    .await;
+    let r = substitution(&base).await;
+    let unknown = check(&r, "chat.unknown_model");
+    assert_eq!(unknown.status, Status::Warn, "{}", r.to_json());
+    assert_eq!(unknown.kind, Some(Kind::ModelMismatch));
+    assert!(
+        unknown.detail.contains("model under test"),
+        "{}",
+        unknown.detail
+    );
+    assert_eq!(check(&r, "chat.basic").status, Status::Pass);
+}
