@@ -3,6 +3,7 @@
 //! Every hint zencheck prints is written here, so the whole table can be reviewed at a
 //! glance. Codes are part of the JSON contract: renaming one needs a CHANGELOG entry.
 
+use crate::gateway::Gateway;
 use crate::provider::Provider;
 use serde::{Deserialize, Serialize};
 use strum::{IntoStaticStr, VariantArray};
@@ -46,6 +47,7 @@ pub enum Kind {
     ToolCallMalformed,
     ContentFilter,
     Blocked,
+    GatewayAltered,
 }
 
 /// A check whose hints are worded its own way. A check names its family in its spec (and an
@@ -64,6 +66,9 @@ pub enum CheckHint {
     OpencodeEvents,
     /// Asks for a model id that cannot exist (`chat.unknown_model`).
     UnknownModel,
+    /// Compares what a gateway passed on with what its upstream said (`zencheck fidelity`):
+    /// the fix is the gateway's, named when the gateway named itself (`HintContext::via`).
+    Fidelity,
 }
 
 /// A classifier rule whose hint is worded better than its kind's: the rule names it in its
@@ -131,6 +136,8 @@ pub struct HintContext<'a> {
     /// The answer showed reasoning (reasoning tokens or fields): an output cap it hit went
     /// to reasoning, and the fix is worded for reasoning models.
     pub reasoning: bool,
+    /// The gateway between client and provider, when its headers named it.
+    pub via: Option<Gateway>,
 }
 
 impl Kind {
@@ -144,12 +151,15 @@ impl Kind {
     /// trigger: those come from `explain`.
     /// A WAF or risk-control block (`blocked`) is read by the probe's classifier too, but
     /// no mock scenario serves a challenge page yet.
-    pub const NOT_FROM_PROBES: [Kind; 5] = [
+    /// A gateway that changed what passed through it (`gateway_altered`) is seen by
+    /// `zencheck fidelity` only, which knows both sides.
+    pub const NOT_FROM_PROBES: [Kind; 6] = [
         Kind::Aborted,
         Kind::ProviderInit,
         Kind::RequestTooLarge,
         Kind::ToolCallMalformed,
         Kind::ContentFilter,
+        Kind::GatewayAltered,
     ];
 
     /// The stable code: strum's name for the variant, snake_case as serde writes it, so the
@@ -197,6 +207,7 @@ impl Kind {
             Kind::ToolCallMalformed => "Model emitted a malformed tool call",
             Kind::ContentFilter => "Blocked by a content filter",
             Kind::Blocked => "Blocked by a firewall or risk control",
+            Kind::GatewayAltered => "Gateway changed what passed through",
         }
     }
 
@@ -237,6 +248,7 @@ impl Kind {
             Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
             Kind::Blocked => "A web application firewall, a CDN's bot challenge or a relay's risk control refused the request before it reached the model: the credential was never judged and may be fine.",
+            Kind::GatewayAltered => "A gateway between the client and the provider changed what passed through it: a request parameter dropped or rewritten, or a status, header, error message or token count replaced. Each side looks fine on its own; the difference is in the middle.",
         }
     }
 
@@ -245,6 +257,11 @@ impl Kind {
         let p = cx.provider;
         let key_env = cx.key_env.unwrap_or("the key variable (--api-key-env)");
         let model = cx.model.unwrap_or("the model");
+        if cx.check == Some(CheckHint::Fidelity) {
+            if let Some(h) = fidelity_hint(self, cx) {
+                return h;
+            }
+        }
         match self {
             Kind::Auth => match p {
                 _ if cx.no_key_sent && !cx.offline && cx.opencode_provider.is_none() => no_key_hint(cx),
@@ -596,11 +613,135 @@ impl Kind {
                  or User-Agent, or go through an allowed network. Do not probe it again and again: repeated blocked requests \
                  can get the address banned."
                 .to_string(),
+            Kind::GatewayAltered => altered_hint(cx.param, None),
             Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
                  whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
                  `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."
                 .to_string(),
         }
+    }
+}
+
+/// The fix for what a gateway did to an exchange (`zencheck fidelity`), in the words of the
+/// gateway when it named itself; `None` leaves the kind's general hint.
+fn fidelity_hint(kind: Kind, cx: &HintContext<'_>) -> Option<String> {
+    let via = cx.via;
+    let h = match kind {
+        Kind::GatewayAltered => altered_hint(cx.param, via),
+        Kind::StreamBuffered => match via {
+            Some(Gateway::Nginx) => "nginx holds the stream in its buffer and lets it go in bursts: add `proxy_buffering off;` \
+                 to the location that proxies the API (or have the upstream send `X-Accel-Buffering: no`), with \
+                 `proxy_http_version 1.1;` so that the upstream's chunks arrive framed."
+                .to_string(),
+            Some(Gateway::Cloudflare) => "Cloudflare streams an answer whose Content-Type is text/event-stream: check that the \
+                 origin sends it, and that no Worker or transform rule reads the whole body before passing it on."
+                .to_string(),
+            Some(Gateway::Kong) => "Kong buffers the answer: set `response_buffering: false` on this route.".to_string(),
+            Some(Gateway::Uvicorn) => "The FastAPI proxy reads the upstream's whole answer before it sends anything: return a \
+                 StreamingResponse (media_type text/event-stream) whose generator yields each upstream chunk as it arrives \
+                 (httpx: `client.stream(...)` and `aiter_raw()`), never `await response.aread()`."
+                .to_string(),
+            _ => "The gateway holds the stream and lets it go in a burst: turn response buffering off for this route (nginx: \
+                 `proxy_buffering off` or `X-Accel-Buffering: no`; Kong: `response_buffering: false`; a FastAPI or Next.js \
+                 proxy: pass the upstream body on as a stream instead of awaiting it whole)."
+                .to_string(),
+        },
+        Kind::StreamTruncated if cx.param == Some("silence") => match via {
+            Some(Gateway::Nginx) => "nginx's proxy_read_timeout (60 s by default) cut the stream during a silence: raise it \
+                 above the longest pause a stream can have (a reasoning model thinks for minutes), or have the upstream \
+                 send SSE comments (`: keep-alive`) during long pauses."
+                .to_string(),
+            Some(Gateway::Cloudflare) => "Cloudflare cuts a connection that sends no byte for 100 s: have the upstream send SSE \
+                 comments (`: keep-alive`) during long pauses."
+                .to_string(),
+            _ => "The gateway cut the stream during a silence: raise its read (idle) timeout above the longest pause a stream \
+                 can have, or have the upstream send SSE comments (`: keep-alive`) during long pauses."
+                .to_string(),
+        },
+        Kind::StreamTruncated => match (via, cx.param) {
+            (Some(Gateway::Nginx), Some("cut")) => "nginx speaks HTTP/1.0 to the upstream by default, where a dropped \
+                 connection looks like a normal end: set `proxy_http_version 1.1;` (and `proxy_set_header Connection \"\";`) \
+                 so that a cut upstream reaches the client as a cut, not as a finished answer."
+                .to_string(),
+            (_, Some("finish_reason")) => "The gateway dropped the stream's last events (the one carrying finish_reason): \
+                 clients cannot tell a finished answer from a cut one. Forward every event the upstream sends, to the end."
+                .to_string(),
+            (Some(Gateway::Uvicorn), _) => "The FastAPI proxy ended the stream normally after the upstream failed: clients take \
+                 the partial answer for a whole one. Catch the upstream's failure inside the generator and yield it as an \
+                 in-band error event (`data: {\"error\": {\"message\": …}}`) before ending, and send a first chunk only \
+                 once the upstream has answered, so that an early failure can still be a real HTTP status."
+                .to_string(),
+            _ => "The gateway did not pass the upstream's failure on as it came, so clients cannot read what went wrong, or \
+                 take a partial answer for a whole one: forward the upstream's error event (`data: {\"error\": …}`) as it \
+                 came, and abort the connection when the upstream's is cut, rather than ending cleanly. A gateway that speaks \
+                 HTTP/1.0 upstream (nginx's default) cannot tell a cut from an end."
+                .to_string(),
+        },
+        Kind::StreamNoDone => "The gateway dropped `data: [DONE]` that the upstream sent: forward every event, the last \
+             one included; strict clients wait for it until they time out."
+            .to_string(),
+        Kind::Timeout => match via {
+            Some(Gateway::Nginx) => "nginx's proxy_read_timeout (60 s by default) also bounds the wait for the upstream's \
+                 first byte: a slow first token gets a 504. Raise it for the API's location, and stream so that headers go \
+                 first."
+                .to_string(),
+            Some(Gateway::Cloudflare) => "Cloudflare answers 524 when the origin sends no headers for 100 s: stream, and send \
+                 the headers before the first token."
+                .to_string(),
+            _ => "The gateway gave up waiting for the upstream's first byte: raise its upstream read timeout (ALBs and nginx \
+                 default to 60 s), and stream so that headers go first."
+                .to_string(),
+        },
+        Kind::NotSse => "The gateway changed the stream's Content-Type: pass text/event-stream through unchanged, or \
+             clients and proxies after it will not read the answer as a stream."
+            .to_string(),
+        _ => return None,
+    };
+    Some(h)
+}
+
+/// What a gateway changed, by what it changed (`param`): a request parameter, or `status`,
+/// `Retry-After`, `x-request-id`, `error message`, `usage`, `Cache-Control`, `tool_calls`.
+fn altered_hint(param: Option<&str>, via: Option<Gateway>) -> String {
+    match (param, via) {
+        (Some("status"), _) => "The gateway answered another status than the upstream's: clients decide from the status \
+             whether to wait (429), retry at once (5xx) or give up (4xx), so pass the upstream's 4xx statuses through \
+             unchanged (a FastAPI proxy: `JSONResponse(status_code=r.status_code, content=r.json())` instead of raising a 500)."
+            .to_string(),
+        (Some("Retry-After"), Some(Gateway::Litellm)) => "LiteLLM retried the 429 itself and then answered without \
+             Retry-After (it keeps the value only as llm_provider-retry-after, which SDKs do not read): let clients see \
+             the wait, or set num_retries for this model to what your clients expect, knowing theirs add to it."
+            .to_string(),
+        (Some("Retry-After"), _) => "Copy the upstream's Retry-After header onto the answer: SDKs (openai-python, the AI \
+             SDK) wait exactly that long before retrying; without it they retry at once and meet the limit again."
+            .to_string(),
+        (Some("x-request-id"), _) => "Pass the upstream's x-request-id header through under its own name (or log it beside \
+             the gateway's own id): it is the id the provider's support asks for, and the one SDKs expose."
+            .to_string(),
+        (Some("error message"), _) => "The gateway replaced the upstream's error message: pass the upstream's error body \
+             through on a 4xx, so that the client can read which parameter or value was refused."
+            .to_string(),
+        (Some("usage"), _) => "The gateway changed the token counts the upstream reported: budgets, rate limits and bills \
+             computed from usage are then off. Pass usage through, or say in the gateway's docs that it recounts."
+            .to_string(),
+        (Some("Cache-Control"), _) => "The gateway dropped `Cache-Control: no-cache` from the stream: a cache or CDN after it \
+             may then hold or replay streamed answers. Pass the header through."
+            .to_string(),
+        (Some("tool_calls"), _) => "The tool call the upstream made reached the client changed (name or arguments): the \
+             gateway rewrites it; pass the upstream's tool_calls through unchanged."
+            .to_string(),
+        (Some(p), Some(Gateway::Litellm)) => format!(
+            "LiteLLM did not forward `{p}`: with `drop_params: true` (in litellm_settings or the model's litellm_params) it \
+             drops what it believes the model does not take. Set drop_params to false for this model, or name the parameter \
+             in the model's `allowed_openai_params`."
+        ),
+        (Some(p), _) => format!(
+            "The gateway did not pass `{p}` on as the client sent it: check its request transform or allow list. A \
+             hand-written proxy must forward the client's JSON body whole, not rebuild it from the fields it knows."
+        ),
+        (None, _) => "The gateway changed what passed through it: compare both sides in the evidence and make it pass that \
+             part through unchanged."
+            .to_string(),
     }
 }
 

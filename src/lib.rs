@@ -14,9 +14,11 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod failure;
+pub mod fidelity;
 pub mod files;
 pub mod finding;
 pub mod fit;
+pub mod gateway;
 pub mod http;
 pub mod mock;
 pub mod opencode;
@@ -45,6 +47,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let command = command_name(&cli.command);
     let result = match cli.command {
         Command::Probe(args) => cmd::probe::command(&args, term).await,
+        Command::Fidelity(args) => cmd::fidelity::command(&args, term).await,
         Command::Mock(args) => cmd::mock::command(&args).await,
         Command::Explain(args) => explain::command(&args),
         Command::Opencode(args) => cmd::opencode::command(args.command, term).await,
@@ -100,6 +103,7 @@ fn from_variable(e: RunError) -> RunError {
 fn command_name(c: &Command) -> &'static str {
     match c {
         Command::Probe(_) => "probe",
+        Command::Fidelity(_) => "fidelity",
         Command::Mock(_) => "mock",
         Command::Explain(_) => "explain",
         Command::Opencode(a) => match a.command {

@@ -35,6 +35,16 @@ Examples:
   # then, in another terminal:
   zencheck probe --base-url http://127.0.0.1:8080/v1 -m mock-small";
 
+pub const FIDELITY: &str = "\
+Examples:
+  # point the gateway's upstream at 127.0.0.1:9901 first (README: Gateway
+  # fidelity), then send through it; the gateway's key in GW_KEY
+  zencheck fidelity --through http://127.0.0.1:8080/v1 \\
+      --upstream-listen 127.0.0.1:9901 -m my-alias --api-key-env GW_KEY
+  # also hold a 65 s silence, past nginx's default proxy_read_timeout
+  zencheck fidelity --through http://127.0.0.1:8080/v1 \\
+      --upstream-listen 127.0.0.1:9901 -m gpt-4o --silence 65";
+
 pub const EXPLAIN: &str = "\
 Examples:
   zencheck explain 'Error code: 429 - {\"error\": {\"code\": \"insufficient_quota\"}}'

@@ -77,6 +77,9 @@ pub enum Command {
     /// Probe an endpoint: /models; chat, /responses and /messages; the parameters each accepts
     #[command(after_help = crate::cli::help_examples::PROBE)]
     Probe(Box<ProbeArgs>),
+    /// Check a gateway's fidelity: serve its upstream, send through it, compare both sides
+    #[command(after_help = crate::cli::help_examples::FIDELITY)]
+    Fidelity(Box<FidelityArgs>),
     /// Serve a built-in faulty OpenAI-compatible provider on 127.0.0.1
     #[command(after_help = crate::cli::help_examples::MOCK)]
     Mock(MockArgs),
@@ -254,6 +257,56 @@ pub struct ProbeArgs {
 
     #[command(flatten)]
     pub observe: ObserveArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FidelityArgs {
+    /// The gateway's base URL, ending before /chat/completions (e.g. http://127.0.0.1:8080/v1)
+    #[arg(long, value_name = "GATEWAY_URL")]
+    pub through: String,
+
+    /// Where zencheck serves the gateway's upstream (the built-in provider), HOST:PORT; point the gateway at http://HOST:PORT/v1
+    #[arg(long, value_name = "HOST:PORT")]
+    pub upstream_listen: String,
+
+    /// The model name to ask the gateway for (an alias it routes to the upstream) [default: zencheck-upstream]
+    #[arg(long = "model", short = 'm', value_name = "ID")]
+    pub model: Option<String>,
+
+    /// Environment variable holding the gateway's key (sent as a bearer token). Unset means no auth header
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
+
+    /// Extra request header to the gateway, `Name: value`; repeatable
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Also hold a silence this long before the headers and mid-stream, to meet the gateway's timeouts (nginx and ALBs: 60, Cloudflare: 100) [default: not tried]
+    #[arg(long, value_name = "SECS")]
+    pub silence: Option<f64>,
+
+    /// Seconds to wait for response headers, and for each silence inside a body or stream (beyond --silence) [default: 30]
+    #[arg(long, value_name = "SECS", env = "ZENCHECK_TIMEOUT")]
+    pub timeout: Option<f64>,
+
+    /// A name for the gateway in the report [default: the host]
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// Output format [default: from the extension of -o (.json, .xml, .md, .html), else table]
+    #[arg(long, value_enum, env = "ZENCHECK_FORMAT")]
+    pub format: Option<Format>,
+
+    /// Write the report to FILE instead of stdout; a short summary still goes to stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+
+    /// What fails the run (exit 1) [default: fail]
+    #[arg(long, value_enum, env = "ZENCHECK_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -291,6 +291,30 @@ fn options(spec: &TargetInput, concurrency: usize, curl: bool) -> Result<Options
     })
 }
 
+/// The gateway `zencheck fidelity` sends through, resolved as `probe --base-url` resolves
+/// its target (key variable, headers, name).
+pub fn gateway(
+    base_url: &str,
+    api_key_env: Option<String>,
+    headers: Vec<String>,
+    name: Option<String>,
+) -> Result<Target, RunError> {
+    target(TargetInput {
+        name,
+        provider: None,
+        base_url: Some(base_url.to_string()),
+        api_key_env,
+        headers,
+        models: Vec::new(),
+        checks: Vec::new(),
+        skip: Vec::new(),
+        routes: Vec::new(),
+        require: Vec::new(),
+        key: None,
+        opencode_provider: None,
+    })
+}
+
 fn target(spec: TargetInput) -> Result<Target, RunError> {
     let raw = match (&spec.base_url, spec.provider) {
         (Some(u), _) => u.clone(),

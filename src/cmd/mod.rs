@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod demo;
 pub mod explain;
+pub mod fidelity;
 pub mod init;
 pub mod manual;
 pub mod mcp;

@@ -4,6 +4,7 @@
 mod follow;
 mod reply;
 mod scenario;
+pub mod upstream;
 mod window;
 
 pub use scenario::{closest_hint, list as scenario_list, Expect, Info, Scenario, SCENARIOS};

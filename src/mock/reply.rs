@@ -412,21 +412,45 @@ pub fn sse(
     ending: Ending,
     request_id: String,
 ) -> Response {
+    let schedule = match burst_after {
+        Some(wait) => {
+            let all: Vec<u8> = frames.iter().flat_map(|f| f.iter().copied()).collect();
+            vec![(wait, Bytes::from(all))]
+        }
+        None => frames
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| (if i == 0 { Duration::ZERO } else { pace }, f))
+            .collect(),
+    };
+    let tail = if burst_after.is_some() {
+        Duration::ZERO
+    } else {
+        pace
+    };
+    sse_timed(schedule, tail, ending, request_id)
+}
+
+/// An SSE response written on a schedule: each frame after its own wait, then `tail`
+/// before the ending (a silence mid-stream is one long wait).
+pub fn sse_timed(
+    schedule: Vec<(Duration, Bytes)>,
+    tail: Duration,
+    ending: Ending,
+    request_id: String,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(64);
     tokio::spawn(async move {
-        if let Some(wait) = burst_after {
-            tokio::time::sleep(wait).await;
-            let all: Vec<u8> = frames.iter().flat_map(|f| f.iter().copied()).collect();
-            if tx.send(Ok(Bytes::from(all))).await.is_err() {
+        for (wait, f) in schedule {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            if tx.send(Ok(f)).await.is_err() {
                 return;
             }
-        } else {
-            for f in frames {
-                if tx.send(Ok(f)).await.is_err() {
-                    return;
-                }
-                tokio::time::sleep(pace).await;
-            }
+        }
+        if !tail.is_zero() {
+            tokio::time::sleep(tail).await;
         }
         match ending {
             Ending::Close => {}

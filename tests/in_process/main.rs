@@ -14,6 +14,7 @@ mod common;
 
 mod context;
 mod diagnosis;
+mod fidelity;
 mod field_failures;
 mod host_limit;
 mod layout;

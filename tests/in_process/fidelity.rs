@@ -1,0 +1,302 @@
+//! `zencheck fidelity` through two small gateways written here on 127.0.0.1: a transparent
+//! one, which must get a clean pass (no false alarm from re-chunking, its own `Date` or
+//! `Connection`), and a hostile one that strips `stream_options` and `tool_choice`, turns
+//! the upstream's 429 into a 500 without `Retry-After`, and swallows a mid-stream error (or
+//! a cut) into a clean end. Each case asserts the specific finding, or its absence.
+
+use crate::common::{assert_valid, check};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use clap::Parser;
+use futures_util::StreamExt;
+use serde_json::Value;
+use std::sync::Arc;
+use zencheck::cli::{Cli, Command, FidelityArgs};
+use zencheck::failure::Kind;
+use zencheck::finding::Status;
+use zencheck::report::Report;
+
+/// How the gateway written here treats what passes through it.
+#[derive(Clone, Copy, PartialEq)]
+enum Manner {
+    Transparent,
+    Hostile,
+}
+
+struct Gw {
+    upstream: String,
+    client: reqwest::Client,
+    manner: Manner,
+}
+
+/// A free port on 127.0.0.1 for the upstream (the gateway must know it before it starts).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn gateway(manner: Manner, upstream_port: u16) -> std::net::SocketAddr {
+    let gw = Arc::new(Gw {
+        upstream: format!("http://127.0.0.1:{upstream_port}"),
+        client: reqwest::Client::builder().no_proxy().build().unwrap(),
+        manner,
+    });
+    let app = axum::Router::new().fallback(forward).with_state(gw);
+    crate::common::serve_app(app).await
+}
+
+const HOP: &[&str] = &[
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+];
+
+async fn forward(State(gw): State<Arc<Gw>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let mut bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    if gw.manner == Manner::Hostile {
+        if let Ok(mut v) = serde_json::from_slice::<Value>(&bytes) {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("stream_options");
+                o.remove("tool_choice");
+            }
+            bytes = Bytes::from(v.to_string());
+        }
+    }
+    let mut rb = gw
+        .client
+        .request(
+            parts.method.clone(),
+            format!("{}{}", gw.upstream, parts.uri.path()),
+        )
+        .body(bytes);
+    for (n, v) in &parts.headers {
+        if !HOP.contains(&n.as_str()) {
+            rb = rb.header(n, v);
+        }
+    }
+    let Ok(up) = rb.send().await else {
+        return Response::builder()
+            .status(502)
+            .body(Body::from("bad gateway"))
+            .unwrap();
+    };
+    let status = up.status();
+    if gw.manner == Manner::Hostile && status.as_u16() == 429 {
+        return Response::builder()
+            .status(500)
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"error":{"message":"An error occurred"}}"#))
+            .unwrap();
+    }
+    let mut out = Response::builder().status(status);
+    for (n, v) in up.headers() {
+        if !HOP.contains(&n.as_str()) {
+            out = out.header(n, v);
+        }
+    }
+    let stream = up
+        .headers()
+        .get("content-type")
+        .is_some_and(|c| c.as_bytes().starts_with(b"text/event-stream"));
+    let hostile = gw.manner == Manner::Hostile && stream;
+    // The hostile one ends a stream cleanly at its first error event, or at a cut.
+    let body = up
+        .bytes_stream()
+        .take_while(move |c| {
+            let go = match c {
+                Ok(b) => !(hostile && String::from_utf8_lossy(b).contains("\"error\"")),
+                Err(_) => !hostile,
+            };
+            std::future::ready(go)
+        })
+        .map(|c| c.map_err(std::io::Error::other));
+    out.body(Body::from_stream(body)).unwrap()
+}
+
+fn fidelity_args(args: &[&str]) -> FidelityArgs {
+    let mut full = vec!["zencheck", "fidelity"];
+    full.extend_from_slice(args);
+    match Cli::try_parse_from(full).expect("valid arguments").command {
+        Command::Fidelity(a) => *a,
+        _ => unreachable!(),
+    }
+}
+
+async fn run(manner: Manner, extra: &[&str]) -> Report {
+    let port = free_port();
+    let gw = gateway(manner, port).await;
+    let through = format!("http://{gw}/v1");
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "--through",
+        through.as_str(),
+        "--upstream-listen",
+        listen.as_str(),
+        "-m",
+        "my-alias",
+    ];
+    args.extend_from_slice(extra);
+    let r = zencheck::cmd::fidelity::fidelity_report(&fidelity_args(&args))
+        .await
+        .expect("fidelity runs");
+    assert_valid(&serde_json::from_str(&r.to_json()).unwrap());
+    r
+}
+
+fn verdict(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
+    let c = check(r, id);
+    (c.status, c.kind, c.param.clone())
+}
+
+#[tokio::test]
+async fn a_transparent_gateway_passes_every_aspect() {
+    let r = run(Manner::Transparent, &["--silence", "1"]).await;
+    let bad: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .map(|c| format!("{}: {:?} {}", c.check, c.status, c.detail))
+        .collect();
+    assert!(bad.is_empty(), "false alarms: {bad:#?}");
+    assert!(r.checks.iter().all(|c| c.check.starts_with("fidelity.")));
+    assert_eq!(r.checks.len(), 16);
+    assert!(!r.failed());
+    // What the rows say, with both sides.
+    let pacing = check(&r, "fidelity.pacing");
+    assert!(pacing.detail.contains("in 8 bursts"), "{}", pacing.detail);
+    assert!(check(&r, "fidelity.model").detail.contains("`my-alias`"));
+    assert!(check(&r, "fidelity.status")
+        .detail
+        .contains("429 reached the client as 429"));
+}
+
+#[tokio::test]
+async fn a_hostile_gateway_is_named_for_each_thing_it_changed() {
+    let r = run(Manner::Hostile, &[]).await;
+    let params = check(&r, "fidelity.params");
+    assert_eq!(
+        (params.status, params.kind),
+        (Status::Fail, Some(Kind::GatewayAltered)),
+        "{}",
+        params.detail
+    );
+    assert!(
+        params.detail.contains("stream_options") && params.detail.contains("tool_choice"),
+        "{}",
+        params.detail
+    );
+    assert!(params
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("forward the client's JSON body whole"));
+    assert_eq!(
+        verdict(&r, "fidelity.status"),
+        (
+            Status::Fail,
+            Some(Kind::GatewayAltered),
+            Some("status".into())
+        )
+    );
+    assert!(check(&r, "fidelity.status")
+        .detail
+        .contains("the upstream answered 429 (rate limited); the client got HTTP 500"));
+    assert_eq!(check(&r, "fidelity.status").http_status, Some(500));
+    assert_eq!(
+        verdict(&r, "fidelity.retry_after"),
+        (
+            Status::Warn,
+            Some(Kind::GatewayAltered),
+            Some("Retry-After".into())
+        )
+    );
+    assert_eq!(
+        verdict(&r, "fidelity.stream_error"),
+        (
+            Status::Fail,
+            Some(Kind::StreamTruncated),
+            Some("error".into())
+        )
+    );
+    assert!(check(&r, "fidelity.stream_error")
+        .detail
+        .contains("swallowed"));
+    assert_eq!(
+        verdict(&r, "fidelity.stream_cut"),
+        (
+            Status::Fail,
+            Some(Kind::StreamTruncated),
+            Some("cut".into())
+        )
+    );
+    // What it left alone is not called broken.
+    for id in [
+        "fidelity.route",
+        "fidelity.model",
+        "fidelity.pacing",
+        "fidelity.stream_end",
+        "fidelity.request_id",
+        "fidelity.error_message",
+        "fidelity.headers",
+        "fidelity.tool_call",
+        "fidelity.usage",
+    ] {
+        assert_eq!(
+            check(&r, id).status,
+            Status::Pass,
+            "{id}: {}",
+            check(&r, id).detail
+        );
+    }
+    for id in ["fidelity.silence_headers", "fidelity.silence_stream"] {
+        assert_eq!(check(&r, id).status, Status::Skip, "{id}");
+    }
+    assert!(r.failed());
+}
+
+#[tokio::test]
+async fn a_gateway_that_routes_elsewhere_is_told_where_to_point() {
+    // A server that answers for itself and never calls the upstream.
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            [("content-type", "application/json")],
+            r#"{"error":{"message":"Invalid model name passed in model=my-alias","type":"invalid_request_error","code":"400"}}"#,
+        )
+    });
+    let gw = crate::common::serve_app(app).await;
+    let port = free_port();
+    let through = format!("http://{gw}/v1");
+    let listen = format!("127.0.0.1:{port}");
+    let r = zencheck::cmd::fidelity::fidelity_report(&fidelity_args(&[
+        "--through",
+        &through,
+        "--upstream-listen",
+        &listen,
+        "-m",
+        "my-alias",
+    ]))
+    .await
+    .unwrap();
+    let route = check(&r, "fidelity.route");
+    assert_eq!(route.status, Status::Fail);
+    assert!(
+        route
+            .detail
+            .contains(&format!("point the gateway at http://{listen}/v1")),
+        "{}",
+        route.detail
+    );
+    assert!(r
+        .checks
+        .iter()
+        .filter(|c| c.check != "fidelity.route")
+        .all(|c| c.status == Status::Skip));
+}
