@@ -262,7 +262,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct FidelityArgs {
     /// The gateway's base URL, ending before /chat/completions (e.g. http://127.0.0.1:8080/v1)
-    #[arg(long, value_name = "GATEWAY_URL")]
+    #[arg(long, value_name = "URL")]
     pub through: String,
 
     /// Where zencheck serves the gateway's upstream (the built-in provider), HOST:PORT; point the gateway at http://HOST:PORT/v1
