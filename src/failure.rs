@@ -103,6 +103,8 @@ pub enum RuleHint {
     RegionNotServed,
     /// A Cloudflare edge page in front of the origin.
     CloudflareGateway,
+    /// A feature the server was not started with (llama.cpp without `--embeddings`).
+    FeatureOff,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -385,6 +387,11 @@ impl Kind {
                 };
                 format!("{closest}.{how}")
             }
+            Kind::WrongRoute if cx.rule == Some(RuleHint::FeatureOff) => "The server as it was started does not offer this \
+                 route: restart it with the flag its message names (llama.cpp: llama-server --embeddings for /v1/embeddings, \
+                 --reranking for rerank), or send these requests to a server that serves them. Retrying the same request will \
+                 not help."
+                .to_string(),
             Kind::WrongRoute => match (p, cx.home) {
                 (Some(Provider::Zen), Some(home)) => format!(
                     "Zen serves {model} on {home}: call that route, through that package if you use the AI SDK or an \

@@ -59,6 +59,9 @@ pub struct Finding {
     pub stream: Option<crate::timings::StreamStats>,
     /// What the answer showed of the model's reasoning; `None` when it showed none.
     pub reasoning: Option<crate::reasoning::Reasoning>,
+    /// The classifier rule's own wording of the fix (a chat template, a proxy, a server
+    /// flag), when a rule that has one named the kind.
+    pub rule_hint: Option<crate::failure::RuleHint>,
 }
 
 impl Finding {
@@ -72,6 +75,7 @@ impl Finding {
             param: None,
             suggestions: Vec::new(),
             gateway: false,
+            rule_hint: None,
             retry_after_secs: None,
             stream: None,
             reasoning: None,

@@ -115,6 +115,7 @@ pub fn error_finding(
     });
     f.param = verdict.param;
     f.gateway = verdict.gateway;
+    f.rule_hint = verdict.hint;
     f.retry_after_secs = retry_after;
     f
 }

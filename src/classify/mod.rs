@@ -137,6 +137,7 @@ pub fn decide(
         sent,
         msg,
         words,
+        body_only: false,
     };
     let verdict =
         |rule: &'static rules::Rule, param, confidence, evidence: String| Classification {
@@ -208,7 +209,73 @@ pub fn decide(
         };
         return Some(verdict(rule, param, Confidence::Low, evidence));
     }
-    if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Exception) {
+    // No status, but a generic error code in the body that stands for one
+    // (`not_found_error`, `server_error`): read it as that status, as cautiously.
+    if let Some((code, implied)) = status
+        .is_none()
+        .then(|| generic_status(&body.tags))
+        .flatten()
+    {
+        let as_status = rules::Facts {
+            status: Some(implied),
+            ..facts
+        };
+        if let Some((rule, param)) = rules::first_match(&as_status, rules::Layer::Status) {
+            return Some(verdict(
+                rule,
+                param,
+                Confidence::Low,
+                format!("the generic error code `{code}` alone"),
+            ));
+        }
+        return first_exception(&as_status, &verdict);
+    }
+    first_exception(&facts, &verdict)
+}
+
+/// Generic error codes many servers put in `type` or `code`, and the status each stands for.
+const GENERIC_CODES: &[(&str, u16)] = &[
+    ("invalid_request", 400),
+    ("bad_request", 400),
+    ("invalid_input", 400),
+    ("validation_error", 400),
+    ("invalid_argument", 400),
+    ("unauthorized", 401),
+    ("unauthenticated", 401),
+    ("forbidden", 403),
+    ("permission_error", 403),
+    ("permission_denied", 403),
+    ("not_found_error", 404),
+    ("not_found", 404),
+    ("notfound", 404),
+    ("payload_too_large", 413),
+    ("too_many_requests", 429),
+    ("rate_limited", 429),
+    ("server_error", 500),
+    ("internal_error", 500),
+    ("internal_server_error", 500),
+    ("internalerror", 500),
+    ("upstream_error", 502),
+    ("bad_gateway", 502),
+    ("backend_error", 502),
+    ("service_unavailable", 503),
+    ("unavailable_error", 503),
+    ("gateway_timeout", 504),
+];
+
+/// The first generic code among the body's codes, and its status.
+fn generic_status(tags: &[String]) -> Option<(&'static str, u16)> {
+    tags.iter()
+        .find_map(|t| GENERIC_CODES.iter().find(|(c, _)| c == t))
+        .copied()
+}
+
+/// The exception-name layer: the weakest evidence.
+fn first_exception(
+    facts: &rules::Facts,
+    verdict: &impl Fn(&'static rules::Rule, Option<String>, Confidence, String) -> Classification,
+) -> Option<Classification> {
+    if let Some((rule, param)) = rules::first_match(facts, rules::Layer::Exception) {
         return Some(verdict(
             rule,
             param,
@@ -527,6 +594,130 @@ mod tests {
         let long = "é".repeat(1000);
         let s = one_line(&long);
         assert!(s.chars().count() <= MESSAGE_CAP + 1);
+    }
+
+    #[test]
+    fn a_capability_refused_in_words_outvotes_a_tool_code() {
+        // Groq's envelope: code tool_use_failed, but the message says the model has no tools.
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"This model does not support tools","type":"invalid_request_error","code":"tool_use_failed"}}"#,
+            &["tools"],
+        );
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("tools"))
+        );
+        let v = kind_of(
+            400,
+            r#"{"detail":"Function calling is not enabled for this model"}"#,
+            &["tools"],
+        );
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("tools"))
+        );
+    }
+
+    #[test]
+    fn llama_cpp_without_embeddings_is_a_flag_not_an_outage() {
+        let v = kind_of(
+            501,
+            r#"{"error":{"code":501,"message":"This server does not support embeddings. Start it with `--embeddings`","type":"not_supported_error"}}"#,
+            &[],
+        );
+        assert_eq!(
+            (v.kind, v.hint),
+            (Kind::WrongRoute, Some(RuleHint::FeatureOff))
+        );
+    }
+
+    #[test]
+    fn a_500_that_says_the_request_is_invalid_is_no_outage_but_a_cautious_bad_request() {
+        let v = kind_of(
+            500,
+            r#"{"error":{"message":"Invalid request: the messages field is malformed"}}"#,
+            &[],
+        );
+        assert_eq!((v.kind, v.confidence), (Kind::BadRequest, Confidence::Low));
+    }
+
+    #[test]
+    fn go_context_deadline_is_a_timeout_not_a_context_window() {
+        let b = ErrorBody {
+            message: Some("Post \"https://x/v1/chat/completions\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into()),
+            ..Default::default()
+        };
+        assert_eq!(classify_words(&b), Some(Kind::Timeout));
+    }
+
+    #[test]
+    fn a_user_or_account_a_gateway_cannot_find_is_the_key_and_spent_credit_is_billing() {
+        assert_eq!(
+            kind_of(404, r#"{"error":{"message":"User not found."}}"#, &[]).kind,
+            Kind::Auth
+        );
+        assert_eq!(
+            kind_of(403, r#"{"error":"Your free credits are used up"}"#, &[]).kind,
+            Kind::Billing
+        );
+        // A load balancer is no balance.
+        assert_ne!(
+            kind_of(
+                502,
+                r#"{"error":"load balancer: no healthy upstream, insufficient capacity"}"#,
+                &[]
+            )
+            .kind,
+            Kind::Billing
+        );
+    }
+
+    #[test]
+    fn a_connection_label_yields_to_a_body_that_says_more() {
+        let b = ErrorBody {
+            message: Some("The security token included in the request is invalid.".into()),
+            ..Default::default()
+        };
+        let v = decide(
+            None,
+            &b,
+            KNOWN_PARAMS,
+            "litellm.APIConnectionError: BedrockException - ",
+        )
+        .unwrap();
+        assert_eq!(v.kind, Kind::Auth);
+        let bare = ErrorBody {
+            message: Some("Connection error.".into()),
+            ..Default::default()
+        };
+        let v = decide(
+            None,
+            &bare,
+            KNOWN_PARAMS,
+            "openai.APIConnectionError: Connection error.",
+        )
+        .unwrap();
+        assert_eq!(v.kind, Kind::Network);
+    }
+
+    #[test]
+    fn a_generic_code_without_a_status_is_read_as_its_status_cautiously() {
+        let b = parse_error_body(
+            None,
+            br#"{"type":"error","error":{"type":"not_found_error","message":"Something new"}}"#,
+        );
+        let v = decide(None, &b, KNOWN_PARAMS, "").unwrap();
+        assert_eq!((v.kind, v.confidence), (Kind::BaseUrl, Confidence::Low));
+        assert!(v.evidence.contains("not_found_error"), "{}", v.evidence);
+        let b = parse_error_body(
+            None,
+            br#"{"error":{"type":"server_error","message":"Something new"}}"#,
+        );
+        assert_eq!(
+            decide(None, &b, KNOWN_PARAMS, "").unwrap().kind,
+            Kind::ServerError
+        );
     }
 
     #[test]

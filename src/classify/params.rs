@@ -42,6 +42,8 @@ const REFUSAL_LEADS: &[&str] = &[
     "unexpected keyword argument",
     "unknown name",
     "property",
+    "invalid value for",
+    "unsupported value:",
 ];
 
 pub fn refusal_words(msg: &str) -> bool {
@@ -102,7 +104,19 @@ pub fn blamed(f: &Facts) -> Option<String> {
         return Some(p);
     }
     quoted_after_refusal(&f.msg, f.body.message.as_deref().unwrap_or(""))
+        .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
+}
+
+/// A parameter a client prints on a line of its own (.NET's `Parameter: temperature`).
+fn labelled(words: &str) -> Option<String> {
+    ["parameter: ", "param: "].iter().find_map(|lead| {
+        let i = words.find(lead)? + lead.len();
+        let name = ident_at(words, i)?;
+        (!matches!(name.as_str(), "null" | "none" | "nil" | "undefined")
+            && !CONTENT.contains(&name.as_str()))
+        .then(|| api_spelling(&name))
+    })
 }
 
 /// The parameter the user's own call passed, as a traceback quotes it

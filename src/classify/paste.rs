@@ -71,9 +71,10 @@ pub fn read(text: &str) -> Reading {
         .or_else(|| {
             r.body
                 .html
-                .then(|| r.body.message.as_deref().and_then(leading_status))
+                .then(|| r.body.message.as_deref().and_then(title_status))
                 .flatten()
         })
+        .or_else(|| reason_alone(text))
         .or_else(|| status_of_exception(&r.context));
     if r.status.is_some() {
         r.read_as = "http";
@@ -101,10 +102,43 @@ fn bare_status_line(text: &str) -> bool {
         .or_else(|| t.strip_prefix("http/1.0 "))
         .unwrap_or(&t);
     let Some(code) = t.get(..3).and_then(|c| c.parse::<u16>().ok()) else {
-        return false;
+        return reason_alone(text).is_some();
     };
     let rest = t[3..].trim();
     rest.is_empty() || REASONS.iter().any(|(s, r)| *s == code && rest == *r)
+}
+
+/// A reason phrase and nothing else (`Forbidden`, `Error: Not Found.`): the status it names.
+fn reason_alone(text: &str) -> Option<u16> {
+    let t = text.trim().to_ascii_lowercase();
+    let t = t.strip_prefix("error:").unwrap_or(&t).trim();
+    let t = t.trim_end_matches(['.', '!']).trim();
+    REASONS.iter().find(|(_, r)| *r == t).map(|(s, _)| *s)
+}
+
+/// The status an error page's title names: `502 Bad Gateway`, Cloudflare's
+/// `example.com | 524: A timeout occurred`, `Error 503 Service Unavailable`.
+fn title_status(title: &str) -> Option<u16> {
+    if let Some(s) = leading_status(title) {
+        return Some(s);
+    }
+    let lower = title.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    (0..b.len().saturating_sub(2)).find_map(|i| {
+        let three = b[i..i + 3].iter().all(u8::is_ascii_digit);
+        let edge_before = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let edge_after = b.get(i + 3).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if !(three && edge_before && edge_after) {
+            return None;
+        }
+        let before = lower[..i].trim_end();
+        let led = before.ends_with('|')
+            || before.ends_with("error")
+            || before.ends_with("http")
+            || before.ends_with('-');
+        let n: u16 = lower[i..i + 3].parse().ok()?;
+        (led && (400..600).contains(&n)).then_some(n)
+    })
 }
 
 /// An error status ending the text before a body (`Operation failed after 3 attempts: 403 `).
@@ -515,6 +549,20 @@ mod tests {
         assert_eq!(explicit_status("{\"error\":{\"code\":\"1210\"}}"), None);
         assert_eq!(explicit_status("delayed connect error: 111"), None);
         assert_eq!(explicit_status("Error: 200 rows written"), None);
+    }
+
+    #[test]
+    fn a_reason_phrase_alone_and_an_error_page_title_name_their_status() {
+        assert_eq!(read("Forbidden").status, Some(403));
+        assert_eq!(read("Error: Not Found.").status, Some(404));
+        assert_eq!(read("Forbidden to read this file").status, None);
+        assert_eq!(
+            title_status("api.example.com | 524: A timeout occurred"),
+            Some(524)
+        );
+        assert_eq!(title_status("Error 503 Service Unavailable"), Some(503));
+        assert_eq!(title_status("Welcome to nginx 1.25"), None);
+        assert_eq!(title_status("Page 404 of the docs"), None);
     }
 
     #[test]

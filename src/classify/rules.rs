@@ -249,7 +249,44 @@ fn input_over_window(f: &Facts) -> bool {
         ">= n_ctx",
         "longer than the maximum",
     ]);
-    input && over && (window || strong) && !output
+    // Go's "context deadline exceeded" / "context canceled" name a request's lifetime.
+    let deadline = has(&[
+        "context deadline",
+        "deadline exceeded",
+        "context canceled",
+        "context cancelled",
+    ]);
+    input && over && (window || strong) && !output && !deadline
+}
+
+/// Credit, a balance or a paid allowance said to be spent, in any wording: "credits are
+/// used up", "balance is negative", "额度已用完".
+fn credit_depleted(f: &Facts) -> bool {
+    let m = &f.words;
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let money = has(&["credit", "balance", "prepaid", "余额", "额度", "点数"])
+        && !has(&["balancer", "load balanc"]);
+    let spent = has(&[
+        "used up",
+        "exhausted",
+        "insufficient",
+        "run out",
+        "ran out",
+        "depleted",
+        "not enough",
+        "no more",
+        "negative",
+        "too low",
+        "is zero",
+        "reached zero",
+        "has expired",
+        "have expired",
+        "用完",
+        "用尽",
+        "不足",
+        "耗尽",
+    ]);
+    money && spent
 }
 
 fn has_retry_delay(f: &Facts) -> bool {
@@ -350,6 +387,9 @@ pub static RULES: &[Rule] = &[
         any: &["output is incomplete due to a max_tokens", "max_tokens length limit", "lengthfinishreasonerror", "length limit was reached", "finish_reason='length'", "finish_reason: length", "finish_reason\":\"length",
                "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated"],
         kind: Kind::OutputLength, ..R },
+    Rule { id: "output_json_cut", source: "instructor/pydantic \"Invalid JSON: EOF while parsing a string at line 1 column 391 [type=json_invalid\" with max_tokens=100; Python json \"Unterminated string starting at\"",
+        any: &["eof while parsing a", "eof while parsing an", "unterminated string starting at"], also: &["json_invalid", "validation error", "jsondecodeerror", "json"],
+        unless: &["data:", "stream"], kind: Kind::OutputLength, cautious: true, ..R },
     Rule { id: "aborted", source: "opencode MessageAbortedError; Node AbortError \"This operation was aborted\"",
         status: Status::Unknown,
         any: &["messageabortederror", "aborterror", "operation was aborted", "request was aborted", "the user aborted a request", "request aborted"],
@@ -388,7 +428,7 @@ pub static RULES: &[Rule] = &[
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
         any: &["content management policy", "inappropriate content", "contentpolicyviolationerror", "content_policy_violation", "flagged by our safety", "blocked by content filter", "prohibited_content", "responsibleaipolicyviolation",
-               "blocked for reason: safety", "blocked due to safety", "blocked due to prohibited", "prompt blocked", "response was blocked", "blockedreason", "finish_reason: safety", "finishreason.safety", "content exists risk",
+               "blocked for reason: safety", "blocked due to safety", "finishreasonsafety", "finish_reason_safety", "finishreason: safety", "finish reason: safety", "finishreason.prohibited_content", "finishreason.blocklist", "finishreason.spii", "blocked due to prohibited", "prompt blocked", "response was blocked", "blockedreason", "finish_reason: safety", "finishreason.safety", "content exists risk",
                "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
                "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核"],
         kind: Kind::ContentFilter, ..R },
@@ -433,6 +473,8 @@ pub static RULES: &[Rule] = &[
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "run out of credits", "purchase credits", "add credits"],
         kind: Kind::Billing, ..R },
+    Rule { id: "credit_depleted", source: "a gateway's 403 \"Your free credits are used up\"; \"credit has run out\"; \"余额已用完\"",
+        test: Some(credit_depleted), kind: Kind::Billing, ..R },
     Rule { id: "billing_402", source: "HTTP 402 Payment Required from any provider", status: Status::In(&[402]), kind: Kind::Billing, ..S },
     Rule { id: "rate_limit", source: "OpenAI 429 rate_limit_exceeded \"Rate limit reached … Please try again in 6ms\"; Anthropic rate_limit_error; Gemini RESOURCE_EXHAUSTED; Mistral \"Requests rate limit exceeded\"",
         tags: &["rate_limit_exceeded", "rate_limit_error", "ratelimiterror", "resource_exhausted", "throttlingexception", "too_many_requests", "ratelimitexceeded", "requests", "tokens"],
@@ -446,6 +488,24 @@ pub static RULES: &[Rule] = &[
         tags: &["overloaded_error", "unavailable"], any: &["overloaded"],
         // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency.
         test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
+    // --- A capability the model or server does not have, said in words: it outvotes a
+    // generic code (Groq's tool_use_failed) and the status (a 500 from Ollama).
+    Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
+        any: &["unsupported for streaming", "does not support stream", "support the stream", "streaming is not supported", "streaming not supported", "not support streaming", "stream mode is not supported", "不支持流式"],
+        kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
+    Rule { id: "capability_refused", source: "OpenRouter 404 \"No endpoints found that support tool use\" / \"…the provided 'tool_choice' value\"; Ollama 400 \"… does not support tools\"",
+        any: &["no endpoints found that support", "does not support tools", "does not support tool", "tool use is not supported", "tools is not supported", "tools are not supported", "doesn't support tool", "not support tool",
+               "does not support function", "doesn't support function", "tool calling is not", "function calling is not", "tool calls are not supported", "tool_calls are not supported", "不支持工具", "不支持函数"],
+        kind: Kind::ParamRejected, param: Param::Blamed, ..R },
+    // llama.cpp 501 not_supported_error: the route exists, the feature was not started.
+    Rule { id: "server_feature_off", source: "llama.cpp 501 \"This server does not support embeddings. Start it with `--embeddings`\"",
+        any: &["server does not support embeddings", "server does not support embedding", "server does not support reranking", "start it with `--", "start it with --", "restart it with --", "not_supported_error"],
+        kind: Kind::WrongRoute, hint: Some(RuleHint::FeatureOff), ..R },
+    // An agent's or a library's own words about the model's tool calls: it says the model
+    // got them wrong, not what; the reading is the likely one.
+    Rule { id: "tool_calls_invalid", source: "an agent's \"The model produced invalid tool calls\"; \"could not parse the tool call\"",
+        any: &["invalid tool call", "malformed tool call", "produced invalid", "invalid function call", "could not parse tool call", "could not parse the tool call", "failed to parse tool call", "unable to parse tool call", "tool call parsing failed", "invalid tool_calls"],
+        unless: &["tool call id", "tool_call_id"], kind: Kind::ToolCallMalformed, cautious: true, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
         tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
@@ -500,12 +560,6 @@ pub static RULES: &[Rule] = &[
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
                "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported"],
         kind: Kind::WrongRoute, ..R },
-    Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
-        any: &["unsupported for streaming", "does not support stream", "support the stream", "streaming is not supported", "streaming not supported", "not support streaming", "stream mode is not supported", "不支持流式"],
-        kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
-    Rule { id: "capability_refused", source: "OpenRouter 404 \"No endpoints found that support tool use\" / \"…the provided 'tool_choice' value\"; Ollama 400 \"… does not support tools\"",
-        any: &["no endpoints found that support", "does not support tools", "does not support tool", "tool use is not supported", "tools is not supported"],
-        kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "wrong_route", source: "OpenAI 404 \"This is not a chat model and thus not supported in the v1/chat/completions endpoint\"; \"only supported in v1/responses\"",
         any: &["not a chat model", "only supported in v1/responses", "only supported in /v1/responses", "use the responses api", "not supported in the v1/chat/completions", "for format"],
         also: &["not supported", "only supported", "responses api", "did you mean"], kind: Kind::WrongRoute, ..R },
@@ -560,7 +614,10 @@ pub static RULES: &[Rule] = &[
         tags: &["invalid_api_key", "authentication_error", "api_key_invalid", "unauthenticated", "invalid_authentication", "authenticationerror", "incorrect_api_key", "missing_api_key", "invalid_key", "expired_api_key", "api_key_expired"],
         kind: Kind::Auth, ..R },
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
-        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌"],
+        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
+               "security token included in the request is invalid", "security token included in the request is expired", "signature we calculated does not match",
+               // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.
+               "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
         tags: &["permission_denied", "permissiondeniederror", "unsupported_country_region_territory", "access_denied", "failed_precondition"],
@@ -573,6 +630,12 @@ pub static RULES: &[Rule] = &[
         // A known optional parameter named invalid is refused, not a malformed request.
         test: Some(|f| params::field_named(f).is_none_or(|p| !super::KNOWN_PARAMS.contains(&p.as_str()))),
         kind: Kind::BadRequest, param: Param::Field, ..R },
+    // The request named invalid in so many words but not what is wrong: the likely reading,
+    // whatever the status (a 500 that says so is no transient outage).
+    Rule { id: "invalid_request_words", source: "Kimi 400 \"Invalid request Error\"; together 400 \"Input validation error\"; a gateway's 500 \"Invalid request: …\"",
+        any: &["invalid request", "request is invalid", "request is not valid", "malformed request", "validation error", "validationerror", "请求无效", "非法请求"],
+        unless: &["timed out", "timeout", "connection"],
+        kind: Kind::BadRequest, cautious: true, ..R },
     // --- Text without a status: the client's own failure words.
     Rule { id: "html_instead_of_json", source: "Node \"SyntaxError: Unexpected token '<', \\\"<!DOCTYPE \\\"... is not valid JSON\"; openai-python returns the HTML page as a str",
         status: Status::Unknown, any: &["unexpected token '<'", "unexpected token <", "\"<!doctype", "<!doctype html", "<html"], kind: Kind::BadResponse, ..R },
@@ -602,18 +665,30 @@ pub static RULES: &[Rule] = &[
         any: &["wrong version number", "wrong_version_number", "ssl: http_request", "packet length too long", "unknown protocol"], kind: Kind::Network, hint: Some(RuleHint::TlsScheme), ..R },
     Rule { id: "tls_certificate", source: "requests SSLError \"certificate verify failed: self signed certificate in certificate chain\"; Node SELF_SIGNED_CERT_IN_CHAIN; Java PKIX path building failed",
         any: &["certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "certificate has expired", "unable_to_verify_leaf_signature",
-               "self_signed_cert_in_chain", "depth_zero_self_signed_cert", "cert_has_expired", "pkix path building failed", "unable to find valid certification path", "x509: certificate", "invalidcertificate", "unknownissuer"],
+               "self_signed_cert_in_chain", "depth_zero_self_signed_cert", "cert_has_expired", "pkix path building failed", "unable to find valid certification path", "x509: certificate", "invalidcertificate", "unknownissuer",
+               "unable to verify the first certificate", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "unable_to_get_issuer_cert", "certificate_verify_failed", "err_cert_", "hostname mismatch"],
         kind: Kind::Network, hint: Some(RuleHint::TlsCertificate), ..R },
     Rule { id: "network", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError \"All connection attempts failed\"; Node ECONNREFUSED/ENOTFOUND/ECONNRESET; curl (6)/(7)/(35)/(52)/(60); requests ConnectionError",
         status: Status::Unknown,
-        any: &["apiconnectionerror", "connection error", "connecterror", "all connection attempts failed", "connection refused", "econnrefused", "enotfound", "getaddrinfo", "name or service not known", "nodename nor servname", "could not resolve host", "failed to establish a new connection", "max retries exceeded with url", "econnreset", "connection reset", "connection aborted", "empty reply from server", "server disconnected without sending a response", "remotedisconnected", "fetch failed", "und_err_socket", "socket hang up", "sslerror", "ssl_error", "ssl:", "certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "wrong version number", "certificate has expired", "tls handshake", "no route to host", "ehostunreach", "enetunreach", "eai_again", "curl: (6)", "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)", "curl: (60)", "network is unreachable", "connection closed",
+        any: &["all connection attempts failed", "connection refused", "econnrefused", "enotfound", "getaddrinfo", "name or service not known", "nodename nor servname", "could not resolve host", "failed to establish a new connection", "max retries exceeded with url", "econnreset", "connection reset", "connection aborted", "empty reply from server", "server disconnected without sending a response", "remotedisconnected", "und_err_socket", "socket hang up", "sslerror", "ssl_error", "ssl:", "certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "wrong version number", "certificate has expired", "tls handshake", "no route to host", "ehostunreach", "enetunreach", "eai_again", "curl: (6)", "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)", "curl: (60)", "network is unreachable", "connection closed",
                // Windows sockets (WSAECONNREFUSED 10061, WSAECONNRESET 10054, WSAETIMEDOUT 10060), Rust io kinds, Go and Java names.
                "actively refused", "forcibly closed", "winerror 100", "os error 100", "socketexception", "wsaeconnrefused", "connectex", "connectionrefused", "connectionreset", "connectionaborted",
                "tcp connect error", "dial tcp", "no such host", "name resolution", "unknownhostexception", "sslhandshakeexception", "connectexception", "broken pipe", "os error 111", "errno 61", "errno 111",
-               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error sending request", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时"],
+               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时",
+               // Windows (.NET WebException, WSAETIMEDOUT 10060), Chromium net:: errors, Node.
+               "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
+               "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch"],
         kind: Kind::Network, ..R },
+    Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
+        status: Status::Unknown, any: &["readtimeout", "read timed out", "apitimeouterror", "sockettimeoutexception", "httptimeoutexception", "timeoutexception", "writetimeout", "pooltimeout"],
+        kind: Kind::Timeout, ..R },
+    // A client's connection-error label: LiteLLM and others raise APIConnectionError around
+    // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
+    Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
+        status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
+        test: Some(|f| !f.body_says_more()), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
-        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "deadline exceeded", "curl: (28)"], kind: Kind::Timeout, ..R },
+        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
         status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token"],
         kind: Kind::StreamMalformed, ..R },

@@ -87,6 +87,7 @@ impl CheckResult {
             gateway: cx.gateway || f.gateway,
             retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
             reasoning: cx.reasoning || f.reasoning.is_some(),
+            rule: cx.rule.or(f.rule_hint),
             ..cx.clone()
         };
         let hint = f.kind.map(|k| k.hint(&hint_cx));

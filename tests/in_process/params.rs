@@ -28,6 +28,8 @@ struct Behaviour {
     /// Reject means: refuse max_tokens, want max_completion_tokens.
     max_tokens: Mode,
     tools: Mode,
+    /// The status a refusal of tools comes with.
+    tools_status: u16,
     responses: bool,
 }
 
@@ -36,6 +38,7 @@ const ACCEPT_ALL: Behaviour = Behaviour {
     stream_options: Mode::Accept,
     max_tokens: Mode::Accept,
     tools: Mode::Accept,
+    tools_status: 500,
     responses: true,
 };
 
@@ -79,8 +82,8 @@ async fn chat(State(s): State<Server>, Json(v): Json<Value>) -> Response {
     let has_tools = v.get("tools").is_some();
     if has_tools && b.tools == Mode::Reject {
         return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({"error": {"message": "This model does not support tools"}})),
+            StatusCode::from_u16(b.tools_status).unwrap(),
+            Json(json!({"error": {"message": "This model does not support tools", "type": "invalid_request_error", "code": if b.tools_status == 400 { Value::from("tool_use_failed") } else { Value::Null }}})),
         )
             .into_response();
     }
@@ -391,6 +394,43 @@ async fn tools_refused_with_a_500_is_still_a_rejected_parameter() {
         .as_deref()
         .unwrap()
         .contains("tool support"));
+}
+
+#[tokio::test]
+async fn tools_refused_with_a_400_and_a_tool_code_is_a_rejected_parameter_in_every_check_that_sends_them(
+) {
+    // Groq-style: 400, code tool_use_failed, and a message that says the model has no tools.
+    let r = run(
+        Behaviour {
+            tools: Mode::Reject,
+            tools_status: 400,
+            responses: false,
+            ..ACCEPT_ALL
+        },
+        &[],
+    )
+    .await;
+    let sending_tools: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| c.detail.contains("`tools` refused") || c.kind == Some(Kind::ToolCallMalformed))
+        .collect();
+    assert!(sending_tools.len() >= 4, "{}", r.to_json());
+    for c in sending_tools {
+        assert_eq!(
+            (c.kind, c.param.as_deref()),
+            (Some(Kind::ParamRejected), Some("tools")),
+            "{}: {}",
+            c.check,
+            c.detail
+        );
+        assert!(
+            c.hint.as_deref().unwrap_or("").contains("tool support"),
+            "{}: {:?}",
+            c.check,
+            c.hint
+        );
+    }
 }
 
 #[tokio::test]

@@ -563,3 +563,32 @@ async fn an_embedding_model_is_probed_on_embeddings_alone_and_a_server_without_i
     assert_eq!(e.status, Status::Unsupported, "{}", r.to_json());
     assert!(e.detail.contains("no /embeddings route"), "{}", e.detail);
 }
+
+#[tokio::test]
+async fn llama_cpp_without_embeddings_names_the_flag_not_a_server_error() {
+    use axum::{routing::get, routing::post, Json, Router};
+    // llama-server started without --embeddings answers /v1/embeddings with a 501.
+    let app = Router::new()
+        .route(
+            "/v1/models",
+            get(|| async { Json(serde_json::json!({"data": [{"id": "m"}]})) }),
+        )
+        .route(
+            "/v1/embeddings",
+            post(|| async {
+                (
+                    axum::http::StatusCode::NOT_IMPLEMENTED,
+                    Json(serde_json::json!({"error": {"code": 501, "message": "This server does not support embeddings. Start it with `--embeddings`", "type": "not_supported_error"}})),
+                )
+            }),
+        );
+    let addr = common::serve_app(app).await;
+    let url = format!("http://{addr}/v1");
+    let r = probe(&["--base-url", &url, "-m", "m", "--routes", "embeddings"]).await;
+    let e = check(&r, "embeddings.basic");
+    assert_ne!(e.kind, Some(Kind::ServerError), "{}", r.to_json());
+    assert_eq!(e.kind, Some(Kind::WrongRoute), "{}", r.to_json());
+    let hint = e.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("--embeddings"), "{hint}");
+    assert!(!hint.contains("status page"), "{hint}");
+}
