@@ -223,89 +223,71 @@ fn targets(r: &Report, out: &mut String) {
     out.push_str("</section>\n");
 }
 
-/// Checks that failed for one cause: the same kind and the same fix, failing the run or not.
-struct Cause<'a> {
-    counts: bool,
-    checks: Vec<&'a CheckResult>,
-}
-
-fn grouped(r: &Report) -> Vec<Cause<'_>> {
-    let mut causes: Vec<Cause<'_>> = Vec::new();
-    for c in r
-        .checks
-        .iter()
-        .filter(|c| c.kind.is_some() || r.counts_as_failure(c))
-    {
-        let counts = r.counts_as_failure(c);
-        let same = |g: &Cause<'_>| {
-            let h = g.checks[0];
-            g.counts == counts
-                && h.kind == c.kind
-                && h.hint == c.hint
-                && (c.kind.is_some() || h.status == c.status)
-        };
-        match causes.iter_mut().find(|g| same(g)) {
-            Some(g) => g.checks.push(c),
-            None => causes.push(Cause {
-                counts,
-                checks: vec![c],
-            }),
-        }
-    }
-    // What fails the run first; otherwise report order.
-    causes.sort_by_key(|g| !g.counts);
-    causes
-}
-
 /// The failures and warnings, one entry per cause: what it is, where, the evidence of each
 /// check, and the fix once.
 fn causes(r: &Report, out: &mut String) {
-    let causes = grouped(r);
+    let causes = super::group::failures(r);
     out.push_str("<section id=\"failures\">\n<h2>Failures and warnings</h2>\n");
     if causes.is_empty() {
         out.push_str("<p class=\"none\">None: every check passed or did not apply.</p>\n");
     }
     for g in &causes {
-        let h = g.checks[0];
+        let h = g.head();
         let class = if g.counts { "fail" } else { "warn" };
         let code = h.kind.map(|k| k.code()).unwrap_or("");
         let title = match (&h.title, h.kind) {
             (Some(t), _) => esc(t),
             (None, _) => format!("{} is {}", esc(&h.check), h.status.as_str()),
         };
-        let mut ids: Vec<&str> = Vec::new();
-        for c in &g.checks {
-            if !ids.contains(&c.check.as_str()) {
-                ids.push(&c.check);
-            }
-        }
-        out.push_str(&format!(
-            "<article class=\"cause {class}\" data-kind=\"{code}\">\n<h3><span class=\"badge {class}\">{}</span> \
-             {title}{}</h3>\n<p class=\"where\">{} check{} · {}</p>\n<ul class=\"evidence\">\n",
-            if g.counts { "fails the run" } else { "warning" },
-            if code.is_empty() {
-                String::new()
-            } else {
-                format!(" <code class=\"kind\">{code}</code>")
-            },
+        let ids = g.check_ids();
+        let models = g.models();
+        let mut where_ = format!(
+            "{} check{} · {}",
             g.checks.len(),
             plural(g.checks.len()),
             ids.iter()
                 .map(|i| format!("<code>{}</code>", esc(i)))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
-        for c in &g.checks {
-            out.push_str(&format!(
-                "<li data-check=\"{}\"><span class=\"place\">{}</span> {}</li>\n",
-                esc(&c.check),
-                place(c),
-                evidence(c)
+        );
+        if !models.is_empty() {
+            where_.push_str(&format!(
+                " · model{} {}",
+                plural(models.len()),
+                models.iter().map(|m| esc(m)).collect::<Vec<_>>().join(", ")
             ));
         }
+        if r.targets.len() > 1 {
+            let t = g.targets();
+            where_.push_str(&format!(
+                " · target{} {}",
+                plural(t.len()),
+                t.iter().map(|t| esc(t)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if h.required {
+            where_.push_str(" · required");
+        }
+        if h.baseline == Some(super::Change::Regressed) {
+            where_.push_str(" · regressed");
+        }
+        out.push_str(&format!(
+            "<article class=\"cause {class}\" data-kind=\"{code}\" data-checks=\"{}\">\n<h3><span class=\"badge {class}\">{}</span> \
+             {title}{}</h3>\n<p class=\"where\">{where_}</p>\n<ul class=\"evidence\">\n",
+            esc(&ids.join(" ")),
+            if g.counts { "fails the run" } else { "warning" },
+            if code.is_empty() {
+                String::new()
+            } else {
+                format!(" <code class=\"kind\">{code}</code>")
+            },
+        ));
+        for line in g.evidence_lines(usize::MAX) {
+            out.push_str(&format!("<li>{}</li>\n", esc(&line)));
+        }
         out.push_str("</ul>\n");
-        if let Some(fix) = &h.hint {
-            out.push_str(&format!("<p class=\"fix\"><b>Fix:</b> {}</p>\n", esc(fix)));
+        if let Some(fix) = g.fix() {
+            out.push_str(&format!("<p class=\"fix\"><b>Fix:</b> {}</p>\n", esc(&fix)));
         }
         let curls: Vec<&&CheckResult> = g.checks.iter().filter(|c| c.curl.is_some()).collect();
         if !curls.is_empty() {
@@ -334,21 +316,6 @@ fn place(c: &CheckResult) -> String {
         p.push_str(" · required");
     }
     p
-}
-
-/// A check's evidence on one line: its detail, status code, the server's words, request id.
-fn evidence(c: &CheckResult) -> String {
-    let mut parts = vec![format!("<span class=\"detail\">{}</span>", esc(&c.detail))];
-    if let Some(s) = c.http_status {
-        parts.push(format!("HTTP {s}"));
-    }
-    if let Some(m) = &c.provider_message {
-        parts.push(format!("provider: <q>{}</q>", esc(m)));
-    }
-    if let Some(id) = &c.request_id {
-        parts.push(format!("request id <code>{}</code>", esc(id)));
-    }
-    parts.join(" · ")
 }
 
 fn status_word(c: &CheckResult) -> String {
@@ -527,7 +494,7 @@ mod tests {
         other.hint = Some("another fix".into());
         let pass = row("t", "models.list", Status::Pass, None);
         let r = Report::new(vec![run("t", vec![a, b, other, pass])]);
-        let g = grouped(&r);
+        let g = crate::report::group::failures(&r);
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].checks.len(), 2);
         let html = render_html(&r);

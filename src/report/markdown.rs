@@ -62,13 +62,10 @@ pub fn render_markdown(r: &Report) -> String {
         .filter(|c| c.kind.is_some() || r.counts_as_failure(c))
         .collect();
     if !problems.is_empty() {
-        out.push_str("\n### Failures and warnings\n\n| | Problem | Where | Evidence | Fix |\n|---|---|---|---|---|\n");
-        for c in &problems {
-            let icon = if r.counts_as_failure(c) {
-                "❌"
-            } else {
-                "⚠️"
-            };
+        out.push_str("\n### Failures and warnings\n\nOne row per cause (a kind and its fix), with what differs between the checks it hit.\n\n| | Problem | Where | Evidence | Fix |\n|---|---|---|---|---|\n");
+        for g in super::group::failures(r) {
+            let c = g.head();
+            let icon = if g.counts { "❌" } else { "⚠️" };
             let problem = match c.kind {
                 Some(k) => format!(
                     "**{}** `{}`",
@@ -77,11 +74,16 @@ pub fn render_markdown(r: &Report) -> String {
                 ),
                 None => format!("**{} is {}**", c.check, c.status.as_str()),
             };
+            let evidence: Vec<String> = g
+                .evidence_lines(VARIANTS_SHOWN)
+                .iter()
+                .map(|l| cell(l))
+                .collect();
             out.push_str(&format!(
                 "| {icon} | {problem} | {} | {} | {} |\n",
-                place(c),
-                evidence(c),
-                cell(c.hint.as_deref().unwrap_or(""))
+                where_(r, &g),
+                evidence.join("<br>"),
+                cell(g.fix().as_deref().unwrap_or(""))
             ));
         }
         let curls: Vec<&&CheckResult> = problems.iter().filter(|c| c.curl.is_some()).collect();
@@ -156,15 +158,42 @@ fn place(c: &CheckResult) -> String {
     p
 }
 
-fn evidence(c: &CheckResult) -> String {
-    let mut parts = vec![cell(&c.detail)];
-    if let Some(m) = &c.provider_message {
-        parts.push(format!("provider: “{}”", cell(m)));
+/// How many distinct pieces of evidence a cause lists before saying how many more.
+const VARIANTS_SHOWN: usize = 8;
+
+/// Where a cause struck: its check ids, models, targets (when the run has several) and marks.
+fn where_(r: &Report, g: &super::group::Group<'_>) -> String {
+    let ids: Vec<String> = g.check_ids().iter().map(|i| format!("`{i}`")).collect();
+    let mut p = vec![ids.join(", ")];
+    let models = g.models();
+    match models.len() {
+        0 => {}
+        1 => p.push(cell(models[0])),
+        n => p.push(format!(
+            "{n} models: {}",
+            models
+                .iter()
+                .map(|m| cell(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
-    if let Some(id) = &c.request_id {
-        parts.push(format!("request id {}", cell(id)));
+    if r.targets.len() > 1 {
+        let t: Vec<String> = g.targets().iter().map(|t| cell(t)).collect();
+        p.push(format!(
+            "target{} {}",
+            if t.len() > 1 { "s" } else { "" },
+            t.join(", ")
+        ));
     }
-    parts.join("<br>")
+    let c = g.head();
+    if c.required {
+        p.push("required".into());
+    }
+    if c.baseline == Some(super::Change::Regressed) {
+        p.push("regressed".into());
+    }
+    p.join("<br>")
 }
 
 /// Text safe inside a table cell: no pipes, no line breaks, no raw HTML, and no Markdown

@@ -1,6 +1,6 @@
 //! The human renderer. Per target: a header, then by default one line per model saying
 //! what passed (`--all`: a row per check, or a grid for several models), then the failures,
-//! identical ones grouped, with evidence and a fix, then the verdict. Below
+//! grouped by cause, with evidence and a fix, then the verdict. Below
 //! [`fit::NARROW_BELOW`] columns rows are laid out as lines with the detail indented under
 //! them instead of boxes, so an 80-column terminal reads them without tall wrapped cells.
 
@@ -108,8 +108,8 @@ fn failures_at(r: &Report, color: bool, width: usize) -> String {
     }
 }
 
-/// What a group's checks are, and where they ran: the check ids, then the model (or `N
-/// models: a, b`), the target when there are several, and its marks.
+/// What a cause's checks are, and where they ran: the check ids, then the model (or `N
+/// models: a, b`), the targets when there are several, and its marks.
 fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
     let mut lines = vec![g.check_ids().join(", ")];
     let models = g.models();
@@ -119,7 +119,10 @@ fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
         n => lines.push(format!("{n} models: {}", models.join(", "))),
     }
     let c = g.head();
-    if r.targets.len() > 1 {
+    let targets = g.targets();
+    if targets.len() > 1 {
+        lines.push(format!("targets {}", targets.join(", ")));
+    } else if r.targets.len() > 1 {
         lines.push(format!("target {}", c.target));
     }
     if c.required {
@@ -131,29 +134,11 @@ fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
     lines
 }
 
-/// The evidence of a group: the first check's detail and provider message (the group's
-/// checks share them), and every request id, a few at most.
+/// How many distinct pieces of evidence a cause lists before saying how many more.
+const VARIANTS_SHOWN: usize = 6;
+
 fn evidence_lines(g: &Group<'_>) -> Vec<String> {
-    let c = g.head();
-    let mut lines = vec![c.detail.clone()];
-    if let Some(m) = &c.provider_message {
-        lines.push(format!("provider: \"{m}\""));
-    }
-    let ids = g.request_ids();
-    match ids.len() {
-        0 => {}
-        1 => lines.push(format!("request id: {}", ids[0])),
-        n => {
-            let shown: Vec<&str> = ids.iter().take(3).copied().collect();
-            let more = if n > 3 {
-                format!(" (+{} more)", n - 3)
-            } else {
-                String::new()
-            };
-            lines.push(format!("request ids: {}{more}", shown.join(", ")));
-        }
-    }
-    lines
+    g.evidence_lines(VARIANTS_SHOWN)
 }
 
 fn problem_word(c: &CheckResult) -> String {
@@ -191,7 +176,7 @@ fn failures_wide(r: &Report, groups: &[Group<'_>], width: usize, color: bool) ->
             cell,
             text_cell(&where_.join("\n")),
             text_cell(&evidence_lines(g).join("\n")),
-            text_cell(c.hint.as_deref().unwrap_or("")),
+            text_cell(g.fix().as_deref().unwrap_or("")),
         ]);
     }
     fit::keep_whole(&mut t, 0, codes.iter().map(String::as_str));
@@ -224,7 +209,7 @@ fn failures_narrow(r: &Report, groups: &[Group<'_>], width: usize, color: bool) 
         out.push('\n');
         out.push_str(&field("evidence", &cap(&evidence_lines(g).join("\n"))));
         out.push('\n');
-        if let Some(h) = &c.hint {
+        if let Some(h) = &g.fix() {
             out.push_str(&field("fix", &cap(h)));
             out.push('\n');
         }

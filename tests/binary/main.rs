@@ -19,6 +19,7 @@ mod hostile;
 mod install;
 mod leaks;
 mod mcp_stdio;
+mod newcomer;
 mod openai_env;
 mod opencode_auth;
 mod opencode_bounds;

@@ -1,0 +1,138 @@
+//! Wrong turns a newcomer still took, through the real binary against the built-in mock:
+//! one root cause filling pages (every format groups by kind and fix), and more below.
+
+use assert_cmd::Command;
+use zencheck::mock::{self, Scenario};
+
+fn zencheck() -> Command {
+    let mut c = Command::cargo_bin("zencheck").unwrap();
+    for (v, _) in std::env::vars() {
+        if v.starts_with("ZENCHECK_") || v.starts_with("OPENAI_") {
+            c.env_remove(v);
+        }
+    }
+    c.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Run the binary off the async runtime; (exit code, stdout, stderr).
+async fn run(args: Vec<String>) -> (Option<i32>, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = zencheck().args(&args).output().unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    })
+    .await
+    .unwrap()
+}
+
+fn strings(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+/// Probe a scenario with two models writing every format; the files' texts by extension.
+async fn every_format(scenario: Scenario, extra: &[&str]) -> (String, Vec<(String, String)>) {
+    let server = mock::start(scenario, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |ext: &str| dir.path().join(format!("r.{ext}")).display().to_string();
+    let mut args = strings(&[
+        "probe",
+        "--base-url",
+        &server.base_url(),
+        "-m",
+        "mock-small,mock-large",
+        "--markdown",
+        &path("md"),
+        "--html",
+        &path("html"),
+        "--json",
+        &path("json"),
+    ]);
+    args.extend(strings(extra));
+    let (_, table, err) = run(args).await;
+    // 100 columns: the narrow layout, each field a block; read as words.
+    let table = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    let files = ["md", "html", "json"]
+        .iter()
+        .map(|e| {
+            let t = std::fs::read_to_string(path(e)).unwrap_or_else(|_| panic!("{err}"));
+            (e.to_string(), t)
+        })
+        .collect();
+    (table, files)
+}
+
+fn file<'a>(files: &'a [(String, String)], ext: &str) -> &'a str {
+    &files.iter().find(|(e, _)| e == ext).unwrap().1
+}
+
+/// tool_choice ignored on two models: one cause (kind and fix) in the table, the Markdown
+/// and the HTML, whose checks and varying details are listed inside; the JSON stays one
+/// entry per check.
+#[tokio::test]
+async fn one_cause_is_one_entry_in_every_format() {
+    let (table, files) = every_format(Scenario::ToolChoiceIgnored, &[]).await;
+    assert_eq!(table.matches("[param_ignored]").count(), 1, "{table}");
+    for id in [
+        "chat.tool_choice_named",
+        "chat.tool_roundtrip",
+        "responses.tools",
+    ] {
+        assert!(table.contains(id), "{id}: {table}");
+    }
+    assert!(
+        table.contains("2 models: mock-small, mock-large"),
+        "{table}"
+    );
+    assert!(table.contains("tool_choice named get_time"), "{table}");
+    assert_eq!(
+        table.matches("The forced tool call did not come").count(),
+        1,
+        "{table}"
+    );
+
+    let md = file(&files, "md");
+    assert_eq!(md.matches("`param_ignored`").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("The forced tool call did not come").count(),
+        1,
+        "{md}"
+    );
+    assert!(md.contains("`chat.tool_roundtrip`"), "{md}");
+
+    let html = file(&files, "html");
+    assert_eq!(html.matches("<article class=\"cause").count(), 1, "{html}");
+    let article = &html[html.find("<article").unwrap()..html.find("</article>").unwrap()];
+    assert_eq!(
+        article.matches("The forced tool call did not come").count(),
+        1
+    );
+    assert!(article.contains("tool_choice named get_time"));
+
+    let json: serde_json::Value = serde_json::from_str(file(&files, "json")).unwrap();
+    let ignored = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "param_ignored")
+        .count();
+    assert!(ignored >= 12, "the JSON keeps every check: {ignored}");
+}
+
+/// Another model answering every check of two models: one entry whose fix names
+/// `{model}` once, not one entry per model repeating the fix.
+#[tokio::test]
+async fn a_fix_that_names_the_model_is_still_one_cause() {
+    let (table, files) = every_format(Scenario::ModelMismatch, &[]).await;
+    assert_eq!(table.matches("[model_mismatch]").count(), 1, "{table}");
+    assert!(table.contains("another model than {model}"), "{table}");
+    let md = file(&files, "md");
+    assert_eq!(md.matches("`model_mismatch`").count(), 1, "{md}");
+    let html = file(&files, "html");
+    assert_eq!(html.matches("<article class=\"cause").count(), 1, "{html}");
+}
