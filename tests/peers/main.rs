@@ -13,8 +13,10 @@ mod common;
 
 mod browser;
 mod litellm;
+mod litellm_fidelity;
 mod mcp;
 mod model_server;
+mod nginx;
 mod opencode;
 mod prometheus;
 

@@ -1,0 +1,239 @@
+//! `zencheck fidelity` through a real nginx (Debian's `nginx-light`, installed by `.ci/run`),
+//! started here on loopback with its own configuration: one server under nginx's defaults
+//! (`proxy_buffering on`, HTTP/1.0 to the upstream) and one with `proxy_buffering off` and
+//! HTTP/1.1, both with a short `proxy_read_timeout` met by `--silence`. Without an `nginx`
+//! binary (`ZENCHECK_NGINX_BIN`, else on PATH or in /usr/sbin) the test is skipped, unless
+//! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
+
+use crate::common::check;
+use clap::Parser;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use zencheck::cli::{Cli, Command};
+use zencheck::failure::Kind;
+use zencheck::finding::Status;
+use zencheck::report::Report;
+
+fn nginx_bin() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .chain([PathBuf::from("/usr/sbin")])
+            .map(|d| d.join("nginx"))
+            .find(|f| f.is_file())
+    });
+    let found = std::env::var_os("ZENCHECK_NGINX_BIN")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or(on_path)
+        .filter(|f| f.is_file());
+    if found.is_none() {
+        crate::peer_missing(
+            "no nginx binary: `apt-get install nginx-light` did not run or failed (see .ci/run's \
+             output), and ZENCHECK_NGINX_BIN is not set",
+            "install Debian's nginx-light package or set ZENCHECK_NGINX_BIN",
+        );
+    }
+    found
+}
+
+/// Stops the nginx it holds when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// nginx's read timeout here: short, so that a 3 s silence meets it.
+const READ_TIMEOUT: &str = "2s";
+
+/// The configuration: server `defaults` proxies to `up_a` as nginx does unless told
+/// otherwise; server `unbuffered` to `up_b` with buffering off and HTTP/1.1.
+fn config(dir: &std::path::Path, defaults: u16, unbuffered: u16, up_a: u16, up_b: u16) -> String {
+    let d = dir.display();
+    format!(
+        "master_process off; daemon off; worker_processes 1;
+pid {d}/nginx.pid; error_log {d}/error.log;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  server {{
+    listen 127.0.0.1:{defaults};
+    location / {{ proxy_pass http://127.0.0.1:{up_a}; proxy_read_timeout {READ_TIMEOUT}; }}
+  }}
+  server {{
+    listen 127.0.0.1:{unbuffered};
+    location / {{
+      proxy_pass http://127.0.0.1:{up_b}; proxy_read_timeout {READ_TIMEOUT};
+      proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection \"\";
+    }}
+  }}
+}}
+"
+    )
+}
+
+async fn fidelity(gateway: u16, upstream: u16) -> Report {
+    let through = format!("http://127.0.0.1:{gateway}/v1");
+    let listen = format!("127.0.0.1:{upstream}");
+    let argv = [
+        "zencheck",
+        "fidelity",
+        "--through",
+        &through,
+        "--upstream-listen",
+        &listen,
+        "--silence",
+        "3",
+    ];
+    let Command::Fidelity(args) = Cli::try_parse_from(argv).unwrap().command else {
+        unreachable!()
+    };
+    zencheck::cmd::fidelity::fidelity_report(&args)
+        .await
+        .unwrap()
+}
+
+fn row(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
+    let c = check(r, id);
+    (c.status, c.kind, c.param.clone())
+}
+
+#[tokio::test]
+async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() {
+    let Some(bin) = nginx_bin() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (defaults, unbuffered, up_a, up_b) = (free_port(), free_port(), free_port(), free_port());
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(&conf, config(dir.path(), defaults, unbuffered, up_a, up_b)).unwrap();
+    let child = std::process::Command::new(&bin)
+        .arg("-c")
+        .arg(&conf)
+        .arg("-p")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx starts");
+    let _nginx = Running(child);
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", unbuffered)).is_err() {
+        assert!(
+            Instant::now() < until,
+            "nginx did not listen: {}",
+            std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // nginx's defaults: the stream held and let go at once, a cut upstream turned into a clean
+    // end (HTTP/1.0 has no terminator to miss), the read timeout met before the headers (504)
+    // and mid-stream (a cut).
+    let r = fidelity(defaults, up_a).await;
+    assert!(
+        check(&r, "fidelity.route").detail.contains("HTTP/1.0"),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(
+        row(&r, "fidelity.pacing"),
+        (Status::Warn, Some(Kind::StreamBuffered), None)
+    );
+    let pacing = check(&r, "fidelity.pacing");
+    assert!(pacing.detail.contains("in 1 burst"), "{}", pacing.detail);
+    assert!(
+        pacing.detail.contains("nginx by its headers"),
+        "{}",
+        pacing.detail
+    );
+    assert!(pacing
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("proxy_buffering off"));
+    assert_eq!(
+        row(&r, "fidelity.stream_cut"),
+        (
+            Status::Fail,
+            Some(Kind::StreamTruncated),
+            Some("cut".into())
+        )
+    );
+    assert!(check(&r, "fidelity.stream_cut")
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("proxy_http_version 1.1"));
+    assert_eq!(
+        row(&r, "fidelity.silence_headers"),
+        (Status::Fail, Some(Kind::Timeout), Some("silence".into()))
+    );
+    assert_eq!(check(&r, "fidelity.silence_headers").http_status, Some(504));
+    assert_eq!(
+        row(&r, "fidelity.silence_stream"),
+        (
+            Status::Fail,
+            Some(Kind::StreamTruncated),
+            Some("silence".into())
+        )
+    );
+    assert!(check(&r, "fidelity.silence_stream")
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("proxy_read_timeout"));
+    // What nginx passes through untouched is not called broken.
+    for id in [
+        "fidelity.params",
+        "fidelity.model",
+        "fidelity.usage",
+        "fidelity.tool_call",
+        "fidelity.request_id",
+        "fidelity.headers",
+        "fidelity.stream_end",
+        "fidelity.stream_error",
+        "fidelity.status",
+        "fidelity.retry_after",
+        "fidelity.error_message",
+    ] {
+        assert_eq!(
+            check(&r, id).status,
+            Status::Pass,
+            "{id}: {}",
+            check(&r, id).detail
+        );
+    }
+
+    // Buffering off and HTTP/1.1 upstream: paced as sent, a cut stays a cut; the read timeout
+    // still meets the silences.
+    let r = fidelity(unbuffered, up_b).await;
+    assert!(
+        check(&r, "fidelity.route").detail.contains("HTTP/1.1"),
+        "{}",
+        r.to_json()
+    );
+    let bad: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .map(|c| c.check.clone())
+        .collect();
+    assert_eq!(
+        bad,
+        ["fidelity.silence_headers", "fidelity.silence_stream"],
+        "{}",
+        r.to_json()
+    );
+}
