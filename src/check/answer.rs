@@ -2,7 +2,7 @@
 //! classified, a 2xx body that must be JSON, an error inside a 2xx, usage and the model
 //! that answered, an answer cut at the output cap.
 
-use super::{stream, Ctx};
+use super::Ctx;
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
 use crate::finding::{Evidence, Finding, Problems};
@@ -61,7 +61,7 @@ pub async fn send_stream(
         };
         // A streamed request refused before it started gets a JSON error body.
         let f = if ok {
-            stream::not_sse(&a, &sent)
+            not_sse(&a, &sent)
         } else {
             answer_error(&a, &sent)
         };
@@ -78,6 +78,39 @@ pub async fn send_stream(
     f.evidence.http_status = evidence.http_status;
     f.evidence.request_id = evidence.request_id;
     f.note_retry(waited)
+}
+
+/// A 2xx that is not SSE: an error body, a whole completion (stream ignored), or junk.
+fn not_sse(a: &Answer, sent: &[&str]) -> Finding {
+    let ct = a.content_type.clone().unwrap_or_else(|| "none".into());
+    let v: Option<Value> = serde_json::from_slice(&a.body).ok();
+    let f = match &v {
+        Some(v) if v.get("error").is_some_and(|e| !e.is_null()) => return answer_error(a, sent),
+        Some(v)
+            if v.get("choices").is_some()
+                || v.get("output").is_some()
+                || v.get("content").is_some() =>
+        {
+            Finding::fail(
+                Kind::NotSse,
+                format!("stream:true answered with one whole answer ({ct}): streaming was ignored"),
+            )
+        }
+        _ if ct.contains("html") => {
+            let page = parse_error_body(Some(&ct), &a.body)
+                .message
+                .unwrap_or_default();
+            Finding::fail(
+                Kind::BadResponse,
+                format!("stream:true answered with an HTML page: \"{page}\""),
+            )
+        }
+        _ => Finding::fail(
+            Kind::NotSse,
+            format!("content type is `{ct}`, not text/event-stream"),
+        ),
+    };
+    f.with_evidence(a.evidence()).with_timing(a.timing)
 }
 
 /// A non-2xx answer (or an error body inside a 2xx) as a finding, quoting the server.
@@ -228,39 +261,6 @@ pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
     })
 }
 
-/// `same_model("gpt-4o", "gpt-4o-2024-08-06")`: a dated, versioned or vendor-prefixed
-/// variant is the same model; anything else answered in its place, even an id that shares
-/// a prefix (`gpt-4o` answered by `gpt-4o-mini`).
-pub fn same_model(asked: &str, got: &str) -> bool {
-    let norm = |s: &str| {
-        let s = s.trim().to_ascii_lowercase();
-        let s = s.rsplit('/').next().unwrap_or(&s).to_string();
-        let s = s.strip_suffix(":latest").unwrap_or(&s);
-        s.strip_suffix("-latest").unwrap_or(s).to_string()
-    };
-    let (a, g) = (norm(asked), norm(got));
-    let (short, long) = if a.len() <= g.len() {
-        (&a, &g)
-    } else {
-        (&g, &a)
-    };
-    a == g
-        || long
-            .strip_prefix(short.as_str())
-            .is_some_and(version_suffix)
-}
-
-/// `-2024-08-06`, `-0613`, `-20241022-v1:0`, `-001`: a snapshot of the same model, not
-/// another model (`-mini`, `.1`, `:3b`).
-fn version_suffix(rest: &str) -> bool {
-    let Some(r) = rest.strip_prefix(['-', '@', ':']) else {
-        return false;
-    };
-    r.chars().take_while(char::is_ascii_digit).count() >= 3
-        && r.chars()
-            .all(|c| c.is_ascii_digit() || "-.:_v@".contains(c))
-}
-
 /// The problem of an answer with no text and no call that stopped at the cap while it
 /// reasoned: `output_length`, a warning (the endpoint works; the cap was too small), instead
 /// of an empty answer or an ignored `tool_choice`. True when it recorded it.
@@ -307,25 +307,4 @@ pub fn cut_at_cap(text: &str, calls: usize, finish: Option<&str>, p: &mut Proble
         ),
     );
     true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn model_identity_allows_dated_and_prefixed_variants_only() {
-        assert!(same_model("gpt-4o-mini", "gpt-4o-mini-2024-07-18"));
-        assert!(same_model("openai/gpt-4o", "gpt-4o"));
-        assert!(same_model("llama3.2", "llama3.2:latest"));
-        assert!(!same_model("mock-small", "mock-fallback"));
-        assert!(!same_model("gpt-4o", "claude-sonnet-4-5"));
-        assert!(!same_model("gpt-4o", "gpt-4o-mini"));
-        assert!(!same_model("gpt-5", "gpt-5.1"));
-        assert!(same_model(
-            "claude-3-5-sonnet-latest",
-            "claude-3-5-sonnet-20241022"
-        ));
-        assert!(same_model("gpt-4", "gpt-4-0613"));
-    }
 }

@@ -4,9 +4,41 @@
 //! was built and priced for. An id whose maker zencheck cannot tell (a deployment name, an
 //! alias such as `auto`) is never failed on that ground.
 
-use super::answer::same_model;
 use crate::failure::Kind;
 use crate::finding::Problems;
+
+/// `same_model("gpt-4o", "gpt-4o-2024-08-06")`: a dated, versioned or vendor-prefixed
+/// variant is the same model; anything else answered in its place, even an id that shares
+/// a prefix (`gpt-4o` answered by `gpt-4o-mini`).
+pub fn same_model(asked: &str, got: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s.trim().to_ascii_lowercase();
+        let s = s.rsplit('/').next().unwrap_or(&s).to_string();
+        let s = s.strip_suffix(":latest").unwrap_or(&s);
+        s.strip_suffix("-latest").unwrap_or(s).to_string()
+    };
+    let (a, g) = (norm(asked), norm(got));
+    let (short, long) = if a.len() <= g.len() {
+        (&a, &g)
+    } else {
+        (&g, &a)
+    };
+    a == g
+        || long
+            .strip_prefix(short.as_str())
+            .is_some_and(version_suffix)
+}
+
+/// `-2024-08-06`, `-0613`, `-20241022-v1:0`, `-001`: a snapshot of the same model, not
+/// another model (`-mini`, `.1`, `:3b`).
+fn version_suffix(rest: &str) -> bool {
+    let Some(r) = rest.strip_prefix(['-', '@', ':']) else {
+        return false;
+    };
+    r.chars().take_while(char::is_ascii_digit).count() >= 3
+        && r.chars()
+            .all(|c| c.is_ascii_digit() || "-.:_v@".contains(c))
+}
 
 /// Judge `got` against `asked` into `p`.
 pub fn judge(asked: &str, got: &str, p: &mut Problems) {
@@ -66,6 +98,22 @@ pub fn maker(id: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_identity_allows_dated_and_prefixed_variants_only() {
+        assert!(same_model("gpt-4o-mini", "gpt-4o-mini-2024-07-18"));
+        assert!(same_model("openai/gpt-4o", "gpt-4o"));
+        assert!(same_model("llama3.2", "llama3.2:latest"));
+        assert!(!same_model("mock-small", "mock-fallback"));
+        assert!(!same_model("gpt-4o", "claude-sonnet-4-5"));
+        assert!(!same_model("gpt-4o", "gpt-4o-mini"));
+        assert!(!same_model("gpt-5", "gpt-5.1"));
+        assert!(same_model(
+            "claude-3-5-sonnet-latest",
+            "claude-3-5-sonnet-20241022"
+        ));
+        assert!(same_model("gpt-4", "gpt-4-0613"));
+    }
     use crate::finding::Status;
 
     fn verdict(asked: &str, got: &str) -> Option<Status> {

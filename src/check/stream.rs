@@ -5,19 +5,19 @@
 //! The status line of a stream is sent before the model has produced anything, so a 200
 //! proves little: only the events and how the body ended tell the truth.
 
-use super::answer::{answer_error, reasoning_spent_cap, same_model};
+use super::answer::reasoning_spent_cap;
 use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS};
 use super::chat::{
     self, chat_request, check_tool_call, describe_calls, judge_tool_choice, tool_request,
     ToolExpect,
 };
+use super::model_swap::same_model;
 use super::spec::{cost, Judge, Spec};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems, Timing};
 use crate::fit::excerpt;
 use crate::http::sse::{End, TimedEvent, Transcript};
-use crate::http::Answer;
 use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -69,39 +69,6 @@ const BUNCHED_MIN_EVENTS: usize = 4;
 const BUNCHED_MIN_WAIT_MS: u64 = 400;
 /// …within a spread this small compared with that wait (with a floor of 5 ms).
 const BUNCHED_SPREAD_RATIO: u64 = 50;
-
-/// A 2xx that is not SSE: an error body, a whole completion (stream ignored), or junk.
-pub fn not_sse(a: &Answer, sent: &[&str]) -> Finding {
-    let ct = a.content_type.clone().unwrap_or_else(|| "none".into());
-    let v: Option<Value> = serde_json::from_slice(&a.body).ok();
-    let f = match &v {
-        Some(v) if v.get("error").is_some_and(|e| !e.is_null()) => return answer_error(a, sent),
-        Some(v)
-            if v.get("choices").is_some()
-                || v.get("output").is_some()
-                || v.get("content").is_some() =>
-        {
-            Finding::fail(
-                Kind::NotSse,
-                format!("stream:true answered with one whole answer ({ct}): streaming was ignored"),
-            )
-        }
-        _ if ct.contains("html") => {
-            let page = parse_error_body(Some(&ct), &a.body)
-                .message
-                .unwrap_or_default();
-            Finding::fail(
-                Kind::BadResponse,
-                format!("stream:true answered with an HTML page: \"{page}\""),
-            )
-        }
-        _ => Finding::fail(
-            Kind::NotSse,
-            format!("content type is `{ct}`, not text/event-stream"),
-        ),
-    };
-    f.with_evidence(a.evidence()).with_timing(a.timing)
-}
 
 /// How the body ended, as problems. Returns true when it ended cleanly.
 pub fn judge_end(t: &Transcript, events_seen: usize, p: &mut Problems) -> bool {

@@ -91,7 +91,7 @@ fn substituted(a: &Answer, v: &Value, model: &str) -> Finding {
     // The model under test answered: a server that serves one model whatever the id
     // (llama.cpp, a single-model vLLM, a gateway's default). A typo still goes unnoticed, but
     // no other model runs in this setup: worth knowing, not a broken endpoint.
-    if answered.is_some_and(|m| !m.is_empty() && same_model(m, model)) {
+    if answered.is_some_and(|m| !m.is_empty() && super::model_swap::same_model(m, model)) {
         return Finding::warn(
             Kind::ModelMismatch,
             format!(
@@ -116,10 +116,4 @@ fn substituted(a: &Answer, v: &Value, model: &str) -> Finding {
     )
     .with_evidence(a.evidence())
     .with_timing(a.timing)
-}
-
-/// The same model, ignoring case and a vendor prefix (`openai/gpt-4o` is `gpt-4o`).
-fn same_model(answered: &str, asked: &str) -> bool {
-    let base = |m: &str| m.rsplit('/').next().unwrap_or(m).to_ascii_lowercase();
-    base(answered) == base(asked)
 }

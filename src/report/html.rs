@@ -4,7 +4,7 @@
 //! demand. Drawn only from the `Report`, so `zencheck report RUN.json --format html` writes
 //! the same bytes as the run did.
 //!
-//! Every string that may hold server text goes through [`esc`], in text and in attributes
+//! Every string that may hold server text goes through [`esc`](super::escape::esc), in text and in attributes
 //! alike, and nothing the server said ever becomes a link, a style or a script; a Content
 //! Security Policy forbids scripts, frames and any load from the network besides.
 //!
@@ -13,28 +13,11 @@
 //! `data-status`, `data-kind` and `data-ttft-ms`; a streamed check's `<svg class="timeline">`
 //! sits inside its row and each chunk mark in it carries `data-ms`.
 
+use super::escape::esc;
 use super::{timeline, CheckResult, Report};
 use crate::finding::Status;
 
 const STYLE: &str = include_str!("html.css");
-
-/// Text made inert for HTML text and double- or single-quoted attributes: markup characters
-/// become entities and control characters are dropped.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 pub fn render_html(r: &Report) -> String {
     let verdict = if r.failed() { "failed" } else { "passed" };

@@ -1,6 +1,7 @@
 //! The one serialisable report every renderer reads. Its JSON form is versioned
 //! (`schema_version`) and described by `schema/report.schema.json`.
 
+mod escape;
 mod github;
 mod group;
 mod html;

@@ -202,7 +202,7 @@ pub fn svg(c: &CheckResult) -> Option<String> {
          viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title>{title}</title>",
         code = ending.code(),
-        title = super::html::esc(&caption(c).unwrap_or_default()),
+        title = super::escape::esc(&caption(c).unwrap_or_default()),
     );
     let end_x = x(s.end.unwrap_or(span), span);
     // The longest silence first, under everything else, labelled when there is room.
