@@ -35,6 +35,9 @@ pub enum Change {
     Fixed,
     /// Absent from the baseline (a new check, model or target).
     New,
+    /// Did not pass in the baseline and does not now: a known problem (tolerated by
+    /// `--fail-on new`).
+    Known,
 }
 
 /// Why one check counts against the run: every rule it breaks (a required check that
@@ -126,12 +129,24 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
 pub struct Baseline(HashMap<(String, String, String), String>);
 
 impl Baseline {
-    /// Read `--baseline FILE` (before anything is sent).
+    /// Read `--baseline FILE` (before anything is sent). A file that does not exist yet is
+    /// a first run: an empty baseline (every check new), said on stderr.
     pub fn read(path: &std::path::Path) -> Result<Baseline, crate::error::RunError> {
         let fail = |why: String| crate::error::RunError::Baseline {
             path: path.display().to_string(),
             why,
         };
+        if std::fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            crate::out::warn(&format!(
+                "zencheck: warning: the baseline {} does not exist yet: read as empty, so every \
+                 check is new (a first run). Write this run's JSON report there (--json {}) and \
+                 the next run has its baseline.",
+                path.display(),
+                path.display()
+            ));
+            return Ok(Baseline(HashMap::new()));
+        }
         let text = crate::files::read_text(path).map_err(fail)?;
         Baseline::from_json(&text).map_err(fail)
     }
@@ -158,7 +173,8 @@ impl Baseline {
     }
 
     /// How the check `(target, check, model)`, now at `status`, compares with this
-    /// baseline: new when the baseline lacks it, regressed or fixed when pass flipped.
+    /// baseline: new when the baseline lacks it, regressed or fixed when pass flipped, known
+    /// when it did not pass there either.
     pub fn change(&self, key: &(String, String, String), status: Status) -> Option<Change> {
         let Some(before) = self.0.get(key) else {
             return Some(Change::New);
@@ -166,7 +182,8 @@ impl Baseline {
         match (before == "pass", status == Status::Pass) {
             (true, false) => Some(Change::Regressed),
             (false, true) => Some(Change::Fixed),
-            _ => None,
+            (false, false) => Some(Change::Known),
+            (true, true) => None,
         }
     }
 }
@@ -222,5 +239,26 @@ mod tests {
         let regressed = counts_against(FailOn::New, Status::Warn, false, Some(Change::Regressed));
         assert!(regressed.regressed && !regressed.failed);
         assert!(!counts_against(FailOn::New, Status::Warn, false, Some(Change::New)).any());
+    }
+
+    #[test]
+    fn a_check_that_did_not_pass_either_time_is_known() {
+        let b = Baseline::from_json(
+            r#"{"checks": [{"target": "t", "check": "a", "model": "m", "status": "fail"},
+                           {"target": "t", "check": "b", "model": "m", "status": "pass"}]}"#,
+        )
+        .unwrap();
+        let k = |c: &str| ("t".to_string(), c.to_string(), "m".to_string());
+        assert_eq!(b.change(&k("a"), Status::Fail), Some(Change::Known));
+        assert_eq!(b.change(&k("a"), Status::Pass), Some(Change::Fixed));
+        assert_eq!(b.change(&k("b"), Status::Pass), None);
+        assert_eq!(b.change(&k("c"), Status::Fail), Some(Change::New));
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Baseline::read(&dir.path().join("first.json")).unwrap();
+        assert_eq!(missing.change(&k("a"), Status::Fail), Some(Change::New));
+        assert!(
+            Baseline::read(dir.path()).is_err(),
+            "a folder is no baseline"
+        );
     }
 }

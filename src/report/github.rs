@@ -31,9 +31,14 @@ pub fn render_github(r: &Report) -> String {
 }
 
 fn message(c: &CheckResult) -> String {
+    let status = if c.is_known() {
+        format!("{} (known: in the baseline too)", c.status.as_str())
+    } else {
+        c.status.as_str().to_string()
+    };
     let head = match (c.kind, &c.title) {
-        (Some(k), Some(t)) => format!("{} [{}] {t}", c.status.as_str(), k.code()),
-        _ => format!("{} {}", c.status.as_str(), c.check),
+        (Some(k), Some(t)) => format!("{status} [{}] {t}", k.code()),
+        _ => format!("{status} {}", c.check),
     };
     format!("{head}\n{}", super::evidence_and_fix(c))
 }

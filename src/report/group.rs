@@ -1,11 +1,11 @@
-//! Failures grouped by cause, for every renderer a person reads (table, Markdown, HTML,
-//! GitHub annotations): one root cause is one entry, however many checks and models it
-//! hit. The JSON report stays one entry per check (it is the contract); JUnit too (one test
-//! case per check is what a JUnit reader counts).
+//! Failures grouped by cause, for every renderer a person reads (table, Markdown, HTML):
+//! one root cause is one entry, however many checks and models it hit. The JSON report
+//! stays one entry per check (it is the contract); JUnit and the GitHub annotations too (one
+//! test case, one annotation per check).
 //!
 //! A cause is a (kind, fix) pair: checks with the same failure kind and the same fix, with
-//! the same status and the same weight in the verdict (failing the run, a warning, a known
-//! failure under `--fail-on new`, required, regressed). A fix that names the check's own
+//! the same status and the same weight in the verdict (failing the run or not, a known
+//! problem of the baseline, required, regressed). A fix that names the check's own
 //! model counts as the same fix on every model (the entry writes `{model}` and names the
 //! models). Inside a cause, what differs is listed: each distinct evidence (detail with its
 //! durations aside, HTTP status, parameter, the provider's words) once, with the checks and
@@ -21,6 +21,8 @@ pub struct Group<'a> {
     pub checks: Vec<&'a CheckResult>,
     /// This cause fails the run (else it is a warning, or known under `--fail-on new`).
     pub counts: bool,
+    /// Its checks did not pass in `--baseline` either.
+    pub known: bool,
 }
 
 /// Checks of a cause that showed the same evidence.
@@ -245,6 +247,7 @@ struct Key {
     fix: Option<String>,
     required: bool,
     regressed: bool,
+    known: bool,
 }
 
 fn key(r: &Report, c: &CheckResult) -> Key {
@@ -259,6 +262,7 @@ fn key(r: &Report, c: &CheckResult) -> Key {
         fix: c.hint.as_deref().map(own),
         required: c.required,
         regressed: c.baseline == Some(Change::Regressed),
+        known: r.is_known(c),
     }
 }
 
@@ -298,12 +302,13 @@ pub fn failures(r: &Report) -> Vec<Group<'_>> {
         match groups.iter_mut().find(|(gk, _)| *gk == k) {
             Some((_, g)) => g.checks.push(c),
             None => {
-                let counts = k.counts;
+                let (counts, known) = (k.counts, k.known);
                 groups.push((
                     k,
                     Group {
                         checks: vec![c],
                         counts,
+                        known,
                     },
                 ))
             }

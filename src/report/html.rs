@@ -113,11 +113,14 @@ fn glance(r: &Report, verdict: &str, out: &mut String) {
         "fails on",
         &format!("<code>--fail-on {}</code>", fail_on(r)),
     );
-    if s.regressed + s.fixed > 0 {
+    if s.regressed + s.fixed + s.known > 0 {
         fact(
             out,
             "baseline",
-            &format!("{} regressed, {} fixed", s.regressed, s.fixed),
+            &format!(
+                "{} known, {} regressed, {} fixed",
+                s.known, s.regressed, s.fixed
+            ),
         );
     }
     out.push_str("</dl>\n");
@@ -126,6 +129,9 @@ fn glance(r: &Report, verdict: &str, out: &mut String) {
             "<p class=\"why\"><b>Why:</b> {}</p>\n",
             esc(&r.outcome.reasons.join("; "))
         ));
+    }
+    if let Some(line) = super::tolerated_line(r) {
+        out.push_str(&format!("<p class=\"known-note\">{}</p>\n", esc(&line)));
     }
     if r.interrupted {
         out.push_str(
@@ -216,7 +222,13 @@ fn causes(r: &Report, out: &mut String) {
     }
     for g in &causes {
         let h = g.head();
-        let class = if g.counts { "fail" } else { "warn" };
+        let class = if g.counts {
+            "fail"
+        } else if g.known {
+            "known"
+        } else {
+            "warn"
+        };
         let code = h.kind.map(|k| k.code()).unwrap_or("");
         let title = match (&h.title, h.kind) {
             (Some(t), _) => esc(t),
@@ -254,11 +266,24 @@ fn causes(r: &Report, out: &mut String) {
         if h.baseline == Some(super::Change::Regressed) {
             where_.push_str(" · regressed");
         }
+        if g.known {
+            where_.push_str(if g.counts {
+                " · known: in the baseline too"
+            } else {
+                " · known: in the baseline too, tolerated by <code>--fail-on new</code>"
+            });
+        }
         out.push_str(&format!(
             "<article class=\"cause {class}\" data-kind=\"{code}\" data-checks=\"{}\">\n<h3><span class=\"badge {class}\">{}</span> \
              {title}{}</h3>\n<p class=\"where\">{where_}</p>\n<ul class=\"evidence\">\n",
             esc(&ids.join(" ")),
-            if g.counts { "fails the run" } else { "warning" },
+            if g.counts {
+                "fails the run"
+            } else if g.known {
+                "known"
+            } else {
+                "warning"
+            },
             if code.is_empty() {
                 String::new()
             } else {
@@ -307,6 +332,7 @@ fn status_word(c: &CheckResult) -> String {
         Some(super::Change::Regressed) => format!("{base} (regressed)"),
         Some(super::Change::Fixed) => format!("{base} (fixed)"),
         Some(super::Change::New) if c.status != Status::Pass => format!("{base} (new)"),
+        _ if c.is_known() => format!("{base} (known)"),
         _ => base.to_string(),
     }
 }

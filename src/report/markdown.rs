@@ -25,6 +25,9 @@ pub fn render_markdown(r: &Report) -> String {
             cell(&r.outcome.reasons.join("; "))
         ));
     }
+    if let Some(line) = super::tolerated_line(r) {
+        out.push_str(&format!("📌 {}\n\n", cell(&line)));
+    }
     out.push_str(
         "| Target | Base URL | Provider | Key | Models | Result |\n|---|---|---|---|---|---|\n",
     );
@@ -65,7 +68,13 @@ pub fn render_markdown(r: &Report) -> String {
         out.push_str("\n### Failures and warnings\n\nOne row per cause (a kind and its fix), with what differs between the checks it hit.\n\n| | Problem | Where | Evidence | Fix |\n|---|---|---|---|---|\n");
         for g in super::group::failures(r) {
             let c = g.head();
-            let icon = if g.counts { "❌" } else { "⚠️" };
+            let icon = if g.counts {
+                "❌"
+            } else if g.known {
+                "📌"
+            } else {
+                "⚠️"
+            };
             let problem = match c.kind {
                 Some(k) => format!(
                     "**{}** `{}`",
@@ -143,6 +152,7 @@ fn status_word(c: &CheckResult) -> String {
         Some(super::Change::Regressed) => format!("{base} (regressed)"),
         Some(super::Change::Fixed) => format!("{base} (fixed)"),
         Some(super::Change::New) if c.status != Status::Pass => format!("{base} (new)"),
+        _ if c.is_known() => format!("{base} (known)"),
         _ => base.to_string(),
     }
 }
@@ -192,6 +202,13 @@ fn where_(r: &Report, g: &super::group::Group<'_>) -> String {
     }
     if c.baseline == Some(super::Change::Regressed) {
         p.push("regressed".into());
+    }
+    if g.known {
+        p.push(if g.counts {
+            "**known**: in the baseline too".into()
+        } else {
+            "**known**: in the baseline too, tolerated by `--fail-on new`".into()
+        });
     }
     p.join("<br>")
 }

@@ -69,6 +69,14 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// A known problem: this check failed or warned (or, required, did not pass) and did
+    /// not pass in the baseline either.
+    pub fn is_known(&self) -> bool {
+        self.baseline == Some(Change::Known)
+            && (matches!(self.status, Status::Fail | Status::Warn)
+                || (self.required && self.status != Status::Pass))
+    }
+
     /// A report row from a finding; the hint is written for `cx` (the model, the provider…).
     /// The finding's own parameter and suggestions reach the hint too.
     pub fn from_finding(
@@ -126,6 +134,10 @@ pub struct Summary {
     pub skip: usize,
     pub regressed: usize,
     pub fixed: usize,
+    /// Checks that failed or warned here and did not pass in `--baseline` either: known
+    /// problems (tolerated by `--fail-on new`). Absent from reports of older versions.
+    #[serde(default)]
+    pub known: usize,
 }
 
 /// One probed target: what it is, what it served, how it did.
@@ -312,6 +324,15 @@ impl Report {
             .iter()
             .filter(|c| c.baseline == Some(Change::Fixed))
             .count();
+        self.summary.known = self.checks.iter().filter(|c| is_known(c)).count();
+        for t in &mut self.targets {
+            let mine = || self.checks.iter().filter(|c| c.target == t.info.name);
+            t.summary.regressed = mine()
+                .filter(|c| c.baseline == Some(Change::Regressed))
+                .count();
+            t.summary.fixed = mine().filter(|c| c.baseline == Some(Change::Fixed)).count();
+            t.summary.known = mine().filter(|c| is_known(c)).count();
+        }
         self.outcome = Outcome {
             fail_on,
             failed: policy::run_fails(fail_on, counted.iter().map(|(a, _)| *a)),
@@ -374,10 +395,36 @@ impl Report {
         serde_json::to_string_pretty(self).expect("the report serialises")
     }
 
+    /// A known problem: the check failed or warned (or, required, did not pass) here and did
+    /// not pass in the baseline either.
+    pub fn is_known(&self, c: &CheckResult) -> bool {
+        is_known(c)
+    }
+
+    /// A known problem that does not count against the run (`--fail-on new` tolerates it).
+    pub fn is_tolerated(&self, c: &CheckResult) -> bool {
+        is_known(c) && !self.counts_as_failure(c)
+    }
+
     /// Does this check count against the run (for renderers that mark failures)?
     pub fn counts_as_failure(&self, c: &CheckResult) -> bool {
         Self::against(self.outcome.fail_on, c).any()
     }
+}
+
+fn is_known(c: &CheckResult) -> bool {
+    c.is_known()
+}
+
+/// `N known problems tolerated by --fail-on new (in the baseline too)`, when some were.
+pub fn tolerated_line(r: &Report) -> Option<String> {
+    let n = r.checks.iter().filter(|c| r.is_tolerated(c)).count();
+    (n > 0).then(|| {
+        format!(
+            "{n} known problem{} tolerated by --fail-on new (in the baseline too)",
+            if n == 1 { "" } else { "s" }
+        )
+    })
 }
 
 /// Where a check ran, for the outcome's reasons: `target/check (model)`.
@@ -448,7 +495,12 @@ impl Summary {
             "{} pass, {} fail, {} warn, {} unsupported, {} skip",
             self.pass, self.fail, self.warn, self.unsupported, self.skip
         );
-        if self.regressed + self.fixed > 0 {
+        if self.known > 0 {
+            s.push_str(&format!(
+                " ({} known, {} regressed, {} fixed since the baseline)",
+                self.known, self.regressed, self.fixed
+            ));
+        } else if self.regressed + self.fixed > 0 {
             s.push_str(&format!(
                 " ({} regressed, {} fixed since the baseline)",
                 self.regressed, self.fixed

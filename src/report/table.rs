@@ -87,6 +87,9 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
         }));
         out.push_str(&format!("{}\n", join_wrapped(&parts, " ", width, "  ")));
     }
+    if let Some(line) = super::tolerated_line(r) {
+        out.push_str(&format!("{line}\n"));
+    }
     out
 }
 
@@ -131,6 +134,13 @@ fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
     if c.baseline == Some(super::Change::Regressed) {
         lines.push("regressed".into());
     }
+    if g.known {
+        lines.push(if g.counts {
+            "known: in the baseline too".into()
+        } else {
+            "known: in the baseline too, tolerated by --fail-on new".into()
+        });
+    }
     lines
 }
 
@@ -141,10 +151,17 @@ fn evidence_lines(g: &Group<'_>) -> Vec<String> {
     g.evidence_lines(VARIANTS_SHOWN)
 }
 
-fn problem_word(c: &CheckResult) -> String {
+fn problem_word(g: &Group<'_>) -> String {
+    let c = g.head();
+    let word = c.status.as_str().to_uppercase();
+    let word = if g.known {
+        format!("KNOWN {word}")
+    } else {
+        word
+    };
     match c.kind {
-        Some(_) => c.status.as_str().to_uppercase(),
-        None => format!("{}: required", c.status.as_str().to_uppercase()),
+        Some(_) => word,
+        None => format!("{word}: required"),
     }
 }
 
@@ -159,11 +176,11 @@ fn failures_wide(r: &Report, groups: &[Group<'_>], width: usize, color: bool) ->
         let problem = match c.kind {
             Some(k) => format!(
                 "{} {}\n[{}]",
-                problem_word(c),
+                problem_word(g),
                 c.title.as_deref().unwrap_or(""),
                 k.code()
             ),
-            None => problem_word(c),
+            None => problem_word(g),
         };
         let mut cell = Cell::new(problem);
         if color {
@@ -190,7 +207,7 @@ fn failures_narrow(r: &Report, groups: &[Group<'_>], width: usize, color: bool) 
     let mut out = String::new();
     for (i, g) in groups.iter().enumerate() {
         let c = g.head();
-        let word = problem_word(c);
+        let word = problem_word(g);
         let mut parts = vec![paint(&word, c.status, color)];
         parts.extend(c.title.clone());
         parts.extend(c.kind.map(|k| format!("[{}]", k.code())));
@@ -254,16 +271,18 @@ fn compact(
         if mine.is_empty() {
             continue;
         }
+        // Known problems (in the baseline too) are counted apart from the rest.
         let of = |s: Status| -> Vec<&str> {
             mine.iter()
-                .filter(|c| c.status == s)
+                .filter(|c| c.status == s && !r.is_known(c))
                 .map(|c| c.check.as_str())
                 .collect()
         };
+        let known = mine.iter().filter(|c| r.is_known(c)).count();
         let failing = mine.iter().any(|c| r.counts_as_failure(c));
         let mark = if failing || !of(Status::Fail).is_empty() {
             ("✗", Status::Fail)
-        } else if !of(Status::Warn).is_empty() {
+        } else if !of(Status::Warn).is_empty() || known > 0 {
             ("!", Status::Warn)
         } else {
             ("✓", Status::Pass)
@@ -305,6 +324,9 @@ fn compact(
                 Vec::new()
             };
             part(&mut units, format!("{} {word}", ids.len()), items);
+        }
+        if known > 0 {
+            part(&mut units, format!("{known} known"), Vec::new());
         }
         let (head, indent) = if fits(m) {
             let head = format!("{} {}  ", mark.0, pad(m, label));
@@ -368,6 +390,9 @@ fn rows_narrow(checks: &[&CheckResult], width: usize, color: bool) -> String {
         }
         if c.baseline == Some(super::Change::Regressed) {
             parts.push("regressed".into());
+        }
+        if c.is_known() {
+            parts.push("known".into());
         }
         let line = if parts.iter().map(|p| cols(p) + 2).sum::<usize>() <= width + 2 {
             parts.join("  ").trim_end().to_string()
@@ -530,6 +555,7 @@ fn verdict(c: &CheckResult) -> String {
     };
     match c.baseline {
         Some(super::Change::Regressed) => format!("{word} (regressed)"),
+        _ if c.is_known() => format!("{word} (known)"),
         _ => word,
     }
 }
@@ -606,6 +632,9 @@ fn place(r: &Report, c: &CheckResult) -> String {
     }
     if c.baseline == Some(super::Change::Regressed) {
         parts.push("regressed".into());
+    }
+    if c.is_known() {
+        parts.push("known".into());
     }
     parts.join("\n")
 }
@@ -713,6 +742,9 @@ fn status_cell(c: &CheckResult, color: bool) -> Cell {
     let mut word = c.status.as_str().to_uppercase();
     if c.baseline == Some(super::Change::Regressed) {
         word.push_str("\nregressed");
+    }
+    if c.is_known() {
+        word.push_str("\nknown");
     }
     let cell = Cell::new(word);
     if color {

@@ -1,5 +1,7 @@
 //! Wrong turns a newcomer still took, through the real binary against the built-in mock:
-//! one root cause filling pages (every format groups by kind and fix), and more below.
+//! one root cause filling pages (every format grouped by kind and fix), known failures
+//! under `--fail-on new` that read as failures, a first run refused for want of its
+//! baseline file, and more below.
 
 use assert_cmd::Command;
 use zencheck::mock::{self, Scenario};
@@ -135,4 +137,78 @@ async fn a_fix_that_names_the_model_is_still_one_cause() {
     assert_eq!(md.matches("`model_mismatch`").count(), 1, "{md}");
     let html = file(&files, "html");
     assert_eq!(html.matches("<article class=\"cause").count(), 1, "{html}");
+}
+
+/// The first run of `--fail-on new` has no baseline file yet: it runs (read as empty, said on
+/// stderr) and writes the report that becomes the baseline; the next run shows the same
+/// failures as known in every format and the JSON marks them `known`, and it passes.
+#[tokio::test]
+async fn known_failures_are_shown_as_known_and_a_first_run_makes_the_baseline() {
+    let server = mock::start(Scenario::ToolChoiceIgnored, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let base = at("baseline.json");
+    let probe = |extra: &[&str]| {
+        let mut a = strings(&[
+            "probe",
+            "--base-url",
+            &server.base_url(),
+            "-m",
+            "mock-small",
+            "--fail-on",
+            "new",
+            "--baseline",
+            &base,
+        ]);
+        a.extend(strings(extra));
+        a
+    };
+    let (code, _, err) = run(probe(&["--json", &base])).await;
+    assert_eq!(code, Some(1), "every failure is new on a first run: {err}");
+    assert!(err.contains("does not exist yet"), "{err}");
+    assert!(
+        std::path::Path::new(&base).exists(),
+        "the report was written"
+    );
+
+    let (code, table, err) = run(probe(&[
+        "--json",
+        &at("now.json"),
+        "--markdown",
+        &at("now.md"),
+        "--html",
+        &at("now.html"),
+    ]))
+    .await;
+    assert_eq!(code, Some(0), "{table}{err}");
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("KNOWN FAIL Parameter accepted but ignored"),
+        "{table}"
+    );
+    assert!(words.contains("7 known"), "{table}");
+    assert!(!words.contains("7 failed"), "{table}");
+    assert!(
+        words.contains("(7 known, 0 regressed, 0 fixed since the baseline)"),
+        "{table}"
+    );
+    assert!(
+        words.contains("7 known problems tolerated by --fail-on new"),
+        "{table}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(at("now.json")).unwrap()).unwrap();
+    crate::common::assert_valid(&json);
+    assert_eq!(json["summary"]["known"], 7);
+    for c in json["checks"].as_array().unwrap() {
+        let want = if c["status"] == "fail" { "known" } else { "" };
+        assert_eq!(c["baseline"].as_str().unwrap_or(""), want, "{c}");
+    }
+    let md = std::fs::read_to_string(at("now.md")).unwrap();
+    assert!(md.contains("📌") && md.contains("**known**"), "{md}");
+    assert!(md.contains("❌ fail (known)"), "{md}");
+    let html = std::fs::read_to_string(at("now.html")).unwrap();
+    assert!(html.contains("<article class=\"cause known\""), "{html}");
+    assert!(html.contains("fail (known)"), "{html}");
 }

@@ -307,12 +307,16 @@ async fn a_baseline_turns_a_new_failure_into_a_regression() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out).contains("regressed"));
 
-    let out = run(after.dir.path(), &["--baseline", "missing.json"]).await;
+    let out = run(after.dir.path(), &["--baseline", "."]).await;
     assert_eq!(
         out.status.code(),
         Some(3),
         "an unreadable baseline means zencheck could not run"
     );
+    // A missing one is a first run: empty, said on stderr.
+    let out = run(after.dir.path(), &["--baseline", "missing.json"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist yet"));
 }
 
 #[test]
