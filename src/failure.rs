@@ -482,8 +482,9 @@ impl Kind {
                      server is listening."
                     .to_string(),
                 Some(RuleHint::TlsScheme) => "The client and the server do not speak the same protocol on that port: https to a port that \
-                     answers plain http gives \"wrong version number\". Use http:// for a local server without TLS, or the port \
-                     that serves https."
+                     answers plain http gives \"wrong version number\", plain http to a port that serves https gives \"The plain HTTP \
+                     request was sent to HTTPS port\". Use the scheme that port serves: http:// for a local server without TLS, \
+                     https:// for one behind TLS."
                     .to_string(),
                 Some(RuleHint::TlsCertificate) => "The server's certificate is not trusted by this client: a self-signed certificate or a \
                      corporate proxy that intercepts TLS. Give the client the CA bundle (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, \

@@ -34,6 +34,10 @@ pub struct Row {
     /// The provider documents HTTP statuses: the row is read against the answer's status.
     #[serde(default)]
     pub status: bool,
+    /// A family of dotted codes (`AuthFailure` for `AuthFailure.SignatureExpire`): read after
+    /// the exact rows, as a weak row.
+    #[serde(default)]
+    pub family: bool,
     /// What the provider's documentation says the code means.
     pub says: String,
 }
@@ -78,7 +82,9 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
     for row in &t.code {
         let named = providers.contains(&row.provider.as_str());
         let tagged = || tags.iter().any(|t| t.eq_ignore_ascii_case(&row.code));
-        let found = if row.status {
+        let found = if row.family {
+            (named || unique(&row.code)) && family_in(text, &row.code)
+        } else if row.status {
             named && status.is_some_and(|s| s.to_string() == row.code)
         } else if row.code.bytes().all(|b| b.is_ascii_digit()) {
             named && (tagged() || numeric_code_in(lower, &row.code))
@@ -89,7 +95,22 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
             hits.push(row);
         }
     }
-    hits.iter().find(|r| !r.weak).or(hits.first()).copied()
+    hits.iter()
+        .find(|r| !r.weak && !r.family)
+        .or_else(|| hits.iter().find(|r| !r.family))
+        .or(hits.first())
+        .copied()
+}
+
+/// `family` as a code of its own or as the first part of a dotted one (`AuthFailure.X`),
+/// with no identifier character before it.
+fn family_in(hay: &str, family: &str) -> bool {
+    hay.match_indices(family).take(64).any(|(i, _)| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + family.len()..].chars().next();
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        !before.is_some_and(ident) && (after == Some('.') || !after.is_some_and(ident))
+    })
 }
 
 /// No other provider uses this string code.
@@ -213,6 +234,17 @@ mod tests {
         // Codes are matched in their documented case: English words are no codes.
         assert!(lookup("an internal error, unknown cause", &[], None).is_none());
         assert!(lookup("INTERNAL", &[], None).is_some());
+    }
+
+    #[test]
+    fn a_dotted_code_of_a_known_family_is_read_by_its_family() {
+        let r = lookup("tencentcloud AuthFailure.InvalidAuthorization", &[], None).unwrap();
+        assert_eq!((r.provider.as_str(), r.kind()), ("tencent", Kind::Auth));
+        // A listed code beats its family.
+        let r = lookup("hunyuan ResourceUnavailable.InArrears", &[], None).unwrap();
+        assert_eq!(r.kind(), Kind::Billing);
+        // A family needs its provider named unless no other provider uses the name.
+        assert!(lookup("InternalError.Foo", &[], None).is_none());
     }
 
     #[test]

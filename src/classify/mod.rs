@@ -174,7 +174,7 @@ pub fn decide(
             evidence: format!("{} code {} ({})", row.provider, row.code, row.says),
         }
     };
-    if let Some(row) = code.filter(|r| !r.weak) {
+    if let Some(row) = code.filter(|r| !r.weak && !r.family) {
         return Some(from_code(row));
     }
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Message) {
@@ -211,11 +211,11 @@ pub fn decide(
     }
     // No status, but a generic error code in the body that stands for one
     // (`not_found_error`, `server_error`): read it as that status, as cautiously.
-    if let Some((code, implied)) = status
+    let implied = status
         .is_none()
-        .then(|| generic_status(&body.tags))
-        .flatten()
-    {
+        .then(|| generic_status(&body.tags).or_else(|| grpc_status(&facts.words)))
+        .flatten();
+    if let Some((code, implied)) = implied {
         let as_status = rules::Facts {
             status: Some(implied),
             ..facts
@@ -262,6 +262,40 @@ const GENERIC_CODES: &[(&str, u16)] = &[
     ("unavailable_error", 503),
     ("gateway_timeout", 504),
 ];
+
+/// gRPC status codes as servers behind gRPC print them (`rpc error: code = Unavailable desc
+/// = …`, LocalAI, Triton, Vertex), and the HTTP status each maps to.
+const GRPC_CODES: &[(&str, u16)] = &[
+    ("invalidargument", 400),
+    ("failedprecondition", 400),
+    ("outofrange", 400),
+    ("unauthenticated", 401),
+    ("permissiondenied", 403),
+    ("notfound", 404),
+    ("resourceexhausted", 429),
+    ("canceled", 499),
+    ("unimplemented", 501),
+    ("internal", 500),
+    ("unknown", 500),
+    ("dataloss", 500),
+    ("unavailable", 503),
+    ("deadlineexceeded", 504),
+];
+
+/// The gRPC status a text writes (`code = Unavailable`, `StatusCode.UNAVAILABLE`).
+fn grpc_status(words: &str) -> Option<(&'static str, u16)> {
+    ["code = ", "statuscode."].iter().find_map(|lead| {
+        words.match_indices(lead).take(8).find_map(|(i, _)| {
+            let rest = &words[i + lead.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic() || *c == '_')
+                .filter(|c| *c != '_')
+                .collect();
+            GRPC_CODES.iter().find(|(c, _)| *c == name).copied()
+        })
+    })
+}
 
 /// The first generic code among the body's codes, and its status.
 fn generic_status(tags: &[String]) -> Option<(&'static str, u16)> {
@@ -710,6 +744,14 @@ mod tests {
         let v = decide(None, &b, KNOWN_PARAMS, "").unwrap();
         assert_eq!((v.kind, v.confidence), (Kind::BaseUrl, Confidence::Low));
         assert!(v.evidence.contains("not_found_error"), "{}", v.evidence);
+        let b = ErrorBody {
+            message: Some("rpc error: code = Unavailable desc = the backend went away".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(None, &b, KNOWN_PARAMS, "").unwrap().kind,
+            Kind::ServerError
+        );
         let b = parse_error_body(
             None,
             br#"{"error":{"type":"server_error","message":"Something new"}}"#,
@@ -718,6 +760,29 @@ mod tests {
             decide(None, &b, KNOWN_PARAMS, "").unwrap().kind,
             Kind::ServerError
         );
+    }
+
+    #[test]
+    fn client_labels_and_pages_read_by_structure() {
+        let page =
+            br#"<html><head><title>301 Moved Permanently</title></head><body>nginx</body></html>"#;
+        let b = parse_error_body(Some("text/html"), page);
+        assert_eq!(classify(301, &b, &[]).kind, Kind::Redirect);
+        let page = br#"<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>"#;
+        let v = classify(400, &parse_error_body(Some("text/html"), page), &[]);
+        assert_eq!((v.kind, v.hint), (Kind::Network, Some(RuleHint::TlsScheme)));
+        let b = ErrorBody {
+            message: Some(
+                "failed to deserialize api response: expected value at line 1 column 1".into(),
+            ),
+            ..Default::default()
+        };
+        assert_eq!(classify_words(&b), Some(Kind::BadResponse));
+        let b = ErrorBody {
+            message: Some("litellm.Timeout: Connection timed out after 600.0 seconds.".into()),
+            ..Default::default()
+        };
+        assert_eq!(classify_words(&b), Some(Kind::Timeout));
     }
 
     #[test]

@@ -601,7 +601,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BaseUrl, ..R },
     Rule { id: "model_id_invalid", source: "Bedrock ValidationException \"Value '…' at 'modelId' failed to satisfy constraint\"; Cursor ERROR_BAD_MODEL_NAME \"AI Model Not Found\"",
         any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "model not found", "model does not exist", "no such model", "unknown model",
-               "no available channel", "无可用渠道", "可用渠道", "model_not_found", "模型不存在",
+               "no available channel", "无可用渠道", "可用渠道", "model_not_found", "模型不存在", "unsupported model", "llm provider not provided",
                // Volcengine Ark calls a model deployment an endpoint (ep-…).
                "targeted an endpoint that does not exist"],
         unless: &["do not have access", "does not have access", "permission"],
@@ -615,6 +615,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::Auth, ..R },
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
         any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
+               "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
                "security token included in the request is invalid", "security token included in the request is expired", "signature we calculated does not match",
                // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
@@ -623,6 +624,13 @@ pub static RULES: &[Rule] = &[
         tags: &["permission_denied", "permissiondeniederror", "unsupported_country_region_territory", "access_denied", "failed_precondition"],
         any: &["location is not supported", "country, region, or territory not supported", "permission denied", "access denied", "not allowed to use", "does not have access", "not authorized to access"],
         kind: Kind::AccessDenied, ..R },
+    // The client could not read the server's answer: the answer is the problem, not the
+    // request (async-openai, reqwest, Go's encoding/json on an HTML page).
+    Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
+        status: Status::Unknown,
+        any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
+               "invalid character '<' looking for beginning", "unexpected response format", "failed to decode response", "cannot unmarshal"],
+        unless: &["request body", "json body into"], kind: Kind::BadResponse, cautious: true, ..R },
     Rule { id: "body_invalid", source: "Anthropic 400 \"The request body is not valid JSON\"; Gemini \"Invalid JSON payload received\"; \"Required parameter \\\"model\\\" missing\"",
         any: &["request body is not valid json", "could not parse the json body", "invalid json payload", "json body could not be decoded", "malformed json", "failed to deserialize", "missing required parameter",
                "required parameter", "missing field", "must exist", "invalid parameter", "parameter is invalid", "parameters are invalid", "invalid params", "invalid argument", "is a required property", "field required", "missing_required_parameter", "cannot be empty", "must not be empty", "参数有误", "参数非法", "参数错误", "请求参数"],
@@ -638,7 +646,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BadRequest, cautious: true, ..R },
     // --- Text without a status: the client's own failure words.
     Rule { id: "html_instead_of_json", source: "Node \"SyntaxError: Unexpected token '<', \\\"<!DOCTYPE \\\"... is not valid JSON\"; openai-python returns the HTML page as a str",
-        status: Status::Unknown, any: &["unexpected token '<'", "unexpected token <", "\"<!doctype", "<!doctype html", "<html"], kind: Kind::BadResponse, ..R },
+        status: Status::Unknown, any: &["unexpected token '<'", "unexpected token <", "invalid character '<'", "\"<!doctype", "<!doctype html", "<html"], kind: Kind::BadResponse, ..R },
     Rule { id: "error_page", source: "a proxy's error page pasted without its status: \"<title>Error</title>\", \"upstream connect error\", \"Service Unavailable\"",
         status: Status::Unknown, html: Some(true), test: Some(|f| {
             let title = f.msg.as_str();
@@ -657,12 +665,15 @@ pub static RULES: &[Rule] = &[
         kind: Kind::StreamTruncated, ..R },
     Rule { id: "headers_timeout", source: "undici UND_ERR_HEADERS_TIMEOUT \"Headers Timeout Error\" / UND_ERR_BODY_TIMEOUT",
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
+    Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
+        status: Status::Unknown, any: &["readtimeout", "read timed out", "apitimeouterror", "sockettimeoutexception", "httptimeoutexception", "timeoutexception", "writetimeout", "pooltimeout", "litellm.timeout"],
+        kind: Kind::Timeout, ..R },
     Rule { id: "connect_timeout", source: "httpx ConnectTimeout; undici UND_ERR_CONNECT_TIMEOUT; curl (28) \"Failed to connect … Connection timed out\"",
         status: Status::Unknown, any: &["connecttimeout", "connect timeout", "und_err_connect_timeout", "connection timed out", "connect_timeout", "connect etimedout"], kind: Kind::Network, ..R },
     Rule { id: "unreachable_words", source: "Cursor \"We had a problem reaching OpenAI\"; an agent's \"Unable to reach the model provider\"",
         status: Status::Unknown, any: &["problem reaching", "unable to reach", "could not reach", "cannot reach", "failed to reach", "can't reach"], kind: Kind::Network, cautious: true, ..R },
     Rule { id: "tls_scheme", source: "httpx ConnectError \"[SSL: WRONG_VERSION_NUMBER] wrong version number\": https to a plain-http port",
-        any: &["wrong version number", "wrong_version_number", "ssl: http_request", "packet length too long", "unknown protocol"], kind: Kind::Network, hint: Some(RuleHint::TlsScheme), ..R },
+        any: &["wrong version number", "wrong_version_number", "ssl: http_request", "packet length too long", "unknown protocol", "plain http request was sent to https port"], kind: Kind::Network, hint: Some(RuleHint::TlsScheme), ..R },
     Rule { id: "tls_certificate", source: "requests SSLError \"certificate verify failed: self signed certificate in certificate chain\"; Node SELF_SIGNED_CERT_IN_CHAIN; Java PKIX path building failed",
         any: &["certificate verify failed", "self signed certificate", "self-signed certificate", "unable to get local issuer certificate", "certificate has expired", "unable_to_verify_leaf_signature",
                "self_signed_cert_in_chain", "depth_zero_self_signed_cert", "cert_has_expired", "pkix path building failed", "unable to find valid certification path", "x509: certificate", "invalidcertificate", "unknownissuer",
@@ -679,9 +690,6 @@ pub static RULES: &[Rule] = &[
                "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
                "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch"],
         kind: Kind::Network, ..R },
-    Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
-        status: Status::Unknown, any: &["readtimeout", "read timed out", "apitimeouterror", "sockettimeoutexception", "httptimeoutexception", "timeoutexception", "writetimeout", "pooltimeout"],
-        kind: Kind::Timeout, ..R },
     // A client's connection-error label: LiteLLM and others raise APIConnectionError around
     // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
     Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
@@ -711,12 +719,15 @@ pub static RULES: &[Rule] = &[
     Rule { id: "status_4xx", source: "HTTP 4xx", status: Status::Range(400, 499), kind: Kind::BadRequest, ..S },
     Rule { id: "status_5xx_page", source: "HTTP 5xx HTML page", status: Status::Range(500, 599), html: Some(true), kind: Kind::ServerError, gateway: true, ..R },
     Rule { id: "status_5xx", source: "HTTP 5xx", status: Status::Range(500, 599), kind: Kind::ServerError, ..S },
+    Rule { id: "status_redirect", source: "nginx \"301 Moved Permanently\" page: the base URL is an old address (http for https, a moved path)", status: Status::Range(300, 399), kind: Kind::Redirect, ..S },
     Rule { id: "status_ok_page", source: "HTTP 200 with an HTML page (a login page, a web app)", status: Status::Range(100, 399), kind: Kind::BadResponse, ..S },
     // --- A client's exception name, and nothing else: the weakest evidence, read last.
-    Rule { id: "exception_auth", source: "openai-python/anthropic AuthenticationError, Java UnauthorizedException", any: &["authenticationerror", "authenticationexception", "unauthorizedexception", "unauthenticated"], kind: Kind::Auth, ..E },
+    Rule { id: "exception_auth", source: "openai-python/anthropic AuthenticationError, Java UnauthorizedException; goose \"Authentication error:\"", any: &["authenticationerror", "authenticationexception", "unauthorizedexception", "unauthenticated", "authentication error"], kind: Kind::Auth, ..E },
+    Rule { id: "exception_content", source: "LangChain4j ContentFilteredException", any: &["contentfilteredexception", "contentfilterexception", "contentpolicyviolation"], kind: Kind::ContentFilter, ..E },
+    Rule { id: "exception_unresolved", source: "LangChain4j UnresolvedModelServerException (the server's host does not resolve)", any: &["unresolvedmodelserverexception", "unknownhostexception"], kind: Kind::Network, ..E },
     Rule { id: "exception_access", source: "PermissionDeniedError, ForbiddenException", any: &["permissiondeniederror", "permissiondeniedexception", "permissiondenied", "forbiddenexception", "forbiddenerror"], kind: Kind::AccessDenied, ..E },
     Rule { id: "exception_rate", source: "RateLimitError, TooManyRequestsException", any: &["ratelimiterror", "ratelimitexception", "toomanyrequests", "resourceexhausted"], kind: Kind::RateLimit, ..E },
     Rule { id: "exception_not_found", source: "NotFoundError, NotFoundException", any: &["notfounderror", "notfoundexception", "modelnotfoundexception"], kind: Kind::ModelNotFound, ..E },
     Rule { id: "exception_bad_request", source: "BadRequestError, InvalidRequestError, UnprocessableEntityError, InvalidArgument", any: &["badrequesterror", "badrequestexception", "invalidrequesterror", "invalidrequestexception", "unprocessableentityerror", "invalidargument"], kind: Kind::BadRequest, ..E },
-    Rule { id: "exception_server", source: "InternalServerError, ServiceUnavailableError, APIError", any: &["internalservererror", "serviceunavailable", "apistatuserror", "servererror", "apierror"], kind: Kind::ServerError, ..E },
+    Rule { id: "exception_server", source: "InternalServerError, ServiceUnavailableError, APIError", any: &["internalservererror", "internalserverexception", "serviceunavailable", "apistatuserror", "servererror", "apierror", "server error:"], kind: Kind::ServerError, ..E },
 ];
