@@ -113,6 +113,8 @@ pub const CHAT_TOOL_CHOICE_NULL: Spec = Spec {
     // Whether a client library's explicit `null` is accepted is information, not an
     // outage: the fix is to omit the key.
     rejection_warns: true,
+    // Opt-in: a few client libraries send it; the default probe stays within 25 requests.
+    default: false,
     proves: "an explicit \"tool_choice\": null is accepted",
     ..Spec::main(
         "chat.tool_choice_null",

@@ -27,6 +27,8 @@ pub const EFFORTS: [&str; 2] = ["low", "high"];
 pub const SPEC: Spec = Spec {
     proves: "on a reasoning model, reasoning_effort low vs high changes reasoning_tokens",
     stage: Stage::Reasoning,
+    // Two requests of 1024 tokens: opt-in, so a default probe stays within 25 requests.
+    default: false,
     // A refusal is information (stop sending it), not an outage.
     rejection_warns: true,
     ..Spec::main(

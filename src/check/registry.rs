@@ -43,6 +43,7 @@ macro_rules! with_checks {
             ResponsesTools => responses::RESPONSES_TOOLS,
             ResponsesJsonSchema => responses_json_schema,
             ResponsesToolRoundtrip => responses_tool_roundtrip,
+            ResponsesPreviousResponse => responses_previous,
             MessagesBasic => messages::MESSAGES_BASIC,
             MessagesStream => messages::MESSAGES_STREAM,
             EmbeddingsBasic => embeddings,

@@ -1,11 +1,8 @@
-//! `responses.tool_roundtrip`: the tool round trip on `/responses`, both ways clients do it.
+//! `responses.tool_roundtrip`: the tool round trip on `/responses` as stateless clients do it.
 //! Turn one forces a `function_call`; turn two replays the whole input with the call and a
-//! `function_call_output` item under its `call_id` (stateless clients, `store: false`); turn
-//! three sends only the `function_call_output` with `previous_response_id` (the OpenAI Agents
-//! SDK, Codex). Each answer must use the result's token.
-//!
-//! The full replay failing is a failure. `previous_response_id` needs a server that stores
-//! responses, and many gateways do not: its refusal is a warning that says so.
+//! `function_call_output` item under its `call_id` (`store: false` clients, the AI SDK). The
+//! answer must use the result's token. Chaining turns by `previous_response_id` is the opt-in
+//! `responses.previous_response`.
 
 use super::chat::{tool_parameters, TOOL_NAME};
 use crate::fit::excerpt;
@@ -16,30 +13,22 @@ use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::finding::{Finding, Problems, Status};
+use crate::finding::{Finding, Problems};
 use crate::route::Route;
 use serde_json::{json, Value};
 
 /// What a dry run shows for what turn one will return.
 pub const PLACEHOLDER_CALL_ID: &str = "<call_id of the function_call from turn 1>";
-pub const PLACEHOLDER_RESPONSE_ID: &str = "<id of the response from turn 1>";
 
 pub const SPEC: Spec = Spec {
-    proves: "a function_call answered by call_id, replayed and by previous_response_id",
+    proves: "a function_call answered by call_id with the whole input replayed",
     hint: Some(CheckHint::ToolRoundtrip),
     ..Spec::main(
         "responses.tool_roundtrip",
         Route::Responses,
-        |m, _| {
-            let call = placeholder_call();
-            vec![
-                first_turn(m),
-                replayed(m, &call),
-                chained(m, PLACEHOLDER_RESPONSE_ID, PLACEHOLDER_CALL_ID),
-            ]
-        },
+        |m, _| vec![first_turn(m), replayed(m, &placeholder_call())],
         Judge::Run(|cx, m, c| Box::pin(run(cx, m, c))),
-        cost(3, 3 * MAX_TOKENS_TOOLS),
+        cost(2, 2 * MAX_TOKENS_TOOLS),
     )
 };
 
@@ -90,22 +79,9 @@ pub fn replayed(model: &str, call: &Value) -> Request {
     }))
 }
 
-/// Turn three: only the output, the rest by reference to the stored first answer.
-pub fn chained(model: &str, response_id: &str, call_id: &str) -> Request {
-    post(json!({
-        "model": model,
-        "previous_response_id": response_id,
-        "input": [output_item(call_id)],
-        "tools": tools(),
-        "max_output_tokens": MAX_TOKENS_TOOLS,
-    }))
-}
-
-/// What turn one gave: the response's id (if any), the call, and whether it said `store: false`.
+/// What turn one gave: the call.
 struct First {
-    response_id: Option<String>,
     call: Value,
-    not_stored: bool,
 }
 
 async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
@@ -122,23 +98,7 @@ async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
     let call_id = first.call["call_id"].as_str().unwrap_or("").to_string();
     let req = replayed(model, &first.call);
     let f = send_json(cx, &req, |a| judge_answer(a, "turn 2 (input replayed)")).await;
-    let f = refused(f, "turn 2 (input replayed)", &call_id);
-    if f.status == Status::Fail {
-        return f;
-    }
-    let Some(response_id) = first.response_id else {
-        return worse(
-            f,
-            Finding::warn(
-                Kind::BadResponse,
-                "turn 1's answer has no id: previous_response_id cannot refer to it",
-            ),
-        );
-    };
-    let req = chained(model, &response_id, &call_id);
-    let label = "turn 3 (previous_response_id)";
-    let chain = send_json(cx, &req, |a| judge_answer(a, label)).await;
-    worse(f, chain_finding(chain, first.not_stored))
+    refused(f, "turn 2 (input replayed)", &call_id)
 }
 
 /// The first function call of a Responses answer, with a `call_id` a client can answer.
@@ -184,15 +144,7 @@ fn first_call(a: &Answer) -> Result<First, Finding> {
         Some(other) => return Err(fail(Kind::BadResponse, None, format!("the function_call's call_id is {}, not a string: a client cannot send the result back", excerpt(&other.to_string(), 24)))),
         None => return Err(fail(Kind::BadResponse, None, "the function_call has no call_id: a client cannot send the result back (a function_call_output is matched by call_id, not by the item's id)".into())),
     }
-    Ok(First {
-        response_id: v
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        call: call.clone(),
-        not_stored: v.get("store") == Some(&Value::Bool(false)),
-    })
+    Ok(First { call: call.clone() })
 }
 
 /// Name what a refusal of the replayed turn means: the output item or its call_id.
@@ -243,56 +195,6 @@ fn refused(mut f: Finding, label: &str, call_id: &str) -> Finding {
     f
 }
 
-/// The chained turn's verdict, a warning at worst: many gateways store no responses.
-fn chain_finding(mut f: Finding, not_stored: bool) -> Finding {
-    let status = f.evidence.http_status.unwrap_or(0);
-    let stored = if not_stored {
-        "turn 1 answered store: false, so "
-    } else {
-        ""
-    };
-    let blocking = matches!(
-        f.kind,
-        Some(Kind::Auth) | Some(Kind::Billing) | Some(Kind::RateLimit) | Some(Kind::Timeout) | Some(Kind::Network)
-    );
-    if status >= 400 && !blocking {
-        f.kind = Some(Kind::ParamRejected);
-        f.param = Some("previous_response_id".into());
-        f.detail = format!(
-            "turn 3: previous_response_id was refused ({}): {stored}this server does not keep responses; clients that chain turns (OpenAI Agents SDK, Codex) must send the whole input again, as turn 2 did",
-            f.detail
-        );
-    } else if f.status == Status::Fail {
-        f.detail = format!("{stored}{}", f.detail);
-    }
-    if f.status == Status::Fail {
-        f.status = Status::Warn;
-    }
-    f
-}
-
-/// The first finding unless the second is worse; a pass keeps both details.
-fn worse(first: Finding, second: Finding) -> Finding {
-    let rank = |s: Status| match s {
-        Status::Fail => 3,
-        Status::Warn => 2,
-        _ => 1,
-    };
-    if rank(second.status) > rank(first.status) {
-        let mut s = second;
-        if first.status == Status::Pass {
-            s.detail = format!("{} · {}", s.detail, first.detail);
-        }
-        s
-    } else {
-        let mut f = first;
-        if f.status == Status::Pass && second.status == Status::Pass {
-            f.detail = format!("{}; {}", f.detail, second.detail);
-        }
-        f
-    }
-}
-
 /// Judge the 2xx answer to the tool result: text that uses the result, no new call.
 fn judge_answer(a: &Answer, label: &str) -> Finding {
     let v = match answer_json(a) {
@@ -340,7 +242,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_turns_carry_the_call_id_and_the_response_id() {
+    fn the_replayed_turn_carries_the_call_id() {
         let call = json!({"type": "function_call", "id": "fc_1", "call_id": "call_9", "name": TOOL_NAME, "arguments": "{}"});
         let two = replayed("m", &call).body.unwrap();
         let input = two["input"].as_array().unwrap();
@@ -349,25 +251,6 @@ mod tests {
         assert!(input[1].get("id").is_none(), "the stored item's id is not replayed");
         assert_eq!(input[2]["type"], "function_call_output");
         assert_eq!(input[2]["call_id"], "call_9");
-        let three = chained("m", "resp_1", "call_9").body.unwrap();
-        assert_eq!(three["previous_response_id"], "resp_1");
-        assert_eq!(three["input"][0]["call_id"], "call_9");
         assert!(first_turn("m").body.unwrap()["tool_choice"] == "required");
-    }
-
-    #[test]
-    fn a_refused_chain_is_a_warning_that_says_why() {
-        let mut f = Finding::fail(Kind::BadRequest, "HTTP 400 invalid_request_error");
-        f.evidence.http_status = Some(400);
-        let w = chain_finding(f, true);
-        assert_eq!(
-            (w.status, w.kind, w.param.as_deref()),
-            (Status::Warn, Some(Kind::ParamRejected), Some("previous_response_id"))
-        );
-        assert!(w.detail.contains("store: false") && w.detail.contains("whole input"), "{}", w.detail);
-        let ok = Finding::pass("turn 2 answered");
-        let merged = worse(ok, w);
-        assert_eq!(merged.status, Status::Warn);
-        assert!(merged.detail.contains("turn 2 answered"), "{}", merged.detail);
     }
 }

@@ -6,7 +6,7 @@
 //! proves little: only the events and how the body ended tell the truth.
 
 use super::answer::reasoning_spent_cap;
-use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS};
+use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS, UTF8_PROMPT};
 use super::chat::{
     self, chat_request, check_tool_call, describe_calls, judge_tool_choice, tool_request,
     ToolExpect,
@@ -35,7 +35,7 @@ pub const CHAT_STREAM: Spec = Spec {
 };
 
 pub const CHAT_STREAM_USAGE: Spec = Spec {
-    proves: "stream_options.include_usage is accepted and usage arrives",
+    proves: "include_usage is accepted and usage arrives; CJK and an emoji arrive whole",
     ..Spec::main(
         "chat.stream_usage",
         Route::Chat,
@@ -44,7 +44,10 @@ pub const CHAT_STREAM_USAGE: Spec = Spec {
                 m,
                 true,
                 c,
-                json!({"stream_options": {"include_usage": true}}),
+                json!({
+                    "stream_options": {"include_usage": true},
+                    "messages": [{"role": "user", "content": UTF8_PROMPT}],
+                }),
             ))
         },
         Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, true, ToolExpect::Any)),
@@ -342,6 +345,7 @@ pub fn judge_chat_stream(
         }
     }
     let clean = judge_end(t, a.chunks, &mut p);
+    replaced_characters(t, &a.text, &mut p);
     never_closed(t, &a, &mut p);
     a.shapes.judge(&mut p);
     if clean && a.error_message.is_none() {
@@ -470,6 +474,24 @@ pub fn judge_chat_stream(
             reasoning_in: "delta.",
         },
     )
+}
+
+/// U+FFFD in text whose events were all valid UTF-8: something before zencheck (a gateway
+/// decoding each network read on its own) cut a multi-byte character and put replacement
+/// characters in its place, so every client shows `�` (opencode#39694, Zen with Chinese).
+/// Events with bytes broken inside their data are named by `judge_end` instead.
+pub fn replaced_characters(t: &Transcript, text: &str, p: &mut Problems) {
+    if t.broken_utf8 > 0 || !text.contains('\u{FFFD}') {
+        return;
+    }
+    let n = text.matches('\u{FFFD}').count();
+    p.fail(
+        Kind::StreamMalformed,
+        format!(
+            "the streamed text holds {n} replacement character(s) U+FFFD (\"{}\"): a multi-byte character (CJK, emoji) was cut between chunks and decoded piecewise before it reached zencheck; every client shows `�`",
+            excerpt(text, 40)
+        ),
+    );
 }
 
 /// The answer was over (a finish_reason, or [DONE]) and the connection stayed open until the

@@ -138,6 +138,8 @@ struct Mock {
     next_id: AtomicU64,
     /// Served beside `models()` (`--model`).
     extra_models: Vec<String>,
+    /// What each stored `/responses` answer was asked, by its id (`previous_response_id`).
+    stored: Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl Mock {
@@ -225,6 +227,7 @@ fn router(scenario: Scenario, extra_models: Vec<String>) -> Router {
         seen: Mutex::new(HashSet::new()),
         next_id: AtomicU64::new(1),
         extra_models,
+        stored: Mutex::new(std::collections::HashMap::new()),
     });
     Router::new()
         .route("/v1/models", get(list_models))
@@ -456,6 +459,22 @@ fn zen_route_of(model: &str) -> Route {
 }
 
 impl Mock {
+    /// The code word a stored response was told, when a chained turn asks for it (the
+    /// previous-response-ignored scenario forgets it, as a gateway that drops the id does).
+    fn recall(&self, v: &Value) -> Option<String> {
+        let prev = v.get("previous_response_id").and_then(Value::as_str)?;
+        if self.scenario == Scenario::PreviousResponseIgnored {
+            return None;
+        }
+        let asked = v.get("input").map(|i| i.to_string()).unwrap_or_default();
+        if !asked.contains("code word") {
+            return None;
+        }
+        let stored = self.stored.lock().expect("mock lock");
+        let (_, rest) = stored.get(prev)?.split_once("code word: ")?;
+        Some(rest.chars().take_while(char::is_ascii_alphabetic).collect())
+    }
+
     /// Real providers answer with a dated variant of the id asked for.
     fn answered_model(&self, asked: &str) -> String {
         if self.scenario == Scenario::ModelMismatch {
@@ -509,6 +528,21 @@ impl Mock {
     /// it stored, and tool outputs that answer a call (in the input, or in the stored
     /// response). Some scenarios refuse what OpenAI accepts.
     fn check_input(&self, v: &Value, id: &str) -> Option<Response> {
+        let prev = v.get("previous_response_id").and_then(Value::as_str);
+        if let Some(prev) = prev {
+            // The mock keeps what it stored, unless it says store: false.
+            let known = self.stored.lock().expect("mock lock").contains_key(prev);
+            if !known || self.scenario == Scenario::PreviousResponseUnsupported {
+                return Some(reply::openai_error(
+                    400,
+                    &format!("Previous response with id '{prev}' not found."),
+                    "invalid_request_error",
+                    None,
+                    Some("previous_response_id"),
+                    id,
+                ));
+            }
+        }
         let items = v.get("input").and_then(Value::as_array)?;
         let outputs: Vec<&str> = items
             .iter()
@@ -530,18 +564,7 @@ impl Mock {
             .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
             .filter_map(|i| i.get("call_id").and_then(Value::as_str))
             .collect();
-        if let Some(prev) = v.get("previous_response_id").and_then(Value::as_str) {
-            // The mock stores its one response (resp_mock), unless it says store: false.
-            if prev != "resp_mock" || self.scenario == Scenario::PreviousResponseUnsupported {
-                return Some(reply::openai_error(
-                    400,
-                    &format!("Previous response with id '{prev}' not found."),
-                    "invalid_request_error",
-                    None,
-                    Some("previous_response_id"),
-                    id,
-                ));
-            }
+        if prev.is_some() {
             calls.push("call_mock1");
         }
         outputs.iter().find(|o| !calls.contains(o)).map(|o| {
@@ -665,11 +688,25 @@ async fn responses(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) 
     if m.scenario == Scenario::ResponsesSchemaIgnored && ask.format.is_some() {
         ask.text = reply::ANSWER.to_string();
     }
+    if let Some(word) = m.recall(&v) {
+        ask.text = word;
+    }
     let answered = m.answered_model(&ask.model);
     if !ask.stream {
         let mut answer =
             reply::response_object(&ask, &answered, "completed", reply::response_output(&ask));
-        answer["store"] = json!(m.scenario != Scenario::PreviousResponseUnsupported);
+        let response_id = format!("resp_{id}");
+        answer["id"] = json!(response_id);
+        let stores = m.scenario != Scenario::PreviousResponseUnsupported
+            && v.get("store") != Some(&Value::Bool(false));
+        if stores {
+            let asked = v.get("input").map(|i| i.to_string()).unwrap_or_default();
+            m.stored
+                .lock()
+                .expect("mock lock")
+                .insert(response_id, asked);
+        }
+        answer["store"] = json!(stores);
         if m.scenario == Scenario::CallIdMissing {
             for item in answer["output"].as_array_mut().into_iter().flatten() {
                 if let Some(o) = item.as_object_mut() {
@@ -775,7 +812,12 @@ fn chat_stream(m: &Mock, ask: &Ask, model: &str, id: String) -> Response {
                 break;
             }
         }
-        frames.push(reply::frame(&c.to_string(), extras));
+        let mut data = c.to_string();
+        if s == Scenario::StreamUtf8Replaced {
+            // A gateway that decoded 你 (E4 BD A0) cut across two reads, one read at a time.
+            data = data.replace('你', "\u{FFFD}\u{FFFD}");
+        }
+        frames.extend(reply::split_in_char(reply::frame(&data, extras)));
     }
     if s == Scenario::StreamNoDone {
         done = false;

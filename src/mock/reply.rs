@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const ANSWER: &str = "pong from the zencheck mock";
+/// What the mock answers a prompt that asks for CJK and an emoji.
+pub const UTF8_ANSWER: &str = "你好，世界 🙂";
 pub const CREATED: u64 = 1_763_700_000;
 
 /// What a chat request asked for, as far as the mock cares.
@@ -117,6 +119,7 @@ impl Ask {
             ),
             Some("json_object") => json!({"answer": "pong"}).to_string(),
             _ if last.0 == "tool" => format!("The tool returned {}", last.1),
+            _ if last.1.contains("你好") => UTF8_ANSWER.to_string(),
             _ => ANSWER.to_string(),
         };
         Ask {
@@ -390,6 +393,16 @@ pub fn stream_chunks(ask: &Ask, model: &str, with_usage: bool) -> Vec<Value> {
 pub fn frame(data: &str, crlf: bool) -> Bytes {
     let nl = if crlf { "\r\n" } else { "\n" };
     Bytes::from(format!("data: {data}{nl}{nl}"))
+}
+
+/// A frame as two network writes when it holds a multi-byte character: the cut falls inside
+/// the character, as TCP may cut it anywhere; each event stays whole, so clients that join
+/// reads before decoding (as they must) see no difference.
+pub fn split_in_char(frame: Bytes) -> Vec<Bytes> {
+    match frame.iter().position(|b| *b >= 0x80) {
+        Some(i) => vec![frame.slice(..i + 1), frame.slice(i + 1..)],
+        None => vec![frame],
+    }
 }
 
 /// How a streamed body ends on the wire.

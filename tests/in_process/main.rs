@@ -15,6 +15,7 @@ mod common;
 mod context;
 mod diagnosis;
 mod fidelity;
+mod field_checks;
 mod field_failures;
 mod host_limit;
 mod layout;

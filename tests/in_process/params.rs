@@ -226,6 +226,9 @@ async fn a_healthy_server_passes_every_check() {
     );
 }
 
+/// The tool checks, with the opt-in `chat.tool_choice_null`.
+const TOOL_CHECKS: &[&str] = &["--checks", "chat.tool*,chat.stream_tools"];
+
 #[tokio::test]
 async fn tool_choice_forms_accepted_rejected_ignored() {
     let forced = [
@@ -233,13 +236,13 @@ async fn tool_choice_forms_accepted_rejected_ignored() {
         "chat.tool_choice_named",
         "chat.stream_tools",
     ];
-    let accepted = run(ACCEPT_ALL, &[]).await;
+    let accepted = run(ACCEPT_ALL, TOOL_CHECKS).await;
     let rejected = run(
         Behaviour {
             tool_choice: Mode::Reject,
             ..ACCEPT_ALL
         },
-        &[],
+        TOOL_CHECKS,
     )
     .await;
     let ignored = run(
@@ -247,7 +250,7 @@ async fn tool_choice_forms_accepted_rejected_ignored() {
             tool_choice: Mode::Ignore,
             ..ACCEPT_ALL
         },
-        &[],
+        TOOL_CHECKS,
     )
     .await;
     let tc = Some("tool_choice".to_string());

@@ -432,8 +432,9 @@ async fn the_report_counts_requests_sent_and_output_tokens_spent() {
     let cost = r.cost.expect("a probe reports its cost");
     // chat.basic, the stream, and the round trip's two turns.
     assert_eq!(cost.requests, 4, "{}", r.to_json());
-    // The mock's usage: 5 tokens for "pong…" (twice), 8 for the call, 4 for the answer.
-    assert_eq!(cost.output_tokens, 5 + 5 + 8 + 4, "{}", r.to_json());
+    // The mock's usage: 5 tokens for "pong…", 2 for "你好，世界 🙂", 8 for the call, 4 for the
+    // answer.
+    assert_eq!(cost.output_tokens, 5 + 2 + 8 + 4, "{}", r.to_json());
     assert_eq!(r.targets[0].cost, Some(cost));
 }
 

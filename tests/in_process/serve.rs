@@ -451,7 +451,7 @@ async fn a_zero_max_retry_wait_never_retries_not_even_on_retry_after_0() {
 
 #[tokio::test]
 async fn the_cost_metrics_count_every_turn_and_every_output_token() {
-    // The full module on the reasoning mock: multi-turn checks (2 and 3 requests), reasoning
+    // The full module on the reasoning mock: multi-turn checks (2 requests each), reasoning
     // tokens in usage, and chat.basic sent again with a larger cap.
     let m = mock(Scenario::Reasoning).await;
     let (s, _dir) = exporter(&target("full", &m, "module = \"full\""), &[]).await;
@@ -488,6 +488,6 @@ async fn the_cost_metrics_count_every_turn_and_every_output_token() {
         .iter()
         .find(|c| c["check"] == "responses.tool_roundtrip")
         .expect("the full module runs responses.tool_roundtrip");
-    assert_eq!(roundtrip["cost"]["requests"], 3, "{roundtrip}");
+    assert_eq!(roundtrip["cost"]["requests"], 2, "{roundtrip}");
     s.stop().await;
 }

@@ -1,0 +1,195 @@
+//! More failures users meet now, each against the mock and a hostile server written here:
+//! text whose characters a gateway replaced with U+FFFD, a `previous_response_id` refused or
+//! ignored; and the cost of a default probe, which stays within 25 requests a model.
+
+use crate::common;
+
+use axum::extract::Request;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use common::{check, probe, probe_mock};
+use serde_json::{json, Value};
+use zencheck::failure::Kind;
+use zencheck::finding::Status;
+use zencheck::mock::Scenario;
+
+/// A server on 127.0.0.1 answering every request with `reply(path, body)`.
+async fn serve<F>(reply: F) -> String
+where
+    F: Fn(&str, &Value) -> Response + Clone + Send + Sync + 'static,
+{
+    let app = axum::Router::new().fallback(any(move |req: Request| {
+        let reply = reply.clone();
+        async move {
+            let path = req.uri().path().to_string();
+            let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default();
+            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            reply(&path, &body)
+        }
+    }));
+    format!("http://{}/v1", common::serve_app(app).await)
+}
+
+#[tokio::test]
+async fn cjk_and_an_emoji_arrive_whole_from_the_mock_and_replaced_characters_fail() {
+    // The healthy mock splits every multi-byte character across two network writes.
+    let (_, r) = probe_mock(
+        Scenario::Healthy,
+        &["-m", "mock-small", "--checks", "chat.stream_usage"],
+    )
+    .await;
+    let c = check(&r, "chat.stream_usage");
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("你好，世界 🙂"), "{}", c.detail);
+
+    let (_, r) = probe_mock(
+        Scenario::StreamUtf8Replaced,
+        &["-m", "mock-small", "--checks", "chat.stream_usage"],
+    )
+    .await;
+    let c = check(&r, "chat.stream_usage");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::StreamMalformed)),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("U+FFFD"), "{}", c.detail);
+}
+
+#[tokio::test]
+async fn a_gateway_that_decodes_each_read_alone_is_named_whatever_the_prompt() {
+    // Hostile: every stream carries "��复方法" as Zen's users saw it, valid UTF-8 on the wire.
+    let base = serve(|_, body| {
+        if body.get("stream") != Some(&json!(true)) {
+            return axum::Json(common::chat_completion("m", json!({"role": "assistant", "content": "pong"}), "stop", common::usage(5, 1))).into_response();
+        }
+        common::sse(&[
+            common::chat_chunk("m", json!({"role": "assistant", "content": "\u{FFFD}\u{FFFD}复方法"}), None),
+            common::chat_chunk("m", json!({}), Some("stop")),
+            json!({"id": "c1", "object": "chat.completion.chunk", "model": "m", "choices": [], "usage": common::usage(9, 3)}),
+        ])
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.stream,chat.stream_usage",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    for id in ["chat.stream", "chat.stream_usage"] {
+        let c = check(&r, id);
+        assert_eq!(
+            (c.status, c.kind),
+            (Status::Fail, Some(Kind::StreamMalformed)),
+            "{id}: {}",
+            c.detail
+        );
+        assert!(c.hint.is_some(), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn previous_response_id_honoured_by_the_mock_refused_or_ignored_by_gateways() {
+    let args = [
+        "-m",
+        "mock-small",
+        "--checks",
+        "responses.previous_response",
+    ];
+    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
+    let c = check(&r, "responses.previous_response");
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("PELICAN"), "{}", c.detail);
+
+    let (_, r) = probe_mock(Scenario::PreviousResponseUnsupported, &args).await;
+    let c = check(&r, "responses.previous_response");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (
+            Status::Warn,
+            Some(Kind::ParamRejected),
+            Some("previous_response_id")
+        ),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("store: false"), "{}", c.detail);
+
+    let (_, r) = probe_mock(Scenario::PreviousResponseIgnored, &args).await;
+    let c = check(&r, "responses.previous_response");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (
+            Status::Warn,
+            Some(Kind::ParamIgnored),
+            Some("previous_response_id")
+        ),
+        "{}",
+        c.detail
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_that_answers_a_chained_turn_without_its_history_is_ignoring_it() {
+    // Hostile: any id is "accepted", nothing was stored, every answer is the same line.
+    let base = serve(|_, _| {
+        axum::Json(json!({
+            "id": "resp_1", "object": "response", "status": "completed", "model": "m",
+            "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "I do not know any code word."}]}],
+            "usage": {"input_tokens": 9, "output_tokens": 7}
+        }))
+        .into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "responses.previous_response",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "responses.previous_response");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Warn, Some(Kind::ParamIgnored)),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("PELICAN"), "{}", c.detail);
+}
+
+#[tokio::test]
+async fn a_default_probe_of_one_model_sends_at_most_25_requests() {
+    // Declared: /models, and the default checks of chat and /responses (a model's default
+    // routes), each at its declared cost.
+    use zencheck::check::CheckId;
+    use zencheck::route::Route;
+    let declared: u32 = 1 + CheckId::ALL
+        .iter()
+        .filter(|c| c.spec().default && matches!(c.route(), Some(Route::Chat | Route::Responses)))
+        .map(|c| c.cost().requests)
+        .sum::<u32>();
+    assert!(
+        declared <= 25,
+        "a default probe declares {declared} requests"
+    );
+    // Measured: what the healthy mock received, /models included.
+    let (m, r) = probe_mock(Scenario::Healthy, &["-m", "mock-small"]).await;
+    assert_eq!(r.summary.fail + r.summary.warn, 0, "{}", r.to_json());
+    assert!(m.requests() <= 25, "{} requests", m.requests());
+    // `--checks '*'` on the healthy mock stays clean.
+    let (_, r) = probe_mock(Scenario::Healthy, &["-m", "mock-small", "--checks", "*"]).await;
+    assert_eq!(r.summary.fail + r.summary.warn, 0, "{}", r.to_json());
+}
