@@ -786,6 +786,47 @@ mod tests {
     }
 
     #[test]
+    fn agents_and_frameworks_in_their_own_words() {
+        let words = |m: &str| {
+            let b = ErrorBody {
+                message: Some(m.into()),
+                ..Default::default()
+            };
+            decide(None, &b, KNOWN_PARAMS, m).map(|v| (v.kind, v.confidence))
+        };
+        // An agent's complaint about the model's tool use: likely, not certain.
+        assert_eq!(
+            words("Cline tried to use write_to_file without value for required parameter 'path'. Retrying..."),
+            Some((Kind::ToolCallMalformed, Confidence::Low))
+        );
+        assert_eq!(
+            words("Unexpected API Response: The language model did not provide any assistant messages."),
+            Some((Kind::BadResponse, Confidence::Low))
+        );
+        assert_eq!(
+            words("ValueError: Calculated available context size -1500 was not non-negative.")
+                .map(|v| v.0),
+            Some(Kind::ContextOverflow)
+        );
+        assert_eq!(
+            words("[tongyi] Authorization Error, something new").map(|v| v.0),
+            Some(Kind::Auth)
+        );
+        assert_eq!(
+            words("could not load model - all backends returned error: [llama-cpp]: EOF")
+                .map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+        // The request's own content named after "invalid value for" is no optional parameter.
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"Invalid value for 'content': expected a string, got null."}}"#,
+            &[],
+        );
+        assert_eq!((v.kind, v.param), (Kind::BadRequest, None));
+    }
+
+    #[test]
     fn words_are_matched_whole() {
         use super::params::word_at;
         assert!(word_at("bad 'tools' here", "tools").is_some());

@@ -9,7 +9,9 @@ use super::facts::Facts;
 use super::KNOWN_PARAMS;
 
 /// Names that are the request's content, not an optional parameter to drop.
-const CONTENT: &[&str] = &["messages", "model", "prompt", "input", "contents", "system"];
+const CONTENT: &[&str] = &[
+    "messages", "model", "prompt", "input", "contents", "system", "content", "role",
+];
 
 /// Words naming a capability rather than the key: "tool use" is `tools`.
 const ALIASES: &[(&str, &str)] = &[
