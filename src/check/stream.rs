@@ -17,7 +17,7 @@ use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems, Timing};
 use crate::fit::excerpt;
-use crate::http::sse::{End, TimedEvent, Transcript};
+use crate::http::sse::{End, Transcript};
 use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -191,21 +191,19 @@ pub struct Read<'a> {
 }
 
 /// The one ending of every stream judge (chat, `/responses`, `/messages`): the summary gets
-/// the largest gap between events, the problems decide status and detail, and the finding
+/// the silence before the first token and the largest gap between chunks, the problems decide status and detail, and the finding
 /// carries the timings, the stream's pace, the server's error message and the reasoning
 /// seen, which the detail names too.
 pub fn finish(p: Problems, mut summary: String, r: Read<'_>) -> Finding {
-    summary.push_str(&format!(
-        " · max gap {} ms",
-        max_gap(r.headers_ms, &r.transcript.events)
-    ));
+    let stats = crate::timings::stream_stats(Some(r.headers_ms), r.content_at);
+    summary.push_str(&stats.describe());
     let mut f = p.into_finding(summary);
     f.timing = Timing {
         headers: Some(r.headers_ms),
         first_token: r.content_at.first().copied(),
         total: Some(r.transcript.ended_at_ms),
     };
-    f.stream = Some(crate::timings::stream_stats(r.content_at));
+    f.stream = Some(stats);
     f.evidence.provider_message = r.error_message;
     if let Some(seen) = &r.reasoning {
         f.detail
@@ -213,16 +211,6 @@ pub fn finish(p: Problems, mut summary: String, r: Read<'_>) -> Finding {
     }
     f.reasoning = r.reasoning;
     f
-}
-
-pub fn max_gap(headers_ms: u64, events: &[TimedEvent]) -> u64 {
-    let mut prev = headers_ms;
-    let mut gap = 0;
-    for e in events {
-        gap = gap.max(e.at_ms.saturating_sub(prev));
-        prev = e.at_ms;
-    }
-    gap
 }
 
 /// The problem of an event that carries an error; its message for the evidence.
@@ -651,7 +639,7 @@ mod tests {
     pub(crate) fn transcript(frames: &[(&str, u64)], end: End) -> Transcript {
         let events = frames
             .iter()
-            .map(|(d, at)| TimedEvent {
+            .map(|(d, at)| crate::http::sse::TimedEvent {
                 event: "message".into(),
                 data: d.to_string(),
                 at_ms: *at,

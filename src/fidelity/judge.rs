@@ -505,7 +505,7 @@ pub fn pacing(stream: &Sides) -> (Finding, Option<crate::timings::StreamStats>) 
         .filter(|(_, v)| is_content(v))
         .map(|(at, _)| at)
         .collect();
-    let stats = crate::timings::stream_stats(&arrived);
+    let stats = crate::timings::stream_stats(None, &arrived);
     if sent.len() < 2 || arrived.len() < 2 {
         return (
             Finding::skip(format!(

@@ -397,7 +397,9 @@ fn checks(r: &Report, out: &mut String) {
             row(
                 "pace",
                 format!(
-                    "largest gap between chunks {} · median {} · {} chunks/s",
+                    "silence before the first token {} · largest gap between chunks {} · \
+                     median gap {} · {} chunks/s",
+                    opt(s.silence_before_first_token_ms),
                     opt(s.gap_max_ms),
                     opt(s.gap_median_ms),
                     s.chunks_per_sec
@@ -521,7 +523,7 @@ mod tests {
             first_token: Some(20),
             total: Some(90),
         };
-        s.stream = Some(crate::timings::stream_stats(&[20, 40, 60]));
+        s.stream = Some(crate::timings::stream_stats(None, &[20, 40, 60]));
         let basic = row("t", "chat.basic", Status::Pass, None);
         let html = render_html(&Report::new(vec![run("t", vec![s, basic])]));
         assert!(html.contains(

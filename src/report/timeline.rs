@@ -373,7 +373,7 @@ mod tests {
             first_token: arrivals.first().copied(),
             total: Some(end),
         };
-        c.stream = Some(stream_stats(arrivals));
+        c.stream = Some(stream_stats(None, arrivals));
         c
     }
 

@@ -84,7 +84,12 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
     );
     let mut gap = Sorted::<f64>::new(
         "zencheck_stream_max_gap",
-        "The largest silence between two content chunks of a stream (the wait for the first token is zencheck_ttft_seconds)",
+        "The largest gap between chunks: between two consecutive content chunks of a stream (the wait before the first is zencheck_stream_silence_before_first_token_seconds)",
+        Some(Unit::Seconds),
+    );
+    let mut silence = Sorted::<f64>::new(
+        "zencheck_stream_silence_before_first_token",
+        "The silence before the first token: from a stream's response headers to its first content chunk",
         Some(Unit::Seconds),
     );
     let mut requests = Sorted::<i64>::new(
@@ -130,15 +135,17 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             ttft.set(&mc, ms as f64 / 1000.0);
         }
         let m = measures(&c.detail);
-        // The structured stream timings (gaps between content chunks only) when the check
-        // has them; the detail's number from older reports otherwise.
-        let gap_ms = c
+        // The structured stream timings, one definition each (the detail's old "max gap"
+        // was another measure and is not read).
+        if let Some(ms) = c.stream.as_ref().and_then(|s| s.gap_max_ms) {
+            gap.set(&mc, ms as f64 / 1000.0);
+        }
+        if let Some(ms) = c
             .stream
             .as_ref()
-            .and_then(|s| s.gap_max_ms)
-            .or(m.max_gap_ms);
-        if let Some(ms) = gap_ms {
-            gap.set(&mc, ms as f64 / 1000.0);
+            .and_then(|s| s.silence_before_first_token_ms)
+        {
+            silence.set(&mc, ms as f64 / 1000.0);
         }
         if let Some(model) = &c.model {
             // The check's structured cost (every turn and retry it sent, the output tokens
@@ -164,6 +171,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
     reg.register_collector(Box::new(FailureInfo(failures)));
     reg.register_collector(Box::new(ttft));
     reg.register_collector(Box::new(gap));
+    reg.register_collector(Box::new(silence));
     reg.register_collector(Box::new(requests));
     reg.register_collector(Box::new(tokens));
     encode(&reg)
@@ -261,11 +269,10 @@ fn sent_request(c: &CheckResult) -> bool {
         )
 }
 
-/// Numbers the checks write into their detail (`· max gap 120 ms`, `· 9+1 tokens`,
-/// `· usage 9+1`): the report has no fields of its own for them.
+/// Numbers the checks write into their detail (`· 9+1 tokens`, `· usage 9+1`), for
+/// reports of versions without a structured cost.
 #[derive(Debug, Default, PartialEq)]
 pub struct Measures {
-    pub max_gap_ms: Option<u64>,
     pub output_tokens: Option<u64>,
 }
 
@@ -273,12 +280,6 @@ pub fn measures(detail: &str) -> Measures {
     let mut m = Measures::default();
     for part in detail.split(" · ") {
         let part = part.trim();
-        if let Some(ms) = part
-            .strip_prefix("max gap ")
-            .and_then(|s| s.strip_suffix(" ms"))
-        {
-            m.max_gap_ms = ms.parse().ok().or(m.max_gap_ms);
-        }
         let counts = part
             .strip_suffix(" tokens")
             .or_else(|| part.strip_prefix("usage "));
@@ -449,7 +450,6 @@ mod tests {
         assert_eq!(
             measures("\"pong\" · 12 chunks · finish stop · [DONE] · usage 9+3 · max gap 120 ms"),
             Measures {
-                max_gap_ms: Some(120),
                 output_tokens: Some(3)
             }
         );

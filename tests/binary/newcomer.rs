@@ -212,3 +212,52 @@ async fn known_failures_are_shown_as_known_and_a_first_run_makes_the_baseline() 
     assert!(html.contains("<article class=\"cause known\""), "{html}");
     assert!(html.contains("fail (known)"), "{html}");
 }
+
+/// A buffered stream: a long silence, then every chunk at once. The table, the JSON and the
+/// HTML give each pause one name and one value: the silence before the first token, and the
+/// largest gap between chunks (0 ms here), never "max gap 1501 ms" beside `gap_max_ms: 0`.
+#[tokio::test]
+async fn a_gap_has_one_definition_in_every_format() {
+    let server = mock::start(Scenario::StreamBuffered, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let (_, table, err) = run(strings(&[
+        "probe",
+        "--base-url",
+        &server.base_url(),
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.stream",
+        "--all",
+        "--json",
+        &at("r.json"),
+        "--html",
+        &at("r.html"),
+    ]))
+    .await;
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!words.contains("max gap"), "{table}{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(at("r.json")).unwrap()).unwrap();
+    crate::common::assert_valid(&json);
+    let s = &json["checks"][0]["stream"];
+    assert_eq!(s["gap_max_ms"], 0, "{s}");
+    let silence = s["silence_before_first_token_ms"].as_u64().unwrap();
+    assert!(silence >= 1000, "{s}");
+    let detail = json["checks"][0]["detail"].as_str().unwrap();
+    for text in [words.as_str(), detail] {
+        assert!(text.contains("largest gap between chunks 0 ms"), "{text}");
+        assert!(
+            text.contains(&format!("silence before the first token {silence} ms")),
+            "{text}"
+        );
+    }
+    let html = std::fs::read_to_string(at("r.html")).unwrap();
+    assert!(
+        html.contains(&format!(
+            "silence before the first token {silence} ms · largest gap between chunks 0 ms"
+        )),
+        "{html}"
+    );
+}
