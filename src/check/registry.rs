@@ -26,6 +26,7 @@ macro_rules! with_checks {
             ChatToolChoiceNamed => chat::CHAT_TOOL_CHOICE_NAMED,
             ChatToolChoiceNull => chat::CHAT_TOOL_CHOICE_NULL,
             ChatStreamTools => stream::CHAT_STREAM_TOOLS,
+            ChatStreamPacing => stream_pacing,
             ChatJsonSchema => json_schema,
             ChatJsonObject => json_object,
             ChatToolRoundtrip => tool_roundtrip,

@@ -1,4 +1,5 @@
-//! The mock model follows a one-word instruction ("reply with the single word BANANA"),
+//! The mock model follows a one-word instruction ("reply with the single word BANANA"), and
+//! counts when asked to ("Count from 1 to 100": a long answer, a token a number),
 //! wherever the server lets it through: a `system` or `developer` message, a string or an
 //! array of text parts. Scenarios drop the developer message (as SGLang once did) or refuse
 //! content given as parts.
@@ -37,9 +38,18 @@ impl Mock {
         }
         if let Some(word) = texts.iter().find_map(|t| instructed(t)) {
             ask.text = word;
+        } else if let Some(n) = texts.iter().find_map(|t| counting(t)) {
+            ask.text = (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
         }
         None
     }
+}
+
+/// N in "Count from 1 to N" (`chat.stream_pacing`'s long answer), at most 1000.
+fn counting(text: &str) -> Option<u64> {
+    let (_, rest) = text.split_once("Count from 1 to ")?;
+    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    n.parse().ok().filter(|n| (1..=1000).contains(n))
 }
 
 /// The word after "single word ", when it is written in capitals (the probe's own "single

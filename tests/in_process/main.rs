@@ -20,6 +20,7 @@ mod field_failures;
 mod host_limit;
 mod layout;
 mod opencode;
+mod pacing;
 mod params;
 mod probe;
 mod reasoning;

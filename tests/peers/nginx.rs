@@ -1,7 +1,8 @@
 //! `zencheck fidelity` through a real nginx (Debian's `nginx-light`, installed by `.ci/run`),
 //! started here on loopback with its own configuration: one server under nginx's defaults
 //! (`proxy_buffering on`, HTTP/1.0 to the upstream) and one with `proxy_buffering off` and
-//! HTTP/1.1, both with a short `proxy_read_timeout` met by `--silence`. Without an `nginx`
+//! HTTP/1.1, both with a short `proxy_read_timeout` met by `--silence`; and `probe`'s
+//! `chat.stream_pacing` through the defaults in front of `zencheck mock`. Without an `nginx`
 //! binary (`ZENCHECK_NGINX_BIN`, else on PATH or in /usr/sbin) the test is skipped, unless
 //! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
 
@@ -58,8 +59,10 @@ fn free_port() -> u16 {
 const READ_TIMEOUT: &str = "2s";
 
 /// The configuration: server `defaults` proxies to `up_a` as nginx does unless told
-/// otherwise; server `unbuffered` to `up_b` with buffering off and HTTP/1.1.
-fn config(dir: &std::path::Path, defaults: u16, unbuffered: u16, up_a: u16, up_b: u16) -> String {
+/// otherwise; server `unbuffered` to `up_b` with buffering off and HTTP/1.1; server
+/// `in_front` to a healthy `zencheck mock`, under the defaults.
+fn config(dir: &std::path::Path, ports: [u16; 6]) -> String {
+    let [defaults, unbuffered, up_a, up_b, in_front, mock] = ports;
     let d = dir.display();
     format!(
         "master_process off; daemon off; worker_processes 1;
@@ -79,6 +82,10 @@ http {{
       proxy_pass http://127.0.0.1:{up_b}; proxy_read_timeout {READ_TIMEOUT};
       proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection \"\";
     }}
+  }}
+  server {{
+    listen 127.0.0.1:{in_front};
+    location / {{ proxy_pass http://127.0.0.1:{mock}; }}
   }}
 }}
 "
@@ -116,8 +123,13 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
     let Some(bin) = nginx_bin() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (defaults, unbuffered, up_a, up_b) = (free_port(), free_port(), free_port(), free_port());
+    let in_front = free_port();
+    let mock = zencheck::mock::start(zencheck::mock::Scenario::Healthy, 0)
+        .await
+        .unwrap();
     let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, config(dir.path(), defaults, unbuffered, up_a, up_b)).unwrap();
+    let ports = [defaults, unbuffered, up_a, up_b, in_front, mock.addr.port()];
+    std::fs::write(&conf, config(dir.path(), ports)).unwrap();
     let child = std::process::Command::new(&bin)
         .arg("-c")
         .arg(&conf)
@@ -236,4 +248,34 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         "{}",
         r.to_json()
     );
+
+    // probe alone, in front of a provider (the mock) under nginx's defaults: the 16-token
+    // stream passes, the long one is named buffered.
+    let r = crate::common::probe(&[
+        "--base-url",
+        &format!("http://127.0.0.1:{in_front}/v1"),
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.stream,chat.stream_pacing",
+    ])
+    .await;
+    assert_eq!(
+        check(&r, "chat.stream").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let pacing = check(&r, "chat.stream_pacing");
+    assert_eq!(
+        (pacing.status, pacing.kind),
+        (Status::Warn, Some(Kind::StreamBuffered)),
+        "{}",
+        r.to_json()
+    );
+    assert!(pacing
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("proxy_buffering off"));
 }
