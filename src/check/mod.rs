@@ -252,6 +252,9 @@ mod tests {
             // Checks for reasoning models only are sized for them from the start.
             let most = if id.stage() == Stage::Reasoning {
                 REASONING_MAX_TOKENS
+            } else if !id.spec().default {
+                // An opt-in check may ask for more, as far as its declared cost says.
+                id.cost().output_tokens.max(MAX_TOKENS_TOOLS)
             } else {
                 MAX_TOKENS_TOOLS
             };

@@ -36,7 +36,7 @@ const BURST_MIN_CHUNKS: usize = 8;
 const BURST_GAP_MS: u64 = 100;
 
 pub const SPEC: Spec = Spec {
-    proves: "a long streamed answer (~100 tokens) arrives paced as generated, not held and let go in a burst",
+    proves: "~100 streamed tokens arrive paced, not held and let go in bursts",
     default: false,
     ..Spec::main(
         "chat.stream_pacing",
