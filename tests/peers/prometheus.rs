@@ -224,3 +224,160 @@ async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
     assert_eq!(value(&probes[0]), 1.0, "{probes:?}");
     exporter.stop().await;
 }
+
+/// Start Debian's Prometheus on a free loopback port with `yml` and wait until it is ready;
+/// returns it (killed when dropped) and its API's base URL.
+async fn start_prometheus(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    yml: &str,
+) -> (Running, String) {
+    let cfg = dir.join(format!("{name}.yml"));
+    std::fs::write(&cfg, yml).unwrap();
+    let port = free_port();
+    let api = format!("http://127.0.0.1:{port}");
+    let log_path = dir.join(format!("{name}.log"));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let running = Running(
+        std::process::Command::new(bin)
+            .arg(format!("--config.file={}", cfg.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join(format!("{name}-data")).display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts"),
+    );
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready = reqwest::Client::new()
+            .get(format!("{api}/-/ready"))
+            .timeout(Duration::from_secs(1))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "Prometheus {name} not ready:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    (running, api)
+}
+
+/// The usual HA pair: two Prometheus servers with the same scrape config, each scraping the
+/// one exporter for `chat` and `stream` of one generating target every 3 s. The
+/// upstream (the mock, which counts what it receives) sees one probe per module in the
+/// `min_interval`, not one per server and scrape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ha_pair_of_prometheus_servers_costs_one_probe_per_module() {
+    let Some(bin) = prometheus_bin() else { return };
+    let upstream = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zencheck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[targets.paid]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmodule = \"stream\"\nmin_interval = 300\n",
+            upstream.base_url()
+        ),
+    )
+    .unwrap();
+    let Command::Serve(args) = Cli::try_parse_from([
+        "zencheck",
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .unwrap()
+    .command
+    else {
+        unreachable!()
+    };
+    let exporter = zencheck::serve::start(&args).await.expect("serve starts");
+    let addr = exporter.addr;
+    let relabel = format!(
+        "    relabel_configs:\n\
+         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
+         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
+         \x20     - target_label: __address__\n        replacement: {addr}\n"
+    );
+    // Generous scrape timeouts: a loaded machine must not cut the probes short.
+    let job = |module: &str| {
+        format!(
+            "\x20 - job_name: {module}\n    metrics_path: /probe\n    params: {{module: [{module}]}}\n\
+             \x20   scrape_interval: 3s\n    scrape_timeout: 3s\n\
+             \x20   static_configs: [{{targets: [paid]}}]\n{relabel}"
+        )
+    };
+    let yml = |replica: &str| {
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  external_labels: {{replica: {replica}}}\n\
+             scrape_configs:\n{}{}",
+            job("chat"),
+            job("stream")
+        )
+    };
+    let (_a, api_a) = start_prometheus(&bin, dir.path(), "a", &yml("a")).await;
+    let (_b, api_b) = start_prometheus(&bin, dir.path(), "b", &yml("b")).await;
+
+    // Both servers have scraped both modules several times, and every answer says success.
+    for api in [&api_a, &api_b] {
+        for module in ["chat", "stream"] {
+            wait_for(
+                api,
+                &format!("count_over_time(probe_success{{job=\"{module}\"}}[1m])"),
+                |r| r.first().is_some_and(|s| value(s) >= 4.0),
+            )
+            .await;
+            let ok = query(
+                api,
+                &format!("min_over_time(probe_success{{job=\"{module}\"}}[1m])"),
+            )
+            .await;
+            assert_eq!(value(&ok[0]), 1.0, "{api} {module}: {ok:?}");
+        }
+    }
+    // The upstream saw one /models and one set of requests per module: the probes' own
+    // count of what they sent (zencheck_requests, the same in both servers).
+    let mut sent = 0.0;
+    for module in ["chat", "stream"] {
+        let a = query(&api_a, &format!("zencheck_requests{{job=\"{module}\"}}")).await;
+        let b = query(&api_b, &format!("zencheck_requests{{job=\"{module}\"}}")).await;
+        assert_eq!(value(&a[0]), value(&b[0]), "both servers read one result");
+        sent += 1.0 + value(&a[0]);
+    }
+    assert_eq!(
+        upstream.requests() as f64,
+        sent,
+        "two Prometheus servers scraping every 3 s cost more than one probe per module"
+    );
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for module in ["chat", "stream"] {
+        let probes: f64 = metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("zencheck_probes_total{")
+                    && l.contains(&format!("module=\"{module}\""))
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(probes, 1.0, "{module}: {metrics}");
+    }
+    exporter.stop().await;
+}
