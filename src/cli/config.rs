@@ -81,8 +81,31 @@ pub struct TargetConfig {
     pub require: Vec<String>,
     /// `zencheck serve`: the module a scrape without `module=` gets.
     pub module: Option<crate::check::tier::Tier>,
-    /// `zencheck serve`: seconds a result is reused before the target is probed again.
-    pub min_interval: Option<f64>,
+    /// `zencheck serve`: seconds a result is reused before the target is probed again, for
+    /// every module or per module.
+    pub min_interval: Option<MinInterval>,
+}
+
+/// `min_interval = 300` (every module) or `min_interval = { catalog = 30, stream = 600 }`
+/// (the modules it names; the others keep their defaults).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(
+    untagged,
+    expecting = "seconds (min_interval = 300) or seconds per module (min_interval = { catalog = 30, chat = 300, stream = 600, full = 3600 })"
+)]
+pub enum MinInterval {
+    All(f64),
+    PerModule(std::collections::BTreeMap<crate::check::tier::Tier, f64>),
+}
+
+impl MinInterval {
+    /// The seconds set for `module`, if any.
+    pub fn get(&self, module: crate::check::tier::Tier) -> Option<f64> {
+        match self {
+            MinInterval::All(v) => Some(*v),
+            MinInterval::PerModule(m) => m.get(&module).copied(),
+        }
+    }
 }
 
 /// A configuration problem, pointing at the file's text where it can.

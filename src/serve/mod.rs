@@ -30,13 +30,20 @@ use std::time::{Duration, Instant};
 /// Cached this long unless the target says otherwise: a generation tier costs money.
 pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_secs(300);
 
-/// How long a module's result is reused when the config sets no `min_interval`: the free
-/// catalog is never cached.
+/// The catalog's default: free for the key, but a flood of scrapes must not become a flood
+/// of `GET /models` that gets the key rate-limited.
+pub const CATALOG_MIN_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The catalog's rate limit: at most one probe of a target's catalog per this, whatever
+/// the config says.
+pub const CATALOG_FLOOR: Duration = Duration::from_secs(1);
+
+/// How long a module's result is reused when the config sets no `min_interval` for it.
 pub fn default_min_interval(module: Tier) -> Duration {
     if module.generates() {
         DEFAULT_MIN_INTERVAL
     } else {
-        Duration::ZERO
+        CATALOG_MIN_INTERVAL
     }
 }
 
@@ -46,8 +53,9 @@ struct Entry {
     opts: Options,
     /// The module of a scrape without `module=`.
     module: Tier,
-    /// The config's `min_interval`; else each module's default.
-    min_interval: Option<Duration>,
+    /// The config's `min_interval` per module (indexed by `Tier as usize`); else the
+    /// module's default.
+    min_interval: [Option<Duration>; 4],
 }
 
 /// Everything the endpoints share.
@@ -118,18 +126,21 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
     let mut targets = IndexMap::new();
     for (target, opts) in run.targets {
         let file = loaded.config.targets.get(&target.name);
-        let min_interval = match file.and_then(|t| t.min_interval) {
-            None => None,
-            Some(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => {
-                Some(Duration::from_secs_f64(v))
-            }
-            Some(v) => {
-                return Err(RunError::Usage(format!(
-                    "target `{}`: min_interval takes seconds from 0 to 86400, got {v}",
-                    target.name
-                )))
-            }
-        };
+        let mut min_interval = [None; 4];
+        for module in Tier::ALL {
+            min_interval[module as usize] =
+                match file.and_then(|t| t.min_interval.as_ref()?.get(module)) {
+                    None => None,
+                    Some(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => {
+                        Some(Duration::from_secs_f64(v))
+                    }
+                    Some(v) => return Err(RunError::Usage(format!(
+                        "target `{}`: min_interval takes seconds from 0 to 86400, got {v} for {}",
+                        target.name,
+                        module.name()
+                    ))),
+                };
+        }
         let entry = Entry {
             module: file.and_then(|t| t.module).unwrap_or(Tier::Catalog),
             min_interval,
@@ -263,9 +274,13 @@ pub enum Answer {
 
 impl State {
     fn min_interval(&self, name: &str, module: Tier) -> Duration {
-        self.targets[name]
-            .min_interval
-            .unwrap_or_else(|| default_min_interval(module))
+        let set = self.targets[name].min_interval[module as usize]
+            .unwrap_or_else(|| default_min_interval(module));
+        if module.generates() {
+            set
+        } else {
+            set.max(CATALOG_FLOOR)
+        }
     }
 
     /// The guard's decision for one scrape: cached, shared, refused by the budget, or a
@@ -389,8 +404,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_free_catalog_is_uncached_by_default() {
-        assert_eq!(default_min_interval(Tier::Catalog), Duration::ZERO);
+    fn the_free_catalog_is_cached_briefly_by_default() {
+        assert_eq!(default_min_interval(Tier::Catalog), CATALOG_MIN_INTERVAL);
         assert_eq!(default_min_interval(Tier::Stream), DEFAULT_MIN_INTERVAL);
     }
 }

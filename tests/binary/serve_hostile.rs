@@ -2,7 +2,8 @@
 //! half-sent requests, too many connections, a module above the configured one, a tiny
 //! scrape timeout, an open listener without a token, SIGTERM with half-open connections;
 //! and what an operator reads: gzip when asked, the bearer scheme in any case, the probe
-//! count without a budget, `/report`'s times.
+//! count without a budget, `/report`'s times; `min_interval` per module and the catalog's
+//! rate limit.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -521,4 +522,48 @@ async fn the_log_line_of_a_probe_names_what_failed_and_the_kind() {
     assert!(line.contains("failure; failed: "), "{line}");
     assert!(line.contains("[auth]"), "{line}");
     assert!(line.contains("chat.basic on mock-small [auth]"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn min_interval_is_set_per_module_and_the_catalog_is_rate_limited() {
+    let m = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let c = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let z = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let e = exporter(
+        &(target(
+            "t",
+            &m,
+            "module = \"stream\"\nmin_interval = { chat = 0, stream = 300 }",
+        ) + &target("c", &c, "")
+            + &target("z", &z, "min_interval = 0")),
+        &[],
+    );
+    // chat: 0 here, so every scrape probes; stream: 300, so the second is cached.
+    let (status, _) = text(&e, "/probe?target=t&module=chat", &[]).await;
+    assert_eq!(status, 200);
+    let one_chat = m.requests();
+    text(&e, "/probe?target=t&module=chat", &[]).await;
+    assert_eq!(m.requests(), 2 * one_chat, "chat = 0: probed again");
+    text(&e, "/probe?target=t&module=stream", &[]).await;
+    let after_stream = m.requests();
+    let (_, cached) = text(&e, "/probe?target=t&module=stream", &[]).await;
+    assert_eq!(m.requests(), after_stream, "stream = 300: cached");
+    assert!(sample(&cached, "zencheck_probe_age_seconds").unwrap() > 0.0);
+
+    // The catalog by default: a flood of scrapes is one GET /models per 10 s.
+    for _ in 0..20 {
+        let (_, t) = text(&e, "/probe?target=c", &[]).await;
+        assert_eq!(sample(&t, "probe_success"), Some(1.0), "{t}");
+    }
+    assert_eq!(c.requests(), 1, "20 catalog scrapes cost one GET /models");
+    // min_interval = 0 still leaves the catalog's rate limit: one per second.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(2500) {
+        text(&e, "/probe?target=z", &[]).await;
+    }
+    assert!(
+        (2..=4).contains(&z.requests()),
+        "2.5 s of scrapes, at most one GET /models a second: {}",
+        z.requests()
+    );
 }
