@@ -20,7 +20,38 @@ use crate::finding::Status;
 const STYLE: &str = include_str!("html.css");
 
 pub fn render_html(r: &Report) -> String {
+    render_page(r, None)
+}
+
+/// One target's latest probe, for the status page of `zencheck serve` (`/`).
+pub struct Probed {
+    pub target: String,
+    /// The module it was probed in; None before its first probe.
+    pub module: Option<&'static str>,
+    /// Seconds since that probe finished.
+    pub age_s: u64,
+    /// Whether it passed under its fail policy.
+    pub passed: bool,
+    /// The bound it was cut short at, in seconds.
+    pub cut_s: Option<f64>,
+}
+
+/// The status page of `zencheck serve`: the report of every target's latest probe, with
+/// when and in which module each ran, reloaded every `refresh_s` seconds (a meta refresh:
+/// no script).
+pub fn render_status_html(r: &Report, probes: &[Probed], refresh_s: u32) -> String {
+    render_page(r, Some((probes, refresh_s)))
+}
+
+fn render_page(r: &Report, status: Option<(&[Probed], u32)>) -> String {
     let verdict = if r.failed() { "failed" } else { "passed" };
+    let (title, refresh) = match status {
+        None => ("zencheck report", String::new()),
+        Some((_, s)) => (
+            "zencheck serve",
+            format!("<meta http-equiv=\"refresh\" content=\"{s}\">\n"),
+        ),
+    };
     let mut out = String::with_capacity(16 * 1024 + r.checks.len() * 2048);
     out.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -29,10 +60,13 @@ pub fn render_html(r: &Report) -> String {
          style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; form-action 'none'; \
          base-uri 'none'\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n\
-         <title>zencheck report: {verdict}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
+         <meta name=\"color-scheme\" content=\"light dark\">\n{refresh}\
+         <title>{title}: {verdict}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
     ));
-    glance(r, verdict, &mut out);
+    glance(r, title, verdict, &mut out);
+    if let Some((probes, _)) = status {
+        latest(probes, &mut out);
+    }
     targets(r, &mut out);
     causes(r, &mut out);
     checks(r, &mut out);
@@ -45,10 +79,10 @@ pub fn render_html(r: &Report) -> String {
 }
 
 /// The run at a glance: verdict, counts, targets and models, cost, when.
-fn glance(r: &Report, verdict: &str, out: &mut String) {
+fn glance(r: &Report, title: &str, verdict: &str, out: &mut String) {
     let s = &r.summary;
     out.push_str(&format!(
-        "<header class=\"glance\">\n<h1>zencheck report: <span class=\"verdict {verdict}\" \
+        "<header class=\"glance\">\n<h1>{title}: <span class=\"verdict {verdict}\" \
          id=\"verdict\">{verdict}</span></h1>\n<ul class=\"counts\">"
     ));
     for (n, word) in [
@@ -139,6 +173,41 @@ fn glance(r: &Report, verdict: &str, out: &mut String) {
         );
     }
     out.push_str("</header>\n");
+}
+
+/// The status page's first table: each target's latest probe, how old, in which module.
+fn latest(probes: &[Probed], out: &mut String) {
+    out.push_str(
+        "<section id=\"latest\">\n<h2>Latest probes</h2>\n<div class=\"scroll\"><table>\n\
+         <thead><tr><th>Target</th><th>Module</th><th>Probed</th><th>Result</th></tr></thead>\n<tbody>\n",
+    );
+    for p in probes {
+        let (module, when, result) = match p.module {
+            None => (
+                "–".to_string(),
+                "not yet".to_string(),
+                "<span class=\"badge skip\">not probed</span>".to_string(),
+            ),
+            Some(m) => (
+                format!("<code>{}</code>", esc(m)),
+                format!("{} s ago", p.age_s),
+                format!(
+                    "<span class=\"badge {0}\">{0}</span>{1}",
+                    if p.passed { "pass" } else { "fail" },
+                    p.cut_s
+                        .map(|c| format!(" (cut short at {c:.1} s)"))
+                        .unwrap_or_default()
+                ),
+            ),
+        };
+        out.push_str(&format!(
+            "<tr data-target=\"{0}\" data-age-s=\"{1}\"><td>{0}</td><td>{module}</td><td>{when}</td>\
+             <td>{result}</td></tr>\n",
+            esc(&p.target),
+            p.age_s
+        ));
+    }
+    out.push_str("</tbody>\n</table></div>\n</section>\n");
 }
 
 fn fact(out: &mut String, name: &str, value_html: &str) {

@@ -11,7 +11,7 @@ mod table;
 mod timeline;
 
 pub use github::render_github;
-pub use html::render_html;
+pub use html::{render_html, render_status_html, Probed};
 pub use junit::render_junit;
 /// Server text made inert inside Markdown (also for `explain --format markdown`).
 pub(crate) use markdown::cell as markdown_text;
@@ -275,6 +275,31 @@ impl Report {
         };
         r.sanitize(&redactor);
         r.decide(FailOn::default());
+        r
+    }
+
+    /// Several reports as one, judged under `fail_on` (their checks keep their marks): the
+    /// status page of `zencheck serve` shows every target's latest probe in one report.
+    /// `started_at` is the earliest; there is no one duration.
+    pub fn merge(parts: Vec<Report>, fail_on: FailOn) -> Report {
+        let mut r = Report::new(Vec::new());
+        r.started_at = parts.iter().filter_map(|p| p.started_at.clone()).min();
+        if let [one] = parts.as_slice() {
+            r.target = one.target.clone();
+            r.models_available = one.models_available.clone();
+        }
+        for p in parts {
+            r.targets.extend(p.targets);
+            r.checks.extend(p.checks);
+        }
+        r.summary = summarise(r.checks.iter());
+        r.cost = Some(
+            r.targets
+                .iter()
+                .filter_map(|t| t.cost)
+                .fold(Default::default(), crate::http::spend::Spent::plus),
+        );
+        r.decide(fail_on);
         r
     }
 

@@ -17,6 +17,8 @@ pub struct Outcome {
     /// The probe's bound, when its deadline fired before it finished: what it says then
     /// depends on how long its caller let it run, not only on the target.
     pub cut: Option<Duration>,
+    /// The module it ran in.
+    pub module: Tier,
 }
 
 impl Outcome {

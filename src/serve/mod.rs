@@ -134,11 +134,13 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
                     Some(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => {
                         Some(Duration::from_secs_f64(v))
                     }
-                    Some(v) => return Err(RunError::Usage(format!(
+                    Some(v) => {
+                        return Err(RunError::Usage(format!(
                         "target `{}`: min_interval takes seconds from 0 to 86400, got {v} for {}",
                         target.name,
                         module.name()
-                    ))),
+                    )))
+                    }
                 };
         }
         let entry = Entry {
@@ -395,6 +397,7 @@ impl State {
             at: Instant::now(),
             duration: started.elapsed(),
             cut,
+            module,
         }
     }
 }

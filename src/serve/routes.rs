@@ -1,5 +1,5 @@
-//! The exporter's endpoints: `/probe`, `/metrics`, `/report`, `/-/healthy`, and the bearer
-//! token that guards all but the last.
+//! The exporter's endpoints: `/probe`, `/metrics`, `/report`, the status page `/`,
+//! `/-/healthy`, and the bearer token that guards all but the last.
 
 use super::{metrics, Answer, State};
 use crate::check::tier::Tier;
@@ -28,6 +28,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/probe", get(probe))
         .route("/metrics", get(own_metrics))
         .route("/report", get(report))
+        .route("/", get(status_page))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .route("/-/healthy", get(|| async { "OK\n" }))
@@ -213,6 +214,49 @@ async fn report(With(s): With<Arc<State>>, Query(q): Query<HashMap<String, Strin
         )
             .into_response(),
     }
+}
+
+/// How often the status page reloads itself.
+const STATUS_REFRESH_S: u32 = 30;
+
+/// The status page: the latest probe of every target (whatever its module) as one HTML
+/// report, with how old each is; targets not probed yet are listed as such. Nothing is
+/// probed to answer it.
+async fn status_page(With(s): With<Arc<State>>) -> Response {
+    let last = s.reports.lock().expect("reports lock").clone();
+    let mut probes = Vec::new();
+    let mut parts = Vec::new();
+    for name in s.targets.keys() {
+        match last.get(name) {
+            None => probes.push(crate::report::Probed {
+                target: name.clone(),
+                module: None,
+                age_s: 0,
+                passed: false,
+                cut_s: None,
+            }),
+            Some(o) => {
+                probes.push(crate::report::Probed {
+                    target: name.clone(),
+                    module: Some(o.module.name()),
+                    age_s: o.age().as_secs(),
+                    passed: !o.report.failed(),
+                    cut_s: o.cut.map(|c| c.as_secs_f64()),
+                });
+                parts.push(o.report.clone());
+            }
+        }
+    }
+    let merged = crate::report::Report::merge(parts, s.fail_on);
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        crate::report::render_status_html(&merged, &probes, STATUS_REFRESH_S),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

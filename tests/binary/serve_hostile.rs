@@ -567,3 +567,91 @@ async fn min_interval_is_set_per_module_and_the_catalog_is_rate_limited() {
         z.requests()
     );
 }
+
+/// An upstream whose model ids and error message are markup and a script.
+async fn markup_upstream() -> std::net::SocketAddr {
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    const SCRIPT: &str = "<script>document.title='pwned'</script>";
+    let models = get(|| async {
+        axum::Json(serde_json::json!({"object": "list", "data": [
+            {"id": "m", "object": "model"},
+            {"id": SCRIPT, "object": "model"},
+        ]}))
+    });
+    let refuse = post(|| async {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({"error": {
+                "message": format!("model {SCRIPT} is not allowed <img src=x onerror=alert(1)>"),
+                "type": "invalid_request_error", "param": null, "code": null}})),
+        )
+            .into_response()
+    });
+    crate::common::serve_app(
+        axum::Router::new()
+            .route("/v1/models", models)
+            .route("/v1/chat/completions", refuse),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_shows_every_targets_latest_probe_escaped_behind_the_token() {
+    let good = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let idle = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let hostile = markup_upstream().await;
+    let config = target("good", &good, "")
+        + &format!(
+            "[targets.hostile]\nbase_url = \"http://{hostile}/v1\"\nmodels = [\"m\"]\nmodule = \"chat\"\n"
+        )
+        + &target("idle", &idle, "");
+    let e = exporter(&config, &["--auth-token-env", "ZENCHECK_SERVE_TOKEN"]);
+    let auth = [("Authorization", "Bearer t0ken-for-tests")];
+    // The rule of /report: the token, when there is one.
+    let (status, _) = text(&e, "/", &[]).await;
+    assert_eq!(status, 401);
+    // Before any probe: every target listed as not probed yet, and nothing sent.
+    let r = get(&e, "/", &auth).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "text/html; charset=utf-8"
+    );
+    let page = r.text().await.unwrap();
+    for t in ["good", "hostile", "idle"] {
+        assert!(page.contains(&format!("data-target=\"{t}\"")), "{page}");
+    }
+    assert_eq!(page.matches("not yet").count(), 3, "{page}");
+    assert_eq!(
+        good.requests() + idle.requests(),
+        0,
+        "the page probes nothing"
+    );
+
+    text(&e, "/probe?target=good", &auth).await;
+    let (_, t) = text(&e, "/probe?target=hostile", &auth).await;
+    assert_eq!(sample(&t, "probe_success"), Some(0.0), "{t}");
+    let (_, page) = text(&e, "/", &auth).await;
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<code>chat</code>") && page.contains("<code>catalog</code>"));
+    assert_eq!(page.matches("not yet").count(), 1, "idle alone: {page}");
+    // The HTML report's rows: every check of both probes, the failure by kind.
+    assert!(
+        page.contains(
+            "data-target=\"good\" data-model=\"\" data-check=\"models.list\" data-status=\"pass\""
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("data-target=\"hostile\" data-model=\"m\" data-check=\"chat.basic\" data-status=\"fail\""),
+        "{page}"
+    );
+    assert!(page.contains("id=\"verdict\">failed"), "{page}");
+    // Server text is escaped: no markup of the upstream's survives as markup.
+    assert!(
+        !page.contains("<script>") && !page.contains("<img src=x"),
+        "{page}"
+    );
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+}
