@@ -48,6 +48,8 @@ pub enum Kind {
     ContentFilter,
     Blocked,
     GatewayAltered,
+    ColdStart,
+    AddressFamily,
 }
 
 /// A check whose hints are worded its own way. A check names its family in its spec (and an
@@ -210,6 +212,8 @@ impl Kind {
             Kind::ContentFilter => "Blocked by a content filter",
             Kind::Blocked => "Blocked by a firewall or risk control",
             Kind::GatewayAltered => "Gateway changed what passed through",
+            Kind::ColdStart => "Cold start: the first answer was slow",
+            Kind::AddressFamily => "One address family refuses",
         }
     }
 
@@ -250,6 +254,8 @@ impl Kind {
             Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
             Kind::Blocked => "A web application firewall, a CDN's bot challenge or a relay's risk control refused the request before it reached the model: the credential was never judged and may be fine.",
+            Kind::ColdStart => "The first request after an idle spell waited for the model to load (a serverless scale-up, Ollama loading the weights, a gateway warming its upstream), and the requests after it were fast: the endpoint works, but a client whose timeout is shorter than that first wait fails once after every idle spell.",
+            Kind::AddressFamily => "The host name resolves to an IPv6 and an IPv4 address and only one of them accepts connections (`localhost` is ::1 and 127.0.0.1; a server bound to 127.0.0.1 refuses ::1). Clients that try one address only (Node.js before 20, promptfoo#160) fail with ECONNREFUSED although the server is up.",
             Kind::GatewayAltered => "A gateway between the client and the provider changed what passed through it: a request parameter dropped or rewritten, or a status, header, error message or token count replaced. Each side looks fine on its own; the difference is in the middle.",
         }
     }
@@ -622,6 +628,29 @@ impl Kind {
                  can get the address banned."
                 .to_string(),
             Kind::GatewayAltered => altered_hint(cx.param, None),
+            Kind::ColdStart => match p {
+                Some(Provider::Ollama) => "Ollama unloads a model after 5 idle minutes and loads it again on the next \
+                     request: set OLLAMA_KEEP_ALIVE=-1 (or send keep_alive: -1) to keep it loaded, and give your client a \
+                     timeout above the first wait (the AI SDK sets none; opencode's provider option \"timeout\")."
+                    .to_string(),
+                _ => "Give your client a timeout above the first answer's wait (openai-python waits 600 s, the AI SDK has \
+                     no limit, many health checks and gateways give up after 30 s or less), or keep the model warm: a \
+                     scheduled request more often than its idle timeout, or a minimum of one replica on serverless hosts. \
+                     Do not read a slow first answer as an outage."
+                    .to_string(),
+            },
+            Kind::AddressFamily => match p {
+                Some(Provider::Ollama) => "Use the address that answers in the base URL (http://127.0.0.1:11434/v1 \
+                     instead of localhost), or make Ollama listen on both families (OLLAMA_HOST=[::]:11434)."
+                    .to_string(),
+                Some(Provider::Vllm | Provider::Litellm) => "Use the address that answers in the base URL (127.0.0.1 \
+                     instead of localhost), or start the server on both families (--host ::)."
+                    .to_string(),
+                _ => "Use the address that answers in the base URL (http://127.0.0.1:PORT/v1 instead of localhost, or \
+                     [::1] when only IPv6 answers), or make the server listen on both families (bind to :: with \
+                     dual-stack, or to both 0.0.0.0 and ::). Node.js 20 and later try both addresses; older clients do not."
+                    .to_string(),
+            },
             Kind::StreamBuffered => "Every chunk arrived at once at the end: a proxy buffers the stream, or the server makes the \
                  whole answer before sending it (simulated streaming). For nginx set `proxy_buffering off` (or send \
                  `X-Accel-Buffering: no`); disable response buffering in tunnels and CDNs; check the gateway streams upstream."

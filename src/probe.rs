@@ -209,14 +209,22 @@ async fn probe_checks(
     opts: &Options,
     progress: Option<&Progress>,
 ) -> TargetRun {
-    let mut run = Run::new(Ctx { http, target }, opts, progress);
+    // One TCP connect per address family, first: a row the progress line plans for.
+    let direct = http.transport.shown_proxy(&target.base_url).is_none();
+    let family = opts
+        .stop
+        .bound(check::address_family::tell(target, direct), |_| None)
+        .await;
+    let mut run = Run::new(Ctx { http, target }, opts, progress, family);
     run.list_and_basics().await;
+    run.retry_cold_basics().await;
     run.derive_from_basics();
     run.retry_refused_max_tokens().await;
     run.size_for_reasoning();
     run.judge_basics_by_route();
     run.tell_key_scope().await;
     run.rest_of_each_route().await;
+    run.note_cold_starts();
     run.derive_from_list();
     run.settle_across_rows().await;
     run.skip_basics_without_model();
@@ -245,11 +253,30 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(cx: Ctx<'a>, opts: &'a Options, progress: Option<&'a Progress>) -> Run<'a> {
+    /// `family`: what `target.address_family` found (`check::address_family::tell`).
+    fn new(
+        cx: Ctx<'a>,
+        opts: &'a Options,
+        progress: Option<&'a Progress>,
+        family: Option<Finding>,
+    ) -> Run<'a> {
         let plans = plan(cx.target, opts);
         if let Some(p) = progress {
-            p.plan(&cx.target.name, planned_rows(cx.target, opts, &plans));
+            let mut rows = planned_rows(cx.target, opts, &plans);
+            if family.is_some() {
+                rows.push((CheckId::TargetAddressFamily.id(), None));
+            }
+            p.plan(&cx.target.name, rows);
         }
+        let rows = family
+            .into_iter()
+            .map(|finding| Row {
+                model: None,
+                id: CheckId::TargetAddressFamily,
+                finding,
+                spent: Spent::default(),
+            })
+            .collect();
         Run {
             caps: vec![TokenCap::MaxTokens; cx.target.models.len()],
             cx,
@@ -258,7 +285,7 @@ impl<'a> Run<'a> {
             plans,
             listed: None,
             basics: Vec::new(),
-            rows: Vec::new(),
+            rows,
             below: None,
         }
     }
@@ -281,6 +308,57 @@ impl<'a> Run<'a> {
         let (listed, done) = run_jobs(&self.cx, jobs, &self.caps, self.opts, self.progress).await;
         self.listed = listed;
         self.basics = done;
+    }
+
+    /// A basic check that got no headers within `--timeout` is sent once more: a model that
+    /// was loading answers the second at once, and that is a cold start, not an outage
+    /// (`check::cold_start`). One request more, only then.
+    async fn retry_cold_basics(&mut self) {
+        let cold: Vec<(CheckId, Option<usize>)> = self
+            .basics
+            .iter()
+            .filter(|r| check::cold_start::silent(&r.finding))
+            .map(|r| (r.id, r.model))
+            .collect();
+        if cold.is_empty() {
+            return;
+        }
+        let (_, again) = run_jobs(&self.cx, cold, &self.caps, self.opts, self.progress).await;
+        let waited = self.cx.http.limits.idle;
+        for r in again {
+            if let Some(first) = self
+                .basics
+                .iter_mut()
+                .find(|d| d.id == r.id && d.model == r.model)
+            {
+                let before = std::mem::replace(&mut first.finding, Finding::skip(""));
+                first.finding = check::cold_start::after_retry(before, r.finding, waited);
+                first.spent = first.spent.plus(r.spent);
+            }
+        }
+    }
+
+    /// A basic answer much slower than every later answer of its model is a cold start.
+    fn note_cold_starts(&mut self) {
+        for i in 0..self.target().models.len() {
+            let later: Vec<u64> = self
+                .rows
+                .iter()
+                .filter(|r| r.model == Some(i) && r.id.stage() != Stage::Basic)
+                .filter_map(|r| r.finding.timing.headers)
+                .collect();
+            let idle = self.cx.http.limits.idle;
+            for r in self
+                .rows
+                .iter_mut()
+                .filter(|r| r.model == Some(i) && r.id.stage() == Stage::Basic)
+            {
+                if r.spent.silent_resends > 0 {
+                    check::cold_start::resent_fast(&mut r.finding, idle);
+                }
+                check::cold_start::judge_first(&mut r.finding, &later);
+            }
+        }
     }
 
     /// The checks read off a basic answer (`chat.max_tokens`), from its first attempt.

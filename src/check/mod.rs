@@ -14,6 +14,7 @@ with_checks!(declare_check_modules);
 pub mod answer;
 pub mod ask;
 pub mod chat;
+pub mod cold_start;
 pub mod edge;
 pub mod error_body;
 pub mod instruction;

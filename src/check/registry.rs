@@ -14,6 +14,7 @@ macro_rules! with_checks {
     ($then:ident) => {
         $then! {
             TargetBaseUrl => base_url,
+            TargetAddressFamily => address_family,
             ModelsList => models::MODELS_LIST,
             ModelsExists => models::MODELS_EXISTS,
             ChatBasic => chat::CHAT_BASIC,

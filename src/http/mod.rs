@@ -318,6 +318,7 @@ impl Http {
                         }
                         if !requeued {
                             requeued = true;
+                            spend::resent_after_silence();
                             observed_failure(f);
                             note = format!(
                                 " · sent once more at a lower concurrency: the first wait ended with no headers while {others} other requests of zencheck to this host were answered (zencheck's own queue)"

@@ -18,6 +18,10 @@ pub struct Spent {
     /// Output tokens the answers' `usage` reported (`completion_tokens` or `output_tokens`,
     /// which include reasoning tokens); answers without usage count zero.
     pub output_tokens: u64,
+    /// Requests sent once more after a wait for headers that ended in silence (not in the
+    /// report: a basic check's cold start is read from it).
+    #[serde(skip)]
+    pub silent_resends: u64,
 }
 
 impl Spent {
@@ -25,6 +29,7 @@ impl Spent {
         Spent {
             requests: self.requests + o.requests,
             output_tokens: self.output_tokens + o.output_tokens,
+            silent_resends: self.silent_resends + o.silent_resends,
         }
     }
 }
@@ -33,6 +38,7 @@ impl Spent {
 pub struct Counter {
     requests: AtomicU64,
     output_tokens: AtomicU64,
+    silent_resends: AtomicU64,
     /// The scope this one runs inside (a check's, inside its target's): it counts there too.
     parent: Option<Arc<Counter>>,
 }
@@ -42,6 +48,7 @@ impl Counter {
         Spent {
             requests: self.requests.load(Ordering::Relaxed),
             output_tokens: self.output_tokens.load(Ordering::Relaxed),
+            silent_resends: self.silent_resends.load(Ordering::Relaxed),
         }
     }
     fn add(&self, requests: u64, output_tokens: u64) {
@@ -74,6 +81,17 @@ pub async fn scope<F: std::future::Future>(fut: F) -> (F::Output, Spent) {
 /// One request left (outside a probe's scope, nothing is counted).
 pub fn request_sent() {
     let _ = COUNTER.try_with(|c| c.add(1, 0));
+}
+
+/// A request got no headers within `--timeout` and is sent once more.
+pub fn resent_after_silence() {
+    let _ = COUNTER.try_with(|c| {
+        let mut at = Some(c.as_ref());
+        while let Some(counter) = at {
+            counter.silent_resends.fetch_add(1, Ordering::Relaxed);
+            at = counter.parent.as_deref();
+        }
+    });
 }
 
 /// An answer's `usage` object (chat, Responses or Messages keys).

@@ -40,6 +40,9 @@ const CLOUDFLARE_CHALLENGE: &str = "<!DOCTYPE html><html lang=\"en-US\"><head><t
 const PACE: Duration = Duration::from_millis(15);
 /// How long the buffering scenario holds the stream before the burst.
 const BURST_AFTER: Duration = Duration::from_millis(1500);
+/// How long the cold-start scenario holds the first request of each route: longer than
+/// the demo's 2 s `--timeout`, so the probe sends it again.
+const COLD: Duration = Duration::from_millis(3000);
 /// How long "never" lasts, so a forgotten mock cannot hold a socket forever.
 const NEVER: Duration = Duration::from_secs(600);
 
@@ -55,6 +58,10 @@ pub struct MockServer {
 impl MockServer {
     /// The base URL to probe (with /v1, as clients are configured).
     pub fn base_url(&self) -> String {
+        if self.scenario == Scenario::Ipv4Only {
+            // Listening on 127.0.0.1, probed as a client that took ::1 for localhost.
+            return format!("http://[::1]:{}/v1", self.addr.port());
+        }
         format!("http://{}/v1", self.addr)
     }
     /// How many requests the mock has received.
@@ -316,6 +323,17 @@ async fn gate(
     let raw = String::from_utf8_lossy(body).to_string();
     if let Some(r) = m.global(headers, &raw).await {
         return Err(r);
+    }
+    if m.scenario == Scenario::ColdStart {
+        let first = m
+            .seen
+            .lock()
+            .expect("mock lock")
+            .insert(format!("cold {}", route.path()));
+        if first {
+            // The model loads while the first request of the route waits.
+            tokio::time::sleep(COLD).await;
+        }
     }
     let id = m.request_id();
     let Ok(v) = serde_json::from_str::<Value>(&raw) else {

@@ -193,3 +193,172 @@ async fn a_default_probe_of_one_model_sends_at_most_25_requests() {
     let (_, r) = probe_mock(Scenario::Healthy, &["-m", "mock-small", "--checks", "*"]).await;
     assert_eq!(r.summary.fail + r.summary.warn, 0, "{}", r.to_json());
 }
+
+/// A chat server whose first generation request waits `first_ms` and every later one none.
+async fn cold_server(first_ms: u64) -> String {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let cold = Arc::new(AtomicBool::new(true));
+    let app = axum::Router::new().fallback(any(move |req: Request| {
+        let cold = cold.clone();
+        async move {
+            let path = req.uri().path().to_string();
+            if path.ends_with("/models") {
+                return axum::Json(
+                    json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
+                )
+                .into_response();
+            }
+            if cold.swap(false, Ordering::SeqCst) {
+                tokio::time::sleep(std::time::Duration::from_millis(first_ms)).await;
+            }
+            axum::Json(common::chat_completion(
+                "m",
+                json!({"role": "assistant", "content": "pong"}),
+                "stop",
+                common::usage(5, 1),
+            ))
+            .into_response()
+        }
+    }));
+    format!("http://{}/v1", common::serve_app(app).await)
+}
+
+#[tokio::test]
+async fn a_slow_first_answer_then_fast_ones_is_a_cold_start_never_a_timeout() {
+    let checks = "chat.basic,chat.tools,chat.tool_choice_none,chat.tool_choice_null";
+    // Slower than --timeout: sent once more, answered at once.
+    let base = cold_server(4000).await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        checks,
+        "--timeout",
+        "2",
+    ])
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Warn, Some(Kind::ColdStart)),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.hint.as_deref().unwrap().contains("timeout"),
+        "{:?}",
+        c.hint
+    );
+    assert_eq!(r.summary.fail, 0, "{}", r.to_json());
+    // Within --timeout, but far slower than the answers after it.
+    let base = cold_server(3500).await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        checks,
+        "--timeout",
+        "10",
+    ])
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Warn, Some(Kind::ColdStart)),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("the first answer took"), "{}", c.detail);
+    // The mock's cold start.
+    let (_, r) = probe_mock(Scenario::ColdStart, &["-m", "mock-small", "--timeout", "2"]).await;
+    assert_eq!(
+        check(&r, "chat.basic").kind,
+        Some(Kind::ColdStart),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(r.summary.fail, 0, "{}", r.to_json());
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_still_a_timeout_after_one_more_try() {
+    let (_, r) = probe_mock(
+        Scenario::Timeout,
+        &[
+            "-m",
+            "mock-small",
+            "--checks",
+            "chat.basic",
+            "--timeout",
+            "1",
+        ],
+    )
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::Timeout)),
+        "{}",
+        c.detail
+    );
+}
+
+#[tokio::test]
+async fn one_address_family_refusing_names_the_one_that_answers() {
+    // The mock on 127.0.0.1, probed at [::1].
+    let (_, r) = probe_mock(
+        Scenario::Ipv4Only,
+        &["-m", "mock-small", "--checks", "chat.basic"],
+    )
+    .await;
+    let c = check(&r, "target.address_family");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::AddressFamily)),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("http://127.0.0.1:"), "{}", c.detail);
+    // Hostile: a server on [::1] only, probed at 127.0.0.1.
+    let listener = tokio::net::TcpListener::bind("[::1]:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(any(|| async {
+        axum::Json(json!({"object": "list", "data": []}))
+    }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = format!("http://127.0.0.1:{port}/v1");
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--timeout",
+        "2",
+    ])
+    .await;
+    let c = check(&r, "target.address_family");
+    assert_eq!(c.kind, Some(Kind::AddressFamily), "{}", c.detail);
+    assert!(
+        c.detail.contains(&format!("http://[::1]:{port}/v1")),
+        "{}",
+        c.detail
+    );
+    // Both families answering (or the one asked for answering): no row.
+    let (_, r) = probe_mock(
+        Scenario::Healthy,
+        &["-m", "mock-small", "--checks", "chat.basic"],
+    )
+    .await;
+    assert!(
+        r.checks.iter().all(|c| c.check != "target.address_family"),
+        "{}",
+        r.to_json()
+    );
+}
