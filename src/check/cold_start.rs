@@ -116,7 +116,7 @@ mod tests {
         judge_first(&mut f, &[200, 250, 300, 400]);
         assert_eq!((f.status, f.kind), (Status::Warn, Some(Kind::ColdStart)));
         assert!(
-            f.detail.contains("6000 ms") && f.detail.contains("250 ms"),
+            f.detail.contains("6000 ms") && f.detail.contains("300 ms"),
             "{}",
             f.detail
         );
