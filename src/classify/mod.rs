@@ -113,6 +113,9 @@ pub fn classify_words(body: &ErrorBody) -> Option<Kind> {
 /// exception names and messages sit.
 const CONTEXT_CAP: usize = 32 << 10;
 
+/// How much of an error page's text the rules read.
+const PAGE_WORDS: usize = 1024;
+
 /// The one decision both the probe and `explain` make. `context` is text around the body
 /// (an exception's name and message, a traceback) whose words count too.
 pub fn decide(
@@ -129,6 +132,12 @@ pub fn decide(
     }
     words.push(' ');
     words.push_str(&bounded(context).to_lowercase());
+    // An error page's text beyond its title names who answered (Cloudflare's Ray ID, an
+    // Akamai reference): its start counts too.
+    if let Some(page) = &body.page {
+        words.push(' ');
+        words.push_str(&crate::fit::prefix(page, PAGE_WORDS).0.to_lowercase());
+    }
     // A pasted line break inside a sentence ("considered high\n risk") is a space.
     let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
     let facts = rules::Facts {

@@ -275,6 +275,17 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
             );
         }
         x = with_confidence(x, v);
+        if v.kind == Kind::ModelNotFound && provider.is_none() {
+            if let Some(model) = ollama_model_to_pull(x.provider_message.as_deref().unwrap_or("")) {
+                // Ollama says which model to pull: the fix names it.
+                x.hint = Kind::ModelNotFound.hint(&HintContext {
+                    provider: Some(Provider::Ollama),
+                    model: Some(&model),
+                    offline: true,
+                    ..Default::default()
+                });
+            }
+        }
     }
     if verdict.is_none() && x.provider_message.as_deref().is_some_and(is_masked) {
         x.title = "a masked error".into();
@@ -284,6 +295,22 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
             .into();
     }
     x
+}
+
+/// Ollama's "model 'llama9:7b' not found, try pulling it first": the model it names.
+fn ollama_model_to_pull(message: &str) -> Option<String> {
+    let lower = message.to_ascii_lowercase();
+    if !lower.contains("try pulling it first") {
+        return None;
+    }
+    let start = lower.find("model ")? + "model ".len();
+    let rest = message[start..].trim_start_matches(['\'', '"', '`', '\\']);
+    let model: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(*c))
+        .take(128)
+        .collect();
+    (!model.is_empty()).then_some(model)
 }
 
 /// A verdict's confidence and evidence; a low one is worded as the likeliest reading, with
@@ -655,6 +682,26 @@ mod tests {
             "{}",
             x.hint
         );
+    }
+
+    #[test]
+    fn ollama_names_the_model_to_pull_and_a_cloudflare_page_gets_cloudflare_words() {
+        let x = explain(
+            r#"{"error":"model 'llama9:7b' not found, try pulling it first"}"#,
+            None,
+        );
+        assert_eq!(x.kind, Some(Kind::ModelNotFound));
+        assert!(x.hint.contains("ollama pull llama9:7b"), "{}", x.hint);
+        let x = explain(
+            "<!DOCTYPE html><html><head><title>api.example.com | 502: Bad gateway</title></head><body>Cloudflare Ray ID: 8a1b</body></html>",
+            None,
+        );
+        assert_eq!(
+            (x.kind, x.http_status),
+            (Some(Kind::ServerError), Some(502))
+        );
+        assert!(x.hint.contains("Cloudflare"), "{}", x.hint);
+        assert!(!x.hint.contains("nginx"), "{}", x.hint);
     }
 
     #[test]
