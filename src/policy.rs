@@ -172,6 +172,28 @@ impl Baseline {
         Ok(Baseline(map))
     }
 
+    /// A baseline of another run's rows, each filed under `target`: `probe --reference`
+    /// compares the target's verdicts with the reference endpoint's, row by row.
+    pub fn from_rows<'a>(
+        target: &str,
+        rows: impl IntoIterator<Item = (&'a str, Option<&'a str>, Status)>,
+    ) -> Baseline {
+        Baseline(
+            rows.into_iter()
+                .map(|(check, model, status)| {
+                    (
+                        (
+                            target.to_string(),
+                            check.to_string(),
+                            model.unwrap_or("").to_string(),
+                        ),
+                        status.as_str().to_string(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
     /// How the check `(target, check, model)`, now at `status`, compares with this
     /// baseline: new when the baseline lacks it, regressed or fixed when pass flipped, known
     /// when it did not pass there either.

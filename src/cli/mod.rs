@@ -255,6 +255,14 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// A reference endpoint (the provider directly, behind the gateway probed): the same checks run there too, and each row whose verdict differs is marked: regressed where it works there and breaks here, fixed the other way
+    #[arg(long, value_name = "URL", conflicts_with_all = ["baseline", "dry_run"])]
+    pub reference: Option<String>,
+
+    /// Variable holding the reference endpoint's key [default: the target's key variable]
+    #[arg(long, value_name = "NAME", requires = "reference")]
+    pub reference_api_key_env: Option<String>,
+
     #[command(flatten)]
     pub observe: ObserveArgs,
 }

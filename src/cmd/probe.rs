@@ -1,6 +1,7 @@
 //! `zencheck probe`: resolve the targets, probe them concurrently, judge the report under
 //! the policy and write it everywhere it was asked for; `--dry-run` shows the requests
-//! instead of sending them; Ctrl-C ends with a partial report.
+//! instead of sending them; Ctrl-C ends with a partial report; `--reference` runs the same
+//! checks against a reference endpoint too and marks what differs (`probe/reference.rs`).
 
 use crate::cli::outputs;
 use crate::cli::term::TermArgs;
@@ -14,6 +15,8 @@ use crate::report::{self, Report};
 use crate::target::Target;
 use crate::{out, policy, probe, progress, stop};
 use serde_json::{json, Value};
+
+mod reference;
 
 pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
     if args.dry_run {
@@ -85,6 +88,9 @@ pub async fn probe_report_until(
     progress: Option<&progress::Progress>,
     stop: stop::Stop,
 ) -> Result<Report, RunError> {
+    if let Some(url) = &args.reference {
+        return reference::compared(args, url, progress, stop).await;
+    }
     probe_built(setup::build(args)?, args, progress, stop).await
 }
 

@@ -25,6 +25,7 @@ mod params;
 mod probe;
 mod reasoning;
 mod reasoning_variants;
+mod reference;
 mod serve;
 mod shapes;
 mod structured_variants;
