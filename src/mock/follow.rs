@@ -38,7 +38,11 @@ impl Mock {
         }
         if let Some(word) = texts.iter().find_map(|t| instructed(t)) {
             ask.text = word;
-        } else if let Some(n) = texts.iter().find_map(|t| counting(t)) {
+        } else if let Some(n) = texts
+            .iter()
+            .filter(|t| t.len() < 1024)
+            .find_map(|t| counting(t))
+        {
             ask.text = (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
         }
         None
