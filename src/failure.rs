@@ -107,6 +107,8 @@ pub enum RuleHint {
     CloudflareGateway,
     /// A feature the server was not started with (llama.cpp without `--embeddings`).
     FeatureOff,
+    /// A host name that does not resolve.
+    Dns,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -492,6 +494,10 @@ impl Kind {
                      request was sent to HTTPS port\". Use the scheme that port serves: http:// for a local server without TLS, \
                      https:// for one behind TLS."
                     .to_string(),
+                Some(RuleHint::Dns) => "The host name does not resolve: check its spelling in the base URL, this machine's \
+                     DNS (and the VPN, for an internal host), or use its IP address. Behind a proxy (HTTPS_PROXY), the proxy \
+                     resolves it: check NO_PROXY and the proxy's own DNS."
+                    .to_string(),
                 Some(RuleHint::TlsCertificate) => "The server's certificate is not trusted by this client: a self-signed certificate or a \
                      corporate proxy that intercepts TLS. Give the client the CA bundle (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, \
                      NODE_EXTRA_CA_CERTS) rather than turning verification off."
@@ -592,6 +598,12 @@ impl Kind {
             Kind::OutputLength => "The answer hit the output cap (max_tokens / max_output_tokens) before it finished: raise the \
                  cap, or ask for shorter output. Reasoning models spend part of the cap on reasoning."
                 .to_string(),
+            Kind::Redirect if cx.answering_base_url.is_some() => format!(
+                "Use {} as the base URL (where the redirect points, the endpoint path taken off), if you trust it \
+                 (https, the exact path): SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), \
+                 and a redirect to another host carries your key there.",
+                cx.answering_base_url.unwrap_or_default()
+            ),
             Kind::Redirect => "Use the address the redirect points to as the base URL, if you trust it (https, the exact path): \
                  SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), and a redirect to another \
                  host carries your key there."
@@ -988,6 +1000,19 @@ fn param_ignored_hint(param: Option<&str>) -> String {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_kind_is_in_the_readmes_kinds_table() {
+        let readme = include_str!("../README.md");
+        let table = &readme[readme.find("### Failure kinds").unwrap()..];
+        for k in Kind::ALL {
+            assert!(
+                table.contains(&format!("\n| `{}` |", k.code())),
+                "README's kinds table lacks `{}`",
+                k.code()
+            );
+        }
+    }
 
     #[test]
     fn codes_are_unique_and_round_trip() {

@@ -62,6 +62,8 @@ pub struct Finding {
     /// The classifier rule's own wording of the fix (a chat template, a proxy, a server
     /// flag), when a rule that has one named the kind.
     pub rule_hint: Option<crate::failure::RuleHint>,
+    /// The base URL a redirect implies: its `Location` with the endpoint path taken off.
+    pub redirect_base: Option<String>,
 }
 
 impl Finding {
@@ -76,6 +78,7 @@ impl Finding {
             suggestions: Vec::new(),
             gateway: false,
             rule_hint: None,
+            redirect_base: None,
             retry_after_secs: None,
             stream: None,
             reasoning: None,

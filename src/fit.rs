@@ -14,6 +14,16 @@ pub const NARROW_BELOW: usize = 110;
 /// Width used when neither `COLUMNS` nor a terminal says (CI logs, files).
 pub const DEFAULT_WIDTH: usize = 120;
 
+/// `n` and its noun, plural unless one: `1 request`, `2 checks`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `COLUMNS`, when it is a sane width (a pipe has no terminal to ask).
 pub fn columns() -> Option<usize> {
     std::env::var("COLUMNS")

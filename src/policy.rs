@@ -105,7 +105,10 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
     let mut reasons = Vec::new();
     let failed = of(|a| a.failed).len();
     if failed > 0 {
-        reasons.push(format!("{failed} check(s) failed"));
+        reasons.push(format!(
+            "{} failed",
+            crate::fit::count(failed as u64, "check")
+        ));
     }
     let required = of(|a| a.required);
     if !required.is_empty() {
@@ -120,7 +123,10 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
     }
     let warned = of(|a| a.warned).len();
     if warned > 0 {
-        reasons.push(format!("{warned} warning(s) with --fail-on warn"));
+        reasons.push(format!(
+            "{} with --fail-on warn",
+            crate::fit::count(warned as u64, "warning")
+        ));
     }
     reasons
 }
@@ -233,7 +239,7 @@ mod tests {
         assert_eq!(
             reasons(&[(a, "t/chat.basic (m)".into())]),
             [
-                "1 check(s) failed",
+                "1 check failed",
                 "required but not passing: t/chat.basic (m)"
             ]
         );

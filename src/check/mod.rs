@@ -165,14 +165,52 @@ pub struct Selection {
     exclude: Vec<String>,
 }
 
+/// The check ids (or families) nearest a pattern that matched none: a typo away (at most a
+/// third of its length), three at most.
+fn closest_ids<'a>(pattern: &str, ids: &[&'a str]) -> Vec<&'a str> {
+    let asked = pattern.trim().to_ascii_lowercase();
+    let mut names: Vec<&str> = ids.to_vec();
+    for id in ids {
+        let fam = id.split('.').next().unwrap_or(id);
+        if !names.contains(&fam) {
+            names.push(fam);
+        }
+    }
+    let best = names
+        .iter()
+        .map(|n| strsim::levenshtein(&asked, n))
+        .min()
+        .unwrap_or(usize::MAX);
+    if best == 0 || best > (asked.chars().count() / 3).max(2) {
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .filter(|n| strsim::levenshtein(&asked, n) == best)
+        .take(3)
+        .collect()
+}
+
 impl Selection {
     /// Refuses a pattern that matches no check, so a typo cannot silently select nothing.
     pub fn new(include: &[String], exclude: &[String]) -> Result<Selection, String> {
         for p in include.iter().chain(exclude) {
             if !CheckId::ALL.iter().any(|c| pattern_matches(p, c.id())) {
                 let ids: Vec<&str> = CheckId::ALL.iter().map(|c| c.id()).collect();
+                let near = closest_ids(p, &ids);
+                let mean = match near.as_slice() {
+                    [] => String::new(),
+                    [one] => format!("did you mean `{one}`? "),
+                    many => format!(
+                        "did you mean one of {}? ",
+                        many.iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 return Err(format!(
-                    "`{p}` matches no check; ids are: {}",
+                    "`{p}` matches no check; {mean}ids are: {}",
                     ids.join(", ")
                 ));
             }

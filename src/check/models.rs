@@ -136,6 +136,24 @@ pub fn exists(ids: Option<&[String]>, model: &str) -> Finding {
     if ids.iter().any(|i| i == model) {
         return Finding::pass("listed");
     }
+    let trimmed = model.trim();
+    if trimmed != model {
+        // A space or a line break carried in from a config or a copied value: the server
+        // looks up the id with it.
+        let listed = if ids.iter().any(|i| i == trimmed) {
+            format!("`{trimmed}` is listed: remove the whitespace")
+        } else {
+            format!("nor is `{trimmed}` listed")
+        };
+        let mut f = Finding::fail(
+            Kind::ModelNotFound,
+            format!(
+                "the model id {model:?} has whitespace around it, which the server reads as part of the id; {listed}"
+            ),
+        );
+        f.suggestions = closest(ids, trimmed, 3);
+        return f;
+    }
     let mut f = Finding::fail(
         Kind::ModelNotFound,
         format!("`{model}` is not among the {} listed ids", ids.len()),
@@ -177,6 +195,22 @@ mod tests {
 
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_model_id_with_whitespace_around_it_is_named_as_such() {
+        let ids = vec!["mock-small".to_string(), "mock-large".to_string()];
+        let f = exists(Some(&ids), "mock-small ");
+        assert_eq!(f.kind, Some(Kind::ModelNotFound));
+        assert!(
+            f.detail
+                .contains("\"mock-small \" has whitespace around it")
+                && f.detail
+                    .contains("`mock-small` is listed: remove the whitespace"),
+            "{}",
+            f.detail
+        );
+        assert_eq!(f.suggestions[0], "mock-small");
     }
 
     #[test]

@@ -351,8 +351,12 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, Args)]
 pub struct MockArgs {
     /// Scenario to serve (see --list)
-    #[arg(long, required_unless_present = "list")]
+    #[arg(long, required_unless_present_any = ["list", "scenario_name"])]
     pub scenario: Option<String>,
+
+    /// The scenario, as `zencheck mock stream-truncated` (the same as --scenario)
+    #[arg(value_name = "SCENARIO", conflicts_with = "scenario")]
+    pub scenario_name: Option<String>,
 
     /// Port on 127.0.0.1; 0 picks a free one
     #[arg(long, default_value_t = 0)]

@@ -10,7 +10,11 @@ pub async fn command(args: &MockArgs) -> Result<u8, RunError> {
         out::print(&mock::scenario_list(crate::fit::line_width()))?;
         return Ok(EXIT_OK);
     }
-    let name = args.scenario.as_deref().unwrap_or_default();
+    let name = args
+        .scenario
+        .as_deref()
+        .or(args.scenario_name.as_deref())
+        .unwrap_or_default();
     let scenario = mock::Scenario::from_name(name).ok_or_else(|| RunError::UnknownScenario {
         name: crate::redact::strip_controls(name),
         help: mock::closest_hint(name),

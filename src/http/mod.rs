@@ -643,11 +643,52 @@ fn redirect_finding(r: &reqwest::Response, redactor: &Redactor) -> Finding {
         }
     }
     detail.push_str(" (zencheck does not follow redirects)");
-    Finding::fail(Kind::Redirect, detail).with_evidence(Evidence {
+    let mut f = Finding::fail(Kind::Redirect, detail).with_evidence(Evidence {
         http_status: Some(status),
         provider_message: None,
         request_id: request_id(r.headers()).map(|id| redactor.scrub(&id)),
-    })
+    });
+    f.redirect_base = to
+        .as_ref()
+        .and_then(|to| redirect_base(&from, to))
+        .map(|u| crate::redact::url_for_display(&redactor.scrub(&u)));
+    f
+}
+
+/// The base URL a redirect implies: `to` without the endpoint zencheck appended to the base
+/// URL (`/chat/completions`, `/responses`…), when `to` ends with it too; `None` when the
+/// redirect leads somewhere else (a login page).
+fn redirect_base(from: &url::Url, to: &url::Url) -> Option<String> {
+    let segs = |u: &url::Url| -> Vec<String> {
+        u.path_segments()
+            .map(|s| s.filter(|p| !p.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let (a, b) = (segs(from), segs(to));
+    // The endpoint zencheck appended to the base URL: its last one or two segments.
+    let endpoint = match a.iter().rev().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["completions", "chat", ..] => 2,
+        ["completions" | "responses" | "messages" | "models" | "embeddings", ..] => 1,
+        _ => 0,
+    };
+    let shared = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if shared < endpoint || endpoint == 0 {
+        return None;
+    }
+    let shared = endpoint;
+    if shared == 0 {
+        return None;
+    }
+    let mut base = to.clone();
+    base.set_query(None);
+    base.set_fragment(None);
+    base.set_path(&b[..b.len() - shared].join("/"));
+    Some(base.as_str().trim_end_matches('/').to_string())
 }
 
 pub fn ms(since: Instant) -> u64 {
@@ -776,7 +817,7 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
     {
         (
             Kind::Network,
-            "DNS lookup failed: the host name does not resolve".to_string(),
+            format!("{DNS_FAILED}: the host name does not resolve"),
         )
     } else if [
         "certificate",
@@ -807,8 +848,15 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
             format!("request failed: {}", one_line(&words)),
         )
     };
-    Finding::fail(kind, crate::redact::strip_controls(&detail)).with_timing(timing)
+    let mut f = Finding::fail(kind, crate::redact::strip_controls(&detail)).with_timing(timing);
+    if f.detail.starts_with(DNS_FAILED) {
+        f.rule_hint = Some(crate::failure::RuleHint::Dns);
+    }
+    f
 }
+
+/// How the detail of a name that does not resolve begins.
+const DNS_FAILED: &str = "DNS lookup failed";
 
 /// A TLS failure's cause in words a person can act on, then rustls' own words.
 fn tls_detail(lower: &str, words: &str) -> String {

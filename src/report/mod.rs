@@ -97,6 +97,7 @@ impl CheckResult {
             retry_after_secs: cx.retry_after_secs.or(f.retry_after_secs),
             reasoning: cx.reasoning || f.reasoning.is_some(),
             rule: cx.rule.or(f.rule_hint),
+            answering_base_url: cx.answering_base_url.or(f.redirect_base.as_deref()),
             ..cx.clone()
         };
         let hint = f.kind.map(|k| k.hint(&hint_cx));

@@ -70,8 +70,9 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
     out.push_str(&format!("\n{}\n", r.summary.line()));
     if let Some(c) = r.cost {
         out.push_str(&format!(
-            "cost: {} requests, {} output tokens\n",
-            c.requests, c.output_tokens
+            "cost: {}, {}\n",
+            fit::count(c.requests, "request"),
+            fit::count(c.output_tokens, "output token")
         ));
     }
     if r.failed() {

@@ -173,8 +173,10 @@ async fn table_output_off_a_terminal_has_no_colour_and_ends_with_the_summary() {
         .unwrap_or_else(|| panic!("summary line: {last}"));
     assert!(fails > 0, "{last}");
     assert!(
-        text.trim_end()
-            .ends_with(&format!("FAILED: {fails} check(s) failed")),
+        text.trim_end().ends_with(&format!(
+            "FAILED: {fails} check{} failed",
+            if fails == 1 { "" } else { "s" }
+        )),
         "the verdict closes the output: {text}"
     );
 }

@@ -261,3 +261,120 @@ async fn a_gap_has_one_definition_in_every_format() {
         "{html}"
     );
 }
+
+/// Small wrong turns, each through the binary: a typo in `--checks` gets "did you mean", the
+/// mock takes its scenario as a word, a model id with a space around it is named as such, a
+/// name that does not resolve gets DNS advice (not the TLS sentence), a redirect's fix names
+/// the base URL it implies, and counts of one are singular.
+#[tokio::test]
+async fn small_wrong_turns_are_set_right() {
+    let (code, _, err) = run(strings(&[
+        "probe",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "-m",
+        "m",
+        "--checks",
+        "chat.strem",
+    ]))
+    .await;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("did you mean `chat.stream`?"), "{err}");
+
+    // `zencheck mock stream-truncated`, positional, serves.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zencheck"))
+        .args(["mock", "stream-truncated"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.contains("scenario `stream-truncated` listening on"),
+        "{first}"
+    );
+
+    let json = |out: &str| -> serde_json::Value {
+        serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    let healthy = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let (_, out, _) = run(strings(&[
+        "probe",
+        "--base-url",
+        &healthy.base_url(),
+        "-m",
+        "mock-small ",
+        "--checks",
+        "models.exists",
+        "--format",
+        "json",
+    ]))
+    .await;
+    let r = json(&out);
+    let exists = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "models.exists")
+        .unwrap();
+    let detail = exists["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("\"mock-small \" has whitespace around it")
+            && detail.contains("`mock-small` is listed"),
+        "{r:#}"
+    );
+
+    let (_, out, _) = run(strings(&[
+        "probe",
+        "--base-url",
+        "http://zencheck-newcomer.invalid/v1",
+        "--no-proxy",
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--format",
+        "json",
+    ]))
+    .await;
+    let r = json(&out);
+    let basic = &r["checks"][0];
+    let hint = basic["hint"].as_str().unwrap_or_default();
+    if basic["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("DNS lookup failed")
+    {
+        assert!(hint.contains("does not resolve"), "{basic:#}");
+        assert!(!hint.contains("TLS"), "{basic:#}");
+    }
+
+    let moved = mock::start(Scenario::Redirect, 0).await.unwrap();
+    let (_, table, _) = run(strings(&[
+        "probe",
+        "--base-url",
+        &moved.base_url(),
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.basic",
+    ]))
+    .await;
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("fix Use http://127.0.0.1:9/v1 as the base URL"),
+        "{table}"
+    );
+    assert!(
+        words.contains("cost: 1 request, 0 output tokens"),
+        "{table}"
+    );
+    assert!(words.contains("FAILED: 1 check failed"), "{table}");
+}

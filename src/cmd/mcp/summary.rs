@@ -82,8 +82,9 @@ pub fn render(r: &Report) -> String {
     }
     if let Some(c) = r.cost {
         out.push(format!(
-            "cost: {} requests, {} output tokens",
-            c.requests, c.output_tokens
+            "cost: {}, {}",
+            crate::fit::count(c.requests, "request"),
+            crate::fit::count(c.output_tokens, "output token")
         ));
     }
     out.join("\n")
