@@ -332,7 +332,11 @@ fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
             }
             // An exception class and its status: `google.api_core.exceptions.PermissionDenied: 403 …`.
             let before = lower[..i].trim_end();
-            if error && before.ends_with(':') && lower[i + 3..].starts_with([' ', ':']) {
+            if error
+                && before.ends_with(':')
+                && lower[i + 3..].starts_with([' ', ':'])
+                && !counts_something(&lower[i + 3..])
+            {
                 let class = before[..before.len() - 1]
                     .rsplit(|c: char| c.is_whitespace())
                     .next()
@@ -351,6 +355,39 @@ fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
         }
     }
     None
+}
+
+/// The number before `rest` counts things (`404 passed`, `503 tokens`): no status.
+fn counts_something(rest: &str) -> bool {
+    let word: String = rest
+        .trim_start_matches([' ', ':'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    [
+        "passed",
+        "failed",
+        "tests",
+        "test",
+        "tokens",
+        "token",
+        "items",
+        "rows",
+        "errors",
+        "warnings",
+        "files",
+        "bytes",
+        "ms",
+        "seconds",
+        "secs",
+        "chunks",
+        "lines",
+        "requests",
+        "cases",
+        "skipped",
+        "deselected",
+    ]
+    .contains(&word.as_str())
 }
 
 /// `429 Too Many Requests`, `502 Bad Gateway`, `401 {…}` at the start of a text.
@@ -544,6 +581,11 @@ mod tests {
         );
         // Numbers that are not statuses: a progress percentage, a port, a line, a code.
         assert_eq!(explicit_status("tests [100%] passed, 404 cases"), None);
+        assert_eq!(
+            explicit_status("pytest: 404 passed, 2 failed in 12.3s"),
+            None
+        );
+        assert_eq!(explicit_status("Processed: 503 tokens in 2.1s"), None);
         assert_eq!(explicit_status("listening on 0.0.0.0:500 ok"), None);
         assert_eq!(explicit_status("{\"code\": 200, \"msg\": \"ok\"}"), None);
         assert_eq!(explicit_status("{\"error\":{\"code\":\"1210\"}}"), None);
