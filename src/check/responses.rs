@@ -176,13 +176,15 @@ pub fn judge(a: &Answer, asked: &str, expect: ToolExpect) -> Finding {
 /// no `incomplete_details`: the answer was most likely cut at the cap while the server calls
 /// it whole (OpenAI answers `incomplete`, `incomplete_details.reason: max_output_tokens`;
 /// llama.cpp's server says `completed`). Recorded as a warning; true when the answer is
-/// taken as cut.
+/// taken as cut. Only at the cap exactly: a count above it was not cut there (canned usage,
+/// as LiteLLM's mock answers carry, or a cap not applied), and calling it cut would be
+/// guessing.
 pub fn completed_at_cap(v: &Value, sent_cap: Option<u64>, p: &mut Problems) -> bool {
     let out = v.pointer("/usage/output_tokens").and_then(Value::as_u64);
     let says_whole = v.get("status").and_then(Value::as_str) == Some("completed")
         && v.get("incomplete_details").is_none_or(Value::is_null);
     match (out, sent_cap) {
-        (Some(out), Some(cap)) if says_whole && out >= cap => {
+        (Some(out), Some(cap)) if says_whole && out == cap => {
             p.warn_param(
                 Kind::BadResponse,
                 "max_output_tokens",
@@ -355,6 +357,20 @@ mod tests {
     use crate::finding::Status;
     use crate::finding::Timing;
     use crate::http::sse::{End, TimedEvent};
+
+    #[test]
+    fn completed_at_the_cap_exactly_is_taken_as_cut_and_above_it_is_not() {
+        let answer =
+            |out: u64| serde_json::json!({"status": "completed", "usage": {"output_tokens": out}});
+        let mut p = Problems::default();
+        assert!(completed_at_cap(&answer(16), Some(16), &mut p));
+        assert_eq!(p.into_finding(String::new()).status, Status::Warn);
+        // LiteLLM's canned answers carry 87 output tokens whatever the cap: not a cut.
+        let mut p = Problems::default();
+        assert!(!completed_at_cap(&answer(87), Some(16), &mut p));
+        assert!(!completed_at_cap(&answer(9), Some(16), &mut p));
+        assert_eq!(p.into_finding(String::new()).status, Status::Pass);
+    }
 
     fn transcript(frames: &[(&str, &str)]) -> Transcript {
         let events = frames

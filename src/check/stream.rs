@@ -6,7 +6,7 @@
 //! proves little: only the events and how the body ended tell the truth.
 
 use super::answer::reasoning_spent_cap;
-use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS, UTF8_PROMPT};
+use super::ask::{MAX_TOKENS, MAX_TOKENS_TOOLS, UTF8_MAX_TOKENS, UTF8_PROMPT};
 use super::chat::{
     self, chat_request, check_tool_call, describe_calls, judge_tool_choice, tool_request,
     ToolExpect,
@@ -47,11 +47,12 @@ pub const CHAT_STREAM_USAGE: Spec = Spec {
                 json!({
                     "stream_options": {"include_usage": true},
                     "messages": [{"role": "user", "content": UTF8_PROMPT}],
+                    c.key(): c.tokens(UTF8_MAX_TOKENS),
                 }),
             ))
         },
         Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, true, ToolExpect::Any)),
-        cost(1, MAX_TOKENS),
+        cost(1, UTF8_MAX_TOKENS),
     )
 };
 

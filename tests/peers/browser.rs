@@ -250,6 +250,7 @@ fn background(px: &[[u8; 3]]) -> u32 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_html_report_in_a_real_browser() {
+    let _cpu = crate::CPU.read().await;
     let Some(bin) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let mut servers = Vec::new();

@@ -23,6 +23,7 @@ fn peer_url() -> Option<String> {
 // All cases in one test: they share one proxy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn litellm_proxy_verdicts() {
+    let _cpu = crate::CPU.read().await;
     let Some(url) = peer_url() else { return };
     common::set_env("ZC_LITELLM_KEY", "sk-test");
     common::set_env("ZC_LITELLM_WRONG", "sk-not-the-master-key");

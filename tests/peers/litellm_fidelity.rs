@@ -12,6 +12,7 @@ use zencheck::finding::Status;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn litellm_renames_through_its_alias_and_hides_retry_after_and_the_request_id() {
+    let _cpu = crate::CPU.read().await;
     let Some(url) = peer_var(
         "ZENCHECK_LITELLM_URL",
         "a LiteLLM proxy running testdata/peers/litellm.yaml",

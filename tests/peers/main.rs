@@ -20,6 +20,13 @@ mod nginx;
 mod opencode;
 mod prometheus;
 
+/// The machine's CPU, shared between the peers: they run side by side, except the model
+/// server, which has it alone. Its decoding on one thread (a real CPU server's pace) met
+/// 30 s header timeouts when LiteLLM, opencode, Chromium and nginx started beside it on a
+/// two-core CI machine; alone it answers in a few seconds a request. Every other test of
+/// this tier takes a shared turn first.
+pub static CPU: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 /// The value of `var`, or None when it is unset or empty: the peer is not there, and the
 /// test is skipped (see [`peer_missing`]).
 pub fn peer_var(var: &str, what: &str) -> Option<String> {

@@ -102,6 +102,7 @@ fn check<'a>(r: &'a Value, id: &str) -> &'a Value {
 // included, and the keys in its environment are the same throughout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
+    let _cpu = crate::CPU.read().await;
     let Some(python) = python() else { return };
     let healthy = scenario("healthy").await;
     let broken = scenario("tool-choice-ignored").await;

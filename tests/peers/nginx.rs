@@ -120,6 +120,7 @@ fn row(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
 
 #[tokio::test]
 async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() {
+    let _cpu = crate::CPU.read().await;
     let Some(bin) = nginx_bin() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (defaults, unbuffered, up_a, up_b) = (free_port(), free_port(), free_port(), free_port());

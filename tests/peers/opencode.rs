@@ -63,6 +63,7 @@ impl Drop for Server {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_opencode() {
+    let _cpu = crate::CPU.read().await;
     let Some(bin) = opencode_bin() else { return };
     // However opencode misbehaves, this test ends: CI must never hang on a peer.
     tokio::time::timeout(Duration::from_secs(300), against_real_opencode(bin))

@@ -85,6 +85,7 @@ async fn wait_for(api: &str, q: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Va
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
+    let _cpu = crate::CPU.read().await;
     let Some(bin) = prometheus_bin() else { return };
     let good = mock::start(Scenario::Healthy, 0).await.unwrap();
     let bad = mock::start(Scenario::Auth, 0).await.unwrap();
