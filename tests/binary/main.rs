@@ -14,6 +14,7 @@ mod action;
 mod cli;
 mod deadline;
 mod explain;
+mod fidelity;
 mod help;
 mod hostile;
 mod install;

@@ -1,0 +1,78 @@
+//! `zencheck fidelity` as a user runs it: exit codes as for `probe` (2 for a bad
+//! `--upstream-listen` or `--silence`, 3 when the upstream's port is taken, 1 when the
+//! gateway fails a row), and a JSON report valid against the schema.
+
+use crate::common::assert_valid;
+use assert_cmd::Command;
+
+fn zencheck() -> Command {
+    let mut c = Command::cargo_bin("zencheck").unwrap();
+    c.env_remove("ZENCHECK_TIMEOUT")
+        .env_remove("ZENCHECK_FORMAT");
+    c
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn usage_errors_exit_2_and_a_taken_port_exits_3() {
+    let out = zencheck()
+        .args(["fidelity", "--through", "http://127.0.0.1:9/v1"])
+        .args(["--upstream-listen", "no-port-here"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--upstream-listen takes HOST:PORT"));
+    let out = zencheck()
+        .args(["fidelity", "--through", "http://127.0.0.1:9/v1"])
+        .args(["--upstream-listen", "127.0.0.1:0", "--silence", "-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = zencheck()
+        .args(["fidelity", "--through", "http://127.0.0.1:9/v1"])
+        .args(["--upstream-listen", &addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+}
+
+#[test]
+fn a_gateway_that_is_not_there_fails_the_route_with_a_valid_json_report() {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let through = format!("http://127.0.0.1:{}/v1", free_port());
+    let out = zencheck()
+        .args([
+            "fidelity",
+            "--through",
+            &through,
+            "--upstream-listen",
+            &listen,
+        ])
+        .args(["--format", "json", "--timeout", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&v);
+    let route = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "fidelity.route")
+        .unwrap();
+    assert_eq!(route["status"], "fail");
+    assert_eq!(route["kind"], "network");
+    assert!(route["detail"]
+        .as_str()
+        .unwrap()
+        .contains("is the gateway's URL right (--through)?"));
+}
