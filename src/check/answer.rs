@@ -47,8 +47,10 @@ pub async fn send_stream(
         Ok(o) => o,
         Err(f) => return f,
     };
-    // Hold the per-host place until the stream has been read.
+    // Hold the per-host place until the stream has been read, and the room under the
+    // memory bound until it has been judged.
     let _permit = opened.permit.take();
+    let _room = opened.room.take();
     let ok = (200..300).contains(&opened.status);
     let is_sse = opened
         .content_type

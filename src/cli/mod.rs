@@ -346,6 +346,10 @@ pub struct ServeArgs {
     /// Generation probes (modules chat, stream, full) the exporter runs per hour at most; then it answers from cache [default: config `max_probes_per_hour`, else no limit]
     #[arg(long, value_name = "N")]
     pub max_probes_per_hour: Option<u32>,
+
+    /// MiB that answers in flight may hold across all probes: each request reserves its cap (8 MiB a stream, 4 MiB a body) before it is sent, and requests past the bound wait their turn
+    #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(8..=65_536))]
+    pub max_memory: u32,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -83,6 +83,9 @@ impl Default for Limits {
     }
 }
 
+/// The largest reservation one request makes under the memory bound, in KiB.
+const MAX_ROOM_KIB: u32 = 1 << 20;
+
 /// A response whose headers have arrived; the body is still on the wire.
 pub struct Opened {
     pub response: reqwest::Response,
@@ -96,6 +99,9 @@ pub struct Opened {
     pub waited_secs: Option<u64>,
     /// This request's place under the per-host limit, held until the body is read.
     pub permit: Option<limit::Permit>,
+    /// Its room under the memory bound (`zencheck serve --max-memory`), held until the
+    /// answer is read and judged.
+    pub room: Option<tokio::sync::OwnedSemaphorePermit>,
     /// The target's secrets: every byte read from this response passes through it first.
     pub redactor: Arc<Redactor>,
     /// This exchange's id in `-v`/`--trace` records, when observed.
@@ -142,6 +148,9 @@ pub struct Http {
     hosts: Arc<limit::Hosts>,
     /// `-v`/`--trace`: told of every request, response, body and frame.
     observer: Option<Arc<observe::Observer>>,
+    /// `zencheck serve --max-memory`: KiB that answers in flight may hold, each request
+    /// reserving its cap (a stream's or a body's) before it is sent; None: no bound.
+    room: Option<(Arc<tokio::sync::Semaphore>, u32)>,
 }
 
 impl Http {
@@ -181,7 +190,37 @@ impl Http {
             connects,
             hosts: Arc::default(),
             observer: None,
+            room: None,
         })
+    }
+
+    /// This client, holding at most `bytes` of answers in flight: each request reserves
+    /// its cap (the stream cap for a streamed request, the body cap for any other) before
+    /// it is sent and keeps it until its answer is read, so requests past the bound queue
+    /// instead of growing the process.
+    pub fn with_memory_bound(mut self, bytes: usize) -> Http {
+        let kib = (bytes >> 10).clamp(1, MAX_ROOM_KIB as usize) as u32;
+        self.room = Some((Arc::new(tokio::sync::Semaphore::new(kib as usize)), kib));
+        self
+    }
+
+    /// Wait for room for `r`'s answer under the memory bound (none without one).
+    async fn reserve(&self, r: &Request) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let (room, total) = self.room.as_ref()?;
+        let streamed = r
+            .body
+            .as_ref()
+            .and_then(|b| b.get("stream"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(true);
+        let cap = if streamed {
+            self.limits.stream_cap
+        } else {
+            self.limits.body_cap
+        };
+        // A request larger than the whole bound waits for all of it, then runs alone.
+        let kib = ((cap >> 10).max(1)).min(*total as usize) as u32;
+        room.clone().acquire_many_owned(kib).await.ok()
     }
 
     /// This client, reporting its exchange to `observer` (`-v`, `--trace`).
@@ -272,6 +311,9 @@ impl Http {
             f.detail = redactor.scrub(&f.detail);
             f
         };
+        // Room for the answer first: a request queued under the memory bound holds no
+        // place under the host's limit while it waits.
+        let room = self.reserve(r).await;
         let host = self.host_limit(target);
         let mut waited = None;
         // Each sent at most once more: on a new connection after a kept-alive one closed
@@ -409,6 +451,7 @@ impl Http {
                 status,
                 waited_secs: waited,
                 permit,
+                room,
                 trace_id,
             });
         }

@@ -177,7 +177,9 @@ pub async fn start(args: &ServeArgs) -> Result<Server, RunError> {
         ..run.limits
     };
     let state = Arc::new(State {
-        http: Http::new(limits).map_err(|e| RunError::Client(e.to_string()))?,
+        http: Http::new(limits)
+            .map_err(|e| RunError::Client(e.to_string()))?
+            .with_memory_bound((args.max_memory as usize) << 20),
         targets,
         fail_on: run.fail_on,
         deadline: run.deadline,

@@ -3,7 +3,7 @@
 //! scrape timeout, an open listener without a token, SIGTERM with half-open connections;
 //! and what an operator reads: gzip when asked, the bearer scheme in any case, the probe
 //! count without a budget, `/report`'s times; `min_interval` per module and the catalog's
-//! rate limit.
+//! rate limit; the status page; the memory bound against upstreams that stream without end.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -654,4 +654,144 @@ async fn the_status_page_shows_every_targets_latest_probe_escaped_behind_the_tok
         "{page}"
     );
     assert!(page.contains("&lt;script&gt;"), "{page}");
+}
+
+/// Streams open now and the most open at once, across the upstreams sharing it.
+#[derive(Default)]
+struct Open {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a stream open while it lives (the server drops it when the client hangs up).
+struct Streaming(Arc<Open>);
+
+impl Streaming {
+    fn new(open: Arc<Open>) -> Streaming {
+        use std::sync::atomic::Ordering::SeqCst;
+        let n = open.now.fetch_add(1, SeqCst) + 1;
+        open.most.fetch_max(n, SeqCst);
+        Streaming(open)
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// An upstream whose chat streams never end: events of 40 characters as fast as the socket
+/// takes them, each stream counted in `open`. Non-streamed chat gets a small answer.
+async fn endless_upstream(open: Arc<Open>) -> std::net::SocketAddr {
+    use axum::body::Body;
+    use axum::response::IntoResponse;
+    use axum::routing::{get, post};
+    let chunk = format!(
+        "data: {}\n\n",
+        serde_json::json!({"id": "c", "object": "chat.completion.chunk", "model": "m",
+            "choices": [{"index": 0, "delta": {"content": "x".repeat(40)}, "finish_reason": null}]})
+    )
+    .repeat(200);
+    let models = get(|| async {
+        axum::Json(serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]}))
+    });
+    let chat = post(move |body: axum::Json<serde_json::Value>| {
+        let chunk = chunk.clone();
+        let open = open.clone();
+        async move {
+            if body.0["stream"] != serde_json::Value::Bool(true) {
+                return axum::Json(serde_json::json!({"id": "c", "object": "chat.completion",
+                    "model": "m", "choices": [{"index": 0, "message": {"role": "assistant",
+                    "content": "pong"}, "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}))
+                .into_response();
+            }
+            let streaming = Streaming::new(open);
+            let s = futures_util::stream::repeat_with(move || {
+                let _open = &streaming;
+                Ok::<_, std::io::Error>(bytes::Bytes::from(chunk.clone()))
+            });
+            (
+                [("content-type", "text/event-stream")],
+                Body::from_stream(s),
+            )
+                .into_response()
+        }
+    });
+    crate::common::serve_app(
+        axum::Router::new()
+            .route("/v1/models", models)
+            .route("/v1/chat/completions", chat),
+    )
+    .await
+}
+
+/// The exporter's peak resident memory so far (VmHWM), in MiB.
+fn peak_rss_mib(e: &Exporter) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", e.child.id())).unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kib / 1024.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_in_flight_stay_under_the_memory_bound_and_the_rest_queue() {
+    // Four targets on four hostile upstreams, each probe reading an endless stream to the
+    // 8 MiB cap: 32 MiB of streams at once without a bound, one at a time under 8 MiB.
+    let open = Arc::new(Open::default());
+    let mut config = String::new();
+    for i in 0..4 {
+        let up = endless_upstream(open.clone()).await;
+        config.push_str(&format!(
+            "[targets.t{i}]\nbase_url = \"http://{up}/v1\"\nmodels = [\"m\"]\nroutes = [\"chat\"]\nmodule = \"stream\"\nchecks = [\"models.*\", \"chat.basic\", \"chat.stream\"]\n"
+        ));
+    }
+    let e = exporter(&config, &["--max-memory", "8"]);
+    let idle = peak_rss_mib(&e);
+    let long = [("X-Prometheus-Scrape-Timeout-Seconds", "120")];
+    let scrapes = (0..4).map(|i| {
+        let url = format!("http://{}/probe?target=t{i}", e.addr);
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .header(long[0].0, long[0].1)
+                .timeout(Duration::from_secs(150))
+                .send()
+                .await
+                .expect("the exporter answers");
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    });
+    let answers = futures_util::future::join_all(scrapes).await;
+    for (status, t) in &answers {
+        assert_eq!(*status, 200, "{t}");
+        // Queued, not cut: every stream was read to the cap and judged for it.
+        assert_eq!(
+            sample(
+                t,
+                "zencheck_failure_info{model=\"m\",check=\"chat.stream\",kind=\"bad_response\"}"
+            ),
+            Some(1.0),
+            "{t}"
+        );
+    }
+    // 8 MiB holds one 8 MiB stream at a time: the upstreams saw one open at once, and the
+    // rest queued for it.
+    assert_eq!(
+        open.most.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "streams open at once under an 8 MiB bound"
+    );
+    // The process grows by about one stream read
+    // to the cap and judged (20 to 30 MiB), not by four (about 95 MiB without the bound).
+    let peak = peak_rss_mib(&e);
+    eprintln!("peak {peak:.0} MiB, {idle:.0} MiB before the scrapes");
+    assert!(
+        peak - idle < 55.0,
+        "peak {peak:.0} MiB, {idle:.0} MiB before the scrapes"
+    );
 }
