@@ -972,8 +972,9 @@ fn param_ignored_hint(param: Option<&str>) -> String {
              enforces it (vLLM and llama.cpp builds with structured outputs, OpenRouter with provider.require_parameters: \
              true), and validate the answer in your app until then."
             .to_string(),
-        Some("encoding_format") => "The endpoint returns base64 strings whatever encoding_format says: decode them in your \
-             client (little-endian float32), or use a client that does (openai-python asks for base64 and decodes it)."
+        Some("encoding_format") => "The endpoint does not follow encoding_format: it answers base64 strings when floats are \
+             asked, or floats when base64 is asked (the evidence says which). Accept both in your client (a base64 string is \
+             little-endian float32), or use a client that does; openai-python and openai-node ask for base64 by default."
             .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
              token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."

@@ -38,6 +38,7 @@ macro_rules! with_checks {
             ChatReasoningEffort => reasoning_effort,
             ChatDeveloperRole => developer_role,
             ChatContentParts => content_parts,
+            ChatSchemaKeywords => schema_keywords_check,
             ChatTruncationCanary => truncation_canary,
             ChatContextOverflow => context_overflow,
             ResponsesBasic => responses::RESPONSES_BASIC,
@@ -49,6 +50,7 @@ macro_rules! with_checks {
             MessagesBasic => messages::MESSAGES_BASIC,
             MessagesStream => messages::MESSAGES_STREAM,
             EmbeddingsBasic => embeddings,
+            EmbeddingsBase64 => embeddings_base64,
         }
     };
 }

@@ -393,6 +393,11 @@ async fn gate(
             &json!({"error": {"code": 400, "message": "Invalid JSON payload received. Unknown name \"additionalProperties\" at 'tools[0].function_declarations[0].parameters': Cannot find field.", "status": "INVALID_ARGUMENT"}}),
             &id,
         )),
+        Scenario::SchemaRefRefused if chat && v.get("tools").is_some_and(|t| t.to_string().contains("$ref") || t.to_string().contains("anyOf")) => Some(reply::json_response(
+            400,
+            &json!({"error": {"code": 400, "message": "Invalid JSON payload received. Unknown name \"$ref\" at 'tools[0].function_declarations[0].parameters.properties[0].value': Cannot find field.", "status": "INVALID_ARGUMENT"}}),
+            &id,
+        )),
         Scenario::ReasoningModel if chat && v.get("max_tokens").is_some() => Some(reply::openai_error(
             400,
             "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",

@@ -706,6 +706,7 @@ pub fn embeddings(v: &Value, model: &str, scenario: crate::mock::Scenario) -> Va
         None => Vec::new(),
     };
     let base64 = v.get("encoding_format").and_then(Value::as_str) == Some("base64")
+        && scenario != Scenario::EmbeddingsBase64Ignored
         || scenario == Scenario::EmbeddingsBase64;
     let data: Vec<Value> = inputs
         .iter()

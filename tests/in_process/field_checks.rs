@@ -362,3 +362,119 @@ async fn one_address_family_refusing_names_the_one_that_answers() {
         r.to_json()
     );
 }
+
+#[tokio::test]
+async fn embeddings_base64_honoured_by_the_mock_ignored_or_misencoded_by_a_gateway() {
+    let args = [
+        "-m",
+        "mock-embed",
+        "--routes",
+        "embeddings",
+        "--checks",
+        "embeddings.base64",
+    ];
+    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
+    assert_eq!(
+        check(&r, "embeddings.base64").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let (_, r) = probe_mock(Scenario::EmbeddingsBase64Ignored, &args).await;
+    let c = check(&r, "embeddings.base64");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (
+            Status::Warn,
+            Some(Kind::ParamIgnored),
+            Some("encoding_format")
+        ),
+        "{}",
+        c.detail
+    );
+    // Hostile: base64 of big-endian floats.
+    let base = serve(|_, body| {
+        let xs = [0.25f32, -0.5, 0.125];
+        let embedding = if body["encoding_format"] == "base64" {
+            use base64::Engine;
+            let bytes: Vec<u8> = xs.iter().flat_map(|x| x.to_be_bytes()).collect();
+            json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+        } else {
+            json!(xs)
+        };
+        axum::Json(json!({"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": embedding}], "usage": {"prompt_tokens": 5, "total_tokens": 5}})).into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "e",
+        "--routes",
+        "embeddings",
+        "--checks",
+        "embeddings.base64",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "embeddings.base64");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::BadResponse)),
+        "{}",
+        c.detail
+    );
+}
+
+#[tokio::test]
+async fn schema_keywords_refused_are_named_and_a_healthy_server_takes_them_all() {
+    let args = ["-m", "mock-small", "--checks", "chat.schema_keywords"];
+    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
+    assert_eq!(
+        check(&r, "chat.schema_keywords").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let (_, r) = probe_mock(Scenario::SchemaRefRefused, &args).await;
+    let c = check(&r, "chat.schema_keywords");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (Status::Warn, Some(Kind::ParamRejected), Some("anyOf")),
+        "{}",
+        c.detail
+    );
+    // Hostile: a validator that refuses additionalProperties and enum, as some do.
+    let base = serve(|_, body| {
+        let tools = body["tools"].to_string();
+        if tools.contains("additionalProperties") || tools.contains("\"enum\"") {
+            return (axum::http::StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"message": "Invalid schema for function 'get_weather'", "type": "invalid_request_error"}}))).into_response();
+        }
+        axum::Json(common::chat_completion("m", json!({"role": "assistant", "content": "pong"}), "stop", common::usage(5, 1))).into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.schema_keywords",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "chat.schema_keywords");
+    assert_eq!(
+        (c.kind, c.param.as_deref()),
+        (Some(Kind::ParamRejected), Some("additionalProperties")),
+        "{}",
+        c.detail
+    );
+    assert!(
+        c.detail.contains("additionalProperties, enum"),
+        "{}",
+        c.detail
+    );
+}
