@@ -210,12 +210,15 @@ impl Observer {
 
     /// The end of an event stream whose frames went through [`Observer::frame`].
     pub fn stream_end(&self, id: u64, t: &super::sse::Transcript) {
+        let end = match t.end.error() {
+            Some(e) => format!("{}: {e}", t.end.code()),
+            None => t.end.code().to_string(),
+        };
         let mut line = format!(
-            "[{id}] < stream: {} events, {} bytes, ended after {} ms ({:?})",
+            "[{id}] < stream: {} events, {} bytes, ended after {} ms (end: {end})",
             t.events.len(),
             t.bytes,
             t.ended_at_ms,
-            t.end
         );
         if self.verbose > 1 && t.events.len() > SHOWN_FRAMES_CAP {
             line.push_str(&format!(
@@ -226,7 +229,8 @@ impl Observer {
         self.emit(
             json!({"type": "stream_end", "id": id, "ts": now(), "events": t.events.len(),
                    "bytes": t.bytes, "ended_at_ms": t.ended_at_ms,
-                   "end": format!("{:?}", t.end), "unterminated_tail": t.unterminated_tail}),
+                   "end": t.end.code(), "end_error": t.end.error(),
+                   "unterminated_tail": t.unterminated_tail}),
             Some(strip_controls(&line)),
         );
     }

@@ -43,6 +43,34 @@ pub enum End {
     Undecodable(String),
 }
 
+impl End {
+    /// The stable code of how a stream ended, as `-v` and `--trace` name it: `clean`,
+    /// `cut`, `stalled`, `total_timeout`, `too_large`, `too_many_events`, `undecodable`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            End::Clean => "clean",
+            End::Cut(_) => "cut",
+            End::Stalled { .. } => "stalled",
+            End::TotalTimeout { .. } => "total_timeout",
+            End::TooLarge { .. } => "too_large",
+            End::TooManyEvents { .. } => "too_many_events",
+            End::Undecodable(_) => "undecodable",
+        }
+    }
+
+    /// What went wrong, in words (none for a clean end).
+    pub fn error(&self) -> Option<String> {
+        match self {
+            End::Clean => None,
+            End::Cut(e) | End::Undecodable(e) => Some(e.clone()),
+            End::Stalled { idle_ms } => Some(format!("no byte for {idle_ms} ms")),
+            End::TotalTimeout { total_ms } => Some(format!("not done within {total_ms} ms")),
+            End::TooLarge { cap } => Some(format!("larger than {cap} bytes")),
+            End::TooManyEvents { cap } => Some(format!("more than {cap} events")),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Transcript {
     pub events: Vec<TimedEvent>,

@@ -378,3 +378,38 @@ async fn small_wrong_turns_are_set_right() {
     );
     assert!(words.contains("FAILED: 1 check failed"), "{table}");
 }
+
+/// `-v` and `--trace` name how a stream ended with a stable code and the error in words
+/// (`cut`, `end_error`), not Rust's `Cut("…")`.
+#[tokio::test]
+async fn a_stream_end_has_a_stable_code_in_verbose_and_trace() {
+    let server = mock::start(Scenario::StreamTruncated, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.jsonl").display().to_string();
+    let (_, _, err) = run(strings(&[
+        "probe",
+        "--base-url",
+        &server.base_url(),
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.stream",
+        "-v",
+        "--trace",
+        &trace,
+    ]))
+    .await;
+    assert!(err.contains("(end: cut: "), "{err}");
+    assert!(!err.contains("Cut("), "{err}");
+    let t = std::fs::read_to_string(&trace).unwrap();
+    let end: serde_json::Value = t
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["type"] == "stream_end")
+        .unwrap();
+    assert_eq!(end["end"], "cut", "{end}");
+    assert!(
+        end["end_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{end}"
+    );
+}
