@@ -280,6 +280,7 @@ async fn start_prometheus(
 /// `min_interval`, not one per server and scrape.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ha_pair_of_prometheus_servers_costs_one_probe_per_module() {
+    let _cpu = crate::CPU.read().await;
     let Some(bin) = prometheus_bin() else { return };
     let upstream = mock::start(Scenario::Healthy, 0).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
