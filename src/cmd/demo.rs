@@ -130,6 +130,13 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
         "demo: {ok} of {} scenarios diagnosed as expected",
         chosen.len()
     ))?;
+    // The next step: the same on the user's own endpoint (`-q` keeps only the verdict).
+    if !term.quiet {
+        crate::out::println(
+            "next: probe your own endpoint (its key in a variable --api-key-env names):\n  \
+             zencheck probe --base-url https://HOST/v1 -m MODEL --api-key-env MY_KEY",
+        )?;
+    }
     Ok(ok == chosen.len())
 }
 

@@ -242,6 +242,12 @@ fn demo_runs_offline_and_diagnoses_its_showcase_scenarios() {
         "{text}"
     );
     assert!(!text.contains("NOT AS EXPECTED"));
+    // It ends with the next step: the same probe on the user's own endpoint.
+    assert!(
+        text.trim_end()
+            .ends_with("zencheck probe --base-url https://HOST/v1 -m MODEL --api-key-env MY_KEY"),
+        "{text}"
+    );
 }
 
 #[test]
