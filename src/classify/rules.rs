@@ -142,6 +142,28 @@ pub fn first_match(f: &Facts, layer: Layer) -> Option<(&'static Rule, Option<Str
         .find_map(|r| r.try_match(f).map(|p| (r, p)))
 }
 
+/// The body itself (message and codes, without a client's exception label around it)
+/// reads as something: a client's generic label must not outvote it.
+fn body_says_more(f: &Facts) -> bool {
+    if f.body_only {
+        return false;
+    }
+    let mut words = f.msg.clone();
+    for t in &f.body.tags {
+        words.push(' ');
+        words.push_str(t);
+    }
+    let body = Facts {
+        status: f.status,
+        body: f.body,
+        sent: f.sent,
+        msg: f.msg.clone(),
+        words: words.split_whitespace().collect::<Vec<_>>().join(" "),
+        body_only: true,
+    };
+    first_match(&body, Layer::Message).is_some_and(|(r, _)| r.kind != crate::failure::Kind::Network)
+}
+
 /// "Requested 14368 > Limit 6000 tokens per minute": one request larger than the window
 /// allows never passes on retry. "Limit 30000, Used 29000, Requested 1500" does.
 fn requested_over_limit(f: &Facts) -> bool {
@@ -711,7 +733,7 @@ pub static RULES: &[Rule] = &[
     // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
     Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
         status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
-        test: Some(|f| !f.body_says_more()), kind: Kind::Network, ..R },
+        test: Some(|f| !body_says_more(f)), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
