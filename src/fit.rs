@@ -74,7 +74,27 @@ pub fn chars(s: &str, n: usize) -> String {
 /// `s` on one line (runs of whitespace made one space) and at most `n` characters, with `…`
 /// when cut: how a server's words are quoted in a detail.
 pub fn excerpt(s: &str, n: usize) -> String {
-    chars(&s.split_whitespace().collect::<Vec<_>>().join(" "), n)
+    // Read only as far as the excerpt needs: a streamed answer of megabytes is quoted in
+    // 40 characters.
+    let mut out = String::new();
+    let mut kept = 0usize;
+    let mut gap = false;
+    for c in s.trim().chars() {
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        for c in gap.then_some(' ').into_iter().chain([c]) {
+            if kept == n {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            kept += 1;
+        }
+        gap = false;
+    }
+    out
 }
 
 /// How many terminal columns `s` takes (wide characters count twice).
@@ -256,6 +276,19 @@ fn wrapped(chunk: &mut Vec<&str>, room: usize) -> Vec<(Option<usize>, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_excerpt_is_one_line_and_reads_only_what_it_quotes() {
+        assert_eq!(excerpt("  a \n\t b  c ", 10), "a b c");
+        assert_eq!(excerpt("abc def", 7), "abc def");
+        assert_eq!(excerpt("abc def", 5), "abc d…");
+        assert_eq!(excerpt("abc   def", 4), "abc …");
+        assert_eq!(excerpt("", 3), "");
+        assert_eq!(excerpt("日本語です", 2), "日本…");
+        // Megabytes of one word: quoted from its start, whatever follows.
+        let long = "x".repeat(4 << 20);
+        assert_eq!(excerpt(&long, 3), "xxx…");
+    }
 
     #[test]
     fn wrapping_breaks_between_parts_and_never_inside_one() {

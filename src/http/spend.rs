@@ -117,13 +117,19 @@ pub fn body_seen(body: &[u8]) {
 /// The output tokens of a stream: the last usage any event carried (chat's final chunk,
 /// `response.completed`, Anthropic's `message_delta`).
 pub fn stream_seen(events: &[super::sse::TimedEvent]) {
-    let last = events.iter().rev().find_map(|e| {
-        let v: Value = serde_json::from_str(e.data.trim()).ok()?;
-        v.get("usage")
-            .or(v.pointer("/response/usage"))
-            .filter(|u| u.is_object())
-            .cloned()
-    });
+    // Only an event that names `usage` can carry it: the others are not parsed (a stream
+    // read to the cap is about 41 000 events, each a JSON parse, and most carry none).
+    let last = events
+        .iter()
+        .rev()
+        .filter(|e| e.data.contains("usage"))
+        .find_map(|e| {
+            let v: Value = serde_json::from_str(e.data.trim()).ok()?;
+            v.get("usage")
+                .or(v.pointer("/response/usage"))
+                .filter(|u| u.is_object())
+                .cloned()
+        });
     if let Some(u) = last {
         usage_seen(&u);
     }
@@ -149,6 +155,21 @@ mod tests {
         assert_eq!((a.requests, a.output_tokens), (1, 4));
         assert_eq!((b.requests, b.output_tokens), (2, 7));
         request_sent(); // outside any probe: ignored, no panic
+    }
+
+    #[tokio::test]
+    async fn a_stream_counts_the_last_usage_it_carried() {
+        let ev = |data: &str| super::super::sse::TimedEvent {
+            event: "message".into(),
+            data: data.into(),
+            at_ms: 0,
+        };
+        let mut events = vec![ev(r#"{"usage":{"completion_tokens":3}}"#)];
+        events.extend((0..1000).map(|_| ev(r#"{"choices":[{"delta":{"content":"x"}}]}"#)));
+        events.push(ev(r#"{"choices":[],"usage":{"completion_tokens":5}}"#));
+        events.push(ev("[DONE]"));
+        let ((), seen) = scope(async { stream_seen(&events) }).await;
+        assert_eq!(seen.output_tokens, 5);
     }
 
     #[tokio::test]
