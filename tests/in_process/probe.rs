@@ -9,7 +9,7 @@ use zencheck::check::{self, CheckId, Ctx, TokenCap};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 use zencheck::http::{Http, Limits};
-use zencheck::mock::{self, Expect, SCENARIOS};
+use zencheck::mock::{self, Expect, Info, SCENARIOS};
 use zencheck::target::Target;
 
 fn target(base_url: String) -> Target {
@@ -36,38 +36,11 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         servers.push(mock::start(info.scenario, 0).await.unwrap());
     }
     let probes = servers.iter().zip(SCENARIOS).map(|(s, info)| async move {
-        let url = s.base_url();
-        let mut args = vec![
-            "--base-url",
-            &url,
-            "--timeout",
-            "2",
-            "--max-time",
-            "8",
-            "--max-retry-wait",
-            "2",
-        ];
-        if info.zen {
-            args.extend(["--provider", "zen"]);
-        }
-        for m in info.models {
-            args.extend(["--model", m]);
-        }
-        let routes: Vec<String> = info
-            .routes
-            .iter()
-            .map(|r| format!("{r:?}").to_lowercase())
-            .collect();
-        let routes = routes.join(",");
-        if !routes.is_empty() {
-            args.extend(["--routes", &routes]);
-        }
-        // A scenario of an opt-in check names it (and chat.basic, which it waits for).
-        let checks = format!("chat.basic,{}", info.checks.join(","));
-        if !info.checks.is_empty() {
-            args.extend(["--checks", &checks]);
-        }
-        (info, probe(&args).await)
+        (
+            info,
+            s.base_url(),
+            probe_scenario(info, &s.base_url()).await,
+        )
     });
     // Six scenarios at a time: all 34 at once (~500 requests on two threads) can starve the
     // client long enough to make a paced healthy stream look like a buffered burst.
@@ -76,7 +49,20 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
         .buffer_unordered(6)
         .collect()
         .await;
-    for (info, report) in reports {
+    let first_pass = t0.elapsed();
+    for (info, url, report) in reports {
+        // A machine busy with other work (a build beside the tests) can delay a paced stream
+        // or a 4 MB prompt past these short bounds. A miss is probed once more on its own:
+        // a wrong diagnosis is wrong both times, a starved client only the first.
+        let report = if zencheck::cmd::demo::diagnosed(info, &report) {
+            report
+        } else {
+            eprintln!(
+                "scenario {} missed among six at once: probed again alone",
+                info.name
+            );
+            probe_scenario(info, &url).await
+        };
         assert!(
             zencheck::cmd::demo::diagnosed(info, &report),
             "scenario {} not diagnosed as expected:\n{}",
@@ -94,11 +80,49 @@ async fn every_mock_scenario_is_diagnosed_as_expected() {
     }
     // Stalls and silent servers are bounded by the timeout, and a long Retry-After
     // (rate-limit: 120 s) is reported rather than waited out; 2 s bounds all silences.
-    assert!(
-        t0.elapsed() < Duration::from_secs(30),
-        "took {:?}",
-        t0.elapsed()
-    );
+    assert!(first_pass < Duration::from_secs(30), "took {first_pass:?}");
+}
+
+/// Probe one scenario's mock at `url` with the short bounds of the scenario test.
+async fn probe_scenario(info: &Info, url: &str) -> zencheck::report::Report {
+    // A prompt of about 4 MB (the overflow check's) takes the debug-built mock more than 2 s
+    // to read on a busy machine: its scenarios wait longer for headers.
+    let timeout = if info.checks.contains(&"chat.context_overflow") {
+        "8"
+    } else {
+        "2"
+    };
+    let mut args = vec![
+        "--base-url",
+        url,
+        "--timeout",
+        timeout,
+        "--max-time",
+        "8",
+        "--max-retry-wait",
+        "2",
+    ];
+    if info.zen {
+        args.extend(["--provider", "zen"]);
+    }
+    for m in info.models {
+        args.extend(["--model", m]);
+    }
+    let routes: Vec<String> = info
+        .routes
+        .iter()
+        .map(|r| format!("{r:?}").to_lowercase())
+        .collect();
+    let routes = routes.join(",");
+    if !routes.is_empty() {
+        args.extend(["--routes", &routes]);
+    }
+    // A scenario of an opt-in check names it (and chat.basic, which it waits for).
+    let checks = format!("chat.basic,{}", info.checks.join(","));
+    if !info.checks.is_empty() {
+        args.extend(["--checks", &checks]);
+    }
+    probe(&args).await
 }
 
 #[tokio::test]
