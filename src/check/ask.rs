@@ -9,9 +9,10 @@ pub const PROMPT: &str = "Reply with the single word: pong";
 /// The prompt of `chat.stream_usage`: an answer in CJK with an emoji (3- and 4-byte UTF-8),
 /// so a stream that cuts a character between chunks shows it (opencode#39694).
 pub const UTF8_PROMPT: &str = "Reply with exactly this and nothing else: 你好，世界 🙂";
-/// The cap of `chat.stream_usage`: the six characters of [`UTF8_PROMPT`] cost up to four
-/// tokens each in a tokenizer trained mostly on English (SmolLM2's, as llama.cpp serves it,
-/// took more than 16), so the plain cap would cut the answer it asks for.
+/// The cap of `chat.stream_usage`: a byte-level tokenizer trained mostly on English spends up
+/// to three tokens on a CJK character and four on an emoji, so the six characters of
+/// [`UTF8_PROMPT`] can need more than the plain cap of 16 from a model that copies them
+/// exactly.
 pub const UTF8_MAX_TOKENS: u64 = 48;
 /// Output cap for plain answers: cheap, and enough for "pong".
 pub const MAX_TOKENS: u64 = 16;
