@@ -42,6 +42,27 @@ pub async fn serve_app(app: axum::Router) -> SocketAddr {
     addr
 }
 
+/// A server on 127.0.0.1 answering every request with `reply(path, body)` (the body read as
+/// JSON, `null` when it is not); returns its base URL, `/v1` included.
+pub async fn serve_reply<F>(reply: F) -> String
+where
+    F: Fn(&str, &serde_json::Value) -> axum::response::Response + Clone + Send + Sync + 'static,
+{
+    let app =
+        axum::Router::new().fallback(axum::routing::any(move |req: axum::extract::Request| {
+            let reply = reply.clone();
+            async move {
+                let path = req.uri().path().to_string();
+                let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+                    .await
+                    .unwrap_or_default();
+                let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+                reply(&path, &body)
+            }
+        }));
+    format!("http://{}/v1", serve_app(app).await)
+}
+
 /// A `text/event-stream` answer: each frame a `data:` event, then `data: [DONE]`.
 pub fn sse(frames: &[serde_json::Value]) -> axum::response::Response {
     use axum::response::IntoResponse;

@@ -5,32 +5,13 @@
 use crate::common;
 
 use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::any;
-use common::{check, probe, probe_mock};
-use serde_json::{json, Value};
+use common::{check, probe, probe_mock, serve_reply};
+use serde_json::json;
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 use zencheck::mock::Scenario;
-
-/// A server on 127.0.0.1 answering every request with `reply(path, body)`.
-async fn serve<F>(reply: F) -> String
-where
-    F: Fn(&str, &Value) -> Response + Clone + Send + Sync + 'static,
-{
-    let app = axum::Router::new().fallback(any(move |req: Request| {
-        let reply = reply.clone();
-        async move {
-            let path = req.uri().path().to_string();
-            let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-                .await
-                .unwrap_or_default();
-            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            reply(&path, &body)
-        }
-    }));
-    format!("http://{}/v1", common::serve_app(app).await)
-}
 
 #[tokio::test]
 async fn cjk_and_an_emoji_arrive_whole_from_the_mock_and_replaced_characters_fail() {
@@ -62,7 +43,7 @@ async fn cjk_and_an_emoji_arrive_whole_from_the_mock_and_replaced_characters_fai
 #[tokio::test]
 async fn a_gateway_that_decodes_each_read_alone_is_named_whatever_the_prompt() {
     // Hostile: every stream carries "��复方法" as Zen's users saw it, valid UTF-8 on the wire.
-    let base = serve(|_, body| {
+    let base = serve_reply(|_, body| {
         if body.get("stream") != Some(&json!(true)) {
             return axum::Json(common::chat_completion("m", json!({"role": "assistant", "content": "pong"}), "stop", common::usage(5, 1))).into_response();
         }
@@ -140,7 +121,7 @@ async fn previous_response_id_honoured_by_the_mock_refused_or_ignored_by_gateway
 #[tokio::test]
 async fn a_gateway_that_answers_a_chained_turn_without_its_history_is_ignoring_it() {
     // Hostile: any id is "accepted", nothing was stored, every answer is the same line.
-    let base = serve(|_, _| {
+    let base = serve_reply(|_, _| {
         axum::Json(json!({
             "id": "resp_1", "object": "response", "status": "completed", "model": "m",
             "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "I do not know any code word."}]}],
@@ -393,7 +374,7 @@ async fn embeddings_base64_honoured_by_the_mock_ignored_or_misencoded_by_a_gatew
         c.detail
     );
     // Hostile: base64 of big-endian floats.
-    let base = serve(|_, body| {
+    let base = serve_reply(|_, body| {
         let xs = [0.25f32, -0.5, 0.125];
         let embedding = if body["encoding_format"] == "base64" {
             use base64::Engine;
@@ -446,7 +427,7 @@ async fn schema_keywords_refused_are_named_and_a_healthy_server_takes_them_all()
         c.detail
     );
     // Hostile: a validator that refuses additionalProperties and enum, as some do.
-    let base = serve(|_, body| {
+    let base = serve_reply(|_, body| {
         let tools = body["tools"].to_string();
         if tools.contains("additionalProperties") || tools.contains("\"enum\"") {
             return (axum::http::StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"message": "Invalid schema for function 'get_weather'", "type": "invalid_request_error"}}))).into_response();

@@ -6,32 +6,10 @@ use crate::common;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use common::{check, probe};
+use common::{check, probe, serve_reply};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
-
-/// A server on 127.0.0.1 answering every request with `reply(path, body)`.
-async fn serve<F>(reply: F) -> String
-where
-    F: Fn(&str, &Value) -> Response + Clone + Send + Sync + 'static,
-{
-    let app = axum::Router::new().fallback(any(move |req: Request| {
-        let reply = reply.clone();
-        async move {
-            let path = req.uri().path().to_string();
-            let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-                .await
-                .unwrap_or_default();
-            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            reply(&path, &body)
-        }
-    }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}/v1")
-}
 
 fn completion(model: &str) -> Response {
     axum::Json(json!({
@@ -66,7 +44,7 @@ async fn substitution(base: &str) -> zencheck::report::Report {
 
 #[tokio::test]
 async fn a_gateway_that_answers_any_model_id_with_another_makers_model_fails_twice() {
-    let base = serve(|path, _| {
+    let base = serve_reply(|path, _| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else {
@@ -96,7 +74,7 @@ async fn a_gateway_that_answers_any_model_id_with_another_makers_model_fails_twi
 
 #[tokio::test]
 async fn a_dated_snapshot_and_a_refused_unknown_id_stay_clean() {
-    let base = serve(|path, body| {
+    let base = serve_reply(|path, body| {
         if path.ends_with("/models") {
             return models(&["gpt-4o"]);
         }
@@ -119,7 +97,7 @@ async fn a_dated_snapshot_and_a_refused_unknown_id_stay_clean() {
 
 #[tokio::test]
 async fn a_sibling_model_of_the_same_maker_is_a_warning_not_a_failure() {
-    let base = serve(|path, _| {
+    let base = serve_reply(|path, _| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else {
@@ -148,7 +126,7 @@ fn html(status: u16, page: &'static str) -> Response {
 
 #[tokio::test]
 async fn a_login_page_on_every_path_points_every_row_at_the_base_url_even_with_a_model() {
-    let base = serve(|_, _| html(200, LOGIN_PAGE)).await;
+    let base = serve_reply(|_, _| html(200, LOGIN_PAGE)).await;
     let r = probe(&["--base-url", &base, "--model", "gpt-4o", "--timeout", "3"]).await;
     for id in ["models.list", "chat.basic", "responses.basic"] {
         let c = check(&r, id);
@@ -173,7 +151,7 @@ async fn a_login_page_on_every_path_points_every_row_at_the_base_url_even_with_a
 
 #[tokio::test]
 async fn a_web_page_on_one_route_beside_json_on_chat_is_not_the_base_url() {
-    let base = serve(|path, body| {
+    let base = serve_reply(|path, body| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else if path.ends_with("/chat/completions") {
@@ -265,7 +243,7 @@ async fn a_relays_own_error_shape_inside_a_200_is_named_with_its_message() {
         json!({"code": 500, "msg": "no available channel for model gpt-4o", "data": null}),
         json!({"success": false, "message": "no available channel for model gpt-4o"}),
     ] {
-        let base = serve(move |path, _| {
+        let base = serve_reply(move |path, _| {
             if path.ends_with("/models") {
                 models(&["gpt-4o"])
             } else {
@@ -423,7 +401,7 @@ async fn empty_choices_warn_but_azures_prelude_and_the_usage_chunk_do_not() {
 
 #[tokio::test]
 async fn a_gateway_that_refuses_additional_properties_fails_the_tools_check_naming_the_keyword() {
-    let base = serve(|path, body| {
+    let base = serve_reply(|path, body| {
         if path.ends_with("/models") {
             return models(&["gpt-4o"]);
         }
@@ -466,7 +444,7 @@ async fn a_gateway_that_refuses_additional_properties_fails_the_tools_check_nami
 #[tokio::test]
 async fn an_edge_timeout_names_cloudflares_limit_and_the_stream_checks_still_run() {
     const PAGE: &str = "<!DOCTYPE html><html><head><title>example.com | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><p>Cloudflare Ray ID: 8f1c2d3e4a5b6c7d</p></body></html>";
-    let base = serve(|path, body| {
+    let base = serve_reply(|path, body| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else if body["stream"] == true {
@@ -513,7 +491,7 @@ async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
     const CHALLENGE: &str = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Enable JavaScript and cookies to continue</h1><script src=\"/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1\"></script></body></html>";
     let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = hits.clone();
-    let base = serve(move |_, _| {
+    let base = serve_reply(move |_, _| {
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         html(403, CHALLENGE)
     })
@@ -545,7 +523,7 @@ async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
 /// under test answered, so nothing else ran. A typo goes unrefused (a warning), not a failure.
 #[tokio::test]
 async fn a_single_model_server_answering_any_id_with_the_model_under_test_is_a_warning() {
-    let base = serve(|path, _| {
+    let base = serve_reply(|path, _| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else {
