@@ -419,6 +419,9 @@ impl Kind {
                 _ => param_rejected_hint(cx.param, cx.rule),
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
+            Kind::BadRequest if cx.param.is_some_and(|k| crate::reasoning::CHAT_FIELDS.contains(&k)) => {
+                reasoning_required_hint(cx.param.unwrap_or("reasoning_content"))
+            }
             Kind::BadRequest | Kind::ServerError
                 if cx.check == Some(CheckHint::ToolRoundtrip) && matches!(cx.param, Some("tool" | "content")) && !cx.gateway =>
             {
@@ -891,6 +894,13 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
             .to_string(),
         Some("previous_response_id") => "This server keeps no responses: send the whole conversation again each turn (input with the function_call and its function_call_output, store: false), instead of previous_response_id. Clients that chain turns (the OpenAI Agents SDK, Codex) need a setting for that, or another endpoint."
             .to_string(),
+        Some(k @ ("reasoning_content" | "reasoning" | "reasoning_details")) => format!(
+            "The endpoint refuses an assistant message that carries its own earlier `{k}` (a strict validator or a gateway \
+             that knows no such key). Clients that send reasoning back fail here: opencode for models whose \
+             config sets `interleaved` (the default for DeepSeek models since opencode PR #24630), and DeepSeek's own \
+             tool-call loop. Make the server or gateway accept and drop the key, or turn `interleaved` off for this model \
+             in opencode.json."
+        ),
         Some("response_format") | Some("text.format") => "The endpoint or the model refuses this structured output \
              (json_schema, strict mode or the schema itself; the message says which). Where it has only JSON mode (DeepSeek \
              and many local servers), send {\"type\": \"json_object\"} with the schema in the prompt and validate the answer \
@@ -957,6 +967,20 @@ fn bad_response_hint(check: Option<CheckHint>) -> String {
              captive portal or proxy answered instead of the API: check the base URL and what sits in front of it."
             .to_string(),
     }
+}
+
+/// The server requires the assistant's reasoning sent back with its tool calls (DeepSeek's
+/// thinking mode, Kimi's thinking models). Which clients do, from their public issues.
+fn reasoning_required_hint(key: &str) -> String {
+    format!(
+        "This server wants every assistant message with tool_calls sent back with the `{key}` it came with (DeepSeek's \
+         thinking mode and Kimi's thinking models work this way: \"must be passed back to the API\", \"{key} is missing in \
+         assistant tool call message\"). Use a client that sends it back: opencode does for models whose config sets \
+         \"interleaved\": {{\"field\": \"{key}\"}} (the default for DeepSeek models since opencode PR #24630; older \
+         versions dropped it, opencode#5332, #24442), qwen-code since #3724; Crush 0.62 did not (crush#2696). With \
+         openai-python or openai-node, append the assistant message with its `{key}` as received, not just content and \
+         tool_calls. Or turn thinking off for tool use (DeepSeek: \"thinking\": {{\"type\": \"disabled\"}})."
+    )
 }
 
 fn param_ignored_hint(param: Option<&str>) -> String {

@@ -36,6 +36,7 @@ macro_rules! with_checks {
             ChatErrorShape => error_shape,
             ChatUnknownModel => unknown_model,
             ChatReasoningEffort => reasoning_effort,
+            ChatReasoningPassback => reasoning_passback,
             ChatDeveloperRole => developer_role,
             ChatContentParts => content_parts,
             ChatSchemaKeywords => schema_keywords_check,

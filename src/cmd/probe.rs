@@ -183,7 +183,7 @@ pub fn describe(
     out.push_str(&para(format!(
         "A model whose answers show reasoning gets every later request with its output cap raised to {cap} tokens, \
          and a request whose whole cap went to reasoning, or whose answer stopped at its cap, is sent once more with \
-         {cap}; chat.reasoning_effort's requests go only to such a model.",
+         {cap}; chat.reasoning_effort's and chat.reasoning_passback's requests go only to such a model.",
         cap = crate::check::REASONING_MAX_TOKENS
     )));
     out

@@ -615,6 +615,7 @@ impl Mock {
             Scenario::ReasoningModel => (by_effort, None),
             Scenario::Reasoning => (by_effort, Some("reasoning_content")),
             Scenario::ReasoningField => (by_effort, Some("reasoning")),
+            Scenario::ReasoningRequired => (by_effort, Some("reasoning_content")),
             Scenario::ThinkTags => (by_effort, Some(reply::THINK_TAGS)),
             Scenario::ReasoningEffortIgnored => (24, Some("reasoning_content")),
             Scenario::ReasoningEatsCap => (u64::MAX, Some("reasoning_content")),
@@ -646,6 +647,16 @@ impl Mock {
         match self.scenario {
             Scenario::ToolIdRejected => return Some(reply::openai_error(400, "Tool call id was call_mock1 but must be a-z, A-Z, 0-9, with a length of 9.", "invalid_request_error", None, None, id)),
             Scenario::TemplateError => return Some(reply::openai_error(500, "Error rendering prompt with jinja template: Conversation roles must alternate user/assistant/user/assistant/...", "server_error", None, None, id)),
+            Scenario::ReasoningRequired => {
+                // DeepSeek's words, with the index of the first call that lost its reasoning.
+                let bare = list.iter().position(|m| {
+                    m.get("tool_calls").is_some_and(|c| !c.is_null())
+                        && m.get("reasoning_content").and_then(Value::as_str).is_none_or(|r| r.is_empty())
+                });
+                if let Some(i) = bare {
+                    return Some(reply::openai_error(400, &format!("Missing `reasoning_content` field in the assistant message at message index {i}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls"), "invalid_request_error", Some("invalid_request_error"), None, id));
+                }
+            }
             _ => {}
         }
         let called: Vec<&str> = list

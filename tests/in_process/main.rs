@@ -26,6 +26,7 @@ mod probe;
 mod reasoning;
 mod reasoning_variants;
 mod reference;
+mod second_turns;
 mod serve;
 mod shapes;
 mod structured_variants;

@@ -1,0 +1,135 @@
+//! Second turns that carry what the first one returned: a reasoning model's
+//! `reasoning_content` beside its tool calls (`chat.reasoning_passback`), against the mock's
+//! reasoning scenarios and small axum servers that require it or refuse it.
+
+use crate::common;
+
+use axum::response::IntoResponse;
+use common::{check, probe, probe_mock, serve_reply};
+use serde_json::{json, Value};
+use zencheck::failure::Kind;
+use zencheck::finding::Status;
+use zencheck::mock::Scenario;
+
+const PASSBACK: [&str; 4] = ["-m", "mock-small", "--checks", "chat.reasoning_passback"];
+
+#[tokio::test]
+async fn reasoning_passed_back_or_not_is_fine_on_the_mock_and_required_by_a_thinking_mode() {
+    let (_, r) = probe_mock(Scenario::Reasoning, &PASSBACK).await;
+    let c = check(&r, "chat.reasoning_passback");
+    assert_eq!(c.status, Status::Pass, "{}", r.to_json());
+    assert!(c.detail.starts_with("not required"), "{}", c.detail);
+
+    let (m, r) = probe_mock(Scenario::ReasoningRequired, &PASSBACK).await;
+    let c = check(&r, "chat.reasoning_passback");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (
+            Status::Warn,
+            Some(Kind::BadRequest),
+            Some("reasoning_content")
+        ),
+        "{}",
+        r.to_json()
+    );
+    assert!(c.detail.starts_with("required"), "{}", c.detail);
+    assert!(
+        c.provider_message
+            .as_deref()
+            .is_some_and(|m| m.contains("Missing `reasoning_content`")),
+        "{}",
+        r.to_json()
+    );
+    let hint = c.hint.as_deref().unwrap_or("");
+    assert!(
+        hint.contains("interleaved") && hint.contains("crush#2696"),
+        "{hint}"
+    );
+    // chat.basic (and its retry at a reasoning model's cap), then the three turns.
+    assert!(m.requests() <= 6, "{} requests", m.requests());
+}
+
+#[tokio::test]
+async fn a_model_that_shows_no_reasoning_gets_no_passback_requests() {
+    let (m, r) = probe_mock(Scenario::Healthy, &PASSBACK).await;
+    let c = check(&r, "chat.reasoning_passback");
+    assert_eq!(c.status, Status::Skip, "{}", r.to_json());
+    let basic_only = m.requests();
+    let (m, _) = probe_mock(
+        Scenario::Healthy,
+        &["-m", "mock-small", "--checks", "chat.basic"],
+    )
+    .await;
+    assert_eq!(basic_only, m.requests());
+}
+
+/// A thinking model behind a strict validator: turn 1 reasons and calls, and any assistant
+/// message that carries `reasoning_content` is refused as an unknown key.
+fn strict_thinking(_: &str, body: &Value) -> axum::response::Response {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    if messages
+        .iter()
+        .any(|m| m.get("reasoning_content").is_some())
+    {
+        return (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(json!({"error": {"message": "messages.1.reasoning_content: Extra inputs are not permitted", "type": "invalid_request_error", "code": null}})),
+        )
+            .into_response();
+    }
+    let message = if messages.iter().any(|m| m["role"] == "tool") {
+        json!({"role": "assistant", "content": "Paris: 17 °C, report ZC-4821.", "reasoning_content": "The tool answered."})
+    } else {
+        json!({"role": "assistant", "content": null, "reasoning_content": "The user wants the weather; call the tool.",
+               "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]})
+    };
+    let finish = if message.get("tool_calls").is_some() {
+        "tool_calls"
+    } else {
+        "stop"
+    };
+    axum::Json(json!({
+        "id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 30, "total_tokens": 50,
+                  "completion_tokens_details": {"reasoning_tokens": 12}}
+    }))
+    .into_response()
+}
+
+#[tokio::test]
+async fn a_validator_that_refuses_reasoning_sent_back_is_named() {
+    let base = serve_reply(strict_thinking).await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.reasoning_passback",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "chat.reasoning_passback");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (
+            Status::Warn,
+            Some(Kind::ParamRejected),
+            Some("reasoning_content")
+        ),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.detail.starts_with("refused when sent back"),
+        "{}",
+        c.detail
+    );
+    assert!(
+        c.hint.as_deref().is_some_and(|h| h.contains("interleaved")),
+        "{}",
+        r.to_json()
+    );
+}
