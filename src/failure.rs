@@ -109,6 +109,9 @@ pub enum RuleHint {
     FeatureOff,
     /// A host name that does not resolve.
     Dns,
+    /// The client library (or its package) is missing, or another version than the code
+    /// calling it was written for: no request left the machine.
+    LibraryVersion,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -250,7 +253,7 @@ impl Kind {
             Kind::ContextTruncated => "A long prompt was answered as if its start was never sent: the server cut it without an error.",
             Kind::OutputLength => "The model stopped because it reached the output token limit, not because it was done.",
             Kind::Aborted => "The request was cancelled on the client side before the answer completed.",
-            Kind::ProviderInit => "opencode could not load the provider's AI SDK package, so no request reached the provider.",
+            Kind::ProviderInit => "The client could not load the provider's package or library (opencode's AI SDK package, a Python, Node, Java or Go client library), or loaded another version than the calling code expects, so no request reached the provider.",
             Kind::Redirect => "The server answered with a redirect instead of the API: the base URL is an old or moved address (http instead of https, a missing or extra path).",
             Kind::RequestTooLarge => "This one request needs more tokens than the account's per-minute window (or the server's size limit) allows at all: it never passes on retry, however long you wait.",
             Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
@@ -610,6 +613,12 @@ impl Kind {
             Kind::Redirect => "Use the address the redirect points to as the base URL, if you trust it (https, the exact path): \
                  SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), and a redirect to another \
                  host carries your key there."
+                .to_string(),
+            Kind::ProviderInit if cx.rule == Some(RuleHint::LibraryVersion) => "The client code and the library it calls do not match \
+                 (a module or package missing, an interface removed or renamed, an argument the installed version does not know): \
+                 no request reached the provider, so the key, model and endpoint are not the cause. See which version is installed \
+                 (pip show, npm ls, go list -m, the lock file) and install the version the calling code was written for, or change \
+                 the code to the installed library's interface."
                 .to_string(),
             Kind::ProviderInit => "opencode could not load the provider's npm package: packages other than the ones bundled in its \
                  binary (such as @ai-sdk/openai-compatible) are downloaded at run time, which fails offline or behind a proxy. Use a \

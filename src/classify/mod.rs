@@ -836,6 +836,91 @@ mod tests {
     }
 
     #[test]
+    fn classes_of_reading_beyond_one_wording() {
+        let words = |m: &str| {
+            let b = ErrorBody {
+                message: Some(m.into()),
+                ..Default::default()
+            };
+            decide(None, &b, KNOWN_PARAMS, m).map(|v| (v.kind, v.hint, v.confidence))
+        };
+        // The client and its library do not fit, in any language: a package, not the provider.
+        for m in [
+            "ModuleNotFoundError: No module named 'openai'",
+            "TypeError: Completions.create() got an unexpected keyword argument 'reasoning'",
+            "Error: Cannot find module '@ai-sdk/openai-compatible'",
+            "java.lang.NoSuchMethodError: 'okhttp3.RequestBody okhttp3.RequestBody.create(java.lang.String, okhttp3.MediaType)'",
+        ] {
+            let (kind, hint, _) = words(m).unwrap();
+            assert_eq!(
+                (kind, hint),
+                (Kind::ProviderInit, Some(RuleHint::LibraryVersion)),
+                "{m}"
+            );
+        }
+        // An inference engine that died is the server's side; a bare client panic is not.
+        assert_eq!(
+            words("vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue.")
+                .map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+        assert_ne!(
+            words("panic: runtime error: invalid memory address or nil pointer dereference")
+                .map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+        // Cloud IAM wordings of "this key may not": access, not a bad request.
+        assert_eq!(
+            words("User: arn:aws:iam::123456789012:user/dev is not authorized to perform: bedrock:InvokeModel on resource")
+                .map(|v| v.0),
+            Some(Kind::AccessDenied)
+        );
+        // A client that found no `choices` in the answer: the answer is the problem.
+        assert_eq!(
+            words("TypeError: Cannot read properties of undefined (reading 'choices')")
+                .map(|v| (v.0, v.2)),
+            Some((Kind::BadResponse, Confidence::Low))
+        );
+        // A base URL without a scheme never leaves the client.
+        assert_eq!(
+            words("httpx.UnsupportedProtocol: Request URL is missing an 'http://' or 'https://' protocol.")
+                .map(|v| v.0),
+            Some(Kind::BaseUrl)
+        );
+        // A denial with an edge's marks (Ray ID, the caller's IP) is a layer in front.
+        assert_eq!(
+            words("Access denied. The site owner may have set restrictions that prevent you from accessing the site. Ray ID: 7aec Your IP address: 10.0.0.1")
+                .map(|v| v.0),
+            Some(Kind::Blocked)
+        );
+    }
+
+    #[test]
+    fn a_403_page_or_a_403_about_a_model_is_read_by_its_structure() {
+        // A 403 that speaks of access to a model: the model exists, the key may not use it.
+        let v = kind_of(
+            403,
+            r#"{"error":{"message":"Project `proj_x` does not have access to model `gpt-4o`","type":"invalid_request_error","code":"model_not_found"}}"#,
+            &[],
+        );
+        assert_eq!(v.kind, Kind::AccessDenied);
+        // An HTML 403 is no API's refusal: a layer in front, read cautiously.
+        let page = b"<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>";
+        let v = classify(403, &parse_error_body(Some("text/html"), page), &[]);
+        assert_eq!((v.kind, v.confidence), (Kind::Blocked, Confidence::Low));
+        // Busy words with a 429 are the caller's rate, not an outage.
+        assert_eq!(
+            kind_of(
+                429,
+                r#"{"error":{"message":"The server is busy, please try again later"}}"#,
+                &[]
+            )
+            .kind,
+            Kind::RateLimit
+        );
+    }
+
+    #[test]
     fn words_are_matched_whole() {
         use super::params::word_at;
         assert!(word_at("bad 'tools' here", "tools").is_some());

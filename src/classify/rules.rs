@@ -431,8 +431,20 @@ pub static RULES: &[Rule] = &[
                "checking your browser", "enable javascript and cookies to continue", "web application firewall", "blocked by waf", "blocked by the firewall", "blocked by security", "used cloudflare to restrict access",
                "error 1020", "error 1010", "error 1012", "bot protection", "risk control", "risk-control", "风控", "请求被拦截", "被拦截", "安全策略拦截"],
         kind: Kind::Blocked, ..R },
+    // A denial that carries an edge's or a filter's marks (a Ray ID, "your IP address", an
+    // incident or support id, a site owner's restriction, a security vendor's name) comes
+    // from a layer in front of the API, not from the API's key check.
+    Rule { id: "edge_denial", source: "Cloudflare 1020 text \"Access denied … The site owner may have set restrictions … Ray ID … Your IP address\"; Imperva/Incapsula \"Request unsuccessful. Incident ID\"; Zscaler and corporate web filters",
+        any: &["access denied", "access to this", "request unsuccessful", "has been denied", "is denied", "forbidden", "blocked", "not allowed to access"],
+        also: &["ray id", "your ip address", "your ip:", "error reference number", "incident id", "support id", "the site owner", "website owner", "site owner may have",
+                "imperva", "incapsula", "sucuri", "zscaler", "fortiguard", "fortinet", "barracuda", "web filter", "url filter", "content filtering policy", "security service to protect"],
+        unless: &["api key", "model"], kind: Kind::Blocked, ..R },
     Rule { id: "edge_access_denied", source: "Akamai 403 \"Access Denied. You don't have permission to access … on this server. Reference #18.ef3a2f17…\"",
         html: Some(true), any: &["reference #"], also: &["access denied", "permission to access"], kind: Kind::Blocked, ..R },
+    // An HTML 403 page is no API's answer: an API refuses in its own envelope. A page is an
+    // edge, a firewall or a proxy in front; the key is likely fine.
+    Rule { id: "edge_403_page", source: "nginx \"<title>403 Forbidden</title>\" page; a CDN's or WAF's 403 page in front of the API",
+        status: Status::In(&[403]), html: Some(true), unless: &["api key", "credit", "balance"], kind: Kind::Blocked, cautious: true, ..R },
     Rule { id: "proxy_auth", source: "httpx.ProxyError: 407 Proxy Authentication Required; OSError: Tunnel connection failed: 407",
         status: Status::Any, any: &["proxy authentication required", "proxyerror", "tunnel connection failed", "proxy error"],
         kind: Kind::Network, hint: Some(RuleHint::ProxyAuth), ..R },
@@ -448,16 +460,36 @@ pub static RULES: &[Rule] = &[
     Rule { id: "server_resources", source: "Ollama \"model requires more system memory (164.8 GiB) than is available (13.4 GiB)\"; CUDA out of memory",
         any: &["more system memory", "than is available", "out of memory", "insufficient memory", "not enough memory", "failed to allocate", "oomkilled", "cudaerrormemoryallocation", "显存不足", "内存不足"],
         unless: &["context", "too long", "prompt is"], kind: Kind::ServerError, hint: Some(RuleHint::ServerResources), ..R },
+    // An inference server that crashed or whose engine died, in its own words: the server's
+    // side whatever the status or wording around it.
+    Rule { id: "server_crash", source: "vLLM EngineDeadError / \"Background loop has errored already\"; CUDA \"device-side assert triggered\"; llama.cpp GGML_ASSERT; SIGSEGV (not a bare panic: a client crashes so too)",
+        any: &["enginedeaderror", "engine core", "enginecore", "background loop has errored", "background loop has stopped", "asyncenginedeaderror", "engine loop is not running", "engine is dead",
+               "cuda error", "device-side assert", "cublas_status", "cudnn_status", "nccl error", "illegal memory access", "segmentation fault", "core dumped", "sigsegv", "sigabrt",
+               "ggml_assert", "terminate called after", "worker died", "worker crashed",
+               "exited unexpectedly", "unexpectedly exited", "process exited with", "signal: killed", "signal: aborted", "llama_decode", "failed to decode the batch"],
+        unless: &["prompt is too long", "context length"], kind: Kind::ServerError, ..R },
     Rule { id: "library_version", source: "openai-python APIRemovedInV1 \"You tried to access openai.ChatCompletion, but this is no longer supported in openai>=1.0.0\"; LangChain \"openai has no ChatCompletion attribute\"",
         any: &["apiremovedinv1", "no longer supported in openai>=", "has no chatcompletion attribute", "has no attribute 'chatcompletion'", "has no attribute 'completion'", "has no attribute 'chat'",
                "old version of the openai package", "module 'openai' has no attribute", "pip install --upgrade openai", "no attribute 'openai'", "cannot import name 'openai'"],
-        kind: Kind::ProviderInit, ..R },
+        kind: Kind::ProviderInit, hint: Some(RuleHint::LibraryVersion), ..R },
+    // The same class in any language: the code and the library it calls do not fit (a module
+    // missing, an interface gone, an argument the installed version does not know). Written
+    // from the language's own error names, not from one client's text.
+    Rule { id: "client_package", source: "Python ModuleNotFoundError/ImportError \"cannot import name\", TypeError \"got an unexpected keyword argument\"; Node \"Cannot find module\"; Java NoSuchMethodError/NoClassDefFoundError; .NET MissingMethodException; Go \"has no field or method\"; Rust \"no method named\"",
+        any: &["modulenotfounderror", "no module named", "cannot import name", "importerror:", "got an unexpected keyword argument", "unexpected keyword argument '",
+               "cannot find module", "err_module_not_found", "err_package_path_not_exported", "err_require_esm", "cannot find package",
+               "nosuchmethoderror", "noclassdeffounderror", "classnotfoundexception", "nosuchfielderror", "abstractmethoderror", "incompatibleclasschangeerror",
+               "missingmethodexception", "typeloadexception", "could not load file or assembly", "has no field or method", "no method named", "unresolved import",
+               "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version"],
+        kind: Kind::ProviderInit, cautious: true, hint: Some(RuleHint::LibraryVersion), ..R },
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
         any: &["content management policy", "inappropriate content", "contentpolicyviolationerror", "content_policy_violation", "flagged by our safety", "blocked by content filter", "prohibited_content", "responsibleaipolicyviolation",
                "blocked for reason: safety", "blocked due to safety", "finishreasonsafety", "finish_reason_safety", "finishreason: safety", "finish reason: safety", "finishreason.prohibited_content", "finishreason.blocklist", "finishreason.spii", "blocked due to prohibited", "prompt blocked", "response was blocked", "blockedreason", "finish_reason: safety", "finishreason.safety", "content exists risk",
                "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
-               "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核"],
+               "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核",
+               "finishreason.recitation", "finish_reason: recitation", "finishreason: recitation", "blocked due to recitation", "harm_category", "harmcategory", "block_reason", "safety settings", "candidate was blocked",
+               "usage policy", "usage policies", "invalid_prompt", "policy violation", "violates our", "safety system", "for safety reasons"],
         kind: Kind::ContentFilter, ..R },
     // --- Gateways in front of the model server.
     Rule { id: "sensitive_words", source: "MiniMax 1026 \"input new_sensitive\"; Ark \"the input text may contain sensitive information\"",
@@ -537,7 +569,10 @@ pub static RULES: &[Rule] = &[
     Rule { id: "tool_calls_invalid", source: "an agent's \"The model produced invalid tool calls\"; \"could not parse the tool call\"; Cline/Roo \"tried to use … without value for required parameter\", \"inability to use a tool properly\"; OpenHands FunctionCallValidationError",
         any: &["invalid tool call", "malformed tool call", "produced invalid", "invalid function call", "could not parse tool call", "could not parse the tool call", "failed to parse tool call", "unable to parse tool call", "tool call parsing failed", "invalid tool_calls",
                "without value for required parameter", "inability to use a tool", "failure in his thought process", "failure in its thought process", "you did not use a tool", "did not use a tool", "failed to use a tool",
-               "functioncallvalidationerror", "functioncallnotexistserror", "llmmalformedactionerror", "llmnoactionerror", "malformed action"],
+               "functioncallvalidationerror", "functioncallnotexistserror", "llmmalformedactionerror", "llmnoactionerror", "malformed action",
+               "nosuchtoolerror", "invalidtoolargumentserror", "invalidtoolinputerror", "toolcallrepairerror", "invalid arguments for tool", "invalid tool arguments", "tool arguments are not valid",
+               "unavailable tool", "non-existent tool", "nonexistent tool", "tried to call a tool", "model tried to call", "invalid tool input", "failed to parse tool arguments", "failed to parse function arguments",
+               "invalid function arguments", "tool call arguments"],
         unless: &["tool call id", "tool_call_id"], kind: Kind::ToolCallMalformed, cautious: true, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
@@ -558,6 +593,11 @@ pub static RULES: &[Rule] = &[
     // --- Models that do not exist (by code first).
     Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\"",
         tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..R },
+    // A 403 that speaks of access and a model: the model exists and the key may not use it,
+    // whatever code (`model_not_found`) the body also carries.
+    Rule { id: "access_403_model", source: "OpenAI 403 model_not_found \"Project `proj_x` does not have access to model `gpt-4o`\"; a gateway's 403 \"no access to this model\"",
+        status: Status::In(&[403]), any: &["access", "permission", "not allowed", "denied", "not authorized", "forbidden", "权限"], also: MODEL_WORDS,
+        unless: &["credit", "balance", "quota", "billing", "payment", "api key", "token"], kind: Kind::AccessDenied, ..R },
     Rule { id: "model_code", source: "OpenAI 404 model_not_found; Groq 400 model_decommissioned; Azure 404 DeploymentNotFound; vLLM 404 NotFoundError",
         tags: &["model_not_found", "model_decommissioned", "deploymentnotfound", "notfounderror", "model_not_available", "invalid_model"],
         // OpenAI 403 "Project `proj_x` does not have access to model `gpt-4o`" carries
@@ -583,7 +623,8 @@ pub static RULES: &[Rule] = &[
                "eligible for using", "not eligible", "account has been locked", "account is locked", "account has been disabled", "account is disabled", "organization has been disabled", "access to model denied",
                "access to this model", "does not work with your current plan", "not available on your plan", "upgrade your plan", "not included in your plan", "you do not have permission", "don't have permission",
                "no permission", "permission to access", "not allowed to use", "not allowed for your account", "is not allowed to", "access denied", "access is denied", "accessdenied", "request not allowed",
-               "operation is denied", "endpoint that is currently closed", "missing scope", "insufficient scope", "insufficient_scope", "required scope", "insufficient permissions", "restricted", "未开通", "没有权限", "无权", "权限不足", "拒绝访问"],
+               "operation is denied", "endpoint that is currently closed", "not authorized to perform", "does not have permission", "lacks the required", "does not have authorization",
+               "authorizationfailed", "iam_permission_denied", "denied on resource", "organization not verified", "verified organization", "must be verified", "missing scope", "insufficient scope", "insufficient_scope", "required scope", "insufficient permissions", "restricted", "未开通", "没有权限", "无权", "权限不足", "拒绝访问"],
         unless: &["does not exist or you do not have access", "not found or", "rate limit", "balance", "quota", "arrear", "credit", "payment",
                   "invalid subscription key", "invalid api key", "invalid key", "api key is invalid", "incorrect api key", "key is not valid"],
         kind: Kind::AccessDenied, ..R },
@@ -628,7 +669,7 @@ pub static RULES: &[Rule] = &[
     Rule { id: "server_failed_words", source: "Azure \"The server had an error while processing your request\"; Bedrock \"Bedrock is unable to process your request\" / ModelNotReadyException \"not ready to serve inference requests\"",
         any: &["server had an error", "unable to process your request", "not ready to serve", "trouble connecting to the model provider", "failed to get response from provider", "upstream error",
                "engine is currently overloaded", "model is currently overloaded", "server_high_load", "high load", "server is busy", "service is busy", "error occurred while processing your request", "error while processing", "service is temporarily unavailable", "temporarily unavailable", "internal error occurred", "负载已饱和", "服务繁忙", "系统繁忙"],
-        unless: &["rate limit", "quota"], kind: Kind::ServerError, ..R },
+        unless: &["rate limit", "quota"], test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
     Rule { id: "url_words", source: "one-api \"Invalid URL(POST /v1/v1/chat/completions)\"; a base URL that already ends in /v1 joined with /v1 again",
         any: &["/v1/v1/", "invalid url (post", "invalid url(post", "invalid url (get", "invalid url(get", "unsupported openapi method", "no route matched", "route not found", "no matching route", "ssrf", "invalid url provided"],
         kind: Kind::BaseUrl, ..R },
@@ -644,9 +685,21 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ModelNotFound, ..R },
     // The server has the model but could not load or run it (LocalAI's backends, a crashed
     // runner): the server's side, not the id.
+    // The server could not load the model because no such model (file) is there: the id.
+    // The server says the failure is its own, in words no status carries: "on our end", an
+    // inference that failed, a process that exited. Likely the server's side.
+    Rule { id: "server_side_words", source: "\"Something went wrong on our end\"; Bedrock InternalFailure; \"inference failed\"; TensorRT-LLM \"Assertion failed\"",
+        any: &["on our end", "on our side", "our servers", "failed to generate", "generation failed", "inference failed", "prediction failed", "error during inference", "error during generation",
+               "inference error", "assertion failed", "uncaught exception", "terminating due to", "server encountered an error", "server encountered an internal error", "encountered an unexpected condition",
+               "internalfailure", "internal failure", "服务器错误", "服务端错误", "内部错误", "推理失败", "生成失败"],
+        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context"], kind: Kind::ServerError, cautious: true, ..R },
+    Rule { id: "model_load_missing", source: "LocalAI/Ollama \"failed to load model: … no such file or directory\"; \"could not load model … not found\"",
+        any: &["could not load model", "failed to load model", "error loading model", "unable to load model"],
+        also: &["no such file", "does not exist", "not found", "cannot find", "could not find"],
+        unless: &["backend not found", "backend", "memory"], kind: Kind::ModelNotFound, cautious: true, ..R },
     Rule { id: "model_load_failed", source: "LocalAI \"could not load model - all backends returned error\"; \"grpc service not ready\"; Ollama \"llama runner process has terminated\"",
         any: &["could not load model", "failed to load model", "error loading model", "unable to load model", "all backends returned error", "grpc service not ready", "backend not found", "runner process has terminated",
-               "model runner has unexpectedly stopped", "llama runner"],
+               "model runner has unexpectedly stopped", "llama runner", "model failed to load", "model failed to start", "failed to start model", "failed to start the model", "engine process failed to start"],
         kind: Kind::ServerError, ..R },
     // --- Keys.
     Rule { id: "auth_code", source: "OpenAI 401 invalid_api_key; Anthropic authentication_error; Gemini 400 API_KEY_INVALID in a JSON array",
@@ -657,6 +710,9 @@ pub static RULES: &[Rule] = &[
                "iam certification failed", "invalid_iam_token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
                "security token included in the request is invalid", "security token included in the request is expired", "signature we calculated does not match",
                // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.
+               "unable to locate credentials", "nocredentialserror", "could not load credentials", "missing credentials", "credentials not found", "no credentials",
+               "could not automatically determine credentials", "defaultcredentialserror", "expiredtoken", "unrecognizedclientexception", "invalidsignatureexception", "loadapikeyerror",
+               "api key is required", "api key required", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
@@ -665,6 +721,20 @@ pub static RULES: &[Rule] = &[
         kind: Kind::AccessDenied, ..R },
     // The client could not read the server's answer: the answer is the problem, not the
     // request (async-openai, reqwest, Go's encoding/json on an HTML page).
+    // The client found the answer but not the fields an answer has (`choices`, `message`):
+    // the server sent something else (an error object with 200, a page, an empty body).
+    Rule { id: "response_fields", source: "openai-node \"Cannot read properties of undefined (reading 'choices')\"; Python \"'NoneType' object is not subscriptable\" / KeyError 'choices'; \"Invalid response object from API\"",
+        status: Status::Unknown,
+        any: &["cannot read properties of undefined", "cannot read properties of null", "cannot read property", "undefined is not an object", "is not subscriptable", "keyerror:", "has no attribute",
+               "invalid response object", "no choices", "empty choices", "missing choices", "choices is undefined", "choices is empty", "choices is null", "unexpected response from"],
+        also: &["choices", "'message'", "\"message\"", "'content'", "\"content\"", "'delta'", "'candidates'", "response", "completion"],
+        unless: &["module '", "request body"], kind: Kind::BadResponse, cautious: true, ..R },
+    // A base URL the client cannot even use: no scheme, not a URL at all.
+    Rule { id: "url_unusable", source: "httpx UnsupportedProtocol \"Request URL is missing an 'http://' or 'https://' protocol\"; requests MissingSchema; Go \"unsupported protocol scheme\"; Node ERR_INVALID_URL; reqwest \"relative URL without a base\"",
+        status: Status::Unknown,
+        any: &["missing an 'http://' or 'https://'", "unsupportedprotocol", "unsupported protocol scheme", "missingschema", "invalidschema", "no connection adapters were found", "err_invalid_url",
+               "typeerror: invalid url", "relative url without a base", "url has no scheme", "invalid uri", "uriformatexception", "malformedurlexception", "invalid base url", "base url is invalid", "invalid url scheme"],
+        kind: Kind::BaseUrl, ..R },
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
@@ -727,7 +797,11 @@ pub static RULES: &[Rule] = &[
                "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时",
                // Windows (.NET WebException, WSAETIMEDOUT 10060), Chromium net:: errors, Node.
                "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
-               "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch"],
+               "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch",
+               // macOS/iOS NSURLErrorDomain, .NET HttpRequestException, Rust and Python resolver errors.
+               "nsurlerrordomain", "network connection was lost", "appears to be offline", "could not connect to the server", "hostname could not be found", "transport connection",
+               "no connection could be made", "ssl connection could not be established", "failed to lookup address", "dns error", "host is down", "ehostdown", "enetreset", "gaierror",
+               "newconnectionerror", "unresolvedaddressexception", "noroutetohostexception", "network unreachable"],
         kind: Kind::Network, ..R },
     // A client's connection-error label: LiteLLM and others raise APIConnectionError around
     // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
