@@ -2,7 +2,10 @@
 //! done of the total (counted in report rows, the count the table shows), and the checks
 //! still waiting, longest first, each with how long it has waited:
 //!
-//! `⠙ 14s · 10/13 checks · waiting: chat.stream (gpt-x) 12s, responses.stream (gpt-x) 9s`
+//! `⠙ 14s/5m00s · 10/13 checks · waiting: chat.stream (gpt-x) 12s, responses.stream (gpt-x) 9s`
+//!
+//! After the clock, the bound that ends every wait (the run's `--deadline`), so a long wait
+//! reads as bounded.
 //!
 //! Shown whenever stderr is a terminal, whatever `--format` or `-o` say (stdout is not
 //! touched), never under `-q`; cleared before the report prints. indicatif's steady tick
@@ -45,6 +48,8 @@ struct State {
     /// Rows a target's report had that its plan did not (or the reverse): the total was
     /// wrong until the target settled.
     drift: Vec<String>,
+    /// The bound that ends the run (`--deadline`).
+    bound: Option<Duration>,
 }
 
 /// The bar being drawn, if any: [`suspend`] prints above it.
@@ -76,6 +81,7 @@ impl Progress {
             next: 0,
             targets: HashSet::new(),
             drift: Vec::new(),
+            bound: None,
         }));
         let shared = state.clone();
         let style = ProgressStyle::with_template("{spinner} {line}")
@@ -96,6 +102,12 @@ impl Progress {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().expect("progress lock")
+    }
+
+    /// The bound that will end every wait of the run (`--deadline`), counted from the
+    /// line's start; shown after the clock.
+    pub fn bound(&self, limit: Duration) {
+        self.lock().bound = Some(limit);
     }
 
     /// The rows `target`'s report will have, before any of its checks starts.
@@ -219,16 +231,13 @@ impl Drop for Waiting {
 impl State {
     fn line(&self, now: Instant, width: usize) -> String {
         let width = width.max(20);
+        let mut elapsed = clock(now.saturating_duration_since(self.started));
+        if let Some(limit) = self.bound {
+            elapsed.push_str(&format!("/{}", clock(limit)));
+        }
         let mut line = match self.planned.len() {
-            0 => format!(
-                "{} · starting",
-                clock(now.saturating_duration_since(self.started))
-            ),
-            n => format!(
-                "{} · {}/{n} checks",
-                clock(now.saturating_duration_since(self.started)),
-                n - self.left.len(),
-            ),
+            0 => format!("{elapsed} · starting"),
+            n => format!("{elapsed} · {}/{n} checks", n - self.left.len()),
         };
         // Longest-waiting first (`running` is in start order), as many as fit, at most
         // NAMED; the others counted.
@@ -375,6 +384,19 @@ mod tests {
             p.line(80).ends_with("0/2 checks · waiting: chat.stream 0s"),
             "{}",
             p.line(80)
+        );
+    }
+
+    #[test]
+    fn the_line_shows_the_bound_that_ends_the_wait() {
+        let p = Progress::hidden();
+        p.bound(Duration::from_secs(300));
+        p.plan("t", [("chat.stream", None)]);
+        let _w = p.begin("t", "chat.stream", None);
+        let line = p.line(80);
+        assert!(
+            line.starts_with("0s/5m00s · 0/1 checks · waiting: chat.stream 0s"),
+            "{line}"
         );
     }
 

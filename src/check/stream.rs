@@ -82,8 +82,10 @@ pub fn judge_end(t: &Transcript, events_seen: usize, p: &mut Problems) -> bool {
         p.fail(
             Kind::StreamMalformed,
             format!(
-                "{} event(s) carry bytes that are not UTF-8 inside their data: a multi-byte character was cut inside the event, and clients show U+FFFD (�) in its place",
-                t.broken_utf8
+                "{} {} bytes that are not UTF-8 inside {} data: a multi-byte character was cut inside the event, and clients show U+FFFD (�) in its place",
+                crate::fit::count(t.broken_utf8 as u64, "event"),
+                if t.broken_utf8 == 1 { "carries" } else { "carry" },
+                if t.broken_utf8 == 1 { "its" } else { "their" }
             ),
         );
     }
@@ -477,7 +479,8 @@ pub fn replaced_characters(t: &Transcript, text: &str, p: &mut Problems) {
     p.fail(
         Kind::StreamMalformed,
         format!(
-            "the streamed text holds {n} replacement character(s) U+FFFD (\"{}\"): a multi-byte character (CJK, emoji) was cut between chunks and decoded piecewise before it reached zencheck; every client shows `�`",
+            "the streamed text holds {} U+FFFD (\"{}\"): a multi-byte character (CJK, emoji) was cut between chunks and decoded piecewise before it reached zencheck; every client shows `�`",
+            crate::fit::count(n as u64, "replacement character"),
             excerpt(text, 40)
         ),
     );

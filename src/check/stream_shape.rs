@@ -38,8 +38,8 @@ impl Shapes {
             p.warn(
                 Kind::BadResponse,
                 format!(
-                    "{} chunk(s) with `choices: []` and no usage: code that reads chunk.choices[0] crashes with IndexError (LiteLLM's stream handlers did, BerriAI/litellm#27968, #30870, #36553 as late as v1.89.4; many apps copied the openai-python loop that indexes it)",
-                    self.empty_choices
+                    "{} with `choices: []` and no usage: code that reads chunk.choices[0] crashes with IndexError (LiteLLM's stream handlers did, BerriAI/litellm#27968, #30870, #36553 as late as v1.89.4; many apps copied the openai-python loop that indexes it)",
+                    crate::fit::count(self.empty_choices as u64, "chunk")
                 ),
             );
         }

@@ -32,6 +32,10 @@ pub struct Config {
     /// `--target other` or `--base-url`.
     #[serde(skip)]
     pub unresolved: IndexMap<String, ConfigError>,
+    /// Every unset variable each of those targets names, in file order (`--dry-run` lists
+    /// them all).
+    #[serde(skip)]
+    pub unset: IndexMap<String, Vec<String>>,
 }
 
 /// The `[serve]` table: the exporter's whole-process cost guard.
@@ -190,6 +194,10 @@ pub fn parse(
                         help: Some(format!("export {var}, or remove ${{{var}}} from the file")),
                     };
                     config.unresolved.entry(name.clone()).or_insert(e);
+                    let vars = config.unset.entry(name.clone()).or_default();
+                    if !vars.contains(&var) {
+                        vars.push(var);
+                    }
                 }
             }
         }

@@ -89,7 +89,8 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
             }
         }
         let chosen = |name: &String| args.targets.is_empty() || args.targets.contains(name);
-        // A target with an unset ${VAR} stops the run only when the run uses it.
+        // A target with an unset ${VAR} stops the run only when the run uses it; a dry run
+        // shows the others and names every variable to export first.
         let used: Vec<String> = l
             .config
             .targets
@@ -97,16 +98,28 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
             .filter(|n| chosen(n))
             .cloned()
             .collect();
-        if let Some(e) = used
+        if args.dry_run {
+            for name in used.iter().filter(|n| l.config.unset.contains_key(*n)) {
+                let vars = &l.config.unset[name];
+                let export: Vec<String> = vars.iter().map(|v| format!("export {v}=…")).collect();
+                crate::out::warn(&format!(
+                    "zencheck: dry run: target `{name}` left out: {} {} not set; before a real run: {}",
+                    vars.join(", "),
+                    if vars.len() == 1 { "is" } else { "are" },
+                    export.join("; ")
+                ));
+            }
+        } else if let Some(e) = used
             .iter()
             .find_map(|n| l.config.unresolved.shift_remove(n))
         {
             return Err(e.into());
         }
+        let unset = &l.config.unset;
         l.config
             .targets
             .iter()
-            .filter(|(name, _)| chosen(name))
+            .filter(|(name, _)| chosen(name) && !unset.contains_key(*name))
             .map(|(name, t)| spec_from_config(name, t, args))
             .collect()
     };

@@ -6,11 +6,15 @@ use crate::error::RunError;
 use crate::finding::Status;
 use crate::http::{Http, Limits};
 use crate::mock::{self, Expect, Info, SCENARIOS};
-use crate::report::{render_failures, render_table_with, Layout, Report};
+use crate::report::{render_failures, render_head, render_table_with, Layout, Report};
 use crate::target::Target;
 use std::time::Duration;
 
 pub const DEMO_MODEL: &str = "mock-small";
+/// The fake key the `auth` scenario is sent (the mock echoes it; the report shows it
+/// scrubbed), and the variable the report names as its source.
+pub const DEMO_KEY: &str = "sk-demo-0123456789abcdefFAKE";
+pub const DEMO_KEY_ENV: &str = "DEMO_FAKE_KEY";
 
 /// Did the report say what the scenario should make it say?
 pub fn diagnosed(info: &Info, report: &Report) -> bool {
@@ -63,11 +67,16 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
     let progress = crate::progress::Progress::on_terminal(term.quiet);
     let progress = progress.as_ref();
     let probes = servers.iter().zip(&chosen).map(|(server, info)| {
-        let target = Target {
+        let mut target = Target {
             provider: info.zen.then_some(crate::provider::Provider::Zen),
             models: info.models.iter().map(|m| m.to_string()).collect(),
             ..Target::new(info.name, &server.base_url()).expect("the mock's URL is valid")
         };
+        // A (fake) key where the scenario echoes it back, so the scrubbing shows.
+        if info.scenario == mock::Scenario::Auth {
+            target.key_env = Some(DEMO_KEY_ENV.to_string());
+            target.key = Some(DEMO_KEY.to_string().into());
+        }
         let http = &http;
         let opts = crate::probe::Options {
             concurrency: 4,
@@ -119,7 +128,9 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
             };
             text.push_str(&render_table_with(report, color, layout));
         } else {
-            text.push_str(&failures);
+            // The header and model lines a run prints, then the failures.
+            text.push_str(&render_head(report, color, Layout::default()));
+            text.push_str(&format!("\n{failures}"));
         }
         // `-q` keeps only the demo's own verdict below.
         if !term.quiet {

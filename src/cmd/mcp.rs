@@ -8,6 +8,7 @@
 
 mod keys;
 mod summary;
+mod wire;
 
 use crate::cli::{McpArgs, ProbeArgs};
 use crate::error::RunError;
@@ -31,8 +32,12 @@ pub const MAX_ARGUMENTS: usize = 1 << 20;
 /// Serve until the client closes stdin.
 pub async fn command(args: &McpArgs) -> Result<u8, RunError> {
     let server = Server::new(args.config.clone());
+    // stdin reaches the session through `wire`, which answers a message past the line cap
+    // instead of dropping it in silence.
+    let (to_session, from_stdin) = tokio::io::duplex(1 << 20);
+    tokio::spawn(wire::pump(tokio::io::stdin(), to_session));
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve((from_stdin, tokio::io::stdout()))
         .await
         .map_err(|e| RunError::Io {
             what: "start the MCP session on stdin/stdout".into(),
@@ -309,6 +314,20 @@ impl ServerHandler for Server {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        if let Some(n) = request
+            .arguments
+            .as_ref()
+            .and_then(|a| a.get(wire::OVERSIZED))
+            .and_then(serde_json::Value::as_u64)
+        {
+            return Err(ErrorData::invalid_request(
+                format!(
+                    "the message was {n} bytes; zencheck mcp reads at most {} bytes (16 MiB) per message and {MAX_ARGUMENTS} bytes (1 MiB) of arguments per call: it was not read",
+                    wire::MAX_MESSAGE
+                ),
+                None,
+            ));
+        }
         if let Some(args) = &request.arguments {
             let mut w = Weigh::default();
             serde_json::to_writer(&mut w, args).map_err(|e| {

@@ -104,6 +104,9 @@ pub async fn probe_built(
 ) -> Result<Report, RunError> {
     // One instant for the whole run, shared by every target.
     let stop = stop.with_deadline(run.deadline, "--deadline");
+    if let Some(p) = progress {
+        p.bound(run.deadline);
+    }
     for (_, o) in &mut run.targets {
         o.stop = stop.clone();
     }

@@ -16,7 +16,9 @@ pub use junit::render_junit;
 /// Server text made inert inside Markdown (also for `explain --format markdown`).
 pub(crate) use markdown::cell as markdown_text;
 pub use markdown::render_markdown;
-pub use table::{render_failures, render_grid, render_table, render_table_with, Layout};
+pub use table::{
+    render_failures, render_grid, render_head, render_table, render_table_with, Layout,
+};
 
 use crate::failure::Kind;
 use crate::finding::{Status, Timing};

@@ -24,7 +24,10 @@ pub fn render_table(r: &Report, color: bool) -> String {
     render_table_with(r, color, Layout::default())
 }
 
-pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
+/// The table's top, without the failures and the verdict: each target's header line and its
+/// models' lines (with `all`, every row), as a run prints them (`zencheck demo` shows them
+/// above a broken scenario's failures).
+pub fn render_head(r: &Report, color: bool, layout: Layout) -> String {
     let width = layout.width.unwrap_or_else(fit::line_width);
     let narrow = width < fit::NARROW_BELOW;
     let mut out = String::new();
@@ -43,6 +46,13 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
             out.push_str(&rows_wide(&checks, &t.info.models, width, color));
         }
     }
+    out
+}
+
+pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
+    let width = layout.width.unwrap_or_else(fit::line_width);
+    let narrow = width < fit::NARROW_BELOW;
+    let mut out = render_head(r, color, layout);
     let failures = failures_at(r, color, width);
     if !failures.is_empty() {
         out.push_str("\nFailures and warnings\n");

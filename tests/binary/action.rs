@@ -198,3 +198,112 @@ async fn a_healthy_run_passes_and_a_bad_input_is_an_error_verdict() {
         .stdout
         .contains("::error title=zencheck::zencheck could not run (exit 2)"));
 }
+
+/// GitHub shows 10 error annotations a step and drops the rest silently: the action prints
+/// ten, says how many more there are, and lists them in the job summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotations_past_githubs_ten_are_announced_and_listed_in_the_summary() {
+    let auth = mock::start(Scenario::Auth, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let models: Vec<String> = (1..=12).map(|i| format!("m{i}")).collect();
+    let args = format!(
+        "--base-url http://{}/v1 -m {} --checks chat.basic",
+        auth.addr,
+        models.join(",")
+    );
+    let d = dir.path().to_path_buf();
+    let ran = tokio::task::spawn_blocking(move || run_blocking(d, vec![("INPUT_ARGS", args)]))
+        .await
+        .unwrap();
+    assert_eq!(ran.code, Some(1), "{}", ran.stdout);
+    assert_eq!(ran.outputs["failed"], "12", "every failure is counted");
+    let errors = ran
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .count();
+    assert_eq!(errors, 10, "GitHub would drop the rest: {}", ran.stdout);
+    assert!(
+        ran.stdout.lines().any(|l| l.starts_with("::notice ")
+            && l.contains("2 more checks failed or warned than GitHub shows")),
+        "{}",
+        ran.stdout
+    );
+    let (_, rest) = ran
+        .summary
+        .split_once("### Not annotated")
+        .unwrap_or_else(|| panic!("no list of the rest: {}", ran.summary));
+    let listed: Vec<&str> = rest
+        .lines()
+        .filter(|l| l.starts_with("    error: zencheck "))
+        .collect();
+    assert_eq!(listed.len(), 2, "{rest}");
+    assert!(
+        rest.contains("    fix: ") && !rest.contains("%0A"),
+        "decoded, one field a line: {rest}"
+    );
+    for m in &models {
+        let annotated = ran.stdout.contains(&format!("chat.basic ({m})::"));
+        let summarised = listed.iter().any(|l| l.ends_with(&format!("({m})")));
+        assert!(annotated != summarised, "{m}: once, in one place");
+    }
+}
+
+/// A user's own `--json FILE` in args is the report the action reads (a second `--json`
+/// would be a conflict), and the `headers` input passes a header with spaces whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_json_file_is_kept_and_headers_keep_their_spaces() {
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let s = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let s = s.clone();
+        async move {
+            if let Some(v) = headers.get("x-title") {
+                s.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(v.as_bytes()).into_owned());
+            }
+            axum::Json(
+                serde_json::json!({"object": "list", "data": [{"id": "rec", "object": "model"}]}),
+            )
+        }
+    });
+    let addr = crate::common::serve_app(app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("mine.json");
+    let args = format!(
+        "--base-url http://{addr}/v1 --checks models.list --json {}",
+        mine.display()
+    );
+    let d = dir.path().to_path_buf();
+    let ran = tokio::task::spawn_blocking(move || {
+        run_blocking(
+            d,
+            vec![
+                ("INPUT_ARGS", args),
+                (
+                    "INPUT_HEADERS",
+                    "X-Title: my app, v2\r\n\n  X-Other: a b\n".into(),
+                ),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(ran.code, Some(0), "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "passed");
+    assert_eq!(ran.outputs["report"], mine.display().to_string());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&mine).unwrap()).unwrap();
+    assert_eq!(json["checks"][0]["check"], "models.list", "{json:#}");
+    assert!(
+        ran.summary.contains("## zencheck report"),
+        "{}",
+        ran.summary
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|v| v == "my app, v2"),
+        "{seen:?}"
+    );
+}

@@ -92,3 +92,93 @@ async fn stdout_carries_protocol_messages_only() {
     assert!(stderr.contains("no key is sent"), "{stderr}");
     assert!(!stderr.contains("0123456789abcdef"), "{stderr}");
 }
+
+/// A message past the 16 MiB line cap is answered with an MCP error (under its id when it
+/// comes first, else with a null id; a notification gets none) instead of silence, and
+/// the session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_past_16_mib_gets_an_error_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .arg("mcp")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let big = "x".repeat(17 << 20);
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}})
+        .to_string(),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+        // The id first, as clients write it.
+        json!({"jsonrpc": "2.0", "id": "big-1", "method": "tools/call", "params": {
+            "name": "explain", "arguments": {"text": big}}})
+        .to_string(),
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"reason":"{big}"}}}}"#
+        ),
+        // The id after 17 MiB: not found in time, so answered with a null id.
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"tools/call","params":{{"name":"explain","arguments":{{"text":"{big}"}}}},"id":2}}"#
+        ),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "list_checks", "arguments": {}}})
+        .to_string(),
+    ];
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = tokio::spawn(async move {
+        for m in &messages {
+            stdin.write_all(format!("{m}\n").as_bytes()).await.unwrap();
+        }
+        stdin
+    });
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut parsed: Vec<Value> = Vec::new();
+    let read = async {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        while stdout.read_line(&mut line).await.unwrap() > 0 {
+            let m: Value = serde_json::from_str(&line).unwrap();
+            line.clear();
+            let done = m["id"] == 3;
+            parsed.push(m);
+            if done {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .unwrap_or_else(|_| panic!("no answer to the call after the big messages: {parsed:?}"));
+    drop(writer.await.unwrap());
+    let big_call = parsed
+        .iter()
+        .find(|m| m["id"] == "big-1")
+        .unwrap_or_else(|| panic!("the 17 MiB call went unanswered: {parsed:?}"));
+    let message = big_call["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("16 MiB") && message.contains(&format!("{}", big.len())[..4]),
+        "{big_call}"
+    );
+    let null_id = parsed
+        .iter()
+        .filter(|m| m["id"].is_null() && m.get("error").is_some())
+        .count();
+    assert_eq!(
+        null_id, 1,
+        "the call whose id comes too late gets one error with a null id, the notification none: {parsed:?}"
+    );
+    assert!(!parsed.iter().any(|m| m["id"] == 2), "{parsed:?}");
+    let last = parsed.last().unwrap();
+    assert!(
+        last["result"]["structuredContent"].is_object() || last["result"]["content"].is_array(),
+        "{last}"
+    );
+}

@@ -413,3 +413,91 @@ async fn a_stream_end_has_a_stable_code_in_verbose_and_trace() {
         "{end}"
     );
 }
+
+/// `zencheck demo`: each broken scenario prints the header and model lines a real run
+/// prints above its failures, and the `auth` scenario is sent a (fake) key, which the mock
+/// echoes and the report shows scrubbed.
+#[tokio::test]
+async fn the_demos_broken_scenarios_read_like_a_run_and_its_fake_key_is_scrubbed() {
+    let (code, out, err) = run(strings(&["demo"])).await;
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let head = format!("zencheck {} · http://127.0.0.1:", env!("CARGO_PKG_VERSION"));
+    let blocks: Vec<&str> = out.split("━━ scenario `").skip(1).collect();
+    assert!(blocks.len() > 5, "{out}");
+    for b in &blocks {
+        let name = b.split('`').next().unwrap();
+        assert!(b.contains(&head), "scenario {name} has no header line: {b}");
+        // `✗ mock-small  1 failed · 5 skipped`: a mark, the model, what its checks did.
+        let model_line = |l: &str| {
+            l.starts_with(['✓', '✗', '!'])
+                && !l.contains("models.list:")
+                && ["passed", "failed", "warned", "skipped", "unsupported"]
+                    .iter()
+                    .any(|w| l.contains(w))
+        };
+        assert!(
+            b.lines().any(model_line),
+            "scenario {name} has no model line: {b}"
+        );
+    }
+    let auth = blocks
+        .iter()
+        .find(|b| b.starts_with("auth`"))
+        .expect("the auth scenario is in the showcase");
+    assert!(auth.contains("key $DEMO_FAKE_KEY (set)"), "{auth}");
+    assert!(
+        auth.contains("Incorrect API key provided: [redacted]"),
+        "the echoed key is scrubbed: {auth}"
+    );
+    let key = zencheck::cmd::demo::DEMO_KEY;
+    assert!(!out.contains(key) && !out.contains(&key[..12]), "{out}");
+}
+
+/// Counts in details are worded for their number: `1 chunk with`, `1 event carries`, never
+/// `chunk(s)`.
+#[tokio::test]
+async fn details_count_in_words_not_parenthesised_plurals() {
+    for (scenario, check, said) in [
+        (
+            Scenario::StreamEmptyChoices,
+            "chat.stream",
+            "1 chunk with `choices: []`",
+        ),
+        (
+            Scenario::StreamUtf8Broken,
+            "chat.stream",
+            "1 event carries bytes that are not UTF-8 inside its data",
+        ),
+        (
+            Scenario::StreamUtf8Replaced,
+            "chat.stream_usage",
+            " U+FFFD (",
+        ),
+    ] {
+        let server = mock::start(scenario, 0).await.unwrap();
+        let (_, out, err) = run(strings(&[
+            "probe",
+            "--base-url",
+            &server.base_url(),
+            "-m",
+            "mock-small",
+            "--checks",
+            check,
+            "--format",
+            "json",
+        ]))
+        .await;
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+        let detail = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == check)
+            .and_then(|c| c["detail"].as_str())
+            .unwrap_or_else(|| panic!("{v:#}"))
+            .to_string();
+        assert!(detail.contains(said), "{scenario:?}: {detail}");
+        assert!(!detail.contains("(s)"), "{scenario:?}: {detail}");
+    }
+}

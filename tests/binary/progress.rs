@@ -188,7 +188,8 @@ async fn a_slow_probe_shows_elapsed_time_counts_and_what_it_waits_for() {
         "{lines:#?}"
     );
     // It ticks while nothing completes: every second of the wait is drawn.
-    for s in ["0s · ", "1s · ", "2s · "] {
+    // After the clock, the bound that ends every wait: the run's --deadline (300 s).
+    for s in ["0s/5m00s · ", "1s/5m00s · ", "2s/5m00s · "] {
         assert!(
             lines.iter().any(|l| l.contains(s)),
             "no `{s}` in {lines:#?}"

@@ -415,7 +415,57 @@ fn an_unset_variable_stops_only_the_runs_that_use_its_target() {
     assert!(out.contains("opencode.ai/zen"), "{out}");
     let (code, _, err) = run(&["probe", "--base-url", "http://127.0.0.1:9/v1", "--dry-run"]);
     assert_eq!(code, Some(0), "{err}");
-    let (code, _, err) = run(&["probe", "--dry-run"]);
+    // A real run of that target stops before sending anything, naming the variable.
+    let (code, _, err) = run(&["probe", "--target", "gateway"]);
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("GATEWAY_URL is not set"), "{err}");
+    // A dry run of the whole file shows the other targets and says what to export.
+    let (code, out, err) = run(&["probe", "--dry-run"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("opencode.ai/zen") && out.contains("127.0.0.1:11434"),
+        "{out}"
+    );
+    assert!(
+        err.contains("target `gateway` left out: GATEWAY_URL is not set")
+            && err.contains("export GATEWAY_URL="),
+        "{err}"
+    );
+}
+
+/// `zencheck init`'s Zen target passes against a healthy Zen as written: the zen-routes
+/// mock (each model only on its own route) at the template's own settings, only the URL
+/// changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_init_templates_zen_target_passes_against_a_healthy_zen() {
+    let zen = mock::start(Scenario::ZenRoutes, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let url = zen.base_url();
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let init = zencheck().current_dir(&d).arg("init").output().unwrap();
+        assert_eq!(init.status.code(), Some(0), "{}", text(&init.stderr));
+        let path = d.join("zencheck.toml");
+        let toml = std::fs::read_to_string(&path).unwrap();
+        let toml = toml.replacen(
+            "provider = \"zen\"\n",
+            &format!("provider = \"zen\"\nbase_url = \"{url}\"\n"),
+            1,
+        );
+        std::fs::write(&path, toml).unwrap();
+        let out = zencheck()
+            .current_dir(&d)
+            .env("OPENCODE_API_KEY", "sk-zen-init-test")
+            .args(["probe", "--target", "zen", "--fail-on", "warn", "--all"])
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(
+        out.contains(" pass, 0 fail, 0 warn, 0 unsupported, 0 skip"),
+        "{out}"
+    );
 }

@@ -148,6 +148,9 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
             "models": ["mock-small,mock-large"], "checks": ["models"]}},
         // 13: an argument the schema does not have (headers could carry anything anywhere)
         {"tool": "probe", "arguments": {"base_url": foreign, "headers": ["Authorization: Bearer x"]}},
+        // 14: a message past the 16 MiB line cap gets an answer, not silence; 15: still serving
+        {"tool": "explain", "big_text": 17_000_000, "timeout": 60},
+        {"tool": "list_checks"},
     ]);
     let plan = json!({
         "command": env!("CARGO_BIN_EXE_zencheck"),
@@ -169,7 +172,7 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
         }
     }
     let r = out["results"].as_array().unwrap();
-    assert_eq!(r.len(), 14, "{out}");
+    assert_eq!(r.len(), 16, "{}", &whole[..whole.len().min(2000)]);
 
     // The tools and their input schemas.
     let tools: Vec<&str> = out["tools"]
@@ -306,6 +309,17 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
         "{}",
         r[10]
     );
+
+    // A message past 16 MiB is answered with an MCP error under its own id, which names the
+    // size (rmcp alone drops it, and the call waits for its timeout).
+    assert!(r[14].get("exception").is_none(), "{}", r[14]);
+    let too_big = r[14]["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        too_big.contains("16 MiB") && too_big.contains("the message was 1700"),
+        "{}",
+        r[14]
+    );
+    assert_eq!(r[15]["is_error"], false, "{}", r[15]);
 
     // And the server still serves.
     assert_eq!(r[11]["structured"]["kind"], "auth", "{}", r[11]);
