@@ -422,6 +422,15 @@ impl Kind {
                 _ => param_rejected_hint(cx.param, cx.rule),
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
+            Kind::BadRequest if matches!(cx.param, Some("signature" | "thinking")) => "A layer between the client and the \
+                 model changes Anthropic's thinking blocks: with extended thinking on, the assistant turn that called a tool \
+                 must go back opening with its thinking block, its `signature` exactly as received, or the model's server \
+                 refuses the tool result (\"Invalid `signature` in `thinking` block\", \"Expected `thinking` or \
+                 `redacted_thinking`\"). Every agent loop with thinking (Claude Code, the AI SDK's anthropic provider) fails on \
+                 its second turn. A relay that translates /messages through OpenAI's format, or re-serialises the blocks, is \
+                 the usual cause: make it pass `thinking` and `redacted_thinking` blocks through byte for byte, call the \
+                 provider directly, or turn thinking off for tool use."
+                .to_string(),
             Kind::BadRequest if cx.param.is_some_and(|k| crate::reasoning::CHAT_FIELDS.contains(&k)) => {
                 reasoning_required_hint(cx.param.unwrap_or("reasoning_content"))
             }
@@ -1008,6 +1017,10 @@ fn param_ignored_hint(param: Option<&str>) -> String {
         Some("encoding_format") => "The endpoint does not follow encoding_format: it answers base64 strings when floats are \
              asked, or floats when base64 is asked (the evidence says which). Accept both in your client (a base64 string is \
              little-endian float32), or use a client that does; openai-python and openai-node ask for base64 by default."
+            .to_string(),
+        Some("thinking") => "The endpoint took `thinking` and no thinking block came back: a gateway drops the parameter, \
+             or the model has no extended thinking. Do not count on thinking here; use a model that thinks, or call the \
+             provider directly."
             .to_string(),
         Some("stream_options") | Some("include_usage") => "The endpoint took stream_options.include_usage but sent no usage: \
              token counts and costs will silently read zero. Count tokens yourself, or use the non-streaming usage."

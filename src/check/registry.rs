@@ -50,6 +50,7 @@ macro_rules! with_checks {
             ResponsesPreviousResponse => responses_previous,
             MessagesBasic => messages::MESSAGES_BASIC,
             MessagesStream => messages::MESSAGES_STREAM,
+            MessagesThinking => messages_thinking,
             EmbeddingsBasic => embeddings,
             EmbeddingsBase64 => embeddings_base64,
         }

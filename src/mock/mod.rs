@@ -4,6 +4,7 @@
 mod follow;
 mod reply;
 mod scenario;
+mod thinking;
 pub mod upstream;
 mod window;
 
@@ -761,12 +762,20 @@ async fn responses(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) 
 }
 
 async fn messages(State(m): State<Arc<Mock>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (_, ask) = match gate(&m, Route::Messages, &headers, &body).await {
+    let (v, ask) = match gate(&m, Route::Messages, &headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let id = m.request_id();
     let answered = m.answered_model(&ask.model);
+    if !ask.stream && thinking::involved(&v) {
+        if let Some(msg) = thinking::refusal(&v) {
+            let e = json!({"type": "error", "error": {"type": "invalid_request_error", "message": msg}});
+            return reply::json_response(400, &e, &id);
+        }
+        let unsigned = m.scenario == Scenario::ThinkingUnsigned;
+        return reply::json_response(200, &thinking::answer(&v, &answered, unsigned), &id);
+    }
     if !ask.stream {
         return reply::json_response(200, &reply::anthropic_message(&ask, &answered), &id);
     }

@@ -133,3 +133,115 @@ async fn a_validator_that_refuses_reasoning_sent_back_is_named() {
         r.to_json()
     );
 }
+
+const THINKING: [&str; 6] = [
+    "-m",
+    "mock-small",
+    "--routes",
+    "messages",
+    "--checks",
+    "messages.thinking",
+];
+
+#[tokio::test]
+async fn thinking_blocks_go_back_signed_on_the_mock_and_an_unsigned_one_breaks_turn_two() {
+    let (m, r) = probe_mock(Scenario::Healthy, &THINKING).await;
+    let c = check(&r, "messages.thinking");
+    assert_eq!(c.status, Status::Pass, "{}", r.to_json());
+    assert!(
+        c.detail.contains("1 thinking block") && c.detail.contains("the result was used"),
+        "{}",
+        c.detail
+    );
+    // The two turns, and nothing else.
+    assert_eq!(m.requests(), 2);
+
+    let (_, r) = probe_mock(Scenario::ThinkingUnsigned, &THINKING).await;
+    let c = check(&r, "messages.thinking");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (Status::Fail, Some(Kind::BadRequest), Some("signature")),
+        "{}",
+        r.to_json()
+    );
+    assert!(c.detail.contains("without its signature"), "{}", c.detail);
+    assert!(
+        c.provider_message
+            .as_deref()
+            .is_some_and(|m| m.contains("Invalid `signature`")),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("byte for byte")),
+        "{}",
+        r.to_json()
+    );
+}
+
+/// A relay in front of Anthropic that strips thinking blocks from what it returns, while
+/// the model behind it wants them back with the tool result.
+fn stripping_relay(_: &str, body: &Value) -> axum::response::Response {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    let tool_turn = messages.iter().any(|m| {
+        m["role"] == "assistant"
+            && m["content"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|b| b["type"] == "tool_use"))
+    });
+    if tool_turn {
+        let first = messages[1]["content"][0]["type"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if first != "thinking" {
+            let msg = format!("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{first}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block.");
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(json!({"type": "error", "error": {"type": "invalid_request_error", "message": msg}})),
+            )
+                .into_response();
+        }
+    }
+    let content = if messages.len() == 1 && body.get("tools").is_some() {
+        json!([{"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}])
+    } else {
+        json!([{"type": "text", "text": "pong"}])
+    };
+    axum::Json(json!({"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+        "content": content, "stop_reason": "end_turn", "usage": {"input_tokens": 9, "output_tokens": 3}}))
+    .into_response()
+}
+
+#[tokio::test]
+async fn a_relay_that_strips_thinking_blocks_is_named_when_turn_two_is_refused() {
+    let base = serve_reply(stripping_relay).await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "claude-sonnet-4-5",
+        "--routes",
+        "messages",
+        "--checks",
+        "messages.thinking",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "messages.thinking");
+    assert_eq!(
+        (c.status, c.kind, c.param.as_deref()),
+        (Status::Fail, Some(Kind::BadRequest), Some("thinking")),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.detail
+            .contains("no thinking block although thinking was on"),
+        "{}",
+        c.detail
+    );
+}
