@@ -2,6 +2,7 @@
 //! classified, a 2xx body that must be JSON, an error inside a 2xx, usage and the model
 //! that answered, an answer cut at the output cap.
 
+use super::spec::Fold;
 use super::Ctx;
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
@@ -36,11 +37,13 @@ pub fn sent_cap(req: &Request) -> Option<u64> {
 }
 
 /// Send a streaming request. A refusal before the stream starts is classified; a 2xx
-/// that is not SSE is `not_sse`; an SSE body is read under the bounds and judged.
-pub async fn send_stream(
+/// that is not SSE is `not_sse`; an SSE body is read under the bounds, each event handed
+/// to `fold` as it arrives (none is kept), and `judge` ends it with the transcript.
+pub async fn send_stream<J: Fold>(
     cx: &Ctx<'_>,
     req: &Request,
-    judge: impl FnOnce(&Transcript, u64) -> Finding,
+    mut fold: J,
+    judge: impl FnOnce(J, &Transcript, u64) -> Finding,
 ) -> Finding {
     let sent = req.sent_params();
     let mut opened = match cx.http.open(cx.target, req).await {
@@ -75,8 +78,8 @@ pub async fn send_stream(
         request_id: opened.request_id.clone(),
     };
     let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
-    let transcript = cx.http.read_stream(opened).await;
-    let mut f = judge(&transcript, headers_ms);
+    let transcript = cx.http.read_stream_each(opened, |e| fold.event(&e)).await;
+    let mut f = judge(fold, &transcript, headers_ms);
     f.evidence.http_status = evidence.http_status;
     f.evidence.request_id = evidence.request_id;
     f.note_retry(waited)

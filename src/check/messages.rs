@@ -3,14 +3,15 @@
 
 use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
 use super::ask::{MAX_TOKENS, PROMPT};
-use super::spec::{cost, Judge, Spec, Stage};
+use super::spec::{cost, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
-    error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
+    error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
+    Text,
 };
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems};
 use crate::fit::excerpt;
-use crate::http::sse::Transcript;
+use crate::http::sse::{TimedEvent, Transcript};
 use crate::http::{Answer, Auth, Request};
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -33,7 +34,7 @@ pub const MESSAGES_STREAM: Spec = Spec {
         "messages.stream",
         Route::Messages,
         |m, _| vec![request(m, true)],
-        Judge::Stream(judge_stream),
+        Judge::Stream(|m| Box::new(MessagesStream::new(m))),
         cost(1, MAX_TOKENS),
     )
 };
@@ -90,31 +91,63 @@ pub fn judge(a: &Answer, asked: &str) -> Finding {
     f
 }
 
-/// Judge an Anthropic event stream: `message_start` … `content_block_delta` …
-/// `message_delta` … `message_stop`; `ping` and unknown events are tolerated.
-pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
-    let mut p = Problems::default();
-    let (mut text, mut content_at, mut models) = (String::new(), Vec::new(), Vec::new());
-    let (mut stopped, mut stop_reason, mut error_message) = (false, None::<String>, None::<String>);
-    let mut events = 0usize;
-    let mut malformed = false;
-    let mut thinking = crate::reasoning::Reasoning::default();
-    for ev in &t.events {
+/// The judge of an Anthropic event stream, as a fold: `message_start` …
+/// `content_block_delta` … `message_delta` … `message_stop`; `ping` and unknown events are
+/// tolerated.
+#[derive(Default)]
+pub struct MessagesStream {
+    asked: String,
+    p: Problems,
+    text: Text,
+    content_at: Vec<u64>,
+    models: Vec<String>,
+    stopped: bool,
+    stop_reason: Option<String>,
+    error_message: Option<String>,
+    events: usize,
+    malformed: bool,
+    thinking: crate::reasoning::Reasoning,
+}
+
+impl MessagesStream {
+    pub fn new(asked: &str) -> MessagesStream {
+        MessagesStream {
+            asked: asked.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Fold for MessagesStream {
+    fn event(&mut self, ev: &TimedEvent) {
+        let MessagesStream {
+            p,
+            text,
+            content_at,
+            models,
+            stopped,
+            stop_reason,
+            error_message,
+            events,
+            malformed,
+            thinking,
+            ..
+        } = self;
         let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
-            if !malformed {
+            if !*malformed {
                 p.fail(
                     Kind::StreamMalformed,
                     format!(
                         "event {} is not JSON: {}",
-                        events + 1,
+                        *events + 1,
                         excerpt(&ev.data, 80)
                     ),
                 );
             }
-            malformed = true;
-            continue;
+            *malformed = true;
+            return;
         };
-        events += 1;
+        *events += 1;
         match v
             .get("type")
             .and_then(Value::as_str)
@@ -122,7 +155,7 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
         {
             "message_start" => {
                 if let Some(m) = v.pointer("/message/model").and_then(Value::as_str) {
-                    models.push(m.to_string());
+                    note_model(models, m);
                 }
             }
             "content_block_start"
@@ -143,67 +176,101 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
                     .and_then(Value::as_str)
                     .filter(|d| !d.is_empty())
                 {
-                    text.push_str(d);
+                    text.push(d);
                     content_at.push(ev.at_ms);
                 }
             }
             "message_delta" => {
-                stop_reason = v
+                *stop_reason = v
                     .pointer("/delta/stop_reason")
                     .and_then(Value::as_str)
                     .map(str::to_string)
             }
-            "message_stop" => stopped = true,
-            "error" => {
-                let msg = error_event(&ev.data, events, &mut p);
-                error_message.get_or_insert(msg);
+            "message_stop" => *stopped = true,
+            "error" if error_message.is_none() => {
+                *error_message = Some(error_event(&ev.data, *events, p));
             }
             _ => {}
         }
     }
-    let clean = judge_end(t, events, &mut p);
-    if clean && !stopped && error_message.is_none() {
-        missing_terminal(t, "message_stop", events, &mut p);
+}
+
+impl StreamJudge for MessagesStream {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
+        self.judge(t, headers_ms)
     }
-    let reasoning = thinking.seen();
-    let spent = clean
-        && stopped
-        && reasoning_spent_cap(&text, 0, stop_reason.as_deref(), reasoning.as_ref(), &mut p);
-    if clean && stopped && text.trim().is_empty() && !spent {
-        p.warn(Kind::BadResponse, "no text in the stream");
-    }
-    judge_content(
-        Arrivals {
-            headers_ms,
-            content_at: &content_at,
-            produced_span_s: None,
-        },
-        &models,
-        asked,
-        &mut p,
-    );
-    let summary = format!(
-        "\"{}\" · {events} events · stop {} · {}",
-        excerpt(&text, 40),
-        stop_reason.as_deref().unwrap_or("-"),
-        if stopped {
-            "message_stop"
-        } else {
-            "no message_stop"
-        },
-    );
-    finish(
-        p,
-        summary,
-        Read {
-            transcript: t,
-            headers_ms,
-            content_at: &content_at,
+}
+
+/// Judge an Anthropic event stream whose events are all in hand.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    let mut j = MessagesStream::new(asked);
+    t.events.iter().for_each(|e| j.event(e));
+    j.judge(t, headers_ms)
+}
+
+impl MessagesStream {
+    /// The stream is over: judge it.
+    pub fn judge(self, t: &Transcript, headers_ms: u64) -> Finding {
+        let MessagesStream {
+            asked,
+            mut p,
+            text,
+            content_at,
+            models,
+            stopped,
+            stop_reason,
             error_message,
-            reasoning,
-            reasoning_in: "content block ",
-        },
-    )
+            events,
+            thinking,
+            ..
+        } = self;
+        let asked = asked.as_str();
+        let blank = text.is_blank();
+        let text = text.as_str();
+        let clean = judge_end(t, events, &mut p);
+        if clean && !stopped && error_message.is_none() {
+            missing_terminal(t, "message_stop", events, &mut p);
+        }
+        let reasoning = thinking.seen();
+        let spent = clean
+            && stopped
+            && reasoning_spent_cap(text, 0, stop_reason.as_deref(), reasoning.as_ref(), &mut p);
+        if clean && stopped && blank && !spent {
+            p.warn(Kind::BadResponse, "no text in the stream");
+        }
+        judge_content(
+            Arrivals {
+                headers_ms,
+                content_at: &content_at,
+                produced_span_s: None,
+            },
+            &models,
+            asked,
+            &mut p,
+        );
+        let summary = format!(
+            "\"{}\" · {events} events · stop {} · {}",
+            excerpt(text, 40),
+            stop_reason.as_deref().unwrap_or("-"),
+            if stopped {
+                "message_stop"
+            } else {
+                "no message_stop"
+            },
+        );
+        finish(
+            p,
+            summary,
+            Read {
+                transcript: t,
+                headers_ms,
+                content_at: &content_at,
+                error_message,
+                reasoning,
+                reasoning_in: "content block ",
+            },
+        )
+    }
 }
 
 #[cfg(test)]

@@ -145,7 +145,9 @@ async fn attempt(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
     match (id.spec().judge, request(id, model, cap)) {
         (Judge::Run(run), _) => run(cx, model, cap).await,
         (Judge::Json(judge), Some(req)) => send_json(cx, &req, |a| judge(a, model)).await,
-        (Judge::Stream(judge), Some(req)) => send_stream(cx, &req, |t, h| judge(t, h, model)).await,
+        (Judge::Stream(judge), Some(req)) => {
+            send_stream(cx, &req, judge(model), |j, t, h| j.finish(t, h)).await
+        }
         (Judge::Probe | Judge::Derived(_), _) | (_, None) => {
             Finding::skip("sends no request of its own")
         }

@@ -8,14 +8,15 @@ use super::chat::{
     check_tool_call, describe_calls, judge_tool_choice, tool_parameters, ToolExpect, TOOL_NAME,
     TOOL_PROMPT,
 };
-use super::spec::{cost, Judge, Spec, Stage};
+use super::spec::{cost, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
-    error_event, finish, judge_content, judge_end, missing_terminal, Arrivals, Read,
+    error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
+    Text,
 };
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems};
 use crate::fit::excerpt;
-use crate::http::sse::Transcript;
+use crate::http::sse::{TimedEvent, Transcript};
 use crate::http::{Answer, Auth, Request};
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -38,7 +39,7 @@ pub const RESPONSES_STREAM: Spec = Spec {
         "responses.stream",
         Route::Responses,
         |m, _| vec![request(m, true, false)],
-        Judge::Stream(judge_stream),
+        Judge::Stream(|m| Box::new(ResponsesStream::new(m))),
         cost(1, MAX_TOKENS),
     )
 };
@@ -213,31 +214,62 @@ pub fn output_text(output: &[Value]) -> String {
         .collect()
 }
 
-/// Judge a Responses event stream. Unknown event types (ping, cost frames) are tolerated.
-pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
-    let mut p = Problems::default();
-    let (mut text, mut content_at, mut models) = (String::new(), Vec::new(), Vec::new());
-    let (mut terminal, mut error_message, mut usage) =
-        (None::<String>, None::<String>, None::<Value>);
-    let mut events = 0usize;
-    let mut malformed = false;
-    let mut thinking = crate::reasoning::Reasoning::default();
-    for ev in &t.events {
+/// The judge of a Responses event stream, as a fold. Unknown event types (ping, cost
+/// frames) are tolerated.
+#[derive(Default)]
+pub struct ResponsesStream {
+    asked: String,
+    p: Problems,
+    text: Text,
+    content_at: Vec<u64>,
+    models: Vec<String>,
+    terminal: Option<String>,
+    error_message: Option<String>,
+    usage: Option<Value>,
+    events: usize,
+    malformed: bool,
+    thinking: crate::reasoning::Reasoning,
+}
+
+impl ResponsesStream {
+    pub fn new(asked: &str) -> ResponsesStream {
+        ResponsesStream {
+            asked: asked.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+impl Fold for ResponsesStream {
+    fn event(&mut self, ev: &TimedEvent) {
+        let ResponsesStream {
+            p,
+            text,
+            content_at,
+            models,
+            terminal,
+            error_message,
+            usage,
+            events,
+            malformed,
+            thinking,
+            ..
+        } = self;
         let data = ev.data.trim();
         if data == "[DONE]" {
-            continue;
+            return;
         }
         let Ok(v) = serde_json::from_str::<Value>(data) else {
-            if !malformed {
+            if !*malformed {
                 p.fail(
                     Kind::StreamMalformed,
-                    format!("event {} is not JSON: {}", events + 1, excerpt(data, 80)),
+                    format!("event {} is not JSON: {}", *events + 1, excerpt(data, 80)),
                 );
             }
-            malformed = true;
-            continue;
+            *malformed = true;
+            return;
         };
-        events += 1;
+        *events += 1;
         // The type is in the data; the `event:` line repeats it (and may be absent).
         let ty = v
             .get("type")
@@ -260,19 +292,17 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
                     .and_then(Value::as_str)
                     .filter(|d| !d.is_empty())
                 {
-                    text.push_str(d);
+                    text.push(d);
                     content_at.push(ev.at_ms);
                 }
             }
             "response.created" | "response.completed" | "response.incomplete" => {
                 if let Some(m) = v.pointer("/response/model").and_then(Value::as_str) {
-                    if !models.iter().any(|x| x == m) {
-                        models.push(m.to_string());
-                    }
+                    note_model(models, m);
                 }
                 if ty != "response.created" {
-                    terminal = Some(ty.to_string());
-                    usage = v
+                    *terminal = Some(ty.to_string());
+                    *usage = v
                         .pointer("/response/usage")
                         .filter(|u| u.is_object())
                         .cloned();
@@ -284,71 +314,107 @@ pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
                     .and_then(Value::as_str)
                     .unwrap_or("response.failed without a message")
                     .to_string();
-                p.fail(
-                    Kind::StreamError,
-                    format!(
-                        "response.failed after {events} events: {}",
-                        excerpt(&msg, 120)
-                    ),
-                );
-                error_message.get_or_insert(msg);
-                terminal = Some(ty.to_string());
+                if error_message.is_none() {
+                    p.fail(
+                        Kind::StreamError,
+                        format!(
+                            "response.failed after {events} events: {}",
+                            excerpt(&msg, 120)
+                        ),
+                    );
+                    *error_message = Some(msg);
+                }
+                *terminal = Some(ty.to_string());
             }
-            "error" => {
-                let msg = error_event(data, events, &mut p);
-                error_message.get_or_insert(msg);
+            "error" if error_message.is_none() => {
+                *error_message = Some(error_event(data, *events, p));
             }
             _ => {}
         }
     }
-    let clean = judge_end(t, events, &mut p);
-    if clean && terminal.is_none() && error_message.is_none() {
-        missing_terminal(t, "response.completed", events, &mut p);
+}
+
+impl StreamJudge for ResponsesStream {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
+        self.judge(t, headers_ms)
     }
-    if let Some(u) = &usage {
-        thinking.read_usage(u);
-    }
-    let reasoning = thinking.seen();
-    let cut = (terminal.as_deref() == Some("response.incomplete")).then_some("length");
-    let spent = clean
-        && error_message.is_none()
-        && reasoning_spent_cap(&text, 0, cut, reasoning.as_ref(), &mut p);
-    if clean && error_message.is_none() && terminal.is_some() && text.trim().is_empty() && !spent {
-        p.warn(Kind::BadResponse, "no output_text in the stream");
-    }
-    judge_content(
-        Arrivals {
-            headers_ms,
-            content_at: &content_at,
-            produced_span_s: None,
-        },
-        &models,
-        asked,
-        &mut p,
-    );
-    let mut summary = format!(
-        "\"{}\" · {events} events · {}",
-        excerpt(&text, 40),
-        terminal.as_deref().unwrap_or("no terminal event")
-    );
-    if let Some(u) = &usage {
-        summary.push_str(&format!(
-            " · usage {}",
-            super::answer::token_counts(u, ("input_tokens", "output_tokens"))
-        ));
-    }
-    finish(
-        p,
-        summary,
-        Read {
-            transcript: t,
-            headers_ms,
-            content_at: &content_at,
+}
+
+/// Judge a Responses event stream whose events are all in hand.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    let mut j = ResponsesStream::new(asked);
+    t.events.iter().for_each(|e| j.event(e));
+    j.judge(t, headers_ms)
+}
+
+impl ResponsesStream {
+    /// The stream is over: judge it.
+    pub fn judge(self, t: &Transcript, headers_ms: u64) -> Finding {
+        let ResponsesStream {
+            asked,
+            mut p,
+            text,
+            content_at,
+            models,
+            terminal,
             error_message,
-            reasoning,
-            reasoning_in: "output item ",
-        },
-    )
+            usage,
+            events,
+            mut thinking,
+            ..
+        } = self;
+        let asked = asked.as_str();
+        let blank = text.is_blank();
+        let text = text.as_str();
+        let clean = judge_end(t, events, &mut p);
+        if clean && terminal.is_none() && error_message.is_none() {
+            missing_terminal(t, "response.completed", events, &mut p);
+        }
+        if let Some(u) = &usage {
+            thinking.read_usage(u);
+        }
+        let reasoning = thinking.seen();
+        let cut = (terminal.as_deref() == Some("response.incomplete")).then_some("length");
+        let spent = clean
+            && error_message.is_none()
+            && reasoning_spent_cap(text, 0, cut, reasoning.as_ref(), &mut p);
+        if clean && error_message.is_none() && terminal.is_some() && blank && !spent {
+            p.warn(Kind::BadResponse, "no output_text in the stream");
+        }
+        judge_content(
+            Arrivals {
+                headers_ms,
+                content_at: &content_at,
+                produced_span_s: None,
+            },
+            &models,
+            asked,
+            &mut p,
+        );
+        let mut summary = format!(
+            "\"{}\" · {events} events · {}",
+            excerpt(text, 40),
+            terminal.as_deref().unwrap_or("no terminal event")
+        );
+        if let Some(u) = &usage {
+            summary.push_str(&format!(
+                " · usage {}",
+                super::answer::token_counts(u, ("input_tokens", "output_tokens"))
+            ));
+        }
+        finish(
+            p,
+            summary,
+            Read {
+                transcript: t,
+                headers_ms,
+                content_at: &content_at,
+                error_message,
+                reasoning,
+                reasoning_in: "output item ",
+            },
+        )
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::ask::TokenCap;
 use super::Ctx;
 use crate::failure::CheckHint;
 use crate::finding::Finding;
-use crate::http::sse::Transcript;
+use crate::http::sse::{TimedEvent, Transcript};
 use crate::http::{Answer, Request};
 use crate::route::Route;
 use crate::target::Target;
@@ -56,10 +56,42 @@ pub enum Judge {
     Derived(Derive),
     /// One non-streaming request; a 2xx is judged by the function, the rest classified.
     Json(fn(&Answer, &str) -> Finding),
-    /// One streaming request: the transcript and the time to headers are judged.
-    Stream(fn(&Transcript, u64, &str) -> Finding),
+    /// One streaming request, judged by a fold made for the model asked: it reads each
+    /// event as it arrives, then how the stream ended and the time to headers.
+    Stream(fn(&str) -> Box<dyn StreamJudge>),
     /// The check sends its requests itself.
     Run(RunFn),
+}
+
+/// What reads a stream's events one at a time, as they arrive, keeping only what it
+/// judges on: a stream read to its cap is never held whole.
+pub trait Fold: Send {
+    fn event(&mut self, e: &TimedEvent);
+}
+
+/// A stream's judge: a fold, then a finding from what it kept, how the stream ended (the
+/// transcript, whose `events` are empty when read live) and the time to headers.
+pub trait StreamJudge: Fold {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding;
+}
+
+impl<A: Fold, B: Fold> Fold for (A, B) {
+    fn event(&mut self, e: &TimedEvent) {
+        self.0.event(e);
+        self.1.event(e);
+    }
+}
+
+impl Fold for Box<dyn StreamJudge> {
+    fn event(&mut self, e: &TimedEvent) {
+        (**self).event(e)
+    }
+}
+
+/// Judge a stream whose events are all in hand (a recording, a paste): the same fold.
+pub fn judge_whole(mut j: Box<dyn StreamJudge>, t: &Transcript, headers_ms: u64) -> Finding {
+    t.events.iter().for_each(|e| j.event(e));
+    j.finish(t, headers_ms)
 }
 
 /// What a check sends when everything goes right: its first attempts, which `--dry-run`

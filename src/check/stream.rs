@@ -12,12 +12,12 @@ use super::chat::{
     ToolExpect,
 };
 use super::model_swap::same_model;
-use super::spec::{cost, Judge, Spec};
+use super::spec::{cost, Fold, Judge, Spec, StreamJudge};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems, Timing};
 use crate::fit::excerpt;
-use crate::http::sse::{End, Transcript};
+use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
@@ -29,7 +29,7 @@ pub const CHAT_STREAM: Spec = Spec {
         "chat.stream",
         Route::Chat,
         |m, c| chat::post(chat_request(m, true, c, json!({}))),
-        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, false, ToolExpect::Any)),
+        Judge::Stream(|m| Box::new(ChatStream::new(m, false, ToolExpect::Any))),
         cost(1, MAX_TOKENS),
     )
 };
@@ -51,7 +51,7 @@ pub const CHAT_STREAM_USAGE: Spec = Spec {
                 }),
             ))
         },
-        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, true, ToolExpect::Any)),
+        Judge::Stream(|m| Box::new(ChatStream::new(m, true, ToolExpect::Any))),
         cost(1, UTF8_MAX_TOKENS),
     )
 };
@@ -62,7 +62,7 @@ pub const CHAT_STREAM_TOOLS: Spec = Spec {
         "chat.stream_tools",
         Route::Chat,
         |m, c| chat::post(tool_request(m, true, c, json!("required"))),
-        Judge::Stream(|t, h, m| judge_chat_stream(t, h, m, false, ToolExpect::Required)),
+        Judge::Stream(|m| Box::new(ChatStream::new(m, false, ToolExpect::Required))),
         cost(1, MAX_TOKENS_TOOLS),
     )
 };
@@ -260,11 +260,71 @@ pub fn judge_content(arrivals: Arrivals<'_>, models: &[String], asked: &str, p: 
     }
 }
 
+/// Most of a streamed answer's text a judge keeps: far more than any answer under the
+/// probe's caps (160 tokens at most); the rest of a longer one is only counted.
+pub const TEXT_KEEP: usize = 64 << 10;
+/// Most distinct model names a judge keeps from one stream.
+const MODELS_KEEP: usize = 8;
+/// Most tool calls (by index) a chat judge assembles from one stream, and the most of a
+/// call's name or arguments it keeps.
+const CALLS_KEEP: usize = 64;
+const CALL_TEXT_KEEP: usize = 64 << 10;
+
+/// A streamed answer's text as it arrives: its first [`TEXT_KEEP`] bytes kept, the rest
+/// counted, and replacement characters counted in all of it.
+#[derive(Default)]
+pub struct Text {
+    kept: String,
+    /// Bytes past the kept part.
+    beyond: usize,
+    /// U+FFFD in the whole text.
+    replaced: usize,
+}
+
+impl Text {
+    pub fn push(&mut self, piece: &str) {
+        self.replaced += piece.matches('\u{FFFD}').count();
+        self.beyond += keep_within(&mut self.kept, piece, TEXT_KEEP);
+    }
+
+    /// The kept part (all of it for any answer the probe asks for).
+    pub fn as_str(&self) -> &str {
+        &self.kept
+    }
+
+    /// No text at all, or only whitespace.
+    pub fn is_blank(&self) -> bool {
+        self.beyond == 0 && self.kept.trim().is_empty()
+    }
+}
+
+/// Append `piece` to `s` up to `cap` bytes (at a character boundary); the bytes left out.
+fn keep_within(s: &mut String, piece: &str, cap: usize) -> usize {
+    let room = cap.saturating_sub(s.len());
+    if piece.len() <= room {
+        s.push_str(piece);
+        return 0;
+    }
+    let mut cut = room;
+    while !piece.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    s.push_str(&piece[..cut]);
+    piece.len() - cut
+}
+
+/// Note a model name a stream answered with, once, up to [`MODELS_KEEP`] names.
+pub fn note_model(models: &mut Vec<String>, m: &str) {
+    if models.len() < MODELS_KEEP && !models.iter().any(|x| x == m) {
+        models.push(m.to_string());
+    }
+}
+
 /// What the chunks of a chat stream added up to.
 #[derive(Default)]
 struct Assembly {
     chunks: usize,
-    text: String,
+    text: Text,
     content_at: Vec<u64>,
     finish: Option<String>,
     done_at: Option<u64>,
@@ -272,6 +332,10 @@ struct Assembly {
     models: Vec<String>,
     /// Tool-call fragments by index: (name, arguments).
     calls: BTreeMap<u64, (String, String)>,
+    /// Indexes of calls whose name or arguments outgrew [`CALL_TEXT_KEEP`].
+    calls_too_long: Vec<u64>,
+    /// Error events after the first (only the first is quoted).
+    more_errors: usize,
     /// What was wrong with the tool-call deltas themselves, once each; true for a failure
     /// (no client can assemble it), false for a warning (some clients cope).
     call_faults: Vec<(bool, String)>,
@@ -286,7 +350,83 @@ struct Assembly {
     shapes: super::stream_shape::Shapes,
 }
 
-/// Judge a chat-completions stream transcript. Pure: unit tests feed it recordings.
+/// The judge of a chat-completions stream, as a fold: each chunk is read as it arrives
+/// into what the stream adds up to, and the stream is judged when it ends.
+pub struct ChatStream {
+    asked: String,
+    want_usage: bool,
+    expect: ToolExpect,
+    p: Problems,
+    a: Assembly,
+    malformed: usize,
+}
+
+impl ChatStream {
+    pub fn new(asked: &str, want_usage: bool, expect: ToolExpect) -> ChatStream {
+        ChatStream {
+            asked: asked.to_string(),
+            want_usage,
+            expect,
+            p: Problems::default(),
+            a: Assembly::default(),
+            malformed: 0,
+        }
+    }
+}
+
+impl Fold for ChatStream {
+    fn event(&mut self, ev: &TimedEvent) {
+        let (a, p) = (&mut self.a, &mut self.p);
+        if a.done_at.is_some() {
+            // Frames after [DONE] are legal (Zen sends a cost chunk there).
+            return;
+        }
+        let data = ev.data.trim();
+        if data == "[DONE]" {
+            a.done_at = Some(ev.at_ms);
+            return;
+        }
+        let parsed = serde_json::from_str::<Value>(data);
+        let error_body = parsed.as_ref().is_ok_and(is_stream_error);
+        if ev.event == "error" || error_body {
+            if a.error_message.is_some() {
+                a.more_errors += 1;
+            } else {
+                a.error_message = Some(error_event(data, a.chunks, p));
+            }
+            return;
+        }
+        let Ok(v) = parsed else {
+            self.malformed += 1;
+            if self.malformed == 1 {
+                p.fail(
+                    Kind::StreamMalformed,
+                    format!(
+                        "event {} is not JSON: {}",
+                        a.chunks + self.malformed,
+                        excerpt(data, 80)
+                    ),
+                );
+            }
+            return;
+        };
+        a.chunks += 1;
+        a.shapes.note(&v);
+        absorb_chunk(a, &v, ev.at_ms);
+        if a.finish.is_some() && a.finish_at.is_none() {
+            a.finish_at = Some(ev.at_ms);
+        }
+    }
+}
+
+impl StreamJudge for ChatStream {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
+        self.judge(t, headers_ms)
+    }
+}
+
+/// Judge a chat-completions stream transcript whose events are all in hand. Pure: unit
+/// tests feed it recordings.
 pub fn judge_chat_stream(
     t: &Transcript,
     headers_ms: u64,
@@ -294,53 +434,38 @@ pub fn judge_chat_stream(
     want_usage: bool,
     expect: ToolExpect,
 ) -> Finding {
-    let mut p = Problems::default();
-    let mut a = Assembly::default();
-    let mut malformed = 0usize;
-    for ev in &t.events {
-        if a.done_at.is_some() {
-            // Frames after [DONE] are legal (Zen sends a cost chunk there).
-            continue;
+    let mut j = ChatStream::new(asked, want_usage, expect);
+    t.events.iter().for_each(|e| j.event(e));
+    j.judge(t, headers_ms)
+}
+
+impl ChatStream {
+    /// The stream is over: judge what its chunks added up to and how it ended.
+    pub fn judge(self, t: &Transcript, headers_ms: u64) -> Finding {
+        let ChatStream {
+            asked,
+            want_usage,
+            expect,
+            mut p,
+            mut a,
+            malformed,
+        } = self;
+        let asked = asked.as_str();
+        let clean = judge_end(t, a.chunks, &mut p);
+        replaced_characters(t, &a.text, &mut p);
+        if a.more_errors > 0 {
+            p.fail(
+                Kind::StreamError,
+                format!(
+                    "{} after it",
+                    crate::fit::count(a.more_errors as u64, "more error event")
+                ),
+            );
         }
-        let data = ev.data.trim();
-        if data == "[DONE]" {
-            a.done_at = Some(ev.at_ms);
-            continue;
-        }
-        let parsed = serde_json::from_str::<Value>(data);
-        let error_body = parsed.as_ref().is_ok_and(is_stream_error);
-        if ev.event == "error" || error_body {
-            let msg = error_event(data, a.chunks, &mut p);
-            a.error_message.get_or_insert(msg);
-            continue;
-        }
-        let Ok(v) = parsed else {
-            malformed += 1;
-            if malformed == 1 {
-                p.fail(
-                    Kind::StreamMalformed,
-                    format!(
-                        "event {} is not JSON: {}",
-                        a.chunks + malformed,
-                        excerpt(data, 80)
-                    ),
-                );
-            }
-            continue;
-        };
-        a.chunks += 1;
-        a.shapes.note(&v);
-        absorb_chunk(&mut a, &v, ev.at_ms);
-        if a.finish.is_some() && a.finish_at.is_none() {
-            a.finish_at = Some(ev.at_ms);
-        }
-    }
-    let clean = judge_end(t, a.chunks, &mut p);
-    replaced_characters(t, &a.text, &mut p);
-    never_closed(t, &a, &mut p);
-    a.shapes.judge(&mut p);
-    if clean && a.error_message.is_none() {
-        match (&a.finish, a.done_at) {
+        never_closed(t, &a, &mut p);
+        a.shapes.judge(&mut p);
+        if clean && a.error_message.is_none() {
+            match (&a.finish, a.done_at) {
             (None, None) => missing_terminal(t, "finish_reason or [DONE]", a.chunks, &mut p),
             (Some(f), None) => p.warn(
                 Kind::StreamNoDone,
@@ -353,15 +478,26 @@ pub fn judge_chat_stream(
             (None, Some(_)) => {}
             (Some(_), Some(_)) => {}
         }
-        if a.chunks == 0 && malformed == 0 {
-            p.fail(Kind::BadResponse, "the stream carried no completion chunk");
+            if a.chunks == 0 && malformed == 0 {
+                p.fail(Kind::BadResponse, "the stream carried no completion chunk");
+            }
         }
-    }
-    for (i, (name, args)) in &a.calls {
-        if let Some(once) = doubled(args) {
-            // The whole arguments again in the last delta (seen from vLLM): clients that
-            // join fragments get `{…}{…}`.
-            p.fail_param(
+        for (i, (name, args)) in &a.calls {
+            if a.calls_too_long.contains(i) {
+                p.fail_param(
+                Kind::BadResponse,
+                "tool_calls",
+                format!(
+                    "streamed tool call {i}: its name or arguments pass {} KiB, far beyond the output cap asked for",
+                    CALL_TEXT_KEEP >> 10
+                ),
+            );
+                continue;
+            }
+            if let Some(once) = doubled(args) {
+                // The whole arguments again in the last delta (seen from vLLM): clients that
+                // join fragments get `{…}{…}`.
+                p.fail_param(
                 Kind::BadResponse,
                 "tool_calls",
                 format!(
@@ -369,119 +505,123 @@ pub fn judge_chat_stream(
                     excerpt(once, 40)
                 ),
             );
-            continue;
-        }
-        if let Err(why) = check_tool_call(&json!({"function": {"name": name, "arguments": args}})) {
-            p.fail_param(
-                Kind::BadResponse,
-                "tool_calls",
-                format!("streamed tool call {i}: {why}"),
-            );
-        }
-    }
-    for (fails, why) in &a.call_faults {
-        if *fails {
-            p.fail_param(Kind::BadResponse, "tool_calls", why.clone());
-        } else {
-            p.warn_param(Kind::BadResponse, "tool_calls", why.clone());
-        }
-    }
-    if let Some(u) = &a.usage {
-        a.reasoning.read_usage(u);
-    }
-    let (answer, thought) = crate::reasoning::split_think(&a.text);
-    if thought.is_some_and(|t| !t.trim().is_empty()) {
-        a.reasoning.saw(crate::reasoning::THINK_TAGS);
-    }
-    a.text = answer;
-    let reasoning = a.reasoning.clone().seen();
-    if clean && a.error_message.is_none() && a.chunks > 0 {
-        let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
-        let finish = a.finish.as_deref();
-        let may_be_cut = super::chat::may_blame_cap(expect, &a.text);
-        let unwritten =
-            reasoning_spent_cap(&a.text, names.len(), finish, reasoning.as_ref(), &mut p)
-                || may_be_cut && super::answer::cut_at_cap(&a.text, names.len(), finish, &mut p);
-        if !unwritten {
-            judge_tool_choice(expect, &names, &a.text, finish, &mut p);
-            if a.text.trim().is_empty() && a.calls.is_empty() && expect == ToolExpect::Any {
-                p.warn(Kind::BadResponse, "no text in the stream");
+                continue;
+            }
+            if let Err(why) =
+                check_tool_call(&json!({"function": {"name": name, "arguments": args}}))
+            {
+                p.fail_param(
+                    Kind::BadResponse,
+                    "tool_calls",
+                    format!("streamed tool call {i}: {why}"),
+                );
             }
         }
-    }
-    judge_content(
-        Arrivals {
-            headers_ms,
-            content_at: &a.content_at,
-            produced_span_s: a.created.map(|(lo, hi)| hi - lo),
-        },
-        &a.models,
-        asked,
-        &mut p,
-    );
-    if want_usage && a.usage.is_none() && clean && a.error_message.is_none() {
-        p.warn_param(
-            Kind::ParamIgnored,
-            "stream_options",
-            "stream_options.include_usage was accepted but no usage chunk arrived",
-        );
-    }
-
-    let said = if a.calls.is_empty() {
-        format!("\"{}\"", excerpt(&a.text, 40))
-    } else {
-        let calls: Vec<Value> = a
-            .calls
-            .values()
-            .map(|(n, args)| json!({"function": {"name": n, "arguments": args}}))
-            .collect();
-        describe_calls(&calls)
-    };
-    let mut summary = format!(
-        "{said} · {} chunks · finish {} · {}",
-        a.chunks,
-        a.finish.as_deref().unwrap_or("-"),
-        if a.done_at.is_some() {
-            "[DONE]"
-        } else {
-            "no [DONE]"
+        for (fails, why) in &a.call_faults {
+            if *fails {
+                p.fail_param(Kind::BadResponse, "tool_calls", why.clone());
+            } else {
+                p.warn_param(Kind::BadResponse, "tool_calls", why.clone());
+            }
         }
-    );
-    if let Some(u) = &a.usage {
-        summary.push_str(&format!(
-            " · usage {}",
-            super::answer::token_counts(u, ("prompt_tokens", "completion_tokens"))
-        ));
+        if let Some(u) = &a.usage {
+            a.reasoning.read_usage(u);
+        }
+        let (text, thought) = crate::reasoning::split_think(a.text.as_str());
+        if thought.is_some_and(|t| !t.trim().is_empty()) {
+            a.reasoning.saw(crate::reasoning::THINK_TAGS);
+        }
+        // Text past the kept part is not blank, whatever the kept part holds.
+        let blank = text.trim().is_empty() && a.text.beyond == 0;
+        let reasoning = a.reasoning.clone().seen();
+        if clean && a.error_message.is_none() && a.chunks > 0 {
+            let names: Vec<&str> = a.calls.values().map(|(n, _)| n.as_str()).collect();
+            let finish = a.finish.as_deref();
+            let may_be_cut = super::chat::may_blame_cap(expect, &text);
+            let unwritten =
+                reasoning_spent_cap(&text, names.len(), finish, reasoning.as_ref(), &mut p)
+                    || may_be_cut && super::answer::cut_at_cap(&text, names.len(), finish, &mut p);
+            if !unwritten {
+                judge_tool_choice(expect, &names, &text, finish, &mut p);
+                if blank && a.calls.is_empty() && expect == ToolExpect::Any {
+                    p.warn(Kind::BadResponse, "no text in the stream");
+                }
+            }
+        }
+        judge_content(
+            Arrivals {
+                headers_ms,
+                content_at: &a.content_at,
+                produced_span_s: a.created.map(|(lo, hi)| hi - lo),
+            },
+            &a.models,
+            asked,
+            &mut p,
+        );
+        if want_usage && a.usage.is_none() && clean && a.error_message.is_none() {
+            p.warn_param(
+                Kind::ParamIgnored,
+                "stream_options",
+                "stream_options.include_usage was accepted but no usage chunk arrived",
+            );
+        }
+
+        let said = if a.calls.is_empty() {
+            format!("\"{}\"", excerpt(&text, 40))
+        } else {
+            let calls: Vec<Value> = a
+                .calls
+                .values()
+                .map(|(n, args)| json!({"function": {"name": n, "arguments": args}}))
+                .collect();
+            describe_calls(&calls)
+        };
+        let mut summary = format!(
+            "{said} · {} chunks · finish {} · {}",
+            a.chunks,
+            a.finish.as_deref().unwrap_or("-"),
+            if a.done_at.is_some() {
+                "[DONE]"
+            } else {
+                "no [DONE]"
+            }
+        );
+        if let Some(u) = &a.usage {
+            summary.push_str(&format!(
+                " · usage {}",
+                super::answer::token_counts(u, ("prompt_tokens", "completion_tokens"))
+            ));
+        }
+        finish(
+            p,
+            summary,
+            Read {
+                transcript: t,
+                headers_ms,
+                content_at: &a.content_at,
+                error_message: a.error_message,
+                reasoning,
+                reasoning_in: "delta.",
+            },
+        )
     }
-    finish(
-        p,
-        summary,
-        Read {
-            transcript: t,
-            headers_ms,
-            content_at: &a.content_at,
-            error_message: a.error_message,
-            reasoning,
-            reasoning_in: "delta.",
-        },
-    )
 }
 
 /// U+FFFD in text whose events were all valid UTF-8: something before zencheck (a gateway
 /// decoding each network read on its own) cut a multi-byte character and put replacement
 /// characters in its place, so every client shows `�` (opencode#39694, Zen with Chinese).
 /// Events with bytes broken inside their data are named by `judge_end` instead.
-pub fn replaced_characters(t: &Transcript, text: &str, p: &mut Problems) {
-    if t.broken_utf8 > 0 || !text.contains('\u{FFFD}') {
+pub fn replaced_characters(t: &Transcript, text: &Text, p: &mut Problems) {
+    let n = text.replaced;
+    if t.broken_utf8 > 0 || n == 0 {
         return;
     }
-    let n = text.matches('\u{FFFD}').count();
     p.fail(
         Kind::StreamMalformed,
         format!(
             "the streamed text holds {} U+FFFD (\"{}\"): a multi-byte character (CJK, emoji) was cut between chunks and decoded piecewise before it reached zencheck; every client shows `�`",
             crate::fit::count(n as u64, "replacement character"),
-            excerpt(text, 40)
+            excerpt(text.as_str(), 40)
         ),
     );
 }
@@ -527,10 +667,17 @@ fn doubled(args: &str) -> Option<&str> {
     (a == b && serde_json::from_str::<Value>(a).is_ok_and(|v| v.is_object())).then_some(a)
 }
 
-/// Note a fault of the tool-call deltas, once.
+/// Note a fault of the tool-call deltas, once (a few at most).
 fn fault(a: &mut Assembly, fails: bool, why: &str) {
-    if !a.call_faults.iter().any(|(_, f)| f == why) {
+    if a.call_faults.len() < MODELS_KEEP && !a.call_faults.iter().any(|(_, f)| f == why) {
         a.call_faults.push((fails, why.to_string()));
+    }
+}
+
+/// A call's name or arguments outgrew what is kept of them.
+fn too_long(a: &mut Assembly, idx: u64) {
+    if !a.calls_too_long.contains(&idx) {
+        a.calls_too_long.push(idx);
     }
 }
 
@@ -540,9 +687,7 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
         .and_then(Value::as_str)
         .filter(|m| !m.is_empty())
     {
-        if !a.models.iter().any(|x| x == m) {
-            a.models.push(m.to_string());
-        }
+        note_model(&mut a.models, m);
     }
     if let Some(u) = v.get("usage").filter(|u| u.is_object()) {
         a.usage = Some(u.clone());
@@ -576,7 +721,7 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        a.text.push_str(piece);
+        a.text.push(piece);
         if !thought {
             a.content_at.push(at_ms);
         }
@@ -599,6 +744,14 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
                 a.calls.keys().next_back().copied().unwrap_or(0)
             }
         };
+        if !a.calls.contains_key(&idx) && a.calls.len() >= CALLS_KEEP {
+            fault(
+                a,
+                true,
+                &format!("more than {CALLS_KEEP} tool calls in one stream, where one was asked"),
+            );
+            continue;
+        }
         let entry = a.calls.entry(idx).or_default();
         if let Some(n) = tc
             .pointer("/function/name")
@@ -613,13 +766,15 @@ fn absorb_chunk(a: &mut Assembly, v: &Value, at_ms: u64) {
                     excerpt(n, 40)
                 );
                 fault(a, false, &why);
-            } else {
-                a.calls.entry(idx).or_default().0.push_str(n);
+            } else if keep_within(&mut a.calls.entry(idx).or_default().0, n, CALL_TEXT_KEEP) > 0 {
+                too_long(a, idx);
             }
         }
         match tc.pointer("/function/arguments") {
             Some(Value::String(args)) => {
-                a.calls.entry(idx).or_default().1.push_str(args);
+                if keep_within(&mut a.calls.entry(idx).or_default().1, args, CALL_TEXT_KEEP) > 0 {
+                    too_long(a, idx);
+                }
                 a.content_at.push(at_ms);
             }
             Some(Value::Object(_)) => fault(

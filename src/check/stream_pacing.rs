@@ -6,11 +6,11 @@
 //! held: something let it go at once.
 
 use super::chat::{self, chat_request, ToolExpect};
-use super::spec::{cost, Judge, Spec};
-use super::stream::judge_chat_stream;
+use super::spec::{cost, Fold, Judge, Spec, StreamJudge};
+use super::stream::ChatStream;
 use crate::failure::Kind;
 use crate::finding::{Finding, Status};
-use crate::http::sse::Transcript;
+use crate::http::sse::{TimedEvent, Transcript};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -47,20 +47,48 @@ pub const SPEC: Spec = Spec {
             body["messages"] = json!([{"role": "user", "content": COUNT_PROMPT}]);
             chat::post(body)
         },
-        Judge::Stream(judge),
+        Judge::Stream(|m| {
+            Box::new(Pacing {
+                chat: ChatStream::new(m, false, ToolExpect::Any),
+                tokens: None,
+            })
+        }),
         cost(1, CAP),
     )
 };
 
-fn judge(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
-    let mut f = judge_chat_stream(t, headers_ms, asked, false, ToolExpect::Any);
+/// The chat stream's judge, and the output tokens its usage reported (the last report).
+struct Pacing {
+    chat: ChatStream,
+    tokens: Option<u64>,
+}
+
+impl Fold for Pacing {
+    fn event(&mut self, e: &TimedEvent) {
+        self.chat.event(e);
+        if e.data.contains("completion_tokens") {
+            if let Some(n) = completion_tokens(&e.data) {
+                self.tokens = Some(n);
+            }
+        }
+    }
+}
+
+impl StreamJudge for Pacing {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
+        judge(self.chat.judge(t, headers_ms), self.tokens)
+    }
+}
+
+fn judge(f: Finding, reported: Option<u64>) -> Finding {
+    let mut f = f;
     if f.status != Status::Pass {
         return f;
     }
     let Some(stats) = f.stream.clone() else {
         return f;
     };
-    let tokens = completion_tokens(t).unwrap_or(0).max(stats.content_chunks);
+    let tokens = reported.unwrap_or(0).max(stats.content_chunks);
     match held(&stats.arrivals_ms, tokens) {
         Verdict::TooShort => {
             f.detail = format!(
@@ -84,14 +112,12 @@ fn judge(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
     }
 }
 
-/// The output tokens the stream's usage reported, when it did.
-fn completion_tokens(t: &Transcript) -> Option<u64> {
-    t.events.iter().rev().find_map(|e| {
-        serde_json::from_str::<Value>(&e.data)
-            .ok()?
-            .pointer("/usage/completion_tokens")?
-            .as_u64()
-    })
+/// The output tokens an event's usage reports, when it does.
+fn completion_tokens(data: &str) -> Option<u64> {
+    serde_json::from_str::<Value>(data)
+        .ok()?
+        .pointer("/usage/completion_tokens")?
+        .as_u64()
 }
 
 #[derive(Debug, PartialEq)]

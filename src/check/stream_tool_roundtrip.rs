@@ -4,7 +4,7 @@
 //! that id, is answered (the second turn of `chat.tool_roundtrip`, not streamed).
 
 use super::chat::{check_tool_call, ToolExpect};
-use super::spec::{cost, Judge, Spec};
+use super::spec::{cost, Fold, Judge, Spec};
 use super::tool_roundtrip::{first_turn, second_turn, second_turn_request, with_fault, Turn1};
 use super::answer::send_stream;
 use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
@@ -12,7 +12,7 @@ use super::{stream, Ctx};
 use crate::failure::{CheckHint, Kind};
 use crate::finding::{Finding, Status};
 use crate::route::Route;
-use crate::http::sse::Transcript;
+use crate::http::sse::{TimedEvent, Transcript};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -36,14 +36,18 @@ pub const SPEC: Spec = Spec {
 async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     let req = first_turn(model, cap, true);
     let mut turn1 = None;
-    let f = send_stream(cx, &req, |t, h| {
-        let f = stream::judge_chat_stream(t, h, model, false, ToolExpect::Required);
+    let fold = (
+        stream::ChatStream::new(model, false, ToolExpect::Required),
+        Calls::default(),
+    );
+    let f = send_stream(cx, &req, fold, |(chat, calls), t, h| {
+        let f = chat.judge(t, h);
         if f.status == Status::Fail || f.kind == Some(Kind::OutputLength) {
             let mut f = f;
             f.detail = format!("turn 1: {}", f.detail);
             return f;
         }
-        match streamed_calls(t) {
+        match calls.turn1() {
             Ok(c) => {
                 turn1 = Some(c);
                 f
@@ -73,24 +77,40 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     second
 }
 
-/// The streamed tool calls, by index. The first delta of each index must carry `id` and
-/// `function.name` (the AI SDK refuses the stream otherwise; an id that only comes later is
-/// the fault named, and used); argument fragments are joined in order. A delta without
-/// `index` continues the call before it.
-pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
-    // index -> (id of the first delta, id seen later, name, arguments)
-    let mut calls: BTreeMap<u64, (Option<Value>, Option<Value>, String, String)> = BTreeMap::new();
-    let mut content = String::new();
-    for ev in &t.events {
+/// The streamed tool calls, by index, read as the stream arrives. The first delta of each
+/// index must carry `id` and `function.name` (the AI SDK refuses the stream otherwise; an
+/// id that only comes later is the fault named, and used); argument fragments are joined in
+/// order. A delta without `index` continues the call before it. What is kept is bounded as
+/// the chat judge's is: past that, the chat judge has already failed the stream.
+#[derive(Default)]
+pub struct Calls {
+    /// index -> (id of the first delta, id seen later, name, arguments)
+    calls: BTreeMap<u64, (Option<Value>, Option<Value>, String, String)>,
+    content: String,
+}
+
+/// Most calls, and most bytes of a name, arguments or text, kept from one stream.
+const KEEP_CALLS: usize = 64;
+const KEEP_TEXT: usize = 64 << 10;
+
+fn push_within(s: &mut String, piece: &str) {
+    if s.len() + piece.len() <= KEEP_TEXT {
+        s.push_str(piece);
+    }
+}
+
+impl Fold for Calls {
+    fn event(&mut self, ev: &TimedEvent) {
         let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
-            continue;
+            return;
         };
         let Some(delta) = v.pointer("/choices/0/delta") else {
-            continue;
+            return;
         };
         if let Some(c) = delta.get("content").and_then(Value::as_str) {
-            content.push_str(c);
+            push_within(&mut self.content, c);
         }
+        let calls = &mut self.calls;
         for d in delta
             .get("tool_calls")
             .and_then(Value::as_array)
@@ -102,6 +122,9 @@ pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
                 .and_then(Value::as_u64)
                 .unwrap_or_else(|| calls.keys().next_back().copied().unwrap_or(0));
             let first = !calls.contains_key(&index);
+            if first && calls.len() >= KEEP_CALLS {
+                continue;
+            }
             let entry = calls.entry(index).or_default();
             let id = d.get("id").filter(|i| !i.is_null()).cloned();
             if first {
@@ -111,14 +134,27 @@ pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
             }
             if let Some(n) = d.pointer("/function/name").and_then(Value::as_str) {
                 if entry.2 != n {
-                    entry.2.push_str(n);
+                    push_within(&mut entry.2, n);
                 }
             }
             if let Some(a) = d.pointer("/function/arguments").and_then(Value::as_str) {
-                entry.3.push_str(a);
+                push_within(&mut entry.3, a);
             }
         }
     }
+}
+
+/// The streamed tool calls of a stream whose events are all in hand.
+pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
+    let mut c = Calls::default();
+    t.events.iter().for_each(|e| c.event(e));
+    c.turn1()
+}
+
+impl Calls {
+    /// The stream is over: the calls to send back, or why there are none.
+    pub fn turn1(self) -> Result<Turn1, String> {
+    let Calls { calls, content } = self;
     if calls.is_empty() {
         return Err("no tool_calls delta in the stream".into());
     }
@@ -162,6 +198,7 @@ pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
         ));
     }
     Ok(turn1)
+    }
 }
 
 #[cfg(test)]

@@ -592,9 +592,24 @@ impl Http {
 }
 
 impl Http {
-    /// Read an opened event stream under the idle, total and byte bounds; every event's
-    /// data is scrubbed of the target's secrets as it is read.
+    /// Read an opened event stream under the idle, total and byte bounds, keeping every
+    /// event in the transcript (`zencheck fidelity` compares them with what its upstream
+    /// sent); every event's data is scrubbed of the target's secrets as it is read.
     pub async fn read_stream(&self, o: Opened) -> sse::Transcript {
+        let mut events = Vec::new();
+        let mut t = self.read_stream_each(o, |e| events.push(e)).await;
+        t.events = events;
+        t
+    }
+
+    /// As [`Http::read_stream`], but each event, scrubbed, goes to `on_event` the moment
+    /// it is read and is not kept: the transcript's `events` stay empty, so a stream read
+    /// to its cap costs what the caller keeps of it, not the stream.
+    pub async fn read_stream_each(
+        &self,
+        o: Opened,
+        mut on_event: impl FnMut(sse::TimedEvent),
+    ) -> sse::Transcript {
         let bounds = sse::Bounds {
             started: o.started,
             idle: self.limits.idle,
@@ -604,23 +619,26 @@ impl Http {
         let redactor = &o.redactor;
         let observer = self.observer.as_deref().zip(o.trace_id);
         let mut frames = 0;
+        let mut usage = spend::StreamUsage::default();
         // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives.
-        let mut t = sse::read_observed(o.response.bytes_stream(), bounds, |e| {
+        let mut t = sse::read_folded(o.response.bytes_stream(), bounds, |mut e| {
             e.data = redactor.scrub(&e.data);
             e.event = redactor.scrub(&e.event);
             if let Some((obs, id)) = observer {
-                obs.frame(id, frames, e);
+                obs.frame(id, frames, &e);
             }
             frames += 1;
+            usage.note(&e.data);
+            on_event(e);
         })
         .await;
-        spend::stream_seen(&t.events);
+        usage.seen();
         t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
         if let sse::End::Cut(m) | sse::End::Undecodable(m) = &mut t.end {
             *m = o.redactor.scrub(m);
         }
         if let (Some(obs), Some(id)) = (&self.observer, o.trace_id) {
-            obs.stream_end(id, &t);
+            obs.stream_end(id, &t, frames);
         }
         t
     }

@@ -208,26 +208,24 @@ impl Observer {
         }
     }
 
-    /// The end of an event stream whose frames went through [`Observer::frame`].
-    pub fn stream_end(&self, id: u64, t: &super::sse::Transcript) {
+    /// The end of an event stream whose `events` frames went through [`Observer::frame`].
+    pub fn stream_end(&self, id: u64, t: &super::sse::Transcript, events: usize) {
         let end = match t.end.error() {
             Some(e) => format!("{}: {e}", t.end.code()),
             None => t.end.code().to_string(),
         };
         let mut line = format!(
             "[{id}] < stream: {} events, {} bytes, ended after {} ms (end: {end})",
-            t.events.len(),
-            t.bytes,
-            t.ended_at_ms,
+            events, t.bytes, t.ended_at_ms,
         );
-        if self.verbose > 1 && t.events.len() > SHOWN_FRAMES_CAP {
+        if self.verbose > 1 && events > SHOWN_FRAMES_CAP {
             line.push_str(&format!(
                 " ({} frames not shown)",
-                t.events.len() - SHOWN_FRAMES_CAP
+                events - SHOWN_FRAMES_CAP
             ));
         }
         self.emit(
-            json!({"type": "stream_end", "id": id, "ts": now(), "events": t.events.len(),
+            json!({"type": "stream_end", "id": id, "ts": now(), "events": events,
                    "bytes": t.bytes, "ended_at_ms": t.ended_at_ms,
                    "end": t.end.code(), "end_error": t.end.error(),
                    "unterminated_tail": t.unterminated_tail}),

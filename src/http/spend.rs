@@ -114,24 +114,35 @@ pub fn body_seen(body: &[u8]) {
     }
 }
 
-/// The output tokens of a stream: the last usage any event carried (chat's final chunk,
-/// `response.completed`, Anthropic's `message_delta`).
-pub fn stream_seen(events: &[super::sse::TimedEvent]) {
-    // Only an event that names `usage` can carry it: the others are not parsed (a stream
-    // read to the cap is about 41 000 events, each a JSON parse, and most carry none).
-    let last = events
-        .iter()
-        .rev()
-        .filter(|e| e.data.contains("usage"))
-        .find_map(|e| {
-            let v: Value = serde_json::from_str(e.data.trim()).ok()?;
-            v.get("usage")
-                .or(v.pointer("/response/usage"))
-                .filter(|u| u.is_object())
-                .cloned()
-        });
-    if let Some(u) = last {
-        usage_seen(&u);
+/// The output tokens of a stream, read event by event as it arrives: the last usage any
+/// event carried (chat's final chunk, `response.completed`, Anthropic's `message_delta`).
+/// Only an event that names `usage` is parsed (a stream read to the cap is about 41 000
+/// events and most carry none), and only the last usage is kept.
+#[derive(Default)]
+pub struct StreamUsage(Option<Value>);
+
+impl StreamUsage {
+    pub fn note(&mut self, data: &str) {
+        if !data.contains("usage") {
+            return;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(data.trim()) else {
+            return;
+        };
+        if let Some(u) = v
+            .get("usage")
+            .or(v.pointer("/response/usage"))
+            .filter(|u| u.is_object())
+        {
+            self.0 = Some(u.clone());
+        }
+    }
+
+    /// The stream is over: count what its last usage said.
+    pub fn seen(self) {
+        if let Some(u) = self.0 {
+            usage_seen(&u);
+        }
     }
 }
 
@@ -168,7 +179,12 @@ mod tests {
         events.extend((0..1000).map(|_| ev(r#"{"choices":[{"delta":{"content":"x"}}]}"#)));
         events.push(ev(r#"{"choices":[],"usage":{"completion_tokens":5}}"#));
         events.push(ev("[DONE]"));
-        let ((), seen) = scope(async { stream_seen(&events) }).await;
+        let ((), seen) = scope(async {
+            let mut u = StreamUsage::default();
+            events.iter().for_each(|e| u.note(&e.data));
+            u.seen()
+        })
+        .await;
         assert_eq!(seen.output_tokens, 5);
     }
 

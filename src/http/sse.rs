@@ -300,6 +300,18 @@ where
 /// events; a server that sends a million one-byte events is not answering.
 pub const MAX_EVENTS: usize = 100_000;
 
+/// As [`read`] (the same bounds and event cap), but each event goes to `on_event` as it
+/// arrives instead of into the transcript, whose `events` stay empty: a judge that folds
+/// the events as they come keeps what it reads of them, not the stream.
+pub async fn read_folded<S, E, F>(body: S, bounds: Bounds, on_event: F) -> Transcript
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::error::Error,
+    F: FnMut(TimedEvent),
+{
+    read_until(body, bounds, MAX_EVENTS, on_event).await
+}
+
 /// As `read`, but each event goes to `on_event` as it arrives instead of into the
 /// transcript (whose `events` stay empty): for a long-lived stream whose caller keeps only
 /// what it needs, and may stop reading by dropping the future.

@@ -430,3 +430,59 @@ async fn https_to_a_plain_http_port_names_the_cause_and_keeps_the_words() {
         c.detail
     );
 }
+
+/// The peak resident memory (KiB) of `zencheck ARGS` run to its end, from the kernel's own
+/// accounting of the finished child (`wait4`'s `ru_maxrss`, which reaps it).
+#[allow(clippy::zombie_processes)]
+fn peak_rss_kib(args: &[&str]) -> i64 {
+    let child = zencheck()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    usage.ru_maxrss
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_read_to_their_cap_cost_what_their_judges_keep_not_the_streams() {
+    // An upstream whose chat streams never end: each is read to the 8 MiB cap. The three
+    // chat stream checks read three at once; holding them would cost 24 MiB and more.
+    let up = crate::serve_hostile::endless_upstream(Default::default()).await;
+    let base = format!("http://{up}/v1");
+    let run = |checks: &'static str| {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            peak_rss_kib(&[
+                "probe",
+                "--base-url",
+                &base,
+                "-m",
+                "m",
+                "--checks",
+                checks,
+                "--format",
+                "json",
+            ])
+        })
+    };
+    let idle = run("chat.basic").await.unwrap();
+    let streams = run("chat.stream,chat.stream_usage,chat.stream_tools")
+        .await
+        .unwrap();
+    let grew = (streams - idle) as f64 / 1024.0;
+    eprintln!(
+        "peak {:.1} MiB with three streams at the cap, {:.1} MiB with none",
+        streams as f64 / 1024.0,
+        idle as f64 / 1024.0
+    );
+    assert!(
+        grew < 8.0,
+        "three streams read to the 8 MiB cap grew the probe by {grew:.1} MiB"
+    );
+}

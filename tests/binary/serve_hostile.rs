@@ -658,7 +658,7 @@ async fn the_status_page_shows_every_targets_latest_probe_escaped_behind_the_tok
 
 /// Streams open now and the most open at once, across the upstreams sharing it.
 #[derive(Default)]
-struct Open {
+pub struct Open {
     now: std::sync::atomic::AtomicUsize,
     most: std::sync::atomic::AtomicUsize,
 }
@@ -683,7 +683,7 @@ impl Drop for Streaming {
 
 /// An upstream whose chat streams never end: events of 40 characters as fast as the socket
 /// takes them, each stream counted in `open`. Non-streamed chat gets a small answer.
-async fn endless_upstream(open: Arc<Open>) -> std::net::SocketAddr {
+pub async fn endless_upstream(open: Arc<Open>) -> std::net::SocketAddr {
     use axum::body::Body;
     use axum::response::IntoResponse;
     use axum::routing::{get, post};
