@@ -265,6 +265,17 @@ impl Kind {
         }
     }
 
+    /// What turns on a route the server does not offer (an `unsupported` row has no kind),
+    /// when the server's own words say: llama.cpp names the flag it was not started with.
+    pub fn unsupported_hint(rule: Option<RuleHint>) -> Option<String> {
+        (rule == Some(RuleHint::FeatureOff)).then(|| {
+            "To turn this route on, restart the server with the flag its message \
+             names (llama.cpp: llama-server --embeddings for /v1/embeddings, --reranking for rerank), or send these \
+             requests to a server that serves them."
+                .to_string()
+        })
+    }
+
     /// The one thing to change. Worded for the provider when zencheck knows it.
     pub fn hint(self, cx: &HintContext<'_>) -> String {
         let p = cx.provider;

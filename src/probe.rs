@@ -685,7 +685,8 @@ async fn run_jobs(
     (listed, ran.into_iter().map(|(r, _)| r).collect())
 }
 
-/// A route the server lacks is `unsupported`, unless the model lives only there; a route
+/// A route the server lacks (a 404 or 4xx that says so, a 501 Not Implemented, a feature it was
+/// not started with) is `unsupported`, unless the model lives only there; a route
 /// that refuses a model the provider serves elsewhere is `wrong_route` — a warning when the
 /// route table predicted it and the user did not ask for that route, a failure otherwise.
 fn adjust_for_route(target: &Target, opts: &Options, listed: Option<&[String]>, row: &mut Row) {
@@ -698,17 +699,26 @@ fn adjust_for_route(target: &Target, opts: &Options, listed: Option<&[String]>, 
     // A model the server does not list is unknown, whatever family its name suggests.
     let unlisted = listed.is_some_and(|ids| !ids.iter().any(|id| id.eq_ignore_ascii_case(model)));
     let elsewhere = home.is_some_and(|h| h != Home::Route(route)) && !unlisted;
-    if elsewhere && matches!(f.kind, Some(Kind::ModelNotFound) | Some(Kind::WrongRoute)) {
+    // A 501, or a server that names the flag it was not started with (llama.cpp's
+    // `--embeddings`), does not implement the route at all: that is no model's fault.
+    let not_implemented = f.evidence.http_status == Some(501)
+        || f.rule_hint == Some(crate::failure::RuleHint::FeatureOff);
+    let optional_route = route != Route::Chat && home != Some(Home::Route(route));
+    if optional_route && f.status == Status::Fail && not_implemented {
+        f.status = Status::Unsupported;
+        f.kind = None;
+        f.detail = format!(
+            "this server, as it was started, does not implement {} ({})",
+            route.path(),
+            f.detail
+        );
+    } else if elsewhere && matches!(f.kind, Some(Kind::ModelNotFound) | Some(Kind::WrongRoute)) {
         f.kind = Some(Kind::WrongRoute);
         f.suggestions.clear();
         if !explicit {
             f.status = Status::Warn;
         }
-    } else if route != Route::Chat
-        && home != Some(Home::Route(route))
-        && f.status == Status::Fail
-        && route_missing(f)
-    {
+    } else if optional_route && f.status == Status::Fail && route_missing(f) {
         f.status = Status::Unsupported;
         f.kind = None;
         f.detail = format!("this server has no {} route ({})", route.path(), f.detail);

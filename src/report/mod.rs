@@ -102,7 +102,13 @@ impl CheckResult {
             answering_base_url: cx.answering_base_url.or(f.redirect_base.as_deref()),
             ..cx.clone()
         };
-        let hint = f.kind.map(|k| k.hint(&hint_cx));
+        let hint = match f.kind {
+            Some(k) => Some(k.hint(&hint_cx)),
+            None if f.status == Status::Unsupported => {
+                crate::failure::Kind::unsupported_hint(hint_cx.rule)
+            }
+            None => None,
+        };
         CheckResult {
             target: target.to_string(),
             check: check.to_string(),

@@ -350,6 +350,19 @@ fn compact(
         let body = body.replace('\n', &format!("\n{indent}"));
         out.push_str(&paint_mark(&format!("{head}{body}"), mark.1, color));
         out.push('\n');
+        // A route the server could offer if started otherwise says how (llama.cpp's flags).
+        for c in mine.iter().filter(|c| c.status == Status::Unsupported) {
+            if let Some(h) = &c.hint {
+                let said = c
+                    .provider_message
+                    .as_deref()
+                    .map(|m| format!("\"{}\" ", fit::excerpt(m, 160)))
+                    .unwrap_or_default();
+                let text = crate::redact::strip_controls(&format!("{}: {said}{h}", c.check));
+                out.push_str(&block("  - ", &text, width));
+                out.push('\n');
+            }
+        }
     }
     out
 }

@@ -596,7 +596,7 @@ async fn llama_cpp_without_embeddings_names_the_flag_not_a_server_error() {
     let app = Router::new()
         .route(
             "/v1/models",
-            get(|| async { Json(serde_json::json!({"data": [{"id": "m"}]})) }),
+            get(|| async { Json(serde_json::json!({"data": [{"id": "m"}, {"id": "gpt-4o"}]})) }),
         )
         .route(
             "/v1/embeddings",
@@ -609,11 +609,49 @@ async fn llama_cpp_without_embeddings_names_the_flag_not_a_server_error() {
         );
     let addr = common::serve_app(app).await;
     let url = format!("http://{addr}/v1");
-    let r = probe(&["--base-url", &url, "-m", "m", "--routes", "embeddings"]).await;
-    let e = check(&r, "embeddings.basic");
+    // A chat model ("m"), and a model whose name says chat ("gpt-4o"): either way the route
+    // is one the server does not implement, not a refused model.
+    for model in ["m", "gpt-4o"] {
+        let r = probe(&["--base-url", &url, "-m", model, "--routes", "embeddings"]).await;
+        let e = check(&r, "embeddings.basic");
+        assert_eq!(e.status, Status::Unsupported, "{}", r.to_json());
+        assert_eq!(e.kind, None, "{}", r.to_json());
+        let hint = e.hint.as_deref().unwrap_or("");
+        assert!(hint.contains("--embeddings"), "{hint}");
+        assert!(!hint.contains("status page"), "{hint}");
+        assert!(
+            e.detail.contains("does not implement /embeddings"),
+            "{}",
+            e.detail
+        );
+        assert!(!r.failed(), "{}", r.to_json());
+        // The table says how to turn the route on, quoting the server.
+        let wide = zencheck::report::Layout {
+            all: false,
+            width: Some(400),
+        };
+        let table = zencheck::report::render_table_with(&r, false, wide);
+        assert!(table.contains("Start it with `--embeddings`"), "{table}");
+        assert!(table.contains("llama-server --embeddings"), "{table}");
+    }
+}
+
+#[tokio::test]
+async fn a_501_on_an_optional_route_is_a_route_the_server_does_not_implement() {
+    use axum::{routing::get, routing::post, Router};
+    let app = Router::new()
+        .route(
+            "/v1/models",
+            get(|| async { axum::Json(serde_json::json!({"data": [{"id": "m"}]})) }),
+        )
+        .route(
+            "/v1/responses",
+            post(|| async { (axum::http::StatusCode::NOT_IMPLEMENTED, "Not Implemented") }),
+        );
+    let addr = common::serve_app(app).await;
+    let url = format!("http://{addr}/v1");
+    let r = probe(&["--base-url", &url, "-m", "m", "--routes", "responses"]).await;
+    let e = check(&r, "responses.basic");
+    assert_eq!(e.status, Status::Unsupported, "{}", r.to_json());
     assert_ne!(e.kind, Some(Kind::ServerError), "{}", r.to_json());
-    assert_eq!(e.kind, Some(Kind::WrongRoute), "{}", r.to_json());
-    let hint = e.hint.as_deref().unwrap_or("");
-    assert!(hint.contains("--embeddings"), "{hint}");
-    assert!(!hint.contains("status page"), "{hint}");
 }
