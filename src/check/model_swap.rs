@@ -42,17 +42,24 @@ fn version_suffix(rest: &str) -> bool {
 
 /// Judge `got` against `asked` into `p`.
 pub fn judge(asked: &str, got: &str, p: &mut Problems) {
+    judge_in("", asked, got, p)
+}
+
+/// As [`judge`], the detail led by `label` (`turn 2: `) for a check of several answers.
+pub fn judge_in(label: &str, asked: &str, got: &str, p: &mut Problems) {
     if same_model(asked, got) {
         return;
     }
     match (maker(asked), maker(got)) {
         (Some(a), Some(g)) if a != g => p.fail(
             Kind::ModelMismatch,
-            format!("asked for `{asked}` ({a}), `{got}` ({g}) answered: another maker's model"),
+            format!(
+                "{label}asked for `{asked}` ({a}), `{got}` ({g}) answered: another maker's model"
+            ),
         ),
         _ => p.warn(
             Kind::ModelMismatch,
-            format!("asked for `{asked}`, `{got}` answered"),
+            format!("{label}asked for `{asked}`, `{got}` answered"),
         ),
     }
 }

@@ -13,7 +13,7 @@ use super::ask::{TokenCap, MAX_TOKENS_TOOLS};
 use super::Ctx;
 use crate::failure::{CheckHint, Kind};
 use crate::http::{Answer, Auth, Request};
-use crate::finding::{Finding, Problems};
+use crate::finding::{Finding, Problems, Status};
 use crate::route::Route;
 use serde_json::{json, Value};
 
@@ -95,10 +95,36 @@ async fn run(cx: &Ctx<'_>, model: &str, _: TokenCap) -> Finding {
         Ok(c) => c,
         Err(f) => return f,
     };
+    // Another model answering is judged as on every other check: another maker's fails here.
+    let swap = model_of(&a)
+        .map(|got| {
+            let mut p = Problems::default();
+            super::model_swap::judge_in("turn 1: ", model, &got, &mut p);
+            p.into_finding(String::new())
+                .with_evidence(a.evidence())
+                .with_timing(a.timing)
+        })
+        .filter(|f| f.status != Status::Pass);
+    if let Some(f) = swap.as_ref().filter(|f| f.status == Status::Fail) {
+        return f.clone();
+    }
     let call_id = first.call["call_id"].as_str().unwrap_or("").to_string();
     let req = replayed(model, &first.call);
-    let f = send_json(cx, &req, |a| judge_answer(a, "turn 2 (input replayed)")).await;
-    refused(f, "turn 2 (input replayed)", &call_id)
+    let f = send_json(cx, &req, |a| judge_answer(a, model, "turn 2 (input replayed)")).await;
+    let f = refused(f, "turn 2 (input replayed)", &call_id);
+    match swap {
+        Some(mut w) if f.status == Status::Pass => {
+            w.detail = format!("{} · then {}", w.detail, f.detail);
+            w
+        }
+        _ => f,
+    }
+}
+
+/// The model an answer names, if it names one.
+fn model_of(a: &Answer) -> Option<String> {
+    let v: Value = serde_json::from_slice(&a.body).ok()?;
+    v.get("model").and_then(Value::as_str).map(str::to_string)
 }
 
 /// The first function call of a Responses answer, with a `call_id` a client can answer.
@@ -196,7 +222,7 @@ fn refused(mut f: Finding, label: &str, call_id: &str) -> Finding {
 }
 
 /// Judge the 2xx answer to the tool result: text that uses the result, no new call.
-fn judge_answer(a: &Answer, label: &str) -> Finding {
+fn judge_answer(a: &Answer, model: &str, label: &str) -> Finding {
     let v = match answer_json(a) {
         Ok(v) => v,
         Err(mut f) => {
@@ -204,6 +230,10 @@ fn judge_answer(a: &Answer, label: &str) -> Finding {
             return f;
         }
     };
+    let mut p = Problems::default();
+    if let Some(got) = v.get("model").and_then(Value::as_str) {
+        super::model_swap::judge_in(&format!("{label}: "), model, got, &mut p);
+    }
     let output = v
         .get("output")
         .and_then(Value::as_array)
@@ -213,7 +243,6 @@ fn judge_answer(a: &Answer, label: &str) -> Finding {
     let again = output
         .iter()
         .any(|i| i.get("type").and_then(Value::as_str) == Some("function_call"));
-    let mut p = Problems::default();
     if again {
         p.fail_param(
             Kind::ParamIgnored,

@@ -135,17 +135,30 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
         Ok(a) if !a.is_success() => return answer_error(&a, &req.sent_params()),
         Ok(a) => a,
     };
-    let turn1 = match first_calls(&a, model) {
+    let (turn1, judged) = match first_calls(&a, model) {
         Ok(t) => t,
         Err(f) => return f,
     };
     let second = second_turn(cx, model, cap, &turn1, "").await;
-    with_fault(second, &turn1, a.evidence(), a.timing)
+    let f = with_fault(second, &turn1, a.evidence(), a.timing);
+    swapped_in_turn1(f, judged)
 }
 
-/// The tool calls of turn one's answer. Anything that is no call a client can use (prose, a
-/// call written as text, a cap spent on reasoning, bad arguments) is the finding.
-fn first_calls(a: &Answer, model: &str) -> Result<Turn1, Finding> {
+/// Another model answered turn one (a sibling: a warning there) while the round trip worked:
+/// that still stands, as it does for the other chat checks.
+pub fn swapped_in_turn1(second: Finding, turn1: Finding) -> Finding {
+    if second.status != Status::Pass || turn1.kind != Some(Kind::ModelMismatch) {
+        return second;
+    }
+    let mut w = turn1;
+    w.detail = format!("turn 1: {} · then {}", w.detail, second.detail);
+    w
+}
+
+/// The tool calls of turn one's answer, with the answer's own verdict. Anything that is no
+/// call a client can use (prose, a call written as text, a cap spent on reasoning, bad
+/// arguments) is the finding.
+fn first_calls(a: &Answer, model: &str) -> Result<(Turn1, Finding), Finding> {
     let judged = chat::judge_completion(a, model, ToolExpect::Required);
     if judged.status == Status::Fail || judged.kind == Some(Kind::OutputLength) {
         let mut f = judged;
@@ -158,7 +171,8 @@ fn first_calls(a: &Answer, model: &str) -> Result<Turn1, Finding> {
     let v = answer_json(a)?;
     let message = v.pointer("/choices/0/message").cloned().unwrap_or(Value::Null);
     let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
-    Ok(Turn1::new(calls, message.get("content").cloned().unwrap_or(Value::Null)))
+    let turn1 = Turn1::new(calls, message.get("content").cloned().unwrap_or(Value::Null));
+    Ok((turn1, judged))
 }
 
 /// Turn one's id fault, if any, is the finding; what turn two did with the filled-in id says
@@ -202,7 +216,7 @@ pub async fn second_turn(
 ) -> Finding {
     let req = second_turn_request(model, cap, turn1);
     let ids = turn1.ids();
-    let f = send_json(cx, &req, |a| judge_second(a, &ids, label)).await;
+    let f = send_json(cx, &req, |a| judge_turn2(a, Some(model), &ids, label)).await;
     if f.evidence.http_status.is_some_and(|s| s >= 300) {
         refused_second(f, &ids, turn1)
     } else {
@@ -335,6 +349,12 @@ fn refused_second(mut f: Finding, ids: &str, turn1: &Turn1) -> Finding {
 
 /// Judge the 2xx answer to the tool result: it must answer, using the result.
 pub fn judge_second(a: &Answer, ids: &str, label: &str) -> Finding {
+    judge_turn2(a, None, ids, label)
+}
+
+/// As [`judge_second`], and the model that answered must be `model` (when given), as every
+/// other chat check asks.
+pub fn judge_turn2(a: &Answer, model: Option<&str>, ids: &str, label: &str) -> Finding {
     let v = match answer_json(a) {
         Ok(v) => v,
         Err(mut f) => {
@@ -343,6 +363,9 @@ pub fn judge_second(a: &Answer, ids: &str, label: &str) -> Finding {
         }
     };
     let mut p = Problems::default();
+    if let (Some(asked), Some(got)) = (model, v.get("model").and_then(Value::as_str)) {
+        super::model_swap::judge_in("turn 2: ", asked, got, &mut p);
+    }
     let message = v.pointer("/choices/0/message").unwrap_or(&Value::Null);
     let finish = v.pointer("/choices/0/finish_reason").and_then(Value::as_str);
     let text =

@@ -23,6 +23,7 @@ mod opencode;
 mod pacing;
 mod params;
 mod probe;
+mod probe_misses;
 mod reasoning;
 mod reasoning_variants;
 mod reference;
