@@ -11,6 +11,9 @@ pub enum Status {
     Warn,
     Unsupported,
     Skip,
+    /// Under `--repeat`: passed in some runs and failed, warned or was unsupported in
+    /// others (a report row only; no single answer is flaky).
+    Flaky,
 }
 
 impl Status {
@@ -21,7 +24,14 @@ impl Status {
             Status::Warn => "warn",
             Status::Unsupported => "unsupported",
             Status::Skip => "skip",
+            Status::Flaky => "flaky",
         }
+    }
+
+    /// A problem a report lists with its evidence and fix: a failure, a warning, or a
+    /// check that passed only some of the time.
+    pub fn is_problem(self) -> bool {
+        matches!(self, Status::Fail | Status::Warn | Status::Flaky)
     }
 }
 

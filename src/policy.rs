@@ -23,6 +23,8 @@ pub enum FailOn {
     Never,
     /// Only what is new since --baseline fails the run: a regression, or a failure of a check absent from the baseline
     New,
+    /// As fail, and a flaky check (under --repeat, passed in some runs only) fails the run too
+    Flaky,
 }
 
 /// How a check compares with the same check in `--baseline`.
@@ -51,17 +53,20 @@ pub struct Against {
     pub regressed: bool,
     /// A warning, under `--fail-on warn`.
     pub warned: bool,
+    /// Flaky (passed in some of `--repeat`'s runs only), under `--fail-on warn` or `flaky`.
+    pub flaky: bool,
 }
 
 impl Against {
     /// The check counts against the run.
     pub fn any(self) -> bool {
-        self.failed || self.required || self.regressed || self.warned
+        self.failed || self.required || self.regressed || self.warned || self.flaky
     }
 }
 
 /// Does this check count against the run under `fail_on`, and why? Under `never` a check
-/// still counts (renderers mark it), it only does not fail the run: see `run_fails`.
+/// still counts (renderers mark it), it only does not fail the run: see `run_fails`. A
+/// flaky check counts as a warning does (under `warn`), and under `flaky`.
 pub fn counts_against(
     fail_on: FailOn,
     status: Status,
@@ -77,6 +82,7 @@ pub fn counts_against(
             required: fresh && required && status != Status::Pass,
             regressed: baseline == Some(Change::Regressed),
             warned: false,
+            flaky: false,
         };
     }
     Against {
@@ -84,6 +90,7 @@ pub fn counts_against(
         required: required && status != Status::Pass,
         regressed: baseline == Some(Change::Regressed),
         warned: fail_on == FailOn::Warn && status == Status::Warn,
+        flaky: matches!(fail_on, FailOn::Warn | FailOn::Flaky) && status == Status::Flaky,
     }
 }
 
@@ -126,6 +133,13 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
         reasons.push(format!(
             "{} with --fail-on warn",
             crate::fit::count(warned as u64, "warning")
+        ));
+    }
+    let flaky = of(|a| a.flaky);
+    if !flaky.is_empty() {
+        reasons.push(format!(
+            "flaky (passed in some runs only): {}",
+            flaky.join(", ")
         ));
     }
     reasons
@@ -253,6 +267,25 @@ mod tests {
             counts_against(FailOn::Fail, Status::Skip, false, Some(Change::Regressed)).regressed
         );
         assert!(!run_fails(FailOn::Fail, [Against::default()]));
+    }
+
+    #[test]
+    fn flaky_is_a_warning_unless_fail_on_says_flaky() {
+        assert!(!counts_against(FailOn::Fail, Status::Flaky, false, None).any());
+        assert!(!counts_against(FailOn::New, Status::Flaky, false, Some(Change::New)).any());
+        assert!(counts_against(FailOn::Warn, Status::Flaky, false, None).flaky);
+        let f = counts_against(FailOn::Flaky, Status::Flaky, false, None);
+        assert!(f.flaky && !f.failed);
+        assert!(!counts_against(FailOn::Flaky, Status::Warn, false, None).any());
+        assert!(counts_against(FailOn::Flaky, Status::Fail, false, None).failed);
+        assert!(
+            counts_against(FailOn::Fail, Status::Flaky, true, None).required,
+            "a required check must pass every time"
+        );
+        assert_eq!(
+            reasons(&[(f, "t/chat.stream (m)".into())]),
+            ["flaky (passed in some runs only): t/chat.stream (m)"]
+        );
     }
 
     #[test]

@@ -50,6 +50,8 @@ struct State {
     drift: Vec<String>,
     /// The bound that ends the run (`--deadline`).
     bound: Option<Duration>,
+    /// Under `--repeat`: which run of how many.
+    round: Option<(u32, u32)>,
 }
 
 /// The bar being drawn, if any: [`suspend`] prints above it.
@@ -82,6 +84,7 @@ impl Progress {
             targets: HashSet::new(),
             drift: Vec::new(),
             bound: None,
+            round: None,
         }));
         let shared = state.clone();
         let style = ProgressStyle::with_template("{spinner} {line}")
@@ -108,6 +111,11 @@ impl Progress {
     /// line's start; shown after the clock.
     pub fn bound(&self, limit: Duration) {
         self.lock().bound = Some(limit);
+    }
+
+    /// Run `i` of `n` (`--repeat`) starts: shown after the clock when `n` > 1.
+    pub fn round(&self, i: u32, n: u32) {
+        self.lock().round = (n > 1).then_some((i, n));
     }
 
     /// The rows `target`'s report will have, before any of its checks starts.
@@ -234,6 +242,9 @@ impl State {
         let mut elapsed = clock(now.saturating_duration_since(self.started));
         if let Some(limit) = self.bound {
             elapsed.push_str(&format!("/{}", clock(limit)));
+        }
+        if let Some((i, n)) = self.round {
+            elapsed.push_str(&format!(" · run {i}/{n}"));
         }
         let mut line = match self.planned.len() {
             0 => format!("{elapsed} · starting"),

@@ -127,6 +127,9 @@ pub enum Format {
     Html,
 }
 
+/// The most runs `--repeat` takes.
+pub const MAX_REPEAT: u32 = 20;
+
 #[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// Provider preset: base URL, key variable and provider-worded hints
@@ -214,6 +217,16 @@ pub struct ProbeArgs {
     /// A previous `--format json` report: a check that passed there and does not now is a regression, and fails the run
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Run every check N times (1-20; the cost is said first): a check that passes in some runs and not in others is `flaky`, a warning unless --fail-on flaky
+    #[arg(long, value_name = "N", env = "ZENCHECK_REPEAT", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=MAX_REPEAT as i64),
+          conflicts_with = "reference")]
+    pub repeat: u32,
+
+    /// `-q`: the cost of `--repeat` is not said (set by the command, not a flag).
+    #[arg(skip)]
+    pub quiet: bool,
 
     /// Checks this application depends on (patterns as for --checks): anything but a pass fails the run
     #[arg(long, value_name = "PATTERN", value_delimiter = ',')]

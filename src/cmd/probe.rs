@@ -33,6 +33,10 @@ pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
     // Every output path is checked before the first request is sent.
     let plan = outputs::Plan::prepare(args.format, args.output.as_deref(), &args.outputs)?
         .quiet(term.quiet);
+    let args = &ProbeArgs {
+        quiet: term.quiet,
+        ..args.clone()
+    };
     // On stderr whenever it is a terminal, whatever the format or -o: stdout is untouched.
     let progress = progress::Progress::on_terminal(term.quiet);
     // A first Ctrl-C stops the run where it is and reports what finished; a second exits at once.
@@ -116,20 +120,64 @@ pub async fn probe_built(
         .map(policy::Baseline::read)
         .transpose()?;
     policy::needs_baseline(run.fail_on, baseline.is_some())?;
+    let repeat = args.repeat.max(1);
+    if repeat > 1 && !args.quiet {
+        out::warn(&repeat_cost(&run, repeat));
+    }
     let http = Http::with_transport(run.limits, run.transport)
         .map_err(RunError::from)?
         .observed(observe::Observer::new(
             args.observe.verbose,
             args.observe.trace.as_deref(),
         )?);
-    let probes = run
-        .targets
-        .iter()
-        .map(|(t, o)| probe::probe(&http, t, o, progress));
     let clock = report::RunClock::start();
-    let mut report = Report::new(futures_util::future::join_all(probes).await).timed(&clock);
+    // `--repeat`: the runs one after another, joined into one report; a run the deadline or
+    // Ctrl-C cut short is left out when an earlier one finished (its cut rows would read as
+    // flaky).
+    let mut rounds = Vec::new();
+    for i in 1..=repeat {
+        if let Some(p) = progress {
+            p.round(i, repeat);
+        }
+        let probes = run
+            .targets
+            .iter()
+            .map(|(t, o)| probe::probe(&http, t, o, progress));
+        let runs = futures_util::future::join_all(probes).await;
+        let cut = stop.fired().is_some();
+        if !cut || rounds.is_empty() {
+            rounds.push(runs);
+        }
+        if cut {
+            if repeat > 1 && i > 1 && !args.quiet {
+                out::warn(&format!(
+                    "zencheck: --repeat {repeat}: run {i} was cut short (--deadline or Ctrl-C) and is left out; the report joins the {} that finished (each check's repeats.runs says how many had it)",
+                    crate::fit::count(u64::from(i - 1), "run")
+                ));
+            }
+            break;
+        }
+    }
+    let mut report = Report::new(report::repeat::join(rounds)).timed(&clock);
     report.judge(run.fail_on, baseline.as_ref());
     Ok(report)
+}
+
+/// What `--repeat N` will cost, said before anything is sent: N times one run's planned
+/// requests and output-token caps.
+fn repeat_cost(run: &setup::Run, repeat: u32) -> String {
+    let (mut requests, mut tokens) = (0u64, 0u64);
+    for (t, o) in &run.targets {
+        let planned = probe::planned_requests(t, o);
+        requests += planned.len() as u64;
+        tokens += output_cap(&planned);
+    }
+    let n = u64::from(repeat);
+    format!(
+        "zencheck: --repeat {repeat}: every check runs {repeat} times, one run after another: about {} and at most {} ({repeat} × one run's; a reasoning model's raised caps come on top)",
+        crate::fit::count(requests * n, "request"),
+        crate::fit::count(tokens * n, "output token"),
+    )
 }
 
 /// Text for `--dry-run`, laid out for `width` columns: a request's label goes under its

@@ -5,14 +5,13 @@
 //! every line break is escaped, so nothing a server says can start a workflow command.
 
 use super::{CheckResult, Report};
-use crate::finding::Status;
 
 pub fn render_github(r: &Report) -> String {
     let mut out = String::new();
     for c in &r.checks {
         let level = if r.counts_as_failure(c) {
             "error"
-        } else if matches!(c.status, Status::Warn | Status::Fail) {
+        } else if c.status.is_problem() {
             "warning"
         } else {
             continue;
@@ -59,6 +58,7 @@ fn property(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::failure::Kind;
+    use crate::finding::Status;
     use crate::report::tests::{row, run};
 
     #[test]

@@ -91,7 +91,12 @@ fn glance(r: &Report, title: &str, verdict: &str, out: &mut String) {
         (s.fail, "fail"),
         (s.unsupported, "unsupported"),
         (s.skip, "skip"),
+        (s.flaky, "flaky"),
     ] {
+        // `flaky` only where `--repeat` ran (a run without it cannot have one).
+        if word == "flaky" && n == 0 {
+            continue;
+        }
         out.push_str(&format!(
             "<li class=\"count {word}\" data-count=\"{n}\"><b>{n}</b> {word}</li>"
         ));
@@ -228,6 +233,7 @@ fn fail_on(r: &Report) -> &'static str {
         crate::policy::FailOn::Warn => "warn",
         crate::policy::FailOn::Never => "never",
         crate::policy::FailOn::New => "new",
+        crate::policy::FailOn::Flaky => "flaky",
     }
 }
 
@@ -295,6 +301,8 @@ fn causes(r: &Report, out: &mut String) {
             "fail"
         } else if g.known {
             "known"
+        } else if h.status == Status::Flaky {
+            "flaky"
         } else {
             "warn"
         };
@@ -350,6 +358,8 @@ fn causes(r: &Report, out: &mut String) {
                 "fails the run"
             } else if g.known {
                 "known"
+            } else if h.status == Status::Flaky {
+                "flaky"
             } else {
                 "warning"
             },

@@ -1,5 +1,8 @@
 //! JUnit XML: one testsuite per target, one testcase per check, for GitHub and GitLab
-//! test reporting. A check fails its testcase when it counts against the run.
+//! test reporting. A check fails its testcase when it counts against the run. A flaky
+//! check (`--repeat`) that does not is a passing testcase with a `<flakyFailure>` (Maven
+//! Surefire's convention for a test that passed on a rerun) carrying a failing run's
+//! evidence.
 
 use super::{CheckResult, Report};
 use crate::finding::Status;
@@ -49,6 +52,7 @@ pub fn render_junit(r: &Report) -> String {
                 let title = c.title.as_deref().unwrap_or("warning");
                 let word = match c.status {
                     Status::Fail => "known failure (in the baseline, tolerated by --fail-on new)",
+                    Status::Flaky => "flaky",
                     _ => "warning",
                 };
                 case.set_system_out(format!("{word}: {title}\n{}", super::evidence_and_fix(c)));
@@ -63,7 +67,7 @@ pub fn render_junit(r: &Report) -> String {
 /// A warning (or, under `--fail-on new`, a known failure) that does not count against the
 /// run; under `--fail-on warn` a warning fails its testcase instead.
 fn is_warning(r: &Report, c: &CheckResult) -> bool {
-    matches!(c.status, Status::Warn | Status::Fail) && !r.counts_as_failure(c)
+    c.status.is_problem() && !r.counts_as_failure(c)
 }
 
 fn case_name(c: &CheckResult) -> String {
@@ -96,6 +100,21 @@ fn status(r: &Report, c: &CheckResult) -> TestCaseStatus {
         Status::Skip | Status::Unsupported => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(format!("{}: {}", c.status.as_str(), c.detail));
+            s
+        }
+        Status::Flaky => {
+            let mut s = TestCaseStatus::success();
+            let mut run = quick_junit::TestRerun::new(NonSuccessKind::Failure);
+            run.set_message(format!(
+                "{}: {}",
+                c.title.as_deref().unwrap_or("did not pass"),
+                c.detail
+            ));
+            if let Some(k) = c.kind {
+                run.set_type(k.code());
+            }
+            run.set_description(super::evidence_and_fix(c));
+            s.add_rerun(run);
             s
         }
         _ => TestCaseStatus::success(),

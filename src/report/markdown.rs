@@ -137,6 +137,7 @@ fn fail_on(r: &Report) -> &'static str {
         crate::policy::FailOn::Warn => "warn",
         crate::policy::FailOn::Never => "never",
         crate::policy::FailOn::New => "new",
+        crate::policy::FailOn::Flaky => "flaky",
     }
 }
 
@@ -147,6 +148,7 @@ fn status_word(c: &CheckResult) -> String {
         Status::Warn => "⚠️ warn",
         Status::Unsupported => "➖ unsupported",
         Status::Skip => "⏭️ skip",
+        Status::Flaky => "🔀 flaky",
     };
     match c.baseline {
         Some(super::Change::Regressed) => format!("{base} (regressed)"),

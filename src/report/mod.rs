@@ -7,6 +7,7 @@ mod group;
 mod html;
 mod junit;
 mod markdown;
+pub mod repeat;
 mod table;
 mod timeline;
 
@@ -68,15 +69,18 @@ pub struct CheckResult {
     /// rows not from a probe (opencode checks) and in reports of older versions.
     #[serde(default)]
     pub cost: Option<crate::http::spend::Spent>,
+    /// Under `--repeat N`: how many runs had this check and how many of those passed
+    /// (absent from a run without `--repeat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<repeat::Repeats>,
 }
 
 impl CheckResult {
-    /// A known problem: this check failed or warned (or, required, did not pass) and did
-    /// not pass in the baseline either.
+    /// A known problem: this check failed, warned or was flaky (or, required, did not
+    /// pass) and did not pass in the baseline either.
     pub fn is_known(&self) -> bool {
         self.baseline == Some(Change::Known)
-            && (matches!(self.status, Status::Fail | Status::Warn)
-                || (self.required && self.status != Status::Pass))
+            && (self.status.is_problem() || (self.required && self.status != Status::Pass))
     }
 
     /// A report row from a finding; the hint is written for `cx` (the model, the provider…).
@@ -130,6 +134,7 @@ impl CheckResult {
             baseline: None,
             curl: None,
             cost: None,
+            repeats: None,
         }
     }
 }
@@ -147,6 +152,14 @@ pub struct Summary {
     /// problems (tolerated by `--fail-on new`). Absent from reports of older versions.
     #[serde(default)]
     pub known: usize,
+    /// Under `--repeat`: checks that passed in some runs and not in others. Absent from
+    /// reports of runs without `--repeat`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flaky: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One probed target: what it is, what it served, how it did.
@@ -234,6 +247,7 @@ fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
             Status::Warn => &mut s.warn,
             Status::Unsupported => &mut s.unsupported,
             Status::Skip => &mut s.skip,
+            Status::Flaky => &mut s.flaky,
         } += 1;
     }
     s
@@ -529,6 +543,9 @@ impl Summary {
             "{} pass, {} fail, {} warn, {} unsupported, {} skip",
             self.pass, self.fail, self.warn, self.unsupported, self.skip
         );
+        if self.flaky > 0 {
+            s.push_str(&format!(", {} flaky", self.flaky));
+        }
         if self.known > 0 {
             s.push_str(&format!(
                 " ({} known, {} regressed, {} fixed since the baseline)",
@@ -575,6 +592,7 @@ pub(crate) mod tests {
             baseline: None,
             curl: None,
             cost: None,
+            repeats: None,
         }
     }
 

@@ -293,7 +293,7 @@ fn compact(
         let failing = mine.iter().any(|c| r.counts_as_failure(c));
         let mark = if failing || !of(Status::Fail).is_empty() {
             ("✗", Status::Fail)
-        } else if !of(Status::Warn).is_empty() || known > 0 {
+        } else if !of(Status::Warn).is_empty() || !of(Status::Flaky).is_empty() || known > 0 {
             ("!", Status::Warn)
         } else {
             ("✓", Status::Pass)
@@ -322,6 +322,7 @@ fn compact(
         for (s, word) in [
             (Status::Fail, "failed"),
             (Status::Warn, "warned"),
+            (Status::Flaky, "flaky"),
             (Status::Unsupported, "unsupported"),
             (Status::Skip, "skipped"),
         ] {
@@ -732,6 +733,7 @@ fn status_color(s: Status) -> Color {
         Status::Warn => Color::Yellow,
         Status::Unsupported => Color::Magenta,
         Status::Skip => Color::DarkGrey,
+        Status::Flaky => Color::DarkYellow,
     }
 }
 
@@ -743,6 +745,7 @@ fn ansi(s: Status) -> &'static str {
         Status::Warn => "\x1b[33m",
         Status::Unsupported => "\x1b[35m",
         Status::Skip => "\x1b[90m",
+        Status::Flaky => "\x1b[33m",
     }
 }
 

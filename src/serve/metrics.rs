@@ -109,7 +109,8 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
         let mc = labels(&[("model", model), ("check", &c.check)]);
         match c.status {
             Status::Pass => check_success.set(&mc, 1),
-            Status::Fail | Status::Warn => check_success.set(&mc, 0),
+            // (`zencheck serve` does not repeat, so never flaky.)
+            Status::Fail | Status::Warn | Status::Flaky => check_success.set(&mc, 0),
             Status::Unsupported | Status::Skip => {}
         };
         if c.required {
@@ -126,7 +127,7 @@ pub fn probe_answer(o: &Outcome, age: Duration) -> String {
             l.push(("status".into(), s.as_str().into()));
             check_status.set(&l, i64::from(s == c.status));
         }
-        if let (Some(kind), Status::Fail | Status::Warn) = (c.kind, c.status) {
+        if let (Some(kind), true) = (c.kind, c.status.is_problem()) {
             let mut l = mc.clone();
             l.push(("kind".into(), kind.code().into()));
             failures.push(l);

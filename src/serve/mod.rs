@@ -238,7 +238,7 @@ fn failed_checks(report: &Report) -> String {
     let bad: Vec<String> = report
         .checks
         .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+        .filter(|c| c.status.is_problem())
         .map(|c| {
             let on = c
                 .model

@@ -26,6 +26,7 @@ mod opencode_auth;
 mod opencode_bounds;
 mod outputs;
 mod progress;
+mod repeat;
 mod reports;
 mod serve_hostile;
 mod table_snapshots;

@@ -2,7 +2,6 @@
 //! agent reads first. It names each check that failed or warned with its kind code and
 //! parameter, says where no key was sent, and what the call cost.
 
-use crate::finding::Status;
 use crate::report::Report;
 
 /// At most this many checks are listed; the JSON report has the rest.
@@ -46,7 +45,7 @@ pub fn render(r: &Report) -> String {
     let listed: Vec<_> = r
         .checks
         .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Warn) || r.counts_as_failure(c))
+        .filter(|c| c.status.is_problem() || r.counts_as_failure(c))
         .collect();
     if !listed.is_empty() {
         out.push("not passing:".to_string());

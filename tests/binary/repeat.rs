@@ -1,0 +1,270 @@
+//! `--repeat N` through the real binary against a real server on 127.0.0.1 that fails one
+//! chat request in three (a replica behind a load balancer that answers differently): the
+//! check is `flaky` in every format, with its pass ratio, a warning under `--fail-on fail`
+//! and a failure under `--fail-on warn` or `flaky`; the cost is said before anything is sent.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::common;
+
+fn zencheck() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("zencheck").unwrap();
+    for (v, _) in std::env::vars() {
+        if v.starts_with("ZENCHECK_") || v.starts_with("OPENAI_") {
+            c.env_remove(v);
+        }
+    }
+    c.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+/// A server whose chat answers fail with a 502 on every third request, the second of each
+/// three; its base URL.
+async fn one_in_three() -> String {
+    let n = Arc::new(AtomicUsize::new(0));
+    common::serve_reply(move |path, _| {
+        use axum::response::IntoResponse;
+        if path.ends_with("/models") {
+            return axum::Json(
+                serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
+            )
+            .into_response();
+        }
+        if n.fetch_add(1, Ordering::SeqCst) % 3 == 1 {
+            return (
+                axum::http::StatusCode::BAD_GATEWAY,
+                axum::Json(
+                    serde_json::json!({"error": {"message": "upstream replica 3 is down",
+                    "type": "server_error", "code": "bad_gateway"}}),
+                ),
+            )
+                .into_response();
+        }
+        axum::Json(common::chat_completion(
+            "m",
+            serde_json::json!({"role": "assistant", "content": "OK"}),
+            "stop",
+            common::usage(5, 1),
+        ))
+        .into_response()
+    })
+    .await
+}
+
+fn run(args: Vec<String>) -> (Option<i32>, String, String) {
+    let out = zencheck().args(&args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
+    let url = one_in_three().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = |ext: &str| dir.path().join(format!("r.{ext}")).display().to_string();
+    let args: Vec<String> = [
+        "probe",
+        "--base-url",
+        &url,
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--repeat",
+        "3",
+        "--json",
+        &path("json"),
+        "--junit",
+        &path("xml"),
+        "--markdown",
+        &path("md"),
+        "--html",
+        &path("html"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let a = args.clone();
+    let (code, table, err) = tokio::task::spawn_blocking(move || run(a)).await.unwrap();
+    assert_eq!(
+        code,
+        Some(0),
+        "flaky is a warning by default: {table}\n{err}"
+    );
+    // The cost first.
+    assert!(
+        err.contains("--repeat 3: every check runs 3 times") && err.contains("request"),
+        "{err}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("json")).unwrap()).unwrap();
+    common::assert_valid(&json);
+    let basic = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "chat.basic")
+        .unwrap();
+    assert_eq!(basic["status"], "flaky", "{basic:#}");
+    assert_eq!(basic["repeats"], serde_json::json!({"runs": 3, "pass": 2}));
+    assert_eq!(
+        basic["kind"], "server_error",
+        "a failing run's evidence: {basic:#}"
+    );
+    assert!(
+        basic["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("flaky: passed in 2 of 3 runs; fail in another: "),
+        "{basic:#}"
+    );
+    assert_eq!(json["summary"]["flaky"], 1);
+    assert_eq!(json["outcome"]["failed"], false);
+
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("FLAKY"), "{table}");
+    assert!(words.contains("1 flaky"), "the model's line: {table}");
+    assert!(words.contains("passed in 2 of 3 runs"), "{table}");
+    assert!(words.contains(", 1 flaky"), "the summary line: {table}");
+
+    let junit = std::fs::read_to_string(path("xml")).unwrap();
+    assert!(
+        junit.contains("<flakyFailure") && junit.contains("type=\"server_error\""),
+        "{junit}"
+    );
+    assert!(
+        !junit.contains("<failure"),
+        "a warning does not fail the testcase: {junit}"
+    );
+    let md = std::fs::read_to_string(path("md")).unwrap();
+    assert!(
+        md.contains("🔀 flaky") && md.contains("passed in 2 of 3 runs"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(path("html")).unwrap();
+    assert!(html.contains("data-status=\"flaky\""), "{html}");
+    assert!(html.contains("<article class=\"cause flaky\""), "{html}");
+
+    // The saved report renders the same and is judged again: flaky fails under warn/flaky.
+    for (fail_on, expect) in [("fail", 0), ("warn", 1), ("flaky", 1)] {
+        let json_path = path("json");
+        let (code, out, err) = tokio::task::spawn_blocking(move || {
+            run(vec![
+                "report".into(),
+                json_path,
+                "--fail-on".into(),
+                fail_on.into(),
+            ])
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, Some(expect), "--fail-on {fail_on}: {out}\n{err}");
+        if expect == 1 {
+            assert!(out.contains("flaky (passed in some runs only)"), "{out}");
+        }
+    }
+    let mut a = args.clone();
+    a.extend(["--fail-on".to_string(), "flaky".to_string(), "-q".into()]);
+    let (code, out, err) = tokio::task::spawn_blocking(move || run(a)).await.unwrap();
+    assert_eq!(code, Some(1), "{out}\n{err}");
+    assert!(
+        !err.contains("--repeat 3: every check"),
+        "-q: no cost line: {err}"
+    );
+}
+
+#[test]
+fn repeat_takes_one_to_twenty_runs() {
+    let (code, _, err) = run(vec![
+        "probe".into(),
+        "--base-url".into(),
+        "http://127.0.0.1:9/v1".into(),
+        "--repeat".into(),
+        "21".into(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, _, err) = run(vec![
+        "probe".into(),
+        "--base-url".into(),
+        "http://127.0.0.1:9/v1".into(),
+        "--repeat".into(),
+        "0".into(),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+}
+
+/// A run the deadline cuts short is left out, not joined: its cut rows would read as flaky.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
+    let n = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let n = n.clone();
+        async move {
+            use axum::response::IntoResponse;
+            if req.uri().path().ends_with("/models") {
+                return axum::Json(
+                    serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
+                )
+                .into_response();
+            }
+            // The first answer comes at once; every later one hangs past the deadline.
+            if n.fetch_add(1, Ordering::SeqCst) > 0 {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+            }
+            axum::Json(common::chat_completion(
+                "m",
+                serde_json::json!({"role": "assistant", "content": "OK"}),
+                "stop",
+                common::usage(5, 1),
+            ))
+            .into_response()
+        }
+    });
+    let url = format!("http://{}/v1", common::serve_app(app).await);
+    let args: Vec<String> = [
+        "probe",
+        "--base-url",
+        &url,
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--repeat",
+        "3",
+        "--deadline",
+        "3",
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (code, out, err) = tokio::task::spawn_blocking(move || run(args))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let basic = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "chat.basic")
+        .unwrap();
+    assert_eq!(basic["status"], "pass", "{basic:#}");
+    assert_eq!(
+        basic["repeats"],
+        serde_json::Value::Null,
+        "one run: {basic:#}"
+    );
+    assert!(
+        err.contains("run 2 was cut short (--deadline or Ctrl-C) and is left out"),
+        "{err}"
+    );
+}
