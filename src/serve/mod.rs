@@ -22,7 +22,7 @@ use crate::target::Target;
 use guard::{Guard, Outcome};
 use indexmap::IndexMap;
 use secrecy::SecretString;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -68,8 +68,9 @@ pub struct State {
     guard: Guard,
     metrics: metrics::Exporter,
     token: Option<SecretString>,
-    /// The last outcome of each target, whatever its module (`/report`).
-    reports: Mutex<HashMap<String, Arc<Outcome>>>,
+    /// The last outcome of each target in each module it was probed in (`/report`, the
+    /// status page).
+    reports: Mutex<HashMap<String, BTreeMap<Tier, Arc<Outcome>>>>,
     /// The requests being answered, which the shutdown waits for.
     in_flight: listen::InFlight,
     connections: Arc<listen::Counts>,
@@ -350,7 +351,9 @@ impl State {
                 .reports
                 .lock()
                 .expect("reports lock")
-                .insert(name.clone(), o.clone());
+                .entry(name.clone())
+                .or_default()
+                .insert(module, o.clone());
             state.metrics.probed(&name, module, &o);
             eprintln!(
                 "zencheck serve: probed {name} ({}) in {:.1} s: {}{}{}",

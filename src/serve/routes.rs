@@ -197,11 +197,39 @@ async fn report(With(s): With<Arc<State>>, Query(q): Query<HashMap<String, Strin
             format!("unknown target: give ?target=NAME, one of: {}", known(&s)),
         );
     };
-    let last = s.reports.lock().expect("reports lock").get(name).cloned();
+    // `module=M`: the last probe in that module; without it, the last in any module.
+    let module = match q.get("module") {
+        None => None,
+        Some(m) => match Tier::from_name(m) {
+            Some(t) => Some(t),
+            None => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "unknown module: catalog, chat, stream or full".into(),
+                )
+            }
+        },
+    };
+    let last = s
+        .reports
+        .lock()
+        .expect("reports lock")
+        .get(name)
+        .and_then(|by| match module {
+            Some(m) => by.get(&m).cloned(),
+            None => by.values().min_by_key(|o| o.age()).cloned(),
+        });
     match last {
         None => refuse(
             StatusCode::NOT_FOUND,
-            "no probe of this target has run yet: scrape /probe first".into(),
+            match module {
+                Some(m) => format!(
+                    "no probe of this target in module {} has run yet: scrape /probe?module={} first",
+                    m.name(),
+                    m.name()
+                ),
+                None => "no probe of this target has run yet: scrape /probe first".into(),
+            },
         ),
         // `started_at` and `duration_ms` are the probe's; `Age` how long ago it finished.
         Some(o) => (
@@ -219,33 +247,34 @@ async fn report(With(s): With<Arc<State>>, Query(q): Query<HashMap<String, Strin
 /// How often the status page reloads itself.
 const STATUS_REFRESH_S: u32 = 30;
 
-/// The status page: the latest probe of every target (whatever its module) as one HTML
-/// report, with how old each is; targets not probed yet are listed as such. Nothing is
-/// probed to answer it.
+/// The status page: the latest probe of every target in each module it was probed in, as
+/// one HTML report (a check run in several modules shows its newest result), with how old
+/// each is; targets not probed yet are listed as such. Nothing is probed to answer it.
 async fn status_page(With(s): With<Arc<State>>) -> Response {
     let last = s.reports.lock().expect("reports lock").clone();
     let mut probes = Vec::new();
     let mut parts = Vec::new();
     for name in s.targets.keys() {
-        match last.get(name) {
-            None => probes.push(crate::report::Probed {
+        let Some(by) = last.get(name).filter(|by| !by.is_empty()) else {
+            probes.push(crate::report::Probed {
                 target: name.clone(),
                 module: None,
                 age_s: 0,
                 passed: false,
                 cut_s: None,
-            }),
-            Some(o) => {
-                probes.push(crate::report::Probed {
-                    target: name.clone(),
-                    module: Some(o.module.name()),
-                    age_s: o.age().as_secs(),
-                    passed: !o.report.failed(),
-                    cut_s: o.cut.map(|c| c.as_secs_f64()),
-                });
-                parts.push(o.report.clone());
-            }
+            });
+            continue;
+        };
+        for o in by.values() {
+            probes.push(crate::report::Probed {
+                target: name.clone(),
+                module: Some(o.module.name()),
+                age_s: o.age().as_secs(),
+                passed: !o.report.failed(),
+                cut_s: o.cut.map(|c| c.as_secs_f64()),
+            });
         }
+        parts.push(newest_rows(by.values().map(|o| o.as_ref())));
     }
     let merged = crate::report::Report::merge(parts, s.fail_on);
     (
@@ -257,6 +286,29 @@ async fn status_page(With(s): With<Arc<State>>) -> Response {
         crate::report::render_status_html(&merged, &probes, STATUS_REFRESH_S),
     )
         .into_response()
+}
+
+/// One target's probes in several modules as one report: the newest probe's, with the
+/// rows of older probes whose check and model it did not run (a `catalog` scrape every
+/// 30 s does not hide what the 10-minute `stream` probe found).
+fn newest_rows<'a>(
+    outcomes: impl Iterator<Item = &'a super::guard::Outcome>,
+) -> crate::report::Report {
+    let mut by_age: Vec<&super::guard::Outcome> = outcomes.collect();
+    by_age.sort_by_key(|o| o.age());
+    let mut r = by_age[0].report.clone();
+    for older in &by_age[1..] {
+        for c in &older.report.checks {
+            let ran = r
+                .checks
+                .iter()
+                .any(|n| n.check == c.check && n.model == c.model && n.target == c.target);
+            if !ran {
+                r.checks.push(c.clone());
+            }
+        }
+    }
+    r
 }
 
 #[cfg(test)]

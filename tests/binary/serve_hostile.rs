@@ -656,6 +656,50 @@ async fn the_status_page_shows_every_targets_latest_probe_escaped_behind_the_tok
     assert!(page.contains("&lt;script&gt;"), "{page}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_keeps_each_modules_latest_probe() {
+    // A target scraped by a frequent catalog job and a rarer stream job: its streams are
+    // cut. The catalog probe after the stream probe must not hide what the stream found.
+    let cut = mock::start(Scenario::StreamTruncated, 0).await.unwrap();
+    let e = exporter(&target("t", &cut, "module = \"stream\""), &[]);
+    let (_, t) = text(&e, "/probe?target=t&module=stream", &[]).await;
+    assert_eq!(sample(&t, "probe_success"), Some(0.0), "{t}");
+    let (_, t) = text(&e, "/probe?target=t&module=catalog", &[]).await;
+    assert_eq!(sample(&t, "probe_success"), Some(1.0), "{t}");
+    let (_, page) = text(&e, "/", &[]).await;
+    // One row per module probed, each with its own result.
+    assert!(
+        page.contains("<code>stream</code>") && page.contains("<code>catalog</code>"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("data-target=\"t\" data-age-s").count(),
+        2,
+        "{page}"
+    );
+    assert!(
+        page.contains("data-check=\"chat.stream\" data-status=\"fail\""),
+        "the stream probe's failure is still shown: {page}"
+    );
+    assert!(page.contains("id=\"verdict\">failed"), "{page}");
+    // models.list ran in both probes: shown once, the newest.
+    assert_eq!(
+        page.matches("data-check=\"models.list\"").count(),
+        1,
+        "{page}"
+    );
+    // /report gives the newest probe, or the one of the module asked.
+    let (_, newest) = text(&e, "/report?target=t", &[]).await;
+    assert!(!newest.contains("\"chat.stream\""), "{newest}");
+    let (status, stream) = text(&e, "/report?target=t&module=stream", &[]).await;
+    assert_eq!(status, 200);
+    assert!(stream.contains("\"chat.stream\""), "{stream}");
+    let (status, _) = text(&e, "/report?target=t&module=full", &[]).await;
+    assert_eq!(status, 404, "never probed in full");
+    let (status, _) = text(&e, "/report?target=t&module=everything", &[]).await;
+    assert_eq!(status, 400);
+}
+
 /// Streams open now and the most open at once, across the upstreams sharing it.
 #[derive(Default)]
 pub struct Open {
