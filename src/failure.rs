@@ -665,11 +665,19 @@ impl Kind {
                  offers that (Azure: the resource's content filter configuration). Sending the same text again gives the same \
                  answer; the request's shape is fine."
                 .to_string(),
-            Kind::Blocked => "The credential may be fine: a firewall, CDN challenge or relay risk control stopped the request first. \
+            Kind::Blocked if cx.offline => "The credential may be fine: a firewall, CDN challenge or relay risk control stopped the request first. \
                  Confirm by sending the same request with curl from another network (or read the page: a challenge, a \
                  Ray ID or a 'blocked' notice names the layer); then ask the endpoint's operator to allow your address, client \
                  or User-Agent, or go through an allowed network. Do not probe it again and again: repeated blocked requests \
                  can get the address banned."
+                .to_string(),
+            Kind::Blocked => "The credential may be fine: a firewall, CDN challenge or relay risk control stopped the request first. \
+                 Confirm with a client profile: `zencheck probe --as opencode` (or ai-sdk, openai-python, openai-node, litellm, \
+                 codex, claude-code: the client you use) sends that client's User-Agent and headers; passing as the client and \
+                 blocked as zencheck means the relay blocks unknown clients, blocked as both means your address or network (read \
+                 the page: a challenge, a Ray ID or a 'blocked' notice names the layer). Then ask the endpoint's operator to \
+                 allow your address or client, or go through an allowed network. Do not probe it again and again: repeated \
+                 blocked requests can get the address banned."
                 .to_string(),
             Kind::GatewayAltered => altered_hint(cx.param, None),
             Kind::ColdStart => match p {

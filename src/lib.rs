@@ -25,6 +25,7 @@ pub mod opencode;
 pub mod out;
 pub mod policy;
 pub mod probe;
+pub mod profile;
 pub mod progress;
 pub mod provider;
 pub mod reasoning;

@@ -155,6 +155,10 @@ pub struct ProbeArgs {
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 
+    /// Send the User-Agent and headers this client sends (from its public source at a pinned version), to tell a relay that blocks unknown clients from a broken endpoint; --header still wins
+    #[arg(long = "as", value_enum, value_name = "CLIENT")]
+    pub client: Option<crate::profile::Profile>,
+
     /// Seconds to wait for response headers, and for each silence inside a body or stream [default: 30]
     #[arg(long, value_name = "SECS", env = "ZENCHECK_TIMEOUT")]
     pub timeout: Option<f64>,

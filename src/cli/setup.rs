@@ -135,7 +135,12 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     let mut targets = Vec::new();
     for spec in specs {
         let options = options(&spec, concurrency, args.curl)?;
-        targets.push((target(spec)?, options));
+        let mut t = target(spec)?;
+        if let Some(p) = args.client {
+            t.headers =
+                crate::profile::with_profile(p, t.headers, |v| SecretString::from(v.to_string()));
+        }
+        targets.push((t, options));
     }
     let mut names: Vec<&str> = targets.iter().map(|(t, _)| t.name.as_str()).collect();
     names.sort_unstable();

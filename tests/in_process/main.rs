@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod client_profiles;
 mod context;
 mod diagnosis;
 mod fidelity;

@@ -1,0 +1,153 @@
+//! `probe --as CLIENT`: the profile's User-Agent and headers reach the server, the user's own
+//! `--header` wins, and a relay that blocks unknown clients is told from a broken endpoint:
+//! blocked as zencheck, answered as opencode.
+
+use crate::common;
+
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use common::{check, probe, serve_app};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use zencheck::failure::Kind;
+use zencheck::finding::Status;
+
+type Seen = Arc<Mutex<Vec<HeaderMap>>>;
+
+/// A relay that lets only opencode through: anyone else gets Cloudflare's challenge page.
+async fn opencode_only() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(axum::routing::any(move |headers: HeaderMap| {
+        let log = log.clone();
+        async move {
+            log.lock().unwrap().push(headers.clone());
+            let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !ua.starts_with("opencode/") {
+                return (
+                    axum::http::StatusCode::FORBIDDEN,
+                    [("content-type", "text/html; charset=UTF-8"), ("cf-ray", "8f2a1b3c4d5e6f70-FRA"), ("server", "cloudflare")],
+                    "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Enable JavaScript and cookies to continue</body></html>",
+                )
+                    .into_response();
+            }
+            axum::Json(json!({
+                "id": "c1", "object": "chat.completion", "created": 1, "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "pong"}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6}
+            }))
+            .into_response()
+        }
+    }));
+    (format!("http://{}/v1", serve_app(app).await), seen)
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    h.get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_relay_that_blocks_unknown_clients_is_blocked_as_zencheck_and_answers_as_opencode() {
+    let (base, seen) = opencode_only().await;
+    let args = [
+        "--base-url",
+        base.as_str(),
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--timeout",
+        "3",
+    ];
+    let r = probe(&args).await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::Blocked)),
+        "{}",
+        r.to_json()
+    );
+    let hint = c.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("zencheck probe --as opencode"), "{hint}");
+
+    let mut as_opencode = args.to_vec();
+    as_opencode.extend(["--as", "opencode"]);
+    let r = probe(&as_opencode).await;
+    assert_eq!(
+        check(&r, "chat.basic").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(header(&last, "user-agent"), ["opencode/1.18.34"]);
+    assert_eq!(header(&last, "x-opencode-client"), ["cli"]);
+}
+
+#[tokio::test]
+async fn every_profile_sends_its_headers_and_the_users_header_wins() {
+    let (base, seen) = opencode_only().await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--timeout",
+        "3",
+        "--as",
+        "openai-python",
+        "-H",
+        "User-Agent: opencode/custom",
+    ])
+    .await;
+    assert_eq!(
+        check(&r, "chat.basic").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(header(&last, "user-agent"), ["opencode/custom"]);
+    assert_eq!(header(&last, "x-stainless-lang"), ["python"]);
+    for (client, ua) in [
+        ("ai-sdk", "ai-sdk/openai-compatible/"),
+        ("openai-node", "OpenAI/JS "),
+        ("litellm", "AsyncOpenAI/Python "),
+        ("codex", "codex_cli_rs/"),
+        ("claude-code", "claude-cli/"),
+    ] {
+        let r = probe(&[
+            "--base-url",
+            &base,
+            "-m",
+            "m",
+            "--checks",
+            "chat.basic",
+            "--timeout",
+            "3",
+            "--as",
+            client,
+        ])
+        .await;
+        assert_eq!(
+            check(&r, "chat.basic").kind,
+            Some(Kind::Blocked),
+            "{client}"
+        );
+        let last = seen.lock().unwrap().last().cloned().unwrap();
+        let sent = header(&last, "user-agent");
+        assert!(
+            sent.len() == 1 && sent[0].starts_with(ua),
+            "{client}: {sent:?}"
+        );
+        assert!(
+            last.get("authorization").is_none(),
+            "{client} sent a credential nobody configured"
+        );
+    }
+}
