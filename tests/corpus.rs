@@ -21,11 +21,11 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 71.2;
+const HELD_OUT_FLOOR: f64 = 72.7;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
-const WHOLE_FLOOR: f64 = 88.2;
+const WHOLE_FLOOR: f64 = 88.5;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 31.8;
+const CAUTIOUS_FLOOR: f64 = 41.3;
 
 struct Case {
     name: String,

@@ -239,7 +239,238 @@ pub fn decide(
         }
         return first_exception(&as_status, &verdict);
     }
-    first_exception(&facts, &verdict)
+    first_exception(&facts, &verdict).or_else(|| by_roots(&facts))
+}
+
+/// The last layer: no status, no code, no rule, no exception name, but the text still
+/// names a family of causes by a word root ("credential", "permission", "quota",
+/// "socket", "module"). The likeliest kind, said cautiously, with the word it rests on:
+/// "not recognised" tells a user less than "likely a network failure, from `socket`".
+/// Ordered as the rules are: the more specific family first.
+const ROOTS: &[(Kind, &[&str], &[&str])] = &[
+    // (kind, one of these words, and, when not empty, one of these too)
+    (
+        Kind::ToolCallMalformed,
+        &[
+            "tool call",
+            "tool_call",
+            "function call",
+            "tool input",
+            "tool arguments",
+            "function arguments",
+        ],
+        &[
+            "invalid",
+            "malformed",
+            "parse",
+            "failed",
+            "could not",
+            "unable",
+        ],
+    ),
+    (
+        Kind::ProviderInit,
+        &[
+            "install",
+            "module",
+            "package",
+            "plugin",
+            "dependency",
+            "dependencies",
+            "sdk",
+            "adapter",
+            "library",
+        ],
+        &[
+            "load",
+            "init",
+            "missing",
+            "not found",
+            "failed",
+            "cannot",
+            "could not",
+            "not available",
+            "unable",
+            "version",
+        ],
+    ),
+    (
+        Kind::Auth,
+        &[
+            "credential",
+            "authenticat",
+            "api key",
+            "apikey",
+            "api_key",
+            "access token",
+            "bearer",
+            "login",
+            "log in",
+            "sign in",
+            "密钥",
+            "认证",
+            "鉴权",
+        ],
+        &[],
+    ),
+    (
+        Kind::AccessDenied,
+        &[
+            "permission",
+            "forbidden",
+            "denied",
+            "not allowed",
+            "not permitted",
+            "restricted",
+            "no access",
+            "not authorized",
+            "权限",
+            "禁止",
+        ],
+        &[],
+    ),
+    (
+        Kind::Billing,
+        &[
+            "billing",
+            "payment",
+            "credits",
+            "balance",
+            "subscription",
+            "欠费",
+            "余额",
+        ],
+        &[],
+    ),
+    (
+        Kind::RateLimit,
+        &[
+            "quota",
+            "too many",
+            "limit exceeded",
+            "limit reached",
+            "exceeded the limit",
+            "限额",
+            "限制",
+        ],
+        &[],
+    ),
+    (
+        Kind::Network,
+        &[
+            "connect",
+            "network",
+            "socket",
+            "dns",
+            "resolve",
+            "unreachable",
+            "offline",
+            "proxy",
+            "ssl",
+            "tls",
+            "certificate",
+            "handshake",
+            "网络",
+            "连接",
+        ],
+        &[],
+    ),
+    (
+        Kind::ServerError,
+        &[
+            "server error",
+            "internal",
+            "upstream",
+            "unavailable",
+            "crash",
+            "overload",
+            "busy",
+            "outage",
+            "服务",
+            "繁忙",
+        ],
+        &[],
+    ),
+    (
+        Kind::BadResponse,
+        &[
+            "parse",
+            "json",
+            "decode",
+            "deserializ",
+            "unexpected response",
+            "invalid response",
+            "empty response",
+            "no response",
+            "unmarshal",
+            "解析",
+        ],
+        &[],
+    ),
+    (
+        Kind::BaseUrl,
+        &["url", "endpoint", "route", "path"],
+        &[
+            "not found",
+            "invalid",
+            "wrong",
+            "unknown",
+            "no such",
+            "missing",
+        ],
+    ),
+    (
+        Kind::ModelNotFound,
+        &["model"],
+        &[
+            "not found",
+            "unknown",
+            "invalid",
+            "unsupported",
+            "not available",
+            "does not exist",
+            "no such",
+        ],
+    ),
+    (
+        Kind::BadRequest,
+        &[
+            "invalid",
+            "malformed",
+            "missing",
+            "required",
+            "not valid",
+            "bad request",
+            "无效",
+            "错误的参数",
+        ],
+        &[],
+    ),
+];
+
+/// An application that could not read the model's prose in its own format (LangChain's
+/// `OutputParserException`): no endpoint failed, and no root speaks for it.
+const ROOTS_UNLESS: &[&str] = &["outputparserexception", "llm output", "model output"];
+
+fn by_roots(f: &rules::Facts) -> Option<Classification> {
+    if f.status.is_some() || ROOTS_UNLESS.iter().any(|w| f.words.contains(w)) {
+        return None;
+    }
+    let (kind, word) = ROOTS.iter().find_map(|(kind, any, also)| {
+        let word = any.iter().find(|w| f.words.contains(*w))?;
+        (also.is_empty() || also.iter().any(|w| f.words.contains(w))).then_some((*kind, *word))
+    })?;
+    Some(Classification {
+        kind,
+        param: None,
+        gateway: false,
+        rule: "word_root",
+        hint: None,
+        confidence: Confidence::Low,
+        evidence: format!(
+            "the word \"{word}\" alone, with no status, code or message zencheck knows"
+        ),
+    })
 }
 
 /// Generic error codes many servers put in `type` or `code`, and the status each stands for.
@@ -892,6 +1123,30 @@ mod tests {
             words("Access denied. The site owner may have set restrictions that prevent you from accessing the site. Ray ID: 7aec Your IP address: 10.0.0.1")
                 .map(|v| v.0),
             Some(Kind::Blocked)
+        );
+    }
+
+    #[test]
+    fn a_text_no_rule_knows_is_read_by_its_word_roots_cautiously() {
+        let words = |m: &str| {
+            let b = ErrorBody {
+                message: Some(m.into()),
+                ..Default::default()
+            };
+            decide(None, &b, KNOWN_PARAMS, m).map(|v| (v.kind, v.confidence, v.rule))
+        };
+        assert_eq!(
+            words("Fehler: socket closed by remote"),
+            Some((Kind::Network, Confidence::Low, "word_root"))
+        );
+        assert_eq!(
+            words("the credential helper gave nothing"),
+            Some((Kind::Auth, Confidence::Low, "word_root"))
+        );
+        // An application that could not read the model's prose is no endpoint failure.
+        assert_eq!(
+            words("OutputParserException: Could not parse LLM output: `42`"),
+            None
         );
     }
 

@@ -238,6 +238,13 @@ const STATUS_LEADS: &[&str] = &[
 const ERROR_STATUS_LEADS: &[&str] = &[
     "error code:",
     "error code ",
+    // Clients' own wordings around a status: `HTTP code 403 from API`, `response_code=403`,
+    // `status code not equals 200,code is 401`.
+    "http code ",
+    "response code ",
+    "response code:",
+    "response_code=",
+    "code is ",
     "api error:",
     "error:",
     "exception:",
@@ -398,7 +405,12 @@ fn leading_status(text: &str) -> Option<u16> {
         .or_else(|| t.strip_prefix("error:"))
     {
         Some(rest) => status_at(rest).filter(|s| *s >= 400),
-        None => status_at(t),
+        None => status_at(t).or_else(|| {
+            // `500: unexpected server status …`: an error status led by its own colon, as
+            // Open WebUI and other clients print it, at the very start of the paste only.
+            let n: u16 = t.get(..3)?.parse().ok()?;
+            (t[3..].starts_with(": ") && (400..600).contains(&n)).then_some(n)
+        }),
     }
 }
 

@@ -383,6 +383,8 @@ const MISSING_WORDS: &[&str] = &[
     "has been deprecated",
     "not available",
     "不存在",
+    "找不到",
+    "未找到",
 ];
 
 pub static RULES: &[Rule] = &[
@@ -462,11 +464,9 @@ pub static RULES: &[Rule] = &[
         unless: &["context", "too long", "prompt is"], kind: Kind::ServerError, hint: Some(RuleHint::ServerResources), ..R },
     // An inference server that crashed or whose engine died, in its own words: the server's
     // side whatever the status or wording around it.
-    Rule { id: "server_crash", source: "vLLM EngineDeadError / \"Background loop has errored already\"; CUDA \"device-side assert triggered\"; llama.cpp GGML_ASSERT; SIGSEGV (not a bare panic: a client crashes so too)",
+    Rule { id: "server_crash", source: "vLLM EngineDeadError / \"Background loop has errored already\"; CUDA \"device-side assert triggered\"; llama.cpp GGML_ASSERT (not a bare segfault, panic or exit code: a client, Bun or a Go CLI, crashes so too)",
         any: &["enginedeaderror", "engine core", "enginecore", "background loop has errored", "background loop has stopped", "asyncenginedeaderror", "engine loop is not running", "engine is dead",
-               "cuda error", "device-side assert", "cublas_status", "cudnn_status", "nccl error", "illegal memory access", "segmentation fault", "core dumped", "sigsegv", "sigabrt",
-               "ggml_assert", "terminate called after", "worker died", "worker crashed",
-               "exited unexpectedly", "unexpectedly exited", "process exited with", "signal: killed", "signal: aborted", "llama_decode", "failed to decode the batch"],
+               "cuda error", "device-side assert", "cublas_status", "cudnn_status", "nccl error", "illegal memory access", "ggml_assert", "llama_decode", "failed to decode the batch"],
         unless: &["prompt is too long", "context length"], kind: Kind::ServerError, ..R },
     Rule { id: "library_version", source: "openai-python APIRemovedInV1 \"You tried to access openai.ChatCompletion, but this is no longer supported in openai>=1.0.0\"; LangChain \"openai has no ChatCompletion attribute\"",
         any: &["apiremovedinv1", "no longer supported in openai>=", "has no chatcompletion attribute", "has no attribute 'chatcompletion'", "has no attribute 'completion'", "has no attribute 'chat'",
@@ -480,7 +480,8 @@ pub static RULES: &[Rule] = &[
                "cannot find module", "err_module_not_found", "err_package_path_not_exported", "err_require_esm", "cannot find package",
                "nosuchmethoderror", "noclassdeffounderror", "classnotfoundexception", "nosuchfielderror", "abstractmethoderror", "incompatibleclasschangeerror",
                "missingmethodexception", "typeloadexception", "could not load file or assembly", "has no field or method", "no method named", "unresolved import",
-               "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version"],
+               "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version",
+               "installed version does not support", "installed version doesn't support", "version doesn't support this", "version does not support this", "libcurl version"],
         kind: Kind::ProviderInit, cautious: true, hint: Some(RuleHint::LibraryVersion), ..R },
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
@@ -530,7 +531,8 @@ pub static RULES: &[Rule] = &[
         tags: &["insufficient_quota", "billing_hard_limit_reached", "insufficient_balance", "billing_not_active", "arrearage", "payment_required"],
         any: &["insufficient balance", "insufficient_balance", "credit balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
-               "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "run out of credits", "purchase credits", "add credits"],
+               "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
+               "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits"],
         kind: Kind::Billing, ..R },
     Rule { id: "credit_depleted", source: "a gateway's 403 \"Your free credits are used up\"; \"credit has run out\"; \"余额已用完\"",
         test: Some(credit_depleted), kind: Kind::Billing, ..R },
@@ -599,7 +601,8 @@ pub static RULES: &[Rule] = &[
         status: Status::In(&[403]), any: &["access", "permission", "not allowed", "denied", "not authorized", "forbidden", "权限"], also: MODEL_WORDS,
         unless: &["credit", "balance", "quota", "billing", "payment", "api key", "token"], kind: Kind::AccessDenied, ..R },
     Rule { id: "model_code", source: "OpenAI 404 model_not_found; Groq 400 model_decommissioned; Azure 404 DeploymentNotFound; vLLM 404 NotFoundError",
-        tags: &["model_not_found", "model_decommissioned", "deploymentnotfound", "notfounderror", "model_not_available", "invalid_model"],
+        tags: &["model_not_found", "model_decommissioned", "deploymentnotfound", "notfounderror", "model_not_available", "invalid_model", "unknown_model", "model_not_supported",
+               "unsupported_model", "invalid_model_id", "model_not_exist", "model_does_not_exist"],
         // OpenAI 403 "Project `proj_x` does not have access to model `gpt-4o`" carries
         // code model_not_found, but the model exists: the project may not use it.
         unless: &["does not have access to model"],
@@ -668,10 +671,13 @@ pub static RULES: &[Rule] = &[
         any: &["the requested url could not be retrieved", "generated by squid"], kind: Kind::Network, ..R },
     Rule { id: "server_failed_words", source: "Azure \"The server had an error while processing your request\"; Bedrock \"Bedrock is unable to process your request\" / ModelNotReadyException \"not ready to serve inference requests\"",
         any: &["server had an error", "unable to process your request", "not ready to serve", "trouble connecting to the model provider", "failed to get response from provider", "upstream error",
-               "engine is currently overloaded", "model is currently overloaded", "server_high_load", "high load", "server is busy", "service is busy", "error occurred while processing your request", "error while processing", "service is temporarily unavailable", "temporarily unavailable", "internal error occurred", "负载已饱和", "服务繁忙", "系统繁忙"],
+               "engine is currently overloaded", "model is currently overloaded", "server_high_load", "high load", "server is busy", "service is busy", "error occurred while processing your request", "error while processing", "service is temporarily unavailable", "temporarily unavailable", "internal error occurred", "负载已饱和", "服务繁忙", "系统繁忙",
+               // The server is still loading the model: its state, not the request's.
+               "server loading model", "model is loading", "over capacity", "at capacity", "out of capacity", "capacity constraints", "insufficient capacity",
+               "under maintenance", "scheduled maintenance", "服务器繁忙", "服务不可用", "服务暂时不可用", "网关错误", "上游服务", "上游错误", "model is currently loading", "still loading", "模型加载中"],
         unless: &["rate limit", "quota"], test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
     Rule { id: "url_words", source: "one-api \"Invalid URL(POST /v1/v1/chat/completions)\"; a base URL that already ends in /v1 joined with /v1 again",
-        any: &["/v1/v1/", "invalid url (post", "invalid url(post", "invalid url (get", "invalid url(get", "unsupported openapi method", "no route matched", "route not found", "no matching route", "ssrf", "invalid url provided"],
+        any: &["/v1/v1/", "invalid url (post", "invalid url(post", "invalid url (get", "invalid url(get", "unsupported openapi method", "no route matched", "route not found", "please check url", "check the url", "check your url", "check the base url", "url is incorrect", "incorrect url", "wrong url", "no matching route", "ssrf", "invalid url provided"],
         kind: Kind::BaseUrl, ..R },
     Rule { id: "model_id_invalid", source: "Bedrock ValidationException \"Value '…' at 'modelId' failed to satisfy constraint\"; Cursor ERROR_BAD_MODEL_NAME \"AI Model Not Found\"",
         any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "model not found", "model does not exist", "no such model", "unknown model",
@@ -712,7 +718,8 @@ pub static RULES: &[Rule] = &[
                // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.
                "unable to locate credentials", "nocredentialserror", "could not load credentials", "missing credentials", "credentials not found", "no credentials",
                "could not automatically determine credentials", "defaultcredentialserror", "expiredtoken", "unrecognizedclientexception", "invalidsignatureexception", "loadapikeyerror",
-               "api key is required", "api key required", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
+               "api key is required", "api key required", "revoked", "key is disabled", "key has been disabled", "key was disabled", "key is inactive",
+               "密钥无效", "密钥错误", "无效的密钥", "key无效", "key 无效", "key错误", "未授权", "签名错误", "签名无效", "签名过期", "api key must be set", "api key must be provided", "api key is not set", "api key not set", "api key not configured", "api key is not configured", "no api key configured", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
@@ -794,7 +801,7 @@ pub static RULES: &[Rule] = &[
                // Windows sockets (WSAECONNREFUSED 10061, WSAECONNRESET 10054, WSAETIMEDOUT 10060), Rust io kinds, Go and Java names.
                "actively refused", "forcibly closed", "winerror 100", "os error 100", "socketexception", "wsaeconnrefused", "connectex", "connectionrefused", "connectionreset", "connectionaborted",
                "tcp connect error", "dial tcp", "no such host", "name resolution", "unknownhostexception", "sslhandshakeexception", "connectexception", "broken pipe", "os error 111", "errno 61", "errno 111",
-               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时",
+               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时", "网络错误", "网络异常", "网络连接失败",
                // Windows (.NET WebException, WSAETIMEDOUT 10060), Chromium net:: errors, Node.
                "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
                "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch",
@@ -809,7 +816,7 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
         test: Some(|f| !body_says_more(f)), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
-        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)"], kind: Kind::Timeout, ..R },
+        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "请求超时", "响应超时", "超时"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
         status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token"],
         kind: Kind::StreamMalformed, ..R },

@@ -35,7 +35,8 @@ pub struct Explanation {
     /// The wait the paste asks for: `retry-after`, "try again in 6ms", `retryDelay`.
     pub retry_after_secs: Option<u64>,
     /// The id of the classifier rule that decided (`src/classify/rules.rs`), or
-    /// `provider_code` (`src/classify/codes.toml`).
+    /// `provider_code` (`src/classify/codes.toml`), or `word_root` (a word root alone, low
+    /// confidence).
     pub rule: Option<&'static str>,
     /// `high`, or `low` when the reading rests on thin or conflicting evidence (the status
     /// alone, a client's exception name, a message that reads two ways): the kind is the
