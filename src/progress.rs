@@ -409,6 +409,11 @@ mod tests {
             line.starts_with("0s/5m00s · 0/1 checks · waiting: chat.stream 0s"),
             "{line}"
         );
+        // Under --repeat, which run it is.
+        p.round(2, 3);
+        assert!(p.line(80).starts_with("0s/5m00s · run 2/3 · 0/1 checks"));
+        p.round(1, 1);
+        assert!(p.line(80).starts_with("0s/5m00s · 0/1 checks"));
     }
 
     #[test]
