@@ -72,6 +72,10 @@ pub struct ProbeInput {
     /// Environment variable holding the API key (its name, never the key) [default: the
     /// preset's or the config target's]
     pub api_key_env: Option<String>,
+    /// Run every check this many times (1-20), one run after another: a check that passes
+    /// in some runs only comes back `flaky`. The cost multiplies by it [default: 1]
+    #[schemars(range(min = 1, max = 20))]
+    pub repeat: Option<u32>,
 }
 
 /// The `explain` tool's arguments.
@@ -157,6 +161,15 @@ impl Server {
         args.models = split(&input.models);
         args.checks = split(&input.checks);
         args.api_key_env = input.api_key_env.clone();
+        if let Some(n) = input.repeat {
+            if !(1..=crate::cli::MAX_REPEAT).contains(&n) {
+                return Err(RunError::Usage(format!(
+                    "repeat is {n}; it takes 1 to {}",
+                    crate::cli::MAX_REPEAT
+                )));
+            }
+            args.repeat = n;
+        }
         let adhoc = input.base_url.is_some() || input.provider.is_some();
         // Whether the targets come from the config file: only those may carry its keys.
         let from_config = match (&input.target, &input.base_url) {

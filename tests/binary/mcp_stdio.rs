@@ -182,3 +182,81 @@ async fn a_message_past_16_mib_gets_an_error_answer() {
         "{last}"
     );
 }
+
+/// The `probe` tool takes `repeat`, as `probe --repeat` does: its report carries each
+/// check's runs; a count outside 1-20 is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_probe_tool_repeats_and_reports_each_checks_runs() {
+    let server = mock::start(Scenario::from_name("healthy").unwrap(), 0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zencheck"))
+        .arg("mcp")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let call = |id: u64, repeat: u64| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": "probe", "arguments": {"base_url": server.base_url(), "models": ["mock-small"],
+            "checks": ["chat.basic"], "repeat": repeat}}})
+    };
+    let messages = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        call(2, 2),
+        call(3, 0),
+    ];
+    let mut stdin = child.stdin.take().unwrap();
+    for m in &messages {
+        stdin.write_all(format!("{m}\n").as_bytes()).await.unwrap();
+    }
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut parsed: Vec<Value> = Vec::new();
+    let read = async {
+        use tokio::io::AsyncBufReadExt;
+        let mut line = String::new();
+        while parsed
+            .iter()
+            .filter(|m| m["id"] == 2 || m["id"] == 3)
+            .count()
+            < 2
+            && stdout.read_line(&mut line).await.unwrap() > 0
+        {
+            parsed.push(serde_json::from_str(&line).unwrap());
+            line.clear();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), read)
+        .await
+        .expect("both calls answer within 60 s");
+    drop(stdin);
+    let by_id = |id: u64| parsed.iter().find(|m| m["id"] == id).unwrap();
+    let report = &by_id(2)["result"]["structuredContent"];
+    let basic = report["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{:?}", by_id(2)))
+        .iter()
+        .find(|c| c["check"] == "chat.basic")
+        .unwrap();
+    assert_eq!(basic["repeats"], json!({"runs": 2, "pass": 2}), "{basic}");
+    assert_eq!(
+        report["cost"]["requests"].as_u64().map(|n| n >= 2),
+        Some(true)
+    );
+    let refused = by_id(3);
+    let said = refused.to_string();
+    assert!(
+        refused.get("error").is_some() || refused["result"]["isError"] == true,
+        "{said}"
+    );
+    assert!(said.contains("repeat"), "{said}");
+}

@@ -199,6 +199,7 @@ async fn a_real_mcp_client_probes_explains_and_cannot_move_a_key() {
         "checks",
         "api_key_env",
         "target",
+        "repeat",
     ] {
         assert!(
             props.get(p).is_some(),

@@ -33,8 +33,13 @@ pub fn render(r: &Report) -> String {
         ));
     }
     let s = &r.summary;
+    let flaky = if s.flaky > 0 {
+        format!(", {} flaky", s.flaky)
+    } else {
+        String::new()
+    };
     out.push(format!(
-        "{} checks: {} pass, {} fail, {} warn, {} unsupported, {} skip",
+        "{} checks: {} pass, {} fail, {} warn, {} unsupported, {} skip{flaky}",
         r.checks.len(),
         s.pass,
         s.fail,
@@ -59,6 +64,9 @@ pub fn render(r: &Report) -> String {
             line.push_str(&format!(" on {}", c.target));
         }
         line.push_str(&format!(": {}", c.status.as_str()));
+        if let (crate::finding::Status::Flaky, Some(n)) = (c.status, c.repeats) {
+            line.push_str(&format!(" (passed {} of {} runs)", n.pass, n.runs));
+        }
         if let Some(k) = c.kind {
             line.push_str(&format!(", kind {}", k.code()));
         }
