@@ -46,6 +46,10 @@ pub fn render_junit(r: &Report) -> String {
             }
             // A warning passes the build but stays visible: its kind as a property, its
             // evidence and fix in system-out.
+            if let (Status::Flaky, Some(n)) = (c.status, c.repeats) {
+                // The pass ratio of `--repeat`, as `passed/runs`.
+                case.add_property(("flaky", format!("{}/{}", n.pass, n.runs).as_str()));
+            }
             if is_warning(r, c) {
                 let kind = c.kind.map(|k| k.code()).unwrap_or("warn");
                 case.add_property(("warning", kind));

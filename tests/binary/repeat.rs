@@ -140,6 +140,10 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
         "{junit}"
     );
     assert!(
+        junit.contains("<property name=\"flaky\" value=\"2/3\"/>"),
+        "the pass ratio: {junit}"
+    );
+    assert!(
         !junit.contains("<failure"),
         "a warning does not fail the testcase: {junit}"
     );
