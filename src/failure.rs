@@ -107,6 +107,11 @@ pub enum RuleHint {
     CloudflareGateway,
     /// A feature the server was not started with (llama.cpp without `--embeddings`).
     FeatureOff,
+    /// A working event stream under another content type than `text/event-stream`.
+    SseMislabelled,
+    /// A reasoning model that answered once its cap was raised: the small first cap is the
+    /// warning, the route works (nothing after it is skipped).
+    AnsweredAtLargerCap,
     /// A host name that does not resolve.
     Dns,
     /// The client library (or its package) is missing, or another version than the code
@@ -561,6 +566,11 @@ impl Kind {
                 "The server answered with another model than {model}: a silent fallback or an alias. SDKs do not notice. \
                  Check the gateway's routing/fallback settings and that the id is one it serves."
             ),
+            Kind::NotSse if cx.rule == Some(RuleHint::SseMislabelled) => "The stream itself works, but its Content-Type \
+                 is not text/event-stream. Set that header in the server, or in the proxy that rewrites it. Until then \
+                 openai-python, openai-node and the AI SDK read the stream, while clients that check the label \
+                 (httpx-sse, @microsoft/fetch-event-source, async-openai 0.35 and earlier) refuse it: keep streaming on."
+                .to_string(),
             Kind::NotSse => "The server ignored stream:true or answered with a non-SSE content type. If a proxy rewrites it, \
                  stop it; if the server cannot stream, turn streaming off in your client for this endpoint."
                 .to_string(),

@@ -550,6 +550,7 @@ impl<'a> Run<'a> {
     async fn settle_across_rows(&mut self) {
         settle_models_list(&mut self.rows);
         blame_dropped_tools(&mut self.rows);
+        show_streams_for_edge(&mut self.rows);
         if lacks_prefix(self.target(), &self.rows) {
             let below = models::answers_below(&self.cx);
             self.below = self.opts.stop.bound(below, |_| None).await;
@@ -756,6 +757,29 @@ fn blame_dropped_tools(rows: &mut [Row]) {
     }
 }
 
+/// A basic check an edge cut off advises streaming: say whether the route's streams
+/// worked in this run, or that none was checked and how to check one.
+fn show_streams_for_edge(rows: &mut [Row]) {
+    for i in 0..rows.len() {
+        let (model, id) = (rows[i].model, rows[i].id);
+        let Some(route) = id.route() else { continue };
+        if id != CheckId::basic_of(route) || !check::edge::cut_by_edge(&rows[i].finding) {
+            continue;
+        }
+        let streams: Vec<(&str, Status, Option<Kind>)> = rows
+            .iter()
+            .filter(|r| r.model == model && r.id.route() == Some(route))
+            .filter(|r| r.id.id().contains("stream") && r.finding.status != Status::Skip)
+            .map(|r| (r.id.id(), r.finding.status, r.finding.kind))
+            .collect();
+        let first = CheckId::ALL
+            .iter()
+            .find(|c| c.route() == Some(route) && c.id().ends_with(".stream"))
+            .map_or("chat.stream", |c| c.id());
+        check::edge::say_whether_streams_work(&mut rows[i].finding, first, &streams);
+    }
+}
+
 fn settle_models_list(rows: &mut [Row]) {
     let basics: Vec<&Finding> = rows
         .iter()
@@ -865,9 +889,11 @@ fn blocked_because(basic: &Finding, route: Route) -> Option<String> {
     }
     // A wrong route may be only a warning, but it blocks the route all the same.
     let failed = matches!(basic.status, Status::Fail | Status::Warn);
+    // A reasoning model that answered at the larger cap warns of the small one, and works.
+    let answered = basic.rule_hint == Some(crate::failure::RuleHint::AnsweredAtLargerCap);
     basic
         .kind
-        .filter(|k| BLOCKING.contains(k) && failed)
+        .filter(|k| BLOCKING.contains(k) && failed && !answered)
         .map(|k| format!("{id} failed with {}: fix that first", k.code()))
 }
 

@@ -6,7 +6,7 @@ use super::spec::Fold;
 use super::Ctx;
 use crate::classify::{classify, parse_error_body};
 use crate::failure::Kind;
-use crate::finding::{Evidence, Finding, Problems};
+use crate::finding::{Evidence, Finding, Problems, Status};
 use crate::fit::excerpt;
 use crate::http::sse::Transcript;
 use crate::http::{Answer, Request};
@@ -59,7 +59,10 @@ pub async fn send_stream<J: Fold>(
         .content_type
         .as_deref()
         .is_some_and(|c| c.contains("text/event-stream"));
-    if !ok || !is_sse {
+    // An event stream under another label is read as one, as openai-python, openai-node and
+    // the AI SDK read it (by the request's `stream` flag, not the label).
+    let mislabelled = ok && !is_sse && starts_as_event_stream(cx, &mut opened).await;
+    if (!ok || !is_sse) && !mislabelled {
         let a = match cx.http.read_body(opened).await {
             Ok(a) => a,
             Err(f) => return f,
@@ -78,11 +81,64 @@ pub async fn send_stream<J: Fold>(
         request_id: opened.request_id.clone(),
     };
     let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
+    let label = opened.content_type.clone();
     let transcript = cx.http.read_stream_each(opened, |e| fold.event(&e)).await;
     let mut f = judge(fold, &transcript, headers_ms);
+    if mislabelled {
+        f = labelled_otherwise(f, label.as_deref().unwrap_or("none"));
+    }
     f.evidence.http_status = evidence.http_status;
     f.evidence.request_id = evidence.request_id;
     f.note_retry(waited)
+}
+
+/// The body of a 2xx answer to a streaming request starts as an event stream does (`data:`,
+/// `event:`, a `:` comment), whatever its content type says. Reads at most 64 bytes, kept
+/// for the reader that follows.
+async fn starts_as_event_stream(cx: &Ctx<'_>, opened: &mut crate::http::Opened) -> bool {
+    let mut n = 8;
+    loop {
+        let head = cx.http.peek(opened, n).await;
+        let text = String::from_utf8_lossy(head);
+        let text = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+        let fields = ["data:", "event:", "id:", "retry:", ":"];
+        if fields.iter().any(|f| text.starts_with(f)) {
+            return true;
+        }
+        let undecided = fields.iter().any(|f| f.starts_with(text));
+        if !undecided || head.len() < n || n >= 64 {
+            return false;
+        }
+        n *= 2;
+    }
+}
+
+/// Who reads an event stream whose content type is not `text/event-stream`, by version read
+/// in their sources: openai-python 3.3.1 and openai-node 7.5.0 parse a stream by the request's
+/// `stream` flag, the AI SDK's `createEventSourceResponseHandler` (@ai-sdk/provider-utils
+/// 5.0.29) parses any body; httpx-sse 0.4.3, @microsoft/fetch-event-source 2.0.1 (its default
+/// `onopen`) and reqwest-eventsource 0.6 (async-openai 0.35 and earlier) check the label.
+pub const MISLABELLED_READERS: &str = "openai-python 3.3.1, openai-node 7.5.0 and the AI SDK \
+     (@ai-sdk/provider-utils 5.0.29) read it all the same; readers that check the label refuse it: \
+     httpx-sse 0.4.3, @microsoft/fetch-event-source 2.0.1 (default onopen), async-openai 0.35 and \
+     earlier (reqwest-eventsource 0.6)";
+
+/// A stream that works under another content type is a warning that names who refuses it;
+/// one with other problems keeps them, the label added.
+fn labelled_otherwise(mut f: Finding, label: &str) -> Finding {
+    let said = format!(
+        "an event stream labelled `{}`, not text/event-stream",
+        excerpt(label, 60)
+    );
+    if f.status == Status::Pass {
+        f.status = Status::Warn;
+        f.kind = Some(Kind::NotSse);
+        f.rule_hint = Some(crate::failure::RuleHint::SseMislabelled);
+        f.detail = format!("{said}: {MISLABELLED_READERS} · {}", f.detail);
+    } else {
+        f.detail = format!("{}; also: {said} ({MISLABELLED_READERS})", f.detail);
+    }
+    f
 }
 
 /// A 2xx that is not SSE: an error body, a whole completion (stream ignored), or junk.

@@ -45,6 +45,39 @@ pub fn cut_by_edge(f: &crate::finding::Finding) -> bool {
         )
 }
 
+/// What the run showed of streaming, the fix an edge timeout advises, for the basic check
+/// it cut: the route's stream checks that ran (`id` and what they found), or, when none ran,
+/// how to run one.
+pub fn say_whether_streams_work(
+    basic: &mut crate::finding::Finding,
+    route_stream: &str,
+    streams: &[(&str, crate::finding::Status, Option<crate::failure::Kind>)],
+) {
+    use crate::finding::Status;
+    let said = if streams.is_empty() {
+        format!(
+            "streaming was not checked in this run (no stream check was selected): add --checks {route_stream} to see whether a stream gets past this edge"
+        )
+    } else {
+        let each: Vec<String> = streams
+            .iter()
+            .map(|(id, status, kind)| match (status, kind) {
+                (Status::Pass, _) => format!("{id} passed"),
+                (_, Some(k)) => format!("{id} {} ({})", status.as_str(), k.code()),
+                (_, None) => format!("{id} {}", status.as_str()),
+            })
+            .collect();
+        let works = streams.iter().any(|(_, s, _)| *s == Status::Pass);
+        let then = if works {
+            "streaming works through this edge"
+        } else {
+            "streaming did not get through either"
+        };
+        format!("{then}: {}", each.join(", "))
+    };
+    basic.detail = format!("{} · {said}", basic.detail);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,10 +128,15 @@ pub async fn run(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
         } else {
             "the first answer stopped at its cap, as an untagged thought in the content would"
         };
+        let first_cap = request(id, model, cap).and_then(|r| answer::sent_cap(&r));
+        let spent = spent_on_reasoning(&f);
         f = attempt(cx, id, model, cap.for_reasoning()).await;
         f.detail.push_str(&format!(
             " · retried once with a {REASONING_MAX_TOKENS}-token cap: {why}"
         ));
+        if spent && f.status == Status::Pass {
+            f = small_cap_warning(f, first_cap);
+        }
     }
     schema_keywords::name_keyword(&mut f);
     if spec.rejection_warns && f.kind == Some(Kind::ParamRejected) {
@@ -152,6 +157,29 @@ async fn attempt(cx: &Ctx<'_>, id: CheckId, model: &str, cap: TokenCap) -> Findi
             Finding::skip("sends no request of its own")
         }
     }
+}
+
+/// A model that answered only once its cap was raised: an application that sends the
+/// small cap (16 to 64 tokens is common for titles, classifiers, health checks) gets an empty
+/// or cut answer. Said as a warning with what was measured: the reasoning tokens at the larger
+/// cap, and the smallest cap that answered.
+fn small_cap_warning(mut f: Finding, first_cap: Option<u64>) -> Finding {
+    let first = first_cap.map_or("first".to_string(), |n| format!("{n}-token"));
+    let measured = match f.reasoning.as_ref().and_then(|r| r.tokens) {
+        Some(n) => format!(
+            "{n} reasoning tokens: a max_tokens below about {n} leaves no room for the answer"
+        ),
+        None => "reasoning whose tokens the answer did not count".to_string(),
+    };
+    f.status = Status::Warn;
+    f.kind = Some(Kind::OutputLength);
+    f.rule_hint = Some(crate::failure::RuleHint::AnsweredAtLargerCap);
+    f.detail = format!(
+        "reasoning spent the whole {first} cap before any answer (an app that sends it gets empty or cut text); \
+         the smallest cap tried that answered is {REASONING_MAX_TOKENS}, after {measured} · {}",
+        f.detail
+    );
+    f
 }
 
 /// The answer stopped at its cap while the model reasoned, with nothing else written.

@@ -77,16 +77,35 @@ async fn run(cx: &Ctx<'_>, model: &str, cap: TokenCap) -> Finding {
     second
 }
 
-/// The streamed tool calls, by index, read as the stream arrives. The first delta of each
-/// index must carry `id` and `function.name` (the AI SDK refuses the stream otherwise; an
-/// id that only comes later is the fault named, and used); argument fragments are joined in
+/// What the AI SDK does with a streamed call's id, read in its source (vercel/ai at
+/// ed857f50, `StreamingToolCallTracker` with the openai-compatible model's buffering, #14760).
+pub const STREAMED_ID_RULE: &str = "@ai-sdk/openai-compatible 3.0.35 rejects the stream (\"Expected 'id' to be a string.\") unless the id has come by the delta that names the function (2.x wants both in the first delta), and so do clients built on it (opencode's custom providers)";
+
+/// The streamed tool calls, by index, read as the stream arrives. An id must have come by the
+/// delta that names the function (the AI SDK refuses the stream otherwise; an id that only
+/// comes later is the fault named, and used); argument fragments are joined in
 /// order. A delta without `index` continues the call before it. What is kept is bounded as
 /// the chat judge's is: past that, the chat judge has already failed the stream.
 #[derive(Default)]
 pub struct Calls {
-    /// index -> (id of the first delta, id seen later, name, arguments)
-    calls: BTreeMap<u64, (Option<Value>, Option<Value>, String, String)>,
+    /// index -> (id of the first delta, id seen later, name, arguments, an id had come by
+    /// the delta that first named the function)
+    calls: BTreeMap<u64, Streamed>,
     content: String,
+    /// Reasoning text, as the AI SDK collects it (`reasoning_content ?? reasoning`), to send
+    /// back with the assistant message.
+    thought: String,
+}
+
+/// One streamed call: (id of the first delta, id seen later, name, arguments, an id had come
+/// by the delta that first named the function).
+type Streamed = (Option<Value>, Option<Value>, String, String, bool);
+
+/// A non-empty string id.
+fn usable(id: &Option<Value>) -> bool {
+    id.as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty())
 }
 
 /// Most calls, and most bytes of a name, arguments or text, kept from one stream.
@@ -109,6 +128,12 @@ impl Fold for Calls {
         };
         if let Some(c) = delta.get("content").and_then(Value::as_str) {
             push_within(&mut self.content, c);
+        }
+        if let Some(r) = ["reasoning_content", "reasoning"]
+            .iter()
+            .find_map(|k| delta.get(*k).and_then(Value::as_str))
+        {
+            push_within(&mut self.thought, r);
         }
         let calls = &mut self.calls;
         for d in delta
@@ -133,6 +158,9 @@ impl Fold for Calls {
                 entry.1 = id;
             }
             if let Some(n) = d.pointer("/function/name").and_then(Value::as_str) {
+                if entry.2.is_empty() {
+                    entry.4 = usable(&entry.0) || usable(&entry.1);
+                }
                 if entry.2 != n {
                     push_within(&mut entry.2, n);
                 }
@@ -154,28 +182,29 @@ pub fn streamed_calls(t: &Transcript) -> Result<Turn1, String> {
 impl Calls {
     /// The stream is over: the calls to send back, or why there are none.
     pub fn turn1(self) -> Result<Turn1, String> {
-    let Calls { calls, content } = self;
+    let Calls {
+        calls,
+        content,
+        thought,
+    } = self;
     if calls.is_empty() {
         return Err("no tool_calls delta in the stream".into());
     }
     let mut late = None;
     let mut out = Vec::new();
-    for (index, (first_id, later_id, name, args)) in calls {
+    for (index, (first_id, later_id, name, args, by_name)) in calls {
         if name.is_empty() {
             return Err(format!("tool call {index}: no function name in its deltas"));
         }
         let call = json!({"type": "function", "function": {"name": name, "arguments": args}});
         check_tool_call(&call).map_err(|why| format!("streamed call {index}: {why}"))?;
-        let usable = |id: &Option<Value>| {
-            id.as_ref()
-                .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
-        };
         let mut call = call;
         call["id"] = match (usable(&first_id), usable(&later_id)) {
             (true, _) => first_id.unwrap_or(Value::Null),
             (false, true) => {
-                late.get_or_insert(index);
+                if !by_name {
+                    late.get_or_insert(index);
+                }
                 later_id.unwrap_or(Value::Null)
             }
             (false, false) => first_id.unwrap_or(Value::Null),
@@ -188,14 +217,15 @@ impl Calls {
         Value::String(content)
     };
     let mut turn1 = Turn1::new(out, content);
+    // The AI SDK fills in an id only for non-streamed answers.
+    turn1.clients_cope = false;
+    turn1.thought = Some(thought).filter(|t| !t.trim().is_empty());
     if let Some(i) = late {
         turn1.fault.get_or_insert(format!(
-            "tool call {i}'s id arrives only in a later delta, not the first: the AI SDK (and opencode) reject the stream (\"Expected 'id' to be a string\"); clients that collect the whole stream cope"
+            "tool call {i}'s id arrives only in a later delta than the one naming the function: {STREAMED_ID_RULE}; clients that collect the whole stream cope"
         ));
     } else if let Some(f) = turn1.fault.take() {
-        turn1.fault = Some(format!(
-            "{f}; in a stream, the first tool_calls delta must carry it: the AI SDK (and opencode) reject the stream"
-        ));
+        turn1.fault = Some(format!("{f}; in a stream, {STREAMED_ID_RULE}"));
     }
     Ok(turn1)
     }

@@ -60,6 +60,15 @@ pub struct Turn1 {
     /// The calls' ids were unusable (missing, empty, not a string, shared) and zencheck filled
     /// them in, as the AI SDK does, to learn whether the rest of the round trip works.
     pub fault: Option<String>,
+    /// Every fault is an id missing or empty, which the AI SDK fills in itself for a
+    /// non-streamed answer (`toolCall.id || generateId()` in @ai-sdk/openai-compatible 3.0.35,
+    /// as since its first release), so its apps carry on when the rest works.
+    pub clients_cope: bool,
+    /// The reasoning text turn one's message carried (`reasoning_content`, or `reasoning`),
+    /// sent back as `reasoning_content` with the assistant message, as the AI SDK does
+    /// (@ai-sdk/openai-compatible 3.0.35): DeepSeek's and Kimi's thinking modes refuse the
+    /// tool result without it.
+    pub thought: Option<String>,
 }
 
 impl Turn1 {
@@ -69,14 +78,22 @@ impl Turn1 {
             calls: vec![json!({"id": PLACEHOLDER_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": "{\"city\":\"Paris\"}"}})],
             content: Value::Null,
             fault: None,
+            clients_cope: false,
+            thought: None,
         }
     }
 
     /// Take `calls` as the server sent them, filling in the ids a client cannot use.
     pub fn new(mut calls: Vec<Value>, content: Value) -> Turn1 {
         let mut fault = None;
+        let mut clients_cope = true;
         let mut seen: Vec<String> = Vec::new();
         for (i, call) in calls.iter_mut().enumerate() {
+            let absent = match call.get("id") {
+                None | Some(Value::Null) => true,
+                Some(Value::String(s)) => s.is_empty(),
+                Some(_) => false,
+            };
             let problem = match check_id(call) {
                 Err(why) => Some(why),
                 Ok(()) => {
@@ -90,6 +107,7 @@ impl Turn1 {
                 }
             };
             if let Some(why) = problem {
+                clients_cope &= absent;
                 fault.get_or_insert(why);
                 // Nine letters and digits: an id every template accepts (Mistral's included).
                 let id = format!("zccall{:03}", i + 1);
@@ -100,7 +118,23 @@ impl Turn1 {
                 call["type"] = json!("function");
             }
         }
-        Turn1 { calls, content, fault }
+        Turn1 {
+            calls,
+            content,
+            clients_cope: clients_cope && fault.is_some(),
+            fault,
+            thought: None,
+        }
+    }
+
+    /// Keep the reasoning text of turn one's `message` to send back with it.
+    pub fn with_thought_of(mut self, message: &Value) -> Turn1 {
+        self.thought = ["reasoning_content", "reasoning"]
+            .iter()
+            .filter_map(|k| message.get(*k).and_then(Value::as_str))
+            .find(|t| !t.trim().is_empty())
+            .map(str::to_string);
+        self
     }
 
     fn ids(&self) -> String {
@@ -120,6 +154,9 @@ pub fn second_turn_request(model: &str, cap: TokenCap, turn1: &Turn1) -> Request
         json!({"role": "user", "content": ROUNDTRIP_PROMPT}),
         json!({"role": "assistant", "content": turn1.content, "tool_calls": turn1.calls}),
     ];
+    if let Some(t) = &turn1.thought {
+        messages[1]["reasoning_content"] = json!(t);
+    }
     for call in &turn1.calls {
         let id = call.get("id").and_then(Value::as_str).unwrap_or("");
         messages.push(json!({"role": "tool", "tool_call_id": id, "content": tool_result()}));
@@ -171,7 +208,8 @@ fn first_calls(a: &Answer, model: &str) -> Result<(Turn1, Finding), Finding> {
     let v = answer_json(a)?;
     let message = v.pointer("/choices/0/message").cloned().unwrap_or(Value::Null);
     let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
-    let turn1 = Turn1::new(calls, message.get("content").cloned().unwrap_or(Value::Null));
+    let turn1 = Turn1::new(calls, message.get("content").cloned().unwrap_or(Value::Null))
+        .with_thought_of(&message);
     Ok((turn1, judged))
 }
 
@@ -181,11 +219,23 @@ pub fn with_fault(second: Finding, turn1: &Turn1, evidence: Evidence, timing: Ti
     let Some(fault) = &turn1.fault else {
         return second;
     };
-    let then = if second.status == Status::Pass {
+    let works = second.status == Status::Pass;
+    let then = if works {
         "the round trip then works (a server that ignores ids)".to_string()
     } else {
         format!("it still failed: {}", second.detail)
     };
+    if works && turn1.clients_cope {
+        // What the AI SDK's apps meet is a working round trip: a warning, for the clients
+        // that send the id back as they got it.
+        return Finding::warn(
+            Kind::BadResponse,
+            format!("turn 1: {fault}; with an id filled in, {then}: @ai-sdk/openai-compatible 3.0.35 fills in its own id for a non-streamed answer and carries on, while clients that send the id back as they got it send none"),
+        )
+        .with_param("tool_calls")
+        .with_evidence(evidence)
+        .with_timing(timing);
+    }
     Finding::fail(
         Kind::BadResponse,
         format!("turn 1: {fault}; with an id filled in, as the AI SDK does, {then}"),

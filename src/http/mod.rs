@@ -106,6 +106,12 @@ pub struct Opened {
     pub redactor: Arc<Redactor>,
     /// This exchange's id in `-v`/`--trace` records, when observed.
     pub trace_id: Option<u64>,
+    /// The first bytes of the body, read by [`Http::peek`]; the body's readers start with
+    /// them.
+    head: Vec<u8>,
+    /// The error that ended the body while it was peeked at: the readers meet it after
+    /// `head`.
+    head_error: Option<reqwest::Error>,
 }
 
 /// A whole (capped) answer.
@@ -453,8 +459,26 @@ impl Http {
                 permit,
                 room,
                 trace_id,
+                head: Vec::new(),
+                head_error: None,
             });
         }
+    }
+
+    /// The first `n` bytes of an opened answer's body (fewer when it ends first, or stays
+    /// silent past the idle bound), kept for whichever reader reads it next: what an answer
+    /// is can be told from its start when its content type does not say (an event stream
+    /// labelled `application/json`).
+    pub async fn peek<'a>(&self, o: &'a mut Opened, n: usize) -> &'a [u8] {
+        while o.head.len() < n && o.head_error.is_none() {
+            let left = o.deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(self.limits.idle.min(left), o.response.chunk()).await {
+                Ok(Ok(Some(chunk))) => o.head.extend_from_slice(&chunk),
+                Ok(Err(e)) => o.head_error = Some(e),
+                Ok(Ok(None)) | Err(_) => break,
+            }
+        }
+        &o.head
     }
 
     /// Send and wait for the response headers. The connection has its own bound (reqwest's
@@ -517,7 +541,8 @@ impl Http {
 
     async fn read_body_unobserved(&self, mut o: Opened) -> Result<Answer, Finding> {
         let retry_after = retry_after_secs(o.response.headers());
-        let mut buf = Vec::new();
+        let mut buf = std::mem::take(&mut o.head);
+        let mut peeked_error = o.head_error.take();
         let evidence = Evidence {
             http_status: Some(o.status),
             provider_message: None,
@@ -531,7 +556,11 @@ impl Http {
                 first_token: None,
                 total: Some(ms(o.started)),
             };
-            match tokio::time::timeout(wait, o.response.chunk()).await {
+            let next = match peeked_error.take() {
+                Some(e) => Ok(Err(e)),
+                None => tokio::time::timeout(wait, o.response.chunk()).await,
+            };
+            match next {
                 Err(_) => {
                     let what = if left <= self.limits.idle {
                         "the total time bound"
@@ -607,7 +636,7 @@ impl Http {
     /// to its cap costs what the caller keeps of it, not the stream.
     pub async fn read_stream_each(
         &self,
-        o: Opened,
+        mut o: Opened,
         mut on_event: impl FnMut(sse::TimedEvent),
     ) -> sse::Transcript {
         let bounds = sse::Bounds {
@@ -621,7 +650,15 @@ impl Http {
         let mut frames = 0;
         let mut usage = spend::StreamUsage::default();
         // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives.
-        let mut t = sse::read_folded(o.response.bytes_stream(), bounds, |mut e| {
+        use futures_util::StreamExt;
+        // The bytes a peek read first, and the error it met, come before the rest.
+        let mut first = Vec::new();
+        if !o.head.is_empty() {
+            first.push(Ok(bytes::Bytes::from(std::mem::take(&mut o.head))));
+        }
+        first.extend(o.head_error.take().map(Err));
+        let body = futures_util::stream::iter(first).chain(o.response.bytes_stream());
+        let mut t = sse::read_folded(body, bounds, |mut e| {
             e.data = redactor.scrub(&e.data);
             e.event = redactor.scrub(&e.event);
             if let Some((obs, id)) = observer {

@@ -97,7 +97,8 @@ pub enum Expect {
     Kind(&'static str, Kind),
     /// This check is `unsupported`, and nothing failed.
     Unsupported(&'static str),
-    /// Nothing failed or warned, and this check reports reasoning in exactly this field.
+    /// Nothing failed, nothing warned but a small first cap spent on reasoning
+    /// (`output_length`), and this check reports reasoning in exactly this field.
     Reasoning(&'static str, &'static str),
 }
 
@@ -342,7 +343,7 @@ impl Expect {
             Expect::Kind(check, kind) => format!("{} on {check}", kind.code()),
             Expect::Unsupported(check) => format!("{check} unsupported"),
             Expect::Reasoning(check, field) => {
-                format!("a clean pass, reasoning in `{field}` on {check}")
+                format!("reasoning in `{field}` on {check}, nothing failed (output_length warnings where a small cap was spent on reasoning)")
             }
         }
     }

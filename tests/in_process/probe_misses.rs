@@ -88,3 +88,128 @@ async fn another_makers_model_on_the_second_turn_fails_the_round_trip() {
 }
 
 use axum::response::IntoResponse;
+
+/// A chat stream whose frames are right but labelled `application/json`: openai-python,
+/// openai-node and the AI SDK read it (they go by the request's `stream` flag); a warning
+/// names the readers that check the label. A whole JSON answer to `stream: true` still fails.
+#[tokio::test]
+async fn an_event_stream_labelled_json_is_a_warning_naming_the_strict_readers() {
+    let base = serve_reply(|path, body: &Value| {
+        if path.ends_with("/models") {
+            return axum::Json(json!({"data": [{"id": "m"}]})).into_response();
+        }
+        if body["stream"] != true {
+            return axum::Json(chat_completion(
+                "m",
+                json!({"role": "assistant", "content": "pong"}),
+                "stop",
+                usage(9, 1),
+            ))
+            .into_response();
+        }
+        let mut frames = String::new();
+        for (delta, finish) in [
+            (json!({"role": "assistant", "content": "po"}), Value::Null),
+            (json!({"content": "ng"}), Value::Null),
+            (json!({}), json!("stop")),
+        ] {
+            let chunk = json!({"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]});
+            frames.push_str(&format!("data: {chunk}\n\n"));
+        }
+        frames.push_str("data: [DONE]\n\n");
+        ([("content-type", "application/json")], frames).into_response()
+    })
+    .await;
+    let r = probe(&["--base-url", &base, "-m", "m", "--checks", "chat.stream"]).await;
+    let c = check(&r, "chat.stream");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Warn, Some(Kind::NotSse)),
+        "{}",
+        r.to_json()
+    );
+    for reader in [
+        "openai-python",
+        "httpx-sse",
+        "fetch-event-source",
+        "async-openai",
+    ] {
+        assert!(c.detail.contains(reader), "{reader}: {}", c.detail);
+    }
+    assert!(
+        c.detail.contains("\"pong\""),
+        "the stream was read: {}",
+        c.detail
+    );
+    let hint = c.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("text/event-stream"), "{hint}");
+    assert!(!hint.contains("turn streaming off"), "{hint}");
+    assert!(!r.failed(), "{}", r.to_json());
+
+    // One whole completion under stream: true is still streaming ignored.
+    let (_mock, r) = probe_mock(
+        Scenario::NotSse,
+        &["-m", "mock-small", "--checks", "chat.stream"],
+    )
+    .await;
+    let c = check(&r, "chat.stream");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::NotSse)),
+        "{}",
+        r.to_json()
+    );
+}
+
+/// A thinking model whose server refuses a tool result unless the assistant message that
+/// called carries its `reasoning_content` (DeepSeek's thinking mode): the AI SDK sends it
+/// back and succeeds, so the default round trips do too.
+#[tokio::test]
+async fn the_round_trips_send_the_reasoning_back_as_clients_do() {
+    let (_mock, r) = probe_mock(
+        Scenario::ReasoningRequired,
+        &[
+            "-m",
+            "mock-small",
+            "--checks",
+            "chat.tool_roundtrip,chat.stream_tool_roundtrip",
+        ],
+    )
+    .await;
+    for id in ["chat.tool_roundtrip", "chat.stream_tool_roundtrip"] {
+        let c = check(&r, id);
+        assert_eq!(c.status, Status::Pass, "{id}: {}", r.to_json());
+    }
+}
+
+/// An edge timeout advises streaming: the finding says whether streams worked in the run, or
+/// that none was checked and how to check one.
+#[tokio::test]
+async fn an_edge_timeout_that_advises_streaming_says_whether_streams_work() {
+    let (_mock, r) = probe_mock(Scenario::EdgeTimeout, &["-m", "mock-small"]).await;
+    let basic = check(&r, "chat.basic");
+    assert_eq!(basic.kind, Some(Kind::Timeout), "{}", r.to_json());
+    assert!(
+        basic.detail.contains("streaming works through this edge")
+            && basic.detail.contains("chat.stream passed"),
+        "{}",
+        basic.detail
+    );
+
+    let (_mock, r) = probe_mock(
+        Scenario::EdgeTimeout,
+        &["-m", "mock-small", "--checks", "chat.basic"],
+    )
+    .await;
+    let basic = check(&r, "chat.basic");
+    assert_eq!(basic.kind, Some(Kind::Timeout), "{}", r.to_json());
+    assert!(
+        basic
+            .detail
+            .contains("streaming was not checked in this run")
+            && basic.detail.contains("--checks chat.stream"),
+        "{}",
+        basic.detail
+    );
+}

@@ -326,7 +326,18 @@ async fn through_an_upstream(base: &[&str]) {
         .chain(&["chat.basic", "chat.stream", "chat.reasoning_effort"])
     {
         let c = check(&r, id);
-        assert_eq!(c.status, Status::Pass, "{id}: {}", r.to_json());
+        if id.ends_with(".basic") {
+            // Its 24 reasoning tokens spend a basic check's first 16-token cap: said as a
+            // warning once the larger cap answered.
+            assert_eq!(
+                (c.status, c.kind),
+                (Status::Warn, Some(Kind::OutputLength)),
+                "{id}: {}",
+                r.to_json()
+            );
+        } else {
+            assert_eq!(c.status, Status::Pass, "{id}: {}", r.to_json());
+        }
     }
     let stream = check(&r, "chat.stream").reasoning.clone();
     assert_eq!(
