@@ -1,10 +1,12 @@
 //! `probe --as CLIENT`: send what a known client sends beside the request itself (its
-//! User-Agent and the headers it always adds), so a relay that blocks unknown clients can be
-//! told from a broken endpoint. Each profile is taken from the client's public source at a
+//! User-Agent, the headers and the body fields it always adds), so a relay that blocks
+//! unknown clients can be told from a broken endpoint, and a server that refuses what the
+//! client always sends is seen failing as the client does. Each profile is taken from the client's public source at a
 //! pinned version, cited beside it; none carries a credential (the key goes only where the
 //! target says, as always). A header the user gives with `--header` wins over the profile's.
 
 use clap::ValueEnum;
+use serde_json::{json, Value};
 
 /// The clients zencheck can speak as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -110,6 +112,35 @@ impl Profile {
         }
     }
 
+    /// The request body as this client sends it: the fields it always adds, where the
+    /// request left them out (what a check sets on purpose stays).
+    pub fn shaped(self, path: &str, body: &Value) -> Value {
+        let mut b = body.clone();
+        let Some(o) = b.as_object_mut() else {
+            return b;
+        };
+        match (self, path) {
+            // packages/opencode/src/provider/provider.ts sets `includeUsage` for every
+            // @ai-sdk/openai-compatible provider, and that package then sends
+            // stream_options on every stream (openai-compatible-chat-language-model.ts).
+            (Profile::Opencode, "/chat/completions")
+                if o.get("stream") == Some(&Value::Bool(true)) =>
+            {
+                o.entry("stream_options")
+                    .or_insert(json!({"include_usage": true}));
+            }
+            // codex-rs ResponsesApiRequest: `store`, `parallel_tool_calls` and `include` are
+            // not optional, so every request carries them (store false off Azure).
+            (Profile::Codex, "/responses") => {
+                o.entry("store").or_insert(json!(false));
+                o.entry("parallel_tool_calls").or_insert(json!(false));
+                o.entry("include").or_insert(json!([]));
+            }
+            _ => {}
+        }
+        b
+    }
+
     /// The profile's User-Agent.
     pub fn user_agent(self) -> &'static str {
         self.headers()
@@ -153,6 +184,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn bodies_gain_only_what_the_client_always_sends() {
+        let stream = json!({"model": "m", "stream": true});
+        let o = Profile::Opencode.shaped("/chat/completions", &stream);
+        assert_eq!(o["stream_options"]["include_usage"], true);
+        let plain = json!({"model": "m", "stream": false});
+        assert_eq!(Profile::Opencode.shaped("/chat/completions", &plain), plain);
+        let stored = json!({"model": "m", "store": true});
+        let c = Profile::Codex.shaped("/responses", &stored);
+        assert_eq!(
+            (c["store"].clone(), c["include"].clone()),
+            (json!(true), json!([]))
+        );
+        assert_eq!(
+            Profile::OpenaiPython.shaped("/chat/completions", &stream),
+            stream
+        );
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub struct Target {
     /// Why no key goes to this target although one may have been named (`zencheck mcp`
     /// sends keys only to the config's targets and to a preset's own host).
     pub key_withheld: Option<String>,
+    /// `probe --as CLIENT`: the body fields that client always sends are added to each
+    /// request (its headers are in `headers`).
+    pub profile: Option<crate::profile::Profile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,6 +257,7 @@ impl Target {
             models: Vec::new(),
             opencode_provider: None,
             key_withheld: None,
+            profile: None,
         }
     }
 

@@ -155,7 +155,7 @@ pub struct ProbeArgs {
     #[arg(long = "header", short = 'H', value_name = "HEADER")]
     pub headers: Vec<String>,
 
-    /// Send the User-Agent and headers this client sends (from its public source at a pinned version), to tell a relay that blocks unknown clients from a broken endpoint; --header still wins
+    /// Send the User-Agent, headers and body fields this client always sends (from its public source at a pinned version), to tell a relay that blocks unknown clients from a broken endpoint; --header still wins
     #[arg(long = "as", value_enum, value_name = "CLIENT")]
     pub client: Option<crate::profile::Profile>,
 

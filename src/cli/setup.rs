@@ -139,6 +139,7 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
         if let Some(p) = args.client {
             t.headers =
                 crate::profile::with_profile(p, t.headers, |v| SecretString::from(v.to_string()));
+            t.profile = Some(p);
         }
         targets.push((t, options));
     }

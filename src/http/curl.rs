@@ -32,6 +32,10 @@ pub fn curl(target: &Target, req: &Request) -> String {
         parts.push(format!("-H {quoted}"));
     }
     if let Some(b) = &req.body {
+        let b = match target.profile {
+            Some(p) => p.shaped(&req.path, b),
+            None => b.clone(),
+        };
         parts.push(format!("-d {}", single_quote(&b.to_string())));
     }
     parts.join(" ")

@@ -312,6 +312,18 @@ impl Http {
     /// Send and wait for headers. A 429 halves the host's limit; one with a short
     /// Retry-After pauses the whole host that long, and this request is sent once more.
     pub async fn open(&self, target: &Target, r: &Request) -> Result<Opened, Finding> {
+        // `--as CLIENT`: the body as that client sends it, for the wire and the trace alike.
+        let shaped;
+        let r = match (target.profile, &r.body) {
+            (Some(p), Some(b)) => {
+                shaped = Request {
+                    body: Some(p.shaped(&r.path, b)),
+                    ..r.clone()
+                };
+                &shaped
+            }
+            _ => r,
+        };
         let redactor = Arc::new(target.redactor());
         let scrubbed = |mut f: Finding| {
             f.detail = redactor.scrub(&f.detail);

@@ -151,3 +151,77 @@ async fn every_profile_sends_its_headers_and_the_users_header_wins() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_server_that_refuses_what_opencode_always_sends_passes_as_zencheck_and_fails_as_opencode()
+{
+    use common::probe_mock;
+    use zencheck::mock::Scenario;
+    // Old Azure: 400 on stream_options, which opencode sends on every stream.
+    let args = ["-m", "mock-small", "--checks", "chat.stream"];
+    let (_, r) = probe_mock(Scenario::StreamOptionsRejected, &args).await;
+    assert_eq!(
+        check(&r, "chat.stream").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let mut as_opencode = args.to_vec();
+    as_opencode.extend(["--as", "opencode"]);
+    let (_, r) = probe_mock(Scenario::StreamOptionsRejected, &as_opencode).await;
+    let c = check(&r, "chat.stream");
+    assert_eq!(
+        (c.kind, c.param.as_deref()),
+        (Some(Kind::ParamRejected), Some("stream_options")),
+        "{}",
+        r.to_json()
+    );
+}
+
+#[tokio::test]
+async fn codex_sends_store_parallel_tool_calls_and_include_on_every_responses_request() {
+    let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let log = bodies.clone();
+    let base = common::serve_reply(move |_, body| {
+        log.lock().unwrap().push(body.clone());
+        axum::Json(json!({
+            "id": "resp_1", "object": "response", "status": "completed", "model": "m",
+            "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "pong"}]}],
+            "usage": {"input_tokens": 5, "output_tokens": 1}
+        }))
+        .into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--routes",
+        "responses",
+        "--checks",
+        "responses.basic",
+        "--as",
+        "codex",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    assert_eq!(
+        check(&r, "responses.basic").status,
+        Status::Pass,
+        "{}",
+        r.to_json()
+    );
+    let sent = bodies.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (
+            sent["store"].clone(),
+            sent["parallel_tool_calls"].clone(),
+            sent["include"].clone()
+        ),
+        (json!(false), json!(false), json!([]))
+    );
+    // zencheck's own cap stays: every generation request is bounded.
+    assert!(sent["max_output_tokens"].is_u64(), "{sent}");
+}
