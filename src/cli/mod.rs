@@ -332,6 +332,9 @@ pub struct FidelityArgs {
     /// What fails the run (exit 1) [default: fail]
     #[arg(long, value_enum, env = "ZENCHECK_FAIL_ON")]
     pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub observe: ObserveArgs,
 }
 
 #[derive(Debug, Clone, Args)]

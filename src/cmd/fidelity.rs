@@ -5,7 +5,7 @@ use crate::cli::term::TermArgs;
 use crate::cli::{outputs, setup, FidelityArgs};
 use crate::error::{self, RunError};
 use crate::fidelity;
-use crate::http::{Http, Limits};
+use crate::http::{observe, Http, Limits};
 use crate::mock::upstream;
 use crate::policy;
 use crate::report::{self, Report};
@@ -45,6 +45,8 @@ pub async fn fidelity_report(args: &FidelityArgs) -> Result<Report, RunError> {
         .transpose()?;
     let timeout = error::secs(args.timeout.unwrap_or(30.0), "--timeout")?;
     let listen = listen_addr(&args.upstream_listen)?;
+    // `--trace FILE` is created before the upstream starts: a bad path sends nothing.
+    let observer = observe::Observer::new(args.observe.verbose, args.observe.trace.as_deref())?;
     let upstream = upstream::start(
         listen,
         upstream::Plan {
@@ -65,7 +67,8 @@ pub async fn fidelity_report(args: &FidelityArgs) -> Result<Report, RunError> {
         max_retry_wait: Duration::ZERO,
         ..Default::default()
     })
-    .map_err(RunError::from)?;
+    .map_err(RunError::from)?
+    .observed(observer);
     let clock = report::RunClock::start();
     let run = fidelity::check(&fidelity::Run {
         http: &http,

@@ -51,7 +51,13 @@ pub async fn check(run: &Run<'_>) -> TargetRun {
                 continue;
             }
             let body = through::body(act, &id, run.model);
-            seen.insert(act, through::send(run.http, run.gateway, body).await);
+            // `-v` and `--trace` name each exchange by the act it plays.
+            let sent = crate::http::observe::belonging(
+                act.trace_name(),
+                Some(run.model.to_string()),
+                through::send(run.http, run.gateway, body),
+            );
+            seen.insert(act, sent.await);
         }
         rows(run, &id, &seen)
     })

@@ -61,6 +61,20 @@ impl Act {
         }
     }
 
+    /// What `-v` and `--trace` call the exchange of this act.
+    pub fn trace_name(self) -> &'static str {
+        match self {
+            Act::Basic => "fidelity act basic",
+            Act::Stream => "fidelity act stream",
+            Act::RateLimit => "fidelity act rate-limit",
+            Act::BadParam => "fidelity act bad-param",
+            Act::StreamError => "fidelity act stream-error",
+            Act::StreamCut => "fidelity act stream-cut",
+            Act::SilenceHeaders => "fidelity act silence-headers",
+            Act::SilenceStream => "fidelity act silence-stream",
+        }
+    }
+
     /// The text a prompt carries so that the upstream plays this act for run `run`.
     pub fn marker(self, run: &str) -> String {
         format!("{MARK}{run} act={}]", self.name())

@@ -76,3 +76,51 @@ fn a_gateway_that_is_not_there_fails_the_route_with_a_valid_json_report() {
         .unwrap()
         .contains("is the gateway's URL right (--through)?"));
 }
+
+#[test]
+fn verbose_and_trace_show_each_act_through_the_gateway_without_its_key() {
+    // The upstream answering for itself: the most faithful gateway there is.
+    let listen = format!("127.0.0.1:{}", free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("fidelity.jsonl");
+    let out = zencheck()
+        .args(["fidelity", "--through", &format!("http://{listen}/v1")])
+        .args(["--upstream-listen", &listen, "--format", "json", "-v"])
+        .args(["-H", "Authorization: Bearer sk-gateway-secret-0123456789"])
+        .arg("--trace")
+        .arg(&trace)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("POST") && stderr.contains("/v1/chat/completions"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&trace).unwrap();
+    assert!(!text.contains("sk-gateway-secret") && !stderr.contains("sk-gateway-secret"));
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Every act's request, named by its act; the stream's frames too.
+    for act in [
+        "basic",
+        "stream",
+        "rate-limit",
+        "bad-param",
+        "stream-error",
+        "stream-cut",
+    ] {
+        let name = format!("fidelity act {act}");
+        assert!(
+            records
+                .iter()
+                .any(|r| r["type"] == "request" && r["check"] == name.as_str()),
+            "{name}: {text}"
+        );
+    }
+    assert!(records
+        .iter()
+        .any(|r| r["type"] == "sse" && r["check"] == "fidelity act stream"));
+}

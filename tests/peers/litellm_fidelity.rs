@@ -79,6 +79,15 @@ async fn litellm_renames_through_its_alias_and_hides_retry_after_and_the_request
     ] {
         assert_eq!(check(&r, id).status, Status::Pass, "{id}: {json}");
     }
+    // litellm.yaml turns LiteLLM's retries off (num_retries: 0; it retries twice by default):
+    // the 429 reached the upstream once, so the status is judged on one request.
+    let status = check(&r, "fidelity.status");
+    assert!(
+        status.detail.contains("429 reached the client as 429")
+            && !status.detail.contains("retried"),
+        "{}",
+        status.detail
+    );
     // It names itself, so the fixes are LiteLLM's.
     let request_id = check(&r, "fidelity.request_id");
     assert_eq!(
