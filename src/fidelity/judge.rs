@@ -159,6 +159,9 @@ pub fn params(acts: &[&Sides]) -> Finding {
                 notes.push(format!("the gateway added `{k}`"));
             }
         }
+        if let (Some(sm), Some(rm)) = (sent.get("messages"), recv.get("messages")) {
+            compared += messages(sm, rm, &mut dropped, &mut changed, &mut notes);
+        }
     }
     dropped.dedup();
     notes.sort();
@@ -204,6 +207,132 @@ pub fn params(acts: &[&Sides]) -> Finding {
 
 /// Two JSON values the same as far as an upstream can tell: numbers equal within rounding,
 /// a string the same as a one-element array of it (`stop`).
+/// What is inside the messages, sent beside received: each message's own fields (`name`),
+/// its content as text or as parts, and each part's fields (`cache_control`), by path
+/// (`messages[0].content[0].cache_control`). The number of fields compared.
+fn messages(
+    sent: &Value,
+    recv: &Value,
+    dropped: &mut Vec<String>,
+    changed: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> usize {
+    let (Some(sent), Some(recv)) = (sent.as_array(), recv.as_array()) else {
+        changed.push(format!(
+            "messages: sent {} → received {}",
+            short(sent),
+            short(recv)
+        ));
+        return 1;
+    };
+    if sent.len() != recv.len() {
+        changed.push(format!(
+            "messages: sent {} → received {}",
+            crate::fit::count(sent.len() as u64, "message"),
+            crate::fit::count(recv.len() as u64, "message")
+        ));
+        return 1;
+    }
+    let mut compared = 0;
+    for (i, (sm, rm)) in sent.iter().zip(recv).enumerate() {
+        let (Some(sm), Some(rm)) = (sm.as_object(), rm.as_object()) else {
+            continue;
+        };
+        for (k, v) in sm {
+            let path = format!("messages[{i}].{k}");
+            compared += 1;
+            match (k.as_str(), rm.get(k)) {
+                (_, None) => dropped.push(path),
+                ("content", Some(r)) => message_content(&path, v, r, dropped, changed, notes),
+                (_, Some(r)) if same(v, r) => {}
+                (_, Some(r)) => {
+                    changed.push(format!("{path}: sent {} → received {}", short(v), short(r)))
+                }
+            }
+        }
+    }
+    compared
+}
+
+/// A message's content, sent beside received: the same text, and the same parts with the
+/// same fields. Text passed on as one part (or one part as text) is a note.
+fn message_content(
+    path: &str,
+    sent: &Value,
+    recv: &Value,
+    dropped: &mut Vec<String>,
+    changed: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
+    match (sent, recv) {
+        (Value::Array(sp), Value::Array(rp)) if sp.len() == rp.len() => {
+            for (j, (s, r)) in sp.iter().zip(rp).enumerate() {
+                let (Some(s), Some(r)) = (s.as_object(), r.as_object()) else {
+                    if s != r {
+                        changed.push(format!(
+                            "{path}[{j}]: sent {} → received {}",
+                            short(s),
+                            short(r)
+                        ));
+                    }
+                    continue;
+                };
+                for (k, v) in s {
+                    let at = format!("{path}[{j}].{k}");
+                    match r.get(k) {
+                        None => dropped.push(at),
+                        Some(got) if got == v => {}
+                        Some(got) => changed.push(format!(
+                            "{at}: sent {} → received {}",
+                            short(v),
+                            short(got)
+                        )),
+                    }
+                }
+            }
+        }
+        (Value::Array(sp), Value::String(text)) => {
+            let joined: String = sp
+                .iter()
+                .filter_map(|p| p.get("text").and_then(Value::as_str))
+                .collect();
+            let lost: Vec<String> = sp
+                .iter()
+                .enumerate()
+                .flat_map(|(j, p)| {
+                    p.as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter(|(k, _)| !matches!(k.as_str(), "type" | "text"))
+                        .map(move |(k, _)| format!("{path}[{j}].{k}"))
+                })
+                .collect();
+            if &joined == text {
+                // The text arrived; what the parts carried beside it did not.
+                notes.push(format!("{path}: its text parts passed on as one string"));
+                dropped.extend(lost);
+            } else {
+                changed.push(format!(
+                    "{path}: sent {} → received {}",
+                    short(sent),
+                    short(recv)
+                ));
+            }
+        }
+        (Value::String(s), Value::Array(rp))
+            if rp.len() == 1 && rp[0].get("text").and_then(Value::as_str) == Some(s.as_str()) =>
+        {
+            notes.push(format!("{path}: its text passed on as one text part"));
+        }
+        _ if sent == recv => {}
+        _ => changed.push(format!(
+            "{path}: sent {} → received {}",
+            short(sent),
+            short(recv)
+        )),
+    }
+}
+
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
@@ -910,4 +1039,36 @@ pub fn silence_stream(s: &Sides, silence_secs: f64) -> Finding {
         ),
     )
     .with_param("silence")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_inside_messages_are_compared_by_path() {
+        let sent = serde_json::json!([{"role": "user", "name": "zencheck", "content": [
+            {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}}]}]);
+        let diff = |recv: Value| {
+            let (mut d, mut c, mut n) = (Vec::new(), Vec::new(), Vec::new());
+            messages(&sent, &recv, &mut d, &mut c, &mut n);
+            (d, c, n)
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(diff(sent.clone()), (none.clone(), none.clone(), none));
+        // Parts joined into a string: the text arrived, cache_control did not.
+        let (d, c, n) =
+            diff(serde_json::json!([{"role": "user", "name": "zencheck", "content": "hi"}]));
+        assert_eq!(d, vec!["messages[0].content[0].cache_control"]);
+        assert!(c.is_empty() && n[0].contains("one string"), "{c:?} {n:?}");
+        // A name dropped; a system prompt added.
+        let (d, _, _) = diff(serde_json::json!([{"role": "user", "content": [
+            {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}}]}]));
+        assert_eq!(d, vec!["messages[0].name"]);
+        let (_, c, _) = diff(
+            serde_json::json!([{"role": "system", "content": "be brief"},
+            {"role": "user", "name": "zencheck", "content": "hi"}]),
+        );
+        assert_eq!(c, vec!["messages: sent 1 message → received 2 messages"]);
+    }
 }

@@ -65,8 +65,12 @@ pub fn body(act: Act, run: &str, model: &str) -> Value {
     );
     let messages = json!([{"role": "user", "content": prompt}]);
     match act {
+        // Fields inside the message too: its `name`, its content as a text part carrying
+        // `cache_control` (Anthropic's prompt caching, which gateways pass on or drop).
         Act::Basic => json!({
-            "model": model, "messages": messages, "max_tokens": 32, "temperature": 0.3, "top_p": 0.9,
+            "model": model, "max_tokens": 32,
+            "messages": [{"role": "user", "name": "zencheck", "content": [
+                {"type": "text", "text": prompt, "cache_control": {"type": "ephemeral"}}]}], "temperature": 0.3, "top_p": 0.9,
             "seed": 7, "stop": ["ZZZ"], "user": "zencheck-fidelity",
             "tools": [{"type": "function", "function": {"name": TOOL, "description": "Weather in a city",
                 "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],

@@ -66,6 +66,14 @@ async fn forward(State(gw): State<Arc<Gw>>, req: Request) -> Response {
                 o.remove("stream_options");
                 o.remove("tool_choice");
             }
+            // And inside the messages: each text part's cache_control.
+            for m in v["messages"].as_array_mut().into_iter().flatten() {
+                for part in m["content"].as_array_mut().into_iter().flatten() {
+                    if let Some(p) = part.as_object_mut() {
+                        p.remove("cache_control");
+                    }
+                }
+            }
             bytes = Bytes::from(v.to_string());
         }
     }
@@ -188,7 +196,11 @@ async fn a_hostile_gateway_is_named_for_each_thing_it_changed() {
         params.detail
     );
     assert!(
-        params.detail.contains("stream_options") && params.detail.contains("tool_choice"),
+        params.detail.contains("stream_options")
+            && params.detail.contains("tool_choice")
+            && params
+                .detail
+                .contains("messages[0].content[0].cache_control"),
         "{}",
         params.detail
     );
