@@ -80,7 +80,8 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
     let t = table();
     let mut hits: Vec<&Row> = Vec::new();
     for row in &t.code {
-        let named = providers.contains(&row.provider.as_str());
+        let named = providers.contains(&row.provider.as_str())
+            || (row.provider == "fastchat" && tags.iter().any(|t| fastchat_shaped(t)));
         let tagged = || tags.iter().any(|t| t.eq_ignore_ascii_case(&row.code));
         let found = if row.family {
             (named || unique(&row.code)) && family_in(text, &row.code)
@@ -100,6 +101,14 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
         .or_else(|| hits.iter().find(|r| !r.family))
         .or(hits.first())
         .copied()
+}
+
+/// FastChat's codes are an HTTP status and two digits (`40301`, `50002`): a five-digit
+/// body code of that shape names FastChat (or a server built on it) by itself.
+fn fastchat_shaped(code: &str) -> bool {
+    code.len() == 5
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && matches!(&code[..3], "400" | "401" | "403" | "429" | "500")
 }
 
 /// `family` as a code of its own or as the first part of a dotted one (`AuthFailure.X`),

@@ -1118,12 +1118,41 @@ mod tests {
                 .map(|v| v.0),
             Some(Kind::BaseUrl)
         );
+        // Apple's NSURLErrorDomain: the code names the kind, the domain does not.
+        assert_eq!(
+            words("Error Domain=NSURLErrorDomain Code=-1001 \"The request timed out.\"")
+                .map(|v| v.0),
+            Some(Kind::Timeout)
+        );
+        assert_eq!(
+            words("The operation couldn’t be completed. (NSURLErrorDomain error -1004.)")
+                .map(|v| v.0),
+            Some(Kind::Network)
+        );
         // A denial with an edge's marks (Ray ID, the caller's IP) is a layer in front.
         assert_eq!(
             words("Access denied. The site owner may have set restrictions that prevent you from accessing the site. Ray ID: 7aec Your IP address: 10.0.0.1")
                 .map(|v| v.0),
             Some(Kind::Blocked)
         );
+    }
+
+    #[test]
+    fn fastchat_codes_and_a_quota_that_names_its_wait() {
+        // FastChat's five-digit codes (status + two digits) name FastChat by their shape.
+        let v = kind_of(
+            400,
+            r#"{"object":"error","message":"Only  allowed now, your model x","code":40301}"#,
+            &[],
+        );
+        assert_eq!((v.kind, v.rule), (Kind::ModelNotFound, "provider_code"));
+        // A quota that says when to retry resets: a rate limit, not billing.
+        let v = kind_of(
+            429,
+            r#"{"error":{"message":"You exceeded your current quota. Please retry in 30.6s."}}"#,
+            &[],
+        );
+        assert_eq!(v.kind, Kind::RateLimit);
     }
 
     #[test]

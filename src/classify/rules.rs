@@ -525,6 +525,11 @@ pub static RULES: &[Rule] = &[
         tags: &["resource_exhausted"], test: Some(has_retry_delay), kind: Kind::RateLimit, ..R },
     Rule { id: "quota_per_minute", source: "Gemini quota ids GenerateRequestsPerMinutePerProjectPerModel-FreeTier; \"Quota exceeded for requests per minute\"",
         any: &["perminute", "per minute", "perday", "per day", "requests per"], also: &["quota", "limit", "exhausted"], kind: Kind::RateLimit, ..R },
+    // A quota that says when to come back resets: a window, not a spent balance.
+    Rule { id: "quota_with_wait", source: "Gemini free tier through the AI SDK: \"You exceeded your current quota … Please retry in 30.638054576s\"",
+        any: &["exceeded your current quota", "quota exceeded", "exceeded quota", "quota has been exceeded", "quota_exceeded"],
+        also: &["retry in ", "try again in ", "retrydelay", "retry after", "retry-after", "please retry"],
+        test: Some(|f| !f.body.tags.iter().any(|t| t == "insufficient_quota")), kind: Kind::RateLimit, ..R },
     Rule { id: "billing_fewer_max_tokens", source: "OpenRouter 402 \"This request requires more credits, or fewer max_tokens. You requested up to 16384 tokens, but can only afford 3919\"",
         any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, param: Param::Fixed("max_tokens"), ..R },
     Rule { id: "billing", source: "OpenAI 429 insufficient_quota; Anthropic 400 \"Your credit balance is too low\"; DeepSeek 402 \"Insufficient Balance\"; Qwen Arrearage",
@@ -783,11 +788,21 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
         status: Status::Unknown, any: &["readtimeout", "read timed out", "apitimeouterror", "sockettimeoutexception", "httptimeoutexception", "timeoutexception", "writetimeout", "pooltimeout", "litellm.timeout"],
-        kind: Kind::Timeout, ..R },
+        // A connect timeout names the connection, whatever timeout label wraps it.
+        unless: &["connect timeout", "connecttimeout", "connect_timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "connect_timeout", source: "httpx ConnectTimeout; undici UND_ERR_CONNECT_TIMEOUT; curl (28) \"Failed to connect … Connection timed out\"",
         status: Status::Unknown, any: &["connecttimeout", "connect timeout", "und_err_connect_timeout", "connection timed out", "connect_timeout", "connect etimedout"], kind: Kind::Network, ..R },
     Rule { id: "unreachable_words", source: "Cursor \"We had a problem reaching OpenAI\"; an agent's \"Unable to reach the model provider\"",
         status: Status::Unknown, any: &["problem reaching", "unable to reach", "could not reach", "cannot reach", "failed to reach", "can't reach"], kind: Kind::Network, cautious: true, ..R },
+    // Apple's URL Loading System codes (NSURLErrorDomain, documented at
+    // developer.apple.com/documentation/foundation/1508628-url_loading_system_error_codes):
+    // the domain names no kind, its code does.
+    Rule { id: "nsurl_timeout", source: "iOS/macOS NSURLErrorDomain Code=-1001 \"The request timed out.\" (NSURLErrorTimedOut)",
+        any: &["nsurlerrordomain"], test: Some(|f| f.words.contains("-1001")), kind: Kind::Timeout, ..R },
+    Rule { id: "nsurl_network", source: "NSURLErrorDomain -1003 cannot find host, -1004 cannot connect to host, -1005 connection lost, -1009 not connected to the internet, -1200 secure connection failed",
+        any: &["nsurlerrordomain"],
+        test: Some(|f| ["-1003", "-1004", "-1005", "-1006", "-1009", "-1018", "-1020", "-1200", "-1201", "-1202", "-1203", "-1204", "-1205", "-1206"].iter().any(|c| f.words.contains(c))),
+        kind: Kind::Network, ..R },
     Rule { id: "tls_scheme", source: "httpx ConnectError \"[SSL: WRONG_VERSION_NUMBER] wrong version number\": https to a plain-http port",
         any: &["wrong version number", "wrong_version_number", "ssl: http_request", "packet length too long", "unknown protocol", "plain http request was sent to https port"], kind: Kind::Network, hint: Some(RuleHint::TlsScheme), ..R },
     Rule { id: "tls_certificate", source: "requests SSLError \"certificate verify failed: self signed certificate in certificate chain\"; Node SELF_SIGNED_CERT_IN_CHAIN; Java PKIX path building failed",
@@ -805,8 +820,8 @@ pub static RULES: &[Rule] = &[
                // Windows (.NET WebException, WSAETIMEDOUT 10060), Chromium net:: errors, Node.
                "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
                "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch",
-               // macOS/iOS NSURLErrorDomain, .NET HttpRequestException, Rust and Python resolver errors.
-               "nsurlerrordomain", "network connection was lost", "appears to be offline", "could not connect to the server", "hostname could not be found", "transport connection",
+               // macOS/iOS NSURLErrorDomain wordings (the domain alone names no kind: -1001 is a timeout), .NET HttpRequestException, Rust and Python resolver errors.
+               "network connection was lost", "appears to be offline", "could not connect to the server", "hostname could not be found", "transport connection",
                "no connection could be made", "ssl connection could not be established", "failed to lookup address", "dns error", "host is down", "ehostdown", "enetreset", "gaierror",
                "newconnectionerror", "unresolvedaddressexception", "noroutetohostexception", "network unreachable"],
         kind: Kind::Network, ..R },
