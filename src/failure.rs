@@ -943,7 +943,8 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
             .to_string(),
         Some(k @ ("reasoning_content" | "reasoning" | "reasoning_details")) => format!(
             "The endpoint refuses an assistant message that carries its own earlier `{k}` (a strict validator or a gateway \
-             that knows no such key). Clients that send reasoning back fail here: opencode for models whose \
+             that knows no such key). Clients that send reasoning back fail here: the AI SDK's @ai-sdk/openai-compatible \
+             (3.0.35 sends it as `reasoning_content`), opencode for models whose \
              config sets `interleaved` (the default for DeepSeek models since opencode PR #24630), and DeepSeek's own \
              tool-call loop. Make the server or gateway accept and drop the key, or turn `interleaved` off for this model \
              in opencode.json."
@@ -1022,7 +1023,8 @@ fn reasoning_required_hint(key: &str) -> String {
     format!(
         "This server wants every assistant message with tool_calls sent back with the `{key}` it came with (DeepSeek's \
          thinking mode and Kimi's thinking models work this way: \"must be passed back to the API\", \"{key} is missing in \
-         assistant tool call message\"). Use a client that sends it back: opencode does for models whose config sets \
+         assistant tool call message\"). Use a client that sends it back: the AI SDK's @ai-sdk/openai-compatible (3.0.35 \
+         sends the reasoning parts of an assistant message as `reasoning_content`), opencode for models whose config sets \
          \"interleaved\": {{\"field\": \"{key}\"}} (the default for DeepSeek models since opencode PR #24630; older \
          versions dropped it, opencode#5332, #24442), qwen-code since #3724; Crush 0.62 did not (crush#2696). With \
          openai-python or openai-node, append the assistant message with its `{key}` as received, not just content and \

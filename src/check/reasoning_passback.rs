@@ -222,7 +222,7 @@ fn judge(key: &str, without: Turn2, with: Turn2) -> Finding {
             f.kind = Some(Kind::ParamRejected);
             f.param = Some(key.to_string());
             f.detail = format!(
-                "refused when sent back: turn 2 with turn 1's own {key} in the assistant message was refused ({}), and answered without it: clients that pass reasoning back (opencode with `interleaved`, DeepSeek's documented loop) fail here{}",
+                "refused when sent back: turn 2 with turn 1's own {key} in the assistant message was refused ({}), and answered without it: clients that pass reasoning back (the AI SDK's openai-compatible provider, opencode with `interleaved`, DeepSeek's documented loop) fail here{}",
                 said(&f),
                 if wo.status == Status::Pass { String::new() } else { format!(" (and without it: {})", wo.detail) }
             );
