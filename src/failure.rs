@@ -374,6 +374,11 @@ impl Kind {
                 Some(Provider::Zen) => "Zen's free models answer only the OpenCode client itself (FreeTierError): \
                      use a paid model with a key that has credit, or call it through opencode. Do not imitate the client."
                     .to_string(),
+                _ if cx.no_key_sent && !cx.offline => format!(
+                    "{} If {model} is still refused with a key, check the key's project/organisation permissions, \
+                     the model's access tier, and region restrictions.",
+                    no_key_hint(cx)
+                ),
                 _ => format!(
                     "The key is valid but may not use {model} from here: check the key's project/organisation permissions, \
                      the model's access tier, and region restrictions."

@@ -443,11 +443,14 @@ impl<'a> Run<'a> {
     }
 
     /// The key lists but cannot infer: one keyless GET /models tells a key without the right
-    /// to generate from a /models that checks no key at all (`check::key_scope`).
+    /// to generate from a /models that checks no key at all (`check::key_scope`). Without any
+    /// credential sent there is no key to tell of.
     async fn tell_key_scope(&mut self) {
         use check::key_scope::{applies, explain, keyless_models, Keyless};
         let listed = self.listed.is_some();
-        if !self.basics.iter().any(|r| applies(&r.finding, listed)) {
+        if self.cx.target.sends_no_credentials()
+            || !self.basics.iter().any(|r| applies(&r.finding, listed))
+        {
             return;
         }
         let keyless = self

@@ -21,6 +21,10 @@ mod reference;
 pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
     if args.dry_run {
         let run = setup::build(args)?;
+        // What is shown is one run: under --repeat, say what all of them would send.
+        if args.repeat > 1 && !term.quiet {
+            out::warn(&repeat_cost(&run, args.repeat));
+        }
         for (target, opts) in &run.targets {
             let planned = probe::planned_requests(target, opts);
             match outputs::format_for(args.format, args.output.as_deref()) {
@@ -196,10 +200,10 @@ pub fn describe(
         String::new()
     };
     let mut out = para(format!(
-        "zencheck dry run: {} requests to {}, at most {} output tokens{input} (nothing sent)",
-        planned.len(),
+        "zencheck dry run: {} to {}, at most {}{input} (nothing sent)",
+        crate::fit::count(planned.len() as u64, "request"),
         target.shown_url(),
-        output_cap(planned)
+        crate::fit::count(output_cap(planned), "output token")
     ));
     if let (Some(env), None) = (&target.key_env, &target.key) {
         out.push_str(&para(format!(

@@ -272,3 +272,33 @@ async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
         "{err}"
     );
 }
+
+#[test]
+fn a_dry_run_under_repeat_says_the_runs_and_counts_in_words() {
+    // One planned request: `1 request`, not `1 requests`; and --repeat 3 is not silently
+    // dropped: the dry run says what the three runs would cost.
+    let (code, out, err) = run([
+        "probe",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--repeat",
+        "3",
+        "--dry-run",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect());
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(
+        out.contains("zencheck dry run: 1 request to ") && out.contains("at most 16 output tokens"),
+        "{out}"
+    );
+    assert!(
+        err.contains("--repeat 3: every check runs 3 times") && err.contains("about 3 requests"),
+        "{err}"
+    );
+}

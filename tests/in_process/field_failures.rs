@@ -238,6 +238,54 @@ async fn a_public_model_list_proves_nothing_about_the_key() {
 }
 
 #[tokio::test]
+async fn a_refusal_of_a_request_without_a_key_blames_no_key() {
+    // No key sent: a 403 says nothing of a key's scope, so no keyless GET /models is sent to
+    // tell one, and neither the evidence nor the fix speaks of the key as valid or refused.
+    let lists = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = lists.clone();
+    let base = serve_reply(move |path, _| {
+        if path.ends_with("/models") {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            models(&["gpt-4o"])
+        } else {
+            (
+                axum::http::StatusCode::FORBIDDEN,
+                axum::Json(
+                    json!({"error": {"message": "You are not allowed to use this model.",
+                    "type": "permission_error", "code": "model_access_denied"}}),
+                ),
+            )
+                .into_response()
+        }
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "--model",
+        "gpt-4o",
+        "--checks",
+        "models.list,chat.basic",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let basic = check(&r, "chat.basic");
+    assert_eq!(basic.kind, Some(Kind::AccessDenied), "{}", r.to_json());
+    assert!(
+        !basic.detail.contains("key itself") && !basic.detail.contains("this key"),
+        "{}",
+        basic.detail
+    );
+    let hint = basic.hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("No key was sent") && !hint.contains("key is valid"),
+        "{hint}"
+    );
+    assert_eq!(lists.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn a_relays_own_error_shape_inside_a_200_is_named_with_its_message() {
     for body in [
         json!({"code": 500, "msg": "no available channel for model gpt-4o", "data": null}),
