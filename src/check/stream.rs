@@ -359,6 +359,9 @@ pub struct ChatStream {
     p: Problems,
     a: Assembly,
     malformed: usize,
+    /// Common chunks are read into fields ([`Plain`]); off, every chunk is a JSON tree (the
+    /// tests hold the two to the same findings).
+    plain: bool,
 }
 
 impl ChatStream {
@@ -370,6 +373,7 @@ impl ChatStream {
             p: Problems::default(),
             a: Assembly::default(),
             malformed: 0,
+            plain: true,
         }
     }
 }
@@ -384,6 +388,15 @@ impl Fold for ChatStream {
         let data = ev.data.trim();
         if data == "[DONE]" {
             a.done_at = Some(ev.at_ms);
+            return;
+        }
+        if let Some(c) = Plain::read(data).filter(|_| self.plain) {
+            // The common chunk, read as the JSON tree's path below would read it.
+            a.chunks += 1;
+            c.absorb(a, ev.at_ms);
+            if a.finish.is_some() && a.finish_at.is_none() {
+                a.finish_at = Some(ev.at_ms);
+            }
             return;
         }
         let parsed = serde_json::from_str::<Value>(data);
@@ -449,6 +462,7 @@ impl ChatStream {
             mut p,
             mut a,
             malformed,
+            ..
         } = self;
         let asked = asked.as_str();
         let clean = judge_end(t, a.chunks, &mut p);
@@ -674,6 +688,93 @@ fn fault(a: &mut Assembly, fails: bool, why: &str) {
     }
 }
 
+/// The common chunk of a chat stream, read straight into fields instead of a JSON tree (a
+/// stream read to the cap is about 41 000 of them): one choice, index 0, whose delta holds
+/// at most a role and text, and no other member but ids and stamps. Anything else (usage,
+/// tool calls, reasoning, an error, `finish_reason: "error"`, an unknown member, a value of
+/// another type) fails this read, and the chunk is read as a JSON tree whole.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+// Members read only to be allowed (ids, stamps, a role) are never used.
+#[allow(dead_code)]
+struct Plain<'a> {
+    #[serde(default)]
+    id: Option<serde::de::IgnoredAny>,
+    #[serde(default, borrow)]
+    object: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    created: Option<u64>,
+    #[serde(default, borrow)]
+    model: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    system_fingerprint: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    service_tier: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    obfuscation: Option<serde::de::IgnoredAny>,
+    #[serde(borrow)]
+    choices: [PlainChoice<'a>; 1],
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+// Members read only to be allowed (ids, stamps, a role) are never used.
+#[allow(dead_code)]
+struct PlainChoice<'a> {
+    #[serde(default)]
+    index: u64,
+    #[serde(borrow)]
+    delta: PlainDelta<'a>,
+    #[serde(default, borrow)]
+    finish_reason: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    logprobs: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+// Members read only to be allowed (ids, stamps, a role) are never used.
+#[allow(dead_code)]
+struct PlainDelta<'a> {
+    #[serde(default)]
+    role: Option<serde::de::IgnoredAny>,
+    #[serde(default, borrow)]
+    content: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    refusal: Option<serde::de::IgnoredAny>,
+}
+
+impl<'a> Plain<'a> {
+    fn read(data: &'a str) -> Option<Plain<'a>> {
+        let c: Plain = serde_json::from_str(data).ok()?;
+        let [choice] = &c.choices;
+        let plain = choice.index == 0
+            && c.object
+                .as_deref()
+                .is_none_or(|o| o == "chat.completion.chunk")
+            && choice.finish_reason.as_deref() != Some("error");
+        plain.then_some(c)
+    }
+
+    /// What [`absorb_chunk`] takes from such a chunk.
+    fn absorb(self, a: &mut Assembly, at_ms: u64) {
+        if let Some(m) = self.model.as_deref().filter(|m| !m.is_empty()) {
+            note_model(&mut a.models, m);
+        }
+        if let Some(c) = self.created {
+            a.created = Some(a.created.map_or((c, c), |(lo, hi)| (lo.min(c), hi.max(c))));
+        }
+        let [choice] = self.choices;
+        if let Some(piece) = choice.delta.content.as_deref().filter(|s| !s.is_empty()) {
+            a.text.push(piece);
+            a.content_at.push(at_ms);
+        }
+        if let Some(fr) = choice.finish_reason {
+            a.finish = Some(fr.into_owned());
+        }
+    }
+}
+
 /// A call's name or arguments outgrew what is kept of them.
 fn too_long(a: &mut Assembly, idx: u64) {
     if !a.calls_too_long.contains(&idx) {
@@ -811,6 +912,60 @@ mod tests {
             unterminated_tail: None,
             ended_at_ms: frames.last().map(|f| f.1).unwrap_or(0),
             broken_utf8: 0,
+        }
+    }
+
+    /// Chunks of every shape the fields reading may meet: each stream is judged the same
+    /// read into fields as read as JSON trees.
+    #[test]
+    fn common_chunks_read_into_fields_are_judged_as_json_trees_are() {
+        let chunk = |body: &str| {
+            format!(
+                r#"{{"id":"c","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{body}]}}"#
+            )
+        };
+        let streams: Vec<Vec<String>> = vec![
+            vec![
+                chunk(r#"{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"po\u006eg \ud83d\ude00"},"logprobs":null,"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{},"finish_reason":"stop"}"#),
+                "[DONE]".into(),
+            ],
+            vec![
+                chunk(r#"{"index":0,"delta":{"content":"x"},"finish_reason":"error"}"#),
+                r#"{"object":"error","message":"boom","choices":[{"index":0,"delta":{"content":"y"}}]}"#.into(),
+            ],
+            vec![
+                chunk(r#"{"index":1,"delta":{"content":"other choice"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"a","reasoning_content":"think"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"\ufffd"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":null,"refusal":null},"finish_reason":"length"}"#),
+                r#"{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#.into(),
+                "[DONE]".into(),
+            ],
+            vec![
+                r#"{"id":"c","model":"other","created":1700000009,"choices":[{"delta":{"content":"hi"},"finish_reason":null}]}"#.into(),
+                r#"{"id":"c","model":"m","created":"soon","choices":[{"index":0,"delta":{"content":"!"}}]}"#.into(),
+                r#"{"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"?"}}],"extra":1}"#.into(),
+                r#"{"id":"c","choices":[{"index":0,"delta":{"content":"a"}},{"index":1,"delta":{"content":"b"}}]}"#.into(),
+                r#"{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}],"choices":[]}"#.into(),
+                r#"{"error":{"message":"late"}}"#.into(),
+            ],
+        ];
+        for frames in streams {
+            let timed: Vec<(&str, u64)> = frames
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.as_str(), 10 + i as u64))
+                .collect();
+            let t = transcript(&timed, End::Clean);
+            let judged = |plain: bool| {
+                let mut j = ChatStream::new("m", true, ToolExpect::Any);
+                j.plain = plain;
+                t.events.iter().for_each(|e| j.event(e));
+                format!("{:?}", j.judge(&t, 5))
+            };
+            assert_eq!(judged(true), judged(false), "{frames:?}");
         }
     }
 

@@ -671,8 +671,8 @@ impl Http {
         first.extend(o.head_error.take().map(Err));
         let body = futures_util::stream::iter(first).chain(o.response.bytes_stream());
         let mut t = sse::read_folded(body, bounds, |mut e| {
-            e.data = redactor.scrub(&e.data);
-            e.event = redactor.scrub(&e.event);
+            e.data = redactor.scrub_owned(e.data);
+            e.event = redactor.scrub_owned(e.event);
             if let Some((obs, id)) = observer {
                 obs.frame(id, frames, &e);
             }
