@@ -225,8 +225,8 @@ pub fn describe(
         for (n, v) in headers(target, req) {
             out.push_str(&format!("  {n}: {v}\n"));
         }
-        if let Some(b) = &req.body {
-            out.push_str(&format!("  {}\n", json_wrapped(b, width - 2, "  ")));
+        if let Some(b) = as_sent(target, req) {
+            out.push_str(&format!("  {}\n", json_wrapped(&b, width - 2, "  ")));
         }
     }
     out.push('\n');
@@ -244,6 +244,16 @@ pub fn describe(
     out
 }
 
+/// A request's body as it would go out: with `--as`, the client's fields added.
+fn as_sent(target: &Target, req: &Request) -> Option<Value> {
+    let b = req.body.as_ref()?;
+    Some(
+        target
+            .profile
+            .map_or_else(|| b.clone(), |p| p.shaped(&req.path, b)),
+    )
+}
+
 /// JSON for `--dry-run --format json`.
 pub fn describe_json(
     target: &Target,
@@ -253,7 +263,7 @@ pub fn describe_json(
         .iter()
         .map(|(id, model, req)| {
             let headers: serde_json::Map<String, Value> = headers(target, req).into_iter().map(|(n, v)| (n, json!(v))).collect();
-            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": req.body})
+            json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": as_sent(target, req)})
         })
         .collect();
     json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),

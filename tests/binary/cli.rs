@@ -520,3 +520,35 @@ fn the_readme_cost_table_matches_the_declared_costs() {
         "the README's default-probe cap is not {t} output tokens"
     );
 }
+
+/// `--dry-run --as opencode` shows the request as opencode would send it: its headers and
+/// the stream_options it adds to every chat stream.
+#[test]
+fn a_dry_run_as_a_client_shows_its_headers_and_body_fields() {
+    let out = zencheck()
+        .args([
+            "probe",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "-m",
+            "m",
+            "--checks",
+            "chat.stream",
+            "--as",
+            "opencode",
+            "--dry-run",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let req = &v["requests"][0];
+    assert_eq!(req["headers"]["User-Agent"], "opencode/1.18.34");
+    assert_eq!(req["body"]["stream_options"]["include_usage"], true);
+}
