@@ -258,6 +258,13 @@ impl Selection {
         self.include.iter().any(|p| selects(p, id))
     }
 
+    /// Whether `--checks` names this check by its id or family, not by a glob (`*`).
+    pub fn names_outright(&self, id: CheckId) -> bool {
+        self.include
+            .iter()
+            .any(|p| !p.contains('*') && selects(p, id))
+    }
+
     pub fn wants(&self, id: CheckId) -> bool {
         let included = if self.include.is_empty() {
             id.spec().default

@@ -21,6 +21,9 @@ mod reference;
 pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
     if args.dry_run {
         let run = setup::build(args)?;
+        if !term.quiet {
+            warn_unprobed_routes(&run);
+        }
         // What is shown is one run: under --repeat, say what all of them would send.
         if args.repeat > 1 && !term.quiet {
             out::warn(&repeat_cost(&run, args.repeat));
@@ -124,6 +127,9 @@ pub async fn probe_built(
         .map(policy::Baseline::read)
         .transpose()?;
     policy::needs_baseline(run.fail_on, baseline.is_some())?;
+    if !args.quiet {
+        warn_unprobed_routes(&run);
+    }
     let repeat = args.repeat.max(1);
     if repeat > 1 && !args.quiet {
         out::warn(&repeat_cost(&run, repeat));
@@ -165,6 +171,41 @@ pub async fn probe_built(
     let mut report = Report::new(report::repeat::join(rounds)).timed(&clock);
     report.judge(run.fail_on, baseline.as_ref());
     Ok(report)
+}
+
+/// Checks `--checks` names by id or family (a glob such as `*` says nothing) on a route no model of the target is probed on (`/messages` for a
+/// model not named claude-…) would silently not run: say so, and the flag that runs them.
+fn warn_unprobed_routes(run: &setup::Run) {
+    for (t, o) in &run.targets {
+        if t.models.is_empty() {
+            continue;
+        }
+        let probed: Vec<_> = probe::plan(t, o).iter().map(|p| p.route).collect();
+        let mut missed: Vec<(crate::route::Route, Vec<&str>)> = Vec::new();
+        for c in crate::check::CheckId::ALL {
+            let Some(r) = c.route() else { continue };
+            if probed.contains(&r) || !o.selection.names_outright(*c) || !o.selection.wants(*c) {
+                continue;
+            }
+            match missed.iter_mut().find(|(m, _)| *m == r) {
+                Some((_, ids)) => ids.push(c.id()),
+                None => missed.push((r, vec![c.id()])),
+            }
+        }
+        for (r, ids) in missed {
+            let flag = clap::ValueEnum::to_possible_value(&r)
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default();
+            out::warn(&format!(
+                "zencheck: {} not run: {} on {}, and no model of `{}` is probed there (messages only for claude-… models, embeddings only for embedding models, unless --routes says): add --routes {flag} (beside any other route you want probed) to run {}",
+                ids.join(", "),
+                if ids.len() == 1 { "it runs" } else { "they run" },
+                r.path(),
+                t.name,
+                if ids.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
 }
 
 /// What `--repeat N` will cost, said before anything is sent: N times one run's planned

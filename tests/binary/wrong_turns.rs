@@ -469,3 +469,39 @@ async fn the_init_templates_zen_target_passes_against_a_healthy_zen() {
         "{out}"
     );
 }
+
+#[test]
+fn a_named_check_on_a_route_no_model_is_probed_on_is_said_not_run() {
+    // messages.thinking on a model not named claude-…: /messages is not probed, so the
+    // check would silently not run; stderr says so and names the flag that runs it.
+    let base = [
+        "probe",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "-m",
+        "m",
+        "--dry-run",
+    ];
+    let (code, out, err) = run(
+        &[&base[..], &["--checks", "messages.thinking"]].concat(),
+        &[],
+    );
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(
+        err.contains("messages.thinking not run") && err.contains("add --routes messages"),
+        "{err}"
+    );
+    // Named where it runs: nothing to say.
+    let (_, _, err) = run(
+        &[
+            &base[..],
+            &["--checks", "messages.thinking", "--routes", "messages"],
+        ]
+        .concat(),
+        &[],
+    );
+    assert!(!err.contains("not run"), "{err}");
+    // A glob names no check in particular: `--checks '*'` says nothing of /messages.
+    let (_, _, err) = run(&[&base[..], &["--checks", "*"]].concat(), &[]);
+    assert!(!err.contains("not run"), "{err}");
+}
