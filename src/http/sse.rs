@@ -227,8 +227,14 @@ impl Parser {
         };
         match field {
             b"data" => {
-                self.bad_utf8 |= std::str::from_utf8(value).is_err();
-                self.data.push_str(&String::from_utf8_lossy(value));
+                // One UTF-8 check: valid text is pushed as it is, the rest decoded lossily.
+                match std::str::from_utf8(value) {
+                    Ok(text) => self.data.push_str(text),
+                    Err(_) => {
+                        self.bad_utf8 = true;
+                        self.data.push_str(&String::from_utf8_lossy(value));
+                    }
+                }
                 self.data.push('\n');
                 self.has_data = true;
             }
