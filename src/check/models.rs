@@ -109,7 +109,11 @@ pub async fn list(cx: &Ctx<'_>) -> (Finding, Option<Vec<String>>) {
             "the model list is empty: no model is loaded or the key sees none",
         )
     } else {
-        Finding::pass(format!("{} models: {}", ids.len(), preview(&ids)))
+        Finding::pass(format!(
+            "{}: {}",
+            crate::fit::count(ids.len() as u64, "model"),
+            preview(&ids)
+        ))
     };
     (
         f.with_evidence(answer.evidence())

@@ -87,6 +87,9 @@ async fn stdout_carries_protocol_messages_only() {
     assert_eq!(by_id(2)["result"]["tools"].as_array().unwrap().len(), 3);
     let probe = &by_id(3)["result"];
     assert_eq!(probe["structuredContent"]["summary"]["pass"], 1, "{probe}");
+    // The summary an agent reads counts in words: one check, not `1 checks`.
+    let said = probe["content"].to_string();
+    assert!(said.contains("1 check: 1 pass"), "{said}");
     // What zencheck said on the way went to stderr.
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no key is sent"), "{stderr}");

@@ -286,6 +286,13 @@ async fn a_refusal_of_a_request_without_a_key_blames_no_key() {
 }
 
 #[tokio::test]
+async fn a_list_of_one_model_says_1_model() {
+    let base = serve_reply(|_, _| models(&["only-one"])).await;
+    let r = probe(&["--base-url", &base, "--checks", "models.list"]).await;
+    assert_eq!(check(&r, "models.list").detail, "1 model: only-one");
+}
+
+#[tokio::test]
 async fn a_relays_own_error_shape_inside_a_200_is_named_with_its_message() {
     for body in [
         json!({"code": 500, "msg": "no available channel for model gpt-4o", "data": null}),

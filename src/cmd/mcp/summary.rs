@@ -39,8 +39,8 @@ pub fn render(r: &Report) -> String {
         String::new()
     };
     out.push(format!(
-        "{} checks: {} pass, {} fail, {} warn, {} unsupported, {} skip{flaky}",
-        r.checks.len(),
+        "{}: {} pass, {} fail, {} warn, {} unsupported, {} skip{flaky}",
+        crate::fit::count(r.checks.len() as u64, "check"),
         s.pass,
         s.fail,
         s.warn,
