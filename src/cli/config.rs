@@ -241,6 +241,16 @@ mod tests {
     }
 
     #[test]
+    fn the_examples_fail_on_comment_names_every_policy() {
+        let text = include_str!("../../zencheck.example.toml");
+        let line = text.lines().find(|l| l.starts_with("fail_on")).unwrap();
+        for v in <crate::policy::FailOn as clap::ValueEnum>::value_variants() {
+            let name = clap::ValueEnum::to_possible_value(v).unwrap();
+            assert!(line.contains(name.get_name()), "{line}");
+        }
+    }
+
+    #[test]
     fn variables_are_substituted_and_targets_keep_file_order() {
         let c = parse(
             "t",
