@@ -465,7 +465,10 @@ fn by_roots(f: &rules::Facts) -> Option<Classification> {
         param: None,
         gateway: false,
         rule: "word_root",
-        hint: None,
+        // A package or module that failed, in a text that does not name opencode: the
+        // general library-version fix, not opencode's npm-package one.
+        hint: (kind == Kind::ProviderInit && !f.words.contains("opencode"))
+            .then_some(RuleHint::LibraryVersion),
         confidence: Confidence::Low,
         evidence: format!(
             "the word \"{word}\" alone, with no status, code or message zencheck knows"
@@ -1171,6 +1174,23 @@ mod tests {
         assert_eq!(
             words("the credential helper gave nothing"),
             Some((Kind::Auth, Confidence::Low, "word_root"))
+        );
+        // A module that failed, in words no rule knows and without opencode's name: the
+        // library-version fix, not opencode's npm one.
+        let m = "plugin module failed to load: libfoo";
+        let b = ErrorBody {
+            message: Some(m.into()),
+            ..Default::default()
+        };
+        let v = decide(None, &b, KNOWN_PARAMS, m).unwrap();
+        assert_eq!(
+            (v.kind, v.confidence, v.rule, v.hint),
+            (
+                Kind::ProviderInit,
+                Confidence::Low,
+                "word_root",
+                Some(RuleHint::LibraryVersion)
+            )
         );
         // An application that could not read the model's prose is no endpoint failure.
         assert_eq!(
