@@ -9,7 +9,7 @@ use crate::serve::start;
 pub async fn command(args: &ServeArgs) -> Result<u8, RunError> {
     let server = start(args).await?;
     eprintln!(
-        "zencheck serve: listening on http://{} (GET /probe?target=NAME&module=catalog|chat|stream|full, /metrics, /report?target=NAME, /-/healthy)",
+        "zencheck serve: listening on http://{} (GET /probe?target=NAME&module=catalog|chat|stream|full, /metrics, /report?target=NAME[&module=M], /-/healthy)",
         server.addr
     );
     shutdown_signal().await;
