@@ -3,7 +3,7 @@
 
 use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
 use super::ask::{MAX_TOKENS, PROMPT};
-use super::spec::{cost, Fold, Judge, Spec, Stage, StreamJudge};
+use super::spec::{cost, judge_whole, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
     Text,
@@ -196,21 +196,8 @@ impl Fold for MessagesStream {
 }
 
 impl StreamJudge for MessagesStream {
-    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
-        self.judge(t, headers_ms)
-    }
-}
-
-/// Judge an Anthropic event stream whose events are all in hand.
-pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
-    let mut j = MessagesStream::new(asked);
-    t.events.iter().for_each(|e| j.event(e));
-    j.judge(t, headers_ms)
-}
-
-impl MessagesStream {
     /// The stream is over: judge it.
-    pub fn judge(self, t: &Transcript, headers_ms: u64) -> Finding {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
         let MessagesStream {
             asked,
             mut p,
@@ -223,7 +210,7 @@ impl MessagesStream {
             events,
             thinking,
             ..
-        } = self;
+        } = *self;
         let asked = asked.as_str();
         let blank = text.is_blank();
         let text = text.as_str();
@@ -271,6 +258,11 @@ impl MessagesStream {
             },
         )
     }
+}
+
+/// Judge an Anthropic event stream whose events are all in hand.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    judge_whole(Box::new(MessagesStream::new(asked)), t, headers_ms)
 }
 
 #[cfg(test)]

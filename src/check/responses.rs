@@ -8,7 +8,7 @@ use super::chat::{
     check_tool_call, describe_calls, judge_tool_choice, tool_parameters, ToolExpect, TOOL_NAME,
     TOOL_PROMPT,
 };
-use super::spec::{cost, Fold, Judge, Spec, Stage, StreamJudge};
+use super::spec::{cost, judge_whole, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
     error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
     Text,
@@ -335,21 +335,8 @@ impl Fold for ResponsesStream {
 }
 
 impl StreamJudge for ResponsesStream {
-    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
-        self.judge(t, headers_ms)
-    }
-}
-
-/// Judge a Responses event stream whose events are all in hand.
-pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
-    let mut j = ResponsesStream::new(asked);
-    t.events.iter().for_each(|e| j.event(e));
-    j.judge(t, headers_ms)
-}
-
-impl ResponsesStream {
     /// The stream is over: judge it.
-    pub fn judge(self, t: &Transcript, headers_ms: u64) -> Finding {
+    fn finish(self: Box<Self>, t: &Transcript, headers_ms: u64) -> Finding {
         let ResponsesStream {
             asked,
             mut p,
@@ -362,7 +349,7 @@ impl ResponsesStream {
             events,
             mut thinking,
             ..
-        } = self;
+        } = *self;
         let asked = asked.as_str();
         let blank = text.is_blank();
         let text = text.as_str();
@@ -415,6 +402,11 @@ impl ResponsesStream {
             },
         )
     }
+}
+
+/// Judge a Responses event stream whose events are all in hand.
+pub fn judge_stream(t: &Transcript, headers_ms: u64, asked: &str) -> Finding {
+    judge_whole(Box::new(ResponsesStream::new(asked)), t, headers_ms)
 }
 
 #[cfg(test)]

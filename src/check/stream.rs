@@ -12,7 +12,7 @@ use super::chat::{
     ToolExpect,
 };
 use super::model_swap::same_model;
-use super::spec::{cost, Fold, Judge, Spec, StreamJudge};
+use super::spec::{cost, judge_whole, Fold, Judge, Spec, StreamJudge};
 use crate::classify::parse_error_body;
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems, Timing};
@@ -447,9 +447,11 @@ pub fn judge_chat_stream(
     want_usage: bool,
     expect: ToolExpect,
 ) -> Finding {
-    let mut j = ChatStream::new(asked, want_usage, expect);
-    t.events.iter().for_each(|e| j.event(e));
-    j.judge(t, headers_ms)
+    judge_whole(
+        Box::new(ChatStream::new(asked, want_usage, expect)),
+        t,
+        headers_ms,
+    )
 }
 
 impl ChatStream {
