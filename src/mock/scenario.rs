@@ -156,7 +156,7 @@ pub const SCENARIOS: &[Info] = &[
     info(Scenario::Billing, "billing", "429 insufficient_quota: billing dressed as a rate limit", K("chat.basic", Kind::Billing), false),
     info(Scenario::RateLimit, "rate-limit", "429 rate_limit_exceeded with Retry-After: 120", K("chat.basic", Kind::RateLimit), false),
     info(Scenario::RateLimitBrief, "rate-limit-brief", "each request's first attempt gets 429 with Retry-After: 1, the retry passes", Clean, false),
-    zen(info(Scenario::AccessDenied, "access-denied", "Zen's 403 FreeTierError for clients other than opencode", K("chat.basic", Kind::AccessDenied), false)),
+    zen(info(Scenario::AccessDenied, "access-denied", "Zen's 403 FreeTierError (free models only in the opencode client itself), to every request, --as opencode too: a borrowed User-Agent does not make zencheck opencode", K("chat.basic", Kind::AccessDenied), false)),
     info(Scenario::ModelsPublic, "models-public", "GET /models answers any request, key or none (a 'test connection' any key passes), while generation refuses the key with 401", K("chat.basic", Kind::Auth), false),
     info(Scenario::WafChallenge, "waf-challenge", "Cloudflare's bot challenge (403 \"Just a moment...\" with cf-ray) for every request from a non-browser client: the key is never judged", K("chat.basic", Kind::Blocked), false),
     info(Scenario::ModelNotFound, "model-not-found", "serves mock-small-2025 and mock-large; anything else is 404 model_not_found", K("models.exists", Kind::ModelNotFound), true),

@@ -225,3 +225,31 @@ async fn codex_sends_store_parallel_tool_calls_and_include_on_every_responses_re
     // zencheck's own cap stays: every generation request is bounded.
     assert!(sent["max_output_tokens"].is_u64(), "{sent}");
 }
+
+/// Zen's FreeTierError is the key's plan, not the User-Agent: `--as opencode` does not get a
+/// free model through (`access_denied` either way), as the mock's own description says.
+#[tokio::test]
+async fn zens_free_tier_refusal_is_access_denied_as_opencode_too() {
+    use common::probe_mock;
+    use zencheck::mock::{Scenario, SCENARIOS};
+    let info = SCENARIOS
+        .iter()
+        .find(|i| i.scenario == Scenario::AccessDenied)
+        .unwrap();
+    assert!(
+        info.summary.contains("--as opencode too"),
+        "{}",
+        info.summary
+    );
+    for extra in [&[][..], &["--as", "opencode"][..]] {
+        let mut args = vec!["-m", "big-pickle", "--checks", "chat.basic"];
+        args.extend_from_slice(extra);
+        let (_, r) = probe_mock(Scenario::AccessDenied, &args).await;
+        assert_eq!(
+            check(&r, "chat.basic").kind,
+            Some(Kind::AccessDenied),
+            "{extra:?}: {}",
+            r.to_json()
+        );
+    }
+}
