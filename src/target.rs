@@ -70,6 +70,10 @@ pub struct TargetInfo {
     /// mcp`); absent when keys went as configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_withheld: Option<String>,
+    /// The client whose request shape was sent (`--as CLIENT`, see `profile`); null when
+    /// zencheck sent its own.
+    #[serde(default)]
+    pub client_profile: Option<String>,
 }
 
 /// A usage error about a target. Every message shows the URL with its secrets replaced and
@@ -311,6 +315,7 @@ impl Target {
             proxy: None,
             insecure: false,
             key_withheld: self.key_withheld.clone(),
+            client_profile: self.profile.map(|p| p.name().to_string()),
         }
     }
 

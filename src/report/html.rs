@@ -276,7 +276,8 @@ fn targets(r: &Report, out: &mut String) {
     }
     out.push_str("</tbody>\n</table></div>\n");
     for t in &r.targets {
-        for note in super::transport_notes(&t.info) {
+        let client = super::client_line(&t.info);
+        for note in super::transport_notes(&t.info).into_iter().chain(client) {
             out.push_str(&format!(
                 "<p class=\"note\">{}: {}</p>\n",
                 esc(&t.info.name),

@@ -28,6 +28,9 @@ pub fn render_junit(r: &Report) -> String {
         for note in super::transport_notes(&t.info) {
             suite.add_property(("transport", note.as_str()));
         }
+        if let Some(c) = &t.info.client_profile {
+            suite.add_property(("client_profile", c.as_str()));
+        }
         if let Some(ts) = started {
             suite.set_timestamp(ts);
         }

@@ -58,6 +58,9 @@ pub fn render_markdown(r: &Report) -> String {
         for note in super::transport_notes(&t.info) {
             out.push_str(&format!("\n> ⚠️ {}: {}\n", cell(&t.info.name), cell(&note)));
         }
+        if let Some(line) = super::client_line(&t.info) {
+            out.push_str(&format!("\n> {}: {}\n", cell(&t.info.name), cell(&line)));
+        }
     }
     let problems: Vec<&CheckResult> = r
         .checks

@@ -516,6 +516,14 @@ pub fn transport_notes(i: &TargetInfo) -> Vec<String> {
     notes
 }
 
+/// The client a target's requests were sent as (`--as CLIENT`), as a line of the report's
+/// header; none when zencheck sent its own.
+pub fn client_line(i: &TargetInfo) -> Option<String> {
+    i.client_profile.as_deref().map(|c| {
+        format!("requests sent as {c} (--as {c}): its User-Agent, headers and body fields")
+    })
+}
+
 /// The evidence and the fix of a check, as plain text lines (JUnit, Markdown).
 pub fn evidence_and_fix(c: &CheckResult) -> String {
     let mut lines = vec![format!("detail: {}", c.detail)];

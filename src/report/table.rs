@@ -604,8 +604,13 @@ fn header(r: &Report, t: &TargetReport, width: usize) -> String {
     };
     // Broken between its parts where it would pass the width, so it fits 80 columns;
     // the model list between its models (a comma ends a line), never inside an id.
+    let client = i
+        .client_profile
+        .as_deref()
+        .map(|c| format!(" · as {c}"))
+        .unwrap_or_default();
     let line = format!(
-        "zencheck {} · {name}{}{provider} · {key}",
+        "zencheck {} · {name}{}{provider} · {key}{client}",
         r.zencheck_version, i.base_url
     );
     let mut units: Vec<(&str, String)> =

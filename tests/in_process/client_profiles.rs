@@ -253,3 +253,46 @@ async fn zens_free_tier_refusal_is_access_denied_as_opencode_too() {
         );
     }
 }
+
+/// The report records the client a target was probed as: `client_profile` in the JSON (null
+/// for zencheck's own), and a line in every renderer's header.
+#[tokio::test]
+async fn every_report_says_which_client_the_requests_were_sent_as() {
+    use common::{assert_valid, probe_mock};
+    use zencheck::mock::Scenario;
+    use zencheck::report::{render_html, render_junit, render_markdown, render_table};
+    let args = ["-m", "mock-small", "--checks", "chat.basic"];
+    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_valid(&v);
+    assert_eq!(
+        v["targets"][0]["client_profile"],
+        serde_json::Value::Null,
+        "{v}"
+    );
+    assert!(!render_table(&r, false).contains(" as "));
+
+    let mut as_codex = args.to_vec();
+    as_codex.extend(["--as", "codex"]);
+    let (_, r) = probe_mock(Scenario::Healthy, &as_codex).await;
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_valid(&v);
+    assert_eq!(
+        (
+            v["target"]["client_profile"].as_str(),
+            v["targets"][0]["client_profile"].as_str()
+        ),
+        (Some("codex"), Some("codex")),
+        "{v}"
+    );
+    let head = render_table(&r, false);
+    let head = head.lines().next().unwrap();
+    assert!(head.contains(" · no key · as codex · "), "{head}");
+    let md = render_markdown(&r);
+    assert!(
+        md.contains(r"requests sent as codex \(--as codex\)"),
+        "{md}"
+    );
+    assert!(render_html(&r).contains("requests sent as codex (--as codex)"));
+    assert!(render_junit(&r).contains(r#"name="client_profile" value="codex""#));
+}
