@@ -109,6 +109,9 @@ pub enum RuleHint {
     FeatureOff,
     /// A working event stream under another content type than `text/event-stream`.
     SseMislabelled,
+    /// A body that is not what its `Content-Encoding` says, or in an encoding the client
+    /// did not ask for.
+    ContentEncoding,
     /// A reasoning model that answered once its cap was raised: the small first cap is the
     /// warning, the route works (nothing after it is skipped).
     AnsweredAtLargerCap,
@@ -461,6 +464,12 @@ impl Kind {
                 roundtrip_refused_hint(self, p, cx.param)
             }
             Kind::BadResponse if cx.param == Some("tool_calls") => tool_calls_hint(p),
+            Kind::BadResponse if cx.rule == Some(RuleHint::ContentEncoding) => "The answer's Content-Encoding does not \
+                 match its body (or names an encoding the client did not ask for: clients such as openai-python and \
+                 openai-node ask for gzip, deflate), and clients fail to read it. Usually a proxy in front of the server: one \
+                 whose HTTP client decompressed the upstream's answer must drop the upstream's Content-Encoding and \
+                 Content-Length headers before passing the body on."
+                .to_string(),
             Kind::BadRequest | Kind::ServerError if cx.rule == Some(RuleHint::ChatTemplate) => {
                 template_hint()
             }
@@ -732,6 +741,17 @@ fn fidelity_hint(kind: Kind, cx: &HintContext<'_>) -> Option<String> {
     let via = cx.via;
     let h = match kind {
         Kind::GatewayAltered => altered_hint(cx.param, via),
+        Kind::StreamBuffered if cx.param == Some("Content-Encoding") => match via {
+            Some(Gateway::Nginx) => "nginx compressed the event stream (`gzip on;` with text/event-stream in `gzip_types`) \
+                 and its compressor held the events: take text/event-stream out of `gzip_types` (or set `gzip off;` in the \
+                 location that proxies the API). With `proxy_buffering off;` nginx flushes its compressor after each chunk; \
+                 under the default buffering it does not."
+                .to_string(),
+            _ => "The gateway compressed the event stream and its compressor held the events until it had enough to \
+                 compress: do not compress text/event-stream (nginx: leave it out of `gzip_types`), or flush the \
+                 compressor after each event (Express's `compression`: call `res.flush()` after each write)."
+                .to_string(),
+        },
         Kind::StreamBuffered => match via {
             Some(Gateway::Nginx) => "nginx holds the stream in its buffer and lets it go in bursts: add `proxy_buffering off;` \
                  to the location that proxies the API (or have the upstream send `X-Accel-Buffering: no`), with \
@@ -830,6 +850,11 @@ fn altered_hint(param: Option<&str>, via: Option<Gateway>) -> String {
             .to_string(),
         (Some("Cache-Control"), _) => "The gateway dropped `Cache-Control: no-cache` from the stream: a cache or CDN after it \
              may then hold or replay streamed answers. Pass the header through."
+            .to_string(),
+        (Some("Content-Encoding"), _) => "The gateway labels its answer with an encoding the body does not have (or one \
+             the client did not ask for), so clients fail to read it: a proxy whose HTTP client decompresses the upstream's \
+             answer (httpx, requests, fetch and aiohttp do by default) must drop the upstream's Content-Encoding and \
+             Content-Length headers before passing the body on, or pass the bytes on undecoded with their headers."
             .to_string(),
         (Some("tool_calls"), _) => "The tool call the upstream made reached the client changed (name or arguments): the \
              gateway rewrites it; pass the upstream's tool_calls through unchanged."

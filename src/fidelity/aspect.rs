@@ -15,6 +15,8 @@ pub enum Aspect {
     RequestId,
     Headers,
     Pacing,
+    /// Compression: what the gateway did with `Content-Encoding` (reads both acts).
+    Encoding,
     StreamEnd,
     StreamError,
     StreamCut,
@@ -26,7 +28,7 @@ pub enum Aspect {
 }
 
 impl Aspect {
-    pub const ALL: [Aspect; 16] = [
+    pub const ALL: [Aspect; 17] = [
         Aspect::Route,
         Aspect::Params,
         Aspect::Model,
@@ -35,6 +37,7 @@ impl Aspect {
         Aspect::RequestId,
         Aspect::Headers,
         Aspect::Pacing,
+        Aspect::Encoding,
         Aspect::StreamEnd,
         Aspect::StreamError,
         Aspect::StreamCut,
@@ -56,6 +59,7 @@ impl Aspect {
             Aspect::RequestId => "fidelity.request_id",
             Aspect::Headers => "fidelity.headers",
             Aspect::Pacing => "fidelity.pacing",
+            Aspect::Encoding => "fidelity.encoding",
             Aspect::StreamEnd => "fidelity.stream_end",
             Aspect::StreamError => "fidelity.stream_error",
             Aspect::StreamCut => "fidelity.stream_cut",
@@ -76,7 +80,7 @@ impl Aspect {
             | Aspect::Usage
             | Aspect::ToolCall
             | Aspect::RequestId => Act::Basic,
-            Aspect::Headers | Aspect::Pacing | Aspect::StreamEnd => Act::Stream,
+            Aspect::Headers | Aspect::Pacing | Aspect::Encoding | Aspect::StreamEnd => Act::Stream,
             Aspect::StreamError => Act::StreamError,
             Aspect::StreamCut => Act::StreamCut,
             Aspect::Status | Aspect::RetryAfter => Act::RateLimit,

@@ -671,6 +671,82 @@ pub fn pacing(stream: &Sides) -> (Finding, Option<crate::timings::StreamStats>) 
     (f, Some(stats))
 }
 
+/// The client's `Content-Encoding`, when the answer came compressed.
+fn coding(seen: &Seen) -> Option<&str> {
+    seen.header("content-encoding")
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"))
+}
+
+/// The pacing row, saying so when the stream it judged came compressed and in bursts.
+pub fn pacing_encoded(mut f: Finding, stream: &Sides) -> Finding {
+    if let (Some(c), Some(Kind::StreamBuffered)) = (coding(stream.seen), f.kind) {
+        f.detail = format!(
+            "{}; the stream came compressed (Content-Encoding: {c}): see fidelity.encoding",
+            f.detail
+        );
+    }
+    f
+}
+
+/// Compression: an answer or a stream the gateway compressed reaches the client readable
+/// (the engine asks `gzip, deflate` as openai-python and openai-node do, and decodes it); a
+/// body labelled with an encoding it does not have is a fault, and so is a compressed stream
+/// that arrived in bursts (`buffered`, from the pacing row).
+pub fn encoding(basic: &Sides, stream: &Sides, buffered: bool) -> Finding {
+    let asked = basic
+        .seen
+        .sent_header("accept-encoding")
+        .unwrap_or(crate::http::decode::ACCEPT_ENCODING);
+    let mut notes = Vec::new();
+    for (what, s) in [("the answer", basic), ("the stream", stream)] {
+        let Some(e) = s.last() else {
+            continue;
+        };
+        let up_asked = e.header("accept-encoding").unwrap_or("nothing");
+        let up_sent = e.sent.header("content-encoding").unwrap_or("none");
+        let got = coding(s.seen).unwrap_or("none");
+        if let Some(why) = &s.seen.undecodable {
+            return Finding::fail(
+                Kind::GatewayAltered,
+                format!(
+                    "{what}: the upstream sent Content-Encoding: {up_sent}; the client got Content-Encoding: {got}, and {why}"
+                ),
+            )
+            .with_param("Content-Encoding");
+        }
+        if s.seen.status.is_none() {
+            continue;
+        }
+        let how = if got == "none" {
+            format!("{what}: the upstream sent Content-Encoding {up_sent} (asked for {up_asked}); the client got none")
+        } else {
+            format!(
+                "{what}: the upstream sent Content-Encoding {up_sent} (asked for {up_asked}); the client got {got}, decoded whole"
+            )
+        };
+        notes.push(how);
+    }
+    if notes.is_empty() {
+        return skip_unreached();
+    }
+    let d = format!(
+        "the client asked Accept-Encoding: {asked}; {}",
+        notes.join("; ")
+    );
+    match coding(stream.seen) {
+        Some(c) if buffered => Finding::warn(
+            Kind::StreamBuffered,
+            format!(
+                "{d}: the gateway compressed the stream ({c}) and it arrived in bursts (see fidelity.pacing): a compressor that does not flush after each event holds them"
+            ),
+        )
+        .with_param("Content-Encoding"),
+        Some(_) => Finding::pass(format!("{d}; the compressed stream kept its pace")),
+        None => Finding::pass(d),
+    }
+}
+
 fn finish_of(events: &[(u64, Value)]) -> Option<String> {
     events.iter().find_map(|(_, v)| {
         v.pointer("/choices/0/finish_reason")

@@ -95,6 +95,8 @@ fn rows(run: &Run<'_>, id: &str, seen: &HashMap<Act, Seen>) -> Vec<CheckResult> 
         )
     };
     let (basic, stream) = (sides(Act::Basic), sides(Act::Stream));
+    let (pacing, pacing_stats) = judge::pacing(&stream);
+    let buffered = pacing.kind == Some(crate::failure::Kind::StreamBuffered);
     let mut out = Vec::new();
     for aspect in Aspect::ALL {
         let s = sides(aspect.act());
@@ -108,10 +110,10 @@ fn rows(run: &Run<'_>, id: &str, seen: &HashMap<Act, Seen>) -> Vec<CheckResult> 
             Aspect::RequestId => judge::request_id(&basic),
             Aspect::Headers => judge::headers(&stream),
             Aspect::Pacing => {
-                let (f, st) = judge::pacing(&stream);
-                stats = st;
-                f
+                stats = pacing_stats.clone();
+                judge::pacing_encoded(pacing.clone(), &stream)
             }
+            Aspect::Encoding => judge::encoding(&basic, &stream, buffered),
             Aspect::StreamEnd => judge::stream_end(&stream),
             Aspect::StreamError => judge::stream_error(&s),
             Aspect::StreamCut => judge::stream_cut(&s),

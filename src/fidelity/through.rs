@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 pub struct Seen {
     /// The body sent.
     pub sent: Value,
+    /// The user's `-H` headers sent with it (names lowercased).
+    pub sent_headers: Vec<(String, String)>,
     /// None when no answer came (the transport failure is in `failure`).
     pub status: Option<u16>,
     /// Names lowercased, values scrubbed.
@@ -29,11 +31,22 @@ pub struct Seen {
     pub end: Option<End>,
     /// No answer, or the body could not be read.
     pub failure: Option<Finding>,
+    /// The body is not what its `Content-Encoding` says (or an encoding the client did not
+    /// ask for): the decoder's words.
+    pub undecodable: Option<String>,
 }
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    /// A header the client sent: the engine's own (`Accept-Encoding`) unless the user's
+    /// `-H` named it.
+    pub fn sent_header(&self, name: &str) -> Option<&str> {
+        self.sent_headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
@@ -98,6 +111,15 @@ pub async fn send(http: &Http, gateway: &Target, body: Value) -> Seen {
     let req = Request::post("/chat/completions", body.clone(), Auth::Bearer);
     let mut seen = Seen {
         sent: body,
+        sent_headers: gateway
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("accept-encoding"))
+            .map(|(n, v)| {
+                use secrecy::ExposeSecret;
+                (n.to_ascii_lowercase(), v.expose_secret().to_string())
+            })
+            .collect(),
         ..Default::default()
     };
     let opened = match http.open(gateway, &req).await {
@@ -126,9 +148,13 @@ pub async fn send(http: &Http, gateway: &Target, body: Value) -> Seen {
         .content_type
         .as_deref()
         .is_some_and(|c| c.contains("text/event-stream"));
+    let encoded = opened.content_encoding.is_some();
     if stream && sse {
         let t = http.read_stream(opened).await;
         seen.events = t.events;
+        if let (End::Undecodable(why), true) = (&t.end, encoded) {
+            seen.undecodable = Some(why.clone());
+        }
         seen.end = Some(t.end);
         return seen;
     }
@@ -137,7 +163,12 @@ pub async fn send(http: &Http, gateway: &Target, body: Value) -> Seen {
             seen.text = String::from_utf8_lossy(&a.body).into_owned();
             seen.body = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
         }
-        Err(f) => seen.failure = Some(f),
+        Err(f) => {
+            if f.rule_hint == Some(crate::failure::RuleHint::ContentEncoding) {
+                seen.undecodable = Some(f.detail.clone());
+            }
+            seen.failure = Some(f);
+        }
     }
     seen
 }

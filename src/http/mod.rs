@@ -3,6 +3,7 @@
 //! short `Retry-After` honoured once, by the whole host.
 
 pub mod curl;
+pub mod decode;
 pub mod limit;
 pub mod observe;
 pub mod request;
@@ -106,12 +107,129 @@ pub struct Opened {
     pub redactor: Arc<Redactor>,
     /// This exchange's id in `-v`/`--trace` records, when observed.
     pub trace_id: Option<u64>,
+    /// The answer's `Content-Encoding` as it came (`gzip`), kept as evidence; the body's
+    /// readers get it decoded.
+    pub content_encoding: Option<String>,
+    /// How the body is decoded (`decode.rs`).
+    decoding: Decoding,
     /// The first bytes of the body, read by [`Http::peek`]; the body's readers start with
     /// them.
     head: Vec<u8>,
     /// The error that ended the body while it was peeked at: the readers meet it after
     /// `head`.
-    head_error: Option<reqwest::Error>,
+    head_error: Option<BodyError>,
+}
+
+/// The decoding of one answer's body.
+#[derive(Default)]
+struct Decoding {
+    decoder: Option<decode::Decoder>,
+    /// A coding zencheck cannot read: the readers meet it as the body's first error.
+    refused: Option<decode::DecodeError>,
+    finished: bool,
+}
+
+/// What ended a body early: the transport, or a body that is not what its
+/// `Content-Encoding` says.
+#[derive(Debug)]
+pub enum BodyError {
+    Transport(reqwest::Error),
+    Decode(decode::DecodeError),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::Transport(e) => e.fmt(f),
+            BodyError::Decode(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BodyError::Transport(e) => e.source(),
+            BodyError::Decode(e) => Some(e),
+        }
+    }
+}
+
+impl BodyError {
+    /// The finding a body reader reports for it.
+    fn finding(&self, started: Instant) -> Finding {
+        match self {
+            BodyError::Transport(e) => transport_finding(e, started),
+            BodyError::Decode(e) => {
+                let mut f = Finding::fail(Kind::BadResponse, e.0.clone());
+                f.rule_hint = Some(crate::failure::RuleHint::ContentEncoding);
+                f
+            }
+        }
+    }
+}
+
+/// The next piece of a body, decoded; `None` at its end.
+async fn next_chunk(
+    response: &mut reqwest::Response,
+    d: &mut Decoding,
+) -> Result<Option<bytes::Bytes>, BodyError> {
+    if let Some(e) = d.refused.take() {
+        d.finished = true;
+        return Err(BodyError::Decode(e));
+    }
+    if d.finished {
+        return Ok(None);
+    }
+    let raw = response.chunk().await.map_err(BodyError::Transport)?;
+    let Some(decoder) = d.decoder.as_mut() else {
+        d.finished = raw.is_none();
+        return Ok(raw);
+    };
+    let decoded = match raw {
+        Some(c) => decoder.feed(&c).map(Some),
+        None => {
+            d.finished = true;
+            decoder.finish().map(|b| (!b.is_empty()).then_some(b))
+        }
+    };
+    decoded.map_err(|e| {
+        d.finished = true;
+        BodyError::Decode(e)
+    })
+}
+
+impl Opened {
+    /// The next piece of the body, decoded.
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, BodyError> {
+        next_chunk(&mut self.response, &mut self.decoding).await
+    }
+
+    /// The body as a stream of decoded pieces, what a peek read first included. The
+    /// request's place under the host's limit and its room under the memory bound are held
+    /// until the stream is dropped.
+    pub fn into_body_stream(
+        mut self,
+    ) -> impl futures_util::Stream<Item = Result<bytes::Bytes, BodyError>> + Unpin {
+        use futures_util::StreamExt;
+        let mut first = Vec::new();
+        if !self.head.is_empty() {
+            first.push(Ok(bytes::Bytes::from(std::mem::take(&mut self.head))));
+        }
+        first.extend(self.head_error.take().map(Err));
+        let held = (self.permit, self.room);
+        let rest = futures_util::stream::unfold(
+            (self.response, self.decoding, held),
+            |(mut r, mut d, held)| async move {
+                match next_chunk(&mut r, &mut d).await {
+                    Ok(None) => None,
+                    Ok(Some(c)) => Some((Ok(c), (r, d, held))),
+                    Err(e) => Some((Err(e), (r, d, held))),
+                }
+            },
+        );
+        futures_util::stream::iter(first).chain(Box::pin(rest))
+    }
 }
 
 /// A whole (capped) answer.
@@ -171,6 +289,11 @@ impl Http {
             reqwest::Client::builder()
                 .connect_timeout(limits.connect)
                 .user_agent(concat!("zencheck/", env!("CARGO_PKG_VERSION")))
+                // As real clients ask (decoded by `decode.rs`); a `-H` of the user's wins.
+                .default_headers(reqwest::header::HeaderMap::from_iter([(
+                    reqwest::header::ACCEPT_ENCODING,
+                    reqwest::header::HeaderValue::from_static(decode::ACCEPT_ENCODING),
+                )]))
                 // A redirect would carry the key (x-api-key, api-key, a query) to another
                 // origin, maybe over plain http, and turn a POST into a GET: it is reported,
                 // never followed. Without redirects there is no Referer to send either.
@@ -457,9 +580,23 @@ impl Http {
                     continue;
                 }
             }
+            let content_encoding = header_str(response.headers(), "content-encoding");
+            let cap = self.limits.body_cap.max(self.limits.stream_cap);
+            let decoding = match decode::Decoder::for_header(content_encoding.as_deref(), cap) {
+                Ok(decoder) => Decoding {
+                    decoder,
+                    ..Default::default()
+                },
+                Err(e) => Decoding {
+                    refused: Some(e),
+                    ..Default::default()
+                },
+            };
             return Ok(Opened {
                 content_type: header_str(response.headers(), "content-type")
                     .map(|c| redactor.scrub(&c)),
+                content_encoding: content_encoding.map(|c| redactor.scrub(&c)),
+                decoding,
                 request_id: request_id(response.headers()).map(|id| redactor.scrub(&id)),
                 redactor,
                 response,
@@ -484,7 +621,7 @@ impl Http {
     pub async fn peek<'a>(&self, o: &'a mut Opened, n: usize) -> &'a [u8] {
         while o.head.len() < n && o.head_error.is_none() {
             let left = o.deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(self.limits.idle.min(left), o.response.chunk()).await {
+            match tokio::time::timeout(self.limits.idle.min(left), o.chunk()).await {
                 Ok(Ok(Some(chunk))) => o.head.extend_from_slice(&chunk),
                 Ok(Err(e)) => o.head_error = Some(e),
                 Ok(Ok(None)) | Err(_) => break,
@@ -570,7 +707,7 @@ impl Http {
             };
             let next = match peeked_error.take() {
                 Some(e) => Ok(Err(e)),
-                None => tokio::time::timeout(wait, o.response.chunk()).await,
+                None => tokio::time::timeout(wait, o.chunk()).await,
             };
             match next {
                 Err(_) => {
@@ -591,7 +728,7 @@ impl Http {
                     .with_timing(timing));
                 }
                 Ok(Err(e)) => {
-                    let mut f = transport_finding(&e, o.started).with_evidence(evidence);
+                    let mut f = e.finding(o.started).with_evidence(evidence);
                     f.detail = o.redactor.scrub(&format!(
                         "body cut after {} bytes: {}",
                         buf.len(),
@@ -648,7 +785,7 @@ impl Http {
     /// to its cap costs what the caller keeps of it, not the stream.
     pub async fn read_stream_each(
         &self,
-        mut o: Opened,
+        o: Opened,
         mut on_event: impl FnMut(sse::TimedEvent),
     ) -> sse::Transcript {
         let bounds = sse::Bounds {
@@ -657,19 +794,14 @@ impl Http {
             deadline: o.deadline,
             cap: self.limits.stream_cap,
         };
-        let redactor = &o.redactor;
-        let observer = self.observer.as_deref().zip(o.trace_id);
+        let (redactor, trace_id) = (o.redactor.clone(), o.trace_id);
+        let redactor = &redactor;
+        let observer = self.observer.as_deref().zip(trace_id);
         let mut frames = 0;
         let mut usage = spend::StreamUsage::default();
-        // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives.
-        use futures_util::StreamExt;
-        // The bytes a peek read first, and the error it met, come before the rest.
-        let mut first = Vec::new();
-        if !o.head.is_empty() {
-            first.push(Ok(bytes::Bytes::from(std::mem::take(&mut o.head))));
-        }
-        first.extend(o.head_error.take().map(Err));
-        let body = futures_util::stream::iter(first).chain(o.response.bytes_stream());
+        // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives. The bytes a
+        // peek read first, and the error it met, come before the rest; all of it decoded.
+        let body = o.into_body_stream();
         let mut t = sse::read_folded(body, bounds, |mut e| {
             e.data = redactor.scrub_owned(e.data);
             e.event = redactor.scrub_owned(e.event);
@@ -682,11 +814,11 @@ impl Http {
         })
         .await;
         usage.seen();
-        t.unterminated_tail = t.unterminated_tail.map(|s| o.redactor.scrub(&s));
+        t.unterminated_tail = t.unterminated_tail.map(|s| redactor.scrub(&s));
         if let sse::End::Cut(m) | sse::End::Undecodable(m) = &mut t.end {
-            *m = o.redactor.scrub(m);
+            *m = redactor.scrub(m);
         }
-        if let (Some(obs), Some(id)) = (&self.observer, o.trace_id) {
+        if let (Some(obs), Some(id)) = (&self.observer, trace_id) {
             obs.stream_end(id, &t, frames);
         }
         t

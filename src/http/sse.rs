@@ -359,7 +359,11 @@ where
                 }
             }
             Ok(None) => break End::Clean,
-            Ok(Some(Err(e))) => break End::Cut(error_chain(&e)),
+            // A body that is not what its Content-Encoding says cannot be read at all.
+            Ok(Some(Err(e))) => match decode_error(&e) {
+                Some(d) => break End::Undecodable(d),
+                None => break End::Cut(error_chain(&e)),
+            },
             Ok(Some(Ok(chunk))) => chunk,
         };
         if parser.bytes() + chunk.len() > bounds.cap {
@@ -418,6 +422,18 @@ pub fn parse_complete(body: &str) -> Transcript {
         ended_at_ms: 0,
         broken_utf8: parser.broken_utf8(),
     }
+}
+
+/// The decoding failure (`http::decode`) under a body's error, if that is what it is.
+fn decode_error(e: &dyn std::error::Error) -> Option<String> {
+    let mut src = e.source();
+    while let Some(s) = src {
+        if let Some(d) = s.downcast_ref::<super::decode::DecodeError>() {
+            return Some(d.0.clone());
+        }
+        src = s.source();
+    }
+    None
 }
 
 /// reqwest says "error decoding response body"; the cause underneath is what matters.

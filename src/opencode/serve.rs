@@ -253,7 +253,7 @@ async fn read_events(client: Client, book: Arc<Mutex<EventBook>>, wake: Arc<Noti
                 deadline: opened.deadline,
                 cap: client.http.limits.stream_cap,
             };
-            let t = sse::read_each(opened.response.bytes_stream(), bounds, |ev| {
+            let t = sse::read_each(opened.into_body_stream(), bounds, |ev| {
                 let ev = sse::TimedEvent {
                     event: redactor.scrub(&ev.event),
                     data: redactor.scrub(&ev.data),

@@ -2,7 +2,10 @@
 //! one, which must get a clean pass (no false alarm from re-chunking, its own `Date` or
 //! `Connection`), and a hostile one that strips `stream_options` and `tool_choice`, turns
 //! the upstream's 429 into a 500 without `Retry-After`, and swallows a mid-stream error (or
-//! a cut) into a clean end. Each case asserts the specific finding, or its absence.
+//! a cut) into a clean end; and three that compress: one that gzips every answer and flushes
+//! after each stream chunk (faithful: no false alarm), one whose compressor holds the stream
+//! (buffered, and named for its compression), one that labels plain bodies gzip. Each case
+//! asserts the specific finding, or its absence.
 
 use crate::common::{assert_valid, check};
 use axum::body::{Body, Bytes};
@@ -22,6 +25,44 @@ use zencheck::report::Report;
 enum Manner {
     Transparent,
     Hostile,
+    /// Gzips every answer, flushing its compressor after each upstream chunk.
+    GzipFlushed,
+    /// Gzips every answer with a compressor that is flushed only at the end.
+    GzipHeld,
+    /// Says `Content-Encoding: gzip` of bodies it passes on plain.
+    Mislabelled,
+}
+
+/// `body` gzipped as it passes: each chunk flushed through the compressor (`flush`), or held
+/// by it until the end.
+fn gzipped(
+    body: impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    flush: bool,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    use std::sync::Mutex;
+    let enc = Arc::new(Mutex::new(Some(GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ))));
+    let last = enc.clone();
+    let each = body.map(move |c| {
+        c.map(|b| {
+            let mut g = enc.lock().unwrap();
+            let g = g.as_mut().unwrap();
+            g.write_all(&b).unwrap();
+            if flush {
+                g.flush().unwrap();
+            }
+            Bytes::from(std::mem::take(g.get_mut()))
+        })
+    });
+    let end = futures_util::stream::once(async move {
+        let g = last.lock().unwrap().take().unwrap();
+        Ok(Bytes::from(g.finish().unwrap()))
+    });
+    each.chain(end)
 }
 
 struct Gw {
@@ -125,7 +166,18 @@ async fn forward(State(gw): State<Arc<Gw>>, req: Request) -> Response {
             std::future::ready(go)
         })
         .map(|c| c.map_err(std::io::Error::other));
-    out.body(Body::from_stream(body)).unwrap()
+    match gw.manner {
+        Manner::GzipFlushed | Manner::GzipHeld => {
+            out = out.header("content-encoding", "gzip");
+            let flush = gw.manner == Manner::GzipFlushed;
+            out.body(Body::from_stream(gzipped(body, flush))).unwrap()
+        }
+        Manner::Mislabelled => out
+            .header("content-encoding", "gzip")
+            .body(Body::from_stream(body))
+            .unwrap(),
+        Manner::Transparent | Manner::Hostile => out.body(Body::from_stream(body)).unwrap(),
+    }
 }
 
 fn fidelity_args(args: &[&str]) -> FidelityArgs {
@@ -174,7 +226,15 @@ async fn a_transparent_gateway_passes_every_aspect() {
         .collect();
     assert!(bad.is_empty(), "false alarms: {bad:#?}");
     assert!(r.checks.iter().all(|c| c.check.starts_with("fidelity.")));
-    assert_eq!(r.checks.len(), 16);
+    assert_eq!(r.checks.len(), 17);
+    let enc = check(&r, "fidelity.encoding");
+    assert!(
+        enc.detail
+            .contains("the client asked Accept-Encoding: gzip, deflate")
+            && enc.detail.contains("the client got none"),
+        "{}",
+        enc.detail
+    );
     assert!(!r.failed());
     // What the rows say, with both sides.
     let pacing = check(&r, "fidelity.pacing");
@@ -311,4 +371,107 @@ async fn a_gateway_that_routes_elsewhere_is_told_where_to_point() {
         .iter()
         .filter(|c| c.check != "fidelity.route")
         .all(|c| c.status == Status::Skip));
+}
+
+#[tokio::test]
+async fn a_gateway_that_gzips_and_flushes_each_chunk_is_faithful() {
+    let r = run(Manner::GzipFlushed, &[]).await;
+    let bad: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass && c.status != Status::Skip)
+        .map(|c| format!("{}: {:?} {}", c.check, c.status, c.detail))
+        .collect();
+    assert!(bad.is_empty(), "false alarms: {bad:#?}");
+    let enc = check(&r, "fidelity.encoding");
+    assert!(
+        enc.detail
+            .contains("the answer: the upstream sent Content-Encoding none (asked for gzip, deflate); the client got gzip, decoded whole")
+            && enc.detail.contains("the compressed stream kept its pace"),
+        "{}",
+        enc.detail
+    );
+    assert!(check(&r, "fidelity.pacing").detail.contains("in 8 bursts"));
+}
+
+#[tokio::test]
+async fn a_gateway_whose_compressor_holds_the_stream_is_named_for_it() {
+    let r = run(Manner::GzipHeld, &[]).await;
+    assert_eq!(
+        verdict(&r, "fidelity.encoding"),
+        (
+            Status::Warn,
+            Some(Kind::StreamBuffered),
+            Some("Content-Encoding".into())
+        )
+    );
+    let enc = check(&r, "fidelity.encoding");
+    assert!(
+        enc.detail
+            .contains("the gateway compressed the stream (gzip)"),
+        "{}",
+        enc.detail
+    );
+    assert!(enc
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("flush the compressor after each event"));
+    let pacing = check(&r, "fidelity.pacing");
+    assert_eq!(pacing.kind, Some(Kind::StreamBuffered), "{}", pacing.detail);
+    assert!(
+        pacing
+            .detail
+            .contains("the stream came compressed (Content-Encoding: gzip)"),
+        "{}",
+        pacing.detail
+    );
+    // The compressed answers themselves are read whole: nothing else is called broken.
+    for id in [
+        "fidelity.route",
+        "fidelity.params",
+        "fidelity.model",
+        "fidelity.usage",
+        "fidelity.tool_call",
+        "fidelity.request_id",
+        "fidelity.headers",
+        "fidelity.stream_end",
+        "fidelity.stream_error",
+        "fidelity.status",
+        "fidelity.retry_after",
+        "fidelity.error_message",
+    ] {
+        assert_eq!(
+            check(&r, id).status,
+            Status::Pass,
+            "{id}: {}",
+            check(&r, id).detail
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_gateway_that_labels_plain_bodies_gzip_is_named_for_it() {
+    let r = run(Manner::Mislabelled, &[]).await;
+    assert_eq!(
+        verdict(&r, "fidelity.encoding"),
+        (
+            Status::Fail,
+            Some(Kind::GatewayAltered),
+            Some("Content-Encoding".into())
+        )
+    );
+    let enc = check(&r, "fidelity.encoding");
+    assert!(
+        enc.detail.contains("the client got Content-Encoding: gzip")
+            && enc.detail.contains("but its body is not gzip"),
+        "{}",
+        enc.detail
+    );
+    assert!(enc
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("must drop the upstream's Content-Encoding"));
+    assert!(r.failed());
 }

@@ -15,6 +15,7 @@ mod common;
 mod client_profiles;
 mod context;
 mod diagnosis;
+mod encoding;
 mod fidelity;
 mod field_checks;
 mod field_failures;

@@ -1,7 +1,9 @@
 //! `zencheck fidelity` through a real nginx (Debian's `nginx-light`, installed by `.ci/run`),
 //! started here on loopback with its own configuration: one server under nginx's defaults
 //! (`proxy_buffering on`, HTTP/1.0 to the upstream) and one with `proxy_buffering off` and
-//! HTTP/1.1, both with a short `proxy_read_timeout` met by `--silence`; and `probe`'s
+//! HTTP/1.1, both with a short `proxy_read_timeout` met by `--silence`; two that compress
+//! (`gzip on; gzip_types text/event-stream application/json;`), one with buffering off (gzip
+//! flushed chunk by chunk: faithful) and one under the defaults; and `probe`'s
 //! `chat.stream_pacing` through the defaults in front of `zencheck mock`. Without an `nginx`
 //! binary (`ZENCHECK_NGINX_BIN`, else on PATH or in /usr/sbin) the test is skipped, unless
 //! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
@@ -60,9 +62,11 @@ const READ_TIMEOUT: &str = "2s";
 
 /// The configuration: server `defaults` proxies to `up_a` as nginx does unless told
 /// otherwise; server `unbuffered` to `up_b` with buffering off and HTTP/1.1; server
-/// `in_front` to a healthy `zencheck mock`, under the defaults.
-fn config(dir: &std::path::Path, ports: [u16; 6]) -> String {
-    let [defaults, unbuffered, up_a, up_b, in_front, mock] = ports;
+/// `in_front` to a healthy `zencheck mock`, under the defaults; `gzipped` to `up_c`, as
+/// `unbuffered` and compressing streams and JSON; `gzip_held` to `up_d`, compressing them
+/// under the defaults.
+fn config(dir: &std::path::Path, ports: [u16; 10]) -> String {
+    let [defaults, unbuffered, up_a, up_b, in_front, mock, gzipped, up_c, gzip_held, up_d] = ports;
     let d = dir.display();
     format!(
         "master_process off; daemon off; worker_processes 1;
@@ -84,6 +88,19 @@ http {{
     }}
   }}
   server {{
+    listen 127.0.0.1:{gzipped};
+    gzip on; gzip_types text/event-stream application/json;
+    location / {{
+      proxy_pass http://127.0.0.1:{up_c};
+      proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection \"\";
+    }}
+  }}
+  server {{
+    listen 127.0.0.1:{gzip_held};
+    gzip on; gzip_types text/event-stream application/json;
+    location / {{ proxy_pass http://127.0.0.1:{up_d}; }}
+  }}
+  server {{
     listen 127.0.0.1:{in_front};
     location / {{ proxy_pass http://127.0.0.1:{mock}; }}
   }}
@@ -93,18 +110,21 @@ http {{
 }
 
 async fn fidelity(gateway: u16, upstream: u16) -> Report {
+    fidelity_with(gateway, upstream, &["--silence", "3"]).await
+}
+
+async fn fidelity_with(gateway: u16, upstream: u16, extra: &[&str]) -> Report {
     let through = format!("http://127.0.0.1:{gateway}/v1");
     let listen = format!("127.0.0.1:{upstream}");
-    let argv = [
+    let mut argv = vec![
         "zencheck",
         "fidelity",
         "--through",
         &through,
         "--upstream-listen",
         &listen,
-        "--silence",
-        "3",
     ];
+    argv.extend_from_slice(extra);
     let Command::Fidelity(args) = Cli::try_parse_from(argv).unwrap().command else {
         unreachable!()
     };
@@ -125,11 +145,23 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
     let dir = tempfile::tempdir().unwrap();
     let (defaults, unbuffered, up_a, up_b) = (free_port(), free_port(), free_port(), free_port());
     let in_front = free_port();
+    let (gzipped, up_c, gzip_held, up_d) = (free_port(), free_port(), free_port(), free_port());
     let mock = zencheck::mock::start(zencheck::mock::Scenario::Healthy, 0)
         .await
         .unwrap();
     let conf = dir.path().join("nginx.conf");
-    let ports = [defaults, unbuffered, up_a, up_b, in_front, mock.addr.port()];
+    let ports = [
+        defaults,
+        unbuffered,
+        up_a,
+        up_b,
+        in_front,
+        mock.addr.port(),
+        gzipped,
+        up_c,
+        gzip_held,
+        up_d,
+    ];
     std::fs::write(&conf, config(dir.path(), ports)).unwrap();
     let child = std::process::Command::new(&bin)
         .arg("-c")
@@ -215,6 +247,7 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         "fidelity.tool_call",
         "fidelity.request_id",
         "fidelity.headers",
+        "fidelity.encoding",
         "fidelity.stream_end",
         "fidelity.stream_error",
         "fidelity.status",
@@ -249,6 +282,42 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         "{}",
         r.to_json()
     );
+
+    // gzip with buffering off: nginx flushes its compressor after each chunk, the stream
+    // keeps its pace, and every compressed answer is read whole: faithful.
+    let r = fidelity_with(gzipped, up_c, &[]).await;
+    let bad: Vec<String> = r
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.status, Status::Pass | Status::Skip))
+        .map(|c| format!("{}: {}", c.check, c.detail))
+        .collect();
+    assert!(bad.is_empty(), "false alarms: {bad:#?}");
+    let enc = check(&r, "fidelity.encoding");
+    assert!(
+        enc.detail.contains("the client got gzip, decoded whole")
+            && enc.detail.contains("the compressed stream kept its pace"),
+        "{}",
+        enc.detail
+    );
+
+    // gzip under the defaults: the compressed stream held; the fix names nginx's gzip.
+    let r = fidelity_with(gzip_held, up_d, &[]).await;
+    assert_eq!(
+        row(&r, "fidelity.encoding"),
+        (
+            Status::Warn,
+            Some(Kind::StreamBuffered),
+            Some("Content-Encoding".into())
+        ),
+        "{}",
+        check(&r, "fidelity.encoding").detail
+    );
+    assert!(check(&r, "fidelity.encoding")
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("gzip_types"));
 
     // probe alone, in front of a provider (the mock) under nginx's defaults: the 16-token
     // stream passes, the long one is named buffered.
