@@ -155,6 +155,12 @@ pub struct HintContext<'a> {
     pub reasoning: bool,
     /// The gateway between client and provider, when its headers named it.
     pub via: Option<Gateway>,
+    /// Reasoning tokens the answer's usage counted (with [`RuleHint::AnsweredAtLargerCap`]:
+    /// at the cap that answered).
+    pub reasoning_tokens: Option<u64>,
+    /// The smallest output cap tried that the model answered within, when a smaller one
+    /// was spent on reasoning first.
+    pub answered_cap: Option<u64>,
 }
 
 impl Kind {
@@ -632,6 +638,7 @@ impl Kind {
                  llama.cpp: a larger --ctx-size; a gateway that trims history: turn it off and let the server refuse with \
                  context_length_exceeded so agents compact."
                 .to_string(),
+            Kind::OutputLength if cx.rule == Some(RuleHint::AnsweredAtLargerCap) => answered_at_larger_cap(cx),
             Kind::OutputLength if cx.reasoning => match cx.opencode_provider {
                 Some(id) => format!(
                     "The model spent the whole output cap on reasoning and wrote no answer: the endpoint works, the cap is too \
@@ -1025,6 +1032,36 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
 
 /// `bad_response` says different things per check: an answer in the wrong place, an error in
 /// the wrong shape, a vector that is not one.
+/// The fix for a reasoning model that answered once its small first cap was raised: it did
+/// answer, so the words are about the cap an application sends, with what was measured.
+fn answered_at_larger_cap(cx: &HintContext) -> String {
+    let raised = cx
+        .answered_cap
+        .map_or(String::new(), |n| format!(" to {n} tokens"));
+    let measured = cx.reasoning_tokens.map_or(String::new(), |n| {
+        format!(" At the cap that answered it reasoned for {n} tokens before the answer.")
+    });
+    let at_least = cx.answered_cap.map_or(
+        "a cap well above the reasoning it spends".to_string(),
+        |n| format!("a cap of at least {n} tokens (the smallest tried that answered; reasoning varies per request)"),
+    );
+    let how = match cx.opencode_provider {
+        Some(id) => format!(
+            "In opencode.json give the model {at_least} as its \"limit\": {{\"output\": …}} under provider \"{id}\", \
+             or set its \"options\": {{\"reasoningEffort\": \"low\"}} if the endpoint honours reasoning_effort."
+        ),
+        None => format!(
+            "Send this model {at_least} in max_completion_tokens (or max_tokens / max_output_tokens), or lower \
+             reasoning_effort (\"low\", \"minimal\") where the endpoint honours it."
+        ),
+    };
+    format!(
+        "The model answered, but only once the output cap was raised{raised}: at the smaller cap its reasoning used every \
+         token before the answer began, so an application that sends a small cap (16 to 64 tokens is common for titles, \
+         classifiers and health checks) gets empty or cut text.{measured} {how} The route itself works."
+    )
+}
+
 fn bad_response_hint(check: Option<CheckHint>) -> String {
     match check {
         Some(CheckHint::Structured) => "The structured answer is not where \

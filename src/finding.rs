@@ -74,6 +74,9 @@ pub struct Finding {
     pub rule_hint: Option<crate::failure::RuleHint>,
     /// The base URL a redirect implies: its `Location` with the endpoint path taken off.
     pub redirect_base: Option<String>,
+    /// The output cap a reasoning model answered within after a smaller one was spent on
+    /// reasoning (`RuleHint::AnsweredAtLargerCap`).
+    pub answered_cap: Option<u64>,
 }
 
 impl Finding {
@@ -89,6 +92,7 @@ impl Finding {
             gateway: false,
             rule_hint: None,
             redirect_base: None,
+            answered_cap: None,
             retry_after_secs: None,
             stream: None,
             reasoning: None,

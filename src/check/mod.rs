@@ -174,6 +174,7 @@ fn small_cap_warning(mut f: Finding, first_cap: Option<u64>) -> Finding {
     f.status = Status::Warn;
     f.kind = Some(Kind::OutputLength);
     f.rule_hint = Some(crate::failure::RuleHint::AnsweredAtLargerCap);
+    f.answered_cap = Some(REASONING_MAX_TOKENS);
     f.detail = format!(
         "reasoning spent the whole {first} cap before any answer (an app that sends it gets empty or cut text); \
          the smallest cap tried that answered is {REASONING_MAX_TOKENS}, after {measured} · {}",

@@ -104,6 +104,10 @@ impl CheckResult {
             reasoning: cx.reasoning || f.reasoning.is_some(),
             rule: cx.rule.or(f.rule_hint),
             answering_base_url: cx.answering_base_url.or(f.redirect_base.as_deref()),
+            reasoning_tokens: cx
+                .reasoning_tokens
+                .or(f.reasoning.as_ref().and_then(|r| r.tokens)),
+            answered_cap: cx.answered_cap.or(f.answered_cap),
             ..cx.clone()
         };
         let hint = match f.kind {

@@ -46,6 +46,16 @@ async fn a_reasoning_model_answers_after_one_retry_which_is_said_and_counted() {
         hint.contains("reasoning") && hint.contains("max_completion_tokens"),
         "{hint}"
     );
+    // The model did answer: the fix says so, with what was measured, and never that it
+    // wrote no answer.
+    for words in [
+        "answered, but only once the output cap was raised to 1024 tokens",
+        "reasoned for 24 tokens",
+        "at least 1024 tokens",
+    ] {
+        assert!(hint.contains(words), "{words}: {hint}");
+    }
+    assert!(!hint.contains("wrote no answer"), "{hint}");
     assert_eq!(r.summary.fail, 0, "{}", r.to_json());
     let thought = basic.reasoning.as_ref().expect("reasoning reported");
     assert_eq!(
