@@ -162,7 +162,7 @@ fn planned_rows(
         rows.extend((0..target.models.len()).map(|i| (c, Some(i))));
     }
     if target.models.is_empty() {
-        for c in [CheckId::ChatBasic, CheckId::ResponsesBasic] {
+        for c in route::EVERY_MODEL.map(CheckId::basic_of) {
             if opts.selection.wants(c) {
                 rows.push((c, None));
             }
@@ -487,7 +487,7 @@ impl<'a> Run<'a> {
                 .filter(|c| matches!(c.stage(), Stage::Main | Stage::Reasoning))
             {
                 let reasons = self.caps[p.model].reasoning();
-                let streams = c.id().contains("stream");
+                let streams = c.streams();
                 match &blocked {
                     Some(why) if !(edge_cut && streams) => self.rows.push(Row {
                         model: Some(p.model),
@@ -563,7 +563,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Without a model, the basic checks say why they did not run.
+    /// Without a model, the basic checks of the routes every model is asked on say why they
+    /// did not run.
     fn skip_basics_without_model(&mut self) {
         if !self.target().models.is_empty() {
             return;
@@ -574,7 +575,8 @@ impl<'a> Run<'a> {
             }
             _ => "no --model given".to_string(),
         };
-        for c in [CheckId::ChatBasic, CheckId::ResponsesBasic]
+        for c in route::EVERY_MODEL
+            .map(CheckId::basic_of)
             .into_iter()
             .filter(|c| self.opts.selection.wants(*c))
         {
@@ -729,34 +731,22 @@ fn adjust_for_route(target: &Target, opts: &Options, listed: Option<&[String]>, 
     }
 }
 
-/// `/models` alone cannot tell a server without that route from a base URL that is not the
-/// API; the generation routes can. A 404 there while every route 404s too is the base URL;
-/// a web page there while a generation route answers is a server without /models.
 /// When `chat.tools_seen` showed that the server drops `tools` wholesale, a model's other
-/// chat tool checks that found "no tool call" are not about `tool_choice`: say what really
-/// happened, so the fix is the server's tool support, not the request's `tool_choice`.
+/// chat checks that found "no tool call" are not about `tool_choice` (`tools_seen::blame_dropped`).
 fn blame_dropped_tools(rows: &mut [Row]) {
+    use check::tools_seen;
+    let seen = CheckId::ChatToolsSeen;
     let dropped: Vec<usize> = rows
         .iter()
-        .filter(|r| {
-            r.id == CheckId::ChatToolsSeen
-                && r.finding.kind == Some(Kind::ParamIgnored)
-                && r.finding.param.as_deref() == Some("tools")
-        })
+        .filter(|r| r.id == seen && tools_seen::drops_tools(&r.finding))
         .filter_map(|r| r.model)
         .collect();
     for r in rows.iter_mut().filter(|r| {
-        r.id != CheckId::ChatToolsSeen
-            && r.id.route() == Some(Route::Chat)
+        r.id != seen
+            && r.id.route() == seen.route()
             && r.model.is_some_and(|m| dropped.contains(&m))
-            && r.finding.kind == Some(Kind::ParamIgnored)
-            && r.finding.param.as_deref() == Some("tool_choice")
     }) {
-        r.finding.param = Some("tools".into());
-        r.finding.detail = format!(
-            "{}; chat.tools_seen shows the server drops `tools` before the model sees them, so no tool_choice could work",
-            r.finding.detail
-        );
+        tools_seen::blame_dropped(&mut r.finding);
     }
 }
 
@@ -772,17 +762,17 @@ fn show_streams_for_edge(rows: &mut [Row]) {
         let streams: Vec<(&str, Status, Option<Kind>)> = rows
             .iter()
             .filter(|r| r.model == model && r.id.route() == Some(route))
-            .filter(|r| r.id.id().contains("stream") && r.finding.status != Status::Skip)
+            .filter(|r| r.id.streams() && r.finding.status != Status::Skip)
             .map(|r| (r.id.id(), r.finding.status, r.finding.kind))
             .collect();
-        let first = CheckId::ALL
-            .iter()
-            .find(|c| c.route() == Some(route) && c.id().ends_with(".stream"))
-            .map_or("chat.stream", |c| c.id());
-        check::edge::say_whether_streams_work(&mut rows[i].finding, first, &streams);
+        let first = CheckId::stream_of(route).unwrap_or(CheckId::ChatStream);
+        check::edge::say_whether_streams_work(&mut rows[i].finding, first.id(), &streams);
     }
 }
 
+/// `/models` alone cannot tell a server without that route from a base URL that is not the
+/// API; the generation routes can. A 404 there while every route 404s too is the base URL;
+/// a web page there while a generation route answers is a server without /models.
 fn settle_models_list(rows: &mut [Row]) {
     let basics: Vec<&Finding> = rows
         .iter()

@@ -112,7 +112,10 @@ pub fn default_routes(provider: Option<Provider>, model: &str) -> Vec<Route> {
     }
 }
 
-/// Every route a model may be asked on: chat and responses, plus messages for Claude models
+/// The routes every model may be asked on, whatever its name.
+pub const EVERY_MODEL: [Route; 2] = [Route::Chat, Route::Responses];
+
+/// Every route a model may be asked on: chat and responses ([`EVERY_MODEL`]), plus messages for Claude models
 /// and embeddings for embedding models. Where the user named checks (`--checks`) but no
 /// routes, the checks decide among these.
 pub fn every_route(provider: Option<Provider>, model: &str) -> Vec<Route> {
@@ -122,7 +125,7 @@ pub fn every_route(provider: Option<Provider>, model: &str) -> Vec<Route> {
         .unwrap_or(model)
         .to_ascii_lowercase()
         .starts_with("claude-");
-    let mut routes = vec![Route::Chat, Route::Responses];
+    let mut routes = EVERY_MODEL.to_vec();
     if claude || home(provider, model) == Some(Home::Route(Route::Messages)) {
         routes.push(Route::Messages);
     }

@@ -74,6 +74,27 @@ impl CheckId {
         }
     }
 
+    /// Whether the check asks for an event stream: a request it sends says `"stream": true`.
+    pub fn streams(self) -> bool {
+        requests(self, "", TokenCap::MaxTokens)
+            .iter()
+            .any(|r| r.body.as_ref().and_then(|b| b.get("stream")) == Some(&true.into()))
+    }
+
+    /// The route's plain stream check (`chat.stream`): the first of its checks, in report
+    /// order, that streams; `None` on a route without streams (`/embeddings`).
+    pub fn stream_of(route: Route) -> Option<CheckId> {
+        CheckId::ALL
+            .iter()
+            .copied()
+            .find(|c| c.route() == Some(route) && c.streams())
+    }
+
+    /// The check of this id (`chat.basic`), if zencheck has one.
+    pub fn by_id(id: &str) -> Option<CheckId> {
+        CheckId::ALL.iter().copied().find(|c| c.id() == id)
+    }
+
     /// The check every other check of its route waits for (it also settles `max_tokens`).
     pub fn basic_of(route: Route) -> CheckId {
         CheckId::ALL
@@ -341,6 +362,25 @@ mod tests {
                 id.id()
             );
         }
+    }
+
+    #[test]
+    fn the_checks_that_stream_say_so_in_their_id() {
+        for &c in CheckId::ALL {
+            assert_eq!(c.streams(), c.id().contains("stream"), "{}", c.id());
+            assert_eq!(CheckId::by_id(c.id()), Some(c));
+        }
+        assert_eq!(CheckId::stream_of(Route::Chat), Some(CheckId::ChatStream));
+        assert_eq!(
+            CheckId::stream_of(Route::Responses),
+            Some(CheckId::ResponsesStream)
+        );
+        assert_eq!(
+            CheckId::stream_of(Route::Messages),
+            Some(CheckId::MessagesStream)
+        );
+        assert_eq!(CheckId::stream_of(Route::Embeddings), None);
+        assert_eq!(CheckId::by_id("chat.nope"), None);
     }
 
     #[test]

@@ -38,6 +38,24 @@ fn without_tools(model: &str, cap: TokenCap) -> Request {
     Request::post(Route::Chat.path(), body, Auth::Bearer)
 }
 
+/// What this check finds of a server that drops `tools` before the model sees them.
+pub fn drops_tools(f: &Finding) -> bool {
+    f.kind == Some(Kind::ParamIgnored) && f.param.as_deref() == Some("tools")
+}
+
+/// Another chat check of a model whose `tools` this check saw dropped: a "no tool call"
+/// there is not about `tool_choice`, so say what really happened, and the fix is the
+/// server's tool support, not the request's `tool_choice`.
+pub fn blame_dropped(f: &mut Finding) {
+    if f.kind == Some(Kind::ParamIgnored) && f.param.as_deref() == Some("tool_choice") {
+        f.param = Some("tools".into());
+        f.detail = format!(
+            "{}; {} shows the server drops `tools` before the model sees them, so no tool_choice could work",
+            f.detail, SPEC.id
+        );
+    }
+}
+
 /// `usage.prompt_tokens`, when the server counts them: servers that report no usage, or
 /// zeros (some report usage with every count 0), leave nothing to compare.
 fn prompt_tokens(v: &Value) -> Option<u64> {

@@ -165,7 +165,8 @@ fn scenario_selection(info: &Info) -> crate::check::Selection {
     if info.checks.is_empty() {
         return crate::check::Selection::default();
     }
-    let mut names = vec!["chat.basic".to_string()];
+    let basic = crate::check::CheckId::basic_of(crate::route::Route::Chat);
+    let mut names = vec![basic.id().to_string()];
     names.extend(info.checks.iter().map(|c| c.to_string()));
     crate::check::Selection::new(&names, &[]).expect("a scenario names real checks")
 }

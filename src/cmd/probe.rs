@@ -3,6 +3,7 @@
 //! instead of sending them; Ctrl-C ends with a partial report; `--reference` runs the same
 //! checks against a reference endpoint too and marks what differs (`probe/reference.rs`).
 
+use crate::check::{CheckId, Stage};
 use crate::cli::outputs;
 use crate::cli::term::TermArgs;
 use crate::cli::{setup, Format, ProbeArgs};
@@ -182,7 +183,7 @@ fn warn_unprobed_routes(run: &setup::Run) {
         }
         let probed: Vec<_> = probe::plan(t, o).iter().map(|p| p.route).collect();
         let mut missed: Vec<(crate::route::Route, Vec<&str>)> = Vec::new();
-        for c in crate::check::CheckId::ALL {
+        for c in CheckId::ALL {
             let Some(r) = c.route() else { continue };
             if probed.contains(&r) || !o.selection.names_outright(*c) || !o.selection.wants(*c) {
                 continue;
@@ -229,7 +230,7 @@ fn repeat_cost(run: &setup::Run, repeat: u32) -> String {
 /// URL when both do not fit on a line, and a body is wrapped after its commas.
 pub fn describe(
     target: &Target,
-    planned: &[(crate::check::CheckId, Option<String>, Request)],
+    planned: &[(CheckId, Option<String>, Request)],
     width: usize,
 ) -> String {
     use crate::fit::{cols, wrap_words};
@@ -271,15 +272,21 @@ pub fn describe(
         }
     }
     out.push('\n');
-    out.push_str(&para(
-        "A run may also send: one retry of a request after a short Retry-After, and chat.basic once more with \
-         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped."
-            .to_string(),
-    ));
+    out.push_str(&para(format!(
+        "A run may also send: one retry of a request after a short Retry-After, and {} once more with \
+         max_completion_tokens if a model refuses max_tokens. Checks after a failing basic check are skipped.",
+        CheckId::basic_of(crate::route::Route::Chat).id()
+    )));
+    let for_reasoning: Vec<String> = CheckId::ALL
+        .iter()
+        .filter(|c| c.stage() == Stage::Reasoning)
+        .map(|c| format!("{}'s", c.id()))
+        .collect();
     out.push_str(&para(format!(
         "A model whose answers show reasoning gets every later request with its output cap raised to {cap} tokens, \
          and a request whose whole cap went to reasoning, or whose answer stopped at its cap, is sent once more with \
-         {cap}; chat.reasoning_effort's and chat.reasoning_passback's requests go only to such a model.",
+         {cap}; {} requests go only to such a model.",
+        for_reasoning.join(" and "),
         cap = crate::check::REASONING_MAX_TOKENS
     )));
     out
@@ -296,10 +303,7 @@ fn as_sent(target: &Target, req: &Request) -> Option<Value> {
 }
 
 /// JSON for `--dry-run --format json`.
-pub fn describe_json(
-    target: &Target,
-    planned: &[(crate::check::CheckId, Option<String>, Request)],
-) -> Value {
+pub fn describe_json(target: &Target, planned: &[(CheckId, Option<String>, Request)]) -> Value {
     let requests: Vec<Value> = planned
         .iter()
         .map(|(id, model, req)| {
@@ -314,7 +318,7 @@ pub fn describe_json(
 
 /// The input tokens the planned checks declare (their long prompts), once per check and
 /// model: a multi-turn check lists one line per turn.
-pub fn input_tokens(planned: &[(crate::check::CheckId, Option<String>, Request)]) -> u64 {
+pub fn input_tokens(planned: &[(CheckId, Option<String>, Request)]) -> u64 {
     let mut seen = std::collections::HashSet::new();
     planned
         .iter()
@@ -324,7 +328,7 @@ pub fn input_tokens(planned: &[(crate::check::CheckId, Option<String>, Request)]
 }
 
 /// The sum of the output caps the planned requests carry.
-pub fn output_cap(planned: &[(crate::check::CheckId, Option<String>, Request)]) -> u64 {
+pub fn output_cap(planned: &[(CheckId, Option<String>, Request)]) -> u64 {
     planned
         .iter()
         .filter_map(|(_, _, r)| r.body.as_ref())

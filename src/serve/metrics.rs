@@ -8,6 +8,7 @@
 use super::guard::Outcome;
 use super::listen::Counts;
 use crate::check::tier::Tier;
+use crate::check::CheckId;
 use crate::finding::Status;
 use crate::report::CheckResult;
 use prometheus_client::collector::Collector;
@@ -261,13 +262,10 @@ impl Collector for FailureInfo {
     }
 }
 
-/// Whether the check sent a request of its own (the reads off other answers did not).
+/// Whether the check sent a request of its own (the reads off other answers did not): a
+/// check the registry derives from the run sends none.
 fn sent_request(c: &CheckResult) -> bool {
-    c.status != Status::Skip
-        && !matches!(
-            c.check.as_str(),
-            "models.exists" | "chat.max_tokens" | "target.base_url"
-        )
+    c.status != Status::Skip && CheckId::by_id(&c.check).is_none_or(|id| id.derive().is_none())
 }
 
 /// Numbers the checks write into their detail (`· 9+1 tokens`, `· usage 9+1`), for
