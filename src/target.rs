@@ -39,9 +39,14 @@ pub struct Target {
     /// Why no key goes to this target although one may have been named (`zencheck mcp`
     /// sends keys only to the config's targets and to a preset's own host).
     pub key_withheld: Option<String>,
-    /// `probe --as CLIENT`: the body fields that client always sends are added to each
-    /// request (its headers are in `headers`).
+    /// `probe --as CLIENT` (or opencode for an opencode.json's providers): the body fields
+    /// that client always sends are added to each request (its headers are in `headers`).
     pub profile: Option<crate::profile::Profile>,
+    /// How many of `headers`, at their front, the profile added (see [`Target::speak_as`]).
+    pub profile_headers: usize,
+    /// An opencode.json provider with `"includeUsage": false`: opencode sends it no
+    /// `stream_options`, so the profile adds none.
+    pub profile_omits_usage: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +267,54 @@ impl Target {
             opencode_provider: None,
             key_withheld: None,
             profile: None,
+            profile_headers: 0,
+            profile_omits_usage: false,
         }
+    }
+
+    /// Send what `client` sends beside each request: its headers in front of the user's (a
+    /// header the user set wins) and its body fields ([`Target::shaped`]).
+    pub fn speak_as(&mut self, client: crate::profile::Profile, stream_usage: bool) {
+        let own = std::mem::take(&mut self.headers);
+        let n = own.len();
+        self.headers =
+            crate::profile::with_profile(client, own, |v| SecretString::from(v.to_string()));
+        self.profile_headers = self.headers.len() - n;
+        self.profile = Some(client);
+        self.profile_omits_usage = !stream_usage;
+    }
+
+    /// This target as zencheck itself speaks to it: no profile's headers or body fields.
+    pub fn as_zencheck(&self) -> Target {
+        Target {
+            headers: self.headers[self.profile_headers..].to_vec(),
+            profile: None,
+            profile_headers: 0,
+            profile_omits_usage: false,
+            ..self.clone()
+        }
+    }
+
+    /// The profile's headers this target sends (the user's own left out).
+    pub fn profile_header_names(&self) -> Vec<&str> {
+        self.headers[..self.profile_headers]
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// A request body as it goes out: with a client profile, that client's fields added.
+    pub fn shaped(&self, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let Some(p) = self.profile else {
+            return body.clone();
+        };
+        let mut b = p.shaped(path, body);
+        if self.profile_omits_usage && body.get("stream_options").is_none() {
+            if let Some(o) = b.as_object_mut() {
+                o.remove("stream_options");
+            }
+        }
+        b
     }
 
     /// Where a request for `path` goes: the path joins the base's path, the query stays last.

@@ -41,6 +41,8 @@ struct TargetInput {
     /// A key given directly (an opencode.json's options.apiKey), not through a variable.
     key: Option<SecretString>,
     opencode_provider: Option<String>,
+    /// opencode sends `stream_options` on this provider's streams (not `"includeUsage": false`).
+    stream_usage: bool,
 }
 
 pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
@@ -135,11 +137,16 @@ pub fn build(args: &ProbeArgs) -> Result<Run, RunError> {
     let mut targets = Vec::new();
     for spec in specs {
         let options = options(&spec, concurrency, args.curl)?;
+        // An opencode.json's providers are probed as opencode calls them, unless --as says
+        // otherwise.
+        let opencode = spec.opencode_provider.is_some();
+        let client = args
+            .client
+            .or(opencode.then_some(crate::profile::Profile::Opencode));
+        let stream_usage = spec.stream_usage;
         let mut t = target(spec)?;
-        if let Some(p) = args.client {
-            t.headers =
-                crate::profile::with_profile(p, t.headers, |v| SecretString::from(v.to_string()));
-            t.profile = Some(p);
+        if let Some(p) = client {
+            t.speak_as(p, stream_usage);
         }
         targets.push((t, options));
     }
@@ -208,6 +215,7 @@ fn opencode_specs(path: &std::path::Path, args: &ProbeArgs) -> Result<Vec<Target
                 require: or(&args.require, require),
                 key: p.key,
                 opencode_provider: Some(p.id),
+                stream_usage: p.include_usage,
             }
         })
         .collect())
@@ -250,6 +258,7 @@ fn spec_from_flags(args: &ProbeArgs) -> TargetInput {
         require: args.require.clone(),
         key: None,
         opencode_provider: None,
+        stream_usage: true,
     }
 }
 
@@ -286,6 +295,7 @@ fn spec_from_config(name: &str, t: &TargetConfig, args: &ProbeArgs) -> TargetInp
         require: or(&args.require, &t.require),
         key: None,
         opencode_provider: None,
+        stream_usage: true,
     }
 }
 
@@ -331,6 +341,7 @@ pub fn gateway(
         require: Vec::new(),
         key: None,
         opencode_provider: None,
+        stream_usage: true,
     })
 }
 

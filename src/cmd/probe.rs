@@ -295,11 +295,7 @@ pub fn describe(
 /// A request's body as it would go out: with `--as`, the client's fields added.
 fn as_sent(target: &Target, req: &Request) -> Option<Value> {
     let b = req.body.as_ref()?;
-    Some(
-        target
-            .profile
-            .map_or_else(|| b.clone(), |p| p.shaped(&req.path, b)),
-    )
+    Some(target.shaped(&req.path, b))
 }
 
 /// JSON for `--dry-run --format json`.

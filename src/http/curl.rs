@@ -32,10 +32,7 @@ pub fn curl(target: &Target, req: &Request) -> String {
         parts.push(format!("-H {quoted}"));
     }
     if let Some(b) = &req.body {
-        let b = match target.profile {
-            Some(p) => p.shaped(&req.path, b),
-            None => b.clone(),
-        };
+        let b = target.shaped(&req.path, b);
         parts.push(format!("-d {}", single_quote(&b.to_string())));
     }
     parts.join(" ")

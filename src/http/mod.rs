@@ -438,9 +438,9 @@ impl Http {
         // `--as CLIENT`: the body as that client sends it, for the wire and the trace alike.
         let shaped;
         let r = match (target.profile, &r.body) {
-            (Some(p), Some(b)) => {
+            (Some(_), Some(b)) => {
                 shaped = Request {
-                    body: Some(p.shaped(&r.path, b)),
+                    body: Some(target.shaped(&r.path, b)),
                     ..r.clone()
                 };
                 &shaped

@@ -4,6 +4,11 @@
 //! opencode sends, on every agent turn to an `@ai-sdk/openai-compatible` provider,
 //! `stream:true` with `stream_options.include_usage` (unless `"includeUsage": false`), and
 //! `tools` with `tool_choice:"auto"`. So for such a provider those capabilities are required.
+//! The probe sends opencode's own request shape (the `opencode` client profile) and the
+//! checks of the classes opencode meets on Zen and its peers: a character cut inside a
+//! stream event (`chat.stream_usage` asks for CJK and an emoji, opencode#39694), a stream
+//! without a `finish_reason` (`chat.stream`, opencode#43882), and a reasoning model that
+//! needs its reasoning sent back (`chat.reasoning_passback`, reasoning models only).
 
 use crate::error::RunError;
 use secrecy::SecretString;
@@ -32,6 +37,7 @@ impl Provider {
             "chat.stream_usage",
             "chat.tools",
             "chat.stream_tools",
+            "chat.reasoning_passback",
         ]
         .map(String::from)
         .to_vec();

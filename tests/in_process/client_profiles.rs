@@ -296,3 +296,181 @@ async fn every_report_says_which_client_the_requests_were_sent_as() {
     assert!(render_html(&r).contains("requests sent as codex (--as codex)"));
     assert!(render_junit(&r).contains(r#"name="client_profile" value="codex""#));
 }
+
+type Recorded = Arc<Mutex<Vec<(HeaderMap, serde_json::Value)>>>;
+
+/// A healthy chat server that records each request's headers and body.
+async fn recorder() -> (String, Recorded) {
+    let seen: Recorded = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(axum::routing::any(
+        move |headers: HeaderMap, body: axum::body::Bytes| {
+            let log = log.clone();
+            async move {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                log.lock().unwrap().push((headers, body.clone()));
+                if body["stream"] == true {
+                    return common::sse(&[
+                        common::chat_chunk(
+                            "m",
+                            json!({"role": "assistant", "content": "pong"}),
+                            None,
+                        ),
+                        common::chat_chunk("m", json!({}), Some("stop")),
+                    ]);
+                }
+                axum::Json(common::chat_completion(
+                    "m",
+                    json!({"role": "assistant", "content": "pong"}),
+                    "stop",
+                    common::usage(5, 1),
+                ))
+                .into_response()
+            }
+        },
+    ));
+    (format!("http://{}/v1", serve_app(app).await), seen)
+}
+
+/// The opencode.json of `providers` (id, base URL, extra options), each serving `model`.
+fn opencode_json(dir: &std::path::Path, model: &str, providers: &[(&str, &str, &str)]) -> String {
+    let body: Vec<String> = providers
+        .iter()
+        .map(|(id, url, extra)| {
+            format!(
+                r#""{id}": {{"npm": "@ai-sdk/openai-compatible", "options": {{"baseURL": "{url}"{extra}}}, "models": {{"{model}": {{}}}}}}"#
+            )
+        })
+        .collect();
+    let path = dir.join("opencode.json");
+    std::fs::write(&path, format!(r#"{{"provider": {{{}}}}}"#, body.join(","))).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// An opencode.json's providers are probed as opencode calls them: its User-Agent, its
+/// `stream_options` on every stream (none where `"includeUsage": false`), and the report
+/// says so; `--as` still picks another client.
+#[tokio::test]
+async fn opencode_config_providers_are_probed_with_opencodes_request_shape() {
+    let (gw, gw_seen) = recorder().await;
+    let (quiet, quiet_seen) = recorder().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = opencode_json(
+        dir.path(),
+        "m",
+        &[
+            ("gw", &gw, ""),
+            ("quiet", &quiet, r#", "includeUsage": false"#),
+        ],
+    );
+    let args = [
+        "--opencode-config",
+        config.as_str(),
+        "--checks",
+        "chat.stream",
+        "--timeout",
+        "3",
+    ];
+    let r = probe(&args).await;
+    for t in ["gw", "quiet"] {
+        let c = r
+            .checks
+            .iter()
+            .find(|c| c.target == t && c.check == "chat.stream")
+            .unwrap();
+        assert_eq!(c.status, Status::Pass, "{t}: {}", r.to_json());
+    }
+    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    common::assert_valid(&v);
+    assert_eq!(
+        (
+            v["targets"][0]["client_profile"].as_str(),
+            v["targets"][1]["client_profile"].as_str()
+        ),
+        (Some("opencode"), Some("opencode")),
+        "{v}"
+    );
+    let stream_request = |seen: &Recorded| {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .find(|(_, b)| b["stream"] == true)
+            .cloned()
+            .unwrap()
+    };
+    let (h, b) = stream_request(&gw_seen);
+    assert_eq!(header(&h, "user-agent"), ["opencode/1.18.34"]);
+    assert_eq!(b["stream_options"], json!({"include_usage": true}), "{b}");
+    let (h, b) = stream_request(&quiet_seen);
+    assert_eq!(header(&h, "user-agent"), ["opencode/1.18.34"]);
+    assert!(b.get("stream_options").is_none(), "includeUsage false: {b}");
+
+    // --as wins over the default.
+    let mut as_python = args.to_vec();
+    as_python.extend(["--as", "openai-python", "--target", "gw"]);
+    let r = probe(&as_python).await;
+    assert_eq!(
+        r.targets[0].info.client_profile.as_deref(),
+        Some("openai-python")
+    );
+    let (h, b) = gw_seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(header(&h, "user-agent"), ["OpenAI/Python 3.3.1"]);
+    assert!(b.get("stream_options").is_none(), "{b}");
+}
+
+/// The checks of an opencode.json's providers catch the three classes opencode users meet on
+/// Zen: a stream that never sends a finish_reason, a character cut in a gateway's stream, and
+/// a reasoning model that needs its reasoning sent back.
+#[tokio::test]
+async fn opencode_config_providers_get_the_three_zen_classes() {
+    use zencheck::mock::{self, Scenario};
+    let no_finish = mock::start(Scenario::StreamNoFinish, 0).await.unwrap();
+    let utf8 = mock::start(Scenario::StreamUtf8Replaced, 0).await.unwrap();
+    let thinking = mock::start(Scenario::ReasoningRequired, 0).await.unwrap();
+    let healthy = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = opencode_json(
+        dir.path(),
+        "mock-small",
+        &[
+            ("nofinish", &no_finish.base_url(), ""),
+            ("utf8", &utf8.base_url(), ""),
+            ("thinking", &thinking.base_url(), ""),
+            ("healthy", &healthy.base_url(), ""),
+        ],
+    );
+    let r = probe(&["--opencode-config", &config, "--timeout", "5"]).await;
+    let row = |t: &str, id: &str| {
+        r.checks
+            .iter()
+            .find(|c| c.target == t && c.check == id)
+            .map(|c| (c.status, c.kind))
+            .unwrap_or_else(|| panic!("no {id} for {t}: {}", r.to_json()))
+    };
+    assert_eq!(
+        row("nofinish", "chat.stream").1,
+        Some(Kind::StreamNoFinish),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(
+        row("utf8", "chat.stream_usage").1,
+        Some(Kind::StreamMalformed),
+        "{}",
+        r.to_json()
+    );
+    assert_eq!(
+        row("thinking", "chat.reasoning_passback"),
+        (Status::Warn, Some(Kind::BadRequest)),
+        "{}",
+        r.to_json()
+    );
+    let problems: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| c.target == "healthy" && c.status.is_problem())
+        .map(|c| c.check.as_str())
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}: {}", r.to_json());
+}
