@@ -43,11 +43,18 @@ pub fn peer_var(var: &str, what: &str) -> Option<String> {
 }
 
 /// A peer that is not there: a skip that says `how` to provide it, or under
-/// `ZENCHECK_REQUIRE_PEERS=1` (CI) a failure saying what is `missing`.
+/// `ZENCHECK_REQUIRE_PEERS=1` (CI) a failure saying what is `missing`. The skip is written
+/// to the process's stderr itself, past the test harness's capture (which takes `eprintln!`
+/// and shows it only for a failing test), so a plain `cargo test` shows which peer test
+/// passed without its peer.
 pub fn peer_missing(missing: &str, how: &str) {
+    use std::io::Write;
     assert!(
         std::env::var("ZENCHECK_REQUIRE_PEERS").as_deref() != Ok("1"),
         "ZENCHECK_REQUIRE_PEERS=1 but {missing}"
     );
-    eprintln!("skipped: {how}");
+    let test = std::thread::current()
+        .name()
+        .map_or(String::new(), |t| format!(" {t}"));
+    let _ = writeln!(std::io::stderr(), "skipped{test}: {how}");
 }
