@@ -29,11 +29,21 @@ pub async fn command(args: &ProbeArgs, term: TermArgs) -> Result<u8, RunError> {
         if args.repeat > 1 && !term.quiet {
             out::warn(&repeat_cost(&run, args.repeat));
         }
-        for (target, opts) in &run.targets {
-            let planned = probe::planned_requests(target, opts);
-            match outputs::format_for(args.format, args.output.as_deref()) {
-                Format::Json => out::println(&format!("{:#}", describe_json(target, &planned)))?,
-                _ => out::print(&describe(target, &planned, crate::fit::line_width()))?,
+        let planned = run
+            .targets
+            .iter()
+            .map(|(target, opts)| (target, probe::planned_requests(target, opts)));
+        if outputs::format_for(args.format, args.output.as_deref()) == Format::Json {
+            // One JSON document: one target's object, or an array of one a target.
+            let mut docs: Vec<Value> = planned.map(|(t, p)| describe_json(t, &p)).collect();
+            let doc = match docs.len() {
+                1 => docs.remove(0),
+                _ => Value::Array(docs),
+            };
+            out::println(&format!("{doc:#}"))?;
+        } else {
+            for (target, p) in planned {
+                out::print(&describe(target, &p, crate::fit::line_width()))?;
             }
         }
         return Ok(EXIT_OK);
@@ -298,7 +308,8 @@ fn as_sent(target: &Target, req: &Request) -> Option<Value> {
     Some(target.shaped(&req.path, b))
 }
 
-/// JSON for `--dry-run --format json`.
+/// JSON for `--dry-run --format json`: one target's requests (several targets print an
+/// array of these).
 pub fn describe_json(target: &Target, planned: &[(CheckId, Option<String>, Request)]) -> Value {
     let requests: Vec<Value> = planned
         .iter()
@@ -307,7 +318,7 @@ pub fn describe_json(target: &Target, planned: &[(CheckId, Option<String>, Reque
             json!({"check": id.id(), "model": model, "method": req.method.as_str(), "url": target.shown_endpoint(&req.path), "headers": headers, "body": as_sent(target, req)})
         })
         .collect();
-    json!({"dry_run": true, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),
+    json!({"dry_run": true, "target": target.name, "base_url": target.shown_url(), "count": requests.len(), "output_tokens_cap": output_cap(planned),
            "input_tokens": input_tokens(planned),
            "reasoning_max_tokens": crate::check::REASONING_MAX_TOKENS, "requests": requests})
 }

@@ -160,6 +160,10 @@ pub struct Summary {
     /// reports of runs without `--repeat`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub flaky: usize,
+    /// Under `--repeat N`: how many runs the report joins (N, fewer when the deadline or
+    /// Ctrl-C cut one short). Absent from reports of runs without `--repeat`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub runs: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -253,6 +257,7 @@ fn summarise<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Summary {
             Status::Skip => &mut s.skip,
             Status::Flaky => &mut s.flaky,
         } += 1;
+        s.runs = s.runs.max(c.repeats.map_or(0, |r| r.runs as usize));
     }
     s
 }
@@ -557,6 +562,9 @@ impl Summary {
         );
         if self.flaky > 0 {
             s.push_str(&format!(", {} flaky", self.flaky));
+        }
+        if self.runs > 1 {
+            s.push_str(&format!(" over {} runs", self.runs));
         }
         if self.known > 0 {
             s.push_str(&format!(

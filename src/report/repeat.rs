@@ -159,6 +159,18 @@ mod tests {
     }
 
     #[test]
+    fn a_clean_pass_says_its_runs_on_the_summary_line() {
+        let pass = || run("t", vec![result("t", "chat.basic", Status::Pass, None)]);
+        let r = Report::new(join(vec![vec![pass()], vec![pass()], vec![pass()]]));
+        assert_eq!((r.summary.runs, r.targets[0].summary.runs), (3, 3));
+        assert_eq!(
+            r.summary.line(),
+            "1 pass, 0 fail, 0 warn, 0 unsupported, 0 skip over 3 runs"
+        );
+        assert!(r.to_json().contains("\"runs\": 3"));
+    }
+
+    #[test]
     fn one_run_is_left_as_it_is() {
         let rounds = vec![vec![run(
             "t",
@@ -166,6 +178,7 @@ mod tests {
         )]];
         let r = Report::new(join(rounds));
         assert_eq!(r.checks[0].repeats, None);
-        assert!(!r.to_json().contains("repeats"));
+        assert!(!r.to_json().contains("repeats") && !r.to_json().contains("\"runs\""));
+        assert!(r.summary.line().ends_with(" skip"));
     }
 }

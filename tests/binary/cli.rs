@@ -302,6 +302,56 @@ fn dry_run_sends_nothing_and_writes_the_key_as_a_variable() {
     );
 }
 
+/// A dry run of several config targets as JSON is one document: an array of each target's
+/// object, named; one target's stays the object it was.
+#[test]
+fn a_dry_run_of_several_targets_is_one_json_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zencheck.toml");
+    std::fs::write(
+        &config,
+        "[targets.a]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodels = [\"m\"]\n\
+         [targets.b]\nbase_url = \"http://127.0.0.1:10/v1\"\nmodels = [\"n\"]\n",
+    )
+    .unwrap();
+    let dry = |extra: &[&str]| {
+        let out = zencheck()
+            .args(["probe", "--config", config.to_str().unwrap()])
+            .args(["--checks", "chat.basic", "--dry-run", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        stdout_json(&out)
+    };
+    let both = dry(&[]);
+    let targets: Vec<(&str, &str)> = both
+        .as_array()
+        .unwrap_or_else(|| panic!("{both:#}"))
+        .iter()
+        .map(|t| {
+            (
+                t["target"].as_str().unwrap(),
+                t["base_url"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("a", "http://127.0.0.1:9/v1"),
+            ("b", "http://127.0.0.1:10/v1")
+        ]
+    );
+    assert!(both[1]["requests"][0]["body"]["model"] == "n", "{both:#}");
+    let one = dry(&["--target", "b"]);
+    assert_eq!(
+        (one["target"].as_str(), one["count"].as_u64()),
+        (Some("b"), Some(1)),
+        "{one:#}"
+    );
+}
+
 #[test]
 fn an_unknown_check_pattern_is_a_usage_error() {
     let out = zencheck()

@@ -126,13 +126,17 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
         "{basic:#}"
     );
     assert_eq!(json["summary"]["flaky"], 1);
+    assert_eq!(json["summary"]["runs"], 3);
     assert_eq!(json["outcome"]["failed"], false);
 
     let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(words.contains("FLAKY"), "{table}");
     assert!(words.contains("1 flaky"), "the model's line: {table}");
     assert!(words.contains("passed in 2 of 3 runs"), "{table}");
-    assert!(words.contains(", 1 flaky"), "the summary line: {table}");
+    assert!(
+        words.contains(", 1 flaky over 3 runs"),
+        "the summary line: {table}"
+    );
 
     let junit = std::fs::read_to_string(path("xml")).unwrap();
     assert!(
