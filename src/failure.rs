@@ -120,6 +120,14 @@ pub enum RuleHint {
     /// The client library (or its package) is missing, or another version than the code
     /// calling it was written for: no request left the machine.
     LibraryVersion,
+    /// A 404 in the API's own error shape on a model route: the route answered, so the
+    /// model (or the key's access to it) is what was not found, not the URL.
+    RouteAnswered,
+    /// A 404 with no body from a provider's own address on its route: the service.
+    ServiceAt404,
+    /// A router's 404 on a route many servers lack (`/responses`, `/messages`,
+    /// `/embeddings`): the route is likely missing there.
+    RouteMissing,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -393,6 +401,12 @@ impl Kind {
                      the model's access tier, and region restrictions."
                 ),
             },
+            Kind::ModelNotFound if cx.rule == Some(RuleHint::RouteAnswered) => "The server answered this route in its API's \
+                 own error format, so the URL reaches the API: what it did not find is what the request named, most likely \
+                 the model id, or a model this key may not use. Compare the id your application sends with the ids GET \
+                 …/models lists for the same key (spelling, vendor prefix, date suffix); if it is listed, the key's project, \
+                 tier or region lacks access to it. The message in the evidence names what was not found."
+                .to_string(),
             Kind::ModelNotFound => {
                 let closest = if !cx.suggestions.is_empty() {
                     format!("Closest listed ids: {}", cx.suggestions.join(", "))
@@ -428,6 +442,13 @@ impl Kind {
                 };
                 format!("{closest}.{how}")
             }
+            Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with its router's \
+                 404, not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \
+                 /chat/completions, not /responses, /messages or /embeddings). Check whether the same base URL answers \
+                 /chat/completions: if it does, point the client at the API the server has (Codex: wire_api = \"chat\"; an \
+                 Anthropic client: an OpenAI-compatible provider) or use a server that serves this route; if it does not \
+                 either, the base URL is wrong."
+                .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::FeatureOff) => "The server as it was started does not offer this \
                  route: restart it with the flag its message names (llama.cpp: llama-server --embeddings for /v1/embeddings, \
                  --reranking for rerank), or send these requests to a server that serves them. Retrying the same request will \
@@ -489,6 +510,11 @@ impl Kind {
                      Compare it with what your client sends (zencheck sends a minimal valid request)."
                     .to_string(),
             },
+            Kind::ServerError if cx.rule == Some(RuleHint::ServiceAt404) => "The provider's own address answered its own \
+                 route with a 404 and no body: the address is the provider's documented one, so the service is the likelier \
+                 cause (an incident, or the route moved in a newer client). Check the provider's status page and whether \
+                 others see it, update the client, and retry later; if it lasts, report it with the request or cf-ray id."
+                .to_string(),
             Kind::ServerError => {
                 if p == Some(Provider::Litellm) && !cx.gateway {
                     format!(

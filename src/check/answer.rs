@@ -4,7 +4,7 @@
 
 use super::spec::Fold;
 use super::Ctx;
-use crate::classify::{classify, parse_error_body};
+use crate::classify::{classify_at, parse_error_body};
 use crate::failure::Kind;
 use crate::finding::{Evidence, Finding, Problems, Status};
 use crate::fit::excerpt;
@@ -175,6 +175,7 @@ fn not_sse(a: &Answer, sent: &[&str]) -> Finding {
 }
 
 /// A non-2xx answer (or an error body inside a 2xx) as a finding, quoting the server.
+#[allow(clippy::too_many_arguments)]
 pub fn error_finding(
     status: u16,
     content_type: Option<&str>,
@@ -182,9 +183,10 @@ pub fn error_finding(
     request_id: Option<String>,
     retry_after: Option<u64>,
     sent: &[&str],
+    path: Option<&str>,
 ) -> Finding {
     let parsed = parse_error_body(content_type, body);
-    let verdict = classify(status, &parsed, sent);
+    let verdict = classify_at(status, &parsed, sent, path);
     let label = parsed
         .etype
         .as_deref()
@@ -222,6 +224,7 @@ pub fn answer_error(a: &Answer, sent: &[&str]) -> Finding {
         a.request_id.clone(),
         a.retry_after_secs,
         sent,
+        a.path.as_deref(),
     )
     .with_timing(a.timing)
 }
@@ -307,6 +310,7 @@ pub fn error_inside_2xx(a: &Answer, v: &Value) -> Option<Finding> {
             a.request_id.clone(),
             None,
             &[],
+            a.path.as_deref(),
         );
         let said = f
             .evidence

@@ -497,6 +497,7 @@ mod tests {
             timing: Timing::default(),
             waited_secs: None,
             sent_cap: None,
+            path: None,
         }
     }
 

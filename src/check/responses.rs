@@ -515,6 +515,7 @@ mod tests {
             timing: Timing::default(),
             waited_secs: None,
             sent_cap: None,
+            path: None,
         };
         let text = answer(
             r#"{"object":"response","status":"completed","model":"gpt-5-nano","output":[{"type":"reasoning"},{"type":"message","content":[{"type":"output_text","text":"pong"}]}],"usage":{"input_tokens":9,"output_tokens":1}}"#,

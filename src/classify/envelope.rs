@@ -195,7 +195,10 @@ pub fn from_value(v: &Value, depth: u8) -> Option<ErrorBody> {
 }
 
 fn from_object(v: &Value, depth: u8) -> ErrorBody {
-    let mut out = ErrorBody::default();
+    let mut out = ErrorBody {
+        envelope: true,
+        ..Default::default()
+    };
     // Descend `error.error…`: the innermost object that says something is the real one.
     let mut err = v.get("error");
     for _ in 0..3 {
@@ -363,6 +366,7 @@ fn merge(out: &mut ErrorBody, inner: ErrorBody) {
         }
     }
     out.retry_after_secs = out.retry_after_secs.or(inner.retry_after_secs);
+    out.envelope |= inner.envelope;
 }
 
 /// A message that arrives as bare text may still be a body (`"Error code: 400 - {…}"`).
@@ -474,5 +478,99 @@ fn find_message_deep(v: &Value, depth: u8) -> Option<String> {
         }
         Value::Array(a) => a.iter().find_map(|x| find_message_deep(x, depth + 1)),
         _ => None,
+    }
+}
+
+/// What an error answer's body says of who answered, beside its words: the same status
+/// means another thing from an API that understood the route than from a router that
+/// has no such path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// The API's own error envelope, with a message of its own: the server understood the
+    /// route and refused what the request named.
+    ApiError,
+    /// A router's or framework's answer for a path it has no handler for, in any dress
+    /// (`{"detail":"Not Found"}`, `404 page not found`, `Cannot POST /v1/x`).
+    RouteMiss,
+    /// An HTML page: a proxy's, a web app's, a CDN's.
+    Page,
+    /// Nothing to read (an empty body, or a client's placeholder for one: "Unknown error").
+    Empty,
+    /// A line of text in no API's shape.
+    Text,
+}
+
+/// Messages a router gives any path it has no handler for, whole (after a leading status).
+const ROUTE_MISS_WHOLE: &[&str] = &[
+    "not found",
+    "page not found",
+    "resource not found",
+    "the requested resource was not found",
+    "the requested resource could not be found",
+    "not found error",
+    "no such route",
+    "no route",
+];
+
+/// Words a router's miss carries wherever they stand.
+const ROUTE_MISS_WORDS: &[&str] = &[
+    "cannot post /",
+    "cannot get /",
+    "no route for",
+    "no route matched",
+    "route not found",
+    "unknown route",
+    "no handler",
+    "invalid url",
+    "unknown request url",
+    "unknown url",
+    "endpoint not found",
+    "unknown endpoint",
+    "path not found",
+    "url not found",
+    "page not found",
+    "not a valid endpoint",
+    "requested url was not found",
+    "method not allowed",
+];
+
+/// Placeholders clients print where the body was empty or unreadable.
+const EMPTY_WORDS: &[&str] = &[
+    "unknown error",
+    "no body",
+    "(no body)",
+    "empty body",
+    "null",
+];
+
+/// The shape of an error answer's body.
+pub fn shape(body: &ErrorBody) -> Shape {
+    if body.html {
+        return Shape::Page;
+    }
+    let msg = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    let bare = msg
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ':' | '-' | ' '))
+        .trim_start_matches("error:")
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .trim();
+    if bare.is_empty() || EMPTY_WORDS.contains(&bare) {
+        return if body.envelope && !body.tags.is_empty() && bare.is_empty() {
+            // Codes and no message: an API's shape, but nothing it says beyond a code
+            // (`{"error":{"type":"not_found_error"}}`) tells a route from a model.
+            Shape::RouteMiss
+        } else {
+            Shape::Empty
+        };
+    }
+    if ROUTE_MISS_WHOLE.contains(&bare) || ROUTE_MISS_WORDS.iter().any(|w| msg.contains(w)) {
+        return Shape::RouteMiss;
+    }
+    if body.envelope {
+        Shape::ApiError
+    } else {
+        Shape::Text
     }
 }

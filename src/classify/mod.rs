@@ -16,7 +16,7 @@ pub mod rules;
 
 use crate::failure::{Kind, RuleHint};
 
-pub use envelope::parse_error_body;
+pub use envelope::{parse_error_body, shape, Shape};
 pub use params::refusal_words;
 
 /// The normalised content of an error body.
@@ -38,6 +38,9 @@ pub struct ErrorBody {
     /// An HTML page's text (tags stripped, capped): what a CDN's or firewall's page says
     /// beyond its title.
     pub page: Option<String>,
+    /// The body is a structured error (JSON, a repr): an API's error envelope, not a page
+    /// or a line of text. See [`Shape`].
+    pub envelope: bool,
 }
 
 /// Parameters a probe may send; a message naming one of them is a parameter problem.
@@ -93,7 +96,19 @@ pub struct Classification {
 /// Classify an error answer. `sent` lists the optional parameters the request carried:
 /// only those can be blamed.
 pub fn classify(status: u16, body: &ErrorBody, sent: &[&str]) -> Classification {
-    decide(Some(status), body, sent, "").unwrap_or(Classification {
+    classify_at(status, body, sent, None)
+}
+
+/// [`classify`], knowing where the request went: `url` is its URL or its path
+/// (`/v1/chat/completions`), which tells a 404 about the URL from a 404 about what the
+/// request named (see [`read_404`]).
+pub fn classify_at(
+    status: u16,
+    body: &ErrorBody,
+    sent: &[&str],
+    url: Option<&str>,
+) -> Classification {
+    decide_at(Some(status), body, sent, "", url).unwrap_or(Classification {
         kind: Kind::BadResponse,
         param: None,
         gateway: false,
@@ -123,6 +138,18 @@ pub fn decide(
     body: &ErrorBody,
     sent: &[&str],
     context: &str,
+) -> Option<Classification> {
+    decide_at(status, body, sent, context, None)
+}
+
+/// [`decide`], knowing the URL (or path) the request went to, when the probe sent it or
+/// the paste quotes it.
+pub fn decide_at(
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+    url: Option<&str>,
 ) -> Option<Classification> {
     let msg = body.message.as_deref().unwrap_or("").to_lowercase();
     let mut words = format!("{msg} {}", body.tags.join(" "));
@@ -210,6 +237,11 @@ pub fn decide(
     }
     if let Some(row) = code {
         return Some(from_code(row));
+    }
+    if status == Some(404) {
+        if let Some(v) = read_404(body, url) {
+            return Some(v);
+        }
     }
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
         let evidence = match status {
@@ -474,6 +506,155 @@ fn by_roots(f: &rules::Facts) -> Option<Classification> {
             "the word \"{word}\" alone, with no status, code or message zencheck knows"
         ),
     })
+}
+
+/// The routes a request names a model on, as their path ends (Gemini's `:generateContent`
+/// after the model); `/chat/completions` before `/completions`.
+const MODEL_ROUTES: &[&str] = &[
+    "/chat/completions",
+    "/completions",
+    "/responses",
+    "/messages",
+    "/embeddings",
+    ":generatecontent",
+    ":streamgeneratecontent",
+    "/api/chat",
+    "/api/generate",
+    "/api/embed",
+];
+
+/// Routes that many servers lack although they serve `/chat/completions`: a router's 404
+/// on one of them says the route is missing more likely than the URL is wrong.
+const SECONDARY_ROUTES: &[&str] = &["/responses", "/messages", "/embeddings"];
+
+/// Providers' own API addresses, as their documentation gives the base URL: a request to
+/// one of them did not go astray by a wrong base URL.
+const OFFICIAL_HOSTS: &[&str] = &[
+    // platform.openai.com/docs/api-reference
+    "api.openai.com/v1",
+    // Codex CLI's built-in provider for a ChatGPT sign-in (openai/codex,
+    // codex-rs/core/src/model_provider_info.rs)
+    "chatgpt.com/backend-api/codex",
+    // docs.anthropic.com/en/api/messages
+    "api.anthropic.com/v1",
+    // ai.google.dev/api
+    "generativelanguage.googleapis.com/",
+    // opencode.ai/docs/zen
+    "opencode.ai/zen/v1",
+    // openrouter.ai/docs/api-reference
+    "openrouter.ai/api/v1",
+    // console.groq.com/docs/openai
+    "api.groq.com/openai/v1",
+    // api-docs.deepseek.com
+    "api.deepseek.com/",
+    // docs.mistral.ai/api
+    "api.mistral.ai/v1",
+];
+
+/// A URL's host and path (scheme, query and fragment dropped, lowercased), and its path.
+fn url_parts(url: &str) -> (Option<String>, String) {
+    let lower = url.trim().to_ascii_lowercase();
+    let lower = lower.split(['?', '#']).next().unwrap_or("");
+    match lower.split_once("://") {
+        Some((_, rest)) => {
+            let path = rest.find('/').map_or("/", |i| &rest[i..]).to_string();
+            (Some(rest.to_string()), path)
+        }
+        None => (None, lower.to_string()),
+    }
+}
+
+/// The URL (or path) ends in a route that names a model.
+pub fn names_model_route(url: &str) -> bool {
+    route_of(&url_parts(url).1).is_some()
+}
+
+/// The path before its route ends in an API version (`/v1/responses`, `/openai/v1/…`,
+/// `/v1beta/…`): the base URL has the shape APIs give it, so a router's miss is more
+/// likely the route's absence than a wrong prefix (`/api/responses` says the opposite).
+fn versioned_base(path: &str) -> bool {
+    let Some(route) = route_of(path) else {
+        return false;
+    };
+    let base = path.trim_end_matches('/');
+    let base = &base[..base.len() - route.len()];
+    let last = base.rsplit('/').next().unwrap_or("");
+    last.strip_prefix('v').is_some_and(|v| {
+        v.starts_with(|c: char| c.is_ascii_digit()) && v.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// The model route a path ends in.
+fn route_of(path: &str) -> Option<&'static str> {
+    let path = path.trim_end_matches('/');
+    MODEL_ROUTES.iter().copied().find(|r| path.ends_with(r))
+}
+
+/// A 404 read by its body's shape and where the request went, once no message, code or
+/// rule has spoken (HTTP status and structure, the same for the probe and `explain`):
+/// - the API's own error envelope on a model route (or on a route a paste does not say):
+///   the server understood the route, so what it did not find is what the request named,
+///   the model, or a model the key may not see: `model_not_found`, likely, with a fix that
+///   holds for both;
+/// - nothing at all from a provider's own address on its route: the base URL is the
+///   provider's, so the likelier cause is the service: `server_error`, likely;
+/// - a router's miss or a page on a route many servers lack (`/responses`, `/messages`,
+///   `/embeddings`) under a URL a paste quotes whole: the route is likely missing.
+///
+/// Anything else (a router's miss on `/chat/completions`, a page, an empty body elsewhere)
+/// is left to the status layer: the base URL.
+fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
+    let shape = envelope::shape(body);
+    let (host_path, path) = match url {
+        Some(u) => {
+            let (h, p) = url_parts(u);
+            (h, Some(p))
+        }
+        None => (None, None),
+    };
+    let route = path.as_deref().and_then(route_of);
+    let official = host_path
+        .as_deref()
+        .is_some_and(|h| OFFICIAL_HOSTS.iter().any(|o| h.starts_with(o)));
+    let likely = |kind, rule, hint, evidence: String| Classification {
+        kind,
+        param: None,
+        gateway: false,
+        rule,
+        hint: Some(hint),
+        confidence: Confidence::Low,
+        evidence,
+    };
+    let on = route.map_or(String::new(), |r| format!(" on {r}"));
+    match shape {
+        Shape::ApiError if path.is_none() || route.is_some() => Some(likely(
+            Kind::ModelNotFound,
+            "route_answered",
+            RuleHint::RouteAnswered,
+            format!(
+                "HTTP 404{on} in the API's own error shape: the route answered, so what was not found is what the request named"
+            ),
+        )),
+        Shape::Empty if official && route.is_some() => Some(likely(
+            Kind::ServerError,
+            "official_404",
+            RuleHint::ServiceAt404,
+            format!("HTTP 404 with no body from the provider's own address{on}"),
+        )),
+        Shape::RouteMiss | Shape::Page
+            if host_path.is_some()
+                && route.is_some_and(|r| SECONDARY_ROUTES.contains(&r))
+                && path.as_deref().is_some_and(versioned_base) =>
+        {
+            Some(likely(
+                Kind::WrongRoute,
+                "route_missing",
+                RuleHint::RouteMissing,
+                format!("HTTP 404{on} from the server's router, not its API"),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Generic error codes many servers put in `type` or `code`, and the status each stands for.
@@ -1222,6 +1403,85 @@ mod tests {
             .kind,
             Kind::RateLimit
         );
+    }
+
+    #[test]
+    fn a_404_is_read_by_its_shape_and_where_it_went() {
+        let json = |b: &str| parse_error_body(Some("application/json"), b.as_bytes());
+        let api = json(
+            r#"{"error":{"message":"nope-1 is not served here","type":"invalid_request_error"}}"#,
+        );
+        assert_eq!(shape(&api), Shape::ApiError);
+        // On a model route, or with no route said: the route answered, the model is what
+        // was not found, likely.
+        for url in [
+            None,
+            Some("/v1/chat/completions"),
+            Some("https://x.example/v1/responses"),
+        ] {
+            let v = classify_at(404, &api, &[], url);
+            assert_eq!(
+                (v.kind, v.confidence, v.rule),
+                (Kind::ModelNotFound, Confidence::Low, "route_answered"),
+                "{url:?}"
+            );
+        }
+        // Not on /models, where no model is named.
+        assert_eq!(
+            classify_at(404, &api, &[], Some("/v1/models")).kind,
+            Kind::BaseUrl
+        );
+        // A router's miss, in JSON, text or a page, and nothing at all: the URL.
+        for (ct, b) in [
+            ("application/json", r#"{"detail":"Not Found"}"#),
+            (
+                "application/json",
+                r#"{"type":"error","error":{"type":"not_found_error","message":"Not Found"}}"#,
+            ),
+            (
+                "application/json",
+                r#"{"message":"Cannot POST /v1/chat/completions","error":"Not Found","statusCode":404}"#,
+            ),
+            ("text/plain", "404 page not found"),
+            ("text/html", "<html><title>404 Not Found</title></html>"),
+            ("text/plain", ""),
+        ] {
+            let body = parse_error_body(Some(ct), b.as_bytes());
+            assert_ne!(shape(&body), Shape::ApiError, "{b}");
+            assert_eq!(
+                classify_at(404, &body, &[], Some("/v1/chat/completions")).kind,
+                Kind::BaseUrl,
+                "{b}"
+            );
+        }
+        // A router's miss on a route many servers lack, under a versioned base: the route.
+        let miss = parse_error_body(Some("text/plain"), b"404: Not Found");
+        let v = classify_at(
+            404,
+            &miss,
+            &[],
+            Some("https://api.example.com/v1/responses"),
+        );
+        assert_eq!((v.kind, v.confidence), (Kind::WrongRoute, Confidence::Low));
+        // ... but under another prefix, the prefix is the likelier fault.
+        let v = classify_at(404, &miss, &[], Some("https://relay.example/api/responses"));
+        assert_eq!(v.kind, Kind::BaseUrl);
+        // Nothing at all from a provider's own address on its route: the service.
+        let empty = parse_error_body(None, b"");
+        let v = classify_at(
+            404,
+            &empty,
+            &[],
+            Some("https://api.openai.com/v1/chat/completions"),
+        );
+        assert_eq!((v.kind, v.rule), (Kind::ServerError, "official_404"));
+        let v = classify_at(
+            404,
+            &empty,
+            &[],
+            Some("https://my.host/v1/chat/completions"),
+        );
+        assert_eq!(v.kind, Kind::BaseUrl);
     }
 
     #[test]

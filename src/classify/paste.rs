@@ -25,6 +25,9 @@ pub struct Reading {
     pub read_as: &'static str,
     pub request_id: Option<String>,
     pub retry_after_secs: Option<u64>,
+    /// The URL the paste says the request went to, when it names a model route
+    /// (`url: https://api.example.com/v1/responses`).
+    pub url: Option<String>,
 }
 
 pub fn read(text: &str) -> Reading {
@@ -53,7 +56,9 @@ pub fn read(text: &str) -> Reading {
         r.read_as = "body";
     } else {
         r.body = ErrorBody {
-            message: exception_line(text).or_else(|| Some(one_line(text))),
+            message: status_line_body(text)
+                .or_else(|| exception_line(text))
+                .or_else(|| Some(one_line(text))),
             ..Default::default()
         };
         r.context = text.to_string();
@@ -85,6 +90,7 @@ pub fn read(text: &str) -> Reading {
         r.context.clear();
     }
     r.request_id = request_id(text);
+    r.url = request_url(text);
     r.retry_after_secs = r.body.retry_after_secs.or_else(|| retry_after(text));
     r
 }
@@ -154,6 +160,58 @@ fn status_before_body(before: &str) -> Option<u16> {
     .then(|| n.parse().ok())
     .flatten()
     .filter(|s| (400..600).contains(s))
+}
+
+/// What a client's status line quotes of the body: `unexpected status 404 Not Found:
+/// {body}, url: …` (Codex), `… 502 Bad Gateway: {body}`. The body ends where the client's
+/// own fields begin (`, url:`, `, cf-ray:`, `, request id:`) or at the line's end.
+fn status_line_body(text: &str) -> Option<String> {
+    let line = text.trim().lines().next()?;
+    let lower = line.to_ascii_lowercase();
+    let (i, n) = status_with_reason(&lower)?;
+    let reason = REASONS
+        .iter()
+        .filter(|(s, r)| *s == n && lower[i + 3..].trim_start().starts_with(r))
+        .map(|(_, r)| r.len())
+        .max()?;
+    let after = i + 3 + (lower[i + 3..].len() - lower[i + 3..].trim_start().len()) + reason;
+    let rest = lower[after..].strip_prefix(':')?;
+    let skip = after + 1 + (rest.len() - rest.trim_start().len());
+    let end = [
+        ", url:",
+        " url:",
+        ", cf-ray:",
+        ", request id:",
+        ", request-id:",
+    ]
+    .iter()
+    .filter_map(|m| lower[skip..].find(m))
+    .min()
+    .map_or(line.len(), |e| skip + e);
+    let body = line[skip..end].trim().trim_end_matches(',').trim();
+    Some(one_line(body)).filter(|b| !b.is_empty() && !b.contains('{'))
+}
+
+/// The URL a paste says the request went to: the first `http(s)://` address whose path
+/// ends in a model route (a link to documentation is no request).
+pub fn request_url(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    ["https://", "http://"]
+        .iter()
+        .flat_map(|scheme| lower.match_indices(scheme).take(16).map(|(i, _)| i))
+        .filter_map(|i| {
+            let url: String = text[i..]
+                .chars()
+                .take_while(|c| {
+                    !c.is_whitespace()
+                        && !matches!(c, '"' | '\'' | '`' | ',' | ')' | '>' | ']' | '<')
+                })
+                .take(512)
+                .collect();
+            super::names_model_route(&url).then_some((i, url))
+        })
+        .min_by_key(|(i, _)| *i)
+        .map(|(_, u)| u)
 }
 
 /// The AI SDK's `APICallError` (and LangChain.js's copies of it): `statusCode`, and the
@@ -617,6 +675,25 @@ mod tests {
         assert_eq!(title_status("Error 503 Service Unavailable"), Some(503));
         assert_eq!(title_status("Welcome to nginx 1.25"), None);
         assert_eq!(title_status("Page 404 of the docs"), None);
+    }
+
+    #[test]
+    fn a_status_line_quotes_its_body_and_its_url() {
+        let r = read("unexpected status 404 Not Found: 404: Not Found, url: https://api.poe.com/v1/responses");
+        assert_eq!(r.status, Some(404));
+        assert_eq!(r.body.message.as_deref(), Some("404: Not Found"));
+        assert_eq!(r.url.as_deref(), Some("https://api.poe.com/v1/responses"));
+        let r = read("unexpected status 404 Not Found: Unknown error, url: https://chatgpt.com/backend-api/codex/responses, cf-ray: a3559f9709be9814-SJC");
+        assert_eq!(r.body.message.as_deref(), Some("Unknown error"));
+        // A link to documentation is no request's URL.
+        assert_eq!(
+            request_url("see https://platform.openai.com/docs/guides/error-codes"),
+            None
+        );
+        assert_eq!(
+            request_url("POST \"http://127.0.0.1:8080/v1/chat/completions\": 404").as_deref(),
+            Some("http://127.0.0.1:8080/v1/chat/completions")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use crate::check::{messages, responses, stream};
 use crate::classify::{
-    decide, one_line, paste, Classification, Confidence, ErrorBody, KNOWN_PARAMS,
+    decide, decide_at, one_line, paste, Classification, Confidence, ErrorBody, KNOWN_PARAMS,
 };
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
@@ -244,7 +244,13 @@ fn looks_like_sse(text: &str) -> bool {
 }
 
 fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
-    let verdict = decide(r.status, &r.body, KNOWN_PARAMS, &r.context);
+    let verdict = decide_at(
+        r.status,
+        &r.body,
+        KNOWN_PARAMS,
+        &r.context,
+        r.url.as_deref(),
+    );
     let detail = match (r.status, &r.body.message) {
         (Some(s), _) => format!("HTTP {s}"),
         (None, Some(m)) => format!("\"{}\"", one_line(m)),
@@ -703,6 +709,45 @@ mod tests {
         );
         assert!(x.hint.contains("Cloudflare"), "{}", x.hint);
         assert!(!x.hint.contains("nginx"), "{}", x.hint);
+    }
+
+    #[test]
+    fn a_404_is_read_by_the_url_it_quotes_and_the_body_it_carries() {
+        // A router's miss on /v1/responses: the server likely has no such route.
+        let x = explain(
+            "unexpected status 404 Not Found: 404: Not Found, url: https://api.example.com/v1/responses",
+            None,
+        );
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::WrongRoute), Some(Confidence::Low))
+        );
+        assert!(x.hint.contains("/chat/completions"), "{}", x.hint);
+        // Nothing from the provider's own address: the service, and no fix about the URL,
+        // the model or the key.
+        let x = explain(
+            "unexpected status 404 Not Found: Unknown error, url: https://api.openai.com/v1/chat/completions",
+            None,
+        );
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::ServerError), Some(Confidence::Low))
+        );
+        let fix = x.hint.to_lowercase();
+        assert!(
+            !fix.contains("base url") && !fix.contains("model id") && !fix.contains("api key"),
+            "{fix}"
+        );
+        // The API's own error on its chat route: the model, with a fix that holds for access too.
+        let x = explain(
+            "HTTP/1.1 404\n\n{\"error\":{\"message\":\"nope-1 is not served here\",\"type\":\"invalid_request_error\"}}",
+            None,
+        );
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::ModelNotFound), Some(Confidence::Low))
+        );
+        assert!(x.hint.contains("GET …/models"), "{}", x.hint);
     }
 
     #[test]

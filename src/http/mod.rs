@@ -244,6 +244,9 @@ pub struct Answer {
     /// The output cap the request asked for (`max_tokens`, `max_completion_tokens`,
     /// `max_output_tokens`), set by the check that sent it so a judge can hold usage to it.
     pub sent_cap: Option<u64>,
+    /// The path the request went to (`/v1/chat/completions`): a 404 is read by where it
+    /// came from (`classify::classify_at`).
+    pub path: Option<String>,
 }
 
 impl Answer {
@@ -690,6 +693,7 @@ impl Http {
 
     async fn read_body_unobserved(&self, mut o: Opened) -> Result<Answer, Finding> {
         let retry_after = retry_after_secs(o.response.headers());
+        let path = o.response.url().path().to_string();
         let mut buf = std::mem::take(&mut o.head);
         let mut peeked_error = o.head_error.take();
         let evidence = Evidence {
@@ -765,6 +769,7 @@ impl Http {
             },
             waited_secs: o.waited_secs,
             sent_cap: None,
+            path: Some(path),
         })
     }
 }

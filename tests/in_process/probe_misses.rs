@@ -213,3 +213,77 @@ async fn an_edge_timeout_that_advises_streaming_says_whether_streams_work() {
         basic.detail
     );
 }
+
+/// A 404 on the chat route read by its shape: the API's own error envelope says the route
+/// answered (what was not found is the model, or the key's access to it), while a router's
+/// plain 404 or an empty one on the same path says the URL is wrong.
+#[tokio::test]
+async fn a_404_in_the_apis_own_shape_on_the_chat_route_is_the_model_not_the_base_url() {
+    let base = serve_reply(|path, _body: &Value| {
+        if path.ends_with("/models") {
+            return axum::Json(json!({"data": [{"id": "served-1"}]})).into_response();
+        }
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": {"message": "nope-1 is not served here", "type": "invalid_request_error", "code": null}})),
+        )
+            .into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "nope-1",
+        "--checks",
+        "chat.basic",
+    ])
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::ModelNotFound)),
+        "{}",
+        r.to_json()
+    );
+    let hint = c.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("reaches the API"), "{hint}");
+    assert!(!hint.to_lowercase().contains("base url"), "{hint}");
+
+    // The same path answered by a router with no such route: the base URL, as before.
+    for (ct, body) in [
+        ("text/plain", "404 page not found"),
+        ("application/json", r#"{"detail":"Not Found"}"#),
+        (
+            "text/html",
+            "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
+        ),
+        ("text/plain", ""),
+    ] {
+        let base = serve_reply(move |_path, _body: &Value| {
+            (
+                axum::http::StatusCode::NOT_FOUND,
+                [(axum::http::header::CONTENT_TYPE, ct)],
+                body,
+            )
+                .into_response()
+        })
+        .await;
+        let r = probe(&[
+            "--base-url",
+            &base,
+            "-m",
+            "nope-1",
+            "--checks",
+            "chat.basic",
+        ])
+        .await;
+        let c = check(&r, "chat.basic");
+        assert_eq!(
+            (c.status, c.kind),
+            (Status::Fail, Some(Kind::BaseUrl)),
+            "{body}: {}",
+            r.to_json()
+        );
+    }
+}
