@@ -2,7 +2,7 @@
 //! `--upstream-listen` or `--silence`, 3 when the upstream's port is taken, 1 when the
 //! gateway fails a row), and a JSON report valid against the schema.
 
-use crate::common::assert_valid;
+use crate::common::{assert_valid, free_port};
 use assert_cmd::Command;
 
 fn zencheck() -> Command {
@@ -10,14 +10,6 @@ fn zencheck() -> Command {
     c.env_remove("ZENCHECK_TIMEOUT")
         .env_remove("ZENCHECK_FORMAT");
     c
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

@@ -34,6 +34,61 @@ pub fn check<'a>(r: &'a Report, id: &str) -> &'a CheckResult {
         .unwrap_or_else(|| panic!("no {id} in {}", r.to_json()))
 }
 
+/// A free port on 127.0.0.1, for a server that must be told its port before it starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Run `zencheck fidelity ARGS…` in-process, its arguments parsed as the binary would.
+pub async fn fidelity(args: &[&str]) -> Report {
+    let mut full = vec!["zencheck", "fidelity"];
+    full.extend_from_slice(args);
+    let Command::Fidelity(a) = Cli::try_parse_from(full).expect("valid arguments").command else {
+        unreachable!()
+    };
+    zencheck::cmd::fidelity::fidelity_report(&a)
+        .await
+        .expect("fidelity runs")
+}
+
+/// Start `zencheck serve` in-process on a free port of 127.0.0.1 over `config` (TOML, written
+/// to the temporary folder returned with it), with extra `zencheck serve` flags.
+pub async fn exporter(
+    config: &str,
+    flags: &[&str],
+) -> (zencheck::serve::Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zencheck.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut argv = vec![
+        "zencheck",
+        "serve",
+        "--config",
+        path.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    argv.extend_from_slice(flags);
+    let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else {
+        unreachable!()
+    };
+    let server = zencheck::serve::start(&args).await.expect("serve starts");
+    (server, dir)
+}
+
+/// A config file's target `name` on the mock `m` with its model `mock-small`, then `extra`
+/// (more TOML lines for the target).
+pub fn config_target(name: &str, m: &MockServer, extra: &str) -> String {
+    format!(
+        "[targets.{name}]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n{extra}\n",
+        m.base_url()
+    )
+}
+
 /// Serve `app` on a free port of 127.0.0.1 for as long as the test's runtime lives.
 pub async fn serve_app(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

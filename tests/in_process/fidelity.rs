@@ -7,15 +7,13 @@
 //! (buffered, and named for its compression), one that labels plain bodies gzip. Each case
 //! asserts the specific finding, or its absence.
 
-use crate::common::{assert_valid, check};
+use crate::common::{assert_valid, check, fidelity, free_port, verdict};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use clap::Parser;
 use futures_util::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
-use zencheck::cli::{Cli, Command, FidelityArgs};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 use zencheck::report::Report;
@@ -69,15 +67,6 @@ struct Gw {
     upstream: String,
     client: reqwest::Client,
     manner: Manner,
-}
-
-/// A free port on 127.0.0.1 for the upstream (the gateway must know it before it starts).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn gateway(manner: Manner, upstream_port: u16) -> std::net::SocketAddr {
@@ -180,15 +169,6 @@ async fn forward(State(gw): State<Arc<Gw>>, req: Request) -> Response {
     }
 }
 
-fn fidelity_args(args: &[&str]) -> FidelityArgs {
-    let mut full = vec!["zencheck", "fidelity"];
-    full.extend_from_slice(args);
-    match Cli::try_parse_from(full).expect("valid arguments").command {
-        Command::Fidelity(a) => *a,
-        _ => unreachable!(),
-    }
-}
-
 async fn run(manner: Manner, extra: &[&str]) -> Report {
     let port = free_port();
     let gw = gateway(manner, port).await;
@@ -203,16 +183,9 @@ async fn run(manner: Manner, extra: &[&str]) -> Report {
         "my-alias",
     ];
     args.extend_from_slice(extra);
-    let r = zencheck::cmd::fidelity::fidelity_report(&fidelity_args(&args))
-        .await
-        .expect("fidelity runs");
+    let r = fidelity(&args).await;
     assert_valid(&serde_json::from_str(&r.to_json()).unwrap());
     r
-}
-
-fn verdict(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
-    let c = check(r, id);
-    (c.status, c.kind, c.param.clone())
 }
 
 #[tokio::test]
@@ -347,16 +320,15 @@ async fn a_gateway_that_routes_elsewhere_is_told_where_to_point() {
     let port = free_port();
     let through = format!("http://{gw}/v1");
     let listen = format!("127.0.0.1:{port}");
-    let r = zencheck::cmd::fidelity::fidelity_report(&fidelity_args(&[
+    let r = fidelity(&[
         "--through",
         &through,
         "--upstream-listen",
         &listen,
         "-m",
         "my-alias",
-    ]))
-    .await
-    .unwrap();
+    ])
+    .await;
     let route = check(&r, "fidelity.route");
     assert_eq!(route.status, Status::Fail);
     assert!(

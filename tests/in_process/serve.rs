@@ -3,10 +3,9 @@
 //! from the mock's own request count.
 
 use crate::common;
+use common::{config_target as target, exporter};
 
-use clap::Parser;
 use std::time::{Duration, Instant};
-use zencheck::cli::{Cli, Command};
 use zencheck::mock::{self, MockServer, Scenario};
 use zencheck::serve;
 
@@ -14,33 +13,6 @@ const KEY: &str = "sk-serve-secret-0123456789abcdef";
 
 async fn mock(s: Scenario) -> MockServer {
     mock::start(s, 0).await.unwrap()
-}
-
-/// Start an exporter over `config` (TOML), with extra `zencheck serve` flags.
-async fn exporter(config: &str, flags: &[&str]) -> (serve::Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("zencheck.toml");
-    std::fs::write(&path, config).unwrap();
-    let mut argv = vec![
-        "zencheck",
-        "serve",
-        "--config",
-        path.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    argv.extend_from_slice(flags);
-    let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else {
-        unreachable!()
-    };
-    (serve::start(&args).await.expect("serve starts"), dir)
-}
-
-fn target(name: &str, m: &MockServer, extra: &str) -> String {
-    format!(
-        "[targets.{name}]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n{extra}\n",
-        m.base_url()
-    )
 }
 
 async fn get(s: &serve::Server, path: &str, headers: &[(&str, &str)]) -> (u16, String, String) {

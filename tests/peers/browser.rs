@@ -15,25 +15,12 @@ use std::time::{Duration, Instant};
 use zencheck::mock::{self, Scenario};
 
 fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("ZENCHECK_CHROMIUM_BIN")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .flat_map(|d| [d.join("chromium"), d.join("chromium-browser")])
-                    .find(|f| f.is_file())
-            })
-        })
-        .filter(|f| f.is_file());
-    if found.is_none() {
-        crate::peer_missing(
-            "no chromium: `apt-get install chromium` did not run or failed (see .ci/run's \
-             output), and ZENCHECK_CHROMIUM_BIN is not set",
-            "install Debian's chromium package or set ZENCHECK_CHROMIUM_BIN",
-        );
-    }
-    found
+    crate::peer_bin(
+        "ZENCHECK_CHROMIUM_BIN",
+        &["chromium", "chromium-browser"],
+        &[],
+        "chromium",
+    )
 }
 
 /// What a hostile server puts where a report shows server text.

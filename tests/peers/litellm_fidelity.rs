@@ -5,8 +5,6 @@
 
 use crate::common::check;
 use crate::peer_var;
-use clap::Parser;
-use zencheck::cli::{Cli, Command};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 
@@ -29,9 +27,7 @@ async fn litellm_renames_through_its_alias_and_hides_retry_after_and_the_request
         .trim_start_matches("http://")
         .trim_end_matches("/v1")
         .to_string();
-    let argv = [
-        "zencheck",
-        "fidelity",
+    let r = crate::common::fidelity(&[
         "--through",
         &url,
         "--upstream-listen",
@@ -40,13 +36,8 @@ async fn litellm_renames_through_its_alias_and_hides_retry_after_and_the_request
         "up-fidelity",
         "-H",
         "Authorization: Bearer sk-test",
-    ];
-    let Command::Fidelity(args) = Cli::try_parse_from(argv).unwrap().command else {
-        unreachable!()
-    };
-    let r = zencheck::cmd::fidelity::fidelity_report(&args)
-        .await
-        .unwrap();
+    ])
+    .await;
     let json = r.to_json();
     assert!(
         !json.contains("sk-test"),

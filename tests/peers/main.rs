@@ -58,3 +58,47 @@ pub fn peer_missing(missing: &str, how: &str) {
         .map_or(String::new(), |t| format!(" {t}"));
     let _ = writeln!(std::io::stderr(), "skipped{test}: {how}");
 }
+
+/// A peer's binary: `var` when it is set, else the first of `names` on PATH (or in the
+/// folders `also_in` after it); when there is none, the peer is missing (see
+/// [`peer_missing`]), and `package` is the Debian package `.ci/run` installs it from.
+pub fn peer_bin(
+    var: &str,
+    names: &[&str],
+    also_in: &[&str],
+    package: &str,
+) -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .chain(also_in.iter().map(PathBuf::from))
+            .flat_map(|d| names.iter().map(move |n| d.join(n)))
+            .find(|f| f.is_file())
+    });
+    let found = std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or(on_path)
+        .filter(|f| f.is_file());
+    if found.is_none() {
+        peer_missing(
+            &format!(
+                "no {} binary: `apt-get install {package}` did not run or failed (see .ci/run's \
+                 output), and {var} is not set",
+                names[0]
+            ),
+            &format!("install Debian's {package} package or set {var}"),
+        );
+    }
+    found
+}
+
+/// A peer's process, killed when the test ends, however it ends.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -39,18 +39,10 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Start `serve.py` and wait (at most 60 s) until `/health` answers 200.
 fn start(python: &Path, gguf: &Path, template: Option<&str>, log: &Path) -> Server {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real_model");
-    let port = free_port();
+    let port = crate::common::free_port();
     let mut cmd = std::process::Command::new(python);
     cmd.arg(dir.join("serve.py"))
         .arg(gguf)

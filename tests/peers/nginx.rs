@@ -8,53 +8,20 @@
 //! binary (`ZENCHECK_NGINX_BIN`, else on PATH or in /usr/sbin) the test is skipped, unless
 //! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
 
-use crate::common::check;
-use clap::Parser;
+use crate::common::{check, free_port, verdict};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use zencheck::cli::{Cli, Command};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 use zencheck::report::Report;
 
 fn nginx_bin() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .chain([PathBuf::from("/usr/sbin")])
-            .map(|d| d.join("nginx"))
-            .find(|f| f.is_file())
-    });
-    let found = std::env::var_os("ZENCHECK_NGINX_BIN")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or(on_path)
-        .filter(|f| f.is_file());
-    if found.is_none() {
-        crate::peer_missing(
-            "no nginx binary: `apt-get install nginx-light` did not run or failed (see .ci/run's \
-             output), and ZENCHECK_NGINX_BIN is not set",
-            "install Debian's nginx-light package or set ZENCHECK_NGINX_BIN",
-        );
-    }
-    found
-}
-
-/// Stops the nginx it holds when the test ends, however it ends.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    crate::peer_bin(
+        "ZENCHECK_NGINX_BIN",
+        &["nginx"],
+        &["/usr/sbin"],
+        "nginx-light",
+    )
 }
 
 /// nginx's read timeout here: short, so that a 3 s silence meets it.
@@ -116,26 +83,9 @@ async fn fidelity(gateway: u16, upstream: u16) -> Report {
 async fn fidelity_with(gateway: u16, upstream: u16, extra: &[&str]) -> Report {
     let through = format!("http://127.0.0.1:{gateway}/v1");
     let listen = format!("127.0.0.1:{upstream}");
-    let mut argv = vec![
-        "zencheck",
-        "fidelity",
-        "--through",
-        &through,
-        "--upstream-listen",
-        &listen,
-    ];
-    argv.extend_from_slice(extra);
-    let Command::Fidelity(args) = Cli::try_parse_from(argv).unwrap().command else {
-        unreachable!()
-    };
-    zencheck::cmd::fidelity::fidelity_report(&args)
-        .await
-        .unwrap()
-}
-
-fn row(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
-    let c = check(r, id);
-    (c.status, c.kind, c.param.clone())
+    let mut args = vec!["--through", &through, "--upstream-listen", &listen];
+    args.extend_from_slice(extra);
+    crate::common::fidelity(&args).await
 }
 
 #[tokio::test]
@@ -172,7 +122,7 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("nginx starts");
-    let _nginx = Running(child);
+    let _nginx = crate::Running(child);
     let until = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", unbuffered)).is_err() {
         assert!(
@@ -193,7 +143,7 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         r.to_json()
     );
     assert_eq!(
-        row(&r, "fidelity.pacing"),
+        verdict(&r, "fidelity.pacing"),
         (Status::Warn, Some(Kind::StreamBuffered), None)
     );
     let pacing = check(&r, "fidelity.pacing");
@@ -209,7 +159,7 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         .unwrap()
         .contains("proxy_buffering off"));
     assert_eq!(
-        row(&r, "fidelity.stream_cut"),
+        verdict(&r, "fidelity.stream_cut"),
         (
             Status::Fail,
             Some(Kind::StreamTruncated),
@@ -222,12 +172,12 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
         .unwrap()
         .contains("proxy_http_version 1.1"));
     assert_eq!(
-        row(&r, "fidelity.silence_headers"),
+        verdict(&r, "fidelity.silence_headers"),
         (Status::Fail, Some(Kind::Timeout), Some("silence".into()))
     );
     assert_eq!(check(&r, "fidelity.silence_headers").http_status, Some(504));
     assert_eq!(
-        row(&r, "fidelity.silence_stream"),
+        verdict(&r, "fidelity.silence_stream"),
         (
             Status::Fail,
             Some(Kind::StreamTruncated),
@@ -304,7 +254,7 @@ async fn nginx_buffering_its_http_1_0_upstream_and_its_read_timeout_are_named() 
     // gzip under the defaults: the compressed stream held; the fix names nginx's gzip.
     let r = fidelity_with(gzip_held, up_d, &[]).await;
     assert_eq!(
-        row(&r, "fidelity.encoding"),
+        verdict(&r, "fidelity.encoding"),
         (
             Status::Warn,
             Some(Kind::StreamBuffered),

@@ -5,51 +5,19 @@
 //! (`ZENCHECK_PROMETHEUS_BIN`, else on PATH) the test is skipped, unless
 //! `ZENCHECK_REQUIRE_PEERS=1` (set by CI) makes a missing peer a failure.
 
-use clap::Parser;
+use crate::common::{config_target, exporter, free_port};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use zencheck::cli::{Cli, Command};
 use zencheck::mock::{self, Scenario};
 
 fn prometheus_bin() -> Option<PathBuf> {
-    let found = std::env::var_os("ZENCHECK_PROMETHEUS_BIN")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join("prometheus"))
-                    .find(|f| f.is_file())
-            })
-        })
-        .filter(|f| f.is_file());
-    if found.is_none() {
-        crate::peer_missing(
-            "no prometheus binary: `apt-get install prometheus` did not run or failed (see \
-             .ci/run's output), and ZENCHECK_PROMETHEUS_BIN is not set",
-            "install Debian's prometheus package or set ZENCHECK_PROMETHEUS_BIN",
-        );
-    }
-    found
-}
-
-/// Kills the Prometheus it holds when the test ends, however it ends.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    crate::peer_bin(
+        "ZENCHECK_PROMETHEUS_BIN",
+        &["prometheus"],
+        &[],
+        "prometheus",
+    )
 }
 
 async fn query(api: &str, q: &str) -> Vec<Value> {
@@ -90,43 +58,17 @@ async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
     let good = mock::start(Scenario::Healthy, 0).await.unwrap();
     let bad = mock::start(Scenario::Auth, 0).await.unwrap();
     let cached = mock::start(Scenario::Healthy, 0).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("zencheck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[targets.good]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
-             [targets.bad]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\n\
-             [targets.cached]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmodule = \"chat\"\nmin_interval = 300\n",
-            good.base_url(),
-            bad.base_url(),
-            cached.base_url()
-        ),
-    )
-    .unwrap();
-    let Command::Serve(args) = Cli::try_parse_from([
-        "zencheck",
-        "serve",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ])
-    .unwrap()
-    .command
-    else {
-        unreachable!()
-    };
-    let exporter = zencheck::serve::start(&args).await.expect("serve starts");
+    let config = [
+        config_target("good", &good, ""),
+        config_target("bad", &bad, ""),
+        config_target("cached", &cached, "module = \"chat\"\nmin_interval = 300"),
+    ]
+    .concat();
+    let (exporter, dir) = exporter(&config, &[]).await;
     let addr = exporter.addr;
 
     // The multi-target pattern of deploy/prometheus/prometheus.yml, scraped every second.
-    let relabel = format!(
-        "    relabel_configs:\n\
-         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
-         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
-         \x20     - target_label: __address__\n        replacement: {addr}\n"
-    );
+    let relabel = relabel(addr);
     let prom_yml = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
          scrape_configs:\n\
@@ -136,44 +78,7 @@ async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
          \x20   static_configs: [{{targets: [cached]}}]\n{relabel}\
          \x20 - job_name: exporter\n    static_configs: [{{targets: ['{addr}']}}]\n"
     );
-    let prom_cfg = dir.path().join("prometheus.yml");
-    std::fs::write(&prom_cfg, prom_yml).unwrap();
-    let port = free_port();
-    let api = format!("http://127.0.0.1:{port}");
-    let log = std::fs::File::create(dir.path().join("prometheus.log")).unwrap();
-    let _prometheus = Running(
-        std::process::Command::new(&bin)
-            .arg(format!("--config.file={}", prom_cfg.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("prometheus starts"),
-    );
-    let log_text =
-        || std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default();
-    let until = Instant::now() + Duration::from_secs(20);
-    loop {
-        let ready = reqwest::Client::new()
-            .get(format!("{api}/-/ready"))
-            .timeout(Duration::from_secs(1))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if ready {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "Prometheus not ready:\n{}",
-            log_text()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let (_prometheus, api) = start_prometheus(&bin, dir.path(), "prometheus", &prom_yml).await;
 
     // probe_success through Prometheus: 1 for the healthy target, 0 for the broken one.
     let r = wait_for(&api, "probe_success{job=\"catalog\"}", |r| r.len() == 2).await;
@@ -226,6 +131,17 @@ async fn prometheus_scrapes_the_exporter_and_the_guard_holds() {
     exporter.stop().await;
 }
 
+/// The relabelling of deploy/prometheus/prometheus.yml's multi-target pattern: the target
+/// goes to `/probe` as `target` and is the `instance`; the scrape goes to the exporter.
+fn relabel(exporter: std::net::SocketAddr) -> String {
+    format!(
+        "    relabel_configs:\n\
+         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
+         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
+         \x20     - target_label: __address__\n        replacement: {exporter}\n"
+    )
+}
+
 /// Start Debian's Prometheus on a free loopback port with `yml` and wait until it is ready;
 /// returns it (killed when dropped) and its API's base URL.
 async fn start_prometheus(
@@ -233,14 +149,14 @@ async fn start_prometheus(
     dir: &std::path::Path,
     name: &str,
     yml: &str,
-) -> (Running, String) {
+) -> (crate::Running, String) {
     let cfg = dir.join(format!("{name}.yml"));
     std::fs::write(&cfg, yml).unwrap();
     let port = free_port();
     let api = format!("http://127.0.0.1:{port}");
     let log_path = dir.join(format!("{name}.log"));
     let log = std::fs::File::create(&log_path).unwrap();
-    let running = Running(
+    let running = crate::Running(
         std::process::Command::new(bin)
             .arg(format!("--config.file={}", cfg.display()))
             .arg(format!(
@@ -283,37 +199,10 @@ async fn an_ha_pair_of_prometheus_servers_costs_one_probe_per_module() {
     let _cpu = crate::CPU.read().await;
     let Some(bin) = prometheus_bin() else { return };
     let upstream = mock::start(Scenario::Healthy, 0).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("zencheck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[targets.paid]\nbase_url = \"{}\"\nmodels = [\"mock-small\"]\nmodule = \"stream\"\nmin_interval = 300\n",
-            upstream.base_url()
-        ),
-    )
-    .unwrap();
-    let Command::Serve(args) = Cli::try_parse_from([
-        "zencheck",
-        "serve",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ])
-    .unwrap()
-    .command
-    else {
-        unreachable!()
-    };
-    let exporter = zencheck::serve::start(&args).await.expect("serve starts");
+    let config = config_target("paid", &upstream, "module = \"stream\"\nmin_interval = 300");
+    let (exporter, dir) = exporter(&config, &[]).await;
     let addr = exporter.addr;
-    let relabel = format!(
-        "    relabel_configs:\n\
-         \x20     - source_labels: [__address__]\n        target_label: __param_target\n\
-         \x20     - source_labels: [__param_target]\n        target_label: instance\n\
-         \x20     - target_label: __address__\n        replacement: {addr}\n"
-    );
+    let relabel = relabel(addr);
     // Generous scrape timeouts: a loaded machine must not cut the probes short.
     let job = |module: &str| {
         format!(
