@@ -7,16 +7,7 @@ use assert_cmd::Command;
 use zencheck::mock::{self, Scenario};
 
 fn zencheck() -> Command {
-    let mut c = Command::cargo_bin("zencheck").unwrap();
-    for (v, _) in std::env::vars() {
-        if v.starts_with("ZENCHECK_") || v.starts_with("OPENAI_") {
-            c.env_remove(v);
-        }
-    }
-    c.env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .timeout(std::time::Duration::from_secs(60));
-    c
+    crate::common::zencheck_plain(100)
 }
 
 fn text(b: &[u8]) -> String {

@@ -8,17 +8,16 @@ use std::sync::Arc;
 
 use crate::common;
 
-fn zencheck() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("zencheck").unwrap();
-    for (v, _) in std::env::vars() {
-        if v.starts_with("ZENCHECK_") || v.starts_with("OPENAI_") {
-            c.env_remove(v);
-        }
-    }
-    c.env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .timeout(std::time::Duration::from_secs(60));
-    c
+/// A chat answer "OK" to `m`.
+fn ok() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(common::chat_completion(
+        "m",
+        serde_json::json!({"role": "assistant", "content": "OK"}),
+        "stop",
+        common::usage(5, 1),
+    ))
+    .into_response()
 }
 
 /// A server whose chat answers fail with a 502 on every third request, the second of each
@@ -28,10 +27,7 @@ async fn one_in_three() -> String {
     common::serve_reply(move |path, _| {
         use axum::response::IntoResponse;
         if path.ends_with("/models") {
-            return axum::Json(
-                serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
-            )
-            .into_response();
+            return axum::Json(common::model_list(&["m"])).into_response();
         }
         if n.fetch_add(1, Ordering::SeqCst) % 3 == 1 {
             return (
@@ -43,19 +39,14 @@ async fn one_in_three() -> String {
             )
                 .into_response();
         }
-        axum::Json(common::chat_completion(
-            "m",
-            serde_json::json!({"role": "assistant", "content": "OK"}),
-            "stop",
-            common::usage(5, 1),
-        ))
-        .into_response()
+        ok()
     })
     .await
 }
 
-fn run(args: Vec<String>) -> (Option<i32>, String, String) {
-    let out = zencheck().args(&args).output().unwrap();
+/// Run the binary; (exit code, stdout, stderr).
+fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (Option<i32>, String, String) {
+    let out = common::zencheck_plain(100).args(args).output().unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -63,12 +54,21 @@ fn run(args: Vec<String>) -> (Option<i32>, String, String) {
     )
 }
 
+/// [`run`] off the async runtime, for a test whose servers it serves.
+async fn run_off(args: &[&str]) -> (Option<i32>, String, String) {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || run(&args))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
     let url = one_in_three().await;
     let dir = tempfile::tempdir().unwrap();
     let path = |ext: &str| dir.path().join(format!("r.{ext}")).display().to_string();
-    let args: Vec<String> = [
+    let (json_path, xml, md, html) = (path("json"), path("xml"), path("md"), path("html"));
+    let args = [
         "probe",
         "--base-url",
         &url,
@@ -79,19 +79,15 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
         "--repeat",
         "3",
         "--json",
-        &path("json"),
+        &json_path,
         "--junit",
-        &path("xml"),
+        &xml,
         "--markdown",
-        &path("md"),
+        &md,
         "--html",
-        &path("html"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let a = args.clone();
-    let (code, table, err) = tokio::task::spawn_blocking(move || run(a)).await.unwrap();
+        &html,
+    ];
+    let (code, table, err) = run_off(&args).await;
     assert_eq!(
         code,
         Some(0),
@@ -106,12 +102,7 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path("json")).unwrap()).unwrap();
     common::assert_valid(&json);
-    let basic = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "chat.basic")
-        .unwrap();
+    let basic = common::json_check(&json, "chat.basic");
     assert_eq!(basic["status"], "flaky", "{basic:#}");
     assert_eq!(basic["repeats"], serde_json::json!({"runs": 3, "pass": 2}));
     assert_eq!(
@@ -162,25 +153,13 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
 
     // The saved report renders the same and is judged again: flaky fails under warn/flaky.
     for (fail_on, expect) in [("fail", 0), ("warn", 1), ("flaky", 1)] {
-        let json_path = path("json");
-        let (code, out, err) = tokio::task::spawn_blocking(move || {
-            run(vec![
-                "report".into(),
-                json_path,
-                "--fail-on".into(),
-                fail_on.into(),
-            ])
-        })
-        .await
-        .unwrap();
+        let (code, out, err) = run_off(&["report", &json_path, "--fail-on", fail_on]).await;
         assert_eq!(code, Some(expect), "--fail-on {fail_on}: {out}\n{err}");
         if expect == 1 {
             assert!(out.contains("flaky (passed in some runs only)"), "{out}");
         }
     }
-    let mut a = args.clone();
-    a.extend(["--fail-on".to_string(), "flaky".to_string(), "-q".into()]);
-    let (code, out, err) = tokio::task::spawn_blocking(move || run(a)).await.unwrap();
+    let (code, out, err) = run_off(&[&args[..], &["--fail-on", "flaky", "-q"]].concat()).await;
     assert_eq!(code, Some(1), "{out}\n{err}");
     assert!(
         !err.contains("--repeat 3: every check"),
@@ -190,22 +169,16 @@ async fn a_check_that_passes_some_of_the_time_is_flaky_in_every_format() {
 
 #[test]
 fn repeat_takes_one_to_twenty_runs() {
-    let (code, _, err) = run(vec![
-        "probe".into(),
-        "--base-url".into(),
-        "http://127.0.0.1:9/v1".into(),
-        "--repeat".into(),
-        "21".into(),
-    ]);
-    assert_eq!(code, Some(2), "{err}");
-    let (code, _, err) = run(vec![
-        "probe".into(),
-        "--base-url".into(),
-        "http://127.0.0.1:9/v1".into(),
-        "--repeat".into(),
-        "0".into(),
-    ]);
-    assert_eq!(code, Some(2), "{err}");
+    for n in ["21", "0"] {
+        let (code, _, err) = run(&[
+            "probe",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--repeat",
+            n,
+        ]);
+        assert_eq!(code, Some(2), "--repeat {n}: {err}");
+    }
 }
 
 /// A run the deadline cuts short is left out, not joined: its cut rows would read as flaky.
@@ -217,26 +190,17 @@ async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
         async move {
             use axum::response::IntoResponse;
             if req.uri().path().ends_with("/models") {
-                return axum::Json(
-                    serde_json::json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
-                )
-                .into_response();
+                return axum::Json(common::model_list(&["m"])).into_response();
             }
             // The first answer comes at once; every later one hangs past the deadline.
             if n.fetch_add(1, Ordering::SeqCst) > 0 {
                 tokio::time::sleep(std::time::Duration::from_secs(30)).await;
             }
-            axum::Json(common::chat_completion(
-                "m",
-                serde_json::json!({"role": "assistant", "content": "OK"}),
-                "stop",
-                common::usage(5, 1),
-            ))
-            .into_response()
+            ok()
         }
     });
     let url = format!("http://{}/v1", common::serve_app(app).await);
-    let args: Vec<String> = [
+    let (code, out, err) = run_off(&[
         "probe",
         "--base-url",
         &url,
@@ -250,21 +214,11 @@ async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
         "3",
         "--format",
         "json",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let (code, out, err) = tokio::task::spawn_blocking(move || run(args))
-        .await
-        .unwrap();
+    ])
+    .await;
     assert_eq!(code, Some(0), "{out}\n{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let basic = json["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["check"] == "chat.basic")
-        .unwrap();
+    let basic = common::json_check(&json, "chat.basic");
     assert_eq!(basic["status"], "pass", "{basic:#}");
     assert_eq!(
         basic["repeats"],
@@ -281,7 +235,7 @@ async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
 fn a_dry_run_under_repeat_says_the_runs_and_counts_in_words() {
     // One planned request: `1 request`, not `1 requests`; and --repeat 3 is not silently
     // dropped: the dry run says what the three runs would cost.
-    let (code, out, err) = run([
+    let (code, out, err) = run(&[
         "probe",
         "--base-url",
         "http://127.0.0.1:9/v1",
@@ -292,10 +246,7 @@ fn a_dry_run_under_repeat_says_the_runs_and_counts_in_words() {
         "--repeat",
         "3",
         "--dry-run",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect());
+    ]);
     assert_eq!(code, Some(0), "{out}\n{err}");
     assert!(
         out.contains("zencheck dry run: 1 request to ") && out.contains("at most 16 output tokens"),

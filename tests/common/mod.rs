@@ -167,6 +167,40 @@ pub async fn probe_mock(scenario: Scenario, args: &[&str]) -> (MockServer, Repor
     (server, report)
 }
 
+/// A JSON report's row for check `id` (the first, whatever its model).
+pub fn json_check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks in {report:#}"))
+        .iter()
+        .find(|c| c["check"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {report:#}"))
+}
+
+/// A `/models` list holding these ids.
+pub fn model_list(ids: &[&str]) -> serde_json::Value {
+    let data: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "object": "model"}))
+        .collect();
+    serde_json::json!({"object": "list", "data": data})
+}
+
+/// The built binary with none of this environment's `ZENCHECK_*` and `OPENAI_*` variables,
+/// without colour, `columns` wide, each run bounded to 60 s.
+pub fn zencheck_plain(columns: u16) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("zencheck").unwrap();
+    for (v, _) in std::env::vars() {
+        if v.starts_with("ZENCHECK_") || v.starts_with("OPENAI_") {
+            c.env_remove(v);
+        }
+    }
+    c.env("NO_COLOR", "1")
+        .env("COLUMNS", columns.to_string())
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
 /// A row's verdict: its status, kind and parameter, to assert in one line.
 pub fn verdict(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
     let c = check(r, id);
