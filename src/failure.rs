@@ -128,6 +128,8 @@ pub enum RuleHint {
     /// A router's 404 on a route many servers lack (`/responses`, `/messages`,
     /// `/embeddings`): the route is likely missing there.
     RouteMissing,
+    /// The application has no provider or model configured yet: nothing was sent.
+    SetupMissing,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -690,6 +692,11 @@ impl Kind {
             Kind::Redirect => "Use the address the redirect points to as the base URL, if you trust it (https, the exact path): \
                  SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), and a redirect to another \
                  host carries your key there."
+                .to_string(),
+            Kind::ProviderInit if cx.rule == Some(RuleHint::SetupMissing) => "The application has no provider or model set up \
+                 yet, so no request reached any server: the key, the model id and the endpoint were never tried. Configure a \
+                 provider and a model where the application reads them (its settings, its config file or the environment \
+                 variables its documentation names) and start it again."
                 .to_string(),
             Kind::ProviderInit if cx.rule == Some(RuleHint::LibraryVersion) => "The client code and the library it calls do not match \
                  (a module or package missing, an interface removed or renamed, an argument the installed version does not know): \

@@ -308,7 +308,128 @@ fn credit_depleted(f: &Facts) -> bool {
         "不足",
         "耗尽",
     ]);
-    money && spent
+    // A relay's per-user quota is a prepaid balance: "user quota is not enough",
+    // "quota [-20847155] … is not enough". A per-window quota says when it resets instead.
+    let quota_short = has(&["quota"])
+        && has(&[
+            "not enough",
+            "insufficient",
+            "negative",
+            "不足",
+            "用完",
+            "用尽",
+        ])
+        && !has(&[
+            "per minute",
+            "per day",
+            "per hour",
+            "retry in",
+            "try again in",
+            "retry after",
+            "rate limit",
+        ]);
+    (money && spent) || quota_short
+}
+
+/// An application that has no provider or model set up yet, in its own words ("No LLM
+/// provider configured", "You should config a LLM configuration first", "LLM not set",
+/// "No llm models were loaded"): nothing was sent. A missing key is the key's (auth).
+fn setup_missing(f: &Facts) -> bool {
+    let m = &f.words;
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let subject = has(&["llm", "provider", "model", "模型", "大模型"]);
+    let missing = has(&[
+        "not configured",
+        "no provider configured",
+        "configuration first",
+        "config a llm",
+        "notconfiguredexception",
+        "llm not set",
+        "model not set",
+        "provider not set",
+        "no llm provider",
+        "no llm model",
+        "no llm models",
+        "models were loaded",
+        "no provider registered",
+        "no api provider registered",
+        "no model configured",
+        "no models configured",
+        "configure a provider",
+        "run 'goose configure'",
+        "未配置",
+        "没有配置",
+        "还没配置",
+        "尚未配置",
+    ]);
+    let key = has(&[
+        "api key",
+        "apikey",
+        "api_key",
+        "密钥",
+        "credential",
+        "token",
+    ]);
+    // A gateway with no route for a model speaks of routes and upstreams: the model's id.
+    let gateway = has(&["route", "upstream", "backend", "gateway", "proxy"]);
+    subject && missing && !key && !gateway
+}
+
+/// A server framework's own words for a handler that raised: uvicorn's "Exception in ASGI
+/// application", Flask's "Exception on /v1/chat/completions [POST]", Go's "http: panic
+/// serving". The server's log, so the server's side, whatever the traceback under it says.
+fn server_framework_crash(f: &Facts) -> bool {
+    let m = &f.words;
+    [
+        "exception in asgi application",
+        "error in asgi application",
+        "asgi callable returned without",
+        "http: panic serving",
+        "exception on /v1/",
+    ]
+    .iter()
+    .any(|w| m.contains(w))
+}
+
+/// A parse failure about tool calls: the model's tool call (name or arguments) did not read
+/// as what the caller expects, in any client's words ("Could not parse tool input",
+/// "Failed to parse tool arguments from chat model response", "error parsing tool call",
+/// "Invalid tool call arguments: EOF while parsing").
+fn tool_parse_failed(f: &Facts) -> bool {
+    let m = &f.words;
+    let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
+    let tool = has(&[
+        "tool input",
+        "tool call",
+        "tool_call",
+        "toolcall",
+        "tool arguments",
+        "tool args",
+        "function call",
+        "function_call",
+        "function arguments",
+        "tool use input",
+        "工具调用",
+    ]);
+    let parse = has(&[
+        "parse",
+        "parsing",
+        "not valid json",
+        "invalid json",
+        "json blob",
+        "unmarshal",
+        "deserializ",
+        "解析",
+    ]);
+    let other = has(&[
+        "tool call id",
+        "tool_call_id",
+        "tool_choice",
+        "does not support",
+        "not supported",
+        "unsupported",
+    ]);
+    tool && parse && !other
 }
 
 fn has_retry_delay(f: &Facts) -> bool {
@@ -459,6 +580,10 @@ pub static RULES: &[Rule] = &[
         unless: &["upstream", "\"error\"", "'error'"], kind: Kind::Network, cautious: true, hint: Some(RuleHint::ProxyForLocalhost), ..R },
     // --- The client library is older or newer than the code calling it: an interface was
     // removed or renamed. Upgrading or pinning fixes it; no request changes.
+    // openai-python 0.x "APIError: HTTP code 200 from API (…)": a success status raised as an
+    // error means the client could not read the answer, whatever words the body holds.
+    Rule { id: "error_with_ok_status", source: "LangChain over openai-python 0.x \"APIError: HTTP code 200 from API (\"{\\\"rate_limit_usage\\\": {\\)\"\"",
+        any: &["http code 200 from api", "http code 201 from api", "status code 200 from api"], kind: Kind::BadResponse, cautious: true, ..R },
     Rule { id: "server_resources", source: "Ollama \"model requires more system memory (164.8 GiB) than is available (13.4 GiB)\"; CUDA out of memory",
         any: &["more system memory", "than is available", "out of memory", "insufficient memory", "not enough memory", "failed to allocate", "oomkilled", "cudaerrormemoryallocation", "显存不足", "内存不足"],
         unless: &["context", "too long", "prompt is"], kind: Kind::ServerError, hint: Some(RuleHint::ServerResources), ..R },
@@ -468,6 +593,9 @@ pub static RULES: &[Rule] = &[
         any: &["enginedeaderror", "engine core", "enginecore", "background loop has errored", "background loop has stopped", "asyncenginedeaderror", "engine loop is not running", "engine is dead",
                "cuda error", "device-side assert", "cublas_status", "cudnn_status", "nccl error", "illegal memory access", "ggml_assert", "llama_decode", "failed to decode the batch"],
         unless: &["prompt is too long", "context length"], kind: Kind::ServerError, ..R },
+    // Only without a status: a server that answered was reached, so something was set up.
+    Rule { id: "setup_missing", source: "MetaGPT NotConfiguredException \"You should config a LLM configuration first\"; HolmesGPT \"No llm models were loaded\"; Kimi CLI \"LLM not set\"",
+        status: Status::Unknown, test: Some(setup_missing), kind: Kind::ProviderInit, cautious: true, hint: Some(RuleHint::SetupMissing), ..R },
     Rule { id: "library_version", source: "openai-python APIRemovedInV1 \"You tried to access openai.ChatCompletion, but this is no longer supported in openai>=1.0.0\"; LangChain \"openai has no ChatCompletion attribute\"",
         any: &["apiremovedinv1", "no longer supported in openai>=", "has no chatcompletion attribute", "has no attribute 'chatcompletion'", "has no attribute 'completion'", "has no attribute 'chat'",
                "old version of the openai package", "module 'openai' has no attribute", "pip install --upgrade openai", "no attribute 'openai'", "cannot import name 'openai'"],
@@ -481,7 +609,9 @@ pub static RULES: &[Rule] = &[
                "nosuchmethoderror", "noclassdeffounderror", "classnotfoundexception", "nosuchfielderror", "abstractmethoderror", "incompatibleclasschangeerror",
                "missingmethodexception", "typeloadexception", "could not load file or assembly", "has no field or method", "no method named", "unresolved import",
                "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version",
-               "installed version does not support", "installed version doesn't support", "version doesn't support this", "version does not support this", "libcurl version"],
+               "installed version does not support", "installed version doesn't support",
+               // Java (Jackson): the installed client's classes do not fit the answer the API sends now.
+               "unrecognizedpropertyexception", "not marked as ignorable", "missing required creator property", "version doesn't support this", "version does not support this", "libcurl version"],
         kind: Kind::ProviderInit, cautious: true, hint: Some(RuleHint::LibraryVersion), ..R },
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
@@ -559,6 +689,11 @@ pub static RULES: &[Rule] = &[
     Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
         any: &["unsupported for streaming", "does not support stream", "support the stream", "streaming is not supported", "streaming not supported", "not support streaming", "stream mode is not supported", "不支持流式"],
         kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
+    // The other way round: a route or model that only streams.
+    Rule { id: "stream_required", source: "new-api relaying a Codex subscription: \"API Error: 400 Stream must be set to true\"",
+        any: &["stream must be set to true", "stream must be true", "streaming is required", "only streaming is supported", "only supports streaming", "only stream mode",
+               "stream mode is required", "must use streaming", "must be called with stream", "requires stream=true", "仅支持流式", "只支持流式"],
+        kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
     Rule { id: "capability_refused", source: "OpenRouter 404 \"No endpoints found that support tool use\" / \"…the provided 'tool_choice' value\"; Ollama 400 \"… does not support tools\"",
         any: &["no endpoints found that support", "does not support tools", "does not support tool", "tool use is not supported", "tools is not supported", "tools are not supported", "doesn't support tool", "not support tool",
                "does not support function", "doesn't support function", "tool calling is not", "function calling is not", "tool calls are not supported", "tool_calls are not supported", "不支持工具", "不支持函数"],
@@ -581,6 +716,8 @@ pub static RULES: &[Rule] = &[
                "unavailable tool", "non-existent tool", "nonexistent tool", "tried to call a tool", "model tried to call", "invalid tool input", "failed to parse tool arguments", "failed to parse function arguments",
                "invalid function arguments", "tool call arguments"],
         unless: &["tool call id", "tool_call_id"], kind: Kind::ToolCallMalformed, cautious: true, ..R },
+    Rule { id: "tool_parse_failed", source: "LangChain \"Could not parse tool input: … because the arguments is not valid JSON\"; Ollama \"error parsing tool call\"",
+        test: Some(tool_parse_failed), kind: Kind::ToolCallMalformed, cautious: true, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
         tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
@@ -684,6 +821,13 @@ pub static RULES: &[Rule] = &[
     Rule { id: "url_words", source: "one-api \"Invalid URL(POST /v1/v1/chat/completions)\"; a base URL that already ends in /v1 joined with /v1 again",
         any: &["/v1/v1/", "invalid url (post", "invalid url(post", "invalid url (get", "invalid url(get", "unsupported openapi method", "no route matched", "route not found", "please check url", "check the url", "check your url", "check the base url", "url is incorrect", "incorrect url", "wrong url", "no matching route", "ssrf", "invalid url provided"],
         kind: Kind::BaseUrl, ..R },
+    // A model refused for the kind of account or plan asking: the model exists, the account
+    // may not use it ("not supported when using Codex with a ChatGPT account").
+    Rule { id: "model_for_account", source: "Codex CLI 400 \"The 'gpt-5.1-codex' model is not supported when using Codex with a ChatGPT account.\"",
+        any: MODEL_WORDS, also: &["with a chatgpt account", "with your account", "for your account", "with this account", "for this account", "on your plan", "on your current plan",
+                                  "for your plan", "for free users", "for free accounts", "for your tier", "with your subscription", "for your subscription"],
+        test: Some(|f| ["not supported", "not available", "not allowed", "unavailable", "cannot be used"].iter().any(|w| f.words.contains(w))),
+        kind: Kind::AccessDenied, cautious: true, ..R },
     Rule { id: "model_id_invalid", source: "Bedrock ValidationException \"Value '…' at 'modelId' failed to satisfy constraint\"; Cursor ERROR_BAD_MODEL_NAME \"AI Model Not Found\"",
         any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "model not found", "model does not exist", "no such model", "unknown model",
                "no available channel", "无可用渠道", "可用渠道", "model_not_found", "模型不存在", "unsupported model", "llm provider not provided",
@@ -764,6 +908,8 @@ pub static RULES: &[Rule] = &[
     Rule { id: "invalid_request_words", source: "Kimi 400 \"Invalid request Error\"; together 400 \"Input validation error\"; a gateway's 500 \"Invalid request: …\"",
         any: &["invalid request", "request is invalid", "request is not valid", "malformed request", "validation error", "validationerror", "请求无效", "非法请求"],
         unless: &["timed out", "timeout", "connection"],
+        // A 401, 403, 404 or 429 says more than "the request is not valid".
+        test: Some(|f| !matches!(f.status, Some(401 | 403 | 404 | 429))),
         kind: Kind::BadRequest, cautious: true, ..R },
     // --- Text without a status: the client's own failure words.
     Rule { id: "html_instead_of_json", source: "Node \"SyntaxError: Unexpected token '<', \\\"<!DOCTYPE \\\"... is not valid JSON\"; openai-python returns the HTML page as a str",
@@ -783,6 +929,8 @@ pub static RULES: &[Rule] = &[
     Rule { id: "stream_cut", source: "httpx RemoteProtocolError \"peer closed connection without sending complete message body (incomplete chunked read)\"; undici \"TypeError: terminated\"",
         status: Status::Unknown,
         any: &["incomplete chunked read", "peer closed connection without sending complete message body", "premature close", "err_stream_premature_close", "response ended prematurely", "typeerror: terminated", "stream disconnected before completion", "chunkedencodingerror", "incompleteread", "connection broken:"],
+        // "stream disconnected before completion: error sending request for url": the request never left.
+        unless: &["error sending request", "error trying to connect", "dns error", "tcp connect error", "connection refused"],
         kind: Kind::StreamTruncated, ..R },
     Rule { id: "headers_timeout", source: "undici UND_ERR_HEADERS_TIMEOUT \"Headers Timeout Error\" / UND_ERR_BODY_TIMEOUT",
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
@@ -816,7 +964,7 @@ pub static RULES: &[Rule] = &[
                // Windows sockets (WSAECONNREFUSED 10061, WSAECONNRESET 10054, WSAETIMEDOUT 10060), Rust io kinds, Go and Java names.
                "actively refused", "forcibly closed", "winerror 100", "os error 100", "socketexception", "wsaeconnrefused", "connectex", "connectionrefused", "connectionreset", "connectionaborted",
                "tcp connect error", "dial tcp", "no such host", "name resolution", "unknownhostexception", "sslhandshakeexception", "connectexception", "broken pipe", "os error 111", "errno 61", "errno 111",
-               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时", "网络错误", "网络异常", "网络连接失败",
+               "errno 113", "errno 65", "errno 54", "errno 104", "hostunreach", "error trying to connect", "client error (connect)", "connection was closed", "无法连接", "连接被拒绝", "连接超时", "网络错误", "网络异常", "网络连接失败", "无法访问", "正常访问", "访问失败", "连接失败", "不可达",
                // Windows (.NET WebException, WSAETIMEDOUT 10060), Chromium net:: errors, Node.
                "could not be resolved", "no such host is known", "did not properly respond after a period of time", "net::err_", "err_connection_", "err_name_not_resolved", "err_internet_disconnected",
                "econnaborted", "epipe", "enetdown", "networkerror when attempting to fetch",
@@ -839,6 +987,10 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, any: &["toolchoiceviolation"], kind: Kind::ParamIgnored, param: Param::Fixed("tool_choice"), ..R },
     Rule { id: "bad_request_words", source: "a body of {\"detail\":\"Bad Request\"} pasted without its status",
         status: Status::Unknown, any: &["bad request", "badrequesterror", "invalid_request_error", "invalidrequesterror"], kind: Kind::BadRequest, cautious: true, ..R },
+    // Read after every message rule: an application's own server logs the same words when a
+    // call it made failed, and the traceback under them then says more.
+    Rule { id: "server_framework_crash", source: "TabbyAPI / text-generation-webui uvicorn log \"Exception in ASGI application\" behind a 500",
+        test: Some(server_framework_crash), kind: Kind::ServerError, cautious: true, ..R },
     Rule { id: "server_words", source: "exception text \"Bad Gateway\", \"Service Unavailable\", openai InternalServerError",
         status: Status::Unknown, any: &["bad gateway", "service unavailable", "internal server error", "internalservererror", "serviceunavailableerror", "gateway time-out"], kind: Kind::ServerError, ..R },
     // --- By status alone, last.
@@ -847,6 +999,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "status_404_model", source: "HTTP 404 naming a model or deployment", status: Status::In(&[404]),
         any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
         kind: Kind::ModelNotFound, ..S },
+    Rule { id: "status_404_azure", source: "Semantic Kernel's AIException over Azure OpenAI: \"Invalid request: The request is not valid, HTTP status: 404\"",
+        status: Status::In(&[404]), any: &["azure", "openai.azure.com", "cognitiveservices"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
+        kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..S },
     Rule { id: "status_404", source: "HTTP 404/405 \"404 page not found\", {\"detail\":\"Not Found\"}: the path is not the API",
         status: Status::In(&[404, 405]), kind: Kind::BaseUrl, ..S },
     Rule { id: "status_408", source: "HTTP 408", status: Status::In(&[408]), kind: Kind::Timeout, ..S },
