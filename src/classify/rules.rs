@@ -385,6 +385,8 @@ fn server_framework_crash(f: &Facts) -> bool {
         "error in asgi application",
         "asgi callable returned without",
         "http: panic serving",
+        // gunicorn's worker: "[ERROR] Error handling request /v1/chat/completions".
+        "error handling request /",
         "exception on /v1/",
     ]
     .iter()
@@ -611,7 +613,7 @@ pub static RULES: &[Rule] = &[
                "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version",
                "installed version does not support", "installed version doesn't support",
                // Java (Jackson): the installed client's classes do not fit the answer the API sends now.
-               "unrecognizedpropertyexception", "not marked as ignorable", "missing required creator property", "version doesn't support this", "version does not support this", "libcurl version"],
+               "unrecognizedpropertyexception", "not marked as ignorable", "version doesn't support this", "version does not support this", "libcurl version"],
         kind: Kind::ProviderInit, cautious: true, hint: Some(RuleHint::LibraryVersion), ..R },
     Rule { id: "content_filter", source: "Azure OpenAI 400 content_filter / innererror ResponsibleAIPolicyViolation \"…content management policy…\"; litellm ContentPolicyViolationError",
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
@@ -620,7 +622,9 @@ pub static RULES: &[Rule] = &[
                "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
                "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核",
                "finishreason.recitation", "finish_reason: recitation", "finishreason: recitation", "blocked due to recitation", "harm_category", "harmcategory", "block_reason", "safety settings", "candidate was blocked",
-               "usage policy", "usage policies", "invalid_prompt", "policy violation", "violates our", "safety system", "for safety reasons"],
+               "usage policy", "usage policies", "invalid_prompt", "policy violation", "violates our", "safety system", "for safety reasons",
+               // A relay's own filter: "make sure your request is SFW, or use a jailbreak to bypass the filter".
+               "content filter", "nsfw", "is sfw", "safe for work", "bypass the filter"],
         kind: Kind::ContentFilter, ..R },
     // --- Gateways in front of the model server.
     Rule { id: "sensitive_words", source: "MiniMax 1026 \"input new_sensitive\"; Ark \"the input text may contain sensitive information\"",
@@ -728,6 +732,10 @@ pub static RULES: &[Rule] = &[
         status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, hint: Some(RuleHint::ChatTemplate), ..R },
     Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; vLLM 400 \"default chat template is no longer allowed\"",
         any: TEMPLATE_WORDS, kind: Kind::BadRequest, hint: Some(RuleHint::ChatTemplate), ..R },
+    // The conversation's shape: a model that will not continue an assistant's prefill.
+    Rule { id: "conversation_shape", source: "copilot-api 400 invalid_request_body \"This model does not support assistant message prefill. The conversation must end with a user message.\"",
+        any: &["must end with a user message", "conversation must end with", "assistant message prefill", "prefill is not supported", "does not support prefill", "last message must be a user", "final message must be a user"],
+        kind: Kind::BadRequest, ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
         any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
         kind: Kind::BadRequest, hint: Some(RuleHint::ToolMessageOrder), ..R },
@@ -884,7 +892,8 @@ pub static RULES: &[Rule] = &[
         any: &["cannot read properties of undefined", "cannot read properties of null", "cannot read property", "undefined is not an object", "is not subscriptable", "keyerror:", "has no attribute",
                "invalid response object", "no choices", "empty choices", "missing choices", "choices is undefined", "choices is empty", "choices is null", "unexpected response from"],
         also: &["choices", "'message'", "\"message\"", "'content'", "\"content\"", "'delta'", "'candidates'", "response", "completion"],
-        unless: &["module '", "request body"], kind: Kind::BadResponse, cautious: true, ..R },
+        // Inside a server's own request handler (gunicorn, uvicorn) the server's code raised.
+        unless: &["module '", "request body", "error handling request /", "exception in asgi application"], kind: Kind::BadResponse, cautious: true, ..R },
     // A base URL the client cannot even use: no scheme, not a URL at all.
     Rule { id: "url_unusable", source: "httpx UnsupportedProtocol \"Request URL is missing an 'http://' or 'https://' protocol\"; requests MissingSchema; Go \"unsupported protocol scheme\"; Node ERR_INVALID_URL; reqwest \"relative URL without a base\"",
         status: Status::Unknown,
@@ -894,7 +903,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
-               "invalid character '<' looking for beginning", "unexpected response format", "failed to decode response", "cannot unmarshal"],
+               "invalid character '<' looking for beginning", "unexpected response format", "failed to decode response", "cannot unmarshal",
+               // Java (Jackson): the answer lacks a field the client's classes require.
+               "missing required creator property", "mismatchedinputexception"],
         unless: &["request body", "json body into"], kind: Kind::BadResponse, cautious: true, ..R },
     Rule { id: "body_invalid", source: "Anthropic 400 \"The request body is not valid JSON\"; Gemini \"Invalid JSON payload received\"; \"Required parameter \\\"model\\\" missing\"",
         any: &["request body is not valid json", "could not parse the json body", "invalid json payload", "json body could not be decoded", "malformed json", "failed to deserialize", "missing required parameter",
@@ -1027,3 +1038,125 @@ pub static RULES: &[Rule] = &[
     Rule { id: "exception_bad_request", source: "BadRequestError, InvalidRequestError, UnprocessableEntityError, InvalidArgument", any: &["badrequesterror", "badrequestexception", "invalidrequesterror", "invalidrequestexception", "unprocessableentityerror", "invalidargument"], kind: Kind::BadRequest, ..E },
     Rule { id: "exception_server", source: "InternalServerError, ServiceUnavailableError, APIError", any: &["internalservererror", "internalserverexception", "serviceunavailable", "apistatuserror", "servererror", "apierror", "server error:"], kind: Kind::ServerError, ..E },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::ErrorBody;
+
+    /// The first message rule for a text without a status (as `explain` reads a paste).
+    fn first(text: &str) -> Option<(&'static str, Kind)> {
+        first_with(None, text)
+    }
+
+    fn first_with(status: Option<u16>, text: &str) -> Option<(&'static str, Kind)> {
+        let body = ErrorBody::default();
+        let words = text.to_lowercase();
+        let f = Facts {
+            status,
+            body: &body,
+            sent: &[],
+            msg: words.clone(),
+            words,
+            body_only: false,
+        };
+        first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn an_application_with_nothing_set_up_is_not_a_server_or_a_key() {
+        for text in [
+            "NotConfiguredException: You should config a LLM configuration first",
+            "No LLM provider configured (see the configuration docs)",
+            "LLM not set",
+            "Exception: No llm models were loaded",
+        ] {
+            assert_eq!(
+                first(text),
+                Some(("setup_missing", Kind::ProviderInit)),
+                "{text}"
+            );
+        }
+        // A missing key is the key's; a gateway without a route names the model's id; a
+        // server that answered was reached.
+        assert_ne!(
+            first("LLM api key not configured").map(|r| r.0),
+            Some("setup_missing")
+        );
+        assert_ne!(
+            first("no route configured for model x on this gateway").map(|r| r.0),
+            Some("setup_missing")
+        );
+        assert_ne!(
+            first_with(Some(400), "LLM not set").map(|r| r.0),
+            Some("setup_missing")
+        );
+    }
+
+    #[test]
+    fn a_parse_failure_about_a_tool_call_is_the_model_s_tool_call() {
+        for text in [
+            "Could not parse tool input: {'name': 'x', 'arguments': 'hi'} because the arguments is not valid JSON.",
+            "Failed to parse tool arguments from chat model response. Text: \"[]\"",
+            "Invalid tool call arguments: EOF while parsing an object at line 1 column 23",
+        ] {
+            assert_eq!(first(text).map(|r| r.1), Some(Kind::ToolCallMalformed), "{text}");
+        }
+        // A refused capability is not a parse failure.
+        assert_ne!(
+            first("this model does not support tool calls; could not parse").map(|r| r.0),
+            Some("tool_parse_failed")
+        );
+    }
+
+    #[test]
+    fn a_quota_said_to_be_not_enough_is_a_balance_and_a_window_is_not() {
+        assert_eq!(
+            first("user quota is not enough (request id: 1)").map(|r| r.1),
+            Some(Kind::Billing)
+        );
+        assert_ne!(
+            first("quota is not enough for requests per minute, retry in 20s").map(|r| r.1),
+            Some(Kind::Billing)
+        );
+    }
+
+    #[test]
+    fn a_server_framework_crash_yields_to_the_error_under_it() {
+        assert_eq!(
+            first("ERROR:    Exception in ASGI application\nTraceback (most recent call last):")
+                .map(|r| r.0),
+            Some("server_framework_crash")
+        );
+        // An application's own server logging a failed call to a provider: the call's error decides.
+        assert_eq!(
+            first("Exception in ASGI application\nopenai.AuthenticationError: Incorrect API key provided").map(|r| r.1),
+            Some(Kind::Auth)
+        );
+    }
+
+    #[test]
+    fn a_request_that_was_never_sent_is_the_connection_not_a_cut_stream() {
+        assert_eq!(
+            first("stream disconnected before completion: error sending request for url (https://x/v1/responses)").map(|r| r.1),
+            Some(Kind::Network)
+        );
+        assert_eq!(
+            first("stream disconnected before completion: incomplete chunked read").map(|r| r.1),
+            Some(Kind::StreamTruncated)
+        );
+    }
+
+    #[test]
+    fn a_model_refused_for_the_kind_of_account_is_access() {
+        assert_eq!(
+            first("The 'gpt-x' model is not supported when using Codex with a ChatGPT account.")
+                .map(|r| r.1),
+            Some(Kind::AccessDenied)
+        );
+        assert_eq!(
+            first("The model `gpt-x` does not exist").map(|r| r.1),
+            Some(Kind::ModelNotFound)
+        );
+    }
+}
