@@ -77,6 +77,20 @@ pub struct Finding {
     /// The output cap a reasoning model answered within after a smaller one was spent on
     /// reasoning (`RuleHint::AnsweredAtLargerCap`).
     pub answered_cap: Option<u64>,
+    /// Under `--as CLIENT`, a check that failed sent once more as zencheck itself.
+    pub as_zencheck: Option<AsZencheck>,
+}
+
+/// A check that failed as a client (`--as CLIENT`), sent once more as zencheck itself: the
+/// same requests without the profile's headers and body fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsZencheck {
+    pub status: Status,
+    pub kind: Option<Kind>,
+    /// What the profile sent that zencheck's own request did not and that made the
+    /// difference (`User-Agent: …` for a header, a body field's name); empty when the check
+    /// failed as zencheck too.
+    pub difference: Vec<String>,
 }
 
 impl Finding {
@@ -93,6 +107,7 @@ impl Finding {
             rule_hint: None,
             redirect_base: None,
             answered_cap: None,
+            as_zencheck: None,
             retry_after_secs: None,
             stream: None,
             reasoning: None,

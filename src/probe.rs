@@ -224,6 +224,7 @@ async fn probe_checks(
     run.judge_basics_by_route();
     run.tell_key_scope().await;
     run.rest_of_each_route().await;
+    run.compare_without_profile().await;
     run.note_cold_starts();
     run.derive_from_list();
     run.settle_across_rows().await;
@@ -528,6 +529,46 @@ impl<'a> Run<'a> {
         let basics = std::mem::take(&mut self.basics);
         self.rows
             .extend(basics.into_iter().filter(|r| opts.selection.wants(r.id)));
+    }
+
+    /// `--as CLIENT`: each check that failed is sent once more as zencheck itself (the same
+    /// requests without the profile's headers and body fields). Passing so, the profile is the
+    /// difference and the row names what of it; failing too, the endpoint fails whoever asks.
+    /// A check that passed costs nothing more.
+    async fn compare_without_profile(&mut self) {
+        let target = self.target();
+        let Some(client) = target.profile else {
+            return;
+        };
+        let jobs: Vec<(CheckId, Option<usize>)> = self
+            .rows
+            .iter()
+            .filter(|r| r.finding.status == Status::Fail && r.spent.requests > 0)
+            .filter(|r| r.model.is_some())
+            .map(|r| (r.id, r.model))
+            .collect();
+        if jobs.is_empty() {
+            return;
+        }
+        let plain = target.as_zencheck();
+        let cx = Ctx {
+            http: self.cx.http,
+            target: &plain,
+        };
+        let (_, again) = run_jobs(&cx, jobs, &self.caps, self.opts, None).await;
+        for a in again {
+            let (Some(i), Some(row)) = (
+                a.model,
+                self.rows
+                    .iter_mut()
+                    .find(|r| r.id == a.id && r.model == a.model),
+            ) else {
+                continue;
+            };
+            let sent = profile_sent(target, a.id, &target.models[i], self.caps[i]);
+            compare(client, &mut row.finding, a.finding, sent);
+            row.spent = row.spent.plus(a.spent);
+        }
     }
 
     /// The checks read off the model list, per model (`models.exists`).
@@ -870,6 +911,121 @@ fn route_missing(f: &Finding) -> bool {
     .any(|w| msg.contains(w));
     f.kind == Some(Kind::BaseUrl)
         || matches!(f.evidence.http_status, Some(400..=499 | 501)) && says_route && says_missing
+}
+
+/// What the profile adds to `id`'s requests: its headers as `Name: value` (those the user
+/// did not set), then the body fields the check left out and the client always sends.
+fn profile_sent(target: &Target, id: CheckId, model: &str, cap: TokenCap) -> Vec<String> {
+    let n = target.profile_headers;
+    let mut out: Vec<String> = target.headers[..n]
+        .iter()
+        .map(|(name, v)| {
+            use secrecy::ExposeSecret;
+            format!("{name}: {}", v.expose_secret())
+        })
+        .collect();
+    for req in check::requests(id, model, cap) {
+        let Some(body) = req.body.as_ref() else {
+            continue;
+        };
+        if let (Some(shaped), Some(own)) =
+            (target.shaped(&req.path, body).as_object(), body.as_object())
+        {
+            for k in shaped.keys().filter(|k| !own.contains_key(*k)) {
+                if !out.contains(k) {
+                    out.push(k.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A check that failed as `client`, judged beside the same check sent as zencheck itself
+/// (`plain`): the row says whether the profile is the difference, and which part of it. A
+/// refused parameter the profile added is that part alone; a refusal before the model (a
+/// firewall, a key refused) is the headers; anything else, all the profile sent.
+fn compare(client: crate::profile::Profile, f: &mut Finding, plain: Finding, sent: Vec<String>) {
+    let c = client.name();
+    let (is_header, fields): (Vec<&String>, Vec<&String>) =
+        sent.iter().partition(|s| s.contains(": "));
+    let difference: Vec<String> = if plain.status == Status::Fail {
+        Vec::new()
+    } else if let Some(p) = f.param.as_ref().filter(|p| fields.contains(p)) {
+        vec![p.clone()]
+    } else if matches!(
+        f.kind,
+        Some(Kind::Blocked | Kind::Auth | Kind::AccessDenied | Kind::RateLimit)
+    ) && !is_header.is_empty()
+    {
+        is_header.iter().map(|s| s.to_string()).collect()
+    } else {
+        sent.clone()
+    };
+    let said = if plain.status != Status::Fail && difference.is_empty() {
+        format!(
+            "fails as {c}, then not when sent again with nothing of {c}'s to leave out (-H set its headers): the same request is answered differently from one try to the next"
+        )
+    } else if plain.status == Status::Fail {
+        match plain.kind {
+            k if k == f.kind => format!(
+                "fails as zencheck too (the same request without {c}'s headers and body fields): the endpoint fails whoever asks, not the {c} profile"
+            ),
+            k => format!(
+                "fails as zencheck too, as {} (the same request without {c}'s headers and body fields): not the {c} profile alone",
+                k.map_or("a failure", |k| k.code())
+            ),
+        }
+    } else {
+        let headers: Vec<&str> = difference
+            .iter()
+            .filter(|s| s.contains(": "))
+            .map(String::as_str)
+            .collect();
+        let fields: Vec<String> = difference
+            .iter()
+            .filter(|s| !s.contains(": "))
+            .map(|s| format!("`{s}`"))
+            .collect();
+        let mut parts = Vec::new();
+        if !headers.is_empty() {
+            parts.push(format!(
+                "{} {}",
+                if headers.len() == 1 {
+                    "the header"
+                } else {
+                    "the headers"
+                },
+                headers.join(", ")
+            ));
+        }
+        if !fields.is_empty() {
+            parts.push(format!(
+                "{} {}",
+                if fields.len() == 1 {
+                    "the body field"
+                } else {
+                    "the body fields"
+                },
+                fields.join(", ")
+            ));
+        }
+        let how = match plain.status {
+            Status::Pass => "passes",
+            Status::Warn => "only warns",
+            _ => "does not fail",
+        };
+        format!(
+            "fails as {c}, {how} as zencheck: the difference is {} that {c} sends and zencheck does not",
+            parts.join(" and ")
+        )
+    };
+    f.detail.push_str(&format!(" · {said}"));
+    f.as_zencheck = Some(crate::finding::AsZencheck {
+        status: plain.status,
+        kind: plain.kind,
+        difference,
+    });
 }
 
 fn blocked_because(basic: &Finding, route: Route) -> Option<String> {

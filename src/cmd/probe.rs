@@ -299,6 +299,15 @@ pub fn describe(
         for_reasoning.join(" and "),
         cap = crate::check::REASONING_MAX_TOKENS
     )));
+    if let Some(p) = target.profile {
+        out.push_str(&para(format!(
+            "As {c}: a check that fails is sent once more as zencheck itself, without {c}'s headers and \
+             body fields, to tell whether the profile makes the difference: at most {} more; a check that passes costs \
+             nothing more.",
+            crate::fit::count(planned.len() as u64, "request"),
+            c = p.name()
+        )));
+    }
     out
 }
 

@@ -73,6 +73,10 @@ pub struct CheckResult {
     /// (absent from a run without `--repeat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeats: Option<repeat::Repeats>,
+    /// Under `--as CLIENT`, on a check that failed: the same check sent once more as zencheck
+    /// itself, and what the profile sent that made the difference (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_zencheck: Option<crate::finding::AsZencheck>,
 }
 
 impl CheckResult {
@@ -139,6 +143,7 @@ impl CheckResult {
             curl: None,
             cost: None,
             repeats: None,
+            as_zencheck: f.as_zencheck,
         }
     }
 }
@@ -613,6 +618,7 @@ pub(crate) mod tests {
             curl: None,
             cost: None,
             repeats: None,
+            as_zencheck: None,
         }
     }
 

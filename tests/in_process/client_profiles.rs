@@ -121,6 +121,7 @@ async fn every_profile_sends_its_headers_and_the_users_header_wins() {
         ("codex", "codex_cli_rs/"),
         ("claude-code", "claude-cli/"),
     ] {
+        let before = seen.lock().unwrap().len();
         let r = probe(&[
             "--base-url",
             &base,
@@ -134,12 +135,15 @@ async fn every_profile_sends_its_headers_and_the_users_header_wins() {
             client,
         ])
         .await;
+        let c = check(&r, "chat.basic");
+        assert_eq!(c.kind, Some(Kind::Blocked), "{client}");
+        // Blocked as zencheck too (the relay lets only opencode through): not this profile.
         assert_eq!(
-            check(&r, "chat.basic").kind,
-            Some(Kind::Blocked),
+            c.as_zencheck.as_ref().map(|a| a.status),
+            Some(Status::Fail),
             "{client}"
         );
-        let last = seen.lock().unwrap().last().cloned().unwrap();
+        let last = seen.lock().unwrap()[before].clone();
         let sent = header(&last, "user-agent");
         assert!(
             sent.len() == 1 && sent[0].starts_with(ua),
@@ -176,6 +180,21 @@ async fn a_server_that_refuses_what_opencode_always_sends_passes_as_zencheck_and
         "{}",
         r.to_json()
     );
+    // One run answers it: sent again as zencheck, the check passes, and the row names the
+    // field opencode adds as the difference.
+    let again = c.as_zencheck.as_ref().expect("sent again as zencheck");
+    assert_eq!(
+        (again.status, again.difference.clone()),
+        (Status::Pass, vec!["stream_options".to_string()]),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.detail.contains("fails as opencode, passes as zencheck: the difference is the body field `stream_options`"),
+        "{}",
+        c.detail
+    );
+    common::assert_valid(&serde_json::from_str(&r.to_json()).unwrap());
 }
 
 #[tokio::test]
@@ -473,4 +492,197 @@ async fn opencode_config_providers_get_the_three_zen_classes() {
         .map(|c| c.check.as_str())
         .collect();
     assert!(problems.is_empty(), "{problems:?}: {}", r.to_json());
+}
+
+/// A relay that refuses what codex always sends on `/responses` (`parallel_tool_calls`):
+/// one run as codex names that field as the difference.
+#[tokio::test]
+async fn a_relay_refusing_a_field_codex_always_sends_names_that_field() {
+    let base = common::serve_reply(move |_, body| {
+        if body.get("parallel_tool_calls").is_some() {
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": {"message": "Unrecognized request argument supplied: parallel_tool_calls", "type": "invalid_request_error", "param": null, "code": null}})),
+            )
+                .into_response();
+        }
+        axum::Json(json!({
+            "id": "resp_1", "object": "response", "status": "completed", "model": "m",
+            "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "pong"}]}],
+            "usage": {"input_tokens": 5, "output_tokens": 1}
+        }))
+        .into_response()
+    })
+    .await;
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--routes",
+        "responses",
+        "--checks",
+        "responses.basic",
+        "--as",
+        "codex",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "responses.basic");
+    assert_eq!(
+        (c.status, c.param.as_deref()),
+        (Status::Fail, Some("parallel_tool_calls")),
+        "{}",
+        r.to_json()
+    );
+    let again = c.as_zencheck.as_ref().expect("sent again as zencheck");
+    assert_eq!(
+        (again.status, again.difference.clone()),
+        (Status::Pass, vec!["parallel_tool_calls".to_string()]),
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.detail.contains("fails as codex, passes as zencheck"),
+        "{}",
+        c.detail
+    );
+    // The first request and the one sent again: both in the row's cost.
+    assert_eq!(c.cost.unwrap().requests, 2, "{}", r.to_json());
+}
+
+/// A relay that blocks opencode's User-Agent (a risk control aimed at one client): blocked as
+/// opencode, answered as zencheck, and the headers named as the difference, told from the
+/// key or the endpoint in one run.
+#[tokio::test]
+async fn a_relay_that_blocks_one_clients_user_agent_names_the_header() {
+    let app = axum::Router::new().fallback(axum::routing::any(|headers: HeaderMap| async move {
+        let ua = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if ua.starts_with("opencode/") {
+            return (
+                axum::http::StatusCode::FORBIDDEN,
+                [("content-type", "text/html; charset=UTF-8"), ("cf-ray", "8f2a1b3c4d5e6f70-FRA"), ("server", "cloudflare")],
+                "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head><body>Sorry, you have been blocked</body></html>",
+            )
+                .into_response();
+        }
+        axum::Json(common::chat_completion("m", json!({"role": "assistant", "content": "pong"}), "stop", common::usage(5, 1)))
+            .into_response()
+    }));
+    let base = format!("http://{}/v1", serve_app(app).await);
+    let r = probe(&[
+        "--base-url",
+        &base,
+        "-m",
+        "m",
+        "--checks",
+        "chat.basic",
+        "--as",
+        "opencode",
+        "--timeout",
+        "3",
+    ])
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.kind),
+        (Status::Fail, Some(Kind::Blocked)),
+        "{}",
+        r.to_json()
+    );
+    let again = c.as_zencheck.as_ref().expect("sent again as zencheck");
+    assert_eq!(again.status, Status::Pass, "{}", r.to_json());
+    assert_eq!(
+        again.difference,
+        ["User-Agent: opencode/1.18.34", "x-opencode-client: cli"],
+        "{}",
+        r.to_json()
+    );
+    assert!(
+        c.detail.contains(
+            "the difference is the headers User-Agent: opencode/1.18.34, x-opencode-client: cli"
+        ),
+        "{}",
+        c.detail
+    );
+}
+
+/// A broken endpoint fails whoever asks: sent again as zencheck it fails too, and the row
+/// says so instead of blaming the profile.
+#[tokio::test]
+async fn a_broken_endpoint_is_not_blamed_on_the_profile() {
+    use common::probe_mock;
+    use zencheck::mock::Scenario;
+    let (_, r) = probe_mock(
+        Scenario::ServerError,
+        &[
+            "-m",
+            "mock-small",
+            "--checks",
+            "chat.basic",
+            "--as",
+            "opencode",
+        ],
+    )
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(c.kind, Some(Kind::ServerError), "{}", r.to_json());
+    let again = c.as_zencheck.as_ref().expect("sent again as zencheck");
+    assert_eq!(
+        (again.status, again.kind, again.difference.is_empty()),
+        (Status::Fail, Some(Kind::ServerError), true),
+        "{}",
+        r.to_json()
+    );
+    assert!(c.detail.contains("fails as zencheck too"), "{}", c.detail);
+    assert!(!c.detail.contains("the difference is"), "{}", c.detail);
+}
+
+/// A healthy server: a run as a client costs what a run as zencheck costs, and no row speaks
+/// of the profile.
+#[tokio::test]
+async fn a_healthy_server_as_a_client_costs_nothing_more_and_says_nothing_more() {
+    use common::probe_mock;
+    use zencheck::mock::Scenario;
+    let (_, plain) = probe_mock(Scenario::Healthy, &["-m", "mock-small"]).await;
+    let (_, as_opencode) =
+        probe_mock(Scenario::Healthy, &["-m", "mock-small", "--as", "opencode"]).await;
+    let requests = |r: &zencheck::report::Report| r.cost.unwrap().requests;
+    assert_eq!(
+        requests(&plain),
+        requests(&as_opencode),
+        "{}",
+        as_opencode.to_json()
+    );
+    assert!(requests(&as_opencode) <= 25);
+    for c in &as_opencode.checks {
+        assert!(
+            c.as_zencheck.is_none() && !c.detail.contains("as zencheck"),
+            "{}: {}",
+            c.check,
+            c.detail
+        );
+    }
+}
+
+/// `--dry-run` as a client says what a run may send more: each failing check once more as
+/// zencheck, at most one request per planned one.
+#[test]
+fn a_dry_run_as_a_client_says_what_it_may_send_more() {
+    use zencheck::cmd::probe::describe;
+    use zencheck::profile::Profile;
+    let mut t = zencheck::target::Target::new("t", "http://127.0.0.1:9/v1").unwrap();
+    t.models = vec!["m".into()];
+    let opts = zencheck::probe::Options::default();
+    let planned = zencheck::probe::planned_requests(&t, &opts);
+    assert!(!describe(&t, &planned, 100).contains("as zencheck"));
+    t.speak_as(Profile::Opencode, true);
+    let text = describe(&t, &planned, 1000);
+    let more = format!("at most {} requests more", planned.len());
+    assert!(
+        text.contains("As opencode: a check that fails is sent once more as zencheck itself")
+            && text.contains(&more),
+        "{text}"
+    );
 }
