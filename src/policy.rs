@@ -42,6 +42,110 @@ pub enum Change {
     Known,
 }
 
+/// What the run's rows were compared with: a previous report (`--baseline FILE`) or a
+/// reference endpoint (`probe --reference URL`, the provider directly behind the gateway
+/// probed). The marks are the same (`regressed`, `fixed`, `known`, `new`); their words are
+/// each comparison's own, here, for every renderer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ComparedWith {
+    #[default]
+    Baseline,
+    Reference,
+}
+
+/// The report's record of its comparison (JSON `comparison`): with what, and which one (the
+/// baseline's path, the reference's URL as reports show it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub with: ComparedWith,
+    pub source: String,
+}
+
+impl ComparedWith {
+    /// A regressed row, in a narrow place (a status cell): `regressed`, `works direct`.
+    pub fn regressed_short(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "regressed",
+            ComparedWith::Reference => "works direct",
+        }
+    }
+    /// A regressed row, in words.
+    pub fn regressed(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "regressed",
+            ComparedWith::Reference => "works direct, breaks through the gateway",
+        }
+    }
+    /// A known row, in a narrow place.
+    pub fn known_short(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "known",
+            ComparedWith::Reference => "breaks direct too",
+        }
+    }
+    /// A known row, in words.
+    pub fn known(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "known: in the baseline too",
+            ComparedWith::Reference => "breaks direct too",
+        }
+    }
+    /// How many rows are known, in a count: `2 known`, `2 broken direct too`.
+    pub fn known_count(self, n: usize) -> String {
+        match self {
+            ComparedWith::Baseline => format!("{n} known"),
+            ComparedWith::Reference => format!("{n} broken direct too"),
+        }
+    }
+    /// A fixed row, in a narrow place.
+    pub fn fixed_short(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "fixed",
+            ComparedWith::Reference => "breaks direct",
+        }
+    }
+    /// A row the other side lacks.
+    pub fn new_short(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "new",
+            ComparedWith::Reference => "not run direct",
+        }
+    }
+    /// Why a known problem is tolerated by `--fail-on new`, in brackets.
+    pub fn tolerated_why(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "in the baseline too",
+            ComparedWith::Reference => "broken direct too",
+        }
+    }
+    /// The outcome's reason for regressed rows, before their list.
+    pub fn regressed_reason(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "passed in the baseline, not now",
+            ComparedWith::Reference => "works direct, breaks through the gateway",
+        }
+    }
+    /// The counts of the comparison: `2 known, 1 regressed, 0 fixed`.
+    pub fn counts(self, known: usize, regressed: usize, fixed: usize) -> String {
+        match self {
+            ComparedWith::Baseline => {
+                format!("{known} known, {regressed} regressed, {fixed} fixed")
+            }
+            ComparedWith::Reference => format!(
+                "{known} broken direct too, {regressed} broken only through the gateway, {fixed} working only through it"
+            ),
+        }
+    }
+    /// What the comparison was with, for a label: `baseline`, `reference`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ComparedWith::Baseline => "baseline",
+            ComparedWith::Reference => "reference",
+        }
+    }
+}
+
 /// Why one check counts against the run: every rule it breaks (a required check that
 /// failed is both `failed` and `required`), so each reason lists all the checks it applies to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -101,7 +205,7 @@ pub fn run_fails(fail_on: FailOn, counted: impl IntoIterator<Item = Against>) ->
 
 /// The outcome's reasons, from what each check broke (with where it ran, e.g.
 /// `zen/chat.basic (kimi-k2)`).
-pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
+pub fn reasons(counted: &[(Against, String)], with: ComparedWith) -> Vec<String> {
     let of = |rule: fn(&Against) -> bool| -> Vec<&str> {
         counted
             .iter()
@@ -124,7 +228,8 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
     let regressed = of(|a| a.regressed);
     if !regressed.is_empty() {
         reasons.push(format!(
-            "passed in the baseline, not now: {}",
+            "{}: {}",
+            with.regressed_reason(),
             regressed.join(", ")
         ));
     }
@@ -145,8 +250,12 @@ pub fn reasons(counted: &[(Against, String)]) -> Vec<String> {
     reasons
 }
 
-/// The statuses of a previous report, by (target, check, model).
-pub struct Baseline(HashMap<(String, String, String), String>);
+/// The statuses of a previous report (or of the reference endpoint's run), by (target,
+/// check, model), and what they are.
+pub struct Baseline {
+    rows: HashMap<(String, String, String), String>,
+    pub comparison: Comparison,
+}
 
 impl Baseline {
     /// Read `--baseline FILE` (before anything is sent). A file that does not exist yet is
@@ -165,10 +274,24 @@ impl Baseline {
                 path.display(),
                 path.display()
             ));
-            return Ok(Baseline(HashMap::new()));
+            return Ok(Baseline::of_file(HashMap::new(), path));
         }
         let text = crate::files::read_text(path).map_err(fail)?;
-        Baseline::from_json(&text).map_err(fail)
+        let b = Baseline::from_json(&text).map_err(fail)?;
+        Ok(Baseline::of_file(b.rows, path))
+    }
+
+    fn of_file(
+        rows: HashMap<(String, String, String), String>,
+        path: &std::path::Path,
+    ) -> Baseline {
+        Baseline {
+            rows,
+            comparison: Comparison {
+                with: ComparedWith::Baseline,
+                source: path.display().to_string(),
+            },
+        }
     }
 
     /// Read a report written by `--format json`. Only the fields needed are read, so a
@@ -189,17 +312,30 @@ impl Baseline {
                 )
             })
             .collect();
-        Ok(Baseline(map))
+        Ok(Baseline {
+            rows: map,
+            comparison: Comparison {
+                with: ComparedWith::Baseline,
+                source: String::new(),
+            },
+        })
     }
 
-    /// A baseline of another run's rows, each filed under `target`: `probe --reference`
-    /// compares the target's verdicts with the reference endpoint's, row by row.
-    pub fn from_rows<'a>(
+    /// A baseline of the reference endpoint's rows (at `url`, as reports show it), each
+    /// filed under `target`: `probe --reference` compares the target's verdicts with the
+    /// reference's, row by row.
+    pub fn of_reference<'a>(
         target: &str,
+        url: &str,
         rows: impl IntoIterator<Item = (&'a str, Option<&'a str>, Status)>,
     ) -> Baseline {
-        Baseline(
-            rows.into_iter()
+        Baseline {
+            comparison: Comparison {
+                with: ComparedWith::Reference,
+                source: url.to_string(),
+            },
+            rows: rows
+                .into_iter()
                 .map(|(check, model, status)| {
                     (
                         (
@@ -211,14 +347,14 @@ impl Baseline {
                     )
                 })
                 .collect(),
-        )
+        }
     }
 
     /// How the check `(target, check, model)`, now at `status`, compares with this
     /// baseline: new when the baseline lacks it, regressed or fixed when pass flipped, known
     /// when it did not pass there either.
     pub fn change(&self, key: &(String, String, String), status: Status) -> Option<Change> {
-        let Some(before) = self.0.get(key) else {
+        let Some(before) = self.rows.get(key) else {
             return Some(Change::New);
         };
         match (before == "pass", status == Status::Pass) {
@@ -251,7 +387,7 @@ mod tests {
         assert!(run_fails(FailOn::Fail, [a]));
         assert!(!run_fails(FailOn::Never, [a]));
         assert_eq!(
-            reasons(&[(a, "t/chat.basic (m)".into())]),
+            reasons(&[(a, "t/chat.basic (m)".into())], ComparedWith::Baseline),
             [
                 "1 check failed",
                 "required but not passing: t/chat.basic (m)"
@@ -283,7 +419,7 @@ mod tests {
             "a required check must pass every time"
         );
         assert_eq!(
-            reasons(&[(f, "t/chat.stream (m)".into())]),
+            reasons(&[(f, "t/chat.stream (m)".into())], ComparedWith::Baseline),
             ["flaky (passed in some runs only): t/chat.stream (m)"]
         );
     }

@@ -146,7 +146,7 @@ impl Plan {
         }
         let mut summary = Vec::new();
         if !to_stdout {
-            summary.push(report.summary.line());
+            summary.push(report.summary.line(report.compared_with()));
             if report.failed() {
                 summary.push(format!("FAILED: {}", report.outcome.reasons.join("; ")));
             }
@@ -169,7 +169,7 @@ impl Plan {
 
 /// The verdict alone, as the table ends: the summary line and, when the run failed, why.
 pub fn verdict_lines(report: &Report) -> String {
-    let mut out = format!("{}\n", report.summary.line());
+    let mut out = format!("{}\n", report.summary.line(report.compared_with()));
     if report.failed() {
         out.push_str(&format!("FAILED: {}\n", report.outcome.reasons.join("; ")));
     }

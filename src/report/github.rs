@@ -23,15 +23,15 @@ pub fn render_github(r: &Report) -> String {
         out.push_str(&format!(
             "::{level} title={}::{}\n",
             property(&title),
-            data(&message(c))
+            data(&message(c, r.compared_with()))
         ));
     }
     out
 }
 
-fn message(c: &CheckResult) -> String {
+fn message(c: &CheckResult, with: crate::policy::ComparedWith) -> String {
     let status = if c.is_known() {
-        format!("{} (known: in the baseline too)", c.status.as_str())
+        format!("{} ({})", c.status.as_str(), with.known())
     } else {
         c.status.as_str().to_string()
     };

@@ -153,13 +153,11 @@ fn glance(r: &Report, title: &str, verdict: &str, out: &mut String) {
         &format!("<code>--fail-on {}</code>", fail_on(r)),
     );
     if s.regressed + s.fixed + s.known > 0 {
+        let with = r.compared_with();
         fact(
             out,
-            "baseline",
-            &format!(
-                "{} known, {} regressed, {} fixed",
-                s.known, s.regressed, s.fixed
-            ),
+            with.label(),
+            &esc(&with.counts(s.known, s.regressed, s.fixed)),
         );
     }
     out.push_str("</dl>\n");
@@ -271,7 +269,7 @@ fn targets(r: &Report, out: &mut String) {
             esc(&i.name),
             esc(&i.base_url),
             i.provider.map(|p| p.name()).unwrap_or("–"),
-            esc(&t.summary.line())
+            esc(&t.summary.line(r.compared_with()))
         ));
     }
     out.push_str("</tbody>\n</table></div>\n");
@@ -341,15 +339,15 @@ fn causes(r: &Report, out: &mut String) {
         if h.required {
             where_.push_str(" · required");
         }
+        let with = r.compared_with();
         if h.baseline == Some(super::Change::Regressed) {
-            where_.push_str(" · regressed");
+            where_.push_str(&format!(" · {}", with.regressed()));
         }
         if g.known {
-            where_.push_str(if g.counts {
-                " · known: in the baseline too"
-            } else {
-                " · known: in the baseline too, tolerated by <code>--fail-on new</code>"
-            });
+            where_.push_str(&format!(" · {}", with.known()));
+            if !g.counts {
+                where_.push_str(", tolerated by <code>--fail-on new</code>");
+            }
         }
         out.push_str(&format!(
             "<article class=\"cause {class}\" data-kind=\"{code}\" data-checks=\"{}\">\n<h3><span class=\"badge {class}\">{}</span> \
@@ -406,13 +404,15 @@ fn place(c: &CheckResult) -> String {
     p
 }
 
-fn status_word(c: &CheckResult) -> String {
+fn status_word(c: &CheckResult, with: crate::policy::ComparedWith) -> String {
     let base = c.status.as_str();
     match c.baseline {
-        Some(super::Change::Regressed) => format!("{base} (regressed)"),
-        Some(super::Change::Fixed) => format!("{base} (fixed)"),
-        Some(super::Change::New) if c.status != Status::Pass => format!("{base} (new)"),
-        _ if c.is_known() => format!("{base} (known)"),
+        Some(super::Change::Regressed) => format!("{base} ({})", with.regressed_short()),
+        Some(super::Change::Fixed) => format!("{base} ({})", with.fixed_short()),
+        Some(super::Change::New) if c.status != Status::Pass => {
+            format!("{base} ({})", with.new_short())
+        }
+        _ if c.is_known() => format!("{base} ({})", with.known_short()),
         _ => base.to_string(),
     }
 }
@@ -443,7 +443,7 @@ fn checks(r: &Report, out: &mut String) {
             esc(&c.check),
             c.kind.map(|k| k.code()).unwrap_or(""),
             ms(c.timing_ms.first_token),
-            esc(&status_word(c)),
+            esc(&status_word(c, r.compared_with())),
             esc(&c.check),
             esc(c.model.as_deref().unwrap_or("")),
             esc(&c.target),

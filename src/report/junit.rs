@@ -6,6 +6,7 @@
 
 use super::{CheckResult, Report};
 use crate::finding::Status;
+use crate::policy::ComparedWith;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
@@ -57,8 +58,12 @@ pub fn render_junit(r: &Report) -> String {
                 let kind = c.kind.map(|k| k.code()).unwrap_or("warn");
                 case.add_property(("warning", kind));
                 let title = c.title.as_deref().unwrap_or("warning");
+                let known = format!(
+                    "known failure ({}, tolerated by --fail-on new)",
+                    r.compared_with().tolerated_why()
+                );
                 let word = match c.status {
-                    Status::Fail => "known failure (in the baseline, tolerated by --fail-on new)",
+                    Status::Fail => known.as_str(),
                     Status::Flaky => "flaky",
                     _ => "warning",
                 };
@@ -91,9 +96,14 @@ fn status(r: &Report, c: &CheckResult) -> TestCaseStatus {
             .title
             .clone()
             .unwrap_or_else(|| format!("{} did not pass", c.check));
-        let why = match (c.required, c.baseline) {
-            (_, Some(super::Change::Regressed)) => " (regressed: it passed in the baseline)",
-            (true, _) => " (required)",
+        let why = match (c.required, c.baseline, r.compared_with()) {
+            (_, Some(super::Change::Regressed), ComparedWith::Baseline) => {
+                " (regressed: it passed in the baseline)"
+            }
+            (_, Some(super::Change::Regressed), ComparedWith::Reference) => {
+                " (works direct, breaks through the gateway)"
+            }
+            (true, _, _) => " (required)",
             _ => "",
         };
         s.set_message(format!("{title}{why}: {}", c.detail));

@@ -17,7 +17,7 @@ pub fn render_markdown(r: &Report) -> String {
         r.zencheck_version,
         super::when(r),
         fail_on(r),
-        r.summary.line()
+        r.summary.line(r.compared_with())
     ));
     if !r.outcome.reasons.is_empty() {
         out.push_str(&format!(
@@ -51,7 +51,7 @@ pub fn render_markdown(r: &Report) -> String {
             cell(&i.name),
             cell(&i.base_url),
             cell(&models),
-            t.summary.line()
+            t.summary.line(r.compared_with())
         ));
     }
     for t in &r.targets {
@@ -120,7 +120,7 @@ pub fn render_markdown(r: &Report) -> String {
         let ms = |v: Option<u64>| v.map(|m| format!("{m} ms")).unwrap_or_default();
         out.push_str(&format!(
             "| {} | {} | `{}` | {} | {} | {} | {} | {} |\n",
-            status_word(c),
+            status_word(c, r.compared_with()),
             cell(&c.target),
             c.check,
             cell(c.model.as_deref().unwrap_or("")),
@@ -144,7 +144,7 @@ fn fail_on(r: &Report) -> &'static str {
     }
 }
 
-fn status_word(c: &CheckResult) -> String {
+fn status_word(c: &CheckResult, with: crate::policy::ComparedWith) -> String {
     let base = match c.status {
         Status::Pass => "✅ pass",
         Status::Fail => "❌ fail",
@@ -154,10 +154,12 @@ fn status_word(c: &CheckResult) -> String {
         Status::Flaky => "🔀 flaky",
     };
     match c.baseline {
-        Some(super::Change::Regressed) => format!("{base} (regressed)"),
-        Some(super::Change::Fixed) => format!("{base} (fixed)"),
-        Some(super::Change::New) if c.status != Status::Pass => format!("{base} (new)"),
-        _ if c.is_known() => format!("{base} (known)"),
+        Some(super::Change::Regressed) => format!("{base} ({})", with.regressed_short()),
+        Some(super::Change::Fixed) => format!("{base} ({})", with.fixed_short()),
+        Some(super::Change::New) if c.status != Status::Pass => {
+            format!("{base} ({})", with.new_short())
+        }
+        _ if c.is_known() => format!("{base} ({})", with.known_short()),
         _ => base.to_string(),
     }
 }
@@ -205,14 +207,20 @@ fn where_(r: &Report, g: &super::group::Group<'_>) -> String {
     if c.required {
         p.push("required".into());
     }
+    let with = r.compared_with();
     if c.baseline == Some(super::Change::Regressed) {
-        p.push("regressed".into());
+        p.push(with.regressed().into());
     }
     if g.known {
+        // `known: in the baseline too` as `**known**: in the baseline too`.
+        let known = match with.known().split_once(": ") {
+            Some((word, why)) => format!("**{word}**: {why}"),
+            None => format!("**{}**", with.known()),
+        };
         p.push(if g.counts {
-            "**known**: in the baseline too".into()
+            known
         } else {
-            "**known**: in the baseline too, tolerated by `--fail-on new`".into()
+            format!("{known}, tolerated by `--fail-on new`")
         });
     }
     p.join("<br>")

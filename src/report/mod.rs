@@ -222,6 +222,11 @@ pub struct Report {
     /// The run was cut short by Ctrl-C: a partial report (present only when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// What the checks' `baseline` marks compare with: `{"with": "baseline", "source":
+    /// PATH}` under `--baseline`, `{"with": "reference", "source": URL}` under `probe
+    /// --reference` (present only when the run was compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<policy::Comparison>,
 }
 
 /// The start of a run: its wall-clock time for the report, a monotonic instant for its
@@ -309,6 +314,7 @@ impl Report {
             outcome: Outcome::default(),
             checks,
             interrupted: false,
+            comparison: None,
         };
         r.sanitize(&redactor);
         r.decide(FailOn::default());
@@ -356,6 +362,9 @@ impl Report {
     /// say why.
     pub fn judge(&mut self, fail_on: FailOn, baseline: Option<&Baseline>) {
         if let Some(b) = baseline {
+            let mut c = b.comparison.clone();
+            c.source = crate::fit::chars(&strip_controls(&c.source), TEXT_CAP);
+            self.comparison = Some(c);
             for c in &mut self.checks {
                 let key = (
                     c.target.clone(),
@@ -398,12 +407,18 @@ impl Report {
         self.outcome = Outcome {
             fail_on,
             failed: policy::run_fails(fail_on, counted.iter().map(|(a, _)| *a)),
-            reasons: policy::reasons(&counted),
+            reasons: policy::reasons(&counted, self.compared_with()),
         };
     }
 
     fn against(fail_on: FailOn, c: &CheckResult) -> policy::Against {
         policy::counts_against(fail_on, c.status, c.required, c.baseline)
+    }
+
+    /// What the rows' marks compare with, for their words (a baseline unless the run says
+    /// otherwise).
+    pub fn compared_with(&self) -> policy::ComparedWith {
+        self.comparison.as_ref().map(|c| c.with).unwrap_or_default()
     }
 
     /// The run failed: the exit code follows this.
@@ -483,8 +498,9 @@ pub fn tolerated_line(r: &Report) -> Option<String> {
     let n = r.checks.iter().filter(|c| r.is_tolerated(c)).count();
     (n > 0).then(|| {
         format!(
-            "{n} known problem{} tolerated by --fail-on new (in the baseline too)",
-            if n == 1 { "" } else { "s" }
+            "{n} known problem{} tolerated by --fail-on new ({})",
+            if n == 1 { "" } else { "s" },
+            r.compared_with().tolerated_why()
         )
     })
 }
@@ -560,7 +576,8 @@ pub fn evidence_and_fix(c: &CheckResult) -> String {
 }
 
 impl Summary {
-    pub fn line(&self) -> String {
+    /// The counts, and the comparison's when there was one (`with` words them).
+    pub fn line(&self, with: policy::ComparedWith) -> String {
         let mut s = format!(
             "{} pass, {} fail, {} warn, {} unsupported, {} skip",
             self.pass, self.fail, self.warn, self.unsupported, self.skip
@@ -571,16 +588,26 @@ impl Summary {
         if self.runs > 1 {
             s.push_str(&format!(" over {} runs", self.runs));
         }
+        let against = match with {
+            policy::ComparedWith::Baseline => "since the baseline",
+            policy::ComparedWith::Reference => "beside the reference",
+        };
         if self.known > 0 {
             s.push_str(&format!(
-                " ({} known, {} regressed, {} fixed since the baseline)",
-                self.known, self.regressed, self.fixed
+                " ({} {against})",
+                with.counts(self.known, self.regressed, self.fixed)
             ));
         } else if self.regressed + self.fixed > 0 {
-            s.push_str(&format!(
-                " ({} regressed, {} fixed since the baseline)",
-                self.regressed, self.fixed
-            ));
+            let counts = match with {
+                policy::ComparedWith::Baseline => {
+                    format!("{} regressed, {} fixed", self.regressed, self.fixed)
+                }
+                policy::ComparedWith::Reference => format!(
+                    "{} broken only through the gateway, {} working only through it",
+                    self.regressed, self.fixed
+                ),
+            };
+            s.push_str(&format!(" ({counts} {against})"));
         }
         s
     }

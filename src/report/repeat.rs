@@ -164,7 +164,7 @@ mod tests {
         let r = Report::new(join(vec![vec![pass()], vec![pass()], vec![pass()]]));
         assert_eq!((r.summary.runs, r.targets[0].summary.runs), (3, 3));
         assert_eq!(
-            r.summary.line(),
+            r.summary.line(r.compared_with()),
             "1 pass, 0 fail, 0 warn, 0 unsupported, 0 skip over 3 runs"
         );
         assert!(r.to_json().contains("\"runs\": 3"));
@@ -179,6 +179,6 @@ mod tests {
         let r = Report::new(join(rounds));
         assert_eq!(r.checks[0].repeats, None);
         assert!(!r.to_json().contains("repeats") && !r.to_json().contains("\"runs\""));
-        assert!(r.summary.line().ends_with(" skip"));
+        assert!(r.summary.line(r.compared_with()).ends_with(" skip"));
     }
 }

@@ -8,6 +8,7 @@ use super::group::{self, Group};
 use super::{CheckResult, Report, TargetReport};
 use crate::finding::Status;
 use crate::fit::{self, block, cols, join_wrapped, pad};
+use crate::policy::ComparedWith;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
 /// How the table is laid out.
@@ -41,9 +42,10 @@ pub fn render_head(r: &Report, color: bool, layout: Layout) -> String {
         if !layout.all {
             out.push_str(&compact(r, t, &checks, width, color));
         } else if narrow {
-            out.push_str(&rows_narrow(&checks, width, color));
+            out.push_str(&rows_narrow(&checks, width, color, r.compared_with()));
         } else {
-            out.push_str(&rows_wide(&checks, &t.info.models, width, color));
+            let with = r.compared_with();
+            out.push_str(&rows_wide(&checks, &t.info.models, width, color, with));
         }
     }
     out
@@ -77,7 +79,7 @@ pub fn render_table_with(r: &Report, color: bool, layout: Layout) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{}\n", r.summary.line()));
+    out.push_str(&format!("\n{}\n", r.summary.line(r.compared_with())));
     if let Some(c) = r.cost {
         out.push_str(&format!(
             "cost: {}, {}\n",
@@ -142,14 +144,15 @@ fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
     if c.required {
         lines.push("required".into());
     }
+    let with = r.compared_with();
     if c.baseline == Some(super::Change::Regressed) {
-        lines.push("regressed".into());
+        lines.push(with.regressed().into());
     }
     if g.known {
         lines.push(if g.counts {
-            "known: in the baseline too".into()
+            with.known().into()
         } else {
-            "known: in the baseline too, tolerated by --fail-on new".into()
+            format!("{}, tolerated by --fail-on new", with.known())
         });
     }
     lines
@@ -338,7 +341,7 @@ fn compact(
             part(&mut units, format!("{} {word}", ids.len()), items);
         }
         if known > 0 {
-            part(&mut units, format!("{known} known"), Vec::new());
+            part(&mut units, r.compared_with().known_count(known), Vec::new());
         }
         let (head, indent) = if fits(m) {
             let head = format!("{} {}  ", mark.0, pad(m, label));
@@ -388,7 +391,7 @@ fn families(ids: &[&str]) -> Vec<String> {
 }
 
 /// Every check as a line (status, check, model, time) with its detail indented below.
-fn rows_narrow(checks: &[&CheckResult], width: usize, color: bool) -> String {
+fn rows_narrow(checks: &[&CheckResult], width: usize, color: bool, with: ComparedWith) -> String {
     let w_status = checks
         .iter()
         .map(|c| c.status.as_str().len())
@@ -414,10 +417,10 @@ fn rows_narrow(checks: &[&CheckResult], width: usize, color: bool) -> String {
             parts.push(time);
         }
         if c.baseline == Some(super::Change::Regressed) {
-            parts.push("regressed".into());
+            parts.push(with.regressed_short().into());
         }
         if c.is_known() {
-            parts.push("known".into());
+            parts.push(with.known_short().into());
         }
         let line = if parts.iter().map(|p| cols(p) + 2).sum::<usize>() <= width + 2 {
             parts.join("  ").trim_end().to_string()
@@ -440,8 +443,14 @@ const TIMINGS_APART_FROM: usize = 140;
 
 /// Every check as a table row; with several models, per-model rows become a grid when it
 /// fits the width (target-wide rows stay a list).
-fn rows_wide(checks: &[&CheckResult], models: &[String], width: usize, color: bool) -> String {
-    let grid = models.len() > 1 && grid_fits(checks, models, width);
+fn rows_wide(
+    checks: &[&CheckResult],
+    models: &[String],
+    width: usize,
+    color: bool,
+    with: ComparedWith,
+) -> String {
+    let grid = models.len() > 1 && grid_fits(checks, models, width, with);
     let rows: Vec<&CheckResult> = checks
         .iter()
         .filter(|c| !grid || c.model.is_none())
@@ -461,7 +470,7 @@ fn rows_wide(checks: &[&CheckResult], models: &[String], width: usize, color: bo
         table.set_header(head);
         for c in &rows {
             let mut row = vec![
-                status_cell(c, color),
+                status_cell(c, color, with),
                 text_cell(&c.check),
                 text_cell(c.model.as_deref().unwrap_or("")),
                 text_cell(&c.detail),
@@ -485,19 +494,24 @@ fn rows_wide(checks: &[&CheckResult], models: &[String], width: usize, color: bo
     }
     if grid {
         out.push_str("\nCapabilities (check × model)\n");
-        out.push_str(&grid_at(checks, models, color, width));
+        out.push_str(&grid_at(checks, models, color, width, with));
     }
     out
 }
 
 /// Whether a check × model grid fits `width` with no id and no verdict word broken.
-fn grid_fits(checks: &[&CheckResult], models: &[String], width: usize) -> bool {
+fn grid_fits(checks: &[&CheckResult], models: &[String], width: usize, with: ComparedWith) -> bool {
     let longest_id = checks.iter().map(|c| cols(&c.check)).max().unwrap_or(0);
     let column = |m: &String| {
         checks
             .iter()
             .filter(|c| c.model.as_deref() == Some(m.as_str()))
-            .flat_map(|c| verdict(c).split_whitespace().map(cols).collect::<Vec<_>>())
+            .flat_map(|c| {
+                verdict(c, with)
+                    .split_whitespace()
+                    .map(cols)
+                    .collect::<Vec<_>>()
+            })
             .chain(std::iter::once(cols(m)))
             .max()
             .unwrap_or(0)
@@ -509,10 +523,17 @@ fn grid_fits(checks: &[&CheckResult], models: &[String], width: usize) -> bool {
 
 /// One row per check, one column per model: what a support engineer reads at a glance.
 pub fn render_grid(checks: &[&CheckResult], models: &[String], color: bool) -> String {
-    grid_at(checks, models, color, fit::line_width())
+    let with = ComparedWith::default();
+    grid_at(checks, models, color, fit::line_width(), with)
 }
 
-fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize) -> String {
+fn grid_at(
+    checks: &[&CheckResult],
+    models: &[String],
+    color: bool,
+    width: usize,
+    with: ComparedWith,
+) -> String {
     let mut ids: Vec<&str> = Vec::new();
     for c in checks.iter().filter(|c| c.model.is_some()) {
         if !ids.contains(&c.check.as_str()) {
@@ -535,7 +556,7 @@ fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize
                     .find(|c| c.check == id && c.model.as_deref() == Some(m))
                 {
                     Some(c) => {
-                        let cell = Cell::new(verdict(c));
+                        let cell = Cell::new(verdict(c, with));
                         if color {
                             cell.fg(status_color(c.status))
                         } else {
@@ -554,7 +575,7 @@ fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize
         let words: Vec<String> = checks
             .iter()
             .filter(|c| c.model.as_deref() == Some(m.as_str()))
-            .map(|c| verdict(c))
+            .map(|c| verdict(c, with))
             .chain(std::iter::once(m.clone()))
             .collect();
         fit::keep_whole(&mut t, i + 1, words.iter().map(String::as_str));
@@ -563,7 +584,7 @@ fn grid_at(checks: &[&CheckResult], models: &[String], color: bool, width: usize
 }
 
 /// The grid's word for a result: parameter outcomes read as rejected/ignored.
-fn verdict(c: &CheckResult) -> String {
+fn verdict(c: &CheckResult, with: ComparedWith) -> String {
     use crate::failure::Kind;
     let word = match (c.status, c.kind) {
         (Status::Pass, _) => "pass".into(),
@@ -579,8 +600,8 @@ fn verdict(c: &CheckResult) -> String {
         (s, None) => s.as_str().to_uppercase(),
     };
     match c.baseline {
-        Some(super::Change::Regressed) => format!("{word} (regressed)"),
-        _ if c.is_known() => format!("{word} (known)"),
+        Some(super::Change::Regressed) => format!("{word} ({})", with.regressed_short()),
+        _ if c.is_known() => format!("{word} ({})", with.known_short()),
         _ => word,
     }
 }
@@ -660,11 +681,12 @@ fn place(r: &Report, c: &CheckResult) -> String {
     if c.required {
         parts.push("required".into());
     }
+    let with = r.compared_with();
     if c.baseline == Some(super::Change::Regressed) {
-        parts.push("regressed".into());
+        parts.push(with.regressed_short().into());
     }
     if c.is_known() {
-        parts.push("known".into());
+        parts.push(with.known_short().into());
     }
     parts.join("\n")
 }
@@ -770,13 +792,15 @@ fn paint_mark(line: &str, s: Status, color: bool) -> String {
     }
 }
 
-fn status_cell(c: &CheckResult, color: bool) -> Cell {
+fn status_cell(c: &CheckResult, color: bool, with: ComparedWith) -> Cell {
     let mut word = c.status.as_str().to_uppercase();
     if c.baseline == Some(super::Change::Regressed) {
-        word.push_str("\nregressed");
+        word.push('\n');
+        word.push_str(with.regressed_short());
     }
     if c.is_known() {
-        word.push_str("\nknown");
+        word.push('\n');
+        word.push_str(with.known_short());
     }
     let cell = Cell::new(word);
     if color {

@@ -302,10 +302,14 @@ async fn a_baseline_turns_a_new_failure_into_a_regression() {
     assert!(report["outcome"]["reasons"]
         .to_string()
         .contains("passed in the baseline, not now"));
+    // The report says what it was compared with, and the words are the baseline's.
+    assert_eq!(report["comparison"]["with"], "baseline");
+    assert_eq!(report["comparison"]["source"], b.as_str());
     // With --fail-on never the run passes, and the table still shows the regression.
     let out = run(after.dir.path(), &["--baseline", &b, "--fail-on", "never"]).await;
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out).contains("regressed"));
+    assert!(!text(&out).contains("works direct"), "{}", text(&out));
 
     let out = run(after.dir.path(), &["--baseline", "."]).await;
     assert_eq!(

@@ -1,12 +1,29 @@
 //! `probe --reference URL`: the same checks against a reference endpoint and the target;
 //! the rows whose verdicts differ are marked (regressed: works there, breaks here) and say
-//! what the reference gave; the rows that agree are not.
+//! what the reference gave; the rows that agree are not. Every format words the marks as a
+//! reference comparison ("works direct, breaks through the gateway", "breaks direct too"),
+//! never as a baseline's.
 
 use crate::common::{check, probe};
+use zencheck::cli::outputs::render_with;
+use zencheck::cli::Format;
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
 use zencheck::mock::{self, Scenario};
+use zencheck::policy::ComparedWith;
 use zencheck::report::Change;
+
+/// No format may speak of a baseline when the comparison was with a reference.
+fn no_baseline_words(format: Format, text: &str) {
+    for w in [
+        "regressed",
+        "in the baseline",
+        "since the baseline",
+        "(known)",
+    ] {
+        assert!(!text.contains(w), "{format:?} says `{w}`:\n{text}");
+    }
+}
 
 #[tokio::test]
 async fn what_works_at_the_reference_and_breaks_here_is_regressed() {
@@ -58,6 +75,51 @@ async fn what_works_at_the_reference_and_breaks_here_is_regressed() {
     }
     assert!(r.failed(), "a regression fails --fail-on new");
     assert_eq!(r.summary.regressed, 1);
+    // The report says what it compared with, and every format words it so.
+    let cmp = r.comparison.as_ref().expect("a comparison");
+    assert_eq!(
+        (cmp.with, cmp.source.as_str()),
+        (ComparedWith::Reference, direct.base_url().as_str())
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    crate::common::assert_valid(&json);
+    assert_eq!(json["comparison"]["with"], "reference");
+    assert!(r
+        .outcome
+        .reasons
+        .iter()
+        .any(|w| w.starts_with("works direct, breaks through the gateway: ")));
+    for (format, all, want) in [
+        (
+            Format::Table,
+            false,
+            "works direct, breaks through the gateway",
+        ),
+        (Format::Table, true, "works direct"),
+        (Format::Markdown, false, "fail (works direct)"),
+        (
+            Format::Markdown,
+            false,
+            "works direct, breaks through the gateway",
+        ),
+        (Format::Html, false, "fail (works direct)"),
+        (
+            Format::Html,
+            false,
+            "works direct, breaks through the gateway",
+        ),
+        (
+            Format::Junit,
+            false,
+            "(works direct, breaks through the gateway)",
+        ),
+    ] {
+        let text = render_with(&r, format, false, all);
+        assert!(text.contains(want), "{format:?} lacks `{want}`:\n{text}");
+        if format != Format::Junit {
+            no_baseline_words(format, &text);
+        }
+    }
     // Both endpoints were asked.
     assert!(direct.requests() >= 3 && gateway.requests() >= 3);
 }
@@ -85,4 +147,26 @@ async fn a_target_as_good_as_its_reference_passes_under_fail_on_new() {
     let c = check(&r, "chat.tool_choice_required");
     assert_eq!((c.status, c.baseline), (Status::Fail, Some(Change::Known)));
     assert!(!r.failed(), "{}", r.to_json());
+    // Known at both: "breaks direct too", in every format.
+    for (format, want) in [
+        (Format::Table, "breaks direct too"),
+        (Format::Markdown, "fail (breaks direct too)"),
+        (Format::Html, "fail (breaks direct too)"),
+        (
+            Format::Junit,
+            "known failure (broken direct too, tolerated by --fail-on new)",
+        ),
+        (Format::Github, "fail (breaks direct too)"),
+    ] {
+        let text = render_with(&r, format, false, false);
+        assert!(text.contains(want), "{format:?} lacks `{want}`:\n{text}");
+        no_baseline_words(format, &text);
+    }
+    assert!(
+        r.summary
+            .line(r.compared_with())
+            .contains("1 broken direct too, 0 broken only through the gateway, 0 working only through it beside the reference"),
+        "{}",
+        r.summary.line(r.compared_with())
+    );
 }

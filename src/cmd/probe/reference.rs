@@ -53,8 +53,9 @@ pub async fn compared(
         .first()
         .map(|t| t.info.base_url.clone())
         .unwrap_or_default();
-    let baseline = Baseline::from_rows(
+    let baseline = Baseline::of_reference(
         &name,
+        &shown,
         there
             .checks
             .iter()
