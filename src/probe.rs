@@ -968,6 +968,11 @@ fn compare(client: crate::profile::Profile, f: &mut Finding, plain: Finding, sen
         )
     } else if plain.status == Status::Fail {
         match plain.kind {
+            // Blocked both ways: the address or network, or a relay that lets through only
+            // a client zencheck did not speak as.
+            Some(Kind::Blocked) if f.kind == Some(Kind::Blocked) => format!(
+                "blocked as zencheck too (the same request without {c}'s headers and body fields): not the {c} profile; your address or network is blocked, or the relay lets through only another client"
+            ),
             k if k == f.kind => format!(
                 "fails as zencheck too (the same request without {c}'s headers and body fields): the endpoint fails whoever asks, not the {c} profile"
             ),

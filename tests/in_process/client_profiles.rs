@@ -143,6 +143,12 @@ async fn every_profile_sends_its_headers_and_the_users_header_wins() {
             Some(Status::Fail),
             "{client}"
         );
+        assert!(
+            c.detail.contains("blocked as zencheck too")
+                && c.detail.contains("only another client"),
+            "{client}: {}",
+            c.detail
+        );
         let last = seen.lock().unwrap()[before].clone();
         let sent = header(&last, "user-agent");
         assert!(
@@ -270,6 +276,17 @@ async fn zens_free_tier_refusal_is_access_denied_as_opencode_too() {
             "{extra:?}: {}",
             r.to_json()
         );
+        // As opencode, sent again as zencheck: refused the same, so not the profile.
+        let again = check(&r, "chat.basic")
+            .as_zencheck
+            .as_ref()
+            .map(|a| a.status);
+        let expected = if extra.is_empty() {
+            None
+        } else {
+            Some(Status::Fail)
+        };
+        assert_eq!(again, expected, "{extra:?}: {}", r.to_json());
     }
 }
 
