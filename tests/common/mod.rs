@@ -207,6 +207,93 @@ pub fn verdict(r: &Report, id: &str) -> (Status, Option<Kind>, Option<String>) {
     (c.status, c.kind, c.param.clone())
 }
 
+/// What a row must show: its status, and its kind, parameter and a piece of its detail where
+/// they are given (`is(Status::Warn).kind(Kind::ParamIgnored).param("tools")`).
+#[derive(Debug, Clone, Copy)]
+pub struct Want {
+    status: Status,
+    kind: Option<Option<Kind>>,
+    param: Option<Option<&'static str>>,
+    says: Option<&'static str>,
+}
+
+/// A row of this status; [`Want`]'s methods add what else it must show.
+pub fn is(status: Status) -> Want {
+    Want {
+        status,
+        kind: None,
+        param: None,
+        says: None,
+    }
+}
+
+impl Want {
+    pub fn kind(self, kind: Kind) -> Want {
+        Want {
+            kind: Some(Some(kind)),
+            ..self
+        }
+    }
+
+    pub fn param(self, param: &'static str) -> Want {
+        Want {
+            param: Some(Some(param)),
+            ..self
+        }
+    }
+
+    /// Its detail holds `text`.
+    pub fn says(self, text: &'static str) -> Want {
+        Want {
+            says: Some(text),
+            ..self
+        }
+    }
+
+    fn holds(&self, c: &CheckResult) -> bool {
+        c.status == self.status
+            && self.kind.is_none_or(|k| c.kind == k)
+            && self.param.is_none_or(|p| c.param.as_deref() == p)
+            && self.says.is_none_or(|t| c.detail.contains(t))
+    }
+}
+
+/// Assert that row `id` of `r` shows `want`; the row, for what else a test asserts of it.
+#[track_caller]
+pub fn expect<'a>(r: &'a Report, id: &str, want: Want) -> &'a CheckResult {
+    let c = check(r, id);
+    assert!(
+        want.holds(c),
+        "{id}: want {want:?}, got {:?} {:?} {:?}: {}\n{}",
+        c.status,
+        c.kind,
+        c.param,
+        c.detail,
+        r.to_json()
+    );
+    c
+}
+
+/// Probe the built-in mock in each scenario (`--base-url` its URL, then `args`) and hold row
+/// `id` to the [`Want`] beside it; each probe's report, in order.
+pub async fn expect_of_mock(id: &str, args: &[&str], cases: &[(Scenario, Want)]) -> Vec<Report> {
+    let mut reports = Vec::new();
+    for (scenario, want) in cases {
+        let (_, r) = probe_mock(*scenario, args).await;
+        expect(&r, id, *want);
+        reports.push(r);
+    }
+    reports
+}
+
+/// Probe the server at `base` (`--base-url` it, then `args`) with a 3 s `--timeout`.
+pub async fn probe_at(base: &str, args: &[&str]) -> Report {
+    let mut full = vec!["--base-url", base];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--timeout", "3"]);
+    probe(&full).await
+}
+
 /// Serve raw bytes for every connection: read the request head, write `response`
 /// (already framed), then do what `after` says. For framing the HTTP stack won't produce.
 pub async fn raw_server(response: Vec<u8>, after: After) -> SocketAddr {

@@ -7,7 +7,7 @@ use crate::common;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::any;
-use common::{check, probe, probe_mock, serve_reply};
+use common::{check, expect, expect_of_mock, is, probe, probe_at, probe_mock, serve_reply};
 use serde_json::json;
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
@@ -16,28 +16,18 @@ use zencheck::mock::Scenario;
 #[tokio::test]
 async fn cjk_and_an_emoji_arrive_whole_from_the_mock_and_replaced_characters_fail() {
     // The healthy mock splits every multi-byte character across two network writes.
-    let (_, r) = probe_mock(
-        Scenario::Healthy,
+    expect_of_mock(
+        "chat.stream_usage",
         &["-m", "mock-small", "--checks", "chat.stream_usage"],
+        &[
+            (Scenario::Healthy, is(Status::Pass).says("你好，世界 🙂")),
+            (
+                Scenario::StreamUtf8Replaced,
+                is(Status::Fail).kind(Kind::StreamMalformed).says("U+FFFD"),
+            ),
+        ],
     )
     .await;
-    let c = check(&r, "chat.stream_usage");
-    assert_eq!(c.status, Status::Pass, "{}", c.detail);
-    assert!(c.detail.contains("你好，世界 🙂"), "{}", c.detail);
-
-    let (_, r) = probe_mock(
-        Scenario::StreamUtf8Replaced,
-        &["-m", "mock-small", "--checks", "chat.stream_usage"],
-    )
-    .await;
-    let c = check(&r, "chat.stream_usage");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Fail, Some(Kind::StreamMalformed)),
-        "{}",
-        c.detail
-    );
-    assert!(c.detail.contains("U+FFFD"), "{}", c.detail);
 }
 
 #[tokio::test]
@@ -54,25 +44,13 @@ async fn a_gateway_that_decodes_each_read_alone_is_named_whatever_the_prompt() {
         ])
     })
     .await;
-    let r = probe(&[
-        "--base-url",
+    let r = probe_at(
         &base,
-        "-m",
-        "m",
-        "--checks",
-        "chat.stream,chat.stream_usage",
-        "--timeout",
-        "3",
-    ])
+        &["-m", "m", "--checks", "chat.stream,chat.stream_usage"],
+    )
     .await;
     for id in ["chat.stream", "chat.stream_usage"] {
-        let c = check(&r, id);
-        assert_eq!(
-            (c.status, c.kind),
-            (Status::Fail, Some(Kind::StreamMalformed)),
-            "{id}: {}",
-            c.detail
-        );
+        let c = expect(&r, id, is(Status::Fail).kind(Kind::StreamMalformed));
         assert!(c.hint.is_some(), "{id}");
     }
 }
@@ -85,37 +63,20 @@ async fn previous_response_id_honoured_by_the_mock_refused_or_ignored_by_gateway
         "--checks",
         "responses.previous_response",
     ];
-    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
-    let c = check(&r, "responses.previous_response");
-    assert_eq!(c.status, Status::Pass, "{}", c.detail);
-    assert!(c.detail.contains("PELICAN"), "{}", c.detail);
-
-    let (_, r) = probe_mock(Scenario::PreviousResponseUnsupported, &args).await;
-    let c = check(&r, "responses.previous_response");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (
-            Status::Warn,
-            Some(Kind::ParamRejected),
-            Some("previous_response_id")
-        ),
-        "{}",
-        c.detail
-    );
-    assert!(c.detail.contains("store: false"), "{}", c.detail);
-
-    let (_, r) = probe_mock(Scenario::PreviousResponseIgnored, &args).await;
-    let c = check(&r, "responses.previous_response");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (
-            Status::Warn,
-            Some(Kind::ParamIgnored),
-            Some("previous_response_id")
-        ),
-        "{}",
-        c.detail
-    );
+    let warn = |kind| is(Status::Warn).kind(kind).param("previous_response_id");
+    expect_of_mock(
+        "responses.previous_response",
+        &args,
+        &[
+            (Scenario::Healthy, is(Status::Pass).says("PELICAN")),
+            (
+                Scenario::PreviousResponseUnsupported,
+                warn(Kind::ParamRejected).says("store: false"),
+            ),
+            (Scenario::PreviousResponseIgnored, warn(Kind::ParamIgnored)),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -130,25 +91,16 @@ async fn a_gateway_that_answers_a_chained_turn_without_its_history_is_ignoring_i
         .into_response()
     })
     .await;
-    let r = probe(&[
-        "--base-url",
+    let r = probe_at(
         &base,
-        "-m",
-        "m",
-        "--checks",
-        "responses.previous_response",
-        "--timeout",
-        "3",
-    ])
+        &["-m", "m", "--checks", "responses.previous_response"],
+    )
     .await;
-    let c = check(&r, "responses.previous_response");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Warn, Some(Kind::ParamIgnored)),
-        "{}",
-        c.detail
+    expect(
+        &r,
+        "responses.previous_response",
+        is(Status::Warn).kind(Kind::ParamIgnored).says("PELICAN"),
     );
-    assert!(c.detail.contains("PELICAN"), "{}", c.detail);
 }
 
 #[tokio::test]
@@ -185,10 +137,7 @@ async fn cold_server(first_ms: u64) -> String {
         async move {
             let path = req.uri().path().to_string();
             if path.ends_with("/models") {
-                return axum::Json(
-                    json!({"object": "list", "data": [{"id": "m", "object": "model"}]}),
-                )
-                .into_response();
+                return axum::Json(common::model_list(&["m"])).into_response();
             }
             if cold.swap(false, Ordering::SeqCst) {
                 tokio::time::sleep(std::time::Duration::from_millis(first_ms)).await;
@@ -208,26 +157,14 @@ async fn cold_server(first_ms: u64) -> String {
 #[tokio::test]
 async fn a_slow_first_answer_then_fast_ones_is_a_cold_start_never_a_timeout() {
     let checks = "chat.basic,chat.tools,chat.tool_choice_none,chat.tool_choice_null";
+    let cold = |first_ms, timeout| async move {
+        let base = cold_server(first_ms).await;
+        let args = ["--base-url", &base, "-m", "m", "--checks", checks];
+        probe(&[&args[..], &["--timeout", timeout]].concat()).await
+    };
     // Slower than --timeout: sent once more, answered at once.
-    let base = cold_server(4000).await;
-    let r = probe(&[
-        "--base-url",
-        &base,
-        "-m",
-        "m",
-        "--checks",
-        checks,
-        "--timeout",
-        "2",
-    ])
-    .await;
-    let c = check(&r, "chat.basic");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Warn, Some(Kind::ColdStart)),
-        "{}",
-        r.to_json()
-    );
+    let r = cold(4000, "2").await;
+    let c = expect(&r, "chat.basic", is(Status::Warn).kind(Kind::ColdStart));
     assert!(
         c.hint.as_deref().unwrap().contains("timeout"),
         "{:?}",
@@ -235,26 +172,14 @@ async fn a_slow_first_answer_then_fast_ones_is_a_cold_start_never_a_timeout() {
     );
     assert_eq!(r.summary.fail, 0, "{}", r.to_json());
     // Within --timeout, but far slower than the answers after it.
-    let base = cold_server(3500).await;
-    let r = probe(&[
-        "--base-url",
-        &base,
-        "-m",
-        "m",
-        "--checks",
-        checks,
-        "--timeout",
-        "10",
-    ])
-    .await;
-    let c = check(&r, "chat.basic");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Warn, Some(Kind::ColdStart)),
-        "{}",
-        c.detail
+    let r = cold(3500, "10").await;
+    expect(
+        &r,
+        "chat.basic",
+        is(Status::Warn)
+            .kind(Kind::ColdStart)
+            .says("the first answer took"),
     );
-    assert!(c.detail.contains("the first answer took"), "{}", c.detail);
     // The mock's cold start.
     let (_, r) = probe_mock(Scenario::ColdStart, &["-m", "mock-small", "--timeout", "2"]).await;
     assert_eq!(
@@ -268,8 +193,8 @@ async fn a_slow_first_answer_then_fast_ones_is_a_cold_start_never_a_timeout() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_is_still_a_timeout_after_one_more_try() {
-    let (_, r) = probe_mock(
-        Scenario::Timeout,
+    expect_of_mock(
+        "chat.basic",
         &[
             "-m",
             "mock-small",
@@ -278,33 +203,22 @@ async fn a_server_that_never_answers_is_still_a_timeout_after_one_more_try() {
             "--timeout",
             "1",
         ],
+        &[(Scenario::Timeout, is(Status::Fail).kind(Kind::Timeout))],
     )
     .await;
-    let c = check(&r, "chat.basic");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Fail, Some(Kind::Timeout)),
-        "{}",
-        c.detail
-    );
 }
 
 #[tokio::test]
 async fn one_address_family_refusing_names_the_one_that_answers() {
     // The mock on 127.0.0.1, probed at [::1].
-    let (_, r) = probe_mock(
-        Scenario::Ipv4Only,
-        &["-m", "mock-small", "--checks", "chat.basic"],
+    let basic = ["-m", "mock-small", "--checks", "chat.basic"];
+    let family = is(Status::Fail).kind(Kind::AddressFamily);
+    expect_of_mock(
+        "target.address_family",
+        &basic,
+        &[(Scenario::Ipv4Only, family.says("http://127.0.0.1:"))],
     )
     .await;
-    let c = check(&r, "target.address_family");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Fail, Some(Kind::AddressFamily)),
-        "{}",
-        c.detail
-    );
-    assert!(c.detail.contains("http://127.0.0.1:"), "{}", c.detail);
     // Hostile: a server on [::1] only, probed at 127.0.0.1.
     let listener = tokio::net::TcpListener::bind("[::1]:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -332,11 +246,7 @@ async fn one_address_family_refusing_names_the_one_that_answers() {
         c.detail
     );
     // Both families answering (or the one asked for answering): no row.
-    let (_, r) = probe_mock(
-        Scenario::Healthy,
-        &["-m", "mock-small", "--checks", "chat.basic"],
-    )
-    .await;
+    let (_, r) = probe_mock(Scenario::Healthy, &basic).await;
     assert!(
         r.checks.iter().all(|c| c.check != "target.address_family"),
         "{}",
@@ -354,25 +264,20 @@ async fn embeddings_base64_honoured_by_the_mock_ignored_or_misencoded_by_a_gatew
         "--checks",
         "embeddings.base64",
     ];
-    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
-    assert_eq!(
-        check(&r, "embeddings.base64").status,
-        Status::Pass,
-        "{}",
-        r.to_json()
-    );
-    let (_, r) = probe_mock(Scenario::EmbeddingsBase64Ignored, &args).await;
-    let c = check(&r, "embeddings.base64");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (
-            Status::Warn,
-            Some(Kind::ParamIgnored),
-            Some("encoding_format")
-        ),
-        "{}",
-        c.detail
-    );
+    expect_of_mock(
+        "embeddings.base64",
+        &args,
+        &[
+            (Scenario::Healthy, is(Status::Pass)),
+            (
+                Scenario::EmbeddingsBase64Ignored,
+                is(Status::Warn)
+                    .kind(Kind::ParamIgnored)
+                    .param("encoding_format"),
+            ),
+        ],
+    )
+    .await;
     // Hostile: base64 of big-endian floats.
     let base = serve_reply(|_, body| {
         let xs = [0.25f32, -0.5, 0.125];
@@ -386,46 +291,40 @@ async fn embeddings_base64_honoured_by_the_mock_ignored_or_misencoded_by_a_gatew
         axum::Json(json!({"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": embedding}], "usage": {"prompt_tokens": 5, "total_tokens": 5}})).into_response()
     })
     .await;
-    let r = probe(&[
-        "--base-url",
+    let r = probe_at(
         &base,
-        "-m",
-        "e",
-        "--routes",
-        "embeddings",
-        "--checks",
-        "embeddings.base64",
-        "--timeout",
-        "3",
-    ])
+        &[
+            "-m",
+            "e",
+            "--routes",
+            "embeddings",
+            "--checks",
+            "embeddings.base64",
+        ],
+    )
     .await;
-    let c = check(&r, "embeddings.base64");
-    assert_eq!(
-        (c.status, c.kind),
-        (Status::Fail, Some(Kind::BadResponse)),
-        "{}",
-        c.detail
+    expect(
+        &r,
+        "embeddings.base64",
+        is(Status::Fail).kind(Kind::BadResponse),
     );
 }
 
 #[tokio::test]
 async fn schema_keywords_refused_are_named_and_a_healthy_server_takes_them_all() {
     let args = ["-m", "mock-small", "--checks", "chat.schema_keywords"];
-    let (_, r) = probe_mock(Scenario::Healthy, &args).await;
-    assert_eq!(
-        check(&r, "chat.schema_keywords").status,
-        Status::Pass,
-        "{}",
-        r.to_json()
-    );
-    let (_, r) = probe_mock(Scenario::SchemaRefRefused, &args).await;
-    let c = check(&r, "chat.schema_keywords");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (Status::Warn, Some(Kind::ParamRejected), Some("anyOf")),
-        "{}",
-        c.detail
-    );
+    expect_of_mock(
+        "chat.schema_keywords",
+        &args,
+        &[
+            (Scenario::Healthy, is(Status::Pass)),
+            (
+                Scenario::SchemaRefRefused,
+                is(Status::Warn).kind(Kind::ParamRejected).param("anyOf"),
+            ),
+        ],
+    )
+    .await;
     // Hostile: a validator that refuses additionalProperties and enum, as some do.
     let base = serve_reply(|_, body| {
         let tools = body["tools"].to_string();
@@ -435,17 +334,7 @@ async fn schema_keywords_refused_are_named_and_a_healthy_server_takes_them_all()
         axum::Json(common::chat_completion("m", json!({"role": "assistant", "content": "pong"}), "stop", common::usage(5, 1))).into_response()
     })
     .await;
-    let r = probe(&[
-        "--base-url",
-        &base,
-        "-m",
-        "m",
-        "--checks",
-        "chat.schema_keywords",
-        "--timeout",
-        "3",
-    ])
-    .await;
+    let r = probe_at(&base, &["-m", "m", "--checks", "chat.schema_keywords"]).await;
     let c = check(&r, "chat.schema_keywords");
     assert_eq!(
         (c.kind, c.param.as_deref()),

@@ -5,7 +5,7 @@
 use crate::common;
 
 use axum::response::IntoResponse;
-use common::{check, probe, probe_mock, serve_reply};
+use common::{expect, is, probe_at, probe_mock, serve_reply};
 use serde_json::{json, Value};
 use zencheck::failure::Kind;
 use zencheck::finding::Status;
@@ -16,21 +16,16 @@ const PASSBACK: [&str; 4] = ["-m", "mock-small", "--checks", "chat.reasoning_pas
 #[tokio::test]
 async fn reasoning_passed_back_or_not_is_fine_on_the_mock_and_required_by_a_thinking_mode() {
     let (_, r) = probe_mock(Scenario::Reasoning, &PASSBACK).await;
-    let c = check(&r, "chat.reasoning_passback");
-    assert_eq!(c.status, Status::Pass, "{}", r.to_json());
+    let c = expect(&r, "chat.reasoning_passback", is(Status::Pass));
     assert!(c.detail.starts_with("not required"), "{}", c.detail);
 
     let (m, r) = probe_mock(Scenario::ReasoningRequired, &PASSBACK).await;
-    let c = check(&r, "chat.reasoning_passback");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (
-            Status::Warn,
-            Some(Kind::BadRequest),
-            Some("reasoning_content")
-        ),
-        "{}",
-        r.to_json()
+    let c = expect(
+        &r,
+        "chat.reasoning_passback",
+        is(Status::Warn)
+            .kind(Kind::BadRequest)
+            .param("reasoning_content"),
     );
     assert!(c.detail.starts_with("required"), "{}", c.detail);
     assert!(
@@ -52,8 +47,7 @@ async fn reasoning_passed_back_or_not_is_fine_on_the_mock_and_required_by_a_thin
 #[tokio::test]
 async fn a_model_that_shows_no_reasoning_gets_no_passback_requests() {
     let (m, r) = probe_mock(Scenario::Healthy, &PASSBACK).await;
-    let c = check(&r, "chat.reasoning_passback");
-    assert_eq!(c.status, Status::Skip, "{}", r.to_json());
+    expect(&r, "chat.reasoning_passback", is(Status::Skip));
     let basic_only = m.requests();
     let (m, _) = probe_mock(
         Scenario::Healthy,
@@ -100,27 +94,13 @@ fn strict_thinking(_: &str, body: &Value) -> axum::response::Response {
 #[tokio::test]
 async fn a_validator_that_refuses_reasoning_sent_back_is_named() {
     let base = serve_reply(strict_thinking).await;
-    let r = probe(&[
-        "--base-url",
-        &base,
-        "-m",
-        "m",
-        "--checks",
+    let r = probe_at(&base, &["-m", "m", "--checks", "chat.reasoning_passback"]).await;
+    let c = expect(
+        &r,
         "chat.reasoning_passback",
-        "--timeout",
-        "3",
-    ])
-    .await;
-    let c = check(&r, "chat.reasoning_passback");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (
-            Status::Warn,
-            Some(Kind::ParamRejected),
-            Some("reasoning_content")
-        ),
-        "{}",
-        r.to_json()
+        is(Status::Warn)
+            .kind(Kind::ParamRejected)
+            .param("reasoning_content"),
     );
     assert!(
         c.detail.starts_with("refused when sent back"),
@@ -146,8 +126,7 @@ const THINKING: [&str; 6] = [
 #[tokio::test]
 async fn thinking_blocks_go_back_signed_on_the_mock_and_an_unsigned_one_breaks_turn_two() {
     let (m, r) = probe_mock(Scenario::Healthy, &THINKING).await;
-    let c = check(&r, "messages.thinking");
-    assert_eq!(c.status, Status::Pass, "{}", r.to_json());
+    let c = expect(&r, "messages.thinking", is(Status::Pass));
     assert!(
         c.detail.contains("1 thinking block") && c.detail.contains("the result was used"),
         "{}",
@@ -157,14 +136,14 @@ async fn thinking_blocks_go_back_signed_on_the_mock_and_an_unsigned_one_breaks_t
     assert_eq!(m.requests(), 2);
 
     let (_, r) = probe_mock(Scenario::ThinkingUnsigned, &THINKING).await;
-    let c = check(&r, "messages.thinking");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (Status::Fail, Some(Kind::BadRequest), Some("signature")),
-        "{}",
-        r.to_json()
+    let c = expect(
+        &r,
+        "messages.thinking",
+        is(Status::Fail)
+            .kind(Kind::BadRequest)
+            .param("signature")
+            .says("without its signature"),
     );
-    assert!(c.detail.contains("without its signature"), "{}", c.detail);
     assert!(
         c.provider_message
             .as_deref()
@@ -218,30 +197,17 @@ fn stripping_relay(_: &str, body: &Value) -> axum::response::Response {
 #[tokio::test]
 async fn a_relay_that_strips_thinking_blocks_is_named_when_turn_two_is_refused() {
     let base = serve_reply(stripping_relay).await;
-    let r = probe(&[
-        "--base-url",
+    let r = probe_at(
         &base,
-        "-m",
-        "claude-sonnet-4-5",
-        "--routes",
-        "messages",
-        "--checks",
-        "messages.thinking",
-        "--timeout",
-        "3",
-    ])
+        &[&["-m", "claude-sonnet-4-5"], &THINKING[2..]].concat(),
+    )
     .await;
-    let c = check(&r, "messages.thinking");
-    assert_eq!(
-        (c.status, c.kind, c.param.as_deref()),
-        (Status::Fail, Some(Kind::BadRequest), Some("thinking")),
-        "{}",
-        r.to_json()
-    );
-    assert!(
-        c.detail
-            .contains("no thinking block although thinking was on"),
-        "{}",
-        c.detail
+    expect(
+        &r,
+        "messages.thinking",
+        is(Status::Fail)
+            .kind(Kind::BadRequest)
+            .param("thinking")
+            .says("no thinking block although thinking was on"),
     );
 }
