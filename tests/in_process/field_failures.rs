@@ -42,17 +42,23 @@ async fn substitution(base: &str) -> zencheck::report::Report {
     .await
 }
 
-#[tokio::test]
-async fn a_gateway_that_answers_any_model_id_with_another_makers_model_fails_twice() {
-    let base = serve_reply(|path, _| {
+/// [`substitution`] of a server that lists `gpt-4o` and answers every generation request as
+/// `model`.
+async fn answered_as(model: &'static str) -> zencheck::report::Report {
+    let base = serve_reply(move |path, _| {
         if path.ends_with("/models") {
             models(&["gpt-4o"])
         } else {
-            completion("claude-3-5-haiku-20241022")
+            completion(model)
         }
     })
     .await;
-    let r = substitution(&base).await;
+    substitution(&base).await
+}
+
+#[tokio::test]
+async fn a_gateway_that_answers_any_model_id_with_another_makers_model_fails_twice() {
+    let r = answered_as("claude-3-5-haiku-20241022").await;
     let unknown = check(&r, "chat.unknown_model");
     assert_eq!(unknown.status, Status::Fail, "{}", r.to_json());
     assert_eq!(unknown.kind, Some(Kind::ModelMismatch));
@@ -97,15 +103,7 @@ async fn a_dated_snapshot_and_a_refused_unknown_id_stay_clean() {
 
 #[tokio::test]
 async fn a_sibling_model_of_the_same_maker_is_a_warning_not_a_failure() {
-    let base = serve_reply(|path, _| {
-        if path.ends_with("/models") {
-            models(&["gpt-4o"])
-        } else {
-            completion("gpt-4o-mini")
-        }
-    })
-    .await;
-    let r = substitution(&base).await;
+    let r = answered_as("gpt-4o-mini").await;
     let basic = check(&r, "chat.basic");
     assert_eq!(
         (basic.status, basic.kind),
@@ -578,15 +576,7 @@ async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
 /// under test answered, so nothing else ran. A typo goes unrefused (a warning), not a failure.
 #[tokio::test]
 async fn a_single_model_server_answering_any_id_with_the_model_under_test_is_a_warning() {
-    let base = serve_reply(|path, _| {
-        if path.ends_with("/models") {
-            models(&["gpt-4o"])
-        } else {
-            completion("gpt-4o")
-        }
-    })
-    .await;
-    let r = substitution(&base).await;
+    let r = answered_as("gpt-4o").await;
     let unknown = check(&r, "chat.unknown_model");
     assert_eq!(unknown.status, Status::Warn, "{}", r.to_json());
     assert_eq!(unknown.kind, Some(Kind::ModelMismatch));
