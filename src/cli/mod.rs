@@ -224,8 +224,7 @@ pub struct ProbeArgs {
 
     /// Run every check N times (1-20; the cost is said first): a check that passes in some runs and not in others is `flaky`, a warning unless --fail-on flaky
     #[arg(long, value_name = "N", env = "ZENCHECK_REPEAT", default_value_t = 1,
-          value_parser = clap::value_parser!(u32).range(1..=MAX_REPEAT as i64),
-          conflicts_with = "reference")]
+          value_parser = clap::value_parser!(u32).range(1..=MAX_REPEAT as i64))]
     pub repeat: u32,
 
     /// `-q`: the cost of `--repeat` is not said (set by the command, not a flag).

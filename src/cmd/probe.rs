@@ -222,6 +222,16 @@ fn warn_unprobed_routes(run: &setup::Run) {
 /// What `--repeat N` will cost, said before anything is sent: N times one run's planned
 /// requests and output-token caps.
 fn repeat_cost(run: &setup::Run, repeat: u32) -> String {
+    let (requests, tokens) = repeat_counts(run, repeat);
+    format!(
+        "zencheck: --repeat {repeat}: every check runs {repeat} times, one run after another: about {} and at most {} ({repeat} × one run's; a reasoning model's raised caps come on top)",
+        crate::fit::count(requests, "request"),
+        crate::fit::count(tokens, "output token"),
+    )
+}
+
+/// What `repeat` runs of `run` send: requests, and output tokens at most.
+fn repeat_counts(run: &setup::Run, repeat: u32) -> (u64, u64) {
     let (mut requests, mut tokens) = (0u64, 0u64);
     for (t, o) in &run.targets {
         let planned = probe::planned_requests(t, o);
@@ -229,11 +239,7 @@ fn repeat_cost(run: &setup::Run, repeat: u32) -> String {
         tokens += output_cap(&planned);
     }
     let n = u64::from(repeat);
-    format!(
-        "zencheck: --repeat {repeat}: every check runs {repeat} times, one run after another: about {} and at most {} ({repeat} × one run's; a reasoning model's raised caps come on top)",
-        crate::fit::count(requests * n, "request"),
-        crate::fit::count(tokens * n, "output token"),
-    )
+    (requests * n, tokens * n)
 }
 
 /// Text for `--dry-run`, laid out for `width` columns: a request's label goes under its

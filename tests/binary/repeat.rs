@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use crate::common;
 
-/// A chat answer "OK" to `m`.
-fn ok() -> axum::response::Response {
+/// A chat answer "OK" from `model`.
+fn ok(model: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
     axum::Json(common::chat_completion(
-        "m",
+        model,
         serde_json::json!({"role": "assistant", "content": "OK"}),
         "stop",
         common::usage(5, 1),
@@ -23,11 +23,16 @@ fn ok() -> axum::response::Response {
 /// A server whose chat answers fail with a 502 on every third request, the second of each
 /// three; its base URL.
 async fn one_in_three() -> String {
+    one_in_three_as("m").await
+}
+
+/// [`one_in_three`], serving `model`.
+async fn one_in_three_as(model: &'static str) -> String {
     let n = Arc::new(AtomicUsize::new(0));
     common::serve_reply(move |path, _| {
         use axum::response::IntoResponse;
         if path.ends_with("/models") {
-            return axum::Json(common::model_list(&["m"])).into_response();
+            return axum::Json(common::model_list(&[model])).into_response();
         }
         if n.fetch_add(1, Ordering::SeqCst) % 3 == 1 {
             return (
@@ -39,7 +44,7 @@ async fn one_in_three() -> String {
             )
                 .into_response();
         }
-        ok()
+        ok(model)
     })
     .await
 }
@@ -196,7 +201,7 @@ async fn a_run_the_deadline_cuts_is_left_out_not_read_as_flaky() {
             if n.fetch_add(1, Ordering::SeqCst) > 0 {
                 tokio::time::sleep(std::time::Duration::from_secs(30)).await;
             }
-            ok()
+            ok("m")
         }
     });
     let url = format!("http://{}/v1", common::serve_app(app).await);
@@ -255,5 +260,43 @@ fn a_dry_run_under_repeat_says_the_runs_and_counts_in_words() {
     assert!(
         err.contains("--repeat 3: every check runs 3 times") && err.contains("about 3 requests"),
         "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeat_runs_at_the_reference_too_and_says_its_cost() {
+    let gateway = one_in_three_as("mock-small").await;
+    let direct = zencheck::mock::start(zencheck::mock::Scenario::Healthy, 0)
+        .await
+        .unwrap();
+    let reference = direct.base_url();
+    let (code, table, err) = run_off(&[
+        "probe",
+        "--base-url",
+        &gateway,
+        "-m",
+        "mock-small",
+        "--checks",
+        "chat.basic",
+        "--repeat",
+        "3",
+        "--reference",
+        &reference,
+    ])
+    .await;
+    assert_eq!(code, Some(1), "works direct, flaky through: {table}\n{err}");
+    // The cost of each side, once.
+    assert_eq!(
+        err.matches("--repeat 3: every check runs 3 times").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("--repeat 3 --reference: the reference runs every check 3 times too"),
+        "{err}"
+    );
+    assert!(
+        table.contains("works direct, breaks through the gateway"),
+        "{table}"
     );
 }

@@ -170,3 +170,78 @@ async fn a_target_as_good_as_its_reference_passes_under_fail_on_new() {
         r.summary.line(r.compared_with())
     );
 }
+
+/// A gateway that fails one chat request in three with a 502 (one bad replica behind it);
+/// its base URL.
+async fn one_in_three() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = std::sync::Arc::new(AtomicUsize::new(0));
+    crate::common::serve_reply(move |path, _| {
+        use axum::response::IntoResponse;
+        if path.ends_with("/models") {
+            return axum::Json(crate::common::model_list(&["mock-small"])).into_response();
+        }
+        if n.fetch_add(1, Ordering::SeqCst) % 3 == 1 {
+            return (
+                axum::http::StatusCode::BAD_GATEWAY,
+                axum::Json(
+                    serde_json::json!({"error": {"message": "upstream replica 3 is down",
+                    "type": "server_error", "code": "bad_gateway"}}),
+                ),
+            )
+                .into_response();
+        }
+        axum::Json(crate::common::chat_completion(
+            "mock-small",
+            serde_json::json!({"role": "assistant", "content": "OK"}),
+            "stop",
+            crate::common::usage(5, 1),
+        ))
+        .into_response()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn under_repeat_a_check_flaky_through_the_gateway_and_steady_direct_works_direct() {
+    let direct = mock::start(Scenario::Healthy, 0).await.unwrap();
+    let gateway = one_in_three().await;
+    let r = probe(&[
+        "--base-url",
+        &gateway,
+        "-m",
+        "mock-small",
+        "--routes",
+        "chat",
+        "--checks",
+        "chat.basic",
+        "--repeat",
+        "3",
+        "--reference",
+        &direct.base_url(),
+    ])
+    .await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(
+        (c.status, c.baseline),
+        (Status::Flaky, Some(Change::Regressed)),
+        "{}",
+        r.to_json()
+    );
+    let repeats = c.repeats.as_ref().expect("the runs are counted");
+    assert_eq!((repeats.runs, repeats.pass), (3, 2));
+    assert!(
+        c.detail
+            .contains(&format!("at the reference ({}): pass", direct.base_url())),
+        "{}",
+        c.detail
+    );
+    assert!(r.failed(), "a regression fails the run");
+    assert!(r
+        .outcome
+        .reasons
+        .iter()
+        .any(|w| w.starts_with("works direct, breaks through the gateway: ")));
+    // The reference ran three times too: models.list once a run, chat.basic once a run.
+    assert!(direct.requests() >= 3, "{}", direct.requests());
+}

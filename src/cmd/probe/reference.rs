@@ -2,7 +2,9 @@
 //! directly) and the target (the gateway in front of it), at once. The report holds the
 //! target's rows, judged against the reference's as against a baseline: a row that passes
 //! there and not here is regressed ("works direct, breaks through the gateway"), the reverse
-//! fixed, and each row whose verdict differs says what the reference gave.
+//! fixed, and each row whose verdict differs says what the reference gave. Under `--repeat`
+//! both sides run every check N times: a row that passes every time direct and only
+//! sometimes through the gateway (flaky) works direct and breaks through the gateway.
 
 use crate::cli::{setup, ProbeArgs};
 use crate::error::RunError;
@@ -32,7 +34,20 @@ pub async fn compared(
     // The target's headers (a gateway's own key) are not the provider's.
     ref_args.headers = Vec::new();
     ref_args.reference = None;
+    // What the run says on stderr (the cost of --repeat, checks not run) is said once, for
+    // the target; the reference's share of --repeat's cost is said here.
+    ref_args.quiet = true;
     let mut reference = setup::build(&ref_args)?;
+    if args.repeat > 1 && !args.quiet {
+        let (requests, tokens) = super::repeat_counts(&reference, args.repeat);
+        crate::out::warn(&format!(
+            "zencheck: --repeat {} --reference: the reference runs every check {} times too, at the same time: about {} and at most {} more",
+            args.repeat,
+            args.repeat,
+            crate::fit::count(requests, "request"),
+            crate::fit::count(tokens, "output token"),
+        ));
+    }
     // Each run is judged here, once both are in.
     target.fail_on = FailOn::Fail;
     reference.fail_on = FailOn::Fail;
