@@ -291,6 +291,9 @@ fn collect_tags(out: &mut ErrorBody, e: &Value) {
     add(str_of(e.get("type")));
     add(str_of(e.get("code")));
     add(str_of(e.get("error_code")));
+    // A code-like `reason` beside the message (Cursor's `{"type":"client","reason":
+    // "invalid_input"}`, Google's ErrorInfo flattened); prose in it is no code.
+    add(str_of(e.get("reason")).filter(|r| !r.contains(' ') && r.len() <= 64));
     add(e
         .get("base_resp")
         .and_then(|b| str_of(b.get("status_code"))));

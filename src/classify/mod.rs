@@ -151,6 +151,21 @@ pub fn decide_at(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
+    if let Some(u) = url.filter(|u| route_in_query(u)) {
+        return Some(Classification {
+            kind: Kind::BaseUrl,
+            param: None,
+            gateway: false,
+            rule: "route_in_query",
+            hint: None,
+            confidence: Confidence::Low,
+            // The query is not quoted: it often carries a token.
+            evidence: format!(
+                "the URL {}?…: its route follows a query string, so the base URL ends in one and the request went to the base path",
+                one_line(u.split(['?', '#']).next().unwrap_or(""))
+            ),
+        });
+    }
     let msg = body.message.as_deref().unwrap_or("").to_lowercase();
     let mut words = format!("{msg} {}", body.tags.join(" "));
     if let Some(t) = &body.etype {
@@ -564,9 +579,21 @@ fn url_parts(url: &str) -> (Option<String>, String) {
     }
 }
 
-/// The URL (or path) ends in a route that names a model.
+/// The URL (or path) ends in a route that names a model, or carries one after its query
+/// (see [`route_in_query`]).
 pub fn names_model_route(url: &str) -> bool {
-    route_of(&url_parts(url).1).is_some()
+    route_of(&url_parts(url).1).is_some() || route_in_query(url)
+}
+
+/// The route sits inside the URL's query or fragment (`https://host:8000?token=X/chat/completions`):
+/// the base URL ended in a query string and the client appended the route after it, so the
+/// request went to the base path, whatever the server answered there.
+fn route_in_query(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.contains("://")
+        && lower
+            .find(['?', '#'])
+            .is_some_and(|q| route_of(&lower[q..]).is_some())
 }
 
 /// The path before its route ends in an API version (`/v1/responses`, `/openai/v1/…`,
@@ -1426,6 +1453,19 @@ mod tests {
                 "{url:?}"
             );
         }
+        // A route after a query string: the base URL ends in one, whatever the status says.
+        let page = parse_error_body(
+            Some("text/html"),
+            b"<html><title>403: Forbidden</title></html>",
+        );
+        let v = classify_at(
+            403,
+            &page,
+            &[],
+            Some("https://h.example:26693?token=abcd1234/chat/completions"),
+        );
+        assert_eq!((v.kind, v.rule), (Kind::BaseUrl, "route_in_query"));
+        assert!(!v.evidence.contains("abcd1234"), "{}", v.evidence);
         // Not on /models, where no model is named.
         assert_eq!(
             classify_at(404, &api, &[], Some("/v1/models")).kind,
@@ -1482,6 +1522,29 @@ mod tests {
             Some("https://my.host/v1/chat/completions"),
         );
         assert_eq!(v.kind, Kind::BaseUrl);
+    }
+
+    #[test]
+    fn a_header_refused_by_name_and_a_code_in_reason_are_read() {
+        let v = kind_of(
+            400,
+            r#"{"type":"error","error":{"type":"invalid_request_error","message":"Unexpected value(s) `prompt-caching-scope-2026-01-05` for the `anthropic-beta` header. Please try again without the header."}}"#,
+            KNOWN_PARAMS,
+        );
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("anthropic-beta"))
+        );
+        // "the header" alone names none.
+        assert_eq!(
+            super::params::blamed_for_test("invalid value in the auth header"),
+            None
+        );
+        let b = parse_error_body(
+            None,
+            br#"{"error":{"type":"client","reason":"invalid_input","message":"Invalid URL","retryable":false}}"#,
+        );
+        assert!(b.tags.iter().any(|t| t == "invalid_input"), "{:?}", b.tags);
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub fn refusal_words(msg: &str) -> bool {
         "no endpoints found that support",
         // DeepSeek: "This response_format type is unavailable now" (json_schema).
         "is unavailable now",
+        // Anthropic: "Unexpected value(s) `…` for the `anthropic-beta` header".
+        "unexpected value",
         "参数非法",
         "unknown name",
         "cannot find field",
@@ -105,9 +107,49 @@ pub fn blamed(f: &Facts) -> Option<String> {
     if let Some(p) = first_mentioned(&f.msg, f.sent) {
         return Some(p);
     }
+    if let Some(h) = header_named(&f.msg) {
+        return Some(h);
+    }
     quoted_after_refusal(&f.msg, f.body.message.as_deref().unwrap_or(""))
         .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
+}
+
+/// A request header the message names as such (``for the `anthropic-beta` header``,
+/// `header 'OpenAI-Beta'`, `x-api-version header`): a header refused is blamed by its
+/// name, lowercased as HTTP compares it. Only names shaped like a header (a hyphen in
+/// them) count, so "the header" or "the auth header" name none.
+fn header_named(msg: &str) -> Option<String> {
+    let is_header = |n: &str| {
+        (3..=64).contains(&n.len())
+            && n.contains('-')
+            && n.starts_with(|c: char| c.is_ascii_alphabetic())
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let quotes = ['`', '\'', '"', '\\'];
+    msg.match_indices("header").take(8).find_map(|(i, _)| {
+        // `… the `x-y` header`: the name just before.
+        let before = msg[..i].trim_end().trim_end_matches(quotes);
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(0, |j| j + 1);
+        let name = &before[start..];
+        if is_header(name) {
+            return Some(name.to_string());
+        }
+        // `header `x-y``, `header: x-y`: the name just after.
+        let after = msg[i + "header".len()..]
+            .trim_start_matches([' ', ':'])
+            .trim_start_matches(quotes);
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let quoted = msg[i + "header".len()..]
+            .trim_start_matches([' ', ':'])
+            .starts_with(quotes);
+        (quoted && is_header(&name)).then_some(name)
+    })
 }
 
 /// A parameter a client prints on a line of its own (.NET's `Parameter: temperature`).
@@ -270,4 +312,10 @@ pub fn word_at(hay: &str, needle: &str) -> Option<usize> {
         let after = hay[i + needle.len()..].chars().next();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     })
+}
+
+/// [`header_named`], for the classifier's tests.
+#[cfg(test)]
+pub fn blamed_for_test(msg: &str) -> Option<String> {
+    header_named(msg)
 }
