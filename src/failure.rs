@@ -130,6 +130,9 @@ pub enum RuleHint {
     RouteMissing,
     /// The application has no provider or model configured yet: nothing was sent.
     SetupMissing,
+    /// A request in another API's shape than its route's (chat's `messages` on
+    /// `/responses`): the client's wire format is set wrong.
+    WireMismatch,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -444,6 +447,11 @@ impl Kind {
                 };
                 format!("{closest}.{how}")
             }
+            Kind::WrongRoute if cx.rule == Some(RuleHint::WireMismatch) => "The request reached this route in another \
+                 API's shape: chat's `messages` on /responses, or the Responses API's `input` on /chat/completions. Set the \
+                 client's wire API to the one the server speaks (Codex: wire_api = \"chat\" for a server with chat \
+                 completions only; the AI SDK: openai.chat(…) instead of openai(…)), or send each shape to its own route."
+                .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with its router's \
                  404, not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \
                  /chat/completions, not /responses, /messages or /embeddings). Check whether the same base URL answers \

@@ -167,6 +167,9 @@ pub fn decide_at(
         });
     }
     let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    if let Some(v) = url.and_then(|u| wire_mismatch(u, &msg)) {
+        return Some(v);
+    }
     let mut words = format!("{msg} {}", body.tags.join(" "));
     if let Some(t) = &body.etype {
         words.push(' ');
@@ -608,6 +611,29 @@ fn versioned_base(path: &str) -> bool {
     let last = base.rsplit('/').next().unwrap_or("");
     last.strip_prefix('v').is_some_and(|v| {
         v.starts_with(|c: char| c.is_ascii_digit()) && v.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// A request in another API's shape than its route's: the server refuses the field that
+/// carries the conversation in the other API (`messages` on `/responses`, `input` on
+/// `/chat/completions`), so the client speaks the wrong wire format for this route.
+fn wire_mismatch(url: &str, msg: &str) -> Option<Classification> {
+    let route = route_of(&url_parts(url).1)?;
+    let foreign = match route {
+        "/responses" => "messages",
+        "/chat/completions" => "input",
+        _ => return None,
+    };
+    (params::refused_name(msg).as_deref() == Some(foreign)).then(|| Classification {
+        kind: Kind::WrongRoute,
+        param: None,
+        gateway: false,
+        rule: "wire_mismatch",
+        hint: Some(RuleHint::WireMismatch),
+        confidence: Confidence::Low,
+        evidence: format!(
+            "`{foreign}` refused on {route}: the request has another API's shape than the route it went to"
+        ),
     })
 }
 
@@ -1466,6 +1492,19 @@ mod tests {
         );
         assert_eq!((v.kind, v.rule), (Kind::BaseUrl, "route_in_query"));
         assert!(!v.evidence.contains("abcd1234"), "{}", v.evidence);
+        // Chat's `messages` refused on /responses: the client speaks the wrong wire format.
+        let detail = json(r#"{"detail":"Unsupported parameter: messages"}"#);
+        let v = classify_at(
+            400,
+            &detail,
+            &[],
+            Some("http://127.0.0.1:8688/v1/responses"),
+        );
+        assert_eq!((v.kind, v.rule), (Kind::WrongRoute, "wire_mismatch"));
+        assert_ne!(
+            classify_at(400, &detail, &[], Some("/v1/chat/completions")).kind,
+            Kind::WrongRoute
+        );
         // Not on /models, where no model is named.
         assert_eq!(
             classify_at(404, &api, &[], Some("/v1/models")).kind,

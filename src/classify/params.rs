@@ -204,6 +204,15 @@ fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
     best.map(|(_, p)| p.to_string())
 }
 
+/// The name a refusal quotes, whatever it is (the request's own fields included):
+/// `Unsupported parameter: messages`, ``unknown field `input` ``.
+pub fn refused_name(msg: &str) -> Option<String> {
+    REFUSAL_LEADS.iter().find_map(|lead| {
+        let i = msg.find(lead)? + lead.len();
+        ident_at(msg, i).map(|n| n.to_ascii_lowercase())
+    })
+}
+
 fn quoted_after_refusal(msg: &str, original: &str) -> Option<String> {
     REFUSAL_LEADS.iter().find_map(|lead| {
         let i = msg.find(lead)? + lead.len();
