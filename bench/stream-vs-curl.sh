@@ -12,12 +12,13 @@
 # medians of ROUNDS rounds and their ratios are printed; throughput is the stream's bytes over
 # the median time. On a loaded machine quote the medians, not single runs.
 #
-# Usage: bench/stream-vs-curl.sh [ROUNDS]   (builds the release binary first)
+# Usage: bench/stream-vs-curl.sh [ROUNDS]   (builds the release binary first, into
+# $CARGO_TARGET_DIR when it is set, as cargo does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 cargo build --release --quiet
-bin=target/release/zencheck
+bin=${CARGO_TARGET_DIR:-target}/release/zencheck
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 - "$port" <<'PY' &
 import http.server, json, sys

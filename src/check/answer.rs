@@ -82,7 +82,7 @@ pub async fn send_stream<J: Fold>(
     };
     let (headers_ms, waited) = (opened.headers_ms, opened.waited_secs);
     let label = opened.content_type.clone();
-    let transcript = cx.http.read_stream_each(opened, |e| fold.event(&e)).await;
+    let transcript = cx.http.read_stream_each(opened, |e| fold.event(e)).await;
     let mut f = judge(fold, &transcript, headers_ms);
     if mislabelled {
         f = labelled_otherwise(f, label.as_deref().unwrap_or("none"));

@@ -21,6 +21,7 @@ use crate::http::sse::{End, TimedEvent, Transcript};
 use crate::reasoning::Reasoning;
 use crate::route::Route;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub const CHAT_STREAM: Spec = Spec {
@@ -362,6 +363,9 @@ pub struct ChatStream {
     /// Common chunks are read into fields ([`Plain`]); off, every chunk is a JSON tree (the
     /// tests hold the two to the same findings).
     plain: bool,
+    /// The last common chunk read, around its text: the next chunk with the same bytes
+    /// around other plain text is that chunk again with other text (see [`Template`]).
+    template: Option<Template>,
 }
 
 impl ChatStream {
@@ -374,6 +378,7 @@ impl ChatStream {
             a: Assembly::default(),
             malformed: 0,
             plain: true,
+            template: None,
         }
     }
 }
@@ -390,14 +395,27 @@ impl Fold for ChatStream {
             a.done_at = Some(ev.at_ms);
             return;
         }
-        if let Some(c) = Plain::read(data).filter(|_| self.plain) {
-            // The common chunk, read as the JSON tree's path below would read it.
-            a.chunks += 1;
-            c.absorb(a, ev.at_ms);
-            if a.finish.is_some() && a.finish_at.is_none() {
-                a.finish_at = Some(ev.at_ms);
+        if self.plain {
+            // The common chunk, read as the JSON tree's path below would read it: the last
+            // one again with other text, or read into fields.
+            let seen = match self.template.as_ref().and_then(|t| t.text_of(data)) {
+                Some(text) => self
+                    .template
+                    .as_ref()
+                    .map(|t| t.fields.absorb(a, Some(text), ev.at_ms)),
+                None => Plain::read(data).map(|c| {
+                    let (fields, text) = c.fields();
+                    fields.absorb(a, text.as_deref(), ev.at_ms);
+                    self.template = Template::around(data, &text, fields);
+                }),
+            };
+            if seen.is_some() {
+                a.chunks += 1;
+                if a.finish.is_some() && a.finish_at.is_none() {
+                    a.finish_at = Some(ev.at_ms);
+                }
+                return;
             }
-            return;
         }
         let parsed = serde_json::from_str::<Value>(data);
         let error_body = parsed.as_ref().is_ok_and(is_stream_error);
@@ -703,11 +721,11 @@ struct Plain<'a> {
     #[serde(default)]
     id: Option<serde::de::IgnoredAny>,
     #[serde(default, borrow)]
-    object: Option<std::borrow::Cow<'a, str>>,
+    object: Option<Str<'a>>,
     #[serde(default)]
     created: Option<u64>,
     #[serde(default, borrow)]
-    model: Option<std::borrow::Cow<'a, str>>,
+    model: Option<Str<'a>>,
     #[serde(default)]
     system_fingerprint: Option<serde::de::IgnoredAny>,
     #[serde(default)]
@@ -728,7 +746,7 @@ struct PlainChoice<'a> {
     #[serde(borrow)]
     delta: PlainDelta<'a>,
     #[serde(default, borrow)]
-    finish_reason: Option<std::borrow::Cow<'a, str>>,
+    finish_reason: Option<Str<'a>>,
     #[serde(default)]
     logprobs: Option<serde::de::IgnoredAny>,
 }
@@ -741,9 +759,42 @@ struct PlainDelta<'a> {
     #[serde(default)]
     role: Option<serde::de::IgnoredAny>,
     #[serde(default, borrow)]
-    content: Option<std::borrow::Cow<'a, str>>,
+    content: Option<Str<'a>>,
     #[serde(default)]
     refusal: Option<serde::de::IgnoredAny>,
+}
+
+/// A JSON string read where it lies in the chunk when it holds no escape, copied otherwise.
+/// (serde reads an `Option<Cow<str>>` into a copy always: its `borrow` stops at the Option.)
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Cow<'de, str>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Borrowed(s))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+                Ok(Cow::Owned(s))
+            }
+        }
+        d.deserialize_str(Visit).map(Str)
+    }
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 impl<'a> Plain<'a> {
@@ -758,22 +809,82 @@ impl<'a> Plain<'a> {
         plain.then_some(c)
     }
 
-    /// What [`absorb_chunk`] takes from such a chunk.
-    fn absorb(self, a: &mut Assembly, at_ms: u64) {
+    /// What [`absorb_chunk`] takes from such a chunk, its text apart.
+    fn fields(self) -> (PlainFields, Option<Cow<'a, str>>) {
+        let [choice] = self.choices;
+        let fields = PlainFields {
+            model: self.model.map(|m| m.0.into_owned()),
+            created: self.created,
+            finish_reason: choice.finish_reason.map(|f| f.0.into_owned()),
+        };
+        (fields, choice.delta.content.map(|c| c.0))
+    }
+}
+
+/// What a common chunk says besides its text.
+struct PlainFields {
+    model: Option<String>,
+    created: Option<u64>,
+    finish_reason: Option<String>,
+}
+
+impl PlainFields {
+    /// What [`absorb_chunk`] takes from a common chunk with these fields and `text`.
+    fn absorb(&self, a: &mut Assembly, text: Option<&str>, at_ms: u64) {
         if let Some(m) = self.model.as_deref().filter(|m| !m.is_empty()) {
             note_model(&mut a.models, m);
         }
         if let Some(c) = self.created {
             a.created = Some(a.created.map_or((c, c), |(lo, hi)| (lo.min(c), hi.max(c))));
         }
-        let [choice] = self.choices;
-        if let Some(piece) = choice.delta.content.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(piece) = text.filter(|s| !s.is_empty()) {
             a.text.push(piece);
             a.content_at.push(at_ms);
         }
-        if let Some(fr) = choice.finish_reason {
-            a.finish = Some(fr.into_owned());
+        if let Some(fr) = &self.finish_reason {
+            a.finish = Some(fr.clone());
         }
+    }
+}
+
+/// A common chunk's bytes before and after its text. A chunk that has the same bytes
+/// around a text holding no quote, backslash or control character is, as JSON, the same
+/// chunk with that text: the text is one string token whatever it holds, so every other
+/// value parses as before. Servers send thousands of such chunks in a stream, the same
+/// ids, stamps and model around each piece of text; each is read by two comparisons and a
+/// scan of its text instead of a parse.
+struct Template {
+    before: String,
+    after: String,
+    fields: PlainFields,
+}
+
+impl Template {
+    /// The template of `data`, a common chunk whose text was read without a copy (a
+    /// string with no escape) as `text`.
+    fn around(data: &str, text: &Option<Cow<'_, str>>, fields: PlainFields) -> Option<Template> {
+        let Cow::Borrowed(t) = text.as_ref()? else {
+            return None;
+        };
+        // Where the text lies in `data` (it was borrowed from it).
+        let start = (t.as_ptr() as usize).checked_sub(data.as_ptr() as usize)?;
+        let end = start + t.len();
+        let (before, after) = (data.get(..start)?, data.get(end..)?);
+        (before.ends_with('"') && after.starts_with('"')).then(|| Template {
+            before: before.to_string(),
+            after: after.to_string(),
+            fields,
+        })
+    }
+
+    /// The text of `data` when it is this template's chunk with another plain text.
+    fn text_of<'d>(&self, data: &'d str) -> Option<&'d str> {
+        let text = data
+            .strip_prefix(self.before.as_str())?
+            .strip_suffix(self.after.as_str())?;
+        // No escape, no end of the string, no character JSON forbids inside one.
+        let plain = !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        plain.then_some(text)
     }
 }
 
@@ -953,6 +1064,31 @@ mod tests {
                 r#"{"id":"c","choices":[{"index":0,"delta":{"content":"a"}}],"choices":[]}"#.into(),
                 r#"{"error":{"message":"late"}}"#.into(),
             ],
+            // Chunks that repeat the one before with other text, and chunks that only seem to:
+            // an escape, a quote, a control character, other stamps or a finish around it.
+            vec![
+                chunk(r#"{"index":0,"delta":{"content":"a"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"bc d"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":""},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"� é"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"q\"uote"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"q"uote"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"e\\scape\u00e9\n"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"e\scape"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"x"},"finish_reason":null}"#),
+                chunk("{\"index\":0,\"delta\":{\"content\":\"con\u{1}trol\"},\"finish_reason\":null}"),
+                chunk(r#"{"index":0,"delta":{"content":"y"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"y", "x":"z"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"z"},"finish_reason":null}"#),
+                chunk(r#"{"index":0,"delta":{"content":"z"},"finish_reason":"stop"}"#),
+                chunk(r#"{"index":0,"delta":{"content":"after the finish"},"finish_reason":"stop"}"#),
+                r#"{"id":"c","object":"chat.completion.chunk","created":1700000005,"model":"m","choices":[{"index":0,"delta":{"content":"later"},"finish_reason":null}]}"#.into(),
+                r#"{"id":"c","object":"chat.completion.chunk","created":1700000005,"model":"m","choices":[{"index":0,"delta":{"content":"la"ter"},"finish_reason":null}]}"#.into(),
+                r#"{"id":"c","object":"chat.completion.chunk","created":1700000005,"model":"n","choices":[{"index":0,"delta":{"content":"other model"},"finish_reason":null}]}"#.into(),
+                r#"{"id":"c","object":"chat.completion.chunk","created":1700000005,"model":"n","choices":[{"index":0,"delta":{"content":"other model"},"finish_reason":"length"}]}"#.into(),
+                r#"{"id":"c","object":"chat.completion.chunk","created":1700000005,"model":"n","choices":[{"index":0,"delta":{"content":"more"},"finish_reason":"length"}]}"#.into(),
+                "[DONE]".into(),
+            ],
         ];
         for frames in streams {
             let timed: Vec<(&str, u64)> = frames
@@ -969,6 +1105,34 @@ mod tests {
             };
             assert_eq!(judged(true), judged(false), "{frames:?}");
         }
+    }
+
+    #[test]
+    fn a_chunk_that_repeats_the_last_around_other_plain_text_is_read_by_its_template() {
+        let around = |text: &str| {
+            format!(
+                r#"{{"id":"c","created":1,"choices":[{{"index":0,"delta":{{"content":"{text}"}},"finish_reason":null}}]}}"#
+            )
+        };
+        let first = around("a");
+        let (fields, text) = Plain::read(&first).unwrap().fields();
+        let t = Template::around(&first, &text, fields).expect("a template");
+        assert_eq!(t.text_of(&around("bcd é ✓")).unwrap(), "bcd é ✓");
+        assert_eq!(t.text_of(&around("")).unwrap(), "");
+        for not_plain in [
+            r#"q\"uote"#,
+            r#"q"uote"#,
+            r#"e\u00e9"#,
+            "tab\there",
+            r#"a","x":"b"#,
+        ] {
+            assert_eq!(t.text_of(&around(not_plain)), None, "{not_plain}");
+        }
+        assert_eq!(t.text_of(&first.replace("null", "\"stop\"")), None);
+        // Text with an escape was copied: no template is taken from it.
+        let escaped = around(r#"\u00e9"#);
+        let (fields, text) = Plain::read(&escaped).unwrap().fields();
+        assert!(Template::around(&escaped, &text, fields).is_none());
     }
 
     fn judge(t: &Transcript, want_usage: bool) -> Finding {

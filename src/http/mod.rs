@@ -780,18 +780,18 @@ impl Http {
     /// sent); every event's data is scrubbed of the target's secrets as it is read.
     pub async fn read_stream(&self, o: Opened) -> sse::Transcript {
         let mut events = Vec::new();
-        let mut t = self.read_stream_each(o, |e| events.push(e)).await;
+        let mut t = self.read_stream_each(o, |e| events.push(e.clone())).await;
         t.events = events;
         t
     }
 
-    /// As [`Http::read_stream`], but each event, scrubbed, goes to `on_event` the moment
+    /// As [`Http::read_stream`], but each event, scrubbed, is lent to `on_event` the moment
     /// it is read and is not kept: the transcript's `events` stay empty, so a stream read
     /// to its cap costs what the caller keeps of it, not the stream.
     pub async fn read_stream_each(
         &self,
         o: Opened,
-        mut on_event: impl FnMut(sse::TimedEvent),
+        mut on_event: impl FnMut(&sse::TimedEvent),
     ) -> sse::Transcript {
         let bounds = sse::Bounds {
             started: o.started,
@@ -807,11 +807,11 @@ impl Http {
         // Each frame is scrubbed, and shown (`-vv`, `--trace`), as it arrives. The bytes a
         // peek read first, and the error it met, come before the rest; all of it decoded.
         let body = o.into_body_stream();
-        let mut t = sse::read_folded(body, bounds, |mut e| {
-            e.data = redactor.scrub_owned(e.data);
-            e.event = redactor.scrub_owned(e.event);
+        let mut t = sse::read_folded(body, bounds, |e| {
+            e.data = redactor.scrub_owned(std::mem::take(&mut e.data));
+            e.event = redactor.scrub_owned(std::mem::take(&mut e.event));
             if let Some((obs, id)) = observer {
-                obs.frame(id, frames, &e);
+                obs.frame(id, frames, e);
             }
             frames += 1;
             usage.note(&e.data);

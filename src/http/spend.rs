@@ -123,7 +123,9 @@ pub struct StreamUsage(Option<Value>);
 
 impl StreamUsage {
     pub fn note(&mut self, data: &str) {
-        if !data.contains("usage") {
+        static USAGE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new("usage"));
+        if USAGE.find(data.as_bytes()).is_none() {
             return;
         }
         let Ok(v) = serde_json::from_str::<Value>(data.trim()) else {

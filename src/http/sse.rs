@@ -9,7 +9,7 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TimedEvent {
     /// The `event:` field; "message" when absent.
     pub event: String,
@@ -105,16 +105,21 @@ pub struct Event {
 /// chunking (a parser that rescans its buffer on every chunk is quadratic in one long line),
 /// and a line over [`LINE_CAP`] stops the parse instead of growing a buffer.
 ///
+/// A line found whole inside a chunk is read where it lies (line ends found with memchr);
+/// only a line cut by a network read is gathered in a buffer. The event being read keeps its
+/// buffers from one event to the next, so a stream of 41 000 events allocates for a few.
+///
 /// Hand-written rather than eventsource-stream's because that one rescans and has no cap.
 #[derive(Default)]
 pub struct Parser {
+    /// The start of a line cut by the end of a chunk.
     line: Vec<u8>,
     /// The previous chunk ended in CR: a LF starting this one belongs to it.
     after_cr: bool,
     at_start: bool,
-    data: String,
+    /// The event being read (its `event` empty for "message"), handed out when dispatched.
+    cur: TimedEvent,
     has_data: bool,
-    event: String,
     /// Raw text since the last dispatch (capped): what an unterminated tail shows.
     since_dispatch: Vec<u8>,
     bytes: usize,
@@ -134,60 +139,95 @@ impl Parser {
     }
 
     /// Feed bytes; completed events are pushed to `out`. Err once a line passes the cap.
-    pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<Event>) -> Result<(), String> {
+    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<Event>) -> Result<(), String> {
+        self.feed_each(chunk, 0, &mut |e| {
+            out.push(Event {
+                event: e.event.clone(),
+                data: e.data.clone(),
+            })
+        })
+    }
+
+    /// Feed bytes that arrived `at_ms` after the request was sent; each completed event is
+    /// lent to `on_event` (which may take its text: the parser reads the next one into new
+    /// buffers then). Err once a line passes the cap.
+    pub fn feed_each(
+        &mut self,
+        mut chunk: &[u8],
+        at_ms: u64,
+        on_event: &mut impl FnMut(&mut TimedEvent),
+    ) -> Result<(), String> {
         self.bytes += chunk.len();
         if self.overlong {
             return Err(overlong());
         }
+        self.cur.at_ms = at_ms;
         if self.after_cr && chunk.first() == Some(&b'\n') {
             chunk = &chunk[1..];
         }
         self.after_cr = false;
         while !chunk.is_empty() {
-            match chunk.iter().position(|b| *b == b'\n' || *b == b'\r') {
-                None => {
-                    self.push_line_bytes(chunk)?;
-                    break;
+            let Some(i) = memchr::memchr2(b'\n', b'\r', chunk) else {
+                self.push_line_bytes(chunk)?;
+                break;
+            };
+            if self.line.is_empty() {
+                // The whole line is in this chunk: read it where it lies.
+                if i > LINE_CAP {
+                    return Err(self.overlong_now());
                 }
-                Some(i) => {
-                    self.push_line_bytes(&chunk[..i])?;
-                    let cr = chunk[i] == b'\r';
-                    chunk = &chunk[i + 1..];
-                    if cr {
-                        match chunk.first() {
-                            Some(b'\n') => chunk = &chunk[1..],
-                            None => self.after_cr = true,
-                            _ => {}
-                        }
-                    }
-                    self.end_line(out);
+                self.note_raw(&chunk[..i]);
+                self.end_line(&chunk[..i], on_event);
+            } else {
+                self.push_line_bytes(&chunk[..i])?;
+                let line = std::mem::take(&mut self.line);
+                self.end_line(&line, on_event);
+                self.line = line;
+                self.line.clear();
+            }
+            let cr = chunk[i] == b'\r';
+            chunk = &chunk[i + 1..];
+            if cr {
+                match chunk.first() {
+                    Some(b'\n') => chunk = &chunk[1..],
+                    None => self.after_cr = true,
+                    _ => {}
                 }
             }
         }
         Ok(())
     }
 
+    fn overlong_now(&mut self) -> String {
+        self.overlong = true;
+        self.line = Vec::new();
+        overlong()
+    }
+
+    /// The start of a line cut by the chunk's end, kept for the rest.
     fn push_line_bytes(&mut self, b: &[u8]) -> Result<(), String> {
         if self.line.len() + b.len() > LINE_CAP {
-            self.overlong = true;
-            self.line = Vec::new();
-            return Err(overlong());
+            return Err(self.overlong_now());
         }
         self.line.extend_from_slice(b);
+        self.note_raw(b);
+        Ok(())
+    }
+
+    /// Raw text since the last dispatch, up to [`PENDING_CAP`].
+    fn note_raw(&mut self, b: &[u8]) {
         if self.since_dispatch.len() < PENDING_CAP {
             let room = PENDING_CAP - self.since_dispatch.len();
             self.since_dispatch
                 .extend_from_slice(&b[..b.len().min(room)]);
         }
-        Ok(())
     }
 
-    fn end_line(&mut self, out: &mut Vec<Event>) {
-        let mut line = std::mem::take(&mut self.line);
+    fn end_line(&mut self, mut line: &[u8], on_event: &mut impl FnMut(&mut TimedEvent)) {
         if self.at_start {
             self.at_start = false;
-            if line.starts_with("\u{feff}".as_bytes()) {
-                line.drain(..3);
+            if let Some(rest) = line.strip_prefix("\u{feff}".as_bytes()) {
+                line = rest;
             }
         }
         if self.since_dispatch.len() < PENDING_CAP {
@@ -196,20 +236,14 @@ impl Parser {
         if line.is_empty() {
             if self.has_data {
                 self.broken_utf8 += usize::from(self.bad_utf8);
-                let mut data = std::mem::take(&mut self.data);
-                data.pop(); // the newline after the last data line
-                let event = std::mem::take(&mut self.event);
-                out.push(Event {
-                    event: if event.is_empty() {
-                        "message".to_string()
-                    } else {
-                        event
-                    },
-                    data,
-                });
+                self.cur.data.pop(); // the newline after the last data line
+                if self.cur.event.is_empty() {
+                    self.cur.event.push_str("message");
+                }
+                on_event(&mut self.cur);
             }
-            self.data.clear();
-            self.event.clear();
+            self.cur.data.clear();
+            self.cur.event.clear();
             self.has_data = false;
             self.bad_utf8 = false;
             self.since_dispatch.clear();
@@ -218,27 +252,30 @@ impl Parser {
         if line[0] == b':' {
             return;
         }
-        let (field, value) = match line.iter().position(|b| *b == b':') {
+        let (field, value) = match memchr::memchr(b':', line) {
             Some(i) => {
                 let v = &line[i + 1..];
                 (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
             }
-            None => (&line[..], &[][..]),
+            None => (line, &[][..]),
         };
         match field {
             b"data" => {
                 // One UTF-8 check: valid text is pushed as it is, the rest decoded lossily.
                 match std::str::from_utf8(value) {
-                    Ok(text) => self.data.push_str(text),
+                    Ok(text) => self.cur.data.push_str(text),
                     Err(_) => {
                         self.bad_utf8 = true;
-                        self.data.push_str(&String::from_utf8_lossy(value));
+                        self.cur.data.push_str(&String::from_utf8_lossy(value));
                     }
                 }
-                self.data.push('\n');
+                self.cur.data.push('\n');
                 self.has_data = true;
             }
-            b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+            b"event" => {
+                self.cur.event.clear();
+                self.cur.event.push_str(&String::from_utf8_lossy(value));
+            }
             _ => {}
         }
     }
@@ -293,9 +330,9 @@ where
     F: FnMut(&mut TimedEvent),
 {
     let mut out = Vec::new();
-    let mut t = read_until(body, bounds, MAX_EVENTS, |mut e| {
-        on_event(&mut e);
-        out.push(e)
+    let mut t = read_until(body, bounds, MAX_EVENTS, |e| {
+        on_event(e);
+        out.push(e.clone())
     })
     .await;
     t.events = out;
@@ -306,26 +343,27 @@ where
 /// events; a server that sends a million one-byte events is not answering.
 pub const MAX_EVENTS: usize = 100_000;
 
-/// As [`read`] (the same bounds and event cap), but each event goes to `on_event` as it
-/// arrives instead of into the transcript, whose `events` stay empty: a judge that folds
-/// the events as they come keeps what it reads of them, not the stream.
+/// As [`read`] (the same bounds and event cap), but each event is lent to `on_event` as it
+/// arrives instead of kept in the transcript, whose `events` stay empty: a judge that folds
+/// the events as they come keeps what it reads of them, not the stream. The event's
+/// buffers are the parser's, reused for the next one (taking its text is allowed).
 pub async fn read_folded<S, E, F>(body: S, bounds: Bounds, on_event: F) -> Transcript
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
-    F: FnMut(TimedEvent),
+    F: FnMut(&mut TimedEvent),
 {
     read_until(body, bounds, MAX_EVENTS, on_event).await
 }
 
-/// As `read`, but each event goes to `on_event` as it arrives instead of into the
+/// As `read`, but each event is lent to `on_event` as it arrives instead of kept in the
 /// transcript (whose `events` stay empty): for a long-lived stream whose caller keeps only
 /// what it needs, and may stop reading by dropping the future.
 pub async fn read_each<S, E, F>(body: S, bounds: Bounds, on_event: F) -> Transcript
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
-    F: FnMut(TimedEvent),
+    F: FnMut(&mut TimedEvent),
 {
     read_until(body, bounds, usize::MAX, on_event).await
 }
@@ -339,11 +377,10 @@ async fn read_until<S, E, F>(
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::error::Error,
-    F: FnMut(TimedEvent),
+    F: FnMut(&mut TimedEvent),
 {
     let mut count = 0usize;
     let mut parser = Parser::new();
-    let mut batch = Vec::new();
     let end = loop {
         let left = bounds.deadline.saturating_duration_since(Instant::now());
         let wait = bounds.idle.min(left);
@@ -369,17 +406,17 @@ where
         if parser.bytes() + chunk.len() > bounds.cap {
             break End::TooLarge { cap: bounds.cap };
         }
-        let fed = parser.feed(&chunk, &mut batch);
+        // Every event of a chunk arrived when the chunk did.
         let at_ms = bounds.started.elapsed().as_millis() as u64;
-        let over = count.saturating_add(batch.len()) > max_events;
-        for e in batch.drain(..).take(max_events - count.min(max_events)) {
-            count += 1;
-            on_event(TimedEvent {
-                event: e.event,
-                data: e.data,
-                at_ms,
-            });
-        }
+        let mut over = false;
+        let fed = parser.feed_each(&chunk, at_ms, &mut |e| {
+            if count < max_events {
+                count += 1;
+                on_event(e);
+            } else {
+                over = true;
+            }
+        });
         if over {
             break End::TooManyEvents { cap: max_events };
         }
@@ -403,19 +440,12 @@ where
 pub fn parse_complete(body: &str) -> Transcript {
     let mut parser = Parser::new();
     let mut events = Vec::new();
-    let end = match parser.feed(body.as_bytes(), &mut events) {
+    let end = match parser.feed_each(body.as_bytes(), 0, &mut |e| events.push(e.clone())) {
         Ok(()) => End::Clean,
         Err(why) => End::Undecodable(why),
     };
     Transcript {
-        events: events
-            .into_iter()
-            .map(|e| TimedEvent {
-                event: e.event,
-                data: e.data,
-                at_ms: 0,
-            })
-            .collect(),
+        events,
         end,
         bytes: parser.bytes(),
         unterminated_tail: parser.unterminated_tail(),
@@ -507,11 +537,193 @@ mod tests {
     }
 
     #[test]
+    fn a_line_past_the_cap_in_one_chunk_or_many_stops_as_before() {
+        let mut body = b"data: 1\n\nevent: e\ndata: ".to_vec();
+        body.extend(std::iter::repeat_n(b'x', LINE_CAP));
+        body.extend_from_slice(b"\n\ndata: 2\n\n");
+        for cut in [0, 20, LINE_CAP / 2, body.len() - 3] {
+            let (mut new, mut old) = (Parser::new(), reference::Old::new());
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let r_new = new
+                .feed(&body[..cut], &mut got)
+                .and(new.feed(&body[cut..], &mut got));
+            let r_old = old
+                .feed(&body[..cut], &mut want)
+                .and(old.feed(&body[cut..], &mut want));
+            assert_eq!((&got, &r_new), (&want, &r_old), "cut at {cut}");
+            assert!(r_new.unwrap_err().contains("longer than"));
+            assert_eq!(new.unterminated_tail(), old.unterminated_tail());
+        }
+    }
+
+    #[test]
     fn a_line_past_the_cap_stops_the_parse() {
         let big = vec![b'x'; LINE_CAP / 2 + 1];
         let (ev, r) = parse_all(&[b"data: 1\n\ndata: ", &big, &big]);
         assert_eq!(ev.len(), 1);
         assert!(r.unwrap_err().contains("longer than"));
+    }
+
+    /// The parser as it was before it read lines in place and reused its buffers: the
+    /// oracle the property below holds the new one to.
+    mod reference {
+        use super::super::{overlong, Event, LINE_CAP, PENDING_CAP};
+        #[derive(Default)]
+        pub struct Old {
+            line: Vec<u8>,
+            /// The previous chunk ended in CR: a LF starting this one belongs to it.
+            after_cr: bool,
+            at_start: bool,
+            data: String,
+            has_data: bool,
+            event: String,
+            /// Raw text since the last dispatch (capped): what an unterminated tail shows.
+            since_dispatch: Vec<u8>,
+            bytes: usize,
+            overlong: bool,
+            /// The event being read has a data line that is not UTF-8.
+            bad_utf8: bool,
+            /// Events dispatched with such a line.
+            broken_utf8: usize,
+        }
+
+        impl Old {
+            pub fn new() -> Old {
+                Old {
+                    at_start: true,
+                    ..Default::default()
+                }
+            }
+
+            /// Feed bytes; completed events are pushed to `out`. Err once a line passes the cap.
+            pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<Event>) -> Result<(), String> {
+                self.bytes += chunk.len();
+                if self.overlong {
+                    return Err(overlong());
+                }
+                if self.after_cr && chunk.first() == Some(&b'\n') {
+                    chunk = &chunk[1..];
+                }
+                self.after_cr = false;
+                while !chunk.is_empty() {
+                    match chunk.iter().position(|b| *b == b'\n' || *b == b'\r') {
+                        None => {
+                            self.push_line_bytes(chunk)?;
+                            break;
+                        }
+                        Some(i) => {
+                            self.push_line_bytes(&chunk[..i])?;
+                            let cr = chunk[i] == b'\r';
+                            chunk = &chunk[i + 1..];
+                            if cr {
+                                match chunk.first() {
+                                    Some(b'\n') => chunk = &chunk[1..],
+                                    None => self.after_cr = true,
+                                    _ => {}
+                                }
+                            }
+                            self.end_line(out);
+                        }
+                    }
+                }
+                Ok(())
+            }
+
+            fn push_line_bytes(&mut self, b: &[u8]) -> Result<(), String> {
+                if self.line.len() + b.len() > LINE_CAP {
+                    self.overlong = true;
+                    self.line = Vec::new();
+                    return Err(overlong());
+                }
+                self.line.extend_from_slice(b);
+                if self.since_dispatch.len() < PENDING_CAP {
+                    let room = PENDING_CAP - self.since_dispatch.len();
+                    self.since_dispatch
+                        .extend_from_slice(&b[..b.len().min(room)]);
+                }
+                Ok(())
+            }
+
+            fn end_line(&mut self, out: &mut Vec<Event>) {
+                let mut line = std::mem::take(&mut self.line);
+                if self.at_start {
+                    self.at_start = false;
+                    if line.starts_with("\u{feff}".as_bytes()) {
+                        line.drain(..3);
+                    }
+                }
+                if self.since_dispatch.len() < PENDING_CAP {
+                    self.since_dispatch.push(b'\n');
+                }
+                if line.is_empty() {
+                    if self.has_data {
+                        self.broken_utf8 += usize::from(self.bad_utf8);
+                        let mut data = std::mem::take(&mut self.data);
+                        data.pop(); // the newline after the last data line
+                        let event = std::mem::take(&mut self.event);
+                        out.push(Event {
+                            event: if event.is_empty() {
+                                "message".to_string()
+                            } else {
+                                event
+                            },
+                            data,
+                        });
+                    }
+                    self.data.clear();
+                    self.event.clear();
+                    self.has_data = false;
+                    self.bad_utf8 = false;
+                    self.since_dispatch.clear();
+                    return;
+                }
+                if line[0] == b':' {
+                    return;
+                }
+                let (field, value) = match line.iter().position(|b| *b == b':') {
+                    Some(i) => {
+                        let v = &line[i + 1..];
+                        (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+                    }
+                    None => (&line[..], &[][..]),
+                };
+                match field {
+                    b"data" => {
+                        // One UTF-8 check: valid text is pushed as it is, the rest decoded lossily.
+                        match std::str::from_utf8(value) {
+                            Ok(text) => self.data.push_str(text),
+                            Err(_) => {
+                                self.bad_utf8 = true;
+                                self.data.push_str(&String::from_utf8_lossy(value));
+                            }
+                        }
+                        self.data.push('\n');
+                        self.has_data = true;
+                    }
+                    b"event" => self.event = String::from_utf8_lossy(value).into_owned(),
+                    _ => {}
+                }
+            }
+
+            /// Events dispatched so far whose data was not UTF-8.
+            pub fn broken_utf8(&self) -> usize {
+                self.broken_utf8
+            }
+
+            /// The bytes fed so far.
+            pub fn bytes(&self) -> usize {
+                self.bytes
+            }
+
+            /// What came after the last dispatched event, when it holds a `data` line: an event
+            /// the server never finished with a blank line.
+            pub fn unterminated_tail(&self) -> Option<String> {
+                let tail = String::from_utf8_lossy(&self.since_dispatch);
+                tail.lines()
+                    .any(|l| l.starts_with("data"))
+                    .then(|| crate::classify::one_line(&tail))
+            }
+        }
     }
 
     proptest::proptest! {
@@ -528,6 +740,34 @@ mod tests {
             parts.push(&body[at..]);
             let (pieces, _) = parse_all(&parts);
             proptest::prop_assert_eq!(whole, pieces);
+        }
+
+        /// The parser reads every byte sequence, however cut, into the events, broken-UTF-8
+        /// count, byte count, error and unterminated tail the parser before it read.
+        #[test]
+        fn reads_as_the_parser_before_it(
+            lines in proptest::collection::vec("(data|event|id|:|)[: ]?[ -~é✓\u{feff}]{0,12}(\r\n|\r|\n|\n\n|)", 0..24),
+            junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+        ) {
+            let mut body = lines.concat().into_bytes();
+            body.extend_from_slice(&junk);
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|c| *c <= body.len()).collect();
+            cuts.sort_unstable();
+            let (mut new, mut old) = (Parser::new(), reference::Old::new());
+            let (mut got, mut want) = (Vec::new(), Vec::new());
+            let (mut r_new, mut r_old) = (Ok(()), Ok(()));
+            let mut at = 0;
+            for c in cuts.into_iter().chain([body.len()]) {
+                r_new = r_new.and(new.feed(&body[at..c], &mut got));
+                r_old = r_old.and(old.feed(&body[at..c], &mut want));
+                at = c;
+            }
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(r_new, r_old);
+            proptest::prop_assert_eq!(new.broken_utf8(), old.broken_utf8());
+            proptest::prop_assert_eq!(new.bytes(), old.bytes());
+            proptest::prop_assert_eq!(new.unterminated_tail(), old.unterminated_tail());
         }
 
         #[test]

@@ -257,7 +257,7 @@ async fn read_events(client: Client, book: Arc<Mutex<EventBook>>, wake: Arc<Noti
                 let ev = sse::TimedEvent {
                     event: redactor.scrub(&ev.event),
                     data: redactor.scrub(&ev.data),
-                    ..ev
+                    at_ms: ev.at_ms,
                 };
                 book.lock().expect("event book lock").add(&ev);
                 wake.notify_one();
