@@ -7,7 +7,7 @@
 //! held (opencode's own key, echoed by a provider) and pieces of long secrets a server
 //! echoed in part. [`strip_controls`] keeps a hostile server from driving the terminal.
 
-use std::collections::HashSet;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
@@ -28,8 +28,12 @@ const KEY_PREFIXES: [&str; 3] = ["sk-", "sk_", "gsk_"];
 pub struct Redactor {
     /// Longest first, so a secret that contains another is replaced whole.
     exact: Vec<String>,
-    /// Every `PIECE`-byte window of every long secret.
-    pieces: HashSet<Vec<u8>>,
+    /// Every `PIECE`-byte window of every long secret, as one automaton: a text is searched
+    /// for all of them in one pass, every overlapping occurrence found.
+    pieces: Option<AhoCorasick>,
+    /// Whatever makes a text need scrubbing (every secret, every piece, every key prefix),
+    /// as one automaton: text with none of them, the common case, is passed in one scan.
+    any: Option<AhoCorasick>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -54,12 +58,29 @@ impl Redactor {
             }
         }
         exact.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let pieces = exact
+        let mut pieces: Vec<&[u8]> = exact
             .iter()
             .filter(|s| s.len() >= LONG_SECRET)
-            .flat_map(|s| s.as_bytes().windows(PIECE).map(<[u8]>::to_vec))
+            .flat_map(|s| s.as_bytes().windows(PIECE))
             .collect();
-        Redactor { exact, pieces }
+        pieces.sort_unstable();
+        pieces.dedup();
+        let automaton = |words: &[&[u8]]| {
+            (!words.is_empty()).then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(words)
+                    .expect("a few thousand short words fit an automaton")
+            })
+        };
+        let mut words: Vec<&[u8]> = exact.iter().map(|s| s.as_bytes()).collect();
+        words.extend(&pieces);
+        words.extend(KEY_PREFIXES.iter().map(|p| p.as_bytes()));
+        Redactor {
+            pieces: automaton(&pieces),
+            any: automaton(&words),
+            exact,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,13 +90,16 @@ impl Redactor {
     /// Every secret replaced, key-shaped tokens masked, pieces of long secrets masked.
     /// Idempotent: scrubbing scrubbed text changes nothing.
     pub fn scrub(&self, s: &str) -> String {
+        if !self.needs_scrub(s) {
+            return s.to_string();
+        }
         let mut out = s.to_string();
         for secret in &self.exact {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), REDACTED);
             }
         }
-        if !self.pieces.is_empty() {
+        if self.pieces.is_some() {
             out = self.mask_pieces(&out);
         }
         if KEY_PREFIXES.iter().any(|p| out.contains(p)) {
@@ -87,19 +111,17 @@ impl Redactor {
     /// As [`Redactor::scrub`], taking the text and giving it back without a copy when there
     /// is nothing to replace: the common case for each event of a stream.
     pub fn scrub_owned(&self, s: String) -> String {
-        let clean = !self.exact.iter().any(|x| s.contains(x.as_str()))
-            && !self.any_piece(s.as_bytes())
-            && !KEY_PREFIXES.iter().any(|p| s.contains(p));
-        if clean {
-            s
-        } else {
+        if self.needs_scrub(&s) {
             self.scrub(&s)
+        } else {
+            s
         }
     }
 
-    /// Whether any piece of a long secret is in `b`.
-    fn any_piece(&self, b: &[u8]) -> bool {
-        !self.pieces.is_empty() && b.windows(PIECE).any(|w| self.pieces.contains(w))
+    /// Whether `s` holds a secret, a piece of a long one or a key prefix: one pass over it,
+    /// whatever the number of secrets and pieces.
+    fn needs_scrub(&self, s: &str) -> bool {
+        self.any.as_ref().is_some_and(|a| a.is_match(s))
     }
 
     /// The same for a body that may not be UTF-8: valid text is scrubbed as text; other
@@ -118,13 +140,17 @@ impl Redactor {
         if b.len() < PIECE {
             return s.to_string();
         }
+        let Some(pieces) = &self.pieces else {
+            return s.to_string();
+        };
         let mut covered = vec![false; b.len()];
         let mut any = false;
-        for i in 0..=b.len() - PIECE {
-            if self.pieces.contains(&b[i..i + PIECE]) {
-                covered[i..i + PIECE].iter_mut().for_each(|c| *c = true);
-                any = true;
-            }
+        // Every occurrence, overlapping ones included: each covers its `PIECE` bytes.
+        for m in pieces.find_overlapping_iter(b) {
+            covered[m.start()..m.end()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+            any = true;
         }
         if !any {
             return s.to_string();
@@ -402,7 +428,64 @@ mod tests {
         assert!(key_value_mistake("sk-1").is_none());
     }
 
+    /// Scrubbing as it was before the automaton: each secret sought in turn, then every
+    /// 6-byte window of the text looked up in a set of the pieces.
+    fn scrub_by_windows(r: &Redactor, s: &str) -> String {
+        let pieces: std::collections::HashSet<&[u8]> = r
+            .exact
+            .iter()
+            .filter(|x| x.len() >= LONG_SECRET)
+            .flat_map(|x| x.as_bytes().windows(PIECE))
+            .collect();
+        let mut out = s.to_string();
+        for secret in &r.exact {
+            out = out.replace(secret.as_str(), REDACTED);
+        }
+        let b = out.as_bytes();
+        let mut covered = vec![false; b.len()];
+        for i in 0..b.len().saturating_sub(PIECE - 1) {
+            if pieces.contains(&b[i..i + PIECE]) {
+                covered[i..i + PIECE].iter_mut().for_each(|c| *c = true);
+            }
+        }
+        let mut masked = String::new();
+        let mut in_run = false;
+        for (i, ch) in out.char_indices() {
+            let hit = covered[i..i + ch.len_utf8()].iter().any(|c| *c);
+            if hit && !in_run {
+                masked.push_str(REDACTED);
+            } else if !hit {
+                masked.push(ch);
+            }
+            in_run = hit;
+        }
+        if KEY_PREFIXES.iter().any(|p| masked.contains(p)) {
+            masked = mask_key_like(&masked);
+        }
+        masked
+    }
+
     proptest::proptest! {
+        /// The automaton masks what looking up every window in a set masked: pieces of keys
+        /// overlapping, repeated, cut, among other text, in any of the forms a key is given.
+        #[test]
+        fn one_pass_scrubs_as_every_window_did(
+            key in "[A-Za-z0-9_-]{16,40}",
+            form in 0usize..3,
+            parts in proptest::collection::vec((0usize..40, 0usize..40, "[ -~é✓]{0,8}"), 0..12),
+        ) {
+            let given = match form { 0 => key.clone(), 1 => format!("Bearer {key}"), _ => format!("sk-{key}") };
+            let r = Redactor::new([given]);
+            let mut text = String::new();
+            for (a, b, filler) in parts {
+                let (a, b) = (a.min(key.len()), b.min(key.len()));
+                text.push_str(&key[a.min(b)..a.max(b)]);
+                text.push_str(&filler);
+            }
+            proptest::prop_assert_eq!(r.scrub(&text), scrub_by_windows(&r, &text));
+            proptest::prop_assert_eq!(r.scrub_owned(text.clone()), scrub_by_windows(&r, &text));
+        }
+
         /// A key hidden in any text, in any of the forms a person writes it, leaves no piece
         /// of 6 or more of its characters after scrubbing, however the result is cut; and
         /// scrubbing twice changes nothing.

@@ -299,3 +299,103 @@ fn the_echo_server_really_echoes_so_the_matrix_can_fail() {
         assert!(String::from_utf8_lossy(&out.stdout).contains(KEY));
     }
 }
+
+/// A stream whose every event carries pieces of the key it was sent: each run of 6 or more of
+/// its characters at each place, two pieces overlapping in one event, a piece split between
+/// two events, thousands of events long, and a non-streamed answer that does the same.
+async fn piecemeal(req: Request) -> Response {
+    let got = echo(req.headers(), &req.uri().to_string());
+    let key = KEY;
+    assert!(got.contains(key), "the request carried the key");
+    let path = req.uri().path().to_string();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let stream = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("stream").and_then(|s| s.as_bool()))
+        .unwrap_or(false);
+    let mut texts = Vec::new();
+    for len in 6..=key.len() {
+        for at in 0..=key.len() - len {
+            texts.push(format!("·{}·", &key[at..at + len]));
+        }
+    }
+    for at in 0..key.len() - 12 {
+        texts.push(format!("{}~{}", &key[at..at + 9], &key[at + 3..at + 12]));
+    }
+    // Split between events: the text a judge puts together holds the whole key.
+    texts.extend(
+        key.as_bytes()
+            .chunks(5)
+            .map(|c| String::from_utf8_lossy(c).into_owned()),
+    );
+    if path.ends_with("/models") {
+        let data: Vec<_> = texts.iter().map(|t| json!({"id": t})).collect();
+        return axum::Json(json!({"object": "list", "data": data})).into_response();
+    }
+    if !stream {
+        return axum::Json(json!({"id": "c", "object": "chat.completion", "model": "m",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": texts.concat()}, "finish_reason": "stop"}]}))
+        .into_response();
+    }
+    let mut sse = String::new();
+    for round in 0..4 {
+        for t in &texts {
+            let chunk = json!({"id": "c", "object": "chat.completion.chunk", "model": "m",
+                "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": null}]});
+            sse.push_str(&format!("data: {chunk}\n\n"));
+        }
+        sse.push_str(&format!(
+            "data: {{\"round\":{round}, \"error\": {{\"message\": \"{}\"}}}}\n\n",
+            texts.concat()
+        ));
+    }
+    sse.push_str("data: [DONE]\n\n");
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(axum::body::Body::from(sse))
+        .unwrap()
+}
+
+#[test]
+fn pieces_of_a_key_spread_over_a_long_stream_leak_nothing() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
+            axum::serve(listener, axum::Router::new().fallback(any(piecemeal)))
+                .await
+                .unwrap();
+        });
+    });
+    let addr = rx.recv().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut leaks = Vec::new();
+    let checks = ["--checks", "models.list,chat.basic,chat.stream"];
+    // The key as a variable, with its Bearer, and in two headers: the forms a piece is cut from.
+    let given: Vec<Way> = ways(&addr)
+        .into_iter()
+        .filter(|w| w.args.len() > 1)
+        .collect();
+    for way in [&given[0], &given[1], &given[4], &given[5]] {
+        for extra in [
+            &["--format", "json", "--curl"][..],
+            &["--json", "r.json", "--markdown", "r.md"],
+            &["-vv", "--trace", "t.jsonl"],
+        ] {
+            let extra: Vec<&str> = extra.iter().chain(&checks).copied().collect();
+            let (text, files) = run(way, dir.path(), &extra);
+            assert!(text.contains("chat.stream"), "{}: {text}", way.name);
+            for t in std::iter::once(&text).chain(&files) {
+                let found = pieces_in(t);
+                if !found.is_empty() {
+                    leaks.push(format!("{} {extra:?}: {found:?}", way.name));
+                }
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+}
