@@ -5,8 +5,8 @@ use super::answer::{answer_json, judge_usage_and_model, reasoning_spent_cap};
 use super::ask::{MAX_TOKENS, PROMPT};
 use super::spec::{cost, judge_whole, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
-    error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
-    Text,
+    error_event, finish, json_event, judge_content, judge_end, missing_terminal, note_model,
+    Arrivals, Read, Text,
 };
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems};
@@ -133,21 +133,9 @@ impl Fold for MessagesStream {
             thinking,
             ..
         } = self;
-        let Ok(v) = serde_json::from_str::<Value>(ev.data.trim()) else {
-            if !*malformed {
-                p.fail(
-                    Kind::StreamMalformed,
-                    format!(
-                        "event {} is not JSON: {}",
-                        *events + 1,
-                        excerpt(&ev.data, 80)
-                    ),
-                );
-            }
-            *malformed = true;
+        let Some(v) = json_event(&ev.data, events, malformed, p) else {
             return;
         };
-        *events += 1;
         match v
             .get("type")
             .and_then(Value::as_str)

@@ -10,8 +10,8 @@ use super::chat::{
 };
 use super::spec::{cost, judge_whole, Fold, Judge, Spec, Stage, StreamJudge};
 use super::stream::{
-    error_event, finish, judge_content, judge_end, missing_terminal, note_model, Arrivals, Read,
-    Text,
+    error_event, finish, json_event, judge_content, judge_end, missing_terminal, note_model,
+    Arrivals, Read, Text,
 };
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems};
@@ -259,17 +259,9 @@ impl Fold for ResponsesStream {
         if data == "[DONE]" {
             return;
         }
-        let Ok(v) = serde_json::from_str::<Value>(data) else {
-            if !*malformed {
-                p.fail(
-                    Kind::StreamMalformed,
-                    format!("event {} is not JSON: {}", *events + 1, excerpt(data, 80)),
-                );
-            }
-            *malformed = true;
+        let Some(v) = json_event(data, events, malformed, p) else {
             return;
         };
-        *events += 1;
         // The type is in the data; the `event:` line repeats it (and may be absent).
         let ty = v
             .get("type")

@@ -217,6 +217,28 @@ pub fn finish(p: Problems, mut summary: String, r: Read<'_>) -> Finding {
     f
 }
 
+/// An event's data read as JSON and counted in `events`. The first event that is not JSON
+/// fails the stream as malformed, naming its place and an excerpt; the rest are passed over.
+pub fn json_event(
+    data: &str,
+    events: &mut usize,
+    malformed: &mut bool,
+    p: &mut Problems,
+) -> Option<Value> {
+    let Ok(v) = serde_json::from_str::<Value>(data.trim()) else {
+        if !*malformed {
+            p.fail(
+                Kind::StreamMalformed,
+                format!("event {} is not JSON: {}", *events + 1, excerpt(data, 80)),
+            );
+        }
+        *malformed = true;
+        return None;
+    };
+    *events += 1;
+    Some(v)
+}
+
 /// The problem of an event that carries an error; its message for the evidence.
 pub fn error_event(data: &str, after: usize, p: &mut Problems) -> String {
     let msg = parse_error_body(Some("application/json"), data.as_bytes())
