@@ -366,7 +366,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     pub max_probes_per_hour: Option<u32>,
 
-    /// MiB that answers in flight may hold across all probes: each request reserves its cap (8 MiB a stream, 4 MiB a body) before it is sent, and requests past the bound wait their turn
+    /// MiB that answers in flight may hold across all probes: each request reserves what its answer may hold (2 MiB a stream, 4 MiB a body) before it is sent, and requests past the bound wait their turn
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u32).range(8..=65_536))]
     pub max_memory: u32,
 }

@@ -481,8 +481,10 @@ async fn streams_read_to_their_cap_cost_what_their_judges_keep_not_the_streams()
         streams as f64 / 1024.0,
         idle as f64 / 1024.0
     );
+    // What serve reserves for each stream under --max-memory holds for three at once.
+    let room = zencheck::http::STREAM_ROOM as f64 / (1 << 20) as f64;
     assert!(
-        grew < 8.0,
-        "three streams read to the 8 MiB cap grew the probe by {grew:.1} MiB"
+        grew < 3.0 * room,
+        "three streams read to the 8 MiB cap grew the probe by {grew:.1} MiB, over {room} MiB each"
     );
 }
