@@ -345,7 +345,7 @@ fn causes(r: &Report, out: &mut String) {
         }
         if g.known {
             where_.push_str(&format!(" · {}", with.known()));
-            if !g.counts {
+            if !g.counts && r.tolerates_known() {
                 where_.push_str(", tolerated by <code>--fail-on new</code>");
             }
         }

@@ -217,7 +217,7 @@ fn where_(r: &Report, g: &super::group::Group<'_>) -> String {
             Some((word, why)) => format!("**{word}**: {why}"),
             None => format!("**{}**", with.known()),
         };
-        p.push(if g.counts {
+        p.push(if g.counts || !r.tolerates_known() {
             known
         } else {
             format!("{known}, tolerated by `--fail-on new`")

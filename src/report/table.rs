@@ -149,7 +149,7 @@ fn where_lines(r: &Report, g: &Group<'_>) -> Vec<String> {
         lines.push(with.regressed().into());
     }
     if g.known {
-        lines.push(if g.counts {
+        lines.push(if g.counts || !r.tolerates_known() {
             with.known().into()
         } else {
             format!("{}, tolerated by --fail-on new", with.known())
