@@ -784,12 +784,12 @@ fn peak_rss_mib(e: &Exporter) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_in_flight_stay_under_the_memory_bound_and_the_rest_queue() {
-    // Four targets on four hostile upstreams, each probe reading an endless stream to the
-    // 8 MiB cap: six streams at once without a bound, at most four under 8 MiB (a stream
-    // reserves 2 MiB, a body 4 MiB).
+    // Eight targets on eight hostile upstreams, each probe reading an endless stream to the
+    // 8 MiB cap: eight streams at once without a bound, four under 8 MiB (a stream reserves
+    // 2 MiB, a body 4 MiB).
     let open = Arc::new(Open::default());
     let mut config = String::new();
-    for i in 0..6 {
+    for i in 0..8 {
         let up = endless_upstream(open.clone()).await;
         config.push_str(&format!(
             "[targets.t{i}]\nbase_url = \"http://{up}/v1\"\nmodels = [\"m\"]\nroutes = [\"chat\"]\nmodule = \"stream\"\nchecks = [\"models.*\", \"chat.basic\", \"chat.stream\"]\n"
@@ -798,7 +798,7 @@ async fn answers_in_flight_stay_under_the_memory_bound_and_the_rest_queue() {
     let e = exporter(&config, &["--max-memory", "8"]);
     let idle = peak_rss_mib(&e);
     let long = [("X-Prometheus-Scrape-Timeout-Seconds", "120")];
-    let scrapes = (0..6).map(|i| {
+    let scrapes = (0..8).map(|i| {
         let url = format!("http://{}/probe?target=t{i}", e.addr);
         async move {
             let r = reqwest::Client::new()
@@ -824,11 +824,13 @@ async fn answers_in_flight_stay_under_the_memory_bound_and_the_rest_queue() {
             "{t}"
         );
     }
-    // 8 MiB holds four streams at a time: the upstreams saw at most four open at once, and
-    // the rest queued for them.
+    // 8 MiB holds four streams at a time and the rest queue for them. An upstream sees a
+    // stream close only when its next write fails, a moment after the exporter let go of it
+    // and started a queued one, so it may count one more: five at most, never the eight of
+    // no bound.
     let most = open.most.load(std::sync::atomic::Ordering::SeqCst);
     assert!(
-        (1..=4).contains(&most),
+        (1..=5).contains(&most),
         "{most} streams open at once under an 8 MiB bound"
     );
     // The process grows by about one stream read
