@@ -222,18 +222,41 @@ fn quoted_after_refusal(msg: &str, original: &str) -> Option<String> {
     })
 }
 
-/// The identifier quoted (or not) at byte `i` of `text`, in its own case.
+/// The identifier quoted (or not) at byte `i` of `text`, in its own case. An unquoted
+/// English function word is prose, not a name: `invalid value for the 'temperature' field`
+/// names `temperature` (the quoted name after it), and `property the request needs`
+/// names nothing, where both read as a parameter called "the".
 fn ident_at(text: &str, i: usize) -> Option<String> {
-    let rest = text
+    const QUOTES: [char; 5] = [' ', '\'', '"', '`', '\\'];
+    let rest = text.get(i..)?.trim_start_matches(QUOTES);
+    let quoted = text
         .get(i..)?
-        .trim_start_matches([' ', '\'', '"', '`', '\\']);
+        .trim_start_matches(' ')
+        .starts_with(&QUOTES[1..]);
     let name: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.' || *c == '-')
         .collect();
     let name = name.trim_end_matches(['.', '-']);
+    if !quoted && PROSE.contains(&name.to_ascii_lowercase().as_str()) {
+        let next = &rest[name.len()..];
+        let next_quoted = next.trim_start_matches(' ').starts_with(&QUOTES[1..]);
+        return if next_quoted && !name.is_empty() {
+            ident_at(next, 0).filter(|n| !PROSE.contains(&n.to_ascii_lowercase().as_str()))
+        } else {
+            None
+        };
+    }
     is_ident(name).then(|| name.to_string())
 }
+
+/// Words that open prose after a refusal's lead ("unknown field", "property", "invalid
+/// value for"): never a parameter's name when they stand unquoted.
+const PROSE: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "it", "its", "is", "are", "was", "be",
+    "not", "no", "of", "for", "in", "on", "to", "and", "or", "with", "your", "you", "please",
+    "has", "have", "which", "from", "at", "by", "as", "one", "some", "any",
+];
 
 /// A parameter as the API spells it: a JS client's camelCase name (`maxTokens`,
 /// `responseFormat`) maps to the known snake_case parameter; any other name keeps its
@@ -327,4 +350,34 @@ pub fn word_at(hay: &str, needle: &str) -> Option<usize> {
 #[cfg(test)]
 pub fn blamed_for_test(msg: &str) -> Option<String> {
     header_named(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_after_a_refusal_lead_is_not_a_parameter() {
+        // An unquoted function word names nothing; a quoted name after it is the name.
+        assert_eq!(refused_name("unknown field the request carried"), None);
+        assert_eq!(
+            refused_name("invalid value for the 'temperature' field").as_deref(),
+            Some("temperature")
+        );
+        assert_eq!(refused_name("property the model needs is missing"), None);
+        // A quoted word is a name, whatever it spells, and plain names read as before.
+        assert_eq!(refused_name("unknown field `the`").as_deref(), Some("the"));
+        assert_eq!(
+            refused_name("unsupported parameter: 'max_tokens' is not supported").as_deref(),
+            Some("max_tokens")
+        );
+        assert_eq!(
+            refused_name("unexpected keyword argument seed").as_deref(),
+            Some("seed")
+        );
+        assert_eq!(
+            quoted_after_refusal("unknown field the thing", "unknown field the thing"),
+            None
+        );
+    }
 }
