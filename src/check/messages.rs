@@ -176,7 +176,7 @@ impl Fold for MessagesStream {
             }
             "message_stop" => *stopped = true,
             "error" if error_message.is_none() => {
-                *error_message = Some(error_event(&ev.data, *events, p));
+                *error_message = Some(error_event(&ev.data, "error event", *events, p));
             }
             _ => {}
         }

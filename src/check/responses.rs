@@ -301,25 +301,22 @@ impl Fold for ResponsesStream {
                 }
             }
             "response.failed" => {
-                let msg = v
-                    .pointer("/response/error/message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("response.failed without a message")
-                    .to_string();
                 if error_message.is_none() {
-                    p.fail(
-                        Kind::StreamError,
-                        format!(
-                            "response.failed after {events} events: {}",
-                            excerpt(&msg, 120)
-                        ),
-                    );
+                    let msg = if v.pointer("/response/error/message").is_some() {
+                        error_event(data, "response.failed", *events, p)
+                    } else {
+                        p.fail(
+                            Kind::StreamError,
+                            format!("response.failed after {events} events without a message"),
+                        );
+                        "response.failed without a message".to_string()
+                    };
                     *error_message = Some(msg);
                 }
                 *terminal = Some(ty.to_string());
             }
             "error" if error_message.is_none() => {
-                *error_message = Some(error_event(data, *events, p));
+                *error_message = Some(error_event(data, "error event", *events, p));
             }
             _ => {}
         }
@@ -480,12 +477,26 @@ mod tests {
         );
         let err = (
             "error",
-            r#"{"type":"error","code":"rate_limit_exceeded","message":"slow down"}"#,
+            r#"{"type":"error","code":"server_error","message":"slow down"}"#,
         );
         assert_eq!(
             judge_stream(&transcript(&[CREATED, err]), 5, "gpt-5-nano").kind,
             Some(Kind::StreamError)
         );
+        // An event whose code names its cause fails with that kind, either shape.
+        let limited = (
+            "error",
+            r#"{"type":"error","code":"rate_limit_exceeded","message":"slow down"}"#,
+        );
+        let failed_limited = (
+            "response.failed",
+            r#"{"type":"response.failed","response":{"status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached"}}}"#,
+        );
+        for ev in [limited, failed_limited] {
+            let f = judge_stream(&transcript(&[CREATED, DELTA, ev]), 5, "gpt-5-nano");
+            assert_eq!(f.kind, Some(Kind::RateLimit), "{}", f.detail);
+            assert!(f.detail.contains("inside the 200 stream"), "{}", f.detail);
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::chat::{
 };
 use super::model_swap::same_model;
 use super::spec::{cost, judge_whole, Fold, Judge, Spec, StreamJudge};
-use crate::classify::parse_error_body;
+use crate::classify::in_stream;
 use crate::failure::Kind;
 use crate::finding::{Finding, Problems, Timing};
 use crate::fit::excerpt;
@@ -239,15 +239,28 @@ pub fn json_event(
     Some(v)
 }
 
-/// The problem of an event that carries an error; its message for the evidence.
-pub fn error_event(data: &str, after: usize, p: &mut Problems) -> String {
-    let msg = parse_error_body(Some("application/json"), data.as_bytes())
-        .message
-        .unwrap_or_else(|| excerpt(data, 200));
-    p.fail(
-        Kind::StreamError,
-        format!("error event after {after} events: {}", excerpt(&msg, 120)),
-    );
+/// The problem of an event that carries an error; its message for the evidence. The
+/// event is read as an error body is (`classify::in_stream`): one whose code or message
+/// names its cause (a rate limit, a context overflow, a quota…) fails with that kind, as
+/// the same error in a whole answer does; any other is a `stream_error`. `what` names the
+/// event (`error event`, `response.failed`).
+pub fn error_event(data: &str, what: &str, after: usize, p: &mut Problems) -> String {
+    let read = in_stream::read(data, &[]);
+    let msg = read.message(data);
+    let said = excerpt(&msg, 120);
+    match read.verdict {
+        Some(v) => {
+            let detail = format!("{what} inside the 200 stream after {after} events: {said}");
+            match &v.param {
+                Some(param) => p.fail_param(v.kind, param, detail),
+                None => p.fail(v.kind, detail),
+            }
+        }
+        None => p.fail(
+            Kind::StreamError,
+            format!("{what} after {after} events: {said}"),
+        ),
+    }
     msg
 }
 
@@ -445,7 +458,7 @@ impl Fold for ChatStream {
             if a.error_message.is_some() {
                 a.more_errors += 1;
             } else {
-                a.error_message = Some(error_event(data, a.chunks, p));
+                a.error_message = Some(error_event(data, "error event", a.chunks, p));
             }
             return;
         }
@@ -1254,6 +1267,30 @@ mod tests {
             End::Clean,
         );
         assert_eq!(judge(&bad, false).kind, Some(Kind::StreamMalformed));
+    }
+
+    #[test]
+    fn an_error_event_that_names_its_cause_fails_with_that_kind() {
+        for (event, want) in [
+            (
+                r#"{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}"#,
+                Kind::RateLimit,
+            ),
+            (
+                r#"{"error":{"message":"This model's maximum context length is 8192 tokens","code":"context_length_exceeded"}}"#,
+                Kind::ContextOverflow,
+            ),
+            (
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+                Kind::StreamError,
+            ),
+        ] {
+            let t = transcript(&[(PO, 30), (event, 40)], End::Clean);
+            let f = judge(&t, false);
+            assert_eq!((f.status, f.kind), (Status::Fail, Some(want)), "{event}");
+            assert!(f.detail.contains("after 1 events"), "{}", f.detail);
+            assert!(f.evidence.provider_message.is_some(), "{event}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod codes;
 mod envelope;
 mod facts;
+pub mod in_stream;
 mod loose;
 mod params;
 pub mod paste;

@@ -7,7 +7,8 @@
 
 use crate::check::{messages, responses, stream};
 use crate::classify::{
-    decide, decide_at, one_line, paste, Classification, Confidence, ErrorBody, KNOWN_PARAMS,
+    decide, decide_at, in_stream, one_line, paste, Classification, Confidence, ErrorBody,
+    KNOWN_PARAMS,
 };
 use crate::cli::{ExplainArgs, ExplainFormat};
 use crate::error::RunError;
@@ -516,20 +517,13 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
             x
         }
         Some(k) => {
-            // An error event names its cause like any error body: read it the same way.
-            let read = (k == Kind::StreamError)
-                .then_some(f.evidence.provider_message.as_deref())
+            // An error event names its cause like any error body, read as the probe reads
+            // it (`classify::in_stream`), with every known parameter blamable.
+            let read = matches!(f.status, crate::finding::Status::Fail)
+                .then(|| first_error_event(&t))
                 .flatten()
-                .and_then(|m| {
-                    let body = crate::classify::parse_error_body(None, m.as_bytes());
-                    decide(None, &body, KNOWN_PARAMS, "")
-                })
-                .filter(|v| {
-                    !matches!(
-                        v.kind,
-                        Kind::ServerError | Kind::BadRequest | Kind::StreamError
-                    )
-                });
+                .and_then(|data| in_stream::read(data, KNOWN_PARAMS).verdict)
+                .filter(|v| k == Kind::StreamError || k == v.kind);
             let x = explained(
                 "sse",
                 Some(k),
@@ -549,6 +543,24 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
             }
         }
     }
+}
+
+/// The data of a pasted stream's first error event, in any of the shapes the stream judges
+/// read as one (`event: error`, an error object, `response.failed`).
+fn first_error_event(t: &crate::http::sse::Transcript) -> Option<&str> {
+    t.events
+        .iter()
+        .map(|e| (e, e.data.trim()))
+        .find_map(|(e, data)| {
+            let v = serde_json::from_str::<Value>(data).ok();
+            let failed = v
+                .as_ref()
+                .and_then(|v| v.get("type"))
+                .and_then(Value::as_str)
+                == Some("response.failed");
+            (e.event == "error" || failed || v.as_ref().is_some_and(stream::is_stream_error))
+                .then_some(data)
+        })
 }
 
 #[cfg(test)]

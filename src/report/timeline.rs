@@ -46,6 +46,17 @@ impl Ending {
             Some(Kind::Timeout) => Ending::TimedOut,
             Some(Kind::StreamNoDone) => Ending::NoDone,
             Some(Kind::StreamError) => Ending::Error,
+            // An error event whose words named its cause (a rate limit, a context
+            // overflow…) fails the row with that kind: a failed 2xx stream that quotes the
+            // server's message got it from an error event.
+            Some(_)
+                if c.status == crate::finding::Status::Fail
+                    && c.stream.is_some()
+                    && c.provider_message.is_some()
+                    && c.http_status.is_some_and(|s| (200..300).contains(&s)) =>
+            {
+                Ending::Error
+            }
             _ => Ending::Ended,
         }
     }
@@ -404,6 +415,17 @@ mod tests {
             "evenly paced chunks are no burst: {svg}"
         );
         assert!(svg.contains("data-end=\"ended\""));
+    }
+
+    #[test]
+    fn an_error_event_that_named_its_cause_still_ends_the_stream_in_an_error() {
+        let mut limited = streamed(Some(Kind::RateLimit), 5, &[20, 40], 50);
+        limited.http_status = Some(200);
+        limited.provider_message = Some("Rate limit reached".into());
+        assert_eq!(Ending::of(&limited), Ending::Error);
+        // A 429 before the stream began drew no stream to end.
+        limited.http_status = Some(429);
+        assert_eq!(Ending::of(&limited), Ending::Ended);
     }
 
     #[test]

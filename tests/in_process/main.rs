@@ -32,5 +32,6 @@ mod reference;
 mod second_turns;
 mod serve;
 mod shapes;
+mod stream_errors;
 mod structured_variants;
 mod tool_variants;

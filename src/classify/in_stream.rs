@@ -1,0 +1,142 @@
+//! An error event inside a 200 stream, read the way an error answer is read.
+//!
+//! A server that has sent its 200 and its headers can only report a failure in the body:
+//! OpenAI's `data: {"error":{…}}`, Anthropic's `event: error` with `{"type":"error",
+//! "error":{"type":"rate_limit_error",…}}`, a `/responses` stream's `response.failed`. What
+//! the event says is as specific as any error body: a rate limit, a context overflow, a
+//! content filter or a quota inside the stream each want their own fix, while an overloaded
+//! or failing upstream is what `stream_error` already says. The probe's stream judges
+//! (`check::stream::error_event`) and `zencheck explain` on a pasted transcript both read
+//! the event here, through the envelope and [`super::decide_at`], so the two agree.
+
+use super::{decide_at, parse_error_body, Classification, ErrorBody};
+use crate::failure::Kind;
+use serde_json::Value;
+
+/// What an error event said.
+#[derive(Debug, Clone)]
+pub struct EventError {
+    /// The event's data read as an error body (its message, type, code and tags).
+    pub body: ErrorBody,
+    /// The kind its own words name, when it names one more specific than `stream_error`
+    /// (see [`names_more`]); `None` leaves the event a `stream_error`.
+    pub verdict: Option<Classification>,
+}
+
+impl EventError {
+    /// The server's message, or the data itself (capped) when no message field was found.
+    pub fn message(&self, data: &str) -> String {
+        self.body
+            .message
+            .clone()
+            .unwrap_or_else(|| crate::fit::excerpt(data, 200))
+    }
+}
+
+/// Read an error event's data. `sent` lists the parameters the request carried (only those
+/// can be blamed; the probe's stream folds pass none, `explain` the known ones).
+pub fn read(data: &str, sent: &[&str]) -> EventError {
+    let data = data.trim();
+    // A `/responses` stream carries its error under `response.error`: read that object as
+    // the body, so its code counts as the error's code.
+    let inner = serde_json::from_str::<Value>(data).ok().and_then(|v| {
+        v.pointer("/response/error")
+            .filter(|e| e.is_object())
+            .map(|e| serde_json::json!({ "error": e }).to_string())
+    });
+    let body = parse_error_body(
+        Some("application/json"),
+        inner.as_deref().unwrap_or(data).as_bytes(),
+    );
+    let verdict = decide_at(None, &body, sent, "", None).filter(names_more);
+    EventError { body, verdict }
+}
+
+/// A verdict that says more than `stream_error`: a cause with its own fix, read from the
+/// event's code or message. An upstream that failed, was overloaded or timed out, or a
+/// request the server could not take for a reason it does not name, is what `stream_error`
+/// already says; a word root alone is too thin to replace it.
+pub fn names_more(v: &Classification) -> bool {
+    v.rule != "word_root"
+        && matches!(
+            v.kind,
+            Kind::RateLimit
+                | Kind::Billing
+                | Kind::Auth
+                | Kind::AccessDenied
+                | Kind::ModelNotFound
+                | Kind::ParamRejected
+                | Kind::ContextOverflow
+                | Kind::ContentFilter
+                | Kind::RequestTooLarge
+                | Kind::ToolCallMalformed
+                | Kind::OutputLength
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::KNOWN_PARAMS;
+
+    fn kind(data: &str) -> Option<Kind> {
+        read(data, KNOWN_PARAMS).verdict.map(|v| v.kind)
+    }
+
+    #[test]
+    fn an_event_naming_its_cause_is_read_as_that_cause() {
+        // Shapes from the providers' documentation: OpenAI's error object with its code
+        // (platform.openai.com/docs/guides/error-codes), Anthropic's streamed error event
+        // (docs.anthropic.com/en/api/messages-streaming#error-events, errors page types).
+        assert_eq!(
+            kind(
+                r#"{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000, Requested 200. Please try again in 400ms.","type":"tokens","code":"rate_limit_exceeded"}}"#
+            ),
+            Some(Kind::RateLimit)
+        );
+        assert_eq!(
+            kind(
+                r#"{"type":"error","error":{"type":"rate_limit_error","message":"Number of request tokens has exceeded your per-minute rate limit"}}"#
+            ),
+            Some(Kind::RateLimit)
+        );
+        assert_eq!(
+            kind(
+                r#"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}"#
+            ),
+            Some(Kind::ContextOverflow)
+        );
+        assert_eq!(
+            kind(
+                r#"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","code":"insufficient_quota"}}"#
+            ),
+            Some(Kind::Billing)
+        );
+    }
+
+    #[test]
+    fn a_failing_or_overloaded_upstream_stays_a_stream_error() {
+        for data in [
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+            r#"{"error":{"message":"upstream overloaded","type":"server_error"}}"#,
+            r#"{"object":"error","message":"CUDA out of memory","type":"InternalServerError","code":500}"#,
+            "something went wrong",
+            r#"{"error":{"message":"boom"}}"#,
+        ] {
+            assert_eq!(kind(data), None, "{data}");
+        }
+    }
+
+    #[test]
+    fn a_failed_response_is_read_by_its_error_object() {
+        let failed = r#"{"type":"response.failed","response":{"id":"r","status":"failed","error":{"code":"rate_limit_exceeded","message":"Rate limit reached for requests"}}}"#;
+        let e = read(failed, KNOWN_PARAMS);
+        assert_eq!(e.verdict.map(|v| v.kind), Some(Kind::RateLimit));
+        assert_eq!(
+            e.body.message.as_deref(),
+            Some("Rate limit reached for requests")
+        );
+        let plain = r#"{"type":"response.failed","response":{"error":{"code":"server_error","message":"The model failed to generate a response."}}}"#;
+        assert_eq!(kind(plain), None);
+    }
+}
