@@ -7,6 +7,7 @@
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
 pub mod codes;
+mod cut;
 mod envelope;
 mod facts;
 pub mod in_stream;
@@ -232,7 +233,12 @@ pub fn decide_at(
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
         return Some(from_code(row));
     }
-    if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Message) {
+    let by_message = rules::first_match(&facts, rules::Layer::Message);
+    // A closed connection: which side left, and whether the answer had begun (`cut`).
+    if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    if let Some((rule, param)) = by_message {
         let by_status = rules::first_match(&facts, rules::Layer::Status).map(|(r, _)| r.kind);
         let disagree = status
             .zip(by_status)
