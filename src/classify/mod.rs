@@ -15,6 +15,7 @@ mod loose;
 mod params;
 pub mod paste;
 pub mod rules;
+mod tool_args;
 
 use crate::failure::{Kind, RuleHint};
 

@@ -22,6 +22,9 @@ const ALIASES: &[(&str, &str)] = &[
     ("tool calls", "tools"),
     ("json mode", "response_format"),
     ("structured output", "response_format"),
+    // A refused entry of `tools` by its `type` (OpenAI's tools[].type: `function`, or a
+    // hosted tool such as `web_search`): the parameter is `tools`.
+    ("tool type", "tools"),
 ];
 
 /// Codes that say "this parameter" on their own.
@@ -76,6 +79,26 @@ pub fn refusal_words(msg: &str) -> bool {
         "must contain",
         "不支持",
         "无效",
+        // "must" (DashScope: "parameter.enable_thinking必须设置为false…"), as "must be" above.
+        "必须",
+    ]
+    .iter()
+    .any(|w| msg.contains(w))
+}
+
+/// The refusal's words are about the answer, not the request: "Invalid API Response", "an
+/// empty or unparsable response". A client that could not read what came back names
+/// nothing the request must drop, even when it mentions tool calls or a format.
+pub fn about_the_answer(msg: &str) -> bool {
+    [
+        "invalid api response",
+        "invalid response",
+        "unparsable response",
+        "unparseable response",
+        "invalid json response",
+        "malformed response",
+        "response is invalid",
+        "response was invalid",
     ]
     .iter()
     .any(|w| msg.contains(w))
@@ -110,9 +133,233 @@ pub fn blamed(f: &Facts) -> Option<String> {
     if let Some(h) = header_named(&f.msg) {
         return Some(h);
     }
-    quoted_after_refusal(&f.msg, f.body.message.as_deref().unwrap_or(""))
+    let original = f.body.message.as_deref().unwrap_or("");
+    pydantic_errors(original)
+        .into_iter()
+        .find_map(|e| e.refused_name())
+        .or_else(|| in_container(original))
+        .or_else(|| quoted_after_refusal(&f.msg, original))
+        .or_else(|| named_unsupported(&f.msg, original))
         .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
+}
+
+/// Parameters the APIs document, as they spell them (snake_case): a client that spells one
+/// its own way (a Java or JS client's `topP`, `frequencyPenalty`) is told the API's name.
+/// From the API references: OpenAI chat completions and responses
+/// (platform.openai.com/docs/api-reference), Anthropic messages (docs.anthropic.com/en/api/messages),
+/// vLLM's extra sampling parameters (docs.vllm.ai, "Extra parameters"), DashScope's
+/// OpenAI-compatible extras (help.aliyun.com, "enable_thinking", "enable_search").
+/// A camelCase name that is none of these keeps its spelling (`reasoningSummary` is not
+/// `reasoning_summary`: the Responses API nests it as `reasoning.summary`).
+const API_PARAMS: &[&str] = &[
+    "top_p",
+    "top_k",
+    "min_p",
+    "frequency_penalty",
+    "presence_penalty",
+    "repetition_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "seed",
+    "stop",
+    "stop_sequences",
+    "service_tier",
+    "store",
+    "metadata",
+    "modalities",
+    "prediction",
+    "web_search_options",
+    "functions",
+    "function_call",
+    "previous_response_id",
+    "best_of",
+    "enable_thinking",
+    "enable_search",
+    "thinking_budget",
+];
+
+/// Objects that hold parameters, as a path names them: `parameters.max_new_tokens` (TGI),
+/// `parameter.enable_thinking` (DashScope's native `parameters`), `generationConfig.topP`
+/// (Gemini), `extra_body.top_k` (openai-python's pass-through). The parameter is the key
+/// after the holder.
+const HOLDERS: &[&str] = &[
+    "parameters.",
+    "parameter.",
+    "generationconfig.",
+    "generation_config.",
+    "extra_body.",
+];
+
+/// A parameter named by a path through an object that holds parameters (see [`HOLDERS`]).
+fn in_container(original: &str) -> Option<String> {
+    let lower = original.to_ascii_lowercase();
+    HOLDERS.iter().find_map(|h| {
+        lower.match_indices(h).take(8).find_map(|(i, _)| {
+            // The holder is a path's head, not the tail of a longer word.
+            let before = lower[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return None;
+            }
+            let at = i + h.len();
+            let name: String = original[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            is_ident(&name).then(|| api_spelling(&name))
+        })
+    })
+}
+
+/// One error of pydantic's text report (`1 validation error for ChatCompletionRequest`,
+/// then a line with the field's location, `messages.0.content` or `body.stream_options`,
+/// then an indented line with the message and `[type=extra_forbidden, …]`): the format
+/// pydantic 2 prints for a `ValidationError` (docs.pydantic.dev, "Error handling").
+#[derive(Debug, PartialEq, Eq)]
+pub struct PydanticError {
+    /// The location's segments, `body` and `query` (FastAPI's holders) left out.
+    pub loc: Vec<String>,
+    /// The error type (`extra_forbidden`, `missing`, `literal_error`…), lowercased.
+    pub etype: String,
+}
+
+impl PydanticError {
+    /// The request's top-level field the error is about.
+    pub fn field(&self) -> Option<&str> {
+        self.loc.first().map(String::as_str).filter(|f| is_ident(f))
+    }
+
+    /// The optional parameter the server refuses: a field it does not accept
+    /// (`extra_forbidden`), or a value it does not accept for one (`literal_error`,
+    /// `enum`…), never a field it says is missing, and never the request's content.
+    fn refused_name(&self) -> Option<String> {
+        if self.etype == "missing" {
+            return None;
+        }
+        let f = self.field()?;
+        (!CONTENT.contains(&f.to_ascii_lowercase().as_str())).then(|| api_spelling(f))
+    }
+}
+
+/// The errors of a pydantic text report in `text`, in order (at most 8).
+pub fn pydantic_errors(text: &str) -> Vec<PydanticError> {
+    let Some(i) = text.find("validation error") else {
+        return Vec::new();
+    };
+    // A report quoted inside a JSON string that was not decoded has its line breaks as `\n`.
+    let text = text[i..].replace("\\n", "\n");
+    let i = 0;
+    let mut out = Vec::new();
+    let mut loc: Option<&str> = None;
+    for line in text[i..].lines().skip(1).take(32) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with([' ', '\t']) {
+            loc = Some(line.trim());
+            continue;
+        }
+        let Some(l) = loc.take() else { continue };
+        let Some(t) = line.find("[type=") else {
+            continue;
+        };
+        let etype: String = line[t + "[type=".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let loc = l
+            .split('.')
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && !matches!(*s, "body" | "query"))
+            .map(str::to_string)
+            .collect();
+        out.push(PydanticError {
+            loc,
+            etype: etype.to_ascii_lowercase(),
+        });
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
+/// A parameter named in prose as what the model or server does not support: `This model
+/// does not support enable_search`, `seed is not supported`. An unknown word counts only
+/// when it is shaped like a parameter (snake_case or a dotted path, or one the APIs
+/// document), so "does not support streaming" or "does not support assistant message
+/// prefill" names none.
+fn named_unsupported(msg: &str, original: &str) -> Option<String> {
+    let same = msg.len() == original.len();
+    let spelled = |i: usize, name: String| -> String {
+        if same {
+            ident_at(original, i).unwrap_or(name)
+        } else {
+            name
+        }
+    };
+    let param_like = |n: &str| {
+        let lower = n.to_ascii_lowercase();
+        !CONTENT.contains(&lower.as_str())
+            && (n.contains('_')
+                || n.contains('.')
+                || API_PARAMS.contains(&snake(n).as_str())
+                || KNOWN_PARAMS.contains(&lower.as_str()))
+    };
+    for lead in ["does not support ", "doesn't support ", "not support "] {
+        for (i, _) in msg.match_indices(lead).take(8) {
+            let at = i + lead.len();
+            if let Some(name) = ident_at(msg, at) {
+                let name = spelled(at, name);
+                if param_like(&name) {
+                    return Some(api_spelling(last_segment(&name)));
+                }
+            }
+        }
+    }
+    for tail in [" is not supported", " is unsupported", " not supported"] {
+        for (i, _) in msg.match_indices(tail).take(8) {
+            let before = msg[..i].trim_end_matches(['\'', '"', '`']);
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .map_or(0, |j| j + 1);
+            let name = before[start..].trim_matches('.');
+            if !is_ident(name) {
+                continue;
+            }
+            let name = if same {
+                original[start..start + name.len()].to_string()
+            } else {
+                name.to_string()
+            };
+            if param_like(&name) {
+                return Some(api_spelling(last_segment(&name)));
+            }
+        }
+    }
+    None
+}
+
+/// The last key of a dotted path (`generationConfig.topP` is `topP`).
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// `topP` as snake_case: `top_p`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A request header the message names as such (``for the `anthropic-beta` header``,
@@ -258,23 +505,14 @@ const PROSE: &[&str] = &[
     "has", "have", "which", "from", "at", "by", "as", "one", "some", "any",
 ];
 
-/// A parameter as the API spells it: a JS client's camelCase name (`maxTokens`,
-/// `responseFormat`) maps to the known snake_case parameter; any other name keeps its
-/// spelling.
+/// A parameter as the API spells it: a JS or Java client's camelCase name (`maxTokens`,
+/// `responseFormat`, `topP`) maps to the snake_case parameter the APIs document
+/// ([`KNOWN_PARAMS`], [`API_PARAMS`]); any other name keeps its spelling.
 fn api_spelling(name: &str) -> String {
-    let mut snake = String::new();
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if !snake.is_empty() {
-                snake.push('_');
-            }
-            snake.push(c.to_ascii_lowercase());
-        } else {
-            snake.push(c);
-        }
-    }
+    let snake = snake(name);
     match KNOWN_PARAMS.iter().find(|k| **k == snake || **k == name) {
         Some(k) => canonical(k).to_string(),
+        None if API_PARAMS.contains(&snake.as_str()) => snake,
         None => name.to_string(),
     }
 }
@@ -355,6 +593,95 @@ pub fn blamed_for_test(msg: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_s_spelling_of_a_documented_parameter_is_the_api_s() {
+        // camelCase from Java and JS clients, for parameters the API references document.
+        assert_eq!(api_spelling("topP"), "top_p");
+        assert_eq!(api_spelling("frequencyPenalty"), "frequency_penalty");
+        assert_eq!(api_spelling("maxTokens"), "max_tokens");
+        // A name the APIs do not document keeps its spelling: no name is invented.
+        assert_eq!(api_spelling("reasoningSummary"), "reasoningSummary");
+        assert_eq!(api_spelling("workflow.isValid"), "workflow.isValid");
+    }
+
+    #[test]
+    fn a_path_through_a_parameter_holder_names_the_parameter() {
+        assert_eq!(
+            in_container("parameter.enable_thinking must be set to false").as_deref(),
+            Some("enable_thinking")
+        );
+        assert_eq!(
+            in_container("Error in `parameters.max_new_tokens`: must be <= 250").as_deref(),
+            Some("max_new_tokens")
+        );
+        assert_eq!(
+            in_container("Invalid value at 'generationConfig.topP'").as_deref(),
+            Some("top_p")
+        );
+        // Not the tail of a longer word.
+        assert_eq!(in_container("hyperparameters.json is missing"), None);
+    }
+
+    #[test]
+    fn pydantic_s_report_names_the_field_and_the_error_type() {
+        // pydantic 2's ValidationError text (docs.pydantic.dev, "Error handling").
+        let text = "1 validation error for ChatCompletionRequest\nlogit_bias\n  Extra inputs are not permitted [type=extra_forbidden, input_value={}, input_type=dict]";
+        let errors = pydantic_errors(text);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].loc, vec!["logit_bias".to_string()]);
+        assert_eq!(errors[0].etype, "extra_forbidden");
+        assert_eq!(errors[0].refused_name().as_deref(), Some("logit_bias"));
+        // FastAPI's `body` holder is left out; a missing field is no refusal; the
+        // request's content is never a parameter to drop; `\n` undecoded reads as a break.
+        let text = r"2 validation errors for Request\nbody.model\n  Field required [type=missing, input_value={}, input_type=dict]\nmessages.0.role\n  Input should be 'user' [type=literal_error, input_value='x', input_type=str]";
+        let errors = pydantic_errors(text);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].field(), Some("model"));
+        assert_eq!(errors[0].refused_name(), None);
+        assert_eq!(errors[1].field(), Some("messages"));
+        assert_eq!(errors[1].refused_name(), None);
+        // An error with no location line (a JSON body that did not parse) names nothing.
+        let text = "1 validation error for ResponseModel\n  Invalid JSON: EOF while parsing [type=json_invalid, input_value='{', input_type=str]";
+        assert!(pydantic_errors(text).is_empty());
+    }
+
+    #[test]
+    fn what_a_model_does_not_support_is_named_when_it_is_shaped_like_a_parameter() {
+        let named = |m: &str| named_unsupported(&m.to_lowercase(), m);
+        assert_eq!(
+            named("This model does not support enable_search.").as_deref(),
+            Some("enable_search")
+        );
+        assert_eq!(
+            named("`logprobs` is not supported").as_deref(),
+            Some("logprobs")
+        );
+        assert_eq!(
+            named("seed is not supported with this model").as_deref(),
+            Some("seed")
+        );
+        assert_eq!(
+            named("The model does not support topK").as_deref(),
+            Some("top_k")
+        );
+        // Prose is no parameter.
+        assert_eq!(
+            named("This model does not support assistant message prefill."),
+            None
+        );
+        assert_eq!(named("The model does not support streaming"), None);
+        assert_eq!(named("this request is not supported"), None);
+        assert_eq!(named("messages is not supported"), None);
+    }
+
+    #[test]
+    fn a_refusal_about_the_answer_is_not_about_a_parameter() {
+        assert!(about_the_answer(
+            "invalid api response: the provider returned an empty or unparsable response"
+        ));
+        assert!(!about_the_answer("unsupported parameter: 'max_tokens'"));
+    }
 
     #[test]
     fn prose_after_a_refusal_lead_is_not_a_parameter() {

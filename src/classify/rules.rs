@@ -727,6 +727,8 @@ pub static RULES: &[Rule] = &[
         unless: &["tool call id", "tool_call_id"], kind: Kind::ToolCallMalformed, cautious: true, ..R },
     Rule { id: "tool_parse_failed", source: "LangChain \"Could not parse tool input: … because the arguments is not valid JSON\"; Ollama \"error parsing tool call\"",
         test: Some(tool_parse_failed), kind: Kind::ToolCallMalformed, cautious: true, ..R },
+    Rule { id: "tool_args_invalid", source: "llama.cpp 500 \"Failed to parse tool call arguments as JSON: [json.exception.parse_error.101]\"; Groq \"parameters for tool search did not match schema\"; a JSON decoder's words about a tool's arguments",
+        test: Some(super::tool_args::malformed), kind: Kind::ToolCallMalformed, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
         tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
@@ -801,11 +803,11 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ParamRejected, param: Param::Blamed, hint: Some(RuleHint::ParamOverLimit), ..R },
     Rule { id: "param_named", source: "OpenAI 400 unsupported_parameter 'max_tokens'; Azure \"Unrecognized request argument supplied: stream_options\"; Mistral 422 extra_forbidden; vLLM \"auto\" tool choice",
         status: Status::Range(400, 499), kind: Kind::ParamRejected, param: Param::Blamed,
-        test: Some(params::param_focus), ..R },
+        test: Some(|f| params::param_focus(f) && !params::about_the_answer(&f.msg)), ..R },
     Rule { id: "param_refused_5xx", source: "Ollama 500 \"registry.ollama.ai/library/x does not support tools\"; llama.cpp 500 on response_format",
         status: Status::Range(500, 599), test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "param_words", source: "exception text naming a refused parameter (\"Unrecognized request argument supplied: stream_options\")",
-        status: Status::Unknown, test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
+        status: Status::Unknown, test: Some(|f| params::refusal_words(&f.msg) && !params::about_the_answer(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     // --- The request's own content is malformed (not an optional parameter).
     Rule { id: "messages_invalid", source: "DeepSeek 422 \"Failed to deserialize the JSON body into the target type: messages[1]: invalid type\"; MiniMax 2013 \"chat content has invalid message role\"",
         any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
