@@ -4,7 +4,16 @@
 //! A numeric code counts only for a provider the paste names and only where a code is
 //! written (a `code` field, `[1301]`, `(2013)`, `code: 1210`): Zhipu 1001 is not Hunyuan
 //! 1001, and a line number is no code. A string code that one provider alone uses counts
-//! wherever it stands as a whole word.
+//! wherever it stands as a whole word, unless its row is `scoped` (a word as common as
+//! `content_filter` counts only for its named provider or in the body's code field).
+//!
+//! A row may also carry the message(s) the provider documents for the code: a paste that
+//! quotes such a message has been answered with that code, whether or not the code itself
+//! survived the client's wrapping (`Open api daily request limit reached` is Qianfan's 17).
+//! A long documented message counts anywhere; a short one only for its named provider.
+//! Where the documentation says which parameter a message refuses, the row names it.
+//! A weak row with a documented HTTP status does not count against an answer whose status is
+//! of another class: a gateway that reused a generic error type says nothing of the provider.
 
 use crate::failure::Kind;
 use serde::Deserialize;
@@ -40,6 +49,26 @@ pub struct Row {
     pub family: bool,
     /// What the provider's documentation says the code means.
     pub says: String,
+    /// The messages the provider documents for the code (`{}` stands for a value).
+    #[serde(default)]
+    pub messages: Vec<String>,
+    /// The parameter the documentation says this code or message refuses.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The HTTP status the provider documents for the code.
+    #[serde(default)]
+    pub http: Option<u16>,
+    /// The documentation's meaning fits the kind only most of the time: answer cautiously.
+    #[serde(default)]
+    pub cautious: bool,
+    /// A string code as common as an English word: it counts only where its provider is
+    /// named or where it stands in the body's code field.
+    #[serde(default)]
+    pub scoped: bool,
+    /// The row is one documented message of a code that other rows read: it counts only
+    /// where its message is quoted.
+    #[serde(default)]
+    pub message_only: bool,
 }
 
 impl Row {
@@ -70,18 +99,31 @@ pub fn providers_in(lower: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The provider code the text carries, the most specific first: a strong row before a weak
-/// one. String codes are matched in their documented case (`INTERNAL`, not "internal");
-/// `status` is the answer's HTTP status.
+/// The provider code the text carries, the most specific first: a documented message or a
+/// strong row before a weak one, and of a family the longest. String codes are matched in
+/// their documented case (`INTERNAL`, not "internal"); `status` is the answer's HTTP status.
 pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'static Row> {
     let lower = text.to_lowercase();
     let lower = lower.as_str();
+    let flat = lower.split_whitespace().collect::<Vec<_>>().join(" ");
     let providers = providers_in(lower);
     let t = table();
     let mut hits: Vec<&Row> = Vec::new();
+    let mut quoted: Vec<&Row> = Vec::new();
     for row in &t.code {
         let named = providers.contains(&row.provider.as_str())
             || (row.provider == "fastchat" && tags.iter().any(|t| fastchat_shaped(t)));
+        if row
+            .messages
+            .iter()
+            .any(|m| (named || distinctive(m)) && message_in(&flat, m))
+        {
+            quoted.push(row);
+            continue;
+        }
+        if row.message_only {
+            continue;
+        }
         let tagged = || tags.iter().any(|t| t.eq_ignore_ascii_case(&row.code));
         let found = if row.family {
             (named || unique(&row.code)) && family_in(text, &row.code)
@@ -89,18 +131,63 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
             named && status.is_some_and(|s| s.to_string() == row.code)
         } else if row.code.bytes().all(|b| b.is_ascii_digit()) {
             named && (tagged() || numeric_code_in(lower, &row.code))
+        } else if row.scoped {
+            (named || tagged()) && (tagged() || word_in(text, &row.code))
         } else {
             (named || unique(&row.code)) && (tagged() || word_in(text, &row.code))
         };
-        if found {
+        let other_class = |h: u16| status.is_some_and(|s| s / 100 != h / 100);
+        if found && !(row.weak && row.http.is_some_and(other_class)) {
             hits.push(row);
         }
+    }
+    // A documented message names its code more closely than the code alone: the longest.
+    if let Some(r) = quoted.iter().max_by_key(|r| {
+        r.messages
+            .iter()
+            .filter(|m| message_in(&flat, m))
+            .map(|m| m.len())
+            .max()
+    }) {
+        return Some(r);
     }
     hits.iter()
         .find(|r| !r.weak && !r.family)
         .or_else(|| hits.iter().find(|r| !r.family))
-        .or(hits.first())
+        .or_else(|| {
+            hits.iter()
+                .filter(|r| r.family)
+                .max_by_key(|r| r.code.len())
+        })
         .copied()
+}
+
+/// A documented message long enough to name its provider by itself: four words or more, or
+/// eight characters of Chinese.
+fn distinctive(message: &str) -> bool {
+    let fixed = message.replace("{}", " ");
+    fixed.split_whitespace().count() >= 4 || fixed.chars().filter(|c| !c.is_ascii()).count() >= 8
+}
+
+/// A documented message in the (lowercased, whitespace-collapsed) text: its parts around
+/// each `{}` in order, a value of at most 80 characters between them.
+fn message_in(flat: &str, message: &str) -> bool {
+    let message = message.to_lowercase();
+    let mut parts = message.split("{}").map(str::trim).filter(|p| !p.is_empty());
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = parts.collect();
+    flat.match_indices(first).take(16).any(|(i, _)| {
+        let mut at = i + first.len();
+        rest.iter().all(|p| match flat[at..].find(p) {
+            Some(j) if j <= 80 => {
+                at += j + p.len();
+                true
+            }
+            _ => false,
+        })
+    })
 }
 
 /// FastChat's codes are an HTTP status and two digits (`40301`, `50002`): a five-digit
@@ -265,5 +352,117 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.code, "AccessDeniedException");
+    }
+
+    #[test]
+    fn a_documented_message_names_its_code_without_the_code() {
+        // Baidu's error_msg for 17, as a client re-raises it without the number.
+        let r = lookup(
+            "RuntimeError: Open api daily request limit reached",
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!((r.provider.as_str(), r.code.as_str()), ("qianfan", "17"));
+        assert_eq!(r.kind(), Kind::Billing);
+        assert!(r.cautious);
+        // 18 is the per-second limit: a rate limit, not the bill.
+        let r = lookup("Open api qps request limit reached", &[], None).unwrap();
+        assert_eq!(r.kind(), Kind::RateLimit);
+        // A short documented message counts only for its named provider.
+        assert!(lookup("Unknown error", &[], None).is_none());
+        assert_eq!(
+            lookup("ernie: Unknown error", &[], None).unwrap().kind(),
+            Kind::ServerError
+        );
+    }
+
+    #[test]
+    fn a_documented_message_may_name_the_parameter_it_refuses() {
+        let r = lookup(
+            r#"{"code":"InvalidParameter","message":"This model does not support enable_search."}"#,
+            &[],
+            Some(400),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.kind(), r.param.as_deref()),
+            (Kind::ParamRejected, Some("enable_search"))
+        );
+        // Its `{}` stands for a value.
+        let r = lookup(
+            "InvalidParameter: Range of input length should be [1, 129024]",
+            &[],
+            Some(400),
+        )
+        .unwrap();
+        assert_eq!(r.kind(), Kind::ContextOverflow);
+        // A message-only row never matches by its (generic) code alone.
+        let r = lookup("dashscope InvalidParameter", &[], Some(400)).unwrap();
+        assert_eq!(r.kind(), Kind::BadRequest);
+        assert!(r.param.is_none());
+    }
+
+    #[test]
+    fn the_longest_family_of_a_dotted_code_decides() {
+        // InternalError.Algo.InvalidParameter is DashScope's 400, not its 500 InternalError.
+        let r = lookup(
+            "DashScope API error: <400> InternalError.Algo.InvalidParameter: bad input",
+            &[],
+            Some(400),
+        )
+        .unwrap();
+        assert_eq!(r.kind(), Kind::BadRequest);
+        let r = lookup("qwen InternalError.Algo.Whatever", &[], None).unwrap();
+        assert_eq!(r.kind(), Kind::ServerError);
+    }
+
+    #[test]
+    fn a_weak_code_of_another_status_class_is_a_gateway_s_word() {
+        // Anthropic documents api_error as 500; a 404 that carries it came from elsewhere.
+        let text = r#"claude {"type":"api_error","code":"provider_response_error"}"#;
+        assert!(lookup(text, &[], Some(404)).is_none());
+        assert_eq!(
+            lookup(text, &[], Some(500)).unwrap().kind(),
+            Kind::ServerError
+        );
+        assert_eq!(lookup(text, &[], None).unwrap().kind(), Kind::ServerError);
+    }
+
+    #[test]
+    fn a_scoped_code_needs_its_provider_or_a_code_field() {
+        let listed = "expected one of `stop`, `length`, `tool_calls`, `content_filter`";
+        assert!(lookup(listed, &[], None).is_none());
+        assert_eq!(
+            lookup("azure: content_filter", &[], None).unwrap().kind(),
+            Kind::ContentFilter
+        );
+        assert_eq!(
+            lookup("blocked", &["content_filter".to_string()], Some(400))
+                .unwrap()
+                .kind(),
+            Kind::ContentFilter
+        );
+    }
+
+    #[test]
+    fn documented_messages_are_each_one_provider_s() {
+        let t = table();
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for r in &t.code {
+            for m in &r.messages {
+                let m = m.to_lowercase();
+                assert!(m.replace("{}", "").trim().len() >= 8, "{m}: too short");
+                if let Some(p) = seen.insert(m.clone(), r.provider.as_str()) {
+                    assert_eq!(p, r.provider, "{m}: two providers");
+                }
+            }
+            assert!(
+                r.param.is_none() || r.kind() == Kind::ParamRejected,
+                "{} {}: a param on a row that is not param_rejected",
+                r.provider,
+                r.code
+            );
+        }
     }
 }

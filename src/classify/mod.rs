@@ -219,7 +219,7 @@ pub fn decide_at(
     let from_code = |row: &codes::Row| {
         let kind = row.kind();
         let param = (kind == Kind::ParamRejected)
-            .then(|| params::blamed(&facts))
+            .then(|| row.param.clone().or_else(|| params::blamed(&facts)))
             .flatten();
         Classification {
             kind,
@@ -227,7 +227,11 @@ pub fn decide_at(
             gateway: false,
             rule: "provider_code",
             hint: None,
-            confidence: Confidence::High,
+            confidence: if row.cautious {
+                Confidence::Low
+            } else {
+                Confidence::High
+            },
             evidence: format!("{} code {} ({})", row.provider, row.code, row.says),
         }
     };
