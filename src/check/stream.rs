@@ -264,27 +264,9 @@ pub fn error_event(data: &str, what: &str, after: usize, p: &mut Problems) -> St
     msg
 }
 
-/// An event that reports an error instead of a chunk, in any of the shapes servers use
-/// inside a 200 stream: OpenAI's `{"error":…}`, `{"type":"error",…}`, vLLM's
-/// `{"object":"error","message":…}`, OpenRouter's chunk with `finish_reason:"error"` and an
-/// `error` member, FastAPI's `{"detail":…}`, a bare `{"message":…,"code":…}`.
-pub fn is_stream_error(v: &Value) -> bool {
-    let is = |k: &str, want: &str| v.get(k).and_then(Value::as_str) == Some(want);
-    let choices = v.get("choices").and_then(Value::as_array);
-    let chunk_like = choices.is_some() || v.get("id").is_some() || v.get("object").is_some();
-    v.get("error")
-        .is_some_and(|e| !e.is_null() && e != &Value::Bool(false))
-        || is("object", "error")
-        || is("type", "error")
-        || choices.is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("error"))
-        })
-        || (!chunk_like
-            && (v.get("detail").is_some()
-                || v.get("message").is_some_and(Value::is_string)
-                    && (v.get("code").is_some() || v.get("type").is_some())))
-}
+/// An event that reports an error instead of a chunk (`classify::in_stream`, where the
+/// probe and `explain` share it).
+pub use crate::classify::in_stream::is_error_event as is_stream_error;
 
 /// Checks common to every stream once its events are read: no text, a burst, another model.
 pub fn judge_content(arrivals: Arrivals<'_>, models: &[String], asked: &str, p: &mut Problems) {

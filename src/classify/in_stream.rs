@@ -33,6 +33,67 @@ impl EventError {
     }
 }
 
+/// An event that reports an error instead of a chunk, in any of the shapes servers use
+/// inside a 200 stream: OpenAI's `{"error":…}`, `{"type":"error",…}`, vLLM's
+/// `{"object":"error","message":…}`, OpenRouter's chunk with `finish_reason:"error"` and an
+/// `error` member, FastAPI's `{"detail":…}`, a bare `{"message":…,"code":…}`.
+pub fn is_error_event(v: &Value) -> bool {
+    let is = |k: &str, want: &str| v.get(k).and_then(Value::as_str) == Some(want);
+    let choices = v.get("choices").and_then(Value::as_array);
+    let chunk_like = choices.is_some() || v.get("id").is_some() || v.get("object").is_some();
+    v.get("error")
+        .is_some_and(|e| !e.is_null() && e != &Value::Bool(false))
+        || is("object", "error")
+        || is("type", "error")
+        || choices.is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("error"))
+        })
+        || (!chunk_like
+            && (v.get("detail").is_some()
+                || v.get("message").is_some_and(Value::is_string)
+                    && (v.get("code").is_some() || v.get("type").is_some())))
+}
+
+/// The data of the first error event among `(event name, data)` pairs, in any of the shapes
+/// the stream judges read as one (`event: error`, an error object, `response.failed`).
+pub fn first_error_event<'a>(events: impl Iterator<Item = (&'a str, &'a str)>) -> Option<&'a str> {
+    events
+        .map(|(e, d)| (e, d.trim()))
+        .find(|(event, data)| {
+            let v = serde_json::from_str::<Value>(data).ok();
+            let failed = v
+                .as_ref()
+                .and_then(|v| v.get("type"))
+                .and_then(Value::as_str)
+                == Some("response.failed");
+            *event == "error" || failed || v.as_ref().is_some_and(is_error_event)
+        })
+        .map(|(_, d)| d)
+}
+
+/// The data of the first event that is not JSON but opens as an error object does
+/// (`{"error": …`, `{"type": "error"…`): an error event whose JSON is broken, in a server's
+/// stream or in a copy of it. Its words are still read (the envelope reads loosely); a
+/// client reading the stream fails on it as malformed.
+pub fn first_broken_error_frame<'a>(
+    events: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Option<&'a str> {
+    events.map(|(_, d)| d.trim()).find(|data| {
+        let opens: String = data
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(24)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        serde_json::from_str::<Value>(data).is_err()
+            && (opens.starts_with("{\"error\":") || opens.starts_with("{\"type\":\"error\""))
+            && parse_error_body(Some("application/json"), data.as_bytes())
+                .message
+                .is_some()
+    })
+}
+
 /// Read an error event's data. `sent` lists the parameters the request carried (only those
 /// can be blamed; the probe's stream folds pass none, `explain` the known ones).
 pub fn read(data: &str, sent: &[&str]) -> EventError {
@@ -125,6 +186,30 @@ mod tests {
         ] {
             assert_eq!(kind(data), None, "{data}");
         }
+    }
+
+    #[test]
+    fn error_events_are_found_in_their_shapes_and_a_broken_one_by_how_it_opens() {
+        let events = [
+            ("", r#"{"choices":[{"delta":{"content":"po"}}]}"#),
+            ("", r#"{"error":{"message":"boom","type":"server_error"}"#),
+            ("", r#"{"object":"error","message":"late","code":500}"#),
+        ];
+        assert_eq!(
+            first_error_event(events.iter().copied()),
+            Some(r#"{"object":"error","message":"late","code":500}"#)
+        );
+        assert_eq!(
+            first_broken_error_frame(events.iter().copied()),
+            Some(r#"{"error":{"message":"boom","type":"server_error"}"#)
+        );
+        // A broken chunk is no error frame.
+        let chunk = [("", r#"{"choices":[{"delta":{"content":"po"}"#)];
+        assert_eq!(first_broken_error_frame(chunk.iter().copied()), None);
+        assert_eq!(
+            first_error_event([("error", "Overloaded")].iter().copied()),
+            Some("Overloaded")
+        );
     }
 
     #[test]

@@ -519,12 +519,22 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
         Some(k) => {
             // An error event names its cause like any error body, read as the probe reads
             // it (`classify::in_stream`), with every known parameter blamable.
-            let read = matches!(f.status, crate::finding::Status::Fail)
-                .then(|| first_error_event(&t))
-                .flatten()
-                .and_then(|data| in_stream::read(data, KNOWN_PARAMS).verdict)
+            let events = || t.events.iter().map(|e| (e.event.as_str(), e.data.as_str()));
+            let failed = matches!(f.status, crate::finding::Status::Fail);
+            let data = failed
+                .then(|| in_stream::first_error_event(events()))
+                .flatten();
+            let read = data
+                .and_then(|d| in_stream::read(d, KNOWN_PARAMS).verdict)
                 .filter(|v| k == Kind::StreamError || k == v.kind);
-            let x = explained(
+            // An error frame whose JSON is broken still says what went wrong.
+            let broken = (k == Kind::StreamMalformed)
+                .then(|| in_stream::first_broken_error_frame(events()))
+                .flatten();
+            if let Some(d) = broken {
+                return from_broken_error_frame(d, detail, provider);
+            }
+            let mut x = explained(
                 "sse",
                 Some(k),
                 f.evidence.http_status,
@@ -536,6 +546,7 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
             );
             match read {
                 Some(v) => {
+                    x.retry_after_secs = data.and_then(|d| paste::read(d).retry_after_secs);
                     let x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
                     with_confidence(x, &v)
                 }
@@ -545,22 +556,39 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
     }
 }
 
-/// The data of a pasted stream's first error event, in any of the shapes the stream judges
-/// read as one (`event: error`, an error object, `response.failed`).
-fn first_error_event(t: &crate::http::sse::Transcript) -> Option<&str> {
-    t.events
-        .iter()
-        .map(|e| (e, e.data.trim()))
-        .find_map(|(e, data)| {
-            let v = serde_json::from_str::<Value>(data).ok();
-            let failed = v
-                .as_ref()
-                .and_then(|v| v.get("type"))
-                .and_then(Value::as_str)
-                == Some("response.failed");
-            (e.event == "error" || failed || v.as_ref().is_some_and(stream::is_stream_error))
-                .then_some(data)
-        })
+/// A pasted stream whose error frame is not valid JSON: read as the error it reports, the
+/// kind its words name or `stream_error`, cautiously (a client reading that stream fails on
+/// the frame as malformed, and a copy may have broken it).
+fn from_broken_error_frame(data: &str, detail: String, provider: Option<Provider>) -> Explanation {
+    let read = in_stream::read(data, KNOWN_PARAMS);
+    let message = read.message(data);
+    let mut x = explained(
+        "sse",
+        Some(Kind::StreamError),
+        None,
+        read.body.etype.clone().or(read.body.code.clone()),
+        Some(message),
+        None,
+        detail,
+        provider,
+    );
+    let (kind, param, rule, hint) = match &read.verdict {
+        Some(v) => (v.kind, v.param.clone(), v.rule, v.hint),
+        None => (Kind::StreamError, None, "stream_error_frame", None),
+    };
+    x = with_kind(x, kind, param, (rule, hint), provider);
+    with_confidence(
+        x,
+        &Classification {
+            kind,
+            param: None,
+            gateway: false,
+            rule,
+            hint,
+            confidence: Confidence::Low,
+            evidence: "an error event whose JSON does not parse (a client reading this stream fails on it as a malformed event)".into(),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -676,6 +704,24 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("minimax code 1008"));
+    }
+
+    #[test]
+    fn a_pasted_error_frame_with_broken_json_is_read_cautiously_as_the_error() {
+        let t = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}]}\n\ndata: {\"error\": {\"message\": \"The upstream failed while generating\", \"type\": \"server_error\"}\n\ndata: [DONE]\n";
+        let x = explain(t, None);
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::StreamError), Some(Confidence::Low))
+        );
+        assert!(x.title.starts_with("likely"), "{}", x.title);
+        assert_eq!(
+            x.provider_message.as_deref(),
+            Some("The upstream failed while generating")
+        );
+        // A broken chunk is still a malformed stream.
+        let chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}\n\ndata: [DONE]\n";
+        assert_eq!(kind(chunk), Some(Kind::StreamMalformed));
     }
 
     #[test]
