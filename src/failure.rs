@@ -130,6 +130,12 @@ pub enum RuleHint {
     RouteMissing,
     /// The application has no provider or model configured yet: nothing was sent.
     SetupMissing,
+    /// The client stopped before sending: a setting of its own (a config file's keys, a
+    /// base URL, a timeout option, an app id) is missing or wrong.
+    ClientConfig,
+    /// The client could not read the answer it got (a field it requires missing, a body
+    /// that is not JSON), by its own runtime's exception.
+    ClientDecode,
     /// A request in another API's shape than its route's (chat's `messages` on
     /// `/responses`): the client's wire format is set wrong.
     WireMismatch,
@@ -601,6 +607,13 @@ impl Kind {
             Kind::BaseUrl => "Give the base URL that ends just before /chat/completions (usually …/v1): clients append the \
                  endpoint path themselves. Many servers need the /v1 suffix (Ollama, vLLM, LM Studio, LiteLLM)."
                 .to_string(),
+            Kind::BadResponse if cx.rule == Some(RuleHint::ClientDecode) => "The client could not read the answer it got: a \
+                 field its code requires was missing, null or of another type, or the body was not JSON at all. No HTTP error \
+                 reached your code, so the cause is in what came back: log the raw status and body (or send the same request \
+                 with curl). Often it is an error object the client took for a result (a refused key, model or quota), a \
+                 proxy's or gateway's page, or an OpenAI-compatible server that leaves out a field this client version \
+                 requires: the error inside the body, or a client version that tolerates the missing field, is the fix."
+                .to_string(),
             Kind::BadResponse => bad_response_hint(cx.check),
             Kind::ModelMismatch if cx.opencode_provider.is_some() => "opencode used another model than the one asked for: send the \
                  model nested, {\"model\":{\"providerID\",\"modelID\"}}, in POST /session/{id}/message; a flat providerID/modelID \
@@ -705,6 +718,13 @@ impl Kind {
                  yet, so no request reached any server: the key, the model id and the endpoint were never tried. Configure a \
                  provider and a model where the application reads them (its settings, its config file or the environment \
                  variables its documentation names) and start it again."
+                .to_string(),
+            Kind::ProviderInit if cx.rule == Some(RuleHint::ClientConfig) => "The client stopped before sending anything: a \
+                 setting it needs is missing, or has another type or value than it accepts (a config file's keys, an environment \
+                 variable, a constructor option such as a timeout, a base URL or an app id), or its own settings refuse the \
+                 provider or model chosen. No request reached the provider, so nothing on the server's side will change it. \
+                 Check the client's configuration against its documentation for the installed version; if it looks right, a \
+                 newer client version may accept it."
                 .to_string(),
             Kind::ProviderInit if cx.rule == Some(RuleHint::LibraryVersion) => "The client code and the library it calls do not match \
                  (a module or package missing, an interface removed or renamed, an argument the installed version does not know): \

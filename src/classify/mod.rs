@@ -15,6 +15,7 @@ mod loose;
 mod params;
 pub mod paste;
 pub mod rules;
+mod runtime;
 mod tool_args;
 
 use crate::failure::{Kind, RuleHint};
@@ -238,6 +239,10 @@ pub fn decide_at(
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
         return Some(from_code(row));
     }
+    // A client's own runtime exception whose subject decides, before words inside its names.
+    if let Some(v) = runtime::early(&facts) {
+        return Some(v);
+    }
     let by_message = rules::first_match(&facts, rules::Layer::Message);
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
@@ -301,7 +306,9 @@ pub fn decide_at(
         }
         return first_exception(&as_status, &verdict);
     }
-    first_exception(&facts, &verdict).or_else(|| by_roots(&facts))
+    runtime::late(&facts)
+        .or_else(|| first_exception(&facts, &verdict))
+        .or_else(|| by_roots(&facts))
 }
 
 /// The last layer: no status, no code, no rule, no exception name, but the text still
