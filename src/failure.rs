@@ -139,6 +139,12 @@ pub enum RuleHint {
     /// A request in another API's shape than its route's (chat's `messages` on
     /// `/responses`): the client's wire format is set wrong.
     WireMismatch,
+    /// An API or service not enabled for the project the key belongs to (Google's
+    /// SERVICE_DISABLED): enabling it is the fix, not the key.
+    ServiceDisabled,
+    /// A part inside the server (a backend, a runner, a binary) is missing: the server's
+    /// install, not the request.
+    ServerPartMissing,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -398,6 +404,11 @@ impl Kind {
                  comes from: call it from a supported region (a server there, or the provider's regional endpoint), or use a \
                  provider that serves yours. A new key will not help."
                 .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::ServiceDisabled) => "The API or service is not enabled for the \
+                 project the request is billed to: enable it there (Google Cloud: APIs & Services → Library → the Vertex AI \
+                 API or the Generative Language API, for the project the message names; the message often carries the \
+                 link), wait a few minutes for it to apply, then try again. Nothing about the sign-in has to change."
+                .to_string(),
             Kind::AccessDenied => match p {
                 Some(Provider::Zen) => "Zen's free models answer only the OpenCode client itself (FreeTierError): \
                      use a paid model with a key that has credit, or call it through opencode. Do not imitate the client."
@@ -545,6 +556,12 @@ impl Kind {
                 } else if cx.gateway {
                     "The error page came from a reverse proxy, not the model server: check that the upstream is up and \
                      reachable from the proxy, and the proxy's upstream timeouts (nginx proxy_read_timeout)."
+                        .to_string()
+                } else if cx.rule == Some(RuleHint::ServerPartMissing) {
+                    "A part inside the server is missing (the message names it: a backend, a runner, a binary), so it \
+                     cannot load or run the model whatever the request says: install or enable that part on the server \
+                     (LocalAI: the backend from its gallery, or an image that bundles it), or pick a model whose backend \
+                     the server has. Sending the same request again fails the same way."
                         .to_string()
                 } else if cx.rule == Some(RuleHint::ServerResources) {
                     "The server cannot fit the model in its memory (RAM, VRAM or KV cache): load a smaller or more quantised \

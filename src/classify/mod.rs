@@ -16,6 +16,7 @@ mod params;
 pub mod paste;
 pub mod rules;
 mod runtime;
+mod subject;
 mod tool_args;
 
 use crate::failure::{Kind, RuleHint};
@@ -246,6 +247,10 @@ pub fn decide_at(
     let by_message = rules::first_match(&facts, rules::Layer::Message);
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    // What a negation is about, when only loose words speak otherwise (`subject`).
+    if let Some(v) = subject::decide(&facts) {
         return Some(v);
     }
     if let Some((rule, param)) = by_message {

@@ -851,7 +851,7 @@ pub static RULES: &[Rule] = &[
         unless: &["do not have access", "does not have access", "permission"],
         kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
-        any: MODEL_WORDS, also: MISSING_WORDS, unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
+        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !super::subject::model_not_the_subject(&f.words)), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
         kind: Kind::ModelNotFound, ..R },
     // The server has the model but could not load or run it (LocalAI's backends, a crashed
     // runner): the server's side, not the id.
