@@ -724,14 +724,47 @@ fn setup_failed(f: &Facts) -> Option<Classification> {
     })
 }
 
+/// A client's own table of models (for counting tokens, a context window, a price) that
+/// does not list the model asked for: the client stops, or warns, before or beside any
+/// request; the provider may serve the model well. From LiteLLM's `get_model_info` and
+/// `get_max_tokens` ("This model isn't mapped yet … model_prices_and_context_window.json",
+/// litellm/utils.py) and tiktoken's `encoding_for_model` ("Could not automatically map … to
+/// a tokeniser", tiktoken/model.py).
+const MODEL_TABLE: &[&str] = &[
+    "isn't mapped yet",
+    "is not mapped yet",
+    "not mapped in model cost map",
+    "model_prices_and_context_window",
+    "to a tokeniser",
+    "to a tokenizer. please use",
+    "encoding_for_model",
+];
+
+fn model_table(f: &Facts) -> Option<Classification> {
+    let word = MODEL_TABLE.iter().find(|w| f.words.contains(*w))?;
+    Some(Classification {
+        kind: Kind::ProviderInit,
+        param: None,
+        gateway: false,
+        rule: "client_model_table",
+        hint: Some(RuleHint::ClientConfig),
+        confidence: Confidence::Low,
+        evidence: format!(
+            "the client's own words \"{word}\": its table of models does not list this one, with no HTTP status"
+        ),
+    })
+}
+
 /// Read before the message rules: a strong row whose subject decides. Only without a status
 /// (a server's answer is read by its status and body).
 pub(super) fn early(f: &Facts) -> Option<Classification> {
     if f.status.is_some() {
         return None;
     }
-    let found = find(f).filter(|found| found.exc.strong)?;
-    verdict(&found, true)
+    find(f)
+        .filter(|found| found.exc.strong)
+        .and_then(|found| verdict(&found, true))
+        .or_else(|| model_table(f))
 }
 
 /// Read once no message rule, code or status spoke: any row, the subject deciding where it
@@ -806,6 +839,21 @@ mod tests {
         for t in [
             "Error: failed to load configuration: ~/.tool/config.toml:3:1: invalid type: map, expected a sequence",
             "could not load providers: the provider registry is unreachable",
+        ] {
+            assert_eq!(
+                read(t),
+                Some((Kind::ProviderInit, Some(RuleHint::ClientConfig), Confidence::Low)),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_model_the_client_s_own_table_lacks_is_its_setup() {
+        // Written from LiteLLM's and tiktoken's sources (utils.py, model.py).
+        for t in [
+            "Exception: This model isn't mapped yet. model=some-model, custom_llm_provider=ollama. Add it here - https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json.",
+            "KeyError: 'Could not automatically map some-model to a tokeniser. Please use `tiktoken.get_encoding` to explicitly get the tokeniser you expect.'",
         ] {
             assert_eq!(
                 read(t),
