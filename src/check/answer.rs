@@ -234,9 +234,19 @@ pub fn json_body(a: &Answer) -> Result<Value, Finding> {
     let text = String::from_utf8_lossy(&a.body);
     let ct = a.content_type.as_deref().unwrap_or("");
     if ct.contains("html") || text.trim_start().starts_with('<') {
-        let page = parse_error_body(Some("text/html"), &a.body)
-            .message
-            .unwrap_or_default();
+        let body = parse_error_body(Some("text/html"), &a.body);
+        // A firewall's block page comes with any status (F5's default page with 200): the
+        // request was stopped in front of the API, whatever the base URL.
+        let verdict = classify_at(a.status, &body, &[], a.path.as_deref());
+        if verdict.kind == Kind::Blocked {
+            return Err(Finding::fail(
+                Kind::Blocked,
+                format!("HTTP {} with a block page: {}", a.status, verdict.evidence),
+            )
+            .with_evidence(a.evidence())
+            .with_timing(a.timing));
+        }
+        let page = body.message.unwrap_or_default();
         return Err(Finding::fail(
             Kind::BadResponse,
             format!(

@@ -8,6 +8,7 @@
 
 pub mod codes;
 mod cut;
+mod edges;
 mod envelope;
 mod facts;
 pub mod in_stream;
@@ -208,6 +209,11 @@ pub fn decide_at(
             confidence,
             evidence,
         };
+    // Who answered, by what the text says about the answerer: a vendor's block page, a
+    // gateway's words about its upstream, the engine's own memory settings.
+    if let Some(v) = edges::who_answered(status, body, &facts.words) {
+        return Some(v);
+    }
     // The provider's own code, read per provider.
     let code_text = format!(
         "{} {} {} {} {}",
@@ -282,6 +288,14 @@ pub fn decide_at(
         if let Some(v) = read_404(body, url) {
             return Some(v);
         }
+    }
+    // A proxy's log line that names who failed; a status only layers send.
+    let edge = match status {
+        None => edges::proxy_log(context),
+        Some(s) => edges::by_status(s),
+    };
+    if edge.is_some() {
+        return edge;
     }
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
         let evidence = match status {

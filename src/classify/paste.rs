@@ -507,6 +507,8 @@ fn status_of_exception(text: &str) -> Option<u16> {
         ("conflicterror", 409),
         ("internalservererror", 500),
         ("serviceunavailableerror", 503),
+        // LiteLLM's BadGatewayError (docs.litellm.ai/docs/exception_mapping).
+        ("badgatewayerror", 502),
     ];
     let lower = text.to_ascii_lowercase();
     CLASSES

@@ -572,6 +572,26 @@ async fn a_waf_challenge_is_blocked_not_auth_and_stops_the_probe() {
     );
 }
 
+/// A firewall's block page names its vendor in its own words (F5 BIG-IP ASM's default page,
+/// as F5 documents it): whatever status it comes with, the probe says blocked, not a wrong
+/// base URL or a server that answered something else.
+#[tokio::test]
+async fn a_firewall_vendor_s_block_page_is_blocked_whatever_its_status() {
+    const F5_PAGE: &str = "<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. Please consult with your administrator.<br><br>Your support ID is: 1234567890123456789<br><br><a href='javascript:history.back();'>[Go Back]</a></body></html>";
+    for status in [200, 400, 403] {
+        let base = serve_reply(move |_, _| html(status, F5_PAGE)).await;
+        let r = probe(&["--base-url", &base, "--model", "gpt-4o", "--timeout", "3"]).await;
+        let basic = check(&r, "chat.basic");
+        assert_eq!(
+            (basic.status, basic.kind),
+            (Status::Fail, Some(Kind::Blocked)),
+            "HTTP {status}: {}",
+            r.to_json()
+        );
+        assert!(r.checks.iter().all(|c| c.kind != Some(Kind::Auth)));
+    }
+}
+
 /// llama.cpp and single-model servers answer any id with the one model they serve: the model
 /// under test answered, so nothing else ran. A typo goes unrefused (a warning), not a failure.
 #[tokio::test]
