@@ -19,6 +19,7 @@ pub mod rules;
 mod runtime;
 mod subject;
 mod tool_args;
+mod whole_body;
 
 use crate::failure::{Kind, RuleHint};
 
@@ -253,6 +254,10 @@ pub fn decide_at(
     let by_message = rules::first_match(&facts, rules::Layer::Message);
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    // A JSON parse failure of a whole answer, not of a stream's event (`whole_body`).
+    if let Some(v) = whole_body::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
     }
     // What a negation is about, when only loose words speak otherwise (`subject`).
