@@ -12,9 +12,10 @@
 //!
 //! **The subject decides.** When what was missing is a field of an API answer (`choices`,
 //! `message`, `usage`, `id`, `system_fingerprint`…), the answer is what the client could not
-//! read: `bad_response`. When it is configuration (a config file's keys, a base URL, a
-//! timeout option, an app id, a provider setting), the client was never set up right:
-//! `provider_init`. A key the client looked for (`OPENAI_API_KEY`) is the key's. A missing
+//! read: `bad_response`. When it is configuration (a config file's keys, a timeout option,
+//! an app id, a provider setting), the client was never set up right: `provider_init`; its
+//! base URL setting is the base URL's (`base_url`). A key the client looked for
+//! (`OPENAI_API_KEY`) is the key's. A missing
 //! class or method is a library-version mismatch. The exception alone is thin evidence: every
 //! verdict here is `Confidence::Low`, and its fix holds whichever reading is right.
 //!
@@ -430,11 +431,6 @@ const CONFIG_ROOTS: &[&str] = &[
     "config",
     "setting",
     "timeout",
-    "base_url",
-    "baseurl",
-    "api_base",
-    "apibase",
-    "endpoint",
     "provider",
     "app_id",
     "appid",
@@ -449,6 +445,10 @@ const CONFIG_ROOTS: &[&str] = &[
     "environ",
 ];
 
+/// The client's base URL setting (openai-python `base_url`, its 0.x `api_base`, openai-node
+/// `baseURL`, LangChain4j `baseUrl`): missing, it is the base URL's fix that holds.
+const URL_ROOTS: &[&str] = &["base_url", "baseurl", "api_base", "apibase", "endpoint"];
+
 /// A name that a server's own request validation uses: the request was refused, so the
 /// client's setup is not what the exception is about.
 const REQUEST_ROOTS: &[&str] = &["request", "body"];
@@ -458,6 +458,7 @@ const REQUEST_ROOTS: &[&str] = &["request", "body"];
 enum Subject {
     Answer,
     Key,
+    Url,
     Config,
     Request,
     Unknown,
@@ -476,6 +477,8 @@ fn subject_of(name: &str) -> Subject {
         Subject::Request
     } else if segments(name).any(|s| ANSWER_FIELDS.contains(&s)) || has(ANSWER_ROOTS) {
         Subject::Answer
+    } else if has(URL_ROOTS) {
+        Subject::Url
     } else if has(CONFIG_ROOTS) {
         Subject::Config
     } else {
@@ -570,7 +573,7 @@ fn find(f: &Facts) -> Option<Found> {
             Some(n) => subject_of(n),
             None => match subject_of(around(words, at)) {
                 // Words around an unnamed value name a family, not an answer's field.
-                Subject::Config => Subject::Config,
+                s @ (Subject::Config | Subject::Url) => s,
                 _ => Subject::Unknown,
             },
         };
@@ -610,6 +613,7 @@ fn verdict(found: &Found, sure_only: bool) -> Option<Classification> {
     let (kind, hint, says) = match (e.means, found.subject) {
         (_, Subject::Request) => return None,
         (Missing, Subject::Key) => (Kind::Auth, None, "a key the client looked up"),
+        (Missing, Subject::Url) => (Kind::BaseUrl, None, "the client's base URL setting"),
         (Missing, Subject::Config) => (
             Kind::ProviderInit,
             Some(RuleHint::ClientConfig),
@@ -819,7 +823,7 @@ mod tests {
     #[test]
     fn a_missing_setting_is_the_client_s_setup_and_a_missing_key_the_key_s() {
         for t in [
-            "java.lang.IllegalArgumentException: baseUrl cannot be null",
+            "java.lang.IllegalArgumentException: region cannot be null",
             "TypeError: Cannot read properties of undefined (reading 'providerConfig')",
             "KeyError: 'timeout'",
             "ERROR: Failed to load settings: 'NoneType' object is not subscriptable",
@@ -835,6 +839,10 @@ mod tests {
             );
         }
         assert_eq!(kind("KeyError: 'OPENAI_API_KEY'"), Some(Kind::Auth));
+        assert_eq!(
+            kind("java.lang.IllegalArgumentException: baseUrl cannot be null"),
+            Some(Kind::BaseUrl)
+        );
         // The client's own setup, in its own words.
         for t in [
             "Error: failed to load configuration: ~/.tool/config.toml:3:1: invalid type: map, expected a sequence",
