@@ -145,6 +145,9 @@ pub enum RuleHint {
     /// A part inside the server (a backend, a runner, a binary) is missing: the server's
     /// install, not the request.
     ServerPartMissing,
+    /// The request lacks a field the server requires (`model`, or one inside a message):
+    /// the fix adds it, never removes anything.
+    FieldMissing,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -528,6 +531,19 @@ impl Kind {
                 template_hint()
             }
             Kind::BadRequest => match cx.rule {
+                Some(RuleHint::FieldMissing) => match cx.param {
+                    Some("model") => "The request carries no model, and the server requires one: set the model id in \
+                         the client's configuration (an empty or unset model setting sends none), or pass it with the call."
+                        .to_string(),
+                    Some(field) => format!(
+                        "The request lacks `{field}`, which the server requires: add it (the message names it); a client \
+                         or gateway that builds the body may be leaving it out."
+                    ),
+                    None => "The request lacks a field the server requires, at the path the message names: when the path \
+                         is inside a message (messages.N.content…), the client built that message without it (an empty \
+                         text block or a tool result with no content is the usual cause); add it or drop the empty part."
+                        .to_string(),
+                },
                 Some(RuleHint::ToolMessageOrder) => "The conversation's tool turns are out of order: each `tool` message must \
                      follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \

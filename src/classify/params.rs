@@ -517,9 +517,198 @@ fn api_spelling(name: &str) -> String {
     }
 }
 
+/// A field the request lacks, as the server names it: the path it gives (`model`,
+/// `messages.0.content`, `input[399].id`), in the words of OpenAI ("you must
+/// provide a model parameter", "Missing required parameter: 'x'"), DashScope ("Required
+/// parameter \"model\" missing"), serde ("missing field `x`"), Anthropic and pydantic
+/// ("x: Field required", `[type=missing]` under the field's line), JSON Schema ("'x' is a
+/// required property"). A key or token asked for is a credential, not a field (read by the
+/// auth rules).
+pub fn missing_field(original: &str) -> Option<Missing> {
+    let lower = original.to_lowercase();
+    let text = if lower.len() == original.len() {
+        original
+    } else {
+        lower.as_str()
+    };
+    // A client that could not read the *answer* ("failed to deserialize api response:
+    // missing field `status`") says the answer lacks a field, not the request.
+    if READING_THE_ANSWER.iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let credential = |p: &str| {
+        let last = last_segment(p).to_ascii_lowercase();
+        last.ends_with("key") || last.ends_with("token") || last == "authorization"
+    };
+    missing_path(&lower, text)
+        .or_else(|| {
+            pydantic_errors(original)
+                .into_iter()
+                .find(|e| e.etype == "missing")
+                .map(|e| Missing {
+                    path: e.loc.join("."),
+                    rooted: true,
+                })
+        })
+        .filter(|m| !m.path.is_empty() && !credential(&m.path))
+}
+
+/// Words of a client reading an answer, not a server reading the request.
+const READING_THE_ANSWER: &[&str] = &[
+    "api response",
+    "deserialize response",
+    "decoding response",
+    "decode response",
+    "parse response",
+    "parsing response",
+    "response body",
+    "unmarshal",
+];
+
+/// A field the request lacks, at `path`; `rooted` when the path starts at the request's
+/// top (JSON Schema's "'name' is a required property" names the key alone, at a depth it
+/// does not say).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Missing {
+    pub path: String,
+    pub rooted: bool,
+}
+
+impl Missing {
+    /// The top-level field, when the path is one.
+    fn top_level(&self) -> Option<&str> {
+        (self.rooted && is_ident(&self.path) && !self.path.contains('.'))
+            .then_some(self.path.as_str())
+    }
+}
+
+fn missing_path(lower: &str, text: &str) -> Option<Missing> {
+    let rooted = |path: String| Missing { path, rooted: true };
+    // "you must provide a model parameter": the name between the article and the noun.
+    for lead in ["must provide a ", "must provide an ", "must provide the "] {
+        for (i, _) in lower.match_indices(lead).take(4) {
+            let at = i + lead.len();
+            let name = path_at(text, at);
+            let rest = lower[at + name.len()..].trim_start_matches(['\'', '"', '`', ' ']);
+            if !name.is_empty()
+                && ["parameter", "field", "argument", "property"]
+                    .iter()
+                    .any(|n| rest.starts_with(n))
+            {
+                return Some(rooted(name));
+            }
+        }
+    }
+    // The name after the words, a path from the request's top.
+    for lead in [
+        "missing required parameter:",
+        "missing required parameter ",
+        "missing required field:",
+        "missing required field ",
+        "missing required property ",
+        "missing required argument ",
+        "required parameter ",
+    ] {
+        if let Some(i) = lower.find(lead) {
+            let name = path_at(text, i + lead.len());
+            if !name.is_empty() {
+                return Some(rooted(name));
+            }
+        }
+    }
+    // serde's "missing field `x`": at the top when nothing but the target type (or the
+    // start of the text) stands before it; under the path before it otherwise
+    // (`messages[0]: missing field `role``).
+    if let Some(i) = lower.find("missing field ") {
+        let name = path_at(text, i + "missing field ".len());
+        if !name.is_empty() {
+            let before = lower[..i].trim_end();
+            let top = before.is_empty() || before.ends_with("target type:");
+            return Some(Missing {
+                path: name,
+                rooted: top,
+            });
+        }
+    }
+    // The path before the words.
+    for (tail, from_top) in [
+        (": field required", true),
+        (": required field", true),
+        (" is a required property", false),
+    ] {
+        if let Some(i) = lower.find(tail) {
+            let before = text[..i].trim_end_matches(['\'', '"', '`', '\\']);
+            let start = before
+                .rfind(|c: char| !is_path_char(c))
+                .map_or(0, |j| j + 1);
+            let name = &before[start..];
+            if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                return Some(Missing {
+                    path: name.to_string(),
+                    rooted: from_top,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn is_path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '-')
+}
+
+/// The path quoted (or not) at byte `i`: `input[399].id`, `model`.
+fn path_at(text: &str, i: usize) -> String {
+    let Some(rest) = text.get(i..) else {
+        return String::new();
+    };
+    let rest = rest.trim_start_matches([' ', '\'', '"', '`', '\\']);
+    let path: String = rest
+        .chars()
+        .take_while(|c| is_path_char(*c))
+        .take(128)
+        .collect();
+    let path = path.trim_end_matches(['.', '-']);
+    if path.starts_with(|c: char| c.is_ascii_alphabetic()) && !PROSE.contains(&path) {
+        path.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// The request lacks a field the server requires (see [`missing_field`]).
+pub fn lacks_field(f: &Facts) -> bool {
+    missing_field(f.body.message.as_deref().unwrap_or(&f.msg)).is_some()
+}
+
+/// The head of the path serde names after "Failed to deserialize the JSON body into the
+/// target type:" (axum's JSON rejection): `messages[1]: invalid type` is about `messages`,
+/// `input: data did not match` about `input`, ``missing field `messages` `` about
+/// `messages`.
+pub fn deserialize_head(msg: &str) -> Option<String> {
+    let lead = "into the target type: ";
+    let i = msg.find(lead)? + lead.len();
+    let rest = &msg[i..];
+    if let Some(r) = rest.strip_prefix("missing field ") {
+        return ident_at(r, 0);
+    }
+    let head: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let after = &rest[head.len()..];
+    (after.starts_with([':', '[', '.']) && is_ident(&head)).then_some(head)
+}
+
 /// The request field a message names as missing or invalid: `Required parameter "model"
 /// missing`, ``missing field `messages` ``, `'messages' must contain`, `max_tokens参数非法`.
+/// A missing field is named only when it is a top-level one: a path inside a message
+/// (`messages.0.content`) is about that message's content, which no single
+/// request field fixes.
 pub fn field_named(f: &Facts) -> Option<String> {
+    if let Some(m) = missing_field(f.body.message.as_deref().unwrap_or(&f.msg)) {
+        return m.top_level().map(api_spelling);
+    }
     if let Some(p) = f.body.param.as_deref() {
         let content = CONTENT.iter().any(|c| p.starts_with(c));
         return (!content && is_ident(p)).then(|| p.to_string());
@@ -673,6 +862,57 @@ mod tests {
         assert_eq!(named("The model does not support streaming"), None);
         assert_eq!(named("this request is not supported"), None);
         assert_eq!(named("messages is not supported"), None);
+    }
+
+    #[test]
+    fn a_missing_field_is_named_only_at_the_request_s_top() {
+        let top = |t: &str| missing_field(t).and_then(|m| m.top_level().map(str::to_string));
+        // OpenAI's, DashScope's, serde's and pydantic's wordings (the training cases' shapes).
+        assert_eq!(
+            top("you must provide a model parameter").as_deref(),
+            Some("model")
+        );
+        assert_eq!(
+            top(r#"Required parameter "model" missing from request."#).as_deref(),
+            Some("model")
+        );
+        assert_eq!(
+            top("Failed to deserialize the JSON body into the target type: missing field `messages` at line 4").as_deref(),
+            Some("messages")
+        );
+        assert_eq!(
+            top("max_tokens: Field required").as_deref(),
+            Some("max_tokens")
+        );
+        // A path inside the request, or a key at a depth the message does not say: missing,
+        // but no top-level field to name.
+        assert!(missing_field("Missing required parameter: 'input[399].id'.").is_some());
+        assert_eq!(top("Missing required parameter: 'input[399].id'."), None);
+        assert_eq!(top("messages.0.content: Field required"), None);
+        assert_eq!(top("target type: messages[0]: missing field `role`"), None);
+        assert_eq!(top("'name' is a required property"), None);
+        // A key asked for is a credential; an answer the client could not read is not the
+        // request's; a sentence with no field names none.
+        assert_eq!(missing_field("You must provide an api_key parameter"), None);
+        assert_eq!(
+            missing_field("failed to deserialize api response: missing field `status`"),
+            None
+        );
+        assert_eq!(missing_field("you must provide a valid request"), None);
+    }
+
+    #[test]
+    fn serde_s_path_names_the_field_that_failed() {
+        let head = |t: &str| deserialize_head(&t.to_lowercase());
+        assert_eq!(
+            head("Failed to deserialize the JSON body into the target type: messages[1]: invalid type").as_deref(),
+            Some("messages")
+        );
+        assert_eq!(
+            head("Failed to deserialize the JSON body into the target type: input: data did not match any variant").as_deref(),
+            Some("input")
+        );
+        assert_eq!(head("the request body is not valid JSON"), None);
     }
 
     #[test]

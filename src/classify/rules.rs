@@ -809,10 +809,16 @@ pub static RULES: &[Rule] = &[
     Rule { id: "param_words", source: "exception text naming a refused parameter (\"Unrecognized request argument supplied: stream_options\")",
         status: Status::Unknown, test: Some(|f| params::refusal_words(&f.msg) && !params::about_the_answer(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     // --- The request's own content is malformed (not an optional parameter).
+    // --- A field the request lacks: add it (never "remove"). A path inside a message
+    // names no field (`messages.0.content: Field required`).
+    Rule { id: "field_missing", source: "OpenAI 400 \"you must provide a model parameter\"; DashScope \"Required parameter \\\"model\\\" missing\"; OpenAI \"Missing required parameter: 'input[399].id'\"; pydantic \"model\\n  Field required [type=missing]\"",
+        test: Some(params::lacks_field), kind: Kind::BadRequest, param: Param::Field, hint: Some(RuleHint::FieldMissing), ..R },
     Rule { id: "messages_invalid", source: "DeepSeek 422 \"Failed to deserialize the JSON body into the target type: messages[1]: invalid type\"; MiniMax 2013 \"chat content has invalid message role\"",
         any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
         also: &["deserialize", "invalid", "must", "missing", "expected", "not match", "unsupported", "empty"],
         unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message"],
+        // serde's path names the field that failed: `input: data did not match` is not `messages`.
+        test: Some(|f| params::deserialize_head(&f.msg).is_none_or(|h| h == "messages")),
         kind: Kind::BadRequest, param: Param::Fixed("messages"), ..R },
     // --- Models that do not exist (by words).
     // --- The server says it failed, whatever the status.
