@@ -153,6 +153,31 @@ fn engine_memory(words: &str) -> bool {
     setting && cache
 }
 
+/// Go gRPC's words for a backend it could not dial (`rpc error: code = Unavailable desc =
+/// connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:43369:
+/// connect: connection refused"`), to an address on the same machine: an inference server's
+/// own backend process (LocalAI spawns one per model on a loopback port), not the client's
+/// network. The address dialed, when it is a loopback one.
+fn grpc_backend_down(words: &str) -> Option<&'static str> {
+    if !(words.contains("code = unavailable") && words.contains("error while dialing")) {
+        return None;
+    }
+    let at = words.find("error while dialing")?;
+    let rest = &words[at..];
+    ["127.0.0.1", "localhost", "[::1]", "unix:", "unix "]
+        .into_iter()
+        .find(|a| rest.contains(a))
+}
+
+/// Python's urllib3 names for a connection it could not open: behind a 5xx, the failure is
+/// the application's own call out (Langflow, a self-hosted backend) to the provider.
+const OUTGOING_CONNECT: &[&str] = &[
+    "newconnectionerror",
+    "failed to establish a new connection",
+    "connecttimeouterror",
+    "max retries exceeded with url",
+];
+
 /// What the client quoted of a body it could not read as JSON: the first character (`<`: a
 /// page) and, where the runtime quotes more, the start of the text.
 /// - V8 (Node, browsers): `Unexpected token 'a', "access den"... is not valid JSON`,
@@ -292,6 +317,29 @@ pub fn who_answered(status: Option<u16>, body: &ErrorBody, words: &str) -> Optio
             format!("a server's or proxy's body-size limit (\"{w}\")"),
         ));
     }
+    if let Some(target) = grpc_backend_down(words) {
+        return Some(read(
+            Kind::ServerError,
+            "grpc_backend",
+            false,
+            None,
+            Confidence::Low,
+            format!("a gRPC backend on this machine ({target}) is not answering the server that dials it (Go gRPC's \"rpc error: code = Unavailable … Error while dialing\"): the server's own process, not the client's connection"),
+        ));
+    }
+    if let (Some(s), Some(w)) = (
+        status.filter(|s| (500..600).contains(s)),
+        OUTGOING_CONNECT.iter().find(|w| words.contains(*w)),
+    ) {
+        return Some(read(
+            Kind::Network,
+            "outgoing_connect",
+            false,
+            None,
+            Confidence::Low,
+            format!("HTTP {s} around an application's own outgoing connection that failed (\"{w}\", Python's urllib3): the host running it could not reach the provider"),
+        ));
+    }
     if engine_memory(words) {
         return Some(read(
             Kind::ServerError,
@@ -316,6 +364,79 @@ pub fn by_status(status: u16) -> Option<Classification> {
         row.hint.as_deref().and_then(hint_named),
         Confidence::Low,
         format!("HTTP {status} alone: {}", row.says),
+    ))
+}
+
+/// What nginx's own modules write in its error log about a request it refused or could not
+/// serve (ngx_http_access_module, ngx_http_limit_req_module, ngx_http_limit_conn_module,
+/// ngx_http_static_module, ngx_http_index_module): read only in an error-log line.
+const NGINX_LOG_WORDS: &[(Kind, &str, &str)] = &[
+    (
+        Kind::Blocked,
+        "access forbidden by rule",
+        "an allow/deny rule refused the client's address",
+    ),
+    (
+        Kind::RateLimit,
+        "limiting requests",
+        "limit_req refused the request's rate",
+    ),
+    (
+        Kind::RateLimit,
+        "limiting connections",
+        "limit_conn refused another connection",
+    ),
+    (
+        Kind::BaseUrl,
+        "failed (2: no such file or directory)",
+        "nginx looked for a file, so the URL is not proxied to the API",
+    ),
+    (
+        Kind::BaseUrl,
+        "directory index of",
+        "nginx listed a directory, so the URL is not proxied to the API",
+    ),
+];
+
+/// An nginx (or OpenResty, Kong, APISIX) error-log line: `2024/04/16 13:58:38 [error]
+/// 1279#0: *20351 …`. Its module's words when they say more; else the gateway itself failed
+/// handling the request.
+fn nginx_error_line(line: &str) -> Option<Classification> {
+    let (i, level) = ["[error] ", "[crit] ", "[alert] ", "[emerg] "]
+        .iter()
+        .find_map(|l| line.find(l).map(|i| (i, *l)))?;
+    let before = line[..i].trim_end();
+    let date = before.len() >= 19 && {
+        let d = &before.as_bytes()[before.len() - 19..];
+        d[4] == b'/' && d[7] == b'/' && d[13] == b':' && d[16] == b':'
+    };
+    let after = &line[i + level.len()..];
+    let pid = after.split_once(": ").is_some_and(|(p, _)| {
+        p.split_once('#').is_some_and(|(a, b)| {
+            !a.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        })
+    });
+    if !(date && pid) {
+        return None;
+    }
+    let lower = line.to_lowercase();
+    if let Some((kind, _, says)) = NGINX_LOG_WORDS.iter().find(|(_, w, _)| lower.contains(w)) {
+        return Some(read(
+            *kind,
+            "nginx_error_log",
+            false,
+            None,
+            Confidence::Low,
+            format!("nginx's error log: {says}"),
+        ));
+    }
+    Some(read(
+        Kind::ServerError,
+        "nginx_error_log",
+        false,
+        None,
+        Confidence::Low,
+        format!("an error line of nginx's log (nginx, OpenResty, Kong, APISIX): the gateway failed handling the request ({})", level.trim().trim_matches(['[', ']'])),
     ))
 }
 
@@ -414,6 +535,9 @@ fn status_token(t: &str) -> Option<u16> {
 /// (`… Tq/Tw/Tc/Tr/Tt STATUS BYTES - - SC-- ac/fc/bc/sc/rc …`) or Envoy's default format
 /// (`"POST /v1/chat/completions HTTP/1.1" 503 UF …`).
 pub fn proxy_log(raw: &str) -> Option<Classification> {
+    if let Some(v) = raw.lines().take(2000).find_map(nginx_error_line) {
+        return Some(v);
+    }
     for line in raw.lines().take(2000) {
         let t: Vec<&str> = line.split_whitespace().collect();
         for (k, tok) in t.iter().enumerate() {
@@ -615,6 +739,42 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn who_failed_inside_a_server_or_behind_it() {
+        // A backend the server dials on its own machine, and the same words to a remote host.
+        assert_eq!(
+            who(None, "rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing: dial tcp 127.0.0.1:40001: connect: connection refused\""),
+            Some((Kind::ServerError, "grpc_backend"))
+        );
+        assert_eq!(
+            who(None, "rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing: dial tcp: lookup api.example.com: no such host\""),
+            None
+        );
+        // An application's 500 around its own call out that could not connect.
+        assert_eq!(
+            who(Some(500), "Error communicating with the provider: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded with url: /v1/chat/completions (Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))"),
+            Some((Kind::Network, "outgoing_connect"))
+        );
+    }
+
+    #[test]
+    fn nginx_error_log_lines_name_the_gateway_or_its_module() {
+        let line = "2024/01/02 03:04:05 [error] 31#31: *7 access forbidden by rule, client: 10.0.0.9, server: api, request: \"POST /v1/chat/completions HTTP/1.1\"";
+        assert_eq!(proxy_log(line).map(|v| v.kind), Some(Kind::Blocked));
+        let line = "2024/01/02 03:04:05 [error] 31#31: *7 limiting requests, excess: 5.120 by zone \"llm\", client: 10.0.0.9";
+        assert_eq!(proxy_log(line).map(|v| v.kind), Some(Kind::RateLimit));
+        let line = "nginx-1 | 2024/01/02 03:04:05 [error] 31#31: *7 open() \"/usr/share/nginx/html/v1/chat/completions\" failed (2: No such file or directory), client: 10.0.0.9";
+        assert_eq!(proxy_log(line).map(|v| v.kind), Some(Kind::BaseUrl));
+        let line = "2024/01/02 03:04:05 [error] 31#31: *7 [lua] handler.lua:12: plugin failed, client: 10.0.0.9";
+        assert_eq!(proxy_log(line).map(|v| v.kind), Some(Kind::ServerError));
+        // A warning, or a line that is not nginx's, says nothing.
+        assert!(
+            proxy_log("2024/01/02 03:04:05 [warn] 31#31: *7 an upstream response is buffered")
+                .is_none()
+        );
+        assert!(proxy_log("[error] something failed").is_none());
     }
 
     #[test]
