@@ -69,6 +69,10 @@ pub struct Row {
     /// where its message is quoted.
     #[serde(default)]
     pub message_only: bool,
+    /// A status-level code (Google's canonical `PERMISSION_DENIED`): still strong, but a
+    /// more specific code beside it (its ErrorInfo reason) decides first.
+    #[serde(default)]
+    pub canonical: bool,
 }
 
 impl Row {
@@ -132,7 +136,10 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
         } else if row.code.bytes().all(|b| b.is_ascii_digit()) {
             named && (tagged() || numeric_code_in(lower, &row.code))
         } else if row.scoped {
-            (named || tagged()) && (tagged() || word_in(text, &row.code))
+            // Tags are lowercased: a code in capitals (ABORTED) cannot show its case there,
+            // so it counts only where its provider is named.
+            let lower_code = !row.code.bytes().any(|b| b.is_ascii_uppercase());
+            (named || (lower_code && tagged())) && (tagged() || word_in(text, &row.code))
         } else {
             (named || unique(&row.code)) && (tagged() || word_in(text, &row.code))
         };
@@ -151,9 +158,19 @@ pub fn lookup(text: &str, tags: &[String], status: Option<u16>) -> Option<&'stat
     }) {
         return Some(r);
     }
-    hits.iter()
-        .find(|r| !r.weak && !r.family)
-        .or_else(|| hits.iter().find(|r| !r.family))
+    // Of the strong codes, a specific one before a status-level one (Google's ErrorInfo
+    // reason SERVICE_DISABLED over its status PERMISSION_DENIED), and the longest of them.
+    let longest = |weak: bool, canonical: bool| {
+        hits.iter()
+            .filter(|r| !r.family && (weak || !r.weak) && (canonical || !r.canonical))
+            .fold(None::<&&Row>, |best, r| match best {
+                Some(b) if b.code.len() >= r.code.len() => Some(b),
+                _ => Some(r),
+            })
+    };
+    longest(false, false)
+        .or_else(|| longest(false, true))
+        .or_else(|| longest(true, true))
         .or_else(|| {
             hits.iter()
                 .filter(|r| r.family)
@@ -464,5 +481,45 @@ mod tests {
                 r.code
             );
         }
+    }
+
+    #[test]
+    fn error_reasons_and_common_codes_of_the_large_clouds_are_read() {
+        let r = lookup(
+            r#"googleapis.com "reason": "RATE_LIMIT_EXCEEDED""#,
+            &[],
+            Some(429),
+        )
+        .unwrap();
+        assert_eq!(r.kind(), Kind::RateLimit);
+        // OpenAI's rate_limit_exceeded is Google's code lowercased: weak, so a message that
+        // says more (a request too large for the limit) decides over it.
+        let openai = ["rate_limit_exceeded".to_string()];
+        assert!(
+            lookup("Request too large for gpt-4o", &openai, Some(429))
+                .unwrap()
+                .weak
+        );
+        assert!(lookup("aborted", &["aborted".to_string()], None).is_none());
+        let r = lookup("vertex API_KEY_IP_ADDRESS_BLOCKED", &[], Some(403)).unwrap();
+        assert_eq!(r.kind(), Kind::AccessDenied);
+        // The ErrorInfo reason says more than the canonical status beside it.
+        let tags = [
+            "permission_denied".to_string(),
+            "service_disabled".to_string(),
+        ];
+        let r = lookup("googleapis.com", &tags, Some(403)).unwrap();
+        assert_eq!(r.code, "SERVICE_DISABLED");
+        // A canonical word as common as UNIMPLEMENTED needs Google named.
+        assert!(lookup("state: UNIMPLEMENTED", &[], None).is_none());
+        assert_eq!(
+            lookup("gemini UNIMPLEMENTED", &[], Some(501))
+                .unwrap()
+                .kind(),
+            Kind::WrongRoute
+        );
+        // Tencent's RequestLimitExceeded and its dotted kinds are one family.
+        let r = lookup("hunyuan RequestLimitExceeded.IPLimitExceeded", &[], None).unwrap();
+        assert_eq!(r.kind(), Kind::RateLimit);
     }
 }
