@@ -15,6 +15,7 @@ pub mod in_stream;
 mod loose;
 mod params;
 pub mod paste;
+mod router;
 pub mod rules;
 mod runtime;
 mod subject;
@@ -288,6 +289,15 @@ pub fn decide_at(
     }
     if let Some(row) = code {
         return Some(from_code(row));
+    }
+    // A 404 shown without a status: a server's log line, a registry lookup, a router's miss.
+    let pasted = format!(
+        "{}\n{}",
+        body.message.as_deref().unwrap_or(""),
+        bounded(context)
+    );
+    if let Some(v) = router::read(status, body, &pasted.to_lowercase()) {
+        return Some(v);
     }
     if status == Some(404) {
         if let Some(v) = read_404(body, url) {

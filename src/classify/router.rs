@@ -1,0 +1,253 @@
+//! A 404 that a paste shows without an HTTP status of its own: a server's access-log line,
+//! a model registry's lookup, or a web framework's router miss quoted by a client.
+//!
+//! - A server's own access log (Gin, the Common Log Format of Python's http.server,
+//!   werkzeug, uvicorn and nginx, logfmt's `path=… status=…`) that logs a 404 for a
+//!   request on a model route written as the API documents it (`/v1/chat/completions`,
+//!   Ollama's `/api/chat`): the request reached the server on its own route, so what it
+//!   did not find is what the request named, most likely the model (Ollama answers an
+//!   unknown model on `/api/chat` and `/api/generate` with 404, ollama/ollama#2736; vLLM
+//!   and mlx_lm.server likewise on `/v1/chat/completions`). Likely, never certain: an old
+//!   server without the route logs the same line.
+//! - A model registry's lookup that 404s (the Hugging Face Hub's `GET /api/models/{repo}`,
+//!   Ollama's registry manifests under `/v2/…/manifests/`): no such model repository.
+//! - A framework's router miss (FastAPI's `{"detail":"Not Found"}`, Express's `Cannot POST
+//!   /x`, Go's `404 page not found`, werkzeug's "requested URL was not found on the
+//!   server", Spring's Whitelabel page, Django's and Rails' routing pages) quoted without a
+//!   status: the path is not the API's, as the status layer reads it with one.
+
+use super::{Classification, Confidence, ErrorBody};
+use crate::failure::{Kind, RuleHint};
+
+/// Model routes as APIs document them, whole paths: a 404 logged on one of these means the
+/// request reached the route (OpenAI's API reference; Ollama's docs/api.md; Anthropic's
+/// Messages API).
+const CANONICAL_ROUTES: &[&str] = &[
+    "/v1/chat/completions",
+    "/v1/completions",
+    "/api/chat",
+    "/api/generate",
+];
+
+/// Model registries' lookup routes, by host and path prefix: a 404 there is no such model.
+const REGISTRY_LOOKUPS: &[(&str, &str)] = &[
+    // huggingface.co/docs/hub/api: GET /api/models/{repo_id} (and …/revision/{revision}).
+    ("huggingface.co", "/api/models/"),
+    ("hf-mirror.com", "/api/models/"),
+    // Ollama's registry speaks the OCI distribution API: GET /v2/<name>/manifests/<tag>.
+    ("registry.ollama.ai", "/manifests/"),
+];
+
+/// Routers' own words for a path they have no handler for, with where each comes from.
+const ROUTER_MISSES: &[(&str, &str)] = &[
+    // Starlette's Router.not_found (FastAPI): HTTPException(404) → {"detail":"Not Found"}.
+    ("{\"detail\":\"not found\"}", "FastAPI/Starlette"),
+    ("{\"detail\": \"not found\"}", "FastAPI/Starlette"),
+    ("{'detail': 'not found'}", "FastAPI/Starlette"),
+    // Express's finalhandler and NestJS: "Cannot POST /path".
+    ("cannot post /", "Express"),
+    ("cannot get /", "Express"),
+    // Go's net/http NotFound and Gin's default 404 body.
+    ("404 page not found", "Go net/http or Gin"),
+    // werkzeug.exceptions.NotFound's description (Flask).
+    (
+        "the requested url was not found on the server",
+        "Flask/werkzeug",
+    ),
+    // Spring Boot's default error page and JSON.
+    ("whitelabel error page", "Spring Boot"),
+    // Django's technical 404 page; Rails' routing error.
+    ("didn't match any of these", "Django"),
+    ("no route matches [", "Rails"),
+];
+
+/// An access-log line's status and path: Gin (`| 404 | … | POST "/api/chat"`), the Common
+/// Log Format (`"POST /v1/chat/completions HTTP/1.1" 404`), logfmt (`path="/x" … status=404`).
+fn logged(line: &str) -> Option<(u16, String)> {
+    let status_at = |s: &str| -> Option<u16> {
+        let d: String = s
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        (d.len() == 3).then(|| d.parse().ok()).flatten()
+    };
+    // Gin: "[gin] date | 404 | latency | ip | post "/api/chat"".
+    if line.contains("[gin]") {
+        let parts: Vec<&str> = line.split('|').collect();
+        let status = parts.get(1).and_then(|p| status_at(p))?;
+        let last = parts.last()?;
+        let path = last.split('"').nth(1)?;
+        return Some((status, path.to_string()));
+    }
+    // Common Log Format: "METHOD /path HTTP/x" STATUS.
+    for method in ["\"post ", "\"get "] {
+        if let Some(i) = line.find(method) {
+            let rest = &line[i + method.len()..];
+            let close = rest.find('"')?;
+            let request = &rest[..close];
+            if !request.contains(" http/") {
+                continue;
+            }
+            let path = request.split(' ').next()?;
+            let status = status_at(&rest[close + 1..])?;
+            return Some((status, path.to_string()));
+        }
+    }
+    // logfmt: path="/x" … status=404.
+    let path = line.split("path=\"").nth(1)?.split('"').next()?;
+    let status = status_at(line.split("status=").nth(1)?)?;
+    Some((status, path.to_string()))
+}
+
+fn likely(
+    kind: Kind,
+    rule: &'static str,
+    hint: Option<RuleHint>,
+    evidence: String,
+) -> Classification {
+    Classification {
+        kind,
+        param: None,
+        gateway: false,
+        rule,
+        hint,
+        confidence: Confidence::Low,
+        evidence,
+    }
+}
+
+/// The verdict of a 404 the paste shows without a status of its own. `words` is the
+/// paste lowercased.
+pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classification> {
+    if status.is_some() {
+        return None;
+    }
+    let lines = words.lines().take(400);
+    let mut registry = None;
+    let mut route = None;
+    for line in lines {
+        let Some((404, path)) = logged(line) else {
+            continue;
+        };
+        let path = path.split('?').next().unwrap_or("").to_string();
+        if let Some((host, _)) = REGISTRY_LOOKUPS
+            .iter()
+            .find(|(h, p)| line.contains(h) && path.contains(p))
+        {
+            registry = registry.or(Some((host.to_string(), path)));
+        } else if CANONICAL_ROUTES.contains(&path.as_str()) {
+            route = route.or(Some(path));
+        }
+    }
+    if let Some((host, path)) = registry {
+        return Some(likely(
+            Kind::ModelNotFound,
+            "registry_404",
+            None,
+            format!("the model registry {host} answered 404 for {path}: no such model repository"),
+        ));
+    }
+    if let Some(path) = route {
+        return Some(likely(
+            Kind::ModelNotFound,
+            "logged_404",
+            Some(RuleHint::RouteAnswered),
+            format!(
+                "the server's own log shows 404 for {path}, a route it serves as documented: what it did not find is what the request named"
+            ),
+        ));
+    }
+    // Only a framework's own words: "invalid URL" in an API's envelope is that API speaking.
+    // A structured body whose whole message is the 404 reason phrase, with no code or type
+    // (`{"detail":"Not Found"}`, `{"error":"Not Found"}`), is a framework's default: an
+    // API's own 404 says what it did not find.
+    let bare = body.envelope
+        && body.code.is_none()
+        && body.etype.is_none()
+        && body.message.as_deref().is_some_and(|m| {
+            m.trim()
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case("not found")
+        });
+    let miss = ROUTER_MISSES
+        .iter()
+        .find(|(w, _)| words.contains(w))
+        .map(|(_, who)| *who)
+        .or(bare.then_some("a web framework (FastAPI/Starlette, Spring)"));
+    if let Some(who) = miss {
+        return Some(likely(
+            Kind::BaseUrl,
+            "router_miss",
+            None,
+            format!("{who}'s answer for a path it has no route for, quoted without its status"),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(t: &str) -> Option<(Kind, &'static str)> {
+        let body = super::super::parse_error_body(None, t.as_bytes());
+        read(None, &body, &t.to_lowercase()).map(|v| (v.kind, v.rule))
+    }
+
+    #[test]
+    fn a_server_log_of_a_404_on_its_own_route_is_the_model() {
+        // Ollama's Gin access log, as ollama/ollama#2736 shows it.
+        assert_eq!(
+            read_text("[GIN] 2024/02/24 - 14:48:29 | 404 |     580.375µs |       127.0.0.1 | POST     \"/api/generate\""),
+            Some((Kind::ModelNotFound, "logged_404"))
+        );
+        // A 200 is no miss; a doubled /v1 is not a route as documented.
+        assert_eq!(
+            read_text("[GIN] 2024/02/24 - 14:48:29 | 200 | 5ms | 127.0.0.1 | POST \"/api/chat\""),
+            None
+        );
+        assert_eq!(
+            read_text("127.0.0.1 - - [01/Jan/2026 10:00:00] \"POST /v1/v1/chat/completions HTTP/1.1\" 404 -"),
+            None
+        );
+        assert_eq!(
+            read_text(
+                "INFO:     127.0.0.1:5000 - \"POST /v1/chat/completions HTTP/1.1\" 404 Not Found"
+            ),
+            Some((Kind::ModelNotFound, "logged_404"))
+        );
+        assert_eq!(
+            read_text("level=info path=\"/api/chat\" status=404"),
+            Some((Kind::ModelNotFound, "logged_404"))
+        );
+    }
+
+    #[test]
+    fn a_registry_lookup_404_is_no_such_model() {
+        assert_eq!(
+            read_text("DEBUG - https://huggingface.co:443 \"GET /api/models/org/nope/revision/main HTTP/1.1\" 404 64"),
+            Some((Kind::ModelNotFound, "registry_404"))
+        );
+    }
+
+    #[test]
+    fn a_router_miss_without_a_status_is_the_path() {
+        for t in [
+            "SomeHttpException: {\"detail\":\"Not Found\"}",
+            "Error: Cannot POST /v1/chat/completions",
+            "<title>404 Not Found</title> The requested URL was not found on the server.",
+        ] {
+            assert_eq!(read_text(t).map(|r| r.0), Some(Kind::BaseUrl), "{t}");
+        }
+        // With a status, the status layer reads it (it knows the URL).
+        let body = super::super::parse_error_body(None, br#"{"detail":"Not Found"}"#);
+        assert!(read(Some(404), &body, "").is_none());
+        assert_eq!(read(None, &body, "").map(|v| v.kind), Some(Kind::BaseUrl));
+        // An API's own envelope saying "Invalid URL" is the API speaking, not a router.
+        assert_eq!(
+            read_text(r#"{"error":{"type":"client","message":"Invalid URL"}}"#),
+            None
+        );
+    }
+}
