@@ -608,7 +608,7 @@ fn pydantic_missing(after: &str) -> bool {
 
 /// The verdict for an exception and its subject; `None` when the subject does not decide
 /// and `sure_only` asks for a decided one.
-fn verdict(found: &Found, sure_only: bool) -> Option<Classification> {
+fn verdict(f: &Facts, found: &Found, sure_only: bool) -> Option<Classification> {
     let e = found.exc;
     let (kind, hint, says) = match (e.means, found.subject) {
         (_, Subject::Request) => return None,
@@ -650,7 +650,7 @@ fn verdict(found: &Found, sure_only: bool) -> Option<Classification> {
         ),
         _ => return None,
     };
-    let name = crate::fit::excerpt(&found.name, 60);
+    let name = crate::fit::excerpt(&as_written(f, &found.name), 60);
     let about = if name.is_empty() {
         String::new()
     } else {
@@ -759,6 +759,23 @@ fn model_table(f: &Facts) -> Option<Classification> {
     })
 }
 
+/// A name as the message writes it (`callTimeout`, not the lowercased `calltimeout` the
+/// rules read), when the message holds it.
+fn as_written(f: &Facts, name: &str) -> String {
+    f.body
+        .message
+        .as_deref()
+        .and_then(|m| {
+            let lower = m.to_lowercase();
+            let i = (lower.len() == m.len())
+                .then(|| lower.find(name))
+                .flatten()?;
+            m.get(i..i + name.len())
+        })
+        .unwrap_or(name)
+        .to_string()
+}
+
 /// Read before the message rules: a strong row whose subject decides. Only without a status
 /// (a server's answer is read by its status and body).
 pub(super) fn early(f: &Facts) -> Option<Classification> {
@@ -767,7 +784,7 @@ pub(super) fn early(f: &Facts) -> Option<Classification> {
     }
     find(f)
         .filter(|found| found.exc.strong)
-        .and_then(|found| verdict(&found, true))
+        .and_then(|found| verdict(f, &found, true))
         .or_else(|| model_table(f))
 }
 
@@ -778,7 +795,7 @@ pub(super) fn late(f: &Facts) -> Option<Classification> {
         return None;
     }
     find(f)
-        .and_then(|found| verdict(&found, false))
+        .and_then(|found| verdict(f, &found, false))
         .or_else(|| setup_failed(f))
 }
 
@@ -921,6 +938,17 @@ mod tests {
             kind("1 validation error for Answer\n  Invalid JSON: EOF while parsing a string at line 1 column 391 [type=json_invalid, input_value='{\"a\":\"', input_type=str]"),
             Some(Kind::BadResponse)
         );
+    }
+
+    #[test]
+    fn the_evidence_names_the_subject_as_written() {
+        let t = "java.lang.IllegalArgumentException: callTimeout cannot be null";
+        let b = ErrorBody {
+            message: Some(t.into()),
+            ..Default::default()
+        };
+        let v = decide(None, &b, KNOWN_PARAMS, t).unwrap();
+        assert!(v.evidence.contains("`callTimeout`"), "{}", v.evidence);
     }
 
     #[test]
