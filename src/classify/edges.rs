@@ -169,6 +169,41 @@ fn grpc_backend_down(words: &str) -> Option<&'static str> {
         .find(|a| rest.contains(a))
 }
 
+/// A server or library that resolves a model id on the Hugging Face Hub and did not find it:
+/// huggingface_hub's RepositoryNotFoundError ("Repository Not Found for url:
+/// https://huggingface.co/api/models/…"), transformers' OSError "… is not a local folder and
+/// is not a valid model identifier listed on 'https://huggingface.co/models'", or the Hub's
+/// 404 to `GET /api/models/<id>` in a server's HTTP debug log.
+fn hub_lookup_missed(words: &str) -> Option<&'static str> {
+    if let Some(w) = [
+        "repositorynotfounderror",
+        "repository not found for url: https://huggingface.co/api/models/",
+        "is not a valid model identifier listed on 'https://huggingface.co/models'",
+    ]
+    .into_iter()
+    .find(|w| words.contains(w))
+    {
+        return Some(w);
+    }
+    let lookup = words
+        .match_indices("\"get /api/models/")
+        .take(8)
+        .any(|(i, _)| {
+            let line_start = words[..i]
+                .rfind("huggingface.co")
+                .is_some_and(|h| i - h < 80);
+            let rest = &words[i..];
+            let end = rest.find(" http/1.1\"").map(|e| &rest[e..]);
+            line_start
+                && end.is_some_and(|e| {
+                    e.trim_start_matches(" http/1.1\"")
+                        .trim_start()
+                        .starts_with("404")
+                })
+        });
+    lookup.then_some("GET /api/models/… 404 from huggingface.co")
+}
+
 /// Python's urllib3 names for a connection it could not open: behind a 5xx, the failure is
 /// the application's own call out (Langflow, a self-hosted backend) to the provider.
 const OUTGOING_CONNECT: &[&str] = &[
@@ -338,6 +373,16 @@ pub fn who_answered(status: Option<u16>, body: &ErrorBody, words: &str) -> Optio
             None,
             Confidence::Low,
             format!("HTTP {s} around an application's own outgoing connection that failed (\"{w}\", Python's urllib3): the host running it could not reach the provider"),
+        ));
+    }
+    if let Some(w) = hub_lookup_missed(words) {
+        return Some(read(
+            Kind::ModelNotFound,
+            "hub_lookup",
+            false,
+            None,
+            Confidence::Low,
+            format!("the model id was looked up on the Hugging Face Hub, which does not list it (\"{w}\"): the id is wrong, or a private repository that needs a token"),
         ));
     }
     if engine_memory(words) {
@@ -756,6 +801,23 @@ mod tests {
         assert_eq!(
             who(Some(500), "Error communicating with the provider: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded with url: /v1/chat/completions (Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))"),
             Some((Kind::Network, "outgoing_connect"))
+        );
+    }
+
+    #[test]
+    fn a_model_id_the_hub_does_not_list_is_not_found() {
+        assert_eq!(
+            who(None, "huggingface_hub.errors.RepositoryNotFoundError: 401 Client Error. Repository Not Found for url: https://huggingface.co/api/models/acme/nope/revision/main."),
+            Some((Kind::ModelNotFound, "hub_lookup"))
+        );
+        assert_eq!(
+            who(None, "DEBUG - https://huggingface.co:443 \"GET /api/models/acme/nope/revision/main HTTP/1.1\" 404 64"),
+            Some((Kind::ModelNotFound, "hub_lookup"))
+        );
+        // The Hub answering is no miss.
+        assert_eq!(
+            who(None, "DEBUG - https://huggingface.co:443 \"GET /api/models/acme/yes/revision/main HTTP/1.1\" 200 1024"),
+            None
         );
     }
 
