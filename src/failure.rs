@@ -148,6 +148,9 @@ pub enum RuleHint {
     /// The request lacks a field the server requires (`model`, or one inside a message):
     /// the fix adds it, never removes anything.
     FieldMissing,
+    /// An SDK that refuses to send a request without streaming whose output cap could run
+    /// past its non-streaming time limit (Anthropic's SDKs, "Long Requests").
+    LongRequest,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -495,6 +498,12 @@ impl Kind {
                 ),
                 _ => format!("The server offers {model} only on another API route: call the route the provider documents for it."),
             },
+            Kind::ParamRejected if cx.rule == Some(RuleHint::LongRequest) => "The client library refused to send this \
+                 request without streaming: with this max_tokens it could run past the limit it allows a non-streaming call \
+                 (Anthropic's SDKs: about 10 minutes, README \"Long Requests\"). Stream the request (messages.stream, or \
+                 stream: true), or send a smaller max_tokens if the answer does not need that many tokens; setting the \
+                 client's timeout explicitly also lifts the check. Nothing reached the server."
+                .to_string(),
             Kind::ParamRejected => match (cx.opencode_provider, cx.param) {
                 (Some(id), Some("stream_options")) => format!(
                     "opencode sends stream_options on every turn to this provider and the endpoint refuses it: in opencode.json set \

@@ -699,6 +699,10 @@ pub static RULES: &[Rule] = &[
         any: &["unsupported for streaming", "does not support stream", "support the stream", "streaming is not supported", "streaming not supported", "not support streaming", "stream mode is not supported", "不支持流式"],
         kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
     // The other way round: a route or model that only streams.
+    // Anthropic's SDKs refuse, before sending, a non-streaming request whose max_tokens
+    // could make it run past about 10 minutes; their error links the README section.
+    Rule { id: "sdk_long_request", source: "anthropic-sdk-python and anthropic-sdk-typescript README, \"Long Requests\": the SDK raises if a non-streaming request is expected to run past roughly 10 minutes, and its error links that section (#long-requests)",
+        any: &["#long-requests"], kind: Kind::ParamRejected, param: Param::Fixed("max_tokens"), hint: Some(RuleHint::LongRequest), cautious: true, ..R },
     Rule { id: "stream_required", source: "new-api relaying a Codex subscription: \"API Error: 400 Stream must be set to true\"",
         any: &["stream must be set to true", "stream must be true", "streaming is required", "only streaming is supported", "only supports streaming", "only stream mode",
                "stream mode is required", "must use streaming", "must be called with stream", "requires stream=true", "仅支持流式", "只支持流式"],
@@ -1074,6 +1078,13 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn an_sdk_that_will_not_send_a_long_request_unstreamed_names_max_tokens() {
+        // The Anthropic SDKs' error links their README's "Long Requests" section.
+        let text = "Streaming is required for operations that may take longer than 10 minutes. See https://github.com/anthropics/anthropic-sdk-typescript#long-requests for more details";
+        assert_eq!(first(text), Some(("sdk_long_request", Kind::ParamRejected)));
     }
 
     #[test]
