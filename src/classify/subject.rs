@@ -35,6 +35,9 @@ enum Noun {
     Backend,
     /// An API or service, enabled or not for a project.
     Service,
+    /// A model's chat template: without one, the model is a base model, for the
+    /// completions route (transformers: "tokenizer.chat_template is not set").
+    Template,
 }
 
 /// What the negation says of it.
@@ -57,6 +60,8 @@ const NOUNS: &[(&str, Noun, bool)] = &[
     ("base url", Noun::Route, false),
     ("api url", Noun::Route, false),
     ("grpc service", Noun::Backend, false),
+    ("chat template", Noun::Template, false),
+    ("template", Noun::Template, true),
     ("model", Noun::Model, false),
     ("models", Noun::Model, false),
     ("deployment", Noun::Model, false),
@@ -103,6 +108,7 @@ const AFTER: &[(&str, Pred)] = &[
     ("not loaded", Pred::Missing),
     ("is not configured", Pred::Missing),
     ("is missing", Pred::Missing),
+    ("is not set", Pred::Missing),
     ("不存在", Pred::Missing),
     ("未找到", Pred::Missing),
     ("is invalid", Pred::Invalid),
@@ -233,7 +239,7 @@ impl Reading {
                     Kind::BaseUrl => "the route or URL the request went to",
                     Kind::ServerError => "a part inside the server",
                     Kind::AccessDenied => "a service the project has not enabled",
-                    Kind::WrongRoute => "the route, not the model",
+                    Kind::WrongRoute => "the route the model is called on",
                     _ => "what it names",
                 }
             ),
@@ -469,7 +475,11 @@ fn kind_of(noun: Noun, low: bool, pred: Pred, said: &str, route_obj: bool) -> Op
     use Noun::*;
     use Pred::*;
     match (noun, pred) {
+        // "model is not set" is an application with nothing configured, not an id.
+        (Model, Missing) if said == "is not set" => None,
         (Model, Missing | Invalid) => Some(Kind::ModelNotFound),
+        // No chat template: a base model, served for /completions, not chat.
+        (Template, Missing) => Some(Kind::WrongRoute),
         (Model, Unsupported) if route_obj => Some(Kind::WrongRoute),
         // "model x is not supported", "unsupported model": the id; "does not support
         // tools" is a feature of a model that exists.
@@ -560,6 +570,10 @@ const LOOSE_RULES: &[&str] = &[
     "model_code",
     "url_words",
     "model_load_failed",
+    // A template that raised on the conversation is the request's; one that is missing is
+    // the model's.
+    "chat_template",
+    "chat_template_5xx",
     "invalid_request_words",
     "bad_request_words",
     "status_4xx",
@@ -668,6 +682,16 @@ mod tests {
         assert_eq!(
             kind("the requested model m-250915 does not support this api."),
             Some(Kind::WrongRoute)
+        );
+        // No chat template: a base model, for /completions (transformers' own words).
+        assert_eq!(
+            kind("Cannot use chat template functions because tokenizer.chat_template is not set and no template argument was passed!"),
+            Some(Kind::WrongRoute)
+        );
+        // A template that raised is the conversation's, not a missing template.
+        assert_eq!(
+            kind("Conversation roles must alternate user/assistant"),
+            None
         );
         // A feature it lacks is no route and no missing model.
         assert_eq!(kind("This model does not support tools"), None);
