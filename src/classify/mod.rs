@@ -262,7 +262,7 @@ pub fn decide_at(
         return Some(v);
     }
     // What a negation is about, when only loose words speak otherwise (`subject`).
-    if let Some(v) = subject::decide(&facts) {
+    if let Some(v) = subject::decide(&facts, by_message.as_ref().map(|(r, _)| r.id)) {
         return Some(v);
     }
     if let Some((rule, param)) = by_message {

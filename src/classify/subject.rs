@@ -19,6 +19,7 @@
 //! two things (an "engine" is a model in a local server, an "endpoint" a route or a
 //! deployment) are read, but the verdict is `Low`.
 
+use super::facts::Facts;
 use super::{Classification, Confidence};
 use crate::failure::{Kind, RuleHint};
 
@@ -580,16 +581,17 @@ const LOOSE_RULES: &[&str] = &[
 ];
 
 /// The verdict of the negation's subject, when it says more than the message rules: a
-/// cause the text states, or a text no rule reads but by loose words.
-pub fn decide(f: &super::rules::Facts) -> Option<Classification> {
+/// cause the text states, or a text no rule reads but by loose words. `message_rule` is
+/// the id of the first message rule that reads the text (the caller asks the rules, so
+/// this file depends on the rules table only through that id).
+pub fn decide(f: &Facts, message_rule: Option<&str>) -> Option<Classification> {
     let reading = read(&f.msg).or_else(|| read(&f.words))?;
     // On a 404 the status layer knows the URL the request went to: a route's miss is read
     // there, by its shape and route.
     if reading.kind == Kind::BaseUrl && f.status == Some(404) {
         return None;
     }
-    let rule = super::rules::first_match(f, super::rules::Layer::Message).map(|(r, _)| r);
-    let decides = reading.stated_cause || rule.is_none_or(|r| LOOSE_RULES.contains(&r.id));
+    let decides = reading.stated_cause || message_rule.is_none_or(|id| LOOSE_RULES.contains(&id));
     decides.then(|| {
         let mut v = reading.verdict(f.status);
         if super::reads_two_ways(&f.words, v.kind) {
