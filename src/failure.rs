@@ -107,6 +107,8 @@ pub enum RuleHint {
     CloudflareGateway,
     /// A feature the server was not started with (llama.cpp without `--embeddings`).
     FeatureOff,
+    /// A model or feature served only from a later `api-version` than the one sent (Azure).
+    ApiVersion,
     /// A working event stream under another content type than `text/event-stream`.
     SseMislabelled,
     /// A body that is not what its `Content-Encoding` says, or in an encoding the client
@@ -474,6 +476,11 @@ impl Kind {
                  API's shape: chat's `messages` on /responses, or the Responses API's `input` on /chat/completions. Set the \
                  client's wire API to the one the server speaks (Codex: wire_api = \"chat\" for a server with chat \
                  completions only; the AI SDK: openai.chat(…) instead of openai(…)), or send each shape to its own route."
+                .to_string(),
+            Kind::WrongRoute if cx.rule == Some(RuleHint::ApiVersion) => "The deployment serves this model or feature only \
+                 under another api-version than the one the client sent: set the client's api-version (the `api-version` query \
+                 parameter; AZURE_OPENAI_API_VERSION or the SDK's api_version) to the version the message or the model's \
+                 documentation names, usually a later one. The key and the model id are fine."
                 .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with its router's \
                  404, not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \

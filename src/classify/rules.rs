@@ -792,6 +792,13 @@ pub static RULES: &[Rule] = &[
         unless: &["does not exist or you do not have access", "not found or", "rate limit", "balance", "quota", "arrear", "credit", "payment",
                   "invalid subscription key", "invalid api key", "invalid key", "api key is invalid", "incorrect api key", "key is not valid"],
         kind: Kind::AccessDenied, ..R },
+    // Azure serves models and features per `api-version` (learn.microsoft.com/azure/ai-services/openai/api-version-lifecycle):
+    // the model is real, the version the client pins is not one that serves it.
+    Rule { id: "api_version", source: "Azure OpenAI 400 \"Model {modelName} is enabled only for api versions 2024-12-01-preview and later\"; Azure 404 \"Resource not found\" for an unsupported api-version",
+        any: &["api version", "api-version", "api_version", "apiversion"],
+        also: &["only for", "and later", "or later", "not supported", "unsupported", "is not available", "newer", "requires"],
+        unless: &["missing", "required parameter", "is required", "not found", "not_found", "listmodels"],
+        kind: Kind::WrongRoute, param: Param::Fixed("api-version"), hint: Some(RuleHint::ApiVersion), cautious: true, ..R },
     // --- The model is real but answers on another route or deployment type.
     Rule { id: "route_words", source: "Azure OperationNotSupported \"The chatCompletion operation does not work with the specified model\"; Bedrock \"Invocation of model ID … with on-demand throughput isn't supported\"; \"does not support the '/v1/responses' API\"",
         any: &["operation does not work with the specified model", "on-demand throughput", "inference profile", "does not support the '/v1/", "does not support the /v1/", "does not support the \"/v1/",
