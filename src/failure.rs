@@ -150,6 +150,12 @@ pub enum RuleHint {
     /// The request lacks a field the server requires (`model`, or one inside a message):
     /// the fix adds it, never removes anything.
     FieldMissing,
+    /// The server says the model does not do what the route does (an embedding model on
+    /// chat, a chat model on `/completions`): the id is right, the route is not.
+    ModelCapability,
+    /// Only the model id's words (`bge-m3`, `whisper-1`) say it is of another kind than the
+    /// route it went to, where the server did not find it.
+    CapabilityByName,
     /// An SDK that refuses to send a request without streaming whose output cap could run
     /// past its non-streaming time limit (Anthropic's SDKs, "Long Requests").
     LongRequest,
@@ -493,6 +499,21 @@ impl Kind {
                  route: restart it with the flag its message names (llama.cpp: llama-server --embeddings for /v1/embeddings, \
                  --reranking for rerank), or send these requests to a server that serves them. Retrying the same request will \
                  not help."
+                .to_string(),
+            Kind::WrongRoute if cx.rule == Some(RuleHint::ModelCapability) => "The model exists, but it is not a \
+                 model for this route: the server says it does not do what the route does. Send the request to the route \
+                 for the model's type (an embedding model to /embeddings, a reranker to /rerank, an image model to \
+                 /images/generations, speech models to /audio/…, a chat model to /chat/completions rather than \
+                 /completions), or pick a model of the type this route needs (the provider's model list, or `ollama \
+                 show`, names each model's capabilities). A server that loaded the model for another task (vLLM's \
+                 --task or --runner, Infinity, TEI) serves it only there. The id itself is not the problem."
+                .to_string(),
+            Kind::WrongRoute if cx.rule == Some(RuleHint::CapabilityByName) => "The model's id reads as another kind \
+                 of model than the route the request went to (an embedding, rerank, image or audio model on a chat route, \
+                 or the reverse), and the server did not accept it there. Check the model's type in the provider's model \
+                 list: if it is of another kind, call the route for that kind (/embeddings, /rerank, /images/generations, \
+                 /audio/…) or pick a model of the type this route needs; if it is meant for this route, compare the id \
+                 with the ids the server lists (GET …/models)."
                 .to_string(),
             Kind::WrongRoute => match (p, cx.home) {
                 (Some(Provider::Zen), Some(home)) => format!(

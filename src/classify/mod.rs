@@ -6,6 +6,7 @@
 //! kind and a parameter. The status alone lies (Zen answers an unknown model with 401), so
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
+mod capability;
 pub mod codes;
 mod cut;
 mod edges;
@@ -226,6 +227,12 @@ pub fn decide_at(
         bounded(context)
     );
     let code = codes::lookup(&code_text, &body.tags, status);
+    // A model sent to a route of another capability, before the codes and rules that read
+    // it as a bad id (`capability`).
+    let strong = code.filter(|r| !r.weak && !r.family).map(|r| r.kind());
+    if let Some(v) = capability::read(&facts, url, strong) {
+        return Some(v);
+    }
     let from_code = |row: &codes::Row| {
         let kind = row.kind();
         let param = (kind == Kind::ParamRejected)

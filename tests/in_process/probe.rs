@@ -566,7 +566,8 @@ async fn an_embedding_model_is_probed_on_embeddings_alone_and_a_server_without_i
     let e = check(&r, "embeddings.basic");
     assert_eq!(e.status, Status::Pass, "{}", r.to_json());
     assert!(e.detail.contains("2 vectors of 8 floats"), "{}", e.detail);
-    // A chat model asked on /embeddings, named with --routes: the server's refusal, classified.
+    // A chat model asked on /embeddings, named with --routes: the server says the model does
+    // not do embeddings, so the route is wrong for it, not its id.
     let chat = probe(&[
         "--base-url",
         &url,
@@ -576,9 +577,12 @@ async fn an_embedding_model_is_probed_on_embeddings_alone_and_a_server_without_i
         "embeddings",
     ])
     .await;
-    assert_eq!(
-        check(&chat, "embeddings.basic").kind,
-        Some(Kind::ModelNotFound)
+    let refused = check(&chat, "embeddings.basic");
+    assert_eq!(refused.kind, Some(Kind::WrongRoute), "{}", chat.to_json());
+    let hint = refused.hint.as_deref().unwrap_or("");
+    assert!(
+        hint.contains("/embeddings") && !hint.contains("spelling"),
+        "{hint}"
     );
     drop(healthy);
     let chat_only = mock::start(mock::Scenario::ChatOnly, 0).await.unwrap();
