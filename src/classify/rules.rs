@@ -28,6 +28,9 @@ pub enum Param {
     Fixed(&'static str),
     /// The request field the message names ("Required parameter \"model\" missing"), if any.
     Field,
+    /// The content field the body's own `param` blames (OpenAI's context_length_exceeded
+    /// carries `"param": "messages"`), if it names one; an option it names is not the culprit.
+    Content,
 }
 
 /// Which layer of evidence a rule reads: the message and codes, or the status alone.
@@ -130,6 +133,13 @@ impl Rule {
             Param::Fixed(p) => Some(Some(p.to_string())),
             Param::Blamed => params::blamed(f).map(Some),
             Param::Field => Some(params::field_named(f)),
+            Param::Content => Some(
+                f.body
+                    .param
+                    .as_deref()
+                    .filter(|p| ["messages", "input", "prompt", "contents"].contains(p))
+                    .map(str::to_string),
+            ),
         }
     }
 }
@@ -652,9 +662,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "too_large_for_tier", source: "Groq 413 \"Request too large for model … on tokens per minute (TPM): Limit 6000, Requested 14368\"; OpenAI 429 \"Request too large for gpt-4o … Limit 30000, Requested 342389\"",
         test: Some(requested_over_limit), kind: Kind::RequestTooLarge, hint: Some(RuleHint::TooLargeForTier), ..R },
     Rule { id: "context_overflow", source: "OpenAI context_length_exceeded; llama.cpp exceed_context_size_error; Anthropic \"prompt is too long\"; vLLM/TGI maximum context length",
-        tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, ..R },
+        tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, param: Param::Content, ..R },
     Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
-        test: Some(input_over_window), kind: Kind::ContextOverflow, ..R },
+        test: Some(input_over_window), kind: Kind::ContextOverflow, param: Param::Content, ..R },
     Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
         any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length"],
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
