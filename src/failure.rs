@@ -159,6 +159,16 @@ pub enum RuleHint {
     /// An SDK that refuses to send a request without streaming whose output cap could run
     /// past its non-streaming time limit (Anthropic's SDKs, "Long Requests").
     LongRequest,
+    /// The client's own limit on the response headers fired (undici's headersTimeout, Go's
+    /// Client.Timeout before a response): a request without streaming gets them only once
+    /// the whole answer is generated.
+    HeadersTimeout,
+    /// The client's own limit fired while the body was still coming (undici's bodyTimeout,
+    /// Go's Client.Timeout mid-body): a long generation outlasted it.
+    BodyTimeout,
+    /// A body that broke off mid-read, in words that do not say whether the connection was
+    /// cut or the client's own timeout fired (reqwest's decode error, an HTTP/2 reset).
+    BodyReadFailed,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -627,6 +637,21 @@ impl Kind {
                         .to_string()
                 }
             }
+            Kind::Timeout if cx.rule == Some(RuleHint::HeadersTimeout) => "No response headers came within the client's own \
+                 limit (undici's headersTimeout, 300 s by default under Node's fetch; Go's http.Client.Timeout or \
+                 Transport.ResponseHeaderTimeout). A request without streaming gets its headers only once the whole answer \
+                 is generated, so a long generation needs stream: true (headers then come at once) or a longer headers \
+                 timeout; sending it again unchanged waits just as long. If short requests time out too, the server is \
+                 overloaded or still loading the model: check that it answers."
+                .to_string(),
+            Kind::Timeout if cx.rule == Some(RuleHint::BodyTimeout) => "The answer had begun, then the client's own limit \
+                 fired while its body was still coming (undici's bodyTimeout: 300 s without a byte, under Node's fetch; Go's \
+                 http.Client.Timeout, which covers reading the whole body): a long generation, or a reasoning model's pause \
+                 before its next token, outlasted it. Raise that limit for generation requests (undici: a dispatcher Agent \
+                 with a larger bodyTimeout, or 0 with a cancel of your own; Go: a longer Client.Timeout, or a per-request \
+                 context deadline), or ask for a shorter answer; sending it again unchanged stops at the same point. If even \
+                 short answers stall, the server is stuck mid-stream: check its log."
+                .to_string(),
             Kind::Timeout => {
                 if cx.gateway {
                     "A proxy gave up waiting for the upstream (504/524): raise its read timeout, or stream so bytes flow \
@@ -724,6 +749,13 @@ impl Kind {
                  provider call, and give your client a timeout on the session rather than on the event stream."
                     .to_string()
             }
+            Kind::StreamTruncated if cx.rule == Some(RuleHint::BodyReadFailed) => "The answer's body broke off while the \
+                 client read it, and the client's words do not say why: a cut connection (the upstream died, a proxy's read \
+                 timeout, an HTTP/2 reset from the server's side) or the client's own timeout firing mid-body (reqwest's \
+                 timeout() covers the whole body and reports it as a decode error). Read the error's cause chain (reqwest: \
+                 is_timeout(), source()): if it is the client's timeout, raise it above the longest generation; otherwise \
+                 check the server's log and any proxy's read timeout around the request."
+                .to_string(),
             Kind::StreamTruncated => "The stream ended before finish_reason/[DONE]: the upstream died after sending headers or a \
                  proxy cut it. Check server logs around the request id and the proxy's timeouts; make the server send an error \
                  event instead of closing the socket."

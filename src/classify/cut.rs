@@ -11,10 +11,17 @@
 //! being iterated). Read in `decide_at` before the message rules, which would read "broken
 //! pipe" or "premature close" one way whoever said it; a message rule of another family
 //! (a rate limit, a bad key) still decides over it.
+//!
+//! A client's own timer is read by the phase it fired in, too: before any header (a
+//! request without streaming gets its headers only once the whole answer is generated)
+//! or while the body was coming (a long generation's pause outlasted a per-read limit);
+//! neither is fixed by sending the same request again at once. An HTTP/2 stream the peer
+//! reset (RST_STREAM, GOAWAY) says the server's side gave up on it, and the paste says
+//! whether the answer had begun.
 
 use super::rules::Facts;
 use super::{Classification, Confidence};
-use crate::failure::Kind;
+use crate::failure::{Kind, RuleHint};
 
 /// Words raised only while a response body is being read: the answer had begun, and its
 /// body was cut short.
@@ -48,12 +55,179 @@ const BODY_CUT: &[(&str, &str)] = &[
     ),
     // undici's fetch terminates the body stream it was reading ("TypeError: terminated").
     ("typeerror: terminated", "undici fetch body"),
-    // hyper reading a body with a length that never came.
+    // hyper reading a body with a length that never came: Kind::Body prints "error reading
+    // a body from connection", and as Debug `hyper::Error(Body, …)` (hyper src/error.rs).
     ("error reading a body from connection", "hyper body read"),
+    ("hyper::error(body", "hyper body read"),
     (
         "end of file before message length reached",
         "hyper IncompleteBody",
     ),
+    // curl's CURLE_PARTIAL_FILE (18): "the server first reports an expected transfer size,
+    // and then delivers data that does not match" (curl.se/libcurl/c/libcurl-errors.html);
+    // its message is "transfer closed with outstanding read data remaining" for a chunked
+    // body, "transfer closed with N bytes remaining to read" for a sized one.
+    ("transfer closed with", "curl CURLE_PARTIAL_FILE (18)"),
+    ("curle_partial_file", "curl CURLE_PARTIAL_FILE (18)"),
+    // .NET SocketsHttpHandler reading a Content-Length body (its resource string
+    // net_http_invalid_response_premature_eof_bytecount, dotnet/runtime
+    // System.Net.Http ContentLengthReadStream).
+    (
+        "additional bytes expected",
+        ".NET HttpIOException ResponseEnded (content-length body)",
+    ),
+    (
+        "premature_eof_bytecount",
+        ".NET HttpIOException ResponseEnded (content-length body)",
+    ),
+    // reactor-netty's PrematureCloseException names the phase itself: "Connection
+    // prematurely closed DURING response" (reactor-netty HttpClientOperations).
+    (
+        "prematurely closed during response",
+        "reactor-netty PrematureCloseException",
+    ),
+    // OkHttp's FixedLengthSource and ChunkedSource throw ProtocolException("unexpected end
+    // of stream") reading a body (okhttp Http1ExchangeCodec.kt); its header reader says
+    // "unexpected end of stream on <address>" instead (see [`BEFORE_ANSWER`]).
+    (
+        "protocolexception: unexpected end of stream",
+        "OkHttp ProtocolException (body)",
+    ),
+];
+
+/// Words raised only before any response head came: the connection closed first, so no
+/// answer began (`network`).
+const BEFORE_ANSWER: &[(&str, &str)] = &[
+    // OkHttp's Http1ExchangeCodec.readResponseHeaders: IOException("unexpected end of
+    // stream on $address") when the connection ends before the status line.
+    ("unexpected end of stream on ", "OkHttp response headers"),
+    // reactor-netty: "Connection prematurely closed BEFORE response".
+    (
+        "prematurely closed before response",
+        "reactor-netty PrematureCloseException",
+    ),
+    // Java's HttpClient (jdk.internal.net.http Http1Response): the connection closed
+    // before a status line.
+    (
+        "header parser received no bytes",
+        "java.net.http HttpClient (response headers)",
+    ),
+];
+
+/// Timers a client runs while the response *body* comes: the answer had begun, and a long
+/// generation (or a reasoning model's pause between tokens) outlasted the client's limit.
+const BODY_TIMEOUT: &[(&str, &str)] = &[
+    // undici's bodyTimeout: "the timeout after which a request will time out, in
+    // milliseconds. Monitors time between receiving body data", 300 s by default, the
+    // dispatcher of Node's fetch (undici docs, Dispatcher / Client options); its
+    // BodyTimeoutError, code UND_ERR_BODY_TIMEOUT, surfaces as fetch's "terminated".
+    ("und_err_body_timeout", "undici bodyTimeout"),
+    ("bodytimeouterror", "undici bodyTimeout"),
+    ("body timeout error", "undici bodyTimeout"),
+    // Go's http.Client.Timeout "includes connection time, any redirects, and reading the
+    // response body" (pkg.go.dev/net/http#Client); when it fires mid-body the reader says
+    // "(Client.Timeout or context cancellation while reading body)".
+    (
+        "client.timeout or context cancellation while reading body",
+        "Go http.Client.Timeout (body)",
+    ),
+    (
+        "client.timeout exceeded while reading body",
+        "Go http.Client.Timeout (body)",
+    ),
+];
+
+/// Timers a client runs until the response *headers* come: no answer began. A request
+/// without streaming gets its headers only once the whole answer is generated.
+const HEADERS_TIMEOUT: &[(&str, &str)] = &[
+    // undici's headersTimeout: "the amount of time the parser will wait to receive the
+    // complete HTTP headers", 300 s by default (undici docs, Client options).
+    ("und_err_headers_timeout", "undici headersTimeout"),
+    ("headerstimeouterror", "undici headersTimeout"),
+    ("headers timeout error", "undici headersTimeout"),
+    // Go's net/http: http.Client.Timeout before a response ("Client.Timeout exceeded while
+    // awaiting headers"), Transport.ResponseHeaderTimeout ("timeout awaiting response
+    // headers"), net/http transport.go.
+    (
+        "client.timeout exceeded while awaiting headers",
+        "Go http.Client.Timeout (headers)",
+    ),
+    (
+        "timeout awaiting response headers",
+        "Go Transport.ResponseHeaderTimeout",
+    ),
+];
+
+/// An HTTP/2 stream (or connection) the peer reset or went away from: the server's side,
+/// or a proxy before it, gave up on the exchange. When is read from the paste; for an
+/// answer that streams for minutes, inside the body is the likelier phase.
+const RESET: &[(&str, &str)] = &[
+    // h2 (Rust, under hyper and reqwest): Error::Reset(.., Remote) prints "stream error
+    // received: <reason>", a GOAWAY "connection error received: <reason>" (h2 src/error.rs);
+    // reasons print as RFC 9113 §7's descriptions ("unexpected internal error
+    // encountered", "unspecific protocol error detected").
+    ("stream error received", "h2 RST_STREAM from the peer"),
+    ("connection error received", "h2 GOAWAY from the peer"),
+    // Go's x/net/http2: StreamError "stream error: stream ID 1; INTERNAL_ERROR; received
+    // from peer", and "http2: server sent GOAWAY and closed the connection".
+    ("received from peer", "Go http2 RST_STREAM from the peer"),
+    ("server sent goaway", "Go http2 GOAWAY"),
+    // OkHttp's StreamResetException: "stream was reset: INTERNAL_ERROR" (okhttp
+    // internal/http2/StreamResetException.kt).
+    ("stream was reset", "OkHttp StreamResetException"),
+    // curl's CURLE_HTTP2_STREAM (92): "HTTP/2 stream N was not closed cleanly: <error>".
+    ("was not closed cleanly", "curl CURLE_HTTP2_STREAM (92)"),
+    ("rst_stream", "an HTTP/2 RST_STREAM"),
+];
+
+/// Signs that the failure came while the client still waited for the response's head:
+/// Go's *url.Error, which `Client.Do` returns before any response ("Post \"https://…\":
+/// …"; body reads are not wrapped so), and OkHttp's header readers in a stack trace.
+const HEADERS_BEING_READ: &[&str] = &[
+    "post \"http",
+    "get \"http",
+    "takeheaders",
+    "takeresponseheaders",
+    "readresponseheaders",
+];
+
+/// A body the *client* closed while still reading it: Go's x/net/http2 errClosedResponseBody
+/// ("http2: response body closed", returned by a Read after the caller's Close), the
+/// caller's own doing.
+const CLIENT_CLOSED_BODY: &[(&str, &str)] = &[(
+    "http2: response body closed",
+    "Go http2 errClosedResponseBody",
+)];
+
+/// reqwest's `Kind::Decode` ("error decoding response body") is raised both by `json()` on
+/// a body that arrived and did not deserialize, and by its body decoder on any failure
+/// while the body streamed in: a cut connection, or reqwest's own `timeout()`, which
+/// covers the whole body (reqwest src/async_impl/decoder.rs maps body errors to
+/// `error::decode`). A serde message after it is the first reading.
+const DECODE_AMBIGUOUS: &[(&str, &str)] =
+    &[("error decoding response body", "reqwest Kind::Decode")];
+
+/// serde_json's error messages (docs.rs/serde_json Error): the body arrived and was not
+/// the shape expected.
+const SERDE_SAID: &[&str] = &[
+    "expected value at line",
+    "at line 1 column",
+    "missing field",
+    "invalid type:",
+    "unknown variant",
+    "eof while parsing",
+    "trailing characters",
+];
+
+/// An HTTP parser's own code that a paste shows like a status: aiohttp's BadHttpMessage
+/// family (TransferEncodingError, ContentLengthError, ContentEncodingError) prints
+/// "<code>, message=…" with code 400 (aiohttp http_exceptions.py), for a body the client
+/// could not read, not an answer's status.
+const PARSER_CODE_400: &[&str] = &[
+    "transferencodingerror: 400",
+    "contentlengtherror: 400",
+    "contentencodingerror: 400",
+    "payloadencodingerror: 400",
 ];
 
 /// Words for a connection that closed, raised before a response as well as inside its
@@ -77,11 +251,27 @@ const CLOSED: &[(&str, &str)] = &[
         "hyper IncompleteMessage",
     ),
     ("incompletemessage", "hyper IncompleteMessage"),
+    // .NET SocketsHttpHandler's HttpIOException(ResponseEnded) "The response ended
+    // prematurely.": raised reading the response headers and a chunked body alike
+    // (net_http_invalid_response_premature_eof, dotnet/runtime HttpConnection and
+    // ChunkedEncodingReadStream).
+    (
+        "the response ended prematurely.",
+        ".NET HttpIOException ResponseEnded",
+    ),
+    ("(responseended)", ".NET HttpIOException ResponseEnded"),
+    // Node: a socket the peer reset, on a read (ECONNRESET).
+    ("econnreset", "Node ECONNRESET"),
 ];
 
 /// Of [`CLOSED`], the words that alone would be read as a cut stream: with nothing showing
 /// an answer had begun, they are a connection that closed first (`network`), likely.
 const CLOSED_BEFORE_UNLESS_SHOWN: &[&str] = &["err_stream_premature_close", "premature close"];
+
+/// Of [`CLOSED`], the words raised in either phase by a client whose answers are mostly
+/// body (a streamed or long answer spends its time there): with nothing showing which,
+/// likely a cut body, said so.
+const CLOSED_LIKELY_BODY: &[&str] = &["the response ended prematurely.", "(responseended)"];
 
 /// Signs in a paste that a response body was being read when the connection closed, and
 /// whether the sign proves it: a client's stream iterator or body reader in the traceback,
@@ -100,6 +290,17 @@ const BODY_BEING_READ: &[(&str, bool)] = &[
     ("iter_text", false),
     ("iter_content", false),
     ("read_chunked", false),
+    // OkHttp reading an HTTP/2 or HTTP/1 response body (okhttp Http2Stream.FramingSource,
+    // Exchange.ResponseBodySource); Go's body reader.
+    ("framingsource.read", true),
+    ("responsebodysource", true),
+    ("while reading body", true),
+    // eventsource-stream and reqwest-eventsource wrap a failure of the byte stream they
+    // read as "Transport error"; .NET's streamed read; a client's own words.
+    ("transport error", false),
+    ("readasstreamasync", false),
+    ("await foreach", false),
+    ("streaming", false),
     // A transcript's events.
     ("data: {", false),
     ("mid-stream", false),
@@ -178,6 +379,13 @@ fn verdict(kind: Kind, confidence: Confidence, evidence: String) -> Classificati
     }
 }
 
+fn with_hint(v: Classification, hint: RuleHint) -> Classification {
+    Classification {
+        hint: Some(hint),
+        ..v
+    }
+}
+
 /// The reading, when the text speaks of a closed connection. `by_message` is the kind the
 /// message rules read, if any.
 pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
@@ -203,25 +411,100 @@ pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
             ));
         }
     }
+    // A parser's own code printed like a status is no answer's status.
+    let status = f
+        .status
+        .filter(|&s| !(s == 400 && PARSER_CODE_400.iter().any(|x| w.contains(x))));
     // An error status is what the server answered: the words around it are another
     // attempt's, or a wrapper's.
-    if f.status.is_some_and(|s| !(200..300).contains(&s)) {
+    if status.is_some_and(|s| !(200..300).contains(&s)) {
         return None;
     }
-    let answered = f.status;
-    if let Some((word, who)) = found(w, BODY_CUT) {
+    let answered = status;
+    if let Some(v) = timed_out(w) {
+        return Some(v);
+    }
+    if let Some((word, who)) = found(w, CLIENT_CLOSED_BODY) {
+        return Some(verdict(
+            Kind::Aborted,
+            Confidence::Low,
+            format!("\"{word}\" ({who}): the client closed the body it was still reading"),
+        ));
+    }
+    if answered.is_none() {
+        if let Some((word, who)) = found(w, BEFORE_ANSWER) {
+            return Some(verdict(
+                Kind::Network,
+                Confidence::High,
+                format!("\"{word}\" ({who}): the connection closed before any response head"),
+            ));
+        }
+    }
+    // .NET's bare "The response ended prematurely." holds urllib3's body-only words.
+    let dotnet = w.contains("the response ended prematurely");
+    let cut = BODY_CUT
+        .iter()
+        .filter(|(x, _)| !(dotnet && *x == "response ended prematurely"))
+        .find(|(x, _)| w.contains(x));
+    if let Some((word, who)) = cut {
         return Some(verdict(
             Kind::StreamTruncated,
             Confidence::High,
             format!("\"{word}\" ({who}): raised while a response body was being read"),
         ));
     }
-    let (word, who) = found(w, CLOSED)?;
+    if let Some(v) = reset(w, answered) {
+        return Some(v);
+    }
+    if let Some((word, who)) = found(w, CLOSED) {
+        return closed(w, answered, word, who);
+    }
+    decode_ambiguous(w)
+}
+
+/// A client's own timer, by the phase it fired in.
+fn timed_out(w: &str) -> Option<Classification> {
+    if let Some((word, who)) = found(w, BODY_TIMEOUT) {
+        return Some(with_hint(
+            verdict(
+                Kind::Timeout,
+                Confidence::High,
+                format!(
+                    "\"{word}\" ({who}): the client's own limit fired while the answer's body was still coming"
+                ),
+            ),
+            RuleHint::BodyTimeout,
+        ));
+    }
+    let (word, who) = found(w, HEADERS_TIMEOUT)?;
+    Some(with_hint(
+        verdict(
+            Kind::Timeout,
+            Confidence::High,
+            format!(
+                "\"{word}\" ({who}): the client's own limit fired before the response headers came"
+            ),
+        ),
+        RuleHint::HeadersTimeout,
+    ))
+}
+
+/// A connection that closed, raised in either phase: the rest of the paste says which.
+fn closed(w: &str, answered: Option<u16>, word: &str, who: &str) -> Option<Classification> {
     if let Some(s) = answered {
         return Some(verdict(
             Kind::StreamTruncated,
             Confidence::High,
             format!("HTTP {s}, then \"{word}\" ({who}): the answer began and its body was cut"),
+        ));
+    }
+    if let Some(sign) = HEADERS_BEING_READ.iter().find(|x| w.contains(*x)) {
+        return Some(verdict(
+            Kind::Network,
+            Confidence::High,
+            format!(
+                "\"{word}\" ({who}) while the client still waited for the response (\"{sign}\"): the connection closed before any answer"
+            ),
         ));
     }
     if let Some((sign, proves)) = BODY_BEING_READ.iter().find(|(x, _)| w.contains(x)) {
@@ -235,7 +518,7 @@ pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
             format!("\"{word}\" ({who}) while a body was being read (\"{sign}\")"),
         ));
     }
-    if CLOSED_BEFORE_UNLESS_SHOWN.contains(word) {
+    if CLOSED_BEFORE_UNLESS_SHOWN.contains(&word) {
         return Some(verdict(
             Kind::Network,
             Confidence::Low,
@@ -244,7 +527,92 @@ pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
             ),
         ));
     }
+    if CLOSED_LIKELY_BODY.contains(&word) {
+        return Some(with_hint(
+            verdict(
+                Kind::StreamTruncated,
+                Confidence::Low,
+                format!(
+                    "\"{word}\" ({who}), raised before the response head and inside a body alike: likely the body, the longer phase of an answer"
+                ),
+            ),
+            RuleHint::BodyReadFailed,
+        ));
+    }
     None
+}
+
+/// An HTTP/2 stream the peer reset: cut inside the body when the paste shows one was being
+/// read (or nothing shows either phase: likely so), a failed exchange before any answer
+/// when the client still waited for headers.
+fn reset(w: &str, answered: Option<u16>) -> Option<Classification> {
+    let (word, who) = found(w, RESET)?;
+    // OkHttp resets a stream with CANCEL itself when its own call is cancelled (Call.cancel,
+    // a call timeout): "Thrown when an HTTP/2 stream is canceled without damage to the
+    // socket that carries it" (StreamResetException's doc). The client's side, likely.
+    if w.contains("stream was reset: cancel") {
+        return Some(verdict(
+            Kind::Aborted,
+            Confidence::Low,
+            format!(
+                "\"stream was reset: CANCEL\" ({who}): OkHttp cancels the stream itself when its call is cancelled or times out, so likely the client's side"
+            ),
+        ));
+    }
+    if answered.is_none() {
+        if let Some(sign) = HEADERS_BEING_READ.iter().find(|x| w.contains(*x)) {
+            return Some(verdict(
+                Kind::Network,
+                Confidence::Low,
+                format!(
+                    "\"{word}\" ({who}) while the client still waited for the response (\"{sign}\"): the server's side reset the exchange before any answer"
+                ),
+            ));
+        }
+    }
+    let shown = answered.map(|s| format!("HTTP {s}")).or_else(|| {
+        BODY_BEING_READ
+            .iter()
+            .find(|(x, proves)| *proves && w.contains(x))
+            .map(|(x, _)| format!("\"{x}\""))
+    });
+    Some(match shown {
+        Some(sign) => verdict(
+            Kind::StreamTruncated,
+            Confidence::High,
+            format!("\"{word}\" ({who}) after the answer began ({sign}): the server's side reset the stream mid-body"),
+        ),
+        None => with_hint(
+            verdict(
+                Kind::StreamTruncated,
+                Confidence::Low,
+                format!(
+                    "\"{word}\" ({who}): the server's side, or a proxy before it, reset the HTTP/2 stream or closed its connection; likely inside the body, the longer phase of an answer"
+                ),
+            ),
+            RuleHint::BodyReadFailed,
+        ),
+    })
+}
+
+/// reqwest's decode error without a serde message after it, while a body streamed in: the
+/// stream broke off (a cut, or the client's own timeout), likely.
+fn decode_ambiguous(w: &str) -> Option<Classification> {
+    let (word, who) = found(w, DECODE_AMBIGUOUS)?;
+    if SERDE_SAID.iter().any(|x| w.contains(x)) {
+        return None;
+    }
+    let (sign, _) = BODY_BEING_READ.iter().find(|(x, _)| w.contains(x))?;
+    Some(with_hint(
+        verdict(
+            Kind::StreamTruncated,
+            Confidence::Low,
+            format!(
+                "\"{word}\" ({who}) while a body streamed in (\"{sign}\"): reqwest reports a body that broke off, by a cut or its own timeout, as a decode error"
+            ),
+        ),
+        RuleHint::BodyReadFailed,
+    ))
 }
 
 #[cfg(test)]
@@ -352,6 +720,134 @@ mod tests {
             )
             .map(|v| v.0),
             Some(Kind::RateLimit)
+        );
+    }
+
+    /// `decide` with its hint, for the readings that word their own fix.
+    fn read_hint(text: &str) -> Option<(Kind, Confidence, Option<RuleHint>)> {
+        let body = ErrorBody {
+            message: Some(text.to_string()),
+            ..Default::default()
+        };
+        decide(None, &body, KNOWN_PARAMS, text).map(|v| (v.kind, v.confidence, v.hint))
+    }
+
+    #[test]
+    fn a_client_timer_is_read_by_the_phase_it_fired_in() {
+        // Written from undici's and Go's documented messages (see the tables' sources).
+        for text in [
+            "TypeError: terminated\n  [cause]: BodyTimeoutError: Body Timeout Error\n    code: 'UND_ERR_BODY_TIMEOUT'",
+            "{\"message\":\"terminated\",\"code\":\"UND_ERR_BODY_TIMEOUT\"}",
+            "read chunk: context deadline exceeded (Client.Timeout or context cancellation while reading body)",
+        ] {
+            assert_eq!(
+                read_hint(text),
+                Some((Kind::Timeout, Confidence::High, Some(RuleHint::BodyTimeout))),
+                "{text}"
+            );
+        }
+        for text in [
+            "TypeError: fetch failed\n  [cause]: HeadersTimeoutError: Headers Timeout Error\n    code: 'UND_ERR_HEADERS_TIMEOUT'",
+            "Post \"https://api.example.com/v1/chat/completions\": net/http: request canceled (Client.Timeout exceeded while awaiting headers)",
+            "net/http: timeout awaiting response headers",
+        ] {
+            assert_eq!(
+                read_hint(text),
+                Some((Kind::Timeout, Confidence::High, Some(RuleHint::HeadersTimeout))),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_runtime_s_words_say_whether_the_answer_had_begun() {
+        // Raised only inside a body: cut.
+        for text in [
+            "curl: (18) transfer closed with outstanding read data remaining",
+            "curl: (18) transfer closed with 1729 bytes remaining to read",
+            "System.IO.IOException: The response ended prematurely, with at least 1374192 additional bytes expected.",
+            "reactor.netty.http.client.PrematureCloseException: Connection prematurely closed DURING response",
+            "java.net.ProtocolException: unexpected end of stream",
+            "Error: reqwest::Error { kind: Decode, source: hyper::Error(Body, Error { kind: Io, kind: UnexpectedEof }) }",
+        ] {
+            assert_eq!(
+                read_text(None, text),
+                Some((Kind::StreamTruncated, Confidence::High)),
+                "{text}"
+            );
+        }
+        // Raised only before a response head: the connection.
+        for text in [
+            "java.io.IOException: unexpected end of stream on https://api.example.com/...",
+            "reactor.netty.http.client.PrematureCloseException: Connection prematurely closed BEFORE response",
+            "Post \"https://api.example.com/v1/chat/completions\": unexpected EOF",
+        ] {
+            assert_eq!(
+                read_text(None, text),
+                Some((Kind::Network, Confidence::High)),
+                "{text}"
+            );
+        }
+        // aiohttp's parser code 400 is no answer's status.
+        assert_eq!(
+            read_text(
+                Some(400),
+                "aiohttp.client_exceptions.ClientPayloadError: Response payload is not completed: <TransferEncodingError: 400, message='Not enough data for satisfy transfer length header.'>"
+            ),
+            Some((Kind::StreamTruncated, Confidence::High))
+        );
+        // The client closed the body itself.
+        assert_eq!(
+            read_text(None, "http2: response body closed"),
+            Some((Kind::Aborted, Confidence::Low))
+        );
+    }
+
+    #[test]
+    fn a_reset_stream_or_an_ambiguous_body_failure_is_likely_a_cut_body() {
+        for text in [
+            "http2 error: stream error received: unexpected internal error encountered",
+            "stream error: stream ID 1; INTERNAL_ERROR; received from peer",
+            "http2: server sent GOAWAY and closed the connection; LastStreamID=1999, ErrCode=NO_ERROR, debug=\"\"",
+            "curl: (92) HTTP/2 stream 1 was not closed cleanly: INTERNAL_ERROR (err 2)",
+            "System.Net.Http.HttpIOException: The response ended prematurely. (ResponseEnded)",
+            "Transport Error: error decoding response body",
+        ] {
+            assert_eq!(
+                read_hint(text),
+                Some((
+                    Kind::StreamTruncated,
+                    Confidence::Low,
+                    Some(RuleHint::BodyReadFailed)
+                )),
+                "{text}"
+            );
+        }
+        // The body reader in the trace proves it; the header reader says the opposite.
+        assert_eq!(
+            read_text(None, "okhttp3.internal.http2.StreamResetException: stream was reset: INTERNAL_ERROR\n    at okhttp3.internal.http2.Http2Stream$FramingSource.read(Http2Stream.kt:355)"),
+            Some((Kind::StreamTruncated, Confidence::High))
+        );
+        assert_eq!(
+            read_text(None, "okhttp3.internal.http2.StreamResetException: stream was reset: INTERNAL_ERROR\n    at okhttp3.internal.http2.Http2Stream.takeHeaders(Http2Stream.kt:148)"),
+            Some((Kind::Network, Confidence::Low))
+        );
+        // OkHttp's own cancel (a call timeout) resets with CANCEL: the client's side.
+        assert_eq!(
+            read_text(
+                None,
+                "okhttp3.internal.http2.StreamResetException: stream was reset: CANCEL"
+            ),
+            Some((Kind::Aborted, Confidence::Low))
+        );
+        // reqwest's decode error over a serde message is a body that arrived: not this.
+        assert_eq!(
+            read_text(
+                None,
+                "error decoding response body: expected value at line 1 column 1"
+            )
+            .map(|v| v.0),
+            Some(Kind::BadResponse)
         );
     }
 }

@@ -13,6 +13,7 @@ mod edges;
 mod envelope;
 mod facts;
 pub mod in_stream;
+mod label;
 mod loose;
 mod params;
 pub mod paste;
@@ -154,6 +155,18 @@ pub fn decide(
 /// [`decide`], knowing the URL (or path) the request went to, when the probe sent it or
 /// the paste quotes it.
 pub fn decide_at(
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+    url: Option<&str>,
+) -> Option<Classification> {
+    // A client's exception label the body's reading contradicts makes that reading likely.
+    decide_layers(status, body, sent, context, url).map(|v| label::weigh(body, context, v))
+}
+
+/// The layers of [`decide_at`], the more specific evidence first.
+fn decide_layers(
     status: Option<u16>,
     body: &ErrorBody,
     sent: &[&str],
