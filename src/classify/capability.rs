@@ -60,6 +60,8 @@ impl Cap {
 /// - OpenAI's model endpoint compatibility (platform.openai.com/docs/models): "This is a
 ///   chat model and not supported in the v1/completions endpoint", "This is not a chat
 ///   model and thus not supported in the v1/chat/completions endpoint";
+/// - Hugging Face text-embeddings-inference: "model is not a re-ranker model" (a 424
+///   "Backend error" from /rerank, router/src/http/server.rs);
 /// - Infinity ("does not support `rerank`", "cannot fullyfill `rerank`", its own spelling),
 ///   LM Studio ("Model is not embedding"), Gemini's methods (`generateContent`,
 ///   `embedContent`).
@@ -83,6 +85,8 @@ const ROUTE_WORDS: &[(&str, Cap)] = &[
     ("embedcontent", Cap::Embed),
     ("embed", Cap::Embed),
     ("reranking", Cap::Rerank),
+    ("re-ranker", Cap::Rerank),
+    ("reranker", Cap::Rerank),
     ("rerank", Cap::Rerank),
     ("image generation", Cap::Image),
     ("transcriptions", Cap::Transcribe),
@@ -367,7 +371,8 @@ fn sentence_at(text: &str, at: usize) -> (usize, usize) {
 
 /// The clause before a negation makes the model its subject.
 fn model_is_subject(before: &str) -> bool {
-    let cut = [". ", ", ", "; ", "\n", "! ", "? "]
+    // A label before a colon ("Backend error: model is not …") is no part of the clause.
+    let cut = [". ", ", ", "; ", ": ", "\n", "! ", "? "]
         .iter()
         .filter_map(|e| before.rfind(e).map(|i| i + e.len()))
         .max()
@@ -531,6 +536,8 @@ mod tests {
             // OpenAI's compatibility refusals, both ways.
             "This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?",
             "This is not a chat model and thus not supported in the v1/chat/completions endpoint. Did you mean to use v1/completions?",
+            // text-embeddings-inference's /rerank on an embedding model (a 424).
+            "Backend error: model is not a re-ranker model",
             // Infinity and LM Studio.
             "ModelNotDeployedError: model=`jinaai/jina-reranker-v1-tiny-en` does not support `rerank`.",
             "InternalServerError: the loaded moded cannot fullyfill `rerank`.options are {'embed'}",
