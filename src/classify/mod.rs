@@ -6,6 +6,7 @@
 //! kind and a parameter. The status alone lies (Zen answers an unknown model with 401), so
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
+mod answer_fields;
 mod capability;
 pub mod codes;
 mod cut;
@@ -15,11 +16,13 @@ mod facts;
 pub mod in_stream;
 mod label;
 mod loose;
+mod negated;
 mod params;
 pub mod paste;
 mod router;
 pub mod rules;
 mod runtime;
+mod status_words;
 mod subject;
 mod tool_args;
 mod whole_body;
@@ -205,6 +208,8 @@ fn decide_layers(
         words.push(' ');
         words.push_str(&crate::fit::prefix(page, PAGE_WORDS).0.to_lowercase());
     }
+    // A key whose value says the opposite of its name (`"filtered": false`) is no evidence.
+    let words = negated::scrub(&words);
     // A pasted line break inside a sentence ("considered high\n risk") is a space.
     let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
     let facts = rules::Facts {
@@ -231,14 +236,14 @@ fn decide_layers(
         return Some(v);
     }
     // The provider's own code, read per provider.
-    let code_text = format!(
+    let code_text = negated::scrub(&format!(
         "{} {} {} {} {}",
         body.message.as_deref().unwrap_or(""),
         body.code.as_deref().unwrap_or(""),
         body.etype.as_deref().unwrap_or(""),
         body.page.as_deref().unwrap_or(""),
         bounded(context)
-    );
+    ));
     let code = codes::lookup(&code_text, &body.tags, status);
     // A model sent to a route of another capability, before the codes and rules that read
     // it as a bad id (`capability`).
@@ -279,6 +284,10 @@ fn decide_layers(
     }
     // A JSON parse failure of a whole answer, not of a stream's event (`whole_body`).
     if let Some(v) = whole_body::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    // An answer said to lack a field every answer has (`answer_fields`).
+    if let Some(v) = answer_fields::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
     }
     // What a negation is about, when only loose words speak otherwise (`subject`).

@@ -10,6 +10,7 @@
 //! paste quotes. Only anchored patterns give a status, so a traceback's line numbers do not.
 
 use super::envelope::{self, find_structure, from_value, html_body, looks_html, seconds_of};
+use super::status_words::{counts_something, BETWEEN, FOLLOWS, LEADS};
 use super::{one_line, ErrorBody};
 use serde_json::Value;
 
@@ -44,6 +45,8 @@ pub fn read(text: &str) -> Reading {
             r.body = sdk.1;
         } else if let Some(b) = from_value(&v, 0) {
             r.body = b;
+            // The provider's own status inside the body outvotes a wrapper's around it.
+            r.status = body_status(&v).or(r.status);
         }
         if r.body.message.is_none() {
             r.body.message = exception_line(&r.context);
@@ -162,6 +165,30 @@ fn status_before_body(before: &str) -> Option<u16> {
     .filter(|s| (400..600).contains(s))
 }
 
+/// The HTTP status an error body states of itself (`{"error":{"code":429,…}}`, Google's
+/// `[{"error":{"code":400,"status":"INVALID_ARGUMENT"}}]`, Spring's `{"status":404,…}`):
+/// an error status in the innermost error object's `code`, `status` or `statusCode`.
+fn body_status(v: &Value) -> Option<u16> {
+    let mut o = match v {
+        Value::Array(a) => a.first()?,
+        v => v,
+    };
+    for _ in 0..4 {
+        match o.get("error") {
+            Some(e) if e.is_object() => o = e,
+            _ => break,
+        }
+    }
+    ["code", "status", "statusCode", "status_code"]
+        .iter()
+        .find_map(|k| match o.get(*k)? {
+            Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            Value::String(s) if s.len() == 3 => s.parse().ok(),
+            _ => None,
+        })
+        .filter(|s| (400..600).contains(s))
+}
+
 /// What a client's status line quotes of the body: `unexpected status 404 Not Found:
 /// {body}, url: …` (Codex), `… 502 Bad Gateway: {body}`. The body ends where the client's
 /// own fields begin (`, url:`, `, cf-ray:`, `, request id:`) or at the line's end.
@@ -261,60 +288,6 @@ fn exception_line(text: &str) -> Option<String> {
         .map(one_line)
 }
 
-/// Where a status may be written: after these, and at the very start.
-const STATUS_LEADS: &[&str] = &[
-    "http/1.1 ",
-    "http/1.0 ",
-    "http/2 ",
-    "http/2.0 ",
-    "http ",
-    "status code:",
-    "status code ",
-    "statuscode:",
-    "\"statuscode\":",
-    "status_code=",
-    "status_code:",
-    "\"status_code\":",
-    "status:",
-    "\"status\":",
-    "'status':",
-    "status=",
-    "got status",
-    "status ",
-    "http_status_",
-    "httpstatuscode",
-    "http status code:",
-    "http_code",
-    "returned ",
-    "responded with ",
-    "failed with ",
-    "[",
-];
-
-/// Leads after which only an error status (4xx, 5xx) counts: a bare `code` may be a
-/// provider's code or a success.
-const ERROR_STATUS_LEADS: &[&str] = &[
-    "error code:",
-    "error code ",
-    // Clients' own wordings around a status: `HTTP code 403 from API`, `response_code=403`,
-    // `status code not equals 200,code is 401`.
-    "http code ",
-    "response code ",
-    "response code:",
-    "response_code=",
-    "code is ",
-    "api error:",
-    "error:",
-    "exception:",
-    "code:",
-    "code=",
-    "'code':",
-    "\"code\":",
-    "<",
-    "(",
-    "got ",
-];
-
 /// The standard reason phrases: `403 Forbidden` is a status wherever it is written.
 const REASONS: &[(u16, &str)] = &[
     (400, "bad request"),
@@ -341,59 +314,93 @@ const REASONS: &[(u16, &str)] = &[
     (504, "gateway time-out"),
 ];
 
-/// The first status written after one of [`STATUS_LEADS`], or leading the paste.
+/// The status a paste states in prose: the first one written after a lead of
+/// [`super::status_words::LEADS`], or by its context (a reason phrase, a body right after),
+/// or leading the paste; when a wrapper's error status and the message inside it disagree on
+/// one line (`Error: 400: => Invalid request: …, HTTP status: 404`), the innermost one, which
+/// a chain of wrapped errors writes last.
 pub fn explicit_status(text: &str) -> Option<u16> {
     let lower = text.to_ascii_lowercase();
-    let mut best: Option<(usize, u16)> = None;
-    if let Some(s) = leading_status(text) {
-        return Some(s);
+    let found = statuses(&lower);
+    let first = leading_status(text)
+        .map(|s| (0, s))
+        .or_else(|| found.first().copied())?;
+    Some(innermost(first, &found, &lower))
+}
+
+/// Of the error statuses on the first one's line, the last: the innermost of a chain.
+fn innermost(first: (usize, u16), found: &[(usize, u16)], lower: &str) -> u16 {
+    if first.1 < 400 {
+        return first.1;
     }
-    let leads = STATUS_LEADS
+    found
         .iter()
-        .map(|l| (l, false))
-        .chain(ERROR_STATUS_LEADS.iter().map(|l| (l, true)));
-    for (lead, errors_only) in leads {
-        for (i, _) in lower.match_indices(lead).take(32) {
-            let at = i + lead.len();
-            if best.is_some_and(|(b, _)| b <= i) {
-                break;
-            }
-            if let Some(s) = status_at(&lower[at..]).filter(|s| !errors_only || *s >= 400) {
-                best = Some((i, s));
-                break;
+        .rfind(|(i, s)| *i > first.0 && *s >= 400 && !lower[first.0..*i].contains('\n'))
+        .map_or(first.1, |(_, s)| *s)
+}
+
+/// Every status written after a lead or by its context, by place in the text.
+fn statuses(lower: &str) -> Vec<(usize, u16)> {
+    let mut found = Vec::new();
+    for lead in LEADS {
+        for (i, _) in lower.match_indices(lead.words).take(32) {
+            let at = i + lead.words.len();
+            let s = status_at(&lower[at..])
+                .or_else(|| {
+                    lead.colon_after
+                        .then(|| status_before_colon(&lower[at..]))
+                        .flatten()
+                })
+                .filter(|s| !lead.errors_only || *s >= 400)
+                .filter(|_| !number_counts(&lower[at..]));
+            if let Some(s) = s {
+                found.push((i, s));
             }
         }
     }
-    if let Some((i, s)) = status_with_reason(&lower) {
-        if best.is_none_or(|(b, _)| i < b) {
-            best = Some((i, s));
-        }
-    }
-    best.map(|(_, s)| s)
+    found.extend(by_context(lower, 256));
+    found.sort_unstable();
+    found.dedup_by_key(|(i, _)| *i);
+    found
 }
 
 /// `403 Forbidden`, `429 Too Many Requests`, or an error status right before a body
 /// (`403 {"error":…}`): statuses by their context, wherever they stand.
 fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
+    by_context(lower, 1).first().copied()
+}
+
+/// Every status [`status_with_reason`] reads, up to `max`, by place.
+fn by_context(lower: &str, max: usize) -> Vec<(usize, u16)> {
+    let mut found = Vec::new();
     let b = lower.as_bytes();
     let mut i = 0;
     let mut seen = 0;
-    while i + 3 <= b.len() && seen < 4096 {
+    while i + 3 <= b.len() && seen < 4096 && found.len() < max {
         let three = b[i..i + 3].iter().all(u8::is_ascii_digit);
         let edge = i == 0
             || !(b[i - 1].is_ascii_alphanumeric()
                 || matches!(b[i - 1], b'.' | b':' | b'_' | b'/' | b'-'));
         if three && edge && b.get(i + 3).is_none_or(|c| !c.is_ascii_digit()) {
             seen += 1;
-            let n: u16 = lower[i..i + 3].parse().ok()?;
+            let Ok(n) = lower[i..i + 3].parse::<u16>() else {
+                break;
+            };
             let rest = lower[i + 3..].trim_start_matches([' ', '(', '-']);
             if REASONS.iter().any(|(s, r)| *s == n && rest.starts_with(r)) {
-                return Some((i, n));
+                found.push((i, n));
+                i += 3;
+                continue;
             }
             let error = (400..600).contains(&n);
             // `403 {"error":…}`, openai-node's `429 status code (no body)`.
-            if error && (lower[i + 3..].starts_with(" {") || rest.starts_with("status code")) {
-                return Some((i, n));
+            if error
+                && (lower[i + 3..].starts_with(" {")
+                    || FOLLOWS.iter().any(|w| lower[i + 3..].starts_with(w)))
+            {
+                found.push((i, n));
+                i += 3;
+                continue;
             }
             // An exception class and its status: `google.api_core.exceptions.PermissionDenied: 403 …`.
             let before = lower[..i].trim_end();
@@ -411,7 +418,9 @@ fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
                 {
-                    return Some((i, n));
+                    found.push((i, n));
+                    i += 3;
+                    continue;
                 }
             }
             i += 3;
@@ -419,40 +428,7 @@ fn status_with_reason(lower: &str) -> Option<(usize, u16)> {
             i += 1;
         }
     }
-    None
-}
-
-/// The number before `rest` counts things (`404 passed`, `503 tokens`): no status.
-fn counts_something(rest: &str) -> bool {
-    let word: String = rest
-        .trim_start_matches([' ', ':'])
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    [
-        "passed",
-        "failed",
-        "tests",
-        "test",
-        "tokens",
-        "token",
-        "items",
-        "rows",
-        "errors",
-        "warnings",
-        "files",
-        "bytes",
-        "ms",
-        "seconds",
-        "secs",
-        "chunks",
-        "lines",
-        "requests",
-        "cases",
-        "skipped",
-        "deselected",
-    ]
-    .contains(&word.as_str())
+    found
 }
 
 /// `429 Too Many Requests`, `502 Bad Gateway`, `401 {…}` at the start of a text.
@@ -475,7 +451,7 @@ fn leading_status(text: &str) -> Option<u16> {
 /// A three-digit status at the start of `s` (after spaces, quotes or a colon), not part
 /// of a longer number, a version or an address.
 fn status_at(s: &str) -> Option<u16> {
-    let s = s.trim_start_matches([' ', ':', '=', '"', '\'', '(', '-']);
+    let s = s.trim_start_matches(BETWEEN);
     let digits = s.get(..3)?;
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -493,6 +469,22 @@ fn status_at(s: &str) -> Option<u16> {
     let n: u16 = digits.parse().ok()?;
     // 1xx answers are interim, never what a client reports: "error: 111" is an errno.
     (200..600).contains(&n).then_some(n)
+}
+
+/// A status written right before a colon (`404: Not Found`), for the leads whose library
+/// writes it so.
+fn status_before_colon(s: &str) -> Option<u16> {
+    let s = s.trim_start_matches(BETWEEN);
+    let n: u16 = s.get(..3)?.parse().ok()?;
+    (s[3..].starts_with(':') && (400..600).contains(&n)).then_some(n)
+}
+
+/// The number right after a lead (and what may stand between) counts something.
+fn number_counts(after_lead: &str) -> bool {
+    let s = after_lead.trim_start_matches(BETWEEN);
+    s.get(..3)
+        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        && counts_something(&s[3..])
 }
 
 /// The status an SDK's exception class stands for (openai-python, anthropic, litellm).

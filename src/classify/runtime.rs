@@ -49,6 +49,9 @@ enum At {
     /// Not named: the words just before the exception decide (`Failed to get supported
     /// params: argument of type 'NoneType' is not iterable`).
     Around,
+    /// The expression indexed last before the exception (`response.choices[0]` in the
+    /// traceback line above an `IndexError`).
+    Indexed,
 }
 
 /// One row: a language's exception, as it prints (lowercased), and what it means.
@@ -356,6 +359,15 @@ const TABLE: &[Exc] = &[
         Around,
         false,
     ),
+    // Python IndexError on a list (docs.python.org/3/library/exceptions.html#IndexError:
+    // "list index out of range"): the traceback's line above shows what was indexed.
+    x(
+        "Python IndexError",
+        "indexerror: list index out of range",
+        Missing,
+        Indexed,
+        false,
+    ),
 ];
 
 /// Fields of an API answer, matched as a whole name or a segment of one (`choices[0]`,
@@ -517,6 +529,26 @@ fn before(words: &str, at: usize) -> Option<&str> {
     Some(&head[start..]).filter(|s| !s.is_empty())
 }
 
+/// The expression indexed with a literal (`chunk.choices[0]`) last before `at`, within
+/// 600 bytes.
+fn indexed_before(words: &str, at: usize) -> Option<&str> {
+    let mut lo = at.saturating_sub(600);
+    while !words.is_char_boundary(lo) {
+        lo += 1;
+    }
+    let head = &words[lo..at];
+    let open = head.match_indices('[').rev().find(|(i, _)| {
+        let rest = &head[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        digits > 0 && rest.as_bytes().get(digits) == Some(&b']')
+    })?;
+    let before = &head[..open.0];
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .map_or(0, |i| i + 1);
+    Some(&before[start..]).filter(|s| !s.is_empty())
+}
+
 /// Up to `n` bytes of `words` from `at`, cut on a char boundary.
 fn reach(words: &str, at: usize, n: usize) -> &str {
     let mut end = (at + n).min(words.len());
@@ -562,6 +594,7 @@ fn find(f: &Facts) -> Option<Found> {
             Words => words_after(words, end),
             Before => before(words, at).map(str::to_string),
             Around => None,
+            Indexed => indexed_before(words, at).map(str::to_string),
         };
         if exc.at == Words && !pydantic_missing(reach(words, end, 400)) {
             return None;
@@ -828,6 +861,8 @@ mod tests {
             "kotlinx.serialization.MissingFieldException: Field 'id' is required for type with serial name 'ChatCompletion', but it was missing",
             "System.Collections.Generic.KeyNotFoundException: The given key 'candidates' was not present in the dictionary.",
             "java.lang.NullPointerException: Cannot invoke \"java.util.List.get(int)\" because the return value of \"com.example.ChatResponse.getChoices()\" is null",
+            // A traceback's line shows what the IndexError indexed.
+            "  File \"app.py\", line 12, in ask\n    return response.choices[0].message.content\nIndexError: list index out of range",
         ] {
             assert_eq!(
                 read(t),
