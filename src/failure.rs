@@ -299,7 +299,7 @@ impl Kind {
             Kind::ParamIgnored => "The server accepted a parameter and did not honour it; nothing errors, the effect is just missing.",
             Kind::BadRequest => "The server refused the request's shape or content.",
             Kind::ServerError => "The server or a proxy in front of it failed. Often transient; a proxy's HTML page means the upstream is down or slow.",
-            Kind::Timeout => "No answer came in time. Clients wait long by default (openai-python 600 s per read; the AI SDK sets no limit).",
+            Kind::Timeout => "No answer, or not all of it, came in time. Clients wait long by default (openai-python 600 s per read; the AI SDK sets no limit).",
             Kind::Network => "The connection failed before any HTTP answer: DNS, refused, reset, TLS, or closed.",
             Kind::BaseUrl => "The URL does not point at the API: wrong path prefix (often a missing /v1) or an endpoint pasted into the base URL.",
             Kind::BadResponse => "The answer is not in the shape clients expect (HTML with 200, non-JSON, missing fields); clients fail later on a missing field.",

@@ -106,6 +106,9 @@ const BEFORE_ANSWER: &[(&str, &str)] = &[
         "prematurely closed before response",
         "reactor-netty PrematureCloseException",
     ),
+    // aiohttp raises ServerDisconnectedError when the connection is lost with no payload
+    // being read, ClientPayloadError when one was (aiohttp client_proto.py connection_lost).
+    ("serverdisconnectederror", "aiohttp ServerDisconnectedError"),
     // Java's HttpClient (jdk.internal.net.http Http1Response): the connection closed
     // before a status line.
     (
@@ -177,6 +180,14 @@ const RESET: &[(&str, &str)] = &[
     ("stream was reset", "OkHttp StreamResetException"),
     // curl's CURLE_HTTP2_STREAM (92): "HTTP/2 stream N was not closed cleanly: <error>".
     ("was not closed cleanly", "curl CURLE_HTTP2_STREAM (92)"),
+    // python-hyper h2 under httpx/httpcore with http2=True: httpcore raises
+    // RemoteProtocolError around h2's StreamReset and ConnectionTerminated (GOAWAY) events,
+    // printed as their reprs (h2 docs, "Events").
+    ("streamreset stream_id", "h2 (Python) StreamReset"),
+    (
+        "connectionterminated error_code",
+        "h2 (Python) ConnectionTerminated (GOAWAY)",
+    ),
     ("rst_stream", "an HTTP/2 RST_STREAM"),
 ];
 
@@ -186,6 +197,14 @@ const RESET: &[(&str, &str)] = &[
 const HEADERS_BEING_READ: &[&str] = &[
     "post \"http",
     "get \"http",
+    // undici's fetch rejects with "fetch failed" only before it has a Response; a failure
+    // while the body streams terminates the body instead ("terminated").
+    "typeerror: fetch failed",
+    // curl's CURLE_SSL_CONNECT_ERROR (35): "a problem occurred somewhere in the SSL/TLS
+    // handshake" (curl.se/libcurl/c/libcurl-errors.html).
+    "curl: (35)",
+    "tls handshake",
+    "ssl handshake",
     "takeheaders",
     "takeresponseheaders",
     "readresponseheaders",
@@ -271,7 +290,14 @@ const CLOSED_BEFORE_UNLESS_SHOWN: &[&str] = &["err_stream_premature_close", "pre
 /// Of [`CLOSED`], the words raised in either phase by a client whose answers are mostly
 /// body (a streamed or long answer spends its time there): with nothing showing which,
 /// likely a cut body, said so.
-const CLOSED_LIKELY_BODY: &[&str] = &["the response ended prematurely.", "(responseended)"];
+const CLOSED_LIKELY_BODY: &[&str] = &[
+    "the response ended prematurely.",
+    "(responseended)",
+    // Go's io.ErrUnexpectedEOF: net/http returns it from a body read (its chunked and
+    // sized readers); a failure before the response comes wrapped in a *url.Error
+    // (`Post "…": …`, see [`HEADERS_BEING_READ`]).
+    "unexpected eof",
+];
 
 /// Signs in a paste that a response body was being read when the connection closed, and
 /// whether the sign proves it: a client's stream iterator or body reader in the traceback,
@@ -527,7 +553,9 @@ fn closed(w: &str, answered: Option<u16>, word: &str, who: &str) -> Option<Class
             ),
         ));
     }
-    if CLOSED_LIKELY_BODY.contains(&word) {
+    // OpenSSL's SSL_R_UNEXPECTED_EOF_WHILE_READING ("unexpected eof while reading") is a TLS
+    // record layer's, in either phase: not Go's body reader.
+    if CLOSED_LIKELY_BODY.contains(&word) && !w.contains("unexpected eof while reading") {
         return Some(with_hint(
             verdict(
                 Kind::StreamTruncated,
@@ -796,6 +824,30 @@ mod tests {
             ),
             Some((Kind::StreamTruncated, Confidence::High))
         );
+        assert_eq!(
+            read_text(
+                None,
+                "aiohttp.client_exceptions.ServerDisconnectedError: Server disconnected"
+            ),
+            Some((Kind::Network, Confidence::High))
+        );
+        // undici's fetch rejects before a Response; its body terminates after one.
+        assert_eq!(
+            read_text(
+                None,
+                "TypeError: fetch failed\n  [cause]: SocketError: other side closed"
+            ),
+            Some((Kind::Network, Confidence::High))
+        );
+        // OpenSSL's EOF inside curl's TLS handshake (35): the connection.
+        assert_eq!(
+            read_text(
+                None,
+                "curl: (35) error:0A000126:SSL routines::unexpected eof while reading"
+            )
+            .map(|v| v.0),
+            Some(Kind::Network)
+        );
         // The client closed the body itself.
         assert_eq!(
             read_text(None, "http2: response body closed"),
@@ -812,6 +864,8 @@ mod tests {
             "curl: (92) HTTP/2 stream 1 was not closed cleanly: INTERNAL_ERROR (err 2)",
             "System.Net.Http.HttpIOException: The response ended prematurely. (ResponseEnded)",
             "Transport Error: error decoding response body",
+            "httpcore.RemoteProtocolError: <StreamReset stream_id:1, error_code:ErrorCodes.INTERNAL_ERROR, remote_reset:True>",
+            "read: unexpected EOF",
         ] {
             assert_eq!(
                 read_hint(text),

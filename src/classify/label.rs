@@ -95,7 +95,7 @@ pub(super) fn weigh(body: &ErrorBody, context: &str, v: Classification) -> Class
         Some((name, family)) => Classification {
             confidence: Confidence::Low,
             evidence: format!(
-                "{}, over the client's label `{name}`, which alone would mean {}: the label is the weaker evidence",
+                "{}, which outweighs the client's label `{name}` (alone, {})",
                 v.evidence,
                 family.name()
             ),
