@@ -156,6 +156,9 @@ pub enum RuleHint {
     /// Only the model id's words (`bge-m3`, `whisper-1`) say it is of another kind than the
     /// route it went to, where the server did not find it.
     CapabilityByName,
+    /// The model has no chat template as the server loaded it: a base model for
+    /// `/completions`, or a template the server must be given.
+    NoChatTemplate,
     /// An SDK that refuses to send a request without streaming whose output cap could run
     /// past its non-streaming time limit (Anthropic's SDKs, "Long Requests").
     LongRequest,
@@ -524,6 +527,12 @@ impl Kind {
                  list: if it is of another kind, call the route for that kind (/embeddings, /rerank, /images/generations, \
                  /audio/…) or pick a model of the type this route needs; if it is meant for this route, compare the id \
                  with the ids the server lists (GET …/models)."
+                .to_string(),
+            Kind::WrongRoute if cx.rule == Some(RuleHint::NoChatTemplate) => "The model, as the server loaded it, \
+                 has no chat template, so the chat route cannot turn messages into a prompt. A base (pretrained) model is \
+                 for /completions: send it a prompt there. An instruct model whose tokenizer ships no template needs one \
+                 given to the server (vLLM: --chat-template with the template from the model's card; llama.cpp: --jinja \
+                 or --chat-template). Retrying the same request will not help."
                 .to_string(),
             Kind::WrongRoute => match (p, cx.home) {
                 (Some(Provider::Zen), Some(home)) => format!(

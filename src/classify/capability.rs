@@ -141,6 +141,16 @@ const SUBJECTS: &[&str] = &["model", "moded", "\"", "'", "`"];
 /// embeddings" is a server started without a feature: `server_feature_off`).
 const NOT_THE_MODEL: &[&str] = &["server", "backend", "provider"];
 
+/// A model the server has no chat template for: a base model (served for `/completions`),
+/// or a tokenizer that ships none, so the chat route cannot turn messages into a prompt.
+/// vLLM's `ChatTemplateResolutionError` (vllm/entrypoints/chat_utils.py): "As of
+/// transformers v4.44, default chat template is no longer allowed, so you must provide a chat
+/// template if the tokenizer does not define one."
+const NO_TEMPLATE: &[&str] = &[
+    "default chat template is no longer allowed",
+    "must provide a chat template if the tokenizer does not define one",
+];
+
 /// The message says the model is missing, which reads two ways when the model exists for
 /// another route: Gemini's "models/x is not found for API version v1beta, or is not
 /// supported for generateContent".
@@ -249,6 +259,17 @@ pub fn read(f: &Facts, url: Option<&str>, code: Option<Kind>) -> Option<Classifi
         return None;
     }
     let text = &f.words;
+    if let Some(w) = NO_TEMPLATE.iter().find(|w| text.contains(*w)) {
+        // Likely: a base model belongs on /completions, while an instruct model whose
+        // tokenizer lacks the template needs one given to the server; the fix names both.
+        return Some(verdict(
+            Confidence::Low,
+            RuleHint::NoChatTemplate,
+            format!(
+                "\"{w}\" in the message: the model, as the server loaded it, has no chat template"
+            ),
+        ));
+    }
     // The message alone first: its end is a stop, where the words around it run on.
     if let Some((said, cap, sentence)) = refusal(&f.msg).or_else(|| refusal(text)) {
         // "not found …, or is not supported for generateContent" reads two ways: the id's
@@ -549,6 +570,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_model_without_a_chat_template_is_likely_for_completions() {
+        // vLLM's ChatTemplateResolutionError, as its 400 carries it.
+        let v = read_text("400 As of transformers v4.44, default chat template is no longer allowed, so you must provide a chat template if the tokenizer does not define one. None", None).unwrap();
+        assert_eq!(
+            (v.kind, v.confidence, v.hint),
+            (
+                Kind::WrongRoute,
+                Confidence::Low,
+                Some(RuleHint::NoChatTemplate)
+            )
+        );
+        // A template that raised on the conversation is the request's, not a missing one.
+        assert_eq!(
+            kind_conf("Template error: syntax error: Conversation roles must alternate user/assistant/user/assistant"),
+            None
+        );
     }
 
     #[test]

@@ -751,7 +751,7 @@ pub static RULES: &[Rule] = &[
     // when the server says 500 (its template raised while rendering them).
     Rule { id: "chat_template_5xx", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception)",
         status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, hint: Some(RuleHint::ChatTemplate), ..R },
-    Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; vLLM 400 \"default chat template is no longer allowed\"",
+    Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; a template that raised while rendering the conversation (a missing template is the model's: `capability`)",
         any: TEMPLATE_WORDS, kind: Kind::BadRequest, hint: Some(RuleHint::ChatTemplate), ..R },
     // The conversation's shape: a model that will not continue an assistant's prefill.
     Rule { id: "conversation_shape", source: "copilot-api 400 invalid_request_body \"This model does not support assistant message prefill. The conversation must end with a user message.\"",
