@@ -172,6 +172,14 @@ pub enum RuleHint {
     /// A body that broke off mid-read, in words that do not say whether the connection was
     /// cut or the client's own timeout fired (reqwest's decode error, an HTTP/2 reset).
     BodyReadFailed,
+    /// The account or organisation behind the key is suspended, disabled, locked or
+    /// restricted by the provider: its console and support restore it, not a new key.
+    AccountSuspended,
+    /// The account's plan, tier or subscription (or its kind of account) does not include
+    /// this model or feature.
+    PlanRequired,
+    /// The key itself is restricted to some models, routes or permissions.
+    KeyRestricted,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -430,6 +438,21 @@ impl Kind {
             Kind::AccessDenied if cx.rule == Some(RuleHint::RegionNotServed) => "The provider does not serve the region the request \
                  comes from: call it from a supported region (a server there, or the provider's regional endpoint), or use a \
                  provider that serves yours. A new key will not help."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::AccountSuspended) => "The provider has suspended, disabled, locked \
+                 or restricted the account or organisation behind the key (for a policy review, a security check or a payment \
+                 matter): read the provider's console and e-mail for the reason, and ask its support to restore it. Neither a \
+                 new key in the same account nor retrying will help."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::PlanRequired) => "The account's plan, tier or subscription (or \
+                 the kind of account signed in) does not include this model or feature: use a model the plan includes, or \
+                 change the plan in the provider's console, or sign in with the kind of account the message names. The key \
+                 itself is valid."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::KeyRestricted) => "The key is valid but restricted to some \
+                 models, routes or permissions: widen what it may do in the provider's console (OpenAI: API keys → \
+                 Permissions, and the project's allowed models; Google Cloud: the key's API restrictions), or use a key \
+                 without the restriction."
                 .to_string(),
             Kind::AccessDenied if cx.rule == Some(RuleHint::ServiceDisabled) => "The API or service is not enabled for the \
                  project the request is billed to: enable it there (Google Cloud: APIs & Services → Library → the Vertex AI \

@@ -6,6 +6,7 @@
 //! kind and a parameter. The status alone lies (Zen answers an unknown model with 401), so
 //! the body is always read too. The probe and `zencheck explain` both come through here.
 
+mod account;
 mod answer_fields;
 mod capability;
 pub mod codes;
@@ -271,7 +272,7 @@ fn decide_layers(
         }
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
-        return Some(from_code(row));
+        return Some(account::refine(from_code(row), &facts));
     }
     // A client's own runtime exception whose subject decides, before words inside its names.
     if let Some(v) = runtime::early(&facts) {
@@ -288,6 +289,10 @@ fn decide_layers(
     }
     // An answer said to lack a field every answer has (`answer_fields`).
     if let Some(v) = answer_fields::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    // The account's state, plan or region, over loose words or the status (`account`).
+    if let Some(v) = account::decide(&facts, by_message.as_ref().map(|(r, _)| *r)) {
         return Some(v);
     }
     // What a negation is about, when only loose words speak otherwise (`subject`).
