@@ -10,7 +10,7 @@
 //! paste quotes. Only anchored patterns give a status, so a traceback's line numbers do not.
 
 use super::envelope::{self, find_structure, from_value, html_body, looks_html, seconds_of};
-use super::status_words::{counts_something, BETWEEN, FOLLOWS, LEADS};
+use super::status_words::{counts_something, said_by_framework, BETWEEN, FOLLOWS, LEADS};
 use super::{one_line, ErrorBody};
 use serde_json::Value;
 
@@ -84,6 +84,12 @@ pub fn read(text: &str) -> Reading {
         })
         .or_else(|| reason_alone(text))
         .or_else(|| status_of_exception(&r.context));
+    // A wrapper's 5xx around a web framework's own refusal: the framework's is innermost.
+    if r.status.is_some_and(|s| s >= 500) {
+        if let Some(inner) = said_by_framework(&text.to_ascii_lowercase()).filter(|s| *s < 500) {
+            r.status = Some(inner);
+        }
+    }
     if r.status.is_some() {
         r.read_as = "http";
     }

@@ -165,6 +165,29 @@ pub const FOLLOWS: &[&str] = &[
     " status code",
 ];
 
+/// A web framework's own words for a refusal, which state its status without writing the
+/// number: a wrapper's 5xx around one of these is the wrapper's, and the framework's status
+/// is the innermost.
+pub const SAID_BY_FRAMEWORK: &[(&str, u16)] = &[
+    // Spring's HttpRequestMethodNotSupportedException: "Request method 'POST' not supported"
+    // (Spring 5), "Request method 'POST' is not supported" (Spring 6), answered as 405.
+    ("request method 'post' not supported", 405),
+    ("request method 'post' is not supported", 405),
+    // Express's finalhandler for a route it has no handler for: "Cannot POST /path" (404).
+    ("cannot post /", 404),
+    // werkzeug's MethodNotAllowed and NotFound descriptions (Flask).
+    ("the method is not allowed for the requested url", 405),
+    ("the requested url was not found on the server", 404),
+];
+
+/// The status a framework's words in `lower` state, if any.
+pub fn said_by_framework(lower: &str) -> Option<u16> {
+    SAID_BY_FRAMEWORK
+        .iter()
+        .find(|(w, _)| lower.contains(w))
+        .map(|(_, s)| *s)
+}
+
 /// Words right after a number that say it counts something (`404 passed`, `503 tokens`):
 /// it is no status, whatever stands before it.
 pub const COUNTS: &[&str] = &[
@@ -245,6 +268,14 @@ mod tests {
             ("요청 실패: 상태 코드 429", 429),
             ("curl: (22) The requested URL returned error: 404", 404),
         ];
+        // A wrapper's 5xx around a framework's own refusal: the framework's status.
+        assert_eq!(
+            crate::classify::paste::read(
+                "APIError(message=\"HTTP code 500 from API (Request method 'POST' not supported)\", http_status=500)"
+            )
+            .status,
+            Some(405)
+        );
         for (text, want) in cases {
             assert_eq!(explicit_status(text), Some(*want), "{text}");
         }
