@@ -281,6 +281,8 @@ const CLOSED: &[(&str, &str)] = &[
     ("(responseended)", ".NET HttpIOException ResponseEnded"),
     // Node: a socket the peer reset, on a read (ECONNRESET).
     ("econnreset", "Node ECONNRESET"),
+    // A client's own words for it, last: the phase is all in the rest of the paste.
+    ("connection closed", "the client's words"),
 ];
 
 /// Of [`CLOSED`], the words that alone would be read as a cut stream: with nothing showing
@@ -331,6 +333,7 @@ const BODY_BEING_READ: &[(&str, bool)] = &[
     ("data: {", false),
     ("mid-stream", false),
     ("midstream", false),
+    ("mid-response", false),
 ];
 
 /// A server's own words for a client that went away before the answer was written.
@@ -847,6 +850,11 @@ mod tests {
             )
             .map(|v| v.0),
             Some(Kind::Network)
+        );
+        // A client's own words that name the phase.
+        assert_eq!(
+            read_text(None, "API Error: Connection closed mid-response."),
+            Some((Kind::StreamTruncated, Confidence::Low))
         );
         // The client closed the body itself.
         assert_eq!(
