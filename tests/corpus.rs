@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zencheck::classify::{classify, parse_error_body, KNOWN_PARAMS};
+use zencheck::classify::{classify, decide_with_basis, parse_error_body, paste, KNOWN_PARAMS};
 use zencheck::cmd::explain::explain;
 use zencheck::failure::Kind;
 
@@ -160,6 +160,9 @@ fn keys_in(text: &str) -> Vec<String> {
 struct Outcome {
     right: bool,
     cautious: bool,
+    /// The rule `explain` says decided (`none` when nothing did), and what it rests on.
+    rule: String,
+    evidence: String,
     /// Why it is not right, or a fault that no score excuses (a wrong-way fix, a key).
     misses: Vec<String>,
     /// Fixes that point the wrong way (a word of `# avoid:`).
@@ -175,6 +178,8 @@ fn run(c: &Case) -> Outcome {
     let mut o = Outcome {
         right: true,
         cautious: false,
+        rule: "none".into(),
+        evidence: String::new(),
         misses: Vec::new(),
         wrong_way: Vec::new(),
         faults: Vec::new(),
@@ -188,6 +193,8 @@ fn run(c: &Case) -> Outcome {
         }
     };
     let got = x.kind.map_or("none", |k| k.code());
+    o.rule = x.rule.unwrap_or("none").to_string();
+    o.evidence = x.evidence.clone().unwrap_or_default();
     if got != c.kind || x.param != c.param {
         o.right = false;
         o.misses.push(format!(
@@ -299,6 +306,8 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
     let mut per_source: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let (mut held_n, mut held_ok, mut all_ok) = (0, 0, 0);
     let (mut low_n, mut low_cautious) = (0, 0);
+    // Confident answers: how many, how many wrong, and the certain right ones said so.
+    let (mut high, mut high_wrong, mut certain_right, mut certain_right_high) = (0, 0, 0, 0);
     let (mut misses, mut wrong_way, mut faults) = (Vec::new(), Vec::new(), Vec::new());
     for c in &all {
         let o = run(c);
@@ -311,6 +320,12 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         if is_held(c) {
             held_n += 1;
             held_ok += usize::from(o.right);
+        }
+        high += usize::from(!o.cautious);
+        high_wrong += usize::from(!o.cautious && !o.right);
+        if !c.low && o.right {
+            certain_right += 1;
+            certain_right_high += usize::from(!o.cautious);
         }
         if c.low {
             low_n += 1;
@@ -355,6 +370,10 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         sources.len(),
         held.len(),
     );
+    println!(
+        "calibration: {high} answers with high confidence, {high_wrong} of them wrong; \
+         {certain_right_high} of {certain_right} right answers on cases not marked uncertain said with high confidence"
+    );
     assert!(
         held_n * 10 >= all.len() * 3,
         "the held-out part is {held_n} of {} cases, under 30 %",
@@ -384,4 +403,99 @@ fn the_corpus_of_real_errors_is_scored_by_source() {
         cautious_pct >= CAUTIOUS_FLOOR,
         "low-confidence cases answered cautiously {cautious_pct:.1} %, under {CAUTIOUS_FLOOR} %"
     );
+}
+
+/// How confidence stands on the *training* part only, per rule: the measure the confidence
+/// policy (`src/classify/confidence.rs`) is derived from. Held-out cases are never shown.
+/// Run: `cargo test --test corpus calibration -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measure, not a check: prints per-rule precision on the training part"]
+fn calibration_per_rule_on_training() {
+    let held = held_out();
+    // rule -> [answers, right, marked uncertain, answered low, high and wrong, high on a certain case that is right]
+    let mut per_rule: BTreeMap<String, [usize; 6]> = BTreeMap::new();
+    let mut detail = Vec::new();
+    // basis -> [answers, marked uncertain, right, answered high, high on an uncertain case, high and wrong]
+    let mut per_basis: BTreeMap<String, [usize; 6]> = BTreeMap::new();
+    for c in cases().iter().filter(|c| !held.contains(&c.source)) {
+        let o = run(c);
+        let input = match c.status {
+            Some(s) => format!("HTTP/1.1 {s}\n\n{}", c.text),
+            None => c.text.clone(),
+        };
+        let r = paste::read(input.trim());
+        let label = decide_with_basis(
+            r.status,
+            &r.body,
+            KNOWN_PARAMS,
+            &r.context,
+            r.url.as_deref(),
+        )
+        .map_or("(no decision through the layers)".to_string(), |(_, b)| {
+            b.label()
+        });
+        if std::env::var_os("ZENCHECK_CALIBRATION_CASES").is_some() {
+            println!(
+                "  case {label} | {} | {} | {} | {}",
+                if o.cautious { "low" } else { "high" },
+                if c.low { "uncertain" } else { "certain" },
+                c.name,
+                o.evidence
+            );
+        }
+        let b = per_basis.entry(label).or_default();
+        b[0] += 1;
+        b[1] += usize::from(c.low);
+        b[2] += usize::from(o.right);
+        b[3] += usize::from(!o.cautious);
+        b[4] += usize::from(!o.cautious && c.low);
+        b[5] += usize::from(!o.cautious && !o.right);
+        let e = per_rule.entry(o.rule.clone()).or_default();
+        e[0] += 1;
+        e[1] += usize::from(o.right);
+        e[2] += usize::from(c.low);
+        e[3] += usize::from(o.cautious);
+        e[4] += usize::from(!o.cautious && !o.right);
+        e[5] += usize::from(!o.cautious && o.right && !c.low);
+        if !o.cautious && (c.low || !o.right) {
+            detail.push(format!(
+                "  high where {}: {} (rule {}, evidence {:?})",
+                if o.right { "marked uncertain" } else { "wrong" },
+                c.name,
+                o.rule,
+                o.evidence
+            ));
+        }
+    }
+    println!(
+        "{:<28} {:>7} {:>6} {:>9} {:>6} {:>10} {:>10}",
+        "rule", "answers", "right", "uncertain", "low", "high-wrong", "high-right"
+    );
+    let mut total = [0usize; 6];
+    for (rule, n) in &per_rule {
+        println!(
+            "{rule:<28} {:>7} {:>6} {:>9} {:>6} {:>10} {:>10}",
+            n[0], n[1], n[2], n[3], n[4], n[5]
+        );
+        for (t, x) in total.iter_mut().zip(n) {
+            *t += x;
+        }
+    }
+    println!(
+        "calibration (training): {} answers, {} right, {} marked uncertain, {} low, {} high and wrong, {} high and right on certain cases",
+        total[0], total[1], total[2], total[3], total[4], total[5]
+    );
+    println!(
+        "{:<48} {:>7} {:>9} {:>6} {:>6} {:>10} {:>10}",
+        "basis", "answers", "uncertain", "right", "high", "high-uncrt", "high-wrong"
+    );
+    for (b, n) in &per_basis {
+        println!(
+            "{b:<48} {:>7} {:>9} {:>6} {:>6} {:>10} {:>10}",
+            n[0], n[1], n[2], n[3], n[4], n[5]
+        );
+    }
+    for d in &detail {
+        println!("{d}");
+    }
 }

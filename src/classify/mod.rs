@@ -10,6 +10,7 @@ mod account;
 mod answer_fields;
 mod capability;
 pub mod codes;
+pub mod confidence;
 mod cut;
 mod edges;
 mod envelope;
@@ -157,7 +158,8 @@ pub fn decide(
 }
 
 /// [`decide`], knowing the URL (or path) the request went to, when the probe sent it or
-/// the paste quotes it.
+/// the paste quotes it. Its confidence is set by the evidence it rests on
+/// ([`confidence::calibrate`]).
 pub fn decide_at(
     status: Option<u16>,
     body: &ErrorBody,
@@ -165,11 +167,62 @@ pub fn decide_at(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
+    let v = decide_layers(status, body, sent, context, url)?;
     // A client's exception label the body's reading contradicts makes that reading likely.
-    decide_layers(status, body, sent, context, url).map(|v| label::weigh(body, context, v))
+    let v = label::weigh(body, context, v);
+    // Calibration only ever lowers: a verdict already low needs no second look.
+    if v.confidence == Confidence::Low {
+        return Some(v);
+    }
+    Some(with_basis(v, status, body, sent, context, url, false).0)
 }
 
-/// The layers of [`decide_at`], the more specific evidence first.
+/// [`decide_at`], with the evidence its verdict rests on, read whole (what the corpus's
+/// calibration measure groups by; `decide_at` reads only what its policy needs).
+pub fn decide_with_basis(
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+    url: Option<&str>,
+) -> Option<(Classification, confidence::Basis)> {
+    let v = decide_layers(status, body, sent, context, url)?;
+    let v = label::weigh(body, context, v);
+    Some(with_basis(v, status, body, sent, context, url, true))
+}
+
+/// `v`, calibrated on the evidence it rests on, and that evidence (`whole`: every part of
+/// it, even those the policy does not need for this verdict).
+fn with_basis(
+    v: Classification,
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+    url: Option<&str>,
+    whole: bool,
+) -> (Classification, confidence::Basis) {
+    let facts = facts_of(
+        status,
+        body,
+        sent,
+        body.message.as_deref().unwrap_or("").to_lowercase(),
+        context,
+    );
+    let alone = || decide_layers(status, body, sent, "", url).map(|a| a.kind);
+    let status_alone = || {
+        let bare = ErrorBody {
+            html: body.html,
+            ..Default::default()
+        };
+        decide_layers(status, &bare, sent, "", None).map(|a| a.kind)
+    };
+    let basis = confidence::Basis::of(&v, &facts, context, whole, alone, status_alone);
+    (confidence::calibrate(v, &basis), basis)
+}
+
+/// The layers of [`decide_at`], the more specific evidence first, before a client's label
+/// is weighed and confidence is calibrated.
 fn decide_layers(
     status: Option<u16>,
     body: &ErrorBody,
@@ -196,31 +249,7 @@ fn decide_layers(
     if let Some(v) = url.and_then(|u| wire_mismatch(u, &msg)) {
         return Some(v);
     }
-    let mut words = format!("{msg} {}", body.tags.join(" "));
-    if let Some(t) = &body.etype {
-        words.push(' ');
-        words.push_str(&t.to_lowercase());
-    }
-    words.push(' ');
-    words.push_str(&bounded(context).to_lowercase());
-    // An error page's text beyond its title names who answered (Cloudflare's Ray ID, an
-    // Akamai reference): its start counts too.
-    if let Some(page) = &body.page {
-        words.push(' ');
-        words.push_str(&crate::fit::prefix(page, PAGE_WORDS).0.to_lowercase());
-    }
-    // A key whose value says the opposite of its name (`"filtered": false`) is no evidence.
-    let words = negated::scrub(&words);
-    // A pasted line break inside a sentence ("considered high\n risk") is a space.
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    let facts = rules::Facts {
-        status,
-        body,
-        sent,
-        msg,
-        words,
-        body_only: false,
-    };
+    let facts = facts_of(status, body, sent, msg, context);
     let verdict =
         |rule: &'static rules::Rule, param, confidence, evidence: String| Classification {
             kind: rule.kind,
@@ -377,6 +406,42 @@ fn decide_layers(
     runtime::late(&facts)
         .or_else(|| first_exception(&facts, &verdict))
         .or_else(|| by_roots(&facts))
+}
+
+/// What the rules look at: the message, the body's codes and type, the text around the
+/// body and an error page's start, lowercased, on one line.
+fn facts_of<'a>(
+    status: Option<u16>,
+    body: &'a ErrorBody,
+    sent: &'a [&'a str],
+    msg: String,
+    context: &str,
+) -> rules::Facts<'a> {
+    let mut words = format!("{msg} {}", body.tags.join(" "));
+    if let Some(t) = &body.etype {
+        words.push(' ');
+        words.push_str(&t.to_lowercase());
+    }
+    words.push(' ');
+    words.push_str(&bounded(context).to_lowercase());
+    // An error page's text beyond its title names who answered (Cloudflare's Ray ID, an
+    // Akamai reference): its start counts too.
+    if let Some(page) = &body.page {
+        words.push(' ');
+        words.push_str(&crate::fit::prefix(page, PAGE_WORDS).0.to_lowercase());
+    }
+    // A key whose value says the opposite of its name (`"filtered": false`) is no evidence.
+    let words = negated::scrub(&words);
+    // A pasted line break inside a sentence ("considered high\n risk") is a space.
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    rules::Facts {
+        status,
+        body,
+        sent,
+        msg,
+        words,
+        body_only: false,
+    }
 }
 
 /// The last layer: no status, no code, no rule, no exception name, but the text still

@@ -112,7 +112,7 @@ impl Rule {
     }
 
     /// The parameter, when the rule matches.
-    fn try_match(&self, f: &Facts) -> Option<Option<String>> {
+    pub(super) fn try_match(&self, f: &Facts) -> Option<Option<String>> {
         if !self.status_ok(f.status) {
             return None;
         }
@@ -150,6 +150,13 @@ pub fn first_match(f: &Facts, layer: Layer) -> Option<(&'static Rule, Option<Str
         .iter()
         .filter(|r| r.layer == layer)
         .find_map(|r| r.try_match(f).map(|p| (r, p)))
+}
+
+/// Every rule of `layer` that matches, in order (the first is [`first_match`]'s).
+pub fn all_matches<'f>(f: &'f Facts, layer: Layer) -> impl Iterator<Item = &'static Rule> + 'f {
+    RULES
+        .iter()
+        .filter(move |r| r.layer == layer && r.try_match(f).is_some())
 }
 
 /// The body itself (message and codes, without a client's exception label around it)
