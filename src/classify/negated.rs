@@ -142,7 +142,8 @@ fn negated_at(lower: &str, i: usize, key: &str, no: No) -> Option<usize> {
     }
     let (v, used) = loose::parse_prefix(lower.get(j..)?)?;
     // A field's value ends the field; in prose ("Error: null pointer") it does not.
-    let next = lower[j + used..]
+    let next = lower
+        .get(j + used..)?
         .trim_start_matches([' ', '\t'])
         .bytes()
         .next();
@@ -237,6 +238,32 @@ mod tests {
             scrub("TypeError: null is not an object"),
             "TypeError: null is not an object"
         );
+    }
+
+    proptest::proptest! {
+        // Pasted text of any shape: keys, values, quotes, brackets and multi-byte
+        // characters in any order are read without a panic, and a second pass over what
+        // was scrubbed reads too.
+        #[test]
+        fn any_text_is_scrubbed_without_a_panic(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("\"filtered\": false".to_string()),
+                    proptest::strategy::Just("'error': None".to_string()),
+                    proptest::strategy::Just("content_filter_results: {".to_string()),
+                    proptest::strategy::Just("safetyRatings=[".to_string()),
+                    proptest::strategy::Just("missing choices 为空".to_string()),
+                    "[ -~é✓状态码：]{0,6}",
+                ],
+                0..16,
+            ),
+        ) {
+            let text = parts.concat();
+            let once = scrub(&text);
+            let _ = scrub(&once);
+            let _ = crate::classify::paste::explicit_status(&text);
+            let _ = kind(&text);
+        }
     }
 
     #[test]
