@@ -180,6 +180,12 @@ pub enum RuleHint {
     PlanRequired,
     /// The key itself is restricted to some models, routes or permissions.
     KeyRestricted,
+    /// A parameter's value refused, not the parameter ("must be one of", "Unsupported
+    /// value", "only 0.6 is allowed"): the fix changes the value, never drops the key.
+    ParamValue,
+    /// A parameter called invalid with no word on whether the key or its value is: the
+    /// fix holds either way.
+    ParamValueOrDrop,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -1155,7 +1161,57 @@ pub const SCHEMA_KEYWORDS: &[&str] = &[
     "patternProperties",
 ];
 
+/// Parameters whose refusal has a fix of its own in [`param_rejected_hint`], which says what
+/// to send whether the key or its value was refused.
+fn has_own_fix(p: &str) -> bool {
+    matches!(
+        p,
+        "tool_call_id"
+            | "call_id"
+            | "function_call_output"
+            | "previous_response_id"
+            | "reasoning_content"
+            | "reasoning"
+            | "reasoning_details"
+            | "response_format"
+            | "text.format"
+            | "encoding_format"
+            | "stream_options"
+            | "include_usage"
+            | "tool_choice"
+            | "tools"
+    ) || SCHEMA_KEYWORDS.contains(&p)
+}
+
 fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
+    match (param, rule) {
+        // Parameters whose own fix below already says what to send stay with it.
+        (Some(p), Some(RuleHint::ParamValue | RuleHint::ParamValueOrDrop)) if has_own_fix(p) => {}
+        (Some(p), Some(RuleHint::ParamValue)) => {
+            let sampling = if matches!(p, "temperature" | "top_p") {
+                " (reasoning models often take only their default)"
+            } else {
+                ""
+            };
+            return format!(
+                "The server refuses the value sent for `{p}`, not the parameter: change it to one the message allows (it \
+                 names the accepted values or range){sampling}. Keep `{p}` in the request where the API or the client \
+                 requires it: the value is the fix."
+            );
+        }
+        (Some(p), Some(RuleHint::ParamValueOrDrop)) => {
+            return format!(
+                "The server refuses `{p}` as sent, and its words do not say whether the value or the parameter itself: \
+                 check the value against what this model documents (a range, a list of values) and send one it takes; \
+                 if the model takes no `{p}` at all, leave it out, unless the API requires it."
+            );
+        }
+        (None, Some(RuleHint::ParamValue | RuleHint::ParamValueOrDrop)) => {
+            return "The server refuses a parameter's value: change it to one the message allows."
+                .to_string();
+        }
+        _ => {}
+    }
     match param {
         Some(p @ ("max_tokens" | "max_completion_tokens" | "max_output_tokens" | "max_new_tokens"))
             if rule == Some(RuleHint::ParamOverLimit) =>

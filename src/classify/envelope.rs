@@ -273,8 +273,21 @@ fn read_fields(out: &mut ErrorBody, e: &Value) {
     // Python and some gateways print a missing param as the string "None".
     out.param = str_of(e.get("param"))
         .filter(|p| !matches!(p.as_str(), "None" | "null" | "none"))
-        .or(out.param.take());
+        .or(out.param.take())
+        .or_else(|| detail_param(e));
     collect_tags(out, e);
+}
+
+/// The parameter the first of `details[]` names (Azure AI Foundry's `invalid_payload`:
+/// `{"message": "Invalid payload", "details": [{"code": "ValidationError", "message": …,
+/// "param": "temperature"}]}`), when the error itself names none.
+fn detail_param(e: &Value) -> Option<String> {
+    e.get("details")?
+        .as_array()?
+        .iter()
+        .take(8)
+        .find_map(|d| str_of(d.get("param")))
+        .filter(|p| !matches!(p.as_str(), "None" | "null" | "none" | ""))
 }
 
 /// Every code-like string the body carries, lowercased: `type`, `code`, Google's `status`

@@ -19,6 +19,7 @@ pub mod in_stream;
 mod label;
 mod loose;
 mod negated;
+mod param_words;
 mod params;
 pub mod paste;
 mod router;
@@ -170,6 +171,8 @@ pub fn decide_at(
     let v = decide_layers(status, body, sent, context, url)?;
     // A client's exception label the body's reading contradicts makes that reading likely.
     let v = label::weigh(body, context, v);
+    // A parameter's value refused, whichever layer named the parameter: change, not drop.
+    let v = param_words::value_fix(v, body);
     // Calibration only ever lowers: a verdict already low needs no second look.
     if v.confidence == Confidence::Low {
         return Some(v);
@@ -188,6 +191,7 @@ pub fn decide_with_basis(
 ) -> Option<(Classification, confidence::Basis)> {
     let v = decide_layers(status, body, sent, context, url)?;
     let v = label::weigh(body, context, v);
+    let v = param_words::value_fix(v, body);
     Some(with_basis(v, status, body, sent, context, url, true))
 }
 
@@ -326,6 +330,11 @@ fn decide_layers(
     }
     // What a negation is about, when only loose words speak otherwise (`subject`).
     if let Some(v) = subject::decide(&facts, by_message.as_ref().map(|(r, _)| r.id)) {
+        return Some(v);
+    }
+    // A parameter refused in words no rule holds, named by the grammar (`param_words`).
+    let named = by_message.as_ref().map(|(r, p)| (r.id, p.is_some()));
+    if let Some(v) = param_words::decide(&facts, named) {
         return Some(v);
     }
     if let Some((rule, param)) = by_message {

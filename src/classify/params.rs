@@ -508,7 +508,7 @@ const PROSE: &[&str] = &[
 /// A parameter as the API spells it: a JS or Java client's camelCase name (`maxTokens`,
 /// `responseFormat`, `topP`) maps to the snake_case parameter the APIs document
 /// ([`KNOWN_PARAMS`], [`API_PARAMS`]); any other name keeps its spelling.
-fn api_spelling(name: &str) -> String {
+pub fn api_spelling(name: &str) -> String {
     let snake = snake(name);
     match KNOWN_PARAMS.iter().find(|k| **k == snake || **k == name) {
         Some(k) => canonical(k).to_string(),

@@ -1,0 +1,1121 @@
+//! A request parameter refused in words no table holds: a grammar, not phrases.
+//!
+//! A refusal is a predicate (unknown, unsupported, not permitted, must be one of, invalid …
+//! value, 不支持, 无效) and a name beside it: after the predicate ("unknown field `x`",
+//! "does not support specifying dimensions", "invalid top_p: …"), before it ("x: Extra inputs
+//! are not permitted", "x is not supported", "x参数非法"), or in a location (pydantic's
+//! `'loc': ('body', 'x')`). The name counts only when it is a request parameter the API
+//! references document ([`VOCABULARY`]) or one the request carried (`sent`); the request's
+//! content (`messages`, `model`, `prompt`, `input`) is no optional parameter, and its refusal
+//! is a bad request naming the field. Which fix the words ask for is read from the predicate:
+//! a value refused ("must be one of", "Unsupported value", "invalid X value", "only 0.6 is
+//! allowed") is changed, never dropped; a parameter refused ("unknown", "not permitted") is
+//! dropped; "invalid X" alone says neither, and the fix then holds either way.
+//!
+//! Read after the message rules: only when no specific rule spoke, or a generic one
+//! ("invalid request", "bad request") did without naming a parameter.
+
+use super::facts::Facts;
+use super::params;
+use super::{Classification, Confidence};
+use crate::failure::{Kind, RuleHint};
+
+/// What the words ask of the refused parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// The parameter itself is refused: stop sending it.
+    Drop,
+    /// Its value is refused: send one the server takes.
+    Value,
+    /// "invalid x": the words do not say which.
+    Either,
+}
+
+/// A refusal read by the grammar.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The parameter, as the API spells it (`topP` is `top_p`).
+    pub name: String,
+    pub fix: Fix,
+    /// The request's content (`messages`, `model`…), not an optional parameter.
+    pub content: bool,
+    /// The name stands where the predicate's grammar puts it (quoted, labelled, in a
+    /// location, next to the predicate), not merely near it.
+    pub direct: bool,
+    /// The predicate's words, for the evidence.
+    pub predicate: &'static str,
+}
+
+/// Request parameters, from the API references (as the APIs spell them):
+/// - OpenAI chat completions, responses and embeddings (platform.openai.com/docs/api-reference/chat/create,
+///   …/responses/create, …/embeddings/create);
+/// - Anthropic messages (docs.anthropic.com/en/api/messages);
+/// - Gemini's GenerateContentRequest and generationConfig (ai.google.dev/api/generate-content, camelCase);
+/// - Ollama's request fields and model options (github.com/ollama/ollama docs/api.md, "Valid Parameters and Values");
+/// - vLLM's extra sampling parameters (docs.vllm.ai, OpenAI-compatible server, "Extra Parameters");
+/// - TGI's `parameters` (huggingface.co/docs/text-generation-inference, API reference);
+/// - DashScope's OpenAI-compatible extras (help.aliyun.com, Qwen API reference).
+const VOCABULARY: &[&str] = &[
+    // OpenAI chat completions
+    "audio",
+    "frequency_penalty",
+    "function_call",
+    "functions",
+    "logit_bias",
+    "logprobs",
+    "max_completion_tokens",
+    "max_tokens",
+    "metadata",
+    "modalities",
+    "n",
+    "parallel_tool_calls",
+    "prediction",
+    "presence_penalty",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "reasoning_effort",
+    "response_format",
+    "safety_identifier",
+    "seed",
+    "service_tier",
+    "stop",
+    "store",
+    "stream",
+    "stream_options",
+    "temperature",
+    "tool_choice",
+    "tools",
+    "top_logprobs",
+    "top_p",
+    "user",
+    "verbosity",
+    "web_search_options",
+    // OpenAI responses
+    "background",
+    "include",
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "previous_response_id",
+    "reasoning",
+    "text",
+    "truncation",
+    "conversation",
+    // OpenAI embeddings
+    "dimensions",
+    "encoding_format",
+    // Anthropic messages
+    "stop_sequences",
+    "thinking",
+    "top_k",
+    "container",
+    "mcp_servers",
+    // Gemini generationConfig and request
+    "stopSequences",
+    "responseMimeType",
+    "responseSchema",
+    "responseJsonSchema",
+    "responseModalities",
+    "candidateCount",
+    "maxOutputTokens",
+    "topP",
+    "topK",
+    "presencePenalty",
+    "frequencyPenalty",
+    "responseLogprobs",
+    "speechConfig",
+    "thinkingConfig",
+    "thinkingBudget",
+    "includeThoughts",
+    "mediaResolution",
+    "toolConfig",
+    "safetySettings",
+    "cachedContent",
+    "generationConfig",
+    // Ollama request fields and options
+    "format",
+    "options",
+    "keep_alive",
+    "think",
+    "num_keep",
+    "num_predict",
+    "min_p",
+    "typical_p",
+    "repeat_last_n",
+    "repeat_penalty",
+    "penalize_newline",
+    "num_ctx",
+    "num_batch",
+    "num_gpu",
+    "main_gpu",
+    "use_mmap",
+    "num_thread",
+    // vLLM extra sampling parameters
+    "best_of",
+    "use_beam_search",
+    "repetition_penalty",
+    "length_penalty",
+    "stop_token_ids",
+    "include_stop_str_in_output",
+    "ignore_eos",
+    "min_tokens",
+    "skip_special_tokens",
+    "spaces_between_special_tokens",
+    "truncate_prompt_tokens",
+    "prompt_logprobs",
+    "allowed_token_ids",
+    "bad_words",
+    "guided_json",
+    "guided_regex",
+    "guided_choice",
+    "guided_grammar",
+    "guided_decoding_backend",
+    "structured_outputs",
+    "chat_template",
+    "chat_template_kwargs",
+    "add_generation_prompt",
+    "continue_final_message",
+    "mm_processor_kwargs",
+    "return_tokens_as_token_ids",
+    // TGI parameters
+    "max_new_tokens",
+    "do_sample",
+    "return_full_text",
+    "watermark",
+    "decoder_input_details",
+    "top_n_tokens",
+    // DashScope extras
+    "enable_thinking",
+    "enable_search",
+    "thinking_budget",
+    "result_format",
+    "incremental_output",
+];
+
+/// Parameters that are plain English words too: they count only where the grammar marks
+/// them as a name (quoted, after "parameter", in a location, before a colon), never bare
+/// ("the user must be verified", "stop sequences").
+const PLAIN_WORDS: &[&str] = &[
+    "audio",
+    "metadata",
+    "n",
+    "stop",
+    "store",
+    "stream",
+    "user",
+    "background",
+    "include",
+    "instructions",
+    "reasoning",
+    "text",
+    "truncation",
+    "conversation",
+    "container",
+    "format",
+    "options",
+    "think",
+    "thinking",
+    "prediction",
+    "modalities",
+    "functions",
+    "tools",
+];
+
+/// The request's content: refused, it is a bad request naming the field, not a parameter to drop.
+const CONTENT: &[&str] = &[
+    "messages",
+    "model",
+    "prompt",
+    "input",
+    "contents",
+    "system",
+    "systemInstruction",
+];
+
+/// Words that say a value is what is refused (a predicate's neighbourhood): the fix is the
+/// value, never dropping the key.
+const VALUE_WORDS: &[&str] = &[
+    "unsupported value",
+    "invalid value",
+    "value for",
+    "value of",
+    "must be one of",
+    "should be one of",
+    "must be",
+    "should be",
+    "input should be",
+    "is not one of",
+    "not a valid",
+    "expected one of",
+    "valid values",
+    "allowed values",
+    "is allowed",
+    "are allowed",
+    "must be in range",
+    "out of range",
+    "between",
+    "取值",
+    "范围",
+    "必须",
+];
+
+/// Predicates, with the fix their words alone ask for. Longer before shorter where one
+/// holds the other.
+const PREDICATES: &[(&str, Fix)] = &[
+    ("extra inputs are not permitted", Fix::Drop),
+    ("unsupported value", Fix::Value),
+    ("invalid value", Fix::Value),
+    ("must be one of", Fix::Value),
+    ("should be one of", Fix::Value),
+    ("input should be", Fix::Value),
+    ("is not one of", Fix::Value),
+    ("is not a valid", Fix::Value),
+    ("must be in range", Fix::Value),
+    ("is allowed", Fix::Value),
+    ("must be", Fix::Value),
+    ("should be", Fix::Value),
+    ("cannot both be", Fix::Drop),
+    ("mutually exclusive", Fix::Drop),
+    ("cannot be used with", Fix::Drop),
+    ("cannot be used together", Fix::Drop),
+    ("does not support", Fix::Drop),
+    ("doesn't support", Fix::Drop),
+    ("do not support", Fix::Drop),
+    ("is not supported", Fix::Drop),
+    ("are not supported", Fix::Drop),
+    ("not supported", Fix::Drop),
+    ("unsupported", Fix::Drop),
+    ("not permitted", Fix::Drop),
+    ("not allowed", Fix::Drop),
+    ("unrecognized", Fix::Drop),
+    ("unrecognised", Fix::Drop),
+    ("unknown", Fix::Drop),
+    ("unexpected keyword argument", Fix::Drop),
+    ("unexpected field", Fix::Drop),
+    ("unexpected property", Fix::Drop),
+    ("cannot find field", Fix::Drop),
+    ("no such field", Fix::Drop),
+    ("incompatible", Fix::Drop),
+    ("is invalid", Fix::Either),
+    ("is not valid", Fix::Either),
+    ("invalid", Fix::Either),
+    ("illegal", Fix::Either),
+    ("不支持", Fix::Drop),
+    ("不允许", Fix::Drop),
+    ("未知", Fix::Drop),
+    ("无法识别", Fix::Drop),
+    ("非法", Fix::Either),
+    ("无效", Fix::Either),
+    ("错误", Fix::Either),
+    ("有误", Fix::Either),
+];
+
+/// Words between a name and its predicate that the grammar steps over ("`x` **is** not
+/// supported", "does not support **specifying** dimensions", "x **参数**非法").
+const FILLER: &[&str] = &[
+    "is",
+    "are",
+    "was",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "parameter",
+    "parameters",
+    "param",
+    "params",
+    "field",
+    "fields",
+    "argument",
+    "arguments",
+    "key",
+    "option",
+    "property",
+    "named",
+    "specifying",
+    "setting",
+    "using",
+    "passing",
+    "custom",
+    "request",
+    "supplied",
+    "for",
+    "value",
+    "参数",
+    "字段",
+    "的",
+    "该",
+];
+
+/// Words before a name that mark it as one ("parameter x", "field: x").
+const LABELS: &[&str] = &[
+    "parameter",
+    "parameters",
+    "param",
+    "params",
+    "field",
+    "argument",
+    "arguments",
+    "key",
+    "option",
+    "property",
+    "supplied",
+    "参数",
+    "字段",
+];
+
+/// Read a parameter refusal from the message (and, without a body, the text around it).
+pub fn read(f: &Facts) -> Option<Refused> {
+    let original = f.body.message.as_deref().unwrap_or("");
+    read_text(original, f.sent).or_else(|| {
+        // A pydantic error repr or a loc carried in the wrapper text.
+        (original.is_empty())
+            .then(|| read_text(&f.words, f.sent))
+            .flatten()
+    })
+}
+
+/// [`read`] over one text.
+pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
+    let text = crate::fit::prefix(original, 8 << 10).0;
+    let lower = text.to_ascii_lowercase();
+    if let Some(r) = in_loc(text, &lower, sent) {
+        return Some(r);
+    }
+    let mut best: Option<(u8, usize, Refused)> = None;
+    for (pred, fix) in PREDICATES {
+        for (i, _) in lower.match_indices(pred).take(8) {
+            // "unknown" inside a longer word ("unknownerror") is no predicate.
+            if lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric())
+                && pred.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
+                continue;
+            }
+            let end = i + pred.len();
+            let fix = fix_at(&lower, i, end, *fix);
+            let mut found: Vec<(u8, usize, Candidate)> = Vec::new();
+            if let Some(c) = after(text, end, sent) {
+                found.push((if c.marked { 0 } else { 1 }, c.at.abs_diff(end), c));
+            }
+            if let Some(c) = before(text, i, sent) {
+                found.push((if c.marked { 0 } else { 1 }, i.abs_diff(c.at), c));
+            }
+            if found.is_empty() {
+                if let Some(c) = near(text, i, end, sent) {
+                    found.push((2, c.at.abs_diff(i), c));
+                }
+            }
+            for (rank, dist, c) in found {
+                let better = best
+                    .as_ref()
+                    .is_none_or(|(r, d, _)| (rank, dist) < (*r, *d));
+                if better {
+                    let content = CONTENT.contains(&c.name.as_str());
+                    best = Some((
+                        rank,
+                        dist,
+                        Refused {
+                            name: if content { c.name } else { spelled(&c.name) },
+                            fix,
+                            content,
+                            direct: rank < 2,
+                            predicate: pred,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    best.map(|(_, _, r)| r)
+}
+
+/// The fix a predicate asks for, with the words of its clause: a value named refused
+/// ("invalid reasoning value", "only 0.6 is allowed") is a value, whatever the predicate.
+fn fix_at(lower: &str, start: usize, end: usize, fix: Fix) -> Fix {
+    if fix == Fix::Value {
+        return fix;
+    }
+    let from = clause_start(lower, start);
+    let to = clause_end(lower, end);
+    let clause = &lower[from..to];
+    // "invalid reasoning value", "x value is invalid": the value, named.
+    let value_named = clause.contains(" value") || clause.contains("value ");
+    let value_words = VALUE_WORDS.iter().any(|w| clause.contains(w));
+    match fix {
+        Fix::Either if value_named || value_words => Fix::Value,
+        // "not supported"/"unknown" over a value ("Unsupported value: 'temperature' does not
+        // support 0.2") only where the value is named as such.
+        Fix::Drop if clause.contains("unsupported value") || clause.contains("invalid value") => {
+            Fix::Value
+        }
+        f => f,
+    }
+}
+
+fn clause_start(lower: &str, i: usize) -> usize {
+    let from = floor(lower, i.saturating_sub(96));
+    lower[from..i]
+        .rfind(['\n', ';', '{', '}', '[', ']'])
+        .map_or(from, |j| from + j + 1)
+}
+
+fn clause_end(lower: &str, i: usize) -> usize {
+    let to = ceil(lower, (i + 96).min(lower.len()));
+    lower[i..to]
+        .find(['\n', ';', '{', '}', '[', ']'])
+        .map_or(to, |j| i + j)
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+struct Candidate {
+    name: String,
+    /// Byte offset of the name.
+    at: usize,
+    /// Quoted, labelled, a path, or followed by a colon: marked as a name.
+    marked: bool,
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+}
+
+const QUOTES: &[char] = &['\'', '"', '`', '\\', '“', '”', '‘', '’'];
+
+/// Is `name` a parameter (or the request's content) the grammar may name?
+fn accepted(name: &str, marked: bool, sent: &[&str]) -> Option<String> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    if last.is_empty() || !last.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let snake = snake(last);
+    let known = VOCABULARY.contains(&last)
+        || VOCABULARY.contains(&snake.as_str())
+        || sent.contains(&last)
+        || sent.contains(&snake.as_str());
+    let content = CONTENT.contains(&last);
+    if !known && !content {
+        return None;
+    }
+    // Plain words and the request's content need a mark; a path's last key is marked.
+    let plain = PLAIN_WORDS.contains(&last) || content;
+    if plain && !marked && !name.contains('.') {
+        return None;
+    }
+    // A path inside the request's content (`messages.0.content`) is the content's.
+    if let Some(head) = name.split('.').next().filter(|_| name.contains('.')) {
+        if CONTENT.contains(&head) && head != last {
+            return None;
+        }
+    }
+    Some(last.to_string())
+}
+
+/// The name after a predicate: "unknown field `x`", "does not support specifying x",
+/// "invalid top_p: …", "argument supplied: x".
+fn after(text: &str, end: usize, sent: &[&str]) -> Option<Candidate> {
+    let mut at = end;
+    let mut marked = false;
+    for _ in 0..4 {
+        let rest = text.get(at..)?;
+        let trimmed = rest.trim_start_matches([' ', ':']);
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with(QUOTES) {
+            marked = true;
+            let q = trimmed.chars().next()?;
+            at += q.len_utf8();
+            continue;
+        }
+        let word: String = trimmed.chars().take_while(|c| is_name_char(*c)).collect();
+        let word = word.trim_end_matches('.');
+        if word.is_empty() {
+            // CJK filler ("参数", "字段") between predicate and name.
+            let f = FILLER
+                .iter()
+                .find(|f| !f.is_ascii() && trimmed.starts_with(**f))?;
+            at += f.len();
+            marked |= LABELS.contains(f);
+            continue;
+        }
+        let lw = word.to_ascii_lowercase();
+        // "invalid reasoning value": the noun before "value" is the parameter's name.
+        let before_value = trimmed[word.len()..].starts_with(" value");
+        if !marked && !before_value && FILLER.contains(&lw.as_str()) {
+            marked |= LABELS.contains(&lw.as_str());
+            at += word.len();
+            continue;
+        }
+        let next = trimmed[word.len()..].chars().next();
+        // A path into the request's content (`input[181].content`) names no field.
+        if next == Some('[') && CONTENT.contains(&word) {
+            return None;
+        }
+        let colon = next == Some(':');
+        let cjk_label = trimmed[word.len()..].starts_with("参数");
+        let marked = marked || colon || cjk_label || before_value;
+        let name = accepted(word, marked, sent)?;
+        return Some(Candidate {
+            name: effort(name, &trimmed[word.len()..]),
+            at,
+            marked: marked || word.contains('.'),
+        });
+    }
+    None
+}
+
+/// `reasoning` refused by its value where the values are effort levels is the reasoning
+/// effort: OpenAI's `reasoning_effort` (chat) and `reasoning.effort` (responses) take
+/// none, minimal, low, medium, high (platform.openai.com/docs/api-reference), and
+/// Ollama's OpenAI layer reads `reasoning_effort` so (docs.ollama.com, OpenAI
+/// compatibility).
+fn effort(name: String, rest: &str) -> String {
+    let rest = rest
+        .get(..rest.len().min(120))
+        .unwrap_or(rest)
+        .to_ascii_lowercase();
+    let levels = ["minimal", "medium", "high", "low"]
+        .iter()
+        .filter(|l| rest.contains(*l))
+        .count();
+    if name == "reasoning" && rest.starts_with(" value") && levels >= 2 {
+        "reasoning_effort".to_string()
+    } else {
+        name
+    }
+}
+
+/// The name before a predicate: "`x` is not supported", "x: Extra inputs are not
+/// permitted", "x参数非法", "`a` and `b` cannot both be specified" (the second of a pair:
+/// Anthropic's reference advises altering temperature, not top_p, so the later-named,
+/// less usual one is the one to drop).
+fn before(text: &str, start: usize, sent: &[&str]) -> Option<Candidate> {
+    let mut at = start;
+    let mut marked = false;
+    for _ in 0..4 {
+        let head = text.get(..at)?;
+        let trimmed = head.trim_end_matches([' ', ':']);
+        let colon = head[trimmed.len()..].contains(':');
+        at = trimmed.len();
+        if trimmed.ends_with(QUOTES) {
+            marked = true;
+            let q = trimmed.chars().next_back()?;
+            at -= q.len_utf8();
+            continue;
+        }
+        let word_start = trimmed.rfind(|c: char| !is_name_char(c)).map_or(0, |j| {
+            j + trimmed[j..].chars().next().map_or(1, char::len_utf8)
+        });
+        let word = trimmed[word_start..].trim_start_matches('.');
+        if word.is_empty() {
+            let f = FILLER
+                .iter()
+                .find(|f| !f.is_ascii() && trimmed.ends_with(**f))?;
+            at -= f.len();
+            marked |= LABELS.contains(f);
+            continue;
+        }
+        let lw = word.to_ascii_lowercase();
+        if FILLER.contains(&lw.as_str()) {
+            at = word_start;
+            continue;
+        }
+        let quoted_before = trimmed[..word_start].ends_with(QUOTES);
+        let m = marked || colon || quoted_before || word.contains('.');
+        let name = accepted(word, m, sent)?;
+        return Some(Candidate {
+            name,
+            at: word_start,
+            marked: m,
+        });
+    }
+    None
+}
+
+/// A parameter-shaped name in the predicate's clause (proximity alone: low confidence).
+fn near(text: &str, start: usize, end: usize, sent: &[&str]) -> Option<Candidate> {
+    let lower = text.to_ascii_lowercase();
+    let from = clause_start(&lower, start);
+    let to = clause_end(&lower, end);
+    let mut best: Option<Candidate> = None;
+    let mut i = from;
+    while i < to {
+        let rest = &text[i..to];
+        let Some(off) = rest.find(|c: char| c.is_ascii_alphabetic()) else {
+            break;
+        };
+        let s = i + off;
+        let word: String = text[s..to]
+            .chars()
+            .take_while(|c| is_name_char(*c))
+            .collect();
+        let word = word.trim_end_matches('.').to_string();
+        let len = word.len().max(1);
+        let boundary = !text[..s].ends_with(|c: char| is_name_char(c));
+        if boundary && !(start..end).contains(&s) {
+            if let Some(name) =
+                accepted(&word, false, sent).filter(|n| !CONTENT.contains(&n.as_str()))
+            {
+                let d = if s < start { start - s } else { s - end };
+                if best.as_ref().is_none_or(|b| {
+                    let bd = if b.at < start {
+                        start - b.at
+                    } else {
+                        b.at - end
+                    };
+                    d < bd
+                }) {
+                    best = Some(Candidate {
+                        name,
+                        at: s,
+                        marked: false,
+                    });
+                }
+            }
+        }
+        i = s + len;
+    }
+    best
+}
+
+/// pydantic's error as a Python repr or JSON (`{'type': 'extra_forbidden', 'loc': ('body',
+/// 'x'), 'msg': …}`), in a message that was not decoded into FastAPI's `detail`: the field
+/// is the location's first key after `body`; the type says which fix
+/// (docs.pydantic.dev, "Validation Errors": extra_forbidden, literal_error, enum, …).
+fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
+    for lead in ["'loc': (", "'loc': [", "\"loc\": [", "\"loc\":["] {
+        let Some(i) = lower.find(lead) else { continue };
+        let inner = &text[i + lead.len()..];
+        let close = inner.find([')', ']'])?;
+        let keys: Vec<&str> = inner[..close]
+            .split(',')
+            .map(|k| k.trim().trim_matches(QUOTES))
+            .filter(|k| !k.is_empty() && !matches!(*k, "body" | "query"))
+            .collect();
+        let field = *keys.first()?;
+        // The error's type, in the same dict: before or after the loc.
+        let from = lower[..i].rfind('{').unwrap_or(0);
+        let to = lower[i..].find('}').map_or(lower.len(), |j| i + j);
+        let dict = &lower[from..to];
+        if dict.contains("missing") {
+            return None;
+        }
+        let fix = if dict.contains("extra_forbidden") || dict.contains("not permitted") {
+            Fix::Drop
+        } else {
+            Fix::Value
+        };
+        let content = CONTENT.contains(&field);
+        if !content && accepted(field, true, sent).is_none() {
+            return None;
+        }
+        return Some(Refused {
+            name: if content {
+                field.to_string()
+            } else {
+                spelled(field)
+            },
+            fix,
+            content,
+            direct: true,
+            predicate: if fix == Fix::Drop {
+                "extra_forbidden"
+            } else {
+                "a value pydantic refused"
+            },
+        });
+    }
+    None
+}
+
+/// `topP` as snake_case: `top_p`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The API's spelling of a parameter: a camelCase name whose snake_case is documented in
+/// OpenAI's spelling is told in it (the existing blame's rule), any other keeps its own.
+fn spelled(name: &str) -> String {
+    params::api_spelling(name)
+}
+
+/// Message rules whose verdict says no more than "the request was refused": a parameter
+/// named refused says more.
+const GENERIC_RULES: &[&str] = &["invalid_request_words", "bad_request_words", "body_invalid"];
+
+/// The verdict of this layer, when no specific message rule spoke (`by_message`: the
+/// first message rule's id and whether it named a parameter).
+pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Classification> {
+    if let Some((id, named)) = by_message {
+        if named || !GENERIC_RULES.contains(&id) {
+            return None;
+        }
+    }
+    // A status about the key, the model, the proxy or the rate says more than any words.
+    if matches!(f.status, Some(401 | 403 | 404 | 407 | 429))
+        || params::about_the_answer(&f.msg)
+        || reading_an_answer(&f.words)
+    {
+        return None;
+    }
+    let r = read(f)?;
+    // A 5xx or a bare text speaks less surely than a 4xx refusal.
+    let sure = r.direct && f.status.is_some_and(|s| (400..500).contains(&s));
+    let sure = sure || (r.direct && f.status.is_none() && by_message.is_none());
+    // A name the text does not spell so (a client's camelCase, the effort of `reasoning`)
+    // is this reading's, not the server's word.
+    let sure = sure && f.msg.contains(&r.name.to_ascii_lowercase());
+    let place = if r.direct {
+        "the name it refuses"
+    } else {
+        "the parameter named nearest to it"
+    };
+    let evidence = if r.content {
+        format!(
+            "the refusal \"{}\" of `{}`, the request's content, not an optional parameter",
+            r.predicate, r.name
+        )
+    } else {
+        format!(
+            "the refusal \"{}\" with `{}` as {place}",
+            r.predicate, r.name
+        )
+    };
+    if r.content {
+        // The field is named in the evidence; no optional parameter is blamed.
+        return Some(Classification {
+            kind: Kind::BadRequest,
+            param: None,
+            gateway: false,
+            rule: "param_words",
+            hint: None,
+            confidence: if sure {
+                Confidence::High
+            } else {
+                Confidence::Low
+            },
+            evidence,
+        });
+    }
+    Some(Classification {
+        kind: Kind::ParamRejected,
+        param: Some(r.name),
+        gateway: false,
+        rule: "param_words",
+        hint: hint_for(r.fix),
+        confidence: if sure {
+            Confidence::High
+        } else {
+            Confidence::Low
+        },
+        evidence,
+    })
+}
+
+fn hint_for(fix: Fix) -> Option<RuleHint> {
+    match fix {
+        Fix::Drop => None,
+        Fix::Value => Some(RuleHint::ParamValue),
+        Fix::Either => Some(RuleHint::ParamValueOrDrop),
+    }
+}
+
+/// A client that could not read the answer (Jackson's "Unrecognized field … (class
+/// …Response)"), not a server refusing the request.
+fn reading_an_answer(words: &str) -> bool {
+    [
+        "response), not marked",
+        "response\"), not marked",
+        "deserialize api response",
+        "decoding response",
+    ]
+    .iter()
+    .any(|w| words.contains(w))
+}
+
+/// A parameter verdict of another layer whose words refuse a value, not the parameter
+/// ("Unsupported value: 'temperature' does not support 0.2", "invalid temperature: only
+/// 0.6 is allowed"): its fix changes the value instead of dropping the key.
+pub fn value_fix(mut v: Classification, body: &super::ErrorBody) -> Classification {
+    if v.kind != Kind::ParamRejected || v.hint.is_some() {
+        return v;
+    }
+    let Some(p) = v.param.clone() else { return v };
+    let text = body.message.as_deref().unwrap_or("");
+    let fix = read_text(text, &[p.as_str()])
+        .filter(|r| r.name == p)
+        .map(|r| r.fix)
+        .or_else(|| {
+            let lower = text.to_ascii_lowercase();
+            (lower.contains("unsupported value") || lower.contains("invalid value for"))
+                .then_some(Fix::Value)
+        });
+    v.hint = match fix {
+        Some(Fix::Value) => Some(RuleHint::ParamValue),
+        Some(Fix::Either) => Some(RuleHint::ParamValueOrDrop),
+        _ => None,
+    };
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(t: &str) -> Option<(String, Fix, bool, bool)> {
+        read_text(t, &[]).map(|r| (r.name, r.fix, r.content, r.direct))
+    }
+
+    fn name_fix(t: &str) -> Option<(String, Fix)> {
+        read(t).map(|(n, f, _, _)| (n, f))
+    }
+
+    #[test]
+    fn a_parameter_after_its_predicate_is_named() {
+        // OpenAI's embeddings reference: dimensions is only for text-embedding-3 and later.
+        assert_eq!(
+            name_fix("This model does not support specifying dimensions."),
+            Some(("dimensions".into(), Fix::Drop))
+        );
+        // serde's and Go's encoding/json's unknown-field errors.
+        assert_eq!(
+            name_fix("json: unknown field \"stream_options\""),
+            Some(("stream_options".into(), Fix::Drop))
+        );
+        assert_eq!(
+            name_fix("Model incompatible request argument supplied: temperature"),
+            Some(("temperature".into(), Fix::Drop))
+        );
+        // Protobuf JSON (Gemini): a camelCase generationConfig key, in the API's spelling.
+        assert_eq!(
+            name_fix("Invalid JSON payload received. Unknown name \"topK\" at 'generation_config': Cannot find field."),
+            Some(("top_k".into(), Fix::Drop))
+        );
+    }
+
+    #[test]
+    fn a_parameter_before_its_predicate_is_named() {
+        // Anthropic's and pydantic's "x: <msg>" (docs.anthropic.com, errors).
+        assert_eq!(
+            name_fix("top_k: Extra inputs are not permitted"),
+            Some(("top_k".into(), Fix::Drop))
+        );
+        assert_eq!(
+            name_fix("`logprobs` is not supported with this model"),
+            Some(("logprobs".into(), Fix::Drop))
+        );
+        // Chinese: the name, 参数, the predicate.
+        assert_eq!(
+            name_fix("presence_penalty参数不支持"),
+            Some(("presence_penalty".into(), Fix::Drop))
+        );
+        assert_eq!(
+            name_fix("参数 top_p 无效"),
+            Some(("top_p".into(), Fix::Either))
+        );
+    }
+
+    #[test]
+    fn a_refused_value_is_a_value_to_change() {
+        // OpenAI's unsupported_value; Ollama's OpenAI layer for reasoning_effort (docs:
+        // high, medium, low or none); pydantic's literal_error (SGLang, vLLM).
+        assert_eq!(
+            name_fix("'reasoning_effort' must be one of 'low', 'medium', 'high'"),
+            Some(("reasoning_effort".into(), Fix::Value))
+        );
+        assert_eq!(
+            name_fix("invalid top_p: only 0.95 is allowed for this model"),
+            Some(("top_p".into(), Fix::Value))
+        );
+        assert_eq!(
+            name_fix("temperature: Input should be less than or equal to 2"),
+            Some(("temperature".into(), Fix::Value))
+        );
+        let repr = "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'reasoning_effort'), 'msg': \"Input should be 'low', 'medium' or 'high'\", 'input': 'xhigh'}";
+        assert_eq!(
+            name_fix(repr),
+            Some(("reasoning_effort".into(), Fix::Value))
+        );
+        let repr = "[{'type': 'extra_forbidden', 'loc': ('body', 'max_completion_tokens'), 'msg': 'Extra inputs are not permitted', 'input': 800}]";
+        assert_eq!(
+            name_fix(repr),
+            Some(("max_completion_tokens".into(), Fix::Drop))
+        );
+    }
+
+    #[test]
+    fn a_reasoning_value_among_effort_levels_is_the_effort() {
+        assert_eq!(
+            name_fix("invalid reasoning value: 'minimal' (must be \"high\", \"medium\", \"low\", or \"none\")"),
+            Some(("reasoning_effort".into(), Fix::Value))
+        );
+        assert_eq!(
+            name_fix("invalid seed value: 'abc'"),
+            Some(("seed".into(), Fix::Value))
+        );
+    }
+
+    #[test]
+    fn of_a_pair_that_cannot_go_together_the_second_is_dropped() {
+        assert_eq!(
+            name_fix("`temperature` and `top_p` cannot both be specified for this model. Please use only one."),
+            Some(("top_p".into(), Fix::Drop))
+        );
+    }
+
+    #[test]
+    fn the_request_s_content_is_a_field_not_a_parameter() {
+        assert_eq!(
+            read("Unknown parameter: 'input'."),
+            Some(("input".into(), Fix::Drop, true, true))
+        );
+        assert_eq!(
+            read("messages: Input should be a valid list").map(|r| (r.0, r.2)),
+            Some(("messages".into(), true))
+        );
+    }
+
+    #[test]
+    fn a_path_into_the_content_names_no_field() {
+        assert_eq!(
+            read("Invalid 'input[3].content[0].image_url'. Expected a base64-encoded data URL"),
+            None
+        );
+        assert_eq!(
+            read("messages.0.content: Input should be a valid string"),
+            None
+        );
+    }
+
+    #[test]
+    fn prose_and_words_that_are_not_parameters_name_nothing() {
+        assert_eq!(read("The model does not support streaming"), None);
+        assert_eq!(read("this request is not supported"), None);
+        assert_eq!(read("The user must be verified to use this model"), None);
+        assert_eq!(read("stop sequences are not supported"), None);
+        assert_eq!(read("Invalid API key provided"), None);
+        // A key the APIs do not document, quoted or not, is not guessed at.
+        assert_eq!(
+            read("Unknown name \"generationconfigs\": Cannot find field."),
+            None
+        );
+    }
+
+    fn facts<'a>(status: Option<u16>, body: &'a super::super::ErrorBody) -> Facts<'a> {
+        let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+        Facts {
+            status,
+            body,
+            sent: &[],
+            words: msg.clone(),
+            msg,
+            body_only: false,
+        }
+    }
+
+    #[test]
+    fn the_verdict_names_the_fix_and_defers_to_the_status_and_specific_rules() {
+        let body = super::super::ErrorBody {
+            message: Some("invalid temperature: only 0.6 is allowed for this model".into()),
+            ..Default::default()
+        };
+        let v = decide(&facts(Some(400), &body), None).unwrap();
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint, v.confidence),
+            (
+                Kind::ParamRejected,
+                Some("temperature"),
+                Some(RuleHint::ParamValue),
+                Confidence::High
+            )
+        );
+        // A status about the key or the rate says more; so does a specific message rule.
+        assert!(decide(&facts(Some(401), &body), None).is_none());
+        assert!(decide(&facts(Some(400), &body), Some(("context_overflow", false))).is_none());
+        assert!(decide(
+            &facts(Some(400), &body),
+            Some(("invalid_request_words", false))
+        )
+        .is_some());
+        // The request's content is a bad request naming no parameter.
+        let body = super::super::ErrorBody {
+            message: Some("Unknown parameter: 'input'.".into()),
+            ..Default::default()
+        };
+        let v = decide(&facts(Some(400), &body), None).unwrap();
+        assert_eq!((v.kind, v.param), (Kind::BadRequest, None));
+    }
+
+    #[test]
+    fn another_layer_s_parameter_verdict_gets_the_value_fix_its_words_ask_for() {
+        let v = |msg: &str| {
+            Classification {
+                kind: Kind::ParamRejected,
+                param: Some("temperature".into()),
+                gateway: false,
+                rule: "param_named",
+                hint: None,
+                confidence: Confidence::High,
+                evidence: String::new(),
+            }
+            .pipe(msg)
+        };
+        assert_eq!(
+            v("Unsupported value: 'temperature' does not support 0.2 with this model. Only the default (1) value is supported."),
+            Some(RuleHint::ParamValue)
+        );
+        assert_eq!(
+            v("temperature参数非法。请检查文档。"),
+            Some(RuleHint::ParamValueOrDrop)
+        );
+        assert_eq!(
+            v("Unsupported parameter: 'temperature' is not supported with this model."),
+            None
+        );
+    }
+
+    trait Pipe {
+        fn pipe(self, msg: &str) -> Option<RuleHint>;
+    }
+
+    impl Pipe for Classification {
+        fn pipe(self, msg: &str) -> Option<RuleHint> {
+            let body = super::super::ErrorBody {
+                message: Some(msg.into()),
+                ..Default::default()
+            };
+            value_fix(self, &body).hint
+        }
+    }
+
+    #[test]
+    fn a_parameter_only_near_a_predicate_is_a_weak_reading() {
+        let r =
+            read("Request failed: invalid settings for this deployment (max_new_tokens)").unwrap();
+        assert_eq!(r.0, "max_new_tokens");
+        assert!(!r.3, "proximity alone is not direct");
+    }
+}
