@@ -88,6 +88,9 @@ pub const LEADS: &[Lead] = &[
     // Java's HttpURLConnection.getInputStream: "Server returned HTTP response code: 500 for
     // URL: …" (sun.net.www.protocol.http.HttpURLConnection).
     named("http response code:"),
+    // openai-python 0.x api_requestor: "Invalid response object from API: %r (HTTP response
+    // code was %d)".
+    named("http response code was "),
     // .NET HttpResponseMessage.EnsureSuccessStatusCode: "Response status code does not
     // indicate success: 404 (Not Found)." (System.Net.Http SR.net_http_message_not_success_statuscode).
     named("does not indicate success:"),
@@ -267,6 +270,7 @@ mod tests {
             ("ステータスコード: 503", 503),
             ("요청 실패: 상태 코드 429", 429),
             ("curl: (22) The requested URL returned error: 404", 404),
+            ("openai.error.APIError: Invalid response object from API: 'Internal Server Error' (HTTP response code was 500)", 500),
         ];
         // A wrapper's 5xx around a framework's own refusal: the framework's status.
         assert_eq!(
