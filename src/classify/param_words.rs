@@ -781,7 +781,10 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     {
         return None;
     }
-    let r = read(f)?;
+    // `reasoning` is both the Responses API's parameter and a key of an assistant message
+    // sent back (DeepSeek's, OpenRouter's): its name alone does not say which, and their
+    // fixes differ, so the grammar leaves it to the readings that know.
+    let r = read(f).filter(|r| r.name != "reasoning")?;
     // A 5xx or a bare text speaks less surely than a 4xx refusal.
     let sure = r.direct && f.status.is_some_and(|s| (400..500).contains(&s));
     let sure = sure || (r.direct && f.status.is_none() && by_message.is_none());
@@ -1060,6 +1063,12 @@ mod tests {
             Some(("invalid_request_words", false))
         )
         .is_some());
+        // `reasoning` alone: a request parameter or an assistant message's key.
+        let body = super::super::ErrorBody {
+            message: Some("reasoning: Extra inputs are not permitted".into()),
+            ..Default::default()
+        };
+        assert!(decide(&facts(Some(400), &body), None).is_none());
         // The request's content is a bad request naming no parameter.
         let body = super::super::ErrorBody {
             message: Some("Unknown parameter: 'input'.".into()),
