@@ -794,6 +794,14 @@ impl Kind {
                  is_timeout(), source()): if it is the client's timeout, raise it above the longest generation; otherwise \
                  check the server's log and any proxy's read timeout around the request."
                 .to_string(),
+            // A pasted error that names no layer between the client and the server: say what
+            // is known (the server's side closed early), not a proxy the evidence does not show.
+            Kind::StreamTruncated if cx.offline && !cx.gateway && cx.via.is_none() => "The stream ended before \
+                 finish_reason/[DONE]: the connection closed after the answer began, from the server's side or something on \
+                 the path to it. Check the provider's status and its log around the request id; a cut is usually transient, \
+                 so one retry of the request is safe; if it recurs on long answers, look for an idle or read timeout on the \
+                 path and stream with a client that handles a cut (the AI SDK returns finishReason 'error')."
+                .to_string(),
             Kind::StreamTruncated => "The stream ended before finish_reason/[DONE]: the upstream died after sending headers or a \
                  proxy cut it. Check server logs around the request id and the proxy's timeouts; make the server send an error \
                  event instead of closing the socket."
