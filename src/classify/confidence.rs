@@ -136,19 +136,7 @@ fn own_words(id: &str, f: &rules::Facts) -> bool {
     let Some(rule) = rules::RULES.iter().find(|r| r.id == id) else {
         return true;
     };
-    let mut words = f.msg.clone();
-    for t in f.body.tags.iter().chain(f.body.etype.as_ref()) {
-        words.push(' ');
-        words.push_str(&t.to_lowercase());
-    }
-    let body = rules::Facts {
-        status: f.status,
-        body: f.body,
-        sent: f.sent,
-        msg: f.msg.clone(),
-        words: words.split_whitespace().collect::<Vec<_>>().join(" "),
-        body_only: true,
-    };
+    let body = f.body_only(true);
     rule.try_match(&body).is_some()
 }
 

@@ -20,4 +20,24 @@ impl Facts<'_> {
     pub(super) fn has(&self, ws: &[&str]) -> bool {
         ws.iter().any(|w| self.words.contains(w))
     }
+
+    /// The same facts with `words` cut down to the body itself: its message and codes (and
+    /// its envelope `type` when `with_type`), without a wrapper's text or a client's
+    /// exception label around it.
+    pub(super) fn body_only(&self, with_type: bool) -> Self {
+        let mut words = self.msg.clone();
+        let etype = self.body.etype.as_ref().filter(|_| with_type);
+        for t in self.body.tags.iter().chain(etype) {
+            words.push(' ');
+            words.push_str(&t.to_lowercase());
+        }
+        Facts {
+            status: self.status,
+            body: self.body,
+            sent: self.sent,
+            msg: self.msg.clone(),
+            words: words.split_whitespace().collect::<Vec<_>>().join(" "),
+            body_only: true,
+        }
+    }
 }

@@ -501,7 +501,7 @@ fn accepted(name: &str, marked: bool, sent: &[&str]) -> Option<String> {
     if last.is_empty() || !last.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
-    let snake = snake(last);
+    let snake = params::snake(last);
     let known = VOCABULARY.contains(&last)
         || VOCABULARY.contains(&snake.as_str())
         || sent.contains(&last)
@@ -738,22 +738,6 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
         });
     }
     None
-}
-
-/// `topP` as snake_case: `top_p`.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The API's spelling of a parameter: a camelCase name whose snake_case is documented in

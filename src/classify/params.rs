@@ -347,7 +347,7 @@ fn last_segment(path: &str) -> &str {
 }
 
 /// `topP` as snake_case: `top_p`.
-fn snake(name: &str) -> String {
+pub(super) fn snake(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_uppercase() {

@@ -165,19 +165,7 @@ fn body_says_more(f: &Facts) -> bool {
     if f.body_only {
         return false;
     }
-    let mut words = f.msg.clone();
-    for t in &f.body.tags {
-        words.push(' ');
-        words.push_str(t);
-    }
-    let body = Facts {
-        status: f.status,
-        body: f.body,
-        sent: f.sent,
-        msg: f.msg.clone(),
-        words: words.split_whitespace().collect::<Vec<_>>().join(" "),
-        body_only: true,
-    };
+    let body = f.body_only(false);
     first_match(&body, Layer::Message).is_some_and(|(r, _)| r.kind != crate::failure::Kind::Network)
 }
 
