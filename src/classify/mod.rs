@@ -168,11 +168,7 @@ pub fn decide_at(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
-    let v = decide_layers(status, body, sent, context, url)?;
-    // A client's exception label the body's reading contradicts makes that reading likely.
-    let v = label::weigh(body, context, v);
-    // A parameter's value refused, whichever layer named the parameter: change, not drop.
-    let v = param_words::value_fix(v, body);
+    let v = weighed(status, body, sent, context, url)?;
     // Calibration only ever lowers: a verdict already low needs no second look.
     if v.confidence == Confidence::Low {
         return Some(v);
@@ -189,10 +185,23 @@ pub fn decide_with_basis(
     context: &str,
     url: Option<&str>,
 ) -> Option<(Classification, confidence::Basis)> {
-    let v = decide_layers(status, body, sent, context, url)?;
-    let v = label::weigh(body, context, v);
-    let v = param_words::value_fix(v, body);
+    let v = weighed(status, body, sent, context, url)?;
     Some(with_basis(v, status, body, sent, context, url, true))
+}
+
+/// The layers' verdict, weighed against what surrounds it, before calibration.
+fn weighed(
+    status: Option<u16>,
+    body: &ErrorBody,
+    sent: &[&str],
+    context: &str,
+    url: Option<&str>,
+) -> Option<Classification> {
+    let v = decide_layers(status, body, sent, context, url)?;
+    // A client's exception label the body's reading contradicts makes that reading likely.
+    let v = label::weigh(body, context, v);
+    // A parameter's value refused, whichever layer named the parameter: change, not drop.
+    Some(param_words::value_fix(v, body))
 }
 
 /// `v`, calibrated on the evidence it rests on, and that evidence (`whole`: every part of
