@@ -83,6 +83,8 @@ pub enum RuleHint {
     ChatTemplate,
     /// Tool turns out of order in the conversation.
     ToolMessageOrder,
+    /// Roles that must alternate (user, assistant, user…) and do not.
+    RolesAlternate,
     /// The server cannot fit the model in its memory.
     ServerResources,
     /// A forward proxy's 407.
@@ -633,6 +635,11 @@ impl Kind {
                      follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \
                      the assistant message is the usual cause."
+                    .to_string(),
+                Some(RuleHint::RolesAlternate) => "The provider takes a conversation whose roles alternate: after \
+                     the system message(s), user (or tool) and assistant turns in turn, starting with a user turn. \
+                     Merge consecutive messages of one role (two user turns in a row are the usual cause, e.g. after \
+                     a trimmed history or a tool result sent as a user message) before sending."
                     .to_string(),
                 _ => "Read the provider's message in the evidence: the request shape is refused. \
                      Compare it with what your client sends (zencheck sends a minimal valid request)."

@@ -747,7 +747,14 @@ pub static RULES: &[Rule] = &[
     Rule { id: "chat_template_5xx", source: "llama.cpp 500 \"Conversation roles must alternate user/assistant/user/assistant/... at row 19\" (jinja raise_exception)",
         status: Status::Range(500, 599), any: TEMPLATE_WORDS, kind: Kind::ServerError, hint: Some(RuleHint::ChatTemplate), ..R },
     Rule { id: "chat_template", source: "TGI 422 \"Template error: syntax error: Conversation roles must alternate\"; a template that raised while rendering the conversation (a missing template is the model's: `capability`)",
-        any: TEMPLATE_WORDS, kind: Kind::BadRequest, hint: Some(RuleHint::ChatTemplate), ..R },
+        any: TEMPLATE_WORDS, kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::ChatTemplate), ..R },
+    // Roles out of order, refused by an API rather than a template (the rule above takes
+    // template words first): Perplexity "user or tool message(s) should alternate with
+    // assistant message(s)"; Anthropic's and Mistral's "roles must alternate".
+    Rule { id: "roles_alternate", source: "Perplexity 400 \"After the (optional) system message(s), user or tool message(s) should alternate with assistant message(s).\"",
+        any: &["should alternate", "must alternate", "alternate between", "alternating user", "alternate with"],
+        also: &["message", "role", "user", "assistant"],
+        kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::RolesAlternate), ..R },
     // The conversation's shape: a model that will not continue an assistant's prefill.
     Rule { id: "conversation_shape", source: "copilot-api 400 invalid_request_body \"This model does not support assistant message prefill. The conversation must end with a user message.\"",
         any: &["must end with a user message", "conversation must end with", "assistant message prefill", "prefill is not supported", "does not support prefill", "last message must be a user", "final message must be a user"],
@@ -1099,6 +1106,30 @@ mod tests {
         // The Anthropic SDKs' error links their README's "Long Requests" section.
         let text = "Streaming is required for operations that may take longer than 10 minutes. See https://github.com/anthropics/anthropic-sdk-typescript#long-requests for more details";
         assert_eq!(first(text), Some(("sdk_long_request", Kind::ParamRejected)));
+    }
+
+    #[test]
+    fn roles_out_of_order_name_the_messages_and_a_template_keeps_its_own_reading() {
+        // Anthropic's and Mistral's documented wording, and a template that raised.
+        for text in [
+            "messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"user\" roles in a row",
+            "Unexpected role 'user' after role 'user': roles should alternate with assistant messages",
+        ] {
+            assert_eq!(first(text).map(|r| r.1), Some(Kind::BadRequest), "{text}");
+        }
+        assert_eq!(
+            first("Unexpected role 'user' after role 'user': roles should alternate with assistant messages").map(|r| r.0),
+            Some("roles_alternate")
+        );
+        assert_eq!(
+            first("jinja2.exceptions.TemplateError: Conversation roles must alternate user/assistant/user/assistant/...").map(|r| r.0),
+            Some("chat_template")
+        );
+        // Alternation words about something other than the conversation are not this.
+        assert_ne!(
+            first("the load balancer will alternate between backends").map(|r| r.0),
+            Some("roles_alternate")
+        );
     }
 
     #[test]
