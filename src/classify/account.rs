@@ -617,6 +617,75 @@ fn verdict(r: Reading, status: Option<u16>) -> Classification {
     }
 }
 
+/// Parts of a request a model may not take, as providers name them when they refuse one
+/// ("… is not enabled for models/x"), and the kind and field a refusal of each is: the
+/// subject of "not enabled" is then the request's part, not an account, a plan or an API.
+/// Gemma on the Gemini API takes no system or developer instruction (ai.google.dev/gemma/
+/// docs/core/prompt-structure: "Gemma's instruction-tuned models … only support user and
+/// model roles"), which the API refuses as "Developer instruction is not enabled for
+/// models/…"; a system turn refused is a message's (the corpus's MiniMax 2013 "invalid
+/// message role: system" reads so); tools, JSON mode and streaming are the request's
+/// options of those names (Gemini function calling, JSON mode; OpenAI `stream`).
+const FEATURES: &[(&str, Kind, &str)] = &[
+    ("developer instructions", Kind::BadRequest, "messages"),
+    ("developer instruction", Kind::BadRequest, "messages"),
+    ("developer messages", Kind::BadRequest, "messages"),
+    ("developer message", Kind::BadRequest, "messages"),
+    ("developer role", Kind::BadRequest, "messages"),
+    ("system instructions", Kind::BadRequest, "messages"),
+    ("system instruction", Kind::BadRequest, "messages"),
+    ("system prompts", Kind::BadRequest, "messages"),
+    ("system prompt", Kind::BadRequest, "messages"),
+    ("system messages", Kind::BadRequest, "messages"),
+    ("system message", Kind::BadRequest, "messages"),
+    ("system role", Kind::BadRequest, "messages"),
+    ("function calling", Kind::ParamRejected, "tools"),
+    ("tool calling", Kind::ParamRejected, "tools"),
+    ("tool use", Kind::ParamRejected, "tools"),
+    ("tools", Kind::ParamRejected, "tools"),
+    ("json mode", Kind::ParamRejected, "response_format"),
+    ("structured outputs", Kind::ParamRejected, "response_format"),
+    ("structured output", Kind::ParamRejected, "response_format"),
+    ("response schema", Kind::ParamRejected, "response_format"),
+    ("streaming", Kind::ParamRejected, "stream"),
+];
+
+/// "Not enabled", as a state written after its subject.
+const NOT_ENABLED: &[&str] = &[
+    "is not enabled",
+    "are not enabled",
+    "has not been enabled",
+    "have not been enabled",
+    "not enabled",
+];
+
+/// A request's part said to be not enabled, for a model or for nothing named: the
+/// feature's kind and field. Said of an account, a plan, a region or a key ("streaming is
+/// not enabled for your account"), it is the account's reading, not this one.
+fn feature_off(text: &str) -> Option<(Kind, &'static str, &'static str)> {
+    for clause in clauses(text) {
+        let toks = tokens(&clause);
+        for i in 0..toks.len() {
+            let Some(n) = NOT_ENABLED.iter().find_map(|p| phrase_at(&toks, i, p)) else {
+                continue;
+            };
+            let feature = FEATURES.iter().find(|(f, ..)| {
+                let len = f.split(' ').count();
+                i.checked_sub(len)
+                    .is_some_and(|start| phrase_at(&toks, start, f).is_some())
+            });
+            let Some((f, kind, param)) = feature else {
+                continue;
+            };
+            let scope = subject_after(&toks, i + n, State::Disabled, "not enabled");
+            if scope.is_none() {
+                return Some((*kind, param, f));
+            }
+        }
+    }
+    None
+}
+
 /// The account's state, when only loose words, a weak code or the status speak otherwise;
 /// over an account rule's own verdict, the same kind with the account's action. HTTP 451
 /// (RFC 7725, Unavailable For Legal Reasons) without words says the same of a region.
@@ -627,6 +696,19 @@ pub fn decide(f: &Facts, message_rule: Option<&Rule>) -> Option<Classification> 
     let refines = message_rule.is_some_and(|r| ACCOUNT_RULES.contains(&r.id));
     if !refines && !message_rule.is_none_or(|r| LOOSE_RULES.contains(&r.id)) {
         return None;
+    }
+    if let Some((kind, param, feature)) = feature_off(&f.msg).or_else(|| feature_off(&f.words)) {
+        return Some(Classification {
+            kind,
+            param: Some(param.to_string()),
+            gateway: false,
+            rule: "feature_not_enabled",
+            hint: None,
+            confidence: Confidence::High,
+            evidence: format!(
+                "\"{feature}\" … \"not enabled\" in the message: a part of the request the model does not take, not the account"
+            ),
+        });
     }
     let Some(reading) = read(&f.msg).or_else(|| read(&f.words)) else {
         return (f.status == Some(451) && message_rule.is_none()).then(|| Classification {
@@ -797,6 +879,32 @@ mod tests {
         assert_eq!(
             reading("Claude Code web sessions require authentication with a Claude.ai account."),
             Some((Kind::AccessDenied, Some(RuleHint::PlanRequired)))
+        );
+    }
+
+    #[test]
+    fn a_feature_not_enabled_for_a_model_is_the_request_s_part() {
+        // The Gemini API's refusal of a system instruction for Gemma (see FEATURES).
+        assert_eq!(
+            feature_off("developer instruction is not enabled for models/gemma-3-27b-it"),
+            Some((Kind::BadRequest, "messages", "developer instruction"))
+        );
+        assert_eq!(
+            feature_off("json mode is not enabled for this model").map(|f| f.1),
+            Some("response_format")
+        );
+        assert_eq!(
+            feature_off("system prompt not enabled").map(|f| f.0),
+            Some(Kind::BadRequest)
+        );
+        // Said of an account, or of an API for a project, it is not a request's part.
+        assert_eq!(
+            feature_off("streaming is not enabled for your account"),
+            None
+        );
+        assert_eq!(
+            feature_off("generative language api has not been enabled for project 123"),
+            None
         );
     }
 

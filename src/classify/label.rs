@@ -41,6 +41,20 @@ const LABELS: &[(&str, Family, &str)] = &[
     // and ServiceUnavailableError: a status family, whatever the body adds.
     ("serviceunavailable", Family::Server, "ServiceUnavailable"),
     ("internalservererror", Family::Server, "InternalServerError"),
+    // openai-python's and anthropic-sdk's AuthenticationError (any 401) and
+    // PermissionDeniedError (any 403), per their READMEs' error tables; a Ruby client's
+    // `…::Unauthorized` raised around whatever its HTTP client failed on (llm.rb).
+    (
+        "authenticationerror",
+        Family::Credential,
+        "AuthenticationError",
+    ),
+    (
+        "permissiondeniederror",
+        Family::Credential,
+        "PermissionDeniedError",
+    ),
+    ("::unauthorized", Family::Credential, "Unauthorized"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +63,8 @@ enum Family {
     Connection,
     /// The server failed on its side.
     Server,
+    /// The server refused who asked (a 401 or 403 by the client's mapping).
+    Credential,
 }
 
 impl Family {
@@ -64,6 +80,15 @@ impl Family {
                     | Kind::Aborted
             ),
             Family::Server => matches!(kind, Kind::ServerError | Kind::StreamError),
+            // Only the request's own shape contradicts a refusal's status: a 401 or 403
+            // also carries a model, a balance or a block.
+            Family::Credential => !matches!(
+                kind,
+                Kind::BadRequest
+                    | Kind::ParamRejected
+                    | Kind::ContextOverflow
+                    | Kind::RequestTooLarge
+            ),
         }
     }
 
@@ -71,6 +96,7 @@ impl Family {
         match self {
             Family::Connection => "a connection failure",
             Family::Server => "a server error",
+            Family::Credential => "a refused credential",
         }
     }
 }
@@ -138,6 +164,26 @@ mod tests {
             )
             .1,
             Confidence::Low
+        );
+    }
+
+    #[test]
+    fn a_credential_label_around_a_bad_request_leaves_the_body_s_reading_likely() {
+        // openai-python's AuthenticationError around a 400 whose message names the request.
+        assert_eq!(
+            read(
+                "Invalid value for messages[0].role",
+                "openai.AuthenticationError: Error code: 400 - "
+            ),
+            (Kind::BadRequest, Confidence::Low)
+        );
+        // Around a refused key it agrees.
+        assert_eq!(
+            read(
+                "Incorrect API key provided: sk-abc***",
+                "openai.AuthenticationError: Error code: 401 - "
+            ),
+            (Kind::Auth, Confidence::High)
         );
     }
 

@@ -12,6 +12,7 @@ mod capability;
 pub mod codes;
 pub mod confidence;
 mod cut;
+mod deny;
 mod edges;
 mod envelope;
 mod facts;
@@ -321,6 +322,9 @@ fn decide_layers(
         return Some(v);
     }
     let by_message = rules::first_match(&facts, rules::Layer::Message);
+    // A deny rule that matched only on a client's status label (`AuthenticationError`) is
+    // no message: the words without the label are read instead (`deny`).
+    let by_message = deny::unlabelled(&facts, by_message);
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
@@ -344,6 +348,10 @@ fn decide_layers(
     // A parameter refused in words no rule holds, named by the grammar (`param_words`).
     let named = by_message.as_ref().map(|(r, p)| (r.id, p.is_some()));
     if let Some(v) = param_words::decide(&facts, named) {
+        return Some(v);
+    }
+    // What a refusal's words say was refused, over a deny rule's word or the status (`deny`).
+    if let Some(v) = deny::decide(&facts, by_message.as_ref().map(|(r, _)| *r)) {
         return Some(v);
     }
     if let Some((rule, param)) = by_message {
@@ -469,6 +477,18 @@ fn facts_of<'a>(
 /// Ordered as the rules are: the more specific family first.
 const ROOTS: &[(Kind, &[&str], &[&str])] = &[
     // (kind, one of these words, and, when not empty, one of these too)
+    // pydantic's `extra_forbidden` ("Extra inputs are not permitted"; v1 "extra fields not
+    // permitted", docs.pydantic.dev, Validation Errors): a field the server's schema does not
+    // take, named in the request, before the deny roots read "forbidden" or "not permitted".
+    (
+        Kind::BadRequest,
+        &[
+            "extra inputs are not permitted",
+            "extra_forbidden",
+            "extra fields not permitted",
+        ],
+        &[],
+    ),
     (
         Kind::ToolCallMalformed,
         &[

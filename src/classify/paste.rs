@@ -392,7 +392,9 @@ fn by_context(lower: &str, max: usize) -> Vec<(usize, u16)> {
             let Ok(n) = lower[i..i + 3].parse::<u16>() else {
                 break;
             };
-            let rest = lower[i + 3..].trim_start_matches([' ', '(', '-']);
+            // Ruby's Net::HTTPResponse#error! quotes the reason: `400 "Bad Request"`
+            // (net/http/response.rb, `@code + ' ' + @message.dump`).
+            let rest = lower[i + 3..].trim_start_matches([' ', '(', '-', '"']);
             if REASONS.iter().any(|(s, r)| *s == n && rest.starts_with(r)) {
                 found.push((i, n));
                 i += 3;

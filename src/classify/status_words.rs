@@ -270,6 +270,7 @@ mod tests {
             ("ステータスコード: 503", 503),
             ("요청 실패: 상태 코드 429", 429),
             ("curl: (22) The requested URL returned error: 404", 404),
+            ("net/http/response.rb:277:in `error!': 400 \"Bad Request\" (Net::HTTPClientException)", 400),
             ("openai.error.APIError: Invalid response object from API: 'Internal Server Error' (HTTP response code was 500)", 500),
         ];
         // A wrapper's 5xx around a framework's own refusal: the framework's status.
