@@ -95,6 +95,27 @@ pub enum RuleHint {
     TlsScheme,
     /// A certificate the client does not trust.
     TlsCertificate,
+    /// A certificate that names another host than the one asked for.
+    TlsHostname,
+    /// A certificate outside its validity dates (or a clock that is wrong).
+    TlsExpired,
+    /// A TLS handshake that failed before any certificate was judged.
+    TlsHandshake,
+    /// A connection refused: nothing listens on that host and port.
+    ConnectRefused,
+    /// A connection refused on IPv6's loopback (`::1`): the server listens on 127.0.0.1
+    /// only, or not at all.
+    RefusedOnIpv6,
+    /// A host that never answered the connection, or no route to it.
+    Unreachable,
+    /// No network on this machine at all.
+    Offline,
+    /// A connection opened, then cut by the other end or something between.
+    ConnectionReset,
+    /// A forward proxy that was reached and refused the tunnel.
+    ProxyRefused,
+    /// A forward proxy that could not be reached, or is set wrong.
+    ProxyUnreachable,
     /// An output cap above the model's maximum.
     ParamOverLimit,
     /// One request larger than the account's per-minute token window.
@@ -734,6 +755,54 @@ impl Kind {
                 Some(RuleHint::TlsCertificate) => "The server's certificate is not trusted by this client: a self-signed certificate or a \
                      corporate proxy that intercepts TLS. Give the client the CA bundle (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, \
                      NODE_EXTRA_CA_CERTS) rather than turning verification off."
+                    .to_string(),
+                Some(RuleHint::TlsHostname) => "The server's certificate names another host than the one in the base URL: use the \
+                     host name the certificate was issued for (not an IP address or an internal alias), or, behind a proxy that \
+                     intercepts TLS, give the client that proxy's CA bundle (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS). \
+                     Do not turn verification off: sending the request again does not change the certificate."
+                    .to_string(),
+                Some(RuleHint::TlsExpired) => "The certificate is outside its validity dates: either the server's certificate has \
+                     expired (its operator must renew it) or this machine's clock is wrong (check its date, time and time zone). \
+                     Sending the request again changes neither."
+                    .to_string(),
+                Some(RuleHint::TlsHandshake) => "The TLS handshake failed before any certificate was judged: the client and the \
+                     server (or a proxy between them) share no protocol version or cipher, or a proxy that intercepts TLS broke the \
+                     handshake. Update the client's TLS stack (an old OpenSSL, a .NET Framework without TLS 1.2), check for a \
+                     proxy or security product in between (HTTPS_PROXY), and that the port serves TLS at all."
+                    .to_string(),
+                Some(RuleHint::ConnectRefused) => "Nothing accepted the connection at that host and port: start the server \
+                     (ollama serve, your vLLM or LM Studio server), check the port in the base URL, and that the server listens \
+                     where this client looks: inside Docker, 127.0.0.1 is the container itself (use host.docker.internal or the \
+                     service's name), and a server bound to 127.0.0.1 refuses other machines (bind it to 0.0.0.0)."
+                    .to_string(),
+                Some(RuleHint::RefusedOnIpv6) => "The connection to ::1, IPv6's loopback, was refused: `localhost` resolves \
+                     to ::1 first (Node.js 17 and later, many systems), and a server listening on 127.0.0.1 only refuses it. Use \
+                     127.0.0.1 in the base URL instead of localhost, or make the server listen on both families (Ollama: \
+                     OLLAMA_HOST=[::]:11434; others: bind to ::); if 127.0.0.1 is refused too, the server is not running."
+                    .to_string(),
+                Some(RuleHint::Unreachable) => "The host never answered the connection: a firewall or VPN dropping it, an address \
+                     with no route from this network, or a provider blocked where you are (then a proxy through HTTPS_PROXY is the \
+                     way). Check the address in the base URL and that this machine reaches it (curl -v against the base URL); a \
+                     longer timeout does not open a connection that is dropped."
+                    .to_string(),
+                Some(RuleHint::Offline) => "This machine (or the app's sandbox) has no network connection: check Wi-Fi or cable, a \
+                     VPN or captive portal, and the app's network permission (cellular data on iOS, the outgoing-connections \
+                     entitlement of a sandboxed macOS app)."
+                    .to_string(),
+                Some(RuleHint::ConnectionReset) => "The connection opened, then the other end or something between cut it: a \
+                     firewall, a VPN or a security product that inspects traffic, a proxy (HTTPS_PROXY), a server that crashed or \
+                     restarted, or TLS sent to a plain-http port. Check what sits between and the server's log; a single reset can \
+                     be retried, a reset on every request will not go away by retrying."
+                    .to_string(),
+                Some(RuleHint::ProxyRefused) => "The proxy was reached but would not open a tunnel to the API's host: its status says why (403: its policy blocks \
+                     the host or port, ask its administrator to allow it; 400: it did not understand the request, so check that the \
+                     proxy URL's type and port are right, an HTTP proxy as http://, a SOCKS one as socks5://). Or bypass it for this \
+                     host with NO_PROXY if the host can be reached directly. The provider never saw the request."
+                    .to_string(),
+                Some(RuleHint::ProxyUnreachable) => "The client could not reach the proxy it was told to use (HTTPS_PROXY, \
+                     HTTP_PROXY, ALL_PROXY or its own proxy setting): check the proxy's host, port and scheme (most forward proxies \
+                     take http://host:port, even in HTTPS_PROXY), that it runs, or unset it, or add the API's host to NO_PROXY when \
+                     no proxy is needed. The provider never saw the request."
                     .to_string(),
                 _ => "Check the host and port, that the server is running and listening on that interface, and any proxy or \
                      firewall between (HTTPS_PROXY, NO_PROXY). On a TLS error, check that the scheme (http vs https) matches the port."

@@ -20,6 +20,7 @@ pub mod in_stream;
 mod label;
 mod loose;
 mod negated;
+mod net;
 mod param_words;
 mod params;
 pub mod paste;
@@ -198,7 +199,11 @@ fn weighed(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
-    let v = decide_layers(status, body, sent, context, url)?;
+    let v = decide_layers(status, body, sent, context, url);
+    // A connection that failed below HTTP, by its phase: the OS's, TLS library's or proxy's
+    // words and codes (`net`).
+    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    let v = net::read(v, &facts_of(status, body, sent, msg, context))?;
     // A client's exception label the body's reading contradicts makes that reading likely.
     let v = label::weigh(body, context, v);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
