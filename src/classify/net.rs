@@ -51,6 +51,10 @@ pub struct Row {
     pub doc: String,
     #[serde(default)]
     pub cautious: bool,
+    /// Clients reuse these words for timers of their own ("Connection timed out after
+    /// 600 s"): they word a network verdict's fix, and decide no kind.
+    #[serde(default)]
+    pub fix_only: bool,
 }
 
 /// The phase of a connection a failure belongs to, the most specific first: a proxy's
@@ -255,6 +259,14 @@ pub fn phase_of(words: &str) -> Option<(Phase, &'static Row)> {
         .min_by_key(|(p, _)| *p)
 }
 
+/// [`phase_of`], of the rows that may decide a kind.
+fn deciding_phase_of(words: &str) -> Option<(Phase, &'static Row)> {
+    matches(words)
+        .filter(|r| !r.fix_only)
+        .map(|r| (r.phase(), r))
+        .min_by_key(|(p, _)| *p)
+}
+
 /// A refusal on IPv6's loopback: the name resolved to `::1` and the server listens on
 /// 127.0.0.1 only (Node 17 and later resolve `localhost` to `::1` first).
 fn refused_on_v6_loopback(words: &str) -> bool {
@@ -312,27 +324,28 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
     let Some((phase, row)) = phase_of(&f.words) else {
         return v;
     };
-    let confidence = if row.cautious {
-        Confidence::Low
-    } else {
-        Confidence::High
-    };
-    let fresh = |kind: Kind, confidence: Confidence, ev: String| Classification {
-        kind,
+    let fresh = |(phase, row): (Phase, &Row)| Classification {
+        kind: Kind::Network,
         param: None,
         gateway: false,
         rule: "network_phase",
-        hint: (kind == Kind::Network).then(|| hint_for(phase, &f.words)),
-        confidence,
-        evidence: ev,
+        hint: Some(hint_for(phase, &f.words)),
+        confidence: if row.cautious {
+            Confidence::Low
+        } else {
+            Confidence::High
+        },
+        evidence: evidence(phase, row),
     };
     let status_less = f.status.is_none();
+    let deciding = || deciding_phase_of(&f.words);
     let v = match v {
         // Nothing read it, or only a client's exception name or a word root: the OS's or
         // the library's own words are the stronger evidence.
-        v if status_less && v.as_ref().is_none_or(|v| weak(v.rule)) => {
-            fresh(Kind::Network, confidence, evidence(phase, row))
-        }
+        v if status_less && v.as_ref().is_none_or(|v| weak(v.rule)) => match deciding() {
+            Some(d) => fresh(d),
+            None => return v,
+        },
         // A network verdict: its phase's fix, unless the rule words its own of another
         // family (a proxy answering for localhost).
         Some(mut v) if v.kind == Kind::Network => {
@@ -348,13 +361,11 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
             v
         }
         // A timeout read from generic words around a connect that never opened.
-        Some(v)
-            if status_less
-                && v.kind == Kind::Timeout
-                && phase == Phase::ConnectTimeout
-                && TIMEOUT_WORDS.contains(&v.rule) =>
-        {
-            fresh(Kind::Network, confidence, evidence(phase, row))
+        Some(v) if status_less && v.kind == Kind::Timeout && TIMEOUT_WORDS.contains(&v.rule) => {
+            match deciding().filter(|(p, _)| *p == Phase::ConnectTimeout) {
+                Some(d) => fresh(d),
+                None => v,
+            }
         }
         v => return v,
     };
@@ -614,7 +625,9 @@ mod tests {
     }
 
     #[test]
-    fn a_connect_timeout_is_the_connection_and_a_read_timeout_stays_a_timeout() {
+    fn a_connect_timeout_is_the_connection_and_a_client_timer_stays_a_timeout() {
+        let v = decide("litellm.Timeout: Connection timed out after 600.0 seconds.").unwrap();
+        assert_eq!(v.kind, Kind::Timeout);
         let v = decide("java.net.SocketTimeoutException: connect timed out").unwrap();
         assert_eq!(
             (v.kind, v.hint),
