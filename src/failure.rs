@@ -209,6 +209,16 @@ pub enum RuleHint {
     /// A parameter called invalid with no word on whether the key or its value is: the
     /// fix holds either way.
     ParamValueOrDrop,
+    /// A gateway that finds no provider for the model supporting every parameter sent, or
+    /// none its routing settings leave (OpenRouter's "can handle the requested
+    /// parameters"): the parameter is unnamed, so the fix finds it.
+    ParamsNoProvider,
+    /// A gateway's own guardrail (Portkey's hooks, Cloudflare AI Gateway's Guardrails)
+    /// blocked the prompt or the answer, not the provider's filter.
+    GatewayGuardrail,
+    /// A gateway's router has no deployment of the model it may send to now (LiteLLM's
+    /// cooldown after failures): the failure that put them there is the cause.
+    GatewayCooldown,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -436,6 +446,17 @@ impl Kind {
                      Do not retry: it will not pass on its own."
                     .to_string(),
             },
+            Kind::RateLimit if cx.rule == Some(RuleHint::GatewayCooldown) => {
+                let wait = cx
+                    .retry_after_secs
+                    .map_or(String::new(), |s| format!(" (it names {s} s)"));
+                format!(
+                    "The gateway's router has no deployment of this model it may send to right now: each one is cooling down \
+                     after recent failures (LiteLLM's router). The cause is the error that \
+                     put them there: read it in the gateway's log or its /health answer and fix that (a wrong key, model id or \
+                     quota upstream); the cooldown itself ends on its own{wait}. Nothing in this request has to change."
+                )
+            }
             Kind::RateLimit if cx.offline => match cx.retry_after_secs {
                 Some(s) => format!(
                     "The server asked to wait {s} s: retry after that, then lower your application's request rate or \
@@ -459,6 +480,19 @@ impl Kind {
                  https://openrouter.ai/settings/privacy, where paid-model training and data retention exclude providers) and \
                  any provider allow/ignore list in the request or the account, or pick a model an allowed provider serves."
                 .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::OrgVerification) && cx.param == Some("stream") => "Streaming \
+                 this model needs a verified organisation (the answer blames `stream`): verify the organisation in the \
+                 provider's settings (OpenAI: Settings → Organization → General → Verify; it can take a few minutes to \
+                 apply), or turn streaming off for this model in your client (send stream: false) until then. The key is \
+                 valid and the model is right."
+                .to_string(),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::OrgVerification) && cx.param.is_some() => format!(
+                "Sending `{}` to this model needs a verified organisation: verify the organisation in the provider's \
+                 settings (OpenAI: Settings → Organization → General → Verify; it can take a few minutes to apply), or \
+                 leave `{}` out of requests for this model until then. The key is valid and the model is right.",
+                cx.param.unwrap_or_default(),
+                cx.param.unwrap_or_default()
+            ),
             Kind::AccessDenied if cx.rule == Some(RuleHint::OrgVerification) => "The organisation behind the key must be verified \
                  before it may use this model (or stream it): verify it in the provider's settings (OpenAI: Settings → \
                  Organization → General → Verify), which can take a few minutes to apply; until then, call the model without \
@@ -976,6 +1010,12 @@ impl Kind {
                  request, lower the temperature, simplify the tool schemas, or pick a model that calls tools reliably; nothing \
                  in your request's shape needs to change."
             ),
+            Kind::ContentFilter if cx.rule == Some(RuleHint::GatewayGuardrail) => "A guardrail configured on the gateway itself \
+                 (Portkey's hooks, Cloudflare AI Gateway's Guardrails) blocked the prompt or the answer, before or after the \
+                 model: its result (Portkey: the body's hook_results; Cloudflare: the gateway's logs) names the check that \
+                 failed. Change the content, or the guardrail's configuration if the block is wrong; the key and the \
+                 request's shape are fine, and sending the same text again gives the same answer."
+                .to_string(),
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer (Azure names the category in \
                  innererror.content_filter_result): rephrase the content, or ask the provider to relax the filter where it \
                  offers that (Azure: the resource's content filter configuration). Sending the same text again gives the same \
@@ -1289,6 +1329,14 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
                  check the value against what this model documents (a range, a list of values) and send one it takes; \
                  if the model takes no `{p}` at all, leave it out, unless the API requires it."
             );
+        }
+        (None, Some(RuleHint::ParamsNoProvider)) => {
+            return "No provider the gateway may route this model to supports every parameter the request carries (OpenRouter \
+                 routes only to providers that take all of them when provider.require_parameters is set, and the account's \
+                 or request's provider allow and ignore lists narrow them further). Find the parameter: leave out optional \
+                 ones one at a time (response_format, tools and tool_choice, reasoning, logprobs, top_k), or relax the \
+                 routing settings, or pick a model whose providers list it under supported parameters."
+                .to_string();
         }
         (None, Some(RuleHint::ParamValue | RuleHint::ParamValueOrDrop)) => {
             return "The server refuses a parameter's value: change it to one the message allows."

@@ -16,6 +16,7 @@ mod deny;
 mod edges;
 mod envelope;
 mod facts;
+mod gateways;
 pub mod in_stream;
 mod label;
 mod loose;
@@ -206,6 +207,8 @@ fn weighed(
     let v = net::read(v, &facts_of(status, body, sent, msg, context))?;
     // A client's exception label the body's reading contradicts makes that reading likely.
     let v = label::weigh(body, context, v);
+    // The parameter an account's refusal names (`stream`, for an unverified organisation).
+    let v = gateways::refine(v, body);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     Some(param_words::value_fix(v, body))
 }
@@ -321,6 +324,10 @@ fn decide_layers(
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
         return Some(account::refine(from_code(row), &facts));
+    }
+    // A gateway's own words for its own refusal, before the provider's words they resemble.
+    if let Some(v) = gateways::read(&facts) {
+        return Some(v);
     }
     // A client's own runtime exception whose subject decides, before words inside its names.
     if let Some(v) = runtime::early(&facts) {
