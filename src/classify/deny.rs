@@ -112,6 +112,13 @@ const CAUSES: &[(&str, Facet, bool)] = &[
     ("token has expired", Facet::Identity, true),
     ("token is expired", Facet::Identity, true),
     ("expired token", Facet::Identity, true),
+    // Google APIs' 403 PERMISSION_DENIED for a call that carried no key or OAuth identity:
+    // "Method doesn't allow unregistered callers (callers without established identity).
+    // Please use API Key or other form of API consumer identity to call this API."
+    ("unregistered callers", Facet::Identity, true),
+    ("without established identity", Facet::Identity, true),
+    // OpenRouter's 401 "No auth credentials found" (openrouter.ai/docs, errors: 401).
+    ("no auth credentials", Facet::Identity, true),
     ("login required", Facet::Identity, true),
     ("not logged in", Facet::Identity, true),
     // "Authorization" is also the header's name: a gateway's "authorization failed" most
@@ -355,6 +362,34 @@ pub fn decide(f: &Facts, message_rule: Option<&Rule>) -> Option<Classification> 
     })
 }
 
+/// A status-level code (Google's canonical `PERMISSION_DENIED`, `UNAUTHENTICATED`: the
+/// status in other words, cloud.google.com/apis/design/errors) is read as the status is: the
+/// refusal's plain words of the other facet decide over it.
+pub fn over_status_code(v: Classification, canonical: bool, f: &Facts) -> Classification {
+    if !canonical || !matches!(v.kind, Kind::Auth | Kind::AccessDenied) {
+        return v;
+    }
+    match read(&f.msg, f.status) {
+        Some(r)
+            if r.plain && !r.contested && r.facet != Facet::Policy && r.facet.kind() != v.kind =>
+        {
+            Classification {
+                kind: r.facet.kind(),
+                rule: "deny_words",
+                hint: None,
+                evidence: format!(
+                    "\"{}\" in the message, over {}: what was refused is {}",
+                    r.said,
+                    v.evidence,
+                    r.facet.says()
+                ),
+                ..v
+            }
+        }
+        _ => v,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,6 +449,28 @@ mod tests {
             verdict(403, "The caller does not have permission").0,
             Kind::AccessDenied
         );
+    }
+
+    #[test]
+    fn a_status_level_code_yields_to_the_words_as_the_status_does() {
+        // Google's documented refusal of a call without a key, under PERMISSION_DENIED.
+        let b = ErrorBody {
+            message: Some("Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.".into()),
+            tags: vec!["permission_denied".into()],
+            envelope: true,
+            ..Default::default()
+        };
+        let v = classify(Some(403), &b, KNOWN_PARAMS, "").unwrap();
+        assert_eq!(v.kind, Kind::Auth, "{v:?}");
+        // Its documented permission message stays access.
+        let b = ErrorBody {
+            message: Some("The caller does not have permission".into()),
+            tags: vec!["permission_denied".into()],
+            envelope: true,
+            ..Default::default()
+        };
+        let v = classify(Some(403), &b, KNOWN_PARAMS, "").unwrap();
+        assert_eq!(v.kind, Kind::AccessDenied);
     }
 
     #[test]

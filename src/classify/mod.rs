@@ -323,7 +323,8 @@ fn decide_layers(
         }
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
-        return Some(account::refine(from_code(row), &facts));
+        let v = deny::over_status_code(from_code(row), row.canonical, &facts);
+        return Some(account::refine(v, &facts));
     }
     // A gateway's own words for its own refusal, before the provider's words they resemble.
     if let Some(v) = gateways::read(&facts) {
