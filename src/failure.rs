@@ -219,6 +219,11 @@ pub enum RuleHint {
     /// A gateway's router has no deployment of the model it may send to now (LiteLLM's
     /// cooldown after failures): the failure that put them there is the cause.
     GatewayCooldown,
+    /// A self-hosted server that refuses what it was not started for, naming the flag
+    /// (llama.cpp's --jinja for tools, its physical batch size; TGI's grammar support).
+    ServerFlag,
+    /// A self-hosted server whose queue is full: it serves a set number of requests at once.
+    ServerQueue,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -457,6 +462,11 @@ impl Kind {
                      quota upstream); the cooldown itself ends on its own{wait}. Nothing in this request has to change."
                 )
             }
+            Kind::RateLimit if cx.rule == Some(RuleHint::ServerQueue) => "The server serves a set number of requests at \
+                 once and its queue is full (Ollama: OLLAMA_NUM_PARALLEL at once, OLLAMA_MAX_QUEUE waiting; KoboldCpp: one \
+                 generation, --multiuser to queue more; TGI: --max-concurrent-requests): send fewer requests at once and \
+                 retry after a short wait, or raise the server's limits if its memory allows."
+                .to_string(),
             Kind::RateLimit if cx.offline => match cx.retry_after_secs {
                 Some(s) => format!(
                     "The server asked to wait {s} s: retry after that, then lower your application's request rate or \
@@ -636,6 +646,17 @@ impl Kind {
                  (Anthropic's SDKs: about 10 minutes, README \"Long Requests\"). Stream the request (messages.stream, or \
                  stream: true), or send a smaller max_tokens if the answer does not need that many tokens; setting the \
                  client's timeout explicitly also lifts the check. Nothing reached the server."
+                .to_string(),
+            Kind::ParamRejected if cx.rule == Some(RuleHint::ServerFlag) => format!(
+                "The server, as it was started, does not take `{}`: restart it with the flag its message names \
+                 (llama.cpp: llama-server --jinja for tools and tool_choice; TGI: without --disable-grammar-support for \
+                 response_format), or send the request without it to this server. Retrying as is will not pass.",
+                cx.param.unwrap_or("this parameter")
+            ),
+            Kind::ContextOverflow if cx.rule == Some(RuleHint::ServerFlag) => "The input is longer than the server, as \
+                 it was started, takes in one piece (llama.cpp: an embedding or rerank input must fit the physical batch): \
+                 send shorter inputs (smaller chunks), or restart the server with a batch at least as long as the longest \
+                 input (llama-server --ubatch-size and --batch-size, within --ctx-size). Retrying as is will not pass."
                 .to_string(),
             Kind::ParamRejected => match (cx.opencode_provider, cx.param) {
                 (Some(id), Some("stream_options")) => format!(
@@ -1388,6 +1409,10 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
             .to_string(),
         Some("tools") => "The model or endpoint does not take tools: pick a model with tool support, or turn tools off for it \
              in your client (opencode: \"tool_call\": false in the model's config)."
+            .to_string(),
+        Some("think") => "The model, as the server has it, does not think (Ollama reads the thinking capability from the \
+             model's template): turn thinking off for it (Ollama: \"think\": false or no think at all; an OpenAI-compatible \
+             client: no reasoning_effort or thinking option for this model), or pick a model the server lists with thinking."
             .to_string(),
         Some("reasoning_effort") => "The endpoint refuses reasoning_effort for this model: stop sending it (opencode: remove \
              \"reasoningEffort\" from the model's options in opencode.json; LiteLLM: drop_params: true) and bound the reasoning \

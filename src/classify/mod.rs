@@ -28,6 +28,7 @@ pub mod paste;
 mod router;
 pub mod rules;
 mod runtime;
+mod servers;
 mod status_words;
 mod subject;
 mod tool_args;
@@ -210,7 +211,13 @@ fn weighed(
     // The parameter an account's refusal names (`stream`, for an unverified organisation).
     let v = gateways::refine(v, body);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
-    Some(param_words::value_fix(v, body))
+    let v = param_words::value_fix(v, body);
+    // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).
+    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    Some(servers::quote(
+        v,
+        &facts_of(status, body, sent, msg, context),
+    ))
 }
 
 /// `v`, calibrated on the evidence it rests on, and that evidence (`whole`: every part of
@@ -338,6 +345,10 @@ fn decide_layers(
     // A deny rule that matched only on a client's status label (`AuthenticationError`) is
     // no message: the words without the label are read instead (`deny`).
     let by_message = deny::unlabelled(&facts, by_message);
+    // A self-hosted server's own sentence, read as its source means it (`servers`).
+    if let Some(v) = servers::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
