@@ -273,6 +273,15 @@ static VOCABULARY: &[Row] = &[
         kind: Kind::ServerError,
         ..ROW
     },
+    // TGI answers a shard's failure with 424 Failed Dependency: a 4xx that is the server's.
+    Row {
+        server: "TGI",
+        at: "router/src/infer/mod.rs (InferError::GenerationError, answered 424)",
+        says: "request failed during generation: {}",
+        holes: &[""],
+        kind: Kind::ServerError,
+        ..ROW
+    },
     Row {
         server: "tabbyAPI",
         at: "common/model.py (check_model_container), answered 503",
@@ -682,6 +691,25 @@ mod tests {
     fn a_server_log_of_its_own_generation_failure_is_the_servers() {
         let v = words("E0101 10:00:00.000000 1 model.py:500] \"[vllm] Error generating stream: No module named 'foo'\"");
         assert_eq!(v.kind, Kind::ServerError);
+    }
+
+    #[test]
+    fn a_generation_failure_answered_424_is_the_servers_not_the_request() {
+        // TGI's InferError::GenerationError, as its router answers it.
+        let v = read(
+            Some(424),
+            r#"{"error":"Request failed during generation: Server error: Unexpected <class 'RuntimeError'>: shard 0 failed","error_type":"generation"}"#,
+        );
+        assert_eq!(v.kind, Kind::ServerError);
+        // Its out-of-memory words keep the memory fix they have.
+        let v = read(
+            Some(424),
+            r#"{"error":"Request failed during generation: Server error: CUDA out of memory. Tried to allocate 2.00 GiB","error_type":"generation"}"#,
+        );
+        assert_eq!(
+            (v.kind, v.hint),
+            (Kind::ServerError, Some(RuleHint::ServerResources))
+        );
     }
 
     #[test]

@@ -661,3 +661,29 @@ async fn a_result_the_server_cannot_match_to_its_call_is_named() {
         &["ordering"],
     );
 }
+
+/// llama.cpp started without `--jinja` refuses any request that carries tools with a 500
+/// ("tools param requires --jinja flag", tools/server/utils.hpp): the tool check names
+/// `tools` and the flag, not a chat template nor an outage to retry.
+#[tokio::test]
+async fn llama_cpp_without_jinja_names_the_flag_for_tools() {
+    let (url, _) = serve(|body: &Value| {
+        if wants_tools(body) {
+            let body = json!({"error": {"code": 500, "message": "tools param requires --jinja flag", "type": "server_error"}});
+            return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+        }
+        healthy(body)
+    })
+    .await;
+    let r = run(&url, "chat.tools").await;
+    assert_row(
+        check(&r, "chat.tools"),
+        Status::Fail,
+        Some(Kind::ParamRejected),
+        Some("tools"),
+        &[],
+        &["--jinja"],
+    );
+    let hint = check(&r, "chat.tools").hint.clone().unwrap();
+    assert!(!hint.contains("chat template"), "{hint}");
+}
