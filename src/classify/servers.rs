@@ -242,6 +242,15 @@ static VOCABULARY: &[Row] = &[
         kind: Kind::ContextTruncated,
         ..ROW
     },
+    // llama.cpp's server before 2024's log rework, also Ollama's runner then (update_slots).
+    Row {
+        server: "llama.cpp",
+        at: "examples/server/server.cpp (update_slots: LOG_INFO \"input truncated\")",
+        says: "input truncated | n_ctx={}",
+        holes: &["the context window (--ctx-size; Ollama: num_ctx)"],
+        kind: Kind::ContextTruncated,
+        ..ROW
+    },
     Row {
         server: "KoboldCpp",
         at: "koboldcpp.py (generate: max_context_length above --contextsize)",
@@ -390,9 +399,14 @@ fn find(words: &str, says: &str) -> Option<Vec<String>> {
         }
         let mut values = Vec::new();
         if leading {
-            // A value before the sentence: the word just before it.
+            // A value before the sentence: the word just before it, a name as Ollama writes
+            // one (`%q`, or a registry path `registry.ollama.ai/library/x:tag`), not a noun
+            // ("this model does not support thinking" is another server's).
             let before = words[..start].trim_end();
             let word = before.rsplit(' ').next().unwrap_or("");
+            if !word.contains(['"', '\'', ':', '/']) {
+                continue;
+            }
             values.push(word.to_string());
         }
         let mut at = start + parts[first].len();
@@ -519,7 +533,7 @@ mod tests {
     #[test]
     fn every_row_matches_its_own_sentence_with_values_filled_in() {
         for row in super::VOCABULARY {
-            let filled = row.says.replace("{}", "4096");
+            let filled = row.says.replace("{}", "m:4096");
             let found = super::find(&filled, row.says);
             assert!(found.is_some(), "{}: {}", row.server, row.says);
             assert!(!row.at.is_empty() && !row.server.is_empty(), "{}", row.says);
@@ -673,6 +687,20 @@ mod tests {
             r#"{"error":"\"llama3:8b\" does not support insert"}"#,
         );
         assert_eq!(v.param.as_deref(), Some("suffix"));
+    }
+
+    #[test]
+    fn another_servers_thinking_refusal_names_no_ollama_field() {
+        let b = crate::classify::ErrorBody {
+            message: Some("This model does not support thinking".to_string()),
+            ..Default::default()
+        };
+        let v = decide(Some(400), &b, KNOWN_PARAMS, "");
+        assert!(
+            v.as_ref()
+                .is_none_or(|v| v.param.as_deref() != Some("think")),
+            "{v:?}"
+        );
     }
 
     #[test]
