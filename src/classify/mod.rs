@@ -205,7 +205,8 @@ fn weighed(
     // A connection that failed below HTTP, by its phase: the OS's, TLS library's or proxy's
     // words and codes (`net`).
     let msg = body.message.as_deref().unwrap_or("").to_lowercase();
-    let v = net::read(v, &facts_of(status, body, sent, msg, context))?;
+    let facts = facts_of(status, body, sent, msg, context);
+    let v = net::read(v, &facts)?;
     // A client's exception label the body's reading contradicts makes that reading likely.
     let v = label::weigh(body, context, v);
     // The parameter an account's refusal names (`stream`, for an unverified organisation).
@@ -213,11 +214,7 @@ fn weighed(
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).
-    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
-    Some(servers::quote(
-        v,
-        &facts_of(status, body, sent, msg, context),
-    ))
+    Some(servers::quote(v, &facts))
 }
 
 /// `v`, calibrated on the evidence it rests on, and that evidence (`whole`: every part of
