@@ -152,6 +152,9 @@ const CAUSES: &[(&str, Facet, bool)] = &[
     ("not allowed to access", Facet::Permission, true),
     ("not allowed to use", Facet::Permission, true),
     ("not permitted to", Facet::Permission, true),
+    // OpenAI's documented 401 "You must be a member of an organization to use the API"
+    // (platform.openai.com/docs/guides/error-codes): the account, not the key's validity.
+    ("must be a member of", Facet::Permission, true),
     // A security layer in front of the API (Arcjet's shield decision "Access denied by
     // security policy", docs.arcjet.com; a web application firewall's block): the credential
     // was never judged. Never plain: a geographic IP block reads the same. A resource's own
@@ -439,6 +442,14 @@ mod tests {
             verdict(
                 401,
                 "You have insufficient permissions for this operation. Missing scopes: api.responses.write."
+            )
+            .0,
+            Kind::AccessDenied
+        );
+        assert_eq!(
+            verdict(
+                401,
+                "You must be a member of an organization to use the API. Please contact us through our help center at help.openai.com."
             )
             .0,
             Kind::AccessDenied

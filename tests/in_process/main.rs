@@ -14,6 +14,7 @@ mod common;
 
 mod client_profiles;
 mod context;
+mod deny_words;
 mod diagnosis;
 mod encoding;
 mod fidelity;
