@@ -224,6 +224,14 @@ pub enum RuleHint {
     ServerFlag,
     /// A self-hosted server whose queue is full: it serves a set number of requests at once.
     ServerQueue,
+    /// More inputs in one (embeddings) request than the endpoint takes.
+    BatchTooLarge,
+    /// A relay's (one-api, new-api) own refusal of the token, user or group the client holds
+    /// there: the relay's console fixes it, not the provider's key.
+    RelayToken,
+    /// A relay's channel (the upstream account its administrator configured), or the
+    /// upstream's answer about it passed on: the relay's administrator fixes it.
+    RelayChannel,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -403,6 +411,9 @@ impl Kind {
             if let Some(h) = fidelity_hint(self, cx) {
                 return h;
             }
+        }
+        if let Some(h) = relay_hint(self, cx.rule) {
+            return h;
         }
         match self {
             Kind::Auth => match p {
@@ -1018,6 +1029,11 @@ impl Kind {
             Kind::Aborted => "The caller cancelled the request (a user pressed stop, a timeout in your code, a closed \
                  connection): not a provider failure. If nobody cancelled, look for a client-side timeout shorter than the answer."
                 .to_string(),
+            Kind::RequestTooLarge if cx.rule == Some(RuleHint::BatchTooLarge) => "The request carries more inputs than the \
+                 endpoint takes in one call (the message names the most it allows: SiliconFlow's embeddings take 64, \
+                 DashScope's 10 or 25): split the list into batches of at most that size (most clients have a setting for \
+                 it: an embedder's batch size or chunk_size). Each text itself may be fine; sending it unchanged fails the same way."
+                .to_string(),
             Kind::RequestTooLarge if cx.rule != Some(RuleHint::TooLargeForTier) => "The request body is larger than the server, or a \
                  proxy in front of it (nginx client_max_body_size), accepts: send less (fewer or smaller images and files, a \
                  shorter history) or raise the size limit where it is set. Sending it unchanged fails the same way."
@@ -1090,6 +1106,57 @@ impl Kind {
 
 /// The fix for what a gateway did to an exchange (`zencheck fidelity`), in the words of the
 /// gateway when it named itself; `None` leaves the kind's general hint.
+/// A fix worded for a relay (one-api, new-api and their forks) in front of the provider:
+/// the relay's token page for its own refusals of the client's token, the relay's channel
+/// settings (its administrator's) for what its channels or their upstreams refused.
+fn relay_hint(kind: Kind, rule: Option<RuleHint>) -> Option<String> {
+    let h = match (rule?, kind) {
+        (RuleHint::RelayToken, Kind::Auth) => "The relay (one-api, new-api or a fork) refused the token your application \
+             sends it: that token is the key the relay issued (its Tokens page), not the provider's. Copy a current token \
+             from the relay's console (create a new one if it expired or was disabled) and check that the base URL is the \
+             relay's.",
+        (RuleHint::RelayToken, Kind::Billing) => "The quota of your token, or of your user, at the relay is used up: \
+             raise the token's quota (or make it unlimited) on the relay's Tokens page, or top up the account at the relay \
+             (its operator can). The provider's account is not what ran out, and the same request will not pass as is.",
+        (RuleHint::RelayToken, Kind::AccessDenied) => "The relay does not let this token (or your user or group there) \
+             use this model or call from here: the token's model list, IP range or group at the relay restrict it. Widen \
+             them on the relay's Tokens page, use a model the token may use, or ask the relay's operator; the provider's \
+             key is not involved.",
+        (RuleHint::RelayChannel, Kind::ModelNotFound) => "The relay (one-api, new-api or a fork) could not serve this \
+             model id: no enabled channel of your token's group lists it, or the channel it chose sent an id (or used a \
+             base URL) its upstream does not know. Its administrator fixes this in the relay's channel settings: list the \
+             model in a channel of that group (with a model mapping, both names), correct the mapping, or re-enable a \
+             channel the relay disabled after its upstream key failed. Until then, use an id the relay lists for your \
+             token (GET …/v1/models with the relay's token).",
+        (RuleHint::RelayChannel, Kind::Auth) => "The key refused is the relay channel's, not yours: the relay accepted \
+             your token (its own refusal would say 无效的令牌 or Invalid token) and passed on its upstream's answer. The \
+             relay's administrator must replace or re-enable that channel's key (test it on the relay's Channels page); a \
+             new token of yours will not help.",
+        (RuleHint::RelayChannel, Kind::Billing) => "The provider account behind the relay's channel has no credit (the \
+             relay passed on the provider's answer): the relay's administrator must top up that account or give the \
+             channel another key. Your own quota at the relay is not what ran out, and the same request will not pass as is.",
+        (RuleHint::RelayChannel, Kind::AccessDenied) => "The relay will not get this model for you through its channel: \
+             the provider refused the channel's account this model (the relay passed on its answer), or the relay has no \
+             price set for the model (new-api: 倍率或价格未配置). Both are the relay administrator's settings: enable the \
+             model for the channel's account in the provider's console or route it to a channel that has it, or set the \
+             model's price in the relay. Your token at the relay is fine.",
+        (RuleHint::RelayChannel, Kind::RateLimit) => "The relay's upstream channels for your group are at their rate \
+             limits (the relay says so when its upstream answered 429): retry with backoff and lower your request rate or \
+             concurrency, or ask the relay's operator for more capacity on that group or model.",
+        (RuleHint::RelayChannel, Kind::ServerError) => "The relay's own channel setup failed (no usable key left in the \
+             channel, a disabled channel, a model mapping or override that does not parse, or the relay's database): only \
+             the relay's administrator can fix it, in its channel settings or logs. The same request will not pass until then.",
+        (RuleHint::RelayChannel, Kind::Timeout) => "The relay's channel did not answer within the response time the relay \
+             allows it: ask the relay's operator to raise that limit or route the model to another channel; streaming the \
+             request may get through where a whole answer does not.",
+        (RuleHint::RelayChannel, Kind::ContentFilter) => "The relay's own sensitive-word check refused the prompt before it \
+             reached the provider (new-api's sensitive_words_detected): rephrase the flagged words, or ask the relay's \
+             operator about its word list. The provider's filter was not involved.",
+        _ => return None,
+    };
+    Some(h.to_string())
+}
+
 fn fidelity_hint(kind: Kind, cx: &HintContext<'_>) -> Option<String> {
     let via = cx.via;
     let h = match kind {

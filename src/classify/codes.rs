@@ -522,4 +522,38 @@ mod tests {
         let r = lookup("hunyuan RequestLimitExceeded.IPLimitExceeded", &[], None).unwrap();
         assert_eq!(r.kind(), Kind::RateLimit);
     }
+
+    fn decided(text: &str) -> (Kind, &'static str) {
+        let r = crate::classify::paste::read(text);
+        let v =
+            crate::classify::decide(r.status, &r.body, crate::classify::KNOWN_PARAMS, &r.context)
+                .unwrap_or_else(|| panic!("{text}: not read"));
+        (v.kind, v.rule)
+    }
+
+    /// A code whose documented meaning is generic (iFlytek Spark 10003 "the message's format
+    /// is wrong") does not outvote a message that names what is wrong.
+    #[test]
+    fn a_generic_code_yields_to_a_message_that_names_the_matter() {
+        let r = lookup("xfyun spark {'code': 10003}", &[], None).unwrap();
+        assert!(r.weak, "Spark 10003 is generic");
+        let (kind, _) = decided("xfyun spark {'header': {'code': 10003, 'message': 'ClientMsgError: invalid model domain'}}");
+        assert_eq!(kind, Kind::ModelNotFound);
+        // Alone, the generic code still reads as a bad request.
+        let (kind, rule) =
+            decided("xfyun spark {'header': {'code': 10003, 'message': 'ClientMsgError'}}");
+        assert_eq!((kind, rule), (Kind::BadRequest, "provider_code"));
+    }
+
+    /// SiliconFlow's 20042 (413) is two limits of the embeddings API: a text over the model's
+    /// input tokens, or more texts than one request takes; the message says which.
+    #[test]
+    fn siliconflow_20042_is_read_by_the_limit_its_message_names() {
+        let (kind, _) = decided("api.siliconflow.cn Error code: 413 - {'code': 20042, 'message': 'input must have less than 512 tokens', 'data': None}");
+        assert_eq!(kind, Kind::ContextOverflow);
+        let (kind, rule) = decided("api.siliconflow.cn Error code: 413 - {'code': 20042, 'message': 'input batch size 83 > maximum allowed batch size 64', 'data': None}");
+        assert_eq!((kind, rule), (Kind::RequestTooLarge, "batch_over_limit"));
+        let (kind, _) = decided("siliconflow {'code': 20042, 'message': ''} 413");
+        assert_eq!(kind, Kind::RequestTooLarge);
+    }
 }

@@ -25,6 +25,7 @@ mod net;
 mod param_words;
 mod params;
 pub mod paste;
+mod relay;
 mod router;
 pub mod rules;
 mod runtime;
@@ -211,6 +212,8 @@ fn weighed(
     let v = label::weigh(body, context, v);
     // The parameter an account's refusal names (`stream`, for an unverified organisation).
     let v = gateways::refine(v, body);
+    // An upstream's refusal a relay passed on is about the relay's channel (`relay`).
+    let v = relay::upstream(v, &relay_text(body, context));
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).
@@ -245,6 +248,18 @@ fn with_basis(
     };
     let basis = confidence::Basis::of(&v, &facts, context, whole, alone, status_alone);
     (confidence::calibrate(v, &basis), basis)
+}
+
+/// What the relay reader looks at: message, codes, type and the text around them, lowercased.
+fn relay_text(body: &ErrorBody, context: &str) -> String {
+    format!(
+        "{} {} {} {}",
+        body.message.as_deref().unwrap_or(""),
+        body.tags.join(" "),
+        body.etype.as_deref().unwrap_or(""),
+        bounded(context)
+    )
+    .to_lowercase()
 }
 
 /// The layers of [`decide_at`], the more specific evidence first, before a client's label
@@ -286,6 +301,10 @@ fn decide_layers(
             confidence,
             evidence,
         };
+    // A relay's own words about the token, account or channel it holds (`relay`).
+    if let Some(v) = relay::own(&facts.words, &body.tags) {
+        return Some(v);
+    }
     // Who answered, by what the text says about the answerer: a vendor's block page, a
     // gateway's words about its upstream, the engine's own memory settings.
     if let Some(v) = edges::who_answered(status, body, &facts.words) {
@@ -399,6 +418,10 @@ fn decide_layers(
     }
     if let Some(row) = code {
         return Some(from_code(row));
+    }
+    // The upstream's status a relay reports in its own words, with nothing else passed on.
+    if let Some(v) = relay::upstream_status(&facts.words) {
+        return Some(v);
     }
     // A 404 shown without a status: a server's log line, a registry lookup, a router's miss.
     let pasted = format!(

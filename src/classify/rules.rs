@@ -660,6 +660,11 @@ pub static RULES: &[Rule] = &[
         tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, param: Param::Content, ..R },
     Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
         test: Some(input_over_window), kind: Kind::ContextOverflow, param: Param::Content, ..R },
+    // More inputs in one embeddings request than the endpoint takes: the list, not a text,
+    // is too long (SiliconFlow 413 code 20042; DashScope 400 InternalError.Algo.InvalidParameter).
+    Rule { id: "batch_over_limit", source: "SiliconFlow 413 \"input batch size 83 > maximum allowed batch size 64\" (OpenSPG/KAG#232); DashScope 400 \"batch size is invalid, it should not be larger than 10.: input.contents\" (memodb-io/memobase#142)",
+        any: &["maximum allowed batch size", "batch size is invalid", "batch size exceeds", "exceeds the maximum batch size", "batch size too large", "batch size is too large"],
+        kind: Kind::RequestTooLarge, hint: Some(RuleHint::BatchTooLarge), ..R },
     Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
         any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length"],
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
