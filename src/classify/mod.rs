@@ -140,6 +140,12 @@ pub fn classify_at(
     })
 }
 
+/// The fix of a connection that failed below HTTP, by the phase its words name (`net`): the
+/// probe's transport failures and `explain` share it.
+pub fn network_hint(words: &str) -> Option<RuleHint> {
+    net::hint_of(words)
+}
+
 /// Without a status, read the words (an exception's text, a log line).
 pub fn classify_words(body: &ErrorBody) -> Option<Kind> {
     decide(None, body, KNOWN_PARAMS, "").map(|v| v.kind)

@@ -372,6 +372,17 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
     Some(v)
 }
 
+/// The fix for the phase a connection failed in, from a transport error's own words (the
+/// probe's, as its client library chains them), if they name one.
+pub(super) fn hint_of(text: &str) -> Option<RuleHint> {
+    let words = text
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    phase_of(&words).map(|(phase, _)| hint_for(phase, &words))
+}
+
 /// A verdict that rests on a client's exception name or a word root alone.
 fn weak(rule: &str) -> bool {
     matches!(
@@ -649,6 +660,15 @@ mod tests {
             (v.kind, v.hint),
             (Kind::Network, Some(RuleHint::ConnectRefused))
         );
+    }
+
+    #[test]
+    fn a_transport_error_chain_names_its_phase_for_the_probe() {
+        let refused = "error sending request for url (http://127.0.0.1:9/v1/chat/completions): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(hint_of(refused), Some(RuleHint::ConnectRefused));
+        let tls = "client error (Connect): invalid peer certificate: UnknownIssuer";
+        assert_eq!(hint_of(tls), Some(RuleHint::TlsCertificate));
+        assert_eq!(hint_of("error decoding response body"), None);
     }
 
     #[test]

@@ -1105,6 +1105,9 @@ pub fn transport_finding(e: &reqwest::Error, started: Instant) -> Finding {
     let mut f = Finding::fail(kind, crate::redact::strip_controls(&detail)).with_timing(timing);
     if f.detail.starts_with(DNS_FAILED) {
         f.rule_hint = Some(crate::failure::RuleHint::Dns);
+    } else if kind == Kind::Network {
+        // The phase's own fix, read as `explain` reads a pasted error.
+        f.rule_hint = crate::classify::network_hint(&words);
     }
     f
 }

@@ -306,6 +306,9 @@ async fn nothing_listening_is_a_network_failure() {
     let row = check(&r, "chat.basic");
     assert_eq!(row.kind, Some(Kind::Network));
     assert!(row.detail.contains("refused"), "{}", row.detail);
+    // The refused phase's own fix, as `explain` gives it for a pasted ECONNREFUSED.
+    let hint = row.hint.as_deref().unwrap_or("");
+    assert!(hint.contains("Nothing accepted the connection"), "{hint}");
 }
 
 async fn judge_stream(response: Vec<u8>, after: After) -> zencheck::finding::Finding {
