@@ -232,6 +232,10 @@ pub enum RuleHint {
     /// A relay's channel (the upstream account its administrator configured), or the
     /// upstream's answer about it passed on: the relay's administrator fixes it.
     RelayChannel,
+    /// A body in another model family's format than the model's (Bedrock's InvokeModel
+    /// bodies differ per vendor): the integration for this model is the fix, not dropping
+    /// the keys the validator names.
+    BodyFormat,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -700,6 +704,13 @@ impl Kind {
                  openai-node ask for gzip, deflate), and clients fail to read it. Usually a proxy in front of the server: one \
                  whose HTTP client decompressed the upstream's answer must drop the upstream's Content-Encoding and \
                  Content-Length headers before passing the body on."
+                .to_string(),
+            Kind::BadRequest if cx.rule == Some(RuleHint::BodyFormat) => "The request body is in another model family's \
+                 format than this model takes: Bedrock's InvokeModel bodies differ per vendor (Anthropic's messages with \
+                 anthropic_version, Cohere's message or texts, Titan's inputText, Llama's and Mistral's prompt), and the \
+                 validator lists the keys the model lacks and the ones it does not know. Use the client or integration \
+                 that matches this model id (or update it: the model may be newer than the integration), or call the \
+                 Converse API, which takes one format for every model. Dropping the keys it names is not the fix."
                 .to_string(),
             Kind::BadRequest | Kind::ServerError if cx.rule == Some(RuleHint::ChatTemplate) => {
                 template_hint()

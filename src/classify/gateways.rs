@@ -138,9 +138,123 @@ const STATUSES: &[(u16, Kind, RuleHint, &str)] = &[(
     "HTTP 446, which gateways (Portkey, WSO2) send when their guardrail denies a request",
 )];
 
+/// Keys that carry a request's content in one model family's InvokeModel body or another's
+/// (docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html: Anthropic's
+/// `messages`/`system`/`anthropic_version`, Cohere's `message`/`prompt`/`texts`, Titan's
+/// `inputText`, Llama's and Mistral's `prompt`): refused as extraneous, they say the body is
+/// another family's, not that the content should go.
+const BODY_KEYS: &[&str] = &[
+    "prompt",
+    "message",
+    "messages",
+    "system",
+    "anthropic_version",
+    "inputtext",
+    "texts",
+    "input",
+    "text",
+    "contents",
+    "chat_history",
+    "textgenerationconfig",
+    "max_tokens_to_sample",
+];
+
+/// Bedrock's "Malformed input request: #…: …" (InvokeModel's ValidationException around a
+/// JSON Schema validator's messages, one per violation, each starting `#`; the wordings are
+/// everit-org/json-schema's: "required key [k] not found", "extraneous key [k] is not
+/// permitted", "v is not less or equal to m"). `#` is the body itself, `#/a/…` a place inside
+/// its field `a`. Read at the body's top level only:
+/// - keys both missing and extraneous, or an extraneous key that carries content in some
+///   family's format (`prompt`, `inputText`, `anthropic_version`): the body is another model
+///   family's (`bad_request`, rule hint `BodyFormat`): the integration for this model, not
+///   dropping keys, is the fix;
+/// - one extraneous key of another kind (`top_k`, `stream`): `param_rejected` on it;
+/// - one missing key: `bad_request` on it, add it;
+/// - one field's value out of range (`#/temperature: 1.5 is not less or equal to 1.0`):
+///   `param_rejected` on it, change the value.
+fn bedrock_schema(facts: &Facts) -> Option<Classification> {
+    // The keys as written (a camelCase key is the client's own spelling), from the message
+    // when it holds the words, else from the lowercased words around it.
+    let own = facts.body.message.as_deref().unwrap_or("");
+    let src = if own.to_lowercase().contains("malformed input request: #") && own.is_ascii() {
+        own
+    } else {
+        facts.words.as_str()
+    };
+    let at = src.to_lowercase().find("malformed input request: #")?;
+    let tail = &src[at + "malformed input request: ".len()..];
+    let tail = tail.split(", please reformat").next().unwrap_or(tail);
+    let tail = tail.split(", reformat").next().unwrap_or(tail);
+    let key = |said: &str, w: &str| {
+        let k = said.trim_start().strip_prefix(w)?.split(']').next()?;
+        (!k.is_empty() && k.len() <= 64 && !k.contains(' ')).then(|| k.to_string())
+    };
+    let (mut required, mut extraneous, mut range, mut nested) = (vec![], vec![], vec![], false);
+    for v in tail.split('#').map(str::trim).filter(|v| !v.is_empty()) {
+        let (path, said) = v.split_once(':').unwrap_or((v, ""));
+        if path.is_empty() {
+            if let Some(k) = key(said, "extraneous key [") {
+                extraneous.push(k);
+            } else if let Some(k) = key(said, "required key [") {
+                required.push(k);
+            } else {
+                nested = true;
+            }
+        } else if let Some(field) = path.strip_prefix('/').filter(|f| !f.contains('/')) {
+            if ["is not less", "is not greater"]
+                .iter()
+                .any(|r| said.contains(r))
+            {
+                range.push(field.to_string());
+            } else {
+                nested = true;
+            }
+        } else {
+            nested = true;
+        }
+    }
+    let other_format = !required.is_empty() && !extraneous.is_empty()
+        || extraneous
+            .iter()
+            .any(|k| BODY_KEYS.contains(&k.to_lowercase().as_str()));
+    let (kind, param, hint) = if other_format {
+        (Kind::BadRequest, None, Some(RuleHint::BodyFormat))
+    } else if nested {
+        return None;
+    } else {
+        match (required.as_slice(), extraneous.as_slice(), range.as_slice()) {
+            ([], [k], []) => (Kind::ParamRejected, Some(k.clone()), None),
+            ([k], [], []) => (
+                Kind::BadRequest,
+                Some(k.clone()),
+                Some(RuleHint::FieldMissing),
+            ),
+            ([], [], [k]) => (
+                Kind::ParamRejected,
+                Some(k.clone()),
+                Some(RuleHint::ParamValue),
+            ),
+            _ => return None,
+        }
+    };
+    Some(Classification {
+        kind,
+        param,
+        gateway: false,
+        rule: "bedrock_schema",
+        hint,
+        confidence: Confidence::High,
+        evidence: "bedrock's \"Malformed input request\" with its schema validator's words at the body's top level"
+            .to_string(),
+    })
+}
+
 /// A gateway's own refusal, by its documented words or code, or by a status only gateways
-/// send.
+/// send; Bedrock's schema validator's words.
 pub(super) fn read(facts: &Facts) -> Option<Classification> {
+    if let Some(v) = bedrock_schema(facts) {
+        return Some(v);
+    }
     let row = ROWS.iter().find(|r| {
         r.any.iter().any(|w| facts.words.contains(w))
             || r.tags
@@ -279,6 +393,54 @@ mod tests {
             (c.kind, c.confidence),
             (Kind::ContentFilter, Confidence::Low)
         );
+    }
+
+    #[test]
+    fn bedrocks_schema_words_name_the_parameter_at_the_bodys_top_level() {
+        // Bedrock's InvokeModel wording around the JSON Schema validator's (everit) messages.
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #: extraneous key [top_k] is not permitted, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param.as_deref()),
+            (Kind::ParamRejected, Some("top_k"))
+        );
+        // Without the exception name, "permitted" is no permission.
+        let c = explain_text("The model returned the following errors: Malformed input request: #: extraneous key [top_k] is not permitted, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param.as_deref()),
+            (Kind::ParamRejected, Some("top_k"))
+        );
+        // Another family's body: keys missing and extraneous, or a content key refused.
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #: required key [message] not found#: extraneous key [prompt] is not permitted, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param, c.hint),
+            (Kind::BadRequest, None, Some(RuleHint::BodyFormat))
+        );
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #: extraneous key [inputText] is not permitted, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param, c.hint),
+            (Kind::BadRequest, None, Some(RuleHint::BodyFormat))
+        );
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param.as_deref(), c.hint),
+            (
+                Kind::BadRequest,
+                Some("max_tokens"),
+                Some(RuleHint::FieldMissing)
+            )
+        );
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #/temperature: 1.5 is not less or equal to 1.0, please reformat your input and try again.").unwrap();
+        assert_eq!(
+            (c.kind, c.param.as_deref(), c.hint),
+            (
+                Kind::ParamRejected,
+                Some("temperature"),
+                Some(RuleHint::ParamValue)
+            )
+        );
+        // Inside a field (a message's own keys): left to the other layers.
+        let c = explain_text("An error occurred (ValidationException) when calling the InvokeModel operation: Malformed input request: #/messages/0: required key [content] not found, please reformat your input and try again.").unwrap();
+        assert_ne!(c.rule, "bedrock_schema");
     }
 
     #[test]
