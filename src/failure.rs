@@ -85,6 +85,9 @@ pub enum RuleHint {
     ToolMessageOrder,
     /// Roles that must alternate (user, assistant, user…) and do not.
     RolesAlternate,
+    /// An output cap sent below zero: a client that computes it as the window minus the
+    /// prompt, with a prompt that already fills the window.
+    NegativeCap,
     /// The server cannot fit the model in its memory.
     ServerResources,
     /// A forward proxy's 407.
@@ -668,6 +671,13 @@ impl Kind {
                  response_format), or send the request without it to this server. Retrying as is will not pass.",
                 cx.param.unwrap_or("this parameter")
             ),
+            Kind::ContextOverflow if cx.rule == Some(RuleHint::NegativeCap) => "The output cap the request carried \
+                 was below zero. Clients and agent frameworks that compute it as the context window minus the prompt's \
+                 length send a negative cap when the prompt alone already fills the window, so this is most likely a \
+                 prompt too long for the window: shorten the history or the retrieved context, or serve the model with \
+                 a larger window (vLLM --max-model-len, llama.cpp --ctx-size). If you set the cap yourself, set it to a \
+                 positive number. Retrying as is will not pass."
+                .to_string(),
             Kind::ContextOverflow if cx.rule == Some(RuleHint::ServerFlag) => "The input is longer than the server, as \
                  it was started, takes in one piece (llama.cpp: an embedding or rerank input must fit the physical batch): \
                  send shorter inputs (smaller chunks), or restart the server with a batch at least as long as the longest \

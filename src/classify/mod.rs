@@ -222,6 +222,8 @@ fn weighed(
     let v = relay::upstream(v, &relay_text(body, context));
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
+    // A cap below zero: the prompt, most likely, already fills the window.
+    let v = param_words::negative_cap(v, body);
     // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).
     Some(servers::quote(v, &facts))
 }

@@ -868,6 +868,65 @@ pub fn value_fix(mut v: Classification, body: &super::ErrorBody) -> Classificati
     v
 }
 
+/// Output caps, by every name the APIs and servers give them.
+const OUTPUT_CAPS: &[&str] = &[
+    "max_tokens",
+    "max_completion_tokens",
+    "max_output_tokens",
+    "max_new_tokens",
+    "num_predict",
+    "n_predict",
+];
+
+/// An output cap refused for being below zero is, most likely, a context overflow one
+/// layer up: clients and agent frameworks compute the cap as the window minus the prompt
+/// (Roo/Kilo Code's and agent harnesses' context-window arithmetic; vLLM then answers
+/// "max_tokens must be at least 1, got -412"), so a negative value means the prompt alone
+/// fills the window. Said as likely: a cap set by hand to a negative number reads the same,
+/// and the fix covers both.
+pub fn negative_cap(v: Classification, body: &super::ErrorBody) -> Classification {
+    if v.kind != Kind::ParamRejected
+        || !v.param.as_deref().is_some_and(|p| OUTPUT_CAPS.contains(&p))
+    {
+        return v;
+    }
+    let text = body.message.as_deref().unwrap_or("");
+    let Some(n) = negative_number(text) else {
+        return v;
+    };
+    Classification {
+        kind: Kind::ContextOverflow,
+        param: None,
+        hint: Some(RuleHint::NegativeCap),
+        confidence: Confidence::Low,
+        evidence: format!(
+            "`{}` refused with the value {n}: a cap below zero is what a client computes as the window minus a prompt that already fills it",
+            v.param.as_deref().unwrap_or("")
+        ),
+        ..v
+    }
+}
+
+/// A negative integer written as a value in the message ("got -412", "= -5", "(-1)"),
+/// not a hyphen inside a word or a range ("1-4096").
+fn negative_number(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    (0..b.len()).find_map(|i| {
+        let after_digit_or_word = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        if b[i] != b'-' || after_digit_or_word || !b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let end = (i + 1..b.len())
+            .find(|&j| !b[j].is_ascii_digit())
+            .unwrap_or(b.len());
+        // A digit run glued to letters is an identifier or a version ("-3b"), not a value.
+        if b.get(end).is_some_and(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        text[i..end].parse::<i64>().ok().filter(|n| *n < 0)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -878,6 +937,43 @@ mod tests {
 
     fn name_fix(t: &str) -> Option<(String, Fix)> {
         read(t).map(|(n, f, _, _)| (n, f))
+    }
+
+    #[test]
+    fn a_negative_output_cap_is_a_prompt_that_fills_the_window_likely() {
+        let rejected = |msg: &str, param: &str| {
+            let body = crate::classify::ErrorBody {
+                message: Some(msg.to_string()),
+                ..Default::default()
+            };
+            let v = Classification {
+                kind: Kind::ParamRejected,
+                param: Some(param.to_string()),
+                gateway: false,
+                rule: "param_named",
+                hint: None,
+                confidence: Confidence::High,
+                evidence: String::new(),
+            };
+            negative_cap(v, &body)
+        };
+        // vLLM's protocol validation, as its source words it.
+        let v = rejected("max_tokens must be at least 1, got -412.", "max_tokens");
+        assert_eq!(v.kind, Kind::ContextOverflow);
+        assert_eq!(v.confidence, Confidence::Low);
+        assert_eq!(v.hint, Some(RuleHint::NegativeCap));
+        // A positive value, a range, another parameter: unchanged.
+        for (msg, p) in [
+            ("max_tokens must be at most 4096, got 8192.", "max_tokens"),
+            ("max_tokens must be in 1-4096", "max_tokens"),
+            ("temperature must be at least 0, got -1", "temperature"),
+            (
+                "max_tokens is not supported with model llama-3-8b",
+                "max_tokens",
+            ),
+        ] {
+            assert_eq!(rejected(msg, p).kind, Kind::ParamRejected, "{msg}");
+        }
     }
 
     #[test]
