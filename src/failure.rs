@@ -188,6 +188,9 @@ pub enum RuleHint {
     /// An SDK that refuses to send a request without streaming whose output cap could run
     /// past its non-streaming time limit (Anthropic's SDKs, "Long Requests").
     LongRequest,
+    /// A client's typed method refused a parameter the API it wraps never had (vLLM's
+    /// `top_k` to openai-python's `create()`): only the SDK's pass-through sends it.
+    SdkPassThrough,
     /// The client's own limit on the response headers fired (undici's headersTimeout, Go's
     /// Client.Timeout before a response): a request without streaming gets them only once
     /// the whole answer is generated.
@@ -683,6 +686,17 @@ impl Kind {
                  send shorter inputs (smaller chunks), or restart the server with a batch at least as long as the longest \
                  input (llama-server --ubatch-size and --batch-size, within --ctx-size). Retrying as is will not pass."
                 .to_string(),
+            Kind::ParamRejected if cx.rule == Some(RuleHint::SdkPassThrough) => {
+                let p = cx.param.unwrap_or("the parameter");
+                format!(
+                    "The client library refused `{p}` before sending anything: its typed create() takes only the parameters of \
+                     the API it wraps, and `{p}` is not one of them, so upgrading the library will not add it. If the server \
+                     takes `{p}` (vLLM, SGLang and other servers read extra sampling parameters), send it through the SDK's \
+                     pass-through: openai-python and the Anthropic SDK `extra_body={{\"{p}\": …}}`, openai-node a \
+                     `// @ts-expect-error` line above it (sent as-is), openai-java `putAdditionalBodyProperty`, openai-go \
+                     `option.WithJSONSet`. If it is a setting of your own code, not of the request, leave it out of the call."
+                )
+            }
             Kind::ParamRejected => match (cx.opencode_provider, cx.param) {
                 (Some(id), Some("stream_options")) => format!(
                     "opencode sends stream_options on every turn to this provider and the endpoint refuses it: in opencode.json set \
@@ -1022,8 +1036,11 @@ impl Kind {
                 cx.answering_base_url.unwrap_or_default()
             ),
             Kind::Redirect => "Use the address the redirect points to as the base URL, if you trust it (https, the exact path): \
-                 SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET), and a redirect to another \
-                 host carries your key there."
+                 SDKs do not follow redirects on POST reliably (a 301/302/303 turns it into a GET; httpx, and so openai-python \
+                 given its own httpx client, follows none by default), and a redirect to another host carries your key there. \
+                 The usual differences are the scheme (http for https), the host, or a trailing slash the server's router \
+                 adds or strips (a 307/308 to the same path with or without `/`). Nothing failed on the server: retrying \
+                 the same URL gets the same redirect."
                 .to_string(),
             Kind::ProviderInit if cx.rule == Some(RuleHint::SetupMissing) => "The application has no provider or model set up \
                  yet, so no request reached any server: the key, the model id and the endpoint were never tried. Configure a \

@@ -9,6 +9,7 @@
 mod account;
 mod answer_fields;
 mod capability;
+mod clients;
 pub mod codes;
 pub mod confidence;
 mod cut;
@@ -361,6 +362,15 @@ fn decide_layers(
     if let Some(v) = gateways::read(&facts) {
         return Some(v);
     }
+    // A client's own refusal before sending, or a redirect it did not follow (`clients`).
+    let raw = format!(
+        "{} {}",
+        body.message.as_deref().unwrap_or(""),
+        bounded(context)
+    );
+    if let Some(v) = clients::read(&facts, &raw) {
+        return Some(v);
+    }
     // A client's own runtime exception whose subject decides, before words inside its names.
     if let Some(v) = runtime::early(&facts) {
         return Some(v);
@@ -371,6 +381,10 @@ fn decide_layers(
     let by_message = deny::unlabelled(&facts, by_message);
     // A self-hosted server's own sentence, read as its source means it (`servers`).
     if let Some(v) = servers::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
+    // A finish reason that stopped the answer short, over a generic failure (`clients`).
+    if let Some(v) = clients::finish(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
     }
     // A closed connection: which side left, and whether the answer had begun (`cut`).

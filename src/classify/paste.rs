@@ -296,6 +296,12 @@ fn exception_line(text: &str) -> Option<String> {
 
 /// The standard reason phrases: `403 Forbidden` is a status wherever it is written.
 const REASONS: &[(u16, &str)] = &[
+    // Redirects (RFC 9110 §15.4): a client that does not follow one prints its status line.
+    (301, "moved permanently"),
+    (302, "moved temporarily"),
+    (303, "see other"),
+    (307, "temporary redirect"),
+    (308, "permanent redirect"),
     (400, "bad request"),
     (401, "unauthorized"),
     (402, "payment required"),
