@@ -191,6 +191,9 @@ pub enum RuleHint {
     /// A client's typed method refused a parameter the API it wraps never had (vLLM's
     /// `top_k` to openai-python's `create()`): only the SDK's pass-through sends it.
     SdkPassThrough,
+    /// A streaming client refused an answer whose Content-Type is not `text/event-stream`
+    /// (httpx-sse, fetch-event-source, reqwest-eventsource, okhttp-sse): often an error body.
+    SseRefused,
     /// The client's own limit on the response headers fired (undici's headersTimeout, Go's
     /// Client.Timeout before a response): a request without streaming gets them only once
     /// the whole answer is generated.
@@ -949,6 +952,12 @@ impl Kind {
                  is not text/event-stream. Set that header in the server, or in the proxy that rewrites it. Until then \
                  openai-python, openai-node and the AI SDK read the stream, while clients that check the label \
                  (httpx-sse, @microsoft/fetch-event-source, async-openai 0.35 and earlier) refuse it: keep streaming on."
+                .to_string(),
+            Kind::NotSse if cx.rule == Some(RuleHint::SseRefused) => "Your streaming client refused the answer because \
+                 its Content-Type is not text/event-stream, so it never showed what the answer said. Most often that answer \
+                 is an error in JSON (a bad key, an unknown model, a quota) or an HTML page from a proxy: send the same request \
+                 without streaming, or with curl -i, to read it, and fix what it says. If the answer is a whole completion, \
+                 the server or a proxy ignored stream: true: turn streaming off for this endpoint, or make the server stream."
                 .to_string(),
             Kind::NotSse => "The server ignored stream:true or answered with a non-SSE content type. If a proxy rewrites it, \
                  stop it; if the server cannot stream, turn streaming off in your client for this endpoint."

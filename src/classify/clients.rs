@@ -18,6 +18,11 @@
 //!   setting the 0.x library took and 1.x moved to the client, or a name the API never had
 //!   (a server's own extra, such as vLLM's `top_k`), which the SDK sends only through its
 //!   pass-through (`extra_body`, a `// @ts-expect-error` line).
+//! - **A request or a stream the client refused on its own**, in the words its source
+//!   writes: go-openai's validator ("this model is not supported MaxTokens, please use
+//!   MaxCompletionTokens"), streaming readers that will not read an answer that is not
+//!   `text/event-stream` (httpx-sse, @microsoft/fetch-event-source, reqwest-eventsource,
+//!   okhttp-sse).
 //! - **A finish reason the client raised on** (or printed): the answer stopped at the
 //!   output cap, or a filter stopped it, read from the reason's value as each API and client
 //!   spells it (`finish_reason='length'`, `stop_reason: "max_tokens"`,
@@ -275,9 +280,12 @@ fn unknown_kind(sdk: &Sdk, name: &str) -> Unknown {
     }
 }
 
-/// A client's own exception that decides before any message rule: a redirect it did not
-/// follow, a parameter its typed method refused.
+/// A client's own exception that decides before any message rule: a refusal in its own
+/// words, a redirect it did not follow, a parameter its typed method refused.
 pub(super) fn read(f: &Facts, raw: &str) -> Option<Classification> {
+    if let Some(v) = refused(f) {
+        return Some(v);
+    }
     if let Some((status, r)) = redirect_status(&f.words) {
         return Some(Classification {
             kind: Kind::Redirect,
@@ -323,6 +331,183 @@ pub(super) fn read(f: &Facts, raw: &str) -> Option<Classification> {
         // The SDK is known by the names in the text, which other SDKs share.
         confidence: Confidence::Low,
         evidence: format!("the client's own refusal of `{name}` before sending: {why}"),
+    })
+}
+
+/// Words a client writes when it refused a request, or a stream, on its own: a validator
+/// that runs before sending, or a streaming reader that would not read what came back.
+struct Refusal {
+    client: &'static str,
+    /// Lowercased; every one must be in the text.
+    words: &'static [&'static str],
+    path: &'static str,
+    kind: Kind,
+    param: Option<&'static str>,
+    hint: Option<RuleHint>,
+    /// The words leave the cause open (a non-SSE answer is often an error body).
+    low: bool,
+}
+
+const fn refusal(
+    client: &'static str,
+    words: &'static [&'static str],
+    path: &'static str,
+    kind: Kind,
+) -> Refusal {
+    Refusal {
+        client,
+        words,
+        path,
+        kind,
+        param: None,
+        hint: None,
+        low: false,
+    }
+}
+
+const REFUSALS: &[Refusal] = &[
+    // go-openai checks a request against the model before sending (reasoning_validator.go,
+    // chat.go, completion.go at sashabaranov/go-openai HEAD): these errors never reach a server.
+    Refusal {
+        param: Some("max_tokens"),
+        ..refusal(
+            "go-openai",
+            &["this model is not supported maxtokens, please use maxcompletiontokens"],
+            "sashabaranov/go-openai reasoning_validator.go (ErrReasoningModelMaxTokensDeprecated)",
+            Kind::ParamRejected,
+        )
+    },
+    refusal(
+        "go-openai",
+        &["this model is not supported with this method, please use createcompletion client method"],
+        "sashabaranov/go-openai chat.go (ErrChatCompletionInvalidModel)",
+        Kind::WrongRoute,
+    ),
+    refusal(
+        "go-openai",
+        &["this model is not supported with this method, please use createchatcompletion client method"],
+        "sashabaranov/go-openai reasoning_validator.go (ErrCompletionUnsupportedModel)",
+        Kind::WrongRoute,
+    ),
+    Refusal {
+        param: Some("temperature"),
+        hint: Some(RuleHint::ParamValueOrDrop),
+        low: true,
+        ..refusal(
+            "go-openai",
+            &["this model has beta-limitations, temperature, top_p and n are fixed at 1"],
+            "sashabaranov/go-openai reasoning_validator.go (ErrReasoningModelLimitationsOther)",
+            Kind::ParamRejected,
+        )
+    },
+    Refusal {
+        param: Some("logprobs"),
+        ..refusal(
+            "go-openai",
+            &["this model has beta-limitations, logprobs not supported"],
+            "sashabaranov/go-openai reasoning_validator.go (ErrReasoningModelLimitationsLogprobs)",
+            Kind::ParamRejected,
+        )
+    },
+    Refusal {
+        param: Some("messages"),
+        ..refusal(
+            "go-openai",
+            &["this model has beta-limitations, user and assistant messages only"],
+            "sashabaranov/go-openai reasoning_validator.go (ErrO1BetaLimitationsMessageTypes)",
+            Kind::BadRequest,
+        )
+    },
+    Refusal {
+        param: Some("messages"),
+        ..refusal(
+            "go-openai",
+            &["can't use both content and multicontent properties"],
+            "sashabaranov/go-openai chat.go (ErrContentFieldsMisused)",
+            Kind::BadRequest,
+        )
+    },
+    // go-openai's stream reader counts lines that are not `data:` events and gives up past
+    // EmptyMessagesLimit (stream_reader.go, ErrTooManyEmptyStreamMessages): the body is not
+    // the event stream it expects. Not a rate limit, whatever "too many" says.
+    Refusal {
+        low: true,
+        ..refusal(
+            "go-openai",
+            &["stream has sent too many empty messages"],
+            "sashabaranov/go-openai stream.go (ErrTooManyEmptyStreamMessages)",
+            Kind::StreamMalformed,
+        )
+    },
+    // Streaming readers that check the answer's Content-Type before reading it. httpx-sse
+    // and @microsoft/fetch-event-source check it whatever the status, so the answer is
+    // often an error body in JSON; reqwest-eventsource and okhttp-sse check the status first.
+    Refusal {
+        hint: Some(RuleHint::SseRefused),
+        low: true,
+        ..refusal(
+            "httpx-sse",
+            &["expected response header content-type to contain 'text/event-stream'"],
+            "florimondmanca/httpx-sse src/httpx_sse/_api.py (EventSource._check_content_type)",
+            Kind::NotSse,
+        )
+    },
+    Refusal {
+        hint: Some(RuleHint::SseRefused),
+        low: true,
+        ..refusal(
+            "@microsoft/fetch-event-source",
+            &["expected content-type to be text/event-stream"],
+            "Azure/fetch-event-source src/fetch.ts (defaultOnOpen)",
+            Kind::NotSse,
+        )
+    },
+    Refusal {
+        hint: Some(RuleHint::SseRefused),
+        ..refusal(
+            "reqwest-eventsource",
+            &["invalid header value: \"application/"],
+            "jpopesculian/reqwest-eventsource src/error.rs (Error::InvalidContentType)",
+            Kind::NotSse,
+        )
+    },
+    Refusal {
+        hint: Some(RuleHint::SseRefused),
+        ..refusal(
+            "reqwest-eventsource",
+            &["invalid header value: \"text/"],
+            "jpopesculian/reqwest-eventsource src/error.rs (Error::InvalidContentType)",
+            Kind::NotSse,
+        )
+    },
+    Refusal {
+        hint: Some(RuleHint::SseRefused),
+        ..refusal(
+            "okhttp-sse",
+            &["illegalstateexception", "invalid content-type: "],
+            "square/okhttp okhttp-sse RealEventSource.processResponse",
+            Kind::NotSse,
+        )
+    },
+];
+
+/// A client's own refusal, by the words its source writes.
+fn refused(f: &Facts) -> Option<Classification> {
+    let r = REFUSALS
+        .iter()
+        .find(|r| r.words.iter().all(|w| f.words.contains(w)))?;
+    Some(Classification {
+        kind: r.kind,
+        param: r.param.map(str::to_string),
+        gateway: false,
+        rule: "client_refusal",
+        hint: r.hint,
+        confidence: if r.low {
+            Confidence::Low
+        } else {
+            Confidence::High
+        },
+        evidence: format!("{}'s own words ({})", r.client, r.path),
     })
 }
 
@@ -532,6 +717,59 @@ mod tests {
         assert_eq!(
             read("TypeError: create() got an unexpected keyword argument 'top_p'").2,
             Some(RuleHint::LibraryVersion)
+        );
+    }
+
+    #[test]
+    fn a_client_s_own_refusal_reads_as_its_source_means_it() {
+        for (text, kind, param) in [
+            // go-openai's validator errors, verbatim from reasoning_validator.go and chat.go.
+            (
+                "error: this model is not supported MaxTokens, please use MaxCompletionTokens",
+                Kind::ParamRejected,
+                Some("max_tokens"),
+            ),
+            (
+                "this model is not supported with this method, please use CreateCompletion client method instead",
+                Kind::WrongRoute,
+                None,
+            ),
+            (
+                "this model has beta-limitations, user and assistant messages only, system messages are not supported",
+                Kind::BadRequest,
+                Some("messages"),
+            ),
+            // Not a rate limit: the body was not the event stream go-openai reads.
+            ("stream has sent too many empty messages", Kind::StreamMalformed, None),
+            // Streaming readers that refuse a non-SSE Content-Type.
+            (
+                "httpx_sse._exceptions.SSEError: Expected response header Content-Type to contain 'text/event-stream', got 'application/json'",
+                Kind::NotSse,
+                None,
+            ),
+            (
+                "Error: Expected content-type to be text/event-stream, Actual: text/html; charset=utf-8",
+                Kind::NotSse,
+                None,
+            ),
+            (
+                "stream failed: Invalid header value: \"application/json\"",
+                Kind::NotSse,
+                None,
+            ),
+            (
+                "java.lang.IllegalStateException: Invalid content-type: application/json; charset=utf-8",
+                Kind::NotSse,
+                None,
+            ),
+        ] {
+            let (k, p, _, _) = read(text);
+            assert_eq!((k, p.as_deref()), (kind, param), "{text}");
+        }
+        // A header the client could not build is no content type of an answer.
+        assert_ne!(
+            read("builder error: invalid header value: \"Bearer sk-x\\n\"").0,
+            Kind::NotSse
         );
     }
 
