@@ -1193,9 +1193,13 @@ fn relay_hint(kind: Kind, rule: Option<RuleHint>) -> Option<String> {
         (RuleHint::RelayChannel, Kind::ServerError) => "The relay's own channel setup failed (no usable key left in the \
              channel, a disabled channel, a model mapping or override that does not parse, or the relay's database): only \
              the relay's administrator can fix it, in its channel settings or logs. The same request will not pass until then.",
-        (RuleHint::RelayChannel, Kind::Timeout) => "The relay's channel did not answer within the response time the relay \
-             allows it: ask the relay's operator to raise that limit or route the model to another channel; streaming the \
+        (RuleHint::RelayChannel, Kind::Timeout) => "The relay answered, but its own request to its channel's upstream ran \
+             out of time (the relay's client timeout, or the response time it allows a channel): your connection to the relay \
+             is fine. Ask the relay's operator to raise that limit or route the model to another channel; streaming the \
              request may get through where a whole answer does not.",
+        (RuleHint::RelayChannel, Kind::Network) => "The relay answered, but its own request to its channel's upstream \
+             failed (DNS, connection or TLS on the relay's side): your connection to the relay is fine. The relay's \
+             administrator checks that channel's base URL and the relay's network or proxy to the provider.",
         (RuleHint::RelayChannel, Kind::ContentFilter) => "The relay's own sensitive-word check refused the prompt before it \
              reached the provider (new-api's sensitive_words_detected): rephrase the flagged words, or ask the relay's \
              operator about its word list. The provider's filter was not involved.",

@@ -28,6 +28,8 @@ enum Side {
     Token,
     /// The relay's channels: its administrator's configuration.
     Channel,
+    /// The request the client sent: the relay could not read what it needs from it.
+    Request,
 }
 
 /// One meaning of the relays' own vocabulary.
@@ -59,6 +61,17 @@ const SAID: &[Said] = &[
         cautious: false,
         mask: false,
         source: "new-api i18n/locales/{zh-CN,en}.yaml token.db_error, ability.db_corrupted; one-api middleware/distributor.go",
+    },
+    // The relay found no model in the request (new-api middleware/distributor.go): the
+    // request's `model` field is missing or the body did not parse.
+    Said {
+        kind: Kind::BadRequest,
+        side: Side::Request,
+        words: &["未指定模型名称", "model name not specified", "无法解析模型", "unable to parse model"],
+        marked: &[],
+        cautious: false,
+        mask: false,
+        source: "new-api i18n distributor.model_name_required, distributor.invalid_request_parse_model",
     },
     // The upstream answered 429 (one-api controller/relay.go and new-api controller/relay.go
     // replace that message with this one): a rate limit upstream of the relay.
@@ -216,7 +229,7 @@ pub(super) fn own(words: &str, tags: &[String]) -> Option<Classification> {
     let unnamed = said.kind == Kind::ModelNotFound && no_model_named(words);
     Some(Classification {
         kind: said.kind,
-        param: None,
+        param: (said.side == Side::Request).then(|| "model".to_string()),
         gateway: false,
         rule: "relay_words",
         hint: Some(hint_of(said.side)),
@@ -231,6 +244,7 @@ pub(super) fn own(words: &str, tags: &[String]) -> Option<Classification> {
             match said.side {
                 Side::Token => "the token or account the client holds at the relay",
                 Side::Channel => "the relay's channel configuration",
+                Side::Request => "the request the client sent",
             },
             if unnamed {
                 "; it names no model, so the request's own model may be missing"
@@ -281,11 +295,25 @@ pub(super) fn upstream_status(words: &str) -> Option<Classification> {
 /// key, account or model it is about is the relay channel's, so the fix is worded for the
 /// relay's administrator. Verdicts of other kinds, or that already name their own fix, stay.
 pub(super) fn upstream(mut v: Classification, words: &str) -> Classification {
+    // A connection failure or timeout inside a relay's answer is the relay's own leg to
+    // its upstream: the client's connection to the relay worked.
     let about_channel = matches!(
         v.kind,
-        Kind::Auth | Kind::Billing | Kind::AccessDenied | Kind::ModelNotFound
+        Kind::Auth
+            | Kind::Billing
+            | Kind::AccessDenied
+            | Kind::ModelNotFound
+            | Kind::Network
+            | Kind::Timeout
     );
-    if v.rule.starts_with("relay_") || v.hint.is_some() || !about_channel || !relayed(words) {
+    // A transport fix (a client's own timer, a proxy, DNS) speaks of the client's leg, which
+    // worked: it yields; another rule's own fix (an organisation to verify) stays.
+    let transport = matches!(v.kind, Kind::Network | Kind::Timeout);
+    if v.rule.starts_with("relay_")
+        || (v.hint.is_some() && !transport)
+        || !about_channel
+        || !relayed(words)
+    {
         return v;
     }
     v.hint = Some(RuleHint::RelayChannel);
@@ -300,6 +328,7 @@ fn hint_of(side: Side) -> RuleHint {
     match side {
         Side::Token => RuleHint::RelayToken,
         Side::Channel => RuleHint::RelayChannel,
+        Side::Request => RuleHint::FieldMissing,
     }
 }
 
@@ -490,6 +519,16 @@ mod tests {
             r#"{"error":{"message":"当前分组 default 下对于模型 gpt-5 无可用渠道 (request id: 2025082215093026624875464905761)","type":"one_api_error"}}"#,
         );
         assert_eq!((k, h), (Kind::ModelNotFound, Some(RuleHint::RelayChannel)));
+        // The relay's own request upstream failed or timed out (code do_request_failed): the
+        // relay's leg, not the client's; the kind is the transport reading's.
+        let (k, h, _) = read(
+            r#"{"error":{"message":"Post \"https://api.openai.com/v1/chat/completions\": dial tcp 1.2.3.4:443: i/o timeout (request id: 2024121602163036521732429064585)","type":"one_api_error","code":"do_request_failed"}}"#,
+        );
+        assert_eq!((k, h), (Kind::Network, Some(RuleHint::RelayChannel)));
+        let (k, h, _) = read(
+            r#"{"error":{"message":"Post \"https://api.deepseek.com/v1/chat/completions\": context deadline exceeded (Client.Timeout exceeded while awaiting headers) (request id: 2024121602163036521732429064585)","type":"new_api_error"}}"#,
+        );
+        assert_eq!((k, h), (Kind::Timeout, Some(RuleHint::RelayChannel)));
         // The same refusal without a relay's marks keeps the ordinary fix.
         let (k, h, _) = read(
             r#"Error code: 401 - {"error":{"message":"Incorrect API key provided: sk-ab***cd.","type":"invalid_request_error","code":"invalid_api_key"}}"#,
