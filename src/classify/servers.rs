@@ -655,18 +655,20 @@ mod tests {
     }
 
     #[test]
-    fn a_negative_max_tokens_is_a_value_to_change_not_a_key_to_drop() {
-        // vLLM's SamplingParams check, "max_tokens must be at least 1, got {}".
+    fn a_negative_max_tokens_is_a_prompt_that_fills_the_window_not_a_key_to_drop() {
+        // vLLM's SamplingParams check, "max_tokens must be at least 1, got {}": a cap below
+        // zero is what a client computes as the window minus a prompt that fills it
+        // (`param_words::negative_cap`), said as likely, and never "stop sending it".
         let v = read(
             Some(400),
             r#"{"object":"error","message":"max_tokens must be at least 1, got -120.","type":"BadRequestError","param":null,"code":400}"#,
         );
         assert_eq!(
-            (v.kind, v.param.as_deref(), v.hint),
+            (v.kind, v.confidence, v.hint),
             (
-                Kind::ParamRejected,
-                Some("max_tokens"),
-                Some(RuleHint::ParamValue)
+                Kind::ContextOverflow,
+                Confidence::Low,
+                Some(RuleHint::NegativeCap)
             )
         );
     }
