@@ -245,6 +245,18 @@ pub enum RuleHint {
     /// bodies differ per vendor): the integration for this model is the fix, not dropping
     /// the keys the validator names.
     BodyFormat,
+    /// Gemini's own reason for a blocked prompt or answer (`promptFeedback.blockReason`,
+    /// `finishReason` SAFETY, PROHIBITED_CONTENT, BLOCKLIST, SPII, RECITATION).
+    GeminiSafety,
+    /// A model Google's API does not serve (now, on this API version, or in this region):
+    /// Google retires and renames models, so the fix lists them, never spells them.
+    GoogleModelId,
+    /// A 404 without a message from a Google client, which puts the model id and the API
+    /// version in the URL: the model or the version, likely, not the base URL.
+    GoogleModelPath,
+    /// A Google model called by a method it does not serve (a chat model on embedContent,
+    /// an embedding model on Vertex's embedContent where it serves predict).
+    GoogleMethod,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -570,6 +582,22 @@ impl Kind {
                      the model's access tier, and region restrictions."
                 ),
             },
+            Kind::ModelNotFound if cx.rule == Some(RuleHint::GoogleModelId) => "Google retires and renames its models \
+                 (gemini-pro, gemini-1.0-pro and the 1.5 models are gone; a preview stops when its stable model ships) and \
+                 serves each on some API versions and methods only, so an id that worked before can answer 404 or 400 \
+                 today. List the models this key can use (GET https://generativelanguage.googleapis.com/v1beta/models; on \
+                 Vertex AI, the model versions page and Model Garden for the project's region) and send a current id that \
+                 lists this method in its supportedGenerationMethods; on Vertex AI also check that the model is offered in \
+                 the region the client calls and that the project may use it."
+                .to_string(),
+            Kind::ModelNotFound if cx.rule == Some(RuleHint::GoogleModelPath) => "Google's clients build the URL from the \
+                 model id and the API version (…/v1beta/models/ID:generateContent; Vertex AI: …/locations/REGION/publishers/\
+                 google/models/ID:generateContent), so a 404 with no message most likely means the model: an id Google \
+                 retired or renamed (gemini-pro, gemini-1.0-pro, the 1.5 models), one this API version does not serve, or \
+                 one not offered in that Vertex region. List the models the key can use and send a current id; only if the \
+                 client is given a custom endpoint or base URL, check that too. Log the response body: Google's own 404 \
+                 names what it did not find."
+                .to_string(),
             Kind::ModelNotFound if cx.rule == Some(RuleHint::RouteAnswered) => "The server answered this route in its API's \
                  own error format, so the URL reaches the API: what it did not find is what the request named, most likely \
                  the model id, or a model this key may not use. Compare the id your application sends with the ids GET \
@@ -632,6 +660,14 @@ impl Kind {
                  route: restart it with the flag its message names (llama.cpp: llama-server --embeddings for /v1/embeddings, \
                  --reranking for rerank), or send these requests to a server that serves them. Retrying the same request will \
                  not help."
+                .to_string(),
+            Kind::WrongRoute if cx.rule == Some(RuleHint::GoogleMethod) => "The model exists, but not for the method \
+                 the client called: each Google model serves its own methods (Gemini and Gemma models generateContent and \
+                 streamGenerateContent; embedding models embedContent on the Gemini API, while on Vertex AI some embedding \
+                 models are called with predict; Imagen predict; Live models bidiGenerateContent only). Read the model's \
+                 supportedGenerationMethods (GET …/v1beta/models/ID, or its Vertex AI model page) and call it by one of them \
+                 (in an SDK: the embedding call for an embedding model, the generate call for a chat model), or pick a \
+                 model that serves this method. The id itself is not the problem."
                 .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::ModelCapability) => "The model exists, but it is not a \
                  model for this route: the server says it does not do what the route does. Send the request to the route \
@@ -1099,6 +1135,14 @@ impl Kind {
                  model: its result (Portkey: the body's hook_results; Cloudflare: the gateway's logs) names the check that \
                  failed. Change the content, or the guardrail's configuration if the block is wrong; the key and the \
                  request's shape are fine, and sending the same text again gives the same answer."
+                .to_string(),
+            Kind::ContentFilter if cx.rule == Some(RuleHint::GeminiSafety) => "Gemini blocked the prompt \
+                 (promptFeedback.blockReason) or stopped the answer (finishReason SAFETY, PROHIBITED_CONTENT, BLOCKLIST, \
+                 SPII; RECITATION when the answer repeated source material), so the candidate came back without text. \
+                 Sending the same content again gives the same answer: rephrase it, or, for SAFETY, set the request's \
+                 safetySettings to a higher threshold (BLOCK_ONLY_HIGH, or BLOCK_NONE where the account allows it); \
+                 prohibited content and personal data are not governed by those settings. Have the application read the \
+                 finish reason before it reads the text. The request's shape and the credentials are fine."
                 .to_string(),
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer (Azure names the category in \
                  innererror.content_filter_result): rephrase the content, or ask the provider to relax the filter where it \

@@ -18,6 +18,7 @@ mod edges;
 mod envelope;
 mod facts;
 mod gateways;
+mod google;
 pub mod in_stream;
 mod label;
 mod loose;
@@ -221,6 +222,9 @@ fn weighed(
     let v = gateways::refine(v, body);
     // An upstream's refusal a relay passed on is about the relay's channel (`relay`).
     let v = relay::upstream(v, &relay_text(body, context));
+    // Google's missing model or method gets Google's fix (`google`).
+    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    let v = google::refine(v, &facts_of(status, body, sent, msg, context));
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
@@ -335,6 +339,10 @@ fn decide_layers(
     if let Some(v) = capability::read(&facts, url, strong) {
         return Some(v);
     }
+    // Gemini's "not found for API version …, or is not supported for M", by what the id serves.
+    if let Some(v) = google::model_method(&facts) {
+        return Some(v);
+    }
     let from_code = |row: &codes::Row| {
         let kind = row.kind();
         let param = (kind == Kind::ParamRejected)
@@ -360,6 +368,10 @@ fn decide_layers(
     }
     // A gateway's own words for its own refusal, before the provider's words they resemble.
     if let Some(v) = gateways::read(&facts) {
+        return Some(v);
+    }
+    // Gemini's own reason why an answer stopped or a prompt was blocked (`google`).
+    if let Some(v) = google::finish(&facts) {
         return Some(v);
     }
     // A client's own refusal before sending, or a redirect it did not follow (`clients`).
@@ -443,6 +455,10 @@ fn decide_layers(
     }
     // The upstream's status a relay reports in its own words, with nothing else passed on.
     if let Some(v) = relay::upstream_status(&facts.words) {
+        return Some(v);
+    }
+    // A Google client's bare 404: its URL carries the model id and the API version.
+    if let Some(v) = google::bare_404(&facts, url) {
         return Some(v);
     }
     // A 404 shown without a status: a server's log line, a registry lookup, a router's miss.
