@@ -257,6 +257,11 @@ pub enum RuleHint {
     /// A Google model called by a method it does not serve (a chat model on embedContent,
     /// an embedding model on Vertex's embedContent where it serves predict).
     GoogleMethod,
+    /// A model that takes no system instruction (Gemma on the Gemini API): the system
+    /// prompt goes into the first user turn.
+    NoSystemInstruction,
+    /// A key the provider blocked because it was found exposed in public: a new key.
+    KeyLeaked,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -441,6 +446,12 @@ impl Kind {
             return h;
         }
         match self {
+            Kind::Auth if cx.rule == Some(RuleHint::KeyLeaked) => "Google blocked this key because it was found \
+                 exposed in public (a repository, a page, a log): it will not work again. Create a new key (Google AI \
+                 Studio → API keys, or the Cloud console's Credentials), delete the old one, and keep the new one out of \
+                 code, URLs and logs (send it in the x-goog-api-key header, not ?key=); check the project's usage for \
+                 calls you did not make."
+                .to_string(),
             Kind::Auth => match p {
                 _ if cx.no_key_sent && !cx.offline && cx.opencode_provider.is_none() => no_key_hint(cx),
                 Some(Provider::Zen) => format!(
@@ -792,6 +803,12 @@ impl Kind {
                          text block or a tool result with no content is the usual cause); add it or drop the empty part."
                         .to_string(),
                 },
+                Some(RuleHint::NoSystemInstruction) => "This model takes no system (developer) instruction: Gemma \
+                     models on the Gemini API take only user and model turns, and some older or image-generation Gemini \
+                     models refuse one too. Put the system prompt at the start of the first user turn instead (many \
+                     clients do it for Gemma when told the model has no system role), stop sending an empty one, or pick \
+                     a model that accepts system instructions."
+                    .to_string(),
                 Some(RuleHint::ToolMessageOrder) => "The conversation's tool turns are out of order: each `tool` message must \
                      follow the assistant message whose tool_calls it answers, with the same tool_call_id, and every call \
                      needs its answer before the next user turn. Check how your client trims history: a cut that drops \

@@ -52,6 +52,8 @@ const MARKS: &[&str] = &[
     "publisher model",
     "publishers/google/",
     "call listmodels",
+    // The Gemini API's resource name for a Gemma model it serves.
+    "models/gemma",
 ];
 
 /// The text is Google's, or about Google's APIs.
@@ -170,6 +172,16 @@ const NO_PART: &[&str] = &[
     "quick accessor only works when the response contains a valid",
 ];
 
+/// Google SDKs' own words for an answer without candidates or parts that they read as a
+/// block: google-generativeai's "Check the `response.prompt_feedback` to see if the prompt
+/// was blocked" (no candidate at all: the prompt's block, per the API reference's
+/// `promptFeedback`), the Vertex AI SDK's "The candidate is likely blocked by the safety
+/// filters" (vertexai/generative_models/_generative_models.py). Likely, as they say.
+const SDK_BLOCKED: &[&str] = &[
+    "to see if the prompt was blocked",
+    "likely blocked by the safety filters",
+];
+
 /// A Gemini answer that stopped for a reason that is a failure of its own: a safety block
 /// (`content_filter`), the output cap (`output_length`), a malformed function call; or an
 /// answer without a part whose reason says no more (`bad_response`, likely).
@@ -185,6 +197,19 @@ pub fn finish(f: &Facts) -> Option<Classification> {
             confidence,
             evidence: format!(
                 "`{said}` in the text: Gemini's own reason why the answer stopped or the prompt was blocked"
+            ),
+        });
+    }
+    if let Some(said) = SDK_BLOCKED.iter().find(|p| w.contains(*p)) {
+        return Some(Classification {
+            kind: Kind::ContentFilter,
+            param: None,
+            gateway: false,
+            rule: "gemini_finish_reason",
+            hint: Some(RuleHint::GeminiSafety),
+            confidence: Confidence::Low,
+            evidence: format!(
+                "\"{said}\" in the text: Google's SDK says the answer came back empty, most likely blocked by the safety filters"
             ),
         });
     }
@@ -360,6 +385,26 @@ fn method_refused(f: &Facts) -> Option<Classification> {
     })
 }
 
+/// Google's words for a key it blocked because the key was found exposed in public
+/// (ai.google.dev/gemini-api/docs/api-key: leaked keys are blocked from the Gemini API).
+/// A 403 PERMISSION_DENIED, but no permission is missing: the key itself is dead.
+const KEY_LEAKED: &[&str] = &["api key was reported as leaked"];
+
+/// A key Google blocked as leaked: `auth` (a new key is the fix), not `access_denied`,
+/// which says the key is valid.
+pub fn key_state(f: &Facts) -> Option<Classification> {
+    let said = KEY_LEAKED.iter().find(|w| f.words.contains(*w))?;
+    Some(Classification {
+        kind: Kind::Auth,
+        param: None,
+        gateway: false,
+        rule: "google_key_leaked",
+        hint: Some(RuleHint::KeyLeaked),
+        confidence: Confidence::High,
+        evidence: format!("\"{said}\" in the message: Google blocked the key itself"),
+    })
+}
+
 /// A 404 without a message from a Google client, whose URL carries the model id and the
 /// API version: the model (or the version), likely. `url` is where the request went, when
 /// known: a URL without a model in its path (the OpenAI-compatible endpoint) is left to the
@@ -391,6 +436,13 @@ pub fn refine(mut v: Classification, f: &Facts) -> Classification {
     let hint = match (v.kind, v.hint) {
         (Kind::ModelNotFound, None | Some(RuleHint::RouteAnswered)) => RuleHint::GoogleModelId,
         (Kind::WrongRoute, Some(RuleHint::ModelCapability)) => RuleHint::GoogleMethod,
+        (Kind::ContentFilter, None) => RuleHint::GeminiSafety,
+        // "Developer instruction is not enabled for models/gemma-…" (`account`'s reading).
+        (Kind::BadRequest, None)
+            if v.rule == "feature_not_enabled" && v.param.as_deref() == Some("messages") =>
+        {
+            RuleHint::NoSystemInstruction
+        }
         _ => return v,
     };
     if is_google(&f.words) {
@@ -465,6 +517,23 @@ mod tests {
         ] {
             assert_eq!(stated_reason(w), None, "{w}");
         }
+        // The SDKs' own reading of an empty answer as a block: likely a filter.
+        for text in [
+            "ValueError: Cannot get the Candidate text.\nResponse candidate content has no parts (and thus no text). The candidate is likely blocked by the safety filters.",
+            "ValueError: The `response.parts` quick accessor only works for a single candidate, but none were returned. Check the `response.prompt_feedback` to see if the prompt was blocked.",
+        ] {
+            let (kind, _, confidence, hint) = read(text);
+            assert_eq!(
+                (kind, confidence, hint),
+                (Kind::ContentFilter, Confidence::Low, Some(RuleHint::GeminiSafety)),
+                "{text}"
+            );
+        }
+        // A Google client's own words for a block get Gemini's fix.
+        assert_eq!(
+            read("Error: [GoogleGenerativeAI Error]: Candidate was blocked due to RECITATION").3,
+            Some(RuleHint::GeminiSafety)
+        );
         // An answer without a part whose reason is STOP: the answer, likely.
         let (kind, rule, confidence, _) = read("ValueError: Invalid operation: The `response.text` quick accessor requires the response to contain a valid `Part`, but none were returned. The candidate's [finish_reason](https://ai.google.dev/api/generate-content#finishreason) is 1.");
         assert_eq!(
@@ -567,6 +636,29 @@ mod tests {
     }
 
     #[test]
+    fn a_system_instruction_the_model_lacks_gets_google_s_fix_and_a_leaked_key_is_dead() {
+        let r = paste::read(
+            r#"{"error":{"code":400,"message":"Developer instruction is not enabled for models/gemma-3-4b-it","status":"INVALID_ARGUMENT"}}"#,
+        );
+        let v = decide(r.status, &r.body, KNOWN_PARAMS, &r.context).unwrap();
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint),
+            (
+                Kind::BadRequest,
+                Some("messages"),
+                Some(RuleHint::NoSystemInstruction)
+            )
+        );
+        let (kind, rule, _, hint) = read(
+            r#"{"error":{"code":403,"message":"Your API key was reported as leaked. Please use another API key.","status":"PERMISSION_DENIED"}}"#,
+        );
+        assert_eq!(
+            (kind, rule, hint),
+            (Kind::Auth, "google_key_leaked", Some(RuleHint::KeyLeaked))
+        );
+    }
+
+    #[test]
     fn google_s_own_fixes_never_say_spelling() {
         use crate::failure::HintContext;
         for (kind, rule) in [
@@ -574,6 +666,7 @@ mod tests {
             (Kind::ModelNotFound, RuleHint::GoogleModelPath),
             (Kind::WrongRoute, RuleHint::GoogleMethod),
             (Kind::ContentFilter, RuleHint::GeminiSafety),
+            (Kind::BadRequest, RuleHint::NoSystemInstruction),
         ] {
             let cx = HintContext {
                 rule: Some(rule),

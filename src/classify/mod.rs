@@ -362,6 +362,10 @@ fn decide_layers(
             evidence: format!("{} code {} ({})", row.provider, row.code, row.says),
         }
     };
+    // A key Google blocked as leaked, under its canonical PERMISSION_DENIED (`google`).
+    if let Some(v) = google::key_state(&facts) {
+        return Some(v);
+    }
     if let Some(row) = code.filter(|r| !r.weak && !r.family) {
         let v = deny::over_status_code(from_code(row), row.canonical, &facts);
         return Some(account::refine(v, &facts));
