@@ -511,6 +511,65 @@ fn refused(f: &Facts) -> Option<Classification> {
     })
 }
 
+/// The AI SDK's error names whose class says what failed (vercel/ai at ed857f5,
+/// packages/provider/src/errors and packages/ai/src/prompt): the kind, the parameter, and
+/// what the class is raised for.
+const AI_SDK_NAMES: &[(&str, Kind, Option<&str>, &str)] = &[
+    (
+        "ai_typevalidationerror",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's TypeValidationError (type-validation-error.ts): a value, most often the provider's answer, did not match the schema the provider package reads",
+    ),
+    (
+        "ai_invalidresponsedataerror",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's InvalidResponseDataError (invalid-response-data-error.ts): the provider's answer held data the SDK cannot use",
+    ),
+    (
+        "ai_nocontentgeneratederror",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's NoContentGeneratedError (no-content-generated-error.ts): the provider answered without content",
+    ),
+    (
+        "ai_messageconversionerror",
+        Kind::BadRequest,
+        Some("messages"),
+        "the AI SDK's MessageConversionError (message-conversion-error.ts): it could not convert a message for this provider",
+    ),
+];
+
+/// Message rules that only say "the request is invalid" in general words: an AI SDK class
+/// name says more than they do.
+const GENERIC_RULES: &[&str] = &["invalid_request_words", "bad_request_words", "body_invalid"];
+
+/// The AI SDK's error class, where no status and no specific message rule says more.
+pub(super) fn ai_sdk_class(f: &Facts, by_message: Option<&str>) -> Option<Classification> {
+    if f.status.is_some() || by_message.is_some_and(|id| !GENERIC_RULES.contains(&id)) {
+        return None;
+    }
+    let (_, kind, param, why) = AI_SDK_NAMES.iter().find(|(n, ..)| f.words.contains(n))?;
+    // A value that is itself an error answer (a relay's error body the SDK tried to read as
+    // a success) is that error's, not the schema's: the other layers read it.
+    if f.words
+        .split_once("value:")
+        .is_some_and(|(_, value)| value.contains("\"error\""))
+    {
+        return None;
+    }
+    Some(Classification {
+        kind: *kind,
+        param: param.map(str::to_string),
+        gateway: false,
+        rule: "client_class",
+        hint: None,
+        confidence: Confidence::Low,
+        evidence: (*why).to_string(),
+    })
+}
+
 /// How the APIs and their clients spell a finish reason's key, lowercased: openai-python's
 /// repr `finish_reason='length'`, JSON `"finish_reason":"length"`, the AI SDK's
 /// `finishReason: 'length'`, Anthropic's `stop_reason`, Bedrock Converse's `stopReason`,
@@ -771,6 +830,20 @@ mod tests {
             read("builder error: invalid header value: \"Bearer sk-x\\n\"").0,
             Kind::NotSse
         );
+    }
+
+    #[test]
+    fn an_ai_sdk_class_says_what_failed_where_nothing_says_more() {
+        // A provider's answer that did not match the schema @ai-sdk/openai-compatible reads.
+        let text = "AI_TypeValidationError: Type validation failed: Value: {\"id\":\"x\",\"choices\":null}.\nError message: [{\"code\":\"invalid_type\",\"expected\":\"array\",\"received\":\"null\",\"path\":[\"choices\"],\"message\":\"Expected array, received null\"}]";
+        assert_eq!(read(text).0, Kind::BadResponse);
+        assert_eq!(
+            read("AI_InvalidResponseDataError: Expected 'function.name' to be a string.").0,
+            Kind::BadResponse
+        );
+        // A status inside the value speaks first.
+        let relayed = "AI_TypeValidationError: Type validation failed: Value: {\"error\":{\"status_code\":400,\"error\":{\"type\":\"\",\"message\":\"\"}}}.";
+        assert_ne!(read(relayed).0, Kind::BadResponse);
     }
 
     #[test]

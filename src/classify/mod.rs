@@ -403,6 +403,10 @@ fn decide_layers(
     if let Some(v) = clients::finish(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
     }
+    // An AI SDK error class that says what failed, over general words (`clients`).
+    if let Some(v) = clients::ai_sdk_class(&facts, by_message.as_ref().map(|(r, _)| r.id)) {
+        return Some(v);
+    }
     // A closed connection: which side left, and whether the answer had begun (`cut`).
     if let Some(v) = cut::read(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
