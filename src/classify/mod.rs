@@ -223,8 +223,7 @@ fn weighed(
     // An upstream's refusal a relay passed on is about the relay's channel (`relay`).
     let v = relay::upstream(v, &relay_text(body, context));
     // Google's missing model or method gets Google's fix (`google`).
-    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
-    let v = google::refine(v, &facts_of(status, body, sent, msg, context));
+    let v = google::refine(v, &facts);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
