@@ -35,12 +35,30 @@ pub fn check<'a>(r: &'a Report, id: &str) -> &'a CheckResult {
 }
 
 /// A free port on 127.0.0.1, for a server that must be told its port before it starts.
+///
+/// Why not `bind(":0")`: that hands out a port from the kernel's ephemeral range, the same range
+/// every outgoing connection takes its source port from, so a port picked early and bound
+/// seconds later (nginx's upstream, after other runs made hundreds of connections) can be taken
+/// meanwhile (CI stop 30 failed on exactly that). Ports below the ephemeral range are only ever
+/// taken by an explicit bind; each is handed out once per process, from a start that differs
+/// between processes, and checked free before it is returned.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let (base, span) = (10_000u32, low.saturating_sub(10_000).max(1_000));
+    let start = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (base + (start + n) % span) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port below the ephemeral range")
 }
 
 /// Run `zencheck fidelity ARGS…` in-process, its arguments parsed as the binary would.

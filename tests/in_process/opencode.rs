@@ -126,11 +126,7 @@ async fn an_unconfigured_model_is_named_with_the_closest() {
 
 #[tokio::test]
 async fn nothing_listening_fails_health_and_skips_the_rest() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::common::free_port();
     let r = serve_check(
         &format!("http://127.0.0.1:{port}"),
         "local/m",

@@ -292,10 +292,7 @@ async fn a_server_that_never_answers_is_bounded_by_the_timeout() {
 
 #[tokio::test]
 async fn nothing_listening_is_a_network_failure() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = crate::common::free_port();
     let r = probe(&[
         "--base-url",
         &format!("http://127.0.0.1:{port}/v1"),

@@ -99,11 +99,7 @@ async fn against_real_opencode(bin: PathBuf) {
         .unwrap();
     let env = isolation(home.path());
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::common::free_port();
     let child = std::process::Command::new(&bin)
         .args([
             "serve",
