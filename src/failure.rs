@@ -88,6 +88,8 @@ pub enum RuleHint {
     /// An output cap sent below zero: a client that computes it as the window minus the
     /// prompt, with a prompt that already fills the window.
     NegativeCap,
+    /// The server refused because the model is still loading (a cold start it announced).
+    ModelLoading,
     /// The server cannot fit the model in its memory.
     ServerResources,
     /// A forward proxy's 407.
@@ -373,7 +375,7 @@ impl Kind {
             Kind::ContentFilter => "Blocked by a content filter",
             Kind::Blocked => "Blocked by a firewall or risk control",
             Kind::GatewayAltered => "Gateway changed what passed through",
-            Kind::ColdStart => "Cold start: the first answer was slow",
+            Kind::ColdStart => "Cold start: the model was not loaded yet",
             Kind::AddressFamily => "One address family refuses",
         }
     }
@@ -415,7 +417,7 @@ impl Kind {
             Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
             Kind::Blocked => "A web application firewall, a CDN's bot challenge or a relay's risk control refused the request before it reached the model: the credential was never judged and may be fine.",
-            Kind::ColdStart => "The first request after an idle spell waited for the model to load (a serverless scale-up, Ollama loading the weights, a gateway warming its upstream), and the requests after it were fast: the endpoint works, but a client whose timeout is shorter than that first wait fails once after every idle spell.",
+            Kind::ColdStart => "The model was not loaded when the request came (a serverless scale-up, Ollama loading the weights, a gateway warming its upstream, a model evicted after an idle spell): the server either held the request until it was, so the first answer was slow and the ones after it fast, or refused it at once as \"loading\" (a 503). The endpoint works; a client whose timeout is shorter than that wait, or that does not retry a loading refusal, fails once after every idle spell.",
             Kind::AddressFamily => "The host name resolves to an IPv6 and an IPv4 address and only one of them accepts connections (`localhost` is ::1 and 127.0.0.1; a server bound to 127.0.0.1 refuses ::1). Clients that try one address only (Node.js before 20, promptfoo#160) fail with ECONNREFUSED although the server is up.",
             Kind::GatewayAltered => "A gateway between the client and the provider changed what passed through it: a request parameter dropped or rewritten, or a status, header, error message or token count replaced. Each side looks fine on its own; the difference is in the middle.",
         }
@@ -932,11 +934,7 @@ impl Kind {
                      where this client looks: inside Docker, 127.0.0.1 is the container itself (use host.docker.internal or the \
                      service's name), and a server bound to 127.0.0.1 refuses other machines (bind it to 0.0.0.0)."
                     .to_string(),
-                Some(RuleHint::RefusedOnIpv6) => "The connection to ::1, IPv6's loopback, was refused: `localhost` resolves \
-                     to ::1 first (Node.js 17 and later, many systems), and a server listening on 127.0.0.1 only refuses it. Use \
-                     127.0.0.1 in the base URL instead of localhost, or make the server listen on both families (Ollama: \
-                     OLLAMA_HOST=[::]:11434; others: bind to ::); if 127.0.0.1 is refused too, the server is not running."
-                    .to_string(),
+                Some(RuleHint::RefusedOnIpv6) => REFUSED_ON_IPV6.to_string(),
                 Some(RuleHint::Unreachable) => "The host never answered the connection: a firewall or VPN dropping it, an address \
                      with no route from this network, or a provider blocked where you are (then a proxy through HTTPS_PROXY is the \
                      way). Check the address in the base URL and that this machine reaches it (curl -v against the base URL); a \
@@ -1181,6 +1179,14 @@ impl Kind {
                  blocked requests can get the address banned."
                 .to_string(),
             Kind::GatewayAltered => altered_hint(cx.param, None),
+            Kind::ColdStart if cx.rule == Some(RuleHint::ModelLoading) => "The server answered before the model \
+                 was loaded: it is starting up or was unloaded after an idle spell, and will answer once the weights are \
+                 in memory. Wait and send the request again (an `estimated_time` or Retry-After in the answer says how \
+                 long), or ask the server to hold the request until the model is ready (Hugging Face: the header \
+                 x-wait-for-model: true). To avoid the wait after every idle spell, keep the model warm: a scheduled \
+                 request more often than its idle timeout, a minimum of one replica on serverless endpoints, \
+                 OLLAMA_KEEP_ALIVE for Ollama. Nothing in the request needs to change."
+                .to_string(),
             Kind::ColdStart => match p {
                 Some(Provider::Ollama) => "Ollama unloads a model after 5 idle minutes and loads it again on the next \
                      request: set OLLAMA_KEEP_ALIVE=-1 (or send keep_alive: -1) to keep it loaded, and give your client a \
@@ -1211,6 +1217,12 @@ impl Kind {
         }
     }
 }
+
+/// A connection refused on ::1 (the probe's own transport failure, or a pasted one).
+const REFUSED_ON_IPV6: &str = "The connection to ::1, IPv6's loopback, was refused: `localhost` resolves \
+                     to ::1 first (Node.js 17 and later, many systems), and a server listening on 127.0.0.1 only refuses it. Use \
+                     127.0.0.1 in the base URL instead of localhost, or make the server listen on both families (Ollama: \
+                     OLLAMA_HOST=[::]:11434; others: bind to ::); if 127.0.0.1 is refused too, the server is not running.";
 
 /// The fix for what a gateway did to an exchange (`zencheck fidelity`), in the words of the
 /// gateway when it named itself; `None` leaves the kind's general hint.

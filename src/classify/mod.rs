@@ -352,7 +352,8 @@ fn decide_layers(
             param,
             gateway: false,
             rule: "provider_code",
-            hint: None,
+            // A code that says the model is still loading words its fix as a cold start does.
+            hint: (kind == Kind::ColdStart).then_some(RuleHint::ModelLoading),
             confidence: if row.cautious {
                 Confidence::Low
             } else {
@@ -1087,7 +1088,7 @@ fn agrees(status: u16, by_status: Kind, by_message: Kind) -> bool {
         Auth | AccessDenied | Blocked => 1,
         ModelNotFound | BaseUrl | WrongRoute => 2,
         RateLimit => 3,
-        ServerError | Timeout | StreamError | StreamTruncated => 4,
+        ServerError | Timeout | StreamError | StreamTruncated | ColdStart => 4,
         RequestTooLarge | ContextOverflow => 5,
         _ => 0,
     };
@@ -1145,6 +1146,39 @@ mod tests {
             &parse_error_body(Some("application/json"), body.as_bytes()),
             sent,
         )
+    }
+
+    #[test]
+    fn a_model_still_loading_is_a_cold_start_and_a_failed_load_is_not() {
+        // llama.cpp's 503 while it loads (tools/server README) and Hugging Face's.
+        let v = kind_of(
+            503,
+            r#"{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}"#,
+            &[],
+        );
+        assert_eq!(
+            (v.kind, v.hint),
+            (Kind::ColdStart, Some(RuleHint::ModelLoading))
+        );
+        let v = kind_of(
+            503,
+            r#"{"error":"Model org/m is currently loading","estimated_time":20.0}"#,
+            &[],
+        );
+        assert_eq!(v.kind, Kind::ColdStart);
+        // A 500 while loading, or a load that failed, is the server's failure.
+        for (status, body) in [
+            (
+                500,
+                r#"{"error":"unexpected server status: llm server loading model"}"#,
+            ),
+            (
+                503,
+                r#"{"error":{"message":"failed to load model: Loading model","type":"unavailable_error"}}"#,
+            ),
+        ] {
+            assert_ne!(kind_of(status, body, &[]).kind, Kind::ColdStart, "{body}");
+        }
     }
 
     #[test]

@@ -867,6 +867,24 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BaseUrl, ..R },
     // A model refused for the kind of account or plan asking: the model exists, the account
     // may not use it ("not supported when using Codex with a ChatGPT account").
+    // A model not loaded yet: the server refuses (or holds) requests until the weights are in
+    // memory, and answers once they are. A cold start, not an outage: waiting passes, and
+    // keeping the model warm avoids it. A load that *failed* (a 500 that says so, a crash, no
+    // memory) is a server error and is left to the rules below.
+    Rule { id: "model_loading", source: "Hugging Face Inference API 503 {\"error\":\"Model … is currently loading\",\"estimated_time\":…} (its docs: wait_for_model / x-wait-for-model); \
+             llama.cpp server 503 \"Loading model\" (tools/server README, /health while loading); Bedrock ModelNotReadyException for an imported model evicted after idle, \
+             \"Model is not ready for inference. Wait and try your request again\" (AWS re:Post knowledge center, bedrock-imported-models-modelnotreadyexception); \
+             Hugging Face Inference Endpoints scaled to zero (docs: autoscaling, cold start)",
+        any: &["is currently loading", "model is loading", "model is still loading", "still loading the model", "not ready to serve", "not ready for inference",
+               "warming up", "cold start", "scaled to zero", "scale-to-zero", "estimated_time", "模型加载中", "模型正在加载"],
+        unless: &["failed to load", "error loading", "could not load", "unable to load", "terminated", "out of memory", "oom", "crash"],
+        // Said with a refusal's status (503 above all) or with none; a 500 or a 4xx is about something else.
+        test: Some(|f| matches!(f.status, None | Some(429 | 502..=504 | 529))),
+        kind: Kind::ColdStart, hint: Some(RuleHint::ModelLoading), ..R },
+    Rule { id: "model_loading_llamacpp", source: "llama.cpp server 503 {\"error\":{\"code\":503,\"message\":\"Loading model\",\"type\":\"unavailable_error\"}} (tools/server README)",
+        status: Status::In(&[503]), any: &["loading model"],
+        unless: &["failed to load", "error loading", "could not load", "unable to load"],
+        kind: Kind::ColdStart, hint: Some(RuleHint::ModelLoading), ..R },
     Rule { id: "server_failed_words", source: "Azure \"The server had an error while processing your request\"; Bedrock \"Bedrock is unable to process your request\" / ModelNotReadyException \"not ready to serve inference requests\"",
         any: &["server had an error", "unable to process your request", "not ready to serve", "trouble connecting to the model provider", "failed to get response from provider", "upstream error",
                "engine is currently overloaded", "model is currently overloaded", "server_high_load", "high load", "server is busy", "service is busy", "error occurred while processing your request", "error while processing", "service is temporarily unavailable", "temporarily unavailable", "internal error occurred", "负载已饱和", "服务繁忙", "系统繁忙",
