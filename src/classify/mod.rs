@@ -19,6 +19,7 @@ mod envelope;
 mod facts;
 mod gateways;
 mod google;
+mod grounds;
 pub mod in_stream;
 mod label;
 mod loose;
@@ -430,6 +431,10 @@ fn decide_layers(
     // A parameter refused in words no rule holds, named by the grammar (`param_words`).
     let named = by_message.as_ref().map(|(r, p)| (r.id, p.is_some()));
     if let Some(v) = param_words::decide(&facts, named) {
+        return Some(v);
+    }
+    // A refusal's grounds, read as an act and a ground in one sentence (`grounds`).
+    if let Some(v) = grounds::decide(&facts, by_message.as_ref().map(|(r, _)| r.id)) {
         return Some(v);
     }
     // What a refusal's words say was refused, over a deny rule's word or the status (`deny`).
