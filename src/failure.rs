@@ -90,6 +90,10 @@ pub enum RuleHint {
     NegativeCap,
     /// The server refused because the model is still loading (a cold start it announced).
     ModelLoading,
+    /// A base URL the client cannot use at all: no scheme, not a URL.
+    UrlUnusable,
+    /// A server that takes HTTPS only, asked over plain HTTP.
+    HttpsOnly,
     /// The server cannot fit the model in its memory.
     ServerResources,
     /// A forward proxy's 407.
@@ -968,6 +972,16 @@ impl Kind {
                  clients append the endpoint path themselves.",
                 cx.answering_base_url.unwrap_or_default()
             ),
+            Kind::BaseUrl if cx.rule == Some(RuleHint::UrlUnusable) => "The client could not build a URL from the base URL \
+                 it was given: the scheme is missing (`localhost:4000/v1` or `api.example.com/v1` without http:// or \
+                 https://), or it is not a URL at all (an unset variable, a stray quote or space, a port without a host). \
+                 Write it whole, e.g. http://127.0.0.1:4000/v1 for a local server or https://… for a provider; no request \
+                 was sent."
+                .to_string(),
+            Kind::BaseUrl if cx.rule == Some(RuleHint::HttpsOnly) => "The server takes HTTPS only and refused a plain-HTTP \
+                 request: use https:// in the base URL (and check that no proxy or gateway in between rewrites it to \
+                 http://). Sending it again over http:// will not pass."
+                .to_string(),
             Kind::BaseUrl => "Give the base URL that ends just before /chat/completions (usually …/v1): clients append the \
                  endpoint path themselves. Many servers need the /v1 suffix (Ollama, vLLM, LM Studio, LiteLLM)."
                 .to_string(),

@@ -1673,6 +1673,20 @@ mod tests {
                 .map(|v| v.0),
             Some(Kind::BaseUrl)
         );
+        // reqwest's and OkHttp's words for the same: the url crate's ParseError, as Debug prints it.
+        for t in [
+            "reqwest::Error { kind: Builder, source: RelativeUrlWithoutBase }",
+            "builder error: source: BadScheme",
+            "java.lang.IllegalArgumentException: Expected URL scheme 'http' or 'https' but no scheme was found for local…",
+        ] {
+            assert_eq!(words(t).map(|v| v.0), Some(Kind::BaseUrl), "{t}");
+        }
+        // Azure's missing deployment, in the older API versions' words too.
+        assert_eq!(
+            words("InvalidRequestError: The API deployment for the resource does not exist.")
+                .map(|v| v.0),
+            Some(Kind::ModelNotFound)
+        );
         // Apple's NSURLErrorDomain: the code names the kind, the domain does not.
         assert_eq!(
             words("Error Domain=NSURLErrorDomain Code=-1001 \"The request timed out.\"")

@@ -771,8 +771,9 @@ pub static RULES: &[Rule] = &[
         any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
         kind: Kind::ParamRejected, param: Param::Fixed("tool_call_id"), ..R },
     // --- Models that do not exist (by code first).
-    Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\"",
-        tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist"], kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..R },
+    Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\" (older API versions: \"for the resource\")",
+        tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist", "api deployment for the resource does not exist", "deployment for this resource does not exist", "deployment for the resource does not exist"],
+        kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..R },
     // A 403 that speaks of access and a model: the model exists and the key may not use it,
     // whatever code (`model_not_found`) the body also carries.
     Rule { id: "access_403_model", source: "OpenAI 403 model_not_found \"Project `proj_x` does not have access to model `gpt-4o`\"; a gateway's 403 \"no access to this model\"",
@@ -959,8 +960,18 @@ pub static RULES: &[Rule] = &[
     Rule { id: "url_unusable", source: "httpx UnsupportedProtocol \"Request URL is missing an 'http://' or 'https://' protocol\"; requests MissingSchema; Go \"unsupported protocol scheme\"; Node ERR_INVALID_URL; reqwest \"relative URL without a base\"",
         status: Status::Unknown,
         any: &["missing an 'http://' or 'https://'", "unsupportedprotocol", "unsupported protocol scheme", "missingschema", "invalidschema", "no connection adapters were found", "err_invalid_url",
-               "typeerror: invalid url", "relative url without a base", "url has no scheme", "invalid uri", "uriformatexception", "malformedurlexception", "invalid base url", "base url is invalid", "invalid url scheme"],
-        kind: Kind::BaseUrl, ..R },
+               "typeerror: invalid url", "relative url without a base", "url has no scheme", "invalid uri", "uriformatexception", "malformedurlexception", "invalid base url", "base url is invalid", "invalid url scheme",
+               // reqwest's own BadScheme and the url crate's ParseError variants (docs.rs/url, ParseError), as Debug prints them.
+               "badscheme", "relativeurlwithoutbase", "relativeurlwithcannotbeabasebase", "emptyhost", "invalidport", "invalidipv4address", "invalidipv6address", "invaliddomaincharacter", "cannot_be_a_base: true",
+               // OkHttp's HttpUrl ("Expected URL scheme 'http' or 'https' but no scheme was found"); .NET HttpClient.
+               "expected url scheme", "an invalid request uri was provided"],
+        kind: Kind::BaseUrl, hint: Some(RuleHint::UrlUnusable), ..R },
+    // A server that takes HTTPS only, answering a plain-HTTP request with words that say so
+    // (OpenAI 403 "The OpenAI API is only accessible over HTTPS"; HSTS-only hosts).
+    Rule { id: "https_only", source: "OpenAI's API reference: requests must be made over HTTPS; its 403 for plain HTTP says the API is only accessible over HTTPS",
+        any: &["over https", "via https", "must use https", "https is required", "https required", "requires https", "use https instead"],
+        also: &["only", "must", "required", "requires", "instead", "rather than"],
+        kind: Kind::BaseUrl, hint: Some(RuleHint::HttpsOnly), ..R },
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",

@@ -231,11 +231,21 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
 }
 
 /// An SSE transcript: lines starting at column 0 with `data:` or `event:`. An SDK's object
-/// dump has an indented `data:` property, and is no stream.
+/// dump has an indented `data:` property, and is no stream; nor is a pretty-printed object
+/// whose `data: {` opens on one line and goes on over the next ones (an axios error's
+/// `data` printed by Node): a stream's event carries its JSON on its own line.
 fn looks_like_sse(text: &str) -> bool {
     let mut fields = 0;
-    for line in text.lines().take(10_000) {
+    let mut lines = text.lines().take(10_000).peekable();
+    while let Some(line) = lines.next() {
         if line.starts_with("data:") || line.starts_with("event:") {
+            let opened = line.strip_prefix("data:").map(str::trim) == Some("{");
+            let continued = lines
+                .peek()
+                .is_some_and(|next| !next.is_empty() && !next.starts_with("data:"));
+            if opened && continued {
+                return false;
+            }
             fields += 1;
         } else if line.contains("statusCode") || line.contains("responseBody") {
             return false;
@@ -722,6 +732,16 @@ mod tests {
         // A broken chunk is still a malformed stream.
         let chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}\n\ndata: [DONE]\n";
         assert_eq!(kind(chunk), Some(Kind::StreamMalformed));
+    }
+
+    #[test]
+    fn a_pretty_printed_data_object_is_no_stream() {
+        // axios's error.response printed by Node: `data: {` and the object on the next lines.
+        let dump = "data: {\n    error: {\n      message: 'This is a chat model and not supported in the v1/completions endpoint. Did you mean to use v1/chat/completions?',\n      type: 'invalid_request_error',\n      param: 'model',\n      code: null\n    }\n  }";
+        assert!(!looks_like_sse(dump));
+        assert!(looks_like_sse("data: {\"error\":{\"message\":\"x\"}}\n\n"));
+        let x = explain(dump, None);
+        assert_eq!(x.kind, Some(Kind::WrongRoute), "{x:?}");
     }
 
     #[test]
