@@ -1681,6 +1681,11 @@ mod tests {
         ] {
             assert_eq!(words(t).map(|v| v.0), Some(Kind::BaseUrl), "{t}");
         }
+        // Rust's io::ErrorKind::TimedOut under reqwest's Debug print: the client's own limit.
+        assert_eq!(
+            words("Failed to make API request: reqwest::Error { kind: Request, url: \"http://localhost:11434/api/chat\", source: TimedOut }").map(|v| v.0),
+            Some(Kind::Timeout)
+        );
         // Azure's missing deployment, in the older API versions' words too.
         assert_eq!(
             words("InvalidRequestError: The API deployment for the resource does not exist.")
