@@ -90,6 +90,9 @@ pub enum RuleHint {
     NegativeCap,
     /// The server refused because the model is still loading (a cold start it announced).
     ModelLoading,
+    /// "Does not exist or you do not have access": a missing id and a refused one, in one
+    /// sentence; the fix must hold for both.
+    MissingOrNoAccess,
     /// A base URL the client cannot use at all: no scheme, not a URL.
     UrlUnusable,
     /// A server that takes HTTPS only, asked over plain HTTP.
@@ -538,6 +541,15 @@ impl Kind {
                      check the x-ratelimit-* headers or the message for when the window resets."
                     .to_string(),
             },
+            Kind::ModelNotFound | Kind::AccessDenied if cx.rule == Some(RuleHint::MissingOrNoAccess) => format!(
+                "The server says {} either does not exist or this key may not use it, and does not say which. List the \
+                 models this key can use (GET …/v1/models with the same key). If the id is listed, your application \
+                 sends something else (compare it character by character: vendor prefix, date suffix). If it is not \
+                 listed but the provider documents it, this key's account or project lacks access: on OpenAI some models \
+                 need a higher usage tier or a verified organisation, and a project can restrict its models; use a model \
+                 the list shows, or get access. Retrying as is will not pass.",
+                cx.model.map_or("the model".to_string(), |m| format!("`{m}`"))
+            ),
             Kind::AccessDenied if cx.rule == Some(RuleHint::ProviderRouting) => "The gateway has providers for this model, but none \
                  that your settings allow: check the account's privacy and data-policy settings (OpenRouter: \
                  https://openrouter.ai/settings/privacy, where paid-model training and data retention exclude providers) and \

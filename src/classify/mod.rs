@@ -229,8 +229,20 @@ fn weighed(
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
     let v = param_words::negative_cap(v, body);
+    // A message that names both a missing id and a refused one gets the fix that holds for both.
+    let v = both_readings(v, &facts.words);
     // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).
     Some(servers::quote(v, &facts))
+}
+
+/// "Does not exist or you do not have access": whichever of the two a layer chose, the fix
+/// must hold for both, and the answer is a likely one.
+fn both_readings(mut v: Classification, words: &str) -> Classification {
+    if v.hint.is_none() && reads_two_ways(words, v.kind) {
+        v.hint = Some(RuleHint::MissingOrNoAccess);
+        v.confidence = Confidence::Low;
+    }
+    v
 }
 
 /// `v`, calibrated on the evidence it rests on, and that evidence (`whole`: every part of
