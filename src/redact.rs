@@ -213,9 +213,11 @@ pub fn key_value_mistake(v: &str) -> Option<&'static str> {
 }
 
 /// Replace every key-shaped token (a known prefix and at least 12 more key characters)
-/// with its prefix and `[redacted]`.
+/// with its prefix and `[redacted]`. A key a provider masked itself (`sk-NM6A****…MC1`, as
+/// OpenAI's "Incorrect API key provided" prints it) still shows a piece of the key at each
+/// end: its stars count as key characters, so it is masked whole too.
 pub fn mask_key_like(s: &str) -> String {
-    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '*';
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some((i, prefix)) = KEY_PREFIXES
@@ -380,6 +382,11 @@ mod tests {
             "gsk_[redacted] and task-sk-xyz"
         );
         assert_eq!(mask_key_like("model sk-small"), "model sk-small");
+        // A key the provider masked itself still holds pieces of it at both ends.
+        assert_eq!(
+            mask_key_like("provided: <sk-NM6A*****************************************MC1>. You"),
+            "provided: <sk-[redacted]>. You"
+        );
     }
 
     #[test]

@@ -53,6 +53,11 @@ pub fn is_error_event(v: &Value) -> bool {
             && (v.get("detail").is_some()
                 || v.get("message").is_some_and(Value::is_string)
                     && (v.get("code").is_some() || v.get("type").is_some())))
+        // A relay's frame that wraps its upstream's event: `{"type": …, "data": {"error": {…}}}`.
+        || v
+            .get("data")
+            .and_then(|d| d.get("error"))
+            .is_some_and(|e| e.is_object() || e.is_string())
 }
 
 /// The data of the first error event among `(event name, data)` pairs, in any of the shapes
@@ -86,8 +91,16 @@ pub fn first_broken_error_frame<'a>(
             .take(24)
             .collect::<String>()
             .to_ascii_lowercase();
+        // Or an error object one level in, as a relay wraps its upstream's event.
+        let nested: String = data
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(400)
+            .collect();
         serde_json::from_str::<Value>(data).is_err()
-            && (opens.starts_with("{\"error\":") || opens.starts_with("{\"type\":\"error\""))
+            && (opens.starts_with("{\"error\":")
+                || opens.starts_with("{\"type\":\"error\"")
+                || nested.contains("\"data\":{\"error\":{"))
             && parse_error_body(Some("application/json"), data.as_bytes())
                 .message
                 .is_some()
@@ -142,6 +155,22 @@ mod tests {
 
     fn kind(data: &str) -> Option<Kind> {
         read(data, KNOWN_PARAMS).verdict.map(|v| v.kind)
+    }
+
+    #[test]
+    fn a_relay_s_frame_that_wraps_an_upstream_error_is_an_error_event() {
+        let v: Value = serde_json::from_str(
+            r#"{"type":"chat:completion","data":{"error":{"detail":"blocked"},"done":true}}"#,
+        )
+        .unwrap();
+        assert!(is_error_event(&v));
+        let chunk: Value =
+            serde_json::from_str(r#"{"type":"chat:completion","data":{"delta_content":"hi"}}"#)
+                .unwrap();
+        assert!(!is_error_event(&chunk));
+        // Its JSON cut short, it is still read as an error frame.
+        let cut = r#"{"type":"chat:completion","data":{"error":{"detail":"Content Security Warning: inappropriate content."},"done":true"#;
+        assert_eq!(first_broken_error_frame([("", cut)].into_iter()), Some(cut));
     }
 
     #[test]

@@ -66,6 +66,11 @@ impl Parser<'_> {
                         self.i += 1;
                         return Some(Value::String(word));
                     }
+                    // Dart's and Kotlin's toString: `RequestFailedException(message: text, statusCode: 401)`,
+                    // `Error(code=429, message=text)`: named fields whose values are bare text.
+                    if let Some(fields) = self.named_fields(depth + 1) {
+                        return Some(fields);
+                    }
                     let inner = self.value(depth + 1)?;
                     // `ConnectError("tcp connect error", Os { … })`: the first value stands for all.
                     while self.peek().is_some_and(|c| c != b')') {
@@ -136,6 +141,95 @@ impl Parser<'_> {
                 self.ws();
             }
         }
+    }
+
+    /// After `Name(`: `key: value, key2: value2)` or `key=value, …)`, each value bare text up
+    /// to the next `, key:` at the same nesting, or a value this parser reads (a quoted
+    /// string, an object). `None`, with nothing consumed, when the text is not so.
+    fn named_fields(&mut self, depth: usize) -> Option<Value> {
+        let start = self.i;
+        let mut map = Map::new();
+        loop {
+            self.ws();
+            let Some(key) = self.field_key() else {
+                self.i = start;
+                return None;
+            };
+            self.ws();
+            let value = match self.peek() {
+                Some(b'"' | b'\'' | b'`' | b'{' | b'[') => match self.value(depth) {
+                    Some(v) => v,
+                    None => {
+                        self.i = start;
+                        return None;
+                    }
+                },
+                _ => Value::String(self.bare_text()),
+            };
+            let value = match value {
+                Value::String(t) => match t.parse::<i64>() {
+                    Ok(n) => Value::Number(Number::from(n)),
+                    Err(_) => Value::String(t),
+                },
+                v => v,
+            };
+            map.insert(key, value);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b')') => {
+                    self.i += 1;
+                    return Some(Value::Object(map));
+                }
+                _ => {
+                    self.i = start;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// `key:` (with a space after, so `https://` is no key) or `key=`, as a named field opens.
+    fn field_key(&mut self) -> Option<String> {
+        let at = self.i;
+        let key = self.ident().filter(|k| !k.contains('.'))?.to_string();
+        let rest = self.b.get(self.i..)?;
+        let take = match rest {
+            [b':', b' ' | b'\n', ..] => 1,
+            [b'=', ..] => 1,
+            _ => {
+                self.i = at;
+                return None;
+            }
+        };
+        self.i += take;
+        Some(key)
+    }
+
+    /// Bare text up to `, key:`/`, key=` or the `)` that closes the call, at this nesting.
+    fn bare_text(&mut self) -> String {
+        let start = self.i;
+        let mut nest = 0usize;
+        while let Some(c) = self.peek() {
+            match c {
+                b'(' | b'[' | b'{' => nest += 1,
+                b')' | b']' | b'}' if nest > 0 => nest -= 1,
+                b')' => break,
+                b',' if nest == 0 => {
+                    let save = self.i;
+                    self.i += 1;
+                    self.ws();
+                    let is_key = self.field_key().is_some();
+                    self.i = save;
+                    if is_key {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        self.s.get(start..self.i).unwrap_or("").trim().to_string()
     }
 
     fn array(&mut self, depth: usize) -> Option<Value> {
@@ -265,6 +359,25 @@ mod tests {
         assert_eq!(v["data"], json!("[{\n  \"error\": 1}]"));
         let (v, _) = parse_prefix("{\\n  \"a\": 1\\n}").unwrap();
         assert_eq!(v["a"], json!(1));
+    }
+
+    #[test]
+    fn dart_and_kotlin_named_fields_with_bare_text() {
+        let s = "RequestFailedException(message: Incorrect API key provided: <sk-…>. You can find it at https://x.example/keys., statusCode: 401) tail";
+        let (v, used) = parse_prefix(s).unwrap();
+        assert_eq!(v["statusCode"], json!(401));
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Incorrect API key provided"));
+        assert_eq!(&s[used..], " tail");
+        let (v, _) =
+            parse_prefix("Error(code=429, message=Too many requests (per minute))").unwrap();
+        assert_eq!(v["code"], json!(429));
+        assert_eq!(v["message"], json!("Too many requests (per minute)"));
+        // A Rust tuple struct is read as before: its first value.
+        let (v, _) = parse_prefix("Some(\"x\")").unwrap();
+        assert_eq!(v, json!("x"));
     }
 
     #[test]

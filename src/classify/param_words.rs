@@ -263,6 +263,9 @@ const VALUE_WORDS: &[&str] = &[
 /// holds the other.
 const PREDICATES: &[(&str, Fix)] = &[
     ("extra inputs are not permitted", Fix::Drop),
+    // zod's unrecognized_keys issue (zod.dev, ZodIssueCode), the schema library of many JS
+    // servers: "Unrecognized key(s) in object: 'stop'".
+    ("unrecognized key(s) in object:", Fix::Drop),
     ("unsupported value", Fix::Value),
     ("invalid value", Fix::Value),
     ("must be one of", Fix::Value),
@@ -1067,6 +1070,12 @@ mod tests {
             name_fix("`temperature` and `top_p` cannot both be specified for this model. Please use only one."),
             Some(("top_p".into(), Fix::Drop))
         );
+    }
+
+    #[test]
+    fn zod_s_unrecognized_keys_names_the_key_to_drop() {
+        let r = read("API Error: Unrecognized key(s) in object: 'stop'").unwrap();
+        assert_eq!((r.0.as_str(), r.1), ("stop", Fix::Drop));
     }
 
     #[test]

@@ -666,7 +666,8 @@ pub static RULES: &[Rule] = &[
         any: &["maximum allowed batch size", "batch size is invalid", "batch size exceeds", "exceeds the maximum batch size", "batch size too large", "batch size is too large"],
         kind: Kind::RequestTooLarge, hint: Some(RuleHint::BatchTooLarge), ..R },
     Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
-        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length"],
+        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds"],
+        // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
         unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
     // --- Per-window quotas (they pass after the wait) before billing (it never does).
