@@ -379,7 +379,22 @@ fn decide_layers(
     if let Some(v) = google::key_state(&facts) {
         return Some(v);
     }
-    if let Some(row) = code.filter(|r| !r.weak && !r.family) {
+    // A documented code that means no more than "bad request" says less than a message rule
+    // that names a kind or the field at fault: that rule is read instead, below.
+    // So does a canonical "resource exhausted" (Google's) against words that say the
+    // exhausted resource is the account's credit.
+    let says_more = |row: &codes::Row| {
+        let by_message = || rules::first_match(&facts, rules::Layer::Message);
+        (row.kind() == Kind::BadRequest
+            && row.param.is_none()
+            && by_message().is_some_and(|(r, p)| {
+                !param_words::is_generic(r.id) && (r.kind != Kind::BadRequest || p.is_some())
+            }))
+            || (row.canonical
+                && row.kind() == Kind::RateLimit
+                && by_message().is_some_and(|(r, _)| r.kind == Kind::Billing))
+    };
+    if let Some(row) = code.filter(|r| !r.weak && !r.family && !says_more(r)) {
         let v = deny::over_status_code(from_code(row), row.canonical, &facts);
         return Some(account::refine(v, &facts));
     }
@@ -1166,6 +1181,19 @@ mod tests {
     }
 
     #[test]
+    fn a_generic_code_yields_to_a_message_that_names_the_field() {
+        let v = kind_of(
+            400,
+            r#"{"error":{"message":"Missing `reasoning_content` field in the assistant message at message index 2.","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#,
+            &[],
+        );
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::BadRequest, Some("reasoning_content"))
+        );
+    }
+
+    #[test]
     fn a_model_still_loading_is_a_cold_start_and_a_failed_load_is_not() {
         // llama.cpp's 503 while it loads (tools/server README) and Hugging Face's.
         let v = kind_of(
@@ -1696,6 +1724,16 @@ mod tests {
         // Rust's io::ErrorKind::TimedOut under reqwest's Debug print: the client's own limit.
         assert_eq!(
             words("Failed to make API request: reqwest::Error { kind: Request, url: \"http://localhost:11434/api/chat\", source: TimedOut }").map(|v| v.0),
+            Some(Kind::Timeout)
+        );
+        // A relay's words for what its upstream answered; Go's header timeout under a proxy.
+        assert_eq!(
+            words("JoplinServerApi: Code: 400\nError: Upstream returned 429").map(|v| v.0),
+            Some(Kind::RateLimit)
+        );
+        assert_eq!(
+            words("Error proxying to upstream server: net/http: timeout awaiting response headers")
+                .map(|v| v.0),
             Some(Kind::Timeout)
         );
         // Azure's missing deployment, in the older API versions' words too.

@@ -753,6 +753,11 @@ fn spelled(name: &str) -> String {
 /// named refused says more.
 const GENERIC_RULES: &[&str] = &["invalid_request_words", "bad_request_words", "body_invalid"];
 
+/// A message rule that says no more than "the request was refused".
+pub(super) fn is_generic(id: &str) -> bool {
+    GENERIC_RULES.contains(&id)
+}
+
 /// The verdict of this layer, when no specific message rule spoke (`by_message`: the
 /// first message rule's id and whether it named a parameter).
 pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Classification> {

@@ -257,13 +257,35 @@ pub(super) fn own(words: &str, tags: &[String]) -> Option<Classification> {
 
 /// The upstream's status a relay reports in its own words: `bad response status code 401`
 /// (one-api and new-api RelayErrorHandler, when the upstream's body said nothing readable).
+/// Words by which a relay or gateway says what its upstream answered (one-api's "bad
+/// response status code", and the plain English of others: "Upstream returned 429").
+const UPSTREAM_LEADS: &[&str] = &[
+    "bad response status code ",
+    "upstream returned ",
+    "upstream responded with ",
+    "upstream server returned ",
+    "upstream error ",
+    "upstream status ",
+    "upstream http ",
+    "provider returned ",
+];
+
 pub(super) fn upstream_status(words: &str) -> Option<Classification> {
-    let at = words.find("bad response status code ")?;
-    let digits: String = words[at + "bad response status code ".len()..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let status: u16 = digits.parse().ok().filter(|s| (400..600).contains(s))?;
+    let status = UPSTREAM_LEADS.iter().find_map(|lead| {
+        let at = words.find(lead)?;
+        // "upstream returned status 429", "upstream returned http 429", "… code: 429".
+        let rest = words[at + lead.len()..].trim_start();
+        let rest = ["status code", "status", "http", "code", "error"]
+            .iter()
+            .find_map(|w| rest.strip_prefix(w))
+            .unwrap_or(rest)
+            .trim_start_matches([' ', ':', '=']);
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (digits.len() == 3)
+            .then(|| digits.parse::<u16>().ok())
+            .flatten()
+            .filter(|s| (400..600).contains(s))
+    })?;
     let kind = match status {
         401 => Kind::Auth,
         402 => Kind::Billing,

@@ -261,7 +261,12 @@ fn input_over_window(f: &Facts) -> bool {
         "output tokens",
         "tokens per minute",
         "per day",
-        "rate",
+        // A rate, not "generate" or "accurate": the word, not the letters.
+        "rate limit",
+        "rate_limit",
+        "ratelimit",
+        "rate-limit",
+        " rate ",
         "payload size",
         "bytes",
         "monthly",
@@ -444,6 +449,9 @@ fn has_retry_delay(f: &Facts) -> bool {
 }
 
 const CONTEXT_WORDS: &[&str] = &[
+    // LMDeploy's api_server: its session_len is the window ("exceed session max length").
+    "exceed session max length",
+    "exceeds session_len",
     "context length",
     "context window",
     "maximum context",
@@ -684,7 +692,7 @@ pub static RULES: &[Rule] = &[
         any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, param: Param::Fixed("max_tokens"), ..R },
     Rule { id: "billing", source: "OpenAI 429 insufficient_quota; Anthropic 400 \"Your credit balance is too low\"; DeepSeek 402 \"Insufficient Balance\"; Qwen Arrearage",
         tags: &["insufficient_quota", "billing_hard_limit_reached", "insufficient_balance", "billing_not_active", "arrearage", "payment_required"],
-        any: &["insufficient balance", "insufficient_balance", "credit balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
+        any: &["insufficient balance", "insufficient_balance", "credit balance", "credits_balance", "credit_balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
                "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits"],
@@ -696,7 +704,7 @@ pub static RULES: &[Rule] = &[
         tags: &["rate_limit_exceeded", "rate_limit_error", "ratelimiterror", "resource_exhausted", "throttlingexception", "too_many_requests", "ratelimitexceeded", "requests", "tokens"],
         any: &["rate limit", "rate_limit", "ratelimit", "too many requests", "resource exhausted", "resource has been exhausted", "请求过于频繁", "频率", "daily quota", "exhausted your", "quota on this model",
                "too many concurrent", "concurrency limit", "concurrent requests", "负载已饱和", "限流", "并发", "访问过于频繁", "throttl",
-               "qps", "request limit reached", "requests limit", "请求过多", "频繁", "超限", "max rpm", "max tpm", " rpm", " tpm", "tpd", "访问量过大"],
+               "qps", "request limit reached", "requests limit", "exceeded your current requests", "请求过多", "频繁", "超限", "max rpm", "max tpm", " rpm", " tpm", "tpd", "访问量过大"],
         unless: &["request too large"],
         kind: Kind::RateLimit, ..R },
     Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..S },
@@ -767,6 +775,16 @@ pub static RULES: &[Rule] = &[
     Rule { id: "conversation_shape", source: "copilot-api 400 invalid_request_body \"This model does not support assistant message prefill. The conversation must end with a user message.\"",
         any: &["must end with a user message", "conversation must end with", "assistant message prefill", "prefill is not supported", "does not support prefill", "last message must be a user", "final message must be a user"],
         kind: Kind::BadRequest, ..R },
+    // A thinking model whose earlier turn's reasoning must come back with the conversation
+    // (DeepSeek's thinking mode with tool calls: api-docs.deepseek.com/guides/thinking_mode).
+    // Go's net/http gave up waiting for the upstream's headers (Transport.ResponseHeaderTimeout),
+    // as a reverse proxy's log says it under its own 502: the upstream was too slow to start.
+    Rule { id: "header_timeout", source: "Go net/http \"net/http: timeout awaiting response headers\" (oauth2-proxy, Caddy and other Go proxies log it with their 502)",
+        any: &["timeout awaiting response headers"], kind: Kind::Timeout, cautious: true, ..R },
+    Rule { id: "reasoning_content_back", source: "DeepSeek 400 \"Missing `reasoning_content` field in the assistant message at message index 2\" (its thinking-mode guide: with tool calls, reasoning_content is passed back)",
+        any: &["reasoning_content"], also: &["missing", "must be passed", "passed back", "pass back", "is required", "required field", "must be included", "must include", "should be passed"],
+        // Its fix is the one every refusal naming a reasoning field gets (failure.rs, by the parameter).
+        kind: Kind::BadRequest, param: Param::Fixed("reasoning_content"), ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
         any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
         kind: Kind::BadRequest, hint: Some(RuleHint::ToolMessageOrder), ..R },
