@@ -271,10 +271,21 @@ fn read_fields(out: &mut ErrorBody, e: &Value) {
     out.etype = str_of(e.get("type")).or(out.etype.take());
     out.code = str_of(e.get("code")).or(out.code.take());
     // Python and some gateways print a missing param as the string "None".
-    out.param = str_of(e.get("param"))
-        .filter(|p| !matches!(p.as_str(), "None" | "null" | "none"))
-        .or(out.param.take())
-        .or_else(|| detail_param(e));
+    let param = str_of(e.get("param")).filter(|p| !matches!(p.as_str(), "None" | "null" | "none"));
+    // A relay that puts the upstream's sentence in `param` ("message": "Param Incorrect",
+    // "param": "max_tokens is too large: …"): a sentence is no parameter's name, it is the
+    // message that says what was wrong.
+    let (param, said) = match param {
+        Some(p) if p.trim().contains(char::is_whitespace) => (None, Some(p)),
+        p => (p, None),
+    };
+    if let Some(said) = said {
+        out.message = Some(match out.message.take() {
+            Some(m) => format!("{m}: {said}"),
+            None => said,
+        });
+    }
+    out.param = param.or(out.param.take()).or_else(|| detail_param(e));
     collect_tags(out, e);
 }
 

@@ -507,6 +507,11 @@ fn decide_layers(
         body.message.as_deref().unwrap_or(""),
         bounded(context)
     );
+    if status == Some(404) {
+        if let Some(v) = version_twice_in(url.into_iter().chain([facts.words.as_str()])) {
+            return Some(v);
+        }
+    }
     if let Some(v) = router::read(status, body, &pasted.to_lowercase()) {
         return Some(v);
     }
@@ -1022,6 +1027,52 @@ fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
     }
 }
 
+/// A 404 for a path with two API versions in a row (`/v4/v1/chat/completions`), in the URL
+/// or anywhere in the pasted words (a router's `"path"` field): the base URL already ended in
+/// a version and the client appended its own. Whatever answered, the URL is the fault.
+fn version_twice_in<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Classification> {
+    let path = texts
+        .flat_map(|t| {
+            t.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '(' | ')'))
+        })
+        .filter(|t| t.contains('/'))
+        .take(2_000)
+        .find(|t| version_twice(t.split("://").last().unwrap_or(t)))?;
+    Some(Classification {
+        kind: Kind::BaseUrl,
+        param: None,
+        gateway: false,
+        rule: "version_twice",
+        hint: None,
+        confidence: Confidence::High,
+        evidence: format!(
+            "HTTP 404 for {}: two API versions in a row, so the base URL already ended in one and the client added its own",
+            // Never the query: it can carry a key.
+            one_line(path.split(['?', '#']).next().unwrap_or(""))
+        ),
+    })
+}
+
+/// Two API version segments in a row (`/v1/v1/`, `/v4/v1/`, `/v1beta/v1/`).
+fn version_twice(path: &str) -> bool {
+    let is_version = |s: &str| {
+        s.strip_prefix('v').is_some_and(|r| {
+            let digits =
+                r.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit());
+            digits.is_empty() && r.starts_with(|c: char| c.is_ascii_digit()) && r.len() <= 8
+        })
+    };
+    let segs: Vec<&str> = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    segs.windows(2)
+        .any(|w| is_version(w[0]) && is_version(w[1]))
+}
+
 /// Generic error codes many servers put in `type` or `code`, and the status each stands for.
 const GENERIC_CODES: &[(&str, u16)] = &[
     ("invalid_request", 400),
@@ -1178,6 +1229,30 @@ mod tests {
             &parse_error_body(Some("application/json"), body.as_bytes()),
             sent,
         )
+    }
+
+    #[test]
+    fn two_api_versions_in_a_row_are_a_base_url_that_already_had_one() {
+        assert!(version_twice("/api/paas/v4/v1/chat/completions"));
+        assert!(version_twice("/v1/v1/models"));
+        assert!(version_twice("/v1beta/v1/models"));
+        assert!(!version_twice("/v1/chat/completions"));
+        assert!(!version_twice("/v1/vision/v2x"));
+        assert!(!version_twice("/openai/deployments/v1/chat"));
+    }
+
+    #[test]
+    fn a_relay_s_sentence_in_param_is_its_message() {
+        let b = parse_error_body(
+            None,
+            br#"{"error":{"message":"Param Incorrect","type":"upstream_error","param":"max_tokens is too large: 1048576. This model supports at most 131072 completion tokens, whereas you provided 1048576.","code":"400"}}"#,
+        );
+        assert_eq!(b.param, None);
+        assert!(b
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("max_tokens is too large"));
     }
 
     #[test]

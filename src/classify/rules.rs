@@ -273,7 +273,10 @@ fn input_over_window(f: &Facts) -> bool {
         "per month",
         "budget",
         "credit",
-        "spend",
+        // The word, not the letters of "suspend" (a Kotlin coroutine's invokeSuspend).
+        "spend limit",
+        "spending",
+        " spend ",
     ]);
     let strong = has(&[
         "must have less than",
