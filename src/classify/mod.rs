@@ -1055,11 +1055,12 @@ fn version_twice_in<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Classifi
 
 /// Two API version segments in a row (`/v1/v1/`, `/v4/v1/`, `/v1beta/v1/`).
 fn version_twice(path: &str) -> bool {
+    // `v1`, `v4`, `v1beta`: a `v`, a digit, then at most a few letters or digits.
     let is_version = |s: &str| {
         s.strip_prefix('v').is_some_and(|r| {
-            let digits =
-                r.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit());
-            digits.is_empty() && r.starts_with(|c: char| c.is_ascii_digit()) && r.len() <= 8
+            r.starts_with(|c: char| c.is_ascii_digit())
+                && r.len() <= 8
+                && r.chars().all(|c| c.is_ascii_alphanumeric())
         })
     };
     let segs: Vec<&str> = path

@@ -255,8 +255,6 @@ pub(super) fn own(words: &str, tags: &[String]) -> Option<Classification> {
     })
 }
 
-/// The upstream's status a relay reports in its own words: `bad response status code 401`
-/// (one-api and new-api RelayErrorHandler, when the upstream's body said nothing readable).
 /// Words by which a relay or gateway says what its upstream answered (one-api's "bad
 /// response status code", and the plain English of others: "Upstream returned 429").
 const UPSTREAM_LEADS: &[&str] = &[
@@ -270,6 +268,9 @@ const UPSTREAM_LEADS: &[&str] = &[
     "provider returned ",
 ];
 
+/// The upstream's status a relay reports in its own words: `bad response status code 401`
+/// (one-api and new-api RelayErrorHandler, when the upstream's body said nothing readable),
+/// "Upstream returned 429".
 pub(super) fn upstream_status(words: &str) -> Option<Classification> {
     let status = UPSTREAM_LEADS.iter().find_map(|lead| {
         let at = words.find(lead)?;

@@ -49,6 +49,35 @@ pub fn diagnosed(info: &Info, report: &Report) -> bool {
     }
 }
 
+/// Probe one scenario's mock as the demo does: its models and routes, and for `auth` a
+/// fake key the mock echoes, so the scrubbing shows.
+async fn probe_scenario(
+    http: &Http,
+    server: &mock::MockServer,
+    info: &Info,
+    progress: Option<&crate::progress::Progress>,
+) -> Report {
+    let mut target = Target {
+        provider: info.zen.then_some(crate::provider::Provider::Zen),
+        models: info.models.iter().map(|m| m.to_string()).collect(),
+        ..Target::new(info.name, &server.base_url()).expect("the mock's URL is valid")
+    };
+    if info.scenario == mock::Scenario::Auth {
+        target.key_env = Some(DEMO_KEY_ENV.to_string());
+        target.key = Some(DEMO_KEY.to_string().into());
+    }
+    let opts = crate::probe::Options {
+        concurrency: 4,
+        routes: (!info.routes.is_empty()).then(|| info.routes.to_vec()),
+        explicit: !info.routes.is_empty(),
+        selection: scenario_selection(info),
+        ..Default::default()
+    };
+    Report::new(vec![
+        crate::probe::probe(http, &target, &opts, progress).await,
+    ])
+}
+
 /// Runs the demo; `Ok(true)` when every scenario was diagnosed as expected.
 pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bool, RunError> {
     let color = term.stdout_color();
@@ -74,45 +103,34 @@ pub async fn run(args: &DemoArgs, term: crate::cli::term::TermArgs) -> Result<bo
     }
     let progress = crate::progress::Progress::on_terminal(term.quiet);
     let progress = progress.as_ref();
-    let probes = servers.iter().zip(&chosen).map(|(server, info)| {
-        let mut target = Target {
-            provider: info.zen.then_some(crate::provider::Provider::Zen),
-            models: info.models.iter().map(|m| m.to_string()).collect(),
-            ..Target::new(info.name, &server.base_url()).expect("the mock's URL is valid")
-        };
-        // A (fake) key where the scenario echoes it back, so the scrubbing shows.
-        if info.scenario == mock::Scenario::Auth {
-            target.key_env = Some(DEMO_KEY_ENV.to_string());
-            target.key = Some(DEMO_KEY.to_string().into());
+    let probes = servers
+        .iter()
+        .zip(&chosen)
+        .map(|(server, info)| probe_scenario(&http, server, info, progress));
+    let mut reports = futures_util::future::join_all(probes).await;
+    // Every scenario runs at once in this one process, so a stream's pacing is measured
+    // under the demo's own load: a scenario that came out otherwise than expected is probed
+    // once more, alone, and that run stands (and says so).
+    let mut again = vec![false; chosen.len()];
+    for (i, (server, info)) in servers.iter().zip(&chosen).enumerate() {
+        if !diagnosed(info, &reports[i]) {
+            reports[i] = probe_scenario(&http, server, info, progress).await;
+            again[i] = true;
         }
-        let http = &http;
-        let opts = crate::probe::Options {
-            concurrency: 4,
-            routes: (!info.routes.is_empty()).then(|| info.routes.to_vec()),
-            explicit: !info.routes.is_empty(),
-            selection: scenario_selection(info),
-            ..Default::default()
-        };
-        async move {
-            Report::new(vec![
-                crate::probe::probe(http, &target, &opts, progress).await,
-            ])
-        }
-    });
-    let reports = futures_util::future::join_all(probes).await;
+    }
     if let Some(p) = progress {
         p.finish();
     }
 
     let mut ok = 0;
-    for (info, report) in chosen.iter().zip(&reports) {
+    for ((info, report), again) in chosen.iter().zip(&reports).zip(again) {
         let good = diagnosed(info, report);
         ok += usize::from(good);
         let expect = format!("expect {}", info.expect.describe());
-        let verdict = if good {
-            "as expected"
-        } else {
-            "NOT AS EXPECTED"
+        let verdict = match (good, again) {
+            (true, false) => "as expected",
+            (true, true) => "as expected when probed again alone (not in the first run, beside the other scenarios)",
+            (false, _) => "NOT AS EXPECTED",
         };
         let width = crate::fit::line_width();
         let mut text = format!(
