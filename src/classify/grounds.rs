@@ -15,6 +15,7 @@
 //! both sides are strong words: the grounds are read, not matched.
 
 use super::facts::Facts;
+use super::param_words;
 use super::{Classification, Confidence};
 use crate::failure::Kind;
 
@@ -29,9 +30,6 @@ struct Ground {
     /// The act and the ground are each specific enough to say so with confidence.
     strong: bool,
 }
-
-/// Message rules whose verdict says no more than "the request was refused".
-const GENERIC_RULES: &[&str] = &["invalid_request_words", "bad_request_words", "body_invalid"];
 
 const GROUNDS: &[Ground] = &[
     // A safety system or a usage policy refused the prompt or the answer (Azure's content
@@ -213,7 +211,7 @@ fn sentences(words: &str) -> impl Iterator<Item = &str> {
 /// The verdict of this layer, when no specific message rule spoke (`by_message`: the first
 /// message rule's id).
 pub(super) fn decide(f: &Facts, by_message: Option<&'static str>) -> Option<Classification> {
-    if by_message.is_some_and(|id| !GENERIC_RULES.contains(&id)) {
+    if by_message.is_some_and(|id| !param_words::is_generic(id)) {
         return None;
     }
     // The tags (codes, reasons) read as sentences of their own.
