@@ -233,6 +233,11 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
             });
     }
     collect_tags(&mut out, v);
+    out.path = ["path", "instance"]
+        .iter()
+        .filter_map(|k| v.get(*k).and_then(Value::as_str))
+        .find(|p| p.starts_with('/') && p.len() <= 512 && !p.contains(char::is_whitespace))
+        .map(str::to_string);
     // Mistral nests FastAPI's detail in `message`: {"message":{"detail":[…]}}.
     let detail = v
         .get("detail")
@@ -394,6 +399,7 @@ fn merge(out: &mut ErrorBody, inner: ErrorBody) {
     }
     out.retry_after_secs = out.retry_after_secs.or(inner.retry_after_secs);
     out.envelope |= inner.envelope;
+    out.path = out.path.take().or(inner.path);
 }
 
 /// A message that arrives as bare text may still be a body (`"Error code: 400 - {…}"`).

@@ -65,6 +65,10 @@ pub struct ErrorBody {
     /// The body is a structured error (JSON, a repr): an API's error envelope, not a page
     /// or a line of text. See [`Shape`].
     pub envelope: bool,
+    /// The path the body itself says was requested (Spring's and RFC 7807's `path` /
+    /// `instance`): behind a gateway or a local router it is the upstream's path, which the
+    /// client's own URL does not show.
+    pub path: Option<String>,
 }
 
 /// Parameters a probe may send; a message naming one of them is a parameter problem.
@@ -508,7 +512,8 @@ fn decide_layers(
         bounded(context)
     );
     if status == Some(404) {
-        if let Some(v) = version_twice_in(url.into_iter().chain([facts.words.as_str()])) {
+        let said = url.into_iter().chain(body.path.as_deref());
+        if let Some(v) = version_twice_in(said.chain([facts.words.as_str()])) {
             return Some(v);
         }
     }
@@ -516,7 +521,7 @@ fn decide_layers(
         return Some(v);
     }
     if status == Some(404) {
-        if let Some(v) = read_404(body, url) {
+        if let Some(v) = read_404(body, url.or(body.path.as_deref())) {
             return Some(v);
         }
     }
@@ -1240,6 +1245,34 @@ mod tests {
         assert!(!version_twice("/v1/chat/completions"));
         assert!(!version_twice("/v1/vision/v2x"));
         assert!(!version_twice("/openai/deployments/v1/chat"));
+    }
+
+    #[test]
+    fn the_path_a_spring_style_404_body_names_is_read_as_the_request_s() {
+        // A Java gateway's own 404 names the path it was asked for; the client's URL (a local
+        // router) does not show it.
+        let body = r#"{"timestamp":"2026-01-01T00:00:00.000+00:00","status":404,"error":"Not Found","path":"/api/paas/v4/v1/chat/completions"}"#;
+        let b = parse_error_body(Some("application/json"), body.as_bytes());
+        assert_eq!(b.path.as_deref(), Some("/api/paas/v4/v1/chat/completions"));
+        let v = decide_at(
+            Some(404),
+            &b,
+            &[],
+            "",
+            Some("http://127.0.0.1:9/router/v1/responses"),
+        )
+        .expect("read");
+        assert_eq!((v.kind, v.rule), (Kind::BaseUrl, "version_twice"));
+        // A path with one version is no evidence of a doubled base URL.
+        let one = parse_error_body(
+            None,
+            br#"{"status":404,"error":"Not Found","path":"/v1/chat/completions"}"#,
+        );
+        let v = decide_at(Some(404), &one, &[], "", None).expect("read");
+        assert_ne!(v.rule, "version_twice");
+        // Only a path: a sentence in the field is not one.
+        let said = parse_error_body(None, br#"{"status":404,"path":"no such path here"}"#);
+        assert_eq!(said.path, None);
     }
 
     #[test]

@@ -426,6 +426,11 @@ fn from_opencode(e: &Value, provider: Option<Provider>) -> Explanation {
         "opencode", oc.kind, oc.status, error_type, oc.message, oc.param, detail, provider,
     );
     x.request_id = request_id;
+    if x.kind.is_some() {
+        // opencode's own error class names the cause.
+        x.confidence = Some(Confidence::High);
+        x.evidence = Some(format!("opencode's error class {}", one_line(&oc.name)));
+    }
     // The error names what opencode asked for: the fix names it too.
     let data = e.get("data");
     let field = |k: &str| data.and_then(|d| d.get(k)).and_then(Value::as_str);
@@ -497,7 +502,7 @@ fn explained(
 fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
     // A copied transcript loses the blank line after its last event: the paste's end is
     // taken as a clean end of the body.
-    let t = crate::http::sse::parse_complete(&format!("{text}\n\n"));
+    let t = crate::http::sse::parse_complete(&format!("{}\n\n", separated(text)));
     let has = |needle: &str| {
         t.events
             .iter()
@@ -560,10 +565,53 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
                     let x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
                     with_confidence(x, &v)
                 }
-                None => x,
+                None => {
+                    // Read from the events' structure. A paste's end may be where the copy
+                    // stopped, not where the stream did: a missing end is a likely reading.
+                    let copy_may_end = matches!(
+                        k,
+                        Kind::StreamTruncated | Kind::StreamNoDone | Kind::StreamNoFinish
+                    );
+                    x.confidence = Some(if copy_may_end {
+                        Confidence::Low
+                    } else {
+                        Confidence::High
+                    });
+                    x.evidence = Some(if copy_may_end {
+                        "the pasted events end before the stream's end marker (a copy may have stopped early)".into()
+                    } else {
+                        "the pasted stream's events".into()
+                    });
+                    x
+                }
             }
         }
     }
+}
+
+/// A pasted transcript whose events lost the blank lines between them (a log that prints one
+/// event per line): by the SSE grammar its `data:` lines would join into one event that is
+/// no JSON. A `data:` line whose payload is whole JSON (or `[DONE]`) on its own is taken as
+/// one event; a payload spread over several `data:` lines stays joined.
+fn separated(text: &str) -> String {
+    let whole = |line: &str| {
+        line.strip_prefix("data:").map(str::trim).is_some_and(|d| {
+            d == "[DONE]" || (d.starts_with('{') && serde_json::from_str::<Value>(d).is_ok())
+        })
+    };
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let next_opens = lines
+            .peek()
+            .is_some_and(|n| n.starts_with("data:") || n.starts_with("event:"));
+        if whole(line) && next_opens {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// A pasted stream whose error frame is not valid JSON: read as the error it reports, the
@@ -679,6 +727,38 @@ mod tests {
         assert_eq!(kind(ok), None);
         let failed = "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"error\":{\"message\":\"boom\"}}}\n\n";
         assert_eq!(kind(failed), Some(Kind::StreamError));
+        // A paste's end may be the copy's end: a missing end marker is a likely reading.
+        assert_eq!(explain(cut, None).confidence, Some(Confidence::Low));
+        let bad = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}]}\n\ndata: {not json\n\n";
+        let x = explain(bad, None);
+        assert_eq!(
+            (x.kind, x.confidence),
+            (Some(Kind::StreamMalformed), Some(Confidence::High))
+        );
+    }
+
+    #[test]
+    fn a_transcript_that_lost_its_blank_lines_is_read_event_by_event() {
+        // A log printing one event per line: each `data:` line is one event, not one joined
+        // event that is no JSON.
+        let pasted = "data: {\"type\":\"message_start\",\"message\":{\"id\":\"m1\"}}\n\
+                      data: {\"type\":\"ping\"}\n\
+                      data: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Too many requests for this key, slow down\"}}";
+        let x = explain(pasted, None);
+        assert_ne!(x.kind, Some(Kind::StreamMalformed), "{x:?}");
+        assert_eq!(
+            x.provider_message.as_deref(),
+            Some("Too many requests for this key, slow down")
+        );
+        assert_eq!(
+            separated("data: [DONE]\ndata: {\"a\":1}"),
+            "data: [DONE]\n\ndata: {\"a\":1}\n"
+        );
+        // A payload spread over several data lines stays one event.
+        assert_eq!(
+            separated("data: {\"a\":\ndata: 1}"),
+            "data: {\"a\":\ndata: 1}\n"
+        );
     }
 
     #[test]
