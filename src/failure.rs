@@ -77,6 +77,11 @@ pub enum CheckHint {
 /// own row (`classify::rules`), so a renamed rule keeps its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleHint {
+    /// A web application firewall's managed rule that judges the request's content (its
+    /// size, a path or markup in its text) blocked it.
+    WafManagedRule,
+    /// A bare 404 from a client of Ollama: a model not pulled, or else the path.
+    OllamaBare404,
     /// Azure's DeploymentNotFound: the model id is the deployment's name.
     AzureDeployment,
     /// A chat template that raised on the conversation, as a 4xx or a 5xx.
@@ -619,6 +624,13 @@ impl Kind {
                  lists this method in its supportedGenerationMethods; on Vertex AI also check that the model is offered in \
                  the region the client calls and that the project may use it."
                 .to_string(),
+            Kind::ModelNotFound if cx.rule == Some(RuleHint::OllamaBare404) => format!(
+                "Ollama answers a model it has not pulled with 404 and the client dropped the message: run `ollama \
+                 list` on the server and `ollama pull {}` (the exact id and tag the app sends, e.g. llama3.2:latest) if \
+                 it is missing. If the model is listed under that exact name, the path is what was not found: the base \
+                 URL is http://HOST:11434 for Ollama's own API and http://HOST:11434/v1 for OpenAI-compatible clients.",
+                cx.model.unwrap_or("<model>")
+            ),
             Kind::ModelNotFound if cx.rule == Some(RuleHint::GoogleModelPath) => "Google's clients build the URL from the \
                  model id and the API version (…/v1beta/models/ID:generateContent; Vertex AI: …/locations/REGION/publishers/\
                  google/models/ID:generateContent), so a 404 with no message most likely means the model: an id Google \
@@ -1189,6 +1201,14 @@ impl Kind {
                  innererror.content_filter_result): rephrase the content, or ask the provider to relax the filter where it \
                  offers that (Azure: the resource's content filter configuration). Sending the same text again gives the same \
                  answer; the request's shape is fine."
+                .to_string(),
+            Kind::Blocked if cx.rule == Some(RuleHint::WafManagedRule) => "A web application firewall's managed \
+                 rule blocked the request for what it carries, not for who sent it: AWS WAF's core rule set blocks any \
+                 body over 8 KB (SizeRestrictions_BODY), `../` paths in it (GenericLFI_BODY) and markup in it \
+                 (CrossSiteScripting_BODY), and an LLM request with a long prompt, file paths or HTML trips them. The key \
+                 and the request's shape may be fine, and the same request is blocked again from any network: the \
+                 firewall's operator must exclude the API's routes from the rule, or set the rule to Count for them \
+                 (a scope-down statement on the path). Shortening this one prompt only hides it until the next."
                 .to_string(),
             Kind::Blocked if cx.offline => "The credential may be fine: a firewall, CDN challenge or relay risk control stopped the request first. \
                  Confirm by sending the same request with curl from another network (or read the page: a challenge, a \

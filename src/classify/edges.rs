@@ -34,6 +34,11 @@ struct Vendor {
     doc: String,
     marks: Vec<String>,
     block: Vec<String>,
+    /// The vendor's managed rules that judge what the request carries (its body's size, a
+    /// path or markup in its text), as its logs and labels name them: named, a rule blocked
+    /// this request for its content, wherever it was sent from.
+    #[serde(default)]
+    rules: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,6 +265,22 @@ pub fn not_json(words: &str) -> Option<NotJson> {
 /// answered. `words` are the decision's lowercased words (message, codes, wrapper text and
 /// an error page's text).
 pub fn who_answered(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classification> {
+    // A vendor's managed rule, named where it blocked: the request's content tripped it.
+    for v in &table().vendor {
+        if let Some(r) = v.rules.iter().find(|r| whole(words, r)) {
+            return Some(read(
+                Kind::Blocked,
+                "waf_managed_rule",
+                false,
+                Some(RuleHint::WafManagedRule),
+                Confidence::High,
+                format!(
+                    "{}'s managed rule {r}, which judges what the request carries",
+                    v.name
+                ),
+            ));
+        }
+    }
     // A vendor's own block-page wording.
     for v in &table().vendor {
         if let Some(w) = v.block.iter().find(|w| whole(words, w)) {
@@ -666,6 +687,31 @@ mod tests {
 
     fn who(status: Option<u16>, text: &str) -> Option<(Kind, &'static str)> {
         who_answered(status, &ErrorBody::default(), &text.to_lowercase()).map(|v| (v.kind, v.rule))
+    }
+
+    #[test]
+    fn a_firewall_rule_that_judges_the_request_s_content_is_named_with_its_own_fix() {
+        // An AWS WAF log line and a label, as the core rule set's documentation names them.
+        for t in [
+            "12:00:01 | BLOCK | POST /v1/chat/completions | CL=90211 | SizeRestrictions_BODY",
+            "terminatingRuleId: GenericLFI_BODY, action: BLOCK",
+            "labels: awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
+        ] {
+            let v = who_answered(Some(403), &ErrorBody::default(), &t.to_lowercase()).expect(t);
+            assert_eq!(
+                (v.kind, v.rule, v.hint),
+                (
+                    Kind::Blocked,
+                    "waf_managed_rule",
+                    Some(RuleHint::WafManagedRule)
+                )
+            );
+        }
+        // A rule's name inside a longer identifier is not the rule.
+        assert_eq!(
+            who(Some(403), "field x_sizerestrictions_body_limit is refused"),
+            None
+        );
     }
 
     #[test]

@@ -534,6 +534,12 @@ fn decide_layers(
         return edge;
     }
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
+        // A bare 404 from an Ollama client: the model, likely (`router`).
+        if rule.id == "status_404" {
+            if let Some(v) = router::ollama_bare_404(body, &facts.words) {
+                return Some(v);
+            }
+        }
         let evidence = match status {
             Some(s) => format!("HTTP {s} alone, with no message zencheck knows"),
             None => "the text alone".into(),

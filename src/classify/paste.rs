@@ -83,7 +83,8 @@ pub fn read(text: &str) -> Reading {
                 .flatten()
         })
         .or_else(|| reason_alone(text))
-        .or_else(|| status_of_exception(&r.context));
+        .or_else(|| status_of_exception(&r.context))
+        .or_else(|| status_named(&r.context));
     // A wrapper's 5xx around a web framework's own refusal: the framework's is innermost.
     if r.status.is_some_and(|s| s >= 500) {
         if let Some(inner) = said_by_framework(&text.to_ascii_lowercase()).filter(|s| *s < 500) {
@@ -532,6 +533,53 @@ fn status_of_exception(text: &str) -> Option<u16> {
         .map(|(_, s)| s)
 }
 
+/// The status a runtime's own name for it stands for, written where the number is not: .NET's
+/// `HttpStatusCode` members as `ToString()` prints them ("response TooManyRequests") and
+/// Spring's `HttpStatus` constants ("TOO_MANY_REQUESTS"). Only the names no sentence uses as
+/// plain words (not "Unauthorized", "Forbidden"), matched in their own case, as whole tokens:
+/// `TooManyRequestsException` is a class, read elsewhere.
+fn status_named(text: &str) -> Option<u16> {
+    // learn.microsoft.com/dotnet/api/system.net.httpstatuscode; Spring's
+    // org.springframework.http.HttpStatus.
+    const NAMES: &[(&str, u16)] = &[
+        ("BadRequest", 400),
+        ("PaymentRequired", 402),
+        ("NotFound", 404),
+        ("RequestTimeout", 408),
+        ("RequestEntityTooLarge", 413),
+        ("UnprocessableEntity", 422),
+        ("UnprocessableContent", 422),
+        ("TooManyRequests", 429),
+        ("InternalServerError", 500),
+        ("BadGateway", 502),
+        ("ServiceUnavailable", 503),
+        ("GatewayTimeout", 504),
+        ("BAD_REQUEST", 400),
+        ("PAYMENT_REQUIRED", 402),
+        ("PAYLOAD_TOO_LARGE", 413),
+        ("UNPROCESSABLE_ENTITY", 422),
+        ("TOO_MANY_REQUESTS", 429),
+        ("INTERNAL_SERVER_ERROR", 500),
+        ("BAD_GATEWAY", 502),
+        ("SERVICE_UNAVAILABLE", 503),
+        ("GATEWAY_TIMEOUT", 504),
+    ];
+    let token = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    NAMES
+        .iter()
+        .filter_map(|(name, s)| {
+            text.match_indices(name)
+                .take(16)
+                .find(|(i, _)| {
+                    !token(text[..*i].chars().next_back())
+                        && !token(text[i + name.len()..].chars().next())
+                })
+                .map(|(i, _)| (i, *s))
+        })
+        .min()
+        .map(|(_, s)| s)
+}
+
 /// `x-request-id: req_…`, `"request_id": "…"`, `(request id: …)`, or an OpenAI-style
 /// `req_…` token anywhere.
 pub fn request_id(text: &str) -> Option<String> {
@@ -669,6 +717,26 @@ mod tests {
         assert_eq!(explicit_status("{\"error\":{\"code\":\"1210\"}}"), None);
         assert_eq!(explicit_status("delayed connect error: 111"), None);
         assert_eq!(explicit_status("Error: 200 rows written"), None);
+    }
+
+    #[test]
+    fn a_runtime_s_name_for_a_status_stands_for_it() {
+        // .NET's HttpStatusCode printed by ToString(), Spring's HttpStatus constant.
+        assert_eq!(
+            read("InvalidOperationException: Unsuccessful API response TooManyRequests").status,
+            Some(429)
+        );
+        assert_eq!(
+            read("WebClientResponseException: SERVICE_UNAVAILABLE from POST http://x/v1").status,
+            Some(503)
+        );
+        // A class name and plain words are not the name.
+        assert_eq!(status_named("TooManyRequestsException: slow down"), None);
+        assert_eq!(
+            status_named("the resource was not found, bad request"),
+            None
+        );
+        assert_eq!(status_named("XBadGateway"), None);
     }
 
     #[test]

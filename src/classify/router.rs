@@ -16,6 +16,12 @@
 //!   server", Spring's Whitelabel page, Django's and Rails' routing pages) quoted without a
 //!   status: the path is not the API's, as the status layer reads it with one.
 
+//! - A bare 404 (a client that shows the status and drops the body: `curl -f`, .NET's
+//!   `EnsureSuccessStatusCode`) from a client of Ollama: Ollama answers an unknown or unpulled
+//!   model with 404 on every generation route, native and OpenAI-compatible, so the model is
+//!   the likely reading; a wrong path answers Go's "404 page not found", which the status
+//!   layer reads as the base URL. The fix names both, the model first.
+
 use super::{Classification, Confidence, ErrorBody};
 use crate::failure::{Kind, RuleHint};
 
@@ -186,6 +192,24 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
     None
 }
 
+/// A 404 with no message from a client of Ollama (the paste names it): the model, likely.
+/// A page, an API envelope or Go's router miss ("404 page not found") says otherwise.
+pub fn ollama_bare_404(body: &ErrorBody, words: &str) -> Option<Classification> {
+    let routed = ["page not found", "cannot post", "cannot get", "no route"];
+    if body.html || body.envelope || routed.iter().any(|w| words.contains(w)) {
+        return None;
+    }
+    words.contains("ollama").then(|| Classification {
+        kind: Kind::ModelNotFound,
+        param: None,
+        gateway: false,
+        rule: "ollama_bare_404",
+        hint: Some(RuleHint::OllamaBare404),
+        confidence: Confidence::Low,
+        evidence: "HTTP 404 with no message from a client of Ollama, which answers a model it has not pulled with 404".into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +217,30 @@ mod tests {
     fn read_text(t: &str) -> Option<(Kind, &'static str)> {
         let body = super::super::parse_error_body(None, t.as_bytes());
         read(None, &body, &t.to_lowercase()).map(|v| (v.kind, v.rule))
+    }
+
+    #[test]
+    fn a_bare_404_from_a_client_of_ollama_is_the_model_likely() {
+        let read = |status: u16, t: &str| {
+            let body = super::super::parse_error_body(None, t.as_bytes());
+            super::super::decide(Some(status), &body, &[], "")
+                .map(|v| (v.kind, v.rule, v.confidence))
+        };
+        // .NET's EnsureSuccessStatusCode inside an Ollama client: no body reaches the paste.
+        assert_eq!(
+            read(404, "HttpRequestException: Response status code does not indicate success: 404 (Not Found).\n   at OllamaSharp.OllamaApiClient.GenerateAsync()"),
+            Some((Kind::ModelNotFound, "ollama_bare_404", Confidence::Low))
+        );
+        // Go's router miss is the path, whoever the client is.
+        assert_ne!(
+            read(404, "ollama client: 404 page not found").map(|v| v.1),
+            Some("ollama_bare_404")
+        );
+        // Without Ollama named, a bare 404 stays the status's reading.
+        assert_ne!(
+            read(404, "HttpRequestException: Response status code does not indicate success: 404 (Not Found).").map(|v| v.1),
+            Some("ollama_bare_404")
+        );
     }
 
     #[test]

@@ -277,6 +277,10 @@ fn input_over_window(f: &Facts) -> bool {
         "spend limit",
         "spending",
         " spend ",
+        // A number of requests per unit of time is a rate, whatever else the text holds.
+        "per minute",
+        "requests per",
+        "too many requests",
     ]);
     let strong = has(&[
         "must have less than",
