@@ -534,6 +534,30 @@ const AI_SDK_NAMES: &[(&str, Kind, Option<&str>, &str)] = &[
         "the AI SDK's NoContentGeneratedError (no-content-generated-error.ts): the provider answered without content",
     ),
     (
+        "ai_notextgeneratederror",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's NoTextGeneratedError (its 3.x releases, \"No text generated.\"): the provider's answer or stream held no text",
+    ),
+    (
+        "ai_emptyresponsebodyerror",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's EmptyResponseBodyError (empty-response-body-error.ts): the provider answered with an empty body",
+    ),
+    (
+        "ai_nosuchmodelerror",
+        Kind::ModelNotFound,
+        None,
+        "the AI SDK's NoSuchModelError (no-such-model-error.ts): the provider or registry has no model by the id the app asked for",
+    ),
+    (
+        "ai_invalidprompterror",
+        Kind::BadRequest,
+        Some("messages"),
+        "the AI SDK's InvalidPromptError (invalid-prompt-error.ts): the prompt or messages the app built are refused before sending",
+    ),
+    (
         "ai_messageconversionerror",
         Kind::BadRequest,
         Some("messages"),
@@ -844,6 +868,27 @@ mod tests {
         // A status inside the value speaks first.
         let relayed = "AI_TypeValidationError: Type validation failed: Value: {\"error\":{\"status_code\":400,\"error\":{\"type\":\"\",\"message\":\"\"}}}.";
         assert_ne!(read(relayed).0, Kind::BadResponse);
+        // The classes the AI SDK throws without a status, each for what it names.
+        for (text, kind) in [
+            (
+                "[AI_NoTextGeneratedError: No text generated.]",
+                Kind::BadResponse,
+            ),
+            (
+                "AI_EmptyResponseBodyError: Empty response body",
+                Kind::BadResponse,
+            ),
+            (
+                "AI_NoSuchModelError: No such languageModel: acme:big-1",
+                Kind::ModelNotFound,
+            ),
+            (
+                "AI_InvalidPromptError: Invalid prompt: messages must not be empty",
+                Kind::BadRequest,
+            ),
+        ] {
+            assert_eq!(read(text).0, kind, "{text}");
+        }
     }
 
     #[test]

@@ -239,6 +239,21 @@ fn weighed(
     Some(servers::quote(v, &facts))
 }
 
+/// Words by which a message guesses at a cause rather than states one.
+fn guesses(words: &str) -> bool {
+    [
+        "may be temporarily",
+        "might be",
+        "may be down",
+        "may be unavailable",
+        "possibly",
+        "perhaps",
+        "probably",
+    ]
+    .iter()
+    .any(|w| words.contains(w))
+}
+
 /// "Does not exist or you do not have access": whichever of the two a layer chose, the fix
 /// must hold for both, and the answer is a likely one.
 fn both_readings(mut v: Classification, words: &str) -> Classification {
@@ -385,8 +400,9 @@ fn decide_layers(
     }
     // A documented code that means no more than "bad request" says less than a message rule
     // that names a kind or the field at fault: that rule is read instead, below.
-    // So does a canonical "resource exhausted" (Google's) against words that say the
-    // exhausted resource is the account's credit.
+    // So does a code for "too many" (Google's canonical RESOURCE_EXHAUSTED, Bedrock's
+    // ThrottlingException) against words that say what ran out is the account's credit or
+    // its plan's monthly allowance.
     let says_more = |row: &codes::Row| {
         let by_message = || rules::first_match(&facts, rules::Layer::Message);
         (row.kind() == Kind::BadRequest
@@ -394,8 +410,7 @@ fn decide_layers(
             && by_message().is_some_and(|(r, p)| {
                 !param_words::is_generic(r.id) && (r.kind != Kind::BadRequest || p.is_some())
             }))
-            || (row.canonical
-                && row.kind() == Kind::RateLimit
+            || (row.kind() == Kind::RateLimit
                 && by_message().is_some_and(|(r, _)| r.kind == Kind::Billing))
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family && !says_more(r)) {
@@ -477,6 +492,19 @@ fn decide_layers(
         let disagree = status
             .zip(by_status)
             .filter(|(s, k)| !agrees(*s, *k, rule.kind));
+        // A message that only guesses ("may be temporarily unavailable") at what a definite
+        // status contradicts: the status is the evidence (a client's wrapper guessing at an
+        // outage around a 401).
+        if let Some((s, _)) = disagree.filter(|_| guesses(&facts.words)) {
+            if let Some((r, p)) = rules::first_match(&facts, rules::Layer::Status) {
+                return Some(verdict(
+                    r,
+                    p,
+                    Confidence::Low,
+                    format!("HTTP {s}, over a message that only guesses at the cause"),
+                ));
+            }
+        }
         let two_ways = reads_two_ways(&facts.words, rule.kind);
         let (confidence, evidence) = match disagree {
             Some((s, k)) => (
@@ -673,6 +701,34 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
         ],
     ),
     (
+        Kind::Billing,
+        &[
+            "billing",
+            "payment",
+            "credits",
+            "balance",
+            "subscription",
+            "欠费",
+            "余额",
+        ],
+        &[],
+    ),
+    (
+        Kind::RateLimit,
+        &[
+            "quota",
+            "too many",
+            "limit exceeded",
+            "limit reached",
+            "exceeded the limit",
+            "限额",
+            "限制",
+        ],
+        &[],
+    ),
+    // A key named beside a quota or a balance is the subject, not the cause ("API key quota
+    // exceeded"): the account's state roots come first.
+    (
         Kind::Auth,
         &[
             "credential",
@@ -704,32 +760,6 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
             "not authorized",
             "权限",
             "禁止",
-        ],
-        &[],
-    ),
-    (
-        Kind::Billing,
-        &[
-            "billing",
-            "payment",
-            "credits",
-            "balance",
-            "subscription",
-            "欠费",
-            "余额",
-        ],
-        &[],
-    ),
-    (
-        Kind::RateLimit,
-        &[
-            "quota",
-            "too many",
-            "limit exceeded",
-            "limit reached",
-            "exceeded the limit",
-            "限额",
-            "限制",
         ],
         &[],
     ),

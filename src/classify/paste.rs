@@ -720,6 +720,24 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_s_5xx_around_its_client_s_words_for_a_4xx_is_that_4xx() {
+        // axios's settle.js words, quoted by a proxy inside its own 500.
+        let r = read(
+            r#"HTTP 500 {"error":{"message":"Request failed with status code 401","type":"api_error","code":500}}"#,
+        );
+        assert_eq!(r.status, Some(401));
+        // A 5xx it quotes stays a 5xx; a longer number is no status.
+        assert_eq!(
+            read(r#"HTTP 500 {"error":{"message":"Request failed with status code 502"}}"#).status,
+            Some(500)
+        );
+        assert_eq!(
+            read(r#"HTTP 500 {"error":{"message":"Request failed with status code 4010"}}"#).status,
+            Some(500)
+        );
+    }
+
+    #[test]
     fn a_runtime_s_name_for_a_status_stands_for_it() {
         // .NET's HttpStatusCode printed by ToString(), Spring's HttpStatus constant.
         assert_eq!(

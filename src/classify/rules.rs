@@ -702,7 +702,9 @@ pub static RULES: &[Rule] = &[
         any: &["insufficient balance", "insufficient_balance", "credit balance", "credits_balance", "credit_balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
-               "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits"],
+               "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits",
+               // A plan's allowance for the month: no wait within minutes lifts it.
+               "for this month", "monthly quota", "monthly usage limit", "monthly allowance", "本月"],
         kind: Kind::Billing, ..R },
     Rule { id: "credit_depleted", source: "a gateway's 403 \"Your free credits are used up\"; \"credit has run out\"; \"余额已用完\"",
         test: Some(credit_depleted), kind: Kind::Billing, ..R },
@@ -836,7 +838,9 @@ pub static RULES: &[Rule] = &[
                "operation is denied", "endpoint that is currently closed", "not authorized to perform", "does not have permission", "lacks the required", "does not have authorization",
                "authorizationfailed", "iam_permission_denied", "denied on resource", "organization not verified", "verified organization", "must be verified", "missing scope", "insufficient scope", "insufficient_scope", "required scope", "insufficient permissions", "restricted", "未开通", "没有权限", "无权", "权限不足", "拒绝访问"],
         unless: &["does not exist or you do not have access", "not found or", "rate limit", "balance", "quota", "arrear", "credit", "payment",
-                  "invalid subscription key", "invalid api key", "invalid key", "api key is invalid", "incorrect api key", "key is not valid"],
+                  "invalid subscription key", "invalid api key", "invalid key", "api key is invalid", "incorrect api key", "key is not valid",
+                  // Denied for a credential the request lacks: the key's matter (auth), not the account's.
+                  "missing subscription key", "missing api key", "missing key", "key is missing", "no api key", "missing credentials", "missing authentication"],
         kind: Kind::AccessDenied, ..R },
     // Azure serves models and features per `api-version` (learn.microsoft.com/azure/ai-services/openai/api-version-lifecycle):
     // the model is real, the version the client pins is not one that serves it.
@@ -959,7 +963,7 @@ pub static RULES: &[Rule] = &[
         tags: &["invalid_api_key", "authentication_error", "api_key_invalid", "unauthenticated", "invalid_authentication", "authenticationerror", "incorrect_api_key", "missing_api_key", "invalid_key", "expired_api_key", "api_key_expired"],
         kind: Kind::Auth, ..R },
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
-        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
+        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "missing subscription key", "missing credentials", "missing authentication", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
                "iam certification failed", "invalid_iam_token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
                "security token included in the request is invalid", "security token included in the request is expired", "signature we calculated does not match",
                // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.

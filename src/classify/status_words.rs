@@ -183,12 +183,27 @@ pub const SAID_BY_FRAMEWORK: &[(&str, u16)] = &[
     ("the requested url was not found on the server", 404),
 ];
 
-/// The status a framework's words in `lower` state, if any.
+/// An HTTP client's own words for the status it got, as a proxy quotes them inside its own
+/// 5xx: axios's settle.js ("Request failed with status code 401").
+const QUOTED_BY_CLIENT: &[&str] = &["request failed with status code "];
+
+/// The status a framework's words in `lower` state, or the one a client inside a wrapper
+/// quotes, if any.
 pub fn said_by_framework(lower: &str) -> Option<u16> {
     SAID_BY_FRAMEWORK
         .iter()
         .find(|(w, _)| lower.contains(w))
         .map(|(_, s)| *s)
+        .or_else(|| {
+            QUOTED_BY_CLIENT.iter().find_map(|w| {
+                let at = lower.find(w)? + w.len();
+                let digits = lower.get(at..at + 3)?;
+                let after = lower[at + 3..].chars().next();
+                (!after.is_some_and(|c| c.is_ascii_digit()))
+                    .then(|| digits.parse().ok())
+                    .flatten()
+            })
+        })
 }
 
 /// Words right after a number that say it counts something (`404 passed`, `503 tokens`):
