@@ -169,6 +169,33 @@ fn body_says_more(f: &Facts) -> bool {
     first_match(&body, Layer::Message).is_some_and(|(r, _)| r.kind != crate::failure::Kind::Network)
 }
 
+/// The Go struct field a `cannot unmarshal … into Go struct field X.a.b` names runs through
+/// the request's fields (`messages`, `tools`…), not an answer's (`choices`, `usage`).
+fn go_field_of_request(f: &Facts) -> bool {
+    const REQUEST: &[&str] = &[
+        "messages",
+        "tools",
+        "tool_choice",
+        "input",
+        "prompt",
+        "stream_options",
+        "response_format",
+        "max_tokens",
+    ];
+    const ANSWER: &[&str] = &["choices", "usage", "delta", "candidates", "data"];
+    let Some((_, rest)) = f.words.split_once("into go struct field ") else {
+        return false;
+    };
+    let path: Vec<&str> = rest
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .skip(1)
+        .collect();
+    path.iter().any(|p| REQUEST.contains(p)) && !path.iter().any(|p| ANSWER.contains(p))
+}
+
 /// "Requested 14368 > Limit 6000 tokens per minute": one request larger than the window
 /// allows never passes on retry. "Limit 30000, Used 29000, Requested 1500" does.
 fn requested_over_limit(f: &Facts) -> bool {
@@ -1004,6 +1031,10 @@ pub static RULES: &[Rule] = &[
         any: &["over https", "via https", "must use https", "https is required", "https required", "requires https", "use https instead"],
         also: &["only", "must", "required", "requires", "instead", "rather than"],
         kind: Kind::BaseUrl, hint: Some(RuleHint::HttpsOnly), ..R },
+    // Go's encoding/json names the struct field it could not fill: a path through the
+    // request's fields is the server (a relay in Go) failing to read the request it was sent.
+    Rule { id: "request_unmarshal", source: "a Go relay's \"json: cannot unmarshal object into Go struct field ChatCompletionMessage.messages.reasoning of type string\" (encoding/json's UnmarshalTypeError)",
+        any: &["into go struct field"], test: Some(go_field_of_request), kind: Kind::BadRequest, ..R },
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
@@ -1166,6 +1197,20 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn a_go_struct_field_says_whose_json_could_not_be_read() {
+        // A relay in Go reading the request it was sent: the request's shape.
+        assert_eq!(
+            first("json: cannot unmarshal array into Go struct field Request.tools.function of type object"),
+            Some(("request_unmarshal", Kind::BadRequest))
+        );
+        // A client in Go reading the answer: the answer's shape.
+        assert_eq!(
+            first("json: cannot unmarshal string into Go struct field Response.choices.index of type int"),
+            Some(("response_unparsed", Kind::BadResponse))
+        );
     }
 
     #[test]
