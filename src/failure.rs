@@ -654,9 +654,11 @@ impl Kind {
                          spelling, the vendor prefix and any date suffix"
                     )
                 } else if cx.offline {
-                    "Use an id the server lists (GET …/v1/models with the same key); check the spelling, the vendor prefix and \
-                     any date suffix in what your application sends"
-                        .to_string()
+                    let named = cx.model.map_or(String::new(), |m| format!("The message names `{m}`. "));
+                    format!(
+                        "{named}Use an id the server lists (GET …/v1/models with the same key); check the spelling, the \
+                         vendor prefix and any date suffix in what your application sends"
+                    )
                 } else if cx.suggestions.is_empty() {
                     "Pick an id the server lists (run zencheck probe without --model to see them); check the spelling, \
                      the vendor prefix and any date suffix"

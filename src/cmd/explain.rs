@@ -283,14 +283,7 @@ fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
         x.rule = Some(v.rule);
         x = with_kind(x, v.kind, v.param.clone(), (v.rule, v.hint), provider);
         if v.gateway {
-            x.hint = hint_for(
-                v.kind,
-                provider,
-                x.param.as_deref(),
-                v.hint,
-                true,
-                x.retry_after_secs,
-            );
+            x.hint = hint_for(&x, v.kind, provider, v.hint, true);
         }
         x = with_confidence(x, v);
         if v.kind == Kind::ModelNotFound && provider.is_none() {
@@ -367,33 +360,65 @@ fn with_kind(
     x.meaning = kind.meaning().to_string();
     x.param = param.or(x.param);
     x.rule = Some(rule);
-    x.hint = hint_for(
-        kind,
-        provider,
-        x.param.as_deref(),
-        hint,
-        false,
-        x.retry_after_secs,
-    );
+    x.hint = hint_for(&x, kind, provider, hint, false);
     x
 }
 
+/// The fix for `kind`, worded with what the explanation knows: its parameter, its wait, and
+/// the model id the provider's message names.
 fn hint_for(
+    x: &Explanation,
     kind: Kind,
     provider: Option<Provider>,
-    param: Option<&str>,
     rule: Option<RuleHint>,
     gateway: bool,
-    retry_after_secs: Option<u64>,
 ) -> String {
+    let model = x.provider_message.as_deref().and_then(model_named);
     kind.hint(&HintContext {
         provider,
-        param,
+        param: x.param.as_deref(),
+        model: model.as_deref(),
         gateway,
-        retry_after_secs,
+        retry_after_secs: x.retry_after_secs,
         rule,
         offline: true,
         ..Default::default()
+    })
+}
+
+/// The model id a provider's message names: quoted after "model" (`The model \`gpt-4o\` does
+/// not exist`, `model 'llama3' not found`), or bare after "model" / "model:" / "model=" when
+/// it looks like an id (a digit, `-`, `/`, `:` or `.` in it). Bounded, and only the
+/// characters ids are made of.
+fn model_named(message: &str) -> Option<String> {
+    const QUOTES: &[char] = &['`', '\'', '"', '‘', '’', '“', '”'];
+    let id_char = |c: char| c.is_ascii_alphanumeric() || "-_.:/@+".contains(c);
+    let lower = message.to_ascii_lowercase();
+    lower.match_indices("model").take(16).find_map(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let rest = message.get(i + "model".len()..)?;
+        // A JSON key's closing quote before its colon (`"model": "gpt-4o"`).
+        let rest = rest
+            .strip_prefix(QUOTES)
+            .filter(|r| r.trim_start().starts_with(':'))
+            .unwrap_or(rest);
+        // "model", "model:", "model=", "model id", "model name".
+        let mut rest = rest.trim_start_matches([' ', ':', '=']);
+        for w in ["id ", "name ", "ID ", "Name "] {
+            rest = rest.strip_prefix(w).unwrap_or(rest);
+        }
+        let rest = rest.trim_start_matches([' ', ':', '=']);
+        let quoted = rest.starts_with(QUOTES);
+        let body = rest.trim_start_matches(QUOTES);
+        let id: String = body.chars().take_while(|c| id_char(*c)).take(129).collect();
+        let id = id.trim_end_matches(['.', ':']);
+        let closed = body[id.len()..].starts_with(QUOTES);
+        let looks_like_id = id.chars().any(|c| c.is_ascii_digit() || "-/:.".contains(c));
+        let starts = id.starts_with(|c: char| c.is_ascii_alphanumeric());
+        (starts && id.len() <= 128 && ((quoted && closed) || looks_like_id)).then(|| id.to_string())
     })
 }
 
@@ -735,6 +760,37 @@ mod tests {
             (x.kind, x.confidence),
             (Some(Kind::StreamMalformed), Some(Confidence::High))
         );
+    }
+
+    #[test]
+    fn the_model_id_a_message_names_is_read_for_the_fix() {
+        for (m, id) in [
+            (
+                "The model `gpt-4o-mini-x` does not exist",
+                Some("gpt-4o-mini-x"),
+            ),
+            (
+                "model 'llama3' not found, try pulling it first",
+                Some("llama3"),
+            ),
+            (
+                r#"{"model": "claude-3-5-sonnet-20241022", "error": "unknown"}"#,
+                Some("claude-3-5-sonnet-20241022"),
+            ),
+            (
+                "Invalid model name passed in model=openai/gpt-4.1-nano.",
+                Some("openai/gpt-4.1-nano"),
+            ),
+            ("The model parameter is required", None),
+            ("Model Not Exist", None),
+            ("model.generate failed", None),
+            ("No models loaded", None),
+        ] {
+            assert_eq!(model_named(m).as_deref(), id, "{m}");
+        }
+        // The fix names it.
+        let x = explain("HTTP 404 {\"error\":{\"message\":\"The model `acme-9b` does not exist\",\"code\":\"model_not_found\"}}", None);
+        assert!(x.hint.contains("`acme-9b`"), "{}", x.hint);
     }
 
     #[test]
