@@ -31,6 +31,9 @@ pub enum Param {
     /// The content field the body's own `param` blames (OpenAI's context_length_exceeded
     /// carries `"param": "messages"`), if it names one; an option it names is not the culprit.
     Content,
+    /// The field a Go decoder names in its struct path (`ChatCompletionMessage.messages.reasoning`):
+    /// a message's own field under `messages`, else the request's top-level one.
+    GoField,
 }
 
 /// Which layer of evidence a rule reads: the message and codes, or the status alone.
@@ -140,6 +143,15 @@ impl Rule {
                     .filter(|p| ["messages", "input", "prompt", "contents"].contains(p))
                     .map(str::to_string),
             ),
+            Param::GoField => Some(go_field_path(f).and_then(|path| {
+                let top = *path.first()?;
+                let field = if top == "messages" {
+                    path.last()?
+                } else {
+                    &top
+                };
+                Some(field.to_string())
+            })),
         }
     }
 }
@@ -183,17 +195,23 @@ fn go_field_of_request(f: &Facts) -> bool {
         "max_tokens",
     ];
     const ANSWER: &[&str] = &["choices", "usage", "delta", "candidates", "data"];
-    let Some((_, rest)) = f.words.split_once("into go struct field ") else {
-        return false;
-    };
+    go_field_path(f).is_some_and(|path| {
+        path.iter().any(|p| REQUEST.contains(p)) && !path.iter().any(|p| ANSWER.contains(p))
+    })
+}
+
+/// The field path after the struct's name in Go's "into Go struct field X.a.b of type t".
+fn go_field_path<'f>(f: &'f Facts) -> Option<Vec<&'f str>> {
+    let (_, rest) = f.words.split_once("into go struct field ")?;
     let path: Vec<&str> = rest
         .split(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("")
+        .next()?
         .split('.')
         .skip(1)
+        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .take(8)
         .collect();
-    path.iter().any(|p| REQUEST.contains(p)) && !path.iter().any(|p| ANSWER.contains(p))
+    (!path.is_empty()).then_some(path)
 }
 
 /// "Requested 14368 > Limit 6000 tokens per minute": one request larger than the window
@@ -1034,7 +1052,8 @@ pub static RULES: &[Rule] = &[
     // Go's encoding/json names the struct field it could not fill: a path through the
     // request's fields is the server (a relay in Go) failing to read the request it was sent.
     Rule { id: "request_unmarshal", source: "a Go relay's \"json: cannot unmarshal object into Go struct field ChatCompletionMessage.messages.reasoning of type string\" (encoding/json's UnmarshalTypeError)",
-        any: &["into go struct field"], test: Some(go_field_of_request), kind: Kind::BadRequest, ..R },
+        any: &["into go struct field"], test: Some(go_field_of_request), kind: Kind::ParamRejected, param: Param::GoField,
+        hint: Some(RuleHint::ParamValueOrDrop), ..R },
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
@@ -1204,7 +1223,7 @@ mod tests {
         // A relay in Go reading the request it was sent: the request's shape.
         assert_eq!(
             first("json: cannot unmarshal array into Go struct field Request.tools.function of type object"),
-            Some(("request_unmarshal", Kind::BadRequest))
+            Some(("request_unmarshal", Kind::ParamRejected))
         );
         // A client in Go reading the answer: the answer's shape.
         assert_eq!(
