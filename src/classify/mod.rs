@@ -860,13 +860,65 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
 /// `OutputParserException`): no endpoint failed, and no root speaks for it.
 const ROOTS_UNLESS: &[&str] = &["outputparserexception", "llm output", "model output"];
 
+/// `words` without the credential headers a dumped request carries (`{"Authorization",
+/// "Bearer sk-…"}`, `-H "Authorization: Bearer …"`, `x-api-key: …`): a header that was sent
+/// says nothing about why the request failed, and its name is no complaint about the key.
+fn without_header_dumps(words: &str) -> std::borrow::Cow<'_, str> {
+    const HEADERS: &[&str] = &[
+        "authorization",
+        "x-api-key",
+        "api-key",
+        "ocp-apim-subscription-key",
+    ];
+    if !HEADERS.iter().any(|h| words.contains(h)) {
+        return std::borrow::Cow::Borrowed(words);
+    }
+    let mut out = String::with_capacity(words.len());
+    let mut rest = words;
+    while let Some((i, h)) = HEADERS
+        .iter()
+        .filter_map(|h| rest.find(h).map(|i| (i, *h)))
+        .min()
+    {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + h.len()..];
+        let sep = after.len()
+            - after
+                .trim_start_matches([' ', ':', '"', '\'', ',', '='])
+                .len();
+        let value = &after[sep..];
+        // A header with a value: the name, a separator (not a space alone: "authorization
+        // header" is words), a scheme word and one token.
+        let separated = after[..sep].contains([':', '"', '\'', ',', '='])
+            || value.starts_with("bearer ")
+            || value.starts_with("basic ");
+        if separated && !value.is_empty() {
+            let mut v = value;
+            for scheme in ["bearer ", "basic "] {
+                v = v.strip_prefix(scheme).unwrap_or(v);
+            }
+            let token = v
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '}' | ']'))
+                .unwrap_or(v.len());
+            out.push(' ');
+            rest = &v[token..];
+        } else {
+            out.push_str(h);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 fn by_roots(f: &rules::Facts) -> Option<Classification> {
     if f.status.is_some() || ROOTS_UNLESS.iter().any(|w| f.words.contains(w)) {
         return None;
     }
+    let words = without_header_dumps(&f.words);
     let (kind, word) = ROOTS.iter().find_map(|(kind, any, also)| {
-        let word = any.iter().find(|w| f.words.contains(*w))?;
-        (also.is_empty() || also.iter().any(|w| f.words.contains(w))).then_some((*kind, *word))
+        let word = any.iter().find(|w| words.contains(*w))?;
+        (also.is_empty() || also.iter().any(|w| words.contains(w))).then_some((*kind, *word))
     })?;
     Some(Classification {
         kind,
@@ -1271,6 +1323,24 @@ mod tests {
             &parse_error_body(Some("application/json"), body.as_bytes()),
             sent,
         )
+    }
+
+    #[test]
+    fn a_dumped_request_s_credential_headers_are_no_complaint() {
+        let dump = r#"request: %{headers: [{"authorization", "bearer sk-xxxx"}, {"content-type", "application/json"}]} to_error(:timeout"#;
+        let w = without_header_dumps(dump);
+        assert!(!w.contains("bearer") && !w.contains("authorization"), "{w}");
+        assert!(w.contains("content-type"));
+        let w = without_header_dumps(
+            r#"curl -h "authorization: bearer abc" -h 'x-api-key: k1' http://x"#,
+        );
+        assert!(!w.contains("bearer") && !w.contains("api-key"), "{w}");
+        // A sentence about the header is kept.
+        assert_eq!(
+            without_header_dumps("missing authorization header"),
+            "missing authorization header"
+        );
+        assert_eq!(without_header_dumps("api key invalid"), "api key invalid");
     }
 
     #[test]

@@ -308,6 +308,10 @@ const DOCS: &[(&str, &str)] = &[
     ("urllib3", "urllib3's and CPython's proxy errors"),
     ("aiohttp", "aiohttp's client exceptions"),
     ("socks", "RFC 1928"),
+    (
+        "erlang",
+        "Erlang's inet error reasons and Mint's TransportError",
+    ),
 ];
 
 fn evidence(phase: Phase, row: &Row) -> String {
