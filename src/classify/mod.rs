@@ -1326,6 +1326,15 @@ mod tests {
     }
 
     #[test]
+    fn an_html_404_is_the_path_whatever_names_a_model_around_it() {
+        // A gateway's log line names the model; the 404 is a router's page.
+        let page = "<html><title>Error 404 (Not Found)!!1</title><p>The requested URL was not found on this server.</p></html>";
+        let b = parse_error_body(Some("text/html"), page.as_bytes());
+        let v = decide(Some(404), &b, &[], "inference model_name=\"acme-1\" failed").expect("read");
+        assert_eq!(v.kind, Kind::BaseUrl, "{v:?}");
+    }
+
+    #[test]
     fn a_dumped_request_s_credential_headers_are_no_complaint() {
         let dump = r#"request: %{headers: [{"authorization", "bearer sk-xxxx"}, {"content-type", "application/json"}]} to_error(:timeout"#;
         let w = without_header_dumps(dump);

@@ -983,7 +983,8 @@ pub static RULES: &[Rule] = &[
         unless: &["do not have access", "does not have access", "permission"],
         kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
-        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !super::subject::model_not_the_subject(&f.words)), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
+        // An HTML 404 is a router's page: its "Not Found" is the path's, whatever names a model around it.
+        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
         kind: Kind::ModelNotFound, ..R },
     // The server has the model but could not load or run it (LocalAI's backends, a crashed
     // runner): the server's side, not the id.
@@ -1164,7 +1165,8 @@ pub static RULES: &[Rule] = &[
     Rule { id: "status_403", source: "HTTP 403", status: Status::In(&[403]), kind: Kind::AccessDenied, ..S },
     Rule { id: "status_404_model", source: "HTTP 404 naming a model or deployment", status: Status::In(&[404]),
         any: &["model", "deployment"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
-        kind: Kind::ModelNotFound, ..S },
+        // An HTML 404 is a router's page: the path, whatever names a model around it.
+        html: Some(false), kind: Kind::ModelNotFound, ..S },
     Rule { id: "status_404_azure", source: "Semantic Kernel's AIException over Azure OpenAI: \"Invalid request: The request is not valid, HTTP status: 404\"",
         status: Status::In(&[404]), any: &["azure", "openai.azure.com", "cognitiveservices"], unless: &["page not found", "cannot get /", "cannot post /", "no route", "invalid url"],
         kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..S },
