@@ -200,6 +200,52 @@ fn go_field_of_request(f: &Facts) -> bool {
     })
 }
 
+/// A refusal said of a route ("… are not allowed on chat completions", "not supported via
+/// the responses API"): what was asked is served, if at all, on another route. The route
+/// must follow the refusal and its preposition closely, in the same sentence.
+fn refused_on_route(f: &Facts) -> bool {
+    const REFUSALS: &[&str] = &[
+        "not allowed",
+        "not supported",
+        "not available",
+        "unsupported",
+        "not permitted",
+    ];
+    const ROUTES: &[&str] = &[
+        "chat completions",
+        "chat/completions",
+        "the completions",
+        "completions endpoint",
+        "completions api",
+        "this endpoint",
+        "this route",
+        "the responses api",
+        "/v1/responses",
+        "responses endpoint",
+        "the messages api",
+        "/v1/messages",
+        "the chat api",
+        "chat endpoint",
+    ];
+    f.words.split(['.', ';', '\n']).any(|sentence| {
+        REFUSALS.iter().any(|r| {
+            sentence.match_indices(r).take(4).any(|(i, _)| {
+                let rest = sentence[i + r.len()..].trim_start();
+                ["on ", "via ", "through ", "for ", "in ", "with "]
+                    .iter()
+                    .any(|p| {
+                        rest.strip_prefix(p).is_some_and(|after| {
+                            let near: String = after.chars().take(40).collect();
+                            ROUTES
+                                .iter()
+                                .any(|route| near.trim_start().starts_with(route))
+                        })
+                    })
+            })
+        })
+    })
+}
+
 /// The field path after the struct's name in Go's "into Go struct field X.a.b of type t".
 fn go_field_path<'f>(f: &'f Facts) -> Option<Vec<&'f str>> {
     let (_, rest) = f.words.split_once("into go struct field ")?;
@@ -900,6 +946,8 @@ pub static RULES: &[Rule] = &[
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
                "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported"],
         kind: Kind::WrongRoute, ..R },
+    Rule { id: "refused_on_route", source: "OCI Generative AI \"Multi Agent requests are not allowed on chat completions\"; \"… not supported via the completions endpoint\"",
+        test: Some(refused_on_route), kind: Kind::WrongRoute, cautious: true, ..R },
     Rule { id: "wrong_route", source: "OpenAI 404 \"This is not a chat model and thus not supported in the v1/chat/completions endpoint\"; \"only supported in v1/responses\"",
         any: &["not a chat model", "only supported in v1/responses", "only supported in /v1/responses", "use the responses api", "not supported in the v1/chat/completions", "for format"],
         also: &["not supported", "only supported", "responses api", "did you mean"], kind: Kind::WrongRoute, ..R },
@@ -1218,6 +1266,23 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn a_refusal_said_of_a_route_is_the_route() {
+        assert_eq!(
+            first("Multi Agent requests are not allowed on chat completions"),
+            Some(("refused_on_route", Kind::WrongRoute))
+        );
+        assert_eq!(
+            first("Image inputs are not supported via the completions endpoint; use chat"),
+            Some(("refused_on_route", Kind::WrongRoute))
+        );
+        // A parameter not supported on a model is no route.
+        assert_ne!(
+            first("temperature is not supported with this model").map(|r| r.0),
+            Some("refused_on_route")
+        );
     }
 
     #[test]

@@ -77,6 +77,8 @@ const NOUNS: &[(&str, Noun, bool)] = &[
     ("tenant", Noun::Account, true),
     ("apikey", Noun::Account, false),
     ("credentials", Noun::Account, false),
+    // A token is also a piece of text to a model: read, but likely.
+    ("token", Noun::Account, true),
     ("用户", Noun::Account, false),
     ("账号", Noun::Account, false),
     ("账户", Noun::Account, false),
@@ -429,6 +431,13 @@ fn subject_before(toks: &[Tok], at: usize) -> Option<(&'static str, Noun, bool)>
             Tok::Name => i -= 1,
             Tok::Word(w) => {
                 if let Some((n, class, low, start)) = noun_ending(toks, i) {
+                    // "endpoint `x` of account `y` not found": the head of the phrase is
+                    // the noun before "of"; the one after it only says whose.
+                    if start >= 1 && word(&toks[start - 1]) == Some("of") {
+                        if let Some(head) = subject_before(toks, start - 1) {
+                            return Some(head);
+                        }
+                    }
                     // "model or endpoint": look one noun further back.
                     if start >= 2 && matches!(word(&toks[start - 1]), Some("or" | "and")) {
                         if let Some((m, Noun::Model, l, _)) = noun_ending(toks, start - 1) {
@@ -667,6 +676,15 @@ mod tests {
         assert_eq!(
             kind("The model or endpoint doubao-1.5-pro-32k does not exist or you do not have access to it."),
             Some(Kind::ModelNotFound)
+        );
+        // "X of Y not found": X is what is missing, Y only says whose.
+        assert_eq!(
+            kind("Model acme-7b of organization org-12 not found"),
+            Some(Kind::ModelNotFound)
+        );
+        assert_ne!(
+            kind("Endpoint my-endpoint-1 of account 1234 not found"),
+            Some(Kind::Auth)
         );
     }
 
