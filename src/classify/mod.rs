@@ -1283,6 +1283,12 @@ fn reads_two_ways(words: &str, kind: Kind) -> bool {
             "or it may not exist",
             "not found or",
             "or does not have permission",
+            "authorization failed or",
+            "not authorized or",
+            "or not authorized",
+            "or not accessible",
+            "or is not accessible",
+            "or you lack access",
         ]
         .iter()
         .any(|w| words.contains(w))
