@@ -89,6 +89,10 @@ proptest! {
         let _ = explain(&format!("Error code: 400 - {{'error': {{'message': \"{s}\", 'param': None}}}}"), None);
         let _ = explain(&format!("data: {s}\n\ndata: [DONE]"), None);
         let _ = explain(&format!("<html><title>{s}</title></html>"), None);
+        // The readers of ids, header dumps, Go field paths and quoted statuses.
+        let _ = explain(&format!("The model `{s}` of account {s} not found; model: {s} {{\"Authorization\", \"Bearer {s}"), None);
+        let _ = explain(&format!("HTTP 500 Request failed with status code {s} into Go struct field X.{s}.{s} of type string"), None);
+        let _ = explain(&format!("TooManyRequests{s} reason: :closed {s} not allowed on {s}"), None);
     }
 
     #[test]
