@@ -113,6 +113,18 @@ pub fn param_focus(f: &Facts) -> bool {
             .any(|c| f.body.tags.iter().any(|t| t == c))
 }
 
+/// Google's location of a refused name ("Unknown name \"text\" at 'contents[1].parts[0]'"):
+/// one inside the request's content is the content's shape, not an optional parameter.
+pub fn located_in_content(msg: &str) -> bool {
+    msg.match_indices(" at '").take(8).any(|(i, m)| {
+        let path = &msg[i + m.len()..];
+        CONTENT.iter().any(|c| {
+            path.strip_prefix(c)
+                .is_some_and(|rest| rest.starts_with(['[', '.']))
+        })
+    })
+}
+
 pub fn blamed(f: &Facts) -> Option<String> {
     if let Some(p) = f.body.param.as_deref() {
         if let Some(hit) = KNOWN_PARAMS.iter().find(|k| {
@@ -782,6 +794,16 @@ pub fn blamed_for_test(msg: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_google_locates_inside_the_content_is_the_content_s_shape() {
+        assert!(located_in_content(
+            "invalid json payload received. unknown name \"text\" at 'contents[1].parts[0]': proto field is not repeating, cannot start list."
+        ));
+        assert!(!located_in_content(
+            "invalid json payload received. unknown name \"temprature\" at 'generation_config': cannot find field."
+        ));
+    }
 
     #[test]
     fn a_client_s_spelling_of_a_documented_parameter_is_the_api_s() {

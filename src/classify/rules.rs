@@ -957,7 +957,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ParamRejected, param: Param::Blamed, hint: Some(RuleHint::ParamOverLimit), ..R },
     Rule { id: "param_named", source: "OpenAI 400 unsupported_parameter 'max_tokens'; Azure \"Unrecognized request argument supplied: stream_options\"; Mistral 422 extra_forbidden; vLLM \"auto\" tool choice",
         status: Status::Range(400, 499), kind: Kind::ParamRejected, param: Param::Blamed,
-        test: Some(|f| params::param_focus(f) && !params::about_the_answer(&f.msg)), ..R },
+        test: Some(|f| params::param_focus(f) && !params::about_the_answer(&f.msg) && !params::located_in_content(&f.msg)), ..R },
     Rule { id: "param_refused_5xx", source: "Ollama 500 \"registry.ollama.ai/library/x does not support tools\"; llama.cpp 500 on response_format",
         status: Status::Range(500, 599), test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "param_words", source: "exception text naming a refused parameter (\"Unrecognized request argument supplied: stream_options\")",
