@@ -199,7 +199,16 @@ const HEDGES: &[&str] = &[
     "could be due",
     "may be due",
     "probably",
+    "may be temporarily",
+    "may be down",
+    "may be unavailable",
 ];
+
+/// The text guesses at a cause rather than states one (a client's wrapper guessing at an
+/// outage around a 401): a definite status outweighs it.
+pub(super) fn guesses(words: &str) -> bool {
+    HEDGES.iter().any(|h| words.contains(h))
+}
 
 /// The sentences of `words`: a refusal's grounds count only inside one.
 fn sentences(words: &str) -> impl Iterator<Item = &str> {

@@ -239,21 +239,6 @@ fn weighed(
     Some(servers::quote(v, &facts))
 }
 
-/// Words by which a message guesses at a cause rather than states one.
-fn guesses(words: &str) -> bool {
-    [
-        "may be temporarily",
-        "might be",
-        "may be down",
-        "may be unavailable",
-        "possibly",
-        "perhaps",
-        "probably",
-    ]
-    .iter()
-    .any(|w| words.contains(w))
-}
-
 /// "Does not exist or you do not have access": whichever of the two a layer chose, the fix
 /// must hold for both, and the answer is a likely one.
 fn both_readings(mut v: Classification, words: &str) -> Classification {
@@ -495,7 +480,7 @@ fn decide_layers(
         // A message that only guesses ("may be temporarily unavailable") at what a definite
         // status contradicts: the status is the evidence (a client's wrapper guessing at an
         // outage around a 401).
-        if let Some((s, _)) = disagree.filter(|_| guesses(&facts.words)) {
+        if let Some((s, _)) = disagree.filter(|_| grounds::guesses(&facts.words)) {
             if let Some((r, p)) = rules::first_match(&facts, rules::Layer::Status) {
                 return Some(verdict(
                     r,
