@@ -144,6 +144,11 @@ fn keys_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for prefix in ["sk-", "gsk_", "AIza"] {
         for (i, _) in text.match_indices(prefix) {
+            // A key starts a word, as the masker reads it: `task-manager` holds no key.
+            let key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '*';
+            if text[..i].chars().next_back().is_some_and(key_char) {
+                continue;
+            }
             let tok: String = text[i..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
