@@ -741,6 +741,10 @@ pub static RULES: &[Rule] = &[
                "usage policy", "usage policies", "invalid_prompt", "policy violation", "violates our", "safety system", "for safety reasons",
                // A relay's own filter: "make sure your request is SFW, or use a jailbreak to bypass the filter".
                "content filter", "nsfw", "is sfw", "safe for work", "bypass the filter"],
+        // The filter's configuration refused as invalid (Azure's content filter / RAI policy
+        // a request or deployment names): no content was judged, the setting is wrong.
+        unless: &["invalid content filter policy", "invalid content filter configuration", "content filter policy is invalid",
+                  "provide a valid policy", "invalid rai policy", "raipolicyname"],
         kind: Kind::ContentFilter, ..R },
     // --- Gateways in front of the model server.
     Rule { id: "sensitive_words", source: "MiniMax 1026 \"input new_sensitive\"; Ark \"the input text may contain sensitive information\"",
@@ -1266,6 +1270,19 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn an_invalid_content_filter_policy_is_a_setting_not_a_block() {
+        assert_ne!(
+            first("Your request contains invalid content filter policy. Please provide a valid policy.").map(|r| r.1),
+            Some(Kind::ContentFilter)
+        );
+        assert_eq!(
+            first("The response was filtered due to the prompt triggering Azure OpenAI's content management policy.")
+                .map(|r| r.1),
+            Some(Kind::ContentFilter)
+        );
     }
 
     #[test]
