@@ -186,6 +186,7 @@ pub fn decide_at(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
+    let status = innermost(status, body);
     let v = weighed(status, body, sent, context, url)?;
     // Calibration only ever lowers: a verdict already low needs no second look.
     if v.confidence == Confidence::Low {
@@ -203,8 +204,22 @@ pub fn decide_with_basis(
     context: &str,
     url: Option<&str>,
 ) -> Option<(Classification, confidence::Basis)> {
+    let status = innermost(status, body);
     let v = weighed(status, body, sent, context, url)?;
     Some(with_basis(v, status, body, sent, context, url, true))
+}
+
+/// A wrapper's 5xx whose message states the status of what it wrapped (a web framework's own
+/// refusal, an HTTP client's "Request failed with status code 401" quoted by a proxy): the
+/// innermost status is the cause's. `explain` reads a paste so already (`paste`); the probe's
+/// answers get the same reading here.
+fn innermost(status: Option<u16>, body: &ErrorBody) -> Option<u16> {
+    match (status, body.message.as_deref()) {
+        (Some(s), Some(m)) if s >= 500 => status_words::said_by_framework(&m.to_ascii_lowercase())
+            .filter(|inner| *inner < 500)
+            .or(status),
+        _ => status,
+    }
 }
 
 /// The layers' verdict, weighed against what surrounds it, before calibration.
@@ -1314,6 +1329,27 @@ mod tests {
             &parse_error_body(Some("application/json"), body.as_bytes()),
             sent,
         )
+    }
+
+    #[test]
+    fn a_proxy_s_500_around_its_client_s_401_is_the_401() {
+        // A Node proxy wrapping axios: the answer's own status is the wrapper's.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"error":{"message":"Request failed with status code 401","type":"api_error"}}"#,
+        );
+        assert_eq!(
+            decide(Some(500), &body, &[], "").map(|v| v.kind),
+            Some(Kind::Auth)
+        );
+        let busy = parse_error_body(
+            None,
+            br#"{"error":{"message":"Request failed with status code 503"}}"#,
+        );
+        assert_eq!(
+            decide(Some(500), &busy, &[], "").map(|v| v.kind),
+            Some(Kind::ServerError)
+        );
     }
 
     #[test]

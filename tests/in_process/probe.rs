@@ -594,6 +594,36 @@ async fn an_embedding_model_is_probed_on_embeddings_alone_and_a_server_without_i
 }
 
 #[tokio::test]
+async fn a_proxy_s_500_around_its_upstream_s_401_is_auth_not_an_outage() {
+    use axum::{routing::get, routing::post, Json, Router};
+    // A Node proxy whose axios call to the upstream got 401, passed on as its own 500.
+    let app = Router::new()
+        .route(
+            "/v1/models",
+            get(|| async { Json(serde_json::json!({"data": [{"id": "m"}]})) }),
+        )
+        .route(
+            "/v1/chat/completions",
+            post(|| async {
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(serde_json::json!({"error": {"message": "Request failed with status code 401", "type": "api_error", "code": 500}})),
+                )
+            }),
+        );
+    let addr = common::serve_app(app).await;
+    let url = format!("http://{addr}/v1");
+    let r = probe(&["--base-url", &url, "-m", "m", "--checks", "chat.basic"]).await;
+    let c = check(&r, "chat.basic");
+    assert_eq!(c.kind, Some(Kind::Auth), "{}", r.to_json());
+    assert!(
+        c.detail.contains("500"),
+        "the answer's own status stays in the evidence: {}",
+        c.detail
+    );
+}
+
+#[tokio::test]
 async fn llama_cpp_without_embeddings_names_the_flag_not_a_server_error() {
     use axum::{routing::get, routing::post, Json, Router};
     // llama-server started without --embeddings answers /v1/embeddings with a 501.
