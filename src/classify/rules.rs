@@ -1204,6 +1204,12 @@ pub static RULES: &[Rule] = &[
         kind: Kind::StreamMalformed, ..R },
     Rule { id: "tool_choice_violation", source: "AI SDK generateText ToolChoiceViolationError (a required tool call that never came)",
         status: Status::Unknown, any: &["toolchoiceviolation"], kind: Kind::ParamIgnored, param: Param::Fixed("tool_choice"), ..R },
+    // HTTP 415's reason phrase (RFC 9110 §15.5.16): the request's Content-Type is refused, not
+    // the answer's (a client that adds "; charset=utf-8" where a server wants it bare).
+    Rule { id: "media_type", source: "HTTP 415 Unsupported Media Type; NVIDIA's \"unsupported media type: application/json; charset utf-8. it must be application/json\"",
+        // Likely: a client that could not read an answer's type says "not supported" too.
+        any: &["unsupported media type", "unsupported_media_type", "unsupportedmediatype", "content-type must be", "content type must be", "invalid content-type", "invalid content type"],
+        kind: Kind::BadRequest, cautious: true, ..R },
     Rule { id: "bad_request_words", source: "a body of {\"detail\":\"Bad Request\"} pasted without its status",
         status: Status::Unknown, any: &["bad request", "badrequesterror", "invalid_request_error", "invalidrequesterror"], kind: Kind::BadRequest, cautious: true, ..R },
     // Read after every message rule: an application's own server logs the same words when a
@@ -1270,6 +1276,14 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn an_unsupported_media_type_is_the_request_s_content_type() {
+        assert_eq!(
+            first("415 Unsupported Media Type: Content-Type must be application/json"),
+            Some(("media_type", Kind::BadRequest))
+        );
     }
 
     #[test]
