@@ -77,6 +77,8 @@ pub enum CheckHint {
 /// own row (`classify::rules`), so a renamed rule keeps its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleHint {
+    /// An answer with reasoning and no content: the reasoning spent the output cap.
+    ReasoningSpentCap,
     /// A web application firewall's managed rule that judges the request's content (its
     /// size, a path or markup in its text) blocked it.
     WafManagedRule,
@@ -1113,7 +1115,7 @@ impl Kind {
                  context_length_exceeded so agents compact."
                 .to_string(),
             Kind::OutputLength if cx.rule == Some(RuleHint::AnsweredAtLargerCap) => answered_at_larger_cap(cx),
-            Kind::OutputLength if cx.reasoning => match cx.opencode_provider {
+            Kind::OutputLength if cx.reasoning || cx.rule == Some(RuleHint::ReasoningSpentCap) => match cx.opencode_provider {
                 Some(id) => format!(
                     "The model spent the whole output cap on reasoning and wrote no answer: the endpoint works, the cap is too \
                      small for a reasoning model. In opencode.json raise the model's \"limit\": {{\"output\": …}} under provider \

@@ -721,6 +721,35 @@ pub(super) fn finish(f: &Facts, by_message: Option<Kind>) -> Option<Classificati
     })
 }
 
+/// A pasted chat answer whose message has no content but has reasoning
+/// (`"content": null` beside `"reasoning_content": "…"` or `"reasoning": "…"`): the model
+/// spent the output cap thinking and wrote no answer. Likely: a paste cut before its
+/// `finish_reason` does not say `length`, and a server may drop content for other reasons.
+pub(super) fn spent_on_reasoning(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
+    if f.status.is_some_and(|s| s >= 400) || by_message.is_some() {
+        return None;
+    }
+    let w = f.words.replace("\": ", "\":");
+    let answer = w.contains("\"choices\":") && w.contains("\"message\":");
+    let empty = w.contains("\"content\":null") || w.contains("\"content\":\"\"");
+    let thought = ["\"reasoning_content\":\"", "\"reasoning\":\""]
+        .iter()
+        .any(|k| {
+            w.split_once(k)
+                .is_some_and(|(_, rest)| !rest.starts_with('"'))
+        });
+    (answer && empty && thought).then(|| Classification {
+        kind: Kind::OutputLength,
+        param: None,
+        gateway: false,
+        rule: "spent_on_reasoning",
+        hint: Some(RuleHint::ReasoningSpentCap),
+        confidence: Confidence::Low,
+        evidence: "an answer with reasoning and no content: the output cap went to reasoning"
+            .into(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::classify::{decide, Confidence, ErrorBody, KNOWN_PARAMS};
@@ -889,6 +918,23 @@ mod tests {
         ] {
             assert_eq!(read(text).0, kind, "{text}");
         }
+    }
+
+    #[test]
+    fn an_answer_with_reasoning_and_no_content_spent_its_cap_thinking() {
+        let text = r#"{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":null,"reasoning_content":"The user wants a short title. Let me think"}}],"usage":{"completion_tokens":64}}"#;
+        let v = decide(None, &ErrorBody::default(), KNOWN_PARAMS, text).expect("read");
+        assert_eq!(
+            (v.kind, v.rule, v.confidence),
+            (Kind::OutputLength, "spent_on_reasoning", Confidence::Low)
+        );
+        assert_eq!(v.hint, Some(RuleHint::ReasoningSpentCap));
+        // An answer with content is no cut, whatever it reasoned.
+        let fine = r#"{"choices":[{"message":{"content":"Title","reasoning_content":"ok"}}]}"#;
+        assert_ne!(
+            decide(None, &ErrorBody::default(), KNOWN_PARAMS, fine).map(|v| v.rule),
+            Some("spent_on_reasoning")
+        );
     }
 
     #[test]

@@ -450,6 +450,10 @@ fn decide_layers(
     if let Some(v) = clients::finish(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
         return Some(v);
     }
+    // An answer whose reasoning took the whole output cap (`clients`).
+    if let Some(v) = clients::spent_on_reasoning(&facts, by_message.as_ref().map(|(r, _)| r.kind)) {
+        return Some(v);
+    }
     // An AI SDK error class that says what failed, over general words (`clients`).
     if let Some(v) = clients::ai_sdk_class(&facts, by_message.as_ref().map(|(r, _)| r.id)) {
         return Some(v);

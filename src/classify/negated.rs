@@ -69,6 +69,12 @@ const KEYS: &[(&str, No)] = &[
     ("success", No::True),
     ("error", No::Null),
     ("errors", No::Null),
+    // A chat answer's message fields (platform.openai.com/docs/api-reference/chat/object):
+    // `"tool_calls": null`, `"function_call": null`, `"refusal": null` say no call and no
+    // refusal was made.
+    ("tool_calls", No::Null),
+    ("function_call", No::Null),
+    ("refusal", No::Null),
 ];
 
 /// How many occurrences of one key are looked at.
