@@ -77,6 +77,8 @@ pub enum CheckHint {
 /// own row (`classify::rules`), so a renamed rule keeps its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleHint {
+    /// The output cap asked for does not fit beside the input in the context window.
+    CapOverWindow,
     /// An answer with reasoning and no content: the reasoning spent the output cap.
     ReasoningSpentCap,
     /// A web application firewall's managed rule that judges the request's content (its
@@ -758,6 +760,12 @@ impl Kind {
                  response_format), or send the request without it to this server. Retrying as is will not pass.",
                 cx.param.unwrap_or("this parameter")
             ),
+            Kind::ContextOverflow if cx.rule == Some(RuleHint::CapOverWindow) => "The output cap the request asks for \
+                 (`max_tokens` / `max_completion_tokens`) does not fit beside the input in the model's context window: lower \
+                 it to at most the window minus the input (the message gives both numbers), or leave it unset so the server \
+                 uses what is left; a client that sets the cap to the whole window (a model's advertised context length as \
+                 its output limit) fails on every request. Shorten the input only if it alone is near the window."
+                .to_string(),
             Kind::ContextOverflow if cx.rule == Some(RuleHint::NegativeCap) => "The output cap the request carried \
                  was below zero. Clients and agent frameworks that compute it as the context window minus the prompt's \
                  length send a negative cap when the prompt alone already fills the window, so this is most likely a \

@@ -766,6 +766,12 @@ pub static RULES: &[Rule] = &[
     // --- Size and windows, before rate limits: these never pass on a retry.
     Rule { id: "too_large_for_tier", source: "Groq 413 \"Request too large for model … on tokens per minute (TPM): Limit 6000, Requested 14368\"; OpenAI 429 \"Request too large for gpt-4o … Limit 30000, Requested 342389\"",
         test: Some(requested_over_limit), kind: Kind::RequestTooLarge, hint: Some(RuleHint::TooLargeForTier), ..R },
+    // vLLM's serving code: the output cap asked for does not fit beside the input in the
+    // window. The cap is what to change, not the prompt.
+    Rule { id: "cap_over_window", source: "vLLM 400 \"'max_tokens' or 'max_completion_tokens' is too large: 64000. This model's maximum context length is 64001 tokens and your request has 24235 input tokens (64000 > 64001 - 24235)\"",
+        any: &["'max_tokens' or 'max_completion_tokens' is too large", "max_tokens is too large", "max_completion_tokens is too large", "max_new_tokens is too large"],
+        also: &["maximum context length", "context window", "context length"],
+        kind: Kind::ContextOverflow, param: Param::Fixed("max_tokens"), hint: Some(RuleHint::CapOverWindow), ..R },
     Rule { id: "context_overflow", source: "OpenAI context_length_exceeded; llama.cpp exceed_context_size_error; Anthropic \"prompt is too long\"; vLLM/TGI maximum context length",
         tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, param: Param::Content, ..R },
     Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
@@ -1276,6 +1282,19 @@ mod tests {
             body_only: false,
         };
         first_match(&f, Layer::Message).map(|(r, _)| (r.id, r.kind))
+    }
+
+    #[test]
+    fn an_output_cap_that_does_not_fit_beside_the_input_is_the_cap() {
+        assert_eq!(
+            first("'max_tokens' or 'max_completion_tokens' is too large: 4000. This model's maximum context length is 4096 tokens and your request has 300 input tokens (4000 > 4096 - 300)."),
+            Some(("cap_over_window", Kind::ContextOverflow))
+        );
+        // A cap over the model's output limit alone is the parameter's value.
+        assert_ne!(
+            first("max_tokens is too large: 100000. This model supports at most 16384 completion tokens").map(|r| r.0),
+            Some("cap_over_window")
+        );
     }
 
     #[test]
