@@ -248,6 +248,8 @@ fn weighed(
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
     let v = param_words::negative_cap(v, body);
+    // An overflow whose larger part is the output cap asked for: the cap's fix.
+    let v = param_words::cap_share(v, body);
     // A message that names both a missing id and a refused one gets the fix that holds for both.
     let v = both_readings(v, &facts.words);
     // The numbers a server's own sentence holds (a window, a limit), quoted (`servers`).

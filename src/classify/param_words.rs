@@ -915,6 +915,42 @@ pub fn negative_cap(v: Classification, body: &super::ErrorBody) -> Classificatio
     }
 }
 
+/// OpenAI's overflow arithmetic, "you requested 8334 tokens (338 in the messages, 7996 in
+/// the completion)": when the completion's share is the larger, the cap the request asked
+/// for is what overflows, and the fix is the cap's (lower it), not the prompt's. No
+/// parameter is named: the window is the refusal, the cap its larger part.
+pub fn cap_share(v: Classification, body: &super::ErrorBody) -> Classification {
+    if v.kind != Kind::ContextOverflow || v.hint.is_some() {
+        return v;
+    }
+    let text = body.message.as_deref().unwrap_or("").to_ascii_lowercase();
+    let number_before = |key: &str| -> Option<u64> {
+        let head = &text[..text.find(key)?];
+        let digits: String = head
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().ok()
+    };
+    match (
+        number_before(" in the messages"),
+        number_before(" in the completion"),
+    ) {
+        (Some(m), Some(c)) if c > m => Classification {
+            param: None,
+            hint: Some(RuleHint::CapOverWindow),
+            evidence: format!(
+                "{}; the completion's share ({c} tokens) is larger than the messages' ({m})",
+                v.evidence
+            ),
+            ..v
+        },
+        _ => v,
+    }
+}
+
 /// A negative integer written as a value in the message ("got -412", "= -5", "(-1)"),
 /// not a hyphen inside a word or a range ("1-4096").
 fn negative_number(text: &str) -> Option<i64> {
@@ -1081,6 +1117,26 @@ mod tests {
     fn zod_s_unrecognized_keys_names_the_key_to_drop() {
         let r = read("API Error: Unrecognized key(s) in object: 'stop'").unwrap();
         assert_eq!((r.0.as_str(), r.1), ("stop", Fix::Drop));
+    }
+
+    #[test]
+    fn an_overflow_whose_larger_part_is_the_cap_gets_the_cap_s_fix() {
+        let read = |m: &str| {
+            let body = super::super::ErrorBody {
+                message: Some(m.into()),
+                param: Some("messages".into()),
+                ..Default::default()
+            };
+            super::super::decide(Some(400), &body, &[], "").expect("read")
+        };
+        let v = read("This model's maximum context length is 8192 tokens. However, you requested 8334 tokens (338 in the messages, 7996 in the completion). Please reduce the length of the messages or completion.");
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint),
+            (Kind::ContextOverflow, None, Some(RuleHint::CapOverWindow))
+        );
+        // The messages' share the larger: the prompt's fix, as before.
+        let v = read("This model's maximum context length is 4097 tokens. However, you requested 4268 tokens (4012 in the messages, 256 in the completion).");
+        assert_eq!((v.kind, v.hint), (Kind::ContextOverflow, None));
     }
 
     #[test]
