@@ -521,6 +521,14 @@ const AI_SDK_NAMES: &[(&str, Kind, Option<&str>, &str)] = &[
         None,
         "the AI SDK's TypeValidationError (type-validation-error.ts): a value, most often the provider's answer, did not match the schema the provider package reads",
     ),
+    // The same class by its message, which apps print without the name
+    // (type-validation-error.ts: `Type validation failed: Value: ${JSON.stringify(value)}`).
+    (
+        "type validation failed: value:",
+        Kind::BadResponse,
+        None,
+        "the AI SDK's TypeValidationError, by its message (\"Type validation failed: Value: …\"): a value, most often the provider's answer, did not match the schema the provider package reads",
+    ),
     (
         "ai_invalidresponsedataerror",
         Kind::BadResponse,

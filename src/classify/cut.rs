@@ -469,6 +469,16 @@ pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
             ));
         }
     }
+    // undici's fetch (Node, and Bun's, under opencode) ends a body it was reading with the
+    // bare message "terminated", which apps pass on without its TypeError.
+    let bare = |t: &str| t.trim().trim_end_matches('.') == "terminated";
+    if bare(&f.msg) || (f.msg.is_empty() && bare(w)) {
+        return Some(verdict(
+            Kind::StreamTruncated,
+            Confidence::Low,
+            "the bare message \"terminated\" (undici fetch body): a response body was cut while being read".into(),
+        ));
+    }
     // .NET's bare "The response ended prematurely." holds urllib3's body-only words.
     let dotnet = w.contains("the response ended prematurely");
     let cut = BODY_CUT

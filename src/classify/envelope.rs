@@ -199,6 +199,15 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         envelope: true,
         ..Default::default()
     };
+    // One of pydantic's errors on its own (`{'type': 'missing', 'loc': ('body', 'messages'),
+    // 'msg': 'Field required'}`, quoted in a vLLM message): read with its loc, as FastAPI's
+    // `detail` list is, so the field it names is not lost.
+    if v.get("loc").is_some_and(Value::is_array) && v.get("msg").is_some_and(Value::is_string) {
+        let (msg, param) = fastapi_detail(&Value::Array(vec![v.clone()]));
+        out.message = msg;
+        out.param = param;
+        return out;
+    }
     // Descend `error.error…`: the innermost object that says something is the real one.
     let mut err = v.get("error");
     for _ in 0..3 {
@@ -212,7 +221,15 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
     }
     match err {
         Some(e @ Value::Object(_)) => read_fields(&mut out, e),
-        Some(Value::String(s)) => out.message = Some(one_line(s)),
+        // OAuth 2.0's token-endpoint error (RFC 6749 §5.2): `error` is the code and
+        // `error_description` the words (Baidu Qianfan's token refresh answers so).
+        Some(Value::String(s)) => match v.get("error_description").and_then(Value::as_str) {
+            Some(d) if !s.trim().contains(char::is_whitespace) => {
+                out.message = Some(one_line(d));
+                out.code = Some(s.clone());
+            }
+            _ => out.message = Some(one_line(s)),
+        },
         _ => {}
     }
     if out.message.is_none() {
@@ -261,7 +278,18 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
     let inner = raw_upstream(v)
         .or(raw_msg)
         .filter(|_| depth < MAX_NESTING)
-        .and_then(|s| nested_body(s, depth));
+        .and_then(|s| nested_body(s, depth))
+        .or_else(|| {
+            // A message that is only a code (`"error": "ERROR_PROVIDER_ERROR"`) with the
+            // upstream's body in another field (`details.detail: "… body={…}"`): that body.
+            let coded = out
+                .message
+                .as_deref()
+                .is_none_or(|m| !m.trim().contains(char::is_whitespace));
+            (coded && depth < MAX_NESTING)
+                .then(|| body_in_strings(v, depth))
+                .flatten()
+        });
     if let Some(inner) = inner {
         merge(&mut out, inner);
     }
@@ -380,6 +408,29 @@ fn nested_body(s: &str, depth: u8) -> Option<ErrorBody> {
     let (v, _) = find_structure(s)?;
     let b = from_value(&v, depth + 1)?;
     (b.message.is_some() || !b.tags.is_empty()).then_some(b)
+}
+
+/// The first error body held in a string anywhere in `v` (a few levels down, a few strings).
+fn body_in_strings(v: &Value, depth: u8) -> Option<ErrorBody> {
+    let mut stack = vec![(v, 0u8)];
+    let mut seen = 0;
+    while let Some((x, level)) = stack.pop() {
+        match x {
+            Value::String(s) if s.contains('{') => {
+                seen += 1;
+                if let Some(b) = nested_body(s, depth) {
+                    return Some(b);
+                }
+            }
+            Value::Object(o) if level < 3 => stack.extend(o.values().map(|y| (y, level + 1))),
+            Value::Array(a) if level < 3 => stack.extend(a.iter().take(8).map(|y| (y, level + 1))),
+            _ => {}
+        }
+        if seen >= 8 {
+            break;
+        }
+    }
+    None
 }
 
 /// The inner body wins where it says something; tags and a numeric code add up.

@@ -16,6 +16,7 @@
 
 use super::facts::Facts;
 use super::param_words;
+use super::rules::{self, Layer};
 use super::{Classification, Confidence};
 use crate::failure::Kind;
 
@@ -208,6 +209,53 @@ const HEDGES: &[&str] = &[
 /// outage around a 401): a definite status outweighs it.
 pub(super) fn guesses(words: &str) -> bool {
     HEDGES.iter().any(|h| words.contains(h))
+}
+
+/// Words by which a clause offers a cause as one possibility among others.
+/// ("could not connect" and Windows' "no connection could be made" state a failure; "may
+/// contain" is how DashScope states a block).
+const MAYBE: &[&str] = &[
+    " may be ",
+    " may have ",
+    " might ",
+    " could have ",
+    "possibly",
+    "perhaps",
+    "probably",
+    "maybe",
+];
+
+/// A wrapper's notice that only lists guesses ("The provider may be unavailable or the API
+/// key may have insufficient quota"), with no status and no code beside it, names no cause:
+/// a fix for any one of the guesses is a guess too. True when two clauses or more guess, and
+/// every clause a message rule reads is one of them.
+pub(super) fn guesses_several(f: &Facts) -> bool {
+    if f.status.is_some() || f.body.code.is_some() || !f.body.tags.is_empty() {
+        return false;
+    }
+    let (mut guesses, mut read) = (0, 0);
+    for s in sentences(&f.words).take(32) {
+        for c in s.split(" or ").take(8) {
+            let c = format!(" {} ", c.trim());
+            let guess = MAYBE.iter().any(|m| c.contains(m));
+            guesses += usize::from(guess);
+            let one = Facts {
+                status: None,
+                body: f.body,
+                sent: f.sent,
+                msg: c.clone(),
+                words: c,
+                body_only: f.body_only,
+            };
+            if rules::first_match(&one, Layer::Message).is_some() {
+                if !guess {
+                    return false;
+                }
+                read += 1;
+            }
+        }
+    }
+    guesses >= 2 && read >= 1
 }
 
 /// The sentences of `words`: a refusal's grounds count only inside one.

@@ -52,7 +52,9 @@ impl Parser<'_> {
         self.ws();
         match self.peek()? {
             b'{' => self.object(depth),
-            b'[' => self.array(depth),
+            b'[' => self.array(depth, b']'),
+            // A Python tuple (pydantic's `'loc': ('body', 'messages')`): an array.
+            b'(' => self.array(depth, b')'),
             b'"' | b'\'' | b'`' => self.string().map(Value::String),
             b'-' | b'0'..=b'9' => self.number(),
             _ => {
@@ -232,13 +234,13 @@ impl Parser<'_> {
         self.s.get(start..self.i).unwrap_or("").trim().to_string()
     }
 
-    fn array(&mut self, depth: usize) -> Option<Value> {
+    fn array(&mut self, depth: usize, close: u8) -> Option<Value> {
         self.i += 1;
         let mut out = Vec::new();
         loop {
             self.ws();
             match self.peek()? {
-                b']' => {
+                c if c == close => {
                     self.i += 1;
                     return Some(Value::Array(out));
                 }

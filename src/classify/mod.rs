@@ -230,11 +230,15 @@ fn weighed(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
+    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
+    let facts = facts_of(status, body, sent, msg, context);
+    // A notice that only guesses at several causes names none (`grounds`).
+    if grounds::guesses_several(&facts) {
+        return None;
+    }
     let v = decide_layers(status, body, sent, context, url);
     // A connection that failed below HTTP, by its phase: the OS's, TLS library's or proxy's
     // words and codes (`net`).
-    let msg = body.message.as_deref().unwrap_or("").to_lowercase();
-    let facts = facts_of(status, body, sent, msg, context);
     let v = net::read(v, &facts)?;
     // A client's exception label the body's reading contradicts makes that reading likely.
     let v = label::weigh(body, context, v);
@@ -570,7 +574,7 @@ fn decide_layers(
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
         // A bare 404 from an Ollama client: the model, likely (`router`).
         if rule.id == "status_404" {
-            if let Some(v) = router::ollama_bare_404(body, &facts.words) {
+            if let Some(v) = router::ollama_bare_404(body, &facts.words, url) {
                 return Some(v);
             }
         }
@@ -1328,6 +1332,116 @@ pub fn mentions_context_overflow(all: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A paste read as `explain` reads it: its kind, parameter and rule.
+    fn pasted(text: &str) -> Option<(Kind, Option<String>, &'static str)> {
+        let r = paste::read(text);
+        decide_at(
+            r.status,
+            &r.body,
+            KNOWN_PARAMS,
+            &r.context,
+            r.url.as_deref(),
+        )
+        .map(|v| (v.kind, v.param, v.rule))
+    }
+
+    #[test]
+    fn a_notice_that_lists_guesses_names_no_cause() {
+        // Two guesses, one of them read by a rule: no cause is stated.
+        assert_eq!(
+            pasted("Chat failed. The gateway may be down or your key may have insufficient quota. Check settings."),
+            None
+        );
+        // One guess stays a (cautious) reading; a stated failure is no guess.
+        assert!(pasted("Your balance may have run out: insufficient balance").is_some());
+        assert_eq!(
+            pasted("[WinError 10061] No connection could be made because the target machine actively refused it").map(|v| v.0),
+            Some(Kind::Network)
+        );
+    }
+
+    #[test]
+    fn structure_the_rules_read_wherever_it_sits() {
+        // A body held in another field than the message, beside a code-only error.
+        let v = pasted(
+            r#"{"error":"ERR_UPSTREAM","details":{"detail":"adapter status=400 body={\"error\":{\"message\":\"Invalid max_tokens value, the valid range of max_tokens is [1, 4096]\",\"type\":\"invalid_request_error\"}}"}}"#,
+        );
+        assert_eq!(
+            v.map(|v| (v.0, v.1)),
+            Some((Kind::ParamRejected, Some("max_tokens".into())))
+        );
+        // pydantic's error quoted as a repr, its loc a tuple: the field it names.
+        let v = pasted(
+            r#"HTTP/1.1 400
+
+{"object":"error","message":"[{'type': 'missing', 'loc': ('body', 'messages'), 'msg': 'Field required', 'input': {'model': 'm', 'message': []}}]","type":"BadRequestError","code":400}"#,
+        );
+        assert_eq!(
+            v.map(|v| (v.0, v.1)),
+            Some((Kind::BadRequest, Some("messages".into())))
+        );
+        // A loc of the body alone names no field.
+        let v = pasted(
+            r#"HTTP/1.1 400
+
+{"object":"error","message":"[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]","code":400}"#,
+        );
+        assert_eq!(v.map(|v| v.1), Some(None));
+        // FastAPI's loc names the field; the quoted values after it are no parameter.
+        let v = pasted(
+            r#"HTTP/1.1 422
+
+{"detail":[{"type":"literal_error","loc":["body","messages",0,"role"],"msg":"Input should be 'user' or 'assistant'","input":"developer"}]}"#,
+        );
+        assert_ne!(v.and_then(|v| v.1), Some("user".into()));
+        // OAuth 2.0's token endpoint: `error` is the code, `error_description` the words.
+        let v = pasted(
+            r#"TokenException: {"error_description":"unknown client id","error":"invalid_client"}"#,
+        );
+        assert_eq!(v.map(|v| v.0), Some(Kind::Auth));
+    }
+
+    #[test]
+    fn words_of_classes_met_in_fresh_pastes() {
+        let kind = |t: &str| pasted(t).map(|v| (v.0, v.2));
+        assert_eq!(
+            kind("Request Failed: unexpected status code 400: {\"error\":\"request blocked - if you think this is a mistake, please contact support and reference this ID: 0a1b\"}").map(|v| v.0),
+            Some(Kind::Blocked)
+        );
+        assert_eq!(
+            kind("streaming error: invalid UTF-8 in SSE stream: incomplete utf-8 byte sequence from index 12").map(|v| v.0),
+            Some(Kind::StreamMalformed)
+        );
+        assert_eq!(
+            kind("Message: Type validation failed: Value: {\"type\":\"response.created\"}.")
+                .map(|v| v.0),
+            Some(Kind::BadResponse)
+        );
+        assert_eq!(
+            kind("Generation failed [NSURLErrorDomain -1001]: The request timed out.").map(|v| v.0),
+            Some(Kind::Timeout)
+        );
+        assert_eq!(
+            kind("AI_APICallError: This model is currently experiencing high demand. Please try again later.").map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+        // A notice that reassures about the bill is no billing failure.
+        assert_eq!(
+            kind("The agent has encountered an internal error in this step. No credits consumed on this call.").map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+        assert_eq!(kind("terminated").map(|v| v.0), Some(Kind::StreamTruncated));
+        // An Ollama client's 404 on an OpenAI route with no /v1 before it: the base URL.
+        assert_eq!(
+            kind("ollama: 404 Client Error: Not Found for url: http://127.0.0.1:11434/chat/completions"),
+            Some((Kind::BaseUrl, "ollama_unversioned_route"))
+        );
+        assert_eq!(
+            kind("ollama: 404 Client Error: Not Found for url: http://127.0.0.1:11434/v1/chat/completions").map(|v| v.0),
+            Some(Kind::ModelNotFound)
+        );
+    }
 
     fn kind_of(status: u16, body: &str, sent: &[&str]) -> Classification {
         classify(

@@ -383,7 +383,7 @@ pub fn read(f: &Facts) -> Option<Refused> {
 pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
     let text = crate::fit::prefix(original, 8 << 10).0;
     let lower = text.to_ascii_lowercase();
-    if let Some(r) = in_loc(text, &lower, sent) {
+    if let Some(r) = in_loc(text, &lower, sent).or_else(|| loc_prefix(&lower, sent)) {
         return Some(r);
     }
     let mut best: Option<(u8, usize, Refused)> = None;
@@ -741,6 +741,33 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
         });
     }
     None
+}
+
+/// FastAPI's `detail` as zencheck words it (`body.messages.1.role: Input should be 'user' or
+/// 'assistant'`): the loc before the colon names the field; the quoted words after it are
+/// the values it takes, not names.
+fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
+    let rest = lower.strip_prefix("body.")?;
+    let (path, said) = rest.split_once(": ")?;
+    if path.contains(char::is_whitespace) || said.starts_with("field required") {
+        return None;
+    }
+    let field = path.split('.').next()?;
+    let content = CONTENT.contains(&field);
+    if !content && accepted(field, true, sent).is_none() {
+        return None;
+    }
+    Some(Refused {
+        name: if content {
+            field.to_string()
+        } else {
+            spelled(field)
+        },
+        fix: Fix::Value,
+        content,
+        direct: true,
+        predicate: "a value pydantic refused",
+    })
 }
 
 /// The API's spelling of a parameter: a camelCase name whose snake_case is documented in

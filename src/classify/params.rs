@@ -589,8 +589,10 @@ pub struct Missing {
 impl Missing {
     /// The top-level field, when the path is one.
     fn top_level(&self) -> Option<&str> {
-        (self.rooted && is_ident(&self.path) && !self.path.contains('.'))
-            .then_some(self.path.as_str())
+        // FastAPI's loc starts at the part of the request (`body.messages`): the body is the
+        // request's top; a loc of `body` alone is the whole body missing, no field.
+        let path = self.path.strip_prefix("body.").unwrap_or(&self.path);
+        (self.rooted && is_ident(path) && !path.contains('.') && path != "body").then_some(path)
     }
 }
 

@@ -193,11 +193,28 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
 }
 
 /// A 404 with no message from a client of Ollama (the paste names it): the model, likely.
-/// A page, an API envelope or Go's router miss ("404 page not found") says otherwise.
-pub fn ollama_bare_404(body: &ErrorBody, words: &str) -> Option<Classification> {
+/// A page, an API envelope or Go's router miss ("404 page not found") says otherwise, and so
+/// does a quoted URL whose OpenAI route has no version before it: Ollama serves those routes
+/// under `/v1` only (docs.ollama.com/api/openai-compatibility), so the base URL lacks it.
+pub fn ollama_bare_404(body: &ErrorBody, words: &str, url: Option<&str>) -> Option<Classification> {
     let routed = ["page not found", "cannot post", "cannot get", "no route"];
     if body.html || body.envelope || routed.iter().any(|w| words.contains(w)) {
         return None;
+    }
+    let path = url.map(|u| super::url_parts(u).1);
+    if let Some(path) = path.filter(|p| super::route_of(p).is_some() && !p.contains("/v1")) {
+        return words.contains("ollama").then(|| Classification {
+            kind: Kind::BaseUrl,
+            param: None,
+            gateway: false,
+            rule: "ollama_unversioned_route",
+            hint: None,
+            confidence: Confidence::Low,
+            evidence: format!(
+                "HTTP 404 on {}, with no version before the route: Ollama serves its OpenAI routes under /v1 only",
+                super::one_line(&path)
+            ),
+        });
     }
     words.contains("ollama").then(|| Classification {
         kind: Kind::ModelNotFound,
