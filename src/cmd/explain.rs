@@ -227,7 +227,54 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
         }
         return x;
     }
+    if let Some(x) = quoted_stream_error(&reading, provider) {
+        return x;
+    }
     from_reading(reading, provider)
+}
+
+/// An error event quoted outside its stream, by the words around it (`Stream Error:
+/// {"type":"error","error":{"type":"overloaded_error",…}}` from an SDK's stream reader):
+/// read as the stream's error event is. The same shape with a status is an HTTP answer's body
+/// (Anthropic answers errors so), read as one; an event whose code names a cause with its own
+/// fix is left to that reading too.
+fn quoted_stream_error(r: &paste::Reading, provider: Option<Provider>) -> Option<Explanation> {
+    let v = r.value.as_ref()?;
+    let event = v.get("type").and_then(Value::as_str) == Some("error")
+        && v.get("error").is_some_and(Value::is_object);
+    if !event || r.status.is_some() {
+        return None;
+    }
+    let around = r.context.to_ascii_lowercase();
+    let streamed = [
+        "stream error",
+        "streamerror",
+        "stream_error",
+        "error in stream",
+        "streaming",
+    ];
+    if !streamed.iter().any(|w| around.contains(w)) {
+        return None;
+    }
+    let read = in_stream::read(&v.to_string(), KNOWN_PARAMS);
+    if read.verdict.is_some() {
+        return None;
+    }
+    let mut x = explained(
+        "body",
+        Some(Kind::StreamError),
+        None,
+        r.body.etype.clone().or(r.body.code.clone()),
+        r.body.message.clone(),
+        None,
+        "an error event quoted from a stream".into(),
+        provider,
+    );
+    x.request_id = r.request_id.clone();
+    x.confidence = Some(Confidence::High);
+    x.evidence =
+        Some("an error event (`\"type\": \"error\"`) the paste says came in a stream".into());
+    Some(x)
 }
 
 /// An SSE transcript: lines starting at column 0 with `data:` or `event:`. An SDK's object
@@ -868,6 +915,27 @@ mod tests {
         // A broken chunk is still a malformed stream.
         let chunk = "data: {\"choices\":[{\"delta\":{\"content\":\"po\"}}\n\ndata: [DONE]\n";
         assert_eq!(kind(chunk), Some(Kind::StreamMalformed));
+    }
+
+    #[test]
+    fn an_error_event_quoted_from_a_stream_is_read_as_one() {
+        let event =
+            r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let streamed = explain(
+            &format!("Stream Error: {event}\n    at streaming.mjs:50"),
+            None,
+        );
+        assert_eq!(streamed.kind, Some(Kind::StreamError));
+        // The same shape as an HTTP answer's body, or with no word of a stream, is read as one.
+        let answered = explain(&format!("HTTP/1.1 529\n\n{event}"), None);
+        assert_eq!(answered.kind, Some(Kind::ServerError));
+        assert_ne!(
+            explain(&format!("Error: {event}"), None).kind,
+            Some(Kind::StreamError)
+        );
+        // An event whose code names its own cause keeps it.
+        let limited = r#"Stream Error: {"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}"#;
+        assert_eq!(explain(limited, None).kind, Some(Kind::RateLimit));
     }
 
     #[test]
