@@ -104,6 +104,8 @@ const SUBJECTS: &[(&str, Who, bool)] = &[
     ("plan", Who::Plan, true),
     ("subscription", Who::Plan, true),
     ("tier", Who::Plan, false),
+    // "only available to Pro users": the users of a plan.
+    ("users", Who::Plan, false),
     ("region", Who::Region, true),
     ("regions", Who::Region, true),
     ("country", Who::Region, true),
@@ -170,6 +172,8 @@ const STATES: &[(&str, State, bool)] = &[
     ("doesn't serve", State::NotSupported, true),
     ("does not serve", State::NotSupported, true),
     ("not served", State::NotSupported, true),
+    ("only available to", State::NotAvailable, false),
+    ("only available for", State::NotAvailable, false),
     ("not available", State::NotAvailable, false),
     ("isn't available", State::NotAvailable, false),
     ("unavailable", State::NotAvailable, false),
@@ -268,8 +272,10 @@ const ACCOUNT_RULES: &[&str] = &[
     "access_403_model",
 ];
 
-/// Statuses an account's state is sent with (or none: a paste).
-const STATUSES: &[u16] = &[400, 403, 406, 451];
+/// Statuses an account's state is sent with (or none: a paste). A 401 or 429 whose words say
+/// what the account or plan may not use ("This model is only available to Pro users", "isn't
+/// available for personal accounts") is that, not the key or the rate.
+const STATUSES: &[u16] = &[400, 401, 403, 406, 429, 451];
 
 /// One reading: a subject and its state.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -275,10 +275,25 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         .and_then(|e| e.get("message").or(Some(e)))
         .and_then(Value::as_str)
         .or_else(|| v.get("message").and_then(Value::as_str));
-    let inner = raw_upstream(v)
-        .or(raw_msg)
-        .filter(|_| depth < MAX_NESTING)
-        .and_then(|s| nested_body(s, depth))
+    // A client's exception dump that carries the API's answer as a member (Dart's
+    // `OpenAIClientException({"uri":…,"message":"Unsuccessful response","body":{"error":…}})`):
+    // the answer's error is the real one.
+    let carried = (err.is_none() && depth < MAX_NESTING)
+        .then(|| {
+            ["body", "response_body", "responseBody", "response"]
+                .iter()
+                .filter_map(|k| v.get(*k))
+                .find(|b| b.get("error").is_some_and(|e| !e.is_null()))
+                .and_then(|b| from_value(b, depth + 1))
+        })
+        .flatten();
+    let inner = carried
+        .or_else(|| {
+            raw_upstream(v)
+                .or(raw_msg)
+                .filter(|_| depth < MAX_NESTING)
+                .and_then(|s| nested_body(s, depth))
+        })
         .or_else(|| {
             // A message that is only a code (`"error": "ERROR_PROVIDER_ERROR"`) with the
             // upstream's body in another field (`details.detail: "… body={…}"`): that body.

@@ -420,7 +420,8 @@ fn decide_layers(
                 && by_message().is_some_and(|(r, _)| r.kind == Kind::Billing))
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family && !says_more(r)) {
-        let v = deny::over_status_code(from_code(row), row.canonical, &facts);
+        let v = status_row_doubted(from_code(row), row, &facts);
+        let v = deny::over_status_code(v, row.canonical, &facts);
         return Some(account::refine(v, &facts));
     }
     // A gateway's own words for its own refusal, before the provider's words they resemble.
@@ -533,7 +534,7 @@ fn decide_layers(
         return Some(verdict(rule, param, confidence, evidence));
     }
     if let Some(row) = code {
-        return Some(from_code(row));
+        return Some(status_row_doubted(from_code(row), row, &facts));
     }
     // The upstream's status a relay reports in its own words, with nothing else passed on.
     if let Some(v) = relay::upstream_status(&facts.words) {
@@ -612,6 +613,38 @@ fn decide_layers(
 
 /// What the rules look at: the message, the body's codes and type, the text around the
 /// body and an error page's start, lowercased, on one line.
+/// A code row the provider documents as an HTTP status says what the status says; words of
+/// another kind beside it (a wrapper's "internal error" around a 400), read without that
+/// status, leave it likely.
+fn status_row_doubted(
+    mut v: Classification,
+    row: &codes::Row,
+    facts: &rules::Facts,
+) -> Classification {
+    if !row.status || v.confidence == Confidence::Low {
+        return v;
+    }
+    let words_alone = rules::Facts {
+        status: None,
+        body: facts.body,
+        sent: facts.sent,
+        msg: facts.msg.clone(),
+        words: facts.words.clone(),
+        body_only: facts.body_only,
+    };
+    if let Some((r, _)) =
+        rules::first_match(&words_alone, rules::Layer::Message).filter(|(r, _)| r.kind != v.kind)
+    {
+        v.confidence = Confidence::Low;
+        v.evidence = format!(
+            "{}, although the words read as {}",
+            v.evidence,
+            r.kind.code()
+        );
+    }
+    v
+}
+
 fn facts_of<'a>(
     status: Option<u16>,
     body: &'a ErrorBody,
@@ -1400,6 +1433,82 @@ mod tests {
             r#"TokenException: {"error_description":"unknown client id","error":"invalid_client"}"#,
         );
         assert_eq!(v.map(|v| v.0), Some(Kind::Auth));
+    }
+
+    #[test]
+    fn a_second_round_of_fresh_classes() {
+        let kind = |t: &str| pasted(t).map(|v| (v.0, v.1));
+        // An output cap over the model's own maximum is the parameter, not the prompt; a
+        // prompt over a number written right after "exceed" is the window.
+        assert_eq!(
+            kind("HTTP/1.1 400\n\ntoo many tokens: max tokens must be less than or equal to 2048, the maximum output for this model - received 4096."),
+            Some((Kind::ParamRejected, Some("max_tokens".into())))
+        );
+        assert_eq!(
+            kind("HTTP/1.1 400\n\ntoo many tokens: total number of tokens in the prompt cannot exceed 8000 - received 9100."),
+            Some((Kind::ContextOverflow, None))
+        );
+        // The API's answer carried as a member of a client's exception dump.
+        assert_eq!(
+            kind(
+                r#"ClientException({"uri":"https://api.x/v1/chat/completions","code":400,"message":"Unsuccessful response","body":{"error":{"message":"m-1 does not support the parameter `presence_penalty`","type":"invalid_request_error"}}})"#
+            ),
+            Some((Kind::ParamRejected, Some("presence_penalty".into())))
+        );
+        // pydantic's extra_forbidden names the key to drop, whatever its name.
+        assert_eq!(
+            kind("'type': 'extra_forbidden', 'loc': ('body', 'random_flag'), 'msg': 'Extra inputs are not permitted'"),
+            Some((Kind::ParamRejected, Some("random_flag".into())))
+        );
+        // What the account or plan may not use, over a 429 or a 401.
+        assert_eq!(
+            kind("HTTP/1.1 429\n\nThe service isn't available for personal accounts").map(|v| v.0),
+            Some(Kind::AccessDenied)
+        );
+        assert_eq!(
+            kind("HTTP/1.1 401\n\nThis model is only available to Pro users").map(|v| v.0),
+            Some(Kind::AccessDenied)
+        );
+        // A request to buy before going on is billing, over a token's words.
+        assert_eq!(
+            kind("HTTP/1.1 400\n\nThe access token cannot access any resources, purchase or authorize resources to use it").map(|v| v.0),
+            Some(Kind::Billing)
+        );
+        assert_eq!(
+            kind("BadRequest: io.jsonwebtoken.IncorrectClaimException: Expected aud claim to be: x, but was: y.").map(|v| v.0),
+            Some(Kind::Auth)
+        );
+        // A model's own token limit is its window, not a per-minute tier.
+        assert_eq!(
+            kind("HTTP/1.1 400\n\nInvalid request: Your request exceeded model token limit: 131072 (requested: 140000)").map(|v| v.0),
+            Some(Kind::ContextOverflow)
+        );
+        assert_eq!(
+            kind("HTTP/1.1 413\n\nRequest too large for model m on tokens per minute (TPM): Limit 6000, Requested 9000").map(|v| v.0),
+            Some(Kind::RequestTooLarge)
+        );
+        assert_eq!(
+            kind("HTTP/1.1 400\n\n{\"error\":{\"message\":\"<400> InternalError.Algo.InvalidParameter: The tool call is not supported.\"}}"),
+            Some((Kind::ParamRejected, Some("tools".into())))
+        );
+        assert_eq!(
+            kind("HTTP/1.1 400\n\n{\"error\":{\"message\":\"m-r does not support Json Output.\"}}"),
+            Some((Kind::ParamRejected, Some("response_format".into())))
+        );
+        assert_eq!(
+            kind("ValidationException: \"m-3\" is not supported on this API. Please use the Messages API instead.").map(|v| v.0),
+            Some(Kind::WrongRoute)
+        );
+        // OpenRouter's `invalid_prompt` for a request its schema refused is no content filter;
+        // an app's "generation failed" around a 400 is the app's wrapper.
+        assert_ne!(
+            kind("HTTP/1.1 400\n\n{\"error\":{\"code\":\"invalid_prompt\",\"message\":\"Invalid Responses API request\"}}").map(|v| v.0),
+            Some(Kind::ContentFilter)
+        );
+        assert_eq!(
+            kind("generation failed: Client error '400 Bad Request' for url 'https://api.x/v1/chat/completions'").map(|v| v.0),
+            Some(Kind::BadRequest)
+        );
     }
 
     #[test]

@@ -382,6 +382,15 @@ pub fn read(f: &Facts) -> Option<Refused> {
 /// [`read`] over one text.
 pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
     let text = crate::fit::prefix(original, 8 << 10).0;
+    // JSON quoted inside a string, once or twice (`{\"loc\":[\"body\",…]}` in a log
+    // line): its keys read as they would unquoted.
+    let unquoted;
+    let text = if text.contains("\\\"") {
+        unquoted = text.replace("\\\\", "").replace("\\\"", "\"");
+        unquoted.as_str()
+    } else {
+        text
+    };
     let lower = text.to_ascii_lowercase();
     if let Some(r) = in_loc(text, &lower, sent).or_else(|| loc_prefix(&lower, sent)) {
         return Some(r);
@@ -721,7 +730,10 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
             Fix::Value
         };
         let content = CONTENT.contains(&field);
-        if !content && accepted(field, true, sent).is_none() {
+        // pydantic's `extra_forbidden` names a key the body carried and the schema lacks:
+        // whatever its name, it is a field of the request, to be dropped.
+        let extra = fix == Fix::Drop && params::is_ident(field);
+        if !content && !extra && accepted(field, true, sent).is_none() {
             return None;
         }
         return Some(Refused {

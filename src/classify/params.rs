@@ -21,6 +21,8 @@ const ALIASES: &[(&str, &str)] = &[
     ("function calling", "tools"),
     ("tool calls", "tools"),
     ("json mode", "response_format"),
+    ("json output", "response_format"),
+    ("tool call", "tools"),
     ("structured output", "response_format"),
     // A refused entry of `tools` by its `type` (OpenAI's tools[].type: `function`, or a
     // hosted tool such as `web_search`): the parameter is `tools`.
@@ -761,7 +763,7 @@ pub fn field_named(f: &Facts) -> Option<String> {
     is_ident(&before).then(|| api_spelling(&before))
 }
 
-fn is_ident(p: &str) -> bool {
+pub fn is_ident(p: &str) -> bool {
     (2..=64).contains(&p.len())
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')

@@ -263,6 +263,21 @@ fn go_field_path<'f>(f: &'f Facts) -> Option<Vec<&'f str>> {
 /// "Requested 14368 > Limit 6000 tokens per minute": one request larger than the window
 /// allows never passes on retry. "Limit 30000, Used 29000, Requested 1500" does.
 fn requested_over_limit(f: &Facts) -> bool {
+    // A limit per unit of time or per tier; a model's own token limit is its window
+    // (Moonshot: "exceeded model token limit: 262144 (requested: 275363)").
+    let rate = [
+        "per minute",
+        "per day",
+        "tpm",
+        "rpm",
+        "tpd",
+        "tier",
+        "organization",
+        "rate",
+    ];
+    if f.msg.contains("model token limit") && !rate.iter().any(|w| f.msg.contains(w)) {
+        return false;
+    }
     let n = |key: &str| number_after(&f.msg, key);
     match (n("requested"), n("limit")) {
         (Some(req), Some(lim)) => req > lim,
@@ -350,6 +365,11 @@ fn input_over_window(f: &Facts) -> bool {
         "max_new_tokens",
         "max_completion_tokens",
         "output tokens",
+        // The output's own cap (Cohere: "max tokens must be less than or equal to 4096, the
+        // maximum output for this model"): a parameter's value, not the prompt.
+        "maximum output",
+        "max output",
+        "max tokens must",
         "tokens per minute",
         "per day",
         // A rate, not "generate" or "accurate": the word, not the letters.
@@ -386,7 +406,24 @@ fn input_over_window(f: &Facts) -> bool {
         "context canceled",
         "context cancelled",
     ]);
-    input && over && (window || strong) && !output && !deadline
+    // "cannot exceed 4081", "longer than 4096": a number right after the comparison is the
+    // window itself.
+    let bound = || {
+        [
+            "exceed ",
+            "exceeds ",
+            "longer than ",
+            "greater than ",
+            "more than ",
+        ]
+        .iter()
+        .any(|w| {
+            m.match_indices(w)
+                .take(4)
+                .any(|(i, _)| m[i + w.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        })
+    };
+    input && over && (window || strong || bound()) && !output && !deadline
 }
 
 /// Credit, a balance or a paid allowance said to be spent, in any wording: "credits are
@@ -745,7 +782,9 @@ pub static RULES: &[Rule] = &[
                "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
                "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核",
                "finishreason.recitation", "finish_reason: recitation", "finishreason: recitation", "blocked due to recitation", "harm_category", "harmcategory", "block_reason", "safety settings", "candidate was blocked",
-               "usage policy", "usage policies", "invalid_prompt", "policy violation", "violates our", "safety system", "for safety reasons",
+               // Not the code `invalid_prompt` alone: OpenAI sends it with a policy sentence, which
+               // these words read; OpenRouter sends it for a request its schema refused.
+               "usage policy", "usage policies", "policy violation", "violates our", "safety system", "for safety reasons",
                // A relay's own filter: "make sure your request is SFW, or use a jailbreak to bypass the filter".
                "content filter", "nsfw", "is sfw", "safe for work", "bypass the filter"],
         // The filter's configuration refused as invalid (Azure's content filter / RAI policy
@@ -811,6 +850,9 @@ pub static RULES: &[Rule] = &[
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
                "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits",
+               // A request to buy before going on (Gitee AI: "请购买资源后继续使用", "purchase or
+               // authorize resources").
+               "please purchase", "purchase or authorize", "请购买", "购买资源", "绑定或购买",
                // A plan's allowance for the month: no wait within minutes lifts it.
                "for this month", "monthly quota", "monthly usage limit", "monthly allowance", "本月"],
         // A failure notice that reassures about the bill (Windsurf's "No credits consumed on
@@ -848,7 +890,9 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ParamRejected, param: Param::Fixed("stream"), ..R },
     Rule { id: "capability_refused", source: "OpenRouter 404 \"No endpoints found that support tool use\" / \"…the provided 'tool_choice' value\"; Ollama 400 \"… does not support tools\"",
         any: &["no endpoints found that support", "does not support tools", "does not support tool", "tool use is not supported", "tools is not supported", "tools are not supported", "doesn't support tool", "not support tool",
-               "does not support function", "doesn't support function", "tool calling is not", "function calling is not", "tool calls are not supported", "tool_calls are not supported", "不支持工具", "不支持函数"],
+               "does not support function", "doesn't support function", "tool calling is not", "function calling is not", "tool calls are not supported", "tool_calls are not supported", "tool call is not supported", "function call is not supported", "不支持工具", "不支持函数",
+               // A refused structured-output mode by its product name (DeepSeek: "does not support Json Output").
+               "does not support json output", "does not support json mode", "does not support structured output"],
         kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     // llama.cpp 501 not_supported_error: the route exists, the feature was not started.
     Rule { id: "server_feature_off", source: "llama.cpp 501 \"This server does not support embeddings. Start it with `--embeddings`\"",
@@ -964,7 +1008,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "route_words", source: "Azure OperationNotSupported \"The chatCompletion operation does not work with the specified model\"; Bedrock \"Invocation of model ID … with on-demand throughput isn't supported\"; \"does not support the '/v1/responses' API\"",
         any: &["operation does not work with the specified model", "on-demand throughput", "inference profile", "does not support the '/v1/", "does not support the /v1/", "does not support the \"/v1/",
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
-               "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported"],
+               "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported",
+               // Bedrock's InvokeModel for a Messages-only model: "… is not supported on this API. Please use the Messages API instead."
+               "is not supported on this api", "use the messages api", "use the responses api", "use the chat completions api", "use the completions api"],
         kind: Kind::WrongRoute, ..R },
     Rule { id: "refused_on_route", source: "OCI Generative AI \"Multi Agent requests are not allowed on chat completions\"; \"… not supported via the completions endpoint\"",
         test: Some(refused_on_route), kind: Kind::WrongRoute, cautious: true, ..R },
@@ -1064,7 +1110,10 @@ pub static RULES: &[Rule] = &[
                "inference error", "assertion failed", "uncaught exception", "terminating due to", "server encountered an error", "server encountered an internal error", "encountered an unexpected condition",
                "internalfailure", "internal failure", "服务器错误", "服务端错误", "内部错误", "推理失败", "生成失败"],
         // An app's own "Generation failed" around a client's timeout or network code is that.
-        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context", "timed out", "nsurlerrordomain"], kind: Kind::ServerError, cautious: true, ..R },
+        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context", "timed out", "nsurlerrordomain"],
+        // An app's "generation failed" around a 4xx is the app's wrapper: the status says who failed.
+        test: Some(|f| !f.status.is_some_and(|s| (400..500).contains(&s))),
+        kind: Kind::ServerError, cautious: true, ..R },
     Rule { id: "model_load_missing", source: "LocalAI/Ollama \"failed to load model: … no such file or directory\"; \"could not load model … not found\"",
         any: &["could not load model", "failed to load model", "error loading model", "unable to load model"],
         also: &["no such file", "does not exist", "not found", "cannot find", "could not find"],
@@ -1080,6 +1129,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
         any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "missing subscription key", "missing credentials", "missing authentication", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
                "iam certification failed", "invalid_iam_token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
+               // A token whose claims the server refuses (jjwt's IncorrectClaimException: "Expected aud
+               // claim to be: …"): a token for another audience or one expired.
+               "incorrectclaimexception", "expiredjwtexception", "aud claim", "invalid audience", "audience is invalid",
                "security token included in the request is invalid", "security token included in the request is expired", "signature we calculated does not match",
                // A gateway that cannot find the account or user behind the key: a bad key, not a missing model.
                "unable to locate credentials", "nocredentialserror", "could not load credentials", "missing credentials", "credentials not found", "no credentials",
