@@ -256,12 +256,11 @@ pub fn read(f: &Facts, by_message: Option<Kind>) -> Option<Classification> {
 
 #[cfg(test)]
 mod tests {
-    use crate::classify::{decide, paste, KNOWN_PARAMS};
+    use crate::classify::read_pasted;
     use crate::failure::Kind;
 
     fn read(text: &str) -> Option<(Kind, &'static str)> {
-        let r = paste::read(text);
-        decide(r.status, &r.body, KNOWN_PARAMS, &r.context).map(|v| (v.kind, v.rule))
+        read_pasted(text).map(|v| (v.kind, v.rule))
     }
 
     #[test]

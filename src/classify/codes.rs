@@ -524,10 +524,7 @@ mod tests {
     }
 
     fn decided(text: &str) -> (Kind, &'static str) {
-        let r = crate::classify::paste::read(text);
-        let v =
-            crate::classify::decide(r.status, &r.body, crate::classify::KNOWN_PARAMS, &r.context)
-                .unwrap_or_else(|| panic!("{text}: not read"));
+        let v = crate::classify::read_pasted(text).unwrap_or_else(|| panic!("{text}: not read"));
         (v.kind, v.rule)
     }
 

@@ -321,17 +321,9 @@ pub(super) fn refine(mut v: Classification, body: &ErrorBody) -> Classification 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::{decide_at, paste, KNOWN_PARAMS};
 
     fn explain_text(text: &str) -> Option<Classification> {
-        let r = paste::read(text);
-        decide_at(
-            r.status,
-            &r.body,
-            KNOWN_PARAMS,
-            &r.context,
-            r.url.as_deref(),
-        )
+        crate::classify::read_pasted(text)
     }
 
     // Texts written from the gateways' documentation and source (the rows' `doc`).

@@ -457,8 +457,7 @@ mod tests {
     use crate::failure::{Kind, RuleHint};
 
     fn read(text: &str) -> (Kind, &'static str, Confidence, Option<RuleHint>) {
-        let r = paste::read(text);
-        let v = decide(r.status, &r.body, KNOWN_PARAMS, &r.context).expect(text);
+        let v = crate::classify::read_pasted(text).expect(text);
         (v.kind, v.rule, v.confidence, v.hint)
     }
 

@@ -1362,21 +1362,27 @@ pub fn mentions_context_overflow(all: &str) -> bool {
     decide(None, &body, &[], "").is_some_and(|v| v.kind == Kind::ContextOverflow)
 }
 
+/// A paste read as `explain` reads it (status, body, the text around it and the URL it
+/// names): the one reader the classifier's unit tests share.
+#[cfg(test)]
+pub(crate) fn read_pasted(text: &str) -> Option<Classification> {
+    let r = paste::read(text);
+    decide_at(
+        r.status,
+        &r.body,
+        KNOWN_PARAMS,
+        &r.context,
+        r.url.as_deref(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A paste read as `explain` reads it: its kind, parameter and rule.
+    /// A paste's kind, parameter and rule.
     fn pasted(text: &str) -> Option<(Kind, Option<String>, &'static str)> {
-        let r = paste::read(text);
-        decide_at(
-            r.status,
-            &r.body,
-            KNOWN_PARAMS,
-            &r.context,
-            r.url.as_deref(),
-        )
-        .map(|v| (v.kind, v.param, v.rule))
+        read_pasted(text).map(|v| (v.kind, v.param, v.rule))
     }
 
     #[test]

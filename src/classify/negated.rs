@@ -206,12 +206,11 @@ fn any_flag(v: &Value, flags: &[&str], depth: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::scrub;
-    use crate::classify::{decide, paste, ErrorBody, KNOWN_PARAMS};
+    use crate::classify::{decide, ErrorBody, KNOWN_PARAMS};
     use crate::failure::Kind;
 
     fn kind(text: &str) -> Option<Kind> {
-        let r = paste::read(text);
-        decide(r.status, &r.body, KNOWN_PARAMS, &r.context).map(|v| v.kind)
+        crate::classify::read_pasted(text).map(|v| v.kind)
     }
 
     // An Azure OpenAI chat answer's annotations as its documentation shows them, every
