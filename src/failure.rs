@@ -84,6 +84,9 @@ pub enum RuleHint {
     /// A web application firewall's managed rule that judges the request's content (its
     /// size, a path or markup in its text) blocked it.
     WafManagedRule,
+    /// A browser (or a webview: Obsidian, a Chrome extension, a Tauri app) refused the
+    /// answer because the server did not allow the page's origin (CORS).
+    CorsRefused,
     /// A bare 404 from a client of Ollama: a model not pulled, or else the path.
     OllamaBare404,
     /// Azure's DeploymentNotFound: the model id is the deployment's name.
@@ -1213,6 +1216,14 @@ impl Kind {
                  innererror.content_filter_result): rephrase the content, or ask the provider to relax the filter where it \
                  offers that (Azure: the resource's content filter configuration). Sending the same text again gives the same \
                  answer; the request's shape is fine."
+                .to_string(),
+            Kind::Blocked if cx.rule == Some(RuleHint::CorsRefused) => "The browser refused the answer, not the \
+                 server or the network: the app runs in a page (a browser, a Chrome extension, Obsidian or another webview) \
+                 whose origin the server did not allow (no Access-Control-Allow-Origin, or a request header such as \
+                 x-stainless-* missing from Access-Control-Allow-Headers in the preflight). Allow the origin on the server \
+                 (Ollama: OLLAMA_ORIGINS; LM Studio: enable CORS; a proxy: add the CORS headers), or send the request from \
+                 the app's backend or a proxy that adds them. The key and the request may be fine; curl shows nothing, as \
+                 it does not apply CORS."
                 .to_string(),
             Kind::Blocked if cx.rule == Some(RuleHint::WafManagedRule) => "A web application firewall's managed \
                  rule blocked the request for what it carries, not for who sent it: AWS WAF's core rule set blocks any \

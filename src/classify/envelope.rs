@@ -223,7 +223,11 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         Some(e @ Value::Object(_)) => read_fields(&mut out, e),
         // OAuth 2.0's token-endpoint error (RFC 6749 §5.2): `error` is the code and
         // `error_description` the words (Baidu Qianfan's token refresh answers so).
-        Some(Value::String(s)) => match v.get("error_description").and_then(Value::as_str) {
+        // So is a code beside a message (`{"error": "worker_error", "message": "…"}`).
+        Some(Value::String(s)) => match ["error_description", "message", "error_message"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_str))
+        {
             Some(d) if !s.trim().contains(char::is_whitespace) => {
                 out.message = Some(one_line(d));
                 out.code = Some(s.clone());

@@ -208,7 +208,17 @@ const HEDGES: &[&str] = &[
 /// The text guesses at a cause rather than states one (a client's wrapper guessing at an
 /// outage around a 401): a definite status outweighs it.
 pub(super) fn guesses(words: &str) -> bool {
+    let words = prose(words);
     HEDGES.iter().any(|h| words.contains(h))
+}
+
+/// The words without URLs and paths: a slug ("…-why-they-might-impact") guesses nothing.
+fn prose(words: &str) -> String {
+    words
+        .split_whitespace()
+        .filter(|t| !t.contains("://") && !t.contains('/'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Words by which a clause offers a cause as one possibility among others.
@@ -234,7 +244,8 @@ pub(super) fn guesses_several(f: &Facts) -> bool {
         return false;
     }
     let (mut guesses, mut read) = (0, 0);
-    for s in sentences(&f.words).take(32) {
+    let words = prose(&f.words);
+    for s in sentences(&words).take(32) {
         for c in s.split(" or ").take(8) {
             let c = format!(" {} ", c.trim());
             let guess = MAYBE.iter().any(|m| c.contains(m));

@@ -1442,6 +1442,55 @@ mod tests {
     }
 
     #[test]
+    fn a_third_round_of_fresh_classes() {
+        let kind = |t: &str| pasted(t).map(|v| (v.0, v.2));
+        // A browser's CORS refusal is the page's origin, whatever the client's label says;
+        // a dumped answer's `access-control-allow-origin` header is none.
+        assert_eq!(
+            kind("Access to fetch at 'http://127.0.0.1:11434/api/chat' from origin 'app://obsidian.md' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\nTypeError: Failed to fetch"),
+            Some((Kind::Blocked, "cors_refused"))
+        );
+        assert_ne!(
+            kind(r#"{"code":401,"error":{"code":401,"message":"Invalid credentials"},"headers":{"access-control-allow-origin":"*"}}"#).map(|v| v.0),
+            Some(Kind::Blocked)
+        );
+        // A hedge inside a URL's slug guesses nothing: the quota words stand over the 429.
+        assert_eq!(
+            kind("HTTP/1.1 429\n\nError for https://example.com/why-they-might-fail: [InsufficientQuotaError: 429 You exceeded your current quota, please check your plan and billing details").map(|v| v.0),
+            Some(Kind::Billing)
+        );
+        // A code in `error` beside the words in `message`.
+        assert_eq!(
+            kind(r#"{"success": false, "error": "worker_error", "message": "step failed: Credit balance is too low"}"#).map(|v| v.0),
+            Some(Kind::Billing)
+        );
+        assert_eq!(
+            kind("details = \"Your newly created team doesn't have any credits or licenses yet.\"")
+                .map(|v| v.0),
+            Some(Kind::Billing)
+        );
+        assert_eq!(
+            kind("API Error: Claude's response exceeded the 32000 output token maximum.")
+                .map(|v| v.0),
+            Some(Kind::OutputLength)
+        );
+        assert_eq!(
+            kind("HTTP/1.1 451\n\ncontent was filtered by safety policy").map(|v| v.0),
+            Some(Kind::ContentFilter)
+        );
+        assert_eq!(
+            kind(r#"{"error":{"message":"Not authenticated","type":"invalid_request_error"}}"#)
+                .map(|v| v.0),
+            Some(Kind::Auth)
+        );
+        // A relay's "upstream error (400)" is the upstream's refusal, not a server failure.
+        assert_ne!(
+            kind("HTTP/1.1 400\n\nUpstream error (400): {\"error\":{\"code\":400,\"message\":\"Invalid JSON payload received.\"}}").map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+    }
+
+    #[test]
     fn a_second_round_of_fresh_classes() {
         let kind = |t: &str| pasted(t).map(|v| (v.0, v.1));
         // An output cap over the model's own maximum is the parameter, not the prompt; a

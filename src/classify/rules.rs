@@ -364,7 +364,7 @@ fn input_over_window(f: &Facts) -> bool {
         "maximum tokens you requested",
         "max_new_tokens",
         "max_completion_tokens",
-        "output tokens",
+        "output token",
         // The output's own cap (Cohere: "max tokens must be less than or equal to 4096, the
         // maximum output for this model"): a parameter's value, not the prompt.
         "maximum output",
@@ -442,6 +442,11 @@ fn credit_depleted(f: &Facts) -> bool {
         "depleted",
         "not enough",
         "no more",
+        // xAI: "Your newly created team doesn't have any credits or licenses yet".
+        "doesn't have any",
+        "does not have any",
+        "don't have any",
+        "do not have any",
         "negative",
         "too low",
         "is zero",
@@ -685,7 +690,9 @@ pub static RULES: &[Rule] = &[
         any: &["messageoutputlengtherror"], kind: Kind::OutputLength, ..R },
     Rule { id: "output_cut", source: "instructor \"The output is incomplete due to a max_tokens length limit\"; openai-python LengthFinishReasonError; finish_reason length",
         any: &["output is incomplete due to a max_tokens", "max_tokens length limit", "lengthfinishreasonerror", "length limit was reached", "finish_reason='length'", "finish_reason: length", "finish_reason\":\"length",
-               "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated"],
+               "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated",
+               // Claude Code: "Claude's response exceeded the 32000 output token maximum" (its own cap).
+               "output token maximum"],
         kind: Kind::OutputLength, ..R },
     Rule { id: "output_json_cut", source: "instructor/pydantic \"Invalid JSON: EOF while parsing a string at line 1 column 391 [type=json_invalid\" with max_tokens=100; Python json \"Unterminated string starting at\"",
         any: &["eof while parsing a", "eof while parsing an", "unterminated string starting at"], also: &["json_invalid", "validation error", "jsondecodeerror", "json"],
@@ -704,6 +711,12 @@ pub static RULES: &[Rule] = &[
                "checking your browser", "enable javascript and cookies to continue", "web application firewall", "blocked by waf", "blocked by the firewall", "blocked by security", "used cloudflare to restrict access",
                "error 1020", "error 1010", "error 1012", "bot protection", "risk control", "risk-control", "风控", "请求被拦截", "被拦截", "安全策略拦截"],
         kind: Kind::Blocked, ..R },
+    // A browser's CORS refusal, as Chromium and Firefox print it: the page's origin was not
+    // allowed, so the answer never reached the app, whatever the server said.
+    Rule { id: "cors_refused", source: "Chromium \"Access to fetch at '…' from origin 'app://obsidian.md' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present\"; Firefox \"Cross-Origin Request Blocked … (Reason: CORS header 'Access-Control-Allow-Origin' missing)\"",
+        // Not the header names alone: a dumped answer carries `access-control-allow-origin: *`.
+        any: &["blocked by cors policy", "cross-origin request blocked", "cors preflight", "preflight request doesn't pass", "in preflight response", "cors error", "cors request did not succeed"],
+        kind: Kind::Blocked, hint: Some(RuleHint::CorsRefused), ..R },
     // An abuse or risk filter's refusal of the whole request, in its own words: it asks the
     // user to write in if it was a mistake, quoting a reference, as no model's refusal does.
     Rule { id: "abuse_block", source: "a gateway's abuse filter: Sourcegraph Cody Gateway 400 \"request blocked - if you think this is a mistake, please contact support … and reference this ID\" (sourcegraph/cody)",
@@ -786,7 +799,9 @@ pub static RULES: &[Rule] = &[
                // these words read; OpenRouter sends it for a request its schema refused.
                "usage policy", "usage policies", "policy violation", "violates our", "safety system", "for safety reasons",
                // A relay's own filter: "make sure your request is SFW, or use a jailbreak to bypass the filter".
-               "content filter", "nsfw", "is sfw", "safe for work", "bypass the filter"],
+               "content filter", "nsfw", "is sfw", "safe for work", "bypass the filter",
+               // Tencent TokenHub 451 "content was filtered by safety policy"; OpenRouter "Message flagged".
+               "content was filtered", "filtered by safety", "message flagged", "prompt flagged", "input flagged", "content flagged"],
         // The filter's configuration refused as invalid (Azure's content filter / RAI policy
         // a request or deployment names): no content was judged, the setting is wrong.
         unless: &["invalid content filter policy", "invalid content filter configuration", "content filter policy is invalid",
@@ -1083,7 +1098,10 @@ pub static RULES: &[Rule] = &[
                // The server is still loading the model: its state, not the request's.
                "server loading model", "model is loading", "over capacity", "at capacity", "out of capacity", "capacity constraints", "insufficient capacity",
                "under maintenance", "scheduled maintenance", "服务器繁忙", "服务不可用", "服务暂时不可用", "网关错误", "上游服务", "上游错误", "model is currently loading", "still loading", "模型加载中"],
-        unless: &["rate limit", "quota"], test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
+        // A relay's "upstream error (400)" is the upstream's refusal of the request, not a failure
+        // (Cloudflare AI Gateway's own 400 "Failed to get response from provider" still is one).
+        unless: &["rate limit", "quota", "upstream error (4", "upstream error: 4", "upstream error 4", "upstream returned 4"],
+        test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
     Rule { id: "model_for_account", source: "Codex CLI 400 \"The 'gpt-5.1-codex' model is not supported when using Codex with a ChatGPT account.\"",
         any: MODEL_WORDS, also: &["with a chatgpt account", "with your account", "for your account", "with this account", "for this account", "on your plan", "on your current plan",
                                   "for your plan", "for free users", "for free accounts", "for your tier", "with your subscription", "for your subscription"],
@@ -1127,7 +1145,9 @@ pub static RULES: &[Rule] = &[
         tags: &["invalid_api_key", "authentication_error", "api_key_invalid", "unauthenticated", "invalid_authentication", "authenticationerror", "incorrect_api_key", "missing_api_key", "invalid_key", "expired_api_key", "api_key_expired"],
         kind: Kind::Auth, ..R },
     Rule { id: "auth_words", source: "\"Incorrect API key provided\"; DeepSeek \"Authentication Fails, Your api key: ****abcd is invalid\"; \"API key not valid. Please pass a valid API key.\"",
-        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided", "missing api key", "missing subscription key", "missing credentials", "missing authentication", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
+        any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided",
+               // FastAPI's HTTPBearer without a credential; a relay's own secret refused (`invalid_authorization`).
+               "not authenticated", "invalid_authorization", "missing api key", "missing subscription key", "missing credentials", "missing authentication", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
                "iam certification failed", "invalid_iam_token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
                // A token whose claims the server refuses (jjwt's IncorrectClaimException: "Expected aud
                // claim to be: …"): a token for another audience or one expired.

@@ -227,7 +227,7 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
         }
         return x;
     }
-    if let Some(x) = quoted_stream_error(&reading, provider) {
+    if let Some(x) = quoted_stream_error(text, &reading, provider) {
         return x;
     }
     from_reading(reading, provider)
@@ -238,26 +238,56 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
 /// read as the stream's error event is. The same shape with a status is an HTTP answer's body
 /// (Anthropic answers errors so), read as one; an event whose code names a cause with its own
 /// fix is left to that reading too.
-fn quoted_stream_error(r: &paste::Reading, provider: Option<Provider>) -> Option<Explanation> {
-    let v = r.value.as_ref()?;
-    let event = v.get("type").and_then(Value::as_str) == Some("error")
-        && v.get("error").is_some_and(Value::is_object);
-    if !event || r.status.is_some() {
+fn quoted_stream_error(
+    text: &str,
+    r: &paste::Reading,
+    provider: Option<Provider>,
+) -> Option<Explanation> {
+    if r.status.is_some() {
         return None;
     }
-    let around = r.context.to_ascii_lowercase();
+    let squeezed: String = crate::fit::prefix(text, 64 << 10)
+        .0
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let event = match &r.value {
+        Some(v) => {
+            v.get("type").and_then(Value::as_str) == Some("error")
+                && v.get("error").is_some_and(Value::is_object)
+        }
+        // An event the paste elided (`{"type":"error",...,"type":"overloaded_error",...}`)
+        // parses as nothing; its words still say what it was.
+        None => squeezed.contains("\"type\":\"error\""),
+    };
+    if !event {
+        return None;
+    }
+    // Said in a stream: the wrapper's words, or the SDK's stream reader in the trace.
     let streamed = [
-        "stream error",
         "streamerror",
         "stream_error",
-        "error in stream",
+        "errorinstream",
+        "streaming.mjs",
+        "streaming.js",
+        "stream.iterator",
+        "messagestream",
         "streaming",
     ];
-    if !streamed.iter().any(|w| around.contains(w)) {
+    if !streamed.iter().any(|w| squeezed.contains(w)) {
         return None;
     }
-    let read = in_stream::read(&v.to_string(), KNOWN_PARAMS);
-    if read.verdict.is_some() {
+    // An event whose code names its own cause keeps that reading.
+    let named = match &r.value {
+        Some(v) => in_stream::read(&v.to_string(), KNOWN_PARAMS)
+            .verdict
+            .is_some(),
+        None => !["overloaded_error", "api_error"]
+            .iter()
+            .any(|c| squeezed.contains(c)),
+    };
+    if named {
         return None;
     }
     let mut x = explained(
@@ -936,6 +966,9 @@ mod tests {
         // An event whose code names its own cause keeps it.
         let limited = r#"Stream Error: {"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}"#;
         assert_eq!(explain(limited, None).kind, Some(Kind::RateLimit));
+        // An event the paste elided, under the SDK's stream reader in the trace.
+        let elided = "Error: {\"type\":\"error\",...,\"type\":\"overloaded_error\",...}\n    at Stream.iterator (@anthropic-ai/sdk/core/streaming.mjs:62)";
+        assert_eq!(explain(elided, None).kind, Some(Kind::StreamError));
     }
 
     #[test]
