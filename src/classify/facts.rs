@@ -21,6 +21,17 @@ impl Facts<'_> {
         ws.iter().any(|w| self.words.contains(w))
     }
 
+    /// One of `ws` starts a word here: "prompt" inside a wrapper's `Error_TranslationPrompt`
+    /// is no prompt.
+    pub(super) fn has_word(&self, ws: &[&str]) -> bool {
+        ws.iter().any(|w| {
+            self.words.match_indices(w).take(16).any(|(i, _)| {
+                !(w.starts_with(|c: char| c.is_alphanumeric())
+                    && self.words[..i].ends_with(|c: char| c.is_alphanumeric()))
+            })
+        })
+    }
+
     /// The same facts with `words` cut down to the body itself: its message and codes (and
     /// its envelope `type` when `with_type`), without a wrapper's text or a client's
     /// exception label around it.

@@ -1442,6 +1442,33 @@ mod tests {
     }
 
     #[test]
+    fn a_fourth_round_of_fresh_classes() {
+        let kind = |t: &str| pasted(t).map(|v| (v.0, v.1));
+        // A word that rules a reading out counts as a word, not inside a wrapper's name.
+        assert_eq!(
+            kind("HTTP/1.1 400\n\n[Error_TranslationPrompt] Status 400 max_tokens is too large: 17220. This model supports at most 16384 completion tokens."),
+            Some((Kind::ParamRejected, Some("max_tokens".into())))
+        );
+        // A host that did not resolve is DNS, though the host is a `models.` one.
+        assert_eq!(
+            kind("Host models.example.net not found: 3(NXDOMAIN)").map(|v| v.0),
+            Some(Kind::Network)
+        );
+        assert_eq!(
+            kind(
+                "HTTP/1.1 400\n\n400 * GenerateContentRequest.model: unexpected model name format"
+            )
+            .map(|v| v.0),
+            Some(Kind::ModelNotFound)
+        );
+        // An LLM proxy's own 503 is the service behind it, not a forward proxy.
+        assert_eq!(
+            kind("HTTP/1.1 503\n\nLLM proxy error 503 from https://relay.example/v1/messages: Service temporarily unavailable").map(|v| v.0),
+            Some(Kind::ServerError)
+        );
+    }
+
+    #[test]
     fn a_third_round_of_fresh_classes() {
         let kind = |t: &str| pasted(t).map(|v| (v.0, v.2));
         // A browser's CORS refusal is the page's origin, whatever the client's label says;

@@ -125,7 +125,8 @@ impl Rule {
         let evidence = (self.tags.is_empty() && self.any.is_empty())
             || self.tags.iter().any(|t| f.body.tags.iter().any(|x| x == t))
             || f.has(self.any);
-        if !evidence || (!self.also.is_empty() && !f.has(self.also)) || f.has(self.unless) {
+        // A word that rules a reading out must stand as a word, not inside an identifier.
+        if !evidence || (!self.also.is_empty() && !f.has(self.also)) || f.has_word(self.unless) {
             return None;
         }
         if self.test.is_some_and(|t| !t(f)) {
@@ -745,6 +746,9 @@ pub static RULES: &[Rule] = &[
         status: Status::In(&[403]), html: Some(true), unless: &["api key", "credit", "balance"], kind: Kind::Blocked, cautious: true, ..R },
     Rule { id: "proxy_auth", source: "httpx.ProxyError: 407 Proxy Authentication Required; OSError: Tunnel connection failed: 407",
         status: Status::Any, any: &["proxy authentication required", "proxyerror", "tunnel connection failed", "proxy error"],
+        // An LLM proxy's own 5xx ("LLM proxy error 503 … Service temporarily unavailable") is
+        // the service behind it, not a forward proxy in the way.
+        test: Some(|f| f.status.is_none_or(|s| s < 500) || f.words.contains("407")),
         kind: Kind::Network, hint: Some(RuleHint::ProxyAuth), ..R },
     Rule { id: "proxy_auth_status", source: "HTTP 407 from a forward proxy", status: Status::In(&[407]), kind: Kind::Network, hint: Some(RuleHint::ProxyAuth), ..R },
     Rule { id: "proxy_for_localhost", source: "openai-python \"POST http://127.0.0.1:11434/v1/chat/completions \\\"HTTP/1.1 502 Bad Gateway\\\"\" with HTTP_PROXY set: the proxy answered for a local address",
@@ -1108,7 +1112,7 @@ pub static RULES: &[Rule] = &[
         test: Some(|f| ["not supported", "not available", "not allowed", "unavailable", "cannot be used"].iter().any(|w| f.words.contains(w))),
         kind: Kind::AccessDenied, cautious: true, ..R },
     Rule { id: "model_id_invalid", source: "Bedrock ValidationException \"Value '…' at 'modelId' failed to satisfy constraint\"; Cursor ERROR_BAD_MODEL_NAME \"AI Model Not Found\"",
-        any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "model not found", "model does not exist", "no such model", "unknown model",
+        any: &["at 'modelid' failed", "invalid model id", "invalid model identifier", "model identifier is invalid", "model name is not valid", "bad_model_name", "unexpected model name format", "invalid model name format", "model not found", "model does not exist", "no such model", "unknown model",
                "no available channel", "无可用渠道", "可用渠道", "model_not_found", "模型不存在", "unsupported model", "llm provider not provided",
                // Volcengine Ark calls a model deployment an endpoint (ep-…).
                "targeted an endpoint that does not exist"],
@@ -1116,7 +1120,9 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
         // An HTML 404 is a router's page: its "Not Found" is the path's, whatever names a model around it.
-        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country"],
+        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country",
+                  // A host name that did not resolve (a `models.` host): the DNS's "not found".
+                  "nxdomain", "could not resolve host", "name or service not known"],
         kind: Kind::ModelNotFound, ..R },
     // The server has the model but could not load or run it (LocalAI's backends, a crashed
     // runner): the server's side, not the id.
