@@ -21,6 +21,23 @@ impl Facts<'_> {
         ws.iter().any(|w| self.words.contains(w))
     }
 
+    /// The same facts read with another status and other words (one clause of them, or
+    /// without the status a code already stands for).
+    pub(super) fn reread(&self, status: Option<u16>, words: String) -> Self {
+        Facts {
+            status,
+            body: self.body,
+            sent: self.sent,
+            msg: if self.words == words {
+                self.msg.clone()
+            } else {
+                words.clone()
+            },
+            words,
+            body_only: self.body_only,
+        }
+    }
+
     /// One of `ws` starts a word here: "prompt" inside a wrapper's `Error_TranslationPrompt`
     /// is no prompt.
     pub(super) fn has_word(&self, ws: &[&str]) -> bool {

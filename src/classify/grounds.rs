@@ -250,15 +250,7 @@ pub(super) fn guesses_several(f: &Facts) -> bool {
             let c = format!(" {} ", c.trim());
             let guess = MAYBE.iter().any(|m| c.contains(m));
             guesses += usize::from(guess);
-            let one = Facts {
-                status: None,
-                body: f.body,
-                sent: f.sent,
-                msg: c.clone(),
-                words: c,
-                body_only: f.body_only,
-            };
-            if rules::first_match(&one, Layer::Message).is_some() {
+            if rules::first_match(&f.reread(None, c), Layer::Message).is_some() {
                 if !guess {
                     return false;
                 }

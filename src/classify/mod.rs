@@ -624,14 +624,7 @@ fn status_row_doubted(
     if !row.status || v.confidence == Confidence::Low {
         return v;
     }
-    let words_alone = rules::Facts {
-        status: None,
-        body: facts.body,
-        sent: facts.sent,
-        msg: facts.msg.clone(),
-        words: facts.words.clone(),
-        body_only: facts.body_only,
-    };
+    let words_alone = facts.reread(None, facts.words.clone());
     if let Some((r, _)) =
         rules::first_match(&words_alone, rules::Layer::Message).filter(|(r, _)| r.kind != v.kind)
     {

@@ -198,12 +198,16 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
 /// under `/v1` only (docs.ollama.com/api/openai-compatibility), so the base URL lacks it.
 pub fn ollama_bare_404(body: &ErrorBody, words: &str, url: Option<&str>) -> Option<Classification> {
     let routed = ["page not found", "cannot post", "cannot get", "no route"];
-    if body.html || body.envelope || routed.iter().any(|w| words.contains(w)) {
+    if body.html
+        || body.envelope
+        || routed.iter().any(|w| words.contains(w))
+        || !words.contains("ollama")
+    {
         return None;
     }
     let path = url.map(|u| super::url_parts(u).1);
     if let Some(path) = path.filter(|p| super::route_of(p).is_some() && !p.contains("/v1")) {
-        return words.contains("ollama").then(|| Classification {
+        return Some(Classification {
             kind: Kind::BaseUrl,
             param: None,
             gateway: false,
@@ -216,7 +220,7 @@ pub fn ollama_bare_404(body: &ErrorBody, words: &str, url: Option<&str>) -> Opti
             ),
         });
     }
-    words.contains("ollama").then(|| Classification {
+    Some(Classification {
         kind: Kind::ModelNotFound,
         param: None,
         gateway: false,

@@ -264,13 +264,12 @@ fn quoted_stream_error(
     if !event {
         return None;
     }
-    // Said in a stream: the wrapper's words, or the SDK's stream reader in the trace.
+    // Said in a stream: the wrapper's words, or the SDK's stream reader in the trace
+    // (`streaming.mjs`, `Stream.iterator`, `MessageStream`).
     let streamed = [
         "streamerror",
         "stream_error",
         "errorinstream",
-        "streaming.mjs",
-        "streaming.js",
         "stream.iterator",
         "messagestream",
         "streaming",
