@@ -1386,7 +1386,10 @@ mod tests {
             None
         );
         // One guess stays a (cautious) reading; a stated failure is no guess.
-        assert!(pasted("Your balance may have run out: insufficient balance").is_some());
+        assert_eq!(
+            pasted("Your balance may have run out: insufficient balance").map(|v| v.0),
+            Some(Kind::Billing)
+        );
         assert_eq!(
             pasted("[WinError 10061] No connection could be made because the target machine actively refused it").map(|v| v.0),
             Some(Kind::Network)
@@ -1426,7 +1429,10 @@ mod tests {
 
 {"detail":[{"type":"literal_error","loc":["body","messages",0,"role"],"msg":"Input should be 'user' or 'assistant'","input":"developer"}]}"#,
         );
-        assert_ne!(v.and_then(|v| v.1), Some("user".into()));
+        assert_eq!(
+            v.map(|v| (v.0, v.1, v.2)),
+            Some((Kind::BadRequest, None, "param_words"))
+        );
         // OAuth 2.0's token endpoint: `error` is the code, `error_description` the words.
         let v = pasted(
             r#"TokenException: {"error_description":"unknown client id","error":"invalid_client"}"#,
@@ -1504,9 +1510,9 @@ mod tests {
             Some(Kind::Auth)
         );
         // A relay's "upstream error (400)" is the upstream's refusal, not a server failure.
-        assert_ne!(
+        assert_eq!(
             kind("HTTP/1.1 400\n\nUpstream error (400): {\"error\":{\"code\":400,\"message\":\"Invalid JSON payload received.\"}}").map(|v| v.0),
-            Some(Kind::ServerError)
+            Some(Kind::BadRequest)
         );
     }
 
@@ -1576,9 +1582,9 @@ mod tests {
         );
         // OpenRouter's `invalid_prompt` for a request its schema refused is no content filter;
         // an app's "generation failed" around a 400 is the app's wrapper.
-        assert_ne!(
+        assert_eq!(
             kind("HTTP/1.1 400\n\n{\"error\":{\"code\":\"invalid_prompt\",\"message\":\"Invalid Responses API request\"}}").map(|v| v.0),
-            Some(Kind::ContentFilter)
+            Some(Kind::BadRequest)
         );
         assert_eq!(
             kind("generation failed: Client error '400 Bad Request' for url 'https://api.x/v1/chat/completions'").map(|v| v.0),

@@ -958,9 +958,9 @@ mod tests {
         // The same shape as an HTTP answer's body, or with no word of a stream, is read as one.
         let answered = explain(&format!("HTTP/1.1 529\n\n{event}"), None);
         assert_eq!(answered.kind, Some(Kind::ServerError));
-        assert_ne!(
+        assert_eq!(
             explain(&format!("Error: {event}"), None).kind,
-            Some(Kind::StreamError)
+            Some(Kind::ServerError)
         );
         // An event whose code names its own cause keeps it.
         let limited = r#"Stream Error: {"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}"#;
