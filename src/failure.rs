@@ -174,6 +174,10 @@ pub enum RuleHint {
     RouteAnswered,
     /// A 404 with no body from a provider's own address on its route: the service.
     ServiceAt404,
+    /// A client's bare 404 for a provider's own route at its own address (OpenAI's
+    /// `/v1/chat/completions`, Ollama's `/api/generate` on port 11434): the URL is right,
+    /// so the model the request named is what was not found, likely.
+    ProviderRoute404,
     /// A router's 404 on a route many servers lack (`/responses`, `/messages`,
     /// `/embeddings`): the route is likely missing there.
     RouteMissing,
@@ -645,6 +649,13 @@ impl Kind {
                  one not offered in that Vertex region. List the models the key can use and send a current id; only if the \
                  client is given a custom endpoint or base URL, check that too. Log the response body: Google's own 404 \
                  names what it did not find."
+                .to_string(),
+            Kind::ModelNotFound if cx.rule == Some(RuleHint::ProviderRoute404) => "The URL in the error is the provider's \
+                 own route at its own address, so the base URL is right: a 404 there most likely means the model id the \
+                 request names is not served (OpenAI answers an unknown model, or one the key may not use, with 404; Ollama's \
+                 /api/generate and /api/chat answer a model it has not pulled with 404). Compare the id your application sends \
+                 with GET …/models for the same key (for Ollama, `ollama list`, then `ollama pull` that id). The client hid \
+                 the response body: log it, it names what was not found."
                 .to_string(),
             Kind::ModelNotFound if cx.rule == Some(RuleHint::RouteAnswered) => "The server answered this route in its API's \
                  own error format, so the URL reaches the API: what it did not find is what the request named, most likely \

@@ -131,21 +131,25 @@ pub fn read(data: &str, sent: &[&str]) -> EventError {
 /// request the server could not take for a reason it does not name, is what `stream_error`
 /// already says; a word root alone is too thin to replace it.
 pub fn names_more(v: &Classification) -> bool {
-    v.rule != "word_root"
-        && matches!(
-            v.kind,
-            Kind::RateLimit
-                | Kind::Billing
-                | Kind::Auth
-                | Kind::AccessDenied
-                | Kind::ModelNotFound
-                | Kind::ParamRejected
-                | Kind::ContextOverflow
-                | Kind::ContentFilter
-                | Kind::RequestTooLarge
-                | Kind::ToolCallMalformed
-                | Kind::OutputLength
-        )
+    v.rule != "word_root" && names_more_kind(v.kind)
+}
+
+/// The kinds that say more than `stream_error` (see [`names_more`]).
+pub fn names_more_kind(k: Kind) -> bool {
+    matches!(
+        k,
+        Kind::RateLimit
+            | Kind::Billing
+            | Kind::Auth
+            | Kind::AccessDenied
+            | Kind::ModelNotFound
+            | Kind::ParamRejected
+            | Kind::ContextOverflow
+            | Kind::ContentFilter
+            | Kind::RequestTooLarge
+            | Kind::ToolCallMalformed
+            | Kind::OutputLength
+    )
 }
 
 #[cfg(test)]

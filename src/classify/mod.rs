@@ -1015,6 +1015,30 @@ const OFFICIAL_HOSTS: &[&str] = &[
     "api.mistral.ai/v1",
 ];
 
+/// A host and path that is a provider's own generation route, exactly: an official base
+/// followed by nothing but a model route (`api.openai.com/v1/chat/completions`), or
+/// Ollama's native routes on its own port (`localhost:11434/api/generate`), whose 404 is
+/// its answer for a model it has not pulled.
+fn provider_route(host_path: &str) -> bool {
+    let official = OFFICIAL_HOSTS.iter().any(|o| {
+        host_path.strip_prefix(o).is_some_and(|rest| {
+            let rest = format!("/{}", rest.trim_matches('/'));
+            [
+                "/chat/completions",
+                "/completions",
+                "/responses",
+                "/messages",
+            ]
+            .contains(&rest.as_str())
+        })
+    });
+    let ollama = host_path.split_once('/').is_some_and(|(host, path)| {
+        host.ends_with(":11434")
+            && ["api/generate", "api/chat"].contains(&path.trim_end_matches('/'))
+    });
+    official || ollama
+}
+
 /// A URL's host and path (scheme, query and fragment dropped, lowercased), and its path.
 fn url_parts(url: &str) -> (Option<String>, String) {
     let lower = url.trim().to_ascii_lowercase();
@@ -1140,6 +1164,17 @@ fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
             RuleHint::ServiceAt404,
             format!("HTTP 404 with no body from the provider's own address{on}"),
         )),
+        // The client printed only its own words for the 404 ("Not Found for url: …"), and
+        // the URL is a provider's own generation route at its own address: nothing is
+        // wrong with the address, so what was not found is what the request named.
+        Shape::Text | Shape::Empty if host_path.as_deref().is_some_and(provider_route) => Some(likely(
+            Kind::ModelNotFound,
+            "provider_route_404",
+            RuleHint::ProviderRoute404,
+            format!(
+                "HTTP 404{on} at the provider's own address, with only the client's words: the URL is right, so what was not found is most likely the model"
+            ),
+        )),
         Shape::RouteMiss | Shape::Page
             if host_path.is_some()
                 && route.is_some_and(|r| SECONDARY_ROUTES.contains(&r))
@@ -1175,7 +1210,7 @@ fn version_twice_in<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Classifi
         hint: None,
         confidence: Confidence::High,
         evidence: format!(
-            "HTTP 404 for {}: two API versions in a row, so the base URL already ended in one and the client added its own",
+            "HTTP 404 for {}: a second API version or route after the first (two versions in a row, or a route after /chat/completions), so the base URL already ended in one and the client added its own",
             // Never the query: it can carry a key.
             one_line(path.split(['?', '#']).next().unwrap_or(""))
         ),
@@ -1199,8 +1234,16 @@ fn version_twice(path: &str) -> bool {
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
-    segs.windows(2)
-        .any(|w| is_version(w[0]) && is_version(w[1]))
+    let endpoint_then_more = segs.windows(3).any(|w| {
+        // `/v4/chat/completions/v1/models`, `/v1/chat/completions/api/tags`: an endpoint
+        // pasted as the base URL, with the client's own route appended after it.
+        matches!((w[0], w[1]), ("chat", "completions"))
+            && (is_version(w[2]) || matches!(w[2], "api" | "models" | "chat"))
+    });
+    endpoint_then_more
+        || segs
+            .windows(2)
+            .any(|w| is_version(w[0]) && is_version(w[1]))
 }
 
 /// Generic error codes many servers put in `type` or `code`, and the status each stands for.
@@ -2509,6 +2552,28 @@ mod tests {
             Some("https://my.host/v1/chat/completions"),
         );
         assert_eq!(v.kind, Kind::BaseUrl);
+        // Only a client's words for the 404 at a provider's own route: the URL is right,
+        // the model likely; the same words under another prefix leave the base URL.
+        let said = parse_error_body(None, b"404 Client Error: Not Found for url");
+        for url in [
+            "https://api.openai.com/v1/chat/completions",
+            "http://localhost:11434/api/generate",
+        ] {
+            let v = classify_at(404, &said, &[], Some(url));
+            assert_eq!(
+                (v.kind, v.rule, v.confidence),
+                (Kind::ModelNotFound, "provider_route_404", Confidence::Low),
+                "{url}"
+            );
+        }
+        for url in [
+            "https://api.openai.com/chat/completions",
+            "https://api.openai.com/v1/v1/chat/completions",
+            "http://localhost:11434/chat/completions",
+        ] {
+            let v = classify_at(404, &said, &[], Some(url));
+            assert_eq!(v.kind, Kind::BaseUrl, "{url}");
+        }
     }
 
     #[test]

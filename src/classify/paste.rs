@@ -419,9 +419,14 @@ fn by_context(lower: &str, max: usize) -> Vec<(usize, u16)> {
             }
             // An exception class and its status: `google.api_core.exceptions.PermissionDenied: 403 …`.
             let before = lower[..i].trim_end();
+            // A known status ending its line after a failure's colon (`Streaming request
+            // failed: 429`) stands for itself too.
+            let line_end = lower[i + 3..].trim_start_matches(' ');
+            let ends_line = (line_end.is_empty() || line_end.starts_with(['\n', '\r']))
+                && REASONS.iter().any(|(s, _)| *s == n);
             if error
                 && before.ends_with(':')
-                && lower[i + 3..].starts_with([' ', ':'])
+                && (lower[i + 3..].starts_with([' ', ':']) || ends_line)
                 && !counts_something(&lower[i + 3..])
             {
                 let class = before[..before.len() - 1]

@@ -100,6 +100,21 @@ fn logged(line: &str) -> Option<(u16, String)> {
             return Some((status, path.to_string()));
         }
     }
+    // An unquoted request line ending in its status (llama.cpp's server:
+    // `request: GET /v1/models 127.0.0.1 404`).
+    let toks: Vec<&str> = line.split_whitespace().collect();
+    if let (Some(m), Some(last)) = (
+        toks.iter()
+            .position(|t| matches!(*t, "get" | "post" | "put" | "delete" | "head")),
+        toks.last(),
+    ) {
+        if let (Some(path), Some(status)) = (
+            toks.get(m + 1).filter(|p| p.starts_with('/')),
+            status_at(last).filter(|_| last.len() == 3),
+        ) {
+            return Some((status, path.to_string()));
+        }
+    }
     // logfmt: path="/x" … status=404.
     let path = line.split("path=\"").nth(1)?.split('"').next()?;
     let status = status_at(line.split("status=").nth(1)?)?;
@@ -132,10 +147,15 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
     let lines = words.lines().take(400);
     let mut registry = None;
     let mut route = None;
+    let mut other = None;
     for line in lines {
-        let Some((404, path)) = logged(line) else {
+        let Some((status, path)) = logged(line) else {
             continue;
         };
+        if status != 404 {
+            other = other.or((status >= 500).then(|| (status, path.clone())));
+            continue;
+        }
         let path = path.split('?').next().unwrap_or("").to_string();
         if let Some((host, _)) = REGISTRY_LOOKUPS
             .iter()
@@ -144,6 +164,8 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
             registry = registry.or(Some((host.to_string(), path)));
         } else if CANONICAL_ROUTES.contains(&path.as_str()) {
             route = route.or(Some(path));
+        } else if !path.starts_with("/favicon") {
+            other = other.or(Some((404, path)));
         }
     }
     if let Some((host, path)) = registry {
@@ -163,6 +185,29 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
                 "the server's own log shows 404 for {path}, a route it serves as documented: what it did not find is what the request named"
             ),
         ));
+    }
+    // Any other path the log shows a 404 for is one the server has no route for; a 5xx
+    // there is the server's own failure.
+    match other {
+        Some((404, path)) => {
+            return Some(likely(
+                Kind::BaseUrl,
+                "logged_route_404",
+                None,
+                format!(
+                    "the server's own log shows 404 for {path}, a path it serves no route for: the client's base URL or route is not this server's"
+                ),
+            ))
+        }
+        Some((status, path)) => {
+            return Some(likely(
+                Kind::ServerError,
+                "logged_5xx",
+                None,
+                format!("the server's own log shows {status} for {path}: the server failed that request"),
+            ))
+        }
+        None => {}
     }
     // Only a framework's own words: "invalid URL" in an API's envelope is that API speaking.
     // A structured body whose whole message is the 404 reason phrase, with no code or type
@@ -276,9 +321,20 @@ mod tests {
             read_text("[GIN] 2024/02/24 - 14:48:29 | 200 | 5ms | 127.0.0.1 | POST \"/api/chat\""),
             None
         );
+        // ... it is a path the server has no route for: the base URL.
         assert_eq!(
             read_text("127.0.0.1 - - [01/Jan/2026 10:00:00] \"POST /v1/v1/chat/completions HTTP/1.1\" 404 -"),
-            None
+            Some((Kind::BaseUrl, "logged_route_404"))
+        );
+        // llama.cpp's request log, unquoted, asked for Ollama's routes.
+        assert_eq!(
+            read_text("srv  log_server_r: request: GET /api/version 127.0.0.1 404\nsrv  log_server_r: request: GET /api/tags 127.0.0.1 200"),
+            Some((Kind::BaseUrl, "logged_route_404"))
+        );
+        // A logged 5xx is the server's own failure.
+        assert_eq!(
+            read_text("[GIN] 2025/03/06 - 11:42:21 | 503 |   42.044125ms |       127.0.0.1 | POST     \"/api/generate\""),
+            Some((Kind::ServerError, "logged_5xx"))
         );
         assert_eq!(
             read_text(

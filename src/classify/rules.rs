@@ -485,6 +485,35 @@ fn credit_depleted(f: &Facts) -> bool {
 /// An application that has no provider or model set up yet, in its own words ("No LLM
 /// provider configured", "You should config a LLM configuration first", "LLM not set",
 /// "No llm models were loaded"): nothing was sent. A missing key is the key's (auth).
+/// A finish or stop reason whose value is the output cap: `reason` (finish_reason,
+/// stop_reason, finishReason, "unexpected reason") followed, past quotes, separators and an
+/// enum's dot (`FinishReason.MAX_TOKENS`), by `length`, `max_tokens` or `max_output_tokens`. The value is what the
+/// provider said, whatever words the client wrapped it in.
+fn stop_reason_length(f: &Facts) -> bool {
+    let w = f.words.as_str();
+    w.match_indices("reason").take(50).any(|(i, _)| {
+        let rest =
+            w[i + "reason".len()..].trim_start_matches(['"', '\'', '\\', ':', '=', ' ', '`', '.']);
+        ["length", "max_tokens", "max_output_tokens"]
+            .iter()
+            .any(|v| {
+                rest.strip_prefix(v).is_some_and(|r| {
+                    !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                })
+            })
+    })
+}
+
+/// A quota's limit written as zero (`limit: 0`, `"limit": 0`): none is granted at all.
+fn limit_zero(f: &Facts) -> bool {
+    let w = f.words.as_str();
+    w.match_indices("limit").take(32).any(|(i, _)| {
+        let rest = w[i + "limit".len()..].trim_start_matches(['"', '\'', ':', '=', ' ']);
+        rest.strip_prefix('0')
+            .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+    })
+}
+
 fn setup_missing(f: &Facts) -> bool {
     let m = &f.words;
     let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
@@ -693,14 +722,19 @@ pub static RULES: &[Rule] = &[
         any: &["output is incomplete due to a max_tokens", "max_tokens length limit", "lengthfinishreasonerror", "length limit was reached", "finish_reason='length'", "finish_reason: length", "finish_reason\":\"length",
                "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated",
                // Claude Code: "Claude's response exceeded the 32000 output token maximum" (its own cap).
-               "output token maximum"],
+               "output token maximum", "maxtokensreached"],
         kind: Kind::OutputLength, ..R },
+    Rule { id: "stop_reason_length", source: "a finish or stop reason quoted as the error: \"API finished with unexpected reason: length\", Anthropic's \"stop_reason\":\"max_tokens\" in a client's raise, Gemini's FinishReason.MAX_TOKENS",
+        test: Some(stop_reason_length), kind: Kind::OutputLength, ..R },
     Rule { id: "output_json_cut", source: "instructor/pydantic \"Invalid JSON: EOF while parsing a string at line 1 column 391 [type=json_invalid\" with max_tokens=100; Python json \"Unterminated string starting at\"",
         any: &["eof while parsing a", "eof while parsing an", "unterminated string starting at"], also: &["json_invalid", "validation error", "jsondecodeerror", "json"],
         unless: &["data:", "stream"], kind: Kind::OutputLength, cautious: true, ..R },
     Rule { id: "aborted", source: "opencode MessageAbortedError; Node AbortError \"This operation was aborted\"",
         status: Status::Unknown,
         any: &["messageabortederror", "aborterror", "operation was aborted", "request was aborted", "the user aborted a request", "request aborted"],
+        // AbortSignal.timeout()'s DOMException "The operation was aborted due to timeout": a
+        // deadline, not a user's cancel.
+        unless: &["due to timeout", "timeouterror", "timed out"],
         kind: Kind::Aborted, ..R },
     // --- Content filters: not a malformed request, and not the client's fault.
     // --- A proxy between the client and the server: its own 407, or a local address that
@@ -857,6 +891,15 @@ pub static RULES: &[Rule] = &[
     Rule { id: "quota_per_minute", source: "Gemini quota ids GenerateRequestsPerMinutePerProjectPerModel-FreeTier; \"Quota exceeded for requests per minute\"",
         any: &["perminute", "per minute", "perday", "per day", "requests per"], also: &["quota", "limit", "exhausted"], kind: Kind::RateLimit, ..R },
     // A quota that says when to come back resets: a window, not a spent balance.
+    // A quota whose limit is zero: the tier has none of it, so no wait lifts it, whatever
+    // "retry in 1.9s" the message adds.
+    Rule { id: "quota_zero", source: "Gemini's free tier on a model it does not cover: \"Quota exceeded for metric: …free_tier_requests, limit: 0, model: gemini-2.0-flash … Please retry in 1.9s\"",
+        any: &["quota"], test: Some(limit_zero), kind: Kind::Billing, ..R },
+    // A free allowance used up: what is left is paying.
+    Rule { id: "free_tier_exhausted", source: "DashScope through APIPark: \"The free tier of the model has been exhausted. If you wish to continue access the model on a paid basis …\"",
+        any: &["free tier", "free quota", "free allowance", "free credits", "免费额度"],
+        also: &["has been exhausted", "have been exhausted", "is exhausted", "are exhausted", "used up", "run out", "depleted", "已用完", "已用尽"],
+        unless: &["resource has been exhausted", "resource_exhausted"], kind: Kind::Billing, ..R },
     Rule { id: "quota_with_wait", source: "Gemini free tier through the AI SDK: \"You exceeded your current quota … Please retry in 30.638054576s\"",
         any: &["exceeded your current quota", "quota exceeded", "exceeded quota", "quota has been exceeded", "quota_exceeded"],
         also: &["retry in ", "try again in ", "retrydelay", "retry after", "retry-after", "please retry"],
@@ -1042,7 +1085,8 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ParamRejected, param: Param::Blamed, hint: Some(RuleHint::ParamOverLimit), ..R },
     Rule { id: "param_named", source: "OpenAI 400 unsupported_parameter 'max_tokens'; Azure \"Unrecognized request argument supplied: stream_options\"; Mistral 422 extra_forbidden; vLLM \"auto\" tool choice",
         status: Status::Range(400, 499), kind: Kind::ParamRejected, param: Param::Blamed,
-        test: Some(|f| params::param_focus(f) && !params::about_the_answer(&f.msg) && !params::located_in_content(&f.msg)), ..R },
+        // A 401 or 407 is about credentials, whatever field its body blames (LiteLLM's "param": "key").
+        test: Some(|f| !matches!(f.status, Some(401 | 407)) && params::param_focus(f) && !params::about_the_answer(&f.msg) && !params::located_in_content(&f.msg)), ..R },
     Rule { id: "param_refused_5xx", source: "Ollama 500 \"registry.ollama.ai/library/x does not support tools\"; llama.cpp 500 on response_format",
         status: Status::Range(500, 599), test: Some(|f| params::refusal_words(&f.msg)), kind: Kind::ParamRejected, param: Param::Blamed, ..R },
     Rule { id: "param_words", source: "exception text naming a refused parameter (\"Unrecognized request argument supplied: stream_options\")",
@@ -1134,7 +1178,7 @@ pub static RULES: &[Rule] = &[
                "inference error", "assertion failed", "uncaught exception", "terminating due to", "server encountered an error", "server encountered an internal error", "encountered an unexpected condition",
                "internalfailure", "internal failure", "服务器错误", "服务端错误", "内部错误", "推理失败", "生成失败"],
         // An app's own "Generation failed" around a client's timeout or network code is that.
-        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context", "timed out", "nsurlerrordomain"],
+        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context", "timed out", "due to timeout", "nsurlerrordomain"],
         // An app's "generation failed" around a 4xx is the app's wrapper: the status says who failed.
         test: Some(|f| !f.status.is_some_and(|s| (400..500).contains(&s))),
         kind: Kind::ServerError, cautious: true, ..R },
@@ -1301,13 +1345,19 @@ pub static RULES: &[Rule] = &[
     // events were cut or mis-encoded on the way, or its own decoder split them (a character
     // split across two reads: zencheck's stream checks tell which).
     Rule { id: "stream_decode", source: "liter-llm (Rust) \"streaming error: invalid UTF-8 in SSE stream: incomplete utf-8 byte sequence\"",
-        status: Status::Unknown, any: &["sse stream", "event stream", "event-stream", "sse event", "sse chunk", "stream chunk", "sse data"],
-        also: &["invalid utf-8", "utf-8 byte", "invalid utf8", "failed to decode", "failed to parse", "malformed", "decode error", "parse error"],
+        status: Status::Unknown, any: &["sse stream", "event stream", "event-stream", "sse event", "sse chunk", "stream chunk", "sse data", "streaming event", "stream event"],
+        also: &["invalid streaming event", "invalid stream event", "invalid sse event", "invalid event", "invalid utf-8", "utf-8 byte", "invalid utf8", "failed to decode", "failed to parse", "malformed", "decode error", "parse error"],
         kind: Kind::StreamMalformed, cautious: true, ..R },
     Rule { id: "tool_choice_violation", source: "AI SDK generateText ToolChoiceViolationError (a required tool call that never came)",
         status: Status::Unknown, any: &["toolchoiceviolation"], kind: Kind::ParamIgnored, param: Param::Fixed("tool_choice"), ..R },
     // HTTP 415's reason phrase (RFC 9110 §15.5.16): the request's Content-Type is refused, not
     // the answer's (a client that adds "; charset=utf-8" where a server wants it bare).
+    // An HTML type is never what an API client sends: named in a complaint about a type, it
+    // is the answer's (a page answered instead of the API).
+    Rule { id: "html_content_type", source: "JeecgBoot \"调用大模型接口失败:Invalid content-type: text/html; charset=utf-8\" from a local endpoint",
+        any: &["content-type: text/html", "content type: text/html", "content-type text/html", "content-type: \"text/html", "content-type \"text/html", "content type text/html"],
+        also: &["invalid", "unexpected", "expected", "unsupported", "not json", "cannot parse", "could not parse", "failed to parse"],
+        kind: Kind::BadResponse, cautious: true, hint: Some(RuleHint::ClientDecode), ..R },
     Rule { id: "media_type", source: "HTTP 415 Unsupported Media Type; NVIDIA's \"unsupported media type: application/json; charset utf-8. it must be application/json\"",
         // Likely: a client that could not read an answer's type says "not supported" too.
         any: &["unsupported media type", "unsupported_media_type", "unsupportedmediatype", "content-type must be", "content type must be", "invalid content-type", "invalid content type"],
@@ -1570,6 +1620,67 @@ mod tests {
         assert_eq!(
             first("The model `gpt-x` does not exist").map(|r| r.1),
             Some(Kind::ModelNotFound)
+        );
+    }
+    #[test]
+    fn a_stop_reason_that_names_the_cap_is_the_output_length() {
+        for t in [
+            "API finished with unexpected reason: length",
+            r#"raise: "{\"type\":\"message\",\"stop_reason\":\"max_tokens\",\"stop_sequence\":null}""#,
+            "candidate finished: FinishReason.MAX_TOKENS",
+        ] {
+            assert_eq!(
+                first(t),
+                Some(("stop_reason_length", Kind::OutputLength)),
+                "{t}"
+            );
+        }
+        // Another reason, or a word that only starts like one, is not the cap.
+        assert_eq!(first("stop reason: lengthy"), None);
+        assert_eq!(first("stop_reason: end_turn"), None);
+    }
+
+    #[test]
+    fn a_quota_of_zero_or_a_free_tier_used_up_is_billing() {
+        assert_eq!(
+            first("Quota exceeded for metric: generate_content_free_tier_requests, limit: 0, model: gemini-2.0-flash. Please retry in 1.9s.").map(|r| r.1),
+            Some(Kind::Billing)
+        );
+        // A quota with a limit that is met for now, and a wait: the window.
+        assert_eq!(
+            first("Quota exceeded for metric: generate_content_free_tier_requests, limit: 10, model: gemini-2.0-flash. Please retry in 1.9s.").map(|r| r.1),
+            Some(Kind::RateLimit)
+        );
+        assert_eq!(
+            first("400 The free tier of the model has been exhausted."),
+            Some(("free_tier_exhausted", Kind::Billing))
+        );
+    }
+
+    #[test]
+    fn words_about_the_answer_and_the_client_s_own_deadline() {
+        // An HTML type is the answer's, never the request's.
+        assert_eq!(
+            first("Invalid content-type: text/html; charset=utf-8"),
+            Some(("html_content_type", Kind::BadResponse))
+        );
+        assert_eq!(
+            first("Invalid content-type: application/x-www-form-urlencoded").map(|r| r.1),
+            Some(Kind::BadRequest)
+        );
+        // AbortSignal.timeout(): a deadline, not a cancel.
+        assert_eq!(
+            first("The operation was aborted due to timeout").map(|r| r.1),
+            Some(Kind::Timeout)
+        );
+        assert_eq!(
+            first("The operation was aborted").map(|r| r.1),
+            Some(Kind::Aborted)
+        );
+        assert_eq!(
+            first("Streaming error: Provider emitted an invalid streaming event (322 bytes).")
+                .map(|r| r.1),
+            Some(Kind::StreamMalformed)
         );
     }
 }

@@ -667,6 +667,26 @@ fn from_sse(text: &str, provider: Option<Provider>) -> Explanation {
                     with_confidence(x, &v)
                 }
                 None => {
+                    // The event's payload read by a server's own vocabulary (explain's
+                    // reading of messages quoted from inference servers' source, which the
+                    // probe's classifier does not carry): when it names a cause with its
+                    // own fix, that is the answer.
+                    let pasted = data
+                        .filter(|d| !d.contains("data:"))
+                        .map(|d| explain(d, provider))
+                        .filter(|e| {
+                            e.kind.is_some_and(in_stream::names_more_kind)
+                                && e.rule == Some("server_vocabulary")
+                        });
+                    if let Some(mut e) = pasted {
+                        e.read_as = "sse";
+                        e.detail = x.detail.clone();
+                        e.evidence = Some(format!(
+                            "an error event inside the stream: {}",
+                            e.evidence.as_deref().unwrap_or("its message")
+                        ));
+                        return e;
+                    }
                     // Read from the events' structure. A paste's end may be where the copy
                     // stopped, not where the stream did: a missing end is a likely reading.
                     let copy_may_end = matches!(
@@ -703,6 +723,19 @@ fn separated(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
+        // llama.cpp's server streams an error as an `error: {…}` line, a field no SSE
+        // reader knows (clients drop it and fail later on an empty stream): read it as the
+        // error event it is.
+        if let Some(json) = line
+            .strip_prefix("error:")
+            .map(str::trim)
+            .filter(|d| d.starts_with('{') && serde_json::from_str::<Value>(d).is_ok())
+        {
+            out.push_str("event: error\ndata: ");
+            out.push_str(json);
+            out.push_str("\n\n");
+            continue;
+        }
         out.push_str(line);
         out.push('\n');
         let next_opens = lines
@@ -968,6 +1001,39 @@ mod tests {
         // An event the paste elided, under the SDK's stream reader in the trace.
         let elided = "Error: {\"type\":\"error\",...,\"type\":\"overloaded_error\",...}\n    at Stream.iterator (@anthropic-ai/sdk/core/streaming.mjs:62)";
         assert_eq!(explain(elided, None).kind, Some(Kind::StreamError));
+    }
+
+    #[test]
+    fn an_error_event_in_a_server_s_own_words_is_read_by_them() {
+        // vLLM's logprobs limit inside a relayed stream: the server's vocabulary names the
+        // parameter's limit, which says more than "an error inside the stream".
+        let x = explain(
+            "event: error\ndata: {\"code\":400,\"details\":\"Requested sample logprobs of 21, which is greater than max allowed: 20\"}\n\ndata: [DONE]\n",
+            None,
+        );
+        assert_eq!((x.kind, x.read_as), (Some(Kind::ParamRejected), "sse"));
+        assert!(x
+            .evidence
+            .unwrap()
+            .starts_with("an error event inside the stream"));
+        // llama.cpp streams its error as an `error: {…}` line: that is the event.
+        let x = explain(
+            "error: {\"code\":400,\"message\":\"the request exceeds the available context size. try increasing the context size or enable context shift\",\"type\":\"invalid_request_error\"}\n\ndata: [DONE]\n",
+            None,
+        );
+        assert_eq!((x.kind, x.read_as), (Some(Kind::ContextOverflow), "sse"));
+        // A known status ending its line after a failure's colon.
+        assert_eq!(kind("Streaming request failed: 429"), Some(Kind::RateLimit));
+        // An endpoint pasted as the base URL, the client's route after it.
+        assert_eq!(
+            kind("HTTP 404 Not Found for url: http://localhost:8090/v1/chat/completions/api/tags"),
+            Some(Kind::BaseUrl)
+        );
+        // A 401 whose body blames a field (LiteLLM's `"param": "key"`) is the credential.
+        assert_eq!(
+            kind("Error code: 401 - {'error': {'message': 'Authentication Error, Invalid proxy server token passed. not found in db.', 'type': 'token_not_found_in_db', 'param': 'key', 'code': '401'}}"),
+            Some(Kind::Auth)
+        );
     }
 
     #[test]
