@@ -56,6 +56,7 @@ const REFUSAL_LEADS: &[&str] = &[
 pub fn refusal_words(msg: &str) -> bool {
     [
         "not supported",
+        "not yet supported",
         "unsupported",
         "does not support",
         "unrecognized",

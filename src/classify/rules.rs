@@ -174,6 +174,19 @@ pub fn all_matches<'f>(f: &'f Facts, layer: Layer) -> impl Iterator<Item = &'sta
 
 /// The body itself (message and codes, without a client's exception label around it)
 /// reads as something: a client's generic label must not outvote it.
+/// A Connect-RPC error (`ConnectError: [code] message`) whose code is no network failure.
+fn connect_rpc_status(w: &str) -> bool {
+    w.match_indices("connecterror: [").take(4).any(|(i, m)| {
+        let code = w[i + m.len()..].split(']').next().unwrap_or("");
+        !matches!(
+            code,
+            "unavailable" | "deadline_exceeded" | "unknown" | "canceled"
+        ) && code.len() <= 24
+            && code.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && !code.is_empty()
+    })
+}
+
 fn body_says_more(f: &Facts) -> bool {
     if f.body_only {
         return false;
@@ -501,6 +514,56 @@ fn stop_reason_length(f: &Facts) -> bool {
                     !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
                 })
             })
+    })
+}
+
+/// "only supports … API" / "only available via the … endpoint" / "not accessible via the …
+/// endpoint": a route named as the one (or not the one) a model is served on.
+fn only_route(f: &Facts) -> bool {
+    let w = f.words.as_str();
+    let leads = [
+        "only supports ",
+        "only available via ",
+        "only accessible via ",
+        "not accessible via ",
+        "only available through ",
+        "only served on ",
+    ];
+    leads.iter().any(|lead| {
+        w.match_indices(lead).take(8).any(|(i, _)| {
+            let rest = &w[i + lead.len()..];
+            let rest = &rest[..rest.len().min(48)];
+            let end = rest.find(['.', ',', ';', '\n']).unwrap_or(rest.len());
+            let said = &rest[..end];
+            said.ends_with(" api")
+                || said.contains(" api ")
+                || said.contains("endpoint")
+                || said.contains("/v1/")
+        })
+    })
+}
+
+/// `text/event-stream` named as what was expected, not as what came: "expected" (or "must
+/// be", "should be", "instead of") within a few words before it.
+fn expected_event_stream(f: &Facts) -> bool {
+    let w = f.words.as_str();
+    w.match_indices("text/event-stream").take(16).any(|(i, _)| {
+        let mut start = i.saturating_sub(60);
+        while !w.is_char_boundary(start) {
+            start += 1;
+        }
+        let before = &w[start..i];
+        [
+            "expected",
+            "expect ",
+            "must be",
+            "should be",
+            "instead of",
+            "to contain",
+            "to be ",
+        ]
+        .iter()
+        .any(|x| before.contains(x))
     })
 }
 
@@ -881,7 +944,9 @@ pub static RULES: &[Rule] = &[
         any: &["maximum allowed batch size", "batch size is invalid", "batch size exceeds", "exceeds the maximum batch size", "batch size too large", "batch size is too large"],
         kind: Kind::RequestTooLarge, hint: Some(RuleHint::BatchTooLarge), ..R },
     Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
-        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds"],
+        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds",
+               // Azure Front Door / ASP.NET: "exceeds maximum allowed content length".
+               "allowed content length", "maximum content length"],
         // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
         unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
@@ -900,6 +965,12 @@ pub static RULES: &[Rule] = &[
         any: &["free tier", "free quota", "free allowance", "free credits", "免费额度"],
         also: &["has been exhausted", "have been exhausted", "is exhausted", "are exhausted", "used up", "run out", "depleted", "已用完", "已用尽"],
         unless: &["resource has been exhausted", "resource_exhausted"], kind: Kind::Billing, ..R },
+    // A quota said to be used up with no window, wait or rate beside it: an allowance, which
+    // no wait within minutes restores. Likely: some windows go unsaid.
+    Rule { id: "quota_no_window", source: "PowerToys Advanced Paste \"API key quota exceeded\"; CloudBase EXCEED_TOKEN_QUOTA_LIMIT \"Token usage exceeded quota limit.\"",
+        any: &["quota exceeded", "exceeded quota", "exceeded the quota", "exceeded your quota", "quota limit", "quota has been exceeded", "quota_exceeded", "quota is exceeded", "out of quota", "quota exhausted", "quota has been exhausted"],
+        unless: &["per minute", "per second", "per hour", "per day", "perminute", "perday", "rpm", "tpm", "rpd", "retry in", "try again in", "retry after", "retrydelay", "rate", "requests", "window", "minute", "second", "hour", "daily", "concurren", "throttl", "resource_exhausted", "resource exhausted", "429"],
+        kind: Kind::Billing, cautious: true, ..R },
     Rule { id: "quota_with_wait", source: "Gemini free tier through the AI SDK: \"You exceeded your current quota … Please retry in 30.638054576s\"",
         any: &["exceeded your current quota", "quota exceeded", "exceeded quota", "quota has been exceeded", "quota_exceeded"],
         also: &["retry in ", "try again in ", "retrydelay", "retry after", "retry-after", "please retry"],
@@ -929,13 +1000,17 @@ pub static RULES: &[Rule] = &[
         any: &["rate limit", "rate_limit", "ratelimit", "too many requests", "resource exhausted", "resource has been exhausted", "请求过于频繁", "频率", "daily quota", "exhausted your", "quota on this model",
                "too many concurrent", "concurrency limit", "concurrent requests", "负载已饱和", "限流", "并发", "访问过于频繁", "throttl",
                "qps", "request limit reached", "requests limit", "exceeded your current requests", "请求过多", "频繁", "超限", "max rpm", "max tpm", " rpm", " tpm", "tpd", "访问量过大"],
-        unless: &["request too large"],
+        // The server's own capacity said outright ("The engine is currently overloaded" with
+        // a 429 from OpenAI and Moonshot, "Model busy"): the server's state, not the caller's
+        // rate.
+        unless: &["request too large", "currently overloaded", "model busy", "out of capacity"],
         kind: Kind::RateLimit, ..R },
     Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
-        tags: &["overloaded_error", "unavailable"], any: &["overloaded"],
-        // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency.
-        test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
+        tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity"],
+        // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency;
+        // "currently overloaded" (OpenAI's and Moonshot's 429) is the engine's state.
+        test: Some(|f| f.status != Some(429) || f.has(&["currently overloaded", "model busy", "out of capacity"])), kind: Kind::ServerError, ..R },
     // --- A capability the model or server does not have, said in words: it outvotes a
     // generic code (Groq's tool_use_failed) and the status (a 500 from Ollama).
     Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
@@ -1074,6 +1149,9 @@ pub static RULES: &[Rule] = &[
                // Bedrock's InvokeModel for a Messages-only model: "… is not supported on this API. Please use the Messages API instead."
                "is not supported on this api", "use the messages api", "use the responses api", "use the chat completions api", "use the completions api"],
         kind: Kind::WrongRoute, ..R },
+    // The model names the only API or endpoint it is served on, or the one it is not.
+    Rule { id: "only_route", source: "GitHub Copilot \"model gpt-5.4-mini is not accessible via the /chat/completions endpoint\"; Gemini \"This model only supports Interactions API\"",
+        any: &["model"], test: Some(only_route), kind: Kind::WrongRoute, ..R },
     Rule { id: "refused_on_route", source: "OCI Generative AI \"Multi Agent requests are not allowed on chat completions\"; \"… not supported via the completions endpoint\"",
         test: Some(refused_on_route), kind: Kind::WrongRoute, cautious: true, ..R },
     Rule { id: "wrong_route", source: "OpenAI 404 \"This is not a chat model and thus not supported in the v1/chat/completions endpoint\"; \"only supported in v1/responses\"",
@@ -1164,7 +1242,7 @@ pub static RULES: &[Rule] = &[
         kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
         // An HTML 404 is a router's page: its "Not Found" is the path's, whatever names a model around it.
-        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country",
+        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || super::subject::model_is_the_agent(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country",
                   // A host name that did not resolve (a `models.` host): the DNS's "not found".
                   "nxdomain", "could not resolve host", "name or service not known"],
         kind: Kind::ModelNotFound, ..R },
@@ -1207,7 +1285,7 @@ pub static RULES: &[Rule] = &[
                "unable to locate credentials", "nocredentialserror", "could not load credentials", "missing credentials", "credentials not found", "no credentials",
                "could not automatically determine credentials", "defaultcredentialserror", "expiredtoken", "unrecognizedclientexception", "invalidsignatureexception", "loadapikeyerror",
                "api key is required", "api key required", "revoked", "key is disabled", "key has been disabled", "key was disabled", "key is inactive",
-               "密钥无效", "密钥错误", "无效的密钥", "key无效", "key 无效", "key错误", "未授权", "签名错误", "签名无效", "签名过期", "api key must be set", "api key must be provided", "api key is not set", "api key not set", "api key not configured", "api key is not configured", "no api key configured", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
+               "密钥无效", "密钥错误", "无效的密钥", "密钥不合法", "密钥不正确", "key无效", "key 无效", "key错误", "未授权", "签名错误", "签名无效", "签名过期", "api key must be set", "api key must be provided", "api key is not set", "api key not set", "api key not configured", "api key is not configured", "no api key configured", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
@@ -1285,7 +1363,10 @@ pub static RULES: &[Rule] = &[
         any: &["before response.completed", "without response.completed", "without a [done]", "no [done]", "missing [done]"], kind: Kind::StreamNoDone, ..R },
     Rule { id: "stream_cut", source: "httpx RemoteProtocolError \"peer closed connection without sending complete message body (incomplete chunked read)\"; undici \"TypeError: terminated\"",
         status: Status::Unknown,
-        any: &["incomplete chunked read", "peer closed connection without sending complete message body", "premature close", "err_stream_premature_close", "response ended prematurely", "typeerror: terminated", "stream disconnected before completion", "chunkedencodingerror", "incompleteread", "connection broken:"],
+        any: &["incomplete chunked read", "peer closed connection without sending complete message body", "premature close", "err_stream_premature_close", "response ended prematurely", "typeerror: terminated", "stream disconnected before completion", "chunkedencodingerror", "incompleteread", "connection broken:",
+               // A stream that ended before its own end event (Anthropic's message_stop, a
+               // /responses stream's response.completed): the producer stopped early.
+               "stream ended before", "stream ended without", "stream closed before", "ended before message_stop", "before the response completed", "before response completed"],
         // "stream disconnected before completion: error sending request for url": the request never left.
         unless: &["error sending request", "error trying to connect", "dns error", "tcp connect error", "connection refused"],
         kind: Kind::StreamTruncated, ..R },
@@ -1334,7 +1415,9 @@ pub static RULES: &[Rule] = &[
     // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
     Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
         status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
-        test: Some(|f| !body_says_more(f)), kind: Kind::Network, ..R },
+        // Connect-RPC's `ConnectError: [permission_denied] …` is an RPC's status, not a
+        // connection's failure: only its network codes are the network.
+        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words)), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         // Rust's io::ErrorKind::TimedOut as reqwest's Debug prints it ("source: TimedOut").
         status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "source: timedout", "kind: timedout", "deadline reached", "请求超时", "响应超时", "超时"], kind: Kind::Timeout, ..R },
@@ -1348,6 +1431,10 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, any: &["sse stream", "event stream", "event-stream", "sse event", "sse chunk", "stream chunk", "sse data", "streaming event", "stream event"],
         also: &["invalid streaming event", "invalid stream event", "invalid sse event", "invalid event", "invalid utf-8", "utf-8 byte", "invalid utf8", "failed to decode", "failed to parse", "malformed", "decode error", "parse error"],
         kind: Kind::StreamMalformed, cautious: true, ..R },
+    // Any streaming reader that checks the answer's type says it expected an event stream:
+    // the answer came as something else (a JSON body, often an error's).
+    Rule { id: "sse_type_expected", source: "Foundry Local with \"stream\": true: \"Got: Content-Type: application/json … Expected Content-Type: text/event-stream\"; httpx-sse and fetch-event-source in their own words (`clients.rs`)",
+        any: &["text/event-stream"], test: Some(expected_event_stream), kind: Kind::NotSse, cautious: true, hint: Some(RuleHint::SseRefused), ..R },
     Rule { id: "tool_choice_violation", source: "AI SDK generateText ToolChoiceViolationError (a required tool call that never came)",
         status: Status::Unknown, any: &["toolchoiceviolation"], kind: Kind::ParamIgnored, param: Param::Fixed("tool_choice"), ..R },
     // HTTP 415's reason phrase (RFC 9110 §15.5.16): the request's Content-Type is refused, not
@@ -1681,6 +1768,78 @@ mod tests {
             first("Streaming error: Provider emitted an invalid streaming event (322 bytes).")
                 .map(|r| r.1),
             Some(Kind::StreamMalformed)
+        );
+    }
+    #[test]
+    fn the_only_route_a_model_is_served_on_is_named() {
+        for t in [
+            "AI_APICallError: model \"gpt-5.4-mini\" is not accessible via the /chat/completions endpoint",
+            "gemini (400): This model only supports Interactions API.",
+        ] {
+            assert_eq!(first(t), Some(("only_route", Kind::WrongRoute)), "{t}");
+        }
+        // "only supports" of something else is no route.
+        assert_ne!(
+            first("This model only supports text input.").map(|r| r.0),
+            Some("only_route")
+        );
+    }
+    #[test]
+    fn an_engine_s_state_and_an_allowance_are_read_over_the_status() {
+        // "currently overloaded" with a 429 is the engine's state; TGI's full queue stays the
+        // caller's rate.
+        assert_eq!(
+            first_with(Some(429), "429 The engine is currently overloaded").map(|r| r.1),
+            Some(Kind::ServerError)
+        );
+        assert_ne!(
+            first_with(Some(429), "Model is overloaded").map(|r| r.1),
+            Some(Kind::ServerError)
+        );
+        // A quota used up with no window beside it is an allowance; with one, a window.
+        assert_eq!(
+            first("API key quota exceeded"),
+            Some(("quota_no_window", Kind::Billing))
+        );
+        assert_ne!(
+            first("Quota exceeded for requests per minute").map(|r| r.0),
+            Some("quota_no_window")
+        );
+        // A stream that ended before its own end event was cut.
+        assert_eq!(
+            first("Anthropic stream ended before message_stop").map(|r| r.1),
+            Some(Kind::StreamTruncated)
+        );
+    }
+    #[test]
+    fn who_speaks_and_about_what() {
+        // Connect-RPC's status in brackets is the RPC's, not the connection's.
+        assert_ne!(
+            first("Failed to log in: ConnectError: [permission_denied] api server wire error: free user account exceeded").map(|r| r.1),
+            Some(Kind::Network)
+        );
+        assert_eq!(
+            first("ConnectError: [unavailable] connection refused").map(|r| r.1),
+            Some(Kind::Network)
+        );
+        // The model as the one that does not support something: it exists.
+        assert_ne!(
+            first("The requested combination of response modalities (TEXT) is not supported by the model.").map(|r| r.1),
+            Some(Kind::ModelNotFound)
+        );
+        assert_eq!(
+            first("The model `gpt-9` is not supported").map(|r| r.1),
+            Some(Kind::ModelNotFound)
+        );
+        // An event stream named as what was expected: the answer was something else.
+        assert_eq!(
+            first("Got: Content-Type: application/json Expected Content-Type: text/event-stream"),
+            Some(("sse_type_expected", Kind::NotSse))
+        );
+        assert_ne!(
+            first("content-type: text/event-stream\n\ndata: {\"error\":\"expected a string\"}")
+                .map(|r| r.0),
+            Some("sse_type_expected")
         );
     }
 }

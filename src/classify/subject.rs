@@ -623,6 +623,31 @@ pub fn model_not_the_subject(text: &str) -> bool {
     all.iter().any(|(class, _)| class.is_some()) || !free_word(text, "model")
 }
 
+/// "… is not supported by the model", "… not available for this model": the model is who
+/// does not support something (a feature, a modality, a parameter), so it exists.
+pub fn model_is_the_agent(text: &str) -> bool {
+    const NEGATIONS: &[&str] = &[
+        "not supported",
+        "not available",
+        "not allowed",
+        "not enabled",
+    ];
+    const AGENT: &[&str] = &[
+        " by the model",
+        " by this model",
+        " by model",
+        " for this model",
+        " for the model",
+        " with this model",
+        " with the model",
+    ];
+    NEGATIONS.iter().any(|n| {
+        text.match_indices(n)
+            .take(16)
+            .any(|(i, _)| AGENT.iter().any(|a| text[i + n.len()..].starts_with(a)))
+    })
+}
+
 /// `w` stands in `text` as a word of its own, not inside an identifier.
 fn free_word(text: &str, w: &str) -> bool {
     text.match_indices(w).take(64).any(|(i, _)| {
