@@ -534,7 +534,13 @@ fn decide_layers(
         return Some(verdict(rule, param, confidence, evidence));
     }
     if let Some(row) = code {
-        return Some(status_row_doubted(from_code(row), row, &facts));
+        let mut v = status_row_doubted(from_code(row), row, &facts);
+        // A generic code ("invalid parameter", a validation error) with no words any rule
+        // reads is thin evidence: the kind it stands for is the likeliest, no more.
+        if row.weak {
+            v.confidence = Confidence::Low;
+        }
+        return Some(v);
     }
     // The upstream's status a relay reports in its own words, with nothing else passed on.
     if let Some(v) = relay::upstream_status(&facts.words) {
@@ -1419,6 +1425,23 @@ mod tests {
     /// A paste's kind, parameter and rule.
     fn pasted(text: &str) -> Option<(Kind, Option<String>, &'static str)> {
         read_pasted(text).map(|v| (v.kind, v.param, v.rule))
+    }
+
+    #[test]
+    fn a_generic_code_alone_is_a_likely_reading() {
+        // Bedrock's ValidationException means no more than "bad request": with no words a
+        // rule reads, the kind it stands for is the likeliest, said so.
+        let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed").unwrap();
+        assert_eq!(
+            (v.kind, v.rule, v.confidence),
+            (Kind::BadRequest, "provider_code", Confidence::Low)
+        );
+        // Its documented message for a model id stays certain.
+        let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: The provided model identifier is invalid.").unwrap();
+        assert_eq!(
+            (v.kind, v.confidence),
+            (Kind::ModelNotFound, Confidence::High)
+        );
     }
 
     #[test]

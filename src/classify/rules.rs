@@ -1088,7 +1088,8 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BadRequest, param: Param::Fixed("reasoning_content"), ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
         any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
-        kind: Kind::BadRequest, hint: Some(RuleHint::ToolMessageOrder), ..R },
+        // The fault is in the `messages` array's order, and the field names it.
+        kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::ToolMessageOrder), ..R },
     Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
         any: &["tool call id was", "tool_call_id was", "invalid tool call id", "invalid tool_call_id"],
         kind: Kind::ParamRejected, param: Param::Fixed("tool_call_id"), ..R },
