@@ -260,6 +260,10 @@ pub enum RuleHint {
     ServerQueue,
     /// More inputs in one (embeddings) request than the endpoint takes.
     BatchTooLarge,
+    /// A quota whose limit is 0: the tier does not cover this model or metric at all.
+    QuotaZero,
+    /// JSON mode refused because no message says "JSON".
+    JsonWordRequired,
     /// A relay's (one-api, new-api) own refusal of the token, user or group the client holds
     /// there: the relay's console fixes it, not the provider's key.
     RelayToken,
@@ -508,6 +512,11 @@ impl Kind {
                      and that nothing between you and the server strips the Authorization header."
                 ),
             },
+            Kind::Billing if cx.rule == Some(RuleHint::QuotaZero) => "The quota for this model on your tier is 0 \
+                 (`limit: 0`): the tier does not include the model at all (Gemini's free tier lists models it does not \
+                 cover that way), so no wait lifts it, whatever \"retry in …\" the message adds. Use a model your tier \
+                 covers, or enable billing (a paid tier) for the project the key belongs to."
+                .to_string(),
             Kind::Billing if cx.param == Some("max_tokens") => "The account can pay for a smaller answer only: lower max_tokens \
                  (the provider reserves credit for the whole cap up front; clients such as opencode send 32000) or add credits. \
                  Retrying as is will not pass."
@@ -834,6 +843,11 @@ impl Kind {
                  openai-node ask for gzip, deflate), and clients fail to read it. Usually a proxy in front of the server: one \
                  whose HTTP client decompressed the upstream's answer must drop the upstream's Content-Encoding and \
                  Content-Length headers before passing the body on."
+                .to_string(),
+            Kind::BadRequest if cx.rule == Some(RuleHint::JsonWordRequired) => "JSON mode (`response_format` \
+                 {\"type\": \"json_object\"}) is accepted only when a message says the answer must be JSON (OpenAI, \
+                 DeepSeek and Qwen check for the word): add \"Answer in JSON.\" to the system or user message and keep \
+                 response_format as it is."
                 .to_string(),
             Kind::BadRequest if cx.rule == Some(RuleHint::BodyFormat) => "The request body is in another model family's \
                  format than this model takes: Bedrock's InvokeModel bodies differ per vendor (Anthropic's messages with \

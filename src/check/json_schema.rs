@@ -112,7 +112,9 @@ pub fn name_rejection(mut f: Finding, param: &str, words: &[&str]) -> Finding {
             .param
             .as_deref()
             .is_some_and(|p| param.starts_with(&format!("{p}.")));
-        if f.param.is_none() || holder {
+        // The probe's prompt already says "JSON", so a refusal that blames `messages` (JSON
+        // mode's "must contain the word 'json'") is the server refusing the format itself.
+        if f.param.is_none() || holder || f.param.as_deref() == Some("messages") {
             f.param = Some(param.to_string());
         }
     }

@@ -633,6 +633,20 @@ fn missing_path(lower: &str, text: &str) -> Option<Missing> {
             }
         }
     }
+    // "Parameter model is required", "field `messages` is missing": the name between the
+    // noun and the words.
+    for lead in ["parameter ", "field ", "argument "] {
+        for (i, _) in lower.match_indices(lead).take(8) {
+            let at = i + lead.len();
+            let name = path_at(text, at);
+            let rest = lower[at + name.len()..].trim_start_matches(['\'', '"', '`']);
+            if !name.is_empty()
+                && (rest.starts_with(" is required") || rest.starts_with(" is missing"))
+            {
+                return Some(rooted(name));
+            }
+        }
+    }
     // serde's "missing field `x`": at the top when nothing but the target type (or the
     // start of the text) stands before it; under the path before it otherwise
     // (`messages[0]: missing field `role``).
@@ -799,6 +813,17 @@ pub fn blamed_for_test(msg: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_said_to_be_required_after_its_noun_is_named() {
+        assert_eq!(
+            missing_path("parameter model is required", "Parameter model is required"),
+            Some(Missing {
+                path: "model".into(),
+                rooted: true
+            })
+        );
+    }
 
     #[test]
     fn a_name_google_locates_inside_the_content_is_the_content_s_shape() {

@@ -152,11 +152,12 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
         let Some((status, path)) = logged(line) else {
             continue;
         };
+        // Never the query: it can carry a key (`?key=…`).
+        let path = path.split('?').next().unwrap_or("").to_string();
         if status != 404 {
-            other = other.or((status >= 500).then(|| (status, path.clone())));
+            other = other.or((status >= 500).then_some((status, path)));
             continue;
         }
-        let path = path.split('?').next().unwrap_or("").to_string();
         if let Some((host, _)) = REGISTRY_LOOKUPS
             .iter()
             .find(|(h, p)| line.contains(h) && path.contains(p))

@@ -884,7 +884,10 @@ pub static RULES: &[Rule] = &[
                "cannot find module", "err_module_not_found", "err_package_path_not_exported", "err_require_esm", "cannot find package",
                "nosuchmethoderror", "noclassdeffounderror", "classnotfoundexception", "nosuchfielderror", "abstractmethoderror", "incompatibleclasschangeerror",
                "missingmethodexception", "typeloadexception", "could not load file or assembly", "has no field or method", "no method named", "unresolved import",
-               "is not installed", "package is not installed", "please install the", "failed to install package", "requires a newer version of", "version conflict", "incompatible version",
+               "is not installed", "package is not installed", "please install the",
+               // A provider's package the application loads on demand: "The 'anthropic' package is
+               // required for the Anthropic provider. Install it with: pip install …".
+               "package is required", "install it with: pip install", "install it with pip install", "install it with: npm install", "failed to install package", "requires a newer version of", "version conflict", "incompatible version",
                "installed version does not support", "installed version doesn't support",
                // Java (Jackson): the installed client's classes do not fit the answer the API sends now.
                "unrecognizedpropertyexception", "not marked as ignorable", "version doesn't support this", "version does not support this", "libcurl version"],
@@ -959,7 +962,7 @@ pub static RULES: &[Rule] = &[
     // A quota whose limit is zero: the tier has none of it, so no wait lifts it, whatever
     // "retry in 1.9s" the message adds.
     Rule { id: "quota_zero", source: "Gemini's free tier on a model it does not cover: \"Quota exceeded for metric: …free_tier_requests, limit: 0, model: gemini-2.0-flash … Please retry in 1.9s\"",
-        any: &["quota"], test: Some(limit_zero), kind: Kind::Billing, ..R },
+        any: &["quota"], test: Some(limit_zero), kind: Kind::Billing, hint: Some(RuleHint::QuotaZero), ..R },
     // A free allowance used up: what is left is paying.
     Rule { id: "free_tier_exhausted", source: "DashScope through APIPark: \"The free tier of the model has been exhausted. If you wish to continue access the model on a paid basis …\"",
         any: &["free tier", "free quota", "free allowance", "free credits", "免费额度"],
@@ -1158,6 +1161,11 @@ pub static RULES: &[Rule] = &[
     Rule { id: "wrong_route", source: "OpenAI 404 \"This is not a chat model and thus not supported in the v1/chat/completions endpoint\"; \"only supported in v1/responses\"",
         any: &["not a chat model", "only supported in v1/responses", "only supported in /v1/responses", "use the responses api", "not supported in the v1/chat/completions", "for format"],
         also: &["not supported", "only supported", "responses api", "did you mean"], kind: Kind::WrongRoute, ..R },
+    // JSON mode's own condition: the word "JSON" somewhere in the messages. The request's
+    // content lacks it; `response_format` is right as it is.
+    Rule { id: "json_word_required", source: "OpenAI 400 \"'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.\"; DeepSeek \"Prompt must contain the word 'json' …\"",
+        any: &["must contain the word 'json'", "must contain the word \"json\"", "must contain the word json", "the word 'json' in some form"],
+        kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::JsonWordRequired), ..R },
     Rule { id: "param_over_limit", source: "Bedrock \"The maximum tokens you requested exceeds the model limit of 32768\"; TGI \"Error in `parameters.max_new_tokens`: ensure this value is less than or equal to 250\"",
         any: &["exceeds the model limit", "exceed the model limit", "less than or equal", "must be less than", "must be <=", "greater than the maximum", "is greater than", "out of range", "too large", "at most", "the maximum is", "maximum allowed", "exceeds the maximum", "超过最大"],
         unless: &["context", "prompt", "input"],
@@ -1841,6 +1849,18 @@ mod tests {
             first("content-type: text/event-stream\n\ndata: {\"error\":\"expected a string\"}")
                 .map(|r| r.0),
             Some("sse_type_expected")
+        );
+    }
+    #[test]
+    fn a_condition_of_json_mode_and_a_package_loaded_on_demand() {
+        // JSON mode needs the word in the messages: the content is what to fix.
+        assert_eq!(
+            first("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."),
+            Some(("json_word_required", Kind::BadRequest))
+        );
+        assert_eq!(
+            first("Error: The 'anthropic' package is required for the Anthropic provider. Install it with: pip install 'anthropic>=0.39.0'").map(|r| r.1),
+            Some(Kind::ProviderInit)
         );
     }
 }
