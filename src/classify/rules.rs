@@ -495,24 +495,29 @@ fn credit_depleted(f: &Facts) -> bool {
     (money && spent) || quota_short
 }
 
-/// An application that has no provider or model set up yet, in its own words ("No LLM
-/// provider configured", "You should config a LLM configuration first", "LLM not set",
-/// "No llm models were loaded"): nothing was sent. A missing key is the key's (auth).
 /// A finish or stop reason whose value is the output cap: `reason` (finish_reason,
 /// stop_reason, finishReason, "unexpected reason") followed, past quotes, separators and an
-/// enum's dot (`FinishReason.MAX_TOKENS`), by `length`, `max_tokens` or `max_output_tokens`. The value is what the
-/// provider said, whatever words the client wrapped it in.
+/// enum's dot (`FinishReason.MAX_TOKENS`), by `length`, `max_tokens` or `max_output_tokens`.
+/// The value is what the provider said, whatever words the client wrapped it in.
 fn stop_reason_length(f: &Facts) -> bool {
-    let w = f.words.as_str();
-    w.match_indices("reason").take(50).any(|(i, _)| {
-        let rest =
-            w[i + "reason".len()..].trim_start_matches(['"', '\'', '\\', ':', '=', ' ', '`', '.']);
-        ["length", "max_tokens", "max_output_tokens"]
-            .iter()
-            .any(|v| {
-                rest.strip_prefix(v).is_some_and(|r| {
-                    !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                })
+    ["length", "max_tokens", "max_output_tokens"]
+        .iter()
+        .any(|v| valued(&f.words, "reason", v))
+}
+
+/// `key` written with `value` after it, past quotes, separators and a dot (`limit: 0`,
+/// `"stop_reason":"max_tokens"`, `FinishReason.MAX_TOKENS`), the value a whole token (`limit: 0.5` is no zero).
+fn valued(w: &str, key: &str, value: &str) -> bool {
+    w.match_indices(key).take(50).any(|(i, _)| {
+        w[i + key.len()..]
+            .trim_start_matches(['"', '\'', '\\', ':', '=', ' ', '`', '.'])
+            .strip_prefix(value)
+            .is_some_and(|r| {
+                // A letter, digit or `_` goes on with the token; so does a decimal's point.
+                let decimal = r
+                    .strip_prefix('.')
+                    .is_some_and(|d| d.starts_with(|c: char| c.is_ascii_digit()));
+                !decimal && !r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
             })
     })
 }
@@ -569,14 +574,12 @@ fn expected_event_stream(f: &Facts) -> bool {
 
 /// A quota's limit written as zero (`limit: 0`, `"limit": 0`): none is granted at all.
 fn limit_zero(f: &Facts) -> bool {
-    let w = f.words.as_str();
-    w.match_indices("limit").take(32).any(|(i, _)| {
-        let rest = w[i + "limit".len()..].trim_start_matches(['"', '\'', ':', '=', ' ']);
-        rest.strip_prefix('0')
-            .is_some_and(|r| !r.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
-    })
+    valued(&f.words, "limit", "0")
 }
 
+/// An application that has no provider or model set up yet, in its own words ("No LLM
+/// provider configured", "You should config a LLM configuration first", "LLM not set",
+/// "No llm models were loaded"): nothing was sent. A missing key is the key's (auth).
 fn setup_missing(f: &Facts) -> bool {
     let m = &f.words;
     let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
@@ -729,6 +732,9 @@ const TEMPLATE_WORDS: &[&str] = &[
     "error executing template",
     "error calling raise_exception",
 ];
+
+/// The server's own capacity said outright: its state, whatever status carries it.
+const SERVER_CAPACITY: &[&str] = &["currently overloaded", "model busy", "out of capacity"];
 
 const MODEL_WORDS: &[&str] = &["model", "deployment", "模型"];
 const MISSING_WORDS: &[&str] = &[
@@ -1006,14 +1012,14 @@ pub static RULES: &[Rule] = &[
         // The server's own capacity said outright ("The engine is currently overloaded" with
         // a 429 from OpenAI and Moonshot, "Model busy"): the server's state, not the caller's
         // rate.
-        unless: &["request too large", "currently overloaded", "model busy", "out of capacity"],
+        unless: &["request too large"], test: Some(|f| !f.has(SERVER_CAPACITY)),
         kind: Kind::RateLimit, ..R },
     Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
         tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity"],
         // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency;
         // "currently overloaded" (OpenAI's and Moonshot's 429) is the engine's state.
-        test: Some(|f| f.status != Some(429) || f.has(&["currently overloaded", "model busy", "out of capacity"])), kind: Kind::ServerError, ..R },
+        test: Some(|f| f.status != Some(429) || f.has(SERVER_CAPACITY)), kind: Kind::ServerError, ..R },
     // --- A capability the model or server does not have, said in words: it outvotes a
     // generic code (Groq's tool_use_failed) and the status (a 500 from Ollama).
     Rule { id: "stream_refused", source: "Bedrock ValidationException \"The model is unsupported for streaming\"; Ark \"the selected model does not support the stream mode\"",
@@ -1739,8 +1745,8 @@ mod tests {
     #[test]
     fn a_quota_of_zero_or_a_free_tier_used_up_is_billing() {
         assert_eq!(
-            first("Quota exceeded for metric: generate_content_free_tier_requests, limit: 0, model: gemini-2.0-flash. Please retry in 1.9s.").map(|r| r.1),
-            Some(Kind::Billing)
+            first("Quota exceeded for metric: generate_content_free_tier_requests, limit: 0, model: gemini-2.0-flash. Please retry in 1.9s."),
+            Some(("quota_zero", Kind::Billing))
         );
         // A quota with a limit that is met for now, and a wait: the window.
         assert_eq!(
@@ -1798,8 +1804,8 @@ mod tests {
         // "currently overloaded" with a 429 is the engine's state; TGI's full queue stays the
         // caller's rate.
         assert_eq!(
-            first_with(Some(429), "429 The engine is currently overloaded").map(|r| r.1),
-            Some(Kind::ServerError)
+            first_with(Some(429), "429 The engine is currently overloaded"),
+            Some(("overloaded", Kind::ServerError))
         );
         assert_ne!(
             first_with(Some(429), "Model is overloaded").map(|r| r.1),
