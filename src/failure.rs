@@ -262,6 +262,8 @@ pub enum RuleHint {
     BatchTooLarge,
     /// A quota whose limit is 0: the tier does not cover this model or metric at all.
     QuotaZero,
+    /// The account can pay for a smaller output cap only (OpenRouter's "fewer max_tokens").
+    AffordFewerTokens,
     /// JSON mode refused because no message says "JSON".
     JsonWordRequired,
     /// A relay's (one-api, new-api) own refusal of the token, user or group the client holds
@@ -270,6 +272,11 @@ pub enum RuleHint {
     /// A relay's channel (the upstream account its administrator configured), or the
     /// upstream's answer about it passed on: the relay's administrator fixes it.
     RelayChannel,
+    /// A Google Cloud API key whose API restrictions leave out the API called.
+    ApiKeyRestricted,
+    /// A gateway's 502/503 whose words are a connection failure of its own request to the
+    /// server behind it: the client's leg worked.
+    GatewayUpstream,
     /// A body in another model family's format than the model's (Bedrock's InvokeModel
     /// bodies differ per vendor): the integration for this model is the fix, not dropping
     /// the keys the validator names.
@@ -517,7 +524,7 @@ impl Kind {
                  cover that way), so no wait lifts it, whatever \"retry in …\" the message adds. Use a model your tier \
                  covers, or enable billing (a paid tier) for the project the key belongs to."
                 .to_string(),
-            Kind::Billing if cx.param == Some("max_tokens") => "The account can pay for a smaller answer only: lower max_tokens \
+            Kind::Billing if cx.rule == Some(RuleHint::AffordFewerTokens) => "The account can pay for a smaller answer only: lower max_tokens \
                  (the provider reserves credit for the whole cap up front; clients such as opencode send 32000) or add credits. \
                  Retrying as is will not pass."
                 .to_string(),
@@ -575,6 +582,12 @@ impl Kind {
                  the list shows, or get access. Retrying as is will not pass.",
                 cx.model.map_or("the model".to_string(), |m| format!("`{m}`"))
             ),
+            Kind::AccessDenied if cx.rule == Some(RuleHint::ApiKeyRestricted) => "The key is valid, but its API \
+                 restrictions leave out the API this request calls (Google Cloud: API_KEY_SERVICE_BLOCKED, \"Requests to this \
+                 API … are blocked\"). In the Google Cloud console, under APIs & Services → Credentials, edit the key and add \
+                 the API named in the message (Generative Language API, Vertex AI API, Firebase AI Logic API) to its allowed \
+                 APIs, and check that API is enabled for the project; or use a key without that restriction."
+                .to_string(),
             Kind::AccessDenied if cx.rule == Some(RuleHint::ProviderRouting) => "The gateway has providers for this model, but none \
                  that your settings allow: check the account's privacy and data-policy settings (OpenRouter: \
                  https://openrouter.ai/settings/privacy, where paid-model training and data retention exclude providers) and \
@@ -721,10 +734,11 @@ impl Kind {
                 .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with its router's \
                  404, not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \
-                 /chat/completions, not /responses, /messages or /embeddings). Check whether the same base URL answers \
-                 /chat/completions: if it does, point the client at the API the server has (Codex: wire_api = \"chat\"; an \
-                 Anthropic client: an OpenAI-compatible provider) or use a server that serves this route; if it does not \
-                 either, the base URL is wrong."
+                 /chat/completions, not /responses, /messages, /embeddings or the legacy text /completions). Check whether \
+                 the same base URL answers /chat/completions: if it does, point the client at the API the server has (Codex: \
+                 wire_api = \"chat\"; an Anthropic client: an OpenAI-compatible provider; a text-completions client: its chat \
+                 class, such as LlamaIndex's OpenAILike(is_chat_model=True) or lm-eval's local-chat-completions) or use a \
+                 server that serves this route; if it does not either, the base URL is wrong."
                 .to_string(),
             Kind::WrongRoute if cx.rule == Some(RuleHint::FeatureOff) => "The server as it was started does not offer this \
                  route: restart it with the flag its message names (llama.cpp: llama-server --embeddings for /v1/embeddings, \
@@ -1367,6 +1381,12 @@ fn relay_hint(kind: Kind, rule: Option<RuleHint>) -> Option<String> {
         (RuleHint::RelayChannel, Kind::Network) => "The relay answered, but its own request to its channel's upstream \
              failed (DNS, connection or TLS on the relay's side): your connection to the relay is fine. The relay's \
              administrator checks that channel's base URL and the relay's network or proxy to the provider.",
+        (RuleHint::GatewayUpstream, Kind::Network) => "The server you called (a gateway, proxy or application backend) \
+             answered, but its own connection to the server behind it failed (the words it passed on are a connection error: \
+             DNS, refused, reset or TLS), so your connection to it works. Check its side: the upstream address it forwards to (a local model server must \
+             be running and listening there, as seen from inside the gateway's container), its DNS, and any outbound proxy \
+             in its environment (HTTP_PROXY, NO_PROXY); inside Docker, localhost is the container itself \
+             (host.docker.internal reaches the host). Retrying from your side does not help until that leg works.",
         (RuleHint::RelayChannel, Kind::ContentFilter) => "The relay's own sensitive-word check refused the prompt before it \
              reached the provider (new-api's sensitive_words_detected): rephrase the flagged words, or ask the relay's \
              operator about its word list. The provider's filter was not involved.",
@@ -1687,6 +1707,12 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
         Some("stream_options") | Some("include_usage") => "The endpoint refuses stream_options, which opencode and the AI SDK send \
              on every stream (includeUsage) and pydantic-ai always sends. opencode: set \"includeUsage\": false in the provider's \
              options; AI SDK: createOpenAICompatible({ includeUsage: false }); LiteLLM: drop_params: true."
+            .to_string(),
+        Some("messages") => "This model or endpoint does not take a kind of message the request sends, though the API \
+             has it (the message names it): a system role (older reasoning models such as o1-mini, some proxies), content \
+             given as a list of parts, or an image or document part on a text-only model. Change the message, not the \
+             request's fields: put the system prompt at the start of the first user turn, send text content as a plain \
+             string, or pick a model that takes images and documents. `messages` itself stays."
             .to_string(),
         Some("tool_choice") => "The endpoint refuses this tool_choice. vLLM: start with --enable-auto-tool-choice \
              --tool-call-parser <parser>; Mistral wants \"any\" instead of \"required\"; never send tool_choice without tools, \

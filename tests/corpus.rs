@@ -21,11 +21,11 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 84.4;
+const HELD_OUT_FLOOR: f64 = 86.6;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
-const WHOLE_FLOOR: f64 = 88.4;
+const WHOLE_FLOOR: f64 = 90.3;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 62.6;
+const CAUTIOUS_FLOOR: f64 = 62.9;
 
 struct Case {
     name: String,

@@ -994,8 +994,10 @@ const MODEL_ROUTES: &[&str] = &[
 ];
 
 /// Routes that many servers lack although they serve `/chat/completions`: a router's 404
-/// on one of them says the route is missing more likely than the URL is wrong.
-const SECONDARY_ROUTES: &[&str] = &["/responses", "/messages", "/embeddings"];
+/// on one of them says the route is missing more likely than the URL is wrong. The legacy
+/// text `/completions` is one: Zhipu, Ollama before 0.1.31 and many chat-only gateways
+/// never served it.
+const SECONDARY_ROUTES: &[&str] = &["/responses", "/messages", "/embeddings", "/completions"];
 
 /// Providers' own API addresses, as their documentation gives the base URL: a request to
 /// one of them did not go astray by a wrong base URL.
@@ -1181,8 +1183,10 @@ fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
                 "HTTP 404{on} at the provider's own address, with only the client's words: the URL is right, so what was not found is most likely the model"
             ),
         )),
+        // A URL the paste quotes whole, or the path the server's own 404 names (Spring's
+        // `{"status":404,"error":"Not Found","path":"/v4/completions"}`).
         Shape::RouteMiss | Shape::Page
-            if host_path.is_some()
+            if (host_path.is_some() || body.path.is_some())
                 && route.is_some_and(|r| SECONDARY_ROUTES.contains(&r))
                 && path.as_deref().is_some_and(versioned_base) =>
         {

@@ -344,12 +344,18 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
     let status_less = f.status.is_none();
     let deciding = || deciding_phase_of(&f.words);
     let v = match v {
-        // Nothing read it, or only a client's exception name or a word root: the OS's or
-        // the library's own words are the stronger evidence.
-        v if status_less && v.as_ref().is_none_or(|v| weak(v.rule)) => match deciding() {
-            Some(d) => fresh(d),
-            None => return v,
-        },
+        // Nothing read it, or only a client's exception name, a word root or words that say
+        // no more than "it failed": the OS's or the library's own words are the stronger
+        // evidence ("Embedding generation failed … [Errno -2] Name or service not known").
+        v if status_less
+            && v.as_ref()
+                .is_none_or(|v| weak(v.rule) || GENERIC.contains(&v.rule)) =>
+        {
+            match deciding() {
+                Some(d) => fresh(d),
+                None => return v,
+            }
+        }
         // A network verdict: its phase's fix, unless the rule words its own of another
         // family (a proxy answering for localhost).
         Some(mut v) if v.kind == Kind::Network => {
@@ -371,6 +377,26 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
                 None => v,
             }
         }
+        // An answer read from its status alone, whose words are a connection failure: the
+        // answering server's own leg to the one behind it failed (a gateway's 502 "dial tcp …
+        // connection refused", an app backend's 400 "[Errno -3] Temporary failure in name
+        // resolution"). Likely: the server behind may be down as well.
+        Some(v) if matches!(v.rule, "status_4xx" | "status_5xx") => match deciding() {
+            Some((phase, row)) => Classification {
+                kind: Kind::Network,
+                param: None,
+                gateway: true,
+                rule: "gateway_upstream_network",
+                hint: Some(RuleHint::GatewayUpstream),
+                confidence: Confidence::Low,
+                evidence: format!(
+                    "HTTP {} from a server whose words are its own connection failing: {}",
+                    f.status.unwrap_or_default(),
+                    evidence(phase, row)
+                ),
+            },
+            None => v,
+        },
         v => return v,
     };
     Some(v)
@@ -386,6 +412,14 @@ pub(super) fn hint_of(text: &str) -> Option<RuleHint> {
         .join(" ");
     phase_of(&words).map(|(phase, _)| hint_for(phase, &words))
 }
+
+/// Message rules whose words say no more than that something failed.
+const GENERIC: &[&str] = &[
+    "invalid_request_words",
+    "bad_request_words",
+    "body_invalid",
+    "server_side_words",
+];
 
 /// A verdict that rests on a client's exception name or a word root alone.
 fn weak(rule: &str) -> bool {

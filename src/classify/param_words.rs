@@ -977,8 +977,9 @@ pub fn cap_share(v: Classification, body: &super::ErrorBody) -> Classification {
         number_before(" in the messages"),
         number_before(" in the completion"),
     ) {
+        // The cap is what to change: named as the vLLM rule for the same case names it.
         (Some(m), Some(c)) if c > m => Classification {
-            param: None,
+            param: Some("max_tokens".into()),
             hint: Some(RuleHint::CapOverWindow),
             evidence: format!(
                 "{}; the completion's share ({c} tokens) is larger than the messages' ({m})",
@@ -1171,11 +1172,18 @@ mod tests {
         let v = read("This model's maximum context length is 8192 tokens. However, you requested 8334 tokens (338 in the messages, 7996 in the completion). Please reduce the length of the messages or completion.");
         assert_eq!(
             (v.kind, v.param.as_deref(), v.hint),
-            (Kind::ContextOverflow, None, Some(RuleHint::CapOverWindow))
+            (
+                Kind::ContextOverflow,
+                Some("max_tokens"),
+                Some(RuleHint::CapOverWindow)
+            )
         );
-        // The messages' share the larger: the prompt's fix, as before.
+        // The messages' share the larger: the prompt's fix, as before, and no parameter.
         let v = read("This model's maximum context length is 4097 tokens. However, you requested 4268 tokens (4012 in the messages, 256 in the completion).");
-        assert_eq!((v.kind, v.hint), (Kind::ContextOverflow, None));
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint),
+            (Kind::ContextOverflow, None, None)
+        );
     }
 
     #[test]

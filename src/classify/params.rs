@@ -71,6 +71,8 @@ pub fn refusal_words(msg: &str) -> bool {
         "maximum allowed",
         "cannot be used",
         "requires",
+        // DashScope: "parameter incremental_output only support stream call".
+        "only support",
         "no endpoints found that support",
         // DeepSeek: "This response_format type is unavailable now" (json_schema).
         "is unavailable now",
@@ -333,9 +335,21 @@ fn named_unsupported(msg: &str, original: &str) -> Option<String> {
             }
         }
     }
-    for tail in [" is not supported", " is unsupported", " not supported"] {
+    for tail in [
+        " is not supported",
+        " is not yet supported",
+        " is unsupported",
+        " not supported",
+    ] {
         for (i, _) in msg.match_indices(tail).take(8) {
-            let before = msg[..i].trim_end_matches(['\'', '"', '`']);
+            // "'presencePenalty' parameter is not supported by Ollama" (LangChain4j): the
+            // name before the noun.
+            let head = msg[..i].trim_end();
+            let head = ["parameter", "param", "argument", "option", "field"]
+                .iter()
+                .find_map(|n| head.strip_suffix(n).filter(|h| h.ends_with(' ')))
+                .map_or(head, str::trim_end);
+            let before = head.trim_end_matches(['\'', '"', '`']);
             let start = before
                 .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
                 .map_or(0, |j| j + 1);
@@ -350,6 +364,66 @@ fn named_unsupported(msg: &str, original: &str) -> Option<String> {
             };
             if param_like(&name) {
                 return Some(api_spelling(last_segment(&name)));
+            }
+        }
+    }
+    // "parameter incremental_output only support stream call": the name after the noun,
+    // when a limit on it follows.
+    for (i, _) in msg.match_indices("parameter ").take(8) {
+        let at = i + "parameter ".len();
+        if let Some(name) = ident_at(msg, at) {
+            let rest = msg[at..].trim_start_matches(['\'', '"', '`']);
+            let rest = rest
+                .get(name.len()..)
+                .unwrap_or("")
+                .trim_start_matches(['\'', '"', '`']);
+            let name = spelled(at, name);
+            if param_like(&name)
+                && [
+                    " only support",
+                    " is only supported",
+                    " not support",
+                    " is not supported",
+                ]
+                .iter()
+                .any(|w| rest.starts_with(w))
+            {
+                return Some(api_spelling(last_segment(&name)));
+            }
+        }
+    }
+    // A list refused together ("The min_tokens, min_p, and logit_bias sampling parameters
+    // are not yet supported with speculative decoding"): the first parameter-shaped name of
+    // the clause before, back to the sentence's start.
+    for tail in [
+        " are not supported",
+        " are not yet supported",
+        " are unsupported",
+    ] {
+        for (i, _) in msg.match_indices(tail).take(8) {
+            let start = msg[..i].rfind(['.', ':', ';', '\n']).map_or(0, |j| j + 1);
+            // A list said to be parameters: "tools are not supported" alone names a
+            // capability, which the readers above judge by what was sent.
+            let clause = &msg[start..i];
+            if !["parameters", "params", "arguments", "fields"]
+                .iter()
+                .any(|w| clause.contains(w))
+            {
+                continue;
+            }
+            let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            let mut at = start;
+            while at < i {
+                let run = msg[at..i].find(|c: char| !word(c)).map_or(i, |n| at + n);
+                let name = match original.get(at..run) {
+                    Some(o) if same => o,
+                    _ => &msg[at..run],
+                };
+                if is_ident(name) && param_like(name) {
+                    return Some(api_spelling(name));
+                }
+                // Past the separator (a whole character: the clause may not be ASCII).
+                at = msg[run..i].chars().next().map_or(i, |c| run + c.len_utf8());
             }
         }
     }
@@ -490,6 +564,15 @@ fn quoted_after_refusal(msg: &str, original: &str) -> Option<String> {
 /// names nothing, where both read as a parameter called "the".
 fn ident_at(text: &str, i: usize) -> Option<String> {
     const QUOTES: [char; 5] = [' ', '\'', '"', '`', '\\'];
+    // An empty name quoted (Volcengine's "The parameter `` specified in the request are not
+    // valid") names nothing: the word after it is prose.
+    let lead = text.get(i..)?.trim_start_matches(' ');
+    if ["``", "''", "\"\"", "\\\"\\\""]
+        .iter()
+        .any(|e| lead.starts_with(e))
+    {
+        return None;
+    }
     let rest = text.get(i..)?.trim_start_matches(QUOTES);
     let quoted = text
         .get(i..)?
@@ -663,6 +746,10 @@ fn missing_path(lower: &str, text: &str) -> Option<Missing> {
     }
     // The path before the words.
     for (tail, from_top) in [
+        // LM Studio: "'messages' field is required".
+        ("' field is required", true),
+        ("\" field is required", true),
+        ("` field is required", true),
         (": field required", true),
         (": required field", true),
         (" is a required property", false),
@@ -679,6 +766,25 @@ fn missing_path(lower: &str, text: &str) -> Option<Missing> {
                     rooted: from_top,
                 });
             }
+        }
+    }
+    // "max_tokens is required" (Anthropic-shaped gateways): a name the APIs document, or
+    // shaped like a parameter, just before the words; prose ("a key is required") is none.
+    for (i, _) in lower.match_indices(" is required").take(8) {
+        let before = text[..i].trim_end_matches(['\'', '"', '`']);
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |j| j + 1);
+        let name = &before[start..];
+        let lower_name = name.to_ascii_lowercase();
+        if is_ident(name)
+            && (name.contains('_') || KNOWN_PARAMS.contains(&lower_name.as_str()))
+            && !CONTENT.contains(&lower_name.as_str())
+        {
+            return Some(Missing {
+                path: name.to_string(),
+                rooted: true,
+            });
         }
     }
     None

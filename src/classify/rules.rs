@@ -28,9 +28,6 @@ pub enum Param {
     Fixed(&'static str),
     /// The request field the message names ("Required parameter \"model\" missing"), if any.
     Field,
-    /// The content field the body's own `param` blames (OpenAI's context_length_exceeded
-    /// carries `"param": "messages"`), if it names one; an option it names is not the culprit.
-    Content,
     /// The field a Go decoder names in its struct path (`ChatCompletionMessage.messages.reasoning`):
     /// a message's own field under `messages`, else the request's top-level one.
     GoField,
@@ -137,13 +134,6 @@ impl Rule {
             Param::Fixed(p) => Some(Some(p.to_string())),
             Param::Blamed => params::blamed(f).map(Some),
             Param::Field => Some(params::field_named(f)),
-            Param::Content => Some(
-                f.body
-                    .param
-                    .as_deref()
-                    .filter(|p| ["messages", "input", "prompt", "contents"].contains(p))
-                    .map(str::to_string),
-            ),
             Param::GoField => Some(go_field_path(f).and_then(|path| {
                 let top = *path.first()?;
                 let field = if top == "messages" {
@@ -207,6 +197,11 @@ fn go_field_of_request(f: &Facts) -> bool {
         "stream_options",
         "response_format",
         "max_tokens",
+        // Ollama's native request (api.ChatRequest, api.GenerateRequest).
+        "format",
+        "options",
+        "think",
+        "keep_alive",
     ];
     const ANSWER: &[&str] = &["choices", "usage", "delta", "candidates", "data"];
     go_field_path(f).is_some_and(|path| {
@@ -343,6 +338,9 @@ fn input_over_window(f: &Facts) -> bool {
         "larger than",
         "more than",
         "must have less than",
+        "must be less than",
+        "should be less than",
+        "must be smaller than",
         "less than or equal",
         "should be [",
         "range of input length",
@@ -649,6 +647,8 @@ fn tool_parse_failed(f: &Facts) -> bool {
     let tool = has(&[
         "tool input",
         "tool call",
+        "tool-call json",
+        "tool-call parse",
         "tool_call",
         "toolcall",
         "tool arguments",
@@ -698,6 +698,9 @@ const CONTEXT_WORDS: &[&str] = &[
     "exceeds the model's context",
     "prompt is too long",
     "prompt too long",
+    "prompt tokens too long",
+    "input tokens too long",
+    "model max length",
     "expected maxlength",
     "does not fit in context",
     "n_keep",
@@ -733,6 +736,43 @@ const TEMPLATE_WORDS: &[&str] = &[
     "error calling raise_exception",
 ];
 
+/// ": terminated" as the last word of a line: undici's message, not "terminated by signal 9".
+fn ends_terminated(f: &Facts) -> bool {
+    f.words.match_indices(": terminated").take(4).any(|(i, l)| {
+        let rest = f.words[i + l.len()..].trim_start_matches(['.', '"', '\'', '`', ')']);
+        rest.is_empty() || rest.starts_with(['\n', '\r'])
+    })
+}
+
+/// Words before a named API: "<model> is not supported in the <name> API".
+const NOT_ON_API: &[&str] = &[
+    "not supported in the ",
+    "not supported by the ",
+    "not available in the ",
+    "not available on the ",
+    "not available via the ",
+];
+const MODEL_AND_ROUTE: &[&str] = &[" api"];
+
+/// "… is not supported in the generateContent API": a refusal whose object is an API (the
+/// word `api` within the next few words), said of a model id (a name with a digit or a dash
+/// before the refusal).
+fn not_on_named_api(f: &Facts) -> bool {
+    let m = &f.words;
+    NOT_ON_API.iter().any(|lead| {
+        m.match_indices(lead).take(4).any(|(i, l)| {
+            let after = &m[i + l.len()..];
+            let object: String = after.chars().take(40).collect();
+            let named_api = object
+                .split_whitespace()
+                .take(3)
+                .any(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) == "api");
+            let subject = m[..i].split_whitespace().rev().nth(1).unwrap_or("");
+            named_api && subject.contains(|c: char| c.is_ascii_digit() || c == '-')
+        })
+    })
+}
+
 /// The server's own capacity said outright: its state, whatever status carries it.
 const SERVER_CAPACITY: &[&str] = &["currently overloaded", "model busy", "out of capacity"];
 
@@ -755,6 +795,16 @@ const MISSING_WORDS: &[&str] = &[
     "not a valid model",
     "decommissioned",
     "no longer supported",
+    // Retired models (Cohere "model 'command' was removed on September 15, 2025"; "has
+    // been retired"; Baidu's SDK "is not in the list of supported models").
+    "was removed",
+    "has been removed",
+    "been retired",
+    "was retired",
+    "is retired",
+    "been discontinued",
+    "was discontinued",
+    "not in the list of supported",
     "has been deprecated",
     "not available",
     "不存在",
@@ -810,10 +860,16 @@ pub static RULES: &[Rule] = &[
     // a system proxy answered for.
     // --- A firewall, a CDN's bot challenge or a relay's risk control stopped the request
     // before any model (or key check) saw it.
+    // A Google Cloud key restricted to other APIs: refused by the key's own settings, before
+    // any model. Google's reason API_KEY_SERVICE_BLOCKED (cloud.google.com/docs/authentication/api-keys,
+    // "API restrictions"), "Requests to this API <service> method <m> are blocked."
+    Rule { id: "api_key_restricted", source: "Google API_KEY_SERVICE_BLOCKED \"Requests to this API firebasevertexai.googleapis.com method …GenerateContent are blocked.\"",
+        tags: &["api_key_service_blocked"], any: &["api_key_service_blocked", "requests to this api"], also: &["are blocked", "api_key_service_blocked"],
+        kind: Kind::AccessDenied, hint: Some(RuleHint::ApiKeyRestricted), ..R },
     Rule { id: "waf_block", source: "Cloudflare 1020 \"Access denied … used Cloudflare to restrict access\" and \"Attention Required!\" challenge pages; Akamai \"Access Denied … Reference #18.…\"; a relay's \"Your request was blocked.\"",
         any: &["your request was blocked", "request has been blocked", "request was blocked by", "you have been blocked", "attention required! | cloudflare", "just a moment...", "cf-chl", "challenge-platform",
                "checking your browser", "enable javascript and cookies to continue", "web application firewall", "blocked by waf", "blocked by the firewall", "blocked by security", "used cloudflare to restrict access",
-               "error 1020", "error 1010", "error 1012", "bot protection", "risk control", "risk-control", "风控", "请求被拦截", "被拦截", "安全策略拦截"],
+               "error 1020", "error 1010", "error 1012", "bot protection", "verification challenge", "captcha", "human verification", "slide verification", "人机验证", "滑块验证", "risk control", "risk-control", "风控", "请求被拦截", "被拦截", "安全策略拦截"],
         kind: Kind::Blocked, ..R },
     // A browser's CORS refusal, as Chromium and Firefox print it: the page's origin was not
     // allowed, so the answer never reached the app, whatever the server said.
@@ -849,6 +905,9 @@ pub static RULES: &[Rule] = &[
         status: Status::In(&[403]), html: Some(true), unless: &["api key", "credit", "balance"], kind: Kind::Blocked, cautious: true, ..R },
     Rule { id: "proxy_auth", source: "httpx.ProxyError: 407 Proxy Authentication Required; OSError: Tunnel connection failed: 407",
         status: Status::Any, any: &["proxy authentication required", "proxyerror", "tunnel connection failed", "proxy error"],
+        // A dev server's own proxy ("[vite] http proxy error: … ECONNREFUSED ::1:11434") is
+        // no forward proxy in the way: what it could not reach is the phase's to read.
+        unless: &["[vite]", "http proxy error"],
         // An LLM proxy's own 5xx ("LLM proxy error 503 … Service temporarily unavailable") is
         // the service behind it, not a forward proxy in the way.
         test: Some(|f| f.status.is_none_or(|s| s < 500) || f.words.contains("407")),
@@ -944,9 +1003,9 @@ pub static RULES: &[Rule] = &[
         also: &["maximum context length", "context window", "context length"],
         kind: Kind::ContextOverflow, param: Param::Fixed("max_tokens"), hint: Some(RuleHint::CapOverWindow), ..R },
     Rule { id: "context_overflow", source: "OpenAI context_length_exceeded; llama.cpp exceed_context_size_error; Anthropic \"prompt is too long\"; vLLM/TGI maximum context length",
-        tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, param: Param::Content, ..R },
+        tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, ..R },
     Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
-        test: Some(input_over_window), kind: Kind::ContextOverflow, param: Param::Content, ..R },
+        test: Some(input_over_window), kind: Kind::ContextOverflow, ..R },
     // More inputs in one embeddings request than the endpoint takes: the list, not a text,
     // is too long (SiliconFlow 413 code 20042; DashScope 400 InternalError.Algo.InvalidParameter).
     Rule { id: "batch_over_limit", source: "SiliconFlow 413 \"input batch size 83 > maximum allowed batch size 64\" (OpenSPG/KAG#232); DashScope 400 \"batch size is invalid, it should not be larger than 10.: input.contents\" (memodb-io/memobase#142)",
@@ -985,7 +1044,7 @@ pub static RULES: &[Rule] = &[
         also: &["retry in ", "try again in ", "retrydelay", "retry after", "retry-after", "please retry"],
         test: Some(|f| !f.body.tags.iter().any(|t| t == "insufficient_quota")), kind: Kind::RateLimit, ..R },
     Rule { id: "billing_fewer_max_tokens", source: "OpenRouter 402 \"This request requires more credits, or fewer max_tokens. You requested up to 16384 tokens, but can only afford 3919\"",
-        any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, param: Param::Fixed("max_tokens"), ..R },
+        any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, hint: Some(RuleHint::AffordFewerTokens), ..R },
     Rule { id: "billing", source: "OpenAI 429 insufficient_quota; Anthropic 400 \"Your credit balance is too low\"; DeepSeek 402 \"Insufficient Balance\"; Qwen Arrearage",
         tags: &["insufficient_quota", "billing_hard_limit_reached", "insufficient_balance", "billing_not_active", "arrearage", "payment_required"],
         any: &["insufficient balance", "insufficient_balance", "credit balance", "credits_balance", "credit_balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
@@ -1152,6 +1211,16 @@ pub static RULES: &[Rule] = &[
         unless: &["missing", "required parameter", "is required", "not found", "not_found", "listmodels"],
         kind: Kind::WrongRoute, param: Param::Fixed("api-version"), hint: Some(RuleHint::ApiVersion), cautious: true, ..R },
     // --- The model is real but answers on another route or deployment type.
+    // A whole API (route) retired in favour of another: the request must move, not the model
+    // ("Generate API was removed on September 15 2025. Please migrate to Chat API").
+    Rule { id: "api_retired", source: "Cohere \"Generate API was removed … Please migrate to Chat API\" (docs.cohere.com migrating-from-cogenerate-to-cochat); OpenAI's deprecations of the Completions and Assistants APIs (platform.openai.com/docs/deprecations)",
+        any: &["api was removed", "api has been removed", "api is removed", "api was deprecated", "api has been deprecated", "api is deprecated", "endpoint was removed", "endpoint has been removed", "endpoint is deprecated", "endpoint has been deprecated"],
+        also: &["migrate", "instead", "use the", "switch to", "move to"],
+        kind: Kind::WrongRoute, ..R },
+    // A model said to be unavailable on a named API ("claude-opus-4-6 is not supported in the
+    // generateContent API"): it is served, on another route.
+    Rule { id: "model_not_on_api", source: "google-genai (Java) on Vertex \"claude-opus-4-6 is not supported in the generateContent API\"",
+        any: MODEL_AND_ROUTE, test: Some(not_on_named_api), kind: Kind::WrongRoute, cautious: true, ..R },
     Rule { id: "route_words", source: "Azure OperationNotSupported \"The chatCompletion operation does not work with the specified model\"; Bedrock \"Invocation of model ID … with on-demand throughput isn't supported\"; \"does not support the '/v1/responses' API\"",
         any: &["operation does not work with the specified model", "on-demand throughput", "inference profile", "does not support the '/v1/", "does not support the /v1/", "does not support the \"/v1/",
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
@@ -1189,8 +1258,18 @@ pub static RULES: &[Rule] = &[
     // names no field (`messages.0.content: Field required`).
     Rule { id: "field_missing", source: "OpenAI 400 \"you must provide a model parameter\"; DashScope \"Required parameter \\\"model\\\" missing\"; OpenAI \"Missing required parameter: 'input[399].id'\"; pydantic \"model\\n  Field required [type=missing]\"",
         test: Some(params::lacks_field), kind: Kind::BadRequest, param: Param::Field, hint: Some(RuleHint::FieldMissing), ..R },
+    // A message shape this model or endpoint does not take, though the API has it (a system
+    // role on o1-mini, image parts on a text-only model, a document part beside images): the
+    // request is well formed, the model refuses a feature of it. Its fix changes the message
+    // (fold the system prompt into the user turn, send text only), never drops `messages`.
+    Rule { id: "message_shape_refused", source: "OpenAI 400 unsupported_value \"'messages[0].role' does not support 'system' with this model\"; DeepSeek 422 \"messages[25]: unknown variant `image_url`, expected `text`\"; a proxy's \"System messages are not allowed\"",
+        any: &["messages[", "messages.", "'messages'", "`messages`", "system message", "system messages", "message role"],
+        also: &["does not support", "do not support", "not supported", "unsupported value", "unknown variant", "does not accept", "are not allowed", "is not allowed", "not permitted for this model", "with this model"],
+        unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message", "tool_use", "tool_result", "extra inputs", "reasoning_content"],
+        test: Some(|f| params::deserialize_head(&f.msg).is_none_or(|h| h == "messages")),
+        kind: Kind::ParamRejected, param: Param::Fixed("messages"), ..R },
     Rule { id: "messages_invalid", source: "DeepSeek 422 \"Failed to deserialize the JSON body into the target type: messages[1]: invalid type\"; MiniMax 2013 \"chat content has invalid message role\"",
-        any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
+        any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "message must be", "element per message", "unexpected role", "after role", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
         also: &["deserialize", "invalid", "must", "missing", "expected", "not match", "unsupported", "empty"],
         unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message"],
         // serde's path names the field that failed: `input: data did not match` is not `messages`.
@@ -1275,6 +1354,15 @@ pub static RULES: &[Rule] = &[
         // An app's "generation failed" around a 4xx is the app's wrapper: the status says who failed.
         test: Some(|f| !f.status.is_some_and(|s| (400..500).contains(&s))),
         kind: Kind::ServerError, cautious: true, ..R },
+    // A wrapper that says only that the upstream failed, and to try again: the server's side,
+    // likely. OpenRouter's "Provider returned error" wraps whatever the provider answered
+    // (its body's metadata.raw holds it: openrouter.ai/docs/api-reference/errors).
+    Rule { id: "upstream_failed_words", source: "OpenRouter \"Provider returned error\"; \"An unexpected error occurred. Please try again.\" (code SYSTEM_ERROR); \"Something wrong occurs, please retry\"",
+        status: Status::Unknown,
+        any: &["provider returned error", "an unexpected error occurred", "something went wrong", "something wrong occurs", "system error", "system_error"],
+        also: &["provider returned error", "try again", "retry", "later"],
+        unless: &["rate limit", "quota", "api key", "not found", "invalid", "context", "timed out", "timeout", "balance", "credit"],
+        kind: Kind::ServerError, cautious: true, ..R },
     Rule { id: "model_load_missing", source: "LocalAI/Ollama \"failed to load model: … no such file or directory\"; \"could not load model … not found\"",
         any: &["could not load model", "failed to load model", "error loading model", "unable to load model"],
         also: &["no such file", "does not exist", "not found", "cannot find", "could not find"],
@@ -1301,6 +1389,8 @@ pub static RULES: &[Rule] = &[
                "could not automatically determine credentials", "defaultcredentialserror", "expiredtoken", "unrecognizedclientexception", "invalidsignatureexception", "loadapikeyerror",
                "api key is required", "api key required", "revoked", "key is disabled", "key has been disabled", "key was disabled", "key is inactive",
                "密钥无效", "密钥错误", "无效的密钥", "密钥不合法", "密钥不正确", "key无效", "key 无效", "key错误", "未授权", "签名错误", "签名无效", "签名过期", "api key must be set", "api key must be provided", "api key is not set", "api key not set", "api key not configured", "api key is not configured", "no api key configured", "apikey is required", "api_key is required", "no api key", "not logged in", "invalid_grant", "token refresh failed",
+               // Tencent Cloud's SecretId (AuthFailure.SecretIdNotFound), Alibaba Cloud's and AWS's access key ids.
+               "secretid is not found", "secretid not found", "secretidnotfound", "invalid secretid", "secretid is invalid", "invalidaccesskeyid", "access key id you provided does not exist", "accesskeyid is not found", "signaturedoesnotmatch",
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         unless: &["not unauthorized"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
@@ -1336,6 +1426,12 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BaseUrl, hint: Some(RuleHint::HttpsOnly), ..R },
     // Go's encoding/json names the struct field it could not fill: a path through the
     // request's fields is the server (a relay in Go) failing to read the request it was sent.
+    // The same, for the request's content itself (`ChatRequest.messages of type
+    // []api.Message`, a string sent where a list belongs): a malformed request, not an
+    // option to drop.
+    Rule { id: "request_content_unmarshal", source: "Ollama 400 \"json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message\"",
+        any: &["into go struct field"], test: Some(|f| go_field_of_request(f) && go_field_path(f).is_some_and(|p| matches!(p.as_slice(), ["messages" | "prompt" | "input"]))),
+        kind: Kind::BadRequest, param: Param::GoField, ..R },
     Rule { id: "request_unmarshal", source: "a Go relay's \"json: cannot unmarshal object into Go struct field ChatCompletionMessage.messages.reasoning of type string\" (encoding/json's UnmarshalTypeError)",
         any: &["into go struct field"], test: Some(go_field_of_request), kind: Kind::ParamRejected, param: Param::GoField,
         hint: Some(RuleHint::ParamValueOrDrop), ..R },
@@ -1385,6 +1481,14 @@ pub static RULES: &[Rule] = &[
         // "stream disconnected before completion: error sending request for url": the request never left.
         unless: &["error sending request", "error trying to connect", "dns error", "tcp connect error", "connection refused"],
         kind: Kind::StreamTruncated, ..R },
+    // undici's fetch names a body cut mid-read by one word, "terminated" (its TypeError's
+    // message), which clients re-wrap in their own words: "Provider error: terminated".
+    Rule { id: "body_terminated", source: "undici (Node's fetch) TypeError \"terminated\" when the socket closes mid-body (nodejs/undici lib/web/fetch), re-wrapped by a client as \"Provider error: terminated\"",
+        status: Status::Unknown, any: &[": terminated"], test: Some(ends_terminated), kind: Kind::StreamTruncated, cautious: true, ..R },
+    // axum's DefaultBodyLimit (TGI and other Rust servers): the body is over the server's
+    // size limit, before any model reads it.
+    Rule { id: "body_limit", source: "axum \"Failed to buffer the request body: length limit exceeded\" (axum::extract::DefaultBodyLimit, 2 MB by default; TGI's --payload-limit)",
+        any: &["failed to buffer the request body", "length limit exceeded"], also: &["body", "payload"], kind: Kind::RequestTooLarge, ..R },
     Rule { id: "headers_timeout", source: "undici UND_ERR_HEADERS_TIMEOUT \"Headers Timeout Error\" / UND_ERR_BODY_TIMEOUT",
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
@@ -1435,7 +1539,9 @@ pub static RULES: &[Rule] = &[
         test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words)), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         // Rust's io::ErrorKind::TimedOut as reqwest's Debug prints it ("source: TimedOut").
-        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "source: timedout", "kind: timedout", "deadline reached", "请求超时", "响应超时", "超时"], kind: Kind::Timeout, ..R },
+        status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "source: timedout", "kind: timedout", "deadline reached", "请求超时", "响应超时", "超时",
+            // Vercel's function limit (FUNCTION_INVOCATION_TIMEOUT): "did not return an initial response within 25s".
+            "did not return an initial response", "function_invocation_timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
         status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token"],
         kind: Kind::StreamMalformed, ..R },

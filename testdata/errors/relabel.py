@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# relabel.py ROOT: apply the labelling convention of LABELS.md to every case under ROOT (in place); prints what it changed.
+import os,re,sys
+root=sys.argv[1]; changed=[]
+def hdr(t,k):
+    m=re.search(r'^# '+k+r': *(.*)$',t.split('\n---\n')[0],re.M); return m.group(1).strip() if m else None
+def setp(t,k,v):
+    h,sep,b=t.partition('\n---\n')
+    if re.search(r'^# '+k+r':',h,re.M): h=re.sub(r'^# '+k+r':.*$','# '+k+': '+v,h,flags=re.M)
+    else: h=h+'\n# '+k+': '+v
+    return h+sep+b
+for d in sorted(os.listdir(root)):
+    p=os.path.join(root,d)
+    if not os.path.isdir(p): continue
+    for f in sorted(os.listdir(p)):
+        fp=os.path.join(p,f); t=open(fp,encoding='utf-8').read()
+        k=hdr(t,'kind'); pa=hdr(t,'param') or '-'; body=t.split('\n---\n',1)[1].lower()
+        nk,np=k,pa
+        # 1. Kinds whose name says what is at fault carry no parameter.
+        if k in ('model_not_found','billing','tool_call_malformed','output_length','request_too_large') and pa!='-': np='-'
+        if k=='access_denied' and pa not in ('-','stream'): np='-'
+        if k=='context_overflow' and pa in ('messages','input','prompt','contents'): np='-'
+        # 1b. An overflow whose larger share is the completion's: the cap is what to change.
+        m=re.search(r'(\d+) in the messages, (\d+) in the completion',body)
+        if k=='context_overflow' and m and int(m.group(2))>int(m.group(1)): np='max_tokens'
+        elif k=='context_overflow' and m and pa=='max_tokens': np='-'
+        # 1c. Kinds that name what is wrong carry no parameter in any label.
+        if k in ('wrong_route','content_filter') and pa in ('model','messages'): np='-'
+        # 2. The assistant's reasoning not sent back is a missing field of the request.
+        if re.search(r"in the thinking mode must be passed back|missing `reasoning_content` field",body) and "reasoning_content" in body: nk,np='bad_request','reasoning_content'
+        # 3. A tool result out of order is about the messages.
+        if k=='bad_request' and pa=='-' and ("must be a response to a preceeding message with 'tool_calls'" in body or "must be a response to a preceding message with 'tool_calls'" in body or ("tool_use" in body and "tool_result" in body and ("without" in body or "unexpected" in body or "not found" in body or "must have a corresponding" in body))): np='messages'
+        # 4. An empty message is a malformed request, not a refused parameter.
+        if k=='param_rejected' and 'all messages must have non-empty content' in body: nk,np='bad_request','messages'
+        # 5. A system role the endpoint refuses is a refused capability (the collectors' rule).
+        if k=='bad_request' and 'system messages are not allowed' in body: nk,np='param_rejected','messages'
+        # 6. A parameter is named by its top-level field when the path indexes into a list.
+        if '[' in np: np=np.split('[')[0]
+        if (nk,np)!=(k,pa):
+            t=setp(t,'kind',nk); t=setp(t,'param',np); open(fp,'w',encoding='utf-8').write(t)
+            changed.append(f"{d}/{f}: {k} {pa} -> {nk} {np}")
+print('\n'.join(changed)); print(len(changed),'relabelled',file=sys.stderr)
