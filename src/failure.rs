@@ -272,6 +272,8 @@ pub enum RuleHint {
     /// A relay's channel (the upstream account its administrator configured), or the
     /// upstream's answer about it passed on: the relay's administrator fixes it.
     RelayChannel,
+    /// A 429 with nothing else to read: a rate limit, or (OpenAI and others) no credit left.
+    BareRateLimit,
     /// A Google Cloud API key whose API restrictions leave out the API called.
     ApiKeyRestricted,
     /// A gateway's 502/503 whose words are a connection failure of its own request to the
@@ -555,6 +557,20 @@ impl Kind {
                  generation, --multiuser to queue more; TGI: --max-concurrent-requests): send fewer requests at once and \
                  retry after a short wait, or raise the server's limits if its memory allows."
                 .to_string(),
+            // OpenAI answers 429 for both its rate limits and insufficient_quota: a bare one says
+            // neither, so the fix names both.
+            Kind::RateLimit
+                if cx.rule == Some(RuleHint::BareRateLimit)
+                    && cx.retry_after_secs.is_none()
+                    && p == Some(Provider::Openai) =>
+            {
+                "A 429 from OpenAI with nothing else to read is a rate limit or, as often, an account with no credit or \
+                 quota left (insufficient_quota), which no wait lifts. Read the body's error code: \
+                 insufficient_quota or a billing message means adding credit or raising the budget; anything else, retry \
+                 with backoff and lower the request rate or concurrency (Retry-After and the x-ratelimit-* headers say \
+                 when the window resets)."
+                    .to_string()
+            }
             Kind::RateLimit if cx.offline => match cx.retry_after_secs {
                 Some(s) => format!(
                     "The server asked to wait {s} s: retry after that, then lower your application's request rate or \

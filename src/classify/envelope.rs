@@ -228,7 +228,9 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
             .iter()
             .find_map(|k| v.get(*k).and_then(Value::as_str))
         {
-            Some(d) if !s.trim().contains(char::is_whitespace) => {
+            // Spring Boot's error JSON (`"error": "Not Found", "message": "Model not found"`):
+            // the reason phrase is the status again, the message says what.
+            Some(d) if !s.trim().contains(char::is_whitespace) || is_reason_phrase(s) => {
                 out.message = Some(one_line(d));
                 out.code = Some(s.clone());
             }
@@ -313,6 +315,17 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         merge(&mut out, inner);
     }
     out
+}
+
+/// An HTTP reason phrase as RFC 9110 registers it ("Not Found", "Bad Request").
+fn is_reason_phrase(s: &str) -> bool {
+    let s = s.trim();
+    (100..600u16).any(|n| {
+        reqwest::StatusCode::from_u16(n)
+            .ok()
+            .and_then(|c| c.canonical_reason())
+            .is_some_and(|r| r.eq_ignore_ascii_case(s))
+    })
 }
 
 /// Read the fields of one `error` object.

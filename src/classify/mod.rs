@@ -958,6 +958,12 @@ fn by_roots(f: &rules::Facts) -> Option<Classification> {
         return None;
     }
     let words = without_header_dumps(&f.words);
+    // LiteLLM's catch-all label names no connection (`rules::litellm_catch_all`).
+    let words = if rules::litellm_catch_all(&f.words) {
+        std::borrow::Cow::Owned(words.replace("apiconnectionerror", ""))
+    } else {
+        words
+    };
     let (kind, word) = ROOTS.iter().find_map(|(kind, any, also)| {
         let word = any.iter().find(|w| words.contains(*w))?;
         (also.is_empty() || also.iter().any(|w| words.contains(w))).then_some((*kind, *word))
@@ -1158,7 +1164,9 @@ fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
     };
     let on = route.map_or(String::new(), |r| format!(" on {r}"));
     match shape {
-        Shape::ApiError if path.is_none() || route.is_some() => Some(likely(
+        // Unless the API's own words say the route is what it did not find ("Route
+        // /api/responses not found"): that is the status layer's base URL.
+        Shape::ApiError if (path.is_none() || route.is_some()) && !route_said_missing(body) => Some(likely(
             Kind::ModelNotFound,
             "route_answered",
             RuleHint::RouteAnswered,
@@ -1199,6 +1207,16 @@ fn read_404(body: &ErrorBody, url: Option<&str>) -> Option<Classification> {
         }
         _ => None,
     }
+}
+
+/// The body's message says a route or path is what was not found (`subject`).
+/// An "endpoint" is a deployed model on Databricks and Azure, so only a route, path or URL.
+fn route_said_missing(body: &ErrorBody) -> bool {
+    let Some(m) = body.message.as_deref().map(str::to_lowercase) else {
+        return false;
+    };
+    ["route", "path", "url"].iter().any(|w| m.contains(w))
+        && subject::read(&m).is_some_and(|r| r.kind == Kind::BaseUrl)
 }
 
 /// A 404 for a path with two API versions in a row (`/v4/v1/chat/completions`), in the URL

@@ -533,6 +533,11 @@ fn accepted(name: &str, marked: bool, sent: &[&str]) -> Option<String> {
             return None;
         }
     }
+    // The API's spelling of a name the vocabulary knows in snake_case ("Thinking budget" names
+    // `thinking`, not `Thinking`).
+    if !VOCABULARY.contains(&last) && VOCABULARY.contains(&snake.as_str()) {
+        return Some(snake);
+    }
     Some(last.to_string())
 }
 

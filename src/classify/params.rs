@@ -70,6 +70,7 @@ pub fn refusal_words(msg: &str) -> bool {
         "only allowed",
         "maximum allowed",
         "cannot be used",
+        "cannot be combined",
         "requires",
         // DashScope: "parameter incremental_output only support stream call".
         "only support",
@@ -322,9 +323,17 @@ fn named_unsupported(msg: &str, original: &str) -> Option<String> {
             && (n.contains('_')
                 || n.contains('.')
                 || API_PARAMS.contains(&snake(n).as_str())
-                || KNOWN_PARAMS.contains(&lower.as_str()))
+                || KNOWN_PARAMS.contains(&lower.as_str())
+                || squashed(n).is_some())
     };
-    for lead in ["does not support ", "doesn't support ", "not support "] {
+    for lead in [
+        "does not support parameter ",
+        "does not support the parameter ",
+        "doesn't support parameter ",
+        "does not support ",
+        "doesn't support ",
+        "not support ",
+    ] {
         for (i, _) in msg.match_indices(lead).take(8) {
             let at = i + lead.len();
             if let Some(name) = ident_at(msg, at) {
@@ -354,7 +363,9 @@ fn named_unsupported(msg: &str, original: &str) -> Option<String> {
                 .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
                 .map_or(0, |j| j + 1);
             let name = before[start..].trim_matches('.');
-            if !is_ident(name) {
+            // Part of a longer token (a model id: `Mixtral-8x7B-Instruct-v0.1`, `org/model`):
+            // no parameter's name.
+            if !is_ident(name) || before[..start].ends_with(['-', '/', ':']) {
                 continue;
             }
             let name = if same {
@@ -611,8 +622,19 @@ pub fn api_spelling(name: &str) -> String {
     match KNOWN_PARAMS.iter().find(|k| **k == snake || **k == name) {
         Some(k) => canonical(k).to_string(),
         None if API_PARAMS.contains(&snake.as_str()) => snake,
-        None => name.to_string(),
+        None => squashed(name).map_or_else(|| name.to_string(), |k| canonical(k).to_string()),
     }
+}
+
+/// A documented snake_case parameter a text wrote without its underscores, its case lost to
+/// lowercasing (`presencepenalty` from a client's `presencePenalty`).
+pub(super) fn squashed(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    KNOWN_PARAMS
+        .iter()
+        .chain(API_PARAMS)
+        .find(|k| k.contains('_') && k.replace('_', "") == lower)
+        .copied()
 }
 
 /// A field the request lacks, as the server names it: the path it gives (`model`,

@@ -28,6 +28,8 @@ pub enum Param {
     Fixed(&'static str),
     /// The request field the message names ("Required parameter \"model\" missing"), if any.
     Field,
+    /// The top-level field serde's path names (`tools[55].type: unknown variant …`).
+    Deserialized,
     /// The field a Go decoder names in its struct path (`ChatCompletionMessage.messages.reasoning`):
     /// a message's own field under `messages`, else the request's top-level one.
     GoField,
@@ -134,6 +136,7 @@ impl Rule {
             Param::Fixed(p) => Some(Some(p.to_string())),
             Param::Blamed => params::blamed(f).map(Some),
             Param::Field => Some(params::field_named(f)),
+            Param::Deserialized => params::deserialize_head(&f.msg).map(Some),
             Param::GoField => Some(go_field_path(f).and_then(|path| {
                 let top = *path.first()?;
                 let field = if top == "messages" {
@@ -183,6 +186,70 @@ fn body_says_more(f: &Facts) -> bool {
     }
     let body = f.body_only(false);
     first_match(&body, Layer::Message).is_some_and(|(r, _)| r.kind != crate::failure::Kind::Network)
+}
+
+/// A rate limit's words, in a message or a code.
+const RATE_WORDS: &[&str] = &[
+    "rate limit",
+    "rate_limit",
+    "ratelimit",
+    "too many requests",
+    "resource exhausted",
+    "resource has been exhausted",
+    "请求过于频繁",
+    "频率",
+    "daily quota",
+    "exhausted your",
+    "quota on this model",
+    "too many concurrent",
+    "concurrency limit",
+    "concurrent requests",
+    "负载已饱和",
+    "限流",
+    "并发",
+    "访问过于频繁",
+    "throttl",
+    "qps",
+    "request limit reached",
+    "requests limit",
+    "exceeded your current requests",
+    "请求过多",
+    "频繁",
+    "超限",
+    "max rpm",
+    "max tpm",
+    " rpm",
+    " tpm",
+    "tpd",
+    "访问量过大",
+];
+
+/// The only rate words are the 429's reason phrase right after the status
+/// (`resulted in a 429 Too Many Requests response`).
+fn reason_phrase_only(f: &Facts) -> bool {
+    let rest = f.words.replace("429 too many requests", " ");
+    f.words.contains("429 too many requests") && !RATE_WORDS.iter().any(|w| rest.contains(w))
+}
+
+/// LiteLLM raises APIConnectionError for any error it does not map (its exception-mapping
+/// docs: "any unmapped error"), so the label alone says nothing about the network when the
+/// words around it hold no connection failure (`argument after ** must be a mapping`).
+pub(super) fn litellm_catch_all(words: &str) -> bool {
+    let rest = words.replace("apiconnectionerror", "");
+    words.contains("litellm.apiconnectionerror")
+        && super::net::phase_of(words).is_none()
+        && ![
+            "connection",
+            "connect ",
+            "network",
+            "timed out",
+            "timeout",
+            "dns",
+            "ssl",
+            "tls",
+        ]
+        .iter()
+        .any(|w| rest.contains(w))
 }
 
 /// The Go struct field a `cannot unmarshal … into Go struct field X.a.b` names runs through
@@ -1055,25 +1122,29 @@ pub static RULES: &[Rule] = &[
                // authorize resources").
                "please purchase", "purchase or authorize", "请购买", "购买资源", "绑定或购买",
                // A plan's allowance for the month: no wait within minutes lifts it.
-               "for this month", "monthly quota", "monthly usage limit", "monthly allowance", "本月"],
+               "for this month", "monthly quota", "monthly usage limit", "monthly allowance", "本月",
+               // OpenRouter's per-key spending cap: "Key limit exceeded (total limit)".
+               "key limit exceeded"],
         // A failure notice that reassures about the bill (Windsurf's "No credits consumed on
         // this tool call") says nothing of the account's credit.
-        unless: &["no credits consumed", "no credits were consumed", "no credits used", "no credits were used", "no credits have been", "not charged", "were not charged"],
+        // Gemini's "User location is not supported for the API use without a billing account
+        // linked": the region, which a billing account only unlocks (access_words reads it).
+        unless: &["location is not supported", "no credits consumed", "no credits were consumed", "no credits used", "no credits were used", "no credits have been", "not charged", "were not charged"],
         kind: Kind::Billing, ..R },
     Rule { id: "credit_depleted", source: "a gateway's 403 \"Your free credits are used up\"; \"credit has run out\"; \"余额已用完\"",
         test: Some(credit_depleted), kind: Kind::Billing, ..R },
     Rule { id: "billing_402", source: "HTTP 402 Payment Required from any provider", status: Status::In(&[402]), kind: Kind::Billing, ..S },
     Rule { id: "rate_limit", source: "OpenAI 429 rate_limit_exceeded \"Rate limit reached … Please try again in 6ms\"; Anthropic rate_limit_error; Gemini RESOURCE_EXHAUSTED; Mistral \"Requests rate limit exceeded\"",
         tags: &["rate_limit_exceeded", "rate_limit_error", "ratelimiterror", "resource_exhausted", "throttlingexception", "too_many_requests", "ratelimitexceeded", "requests", "tokens"],
-        any: &["rate limit", "rate_limit", "ratelimit", "too many requests", "resource exhausted", "resource has been exhausted", "请求过于频繁", "频率", "daily quota", "exhausted your", "quota on this model",
-               "too many concurrent", "concurrency limit", "concurrent requests", "负载已饱和", "限流", "并发", "访问过于频繁", "throttl",
-               "qps", "request limit reached", "requests limit", "exceeded your current requests", "请求过多", "频繁", "超限", "max rpm", "max tpm", " rpm", " tpm", "tpd", "访问量过大"],
+        any: RATE_WORDS,
         // The server's own capacity said outright ("The engine is currently overloaded" with
         // a 429 from OpenAI and Moonshot, "Model busy"): the server's state, not the caller's
         // rate.
-        unless: &["request too large"], test: Some(|f| !f.has(SERVER_CAPACITY)),
+        // The 429's own reason phrase ("429 Too Many Requests") is the status again, not a
+        // message: read by the status layer, whose fix holds for a quota too.
+        unless: &["request too large"], test: Some(|f| !f.has(SERVER_CAPACITY) && !reason_phrase_only(f)),
         kind: Kind::RateLimit, ..R },
-    Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, ..S },
+    Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, hint: Some(RuleHint::BareRateLimit), ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
         tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity"],
         // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency;
@@ -1155,7 +1226,9 @@ pub static RULES: &[Rule] = &[
         // Its fix is the one every refusal naming a reasoning field gets (failure.rs, by the parameter).
         kind: Kind::BadRequest, param: Param::Fixed("reasoning_content"), ..R },
     Rule { id: "tool_message_order", source: "OpenAI 400 \"messages with role 'tool' must be a response to a preceeding message with 'tool_calls'\"; \"An assistant message with 'tool_calls' must be followed by tool messages\"",
-        any: &["must be a response to a preceeding message", "must be a response to a preceding message", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
+        any: &["must be a response to a preceeding message", "must be a response to a preceding message",
+               // Gemini: "Please ensure that function call turn comes immediately after a user turn or after a function response turn."
+               "turn comes immediately after", "must be followed by tool messages", "did not have response messages", "tool_use ids were found without tool_result", "unexpected tool_use_id", "unexpected `tool_use_id`", "block must have a corresponding", "ids were found without `tool_result`"],
         // The fault is in the `messages` array's order, and the field names it.
         kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::ToolMessageOrder), ..R },
     Rule { id: "tool_call_id_format", source: "Mistral 400 invalid_function_call \"Tool call id was call_PTLP8xhu3uwZk4l3nlnrrJha but must be a-z, A-Z, 0-9, with a length of 9.\" (also as a 500 from servers using mistral-common)",
@@ -1215,7 +1288,7 @@ pub static RULES: &[Rule] = &[
     // ("Generate API was removed on September 15 2025. Please migrate to Chat API").
     Rule { id: "api_retired", source: "Cohere \"Generate API was removed … Please migrate to Chat API\" (docs.cohere.com migrating-from-cogenerate-to-cochat); OpenAI's deprecations of the Completions and Assistants APIs (platform.openai.com/docs/deprecations)",
         any: &["api was removed", "api has been removed", "api is removed", "api was deprecated", "api has been deprecated", "api is deprecated", "endpoint was removed", "endpoint has been removed", "endpoint is deprecated", "endpoint has been deprecated"],
-        also: &["migrate", "instead", "use the", "switch to", "move to"],
+        also: &["migrate", "migration", "instead", "use the", "switch to", "move to"],
         kind: Kind::WrongRoute, ..R },
     // A model said to be unavailable on a named API ("claude-opus-4-6 is not supported in the
     // generateContent API"): it is served, on another route.
@@ -1226,7 +1299,7 @@ pub static RULES: &[Rule] = &[
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
                "only supports embeddings", "does not support chat", "does not support completions", "is not supported for this api", "model type is not supported",
                // Bedrock's InvokeModel for a Messages-only model: "… is not supported on this API. Please use the Messages API instead."
-               "is not supported on this api", "use the messages api", "use the responses api", "use the chat completions api", "use the completions api"],
+               "is not supported on this api", "not supported for task", "use the messages api", "use the responses api", "use the chat completions api", "use the completions api"],
         kind: Kind::WrongRoute, ..R },
     // The model names the only API or endpoint it is served on, or the one it is not.
     Rule { id: "only_route", source: "GitHub Copilot \"model gpt-5.4-mini is not accessible via the /chat/completions endpoint\"; Gemini \"This model only supports Interactions API\"",
@@ -1268,8 +1341,14 @@ pub static RULES: &[Rule] = &[
         unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message", "tool_use", "tool_result", "extra inputs", "reasoning_content"],
         test: Some(|f| params::deserialize_head(&f.msg).is_none_or(|h| h == "messages")),
         kind: Kind::ParamRejected, param: Param::Fixed("messages"), ..R },
+    // serde names the field a value it does not know sits in: "tools[55].type: unknown
+    // variant `x_search`, expected `function` or `live_search`" is a kind of tool this
+    // endpoint does not take (a message's part is read above).
+    Rule { id: "variant_refused", source: "xAI 422 \"Failed to deserialize the JSON body into the target type: tools[55].type: unknown variant `x_search`, expected `function` or `live_search`\"",
+        any: &["unknown variant"], test: Some(|f| params::deserialize_head(&f.msg).is_some_and(|h| h != "messages")),
+        kind: Kind::ParamRejected, param: Param::Deserialized, ..R },
     Rule { id: "messages_invalid", source: "DeepSeek 422 \"Failed to deserialize the JSON body into the target type: messages[1]: invalid type\"; MiniMax 2013 \"chat content has invalid message role\"",
-        any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "message must be", "element per message", "unexpected role", "after role", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
+        any: &["failed to deserialize the json body", "invalid message role", "invalid role", "messages must", "message must be", "invalid messages", "element per message", "unexpected role", "after role", "'assistant', 'user'", "\"assistant\", \"user\"", "messages[", "messages.", "'messages'", "`messages`", "message role", "roles must", "message at position"],
         also: &["deserialize", "invalid", "must", "missing", "expected", "not match", "unsupported", "empty"],
         unless: &["context", "too long", "exceed", "maximum model length", "tool_calls", "tool_call_id", "tool message"],
         // serde's path names the field that failed: `input: data did not match` is not `messages`.
@@ -1303,7 +1382,9 @@ pub static RULES: &[Rule] = &[
              \"Model is not ready for inference. Wait and try your request again\" (AWS re:Post knowledge center, bedrock-imported-models-modelnotreadyexception); \
              Hugging Face Inference Endpoints scaled to zero (docs: autoscaling, cold start)",
         any: &["is currently loading", "model is loading", "model is still loading", "still loading the model", "not ready to serve", "not ready for inference",
-               "warming up", "cold start", "scaled to zero", "scale-to-zero", "estimated_time", "模型加载中", "模型正在加载"],
+               "warming up", "cold start", "scaled to zero", "scale-to-zero", "estimated_time",
+               // RunPod serverless: "no workers available" while workers scale from zero.
+               "no workers available", "service not ready", "模型加载中", "模型正在加载"],
         unless: &["failed to load", "error loading", "could not load", "unable to load", "terminated", "out of memory", "oom", "crash"],
         // Said with a refusal's status (503 above all) or with none; a 500 or a 4xx is about something else.
         test: Some(|f| matches!(f.status, None | Some(429 | 502..=504 | 529))),
@@ -1379,7 +1460,7 @@ pub static RULES: &[Rule] = &[
         any: &["incorrect api key", "invalid api key", "api key not valid", "api key is invalid", "invalid_api_key", "authentication fails", "authentication failed", "unauthorized", "no api key provided",
                // FastAPI's HTTPBearer without a credential; a relay's own secret refused (`invalid_authorization`).
                "not authenticated", "invalid_authorization", "missing api key", "missing subscription key", "missing credentials", "missing authentication", "api key is missing", "didn't provide an api key", "invalid x-api-key", "invalid authentication", "api key expired", "api key not found", "authenticationerror", "must provide an api key", "invalid bearer token", "invalid subscription key", "api_key client option must be set", "认证失败", "无效的api", "token expired", "token has expired", "token is expired", "invalid token", "token invalid", "token is invalid", "access token invalid", "no longer valid", "invalid access token", "invalid credentials", "credentials are invalid", "apikey is invalid", "invalid apikey", "鉴权失败", "令牌",
-               "iam certification failed", "invalid_iam_token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
+               "iam certification failed", "invalid_iam_token", "iamsignatureinvalid", "failed to refresh access token", "credentials is not initialized", "credentials are not initialized", "credentials validation failed", "authorization header", "auth header is invalid", "auth header", "jwt is missing", "jwt verification fails", "jwt expired", "invalid jwt", "jwt is expired",
                // A token whose claims the server refuses (jjwt's IncorrectClaimException: "Expected aud
                // claim to be: …"): a token for another audience or one expired.
                "incorrectclaimexception", "expiredjwtexception", "aud claim", "invalid audience", "audience is invalid",
@@ -1392,7 +1473,8 @@ pub static RULES: &[Rule] = &[
                // Tencent Cloud's SecretId (AuthFailure.SecretIdNotFound), Alibaba Cloud's and AWS's access key ids.
                "secretid is not found", "secretid not found", "secretidnotfound", "invalid secretid", "secretid is invalid", "invalidaccesskeyid", "access key id you provided does not exist", "accesskeyid is not found", "signaturedoesnotmatch",
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
-        unless: &["not unauthorized"], kind: Kind::Auth, ..R },
+        // A server's own credential trouble (a 500 "Internal authentication error") is its failure.
+        unless: &["not unauthorized", "internal authentication"], kind: Kind::Auth, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
         tags: &["permission_denied", "permissiondeniederror", "unsupported_country_region_territory", "access_denied", "failed_precondition"],
         any: &["location is not supported", "country, region, or territory not supported", "permission denied", "access denied", "not allowed to use", "does not have access", "not authorized to access"],
@@ -1438,10 +1520,11 @@ pub static RULES: &[Rule] = &[
     Rule { id: "response_unparsed", source: "async-openai \"failed to deserialize api response: …\" (not reqwest's \"error decoding response body\": a stream cut reads so too); Go \"invalid character '<' looking for beginning of value\"",
         status: Status::Unknown,
         any: &["deserialize api response", "jsondeserialize", "failed to parse response", "could not parse response", "unable to parse response",
-               "invalid character '<' looking for beginning", "unexpected response format", "failed to decode response", "cannot unmarshal",
+               "invalid character '<' looking for beginning", "looking for beginning of value", "unexpected response format", "failed to decode response", "cannot unmarshal",
                // Java (Jackson): the answer lacks a field the client's classes require.
                "missing required creator property", "mismatchedinputexception"],
-        unless: &["request body", "json body into"], kind: Kind::BadResponse, cautious: true, ..R },
+        // A gateway's own 5xx page read as JSON is that gateway's failure, not a malformed answer.
+        unless: &["request body", "json body into", "503 service unavailable", "502 bad gateway", "504 gateway"], kind: Kind::BadResponse, cautious: true, ..R },
     Rule { id: "body_invalid", source: "Anthropic 400 \"The request body is not valid JSON\"; Gemini \"Invalid JSON payload received\"; \"Required parameter \\\"model\\\" missing\"",
         any: &["request body is not valid json", "could not parse the json body", "invalid json payload", "json body could not be decoded", "malformed json", "failed to deserialize", "missing required parameter",
                "required parameter", "missing field", "must exist", "invalid parameter", "parameter is invalid", "parameters are invalid", "invalid params", "invalid argument", "is a required property", "field required", "missing_required_parameter", "cannot be empty", "must not be empty", "参数有误", "参数非法", "参数错误", "请求参数"],
@@ -1471,7 +1554,10 @@ pub static RULES: &[Rule] = &[
     Rule { id: "stream_idle", source: "a gateway's \"stream idle timeout\": the stream opened, then no bytes came",
         any: &["idle timeout", "idle_timeout", "stream idle", "no data received for", "stream stalled", "inactivity timeout"], kind: Kind::StreamStalled, ..R },
     Rule { id: "stream_unfinished", source: "Codex \"stream closed before response.completed\"",
-        any: &["before response.completed", "without response.completed", "without a [done]", "no [done]", "missing [done]"], kind: Kind::StreamNoDone, ..R },
+        any: &["before response.completed", "without response.completed", "without a [done]", "no [done]", "missing [done]"],
+        // "ended before completion (no [DONE] or finish_reason …)": no end of any kind, a cut.
+        unless: &["finish_reason"],
+        kind: Kind::StreamNoDone, ..R },
     Rule { id: "stream_cut", source: "httpx RemoteProtocolError \"peer closed connection without sending complete message body (incomplete chunked read)\"; undici \"TypeError: terminated\"",
         status: Status::Unknown,
         any: &["incomplete chunked read", "peer closed connection without sending complete message body", "premature close", "err_stream_premature_close", "response ended prematurely", "typeerror: terminated", "stream disconnected before completion", "chunkedencodingerror", "incompleteread", "connection broken:",
@@ -1489,6 +1575,12 @@ pub static RULES: &[Rule] = &[
     // size limit, before any model reads it.
     Rule { id: "body_limit", source: "axum \"Failed to buffer the request body: length limit exceeded\" (axum::extract::DefaultBodyLimit, 2 MB by default; TGI's --payload-limit)",
         any: &["failed to buffer the request body", "length limit exceeded"], also: &["body", "payload"], kind: Kind::RequestTooLarge, ..R },
+    // One part of the request over its own size cap (Anthropic's "image exceeds 5 MB maximum:
+    // 5272940 bytes > 5242880 bytes"): the request is too large, whatever the status says.
+    Rule { id: "part_too_large", source: "Anthropic 400 \"messages.161.content.1.image.source.base64: image exceeds 5 MB maximum\"; OpenAI \"File exceeds the maximum size\"",
+        any: &["image exceeds", "file exceeds", "image is too large", "image too large", "file is too large", "file too large", "exceeds the maximum file size", "exceeds the maximum size"],
+        unless: &["context", "token"],
+        kind: Kind::RequestTooLarge, ..R },
     Rule { id: "headers_timeout", source: "undici UND_ERR_HEADERS_TIMEOUT \"Headers Timeout Error\" / UND_ERR_BODY_TIMEOUT",
         status: Status::Unknown, any: &["und_err_headers_timeout", "headers timeout", "und_err_body_timeout", "body timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "timeout_exception", source: "httpx ReadTimeout / openai APITimeoutError inside a client's \"Network error\" label; Java SocketTimeoutException",
@@ -1536,10 +1628,12 @@ pub static RULES: &[Rule] = &[
         status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
         // Connect-RPC's `ConnectError: [permission_denied] …` is an RPC's status, not a
         // connection's failure: only its network codes are the network.
-        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words)), kind: Kind::Network, ..R },
+        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         // Rust's io::ErrorKind::TimedOut as reqwest's Debug prints it ("source: TimedOut").
         status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "source: timedout", "kind: timedout", "deadline reached", "请求超时", "响应超时", "超时",
+            // Elixir's GenServer.call exit: "** (EXIT) time out".
+            "(exit) time out",
             // Vercel's function limit (FUNCTION_INVOCATION_TIMEOUT): "did not return an initial response within 25s".
             "did not return an initial response", "function_invocation_timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",

@@ -36,6 +36,8 @@ for d in sorted(os.listdir(root)):
         if k=='bad_request' and 'system messages are not allowed' in body: nk,np='param_rejected','messages'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
+        # 7. Gemini's conversation (`contents`) is the request's messages.
+        if np=='contents': np='messages'
         if (nk,np)!=(k,pa):
             t=setp(t,'kind',nk); t=setp(t,'param',np); open(fp,'w',encoding='utf-8').write(t)
             changed.append(f"{d}/{f}: {k} {pa} -> {nk} {np}")
