@@ -349,7 +349,7 @@ pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classificatio
         // evidence ("Embedding generation failed … [Errno -2] Name or service not known").
         v if status_less
             && v.as_ref()
-                .is_none_or(|v| weak(v.rule) || GENERIC.contains(&v.rule)) =>
+                .is_none_or(|v| weak(v.rule) || says_only_it_failed(v.rule)) =>
         {
             match deciding() {
                 Some(d) => fresh(d),
@@ -413,13 +413,10 @@ pub(super) fn hint_of(text: &str) -> Option<RuleHint> {
     phase_of(&words).map(|(phase, _)| hint_for(phase, &words))
 }
 
-/// Message rules whose words say no more than that something failed.
-const GENERIC: &[&str] = &[
-    "invalid_request_words",
-    "bad_request_words",
-    "body_invalid",
-    "server_side_words",
-];
+/// A message rule whose words say no more than that the request, or the server, failed.
+fn says_only_it_failed(rule: &str) -> bool {
+    super::param_words::is_generic(rule) || rule == "server_side_words"
+}
 
 /// A verdict that rests on a client's exception name or a word root alone.
 fn weak(rule: &str) -> bool {
@@ -468,6 +465,31 @@ mod tests {
 
     fn decide(text: &str) -> Option<Classification> {
         super::super::decide(None, &ErrorBody::default(), &[], text)
+    }
+
+    #[test]
+    fn a_status_only_reading_whose_words_are_a_connection_failure_is_the_answering_server_s_leg() {
+        let body = ErrorBody {
+            message: Some("Post \"http://10.0.0.5:8000/v1/chat/completions\": dial tcp 10.0.0.5:8000: connect: connection refused".into()),
+            ..Default::default()
+        };
+        let v = super::super::decide(Some(502), &body, &[], "").expect("read");
+        assert_eq!(
+            (v.kind, v.rule, v.hint, v.confidence),
+            (
+                Kind::Network,
+                "gateway_upstream_network",
+                Some(RuleHint::GatewayUpstream),
+                Confidence::Low
+            )
+        );
+        // Without connection words the status stays the reading.
+        let body = ErrorBody {
+            message: Some("request failed".into()),
+            ..Default::default()
+        };
+        let v = super::super::decide(Some(502), &body, &[], "").expect("read");
+        assert_eq!(v.kind, Kind::ServerError);
     }
 
     #[test]

@@ -942,6 +942,70 @@ pub fn blamed_for_test(msg: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// `named_unsupported` on a text as a message would carry it (lowercased beside its
+    /// original).
+    fn named(original: &str) -> Option<String> {
+        named_unsupported(&original.to_lowercase(), original)
+    }
+
+    #[test]
+    fn a_parameter_named_by_its_noun_or_in_a_list_is_the_one_refused() {
+        // A list said to be parameters names its first.
+        assert_eq!(
+            named("The min_tokens, min_p, and logit_bias sampling parameters are not yet supported with speculative decoding.").as_deref(),
+            Some("min_tokens")
+        );
+        // "tools are not supported" alone is a capability: not named by the list reader.
+        assert_eq!(named("tools are not supported"), None);
+        // The name after "parameter", before the limit on it.
+        assert_eq!(
+            named("parameter incremental_output only support stream call").as_deref(),
+            Some("incremental_output")
+        );
+        // The name before "parameter", in a client's camelCase; and with the case lost.
+        assert_eq!(
+            named("'presencePenalty' parameter is not supported by Ollama").as_deref(),
+            Some("presence_penalty")
+        );
+        assert_eq!(
+            named_unsupported("model xxx does not support parameter presencepenalty.", "")
+                .as_deref(),
+            Some("presence_penalty")
+        );
+        // A model id's version is no dotted parameter.
+        assert_eq!(
+            named("Model mistralai/Mixtral-8x7B-Instruct-v0.1 is not supported for task text-generation"),
+            None
+        );
+    }
+
+    #[test]
+    fn an_empty_quoted_name_names_nothing() {
+        assert_eq!(
+            ident_at("The parameter `` specified in the request", 14),
+            None
+        );
+        assert_eq!(ident_at(" `top_p` is invalid", 0).as_deref(), Some("top_p"));
+    }
+
+    #[test]
+    fn a_field_said_to_be_required_before_the_words_is_named() {
+        let lower = |t: &str| t.to_lowercase();
+        let t = "max_tokens is required";
+        assert_eq!(
+            missing_path(&lower(t), t).map(|m| m.path).as_deref(),
+            Some("max_tokens")
+        );
+        let t = "[ERROR] 'messages' field is required";
+        assert_eq!(
+            missing_path(&lower(t), t).map(|m| m.path).as_deref(),
+            Some("messages")
+        );
+        // Prose before the words names no field.
+        let t = "An API key is required";
+        assert_eq!(missing_path(&lower(t), t), None);
+    }
+
     #[test]
     fn a_field_said_to_be_required_after_its_noun_is_named() {
         assert_eq!(

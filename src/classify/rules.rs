@@ -1795,6 +1795,77 @@ mod tests {
             first("json: cannot unmarshal string into Go struct field Response.choices.index of type int"),
             Some(("response_unparsed", Kind::BadResponse))
         );
+        // The request's content itself of the wrong type: a malformed request.
+        assert_eq!(
+            first("json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message"),
+            Some(("request_content_unmarshal", Kind::BadRequest))
+        );
+    }
+
+    #[test]
+    fn a_message_shape_the_model_does_not_take_is_refused_not_malformed() {
+        assert_eq!(
+            first(
+                "Unsupported value: 'messages[0].role' does not support 'system' with this model."
+            ),
+            Some(("message_shape_refused", Kind::ParamRejected))
+        );
+        assert_eq!(
+            first("Failed to deserialize the JSON body into the target type: messages[25]: unknown variant `image_url`, expected `text` at line 1 column 102905"),
+            Some(("message_shape_refused", Kind::ParamRejected))
+        );
+        // A message that is malformed stays a bad request.
+        assert_eq!(
+            first("messages.126: all messages must have non-empty content except for the optional final assistant message"),
+            Some(("messages_invalid", Kind::BadRequest))
+        );
+        // serde's unknown variant in another field is that field's.
+        assert_eq!(
+            first("Failed to deserialize the JSON body into the target type: tools[55].type: unknown variant `x_search`, expected `function` or `live_search`"),
+            Some(("variant_refused", Kind::ParamRejected))
+        );
+    }
+
+    #[test]
+    fn what_was_retired_says_whether_the_model_or_the_route_moves() {
+        assert_eq!(
+            first("Generate API was removed on September 15 2025. Please migrate to Chat API."),
+            Some(("api_retired", Kind::WrongRoute))
+        );
+        assert_eq!(
+            first("model 'command' was removed on September 15, 2025. See the list of models you can use instead.").map(|r| r.1),
+            Some(Kind::ModelNotFound)
+        );
+        assert_eq!(
+            first("com.google.genai.errors.ClientException: 400 . claude-opus-4-6 is not supported in the generateContent API."),
+            Some(("model_not_on_api", Kind::WrongRoute))
+        );
+        // A refusal whose object is no API is not a route's.
+        assert_ne!(
+            first("tool type x is not supported in the current version").map(|r| r.0),
+            Some("model_not_on_api")
+        );
+    }
+
+    #[test]
+    fn a_body_cut_or_over_a_limit_is_named_by_the_server_s_own_words() {
+        assert_eq!(
+            first("Provider error: terminated"),
+            Some(("body_terminated", Kind::StreamTruncated))
+        );
+        // A process terminated by a signal is no cut body.
+        assert_ne!(
+            first("worker: terminated by signal 9").map(|r| r.0),
+            Some("body_terminated")
+        );
+        assert_eq!(
+            first("Failed to buffer the request body: length limit exceeded"),
+            Some(("body_limit", Kind::RequestTooLarge))
+        );
+        assert_eq!(
+            first("messages.161.content.1.image.source.base64: image exceeds 5 MB maximum: 5272940 bytes > 5242880 bytes"),
+            Some(("part_too_large", Kind::RequestTooLarge))
+        );
     }
 
     #[test]
