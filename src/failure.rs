@@ -513,11 +513,11 @@ impl Kind {
                      {{env:VAR}} pointing at a current key), or run `opencode auth login`.",
                     cx.opencode_provider.unwrap_or_default()
                 ),
-                _ if cx.offline => "Check that your application sends a current key for this base URL (keys are per provider, \
+                _ if cx.offline => "Check that your application sends a current key for this provider (keys are per provider, \
                      and per project on OpenAI), and that nothing between it and the server strips the Authorization header."
                     .to_string(),
                 _ => format!(
-                    "Check that {key_env} holds a current key for this base URL (keys are per provider, and per project on OpenAI), \
+                    "Check that {key_env} holds a current key for this provider (keys are per provider, and per project on OpenAI), \
                      and that nothing between you and the server strips the Authorization header."
                 ),
             },
