@@ -235,21 +235,27 @@ fn reason_phrase_only(f: &Facts) -> bool {
 /// docs: "any unmapped error"), so the label alone says nothing about the network when the
 /// words around it hold no connection failure (`argument after ** must be a mapping`).
 pub(super) fn litellm_catch_all(words: &str) -> bool {
+    // Words, not the network table: `net` reads the rules' verdicts, so no arrow goes back.
+    const CONNECTION: &[&str] = &[
+        "connection",
+        "connect ",
+        "network",
+        "timed out",
+        "timeout",
+        "dns",
+        "ssl",
+        "tls",
+        "refused",
+        "reset",
+        "resolve",
+        "unreachable",
+        "errno",
+        "getaddrinfo",
+        "econn",
+        "socket",
+    ];
     let rest = words.replace("apiconnectionerror", "");
-    words.contains("litellm.apiconnectionerror")
-        && super::net::phase_of(words).is_none()
-        && ![
-            "connection",
-            "connect ",
-            "network",
-            "timed out",
-            "timeout",
-            "dns",
-            "ssl",
-            "tls",
-        ]
-        .iter()
-        .any(|w| rest.contains(w))
+    words.contains("litellm.apiconnectionerror") && !CONNECTION.iter().any(|w| rest.contains(w))
 }
 
 /// The Go struct field a `cannot unmarshal … into Go struct field X.a.b` names runs through
