@@ -825,7 +825,6 @@ const NOT_ON_API: &[&str] = &[
     "not available on the ",
     "not available via the ",
 ];
-const MODEL_AND_ROUTE: &[&str] = &[" api"];
 
 /// "… is not supported in the generateContent API": a refusal whose object is an API (the
 /// word `api` within the next few words), said of a model id (a name with a digit or a dash
@@ -1299,7 +1298,7 @@ pub static RULES: &[Rule] = &[
     // A model said to be unavailable on a named API ("claude-opus-4-6 is not supported in the
     // generateContent API"): it is served, on another route.
     Rule { id: "model_not_on_api", source: "google-genai (Java) on Vertex \"claude-opus-4-6 is not supported in the generateContent API\"",
-        any: MODEL_AND_ROUTE, test: Some(not_on_named_api), kind: Kind::WrongRoute, cautious: true, ..R },
+        any: &[" api"], test: Some(not_on_named_api), kind: Kind::WrongRoute, cautious: true, ..R },
     Rule { id: "route_words", source: "Azure OperationNotSupported \"The chatCompletion operation does not work with the specified model\"; Bedrock \"Invocation of model ID … with on-demand throughput isn't supported\"; \"does not support the '/v1/responses' API\"",
         any: &["operation does not work with the specified model", "on-demand throughput", "inference profile", "does not support the '/v1/", "does not support the /v1/", "does not support the \"/v1/",
                "call method", "not supported on this endpoint", "not supported by this endpoint", "not supported on the /v1", "use the /v1/", "operationnotsupported", "is not a chat model", "not a completion model",
