@@ -201,6 +201,9 @@ pub enum RuleHint {
     /// The request lacks a field the server requires (`model`, or one inside a message):
     /// the fix adds it, never removes anything.
     FieldMissing,
+    /// A key missing inside a field's entries (`messages.7.content`, `input[3].id`), which
+    /// the request does carry: the hint names the field and never asks to add it.
+    FieldMissingWithin,
     /// The server says the model does not do what the route does (an embedding model on
     /// chat, a chat model on `/completions`): the id is right, the route is not.
     ModelCapability,
@@ -903,6 +906,12 @@ impl Kind {
                          text block or a tool result with no content is the usual cause); add it or drop the empty part."
                         .to_string(),
                 },
+                Some(RuleHint::FieldMissingWithin) => format!(
+                    "An entry of `{}` lacks a key the server requires, at the path the message names: the client \
+                     built that entry without it (an empty text block, a tool result with no content or a part without \
+                     its id is the usual cause); add it or drop the empty part.",
+                    cx.param.unwrap_or("messages")
+                ),
                 Some(RuleHint::NoSystemInstruction) => "This model takes no system (developer) instruction: Gemma \
                      models on the Gemini API take only user and model turns, and some older or image-generation Gemini \
                      models refuse one too. Put the system prompt at the start of the first user turn instead (many \

@@ -248,6 +248,8 @@ fn weighed(
     let v = relay::upstream(v, &relay_text(body, context));
     // Google's missing model or method gets Google's fix (`google`).
     let v = google::refine(v, &facts);
+    // A refusal that names no parameter, where its location names the field (`params`).
+    let v = params::located_in(v, body);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
@@ -1511,7 +1513,8 @@ mod tests {
 {"object":"error","message":"[{'type': 'missing', 'loc': ('body',), 'msg': 'Field required', 'input': None}]","code":400}"#,
         );
         assert_eq!(v.map(|v| v.1), Some(None));
-        // FastAPI's loc names the field; the quoted values after it are no parameter.
+        // FastAPI's loc names the field (the message's, as LABELS.md writes it); the quoted
+        // values after it are no parameter.
         let v = pasted(
             r#"HTTP/1.1 422
 
@@ -1519,7 +1522,7 @@ mod tests {
         );
         assert_eq!(
             v.map(|v| (v.0, v.1, v.2)),
-            Some((Kind::BadRequest, None, "param_words"))
+            Some((Kind::BadRequest, Some("messages".into()), "param_words"))
         );
         // OAuth 2.0's token endpoint: `error` is the code, `error_description` the words.
         let v = pasted(

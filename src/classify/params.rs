@@ -906,6 +906,117 @@ pub fn field_named(f: &Facts) -> Option<String> {
     is_ident(&before).then(|| api_spelling(&before))
 }
 
+/// The request's top-level field a validation error's location names, whatever the
+/// server's notation: an index path (`messages[7]`, `'messages.2.role'`, `tools[0].function`),
+/// a JSON path or pointer (`'$.input'`, `'/messages/*/content'`), pydantic's location
+/// (`"loc":["body","messages",1]`, `body -> response_format ->`), Google's (`at
+/// 'request.tools[0]'`, `GenerateContentRequest.contents[3]`), Bedrock's
+/// (`toolConfig.tools.0`). Only a field a chat, responses or embeddings request has at its top
+/// level counts, written as LABELS.md writes it (`contents` is `messages`).
+pub fn located(original: &str) -> Option<String> {
+    const TOP: &[(&str, &str)] = &[
+        ("messages", "messages"),
+        ("contents", "messages"),
+        ("input", "input"),
+        ("prompt", "prompt"),
+        ("tools", "tools"),
+        ("toolconfig", "tools"),
+        ("function_declarations", "tools"),
+        ("functions", "functions"),
+        ("tool_choice", "tool_choice"),
+        ("response_format", "response_format"),
+        ("responseformat", "response_format"),
+        ("system", "system"),
+        ("model", "model"),
+    ];
+    // Segments a location starts with before the request's own field.
+    const ROOTS: &[&str] = &["body", "request", "generatecontentrequest", "$", ""];
+    let lower = original.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut best: Option<(usize, &str)> = None;
+    for (name, field) in TOP {
+        for (i, _) in lower.match_indices(name).take(16) {
+            let before = lower[..i].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let end = i + name.len();
+            let next = bytes.get(end).copied().map(char::from);
+            let after = &lower[end..];
+            // What follows the name: an index or a deeper key.
+            let deeper = match next {
+                Some('[') => after[1..].starts_with(|c: char| c.is_ascii_digit() || c == '*'),
+                Some('.') | Some('/') => {
+                    let rest = &after[1..];
+                    rest.starts_with(|c: char| c.is_ascii_digit() || c == '*')
+                        || (rest.starts_with(|c: char| c.is_ascii_lowercase())
+                            // A key under it, in a quoted path or after a root; never a
+                            // file (`model.py`) or a method (`model.generate`) in a traceback.
+                            && ["'", "\"", "`", "$.", "body.", "request.", "/"]
+                                .iter()
+                                .any(|q| lower[..i].ends_with(q)))
+                }
+                Some('"') | Some('\'') if lower[..i].ends_with("$.") => true,
+                Some('"') | Some('\'') => {
+                    // pydantic's loc as a list: `"body","messages"` / `('body', 'messages'`.
+                    let head = lower[..i].trim_end_matches(['"', '\'', '\\']);
+                    let head = head.trim_end().trim_end_matches(',').trim_end();
+                    let head = head.trim_end_matches(['"', '\'', '\\']);
+                    head.ends_with("body") && !head.ends_with("_body")
+                }
+                Some(' ') => {
+                    after.trim_start().starts_with("->") && lower[..i].trim_end().ends_with("->")
+                }
+                _ => false,
+            };
+            if !deeper {
+                continue;
+            }
+            // The segment before the name is a root, not another field (`messages.0.tools`
+            // is inside a message).
+            let prefix = lower[..i].trim_end_matches(['.', '/', '\'', '"', '[']);
+            let seg: String = prefix
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let joined = lower[..i].ends_with(['.', '/']) || lower[..i].ends_with("$.");
+            if joined
+                && !ROOTS.contains(&seg.as_str())
+                && !(*name == "tools" && seg == "toolconfig")
+            {
+                continue;
+            }
+            if best.is_none_or(|(b, _)| i < b) {
+                best = Some((i, field));
+            }
+            break;
+        }
+    }
+    best.map(|(_, f)| f.to_string())
+}
+
+/// `v` with the field a bad request's location names, when no layer named one (the kinds
+/// that name what is at fault carry none). A key missing there is missing *within* the field
+/// (`input[3].id`): its fix must not ask to add the whole field.
+pub fn located_in(mut v: super::Classification, body: &super::ErrorBody) -> super::Classification {
+    use crate::failure::{Kind, RuleHint};
+    if v.param.is_none() && v.kind == Kind::BadRequest {
+        v.param = body
+            .param
+            .as_deref()
+            .and_then(located)
+            .or_else(|| body.message.as_deref().and_then(located));
+        if v.param.is_some() && v.hint == Some(RuleHint::FieldMissing) {
+            v.hint = Some(RuleHint::FieldMissingWithin);
+        }
+    }
+    v
+}
+
 pub fn is_ident(p: &str) -> bool {
     (2..=64).contains(&p.len())
         && p.chars()
@@ -946,6 +1057,33 @@ mod tests {
     /// original).
     fn named(original: &str) -> Option<String> {
         named_unsupported(&original.to_lowercase(), original)
+    }
+
+    #[test]
+    fn a_location_names_its_top_level_field_in_any_notation() {
+        for (text, field) in [
+            ("messages[7]: invalid type: sequence, expected a string", "messages"),
+            ("'' is not one of ['system', 'user'] - 'messages.2.role'", "messages"),
+            ("* GenerateContentRequest.contents[13].parts: must not be empty", "messages"),
+            ("Unknown name \"$schema\" at 'request.tools[0].function_declarations[0]'", "tools"),
+            ("'$.input' is invalid.", "input"),
+            ("Type mismatch of '/messages/*/content', 'array' not in 'string'", "messages"),
+            (r#"{"loc":["body","messages",1,"role"],"msg":"Input should be 'user'"}"#, "messages"),
+            ("{'loc': ('body', 'input'), 'msg': 'Input should be a valid string'}", "input"),
+            ("At body -> response_format -> ResponseFormatText -> type", "response_format"),
+            ("The format of the value at toolConfig.tools.0.toolSpec.inputSchema.json is invalid", "tools"),
+            ("system.1.cache_control.ephemeral.scope: Extra inputs are not permitted", "system"),
+        ] {
+            assert_eq!(located(text).as_deref(), Some(field), "{text}");
+        }
+        // A traceback's file or method, a word in prose, a field inside a message: no location.
+        for text in [
+            "File \"/app/model.py\", line 3, in model.generate",
+            "The messages are too long for this model.",
+            "input should be a string",
+        ] {
+            assert_eq!(located(text), None, "{text}");
+        }
     }
 
     #[test]

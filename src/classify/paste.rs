@@ -60,7 +60,7 @@ pub fn read(text: &str) -> Reading {
     } else {
         r.body = ErrorBody {
             message: status_line_body(text)
-                .or_else(|| exception_line(text))
+                .or_else(|| exception_line(text).map(|l| words_after_status(text, l)))
                 .or_else(|| Some(one_line(text))),
             ..Default::default()
         };
@@ -293,6 +293,73 @@ fn exception_line(text: &str) -> Option<String> {
             })
         })
         .map(one_line)
+}
+
+/// An exception line that carries only a status (`Exception: Stream error: Exception: HTTP
+/// 400`) has its message on the lines after it, as a client that prints the status first and
+/// the server's words below does; those lines, up to a blank one, are the message then.
+fn words_after_status(text: &str, line: String) -> String {
+    if !says_only_status(&line) {
+        return line;
+    }
+    let mut lines = text.lines().map(str::trim);
+    let Some(_) = lines.by_ref().find(|l| one_line(l) == line) else {
+        return line;
+    };
+    let rest: Vec<&str> = lines
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .take(8)
+        .collect();
+    if rest.is_empty() || rest.iter().all(|l| says_only_status(l)) {
+        return line;
+    }
+    one_line(&rest.join(" "))
+}
+
+/// Nothing but labels, a status and its reason phrase: no words a rule could read.
+fn says_only_status(line: &str) -> bool {
+    const FILLER: &[&str] = &[
+        "http",
+        "https",
+        "status",
+        "code",
+        "error",
+        "errors",
+        "exception",
+        "failed",
+        "failure",
+        "request",
+        "response",
+        "with",
+        "stream",
+        "api",
+        "returned",
+        "got",
+        "the",
+    ];
+    let lower = line.to_ascii_lowercase();
+    let mut rest = lower.clone();
+    for (_, r) in REASONS {
+        rest = rest.replace(r, " ");
+    }
+    let mut status = false;
+    for w in rest.split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.') {
+        let w = w.trim_matches('.');
+        if w.is_empty() || FILLER.contains(&w) {
+            continue;
+        }
+        if w.len() == 3 && w.parse::<u16>().is_ok_and(|n| (400..600).contains(&n)) {
+            status = true;
+            continue;
+        }
+        // An exception's type name (`Lingarr.Server.Exceptions.TranslationException`).
+        if w.ends_with("error") || w.ends_with("exception") {
+            continue;
+        }
+        return false;
+    }
+    status
 }
 
 /// The standard reason phrases: `403 Forbidden` is a status wherever it is written.
@@ -669,6 +736,28 @@ fn number_token(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_that_carries_only_a_status_hands_the_message_to_the_lines_below() {
+        let r = read("Exception: Stream error: Exception: HTTP 400\nModel x does not support parameter topK.\n\nlater noise");
+        assert_eq!(r.status, Some(400));
+        assert_eq!(
+            r.body.message.as_deref(),
+            Some("Model x does not support parameter topK.")
+        );
+        // An exception line with words of its own keeps them.
+        let r = read("ValueError: HTTP 400 the model is gone\nat line 3");
+        assert_eq!(
+            r.body.message.as_deref(),
+            Some("ValueError: HTTP 400 the model is gone")
+        );
+        // Nothing below: the status line stays the message.
+        let r = read("SomeError: 503 Service Unavailable");
+        assert_eq!(
+            r.body.message.as_deref(),
+            Some("SomeError: 503 Service Unavailable")
+        );
+    }
 
     #[test]
     fn statuses_only_where_written() {

@@ -34,6 +34,9 @@ for d in sorted(os.listdir(root)):
         if k=='param_rejected' and 'all messages must have non-empty content' in body: nk,np='bad_request','messages'
         # 5. A system role the endpoint refuses is a refused capability (the collectors' rule).
         if k=='bad_request' and 'system messages are not allowed' in body: nk,np='param_rejected','messages'
+        # 5b. A malformed part the server locates by a path into a top-level field names that field.
+        m=re.search(r"(?<![a-z0-9_.])(?:(?:generatecontentrequest|request|body)\.)?(messages|contents|input|system)(?:\[\d|\.\d)",body)
+        if k=='bad_request' and pa=='-' and m: np=m.group(1)
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
