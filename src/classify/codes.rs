@@ -350,6 +350,46 @@ mod tests {
     }
 
     #[test]
+    fn the_seventh_round_s_providers_are_read_by_their_documented_codes() {
+        for (text, provider, kind) in [
+            (
+                r#"api.groq.com {"error":{"code":"capacity_exceeded"}}"#,
+                "groq",
+                Kind::ServerError,
+            ),
+            (
+                "replicate.exceptions.ModelError: E1001 prediction failed",
+                "replicate",
+                Kind::RequestTooLarge,
+            ),
+            (
+                r#"watsonx {"errors":[{"code":"token_quota_reached"}]}"#,
+                "watsonx",
+                Kind::Billing,
+            ),
+            (
+                r#"qianfan.baidubce.com {"error":{"code":"tokens_too_long","message":"Prompt tokens too long"}}"#,
+                "qianfan",
+                Kind::ContextOverflow,
+            ),
+            (
+                r#"databricks {"error_code":"REQUEST_LIMIT_EXCEEDED"}"#,
+                "databricks",
+                Kind::RateLimit,
+            ),
+        ] {
+            let r = lookup(text, &[], None).unwrap_or_else(|| panic!("{text}: no code read"));
+            assert_eq!((r.provider.as_str(), r.kind()), (provider, kind), "{text}");
+        }
+        // A status row counts only with its provider named: StepFun's 451 is its safety review.
+        assert_eq!(
+            lookup("stepfun HTTP 451", &[], Some(451)).map(|r| r.kind()),
+            Some(Kind::ContentFilter)
+        );
+        assert!(lookup("HTTP 451", &[], Some(451)).is_none());
+    }
+
+    #[test]
     fn a_dotted_code_of_a_known_family_is_read_by_its_family() {
         let r = lookup("tencentcloud AuthFailure.InvalidAuthorization", &[], None).unwrap();
         assert_eq!((r.provider.as_str(), r.kind()), ("tencent", Kind::Auth));

@@ -224,9 +224,17 @@ fn from_object(v: &Value, depth: u8) -> ErrorBody {
         // OAuth 2.0's token-endpoint error (RFC 6749 §5.2): `error` is the code and
         // `error_description` the words (Baidu Qianfan's token refresh answers so).
         // So is a code beside a message (`{"error": "worker_error", "message": "…"}`).
-        Some(Value::String(s)) => match ["error_description", "message", "error_message"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_str))
+        // A status as the code and the words beside it (`{'error': '500', 'details': '…'}`).
+        Some(Value::String(s)) => match [
+            "error_description",
+            "message",
+            "error_message",
+            "details",
+            "detail",
+            "description",
+        ]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str))
         {
             // Spring Boot's error JSON (`"error": "Not Found", "message": "Model not found"`):
             // the reason phrase is the status again, the message says what.

@@ -61,6 +61,9 @@ pub const LEADS: &[Lead] = &[
     // "unexpected status code: 429"; go-openai "error, status code: 429, status: …".
     named("status code:"),
     named("status code "),
+    // Dart's dio (`DioException [bad response]`): "the response has a status code of 429 and
+    // RequestOptions.validateStatus was configured to throw for this status code".
+    named("status code of "),
     // The AI SDK's APICallError and Node dumps (`statusCode: 401`), JSON fields, Java/Kotlin
     // toString (`statusCode=500`, Lombok and data classes), Python (`status_code=`).
     any("statuscode:"),
