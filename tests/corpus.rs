@@ -21,7 +21,7 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 85.0;
+const HELD_OUT_FLOOR: f64 = 85.1;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
 const WHOLE_FLOOR: f64 = 88.7;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).

@@ -617,6 +617,42 @@ fn decide_layers(
     runtime::late(&facts)
         .or_else(|| first_exception(&facts, &verdict))
         .or_else(|| by_roots(&facts))
+        .or_else(|| located_refusal(body, &facts.msg))
+}
+
+/// Words no rule reads that refuse a part of the request by the server's own location
+/// (`messages.2: \`tool_use\` blocks can only be in \`assistant\` messages`): the request's
+/// shape at that field, likely. The last reading, below every rule and the status.
+fn located_refusal(body: &ErrorBody, msg: &str) -> Option<Classification> {
+    const REFUSING: &[&str] = &[
+        "must",
+        "only",
+        "invalid",
+        "required",
+        "not ",
+        "expected",
+        "cannot",
+        "can't",
+        "should",
+        "unexpected",
+        "missing",
+        "error",
+        "unknown",
+        "unsupported",
+    ];
+    if !REFUSING.iter().any(|w| msg.contains(w)) {
+        return None;
+    }
+    let field = params::located(body.message.as_deref()?)?;
+    Some(Classification {
+        kind: Kind::BadRequest,
+        evidence: format!("a refusal located in the request's `{field}`, in words no rule reads"),
+        param: Some(field),
+        gateway: false,
+        rule: "located_refusal",
+        hint: None,
+        confidence: Confidence::Low,
+    })
 }
 
 /// What the rules look at: the message, the body's codes and type, the text around the
@@ -2429,6 +2465,20 @@ mod tests {
             &[],
         );
         assert_eq!(v.kind, Kind::RateLimit);
+    }
+
+    #[test]
+    fn a_refusal_located_in_a_request_field_is_a_likely_bad_request_on_it() {
+        let v = pasted("messages.2: `tool_use` blocks can only be in `assistant` messages");
+        assert_eq!(
+            v.map(|v| (v.0, v.1, v.2)),
+            Some((Kind::BadRequest, Some("messages".into()), "located_refusal"))
+        );
+        // A location with nothing refused is no refusal.
+        assert_eq!(
+            pasted("messages[3] appended to the history").map(|v| v.0),
+            None
+        );
     }
 
     #[test]
