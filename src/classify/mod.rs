@@ -580,6 +580,11 @@ fn decide_layers(
     if edge.is_some() {
         return edge;
     }
+    // A server error whose own words say it gave up waiting ("upstream request timeout",
+    // "context deadline exceeded" in a 500 or 502): a gateway's timeout, as a 504 is, likely.
+    if let Some(v) = timeout_in_5xx(status, body) {
+        return Some(v);
+    }
     if let Some((rule, param)) = rules::first_match(&facts, rules::Layer::Status) {
         // A bare 404 from an Ollama client: the model, likely (`router`).
         if rule.id == "status_404" {
@@ -618,6 +623,43 @@ fn decide_layers(
         .or_else(|| first_exception(&facts, &verdict))
         .or_else(|| by_roots(&facts))
         .or_else(|| located_refusal(body, &facts.msg))
+}
+
+/// A 5xx whose body (not a client's wrapper: its retries time out on their own) says the
+/// server timed out waiting.
+fn timeout_in_5xx(status: Option<u16>, body: &ErrorBody) -> Option<Classification> {
+    const WAITED: &[&str] = &[
+        "timed out",
+        "timeout",
+        "time-out",
+        "deadline exceeded",
+        "超时",
+    ];
+    let s = status.filter(|s| (500..600).contains(s))?;
+    let msg = body.message.as_deref()?.to_lowercase();
+    let word = WAITED.iter().find(|w| msg.contains(*w))?;
+    // Words of an outage beside it ("all upstream channels are unavailable … Request
+    // Timeout"): the outage is the cause, the timeout its symptom.
+    if [
+        "unavailable",
+        "overloaded",
+        "internal error",
+        "internal server error",
+    ]
+    .iter()
+    .any(|w| msg.contains(w))
+    {
+        return None;
+    }
+    Some(Classification {
+        kind: Kind::Timeout,
+        param: None,
+        gateway: false,
+        rule: "timeout_in_5xx",
+        hint: None,
+        confidence: Confidence::Low,
+        evidence: format!("HTTP {s} whose message says \"{word}\""),
+    })
 }
 
 /// Words no rule reads that refuse a part of the request by the server's own location
@@ -2465,6 +2507,19 @@ mod tests {
             &[],
         );
         assert_eq!(v.kind, Kind::RateLimit);
+    }
+
+    #[test]
+    fn a_server_error_that_says_it_timed_out_is_a_likely_timeout() {
+        let v =
+            read_pasted(r#"HTTP 502: {"error":{"message":"context deadline exceeded"}}"#).unwrap();
+        assert_eq!(
+            (v.kind, v.rule, v.confidence),
+            (Kind::Timeout, "timeout_in_5xx", Confidence::Low)
+        );
+        // An outage that timed out is the outage.
+        let v = read_pasted(r#"HTTP 503: {"error":{"message":"All upstream channels are unavailable. Request Timeout."}}"#).unwrap();
+        assert_eq!(v.kind, Kind::ServerError);
     }
 
     #[test]

@@ -37,6 +37,8 @@ for d in sorted(os.listdir(root)):
         # 5b. A malformed part the server locates by a path into a top-level field names that field.
         m=re.search(r"(?<![a-z0-9_.])(?:(?:generatecontentrequest|request|body)\.)?(messages|contents|input|system)(?:\[\d|\.\d)",body)
         if k=='bad_request' and pa=='-' and m: np=m.group(1)
+        # 5c. Bedrock's on-demand refusal asks for an inference profile: the route to call the model by (the kinds' definition).
+        if k=='model_not_found' and "on-demand throughput" in body.replace('’',"'") and 'inference profile' in body: nk,np='wrong_route','-'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
