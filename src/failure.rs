@@ -204,6 +204,9 @@ pub enum RuleHint {
     /// A key missing inside a field's entries (`messages.7.content`, `input[3].id`), which
     /// the request does carry: the hint names the field and never asks to add it.
     FieldMissingWithin,
+    /// A tool refused by its JSON schema (a keyword the endpoint does not take, strict mode's
+    /// rules): the schema changes, the tools stay.
+    ToolSchema,
     /// The server says the model does not do what the route does (an embedding model on
     /// chat, a chat model on `/completions`): the id is right, the route is not.
     ModelCapability,
@@ -1659,6 +1662,16 @@ fn has_own_fix(p: &str) -> bool {
 }
 
 fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
+    // A keyword named as the parameter (the probe's reading) has its own fix below.
+    if rule == Some(RuleHint::ToolSchema) && !param.is_some_and(|p| SCHEMA_KEYWORDS.contains(&p)) {
+        return "The endpoint refuses a tool's JSON schema, not tools themselves: the message names the \
+             keyword or the rule. Gemini's function declarations take a subset of JSON Schema (no \
+             additionalProperties, $schema, examples or const; enums need a type); OpenAI's strict mode wants every \
+             property listed in required (an optional one typed with null), additionalProperties false and items \
+             on every array. Fix the tool's parameters schema (or let the client strip what this provider does not \
+             take, or turn strict off); keep the tools."
+            .to_string();
+    }
     match (param, rule) {
         // Parameters whose own fix below already says what to send stay with it.
         (Some(p), Some(RuleHint::ParamValue | RuleHint::ParamValueOrDrop)) if has_own_fix(p) => {}

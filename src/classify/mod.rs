@@ -250,6 +250,8 @@ fn weighed(
     let v = google::refine(v, &facts);
     // A refusal that names no parameter, where its location names the field (`params`).
     let v = params::located_in(v, body);
+    // A tool refused by its schema, not for being a tool: the schema's fix (`params`).
+    let v = params::tool_schema(v, &facts.msg);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
@@ -2507,6 +2509,32 @@ mod tests {
             &[],
         );
         assert_eq!(v.kind, Kind::RateLimit);
+    }
+
+    #[test]
+    fn a_tool_refused_by_its_schema_gets_the_schema_s_fix_not_drop_the_tools() {
+        let v = read_pasted(r#"HTTP 400: {"error":{"code":400,"message":"Invalid JSON payload received. Unknown name \"additionalProperties\" at 'tools[0].function_declarations[0].parameters': Cannot find field.","status":"INVALID_ARGUMENT"}}"#).unwrap();
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint),
+            (
+                Kind::ParamRejected,
+                Some("tools"),
+                Some(RuleHint::ToolSchema)
+            )
+        );
+        let hint = v.kind.hint(&crate::failure::HintContext {
+            param: v.param.as_deref(),
+            rule: v.hint,
+            offline: true,
+            ..Default::default()
+        });
+        assert!(
+            hint.contains("keep the tools") && !hint.contains("does not take tools"),
+            "{hint}"
+        );
+        // A model without tool support is told so.
+        let v = read_pasted(r#"HTTP 400: {"error":{"message":"registry.ollama.ai/library/gemma2:9b does not support tools"}}"#).unwrap();
+        assert_eq!((v.param.as_deref(), v.hint), (Some("tools"), None));
     }
 
     #[test]

@@ -1017,6 +1017,30 @@ pub fn located_in(mut v: super::Classification, body: &super::ErrorBody) -> supe
     v
 }
 
+/// `v` with the schema's fix when the refusal of `tools` is about a tool's JSON schema (a
+/// keyword the endpoint does not take, strict mode's rules), not about tools: "The model
+/// does not take tools" would send the user to drop what works.
+pub fn tool_schema(mut v: super::Classification, msg: &str) -> super::Classification {
+    use crate::failure::{Kind, RuleHint};
+    const SCHEMA: &[&str] = &[
+        "schema",
+        "function_declarations",
+        "additionalproperties",
+        "properties",
+        ".parameters",
+        "'parameters'",
+        "\"parameters\"",
+    ];
+    if v.kind == Kind::ParamRejected
+        && v.param.as_deref() == Some("tools")
+        && v.hint.is_none()
+        && SCHEMA.iter().any(|w| msg.contains(w))
+    {
+        v.hint = Some(RuleHint::ToolSchema);
+    }
+    v
+}
+
 pub fn is_ident(p: &str) -> bool {
     (2..=64).contains(&p.len())
         && p.chars()

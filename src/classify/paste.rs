@@ -762,6 +762,15 @@ mod tests {
     #[test]
     fn statuses_only_where_written() {
         assert_eq!(explicit_status("HTTP/1.1 429 Too Many Requests"), Some(429));
+        // Dart's dio and Swift's Alamofire in their own words.
+        assert_eq!(
+            explicit_status("the response has a status code of 503 and RequestOptions.validateStatus was configured to throw"),
+            Some(503)
+        );
+        assert_eq!(
+            explicit_status("Response status code was unacceptable: 401."),
+            Some(401)
+        );
         assert_eq!(
             explicit_status("openai.BadRequestError: Error code: 400 - "),
             Some(400)

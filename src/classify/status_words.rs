@@ -64,6 +64,9 @@ pub const LEADS: &[Lead] = &[
     // Dart's dio (`DioException [bad response]`): "the response has a status code of 429 and
     // RequestOptions.validateStatus was configured to throw for this status code".
     named("status code of "),
+    // Swift's Alamofire (AFError.responseValidationFailed): "Response status code was
+    // unacceptable: 429."
+    named("status code was unacceptable: "),
     // The AI SDK's APICallError and Node dumps (`statusCode: 401`), JSON fields, Java/Kotlin
     // toString (`statusCode=500`, Lombok and data classes), Python (`status_code=`).
     any("statuscode:"),
