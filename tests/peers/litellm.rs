@@ -294,7 +294,11 @@ async fn through_an_upstream(base: &[&str]) {
         // CPU) is a cold start by its timings: a warning about the machine, not a verdict on
         // LiteLLM, which is what this test holds.
         let slow_first = c.status == Status::Warn && c.kind == Some(Kind::ColdStart);
-        assert!(c.status == Status::Pass || slow_first, "{id}: {}", r.to_json());
+        assert!(
+            c.status == Status::Pass || slow_first,
+            "{id}: {}",
+            r.to_json()
+        );
     }
     // Not a reasoning model: reasoning_effort, asked for by name, is skipped, not judged.
     let effort = check(&r, "chat.reasoning_effort");
