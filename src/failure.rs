@@ -1335,6 +1335,8 @@ impl Kind {
                     .to_string(),
             },
             Kind::AddressFamily => match p {
+                // Read from a pasted refusal on ::1: the fix also says how to tell no server at all.
+                _ if cx.rule == Some(RuleHint::RefusedOnIpv6) => REFUSED_ON_IPV6.to_string(),
                 Some(Provider::Ollama) => "Use the address that answers in the base URL (http://127.0.0.1:11434/v1 \
                      instead of localhost), or make Ollama listen on both families (OLLAMA_HOST=[::]:11434)."
                     .to_string(),
@@ -1358,7 +1360,9 @@ impl Kind {
 const REFUSED_ON_IPV6: &str = "The connection to ::1, IPv6's loopback, was refused: `localhost` resolves \
                      to ::1 first (Node.js 17 and later, many systems), and a server listening on 127.0.0.1 only refuses it. Use \
                      127.0.0.1 in the base URL instead of localhost, or make the server listen on both families (Ollama: \
-                     OLLAMA_HOST=[::]:11434; others: bind to ::); if 127.0.0.1 is refused too, the server is not running.";
+                     OLLAMA_HOST=[::]:11434; others: bind to ::); if 127.0.0.1 is refused too, the server is not running, or \
+                     this client runs in a container, where localhost is the container itself (use host.docker.internal or \
+                     the service's name).";
 
 /// The fix for what a gateway did to an exchange (`zencheck fidelity`), in the words of the
 /// gateway when it named itself; `None` leaves the kind's general hint.

@@ -412,7 +412,8 @@ fn decide_layers(
     // that names a kind or the field at fault: that rule is read instead, below.
     // So does a code for "too many" (Google's canonical RESOURCE_EXHAUSTED, Bedrock's
     // ThrottlingException) against words that say what ran out is the account's credit or
-    // its plan's monthly allowance.
+    // its plan's monthly allowance, or that the server is out of capacity (Vertex's
+    // RESOURCE_EXHAUSTED "the service is temporarily out of capacity").
     let says_more = |row: &codes::Row| {
         let by_message = || rules::first_match(&facts, rules::Layer::Message);
         (row.kind() == Kind::BadRequest
@@ -421,7 +422,8 @@ fn decide_layers(
                 !param_words::is_generic(r.id) && (r.kind != Kind::BadRequest || p.is_some())
             }))
             || (row.kind() == Kind::RateLimit
-                && by_message().is_some_and(|(r, _)| r.kind == Kind::Billing))
+                && by_message()
+                    .is_some_and(|(r, _)| r.kind == Kind::Billing || r.id == "overloaded"))
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family && !says_more(r)) {
         let v = status_row_doubted(from_code(row), row, &facts);

@@ -188,6 +188,11 @@ const APPLE_CONTEXT: &[&str] = &[
     "nsosstatuserrordomain",
 ];
 
+/// Words after which a number is libcurl's CURLcode: curl's `curl: (7) Failed to connect`,
+/// PHP's and Unity's `cURL error 28:` / `Curl error 56:`. A bare "curl" is no context: its
+/// version (`curl 7.88.1`) would read as a code.
+const CURL_CONTEXT: &[&str] = &["curl error", "curl: (", "curl errno", "curlcode", "curle_"];
+
 fn boundary(c: Option<char>) -> bool {
     c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
 }
@@ -241,11 +246,13 @@ fn codes_after<'a>(hay: &'a str, context: &[&str]) -> Vec<&'a str> {
 fn matches(words: &str) -> impl Iterator<Item = &'static Row> + '_ {
     let socket = codes_after(words, SOCKET_CONTEXT);
     let apple = codes_after(words, APPLE_CONTEXT);
+    let curl = codes_after(words, CURL_CONTEXT);
     table().iter().filter(move |r| {
         let said = match (&r.word, &r.code, r.context.as_deref()) {
             (Some(w), _, _) => has_word(words, w),
             (None, Some(c), Some("socket")) => socket.contains(&c.as_str()),
             (None, Some(c), Some("apple")) => apple.contains(&c.as_str()),
+            (None, Some(c), Some("curl")) => curl.contains(&c.as_str()),
             _ => false,
         };
         said && (r.also.is_empty() || r.also.iter().any(|a| words.contains(a.as_str())))
@@ -325,6 +332,18 @@ fn evidence(phase: Phase, row: &Row) -> String {
 /// The verdict of the layers, read again for the phase of a connection that failed below
 /// HTTP. `status` is the answer's status, when there is one.
 pub(super) fn read(v: Option<Classification>, f: &Facts) -> Option<Classification> {
+    let mut v = read_phase(v, f)?;
+    // A refusal on IPv6's loopback from this client (not a gateway's leg behind it) is most
+    // likely one address family refusing: the server listens on 127.0.0.1 only. Likely, not
+    // certain: no server at all refuses ::1 too, which the fix says how to tell.
+    if v.kind == Kind::Network && v.hint == Some(RuleHint::RefusedOnIpv6) && !v.gateway {
+        v.kind = Kind::AddressFamily;
+        v.confidence = Confidence::Low;
+    }
+    Some(v)
+}
+
+fn read_phase(v: Option<Classification>, f: &Facts) -> Option<Classification> {
     let Some((phase, row)) = phase_of(&f.words) else {
         return v;
     };
@@ -504,7 +523,7 @@ mod tests {
             );
             if r.code.is_some() {
                 assert!(
-                    matches!(r.context.as_deref(), Some("socket" | "apple")),
+                    matches!(r.context.as_deref(), Some("socket" | "apple" | "curl")),
                     "{}: a code needs its context",
                     r.says
                 );
@@ -546,6 +565,25 @@ mod tests {
         assert_eq!(phase("File \"x.py\", line 10054, in run"), None);
         assert_eq!(phase("127.0.0.1:10061"), None);
         assert_eq!(phase("errno 100610"), None);
+    }
+
+    #[test]
+    fn curl_codes_count_after_curl_s_own_words() {
+        assert_eq!(
+            phase("\"Curl error 56: Recv failure: Connection was reset\""),
+            Some(Phase::Reset)
+        );
+        assert_eq!(
+            phase("cURL error 6: Could not resolve: api.example.com"),
+            Some(Phase::Dns)
+        );
+        assert_eq!(
+            phase("curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL"),
+            Some(Phase::TlsHandshake)
+        );
+        // curl's version, a port or a line number near the word is no code.
+        assert_eq!(phase("curl 7.88.1 (x86_64-pc-linux-gnu)"), None);
+        assert_eq!(phase("curl 56 http://localhost:56/v1"), None);
     }
 
     #[test]
@@ -710,10 +748,15 @@ mod tests {
 
     #[test]
     fn a_refusal_on_ipv6_loopback_gets_the_address_family_fix() {
+        // Likely, not certain: no server at all refuses ::1 too, as the fix says.
         let v = decide("Error: connect ECONNREFUSED ::1:11434").unwrap();
         assert_eq!(
-            (v.kind, v.hint),
-            (Kind::Network, Some(RuleHint::RefusedOnIpv6))
+            (v.kind, v.hint, v.confidence),
+            (
+                Kind::AddressFamily,
+                Some(RuleHint::RefusedOnIpv6),
+                Confidence::Low
+            )
         );
         let v = decide("Error: connect ECONNREFUSED 127.0.0.1:11434").unwrap();
         assert_eq!(

@@ -845,8 +845,21 @@ fn not_on_named_api(f: &Facts) -> bool {
     })
 }
 
-/// The server's own capacity said outright: its state, whatever status carries it.
-const SERVER_CAPACITY: &[&str] = &["currently overloaded", "model busy", "out of capacity"];
+/// The server's own capacity said outright: its state, whatever status carries it. "We're
+/// currently processing too many requests" (ChatGPT's backend) is the server's load, said
+/// by the server, not the caller's rate.
+const SERVER_CAPACITY: &[&str] = &[
+    "currently overloaded",
+    "model busy",
+    "out of capacity",
+    "over capacity",
+    "at capacity",
+    "system capacity",
+    "capacity limits",
+    "capacity constraints",
+    "insufficient capacity",
+    "processing too many requests",
+];
 
 const MODEL_WORDS: &[&str] = &["model", "deployment", "模型"];
 const MISSING_WORDS: &[&str] = &[
@@ -1147,11 +1160,13 @@ pub static RULES: &[Rule] = &[
         // rate.
         // The 429's own reason phrase ("429 Too Many Requests") is the status again, not a
         // message: read by the status layer, whose fix holds for a quota too.
-        unless: &["request too large"], test: Some(|f| !f.has(SERVER_CAPACITY) && !reason_phrase_only(f)),
+        // openai-python 0.x raised RateLimitError for OpenAI's "The server had an error while
+        // processing your request": the label is the client's, the words the server's.
+        unless: &["request too large", "server had an error"], test: Some(|f| !f.has(SERVER_CAPACITY) && !reason_phrase_only(f)),
         kind: Kind::RateLimit, ..R },
     Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, hint: Some(RuleHint::BareRateLimit), ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
-        tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity"],
+        tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity", "system capacity", "capacity limits", "processing too many requests"],
         // TGI answers a full queue with 429 "Model is overloaded": the caller's concurrency;
         // "currently overloaded" (OpenAI's and Moonshot's 429) is the engine's state.
         test: Some(|f| f.status != Some(429) || f.has(SERVER_CAPACITY)), kind: Kind::ServerError, ..R },
@@ -1320,7 +1335,7 @@ pub static RULES: &[Rule] = &[
         any: &["must contain the word 'json'", "must contain the word \"json\"", "must contain the word json", "the word 'json' in some form"],
         kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::JsonWordRequired), ..R },
     Rule { id: "param_over_limit", source: "Bedrock \"The maximum tokens you requested exceeds the model limit of 32768\"; TGI \"Error in `parameters.max_new_tokens`: ensure this value is less than or equal to 250\"",
-        any: &["exceeds the model limit", "exceed the model limit", "less than or equal", "must be less than", "must be <=", "greater than the maximum", "is greater than", "out of range", "too large", "at most", "the maximum is", "maximum allowed", "exceeds the maximum", "超过最大"],
+        any: &["exceeds the model limit", "exceed the model limit", "less than or equal", "must be less than", "must be <=", "greater than the maximum", "is greater than", "out of range", "too large", "at most", "the maximum is", "maximum allowed", "exceeds the maximum", "supported range", "allowed range", "valid range", "超过最大"],
         unless: &["context", "prompt", "input"],
         kind: Kind::ParamRejected, param: Param::Blamed, hint: Some(RuleHint::ParamOverLimit), ..R },
     Rule { id: "param_named", source: "OpenAI 400 unsupported_parameter 'max_tokens'; Azure \"Unrecognized request argument supplied: stream_options\"; Mistral 422 extra_forbidden; vLLM \"auto\" tool choice",
@@ -1407,7 +1422,9 @@ pub static RULES: &[Rule] = &[
         // A relay's "upstream error (400)" is the upstream's refusal of the request, not a failure
         // (Cloudflare AI Gateway's own 400 "Failed to get response from provider" still is one).
         unless: &["rate limit", "quota", "upstream error (4", "upstream error: 4", "upstream error 4", "upstream returned 4"],
-        test: Some(|f| f.status != Some(429)), kind: Kind::ServerError, ..R },
+        // OpenAI sent "The server had an error" under a 429 in 2023 (openai-python 0.x's
+        // RateLimitError): the server's failure, whatever the status.
+        test: Some(|f| f.status != Some(429) || f.has(&["server had an error"])), kind: Kind::ServerError, ..R },
     Rule { id: "model_for_account", source: "Codex CLI 400 \"The 'gpt-5.1-codex' model is not supported when using Codex with a ChatGPT account.\"",
         any: MODEL_WORDS, also: &["with a chatgpt account", "with your account", "for your account", "with this account", "for this account", "on your plan", "on your current plan",
                                   "for your plan", "for free users", "for free accounts", "for your tier", "with your subscription", "for your subscription"],
@@ -1642,14 +1659,14 @@ pub static RULES: &[Rule] = &[
             // Vercel's function limit (FUNCTION_INVOCATION_TIMEOUT): "did not return an initial response within 25s".
             "did not return an initial response", "function_invocation_timeout"], kind: Kind::Timeout, ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
-        status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token"],
+        status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token", "unterminated string in json"],
         kind: Kind::StreamMalformed, ..R },
     // A client that could not decode a stream's bytes or events says so of the stream: the
     // events were cut or mis-encoded on the way, or its own decoder split them (a character
     // split across two reads: zencheck's stream checks tell which).
     Rule { id: "stream_decode", source: "liter-llm (Rust) \"streaming error: invalid UTF-8 in SSE stream: incomplete utf-8 byte sequence\"",
-        status: Status::Unknown, any: &["sse stream", "event stream", "event-stream", "sse event", "sse chunk", "stream chunk", "sse data", "streaming event", "stream event"],
-        also: &["invalid streaming event", "invalid stream event", "invalid sse event", "invalid event", "invalid utf-8", "utf-8 byte", "invalid utf8", "failed to decode", "failed to parse", "malformed", "decode error", "parse error"],
+        status: Status::Unknown, any: &["sse stream", "event stream", "event-stream", "sse event", "sse chunk", "stream chunk", "sse data", "streaming event", "stream event", "stream error:"],
+        also: &["invalid streaming event", "invalid stream event", "invalid sse event", "invalid event", "invalid utf-8", "utf-8 byte", "invalid utf8", "failed to decode", "failed to parse", "malformed", "decode error", "parse error", "cannot decode", "could not decode"],
         kind: Kind::StreamMalformed, cautious: true, ..R },
     // Any streaming reader that checks the answer's type says it expected an event stream:
     // the answer came as something else (a JSON body, often an error's).

@@ -39,6 +39,12 @@ for d in sorted(os.listdir(root)):
         if k=='bad_request' and pa=='-' and m: np=m.group(1)
         # 5c. Bedrock's on-demand refusal asks for an inference profile: the route to call the model by (the kinds' definition).
         if k=='model_not_found' and "on-demand throughput" in body.replace('’',"'") and 'inference profile' in body: nk,np='wrong_route','-'
+        # 5d. OpenAI's "does not exist or you do not have access to it" says not which: the server's own code (model_not_found) decides, as most collectors read it.
+        if k=='access_denied' and re.search(r"model [^\n]{0,80}does not exist\s+or you do not have access to it",body): nk,np='model_not_found','-'
+        # 5e. A value refused for a named control parameter (out of range, over its maximum) is the parameter refused, as the corpus reads max_tokens.
+        if k=='bad_request' and pa in ('temperature','top_p','top_k','top_logprobs','max_tokens','n','presence_penalty','frequency_penalty') and re.search(r"supported range|out of range|greater than max|less than or equal|must be between",body): nk='param_rejected'
+        # 5f. A refusal on IPv6's loopback is most likely one address family refusing (localhost is ::1 first; the server listens on 127.0.0.1).
+        if k=='network' and re.search(r"econnrefused ::1|\[::1\]:\d+[^\n]{0,40}refused|address: '::1'",body) and 'refused' in body and 'lookup' not in body: nk,np='address_family','-'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
