@@ -105,6 +105,15 @@ pub enum RuleHint {
     /// "Does not exist or you do not have access": a missing id and a refused one, in one
     /// sentence; the fix must hold for both.
     MissingOrNoAccess,
+    /// A message in a shape this endpoint or model does not take though the API has it:
+    /// content as an array of parts, a role, a field inside a message.
+    MessageShape,
+    /// A client library refused a model id its own table of models does not hold, before
+    /// sending anything.
+    ClientModelTable,
+    /// A request header the server requires was not sent (Anthropic's
+    /// `anthropic-dangerous-direct-browser-access` for a browser's call).
+    HeaderRequired,
     /// A base URL the client cannot use at all: no scheme, not a URL.
     UrlUnusable,
     /// A server that takes HTTPS only, asked over plain HTTP.
@@ -880,6 +889,12 @@ impl Kind {
                  whose HTTP client decompressed the upstream's answer must drop the upstream's Content-Encoding and \
                  Content-Length headers before passing the body on."
                 .to_string(),
+            Kind::BadRequest if cx.rule == Some(RuleHint::HeaderRequired) => "The server requires a request header this \
+                 request did not send; its message names it. Set it in the client's default headers (openai-python and the \
+                 Anthropic SDK `default_headers=`, the AI SDK `headers:`). Anthropic's `anthropic-dangerous-direct-browser-access` \
+                 means a browser calls the API directly with the key: set it only if shipping the key to browsers is intended; \
+                 otherwise call the API from your backend. The key itself is not the matter."
+                .to_string(),
             Kind::BadRequest if cx.rule == Some(RuleHint::JsonWordRequired) => "JSON mode (`response_format` \
                  {\"type\": \"json_object\"}) is accepted only when a message says the answer must be JSON (OpenAI, \
                  DeepSeek and Qwen check for the word): add \"Answer in JSON.\" to the system or user message and keep \
@@ -1233,6 +1248,12 @@ impl Kind {
                  provider or model chosen. No request reached the provider, so nothing on the server's side will change it. \
                  Check the client's configuration against its documentation for the installed version; if it looks right, a \
                  newer client version may accept it."
+                .to_string(),
+            Kind::ProviderInit if cx.rule == Some(RuleHint::ClientModelTable) => "The client library refused the model id \
+                 before sending anything: its own table of models (their names or context sizes) does not hold this id. No \
+                 request reached the provider, so the key and the server are not the cause. If the id is right, update the \
+                 library to a version that knows it, or declare the model to it (aider: an entry in .aider.model.metadata.json; \
+                 LlamaIndex: OpenAILike, or the context window passed explicitly); if it is a typo, correct it."
                 .to_string(),
             Kind::ProviderInit if cx.rule == Some(RuleHint::LibraryVersion) => "The client code and the library it calls do not match \
                  (a module or package missing, an interface removed or renamed, an argument the installed version does not know): \
@@ -1666,6 +1687,15 @@ fn has_own_fix(p: &str) -> bool {
 }
 
 fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
+    if rule == Some(RuleHint::MessageShape) {
+        return "This endpoint or model does not take the messages in the shape sent, though the API has it (its \
+             message names the part): content as an array of parts where it takes a string, a role it does not accept \
+             (often `system`), or a field inside a message it does not know (an empty `name`, a null `tool_calls`). \
+             Send what it takes: content as one string (text parts joined; images only to a model that takes them), \
+             the system text folded into the first user message, no empty or null extra fields. Many clients have a \
+             setting for it (a provider's compatibility options); keep the messages themselves."
+            .to_string();
+    }
     // A keyword named as the parameter (the probe's reading) has its own fix below.
     if rule == Some(RuleHint::ToolSchema) && !param.is_some_and(|p| SCHEMA_KEYWORDS.contains(&p)) {
         return "The endpoint refuses a tool's JSON schema, not tools themselves: the message names the \

@@ -21,11 +21,11 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 85.9;
+const HELD_OUT_FLOOR: f64 = 86.8;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
-const WHOLE_FLOOR: f64 = 89.1;
+const WHOLE_FLOOR: f64 = 89.8;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 61.8;
+const CAUTIOUS_FLOOR: f64 = 62.0;
 
 struct Case {
     name: String,

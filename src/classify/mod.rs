@@ -252,6 +252,8 @@ fn weighed(
     let v = params::located_in(v, body);
     // A tool refused by its schema, not for being a tool: the schema's fix (`params`).
     let v = params::tool_schema(v, &facts.msg);
+    // A message shape the endpoint does not take though the API has it (`params`).
+    let v = params::message_shape(v, &facts.words);
     // A parameter's value refused, whichever layer named the parameter: change, not drop.
     let v = param_words::value_fix(v, body);
     // A cap below zero: the prompt, most likely, already fills the window.
@@ -424,6 +426,8 @@ fn decide_layers(
             || (row.kind() == Kind::RateLimit
                 && by_message()
                     .is_some_and(|(r, _)| r.kind == Kind::Billing || r.id == "overloaded"))
+            // A header the request lacks, under an auth code (Anthropic's 401).
+            || by_message().is_some_and(|(r, _)| r.id == "header_required")
     };
     if let Some(row) = code.filter(|r| !r.weak && !r.family && !says_more(r)) {
         let v = status_row_doubted(from_code(row), row, &facts);
@@ -1551,6 +1555,54 @@ mod tests {
     }
 
     #[test]
+    fn a_message_shape_the_endpoint_does_not_take_is_refused_not_malformed() {
+        // Content-part arrays where a server takes strings: the API's shape, refused here.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"error":{"message":"Failed to deserialize the JSON body into the target type: messages[7]: invalid type: sequence, expected a string at line 1 column 5603","type":"invalid_request_error"}}"#,
+        );
+        let v = classify(400, &body, &[]);
+        assert_eq!(
+            (v.kind, v.param.as_deref(), v.hint),
+            (
+                Kind::ParamRejected,
+                Some("messages"),
+                Some(RuleHint::MessageShape)
+            )
+        );
+        // An object where content must be a string or parts is malformed, not a shape refused.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"error":{"message":"Invalid type for 'messages[1].content': expected one of a string or array of objects, but got an object instead."}}"#,
+        );
+        let v = classify(400, &body, &[]);
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::BadRequest, Some("messages"))
+        );
+    }
+
+    #[test]
+    fn a_required_header_said_missing_is_the_request_s_not_the_key_s() {
+        // Anthropic answers a browser's call without its header with 401 authentication_error.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"type":"error","error":{"type":"authentication_error","message":"CORS requests must set 'anthropic-dangerous-direct-browser-access' header"}}"#,
+        );
+        let v = classify(401, &body, &[]);
+        assert_eq!(
+            (v.kind, v.hint),
+            (Kind::BadRequest, Some(RuleHint::HeaderRequired))
+        );
+        // An auth header said missing stays the key's matter.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"error":{"type":"authentication_error","message":"x-api-key header is required"}}"#,
+        );
+        assert_eq!(classify(401, &body, &[]).kind, Kind::Auth);
+    }
+
+    #[test]
     fn a_notice_that_lists_guesses_names_no_cause() {
         // Two guesses, one of them read by a rule: no cause is stated.
         assert_eq!(
@@ -1596,7 +1648,8 @@ mod tests {
         );
         assert_eq!(v.map(|v| v.1), Some(None));
         // FastAPI's loc names the field (the message's, as LABELS.md writes it); the quoted
-        // values after it are no parameter.
+        // values after it are no parameter. A role outside the ones this endpoint allows is
+        // a message shape it does not take (LABELS.md): refused, with the shape's fix.
         let v = pasted(
             r#"HTTP/1.1 422
 
@@ -1604,7 +1657,7 @@ mod tests {
         );
         assert_eq!(
             v.map(|v| (v.0, v.1, v.2)),
-            Some((Kind::BadRequest, Some("messages".into()), "param_words"))
+            Some((Kind::ParamRejected, Some("messages".into()), "param_words"))
         );
         // OAuth 2.0's token endpoint: `error` is the code, `error_description` the words.
         let v = pasted(

@@ -244,6 +244,7 @@ const VALUE_WORDS: &[&str] = &[
     "must be",
     "should be",
     "input should be",
+    "expected tags",
     "is not one of",
     "not a valid",
     "expected one of",
@@ -267,6 +268,9 @@ const PREDICATES: &[(&str, Fix)] = &[
     // servers: "Unrecognized key(s) in object: 'stop'".
     ("unrecognized key(s) in object:", Fix::Drop),
     ("unsupported value", Fix::Value),
+    // pydantic-core's union_tag_invalid: "Input tag 'adaptive' found using 'type' does not
+    // match any of the expected tags: 'disabled', 'enabled'".
+    ("does not match any of the expected", Fix::Value),
     ("invalid value", Fix::Value),
     ("must be one of", Fix::Value),
     ("should be one of", Fix::Value),
@@ -764,13 +768,30 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
 /// 'assistant'`): the loc before the colon names the field; the quoted words after it are
 /// the values it takes, not names.
 fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
-    let rest = lower.strip_prefix("body.")?;
+    // FastAPI's `body.x: …`, or Anthropic's `x: …` opening the message, whose rest must then
+    // read as a refusal ("thinking: Input tag 'adaptive' … does not match any of the
+    // expected tags"): a bare "model: <id>" is Anthropic's not-found, no refusal.
+    let (rest, bare) = match lower.strip_prefix("body.") {
+        Some(rest) => (rest, false),
+        None => (lower, true),
+    };
     let (path, said) = rest.split_once(": ")?;
     if path.contains(char::is_whitespace) || said.starts_with("field required") {
         return None;
     }
     let field = path.split('.').next()?;
     let content = CONTENT.contains(&field);
+    // Bare, only a parameter the request names (never its content, which the location
+    // readings own, nor a dotted exception name such as `System.Security…`), with the fix
+    // its predicate asks for.
+    let fix = if bare {
+        if content || path.contains('.') {
+            return None;
+        }
+        PREDICATES.iter().find(|(p, _)| said.contains(p))?.1
+    } else {
+        Fix::Value
+    };
     if !content && accepted(field, true, sent).is_none() {
         return None;
     }
@@ -780,7 +801,7 @@ fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
         } else {
             spelled(field)
         },
-        fix: Fix::Value,
+        fix,
         content,
         direct: true,
         predicate: "a value pydantic refused",

@@ -967,6 +967,15 @@ pub fn located(original: &str) -> Option<String> {
                 Some(' ') => {
                     after.trim_start().starts_with("->") && lower[..i].trim_end().ends_with("->")
                 }
+                // Anthropic's (and pydantic-core's) "<field>: <what is wrong>", the field
+                // opening the message or a client's "…error: " before it. Not `model`:
+                // Anthropic's 404 writes "model: <id>" for an id it does not serve.
+                Some(':') => {
+                    let head = lower[..i].trim_end();
+                    after[1..].starts_with(' ')
+                        && *name != "model"
+                        && (head.is_empty() || head.ends_with(':'))
+                }
                 _ => false,
             };
             if !deeper {
@@ -1041,6 +1050,36 @@ pub fn tool_schema(mut v: super::Classification, msg: &str) -> super::Classifica
     v
 }
 
+/// `v` as a refused message shape when a bad request on `messages` says the endpoint does
+/// not take a shape the API has (`msg` lowercased): content-part arrays where it takes a
+/// string, a role outside the ones it allows, a field inside a message it forbids. The
+/// fix is the shape, never the messages (LABELS.md: `param_rejected` on `messages`).
+pub fn message_shape(mut v: super::Classification, msg: &str) -> super::Classification {
+    use crate::failure::{Kind, RuleHint};
+    const SHAPE: &[&str] = &[
+        // serde (Rust servers: DeepSeek, TGI-style routers) and JSON-schema validators.
+        "invalid type: sequence, expected a string",
+        "'array' not in 'string'",
+        "value must be a string",
+        // pydantic: a literal role or part type outside the allowed ones.
+        "input should be 'user' or 'assistant'",
+        "input should be 'text'",
+        "extra inputs are not permitted",
+        "extra_forbidden",
+    ];
+    // The reasoning sent back inside a message has its own reading and fix (the second
+    // turn's checks, `reasoning_content` refused or required).
+    if v.kind == Kind::BadRequest
+        && v.param.as_deref() == Some("messages")
+        && SHAPE.iter().any(|w| msg.contains(w))
+        && !msg.contains("reasoning")
+    {
+        v.kind = Kind::ParamRejected;
+        v.hint = Some(RuleHint::MessageShape);
+    }
+    v
+}
+
 pub fn is_ident(p: &str) -> bool {
     (2..=64).contains(&p.len())
         && p.chars()
@@ -1097,6 +1136,8 @@ mod tests {
             ("At body -> response_format -> ResponseFormatText -> type", "response_format"),
             ("The format of the value at toolConfig.tools.0.toolSpec.inputSchema.json is invalid", "tools"),
             ("system.1.cache_control.ephemeral.scope: Extra inputs are not permitted", "system"),
+            ("messages: text content blocks must be non-empty", "messages"),
+            ("Anthropic API error: system: text content blocks must contain non-whitespace text", "system"),
         ] {
             assert_eq!(located(text).as_deref(), Some(field), "{text}");
         }
@@ -1105,6 +1146,9 @@ mod tests {
             "File \"/app/model.py\", line 3, in model.generate",
             "The messages are too long for this model.",
             "input should be a string",
+            // A field named in prose before a colon, and Anthropic's "model: <id>" (not found).
+            "Invalid messages: see the docs",
+            "model: claude-3-5-sonnet-latest",
         ] {
             assert_eq!(located(text), None, "{text}");
         }

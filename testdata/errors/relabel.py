@@ -37,6 +37,9 @@ for d in sorted(os.listdir(root)):
         # 5b. A malformed part the server locates by a path into a top-level field names that field.
         m=re.search(r"(?<![a-z0-9_.])(?:(?:generatecontentrequest|request|body)\.)?(messages|contents|input|system)(?:\[\d|\.\d)",body)
         if k=='bad_request' and pa=='-' and m: np=m.group(1)
+        # 5b'. Anthropic's "<field>: <what is wrong>" locates it the same way.
+        m=re.search(r'(?:^|: |")(messages|input|system): ',body)
+        if k=='bad_request' and pa=='-' and m: np=m.group(1)
         # 5c. Bedrock's on-demand refusal asks for an inference profile: the route to call the model by (the kinds' definition).
         if k=='model_not_found' and "on-demand throughput" in body.replace('’',"'") and 'inference profile' in body: nk,np='wrong_route','-'
         # 5d. OpenAI's "does not exist or you do not have access to it" says not which: the server's own code (model_not_found) decides, as most collectors read it.
@@ -45,6 +48,8 @@ for d in sorted(os.listdir(root)):
         if k=='bad_request' and pa in ('temperature','top_p','top_k','top_logprobs','max_tokens','n','presence_penalty','frequency_penalty') and re.search(r"supported range|out of range|greater than max|less than or equal|must be between",body): nk='param_rejected'
         # 5f. A refusal on IPv6's loopback is most likely one address family refusing (localhost is ::1 first; the server listens on 127.0.0.1).
         if k=='network' and re.search(r"econnrefused ::1|\[::1\]:\d+[^\n]{0,40}refused|address: '::1'",body) and 'refused' in body and 'lookup' not in body: nk,np='address_family','-'
+        # 5g. Content-part arrays refused by an endpoint that takes strings: a shape the API has that this endpoint does not take.
+        if k=='bad_request' and pa=='messages' and 'invalid type: sequence, expected a string' in body: nk='param_rejected'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
