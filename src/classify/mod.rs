@@ -1583,6 +1583,32 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_turns_refused_name_the_messages() {
+        for msg in [
+            "The input messages do not contain elements with the role of user",
+            "The last message of deepseek-reasoner must be a user message, or an assistant message with prefix mode on",
+            "Unable to submit request because Please use a valid role: user, model.",
+        ] {
+            let body = parse_error_body(
+                Some("application/json"),
+                format!(r#"{{"error":{{"message":"{msg}"}}}}"#).as_bytes(),
+            );
+            let v = classify(400, &body, &[]);
+            assert_eq!(
+                (v.kind, v.param.as_deref()),
+                (Kind::BadRequest, Some("messages")),
+                "{msg}"
+            );
+        }
+        // An IAM role is no message's.
+        let body = parse_error_body(
+            Some("application/json"),
+            br#"{"error":{"message":"The provided role ARN is malformed"}}"#,
+        );
+        assert_eq!(classify(400, &body, &[]).param, None);
+    }
+
+    #[test]
     fn a_required_header_said_missing_is_the_request_s_not_the_key_s() {
         // Anthropic answers a browser's call without its header with 401 authentication_error.
         let body = parse_error_body(

@@ -1008,6 +1008,42 @@ pub fn located(original: &str) -> Option<String> {
     best.map(|(_, f)| f.to_string())
 }
 
+/// The server's own `param` (or pydantic's loc) when it is one of the request's content
+/// fields at the top level, as LABELS.md writes it.
+fn top_level(p: &str) -> Option<String> {
+    let p = p.trim().to_ascii_lowercase();
+    match p.as_str() {
+        "messages" | "contents" => Some("messages".into()),
+        "input" | "prompt" | "system" | "tools" | "response_format" => Some(p),
+        _ => None,
+    }
+}
+
+/// The conversation's roles and turns, said in a refusal ("The input messages do not contain
+/// elements with the role of user", "The last message … must be a user message", "Please use
+/// a valid role: user, model", "角色需交替出现"): the request's `messages` (LABELS.md: a
+/// malformed message, its order included, is a bad request on `messages`).
+fn about_roles(msg: &str) -> Option<String> {
+    const ROLES: &[&str] = &[
+        "role of user",
+        "valid role",
+        "message role",
+        "roles must",
+        "must alternate",
+        "user message",
+        "assistant message",
+        "tool message",
+        "system message",
+        "input messages",
+        "角色",
+    ];
+    let lower = msg.to_lowercase();
+    ROLES
+        .iter()
+        .any(|w| lower.contains(w))
+        .then(|| "messages".to_string())
+}
+
 /// `v` with the field a bad request's location names, when no layer named one (the kinds
 /// that name what is at fault carry none). A key missing there is missing *within* the field
 /// (`input[3].id`): its fix must not ask to add the whole field.
@@ -1017,8 +1053,9 @@ pub fn located_in(mut v: super::Classification, body: &super::ErrorBody) -> supe
         v.param = body
             .param
             .as_deref()
-            .and_then(located)
-            .or_else(|| body.message.as_deref().and_then(located));
+            .and_then(|p| located(p).or_else(|| top_level(p)))
+            .or_else(|| body.message.as_deref().and_then(located))
+            .or_else(|| body.message.as_deref().and_then(about_roles));
         if v.param.is_some() && v.hint == Some(RuleHint::FieldMissing) {
             v.hint = Some(RuleHint::FieldMissingWithin);
         }

@@ -50,6 +50,11 @@ for d in sorted(os.listdir(root)):
         if k=='network' and re.search(r"econnrefused ::1|\[::1\]:\d+[^\n]{0,40}refused|address: '::1'",body) and 'refused' in body and 'lookup' not in body: nk,np='address_family','-'
         # 5g. Content-part arrays refused by an endpoint that takes strings: a shape the API has that this endpoint does not take.
         if k=='bad_request' and pa=='messages' and 'invalid type: sequence, expected a string' in body: nk='param_rejected'
+        # 5h. A refusal about the conversation's roles or turns is about the messages (a malformed message, its order included).
+        if k=='bad_request' and pa=='-' and re.search(r"role of user|valid role|message role|roles must|must alternate|user message|assistant message|tool message|system message|input messages|角色",body): np='messages'
+        # 5i. The server's own `param` naming a top-level content field locates the part the same way.
+        m=re.search(r"""["']param["']\s*:\s*["'](messages|input|prompt|system)["']""",body)
+        if k=='bad_request' and pa=='-' and m: np=m.group(1)
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
