@@ -1751,6 +1751,10 @@ fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
                  model's limit.output in opencode.json), or leave it out to get the model's default."
             )
         }
+        Some(p) if rule == Some(RuleHint::ParamOverLimit) => format!(
+            "The server takes `{p}` but not this much of it: bring it within the limit the message names (fewer \
+             entries in a list, a shorter value, a smaller number). Keep `{p}` itself: it is the size that is refused."
+        ),
         Some("tool_call_id") => "The server refused a tool call id sent back with the result. Mistral-family templates want exactly 9 letters or digits (\"must be a-z, A-Z, 0-9, with a length of 9\"): when the server issued the id itself, serve the model on vLLM with --tokenizer-mode mistral --tool-call-parser mistral so it issues such ids; when the ids in the history came from another provider or your client (after a model switch), map them to 9 alphanumerics before sending history back (opencode does this for Mistral). Do not drop tool_call_id: it is required."
             .to_string(),
         Some("call_id") => "The server refused the call_id of its own function_call when the output came back: a gateway that translates /responses may not keep the mapping. Send the call_id exactly as received; if it still fails, use /chat/completions for tool loops on this endpoint."

@@ -756,6 +756,7 @@ fn facts_of<'a>(
     let words = negated::scrub(&words);
     // A pasted line break inside a sentence ("considered high\n risk") is a space.
     let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = without_rate_headers(words);
     rules::Facts {
         status,
         body,
@@ -989,6 +990,38 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
 /// An application that could not read the model's prose in its own format (LangChain's
 /// `OutputParserException`): no endpoint failed, and no root speaks for it.
 const ROOTS_UNLESS: &[&str] = &["outputparserexception", "llm output", "model output"];
+
+/// Rate-limit headers dumped with an answer (`x-ratelimit-remaining-requests: 14399`,
+/// `anthropic-ratelimit-tokens-reset`, the IETF draft's `ratelimit-policy`): every answer
+/// carries them, a success included, so their names are no evidence of a limit hit. Their
+/// names lose the word; a message that says "rate limit" keeps it.
+fn without_rate_headers(words: String) -> String {
+    if !words.contains("ratelimit-") {
+        return words;
+    }
+    let mut out = String::with_capacity(words.len());
+    let mut rest = words.as_str();
+    while let Some(i) = rest.find("ratelimit-") {
+        let after = &rest[i + "ratelimit-".len()..];
+        let header = [
+            "limit",
+            "remaining",
+            "reset",
+            "requests",
+            "tokens",
+            "policy",
+            "input",
+            "output",
+        ]
+        .iter()
+        .any(|w| after.starts_with(w));
+        out.push_str(&rest[..i]);
+        out.push_str(if header { "rl-" } else { "ratelimit-" });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
 
 /// `words` without the credential headers a dumped request carries (`{"Authorization",
 /// "Bearer sk-…"}`, `-H "Authorization: Bearer …"`, `x-api-key: …`): a header that was sent

@@ -42,6 +42,9 @@ pub struct Refused {
     /// The name stands where the predicate's grammar puts it (quoted, labelled, in a
     /// location, next to the predicate), not merely near it.
     pub direct: bool,
+    /// The name is marked as one (quoted, labelled, a path, a location), not a bare word
+    /// beside the predicate ("invalid input" is English).
+    pub marked: bool,
     /// The predicate's words, for the evidence.
     pub predicate: &'static str,
 }
@@ -317,6 +320,19 @@ const PREDICATES: &[(&str, Fix)] = &[
     ("有误", Fix::Either),
 ];
 
+/// Predicates whose subject comes first and whose words after are the values allowed.
+const SUBJECT_FIRST: &[&str] = &[
+    "does not match any of the expected",
+    "must be one of",
+    "should be one of",
+    "input should be",
+    "should be",
+    "must be",
+    "is not one of",
+    "must be in range",
+    "is allowed",
+];
+
 /// Words between a name and its predicate that the grammar steps over ("`x` **is** not
 /// supported", "does not support **specifying** dimensions", "x **参数**非法").
 const FILLER: &[&str] = &[
@@ -411,7 +427,10 @@ pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
             let end = i + pred.len();
             let fix = fix_at(&lower, i, end, *fix);
             let mut found: Vec<(u8, usize, Candidate)> = Vec::new();
-            if let Some(c) = after(text, end, sent) {
+            // "x: Input should be 'user' or 'assistant'", "x must be one of [...]": what
+            // follows is the values allowed, never the field refused.
+            let values_follow = SUBJECT_FIRST.contains(pred);
+            if let Some(c) = after(text, end, sent).filter(|_| !values_follow) {
                 found.push((if c.marked { 0 } else { 1 }, c.at.abs_diff(end), c));
             }
             if let Some(c) = before(text, i, sent) {
@@ -436,6 +455,7 @@ pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
                             fix,
                             content,
                             direct: rank < 2,
+                            marked: rank == 0,
                             predicate: pred,
                         },
                     ));
@@ -531,10 +551,11 @@ fn accepted(name: &str, marked: bool, sent: &[&str]) -> Option<String> {
     if plain && !marked && !name.contains('.') {
         return None;
     }
-    // A path inside the request's content (`messages.0.content`) is the content's.
+    // A path inside the request's content (`messages.0.role`) locates a part of that field:
+    // the field is what the refusal is about.
     if let Some(head) = name.split('.').next().filter(|_| name.contains('.')) {
         if CONTENT.contains(&head) && head != last {
-            return None;
+            return Some(head.to_string());
         }
     }
     // The API's spelling of a name the vocabulary knows in snake_case ("Thinking budget" names
@@ -550,7 +571,7 @@ fn accepted(name: &str, marked: bool, sent: &[&str]) -> Option<String> {
 fn after(text: &str, end: usize, sent: &[&str]) -> Option<Candidate> {
     let mut at = end;
     let mut marked = false;
-    for _ in 0..4 {
+    for _ in 0..5 {
         let rest = text.get(at..)?;
         let trimmed = rest.trim_start_matches([' ', ':']);
         at += rest.len() - trimmed.len();
@@ -574,7 +595,9 @@ fn after(text: &str, end: usize, sent: &[&str]) -> Option<Candidate> {
         let lw = word.to_ascii_lowercase();
         // "invalid reasoning value": the noun before "value" is the parameter's name.
         let before_value = trimmed[word.len()..].starts_with(" value");
-        if !marked && !before_value && FILLER.contains(&lw.as_str()) {
+        // A label after a label ("argument supplied: x") is still no name.
+        let label = LABELS.contains(&lw.as_str());
+        if (!marked || label) && !before_value && FILLER.contains(&lw.as_str()) {
             marked |= LABELS.contains(&lw.as_str());
             at += word.len();
             continue;
@@ -586,6 +609,8 @@ fn after(text: &str, end: usize, sent: &[&str]) -> Option<Candidate> {
         }
         let colon = next == Some(':');
         let cjk_label = trimmed[word.len()..].starts_with("参数");
+        // A colon after a content word is the sentence's ("invalid input: …"), no mark.
+        let colon = colon && !CONTENT.contains(&word);
         let marked = marked || colon || cjk_label || before_value;
         let name = accepted(word, marked, sent)?;
         return Some(Candidate {
@@ -754,6 +779,7 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
             fix,
             content,
             direct: true,
+            marked: true,
             predicate: if fix == Fix::Drop {
                 "extra_forbidden"
             } else {
@@ -804,6 +830,7 @@ fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
         fix,
         content,
         direct: true,
+        marked: true,
         predicate: "a value pydantic refused",
     })
 }
@@ -853,7 +880,12 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     } else {
         "the parameter named nearest to it"
     };
-    let evidence = if r.content {
+    // A content field refused as a field ("Unknown parameter: 'model'", "Unrecognized request
+    // argument supplied: system", `unknown field "input"`) is one this endpoint does not
+    // take at all, as an optional parameter is: the fix is about that field, by its name.
+    // Its value or shape refused ("invalid messages") stays the request's content.
+    let content = r.content && !(r.fix == Fix::Drop && r.marked);
+    let evidence = if content {
         format!(
             "the refusal \"{}\" of `{}`, the request's content, not an optional parameter",
             r.predicate, r.name
@@ -864,11 +896,12 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
             r.predicate, r.name
         )
     };
-    if r.content {
-        // The field is named in the evidence; no optional parameter is blamed.
+    if content {
+        // No optional parameter is blamed: the content field the refusal names directly is
+        // the part to fix (`messages 参数非法`, pydantic's `loc: ["body", "input"]`).
         return Some(Classification {
             kind: Kind::BadRequest,
-            param: None,
+            param: r.marked.then(|| r.name.clone()),
             gateway: false,
             rule: "param_words",
             hint: None,
@@ -1292,13 +1325,32 @@ mod tests {
             ..Default::default()
         };
         assert!(decide(&facts(Some(400), &body), None).is_none());
-        // The request's content is a bad request naming no parameter.
+        // A content field refused as a field is one this endpoint does not take at all.
         let body = super::super::ErrorBody {
             message: Some("Unknown parameter: 'input'.".into()),
             ..Default::default()
         };
         let v = decide(&facts(Some(400), &body), None).unwrap();
-        assert_eq!((v.kind, v.param), (Kind::BadRequest, None));
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::ParamRejected, Some("input"))
+        );
+        // Its value refused is a malformed part of it: a bad request naming the field, never
+        // an optional parameter to drop; a bare English word ("invalid input") names none.
+        let body = super::super::ErrorBody {
+            message: Some("'messages' must be a non-empty array".into()),
+            ..Default::default()
+        };
+        let v = decide(&facts(Some(400), &body), None).unwrap();
+        assert_eq!(
+            (v.kind, v.param.as_deref()),
+            (Kind::BadRequest, Some("messages"))
+        );
+        let body = super::super::ErrorBody {
+            message: Some("Invalid API parameter, please check the documentation. invalid input: see the docs".into()),
+            ..Default::default()
+        };
+        assert!(decide(&facts(Some(400), &body), None).is_none_or(|v| v.param.is_none()));
     }
 
     #[test]

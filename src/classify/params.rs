@@ -71,6 +71,8 @@ pub fn refusal_words(msg: &str) -> bool {
         "maximum allowed",
         "cannot be used",
         "cannot be combined",
+        // "Send either max_tokens or max_completion_tokens, not both."
+        ", not both",
         "requires",
         // DashScope: "parameter incremental_output only support stream call".
         "only support",
@@ -857,6 +859,23 @@ pub fn deserialize_head(msg: &str) -> Option<String> {
         .collect();
     let after = &rest[head.len()..];
     (after.starts_with([':', '[', '.']) && is_ident(&head)).then_some(head)
+}
+
+/// The path OpenAI's validation quotes as invalid (`Invalid 'input[35].call_id': string too
+/// long`, `Invalid 'tools': array too long`), as its top-level field and its last key.
+pub fn invalid_path(msg: &str) -> Option<(String, String)> {
+    let i = msg.find("invalid '")? + "invalid '".len();
+    let path = msg[i..].split('\'').next()?;
+    let top: String = path
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let last = path
+        .rsplit(['.', '['])
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(']');
+    (is_ident(&top) && path.len() <= 200).then(|| (top, last.to_string()))
 }
 
 /// The request field a message names as missing or invalid: `Required parameter "model"

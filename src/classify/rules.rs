@@ -30,6 +30,8 @@ pub enum Param {
     Field,
     /// The top-level field serde's path names (`tools[55].type: unknown variant …`).
     Deserialized,
+    /// The top-level field of the path OpenAI's validation quotes (`Invalid 'input[35].call_id'`).
+    InvalidPath,
     /// The field a Go decoder names in its struct path (`ChatCompletionMessage.messages.reasoning`):
     /// a message's own field under `messages`, else the request's top-level one.
     GoField,
@@ -137,6 +139,7 @@ impl Rule {
             Param::Blamed => params::blamed(f).map(Some),
             Param::Field => Some(params::field_named(f)),
             Param::Deserialized => params::deserialize_head(&f.msg).map(Some),
+            Param::InvalidPath => params::invalid_path(&f.msg).map(|(top, _)| Some(top)),
             Param::GoField => Some(go_field_path(f).and_then(|path| {
                 let top = *path.first()?;
                 let field = if top == "messages" {
@@ -757,6 +760,13 @@ fn has_retry_delay(f: &Facts) -> bool {
     f.body.retry_after_secs.is_some()
 }
 
+/// OpenAI's validation of one field's length ("string too long. Expected a string with maximum
+/// length 64", "array too long"): the field's own limit, not the window.
+const FIELD_TOO_LONG: &[&str] = &[
+    "string too long. expected a string with maximum length",
+    "array too long. expected an array with maximum length",
+];
+
 const CONTEXT_WORDS: &[&str] = &[
     // LMDeploy's api_server: its session_len is the window ("exceed session max length").
     "exceed session max length",
@@ -1086,6 +1096,34 @@ pub static RULES: &[Rule] = &[
     // --- Size and windows, before rate limits: these never pass on a retry.
     Rule { id: "too_large_for_tier", source: "Groq 413 \"Request too large for model … on tokens per minute (TPM): Limit 6000, Requested 14368\"; OpenAI 429 \"Request too large for gpt-4o … Limit 30000, Requested 342389\"",
         test: Some(requested_over_limit), kind: Kind::RequestTooLarge, hint: Some(RuleHint::TooLargeForTier), ..R },
+    // A batch or a body over its limit names the input and "larger than" too: read before the
+    // window, which a smaller request of the same size would not fix.
+    // More inputs in one embeddings request than the endpoint takes: the list, not a text,
+    // is too long (SiliconFlow 413 code 20042; DashScope 400 InternalError.Algo.InvalidParameter).
+    Rule { id: "batch_over_limit", source: "SiliconFlow 413 \"input batch size 83 > maximum allowed batch size 64\" (OpenSPG/KAG#232); DashScope 400 \"batch size is invalid, it should not be larger than 10.: input.contents\" (memodb-io/memobase#142)",
+        any: &["maximum allowed batch size", "batch size is invalid", "batch size exceeds", "exceeds the maximum batch size", "batch size too large", "batch size is too large"],
+        kind: Kind::RequestTooLarge, hint: Some(RuleHint::BatchTooLarge), ..R },
+    // A size limit counted in tokens is the service tier's limit on one request (GitHub Models'
+    // and Azure AI inference's `tokens_limit_reached`), not a proxy's body size.
+    Rule { id: "tokens_over_request_limit", source: "GitHub Models 413 tokens_limit_reached \"Request body too large for gpt-4o model. Max size: 8000 tokens.\"",
+        tags: &["tokens_limit_reached"], any: &["body too large", "request too large"], also: &["token"],
+        kind: Kind::RequestTooLarge, hint: Some(RuleHint::TooLargeForTier), ..R },
+    Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
+        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds",
+               // Azure Front Door / ASP.NET: "exceeds maximum allowed content length".
+               "allowed content length", "maximum content length"],
+        // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
+        also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
+        unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
+    // A field longer than the API's own limit for it (OpenAI validates every string and array
+    // it takes: a message's content up to 1 MiB of text, a call id up to 64 characters, up to
+    // 128 tools): not the model's window, and never fixed by a shorter conversation elsewhere.
+    // A message's text over it is the request's size; any other field is refused as sent.
+    Rule { id: "content_over_field_limit", source: "OpenAI 400 \"Invalid 'messages[17].content': string too long. Expected a string with maximum length 1048576\" (string_above_max_length)",
+        any: FIELD_TOO_LONG, test: Some(|f| params::invalid_path(&f.msg).is_some_and(|(top, last)| matches!(top.as_str(), "messages" | "input" | "prompt") && matches!(last.as_str(), "content" | "text" | "input" | "prompt" | "messages"))),
+        kind: Kind::RequestTooLarge, ..R },
+    Rule { id: "field_over_limit", source: "OpenAI 400 \"Invalid 'input[35].call_id': string too long. Expected a string with maximum length 64\"; \"Invalid 'tools': array too long. Expected an array with maximum length 128\"",
+        any: FIELD_TOO_LONG, kind: Kind::ParamRejected, param: Param::InvalidPath, hint: Some(RuleHint::ParamOverLimit), ..R },
     // vLLM's serving code: the output cap asked for does not fit beside the input in the
     // window. The cap is what to change, not the prompt.
     Rule { id: "cap_over_window", source: "vLLM 400 \"'max_tokens' or 'max_completion_tokens' is too large: 64000. This model's maximum context length is 64001 tokens and your request has 24235 input tokens (64000 > 64001 - 24235)\"",
@@ -1096,18 +1134,6 @@ pub static RULES: &[Rule] = &[
         tags: &["context_length_exceeded", "exceed_context_size_error", "string_above_max_length"], any: CONTEXT_WORDS, kind: Kind::ContextOverflow, ..R },
     Rule { id: "input_over_window", source: "vLLM \"Prompt length of 5016 is longer than the maximum model length of 4096\"; Gemini \"The input token count (81881) exceeds the maximum number of tokens allowed (65536)\"; DashScope \"Range of input length should be [1, 6000]\"; tabbyAPI \"Request length 71599 + 2048 is greater than max_seq_len\"",
         test: Some(input_over_window), kind: Kind::ContextOverflow, ..R },
-    // More inputs in one embeddings request than the endpoint takes: the list, not a text,
-    // is too long (SiliconFlow 413 code 20042; DashScope 400 InternalError.Algo.InvalidParameter).
-    Rule { id: "batch_over_limit", source: "SiliconFlow 413 \"input batch size 83 > maximum allowed batch size 64\" (OpenSPG/KAG#232); DashScope 400 \"batch size is invalid, it should not be larger than 10.: input.contents\" (memodb-io/memobase#142)",
-        any: &["maximum allowed batch size", "batch size is invalid", "batch size exceeds", "exceeds the maximum batch size", "batch size too large", "batch size is too large"],
-        kind: Kind::RequestTooLarge, hint: Some(RuleHint::BatchTooLarge), ..R },
-    Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
-        any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds",
-               // Azure Front Door / ASP.NET: "exceeds maximum allowed content length".
-               "allowed content length", "maximum content length"],
-        // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
-        also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
-        unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
     // --- Per-window quotas (they pass after the wait) before billing (it never does).
     Rule { id: "quota_window", source: "Gemini 429 RESOURCE_EXHAUSTED \"You exceeded your current quota\" with RetryInfo retryDelay '43s' and a PerMinute quota id",
         tags: &["resource_exhausted"], test: Some(has_retry_delay), kind: Kind::RateLimit, ..R },
@@ -1583,7 +1609,7 @@ pub static RULES: &[Rule] = &[
     // The request named invalid in so many words but not what is wrong: the likely reading,
     // whatever the status (a 500 that says so is no transient outage).
     Rule { id: "invalid_request_words", source: "Kimi 400 \"Invalid request Error\"; together 400 \"Input validation error\"; a gateway's 500 \"Invalid request: …\"",
-        any: &["invalid request", "request is invalid", "request is not valid", "malformed request", "validation error", "validationerror", "请求无效", "非法请求"],
+        any: &["invalid request", "request is invalid", "request is not valid", "malformed request", "improperly formed request", "validation error", "validationerror", "请求无效", "非法请求"],
         unless: &["timed out", "timeout", "connection"],
         // A 401, 403, 404 or 429 says more than "the request is not valid".
         test: Some(|f| !matches!(f.status, Some(401 | 403 | 404 | 429))),

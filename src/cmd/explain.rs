@@ -400,6 +400,26 @@ fn ollama_model_to_pull(message: &str) -> Option<String> {
     (!model.is_empty()).then_some(model)
 }
 
+/// How to confirm a likely reading: by what the paste lacks. A connection that failed before
+/// any HTTP answer has no status or body to find; an answer whose status and message are both
+/// in the paste is confirmed by the same request sent again and read whole.
+fn confirm_by(x: &Explanation, kind: Kind) -> String {
+    let no_http = matches!(
+        kind,
+        Kind::Network | Kind::Timeout | Kind::AddressFamily | Kind::Aborted
+    ) && x.http_status.is_none();
+    let how = match (no_http, x.http_status.is_some(), x.provider_message.is_some()) {
+        (true, ..) => "run the same request with `curl -v` from the same machine and see where it stops",
+        (false, true, true) => {
+            "send the same request with curl and read the whole answer, or look the message up in the provider's documentation"
+        }
+        (false, true, false) => "find the response body the server sent with this status",
+        (false, false, true) => "find the HTTP status that came with this message",
+        (false, false, false) => "find the full HTTP status and response body the server sent",
+    };
+    format!(" This reading is a likely one, not a certain one: to confirm it, {how}.")
+}
+
 /// A verdict's confidence and evidence; a low one is worded as the likeliest reading, with
 /// what it rests on and how to confirm it.
 fn with_confidence(mut x: Explanation, v: &Classification) -> Explanation {
@@ -416,9 +436,8 @@ fn with_confidence(mut x: Explanation, v: &Classification) -> Explanation {
                       worked before, or many users see it at once, the service itself is the likelier cause."
                 .to_string();
         }
-        x.hint.push_str(
-            " This reading is a likely one, not a certain one: to confirm it, find the full HTTP status and response body the server sent.",
-        );
+        let confirm = confirm_by(&x, v.kind);
+        x.hint.push_str(&confirm);
     }
     x
 }

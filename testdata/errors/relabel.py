@@ -55,6 +55,13 @@ for d in sorted(os.listdir(root)):
         # 5i. The server's own `param` naming a top-level content field locates the part the same way.
         m=re.search(r"""["']param["']\s*:\s*["'](messages|input|prompt|system)["']""",body)
         if k=='bad_request' and pa=='-' and m: np=m.group(1)
+        # 5j. A tool's or structured output's schema refused is the parameter refused as sent (ToolSchema: the schema changes, the parameter stays), as most collectors read it.
+        if k=='bad_request' and pa in ('tools','response_format') and re.search(r"invalid schema|schema missing|is required to be supplied|additionalproperties|invalid 'tools'|function_declarations|inputschema|input_schema",body): nk='param_rejected'
+        # 5k. "Request body too large for … model. Max size: N tokens" (GitHub Models, Azure AI inference: tokens_limit_reached) is the service's per-request limit, below the model's window.
+        if k=='context_overflow' and re.search(r"request body too large for [^\n]{0,40}model\. max size: \d+ tokens",body): nk,np='request_too_large','-'
+        # 5l. A content field the server names illegal ("messages 参数非法", Zhipu's 1214) is a malformed part of that field, as 5b reads a located one.
+        m=re.search(r"\b(messages|prompt|input|system) ?参数非法",body)
+        if k in ('bad_request','param_rejected') and m: nk,np='bad_request',m.group(1)
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
