@@ -1571,14 +1571,38 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_headers_dumped_with_an_answer_are_no_limit_hit() {
+        // Groq's tool_use_failed pasted as a JS object with the headers every answer carries.
+        let v = pasted("{\n  status: 400,\n  headers: {\n    \"x-ratelimit-limit-requests\": \"14400\",\n    \"x-ratelimit-remaining-tokens\": \"5843\",\n  },\n  error: { message: \"Failed to call a function. Please adjust your prompt.\", code: \"tool_use_failed\" }\n}");
+        assert_eq!(v.map(|v| v.0), Some(Kind::ToolCallMalformed));
+        // A message that says it keeps the word.
+        let v = pasted("Error: Rate limit reached for requests. x-ratelimit-remaining-requests: 0");
+        assert_eq!(v.map(|v| v.0), Some(Kind::RateLimit));
+    }
+
+    #[test]
+    fn a_cut_envelope_s_message_is_read() {
+        // The paste ends inside the JSON: no parser reads it, its message still names the field.
+        let v = pasted("Error: `Upstream error (400): {\n  \"error\": {\n    \"code\": 400,\n    \"message\": \"Invalid JSON payload received. Unknown name \\\"$schema\\\" at 'request.tools[0].function_declarations[0].parameters': Cannot find field.\\nInvalid JSON payload rec");
+        assert_eq!(
+            v.map(|v| (v.0, v.1)),
+            Some((Kind::ParamRejected, Some("tools".into())))
+        );
+    }
+
+    #[test]
     fn a_generic_code_alone_is_a_likely_reading() {
         // Bedrock's ValidationException means no more than "bad request": with no words a
         // rule reads, the kind it stands for is the likeliest, said so.
-        let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed").unwrap();
+        let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: The operation could not be completed as sent").unwrap();
         assert_eq!(
             (v.kind, v.rule, v.confidence),
             (Kind::BadRequest, "provider_code", Confidence::Low)
         );
+        // "Operation not allowed" says more: the account may not call it (AWS re:Post's answers
+        // for InvokeModel: a restricted account or model access not granted).
+        let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: Operation not allowed").unwrap();
+        assert_eq!(v.kind, Kind::AccessDenied);
         // Its documented message for a model id stays certain.
         let v = read_pasted("An error occurred (ValidationException) when calling the InvokeModel operation: The provided model identifier is invalid.").unwrap();
         assert_eq!(

@@ -412,7 +412,10 @@ pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
         text
     };
     let lower = text.to_ascii_lowercase();
-    if let Some(r) = in_loc(text, &lower, sent).or_else(|| loc_prefix(&lower, sent)) {
+    if let Some(r) = in_loc(text, &lower, sent)
+        .or_else(|| arrow_loc(&lower, sent))
+        .or_else(|| loc_prefix(&lower, sent))
+    {
         return Some(r);
     }
     let mut best: Option<(u8, usize, Refused)> = None;
@@ -790,6 +793,42 @@ fn in_loc(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
     None
 }
 
+/// A location written with arrows (`"loc": "body -> messages -> 0 -> content"`, Perplexity's
+/// "At body -> response_format -> ResponseFormatText -> type: Input should be 'text'"): the
+/// segment after `body` is the top-level field refused. A missing field is the field
+/// readings', not this one's.
+fn arrow_loc(lower: &str, sent: &[&str]) -> Option<Refused> {
+    let i = lower.find("body -> ")? + "body -> ".len();
+    let rest = &lower[i..];
+    let field: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    // The clause this location opens, to its message's end.
+    let clause = rest.split(['"', '\n', '}']).next().unwrap_or(rest);
+    let clause = &clause[..clause.len().min(400)];
+    if field.is_empty() || clause.contains("field required") || clause.contains("missing") {
+        return None;
+    }
+    let fix = if clause.contains("extra") || clause.contains("not permitted") {
+        Fix::Drop
+    } else {
+        Fix::Value
+    };
+    let content = CONTENT.contains(&field.as_str());
+    if !content && accepted(&field, true, sent).is_none() {
+        return None;
+    }
+    Some(Refused {
+        name: if content { field } else { spelled(&field) },
+        fix,
+        content,
+        direct: true,
+        marked: true,
+        predicate: "a value its location refuses",
+    })
+}
+
 /// FastAPI's `detail` as zencheck words it (`body.messages.1.role: Input should be 'user' or
 /// 'assistant'`): the loc before the colon names the field; the quoted words after it are
 /// the values it takes, not names.
@@ -1117,6 +1156,31 @@ mod tests {
         ] {
             assert_eq!(rejected(msg, p).kind, Kind::ParamRejected, "{msg}");
         }
+    }
+
+    #[test]
+    fn values_after_a_subject_first_predicate_are_no_field() {
+        // "x: Input should be 'user' or 'assistant'": `user` is a value, the path the field.
+        assert_ne!(
+            read("messages.0.role: Input should be 'user' or 'assistant'").map(|r| r.0),
+            Some("user".into())
+        );
+        assert_eq!(
+            name_fix("temperature must be one of 'low', 'medium'"),
+            Some(("temperature".into(), Fix::Value))
+        );
+        // An arrow location names the top-level field (Perplexity, tinker).
+        assert_eq!(
+            name_fix(
+                "At body -> response_format -> ResponseFormatText -> type: Input should be 'text'"
+            ),
+            Some(("response_format".into(), Fix::Value))
+        );
+        // A label after a label: "argument supplied: system" names `system`.
+        assert_eq!(
+            read("Unrecognized request argument supplied: system").map(|r| (r.0, r.1)),
+            Some(("system".into(), Fix::Drop))
+        );
     }
 
     #[test]

@@ -534,7 +534,12 @@ fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
     let mut best: Option<(usize, &str)> = None;
     let mut consider = |at: Option<usize>, p: &'static str| {
         if let Some(at) = at {
-            if sent.contains(&p) && best.is_none_or(|(b, _)| at < b) {
+            // "When using tools, pre-filling the response is not supported": a condition
+            // the refusal holds under, not what it refuses.
+            let condition = ["when using ", "while using ", "when you use "]
+                .iter()
+                .any(|c| msg[..at].ends_with(c));
+            if !condition && sent.contains(&p) && best.is_none_or(|(b, _)| at < b) {
                 best = Some((at, p));
             }
         }
@@ -1176,6 +1181,31 @@ mod tests {
     /// original).
     fn named(original: &str) -> Option<String> {
         named_unsupported(&original.to_lowercase(), original)
+    }
+
+    #[test]
+    fn openai_s_invalid_path_is_its_top_level_field_and_last_key() {
+        assert_eq!(
+            invalid_path("invalid 'input[35].call_id': string too long."),
+            Some(("input".into(), "call_id".into()))
+        );
+        assert_eq!(
+            invalid_path("invalid 'messages[17].content': string too long"),
+            Some(("messages".into(), "content".into()))
+        );
+        assert_eq!(
+            invalid_path("invalid 'tools': array too long"),
+            Some(("tools".into(), "tools".into()))
+        );
+        assert_eq!(invalid_path("the request was invalid"), None);
+        // A condition the refusal holds under is not what it refuses.
+        assert_eq!(
+            first_mentioned(
+                "when using tools, pre-filling the assistant response is not supported.",
+                &["tools", "messages"]
+            ),
+            None
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub fn read(text: &str) -> Reading {
     } else {
         r.body = ErrorBody {
             message: status_line_body(text)
+                .or_else(|| cut_envelope_message(text))
                 .or_else(|| exception_line(text).map(|l| words_after_status(text, l)))
                 .or_else(|| Some(one_line(text))),
             ..Default::default()
@@ -275,6 +276,45 @@ fn html_start(text: &str) -> Option<usize> {
         .map(|(i, _)| i)
         .take(64)
         .find(|&i| looks_html(&text[i..]))
+}
+
+/// The `"message"` of an error envelope the paste cut before it closed (a log line's limit,
+/// a user's trim): no parser reads it, yet its message is the provider's own words. Read
+/// from its opening quote to the closing one, or to the end of the paste.
+fn cut_envelope_message(text: &str) -> Option<String> {
+    let brace = text.find('{')?;
+    let key = brace + text[brace..].find("\"message\"")?;
+    let rest = text[key + "\"message\"".len()..].trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // The closing quote: what follows it is the envelope again (`,` `}`) or nothing.
+            // A quote inside the words a relay failed to escape (`Unknown name "$schema"`)
+            // is kept.
+            '"' if closes(chars.as_str()) => break,
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push(' '),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c => out.push(c),
+        }
+        if out.len() >= 4096 {
+            break;
+        }
+    }
+    let out = out.trim().to_string();
+    (out.len() >= 8).then_some(out)
+}
+
+/// Whether a quote followed by `rest` closes a JSON string: the envelope goes on with `,`,
+/// `}` or `]`, or the text ends.
+fn closes(rest: &str) -> bool {
+    let rest = rest.trim_start();
+    rest.is_empty() || rest.starts_with([',', '}', ']'])
 }
 
 /// The last line shaped like an exception (`httpx.ConnectError: All connection attempts

@@ -1170,7 +1170,7 @@ pub static RULES: &[Rule] = &[
         any: &["fewer max_tokens", "can only afford"], kind: Kind::Billing, hint: Some(RuleHint::AffordFewerTokens), ..R },
     Rule { id: "billing", source: "OpenAI 429 insufficient_quota; Anthropic 400 \"Your credit balance is too low\"; DeepSeek 402 \"Insufficient Balance\"; Qwen Arrearage",
         tags: &["insufficient_quota", "billing_hard_limit_reached", "insufficient_balance", "billing_not_active", "arrearage", "payment_required"],
-        any: &["insufficient balance", "insufficient_balance", "credit balance", "credits_balance", "credit_balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
+        any: &["insufficient balance", "insufficient_balance", "credit balance", "credits_balance", "credit_balance", "more credits", "billing", "payment", "exceeded your current quota", "out of funds", "insufficient credits", "insufficient funds", "monthly limit", "spending limit", "spend limit", "budget has been exceeded", "exceeded budget", "budget exceeded", "余额不足", "arrearage", "account is not active", "good standing", "overdue", "in arrears", "arrears", "recharge", "top up", "欠费", "充值",
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
                "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits",
@@ -1185,7 +1185,9 @@ pub static RULES: &[Rule] = &[
         // this tool call") says nothing of the account's credit.
         // Gemini's "User location is not supported for the API use without a billing account
         // linked": the region, which a billing account only unlocks (access_words reads it).
-        unless: &["location is not supported", "no credits consumed", "no credits were consumed", "no credits used", "no credits were used", "no credits have been", "not charged", "were not charged"],
+        // OpenAI's TPM message ends "You can increase your rate limit by adding a payment
+        // method": advice on raising a window, not a spent balance.
+        unless: &["increase your rate limit", "location is not supported", "no credits consumed", "no credits were consumed", "no credits used", "no credits were used", "no credits have been", "not charged", "were not charged"],
         kind: Kind::Billing, ..R },
     Rule { id: "credit_depleted", source: "a gateway's 403 \"Your free credits are used up\"; \"credit has run out\"; \"余额已用完\"",
         test: Some(credit_depleted), kind: Kind::Billing, ..R },
@@ -1254,7 +1256,9 @@ pub static RULES: &[Rule] = &[
         test: Some(super::tool_args::malformed), kind: Kind::ToolCallMalformed, ..R },
     // --- The model's own output, not the request's shape.
     Rule { id: "tool_call_malformed", source: "Groq 400 tool_use_failed \"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.\"",
-        tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call"],
+        tags: &["tool_use_failed", "failed_generation"], any: &["failed_generation", "failed to call a function", "tool call validation failed", "error parsing tool call",
+               // magentic: the model called a function the request did not offer.
+               "unknown tool call"],
         kind: Kind::ToolCallMalformed, ..R },
     // --- The conversation, not a parameter: retrying the same messages never helps, even
     // when the server says 500 (its template raised while rendering them).
@@ -1489,9 +1493,23 @@ pub static RULES: &[Rule] = &[
                "targeted an endpoint that does not exist"],
         unless: &["do not have access", "does not have access", "permission"],
         kind: Kind::ModelNotFound, ..R },
+    // A model id refused with the ids the endpoint does take listed beside it: the id is not
+    // one it serves (a gateway's allow-list, a framework's providers), whatever the verb.
+    // OpenAI's strict-mode validation names the schema it refuses by its owner: a tool's
+    // (`function 'x'`) or the structured output's (`response_format 'x'`). The schema
+    // changes; the parameter stays.
+    Rule { id: "tool_schema_refused", source: "OpenAI 400 \"Invalid schema for function 'x': In context=('properties', 'items'), array schema missing items.\"",
+        any: &["invalid schema for function", "invalid schema for tool"], kind: Kind::ParamRejected, param: Param::Fixed("tools"), hint: Some(RuleHint::ToolSchema), ..R },
+    Rule { id: "output_schema_refused", source: "OpenAI 400 \"Invalid schema for response_format 'x': In context=(), 'required' is required to be supplied\"",
+        any: &["invalid schema for response_format", "invalid schema for text.format"], kind: Kind::ParamRejected, param: Param::Fixed("response_format"), ..R },
+    Rule { id: "model_not_in_list", source: "Sourcegraph Cody Gateway 400 \"model \\\"anthropic/claude-2\\\" is not allowed, allowed: [anthropic/claude-2.0, …]\"; Letta 400 \"Provider anthropic is not supported (supported providers: letta, openai, …)\"",
+        any: &["allowed: [", "allowed models", "supported models:", "supported models are", "available models:", "available models are", "supported providers:", "supported providers are"],
+        also: &["model", "provider"], test: Some(|f| f.has(&["not allowed", "not supported", "unsupported", "not available", "unknown", "invalid"])),
+        unless: &["tool", "stream", "image", "vision", "function", "region", "country"],
+        kind: Kind::ModelNotFound, ..R },
     Rule { id: "model_words", source: "Ollama 404 \"model 'llama9' not found, try pulling it first\"; DeepSeek 400 \"Model Not Exist\"; LiteLLM 400 \"Invalid model name passed in model=…\"; LM Studio \"No models loaded\"",
         // An HTML 404 is a router's page: its "Not Found" is the path's, whatever names a model around it.
-        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || super::subject::model_is_the_agent(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country",
+        any: MODEL_WORDS, also: MISSING_WORDS, test: Some(|f| !(super::subject::model_not_the_subject(&f.words) || super::subject::model_is_the_agent(&f.words) || (f.body.html && f.status == Some(404)))), unless: &["do not have access to the model", "does not have access to model", "current user level", "your user level", "on your plan", "for your plan", "on your tier", "for your tier", "page not found", "cannot get /", "cannot post /", "not available in your region", "not available in your country",
                   // A host name that did not resolve (a `models.` host): the DNS's "not found".
                   "nxdomain", "could not resolve host", "name or service not known"],
         kind: Kind::ModelNotFound, ..R },
@@ -1549,9 +1567,15 @@ pub static RULES: &[Rule] = &[
                "user not found", "account not found", "user does not exist", "account does not exist", "no such user", "user_not_found", "account_not_found", "key not found", "token not found", "用户不存在", "账号不存在"],
         // A server's own credential trouble (a 500 "Internal authentication error") is its failure.
         unless: &["not unauthorized", "internal authentication"], kind: Kind::Auth, ..R },
+    // Bedrock's ValidationException "Operation not allowed": AWS re:Post's answers find the
+    // account restricted or the model's access not granted, but the words name neither.
+    Rule { id: "operation_not_allowed", source: "Bedrock ValidationException \"Operation not allowed\" on InvokeModel (aws/aws-cli, langgenius/dify threads)",
+        any: &["operation not allowed", "operation is not allowed"], kind: Kind::AccessDenied, cautious: true, ..R },
     Rule { id: "access_words", source: "Gemini 400 FAILED_PRECONDITION \"User location is not supported for the API use\"; OpenAI 403 unsupported_country_region_territory; Google PERMISSION_DENIED",
         tags: &["permission_denied", "permissiondeniederror", "unsupported_country_region_territory", "access_denied", "failed_precondition"],
-        any: &["location is not supported", "country, region, or territory not supported", "permission denied", "access denied", "not allowed to use", "does not have access", "not authorized to access"],
+        any: &["location is not supported", "country, region, or territory not supported", "permission denied", "access denied", "not allowed to use", "does not have access", "not authorized to access",
+               // A model kept from the key's plan or level ("Model not available for current user level").
+               "current user level", "your user level", "not available on your plan", "not available for your plan", "not available on your tier", "not available for your tier"],
         kind: Kind::AccessDenied, ..R },
     // The client could not read the server's answer: the answer is the problem, not the
     // request (async-openai, reqwest, Go's encoding/json on an HTML page).
