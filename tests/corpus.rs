@@ -21,9 +21,9 @@ use zencheck::failure::Kind;
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 88.4;
+const HELD_OUT_FLOOR: f64 = 88.5;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
-const WHOLE_FLOOR: f64 = 90.9;
+const WHOLE_FLOOR: f64 = 91.0;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
 const CAUTIOUS_FLOOR: f64 = 61.8;
 

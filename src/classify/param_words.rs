@@ -907,7 +907,18 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     // `reasoning` is both the Responses API's parameter and a key of an assistant message
     // sent back (DeepSeek's, OpenRouter's): its name alone does not say which, and their
     // fixes differ, so the grammar leaves it to the readings that know.
-    let r = read(f).filter(|r| r.name != "reasoning")?;
+    let mut r = read(f).filter(|r| r.name != "reasoning")?;
+    // A name refused inside a located message (`'messages.1' : property 'images' is
+    // unsupported`) is a part of that message: the content field is what the fix is about.
+    if !r.content {
+        let original = f.body.message.as_deref().unwrap_or(&f.words);
+        if let Some(field) = params::located(original).filter(|l| CONTENT.contains(&l.as_str())) {
+            if field != r.name {
+                r.name = field;
+                r.content = true;
+            }
+        }
+    }
     // A 5xx or a bare text speaks less surely than a 4xx refusal.
     let sure = r.direct && f.status.is_some_and(|s| (400..500).contains(&s));
     let sure = sure || (r.direct && f.status.is_none() && by_message.is_none());

@@ -154,12 +154,28 @@ pub fn blamed(f: &Facts) -> Option<String> {
         return Some(h);
     }
     let original = f.body.message.as_deref().unwrap_or("");
-    pydantic_errors(original)
+    let named = pydantic_errors(original)
         .into_iter()
         .find_map(|e| e.refused_name())
         .or_else(|| in_container(original))
         .or_else(|| quoted_after_refusal(&f.msg, original))
-        .or_else(|| named_unsupported(&f.msg, original))
+        .or_else(|| named_unsupported(&f.msg, original));
+    // A name refused inside a located message (`'messages.1' : property 'images' is
+    // unsupported`) is a part of that message, as LABELS.md writes a located part.
+    if let Some(name) = &named {
+        if let Some(field) = located(original).filter(|l| CONTENT.contains(&l.as_str())) {
+            // An assistant message's reasoning sent back keeps its own name (LABELS.md,
+            // "Reasoning sent back"): its fix is about that key.
+            let reasoning = name.starts_with("reasoning");
+            if !reasoning
+                && !name.starts_with(field.as_str())
+                && !KNOWN_PARAMS.contains(&name.as_str())
+            {
+                return Some(field);
+            }
+        }
+    }
+    named
         .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
 }

@@ -62,6 +62,8 @@ for d in sorted(os.listdir(root)):
         # 5l. A content field the server names illegal ("messages 参数非法", Zhipu's 1214) is a malformed part of that field, as 5b reads a located one.
         m=re.search(r"\b(messages|prompt|input|system) ?参数非法",body)
         if k in ('bad_request','param_rejected') and m: nk,np='bad_request',m.group(1)
+        # 5m. "must contain the word 'json' … to use response_format": the messages lack the word; response_format is right as it is (as most collectors read it).
+        if k=='bad_request' and re.search(r"contain the word ['\"]?json",body): np='messages'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
