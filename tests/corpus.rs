@@ -25,7 +25,7 @@ const HELD_OUT_FLOOR: f64 = 88.5;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
 const WHOLE_FLOOR: f64 = 91.0;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 61.8;
+const CAUTIOUS_FLOOR: f64 = 61.9;
 
 struct Case {
     name: String,

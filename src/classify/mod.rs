@@ -1581,6 +1581,24 @@ mod tests {
     }
 
     #[test]
+    fn curled_quotes_and_a_decoder_that_read_nothing() {
+        // JSON whose quotes an editor curled still reads as an envelope.
+        let v = pasted(
+            "请求大模型 API 失败：{“error”:{“code”:“1214”,“message”:“messages:输入不能为空”}}",
+        );
+        assert_eq!(v.map(|v| v.0), Some(Kind::BadRequest));
+        // A decoder that failed on the first character read no JSON at all: the answer's shape.
+        let v = pasted("Error occurred: Expecting value: line 1 column 1 (char 0). Retrying...");
+        assert_eq!(v.map(|v| v.0), Some(Kind::BadResponse));
+        // The same words about a stream's chunk are the stream's.
+        let v = pasted("Error parsing stream chunk: Expecting value: line 1 column 1 (char 0)");
+        assert_ne!(v.map(|v| v.0), Some(Kind::BadResponse));
+        // A file over its limit is the request's size.
+        let v = pasted("Error code: 400 - {'error': {'code': 'invalid_parameter_error', 'message': 'Multimodal file size is too large'}}");
+        assert_eq!(v.map(|v| v.0), Some(Kind::RequestTooLarge));
+    }
+
+    #[test]
     fn a_cut_envelope_s_message_is_read() {
         // The paste ends inside the JSON: no parser reads it, its message still names the field.
         let v = pasted("Error: `Upstream error (400): {\n  \"error\": {\n    \"code\": 400,\n    \"message\": \"Invalid JSON payload received. Unknown name \\\"$schema\\\" at 'request.tools[0].function_declarations[0].parameters': Cannot find field.\\nInvalid JSON payload rec");

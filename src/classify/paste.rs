@@ -32,6 +32,15 @@ pub struct Reading {
 }
 
 pub fn read(text: &str) -> Reading {
+    // JSON typed or pasted through an editor that curls its quotes (`{“error”:{“code”:“1214”}}`,
+    // common where a Chinese input method wrote it): read as the straight quotes it stood for.
+    let straight;
+    let text = if text.contains(['“', '”']) && find_structure(text).is_none() {
+        straight = text.replace(['“', '”'], "\"");
+        straight.as_str()
+    } else {
+        text
+    };
     let mut r = Reading {
         read_as: "text",
         ..Default::default()

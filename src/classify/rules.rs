@@ -1111,7 +1111,9 @@ pub static RULES: &[Rule] = &[
     Rule { id: "payload_over_limit", source: "Gemini 400 \"Request payload size exceeds the limit: 314572800 bytes\"; Bedrock \"Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000\"",
         any: &["payload size exceeds", "payload too large", "request entity too large", "body too large", "request too large", "at 'body' failed to satisfy constraint", "maximum request size", "exceeds the maximum allowed size", "content-length exceeds", "content-length too large", "content length exceeds",
                // Azure Front Door / ASP.NET: "exceeds maximum allowed content length".
-               "allowed content length", "maximum content length"],
+               "allowed content length", "maximum content length",
+               // A file in the request over its limit (DashScope "Multimodal file size is too large").
+               "file size is too large", "file is too large", "file too large", "file size exceeds"],
         // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
         unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
@@ -1625,7 +1627,7 @@ pub static RULES: &[Rule] = &[
         unless: &["request body", "json body into", "503 service unavailable", "502 bad gateway", "504 gateway"], kind: Kind::BadResponse, cautious: true, ..R },
     Rule { id: "body_invalid", source: "Anthropic 400 \"The request body is not valid JSON\"; Gemini \"Invalid JSON payload received\"; \"Required parameter \\\"model\\\" missing\"",
         any: &["request body is not valid json", "could not parse the json body", "invalid json payload", "json body could not be decoded", "malformed json", "failed to deserialize", "missing required parameter",
-               "required parameter", "missing field", "must exist", "invalid parameter", "parameter is invalid", "parameters are invalid", "invalid params", "invalid argument", "is a required property", "field required", "missing_required_parameter", "cannot be empty", "must not be empty", "参数有误", "参数非法", "参数错误", "请求参数"],
+               "required parameter", "missing field", "must exist", "不能为空", "invalid parameter", "parameter is invalid", "parameters are invalid", "invalid params", "invalid argument", "is a required property", "field required", "missing_required_parameter", "cannot be empty", "must not be empty", "参数有误", "参数非法", "参数错误", "请求参数"],
         unless: &["unknown name", "extra inputs", "unrecognized", "not supported", "unsupported"],
         // A known optional parameter named invalid is refused, not a malformed request.
         test: Some(|f| params::field_named(f).is_none_or(|p| !super::KNOWN_PARAMS.contains(&p.as_str()))),
@@ -1742,6 +1744,12 @@ pub static RULES: &[Rule] = &[
             "(exit) time out",
             // Vercel's function limit (FUNCTION_INVOCATION_TIMEOUT): "did not return an initial response within 25s".
             "did not return an initial response", "function_invocation_timeout"], kind: Kind::Timeout, ..R },
+    // A decoder that failed on the very first character read no JSON at all: an empty body or
+    // a page (the answer's shape), not a stream's event cut in two; a stream's words beside it
+    // leave it to the stream rule below.
+    Rule { id: "body_not_json", source: "Python json \"Expecting value: line 1 column 1 (char 0)\"; Firefox \"JSON.parse: unexpected character at line 1 column 1 of the JSON data\"",
+        status: Status::Unknown, any: &["line 1 column 1 (char 0)", "line 1 column 1 of the json data"],
+        unless: &["chunk", "delta", "stream", "data:", "sse", "event"], kind: Kind::BadResponse, cautious: true, hint: Some(RuleHint::ClientDecode), ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
         status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token", "unterminated string in json"],
         kind: Kind::StreamMalformed, ..R },
