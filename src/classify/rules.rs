@@ -1495,8 +1495,6 @@ pub static RULES: &[Rule] = &[
                "targeted an endpoint that does not exist"],
         unless: &["do not have access", "does not have access", "permission"],
         kind: Kind::ModelNotFound, ..R },
-    // A model id refused with the ids the endpoint does take listed beside it: the id is not
-    // one it serves (a gateway's allow-list, a framework's providers), whatever the verb.
     // OpenAI's strict-mode validation names the schema it refuses by its owner: a tool's
     // (`function 'x'`) or the structured output's (`response_format 'x'`). The schema
     // changes; the parameter stays.
@@ -1504,6 +1502,8 @@ pub static RULES: &[Rule] = &[
         any: &["invalid schema for function", "invalid schema for tool"], kind: Kind::ParamRejected, param: Param::Fixed("tools"), hint: Some(RuleHint::ToolSchema), ..R },
     Rule { id: "output_schema_refused", source: "OpenAI 400 \"Invalid schema for response_format 'x': In context=(), 'required' is required to be supplied\"",
         any: &["invalid schema for response_format", "invalid schema for text.format"], kind: Kind::ParamRejected, param: Param::Fixed("response_format"), ..R },
+    // A model id refused with the ids the endpoint does take listed beside it: the id is not
+    // one it serves (a gateway's allow-list, a framework's providers), whatever the verb.
     Rule { id: "model_not_in_list", source: "Sourcegraph Cody Gateway 400 \"model \\\"anthropic/claude-2\\\" is not allowed, allowed: [anthropic/claude-2.0, …]\"; Letta 400 \"Provider anthropic is not supported (supported providers: letta, openai, …)\"",
         any: &["allowed: [", "allowed models", "supported models:", "supported models are", "available models:", "available models are", "supported providers:", "supported providers are"],
         also: &["model", "provider"], test: Some(|f| f.has(&["not allowed", "not supported", "unsupported", "not available", "unknown", "invalid"])),

@@ -830,6 +830,27 @@ mod tests {
     }
 
     #[test]
+    fn a_likely_reading_is_confirmed_by_what_the_paste_lacks() {
+        let hint = |s: &str| {
+            let x = explain(s, None);
+            assert_eq!(x.confidence, Some(Confidence::Low), "{s}");
+            x.hint
+        };
+        // No HTTP answer at all: nothing to find, the connection to retrace.
+        let h = hint("Error calling Ollama: connect ECONNREFUSED ::1:11434");
+        assert!(h.contains("curl -v") && !h.contains("response body"), "{h}");
+        // Status and message both pasted: send it again, never "find the body".
+        let h = hint("HTTP/1.1 400\n\n{\"error\":{\"message\":\"Send either max_tokens or max_completion_tokens, please\",\"type\":\"invalid_request_error\"}}");
+        assert!(
+            h.contains("send the same request") && !h.contains("find the"),
+            "{h}"
+        );
+        // A status alone: its body is what is missing.
+        let h = hint("HTTP/1.1 404 Not Found");
+        assert!(h.contains("find the response body"), "{h}");
+    }
+
+    #[test]
     fn opencode_named_errors() {
         let api = r#"{"type":"error","error":{"name":"APIError","data":{"message":"Unauthorized","statusCode":401,"isRetryable":false,"responseBody":"{\"type\":\"error\",\"error\":{\"type\":\"CreditsError\",\"message\":\"Insufficient balance\"}}"}}}"#;
         let x = explain(api, Some(Provider::Zen));
