@@ -315,6 +315,9 @@ pub enum RuleHint {
     NoSystemInstruction,
     /// A key the provider blocked because it was found exposed in public: a new key.
     KeyLeaked,
+    /// A tool call's arguments in the request's history refused as not JSON: the model
+    /// wrote them in an earlier turn and the client sent them back unchanged.
+    ReplayedToolArgs,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -1280,6 +1283,12 @@ impl Kind {
             Kind::RequestTooLarge => "Shrink this request (fewer or shorter messages, fewer tool definitions, a lower max_tokens: some \
                  providers count the whole max_tokens against the window) or move to a tier with a higher tokens-per-minute limit. \
                  Retrying as is never passes."
+                .to_string(),
+            Kind::ToolCallMalformed if cx.rule == Some(RuleHint::ReplayedToolArgs) => "A tool call's arguments in the \
+                 conversation you sent are not valid JSON: the model wrote them in an earlier turn (a cut or malformed \
+                 tool call) and the client sent them back as they were, so the server refuses the whole request. Repair \
+                 or drop that assistant tool call and its tool result before sending the history again (or parse and \
+                 re-serialise arguments before replaying them); the same history fails the same way every time."
                 .to_string(),
             Kind::ToolCallMalformed => format!(
                 "{model} emitted a tool call the server could not parse (Groq: see failed_generation in the body). Retry the \

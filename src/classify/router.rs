@@ -138,6 +138,34 @@ fn likely(
     }
 }
 
+/// A route that generates: its 2xx starts an answer that can still fail while it streams.
+fn generation_route(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or("");
+    [
+        "/chat/completions",
+        "/completions",
+        "/responses",
+        "/messages",
+        "/api/chat",
+        "/api/generate",
+    ]
+    .iter()
+    .any(|r| path.ends_with(r))
+}
+
+/// A server's error log line about streaming (`ERROR:engine: stream_generate error: …`,
+/// `ERROR … streaming failed`): its level first, the stream named. Lowercased input.
+fn stream_failure_line(line: &str) -> bool {
+    let line = line.trim_start();
+    let levelled = line.starts_with("error")
+        || line.contains(" error ")
+            && line
+                .split_whitespace()
+                .take(4)
+                .any(|t| t.trim_matches(['[', ']', ':']) == "error");
+    levelled && line.contains("stream")
+}
+
 /// The verdict of a 404 the paste shows without a status of its own. `words` is the
 /// paste lowercased.
 pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classification> {
@@ -148,10 +176,22 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
     let mut registry = None;
     let mut route = None;
     let mut other = None;
+    // A generation route the log shows answered 2xx, then a server error line about the
+    // stream: the server had sent its 200 when it failed, so the failure reached the client
+    // inside the stream or as a cut one (uvicorn logs a streamed answer when it starts).
+    let mut answered = None;
+    let mut failed_after = None;
     for line in lines {
         let Some((status, path)) = logged(line) else {
+            if answered.is_some() && failed_after.is_none() && stream_failure_line(line) {
+                failed_after.clone_from(&answered);
+            }
             continue;
         };
+        if (200..300).contains(&status) && generation_route(&path) {
+            answered = answered.or(Some(path.split('?').next().unwrap_or("").to_string()));
+            continue;
+        }
         // Never the query: it can carry a key (`?key=…`).
         let path = path.split('?').next().unwrap_or("").to_string();
         if status != 404 {
@@ -209,6 +249,16 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
             ))
         }
         None => {}
+    }
+    if let Some(path) = failed_after {
+        return Some(likely(
+            Kind::StreamError,
+            "logged_200_then_stream_error",
+            None,
+            format!(
+                "the server's own log shows 200 for {path}, then an error while it streamed: it failed after the answer had begun"
+            ),
+        ));
     }
     // Only a framework's own words: "invalid URL" in an API's envelope is that API speaking.
     // A structured body whose whole message is the 404 reason phrase, with no code or type
@@ -307,6 +357,28 @@ mod tests {
         assert_ne!(
             read(404, "HttpRequestException: Response status code does not indicate success: 404 (Not Found).").map(|v| v.1),
             Some("ollama_bare_404")
+        );
+    }
+
+    #[test]
+    fn a_server_log_of_a_200_then_a_stream_error_is_a_stream_error() {
+        let ok = "INFO:     127.0.0.1:5000 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK";
+        let err = "ERROR:engine.model: stream_generate error: RuntimeError: out of memory";
+        assert_eq!(
+            read_text(&format!("{ok}\n{err}")),
+            Some((Kind::StreamError, "logged_200_then_stream_error"))
+        );
+        // The error logged before the answer began is not one inside it.
+        assert_eq!(read_text(&format!("{err}\n{ok}")), None);
+        // An error line that is not about the stream says nothing of it.
+        assert_eq!(
+            read_text(&format!("{ok}\nERROR:engine: cache eviction failed")),
+            None
+        );
+        // A 200 on a route that does not generate starts no stream.
+        assert_eq!(
+            read_text(&format!("INFO: \"GET /v1/models HTTP/1.1\" 200 OK\n{err}")),
+            None
         );
     }
 

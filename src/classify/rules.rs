@@ -1117,6 +1117,13 @@ pub static RULES: &[Rule] = &[
         // A `Content-Length` header in a pasted answer is no size refusal: only words that say it exceeded.
         also: &["exceed", "too large", "less than or equal", "limit", "maximum"],
         unless: &["tokens per minute", "tpm"], kind: Kind::RequestTooLarge, ..R },
+    // More images or files in one request than the model takes: the request's contents are
+    // over a count, whatever their size (Azure OpenAI 400 "Too many images in request. Max
+    // is 10."). Fewer of them per request is the fix, as for a body over its size.
+    Rule { id: "items_over_limit", source: "Azure OpenAI 400 \"Too many images in request. Max is 10.\" (h2oai/h2ogpt)",
+        any: &["too many images", "too many image", "too many files", "too many attachments", "too many documents", "number of images exceeds", "images per request", "image count exceeds", "maximum of images", "maximum number of images", "maximum number of files"],
+        also: &["max", "exceed", "too many", "limit", "at most", "only"],
+        kind: Kind::RequestTooLarge, ..R },
     // A field longer than the API's own limit for it (OpenAI validates every string and array
     // it takes: a message's content up to 1 MiB of text, a call id up to 64 characters, up to
     // 128 tools): not the model's window, and never fixed by a shorter conversation elsewhere.
@@ -1240,6 +1247,11 @@ pub static RULES: &[Rule] = &[
     Rule { id: "empty_answer", source: "Cline \"Unexpected API Response: The language model did not provide any assistant messages\"; an agent's \"model returned an empty response\"",
         any: &["did not provide any assistant messages", "no assistant messages", "returned an empty response", "empty response from the model", "model returned no content", "empty completion", "response was empty", "returned empty content"],
         kind: Kind::BadResponse, cautious: true, ..R },
+    // A request refused because a tool call's arguments in its history are not JSON: the
+    // model wrote them earlier and the client replayed them; the history is what to repair.
+    Rule { id: "replayed_tool_args", source: "MiniMax 400 code 2013 \"invalid params, invalid function arguments json string\" (charmbracelet/crush#2720); DashScope 400 \"The \\\"function.arguments\\\" parameter of the code model must be in JSON format\" (explyt/explyt#23)",
+        any: &["invalid function arguments", "function.arguments\" parameter", "function.arguments parameter", "arguments must be in json", "arguments must be valid json", "arguments must be a valid json"],
+        kind: Kind::ToolCallMalformed, hint: Some(RuleHint::ReplayedToolArgs), ..R },
     // An agent's or a library's own words about the model's tool calls: it says the model
     // got them wrong, not what; the reading is the likely one.
     Rule { id: "tool_calls_invalid", source: "an agent's \"The model produced invalid tool calls\"; \"could not parse the tool call\"; Cline/Roo \"tried to use … without value for required parameter\", \"inability to use a tool properly\"; OpenHands FunctionCallValidationError",
@@ -1856,6 +1868,28 @@ mod tests {
         assert_ne!(
             first("max_tokens is too large: 100000. This model supports at most 16384 completion tokens").map(|r| r.0),
             Some("cap_over_window")
+        );
+    }
+
+    #[test]
+    fn more_images_than_a_request_takes_is_the_request_s_size() {
+        assert_eq!(
+            first("Too many images in request. Max is 10."),
+            Some(("items_over_limit", Kind::RequestTooLarge))
+        );
+        assert_eq!(
+            first("The number of images exceeds the limit of 5 per request"),
+            Some(("items_over_limit", Kind::RequestTooLarge))
+        );
+        // A window that counts images' tokens is no count of images.
+        assert_ne!(
+            first("The decoder prompt (length 337896) is longer than the maximum model length of 128000. For image inputs, the number of image tokens depends on the number of images").map(|r| r.0),
+            Some("items_over_limit")
+        );
+        // An image the model cannot read is no count.
+        assert_ne!(
+            first("Invalid image: the image could not be decoded").map(|r| r.0),
+            Some("items_over_limit")
         );
     }
 

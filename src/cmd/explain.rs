@@ -210,6 +210,9 @@ pub fn explain(input: &str, provider: Option<Provider>) -> Explanation {
     if looks_like_sse(text) {
         return from_sse(text, provider);
     }
+    if let Some(stream) = quoted_transcript(text) {
+        return from_sse(&stream, provider);
+    }
     let reading = paste::read(text);
     if let Some(err) = reading.value.as_ref().and_then(opencode_error) {
         let mut x = from_opencode(err, provider);
@@ -328,6 +331,66 @@ fn looks_like_sse(text: &str) -> bool {
         }
     }
     fields > 0
+}
+
+/// A transcript quoted the way issue threads and chats quote one: its lines indented, or
+/// behind a `> `, `# ` or `// ` marker, and long `data:` lines wrapped by a terminal
+/// or an editor onto the next lines. Returned as the stream it was when, once the marker is
+/// gone and the wrapped lines are joined back, every line is an SSE field or a blank: a
+/// paste with anything else in it (a traceback, an SDK's object dump) is read as text.
+fn quoted_transcript(text: &str) -> Option<String> {
+    const MARKERS: [&str; 4] = ["> ", ">", "# ", "// "];
+    // The paste arrives trimmed, so its first line has lost its indentation: each line is
+    // read from its first character.
+    let mut cut: Vec<&str> = text.lines().take(2_000).map(str::trim_start).collect();
+    // The marker of the first line, taken off every line that has it: a line wrapped from a
+    // long frame may have lost it, and is joined back below.
+    if let Some(m) = cut
+        .iter()
+        .find(|l| !l.is_empty())
+        .and_then(|first| MARKERS.iter().find(|m| first.starts_with(**m)))
+    {
+        cut = cut
+            .iter()
+            .map(|l| {
+                l.strip_prefix(*m)
+                    .or_else(|| l.strip_prefix(m.trim_end()))
+                    .unwrap_or(l)
+                    .trim_start()
+            })
+            .collect();
+    }
+    let field = |l: &str| {
+        ["data:", "event:", "id:", "retry:", ":"]
+            .iter()
+            .any(|f| l.starts_with(f))
+    };
+    let parses = |l: &str| {
+        l.strip_prefix("data:")
+            .map(str::trim)
+            .is_none_or(|d| !d.starts_with('{') || serde_json::from_str::<Value>(d).is_ok())
+    };
+    let mut out: Vec<String> = Vec::new();
+    for line in cut {
+        let line = line.trim_end().to_string();
+        match out.last_mut() {
+            // A wrapped line goes back onto the data line it was cut from, while that
+            // line's JSON is still unfinished.
+            Some(last) if !line.is_empty() && !field(&line) && !parses(last) => {
+                last.push(' ');
+                last.push_str(line.trim_start());
+            }
+            _ if line.is_empty() || field(&line) => out.push(line),
+            _ => return None,
+        }
+    }
+    // A frame that still is not JSON once joined was no wrapped frame (Node's pretty-printed
+    // `data: {` object, a broken copy): the paste is read as text.
+    if !out.iter().all(|l| parses(l)) {
+        return None;
+    }
+    let stream = out.join("\n");
+    looks_like_sse(&stream).then_some(stream)
 }
 
 fn from_reading(r: paste::Reading, provider: Option<Provider>) -> Explanation {
@@ -885,6 +948,23 @@ mod tests {
             kind("openai.AuthenticationError: Incorrect API key provided"),
             Some(Kind::Auth)
         );
+    }
+
+    #[test]
+    fn a_quoted_transcript_is_read_as_the_stream_it_was() {
+        let quoted = "  # data: {\"error\":{\"message\":\"Internal server\n  error\",\"type\":\"internal_error\"}}\n  # data: [DONE]\n";
+        let x = explain(quoted, None);
+        assert_eq!((x.kind, x.read_as), (Some(Kind::StreamError), "sse"));
+        assert_eq!(x.provider_message.as_deref(), Some("Internal server error"));
+        let cut = "> data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"po\"}}]}\n>\n";
+        assert_eq!(kind(cut), Some(Kind::StreamTruncated));
+        // A traceback with a quoted data line in it is no transcript.
+        assert!(
+            quoted_transcript("> Traceback (most recent call last):\n> data: {\"a\":1}\n")
+                .is_none()
+        );
+        // Nor is an unquoted paste: it is read as the text it is.
+        assert!(quoted_transcript("data: {\"a\":1}\nsomething else\n").is_none());
     }
 
     #[test]

@@ -64,6 +64,8 @@ for d in sorted(os.listdir(root)):
         if k in ('bad_request','param_rejected') and m: nk,np='bad_request',m.group(1)
         # 5m. "must contain the word 'json' … to use response_format": the messages lack the word; response_format is right as it is (as most collectors read it).
         if k=='bad_request' and re.search(r"contain the word ['\"]?json",body): np='messages'
+        # 5n. A tool call's arguments refused as not JSON: the model wrote them in an earlier turn, the client replayed them.
+        if k in ('bad_request','param_rejected') and re.search(r"invalid function arguments|function\.arguments\\?\"? parameter[^\n]{0,60}json",body): nk,np='tool_call_malformed','-'
         # 6. A parameter is named by its top-level field when the path indexes into a list.
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
