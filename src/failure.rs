@@ -318,6 +318,9 @@ pub enum RuleHint {
     /// A tool call's arguments in the request's history refused as not JSON: the model
     /// wrote them in an earlier turn and the client sent them back unchanged.
     ReplayedToolArgs,
+    /// The assistant's thinking blocks (Anthropic's shape) were not sent back in the next
+    /// turn, where the server requires them.
+    ThinkingBack,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -868,6 +871,12 @@ impl Kind {
                 _ => param_rejected_hint(cx.param, cx.rule),
             },
             Kind::ParamIgnored => param_ignored_hint(cx.param),
+            Kind::BadRequest if cx.rule == Some(RuleHint::ThinkingBack) => "With thinking on, this server wants each \
+                 assistant turn sent back with the thinking blocks it came with (DeepSeek's Anthropic-compatible API, Claude \
+                 with tool use): the request's history lacks them. Send assistant messages back exactly as received, \
+                 thinking blocks and their `signature` included (a client or relay that keeps only the text drops them), \
+                 or turn thinking off for this conversation."
+                .to_string(),
             Kind::BadRequest if matches!(cx.param, Some("signature" | "thinking")) => "A layer between the client and the \
                  model changes Anthropic's thinking blocks: with extended thinking on, the assistant turn that called a tool \
                  must go back opening with its thinking block, its `signature` exactly as received, or the model's server \
@@ -949,9 +958,25 @@ impl Kind {
                      Merge consecutive messages of one role (two user turns in a row are the usual cause, e.g. after \
                      a trimmed history or a tool result sent as a user message) before sending."
                     .to_string(),
-                _ => "Read the provider's message in the evidence: the request shape is refused. \
-                     Compare it with what your client sends (zencheck sends a minimal valid request)."
-                    .to_string(),
+                _ => match cx.param {
+                    Some(p @ ("messages" | "input" | "prompt" | "system" | "contents")) => format!(
+                        "A part of `{p}` is refused as sent (the message says which and why): fix that part in the \
+                         client that builds it (an empty or wrongly typed content part, a role or order the server does \
+                         not take, an item left over from another provider's format); the other parameters are fine."
+                    ),
+                    Some(p) => format!(
+                        "The server refused the value of `{p}` as sent (the message says what is wrong with it): send a \
+                         value it takes, or leave `{p}` out if your application does not need it; a client or gateway \
+                         that fills it in may be the one to change."
+                    ),
+                    None if cx.offline => "Read the provider's message: it names what in the request is refused. \
+                         When it is vague, send a minimal request (one user message, nothing else) and add your \
+                         parameters back one at a time to see which one it refuses."
+                        .to_string(),
+                    None => "Read the provider's message in the evidence: the request shape is refused. \
+                         Compare it with what your client sends (zencheck sends a minimal valid request)."
+                        .to_string(),
+                },
             },
             Kind::ServerError if cx.rule == Some(RuleHint::ServiceAt404) => "The provider's own address answered its own \
                  route with a 404 and no body: the address is the provider's documented one, so the service is the likelier \

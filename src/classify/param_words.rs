@@ -1082,10 +1082,27 @@ pub fn cap_share(v: Classification, body: &super::ErrorBody) -> Classification {
             .collect();
         digits.chars().rev().collect::<String>().parse().ok()
     };
-    match (
-        number_before(" in the messages"),
-        number_before(" in the completion"),
-    ) {
+    let number_after = |key: &str| -> Option<u64> {
+        let tail = text[text.find(key)? + key.len()..].trim_start();
+        let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    // vLLM's form: "You passed 74655 input characters (or 300 input tokens) and requested
+    // 32000 output tokens. However, the model's context length is only 32000 tokens": the
+    // cap alone fills the window, or outweighs the input when the input is counted in tokens.
+    let vllm = number_before(" output tokens").filter(|_| text.contains("requested"));
+    let window = number_after("context length is only")
+        .or_else(|| number_after("maximum context length is"));
+    let input = number_before(" input tokens");
+    let (messages, completion) = match (vllm, window) {
+        (Some(c), Some(w)) if input.is_none() && c.saturating_mul(2) >= w => (Some(0), Some(c)),
+        (Some(c), Some(_)) if input.is_some() => (input, Some(c)),
+        _ => (
+            number_before(" in the messages"),
+            number_before(" in the completion"),
+        ),
+    };
+    match (messages, completion) {
         // The cap is what to change: named as the vLLM rule for the same case names it.
         (Some(m), Some(c)) if c > m => Classification {
             param: Some("max_tokens".into()),
@@ -1313,6 +1330,11 @@ mod tests {
             )
         );
         // The messages' share the larger: the prompt's fix, as before, and no parameter.
+        // vLLM's form: the cap alone fills the window.
+        let v = read("You passed 74655 input characters and requested 32000 output tokens. However, the model's context length is only 32000 tokens, resulting in a maximum input length of 0 tokens.");
+        assert_eq!(v.param.as_deref(), Some("max_tokens"));
+        let v = read("You passed 9000 input tokens and requested 100 output tokens. However, the model's context length is only 8192 tokens.");
+        assert_eq!(v.param, None);
         let v = read("This model's maximum context length is 4097 tokens. However, you requested 4268 tokens (4012 in the messages, 256 in the completion).");
         assert_eq!(
             (v.kind, v.param.as_deref(), v.hint),

@@ -178,6 +178,7 @@ pub fn blamed(f: &Facts) -> Option<String> {
     named
         .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
+        .or_else(|| quoted_parameter(&f.words))
 }
 
 /// Parameters the APIs document, as they spell them (snake_case): a client that spells one
@@ -528,6 +529,26 @@ fn labelled(words: &str) -> Option<String> {
     })
 }
 
+/// A name a message quotes right after the word for one (Volcengine Ark's "The parameter
+/// `size` specified in the request is not valid"): a name it marks twice, known or not.
+pub fn quoted_parameter(words: &str) -> Option<String> {
+    const QUOTED: [char; 3] = ['`', '\'', '"'];
+    ["the parameter ", "the field ", "the argument "]
+        .iter()
+        .find_map(|lead| {
+            words.match_indices(lead).find_map(|(i, _)| {
+                let at = i + lead.len();
+                if !words[at..].starts_with(QUOTED) {
+                    return None;
+                }
+                let name = ident_at(words, at)?;
+                (!matches!(name.as_str(), "null" | "none" | "nil" | "undefined")
+                    && !CONTENT.contains(&name.as_str()))
+                .then(|| api_spelling(&name))
+            })
+        })
+}
+
 /// The parameter the user's own call passed, as a traceback quotes it
 /// (`client.chat.completions.create(…, stream_options={…})`), when the message names none.
 fn keyword_in_call(words: &str) -> Option<String> {
@@ -555,7 +576,11 @@ fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
             let condition = ["when using ", "while using ", "when you use "]
                 .iter()
                 .any(|c| msg[..at].ends_with(c));
-            if !condition && sent.contains(&p) && best.is_none_or(|(b, _)| at < b) {
+            if !condition
+                && !suggested(&msg[..at])
+                && sent.contains(&p)
+                && best.is_none_or(|(b, _)| at < b)
+            {
                 best = Some((at, p));
             }
         }
@@ -572,6 +597,32 @@ fn first_mentioned(msg: &str, sent: &[&str]) -> Option<String> {
         consider(msg.find(alias), p);
     }
     best.map(|(_, p)| p.to_string())
+}
+
+/// Whether a name after `head` is the one a message suggests instead ("… is not supported.
+/// Use \"reasoning_effort\" to control thinking", "please use max_completion_tokens"): a
+/// sentence or clause that opens with the advice, never a refusal ("cannot use tools").
+fn suggested(head: &str) -> bool {
+    let head = head.trim_end_matches(['"', '\'', '`', ' ']);
+    [
+        "use",
+        "use the",
+        "try",
+        "switch to",
+        "in favor of",
+        "in favour of",
+        "replaced by",
+    ]
+    .iter()
+    .any(|lead| {
+        head.strip_suffix(lead).is_some_and(|before| {
+            let before = before.trim_end();
+            before.is_empty()
+                || before.ends_with(['.', ';', ':', ',', '('])
+                || before.ends_with("please")
+                || before.ends_with("instead")
+        })
+    })
 }
 
 /// The name a refusal quotes, whatever it is (the request's own fields included):
@@ -1104,8 +1155,8 @@ pub fn located_in(mut v: super::Classification, body: &super::ErrorBody) -> supe
 }
 
 /// `v` with the schema's fix when the refusal of `tools` is about a tool's JSON schema (a
-/// keyword the endpoint does not take, strict mode's rules), not about tools: "The model
-/// does not take tools" would send the user to drop what works.
+/// keyword the endpoint does not take, strict mode's rules, a field missing inside it), not
+/// about tools: "The model does not take tools" would send the user to drop what works.
 pub fn tool_schema(mut v: super::Classification, msg: &str) -> super::Classification {
     use crate::failure::{Kind, RuleHint};
     const SCHEMA: &[&str] = &[
@@ -1117,10 +1168,21 @@ pub fn tool_schema(mut v: super::Classification, msg: &str) -> super::Classifica
         "'parameters'",
         "\"parameters\"",
     ];
+    let schema = SCHEMA.iter().any(|w| msg.contains(w));
+    // A tool's or structured output's schema refused, whatever words refused it ("missing
+    // field" under `function_declarations[7].parameters`), is the parameter refused as
+    // sent: its schema changes, the parameter stays (LABELS.md).
+    if v.kind == Kind::BadRequest
+        && matches!(v.param.as_deref(), Some("tools" | "response_format"))
+        && schema
+    {
+        v.kind = Kind::ParamRejected;
+        v.hint = None;
+    }
     if v.kind == Kind::ParamRejected
         && v.param.as_deref() == Some("tools")
         && v.hint.is_none()
-        && SCHEMA.iter().any(|w| msg.contains(w))
+        && schema
     {
         v.hint = Some(RuleHint::ToolSchema);
     }
@@ -1197,6 +1259,35 @@ mod tests {
     /// original).
     fn named(original: &str) -> Option<String> {
         named_unsupported(&original.to_lowercase(), original)
+    }
+
+    #[test]
+    fn the_name_a_message_suggests_is_not_the_one_it_refuses() {
+        let sent = &[
+            "reasoning_effort",
+            "tools",
+            "max_completion_tokens",
+            "max_tokens",
+        ];
+        assert_eq!(
+            first_mentioned(
+                "\"thinking\" is not supported on /v1/chat/completions. use \"reasoning_effort\" to control thinking.",
+                sent
+            ),
+            None
+        );
+        assert_eq!(
+            first_mentioned(
+                "unsupported parameter: 'max_tokens'. please use max_completion_tokens instead.",
+                sent
+            ),
+            Some("max_tokens".into())
+        );
+        // A refusal to use a parameter names it.
+        assert_eq!(
+            first_mentioned("this model cannot use tools", sent),
+            Some("tools".into())
+        );
     }
 
     #[test]

@@ -717,6 +717,45 @@ fn server_framework_crash(f: &Facts) -> bool {
 /// as what the caller expects, in any client's words ("Could not parse tool input",
 /// "Failed to parse tool arguments from chat model response", "error parsing tool call",
 /// "Invalid tool call arguments: EOF while parsing").
+/// A message part or input item of a type the endpoint does not take ("Unsupported content
+/// type: redacted_thinking", "Unsupported Responses API input item type: 'additional_tools'"),
+/// never a body's media type ("Unsupported content type: text/plain" is the header's).
+fn part_type(f: &Facts, item: bool) -> bool {
+    let leads: &[&str] = if item {
+        &["input item type"]
+    } else {
+        &[
+            "unsupported content type",
+            "unsupported content block type",
+            "unsupported message content type",
+            "unsupported content part type",
+            "unknown content type",
+            "unknown content block type",
+        ]
+    };
+    leads.iter().any(|lead| {
+        f.words.find(lead).is_some_and(|i| {
+            let rest = &f.words[i + lead.len()..];
+            let value: String = rest
+                .trim_start_matches([':', ' ', '\'', '"', '`'])
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '`' | ',' | '.'))
+                .collect();
+            let refused =
+                !item || f.words.contains("unsupported") || f.words.contains("not supported");
+            refused && !value.is_empty() && !value.contains('/')
+        })
+    })
+}
+
+fn content_part_type(f: &Facts) -> bool {
+    part_type(f, false)
+}
+
+fn input_item_type(f: &Facts) -> bool {
+    part_type(f, true)
+}
+
 fn tool_parse_failed(f: &Facts) -> bool {
     let m = &f.words;
     let has = |ws: &[&str]| ws.iter().any(|w| m.contains(w));
@@ -1183,6 +1222,8 @@ pub static RULES: &[Rule] = &[
                "set inference limit", "inference limit", "free allocated quota", "free quota", "subscription allowance", "account balance", "balance is insufficient", "balance insufficient", "not enough balance", "insufficient account",
                "额度已用尽", "额度不足", "额度", "账户余额", "out of credits", "no credits", "credits exhausted", "free trial", "trial has ended", "trial has expired", "trial expired", "subscription has expired",
                "subscription expired", "subscription is inactive", "no active subscription", "run out of credits", "purchase credits", "add credits",
+               // Anthropic's spend limit of a workspace or organisation: access returns on a date.
+               "specified api usage limits", "regain access on",
                // A request to buy before going on (Gitee AI: "请购买资源后继续使用", "purchase or
                // authorize resources").
                "please purchase", "purchase or authorize", "请购买", "购买资源", "绑定或购买",
@@ -1297,6 +1338,18 @@ pub static RULES: &[Rule] = &[
     // as a reverse proxy's log says it under its own 502: the upstream was too slow to start.
     Rule { id: "header_timeout", source: "Go net/http \"net/http: timeout awaiting response headers\" (oauth2-proxy, Caddy and other Go proxies log it with their 502)",
         any: &["timeout awaiting response headers"], kind: Kind::Timeout, cautious: true, ..R },
+    // A message part or an input item whose type this endpoint does not take: a shape the
+    // API has that this endpoint or gateway does not (LABELS.md: `param_rejected` on the
+    // content field).
+    Rule { id: "part_type_refused", source: "OpenRouter \"Unsupported content type: redacted_thinking\" (farion1231/cc-switch)",
+        test: Some(content_part_type), kind: Kind::ParamRejected, param: Param::Fixed("messages"), hint: Some(RuleHint::MessageShape), ..R },
+    Rule { id: "input_item_refused", source: "a Responses API translator's \"Unsupported Responses API input item type: 'x'\"",
+        test: Some(input_item_type), kind: Kind::ParamRejected, param: Param::Fixed("input"), ..R },
+    // Anthropic's shape of DeepSeek's thinking-mode rule: the assistant's thinking blocks go
+    // back in its content, which lives in `messages` (LABELS.md: a located part).
+    Rule { id: "thinking_back", source: "DeepSeek's Anthropic API 400 \"The `content[].thinking` in the thinking mode must be passed back to the API.\"",
+        any: &["content[].thinking", "thinking block", "thinking blocks"], also: &["must be passed back", "passed back", "pass back", "must be included"],
+        kind: Kind::BadRequest, param: Param::Fixed("messages"), hint: Some(RuleHint::ThinkingBack), ..R },
     Rule { id: "reasoning_content_back", source: "DeepSeek 400 \"Missing `reasoning_content` field in the assistant message at message index 2\" (its thinking-mode guide: with tool calls, reasoning_content is passed back)",
         any: &["reasoning_content"], also: &["missing", "must be passed", "passed back", "pass back", "is required", "required field", "must be included", "must include", "should be passed"],
         // Its fix is the one every refusal naming a reasoning field gets (failure.rs, by the parameter).
@@ -1646,6 +1699,13 @@ pub static RULES: &[Rule] = &[
         kind: Kind::BadRequest, param: Param::Field, ..R },
     // The request named invalid in so many words but not what is wrong: the likely reading,
     // whatever the status (a 500 that says so is no transient outage).
+    // A value refused for a parameter the message quotes by name, known or not: its value
+    // is what to change (Volcengine Ark: "The parameter `size` specified in the request is
+    // not valid").
+    Rule { id: "named_value_invalid", source: "Volcengine Ark 400 InvalidParameter \"The parameter `image_url` specified in the request is not valid: image download failed\"",
+        any: &["is not valid", "is invalid", "invalid value"],
+        test: Some(|f| params::quoted_parameter(&f.words).is_some()),
+        kind: Kind::BadRequest, param: Param::Blamed, ..R },
     Rule { id: "invalid_request_words", source: "Kimi 400 \"Invalid request Error\"; together 400 \"Input validation error\"; a gateway's 500 \"Invalid request: …\"",
         any: &["invalid request", "request is invalid", "request is not valid", "malformed request", "improperly formed request", "validation error", "validationerror", "请求无效", "非法请求"],
         unless: &["timed out", "timeout", "connection"],
@@ -1868,6 +1928,51 @@ mod tests {
         assert_ne!(
             first("max_tokens is too large: 100000. This model supports at most 16384 completion tokens").map(|r| r.0),
             Some("cap_over_window")
+        );
+    }
+
+    #[test]
+    fn a_part_or_item_type_the_endpoint_does_not_take_is_the_content_field_refused() {
+        assert_eq!(
+            first("Unsupported content type: redacted_thinking"),
+            Some(("part_type_refused", Kind::ParamRejected))
+        );
+        assert_eq!(
+            first("Unsupported Responses API input item type: 'additional_tools'"),
+            Some(("input_item_refused", Kind::ParamRejected))
+        );
+        // A body's media type is the header's, not a message part's.
+        assert_ne!(
+            first("Unsupported content type: text/plain").map(|r| r.0),
+            Some("part_type_refused")
+        );
+    }
+
+    #[test]
+    fn thinking_blocks_not_sent_back_and_a_spend_limit_read_by_their_words() {
+        assert_eq!(
+            first("The `content[].thinking` in the thinking mode must be passed back to the API."),
+            Some(("thinking_back", Kind::BadRequest))
+        );
+        assert_eq!(
+            first_with(Some(400), "You have reached your specified API usage limits. You will regain access on 2025-12-01 at 00:00 UTC."),
+            Some(("billing", Kind::Billing))
+        );
+        assert_eq!(
+            first_with(
+                Some(400),
+                "The parameter `size` specified in the request is not valid"
+            ),
+            Some(("named_value_invalid", Kind::BadRequest))
+        );
+        // An unquoted word after "parameter" is prose, not a name.
+        assert_ne!(
+            first_with(
+                Some(400),
+                "The parameter specified in the request is not valid"
+            )
+            .map(|r| r.0),
+            Some("named_value_invalid")
         );
     }
 

@@ -18,6 +18,8 @@ for d in sorted(os.listdir(root)):
         nk,np=k,pa
         # 1. Kinds whose name says what is at fault carry no parameter.
         if k in ('model_not_found','billing','tool_call_malformed','output_length','request_too_large') and pa!='-': np='-'
+        # 1d. A stream kind names the stream: `stream` beside it says nothing more.
+        if (k=='not_sse' or k.startswith('stream_')) and pa=='stream': np='-'
         if k=='access_denied' and pa not in ('-','stream'): np='-'
         if k=='context_overflow' and pa in ('messages','input','prompt','contents'): np='-'
         # 1b. An overflow whose larger share is the completion's: the cap is what to change.
@@ -27,7 +29,7 @@ for d in sorted(os.listdir(root)):
         # 1c. Kinds that name what is wrong carry no parameter in any label.
         if k in ('wrong_route','content_filter') and pa in ('model','messages'): np='-'
         # 2. The assistant's reasoning not sent back is a missing field of the request.
-        if re.search(r"in the thinking mode must be passed back|missing `reasoning_content` field",body) and "reasoning_content" in body: nk,np='bad_request','reasoning_content'
+        if re.search(r"in the thinking mode must be passed back|missing `reasoning_content` field|reasoning_content is missing",body) and "reasoning_content" in body: nk,np='bad_request','reasoning_content'
         # 3. A tool result out of order is about the messages.
         if k=='bad_request' and pa=='-' and ("must be a response to a preceeding message with 'tool_calls'" in body or "must be a response to a preceding message with 'tool_calls'" in body or ("tool_use" in body and "tool_result" in body and ("without" in body or "unexpected" in body or "not found" in body or "must have a corresponding" in body))): np='messages'
         # 4. An empty message is a malformed request, not a refused parameter.
