@@ -908,15 +908,12 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     // sent back (DeepSeek's, OpenRouter's): its name alone does not say which, and their
     // fixes differ, so the grammar leaves it to the readings that know.
     let mut r = read(f).filter(|r| r.name != "reasoning")?;
-    // A name refused inside a located message (`'messages.1' : property 'images' is
-    // unsupported`) is a part of that message: the content field is what the fix is about.
+    // A name refused inside a located message is a part of that message (`params::located_part`).
     if !r.content {
         let original = f.body.message.as_deref().unwrap_or(&f.words);
-        if let Some(field) = params::located(original).filter(|l| CONTENT.contains(&l.as_str())) {
-            if field != r.name {
-                r.name = field;
-                r.content = true;
-            }
+        if let Some(field) = params::located_part(original, &r.name) {
+            r.name = field;
+            r.content = true;
         }
     }
     // A 5xx or a bare text speaks less surely than a 4xx refusal.

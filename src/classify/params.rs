@@ -160,25 +160,25 @@ pub fn blamed(f: &Facts) -> Option<String> {
         .or_else(|| in_container(original))
         .or_else(|| quoted_after_refusal(&f.msg, original))
         .or_else(|| named_unsupported(&f.msg, original));
-    // A name refused inside a located message (`'messages.1' : property 'images' is
-    // unsupported`) is a part of that message, as LABELS.md writes a located part.
-    if let Some(name) = &named {
-        if let Some(field) = located(original).filter(|l| CONTENT.contains(&l.as_str())) {
-            // An assistant message's reasoning sent back keeps its own name (LABELS.md,
-            // "Reasoning sent back"): its fix is about that key.
-            let reasoning = name.starts_with("reasoning");
-            if !reasoning
-                && !name.starts_with(field.as_str())
-                && !KNOWN_PARAMS.contains(&name.as_str())
-            {
-                return Some(field);
-            }
-        }
+    if let Some(field) = named.as_deref().and_then(|n| located_part(original, n)) {
+        return Some(field);
     }
     named
         .or_else(|| labelled(&f.words))
         .or_else(|| keyword_in_call(&f.words))
         .or_else(|| quoted_parameter(&f.words))
+}
+
+/// The content field a located message names (`'messages.1' : property 'images' is
+/// unsupported`), when `name` is refused inside it: that part of the message is what to fix,
+/// as LABELS.md writes a located part. A request parameter keeps its own name, and so does an
+/// assistant message's reasoning sent back (LABELS.md, "Reasoning sent back").
+pub fn located_part(original: &str, name: &str) -> Option<String> {
+    let field = located(original).filter(|l| CONTENT.contains(&l.as_str()))?;
+    let own = name.starts_with("reasoning")
+        || name.starts_with(field.as_str())
+        || KNOWN_PARAMS.contains(&name);
+    (!own).then_some(field)
 }
 
 /// Parameters the APIs document, as they spell them (snake_case): a client that spells one

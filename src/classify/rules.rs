@@ -1824,7 +1824,10 @@ pub static RULES: &[Rule] = &[
         unless: &["chunk", "delta", "stream", "data:", "sse", "event"], kind: Kind::BadResponse, cautious: true, hint: Some(RuleHint::ClientDecode), ..R },
     Rule { id: "stream_json", source: "openai-python json.JSONDecodeError \"Expecting value: line 1 column 1\"; AI SDK AI_JSONParseError",
         status: Status::Unknown, any: &["jsondecodeerror", "expecting value: line", "unexpected end of json input", "ai_jsonparseerror", "is not valid json", "unexpected token", "unterminated string in json"],
-        kind: Kind::StreamMalformed, ..R },
+        // A decoder's failure alone does not say whether it read a stream's event or a whole
+        // answer (two of the six training cases it read were an answer of the wrong shape):
+        // the reading is the likely one.
+        kind: Kind::StreamMalformed, cautious: true, ..R },
     // A client that could not decode a stream's bytes or events says so of the stream: the
     // events were cut or mis-encoded on the way, or its own decoder split them (a character
     // split across two reads: zencheck's stream checks tell which).
