@@ -471,7 +471,7 @@ impl Kind {
             Kind::ProviderInit => "The client could not load the provider's package or library (opencode's AI SDK package, a Python, Node, Java or Go client library), or loaded another version than the calling code expects, so no request reached the provider.",
             Kind::Redirect => "The server answered with a redirect instead of the API: the base URL is an old or moved address (http instead of https, a missing or extra path).",
             Kind::RequestTooLarge => "This one request needs more tokens than the account's per-minute window (or the server's size limit) allows at all: it never passes on retry, however long you wait.",
-            Kind::ToolCallMalformed => "The model tried to call a tool but produced text the server could not parse as a tool call; the request itself was fine, and the same request may pass on another try.",
+            Kind::ToolCallMalformed => "A tool call the model produced could not be parsed as one: in this answer (the request itself was fine, and the same request may pass on another try), or in an earlier turn the request sends back (then the history is what to repair).",
             Kind::ContentFilter => "The provider's content filter blocked the prompt or the answer. The request is well-formed; its content tripped a safety policy.",
             Kind::Blocked => "A web application firewall, a CDN's bot challenge or a relay's risk control refused the request before it reached the model: the credential was never judged and may be fine.",
             Kind::ColdStart => "The model was not loaded when the request came (a serverless scale-up, Ollama loading the weights, a gateway warming its upstream, a model evicted after an idle spell): the server either held the request until it was, so the first answer was slow and the ones after it fast, or refused it at once as \"loading\" (a 503). The endpoint works; a client whose timeout is shorter than that wait, or that does not retry a loading refusal, fails once after every idle spell.",
@@ -1723,10 +1723,12 @@ fn has_own_fix(p: &str) -> bool {
 fn param_rejected_hint(param: Option<&str>, rule: Option<RuleHint>) -> String {
     if rule == Some(RuleHint::MessageShape) {
         return "This endpoint or model does not take the messages in the shape sent, though the API has it (its \
-             message names the part): content as an array of parts where it takes a string, a role it does not accept \
+             message names the part): content as an array of parts where it takes a string, a part of a type it does \
+             not know (a thinking block or a document from another provider's format), a role it does not accept \
              (often `system`), or a field inside a message it does not know (an empty `name`, a null `tool_calls`). \
              Send what it takes: content as one string (text parts joined; images only to a model that takes them), \
-             the system text folded into the first user message, no empty or null extra fields. Many clients have a \
+             other providers' part types left out, the system text folded into the first user message, no empty or \
+             null extra fields. Many clients have a \
              setting for it (a provider's compatibility options); keep the messages themselves."
             .to_string();
     }
