@@ -140,7 +140,6 @@ fn likely(
 
 /// A route that generates: its 2xx starts an answer that can still fail while it streams.
 fn generation_route(path: &str) -> bool {
-    let path = path.split('?').next().unwrap_or("");
     [
         "/chat/completions",
         "/completions",
@@ -188,12 +187,12 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
             }
             continue;
         };
-        if (200..300).contains(&status) && generation_route(&path) {
-            answered = answered.or(Some(path.split('?').next().unwrap_or("").to_string()));
-            continue;
-        }
         // Never the query: it can carry a key (`?key=…`).
         let path = path.split('?').next().unwrap_or("").to_string();
+        if (200..300).contains(&status) && generation_route(&path) {
+            answered = answered.or(Some(path));
+            continue;
+        }
         if status != 404 {
             other = other.or((status >= 500).then_some((status, path)));
             continue;

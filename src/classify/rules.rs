@@ -733,19 +733,21 @@ fn part_type(f: &Facts, item: bool) -> bool {
             "unknown content block type",
         ]
     };
-    leads.iter().any(|lead| {
-        f.words.find(lead).is_some_and(|i| {
-            let rest = &f.words[i + lead.len()..];
-            let value: String = rest
-                .trim_start_matches([':', ' ', '\'', '"', '`'])
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '`' | ',' | '.'))
-                .collect();
-            let refused =
-                !item || f.words.contains("unsupported") || f.words.contains("not supported");
-            refused && !value.is_empty() && !value.contains('/')
+    // An item type is refused only when the words say so; the part leads say it themselves.
+    let refused = !item || f.words.contains("unsupported") || f.words.contains("not supported");
+    refused
+        && leads.iter().any(|lead| {
+            f.words.find(lead).is_some_and(|i| {
+                let value: String = f.words[i + lead.len()..]
+                    .trim_start_matches([':', ' ', '\'', '"', '`'])
+                    .chars()
+                    .take_while(|c| {
+                        !c.is_whitespace() && !matches!(c, '\'' | '"' | '`' | ',' | '.')
+                    })
+                    .collect();
+                !value.is_empty() && !value.contains('/')
+            })
         })
-    })
 }
 
 fn content_part_type(f: &Facts) -> bool {
@@ -1961,6 +1963,10 @@ mod tests {
             first_with(Some(400), "You have reached your specified API usage limits. You will regain access on 2025-12-01 at 00:00 UTC."),
             Some(("billing", Kind::Billing))
         );
+    }
+
+    #[test]
+    fn a_value_refused_for_a_name_quoted_after_the_parameter_names_it() {
         assert_eq!(
             first_with(
                 Some(400),
