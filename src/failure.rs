@@ -321,6 +321,9 @@ pub enum RuleHint {
     /// The assistant's thinking blocks (Anthropic's shape) were not sent back in the next
     /// turn, where the server requires them.
     ThinkingBack,
+    /// A 429 with nothing but a client's boilerplate around it, from any provider: a rate
+    /// limit or a spent quota, which the paste does not tell apart.
+    SilentRateLimit,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -590,6 +593,16 @@ impl Kind {
                  insufficient_quota or a billing message means adding credit or raising the budget; anything else, retry \
                  with backoff and lower the request rate or concurrency (Retry-After and the x-ratelimit-* headers say \
                  when the window resets)."
+                    .to_string()
+            }
+            // The client kept nothing of the answer but its status: the fix names both readings
+            // of a 429, whoever the provider is.
+            Kind::RateLimit if cx.rule == Some(RuleHint::SilentRateLimit) && cx.retry_after_secs.is_none() => {
+                "A 429 with nothing else kept is a rate limit or, as often, an account with no credit or quota left \
+                 (OpenAI and others answer 429 for both; a spent quota never passes by waiting). Read the response body \
+                 the client dropped (log it, or send the same request with curl): a quota or billing message means \
+                 adding credit or raising the budget; anything else, retry with backoff and lower the request rate or \
+                 concurrency."
                     .to_string()
             }
             Kind::RateLimit if cx.offline => match cx.retry_after_secs {

@@ -234,6 +234,78 @@ fn reason_phrase_only(f: &Facts) -> bool {
     f.words.contains("429 too many requests") && !RATE_WORDS.iter().any(|w| rest.contains(w))
 }
 
+/// A 429 the paste carries nothing else about: every word is a client's or a log's own
+/// boilerplate around the status ("Request failed with status code 429", "Client error: POST
+/// https://… resulted in a 429 Too Many Requests response", "Streaming request failed: 429"),
+/// and no envelope. OpenAI answers 429 for a spent quota too (insufficient_quota), so such a
+/// 429 may be either.
+fn silent_429(f: &Facts) -> bool {
+    const BOILERPLATE: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "with",
+        "in",
+        "of",
+        "for",
+        "at",
+        "on",
+        "from",
+        "to",
+        "request",
+        "requests",
+        "failed",
+        "fail",
+        "failure",
+        "status",
+        "code",
+        "statuscode",
+        "error",
+        "err",
+        "http",
+        "too",
+        "many",
+        "response",
+        "client",
+        "streaming",
+        "stream",
+        "resulted",
+        "returned",
+        "received",
+        "got",
+        "post",
+        "get",
+        "api",
+        "call",
+        "exception",
+        "httperror",
+        "httpexception",
+        "requestexception",
+        "responseexception",
+        "unexpected",
+        "non",
+        "ok",
+        "not",
+        "successful",
+        "does",
+        "indicate",
+        "success",
+        "server",
+        "responded",
+        "error:",
+        "status_code",
+    ];
+    if f.body.envelope || !f.words.contains("429") {
+        return false;
+    }
+    f.words
+        .split_whitespace()
+        .filter(|t| !t.contains("://") && !t.starts_with('/'))
+        .flat_map(|t| t.split(|c: char| !c.is_ascii_alphanumeric() && c != '_'))
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .all(|w| BOILERPLATE.contains(&w))
+}
+
 /// LiteLLM raises APIConnectionError for any error it does not map (its exception-mapping
 /// docs: "any unmapped error"), so the label alone says nothing about the network when the
 /// words around it hold no connection failure (`argument after ** must be a mapping`).
@@ -1256,6 +1328,8 @@ pub static RULES: &[Rule] = &[
         // processing your request": the label is the client's, the words the server's.
         unless: &["request too large", "server had an error"], test: Some(|f| !f.has(SERVER_CAPACITY) && !reason_phrase_only(f)),
         kind: Kind::RateLimit, ..R },
+    Rule { id: "rate_limit_429_silent", source: "HTTP 429 with only a client's boilerplate around it (axios \"Request failed with status code 429\"; Guzzle \"resulted in a 429 Too Many Requests response\")",
+        status: Status::In(&[429]), test: Some(silent_429), kind: Kind::RateLimit, hint: Some(RuleHint::SilentRateLimit), ..S },
     Rule { id: "rate_limit_429", source: "HTTP 429 with any body", status: Status::In(&[429]), kind: Kind::RateLimit, hint: Some(RuleHint::BareRateLimit), ..S },
     Rule { id: "overloaded", source: "Anthropic 529 overloaded_error \"Overloaded\"; Gemini 503 UNAVAILABLE \"The model is overloaded\"",
         tags: &["overloaded_error", "unavailable"], any: &["overloaded", "model busy", "out of capacity", "system capacity", "capacity limits", "processing too many requests"],
@@ -1983,6 +2057,32 @@ mod tests {
             .map(|r| r.0),
             Some("named_value_invalid")
         );
+    }
+
+    #[test]
+    fn a_429_with_nothing_but_boilerplate_is_silent_and_one_with_words_is_not() {
+        let silent = |t: &str| {
+            let body = ErrorBody::default();
+            let words = t.to_lowercase();
+            silent_429(&Facts {
+                status: Some(429),
+                body: &body,
+                sent: &[],
+                msg: words.clone(),
+                words,
+                body_only: false,
+            })
+        };
+        assert!(silent("Request failed with status code 429"));
+        assert!(silent("Client error: `POST https://api.openai.com/v1/chat/completions` resulted in a `429 Too Many Requests` response"));
+        assert!(silent("Streaming request failed: 429"));
+        // A message of the server's own, whatever it says, is no silent 429.
+        assert!(!silent(
+            "429 Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute"
+        ));
+        assert!(!silent(
+            "exceeded retry limit, last status: 429 Too Many Requests"
+        ));
     }
 
     #[test]
