@@ -365,22 +365,34 @@ fn quoted_transcript(text: &str) -> Option<String> {
             .iter()
             .any(|f| l.starts_with(f))
     };
+    // An object that does not end in `}` is unfinished without parsing it: a long frame
+    // wrapped over many lines is parsed once it could be whole, not at every line.
     let parses = |l: &str| {
-        l.strip_prefix("data:")
-            .map(str::trim)
-            .is_none_or(|d| !d.starts_with('{') || serde_json::from_str::<Value>(d).is_ok())
+        l.strip_prefix("data:").map(str::trim).is_none_or(|d| {
+            !d.starts_with('{') || (d.ends_with('}') && serde_json::from_str::<Value>(d).is_ok())
+        })
     };
+    // Lines joined back onto one frame, at most: a terminal wraps a frame onto a few.
+    const MAX_WRAPPED: usize = 64;
     let mut out: Vec<String> = Vec::new();
+    let mut wrapped = 0;
     for line in cut {
         let line = line.trim_end().to_string();
         match out.last_mut() {
             // A wrapped line goes back onto the data line it was cut from, while that
             // line's JSON is still unfinished.
             Some(last) if !line.is_empty() && !field(&line) && !parses(last) => {
+                wrapped += 1;
+                if wrapped > MAX_WRAPPED {
+                    return None;
+                }
                 last.push(' ');
                 last.push_str(line.trim_start());
             }
-            _ if line.is_empty() || field(&line) => out.push(line),
+            _ if line.is_empty() || field(&line) => {
+                wrapped = 0;
+                out.push(line);
+            }
             _ => return None,
         }
     }
@@ -963,6 +975,9 @@ mod tests {
             quoted_transcript("> Traceback (most recent call last):\n> data: {\"a\":1}\n")
                 .is_none()
         );
+        // A frame that never closes is given up after a bounded number of wrapped lines.
+        let endless = format!("> data: {{\"a\":\"{}", "\n> x".repeat(5_000));
+        assert!(quoted_transcript(&endless).is_none());
         // Nor is an unquoted paste: it is read as the text it is.
         assert!(quoted_transcript("data: {\"a\":1}\nsomething else\n").is_none());
     }
