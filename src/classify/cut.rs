@@ -329,6 +329,8 @@ const BODY_BEING_READ: &[(&str, bool)] = &[
     ("readasstreamasync", false),
     ("await foreach", false),
     ("streaming", false),
+    ("stream chunk", false),
+    ("stream error", false),
     // A transcript's events.
     ("data: {", false),
     ("mid-stream", false),

@@ -327,6 +327,20 @@ fn decide_layers(
     context: &str,
     url: Option<&str>,
 ) -> Option<Classification> {
+    if let Some(u) = url.filter(|u| doubled(u)) {
+        return Some(Classification {
+            kind: Kind::BaseUrl,
+            param: None,
+            gateway: false,
+            rule: "url_doubled",
+            hint: None,
+            confidence: Confidence::High,
+            evidence: format!(
+                "the URL {}: a second address inside its path, so the client joined a full endpoint URL onto its base URL",
+                one_line(u.split(['?', '#']).next().unwrap_or(""))
+            ),
+        });
+    }
     if let Some(u) = url.filter(|u| route_in_query(u)) {
         return Some(Classification {
             kind: Kind::BaseUrl,
@@ -364,6 +378,10 @@ fn decide_layers(
     // Who answered, by what the text says about the answerer: a vendor's block page, a
     // gateway's words about its upstream, the engine's own memory settings.
     if let Some(v) = edges::who_answered(status, body, &facts.words) {
+        return Some(v);
+    }
+    // A field the server's schema validator names as one it lacks (`param_words`).
+    if let Some(v) = param_words::extra_field(&facts) {
         return Some(v);
     }
     // The provider's own code, read per provider.
@@ -894,6 +912,30 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
         ],
         &[],
     ),
+    // An inference engine's own code in the failure (a traceback's frames, an engine's
+    // log tag), and an error there: the server that runs the model failed, whatever the
+    // exception's words. The paths are the engines' package layouts.
+    (
+        Kind::ServerError,
+        &[
+            "vllm/engine",
+            "vllm/entrypoints",
+            "vllm/model_executor",
+            "vllm/worker",
+            "vllm/v1/",
+            "sglang/srt",
+            "mlx_lm/",
+            "mlx_vlm/",
+            "tensorrt_llm",
+            "[tensorrt-llm]",
+            "text_generation_server/",
+            "ggml-cuda",
+            "ggml_cuda",
+            "cuda error",
+            "torch/nn/",
+        ],
+        &["error", "exception", "traceback", "failed"],
+    ),
     (
         Kind::Network,
         &[
@@ -979,6 +1021,8 @@ const ROOTS: &[(Kind, &[&str], &[&str])] = &[
             "missing",
             "required",
             "not valid",
+            // "Please use a valid role: user, model": the value sent is not one of those allowed.
+            "use a valid",
             "bad request",
             "无效",
             "错误的参数",
@@ -1185,6 +1229,19 @@ fn url_parts(url: &str) -> (Option<String>, String) {
         }
         None => (None, lower.to_string()),
     }
+}
+
+/// A URL with a second scheme in its path (`https://host/v1/chat/completionshttps://host/…`,
+/// `http://host/v1/http://host/v1/chat/completions`): a full URL set where a base URL goes,
+/// and the client joined it on.
+fn doubled(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.split_once("://").is_some_and(|(_, rest)| {
+        rest.contains("http://")
+            || rest.contains("https://")
+            || rest.contains("http:/")
+            || rest.contains("https:/")
+    })
 }
 
 /// The URL (or path) ends in a route that names a model, or carries one after its query
@@ -1568,6 +1625,79 @@ mod tests {
     /// A paste's kind, parameter and rule.
     fn pasted(text: &str) -> Option<(Kind, Option<String>, &'static str)> {
         read_pasted(text).map(|v| (v.kind, v.param, v.rule))
+    }
+
+    #[test]
+    fn a_validators_extra_field_outvotes_the_wrappers_words() {
+        // A client that calls every 400 an authentication failure, around pydantic's record.
+        let v = pasted("Error: Reranker authentication failed (400: \"detail={'type': 'extra_forbidden', 'loc': ('body', 'truncate'), 'msg': 'Extra inputs are not permitted', 'input': true}\"). Check your API key.");
+        assert_eq!(
+            v.map(|v| (v.0, v.1)),
+            Some((Kind::ParamRejected, Some("truncate".into())))
+        );
+        // The same record as escaped JSON inside a log line's string, which the message cut.
+        let v = pasted(
+            r#"ERROR llm call: Invalid response object: '{"object":"error","message":"{\\"detail\\":[{\\"type\\":\\"extra_forbidden\\",\\"loc\\":[\\"body\\",\\"presence_penalty\\"],\\"msg\\":\\"Extra inputs are not permitted\\"}]}","code":"1000"}' (HTTP response code was 422)"#,
+        );
+        assert_eq!(
+            v.map(|v| (v.0, v.1)),
+            Some((Kind::ParamRejected, Some("presence_penalty".into())))
+        );
+    }
+
+    #[test]
+    fn a_debug_logs_response_lines_are_the_servers_status_and_body() {
+        // A client that reports 500 for an answer it could not parse, and logs what came.
+        let text = "HTTPError: 500 Server Error: unable to parse response.\n> POST /serving-endpoints/x/invocations\n> {\"max_tokens\": 9000}\n< 400 Bad Request\n< content-type: text/plain\n< Bad request: max_tokens (9000) cannot exceed 4096.\n";
+        let r = paste::read(text);
+        assert_eq!(r.status, Some(400));
+        assert!(r
+            .body
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Bad request: max_tokens"));
+        assert_eq!(
+            pasted(text).map(|v| (v.0, v.1)),
+            Some((Kind::ParamRejected, Some("max_tokens".into())))
+        );
+    }
+
+    #[test]
+    fn a_url_set_twice_and_a_servers_root_are_the_base_url() {
+        let v = pasted("POST https://llm.example.com/v1/chat/completionshttps://llm.example.com/v1/chat/completions failed");
+        assert_eq!(v.map(|v| (v.0, v.2)), Some((Kind::BaseUrl, "url_doubled")));
+        let v = pasted("Unexpected answer: \"Welcome to the OpenAI API! Documentation is available at https://platform.openai.com/docs/api-reference\"");
+        assert_eq!(v.map(|v| v.0), Some(Kind::BaseUrl));
+    }
+
+    #[test]
+    fn words_in_an_applications_own_fields_are_no_filters_verdict() {
+        // An application's review step (审核) and its log's `confidence: high` / `risk_level`.
+        let v = pasted(
+            "审核异常，稍后重试: status=400；code=InvalidParameter；message=模型服务返回未知错误",
+        );
+        assert_ne!(v.map(|v| v.0), Some(Kind::ContentFilter));
+        let v = pasted("confidence: high\nrisk_level: low\nreason: failed to reach provider at https://api.example.com/v1/chat/completions (request error): error sending request for url");
+        assert_eq!(v.map(|v| v.0), Some(Kind::Network));
+        // The filter's own verdict still reads as one.
+        let v = pasted("HTTP 400: 输入内容审核未通过");
+        assert_eq!(v.map(|v| v.0), Some(Kind::ContentFilter));
+    }
+
+    #[test]
+    fn a_read_that_timed_out_and_a_json_answer_cut_short() {
+        // The client raised a read timeout; the model's log of a long answer is beside it.
+        let v = pasted("\"stop_reason\":\"length\"\njava.net.SocketTimeoutException: Read timed out\n\tat java.base/sun.nio.ch.NioSocketImpl.timedRead(NioSocketImpl.java:278)");
+        assert_eq!(v.map(|v| v.0), Some(Kind::Timeout));
+        // A parser quoting an object cut before its end: the answer stopped at its cap, likely.
+        let v = pasted("#<JSON::ParserError: unexpected token at '{\"title\":\"A long ti'>");
+        assert_eq!(
+            v.map(|v| (v.0, v.2)),
+            Some((Kind::OutputLength, "output_json_fragment"))
+        );
+        let v = pasted("#<JSON::ParserError: unexpected token at '{\"title\":\"x\"} trailing'>");
+        assert_ne!(v.map(|v| v.0), Some(Kind::OutputLength));
     }
 
     #[test]

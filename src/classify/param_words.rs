@@ -281,6 +281,10 @@ const PREDICATES: &[(&str, Fix)] = &[
     ("is not one of", Fix::Value),
     ("is not a valid", Fix::Value),
     ("must be in range", Fix::Value),
+    // A cap over its maximum: "max_tokens (10000) cannot exceed 8192".
+    ("cannot exceed", Fix::Value),
+    ("can not exceed", Fix::Value),
+    ("must not exceed", Fix::Value),
     ("is allowed", Fix::Value),
     ("must be", Fix::Value),
     ("should be", Fix::Value),
@@ -322,6 +326,9 @@ const PREDICATES: &[(&str, Fix)] = &[
 
 /// Predicates whose subject comes first and whose words after are the values allowed.
 const SUBJECT_FIRST: &[&str] = &[
+    "cannot exceed",
+    "can not exceed",
+    "must not exceed",
     "does not match any of the expected",
     "must be one of",
     "should be one of",
@@ -854,10 +861,17 @@ fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
             return None;
         }
         PREDICATES.iter().find(|(p, _)| said.contains(p))?.1
+    } else if said.starts_with("extra inputs are not permitted")
+        || said.starts_with("extra fields not permitted")
+    {
+        // pydantic's extra_forbidden, as FastAPI's `body.x: msg` writes it.
+        Fix::Drop
     } else {
         Fix::Value
     };
-    if !content && accepted(field, true, sent).is_none() {
+    // pydantic's extra_forbidden names a key the body carried, whatever its name (as in `in_loc`).
+    let extra = !bare && fix == Fix::Drop && params::is_ident(field);
+    if !content && !extra && accepted(field, true, sent).is_none() {
         return None;
     }
     Some(Refused {
@@ -870,7 +884,11 @@ fn loc_prefix(lower: &str, sent: &[&str]) -> Option<Refused> {
         content,
         direct: true,
         marked: true,
-        predicate: "a value pydantic refused",
+        predicate: if !bare && fix == Fix::Drop {
+            "extra_forbidden"
+        } else {
+            "a value pydantic refused"
+        },
     })
 }
 
@@ -907,7 +925,33 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     // `reasoning` is both the Responses API's parameter and a key of an assistant message
     // sent back (DeepSeek's, OpenRouter's): its name alone does not say which, and their
     // fixes differ, so the grammar leaves it to the readings that know.
-    let mut r = read(f).filter(|r| r.name != "reasoning")?;
+    let r = read(f).filter(|r| r.name != "reasoning")?;
+    Some(verdict(f, r, by_message))
+}
+
+/// A schema validator's own record that the body carried a field its schema lacks (pydantic's
+/// `extra_forbidden` at `loc: ["body", x]`), in the message or quoted anywhere in the paste
+/// (a log line's escaped JSON the message reader cut short): no wrapper's words (a client's
+/// "authentication failed" around it) say more about what was refused.
+pub fn extra_field(f: &Facts) -> Option<Classification> {
+    let located = |text: &str| {
+        let text = crate::fit::prefix(text, 8 << 10).0;
+        let text = text.replace("\\\\", "").replace("\\\"", "\"");
+        let lower = text.to_ascii_lowercase();
+        in_loc(&text, &lower, f.sent)
+            .or_else(|| arrow_loc(&lower, f.sent))
+            .or_else(|| loc_prefix(&lower, f.sent))
+    };
+    let r = located(f.body.message.as_deref().unwrap_or(""))
+        .or_else(|| located(&f.words))
+        // A bare `x: …` opening (Anthropic's) is a weaker place than a location.
+        .filter(|r| r.fix == Fix::Drop && r.predicate != "a value pydantic refused")
+        .filter(|r| r.marked && r.direct && r.name != "reasoning")?;
+    Some(verdict(f, r, None))
+}
+
+/// The verdict on a refusal [`read`] found.
+fn verdict(f: &Facts, mut r: Refused, by_message: Option<(&'static str, bool)>) -> Classification {
     // A name refused inside a located message is a part of that message (`params::located_part`).
     if !r.content {
         let original = f.body.message.as_deref().unwrap_or(&f.words);
@@ -946,7 +990,7 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
     if content {
         // No optional parameter is blamed: the content field the refusal names directly is
         // the part to fix (`messages 参数非法`, pydantic's `loc: ["body", "input"]`).
-        return Some(Classification {
+        return Classification {
             kind: Kind::BadRequest,
             param: r.marked.then(|| r.name.clone()),
             gateway: false,
@@ -958,9 +1002,9 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
                 Confidence::Low
             },
             evidence,
-        });
+        };
     }
-    Some(Classification {
+    Classification {
         kind: Kind::ParamRejected,
         param: Some(r.name),
         gateway: false,
@@ -972,7 +1016,7 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
             Confidence::Low
         },
         evidence,
-    })
+    }
 }
 
 fn hint_for(fix: Fix) -> Option<RuleHint> {

@@ -68,7 +68,8 @@ pub fn read(text: &str) -> Reading {
         r.read_as = "body";
     } else {
         r.body = ErrorBody {
-            message: status_line_body(text)
+            message: response_log_body(text)
+                .or_else(|| status_line_body(text))
                 .or_else(|| cut_envelope_message(text))
                 .or_else(|| exception_line(text).map(|l| words_after_status(text, l)))
                 .or_else(|| Some(one_line(text))),
@@ -204,6 +205,28 @@ fn body_status(v: &Value) -> Option<u16> {
             _ => None,
         })
         .filter(|s| (400..600).contains(s))
+}
+
+/// The body a client's debug log shows the server sent, every line marked `<` after the
+/// status line's (the Databricks SDK's request log `< 400 Bad Request` / `< Bad request: rpc
+/// error: …`), without the headers' `< name: value` lines.
+fn response_log_body(text: &str) -> Option<String> {
+    let mut lines = text
+        .lines()
+        .take(2000)
+        .filter_map(|l| l.trim_start().strip_prefix("< "))
+        .skip_while(|l| super::status_words::logged_status(l).is_none());
+    lines.next()?;
+    let body: Vec<&str> = lines
+        .filter(|l| {
+            let header = l.split_once(": ").is_some_and(|(name, _)| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            !header && !l.trim().is_empty()
+        })
+        .take(40)
+        .collect();
+    Some(one_line(&body.join(" "))).filter(|b| !b.is_empty())
 }
 
 /// What a client's status line quotes of the body: `unexpected status 404 Not Found:

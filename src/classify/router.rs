@@ -35,6 +35,10 @@ const CANONICAL_ROUTES: &[&str] = &[
     "/api/generate",
 ];
 
+/// Routes of other APIs than Chat Completions that many servers with a `/v1` API do not
+/// serve (the Responses API, Anthropic's Messages API).
+const LACKED_ROUTES: &[&str] = &["/responses", "/messages"];
+
 /// Model registries' lookup routes, by host and path prefix: a 404 there is no such model.
 const REGISTRY_LOOKUPS: &[(&str, &str)] = &[
     // huggingface.co/docs/hub/api: GET /api/models/{repo_id} (and …/revision/{revision}).
@@ -78,13 +82,25 @@ fn logged(line: &str) -> Option<(u16, String)> {
             .collect();
         (d.len() == 3).then(|| d.parse().ok()).flatten()
     };
-    // Gin: "[gin] date | 404 | latency | ip | post "/api/chat"".
-    if line.contains("[gin]") {
+    // Gin: "[gin] date | 404 | latency | ip | post "/api/chat"", or the same columns a
+    // paste kept without the date ("404 |  post "/v1/responses"").
+    if line.contains('|') {
         let parts: Vec<&str> = line.split('|').collect();
-        let status = parts.get(1).and_then(|p| status_at(p))?;
-        let last = parts.last()?;
-        let path = last.split('"').nth(1)?;
-        return Some((status, path.to_string()));
+        let status = parts
+            .iter()
+            .take(3)
+            .find(|p| p.trim().len() == 3)
+            .and_then(|p| status_at(p));
+        let path = parts
+            .last()
+            .and_then(|l| l.split('"').nth(1))
+            .filter(|p| p.starts_with('/'));
+        if let (Some(status), Some(path)) = (status, path) {
+            return Some((status, path.to_string()));
+        }
+        if line.contains("[gin]") {
+            return None;
+        }
     }
     // Common Log Format: "METHOD /path HTTP/x" STATUS.
     for method in ["\"post ", "\"get "] {
@@ -112,6 +128,25 @@ fn logged(line: &str) -> Option<(u16, String)> {
             toks.get(m + 1).filter(|p| p.starts_with('/')),
             status_at(last).filter(|_| last.len() == 3),
         ) {
+            return Some((status, path.to_string()));
+        }
+    }
+    // The status and its reason before the request (LM Studio's server log:
+    // `404 Not Found: POST - /api/v0/completions in 1ms`).
+    if let Some(m) = toks
+        .iter()
+        .position(|t| matches!(*t, "get" | "post" | "put" | "delete" | "head"))
+    {
+        let path = toks[m + 1..]
+            .iter()
+            .find(|t| **t != "-")
+            .filter(|p| p.starts_with('/'));
+        let status = toks[..m]
+            .iter()
+            .rev()
+            .find(|t| t.len() == 3 && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| status_at(t));
+        if let (Some(path), Some(status)) = (path, status) {
             return Some((status, path.to_string()));
         }
     }
@@ -229,6 +264,20 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
     // Any other path the log shows a 404 for is one the server has no route for; a 5xx
     // there is the server's own failure.
     match other {
+        // A route many OpenAI-compatible servers lack, under a versioned base: the base URL
+        // reached the API, and this server has no such route.
+        Some((404, path))
+            if LACKED_ROUTES.iter().any(|r| path.ends_with(r)) && super::versioned_base(&path) =>
+        {
+            return Some(likely(
+                Kind::WrongRoute,
+                "logged_route_missing",
+                Some(RuleHint::RouteMissing),
+                format!(
+                    "the server's own log shows 404 for {path}: the base URL reached its API, which has no such route"
+                ),
+            ))
+        }
         Some((404, path)) => {
             return Some(likely(
                 Kind::BaseUrl,
@@ -401,6 +450,19 @@ mod tests {
         // llama.cpp's request log, unquoted, asked for Ollama's routes.
         assert_eq!(
             read_text("srv  log_server_r: request: GET /api/version 127.0.0.1 404\nsrv  log_server_r: request: GET /api/tags 127.0.0.1 200"),
+            Some((Kind::BaseUrl, "logged_route_404"))
+        );
+        // The Gin columns a paste kept without the date, a 404 on a route of another API
+        // under a versioned base: the server lacks the route.
+        assert_eq!(
+            read_text(
+                " 200 |  POST     \"/v1/chat/completions\"\n 404 |  POST     \"/v1/messages\""
+            ),
+            Some((Kind::WrongRoute, "logged_route_missing"))
+        );
+        // The status before the request, as LM Studio logs it.
+        assert_eq!(
+            read_text("2025-09-30 12:32:52 INFO  Server - 404 Not Found: POST - /v2/api/completions in 1ms"),
             Some((Kind::BaseUrl, "logged_route_404"))
         );
         // A logged 5xx is the server's own failure.

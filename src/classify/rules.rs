@@ -651,6 +651,23 @@ fn stop_reason_length(f: &Facts) -> bool {
         .any(|v| valued(&f.words, "reason", v))
 }
 
+/// A JSON parser that quotes what it could not parse, and what it quotes is an object cut
+/// before its end (more `{` than `}`), or says the input ended inside an object: the
+/// model's JSON answer stopped short, most often at the output cap.
+fn json_fragment(f: &Facts) -> bool {
+    let w = f.words.as_str();
+    let quoted = w
+        .match_indices("unexpected token at '{")
+        .take(8)
+        .any(|(i, _)| {
+            let rest = &w[i + "unexpected token at '".len()..];
+            let frag = rest.rfind('\'').map_or(rest, |e| &rest[..e]);
+            let frag = &frag[..frag.len().min(4096)];
+            frag.matches('{').count() > frag.matches('}').count()
+        });
+    quoted || w.contains("unexpected end-of-input: expected close marker for object")
+}
+
 /// `key` written with `value` after it, past quotes, separators and a dot (`limit: 0`,
 /// `"stop_reason":"max_tokens"`, `FinishReason.MAX_TOKENS`), the value a whole token (`limit: 0.5` is no zero).
 fn valued(w: &str, key: &str, value: &str) -> bool {
@@ -1052,10 +1069,16 @@ pub static RULES: &[Rule] = &[
                "output token maximum", "maxtokensreached"],
         kind: Kind::OutputLength, ..R },
     Rule { id: "stop_reason_length", source: "a finish or stop reason quoted as the error: \"API finished with unexpected reason: length\", Anthropic's \"stop_reason\":\"max_tokens\" in a client's raise, Gemini's FinishReason.MAX_TOKENS",
-        test: Some(stop_reason_length), kind: Kind::OutputLength, ..R },
+        test: Some(stop_reason_length),
+        // A read that timed out is what the client raised: a finish reason beside it is the
+        // model's log of an answer that came too late, not the failure.
+        unless: &["sockettimeoutexception", "read timed out", "readtimeout", "read timeout"],
+        kind: Kind::OutputLength, ..R },
     Rule { id: "output_json_cut", source: "instructor/pydantic \"Invalid JSON: EOF while parsing a string at line 1 column 391 [type=json_invalid\" with max_tokens=100; Python json \"Unterminated string starting at\"",
         any: &["eof while parsing a", "eof while parsing an", "unterminated string starting at"], also: &["json_invalid", "validation error", "jsondecodeerror", "json"],
         unless: &["data:", "stream"], kind: Kind::OutputLength, cautious: true, ..R },
+    Rule { id: "output_json_fragment", source: "Ruby JSON::ParserError \"unexpected token at '{\"some_field\":\"some incomple'\" on a structured output at its token limit (openai-ruby); Jackson \"Unexpected end-of-input: expected close marker for Object\"",
+        test: Some(json_fragment), unless: &["data:", "stream"], kind: Kind::OutputLength, cautious: true, ..R },
     Rule { id: "aborted", source: "opencode MessageAbortedError; Node AbortError \"This operation was aborted\"",
         status: Status::Unknown,
         any: &["messageabortederror", "aborterror", "operation was aborted", "request was aborted", "the user aborted a request", "request aborted"],
@@ -1174,8 +1197,10 @@ pub static RULES: &[Rule] = &[
         tags: &["content_filter", "responsibleaipolicyviolation", "content_policy_violation", "data_inspection_failed"],
         any: &["content management policy", "inappropriate content", "contentpolicyviolationerror", "content_policy_violation", "flagged by our safety", "blocked by content filter", "prohibited_content", "responsibleaipolicyviolation",
                "blocked for reason: safety", "blocked due to safety", "finishreasonsafety", "finish_reason_safety", "finishreason: safety", "finish reason: safety", "finishreason.prohibited_content", "finishreason.blocklist", "finishreason.spii", "blocked due to prohibited", "prompt blocked", "response was blocked", "blockedreason", "finish_reason: safety", "finishreason.safety", "content exists risk",
-               "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk", "content_filter", "moderation", "flagged as",
-               "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核",
+               "sensitive content", "sensitive information", "sensitive words", "contain sensitive", "considered high risk", "high risk content", "high risk request", "content_filter", "moderation", "flagged as",
+               // 审核 alone is any review (an application's own "审核异常" step): the filter's
+               // verdict on it is what says a filter blocked.
+               "敏感", "不安全", "内容审核", "违规", "风险", "content audit", "audit failed", "审核未通过", "审核不通过", "未通过审核", "审核失败", "安全审核",
                "finishreason.recitation", "finish_reason: recitation", "finishreason: recitation", "blocked due to recitation", "harm_category", "harmcategory", "block_reason", "safety settings", "candidate was blocked",
                // Not the code `invalid_prompt` alone: OpenAI sends it with a policy sentence, which
                // these words read; OpenRouter sends it for a request its schema refused.
@@ -1797,10 +1822,13 @@ pub static RULES: &[Rule] = &[
             ["error", "unavailable", "bad gateway", "timed out", "timeout", "failure", "failed", "upstream"].iter().any(|w| title.contains(w))
         }),
         kind: Kind::ServerError, gateway: true, cautious: true, ..R },
+    // What a server answers at its root, where a base URL without its API path sends a request.
+    Rule { id: "root_page", source: "api.openai.com/ \"Welcome to the OpenAI API! Documentation is available at …\"; nginx's default page \"Welcome to nginx!\"",
+        any: &["welcome to the openai api", "welcome to nginx"], kind: Kind::BaseUrl, ..R },
     Rule { id: "html_page", source: "an HTML page pasted without a status: openai-python returns a login page's HTML as the result (field guide §9)",
         status: Status::Unknown, html: Some(true), kind: Kind::BadResponse, ..R },
     Rule { id: "stream_idle", source: "a gateway's \"stream idle timeout\": the stream opened, then no bytes came",
-        any: &["idle timeout", "idle_timeout", "stream idle", "no data received for", "stream stalled", "inactivity timeout",
+        any: &["idle timeout", "idle_timeout", "stream idle", "no data received for", "stream stall", "stalled stream", "inactivity timeout",
                "timeout between chunks"],
         kind: Kind::StreamStalled, ..R },
     // A client's own timer on a stream's chunks fires for the first chunk too: stalled only

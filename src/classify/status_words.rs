@@ -191,7 +191,13 @@ pub const SAID_BY_FRAMEWORK: &[(&str, u16)] = &[
 
 /// An HTTP client's own words for the status it got, as a proxy quotes them inside its own
 /// 5xx: axios's settle.js ("Request failed with status code 401").
-const QUOTED_BY_CLIENT: &[&str] = &["request failed with status code "];
+const QUOTED_BY_CLIENT: &[&str] = &[
+    "request failed with status code ",
+    // A relay's 500 around the upstream's answer: `{"message":"API error 400: {…}"}`.
+    "api error ",
+    "upstream error ",
+    "upstream returned ",
+];
 
 /// The status a framework's words in `lower` state, or the one a client inside a wrapper
 /// quotes, if any.
@@ -210,6 +216,31 @@ pub fn said_by_framework(lower: &str) -> Option<u16> {
                     .flatten()
             })
         })
+        .or_else(|| response_log_status(lower))
+}
+
+/// A client's debug log of the exchange, where `<` marks what the server sent (curl -v's
+/// `< HTTP/1.1 400 Bad Request`, the Databricks SDK's request log `< 400 Bad Request`): the
+/// server's own status, under whatever status the client's wrapper then made up.
+fn response_log_status(lower: &str) -> Option<u16> {
+    lower
+        .lines()
+        .take(2000)
+        .find_map(|line| logged_status(line.trim_start().strip_prefix("< ")?))
+}
+
+/// The status of one `<` line's text (`HTTP/1.1 400 Bad Request`, `400 Bad Request`).
+pub fn logged_status(rest: &str) -> Option<u16> {
+    let rest = match rest.get(..5).filter(|p| p.eq_ignore_ascii_case("http/")) {
+        Some(_) => rest.split_once(' ')?.1,
+        None => rest,
+    };
+    let digits = rest.get(..3)?;
+    let after = rest[3..].chars().next();
+    (after.is_none_or(|c| c == ' ') && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+        .filter(|s| (100..600).contains(s))
 }
 
 /// Words right after a number that say it counts something (`404 passed`, `503 tokens`):

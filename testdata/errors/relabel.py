@@ -47,7 +47,7 @@ for d in sorted(os.listdir(root)):
         # 5d. OpenAI's "does not exist or you do not have access to it" says not which: the server's own code (model_not_found) decides, as most collectors read it.
         if k=='access_denied' and re.search(r"model [^\n]{0,80}does not exist\s+or you do not have access to it",body): nk,np='model_not_found','-'
         # 5e. A value refused for a named control parameter (out of range, over its maximum) is the parameter refused, as the corpus reads max_tokens.
-        if k=='bad_request' and pa in ('temperature','top_p','top_k','top_logprobs','max_tokens','n','presence_penalty','frequency_penalty') and re.search(r"supported range|valid range|out of range|greater than max|maximum allowed|less than or equal|must be between",body): nk='param_rejected'
+        if k=='bad_request' and pa in ('temperature','top_p','top_k','top_logprobs','max_tokens','n','presence_penalty','frequency_penalty') and re.search(r"supported range|valid range|out of range|greater than max|maximum allowed|less than or equal|must be between|cannot exceed|must not exceed|may not exceed",body): nk='param_rejected'
         # 5f. A refusal on IPv6's loopback is most likely one address family refusing (localhost is ::1 first; the server listens on 127.0.0.1).
         if k=='network' and re.search(r"econnrefused ::1|\[::1\]:\d+[^\n]{0,40}refused|address: '::1'",body) and 'refused' in body and 'lookup' not in body: nk,np='address_family','-'
         # 5g. Content-part arrays refused by an endpoint that takes strings: a shape the API has that this endpoint does not take.
