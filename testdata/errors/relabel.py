@@ -72,6 +72,12 @@ for d in sorted(os.listdir(root)):
         if '[' in np: np=np.split('[')[0]
         # 7. Gemini's conversation (`contents`) is the request's messages.
         if np=='contents': np='messages'
+        # 8. An aborted case's bare avoid `timeout` means "raise the timeout" (LABELS.md).
+        av=hdr(t,'avoid')
+        if nk=='aborted' and av and 'timeout' in [w.strip() for w in av.split(',')]:
+            t=setp(t,'avoid',', '.join('raise the timeout, increase the timeout' if w.strip()=='timeout' else w.strip() for w in av.split(',')))
+            changed.append(f"{d}/{f}: avoid timeout -> raise the timeout")
+            open(fp,'w',encoding='utf-8').write(t)
         if (nk,np)!=(k,pa):
             t=setp(t,'kind',nk); t=setp(t,'param',np); open(fp,'w',encoding='utf-8').write(t)
             changed.append(f"{d}/{f}: {k} {pa} -> {nk} {np}")
