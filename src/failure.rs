@@ -782,8 +782,8 @@ impl Kind {
                  parameter; AZURE_OPENAI_API_VERSION or the SDK's api_version) to the version the message or the model's \
                  documentation names, usually a later one. The key and the model id are fine."
                 .to_string(),
-            Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with its router's \
-                 404, not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \
+            Kind::WrongRoute if cx.rule == Some(RuleHint::RouteMissing) => "The server answered this route with a 404 of its \
+                 router (or logged one), not its API's error: it likely has no such route (many OpenAI-compatible servers serve only \
                  /chat/completions, not /responses, /messages, /embeddings or the legacy text /completions). Check whether \
                  the same base URL answers /chat/completions: if it does, point the client at the API the server has (Codex: \
                  wire_api = \"chat\"; an Anthropic client: an OpenAI-compatible provider; a text-completions client: its chat \

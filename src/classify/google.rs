@@ -115,6 +115,16 @@ fn value_after(rest: &str) -> Option<String> {
         return (!v.is_empty()).then_some(v);
     }
     let mut rest = rest;
+    // The key named in prose as inline code (`no \`finish_reason\``): a value follows only
+    // as one is stated (`\`finish_reason\`: 3`, `\`finish_reason\` is 3`), never the next
+    // list item's number.
+    if let Some(r) = rest.strip_prefix('`') {
+        let r = r.trim_start();
+        if !(r.starts_with([':', '=']) || r.starts_with("is ") || r.starts_with("was ")) {
+            return None;
+        }
+        rest = r;
+    }
     // A Markdown link after the key: `[finish_reason](https://ai.google.dev/…) is 3`.
     if let Some(r) = rest.strip_prefix("](") {
         rest = r.split_once(')').map_or("", |(_, after)| after);
@@ -470,6 +480,7 @@ mod tests {
             r#"{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":9}}"#,
             "google.generativeai.types.generation_types.StopCandidateException: finish_reason: RECITATION\nindex: 0",
             "finish_reason=<FinishReason.SAFETY: 'SAFETY'>",
+            "the candidate's `finish_reason` is 3",
             "blocked: candidate: FinishReasonSafety",
             "candidate.finishReason === FINISH_REASON_BLOCKLIST",
             "TypeError: Cannot read properties of undefined (reading 'parts') candidates: [ { finishReason: 'SPII', index: 0 } ]",
@@ -513,6 +524,8 @@ mod tests {
             "finishreason: 'content-filter'",
             r#""blockreason": """#,
             "finish_reason is 9",
+            // A key named in prose, then the next list item's number.
+            "last chunk: mid-sentence, no `finish_reason` 3. error chunk (seq 4699)",
         ] {
             assert_eq!(stated_reason(w), None, "{w}");
         }

@@ -52,6 +52,11 @@ impl Parser<'_> {
         self.ws();
         match self.peek()? {
             b'{' => self.object(depth),
+            // An Elixir map: `%{"filtered" => false}`.
+            b'%' if self.b.get(self.i + 1) == Some(&b'{') => {
+                self.i += 1;
+                self.object(depth)
+            }
             b'[' => self.array(depth, b']'),
             // A Python tuple (pydantic's `'loc': ('body', 'messages')`): an array.
             b'(' => self.array(depth, b')'),
@@ -125,10 +130,12 @@ impl Parser<'_> {
                 _ => self.ident()?.to_string(),
             };
             self.ws();
-            if self.peek()? != b':' {
-                return None;
+            // `key: value`, or Elixir's, Ruby's and PHP's `key => value`.
+            match self.peek()? {
+                b':' => self.i += 1,
+                b'=' if self.b.get(self.i + 1) == Some(&b'>') => self.i += 2,
+                _ => return None,
             }
-            self.i += 1;
             let v = self.value(depth + 1)?;
             map.insert(key, v);
             self.ws();

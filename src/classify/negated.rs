@@ -143,6 +143,10 @@ fn negated_at(lower: &str, i: usize, key: &str, no: No) -> Option<usize> {
         return None;
     }
     j += 1;
+    // Elixir's, Ruby's and PHP's `key => value`.
+    if b[j - 1] == b'=' && b.get(j) == Some(&b'>') {
+        j += 1;
+    }
     while b.get(j) == Some(&b' ') {
         j += 1;
     }
@@ -232,6 +236,15 @@ mod tests {
             scrub("{'error': None, 'is_error': False, 'blocked': True}"),
             "{ ,  , 'blocked': True}"
         );
+        // The same annotations as an Elixir map (`%{"filtered" => false}`) say no as well.
+        let elixir = r#"original: %{"content_filter_results" => %{"hate" => %{"filtered" => false, "severity" => "safe"}, "self_harm" => %{"filtered" => false}}, "finish_reason" => "stop"}"#;
+        assert!(
+            !scrub(elixir).contains("content_filter"),
+            "{}",
+            scrub(elixir)
+        );
+        let hit = elixir.replacen(r#""filtered" => false"#, r#""filtered" => true"#, 1);
+        assert!(scrub(&hit).contains("content_filter_results"));
         // Names inside longer names and keys in prose are left alone.
         assert_eq!(scrub("unfiltered: false"), "unfiltered: false");
         assert_eq!(scrub("the request was blocked"), "the request was blocked");

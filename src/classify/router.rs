@@ -257,7 +257,7 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
             "logged_404",
             Some(RuleHint::RouteAnswered),
             format!(
-                "the server's own log shows 404 for {path}, a route it serves as documented: what it did not find is what the request named"
+                "the server's own log, which shows 404 for {path}, a route it serves as documented: what it did not find is what the request named"
             ),
         ));
     }
@@ -274,7 +274,7 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
                 "logged_route_missing",
                 Some(RuleHint::RouteMissing),
                 format!(
-                    "the server's own log shows 404 for {path}: the base URL reached its API, which has no such route"
+                    "the server's own log, which shows 404 for {path}: the base URL reached its API, which has no such route"
                 ),
             ))
         }
@@ -284,7 +284,7 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
                 "logged_route_404",
                 None,
                 format!(
-                    "the server's own log shows 404 for {path}, a path it serves no route for: the client's base URL or route is not this server's"
+                    "the server's own log, which shows 404 for {path}, a path it serves no route for: the client's base URL or route is not this server's"
                 ),
             ))
         }
@@ -293,7 +293,7 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
                 Kind::ServerError,
                 "logged_5xx",
                 None,
-                format!("the server's own log shows {status} for {path}: the server failed that request"),
+                format!("the server's own log, which shows {status} for {path}: the server failed that request"),
             ))
         }
         None => {}
@@ -304,7 +304,7 @@ pub fn read(status: Option<u16>, body: &ErrorBody, words: &str) -> Option<Classi
             "logged_200_then_stream_error",
             None,
             format!(
-                "the server's own log shows 200 for {path}, then an error while it streamed: it failed after the answer had begun"
+                "the server's own log, which shows 200 for {path}, then an error while it streamed: it failed after the answer had begun"
             ),
         ));
     }
