@@ -34,11 +34,11 @@ fn says_unnegated(fix: &str, word: &str) -> bool {
 
 /// The held-out part's score must stay at or above this (per cent): the figure measured,
 /// so it cannot regress. Target: 90.
-const HELD_OUT_FLOOR: f64 = 88.0;
+const HELD_OUT_FLOOR: f64 = 88.1;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
 const WHOLE_FLOOR: f64 = 90.5;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 62.1;
+const CAUTIOUS_FLOOR: f64 = 62.2;
 
 struct Case {
     name: String,

@@ -1701,6 +1701,16 @@ mod tests {
     }
 
     #[test]
+    fn a_deployment_found_for_nothing_and_an_answer_too_long() {
+        let v = pasted("Error: No deployment matched the given criteria: {\"scenarioId\":\"foundation-models\"}");
+        assert_eq!(v.map(|v| v.0), Some(Kind::ModelNotFound));
+        let v = pasted("HTTP 404: deployment not found: llama-3-70b-prod");
+        assert_eq!(v.map(|v| v.0), Some(Kind::ModelNotFound));
+        let v = pasted("Chat failed. Error: Response too long.");
+        assert_eq!(v.map(|v| v.0), Some(Kind::OutputLength));
+    }
+
+    #[test]
     fn rate_limit_headers_dumped_with_an_answer_are_no_limit_hit() {
         // Groq's tool_use_failed pasted as a JS object with the headers every answer carries.
         let v = pasted("{\n  status: 400,\n  headers: {\n    \"x-ratelimit-limit-requests\": \"14400\",\n    \"x-ratelimit-remaining-tokens\": \"5843\",\n  },\n  error: { message: \"Failed to call a function. Please adjust your prompt.\", code: \"tool_use_failed\" }\n}");

@@ -1066,7 +1066,9 @@ pub static RULES: &[Rule] = &[
         any: &["output is incomplete due to a max_tokens", "max_tokens length limit", "lengthfinishreasonerror", "length limit was reached", "finish_reason='length'", "finish_reason: length", "finish_reason\":\"length",
                "finishreason: 'length'", "stopped because max_tokens", "max_tokens was reached", "reached max_tokens", "max output tokens reached", "response was truncated",
                // Claude Code: "Claude's response exceeded the 32000 output token maximum" (its own cap).
-               "output token maximum", "maxtokensreached"],
+               "output token maximum", "maxtokensreached",
+               // GitHub Copilot Chat's "Error: Response too long." for an answer over its cap.
+               "response too long", "output too long"],
         kind: Kind::OutputLength, ..R },
     Rule { id: "stop_reason_length", source: "a finish or stop reason quoted as the error: \"API finished with unexpected reason: length\", Anthropic's \"stop_reason\":\"max_tokens\" in a client's raise, Gemini's FinishReason.MAX_TOKENS",
         test: Some(stop_reason_length),
@@ -1468,6 +1470,11 @@ pub static RULES: &[Rule] = &[
     Rule { id: "azure_deployment", source: "Azure OpenAI 404 DeploymentNotFound \"The API deployment for this resource does not exist\" (older API versions: \"for the resource\")",
         tags: &["deploymentnotfound"], any: &["api deployment for this resource does not exist", "api deployment for the resource does not exist", "deployment for this resource does not exist", "deployment for the resource does not exist"],
         kind: Kind::ModelNotFound, hint: Some(RuleHint::AzureDeployment), ..R },
+    // A platform that serves models as deployments found none for what the request named
+    // (SAP AI Core's orchestration, a serving platform's "deployment not found").
+    Rule { id: "deployment_missing", source: "SAP AI SDK \"No deployment matched the given criteria: {\\\"scenarioId\\\":…}\"; serving platforms' \"deployment not found\"",
+        any: &["no deployment matched", "no deployment found", "deployment not found", "no running deployment"],
+        kind: Kind::ModelNotFound, cautious: true, ..R },
     // A 403 that speaks of access and a model: the model exists and the key may not use it,
     // whatever code (`model_not_found`) the body also carries.
     Rule { id: "access_403_model", source: "OpenAI 403 model_not_found \"Project `proj_x` does not have access to model `gpt-4o`\"; a gateway's 403 \"no access to this model\"",
