@@ -324,6 +324,9 @@ pub enum RuleHint {
     /// A 429 with nothing but a client's boilerplate around it, from any provider: a rate
     /// limit or a spent quota, which the paste does not tell apart.
     SilentRateLimit,
+    /// Node's fetch (undici) or a browser said only "fetch failed" / "Failed to fetch":
+    /// the cause is in the error's `cause`, which the paste lacks.
+    FetchFailed,
 }
 
 /// What a hint may mention beyond the kind itself. All optional: a hint must read well
@@ -1059,6 +1062,13 @@ impl Kind {
                 }
             }
             Kind::Network => match cx.rule {
+                Some(RuleHint::FetchFailed) => "Node's fetch (undici) and browsers say only \"fetch failed\" / \"Failed to \
+                     fetch\", whatever happened; the error's cause names it (printed as `[cause]:` under it in Node, the network \
+                     tab in a browser). Most often the server was not reachable (ECONNREFUSED, ENOTFOUND: check the host, the \
+                     port, a proxy, and that the server is running); no answer headers within 300 s is undici's own headers \
+                     timeout (UND_ERR_HEADERS_TIMEOUT), common with local servers on long prompts: stream the answer or raise \
+                     the client's timeout; in a browser, a CORS refusal reads the same."
+                    .to_string(),
                 Some(RuleHint::ProxyAuth) => "A forward proxy between your client and the server refused the \
                      request (407 Proxy Authentication Required): give the proxy its credentials (http://user:pass@proxy:port in \
                      HTTPS_PROXY, or your client's proxy setting), or bypass it for this host with NO_PROXY. The provider never \

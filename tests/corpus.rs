@@ -38,7 +38,7 @@ const HELD_OUT_FLOOR: f64 = 88.1;
 /// The whole corpus's score, at least (per cent): the figure measured. Target: 97.
 const WHOLE_FLOOR: f64 = 90.5;
 /// Cases marked `confidence: low` that come back as low confidence, at least (per cent).
-const CAUTIOUS_FLOOR: f64 = 62.2;
+const CAUTIOUS_FLOOR: f64 = 63.2;
 
 struct Case {
     name: String,

@@ -1231,16 +1231,20 @@ fn url_parts(url: &str) -> (Option<String>, String) {
     }
 }
 
-/// A URL with a second scheme in its path (`https://host/v1/chat/completionshttps://host/…`,
-/// `http://host/v1/http://host/v1/chat/completions`): a full URL set where a base URL goes,
-/// and the client joined it on.
+/// A URL with a second address run onto a model route (`https://host/v1/chat/completionshttps://host/…`):
+/// a full endpoint URL set where a base URL goes, and the client joined the next one on.
+/// A second address after a `/` is left alone: CORS proxies take their target so
+/// (`https://proxy.example/https://api.openai.com/v1/…`).
 fn doubled(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
-    lower.split_once("://").is_some_and(|(_, rest)| {
-        rest.contains("http://")
-            || rest.contains("https://")
-            || rest.contains("http:/")
-            || rest.contains("https:/")
+    let path = lower.split(['?', '#']).next().unwrap_or("");
+    let Some((_, rest)) = path.split_once("://") else {
+        return false;
+    };
+    rest.match_indices("http").take(8).any(|(i, _)| {
+        let after = &rest[i + 4..];
+        (after.starts_with("://") || after.starts_with("s://"))
+            && route_of(&rest[..i]).is_some_and(|r| rest[..i].ends_with(r))
     })
 }
 
@@ -1667,6 +1671,13 @@ mod tests {
     fn a_url_set_twice_and_a_servers_root_are_the_base_url() {
         let v = pasted("POST https://llm.example.com/v1/chat/completionshttps://llm.example.com/v1/chat/completions failed");
         assert_eq!(v.map(|v| (v.0, v.2)), Some((Kind::BaseUrl, "url_doubled")));
+        // A CORS proxy's target after its own path, or an address in the query, is no doubling.
+        assert!(!doubled(
+            "https://cors.example.org/https://api.openai.com/v1/chat/completions"
+        ));
+        assert!(!doubled(
+            "https://gw.example.org/v1/chat/completions?from=https://app.example.org/"
+        ));
         let v = pasted("Unexpected answer: \"Welcome to the OpenAI API! Documentation is available at https://platform.openai.com/docs/api-reference\"");
         assert_eq!(v.map(|v| v.0), Some(Kind::BaseUrl));
     }
@@ -1698,6 +1709,27 @@ mod tests {
         );
         let v = pasted("#<JSON::ParserError: unexpected token at '{\"title\":\"x\"} trailing'>");
         assert_ne!(v.map(|v| v.0), Some(Kind::OutputLength));
+    }
+
+    #[test]
+    fn fetch_failed_alone_is_a_likely_network_failure_whose_fix_says_where_the_cause_is() {
+        let v = read_pasted("Request to the model failed: TypeError: fetch failed").unwrap();
+        assert_eq!(
+            (v.kind, v.rule, v.confidence, v.hint),
+            (
+                Kind::Network,
+                "fetch_failed",
+                Confidence::Low,
+                Some(RuleHint::FetchFailed)
+            )
+        );
+        // Its cause, when the paste holds it, decides.
+        let v = read_pasted(
+            "TypeError: fetch failed\n  [cause]: Error: getaddrinfo ENOTFOUND api.example.invalid",
+        )
+        .unwrap();
+        assert_eq!((v.kind, v.confidence), (Kind::Network, Confidence::High));
+        assert_ne!(v.rule, "fetch_failed");
     }
 
     #[test]

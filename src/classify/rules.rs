@@ -1915,8 +1915,14 @@ pub static RULES: &[Rule] = &[
         kind: Kind::Network, ..R },
     // A client's connection-error label: LiteLLM and others raise APIConnectionError around
     // any failure, so a body that says more (an IAM denial, a bad key) decides over it.
+    // Node's fetch and browsers name no cause in the message itself: network, likely (an
+    // undici headers timeout reads the same), with the fix that says where the cause is.
+    Rule { id: "fetch_failed", source: "undici TypeError \"fetch failed\" (its `cause` holds ECONNREFUSED, ENOTFOUND, UND_ERR_HEADERS_TIMEOUT, …); browsers' \"Failed to fetch\"",
+        status: Status::Unknown, any: &["fetch failed", "failed to fetch"],
+        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)),
+        kind: Kind::Network, cautious: true, hint: Some(RuleHint::FetchFailed), ..R },
     Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
-        status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "fetch failed", "failed to fetch", "error sending request", "network error"],
+        status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "error sending request", "network error"],
         // Connect-RPC's `ConnectError: [permission_denied] …` is an RPC's status, not a
         // connection's failure: only its network codes are the network.
         test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)), kind: Kind::Network, ..R },
