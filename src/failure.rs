@@ -452,7 +452,7 @@ impl Kind {
             Kind::RateLimit => "Too many requests or tokens in the current window. It passes after a wait; the server usually says how long (Retry-After, x-ratelimit-*).",
             Kind::AccessDenied => "The key is valid but not allowed to use this model or route from here.",
             Kind::ModelNotFound => "The server does not serve this model id (status varies: 404, 400 on LiteLLM, 401 on Zen). The id is wrong, not loaded, or not available to this key.",
-            Kind::WrongRoute => "The model exists, but this API route (wire format) does not serve it; another route does.",
+            Kind::WrongRoute => "This API route (wire format) does not serve the request here: the model is served on another route, or the server has no such route and serves another API.",
             Kind::ParamRejected => "The server refused a request parameter it does not support. Streaming clients see an empty stream or a generic error.",
             Kind::ParamIgnored => "The server accepted a parameter and did not honour it; nothing errors, the effect is just missing.",
             Kind::BadRequest => "The server refused the request's shape or content.",
