@@ -406,23 +406,32 @@ pub fn read(f: &Facts) -> Option<Refused> {
     })
 }
 
+/// The start of `original` a reading looks at, with JSON quoted inside a string, once or
+/// twice (`{\"loc\":[\"body\",…]}` in a log line), unquoted: its keys read as they would
+/// unquoted.
+fn unquoted(original: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::fit::prefix(original, 8 << 10).0;
+    if text.contains("\\\"") {
+        text.replace("\\\\", "").replace("\\\"", "\"").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A refusal a validator's location names (a pydantic `loc`, an arrow path, FastAPI's
+/// `body.x:` prefix).
+fn located(text: &str, lower: &str, sent: &[&str]) -> Option<Refused> {
+    in_loc(text, lower, sent)
+        .or_else(|| arrow_loc(lower, sent))
+        .or_else(|| loc_prefix(lower, sent))
+}
+
 /// [`read`] over one text.
 pub fn read_text(original: &str, sent: &[&str]) -> Option<Refused> {
-    let text = crate::fit::prefix(original, 8 << 10).0;
-    // JSON quoted inside a string, once or twice (`{\"loc\":[\"body\",…]}` in a log
-    // line): its keys read as they would unquoted.
-    let unquoted;
-    let text = if text.contains("\\\"") {
-        unquoted = text.replace("\\\\", "").replace("\\\"", "\"");
-        unquoted.as_str()
-    } else {
-        text
-    };
+    let text = unquoted(original);
+    let text = text.as_ref();
     let lower = text.to_ascii_lowercase();
-    if let Some(r) = in_loc(text, &lower, sent)
-        .or_else(|| arrow_loc(&lower, sent))
-        .or_else(|| loc_prefix(&lower, sent))
-    {
+    if let Some(r) = located(text, &lower, sent) {
         return Some(r);
     }
     let mut best: Option<(u8, usize, Refused)> = None;
@@ -934,16 +943,12 @@ pub fn decide(f: &Facts, by_message: Option<(&'static str, bool)>) -> Option<Cla
 /// (a log line's escaped JSON the message reader cut short): no wrapper's words (a client's
 /// "authentication failed" around it) say more about what was refused.
 pub fn extra_field(f: &Facts) -> Option<Classification> {
-    let located = |text: &str| {
-        let text = crate::fit::prefix(text, 8 << 10).0;
-        let text = text.replace("\\\\", "").replace("\\\"", "\"");
-        let lower = text.to_ascii_lowercase();
-        in_loc(&text, &lower, f.sent)
-            .or_else(|| arrow_loc(&lower, f.sent))
-            .or_else(|| loc_prefix(&lower, f.sent))
+    let in_text = |text: &str| {
+        let text = unquoted(text);
+        located(&text, &text.to_ascii_lowercase(), f.sent)
     };
-    let r = located(f.body.message.as_deref().unwrap_or(""))
-        .or_else(|| located(&f.words))
+    let r = in_text(f.body.message.as_deref().unwrap_or(""))
+        .or_else(|| in_text(&f.words))
         // A bare `x: …` opening (Anthropic's) is a weaker place than a location.
         .filter(|r| r.fix == Fix::Drop && r.predicate != "a value pydantic refused")
         .filter(|r| r.marked && r.direct && r.name != "reasoning")?;

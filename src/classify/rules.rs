@@ -183,6 +183,13 @@ fn connect_rpc_status(w: &str) -> bool {
     })
 }
 
+/// A client's connection label with nothing under it that says more: no body's words, no
+/// Connect-RPC status (`ConnectError: [permission_denied] …` is an RPC's, not a
+/// connection's), no LiteLLM catch-all around another failure.
+fn label_stands(f: &Facts) -> bool {
+    !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)
+}
+
 fn body_says_more(f: &Facts) -> bool {
     if f.body_only {
         return false;
@@ -1919,13 +1926,13 @@ pub static RULES: &[Rule] = &[
     // undici headers timeout reads the same), with the fix that says where the cause is.
     Rule { id: "fetch_failed", source: "undici TypeError \"fetch failed\" (its `cause` holds ECONNREFUSED, ENOTFOUND, UND_ERR_HEADERS_TIMEOUT, …); browsers' \"Failed to fetch\"",
         status: Status::Unknown, any: &["fetch failed", "failed to fetch"],
-        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)),
+        test: Some(label_stands),
         kind: Kind::Network, cautious: true, hint: Some(RuleHint::FetchFailed), ..R },
-    Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; undici \"TypeError: fetch failed\"; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
+    Rule { id: "network_label", source: "openai-python APIConnectionError \"Connection error.\"; httpx ConnectError; litellm APIConnectionError around a Bedrock \"security token … is invalid\"",
         status: Status::Unknown, any: &["apiconnectionerror", "connection error", "connecterror", "error sending request", "network error"],
         // Connect-RPC's `ConnectError: [permission_denied] …` is an RPC's status, not a
         // connection's failure: only its network codes are the network.
-        test: Some(|f| !body_says_more(f) && !connect_rpc_status(&f.words) && !litellm_catch_all(&f.words)), kind: Kind::Network, ..R },
+        test: Some(label_stands), kind: Kind::Network, ..R },
     Rule { id: "timeout_words", source: "openai-python APITimeoutError \"Request timed out.\"; httpx ReadTimeout; undici UND_ERR_HEADERS_TIMEOUT; curl (28)",
         // Rust's io::ErrorKind::TimedOut as reqwest's Debug prints it ("source: TimedOut").
         status: Status::Unknown, any: &["timed out", "timeout", "etimedout", "esockettimedout", "deadline exceeded", "curl: (28)", "source: timedout", "kind: timedout", "deadline reached", "请求超时", "响应超时", "超时",
